@@ -1,0 +1,52 @@
+# gridcase — the commands a newcomer types. See README.md.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+PACKAGES := -e libs/events -e services/intake -e services/dispatch -e services/escalation -e services/notify -e '.[dev]'
+STAMP := $(VENV)/.installed
+
+.PHONY: up down test lint typecheck infra infra-stop venv clean bench
+
+## up: the whole system (Kafka, PostgreSQL, topics, four services, demo city); Ctrl-C stops it
+up: $(STAMP)
+	@$(BIN)/gridcase dev up
+
+## down: stop the services and the local Kafka and PostgreSQL
+down:
+	-@[ -x $(BIN)/gridcase ] && $(BIN)/gridcase dev down
+	@deploy/local/infra.sh stop
+
+## test: the whole test suite against a real Kafka broker and PostgreSQL (started if absent)
+test: $(STAMP)
+	@deploy/local/infra.sh start
+	@set -a; eval "$$(deploy/local/infra.sh env)"; set +a; $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy libs/events/src services/intake/src services/dispatch/src services/escalation/src services/notify/src
+
+infra:
+	@deploy/local/infra.sh start
+
+infra-stop:
+	@deploy/local/infra.sh stop
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml libs/events/pyproject.toml services/*/pyproject.toml
+	@[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+	@$(BIN)/uv pip install -q --python $(BIN)/python $(PACKAGES)
+	@touch $@
+
+bench: $(STAMP)
+	@deploy/local/infra.sh start
+	@set -a; eval "$$(deploy/local/infra.sh env)"; set +a; $(BIN)/python bench/outbox_relay.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+pytest_plugins = ["gridcase_events.testing"]

@@ -1,0 +1,307 @@
+"""The consumer runner: the inbox pattern around aiokafka (DESIGN.md §3).
+
+For each record: decode the envelope, skip types this consumer does not handle, and
+otherwise run the handler and record the event in the inbox **in one transaction**.
+Offsets are committed only after that commit (and for revoked partitions on a
+rebalance). A duplicate is skipped by the inbox. A failing handler is retried with
+backoff a bounded number of times, then the record goes to the dead-letter topic with
+the reason in its headers and the partition moves on. Database or broker outages are
+not the message's fault: those are retried until the service stops, and the record is
+read again after a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import KafkaError
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Table
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from gridcase_events import inbox, metrics, topics
+from gridcase_events.envelope import Envelope
+from gridcase_events.kit.clock import Clock, SystemClock
+from gridcase_events.registry import UnknownEventType
+
+log = structlog.get_logger(__name__)
+
+Handler = Callable[[AsyncSession, Envelope, Any], Awaitable[None]]
+"""``handler(session, envelope, payload)``: apply the event's effects; never commit."""
+
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError, OSError, TimeoutError, KafkaError)
+
+
+class _Stopping(Exception):
+    """Raised to abandon a record (uncommitted) because the runner is stopping."""
+
+
+class _Revoker(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, runner: ConsumerRunner) -> None:
+        self.runner = runner
+
+    async def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
+        await self.runner._commit(only=set(revoked))
+
+    async def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
+        log.info("partitions assigned", consumer=self.runner.name, partitions=len(assigned))
+
+
+@dataclass
+class ConsumerRunner:
+    name: str
+    topics: Sequence[str]
+    handlers: Mapping[str, Handler]
+    sessionmaker: async_sessionmaker[AsyncSession]
+    inbox: Table
+    producer: AIOKafkaProducer
+    bootstrap_servers: str
+    namespace: str = ""
+    group_id: str | None = None
+    max_attempts: int = 5
+    backoff_initial: float = 0.2
+    backoff_max: float = 5.0
+    max_poll_records: int = 100
+    after_commit: Callable[[], None] | None = None
+    clock: Clock = field(default_factory=SystemClock)
+    _consumer: AIOKafkaConsumer | None = field(default=None, init=False)
+    _task: asyncio.Task[None] | None = field(default=None, init=False)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+    _uncommitted: dict[TopicPartition, int] = field(default_factory=dict, init=False)
+
+    @property
+    def group(self) -> str:
+        return self.group_id or f"{self.namespace}gridcase.{self.name}"
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def start(self) -> None:
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap_servers,
+            group_id=self.group,
+            client_id=f"gridcase-{self.name}",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=self.max_poll_records,
+            session_timeout_ms=30_000,
+            heartbeat_interval_ms=3_000,
+        )
+        self._consumer.subscribe(
+            [topics.qualify(self.namespace, t) for t in self.topics], listener=_Revoker(self)
+        )
+        await self._consumer.start()
+        self._task = asyncio.create_task(self._run(), name=f"consumer-{self.name}")
+
+    async def stop(self, timeout: float = 30.0) -> None:
+        """Finishes the record in hand, commits, and leaves the group."""
+        self._stop.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, timeout)
+            except TimeoutError:
+                self._task.cancel()
+        if self._consumer is not None:
+            try:
+                await self._commit()
+            finally:
+                await self._consumer.stop()
+
+    # ------------------------------------------------------------------ the loop
+
+    async def _run(self) -> None:
+        assert self._consumer is not None
+        consumer = self._consumer
+        while not self._stop.is_set():
+            try:
+                batches = await consumer.getmany(timeout_ms=500, max_records=self.max_poll_records)
+            except KafkaError:
+                log.exception("fetch failed", consumer=self.name)
+                await self._pause(1.0)
+                continue
+            for tp, records in batches.items():
+                for record in records:
+                    if self._stop.is_set() or tp not in consumer.assignment():
+                        break
+                    try:
+                        await self._process(record)
+                    except _Stopping:
+                        break
+                    except Exception:
+                        # Not the message's fault (e.g. the DLQ publish failed): read
+                        # it again from here; nothing after it is committed.
+                        log.exception("record not processed; will re-read", consumer=self.name)
+                        consumer.seek(tp, record.offset)
+                        await self._pause(1.0)
+                        break
+                    self._uncommitted[tp] = record.offset + 1
+                await self._commit(only={tp})
+            await self._update_lag()
+
+    async def _process(self, record: Any) -> None:
+        logical_topic = topics.unqualify(self.namespace, record.topic)
+        try:
+            envelope = Envelope.from_bytes(record.value)
+        except (ValidationError, ValueError) as exc:
+            await self._dead_letter(record, logical_topic, "?", "malformed_envelope", exc, 1)
+            return
+        handler = self.handlers.get(envelope.type)
+        if handler is None:
+            metrics.EVENTS_CONSUMED.labels(self.name, logical_topic, envelope.type, "ignored").inc()
+            return
+        try:
+            payload = envelope.payload()
+        except UnknownEventType as exc:
+            await self._dead_letter(
+                record, logical_topic, envelope.type, "unsupported_version", exc, 1
+            )
+            return
+        except ValidationError as exc:
+            await self._dead_letter(record, logical_topic, envelope.type, "invalid_payload", exc, 1)
+            return
+
+        attempt = 0
+        delay = self.backoff_initial
+        with structlog.contextvars.bound_contextvars(
+            event_id=str(envelope.id),
+            event_type=envelope.type,
+            case_id=envelope.subject,
+            correlation_id=envelope.correlation_id,
+        ):
+            while True:
+                attempt += 1
+                try:
+                    with metrics.EVENT_HANDLE_SECONDS.labels(self.name, envelope.type).time():
+                        fresh = await self._handle(envelope, payload, handler)
+                except TRANSIENT as exc:
+                    # The database or broker is away: wait for it, do not count.
+                    log.warning("transient failure; retrying", consumer=self.name, error=str(exc))
+                    attempt -= 1
+                    await self._backoff(min(delay, self.backoff_max))
+                    delay = min(delay * 2, self.backoff_max)
+                    continue
+                except Exception as exc:
+                    metrics.EVENTS_FAILED.labels(self.name, logical_topic, envelope.type).inc()
+                    if attempt >= self.max_attempts:
+                        await self._dead_letter(
+                            record, logical_topic, envelope.type, "handler_error", exc, attempt
+                        )
+                        return
+                    log.warning(
+                        "handler failed; retrying",
+                        consumer=self.name,
+                        attempt=attempt,
+                        error=repr(exc),
+                    )
+                    await self._backoff(min(delay, self.backoff_max))
+                    delay = min(delay * 2, self.backoff_max)
+                    continue
+                outcome = "handled" if fresh else "duplicate"
+                metrics.EVENTS_CONSUMED.labels(
+                    self.name, logical_topic, envelope.type, outcome
+                ).inc()
+                if fresh and self.after_commit is not None:
+                    self.after_commit()
+                return
+
+    async def _handle(self, envelope: Envelope, payload: BaseModel, handler: Handler) -> bool:
+        async with self.sessionmaker() as session, session.begin():
+            fresh = await inbox.record(
+                session,
+                self.inbox,
+                consumer=self.name,
+                event_id=envelope.id,
+                event_type=envelope.type,
+            )
+            if fresh:
+                await handler(session, envelope, payload)
+        return fresh
+
+    async def _dead_letter(
+        self,
+        record: Any,
+        logical_topic: str,
+        event_type: str,
+        reason: str,
+        error: BaseException,
+        attempts: int,
+    ) -> None:
+        headers = [
+            *(record.headers or ()),
+            ("x-dlq-reason", reason.encode()),
+            ("x-dlq-error-type", type(error).__name__.encode()),
+            ("x-dlq-error", str(error)[:2000].encode()),
+            ("x-dlq-consumer", self.name.encode()),
+            ("x-dlq-original-topic", record.topic.encode()),
+            ("x-dlq-original-partition", str(record.partition).encode()),
+            ("x-dlq-original-offset", str(record.offset).encode()),
+            ("x-dlq-attempts", str(attempts).encode()),
+            ("x-dlq-time", self.clock.now().isoformat().encode()),
+        ]
+        target = topics.qualify(self.namespace, topics.dlq(logical_topic))
+        await (
+            await self.producer.send(target, value=record.value, key=record.key, headers=headers)
+        )
+        metrics.EVENTS_DEAD_LETTERED.labels(self.name, logical_topic, event_type, reason).inc()
+        log.error(
+            "event dead-lettered",
+            consumer=self.name,
+            reason=reason,
+            error=str(error)[:500],
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+        )
+
+    async def _commit(self, only: set[TopicPartition] | None = None) -> None:
+        if self._consumer is None:
+            return
+        offsets = {tp: off for tp, off in self._uncommitted.items() if only is None or tp in only}
+        if not offsets:
+            return
+        try:
+            await self._consumer.commit(offsets)
+        except KafkaError as exc:
+            # The inbox makes a re-read harmless; keep going.
+            log.warning("offset commit failed", consumer=self.name, error=str(exc))
+            return
+        for tp in offsets:
+            if self._uncommitted.get(tp) == offsets[tp]:
+                del self._uncommitted[tp]
+
+    async def _update_lag(self) -> None:
+        assert self._consumer is not None
+        for tp in self._consumer.assignment():
+            high = self._consumer.highwater(tp)
+            if high is None:
+                continue
+            try:
+                position = await self._consumer.position(tp)
+            except KafkaError:
+                continue
+            metrics.CONSUMER_LAG.labels(self.name, tp.topic, str(tp.partition)).set(
+                max(0, high - position)
+            )
+
+    async def _pause(self, seconds: float) -> bool:
+        """Waits `seconds` or until stopped; True when the runner is stopping."""
+        try:
+            await asyncio.wait_for(self._stop.wait(), timeout=seconds)
+        except TimeoutError:
+            return False
+        return True
+
+    async def _backoff(self, seconds: float) -> None:
+        if await self._pause(seconds):
+            raise _Stopping
+
+
+logging.getLogger("aiokafka").setLevel(logging.WARNING)

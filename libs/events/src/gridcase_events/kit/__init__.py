@@ -1,0 +1,1 @@
+"""The service kit: what every gridcase service is built from."""

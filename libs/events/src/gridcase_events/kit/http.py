@@ -1,0 +1,142 @@
+"""HTTP plumbing shared by the services: correlation ids, access logs and request
+metrics (a pure ASGI middleware), health/readiness/metrics endpoints, error handlers."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from sqlalchemy.exc import InterfaceError, OperationalError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gridcase_events.envelope import new_id
+
+log = structlog.get_logger("gridcase.http")
+
+HTTP_REQUESTS = Counter(
+    "gridcase_http_requests_total",
+    "HTTP requests by route template and status",
+    ["service", "method", "route", "status"],
+)
+HTTP_LATENCY = Histogram(
+    "gridcase_http_request_duration_seconds",
+    "HTTP request latency by route template",
+    ["service", "method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+CORRELATION_HEADER = "x-correlation-id"
+_VALID_CORRELATION = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+_QUIET = {"/healthz", "/readyz", "/metrics"}
+
+
+class RequestContextMiddleware:
+    """Binds a correlation id (from ``X-Correlation-Id`` or new) to the logs and the
+    response, and records the request in metrics and in one access-log line."""
+
+    def __init__(self, app: ASGIApp, *, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = next(
+            (v.decode("latin-1") for k, v in scope["headers"] if k == CORRELATION_HEADER.encode()),
+            "",
+        )
+        correlation_id = incoming if _VALID_CORRELATION.match(incoming) else str(new_id())
+        scope.setdefault("state", {})["correlation_id"] = correlation_id
+        status_code = 500
+        started = time.perf_counter()
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status_code
+            if message["type"] == "http.response.start":
+                status_code = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [
+                    *message["headers"],
+                    (CORRELATION_HEADER.encode(), correlation_id.encode()),
+                ]
+            await send(message)
+
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            elapsed = time.perf_counter() - started
+            HTTP_REQUESTS.labels(self.service, scope["method"], template, str(status_code)).inc()
+            HTTP_LATENCY.labels(self.service, scope["method"], template).observe(elapsed)
+            if template not in _QUIET:
+                log.info(
+                    "request",
+                    method=scope["method"],
+                    route=template,
+                    path=scope["path"],
+                    status=status_code,
+                    duration_ms=round(elapsed * 1000, 2),
+                )
+            structlog.contextvars.clear_contextvars()
+
+
+def correlation_id(request: Request) -> str:
+    value: str = request.scope.get("state", {}).get("correlation_id") or str(new_id())
+    return value
+
+
+def health_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz", summary="Liveness: the process answers")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Readiness: database and broker reachable, workers running")
+    async def readyz(request: Request) -> JSONResponse:
+        checks = await request.app.state.runtime.readiness()
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ok else "not ready", "checks": checks},
+            status_code=200 if ok else 503,
+        )
+
+    @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def unavailable(request: Request, exc: Exception) -> JSONResponse:
+        log.error("dependency unavailable", error=str(exc)[:300])
+        return JSONResponse(
+            {"detail": "a backing service is unavailable; retry later"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
+    async def internal(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error")
+        return JSONResponse(
+            {"detail": "internal error", "correlation_id": correlation_id(request)},
+            status_code=500,
+        )
+
+    handlers: dict[Any, Any] = {
+        OperationalError: unavailable,
+        InterfaceError: unavailable,
+        ConnectionError: unavailable,
+        Exception: internal,
+    }
+    for exc_class, handler in handlers.items():
+        app.add_exception_handler(exc_class, handler)

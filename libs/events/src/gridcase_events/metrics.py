@@ -1,0 +1,53 @@
+"""Prometheus metrics of the event plumbing, one naming scheme: ``gridcase_*``."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+EVENTS_PUBLISHED = Counter(
+    "gridcase_events_published_total",
+    "Events published to Kafka by the outbox relay",
+    ["service", "topic", "type"],
+)
+EVENTS_CONSUMED = Counter(
+    "gridcase_events_consumed_total",
+    "Events handled by a consumer, by outcome (handled, duplicate, ignored)",
+    ["consumer", "topic", "type", "outcome"],
+)
+EVENTS_FAILED = Counter(
+    "gridcase_events_failed_total",
+    "Failed attempts to handle an event (each retry counts)",
+    ["consumer", "topic", "type"],
+)
+EVENTS_DEAD_LETTERED = Counter(
+    "gridcase_events_dead_lettered_total",
+    "Events sent to a dead-letter topic",
+    ["consumer", "topic", "type", "reason"],
+)
+OUTBOX_BACKLOG = Gauge(
+    "gridcase_outbox_backlog",
+    "Outbox rows not yet published",
+    ["service"],
+)
+OUTBOX_OLDEST_AGE = Gauge(
+    "gridcase_outbox_oldest_pending_age_seconds",
+    "Age of the oldest unpublished outbox row (0 when empty)",
+    ["service"],
+)
+OUTBOX_PUBLISH_LATENCY = Histogram(
+    "gridcase_outbox_publish_latency_seconds",
+    "Time from outbox insert to acknowledged publish",
+    ["service"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+CONSUMER_LAG = Gauge(
+    "gridcase_consumer_lag",
+    "Messages between a consumer group's position and the partition's high watermark",
+    ["consumer", "topic", "partition"],
+)
+EVENT_HANDLE_SECONDS = Histogram(
+    "gridcase_event_handle_seconds",
+    "Time to handle one event, inbox and commit included",
+    ["consumer", "type"],
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)

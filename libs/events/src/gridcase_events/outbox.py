@@ -1,0 +1,205 @@
+"""The transactional outbox and its relay (DESIGN.md §3).
+
+A service writes its state change and its outgoing events in one database transaction
+with :func:`enqueue`. :class:`OutboxRelay` publishes pending rows through the
+idempotent producer and marks them published. Rows are selected by a flag, not an id
+watermark (ids commit out of order), with ``FOR UPDATE SKIP LOCKED`` so several
+replicas share the work; a row is held back while an earlier pending row with the same
+key is claimed by another relay, so one case's events keep their order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    MetaData,
+    Table,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from gridcase_events import metrics, topics
+from gridcase_events.envelope import Envelope
+from gridcase_events.kit.clock import Clock, SystemClock
+
+log = logging.getLogger(__name__)
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    """The outbox table, created in the service's own schema (``metadata.schema``)."""
+    return Table(
+        "outbox",
+        metadata,
+        Column("id", BigInteger, Identity(), primary_key=True),
+        Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
+        Column("topic", Text, nullable=False),
+        Column("key", Text, nullable=False),
+        Column("event_type", Text, nullable=False),
+        Column("payload", JSONB, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("published", Boolean, nullable=False, server_default=text("false")),
+        Column("published_at", DateTime(timezone=True)),
+        Index("ix_outbox_pending", "id", postgresql_where=text("NOT published")),
+        Index("ix_outbox_pending_key", "key", "id", postgresql_where=text("NOT published")),
+        Index("ix_outbox_published_at", "published_at", postgresql_where=text("published")),
+    )
+
+
+async def enqueue(session: AsyncSession, table: Table, event: Envelope) -> None:
+    """Adds `event` to the outbox inside the caller's transaction (never commits)."""
+    await session.execute(
+        table.insert().values(
+            event_id=event.id,
+            topic=topics.for_event(source=event.source, event_type=event.type),
+            key=event.subject,
+            event_type=event.type,
+            payload=json.loads(event.model_dump_json()),
+        )
+    )
+
+
+@dataclass
+class OutboxRelay:
+    """Publishes pending outbox rows; run one per replica, as many replicas as you like."""
+
+    service: str
+    table: Table
+    sessionmaker: async_sessionmaker[AsyncSession]
+    producer: AIOKafkaProducer
+    namespace: str = ""
+    batch_size: int = 200
+    poll_interval: float = 0.5
+    retention: timedelta = timedelta(days=7)
+    clock: Clock = field(default_factory=SystemClock)
+    _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+    _stopping: bool = field(default=False, init=False)
+    _last_housekeeping: float = field(default=0.0, init=False)
+    published: int = field(default=0, init=False)
+
+    def wake(self) -> None:
+        """Nudges the relay after a commit that wrote outbox rows (saves a poll)."""
+        self._wake.set()
+
+    def _claim_sql(self) -> Any:
+        t = f'"{self.table.schema}"."{self.table.name}"' if self.table.schema else self.table.name
+        return text(
+            f"""
+            WITH batch AS (
+                SELECT id, key FROM {t}
+                WHERE NOT published
+                ORDER BY id
+                LIMIT :limit
+                FOR UPDATE SKIP LOCKED
+            )
+            SELECT o.id, o.topic, o.key, o.event_type, o.payload, o.created_at
+            FROM {t} o JOIN batch b ON b.id = o.id
+            WHERE NOT EXISTS (
+                SELECT 1 FROM {t} e
+                WHERE NOT e.published AND e.key = b.key AND e.id < b.id
+                  AND e.id NOT IN (SELECT id FROM batch)
+            )
+            ORDER BY o.id
+            """  # noqa: S608 - table name comes from our own metadata
+        )
+
+    async def run_once(self) -> int:
+        """Publishes one batch; returns how many rows it published."""
+        async with self.sessionmaker() as session, session.begin():
+            rows = (await session.execute(self._claim_sql(), {"limit": self.batch_size})).all()
+            if not rows:
+                return 0
+            futures = []
+            for row in rows:
+                payload = row.payload
+                headers = [
+                    ("type", row.event_type.encode()),
+                    ("event_id", str(payload["id"]).encode()),
+                    ("correlation_id", str(payload["correlation_id"]).encode()),
+                ]
+                futures.append(
+                    await self.producer.send(
+                        topics.qualify(self.namespace, row.topic),
+                        value=json.dumps(payload, ensure_ascii=False).encode(),
+                        key=row.key.encode(),
+                        headers=headers,
+                    )
+                )
+            # Any failure raises here and rolls back: the rows stay pending and are
+            # published again (at least once; consumers' inboxes drop the repeat).
+            await asyncio.gather(*futures)
+            now = self.clock.now()
+            await session.execute(
+                self.table.update()
+                .where(self.table.c.id.in_([r.id for r in rows]))
+                .values(published=True, published_at=now)
+            )
+        self.published += len(rows)
+        for row in rows:
+            metrics.EVENTS_PUBLISHED.labels(self.service, row.topic, row.event_type).inc()
+            metrics.OUTBOX_PUBLISH_LATENCY.labels(self.service).observe(
+                max(0.0, (now - row.created_at).total_seconds())
+            )
+        return len(rows)
+
+    async def housekeeping(self) -> None:
+        """Updates backlog gauges and deletes published rows past the retention."""
+        async with self.sessionmaker() as session, session.begin():
+            count, oldest = (
+                await session.execute(
+                    self.table.select()
+                    .with_only_columns(func.count(), func.min(self.table.c.created_at))
+                    .where(self.table.c.published.is_(False))
+                )
+            ).one()
+            metrics.OUTBOX_BACKLOG.labels(self.service).set(count)
+            age = (self.clock.now() - oldest).total_seconds() if oldest else 0.0
+            metrics.OUTBOX_OLDEST_AGE.labels(self.service).set(max(0.0, age))
+            await session.execute(
+                self.table.delete().where(
+                    self.table.c.published.is_(True),
+                    self.table.c.published_at < self.clock.now() - self.retention,
+                )
+            )
+
+    async def run(self) -> None:
+        """Publishes until :meth:`stop`; survives broker and database outages."""
+        backoff = self.poll_interval
+        while not self._stopping:
+            try:
+                loop_time = asyncio.get_running_loop().time()
+                if loop_time - self._last_housekeeping > 10:
+                    self._last_housekeeping = loop_time
+                    await self.housekeeping()
+                published = await self.run_once()
+                backoff = self.poll_interval
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay failed; retrying", extra={"service": self.service})
+                published = 0
+                backoff = min(backoff * 2, 10.0)
+            if published == 0 and not self._stopping:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()

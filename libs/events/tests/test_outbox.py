@@ -1,0 +1,129 @@
+import asyncio
+import json
+from collections import defaultdict
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from gridcase_events import outbox, topics
+from gridcase_events.testing import read_topic
+from sqlalchemy import func, select
+
+pytestmark = pytest.mark.integration
+
+
+def relay(
+    store: Any, producer: AIOKafkaProducer, namespace: str, batch: int = 50
+) -> outbox.OutboxRelay:
+    return outbox.OutboxRelay(
+        service="intake",
+        table=store.outbox,
+        sessionmaker=store.sessionmaker,
+        producer=producer,
+        namespace=namespace,
+        batch_size=batch,
+        poll_interval=0.05,
+    )
+
+
+async def pending(store: Any) -> int:
+    async with store.sessionmaker() as s:
+        return int(
+            (
+                await s.execute(
+                    select(func.count()).select_from(store.outbox).where(~store.outbox.c.published)
+                )
+            ).scalar_one()
+        )
+
+
+async def test_event_enqueued_in_rolled_back_transaction_is_never_published(
+    store: Any, producer: AIOKafkaProducer, namespace: str, kafka_bootstrap: str, make_event: Any
+) -> None:
+    rolled_back = make_event(key="case-rolled-back")
+    committed = make_event(key="case-committed")
+    async with store.sessionmaker() as session, session.begin():
+        await outbox.enqueue(session, store.outbox, rolled_back)
+        await session.rollback()
+    async with store.sessionmaker() as session, session.begin():
+        await outbox.enqueue(session, store.outbox, committed)
+
+    assert await relay(store, producer, namespace).run_once() == 1
+
+    records = await read_topic(
+        kafka_bootstrap, topics.qualify(namespace, topics.INTAKE), min_count=1
+    )
+    ids = [json.loads(r.value)["id"] for r in records]
+    assert ids == [str(committed.id)]
+    assert await pending(store) == 0
+
+
+async def test_committed_events_are_published_exactly_once_in_key_order_with_two_relays(
+    store: Any, producer: AIOKafkaProducer, namespace: str, kafka_bootstrap: str, make_event: Any
+) -> None:
+    keys = [f"case-{i}" for i in range(10)]
+    events = [make_event(key=keys[i % 10], content=f"n{i}") for i in range(300)]
+    # Several transactions, interleaved keys: the relays must keep each key's order.
+    for start in range(0, len(events), 30):
+        async with store.sessionmaker() as session, session.begin():
+            for event in events[start : start + 30]:
+                await outbox.enqueue(session, store.outbox, event)
+
+    first, second = (
+        relay(store, producer, namespace, batch=20),
+        relay(store, producer, namespace, batch=20),
+    )
+    tasks = [asyncio.create_task(first.run()), asyncio.create_task(second.run())]
+    try:
+        async with asyncio.timeout(60):
+            while await pending(store):
+                await asyncio.sleep(0.05)
+    finally:
+        first.stop()
+        second.stop()
+        await asyncio.gather(*tasks)
+
+    assert first.published + second.published == 300
+    assert first.published > 0 and second.published > 0, "both relays should have shared the work"
+
+    records = await read_topic(
+        kafka_bootstrap, topics.qualify(namespace, topics.INTAKE), min_count=300
+    )
+    published = [json.loads(r.value) for r in records]
+    assert sorted(p["id"] for p in published) == sorted(str(e.id) for e in events)
+
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for record in sorted(records, key=lambda r: (r.partition, r.offset)):
+        by_key[record.key.decode()].append(json.loads(record.value)["data"]["content"])
+    for key in keys:
+        expected = [e.data["content"] for e in events if e.subject == key]
+        assert by_key[key] == expected, f"{key} out of order"
+    assert {r.headers[0] for r in records} == {("type", b"case.reported")}
+
+
+async def test_a_key_waits_while_another_relay_holds_its_earlier_event(
+    store: Any, producer: AIOKafkaProducer, namespace: str, kafka_bootstrap: str, make_event: Any
+) -> None:
+    first_of_a = make_event(key="case-a", content="a1")
+    second_of_a = make_event(key="case-a", content="a2")
+    only_of_b = make_event(key="case-b", content="b1")
+    async with store.sessionmaker() as session, session.begin():
+        for event in (first_of_a, second_of_a, only_of_b):
+            await outbox.enqueue(session, store.outbox, event)
+
+    # Another replica's relay has claimed case-a's first event and not yet finished.
+    async with store.sessionmaker() as other, other.begin():
+        await other.execute(
+            select(store.outbox.c.id)
+            .where(store.outbox.c.event_id == first_of_a.id)
+            .with_for_update()
+        )
+        published = await relay(store, producer, namespace).run_once()
+        assert published == 1  # case-b only: case-a's second event must wait its turn
+
+    assert await relay(store, producer, namespace).run_once() == 2
+    records = await read_topic(
+        kafka_bootstrap, topics.qualify(namespace, topics.INTAKE), min_count=3
+    )
+    contents = [json.loads(r.value)["data"]["content"] for r in records if r.key == b"case-a"]
+    assert contents == ["a1", "a2"]
