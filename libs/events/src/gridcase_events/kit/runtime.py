@@ -13,11 +13,11 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, cast
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import BaseModel
 from sqlalchemy import MetaData, Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -28,6 +28,7 @@ from gridcase_events.inbox import inbox_table
 from gridcase_events.kit import db, logs
 from gridcase_events.kit.clock import Clock, SystemClock
 from gridcase_events.kit.http import RequestContextMiddleware, health_router, install_error_handlers
+from gridcase_events.kit.pii import PiiCipher
 from gridcase_events.kit.settings import PlatformSettings
 from gridcase_events.producer import create_producer
 
@@ -87,6 +88,7 @@ class Runtime:
     sessionmaker: async_sessionmaker[AsyncSession]
     producer: AIOKafkaProducer
     relay: outbox.OutboxRelay
+    pii: PiiCipher
     consumers: list[ConsumerRunner] = field(default_factory=list)
     workers: list[Worker] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -203,6 +205,7 @@ def create_service_app(
             sessionmaker=sessionmaker,
             producer=producer,
             relay=relay,
+            pii=PiiCipher(settings.pii_key_value()),
         )
         app.state.runtime = runtime
         timeout = settings.startup_timeout
@@ -272,3 +275,10 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     return app
+
+
+def get_runtime(request: Request) -> Runtime:
+    return cast(Runtime, request.app.state.runtime)
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

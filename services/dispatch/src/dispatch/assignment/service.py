@@ -1,0 +1,70 @@
+"""Assignment: who gets the case (AB岗, the A/B post)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from gridcase_events.payloads import Post, StaffRole
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.directory import repository as directory_repository
+from dispatch.workflow.models import Case
+
+OPEN_STATUSES = ("assigned", "accepted")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    staff_id: str
+    role: StaffRole
+    post: Post
+    reason: str
+
+
+async def for_grid(*, session: AsyncSession, grid_code: str, now: datetime) -> Assignment | None:
+    """The A post; if A is absent the B post; if both are absent the grid leader."""
+    staff = await directory_repository.staff_of_area(session, grid_code)
+    absent = await directory_repository.absent_now(session, [s.staff_id for s in staff], now)
+    a = next((s for s in staff if s.role == "grid_member" and s.post == "A"), None)
+    b = next((s for s in staff if s.role == "grid_member" and s.post == "B"), None)
+    leader = next((s for s in staff if s.role == "grid_leader"), None)
+    if a is not None and a.staff_id not in absent:
+        return Assignment(a.staff_id, "grid_member", "A", f"A post of grid {grid_code}")
+    why_not_a = f"A post {a.staff_id} is absent" if a else f"grid {grid_code} has no A post"
+    if b is not None and b.staff_id not in absent:
+        return Assignment(b.staff_id, "grid_member", "B", f"{why_not_a}; B post stands in")
+    why_not_b = f"B post {b.staff_id} is absent" if b else "no B post"
+    if leader is not None and leader.staff_id not in absent:
+        return Assignment(
+            leader.staff_id,
+            "grid_leader",
+            "leader",
+            f"{why_not_a}; {why_not_b}; grid leader takes it",
+        )
+    return None
+
+
+async def for_department(
+    *, session: AsyncSession, department_code: str, now: datetime
+) -> Assignment | None:
+    """The on-duty operator with the fewest open cases (ties by staff id)."""
+    operators = await directory_repository.staff_of_department(session, department_code)
+    absent = await directory_repository.absent_now(session, [s.staff_id for s in operators], now)
+    on_duty = [s.staff_id for s in operators if s.staff_id not in absent]
+    if not on_duty:
+        return None
+    result = await session.execute(
+        select(Case.assignee_id, func.count())
+        .where(Case.assignee_id.in_(on_duty), Case.status.in_(OPEN_STATUSES))
+        .group_by(Case.assignee_id)
+    )
+    load = {row[0]: row[1] for row in result}
+    chosen = min(on_duty, key=lambda sid: (load.get(sid, 0), sid))
+    return Assignment(
+        chosen,
+        "department_operator",
+        "operator",
+        f"on-duty operator of {department_code} with the fewest open cases ({load.get(chosen, 0)})",
+    )

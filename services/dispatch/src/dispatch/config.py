@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from gridcase_events.kit.settings import PlatformSettings
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+
+class DispatchSettings(PlatformSettings):
+    """Dispatch's settings: the shared ones plus ``DISPATCH_*``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DISPATCH_", extra="ignore", validate_by_name=True, validate_by_alias=True
+    )
+
+    host: str = "127.0.0.1"
+    port: int = 8002
+    max_import_bytes: int = Field(50 * 1_048_576, ge=1024, description="largest directory file")

@@ -1,0 +1,28 @@
+"""What dispatch consumes: intake's events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gridcase_events import payloads, topics
+from gridcase_events.envelope import Envelope
+from gridcase_events.kit.runtime import ConsumerSpec, Runtime
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.workflow import service as workflow_service
+
+
+def consumers(runtime: Runtime) -> list[ConsumerSpec]:
+    async def on_reported(session: AsyncSession, event: Envelope, payload: Any) -> None:
+        assert isinstance(payload, payloads.CaseReported)
+        await workflow_service.take_in(
+            session=session, runtime=runtime, event=event, reported=payload
+        )
+
+    return [
+        ConsumerSpec(
+            name="dispatch-intake",
+            topics=[topics.INTAKE],
+            handlers={"case.reported": on_reported},
+        )
+    ]

@@ -1,0 +1,98 @@
+"""Directory administration and reads (DESIGN.md §4 Directory data)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import structlog
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
+from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles
+from gridcase_events.kit.http import correlation_id
+
+from dispatch.deps import RuntimeDep, SettingsDep
+from dispatch.directory import repository, service
+from dispatch.directory.schemas import AreaRead, ImportKind, ImportSummary, StaffRead
+
+router = APIRouter(tags=["directory"])
+log = structlog.get_logger(__name__)
+Admin = Annotated[Principal, Depends(require_roles("admin"))]
+
+
+@router.post(
+    "/v1/directory/import",
+    response_model=ImportSummary,
+    summary="Import one kind of directory data (all or nothing; idempotent)",
+    responses={
+        413: {"description": "file too large"},
+        422: {"description": "the file has problems; nothing was applied"},
+    },
+)
+async def import_directory(
+    request: Request,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    principal: Admin,
+    kind: Annotated[ImportKind, Query()],
+    file: UploadFile,
+) -> Any:
+    if file.size is not None and file.size > settings.max_import_bytes:
+        raise HTTPException(status_code=413, detail=f"file over {settings.max_import_bytes} bytes")
+    raw = await file.read(settings.max_import_bytes + 1)
+    if len(raw) > settings.max_import_bytes:
+        raise HTTPException(status_code=413, detail=f"file over {settings.max_import_bytes} bytes")
+    try:
+        rows = service.parse(kind, raw)
+        async with runtime.transaction() as session:
+            summary = await service.import_rows(
+                session=session,
+                runtime=runtime,
+                pii=runtime.pii,
+                kind=kind,
+                rows=rows,
+                correlation_id=correlation_id(request),
+            )
+    except service.ImportRejected as exc:
+        return JSONResponse(
+            status_code=422,
+            content={
+                "detail": f"{kind} import rejected: nothing applied",
+                "problems": [p.model_dump() for p in exc.problems],
+            },
+        )
+    log.info("directory imported", by=principal.sub, **summary.model_dump())
+    return summary
+
+
+@router.get("/v1/directory/areas", response_model=list[AreaRead], summary="The area hierarchy")
+async def list_areas(
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    level: Annotated[str | None, Query(pattern="^(district|street|community|grid)$")] = None,
+    parent_code: Annotated[str | None, Query(max_length=32)] = None,
+) -> list[AreaRead]:
+    async with runtime.sessionmaker() as session:
+        areas = await repository.areas(session, level=level, parent_code=parent_code)
+    return [AreaRead.model_validate(a) for a in areas]
+
+
+@router.get(
+    "/v1/directory/areas/{code}/staff",
+    response_model=list[StaffRead],
+    summary="Who works in an area, their posts, and whether they are on duty now",
+    responses={404: {}},
+)
+async def area_staff(
+    code: str, runtime: RuntimeDep, principal: CurrentPrincipal
+) -> list[StaffRead]:
+    async with runtime.sessionmaker() as session:
+        if await repository.get_area(session, code) is None:
+            raise HTTPException(status_code=404, detail="no such area")
+        staff = await repository.staff_of_area(session, code)
+        absent = await repository.absent_now(
+            session, [s.staff_id for s in staff], runtime.clock.now()
+        )
+    return [
+        StaffRead.model_validate(s).model_copy(update={"on_duty": s.staff_id not in absent})
+        for s in staff
+    ]

@@ -1,0 +1,153 @@
+"""All of dispatch's SQL about the directory."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.db import Base
+from dispatch.directory.models import (
+    Absence,
+    Area,
+    Category,
+    Department,
+    DirectoryState,
+    GazetteerEntry,
+    Staff,
+)
+
+MODELS: dict[str, type[Base]] = {
+    "areas": Area,
+    "departments": Department,
+    "categories": Category,
+    "staff": Staff,
+    "gazetteer": GazetteerEntry,
+}
+
+
+def _table(kind: str) -> Table:
+    return cast(Table, MODELS[kind].__table__)
+
+
+async def rows_by_key(session: AsyncSession, kind: str) -> dict[str, dict[str, Any]]:
+    """Every row of a keyed directory table, as plain dicts by primary key."""
+    table = _table(kind)
+    key = next(iter(table.primary_key.columns)).name
+    result = await session.execute(select(table))
+    return {row[key]: dict(row) for row in result.mappings()}
+
+
+async def upsert(session: AsyncSession, kind: str, rows: Sequence[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    table = _table(kind)
+    key = [c.name for c in table.primary_key.columns]
+    for start in range(0, len(rows), 1000):
+        chunk = rows[start : start + 1000]
+        stmt = insert(table)
+        columns = [c for c in chunk[0] if c not in key]
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=key, set_={c: stmt.excluded[c] for c in columns}
+            ),
+            list(chunk),
+        )
+
+
+async def absences(session: AsyncSession) -> set[tuple[str, datetime, datetime]]:
+    result = await session.execute(select(Absence.staff_id, Absence.starts_at, Absence.ends_at))
+    return {(r.staff_id, r.starts_at, r.ends_at) for r in result}
+
+
+async def add_absences(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(Absence).on_conflict_do_nothing(), list(rows))
+
+
+async def bump_version(session: AsyncSession) -> int:
+    await session.execute(insert(DirectoryState).values(id=1, version=0).on_conflict_do_nothing())
+    result = await session.execute(
+        update(DirectoryState)
+        .where(DirectoryState.id == 1)
+        .values(version=DirectoryState.version + 1)
+        .returning(DirectoryState.version)
+    )
+    return int(result.scalar_one())
+
+
+async def version(session: AsyncSession) -> int:
+    result = await session.execute(select(DirectoryState.version).where(DirectoryState.id == 1))
+    return int(result.scalar_one_or_none() or 0)
+
+
+async def grids(session: AsyncSession) -> Sequence[Area]:
+    result = await session.execute(select(Area).where(Area.level == "grid"))
+    return result.scalars().all()
+
+
+async def areas(
+    session: AsyncSession, *, level: str | None = None, parent_code: str | None = None
+) -> Sequence[Area]:
+    query = select(Area).order_by(Area.code)
+    if level is not None:
+        query = query.where(Area.level == level)
+    if parent_code is not None:
+        query = query.where(Area.parent_code == parent_code)
+    return (await session.execute(query)).scalars().all()
+
+
+async def get_area(session: AsyncSession, code: str) -> Area | None:
+    return await session.get(Area, code)
+
+
+async def staff_of_area(session: AsyncSession, area_code: str) -> Sequence[Staff]:
+    result = await session.execute(
+        select(Staff).where(Staff.area_code == area_code).order_by(Staff.role, Staff.staff_id)
+    )
+    return result.scalars().all()
+
+
+async def staff_of_department(session: AsyncSession, department_code: str) -> Sequence[Staff]:
+    result = await session.execute(
+        select(Staff)
+        .where(Staff.department_code == department_code, Staff.role == "department_operator")
+        .order_by(Staff.staff_id)
+    )
+    return result.scalars().all()
+
+
+async def absent_now(session: AsyncSession, staff_ids: Sequence[str], now: datetime) -> set[str]:
+    if not staff_ids:
+        return set()
+    result = await session.execute(
+        select(Absence.staff_id).where(
+            Absence.staff_id.in_(staff_ids), Absence.starts_at <= now, Absence.ends_at > now
+        )
+    )
+    return set(result.scalars())
+
+
+async def get_category(session: AsyncSession, code: str) -> Category | None:
+    return await session.get(Category, code)
+
+
+async def find_category(session: AsyncSession, hint: str) -> Category | None:
+    """By code, or by name (case-insensitive)."""
+    result = await session.execute(
+        select(Category).where(
+            (Category.code == hint) | (func.lower(Category.name) == hint.lower())
+        )
+    )
+    return result.scalars().first()
+
+
+async def gazetteer_grid(session: AsyncSession, normalized: str) -> str | None:
+    result = await session.execute(
+        select(GazetteerEntry.grid_code).where(GazetteerEntry.normalized == normalized)
+    )
+    return result.scalar_one_or_none()

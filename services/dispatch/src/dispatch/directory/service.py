@@ -1,0 +1,484 @@
+"""Directory imports: parse a whole file, validate it against itself and what is
+stored, then upsert it idempotently and publish what changed to the compacted
+directory topic — or apply nothing and say exactly what is wrong."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from gridcase_events import payloads
+from gridcase_events.kit.pii import PiiCipher, mask_phone, normalize_phone
+from gridcase_events.kit.runtime import Runtime
+from pydantic import BaseModel, ValidationError
+from shapely import STRtree
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+from shapely.validation import explain_validity
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.directory import repository
+from dispatch.directory.schemas import (
+    CSV_HEADERS,
+    PARENT_LEVEL,
+    ROW_MODELS,
+    AbsenceRow,
+    AreaRow,
+    CategoryRow,
+    DepartmentRow,
+    GazetteerRow,
+    ImportKind,
+    ImportProblem,
+    ImportSummary,
+    StaffRow,
+)
+from dispatch.routing.service import normalize_address
+
+# Grids may touch along their borders; overlaps smaller than this (deg², ~1 m²) are noise.
+OVERLAP_TOLERANCE = 1e-10
+# How far a grid may stick out of its community (degrees, ~1 cm) before it is refused.
+CONTAINMENT_TOLERANCE = 1e-7
+STAFF_AREA_LEVEL = {
+    "grid_member": "grid",
+    "grid_leader": "grid",
+    "station_master": "community",
+    "street_officer": "street",
+    "district_center": "district",
+    "dispatcher": "district",
+}
+
+
+class Problems(list[ImportProblem]):
+    def add(self, *, row: int | None, field: str | None = None, message: str) -> None:
+        self.append(ImportProblem(row=row, field=field, message=message))
+
+
+class ImportRejected(Exception):
+    def __init__(self, problems: list[ImportProblem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+def _problems_from(exc: ValidationError, row: int) -> Problems:
+    problems = Problems()
+    for err in exc.errors(include_url=False):
+        field = ".".join(str(p) for p in err["loc"]) or None
+        problems.add(row=row, field=field, message=err["msg"])
+    return problems
+
+
+def parse(kind: ImportKind, raw: bytes) -> list[Any]:
+    """The file's rows as validated models; :class:`ImportRejected` lists every problem."""
+    model = ROW_MODELS[kind]
+    problems = Problems()
+    records: list[dict[str, Any]] = []
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRejected([ImportProblem(row=None, message="file is not UTF-8")]) from None
+    if kind == "areas":
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ImportRejected([ImportProblem(row=None, message=f"not JSON: {exc}")]) from None
+        if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+            raise ImportRejected(
+                [ImportProblem(row=None, message="expected a GeoJSON FeatureCollection")]
+            )
+        for feature in doc.get("features") or []:
+            props = dict(feature.get("properties") or {}) if isinstance(feature, dict) else {}
+            props["geometry"] = feature.get("geometry") if isinstance(feature, dict) else None
+            records.append(props)
+    else:
+        reader = csv.DictReader(io.StringIO(text))
+        expected = CSV_HEADERS[kind]
+        if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != expected:
+            raise ImportRejected(
+                [ImportProblem(row=None, message=f"header must be: {','.join(expected)}")]
+            )
+        for record in reader:
+            if None in record:
+                problems.add(row=reader.line_num - 1, message="too many columns")
+                continue
+            records.append({k.strip(): v for k, v in record.items()})
+    rows: list[Any] = []
+    for index, record in enumerate(records, start=1):
+        try:
+            rows.append(model.model_validate(record))
+        except ValidationError as exc:
+            problems += _problems_from(exc, index)
+    if not records and not problems:
+        problems.add(row=None, message="the file has no rows")
+    if problems:
+        raise ImportRejected(problems)
+    return rows
+
+
+def _duplicates(keys: Sequence[Any], field: str) -> Problems:
+    counts = Counter(keys)
+    problems = Problems()
+    for i, key in enumerate(keys, start=1):
+        if counts[key] > 1:
+            problems.add(row=i, field=field, message=f"{key!r} appears more than once")
+    return problems
+
+
+async def import_rows(
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    pii: PiiCipher,
+    kind: ImportKind,
+    rows: Sequence[Any],
+    correlation_id: str,
+) -> ImportSummary:
+    """Validates `rows` against the stored directory and applies them, all or nothing
+    (the caller's transaction). Raises :class:`ImportRejected`."""
+    handler = _IMPORTERS[kind]
+    created, updated, unchanged = await handler(session, runtime, pii, rows, correlation_id)
+    version = await repository.bump_version(session)
+    return ImportSummary(
+        kind=kind,
+        rows=len(rows),
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+        directory_version=version,
+    )
+
+
+def _diff(
+    existing: dict[str, dict[str, Any]], key: str, new_rows: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], int, int, int]:
+    changed, created, updated, unchanged = [], 0, 0, 0
+    for row in new_rows:
+        old = existing.get(row[key])
+        if old is None:
+            created += 1
+            changed.append(row)
+        elif any(old.get(k) != v for k, v in row.items()):
+            updated += 1
+            changed.append(row)
+        else:
+            unchanged += 1
+    return changed, created, updated, unchanged
+
+
+async def _emit_all(
+    session: AsyncSession,
+    runtime: Runtime,
+    events: list[tuple[str, BaseModel]],
+    correlation_id: str,
+) -> None:
+    for subject, payload in events:
+        await runtime.emit(session, payload, subject=subject, correlation_id=correlation_id)
+
+
+async def _import_areas(
+    session: AsyncSession, runtime: Runtime, pii: PiiCipher, rows: Sequence[AreaRow], corr: str
+) -> tuple[int, int, int]:
+    problems = _duplicates([r.code for r in rows], "code")
+    existing = await repository.rows_by_key(session, "areas")
+    merged: dict[str, dict[str, Any]] = dict(existing)
+    for row in rows:
+        merged[row.code] = row.model_dump()
+    shapes: dict[str, BaseGeometry] = {}
+    for i, row in enumerate(rows, start=1):
+        parent_level = PARENT_LEVEL[row.level]
+        if row.parent_code is not None:
+            parent = merged.get(row.parent_code)
+            if parent is None:
+                problems.add(
+                    row=i, field="parent_code", message=f"unknown parent {row.parent_code}"
+                )
+            elif parent["level"] != parent_level:
+                problems.add(
+                    row=i,
+                    field="parent_code",
+                    message=f"parent {row.parent_code} is a {parent['level']}, not a {parent_level}",
+                )
+        if row.geometry is not None:
+            try:
+                geom = shape(row.geometry)
+            except (ValueError, TypeError, AttributeError, IndexError) as exc:
+                problems.add(row=i, field="geometry", message=f"unreadable geometry: {exc}")
+                continue
+            if not geom.is_valid:
+                problems.add(row=i, field="geometry", message=explain_validity(geom))
+                continue
+            shapes[row.code] = geom
+
+    # Grids of one kind must not overlap; a unit grid may lie inside a residential one.
+    grid_shapes: dict[str, tuple[str, BaseGeometry]] = {}
+    for code, area in merged.items():
+        if area["level"] != "grid":
+            continue
+        geom = shapes.get(code)
+        if geom is None and area.get("geometry") and code not in shapes:
+            geom = shape(area["geometry"])
+        if geom is not None:
+            grid_shapes[code] = (area["kind"], geom)
+    codes = list(grid_shapes)
+    tree = STRtree([grid_shapes[c][1] for c in codes])
+    imported = {r.code: i for i, r in enumerate(rows, start=1)}
+    for code, i in imported.items():
+        if code not in grid_shapes:
+            continue
+        kind, geom = grid_shapes[code]
+        for j in tree.query(geom, predicate="intersects"):
+            other = codes[int(j)]
+            if other == code or grid_shapes[other][0] != kind:
+                continue
+            if other in imported and imported[other] < i:
+                continue  # reported once, on the later row
+            if geom.intersection(grid_shapes[other][1]).area > OVERLAP_TOLERANCE:
+                problems.add(row=i, field="geometry", message=f"grid {code} overlaps grid {other}")
+        community = merged.get(merged[code]["parent_code"] or "")
+        if (
+            community
+            and (
+                community_geom := shapes.get(community["code"])
+                or (shape(community["geometry"]) if community.get("geometry") else None)
+            )
+            and not community_geom.buffer(CONTAINMENT_TOLERANCE).covers(geom)
+        ):
+            problems.add(
+                row=i,
+                field="geometry",
+                message=f"grid {code} lies outside its community {community['code']}",
+            )
+    if problems:
+        raise ImportRejected(problems)
+
+    new_rows = [
+        {
+            "code": r.code,
+            "name": r.name,
+            "level": r.level,
+            "parent_code": r.parent_code,
+            "kind": r.kind,
+            "households": r.households,
+            "geometry": r.geometry,
+        }
+        for r in rows
+    ]
+    changed, created, updated, unchanged = _diff(
+        {k: {c: v.get(c) for c in new_rows[0]} for k, v in existing.items()}, "code", new_rows
+    )
+    await repository.upsert(session, "areas", changed)
+    await _emit_all(
+        session,
+        runtime,
+        [
+            (
+                f"area:{r['code']}",
+                payloads.AreaUpserted(
+                    code=r["code"],
+                    name=r["name"],
+                    level=r["level"],
+                    parent_code=r["parent_code"],
+                    kind=r["kind"],
+                ),
+            )
+            for r in changed
+        ],
+        corr,
+    )
+    return created, updated, unchanged
+
+
+async def _import_departments(
+    session: AsyncSession,
+    runtime: Runtime,
+    pii: PiiCipher,
+    rows: Sequence[DepartmentRow],
+    corr: str,
+) -> tuple[int, int, int]:
+    problems = _duplicates([r.code for r in rows], "code")
+    if problems:
+        raise ImportRejected(problems)
+    new_rows = [r.model_dump() for r in rows]
+    changed, *counts = _diff(await repository.rows_by_key(session, "departments"), "code", new_rows)
+    await repository.upsert(session, "departments", changed)
+    await _emit_all(
+        session,
+        runtime,
+        [(f"department:{r['code']}", payloads.DepartmentUpserted(**r)) for r in changed],
+        corr,
+    )
+    return counts[0], counts[1], counts[2]
+
+
+async def _import_categories(
+    session: AsyncSession, runtime: Runtime, pii: PiiCipher, rows: Sequence[CategoryRow], corr: str
+) -> tuple[int, int, int]:
+    problems = _duplicates([r.code for r in rows], "code")
+    departments = await repository.rows_by_key(session, "departments")
+    for i, row in enumerate(rows, start=1):
+        if row.department_code is not None and row.department_code not in departments:
+            problems.add(
+                row=i, field="department_code", message=f"unknown department {row.department_code}"
+            )
+    if problems:
+        raise ImportRejected(problems)
+    new_rows = [r.model_dump() for r in rows]
+    changed, *counts = _diff(await repository.rows_by_key(session, "categories"), "code", new_rows)
+    await repository.upsert(session, "categories", changed)
+    await _emit_all(
+        session,
+        runtime,
+        [(f"category:{r['code']}", payloads.CategoryUpserted(**r)) for r in changed],
+        corr,
+    )
+    return counts[0], counts[1], counts[2]
+
+
+async def _import_staff(
+    session: AsyncSession, runtime: Runtime, pii: PiiCipher, rows: Sequence[StaffRow], corr: str
+) -> tuple[int, int, int]:
+    problems = _duplicates([r.staff_id for r in rows], "staff_id")
+    areas = await repository.rows_by_key(session, "areas")
+    departments = await repository.rows_by_key(session, "departments")
+    existing = await repository.rows_by_key(session, "staff")
+    for i, row in enumerate(rows, start=1):
+        if row.area_code is not None:
+            area = areas.get(row.area_code)
+            wanted = STAFF_AREA_LEVEL.get(row.role)
+            if area is None:
+                problems.add(row=i, field="area_code", message=f"unknown area {row.area_code}")
+            elif wanted is not None and area["level"] != wanted:
+                problems.add(
+                    row=i,
+                    field="area_code",
+                    message=f"a {row.role} works in a {wanted}, and {row.area_code} is a {area['level']}",
+                )
+        if row.department_code is not None and row.department_code not in departments:
+            problems.add(
+                row=i, field="department_code", message=f"unknown department {row.department_code}"
+            )
+    # One A post and one B post per grid, counting staff already stored.
+    posts: dict[tuple[str, str], list[str]] = {}
+    imported = {r.staff_id for r in rows}
+    for sid, old in existing.items():
+        if sid not in imported and old["post"] and old["area_code"]:
+            posts.setdefault((old["area_code"], old["post"]), []).append(sid)
+    for row in rows:
+        if row.post and row.area_code:
+            posts.setdefault((row.area_code, row.post), []).append(row.staff_id)
+    row_of = {r.staff_id: i for i, r in enumerate(rows, start=1)}
+    for (grid, post), holders in posts.items():
+        if len(holders) > 1:
+            problems.add(
+                row=row_of.get(holders[-1]),
+                field="post",
+                message=f"grid {grid} would have {len(holders)} {post} posts: {', '.join(holders)}",
+            )
+    if problems:
+        raise ImportRejected(problems)
+
+    new_rows: list[dict[str, Any]] = []
+    counts = [0, 0, 0]
+    for row in rows:
+        phone = normalize_phone(row.phone)
+        values = {
+            "staff_id": row.staff_id,
+            "name": row.name,
+            "role": row.role,
+            "area_code": row.area_code,
+            "department_code": row.department_code,
+            "post": row.post,
+        }
+        stored = existing.get(row.staff_id)
+        if stored is None:
+            counts[0] += 1
+        elif (
+            all(stored[k] == v for k, v in values.items())
+            and pii.decrypt(stored["phone_enc"]) == phone
+        ):
+            counts[2] += 1
+            continue
+        else:
+            counts[1] += 1
+        new_rows.append(
+            {**values, "phone_enc": pii.encrypt(phone), "phone_masked": mask_phone(phone)}
+        )
+    await repository.upsert(session, "staff", new_rows)
+    await _emit_all(
+        session,
+        runtime,
+        [
+            (
+                f"staff:{r['staff_id']}",
+                payloads.StaffUpserted(
+                    staff_id=r["staff_id"],
+                    name=r["name"],
+                    role=r["role"],
+                    area_code=r["area_code"],
+                    department_code=r["department_code"],
+                    post=r["post"],
+                    phone_masked=r["phone_masked"],
+                    phone_encrypted=r["phone_enc"],
+                ),
+            )
+            for r in new_rows
+        ],
+        corr,
+    )
+    return counts[0], counts[1], counts[2]
+
+
+async def _import_gazetteer(
+    session: AsyncSession, runtime: Runtime, pii: PiiCipher, rows: Sequence[GazetteerRow], corr: str
+) -> tuple[int, int, int]:
+    normalized = [normalize_address(r.address) for r in rows]
+    problems = _duplicates(normalized, "address")
+    areas = await repository.rows_by_key(session, "areas")
+    for i, row in enumerate(rows, start=1):
+        area = areas.get(row.grid_code)
+        if area is None or area["level"] != "grid":
+            problems.add(row=i, field="grid_code", message=f"unknown grid {row.grid_code}")
+    if problems:
+        raise ImportRejected(problems)
+    new_rows = [
+        {"normalized": n, "address": r.address, "grid_code": r.grid_code}
+        for n, r in zip(normalized, rows, strict=True)
+    ]
+    changed, *counts = _diff(
+        await repository.rows_by_key(session, "gazetteer"), "normalized", new_rows
+    )
+    await repository.upsert(session, "gazetteer", changed)
+    return counts[0], counts[1], counts[2]
+
+
+async def _import_absences(
+    session: AsyncSession, runtime: Runtime, pii: PiiCipher, rows: Sequence[AbsenceRow], corr: str
+) -> tuple[int, int, int]:
+    staff = await repository.rows_by_key(session, "staff")
+    problems = Problems()
+    for i, r in enumerate(rows, start=1):
+        if r.staff_id not in staff:
+            problems.add(row=i, field="staff_id", message=f"unknown staff {r.staff_id}")
+    if problems:
+        raise ImportRejected(problems)
+    existing = await repository.absences(session)
+    new = [
+        {"staff_id": r.staff_id, "starts_at": r.start, "ends_at": r.end}
+        for r in rows
+        if (r.staff_id, r.start, r.end) not in existing
+    ]
+    await repository.add_absences(session, new)
+    return len(new), 0, len(rows) - len(new)
+
+
+_IMPORTERS: dict[str, Any] = {
+    "areas": _import_areas,
+    "departments": _import_departments,
+    "categories": _import_categories,
+    "staff": _import_staff,
+    "gazetteer": _import_gazetteer,
+    "absences": _import_absences,
+}

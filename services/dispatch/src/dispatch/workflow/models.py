@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Identity, Index, String, Text, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dispatch.db import Base
+
+
+class Case(Base):
+    """A case in dispatch's hands: where it was routed, who has it, in what state."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_assignee_status", "assignee_id", "status"),
+        Index("ix_cases_grid_status", "grid_code", "status"),
+        Index("ix_cases_department_status", "department_code", "status"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    tracking_no: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    external_ref: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))
+    category_code: Mapped[str | None] = mapped_column(String(64))
+    priority: Mapped[str] = mapped_column(String(10))
+    content: Mapped[str] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(300))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    target: Mapped[str] = mapped_column(String(16))
+    grid_code: Mapped[str | None] = mapped_column(String(32))
+    department_code: Mapped[str | None] = mapped_column(String(32))
+    route_method: Mapped[str] = mapped_column(String(32))
+    route_reason: Mapped[str] = mapped_column(Text)
+    assignee_id: Mapped[str | None] = mapped_column(String(64))
+    assignee_post: Mapped[str | None] = mapped_column(String(8))
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    correlation_id: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's API
+
+
+class TimelineEntry(Base):
+    """Every action on a case: who, when, what, why."""
+
+    __tablename__ = "case_timeline"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    case_id: Mapped[UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    action: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)

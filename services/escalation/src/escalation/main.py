@@ -1,0 +1,27 @@
+"""escalation: no case is forgotten — clocks, deadlines and escalation."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from gridcase_events.kit.clock import Clock
+from gridcase_events.kit.runtime import create_service_app
+
+from escalation import models  # noqa: F401 - registers the tables
+from escalation.clocks.endpoints import router as clocks_router
+from escalation.config import EscalationSettings
+from escalation.consumers import consumers
+from escalation.db import schema
+
+
+def create_app(settings: EscalationSettings | None = None, clock: Clock | None = None) -> FastAPI:
+    settings = settings or EscalationSettings()
+    return create_service_app(
+        service="escalation",
+        title="gridcase escalation",
+        description="Clocks, deadlines, escalation chains and supervision.",
+        settings=settings,
+        schema=schema,
+        routers=[clocks_router],
+        consumers=consumers,
+        clock=clock,
+    )

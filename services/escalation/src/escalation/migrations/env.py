@@ -1,0 +1,5 @@
+from escalation import models  # noqa: F401 - registers the tables
+from escalation.db import schema
+from gridcase_events.kit.db import run_migrations
+
+run_migrations(schema.metadata)

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import DateTime, Float, String, Text, UniqueConstraint, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from intake.db import Base
+
+
+class Case(Base):
+    """A resident's demand as intake received it, plus the public status projection.
+
+    Personal data is stored encrypted under GRIDCASE_PII_KEY; only the masked phone is
+    kept in clear for display.
+    """
+
+    __tablename__ = "cases"
+    __table_args__ = (UniqueConstraint("channel", "external_ref"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    tracking_no: Mapped[str] = mapped_column(String(32), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_ref: Mapped[str | None] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    category_hint: Mapped[str | None] = mapped_column(String(100))
+    priority: Mapped[str] = mapped_column(String(10))
+    address: Mapped[str | None] = mapped_column(String(300))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    reporter_name_enc: Mapped[str | None] = mapped_column(Text)
+    reporter_phone_enc: Mapped[str | None] = mapped_column(Text)
+    reporter_phone_masked: Mapped[str | None] = mapped_column(String(20))
+    attachments: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    correlation_id: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The public status view, projected from dispatch's events.
+    status: Mapped[str] = mapped_column(String(20), default="reported")
+    status_rank: Mapped[int] = mapped_column(default=0)
+    status_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    grid_code: Mapped[str | None] = mapped_column(String(32))
+    department_code: Mapped[str | None] = mapped_column(String(32))

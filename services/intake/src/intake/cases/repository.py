@@ -1,0 +1,53 @@
+"""All of intake's SQL about cases."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intake.cases.models import Case
+
+
+async def insert_if_new(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Inserts the case unless one with the same (channel, external_ref) or tracking
+    number exists; a concurrent insert of the same key waits for the first to finish."""
+    result = await session.execute(
+        insert(Case).values(**values).on_conflict_do_nothing().returning(Case.id)
+    )
+    return result.first() is not None
+
+
+async def get(session: AsyncSession, case_id: UUID) -> Case | None:
+    return await session.get(Case, case_id)
+
+
+async def get_by_external_ref(
+    session: AsyncSession, *, channel: str, external_ref: str
+) -> Case | None:
+    result = await session.execute(
+        select(Case).where(Case.channel == channel, Case.external_ref == external_ref)
+    )
+    return result.scalar_one_or_none()
+
+
+async def get_by_tracking_no(session: AsyncSession, tracking_no: str) -> Case | None:
+    result = await session.execute(select(Case).where(Case.tracking_no == tracking_no))
+    return result.scalar_one_or_none()
+
+
+async def advance_status(
+    session: AsyncSession, *, case_id: UUID, rank: int, values: dict[str, Any]
+) -> bool:
+    """Moves the public status forward only: events from several topics may arrive in
+    any order, and an older one must not undo a newer one."""
+    result = await session.execute(
+        update(Case)
+        .where(Case.id == case_id, Case.status_rank < rank)
+        .values(status_rank=rank, **values)
+        .returning(Case.id)
+    )
+    return result.first() is not None

@@ -1,0 +1,147 @@
+"""Taking a report in: store it once, and announce it with `case.reported`."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from gridcase_events import payloads
+from gridcase_events.envelope import new_id
+from gridcase_events.kit.pii import mask_name, mask_phone, normalize_phone
+from gridcase_events.kit.runtime import Runtime
+
+from intake.cases import repository
+from intake.cases.models import Case
+
+# Crockford base32 without I, L, O, U: easy to read out over the phone.
+_TRACKING_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+# How far each dispatch event moves the public status (an older event never undoes a newer).
+STATUS_RANK = {"reported": 0, "routed": 1, "assigned": 2}
+
+
+def new_tracking_no(now: datetime) -> str:
+    suffix = "".join(secrets.choice(_TRACKING_ALPHABET) for _ in range(6))
+    return f"GC-{now:%Y%m%d}-{suffix}"
+
+
+@dataclass(frozen=True)
+class Report:
+    """A demand from any channel, validated at the edge."""
+
+    channel: payloads.Channel
+    external_ref: str | None
+    reported_at: datetime
+    content: str
+    priority: payloads.Priority
+    category_hint: str | None = None
+    address: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    reporter_name: str | None = None
+    reporter_phone: str | None = None
+    attachments: tuple[str, ...] = ()
+
+
+async def report(
+    *, session: Any, runtime: Runtime, report: Report, correlation_id: str
+) -> tuple[Case, bool]:
+    """Stores the report as a new case and emits `case.reported`, in the caller's
+    transaction. Returns the case and whether it is new: a repeat of the same
+    (channel, external_ref) returns the original case and changes nothing."""
+    if report.external_ref is not None:
+        existing = await repository.get_by_external_ref(
+            session, channel=report.channel, external_ref=report.external_ref
+        )
+        if existing is not None:
+            return existing, False
+
+    now = runtime.clock.now()
+    pii = runtime.pii
+    phone = normalize_phone(report.reporter_phone) if report.reporter_phone else None
+    for _ in range(5):
+        case_id = new_id()
+        values = {
+            "id": case_id,
+            "tracking_no": new_tracking_no(now),
+            "channel": report.channel,
+            "external_ref": report.external_ref,
+            "content": report.content,
+            "category_hint": report.category_hint,
+            "priority": report.priority,
+            "address": report.address,
+            "lat": report.lat,
+            "lon": report.lon,
+            "reporter_name_enc": pii.encrypt(report.reporter_name)
+            if report.reporter_name
+            else None,
+            "reporter_phone_enc": pii.encrypt(phone) if phone else None,
+            "reporter_phone_masked": mask_phone(phone) if phone else None,
+            "attachments": list(report.attachments),
+            "reported_at": report.reported_at,
+            "correlation_id": correlation_id,
+            "status": "reported",
+            "status_rank": STATUS_RANK["reported"],
+            "status_changed_at": now,
+        }
+        if await repository.insert_if_new(session, values):
+            break
+        if report.external_ref is not None:
+            # A concurrent request with the same key committed first.
+            existing = await repository.get_by_external_ref(
+                session, channel=report.channel, external_ref=report.external_ref
+            )
+            if existing is not None:
+                return existing, False
+        # Otherwise the random tracking number collided: draw another.
+    else:
+        raise RuntimeError("could not allocate a tracking number")
+
+    case = await repository.get(session, case_id)
+    assert case is not None
+    await runtime.emit(
+        session,
+        payloads.CaseReported(
+            case_id=case.id,
+            tracking_no=case.tracking_no,
+            channel=report.channel,
+            external_ref=report.external_ref,
+            reported_at=report.reported_at,
+            content=report.content,
+            category_hint=report.category_hint,
+            priority=report.priority,
+            address=report.address,
+            location=(
+                payloads.GeoPoint(lat=report.lat, lon=report.lon)
+                if report.lat is not None and report.lon is not None
+                else None
+            ),
+            reporter=(
+                payloads.Contact(
+                    name_masked=mask_name(report.reporter_name) if report.reporter_name else None,
+                    phone_masked=case.reporter_phone_masked,
+                    phone_encrypted=case.reporter_phone_enc,
+                )
+                if report.reporter_name or phone
+                else None
+            ),
+            attachments=list(report.attachments),
+        ),
+        subject=str(case.id),
+        correlation_id=correlation_id,
+    )
+    return case, True
+
+
+async def project_status(
+    *, session: Any, case_id: Any, status: str, at: datetime, values: dict[str, Any]
+) -> None:
+    """Applies a dispatch event to the public status view."""
+    await repository.advance_status(
+        session,
+        case_id=case_id,
+        rank=STATUS_RANK[status],
+        values={"status": status, "status_changed_at": at, **values},
+    )

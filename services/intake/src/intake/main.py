@@ -1,0 +1,29 @@
+"""intake: every channel in — nothing lost, nothing doubled."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from gridcase_events.kit.clock import Clock
+from gridcase_events.kit.runtime import create_service_app
+
+from intake import models  # noqa: F401 - registers the tables
+from intake.cases.endpoints import router as cases_router
+from intake.config import IntakeSettings
+from intake.consumers import consumers
+from intake.db import schema
+from intake.hotline.endpoints import router as hotline_router
+
+
+def create_app(settings: IntakeSettings | None = None, clock: Clock | None = None) -> FastAPI:
+    settings = settings or IntakeSettings()
+
+    return create_service_app(
+        service="intake",
+        title="gridcase intake",
+        description="Takes residents' demands in from the 12345 hotline and other channels.",
+        settings=settings,
+        schema=schema,
+        routers=[hotline_router, cases_router],
+        consumers=consumers,
+        clock=clock,
+    )

@@ -1,0 +1,1 @@
+"""Outbound channels: one protocol (:mod:`.base`), one module per channel."""

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from gridcase_events.kit.runtime import ServiceSchema
+from sqlalchemy.orm import DeclarativeBase
+
+schema = ServiceSchema.create("notify", Path(__file__).parent / "migrations")
+
+
+class Base(DeclarativeBase):
+    metadata = schema.metadata

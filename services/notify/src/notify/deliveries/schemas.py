@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+
+class DeliveryRead(BaseModel):
+    """A delivery record: recipients appear only masked."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    case_id: UUID | None
+    channel: str
+    recipient_id: str
+    recipient_masked: str
+    trigger_event_type: str
+    status: str
+    attempts: int
+    last_error: str | None
+    provider_ref: str | None
+    created_at: datetime
+    delivered_at: datetime | None

@@ -1,0 +1,208 @@
+"""The delivery worker: claims due deliveries, sends them, records the outcome.
+
+Never twice: the attempt is recorded (committed) before the provider is called, and the
+provider gets the delivery's idempotency key; a crash between send and record leaves
+the delivery ``sending`` until its lease runs out, and the retry carries the same key.
+Never silently lost: retryable failures back off exponentially with jitter (honouring
+``Retry-After``); the last failure is recorded and emitted as ``notification.failed``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from gridcase_events import payloads
+from gridcase_events.kit.runtime import Runtime, Worker
+from prometheus_client import Counter
+
+from notify import templates
+from notify.channels.base import Channel, Message, PermanentSendError, RetryableSendError
+from notify.config import NotifySettings
+from notify.contacts import repository as contact_repository
+from notify.deliveries import repository
+from notify.deliveries.models import Delivery
+
+log = structlog.get_logger(__name__)
+
+NOTIFICATIONS = Counter(
+    "gridcase_notifications_total",
+    "Delivery attempts by channel and outcome (delivered, retry, failed)",
+    ["channel", "outcome"],
+)
+
+
+class DeliveryWorker(Worker):
+    def __init__(
+        self, *, runtime: Runtime, settings: NotifySettings, channels: dict[str, Channel]
+    ) -> None:
+        self.runtime = runtime
+        self.settings = settings
+        self.channels = channels
+        self._stop = asyncio.Event()
+        self._random = random.Random()  # noqa: S311 - jitter, not security
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                worked = await self.run_once()
+            except Exception:
+                log.exception("delivery worker failed; retrying")
+                worked = 0
+            if not worked:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        self._stop.wait(), timeout=self.settings.poll_interval_seconds
+                    )
+        for channel in self.channels.values():
+            await channel.close()
+
+    async def run_once(self, limit: int = 50) -> int:
+        now = self.runtime.clock.now()
+        async with self.runtime.transaction() as session:
+            claimed = await repository.claim_due(
+                session, now=now, lease=timedelta(seconds=self.settings.lease_seconds), limit=limit
+            )
+        await asyncio.gather(*(self._deliver(d) for d in claimed))
+        return len(claimed)
+
+    def backoff(self, attempts: int, retry_after: float | None) -> float:
+        base = min(
+            self.settings.backoff_max_seconds,
+            self.settings.backoff_initial_seconds * 2 ** (attempts - 1),
+        )
+        delay = base / 2 + self._random.uniform(0, base / 2)  # "equal jitter"
+        return float(max(delay, retry_after or 0.0))
+
+    async def _deliver(self, delivery: Delivery) -> None:
+        with structlog.contextvars.bound_contextvars(
+            case_id=str(delivery.case_id),
+            correlation_id=delivery.correlation_id,
+            delivery_id=str(delivery.id),
+        ):
+            try:
+                message = await self._message(delivery)
+                channel = self.channels.get(delivery.channel)
+                if channel is None:
+                    raise RetryableSendError(f"channel {delivery.channel} is not configured")
+                result = await channel.send(message)
+            except RetryableSendError as exc:
+                await self._retry_or_fail(delivery, str(exc), exc.retry_after)
+            except PermanentSendError as exc:
+                await self._fail(delivery, str(exc))
+            else:
+                await self._delivered(delivery, result.provider_ref)
+
+    async def _message(self, delivery: Delivery) -> Message:
+        async with self.runtime.sessionmaker() as session:
+            contact = await contact_repository.get(session, delivery.recipient_id)
+        if contact is None:
+            raise RetryableSendError(f"no contact for {delivery.recipient_id} yet")
+        delivery.recipient_masked = contact.phone_masked
+        params = {**delivery.params, "sign_name": self.settings.sms_sign_name}
+        return Message(
+            idempotency_key=delivery.idempotency_key,
+            address=self.runtime.pii.decrypt(contact.phone_enc),
+            template_id=templates.SMS_TEMPLATE_IDS.get(delivery.template, delivery.template),
+            params=delivery.params,
+            text=templates.render(
+                channel=delivery.channel,
+                event_type=delivery.template,
+                language=self.settings.language,
+                params=params,
+            ),
+        )
+
+    def _ref(self, delivery: Delivery) -> dict[str, Any]:
+        return {
+            "delivery_id": delivery.id,
+            "case_id": delivery.case_id,
+            "channel": delivery.channel,
+            "recipient_id": delivery.recipient_id,
+            "recipient_masked": delivery.recipient_masked,
+            "trigger_event_id": delivery.trigger_event_id,
+            "trigger_event_type": delivery.trigger_event_type,
+            "attempts": delivery.attempts,
+        }
+
+    async def _delivered(self, delivery: Delivery, provider_ref: str | None) -> None:
+        now = self.runtime.clock.now()
+        async with self.runtime.transaction() as session:
+            await repository.finish(
+                session,
+                delivery.id,
+                {
+                    "status": "delivered",
+                    "provider_ref": provider_ref,
+                    "delivered_at": now,
+                    "updated_at": now,
+                    "lease_until": None,
+                    "last_error": None,
+                },
+            )
+            await self.runtime.emit(
+                session,
+                payloads.NotificationDelivered(
+                    **self._ref(delivery),
+                    provider_ref=provider_ref,
+                    delivered_at=now,
+                ),
+                subject=str(delivery.case_id or delivery.recipient_id),
+                correlation_id=delivery.correlation_id,
+                causation_id=str(delivery.trigger_event_id),
+            )
+        NOTIFICATIONS.labels(delivery.channel, "delivered").inc()
+        log.info("notification delivered", channel=delivery.channel, attempts=delivery.attempts)
+
+    async def _retry_or_fail(
+        self, delivery: Delivery, error: str, retry_after: float | None
+    ) -> None:
+        if delivery.attempts >= self.settings.max_attempts:
+            await self._fail(delivery, error)
+            return
+        now = self.runtime.clock.now()
+        delay = self.backoff(delivery.attempts, retry_after)
+        async with self.runtime.transaction() as session:
+            await repository.finish(
+                session,
+                delivery.id,
+                {
+                    "status": "pending",
+                    "next_attempt_at": now + timedelta(seconds=delay),
+                    "lease_until": None,
+                    "last_error": error,
+                    "updated_at": now,
+                },
+            )
+        NOTIFICATIONS.labels(delivery.channel, "retry").inc()
+        log.warning(
+            "notification will be retried",
+            error=error,
+            attempts=delivery.attempts,
+            retry_in_seconds=round(delay, 2),
+        )
+
+    async def _fail(self, delivery: Delivery, error: str) -> None:
+        now = self.runtime.clock.now()
+        async with self.runtime.transaction() as session:
+            await repository.finish(
+                session,
+                delivery.id,
+                {"status": "failed", "last_error": error, "lease_until": None, "updated_at": now},
+            )
+            await self.runtime.emit(
+                session,
+                payloads.NotificationFailed(**self._ref(delivery), error=error, failed_at=now),
+                subject=str(delivery.case_id or delivery.recipient_id),
+                correlation_id=delivery.correlation_id,
+                causation_id=str(delivery.trigger_event_id),
+            )
+        NOTIFICATIONS.labels(delivery.channel, "failed").inc()
+        log.error("notification failed", error=error, attempts=delivery.attempts)
