@@ -14,6 +14,14 @@ _env = Environment(
     keep_trailing_newline=False,
 )
 
+
+def _clause(text: str) -> str:
+    """A sentence without its closing punctuation, to be embedded in another."""
+    return text.rstrip("。.!！?？;；,， ")
+
+
+_env.filters["clause"] = _clause
+
 # Template ids registered with the SMS provider, per event type.
 SMS_TEMPLATE_IDS = {"case.assigned": "GC_CASE_ASSIGNED"}
 

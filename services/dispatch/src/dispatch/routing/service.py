@@ -60,7 +60,7 @@ class GridIndex:
         """The grid (code, kind) covering the point; a unit grid wins over the
         residential grid around it, and a smaller grid over a larger one."""
         point = Point(lon, lat)
-        hits = [int(i) for i in self._tree.query(point, predicate="covers")]
+        hits = [int(i) for i in self._tree.query(point, predicate="intersects")]
         if not hits:
             return None
         best = min(

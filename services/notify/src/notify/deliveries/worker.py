@@ -142,6 +142,7 @@ class DeliveryWorker(Worker):
                     "status": "delivered",
                     "provider_ref": provider_ref,
                     "delivered_at": now,
+                    "recipient_masked": delivery.recipient_masked,
                     "updated_at": now,
                     "lease_until": None,
                     "last_error": None,
@@ -178,6 +179,7 @@ class DeliveryWorker(Worker):
                     "next_attempt_at": now + timedelta(seconds=delay),
                     "lease_until": None,
                     "last_error": error,
+                    "recipient_masked": delivery.recipient_masked,
                     "updated_at": now,
                 },
             )
@@ -195,7 +197,13 @@ class DeliveryWorker(Worker):
             await repository.finish(
                 session,
                 delivery.id,
-                {"status": "failed", "last_error": error, "lease_until": None, "updated_at": now},
+                {
+                    "status": "failed",
+                    "last_error": error,
+                    "lease_until": None,
+                    "recipient_masked": delivery.recipient_masked,
+                    "updated_at": now,
+                },
             )
             await self.runtime.emit(
                 session,

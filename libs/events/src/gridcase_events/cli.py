@@ -1,0 +1,492 @@
+"""``gridcase``: the command line of the platform.
+
+gridcase dev up                 the whole system locally, with a demo city
+gridcase dev down               stop it (from another terminal)
+gridcase token mint ...         a development or service token
+gridcase hotline push ...       push a signed 12345 ticket
+gridcase directory import ...   load directory data into dispatch
+gridcase topics create          create the Kafka topics
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from gridcase_events import topics
+from gridcase_events.kit import auth, signing
+from gridcase_events.kit.settings import PlatformSettings
+
+REPO = Path(__file__).resolve().parents[4]
+INFRA = REPO / "deploy" / "local" / "infra.sh"
+DEMO = REPO / "deploy" / "demo"
+STATE = Path(os.environ.get("GRIDCASE_HOME", Path.home() / ".cache" / "gridcase")) / "run"
+SERVICES = {"intake": 8001, "dispatch": 8002, "escalation": 8003, "notify": 8004}
+DEMO_KINDS = ("departments", "areas", "categories", "staff", "gazetteer", "absences")
+DEMO_FILES = {
+    "departments": "departments.csv",
+    "areas": "areas.geojson",
+    "categories": "categories.csv",
+    "staff": "staff.csv",
+    "gazetteer": "gazetteer.csv",
+    "absences": "absences.csv",
+}
+# One token per demo role: (staff id, role, area, department).
+DEMO_ROLES = [
+    ("gm111a", "grid_member", "510302001001001", None),
+    ("gl111", "grid_leader", "510302001001001", None),
+    ("sm11", "station_master", "510302001001", None),
+    ("so1", "street_officer", "510302001", None),
+    ("dc1", "district_center", "510302", None),
+    ("dp1", "dispatcher", "510302", None),
+    ("water1", "department_operator", None, "water"),
+    ("ops1", "ops", "510302", None),
+    ("admin1", "admin", "510302", None),
+]
+EXAMPLE_TICKET = {
+    "ticket_no": "12345-DEMO-0001",
+    "received_at": "2026-11-21T09:00:00+08:00",
+    "caller_name": "市民张先生",
+    "caller_phone": "13912345678",
+    "content": "桂花路1号1栋楼下垃圾桶满溢三天无人清运，气味很大。",
+    "category_hint": "environment/garbage-overflow",
+    "address": "示范区东城街道桂花路1号1栋",
+    "lat": 29.355,
+    "lon": 104.7725,
+    "urgency": "normal",
+}
+
+app = typer.Typer(help="gridcase: community grid case dispatch.", no_args_is_help=True)
+dev_app = typer.Typer(help="Run the whole system locally.", no_args_is_help=True)
+token_app = typer.Typer(help="Bearer tokens.", no_args_is_help=True)
+hotline_app = typer.Typer(help="The 12345 hotline push.", no_args_is_help=True)
+directory_app = typer.Typer(help="Directory data (dispatch).", no_args_is_help=True)
+topics_app = typer.Typer(help="Kafka topics.", no_args_is_help=True)
+app.add_typer(dev_app, name="dev")
+app.add_typer(token_app, name="token")
+app.add_typer(hotline_app, name="hotline")
+app.add_typer(directory_app, name="directory")
+app.add_typer(topics_app, name="topics")
+console = Console()
+
+
+def _settings() -> PlatformSettings:
+    try:
+        return PlatformSettings()
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# ---------------------------------------------------------------------------- tokens
+
+
+@token_app.command("mint")
+def mint_token(
+    sub: Annotated[str, typer.Option(help="staff id")],
+    role: Annotated[str, typer.Option(help="one of: " + ", ".join(auth.ALL_ROLES))],
+    area_code: Annotated[str | None, typer.Option(help="grid/community/street/district")] = None,
+    department_code: Annotated[str | None, typer.Option()] = None,
+    ttl_hours: Annotated[float, typer.Option(min=0.01)] = 12,
+) -> None:
+    """Mint a token signed with GRIDCASE_JWT_SECRET (development value in development)."""
+    if role not in auth.ALL_ROLES:
+        console.print(f"[red]unknown role {role}[/red]")
+        raise typer.Exit(2)
+    settings = _settings()
+    print(
+        auth.mint(
+            settings.jwt_key(),
+            sub=sub,
+            role=role,
+            area_code=area_code,
+            department_code=department_code,
+            now=_now(),
+            ttl=timedelta(hours=ttl_hours),
+        )
+    )
+
+
+# --------------------------------------------------------------------------- hotline
+
+
+@hotline_app.command("push")
+def hotline_push(
+    file: Annotated[Path | None, typer.Argument(help="a JSON ticket; '-' for stdin")] = None,
+    example: Annotated[bool, typer.Option(help="push the built-in example ticket")] = False,
+    url: Annotated[str, typer.Option()] = "http://127.0.0.1:8001",
+) -> None:
+    """Sign a 12345 ticket with the first GRIDCASE_HOTLINE_SECRETS and push it."""
+    if example:
+        ticket: Any = {**EXAMPLE_TICKET, "ticket_no": f"12345-DEMO-{int(time.time())}"}
+        ticket["received_at"] = _now().isoformat()
+        body = json.dumps(ticket, ensure_ascii=False).encode()
+    elif file is not None:
+        body = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+    else:
+        console.print("[red]give a file, '-' or --example[/red]")
+        raise typer.Exit(2)
+    secret = _settings().hotline_secrets[0]
+    response = httpx.post(
+        f"{url}/v1/hotline/tickets",
+        content=body,
+        headers={
+            "Content-Type": "application/json",
+            signing.HEADER: signing.sign(secret, body, now=_now()),
+        },
+        timeout=10,
+    )
+    console.print(f"{response.status_code} {response.text}")
+    raise typer.Exit(0 if response.is_success else 1)
+
+
+@hotline_app.command("sign")
+def hotline_sign(file: Annotated[Path, typer.Argument(help="the exact body to sign")]) -> None:
+    """Print the X-Gridcase-Signature header value for a body, signed now."""
+    print(signing.sign(_settings().hotline_secrets[0], file.read_bytes(), now=_now()))
+
+
+# ------------------------------------------------------------------------- directory
+
+
+def _import(client: httpx.Client, url: str, token: str, kind: str, path: Path) -> dict[str, Any]:
+    response = client.post(
+        f"{url}/v1/directory/import",
+        params={"kind": kind},
+        files={"file": (path.name, path.read_bytes())},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=120,
+    )
+    if response.status_code != 200:
+        detail = (
+            response.json() if "json" in response.headers.get("content-type", "") else response.text
+        )
+        console.print(f"[red]{kind}: {response.status_code}[/red]")
+        console.print_json(data=detail)
+        raise typer.Exit(1)
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def _admin_token(settings: PlatformSettings) -> str:
+    return auth.mint(
+        settings.jwt_key(), sub="cli", role="admin", now=_now(), ttl=timedelta(minutes=10)
+    )
+
+
+def _summary_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table("kind", "rows", "created", "updated", "unchanged", title="directory import")
+    for r in rows:
+        table.add_row(r["kind"], *(str(r[k]) for k in ("rows", "created", "updated", "unchanged")))
+    return table
+
+
+@directory_app.command("import")
+def directory_import(
+    kind: Annotated[
+        str, typer.Argument(help="areas|gazetteer|departments|staff|absences|categories")
+    ],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    url: Annotated[str, typer.Option()] = "http://127.0.0.1:8002",
+) -> None:
+    """Import one directory file (all or nothing; idempotent)."""
+    settings = _settings()
+    with httpx.Client() as client:
+        result = _import(client, url, _admin_token(settings), kind, file)
+    console.print(_summary_table([result]))
+
+
+@directory_app.command("demo")
+def directory_demo(url: Annotated[str, typer.Option()] = "http://127.0.0.1:8002") -> None:
+    """Load the demo city (deploy/demo) into dispatch."""
+    _load_demo(url, _settings())
+
+
+def _load_demo(url: str, settings: PlatformSettings) -> None:
+    token = _admin_token(settings)
+    results = []
+    with httpx.Client() as client, Progress(console=console, transient=True) as progress:
+        task = progress.add_task("loading the demo city", total=len(DEMO_KINDS))
+        for kind in DEMO_KINDS:
+            results.append(_import(client, url, token, kind, DEMO / DEMO_FILES[kind]))
+            progress.advance(task)
+    console.print(_summary_table(results))
+
+
+# ---------------------------------------------------------------------------- topics
+
+
+@topics_app.command("create")
+def topics_create() -> None:
+    """Create every topic that does not exist yet."""
+    settings = _settings()
+    created = asyncio.run(
+        topics.ensure(
+            settings.kafka_bootstrap_servers,
+            namespace=settings.topic_namespace,
+            partitions=settings.topic_partitions,
+        )
+    )
+    console.print(f"created {len(created)} topic(s): {', '.join(created) or '-'}")
+
+
+# ------------------------------------------------------------------------------- dev
+
+
+def _infra(command: str) -> str:
+    result = subprocess.run([str(INFRA), command], check=True, stdout=subprocess.PIPE, text=True)  # noqa: S603
+    return result.stdout
+
+
+def _wait_ready(
+    name: str, port: int, proc: subprocess.Popen[bytes], log: Path, timeout: float = 120
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            console.print(f"[red]{name} exited with {proc.returncode}; last lines of {log}:[/red]")
+            console.print("\n".join(log.read_text(errors="replace").splitlines()[-25:]))
+            raise typer.Exit(1)
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return
+        time.sleep(0.3)
+    console.print(f"[red]{name} not ready after {timeout:.0f} s; see {log}[/red]")
+    raise typer.Exit(1)
+
+
+def _stop(procs: dict[str, subprocess.Popen[bytes]]) -> None:
+    for proc in procs.values():
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 25
+    for name, proc in procs.items():
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            console.print(f"[yellow]{name} did not stop in time; killing it[/yellow]")
+            proc.kill()
+
+
+def _print_welcome(settings: PlatformSettings, sms_port: int) -> None:
+    """What to look at, and copy-pasteable secrets, tokens and an example push."""
+    say = console.print
+    say("\n[bold green]gridcase is up[/bold green] with the demo city 示范区 (district 510302)\n")
+    for name, port in SERVICES.items():
+        say(
+            f"  {name:<11} http://127.0.0.1:{port}/docs    metrics http://127.0.0.1:{port}/metrics",
+            soft_wrap=True,
+        )
+    say(
+        f"  SMS sink    http://127.0.0.1:{sms_port}/sms/messages  (development SMS gateway)",
+        soft_wrap=True,
+    )
+    say(
+        f"  logs        {STATE / 'logs'}/<service>.log  (JSON, one line per event)\n",
+        soft_wrap=True,
+    )
+    say("[bold]development secrets[/bold]")
+    say(f"  GRIDCASE_HOTLINE_SECRETS={settings.hotline_secrets[0]}", soft_wrap=True)
+    say(f"  GRIDCASE_OPEN311_API_KEYS={settings.open311_api_keys[0]}", soft_wrap=True)
+    say(
+        "  GRIDCASE_JWT_SECRET, GRIDCASE_PII_KEY: fixed development values (GRIDCASE_ENV=development)\n"
+    )
+    tokens_file = STATE / "tokens.env"
+    lines = []
+    say(f"[bold]development tokens[/bold] (12 h; also in {tokens_file})")
+    for sub, role, area, dept in DEMO_ROLES:
+        token = auth.mint(
+            settings.jwt_key(),
+            sub=sub,
+            role=role,
+            area_code=area,
+            department_code=dept,
+            now=_now(),
+            ttl=timedelta(hours=12),
+        )
+        say(f"  [cyan]{role}[/cyan] {sub} ({area or dept}):", soft_wrap=True)
+        say(f"    {token}", soft_wrap=True, highlight=False)
+        lines.append(f"GRIDCASE_TOKEN_{role.upper()}={token}")
+    tokens_file.write_text("\n".join(lines) + "\n")
+    tokens_file.chmod(0o600)
+
+    body = json.dumps(EXAMPLE_TICKET, ensure_ascii=False)
+    secret = settings.hotline_secrets[0]
+    say(
+        "\n[bold]try it[/bold]: push a signed 12345 ticket; grid member gm111a gets an SMS at the sink"
+    )
+    say("  .venv/bin/gridcase hotline push --example\n", highlight=False)
+    say("  or by hand, with curl and openssl:", highlight=False)
+    example = (
+        f"body='{body}'\n"
+        "t=$(date +%s)\n"
+        f"sig=$(printf '%s.%s' \"$t\" \"$body\" | openssl dgst -sha256 -hmac '{secret}' | sed 's/^.* //')\n"
+        "curl -s http://127.0.0.1:8001/v1/hotline/tickets -H 'Content-Type: application/json' "
+        '-H "X-Gridcase-Signature: t=$t,v1=$sig" -d "$body"'
+    )
+    console.out(example, highlight=False)
+    say(
+        "\n  then: GET http://127.0.0.1:8001/v1/public/cases/<tracking_no> (public status),\n"
+        "        GET http://127.0.0.1:8002/v1/cases/<case_id> with the grid_member token (case + timeline),\n"
+        "        GET http://127.0.0.1:8003/v1/cases/<case_id>/clocks (deadline).\n"
+        "  Ctrl-C here, or `make down` in another terminal, stops everything.",
+        soft_wrap=True,
+        highlight=False,
+    )
+
+
+@dev_app.command("up")
+def dev_up(
+    keep_infra: Annotated[
+        bool, typer.Option(help="leave Kafka and PostgreSQL running on exit")
+    ] = False,
+    demo: Annotated[bool, typer.Option(help="load the demo city")] = True,
+) -> None:
+    """Kafka, PostgreSQL, topics, the four services and the demo city; Ctrl-C stops all."""
+    STATE.mkdir(parents=True, exist_ok=True)
+    (STATE / "logs").mkdir(exist_ok=True)
+    pid_file = STATE / "dev-up.pid"
+    if pid_file.exists():
+        with contextlib.suppress(ValueError, ProcessLookupError, PermissionError):
+            os.kill(int(pid_file.read_text()), 0)
+            console.print("[red]gridcase dev up is already running (make down stops it)[/red]")
+            raise typer.Exit(1)
+    pid_file.write_text(str(os.getpid()))
+    started = time.monotonic()
+    env = dict(os.environ)
+    env.setdefault("GRIDCASE_ENV", "development")
+    console.print("[bold]starting Kafka and PostgreSQL[/bold] (deploy/local/infra.sh)")
+    _infra("start")
+    for line in _infra("env").splitlines():
+        key, _, value = line.partition("=")
+        env[key] = value
+    os.environ.update(env)
+    settings = _settings()
+    sms_port = int(env.get("GRIDCASE_DEV_SMS_PORT", "8025"))
+    env.setdefault("NOTIFY_SMS_GATEWAY_URL", f"http://127.0.0.1:{sms_port}/sms/send")
+    env.setdefault("NOTIFY_SMS_GATEWAY_SECRET", "gridcase-dev-sms-secret")
+    created = asyncio.run(
+        topics.ensure(
+            settings.kafka_bootstrap_servers,
+            namespace=settings.topic_namespace,
+            partitions=settings.topic_partitions,
+        )
+    )
+    if created:
+        console.print(f"created {len(created)} topics")
+
+    procs: dict[str, subprocess.Popen[bytes]] = {}
+    stopping = False
+
+    def on_signal(signum: int, frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        logs = {}
+        for name in ("sms-sink", *SERVICES):
+            log = STATE / "logs" / f"{name}.log"
+            logs[name] = log
+            cmd = (
+                [
+                    sys.executable,
+                    "-m",
+                    "gridcase_events.cli",
+                    "dev",
+                    "sms-sink",
+                    "--port",
+                    str(sms_port),
+                ]
+                if name == "sms-sink"
+                else [sys.executable, "-m", name]
+            )
+            out = None if name == "sms-sink" else log.open("ab")
+            procs[name] = subprocess.Popen(  # noqa: S603 - our own interpreter and modules
+                cmd, env=env, stdout=out, stderr=subprocess.STDOUT if out else None
+            )
+        console.print("[bold]starting the services[/bold] (ports 8001–8004)")
+        for name, port in SERVICES.items():
+            _wait_ready(name, port, procs[name], logs[name])
+            console.print(f"  {name} ready")
+        if demo:
+            _load_demo(f"http://127.0.0.1:{SERVICES['dispatch']}", settings)
+        _print_welcome(settings, sms_port)
+        console.print(f"[dim]up in {time.monotonic() - started:.1f} s[/dim]")
+        while not stopping:
+            for name, proc in procs.items():
+                if proc.poll() is not None:
+                    console.print(
+                        f"[red]{name} exited ({proc.returncode}); stopping everything[/red]"
+                    )
+                    stopping = True
+            time.sleep(0.5)
+    finally:
+        console.print("[bold]stopping[/bold]")
+        _stop(procs)
+        if not keep_infra:
+            _infra("stop")
+        pid_file.unlink(missing_ok=True)
+        console.print("stopped")
+
+
+@dev_app.command("down")
+def dev_down() -> None:
+    """Stop a running `gridcase dev up` (it then stops Kafka and PostgreSQL)."""
+    pid_file = STATE / "dev-up.pid"
+    if not pid_file.exists():
+        console.print("gridcase dev up is not running")
+        return
+    pid = int(pid_file.read_text())
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pid_file.unlink(missing_ok=True)
+        return
+    for _ in range(120):
+        if not pid_file.exists():
+            break
+        time.sleep(0.5)
+    console.print("stopped")
+
+
+@dev_app.command("sms-sink")
+def dev_sms_sink(port: Annotated[int, typer.Option()] = 8025) -> None:
+    """A development SMS gateway that prints every message it receives."""
+    import uvicorn
+
+    from gridcase_events.devtools import create_sms_sink_app
+
+    def show(message: dict[str, Any]) -> None:
+        console.print(f"[green]SMS → {message['phone_masked']}[/green] {message['content']}")
+
+    sink = create_sms_sink_app(secret=os.environ.get("NOTIFY_SMS_GATEWAY_SECRET"), on_message=show)
+    uvicorn.run(sink, host="127.0.0.1", port=port, log_level="warning")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
