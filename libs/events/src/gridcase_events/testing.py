@@ -16,6 +16,7 @@ import subprocess
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -71,20 +72,9 @@ def servers() -> Iterator[Servers]:
 @pytest.fixture(scope="session")
 async def database_url(servers: Servers) -> AsyncIterator[str]:
     """A fresh database for this test session, dropped afterwards."""
-    base = make_url(servers.database_url)
-    name = f"gridcase_test_{secrets.token_hex(4)}"
-    admin_dsn = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    conn = await asyncpg.connect(admin_dsn)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    yield base.set(database=name).render_as_string(hide_password=False)
-    conn = await asyncpg.connect(admin_dsn)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    url, admin_dsn = await _create_database(servers)
+    yield url
+    await _drop_database(url, admin_dsn)
 
 
 @pytest.fixture(scope="session")
@@ -152,3 +142,140 @@ async def read_topic(bootstrap: str, topic: str, *, min_count: int, timeout: flo
     finally:
         await consumer.stop()
     return records
+
+
+async def _create_database(servers: Servers) -> tuple[str, str]:
+    base = make_url(servers.database_url)
+    name = f"gridcase_test_{secrets.token_hex(4)}"
+    admin_dsn = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return base.set(database=name).render_as_string(hide_password=False), admin_dsn
+
+
+@pytest.fixture
+async def fresh_database(servers: Servers) -> AsyncIterator[str]:
+    """A database of this test's own (services' schemas start empty), dropped after."""
+    url, admin_dsn = await _create_database(servers)
+    yield url
+    await _drop_database(url, admin_dsn)
+
+
+async def _drop_database(url: str, admin_dsn: str) -> None:
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextlib.asynccontextmanager
+async def running(app: Any) -> AsyncIterator[Any]:
+    """Runs a service app's real lifespan (migrations, producer, relay, consumers) and
+    yields an httpx client talking to it in-process."""
+    import httpx
+
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            yield client
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        import json
+
+        return json.loads(self.body)
+
+
+class HttpSink:
+    """A real HTTP server on a loopback port that records every request and answers
+    with scripted responses (default 200 ``{"message_id": ...}``)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.requests: list[Recorded] = []
+        self.script: list[tuple[int, dict[str, str]]] = []
+        self._server: Any = None
+        self._task: Any = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def fail_next(
+        self, status: int, *, times: int = 1, headers: dict[str, str] | None = None
+    ) -> None:
+        self.script += [(status, headers or {})] * times
+
+    async def _app(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        self.requests.append(
+            Recorded(
+                method=scope["method"],
+                path=scope["path"],
+                headers={k.decode().lower(): v.decode() for k, v in scope["headers"]},
+                body=body,
+            )
+        )
+        status, headers = self.script.pop(0) if self.script else (200, {})
+        payload = b'{"message_id": "sink-%d"}' % len(self.requests)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"application/json")]
+                + [(k.encode(), v.encode()) for k, v in headers.items()],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
+
+    async def start(self) -> None:
+        import asyncio
+
+        import uvicorn
+
+        config = uvicorn.Config(
+            self._app, host="127.0.0.1", port=self.port, log_config=None, lifespan="off"
+        )
+        self._server = uvicorn.Server(config)
+        self._task = asyncio.create_task(self._server.serve())
+        while not self._server.started:  # noqa: ASYNC110 - uvicorn offers no event
+            await asyncio.sleep(0.01)
+
+    async def stop(self) -> None:
+        self._server.should_exit = True
+        await self._task
+
+
+@pytest.fixture
+async def http_sink() -> AsyncIterator[HttpSink]:
+    sink = HttpSink()
+    await sink.start()
+    yield sink
+    await sink.stop()

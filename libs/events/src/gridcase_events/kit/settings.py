@@ -67,7 +67,7 @@ class PlatformSettings(BaseSettings):
                 ("GRIDCASE_HOTLINE_SECRETS", self.hotline_secrets_raw),
                 ("GRIDCASE_PII_KEY", self.pii_key),
             )
-            if value is None or not value.get_secret_value()
+            if not _csv(value)
         ]
         if missing:
             raise ValueError(

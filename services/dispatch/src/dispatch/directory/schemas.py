@@ -18,14 +18,25 @@ PARENT_LEVEL: dict[str, str | None] = {
 }
 
 
+class FieldProblem(ValueError):
+    """A cross-field check's error, naming the field it is about (for import reports)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
 class _Row(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     @model_validator(mode="before")
     @classmethod
     def _empty_is_none(cls, data: Any) -> Any:
+        """CSV cells: surrounding spaces dropped, and a blank cell means no value."""
         if isinstance(data, dict):
-            return {k: (None if v == "" else v) for k, v in data.items()}
+            stripped = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+            return {k: (None if v == "" else v) for k, v in stripped.items()}
         return data
 
 
@@ -41,24 +52,24 @@ class AreaRow(_Row):
     @model_validator(mode="after")
     def _shape(self) -> Self:
         if len(self.code) != LEVEL_DIGITS[self.level]:
-            raise ValueError(f"a {self.level} code has {LEVEL_DIGITS[self.level]} digits")
+            raise FieldProblem("code", f"a {self.level} code has {LEVEL_DIGITS[self.level]} digits")
         if self.level == "district":
             if self.parent_code is not None:
-                raise ValueError("a district has no parent_code")
+                raise FieldProblem("parent_code", "a district has no parent_code")
         elif self.parent_code is None or not self.code.startswith(self.parent_code):
-            raise ValueError("code must extend its parent_code")
+            raise FieldProblem("code", "code must extend its parent_code")
         if self.level == "grid":
             if self.kind is None:
-                raise ValueError("a grid needs kind (residential or unit)")
+                raise FieldProblem("kind", "a grid needs kind (residential or unit)")
             if self.geometry is None:
-                raise ValueError("a grid needs a polygon geometry")
+                raise FieldProblem("geometry", "a grid needs a polygon geometry")
         elif self.kind is not None:
-            raise ValueError("only grids have a kind")
+            raise FieldProblem("kind", "only grids have a kind")
         if self.geometry is not None and self.geometry.get("type") not in (
             "Polygon",
             "MultiPolygon",
         ):
-            raise ValueError("geometry must be a Polygon or MultiPolygon")
+            raise FieldProblem("geometry", "geometry must be a Polygon or MultiPolygon")
         return self
 
 
@@ -77,7 +88,10 @@ class CategoryRow(_Row):
     @model_validator(mode="after")
     def _department(self) -> Self:
         if (self.handler == "department") != (self.department_code is not None):
-            raise ValueError("department_code is required for, and only for, handler=department")
+            raise FieldProblem(
+                "department_code",
+                "department_code is required for, and only for, handler=department",
+            )
         return self
 
 
@@ -94,11 +108,11 @@ class StaffRow(_Row):
     def _scope(self) -> Self:
         if self.role == "department_operator":
             if self.department_code is None:
-                raise ValueError("a department operator needs department_code")
+                raise FieldProblem("department_code", "a department operator needs department_code")
         elif self.role not in ("ops", "admin") and self.area_code is None:
-            raise ValueError(f"a {self.role} needs area_code")
+            raise FieldProblem("area_code", f"a {self.role} needs area_code")
         if self.post is not None and self.role != "grid_member":
-            raise ValueError("only grid members hold an A or B post")
+            raise FieldProblem("post", "only grid members hold an A or B post")
         return self
 
 
@@ -115,7 +129,7 @@ class AbsenceRow(_Row):
     @model_validator(mode="after")
     def _window(self) -> Self:
         if self.end <= self.start:
-            raise ValueError("end must be after start")
+            raise FieldProblem("end", "end must be after start")
         return self
 
 

@@ -30,6 +30,7 @@ from dispatch.directory.schemas import (
     AreaRow,
     CategoryRow,
     DepartmentRow,
+    FieldProblem,
     GazetteerRow,
     ImportKind,
     ImportProblem,
@@ -66,8 +67,12 @@ class ImportRejected(Exception):
 def _problems_from(exc: ValidationError, row: int) -> Problems:
     problems = Problems()
     for err in exc.errors(include_url=False):
-        field = ".".join(str(p) for p in err["loc"]) or None
-        problems.add(row=row, field=field, message=err["msg"])
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, FieldProblem):
+            problems.add(row=row, field=cause.field, message=cause.message)
+        else:
+            field = ".".join(str(p) for p in err["loc"]) or None
+            problems.add(row=row, field=field, message=err["msg"])
     return problems
 
 
@@ -75,7 +80,7 @@ def parse(kind: ImportKind, raw: bytes) -> list[Any]:
     """The file's rows as validated models; :class:`ImportRejected` lists every problem."""
     model = ROW_MODELS[kind]
     problems = Problems()
-    records: list[dict[str, Any]] = []
+    records: list[tuple[int, dict[str, Any]]] = []  # (1-based data row, cells)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -89,10 +94,10 @@ def parse(kind: ImportKind, raw: bytes) -> list[Any]:
             raise ImportRejected(
                 [ImportProblem(row=None, message="expected a GeoJSON FeatureCollection")]
             )
-        for feature in doc.get("features") or []:
+        for index, feature in enumerate(doc.get("features") or [], start=1):
             props = dict(feature.get("properties") or {}) if isinstance(feature, dict) else {}
             props["geometry"] = feature.get("geometry") if isinstance(feature, dict) else None
-            records.append(props)
+            records.append((index, props))
     else:
         reader = csv.DictReader(io.StringIO(text))
         expected = CSV_HEADERS[kind]
@@ -100,13 +105,13 @@ def parse(kind: ImportKind, raw: bytes) -> list[Any]:
             raise ImportRejected(
                 [ImportProblem(row=None, message=f"header must be: {','.join(expected)}")]
             )
-        for record in reader:
+        for index, record in enumerate(reader, start=1):
             if None in record:
-                problems.add(row=reader.line_num - 1, message="too many columns")
+                problems.add(row=index, message="too many columns")
                 continue
-            records.append({k.strip(): v for k, v in record.items()})
+            records.append((index, {k.strip(): v for k, v in record.items()}))
     rows: list[Any] = []
-    for index, record in enumerate(records, start=1):
+    for index, record in records:
         try:
             rows.append(model.model_validate(record))
         except ValidationError as exc:

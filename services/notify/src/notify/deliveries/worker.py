@@ -76,7 +76,7 @@ class DeliveryWorker(Worker):
     def backoff(self, attempts: int, retry_after: float | None) -> float:
         base = min(
             self.settings.backoff_max_seconds,
-            self.settings.backoff_initial_seconds * 2 ** (attempts - 1),
+            self.settings.backoff_initial_seconds * 2 ** min(max(attempts - 1, 0), 32),
         )
         delay = base / 2 + self._random.uniform(0, base / 2)  # "equal jitter"
         return float(max(delay, retry_after or 0.0))

@@ -1,0 +1,198 @@
+"""Bearer tokens (HS256 JWTs) and scope-based authorisation (DESIGN.md §4 Roles)."""
+
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+from gridcase_events.kit.auth import ALL_ROLES, Principal, can_see, decode, mint
+
+SECRET = "a-test-jwt-secret-that-is-long-enough-0123456789"
+# jwt.decode checks `exp` against the system clock, which cannot be injected: tokens
+# that must be valid are issued in the past and live for a century.
+ISSUED = datetime(2020, 1, 1, tzinfo=UTC)
+CENTURY = timedelta(days=36500)
+
+IN_GRID = "510302001001001"
+SIBLING_GRID = "510302001001002"  # same community
+OTHER_COMMUNITY_GRID = "510302001002001"  # same street, other community
+OUT_GRID = "510302002001001"  # other street, same district
+OTHER_DISTRICT_GRID = "510303001001001"
+
+
+def claims_token(claims: dict[str, object], secret: str = SECRET) -> str:
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def valid_exp() -> int:
+    return int((ISSUED + CENTURY).timestamp())
+
+
+def test_minted_token_decodes_to_the_same_principal() -> None:
+    token = mint(
+        SECRET,
+        sub="staff-0042",
+        role="grid_member",
+        now=ISSUED,
+        area_code=IN_GRID,
+        ttl=CENTURY,
+    )
+    assert decode(token, SECRET) == Principal(
+        sub="staff-0042", role="grid_member", area_code=IN_GRID, department_code=None
+    )
+
+
+def test_minted_department_token_carries_the_department() -> None:
+    token = mint(
+        SECRET,
+        sub="op-7",
+        role="department_operator",
+        now=ISSUED,
+        department_code="water",
+        ttl=CENTURY,
+    )
+    principal = decode(token, SECRET)
+    assert principal.role == "department_operator"
+    assert principal.department_code == "water"
+    assert principal.area_code is None
+
+
+def test_minted_token_expires_after_its_ttl() -> None:
+    token = mint(SECRET, sub="s1", role="admin", now=ISSUED, ttl=timedelta(hours=12))
+    claims = jwt.decode(token, SECRET, algorithms=["HS256"], options={"verify_exp": False})
+    assert claims["exp"] - claims["iat"] == 12 * 3600
+    assert claims["iat"] == int(ISSUED.timestamp())
+
+
+def test_expired_token_is_rejected_as_expired() -> None:
+    token = mint(SECRET, sub="s1", role="admin", now=datetime(2000, 1, 1, tzinfo=UTC))
+    with pytest.raises(ValueError, match="expired"):
+        decode(token, SECRET)
+
+
+def test_token_signed_with_another_secret_is_rejected() -> None:
+    token = mint(
+        "another-secret-another-secret-another", sub="s1", role="admin", now=ISSUED, ttl=CENTURY
+    )
+    with pytest.raises(ValueError, match="invalid token"):
+        decode(token, SECRET)
+
+
+def test_token_without_role_claim_is_rejected() -> None:
+    token = claims_token({"sub": "s1", "exp": valid_exp(), "area_code": IN_GRID})
+    with pytest.raises(ValueError, match="role"):
+        decode(token, SECRET)
+
+
+def test_token_without_exp_claim_is_rejected() -> None:
+    token = claims_token({"sub": "s1", "role": "admin"})
+    with pytest.raises(ValueError, match="exp"):
+        decode(token, SECRET)
+
+
+def test_token_with_unknown_role_is_rejected() -> None:
+    token = claims_token({"sub": "s1", "role": "mayor", "exp": valid_exp()})
+    with pytest.raises(ValueError, match="invalid token claims"):
+        decode(token, SECRET)
+
+
+def test_token_with_none_algorithm_is_rejected() -> None:
+    token = jwt.encode({"sub": "s1", "role": "admin", "exp": valid_exp()}, None, algorithm="none")
+    with pytest.raises(ValueError, match="invalid token"):
+        decode(token, SECRET)
+
+
+# ----------------------------------------------------------------------------- can_see
+
+WATER_CASE = (IN_GRID, "water")  # in grid 510302001001001, handled by water
+URBAN_CASE = (OUT_GRID, "urban")  # other street, urban management
+TRIAGE_CASE = (None, None)  # not placed yet
+
+# role -> (area_code, department_code) of the principal
+SCOPES: dict[str, tuple[str | None, str | None]] = {
+    "grid_member": (IN_GRID, None),
+    "grid_leader": (IN_GRID, None),
+    "station_master": ("510302001001", None),
+    "street_officer": ("510302001", None),
+    "district_center": ("510302", None),
+    "dispatcher": ("510302", None),
+    "ops": ("510302", None),
+    "admin": ("510302", None),
+    "department_operator": (None, "water"),
+}
+
+AREA_ONLY = {"grid_member", "grid_leader", "station_master", "street_officer"}
+DISTRICT_WIDE = {"district_center", "dispatcher", "ops", "admin"}
+
+# (role, grid_code, department_code, expected)
+TABLE: list[tuple[str, str | None, str | None, bool]] = []
+for _role in ("grid_member", "grid_leader"):
+    TABLE += [
+        (_role, *WATER_CASE, True),
+        (_role, *URBAN_CASE, False),
+        (_role, SIBLING_GRID, None, False),
+        (_role, IN_GRID, None, True),
+        (_role, *TRIAGE_CASE, False),
+        (_role, None, "water", False),
+    ]
+TABLE += [
+    ("station_master", *WATER_CASE, True),
+    ("station_master", SIBLING_GRID, None, True),
+    ("station_master", OTHER_COMMUNITY_GRID, None, False),
+    ("station_master", *URBAN_CASE, False),
+    ("station_master", *TRIAGE_CASE, False),
+    ("street_officer", *WATER_CASE, True),
+    ("street_officer", SIBLING_GRID, None, True),
+    ("street_officer", OTHER_COMMUNITY_GRID, None, True),
+    ("street_officer", *URBAN_CASE, False),
+    ("street_officer", *TRIAGE_CASE, False),
+]
+for _role in sorted(DISTRICT_WIDE):
+    TABLE += [
+        (_role, *WATER_CASE, True),
+        (_role, *URBAN_CASE, True),
+        (_role, *TRIAGE_CASE, True),
+        (_role, None, "urban", True),
+        (_role, OTHER_DISTRICT_GRID, None, False),
+    ]
+TABLE += [
+    ("department_operator", *WATER_CASE, True),
+    ("department_operator", None, "water", True),
+    ("department_operator", OUT_GRID, "water", True),
+    ("department_operator", *URBAN_CASE, False),
+    ("department_operator", IN_GRID, None, False),
+    ("department_operator", *TRIAGE_CASE, False),
+]
+
+
+def principal_for(role: str) -> Principal:
+    area_code, department_code = SCOPES[role]
+    return Principal(
+        sub=f"{role}-1", role=role, area_code=area_code, department_code=department_code
+    )
+
+
+def test_can_see_table_covers_every_role() -> None:
+    assert {row[0] for row in TABLE} == set(ALL_ROLES) == set(SCOPES)
+
+
+@pytest.mark.parametrize(
+    ("role", "grid_code", "department_code", "expected"),
+    TABLE,
+    ids=[f"{r}-{g}-{d}-{'sees' if e else 'blind'}" for r, g, d, e in TABLE],
+)
+def test_can_see_follows_the_scope_of_the_role(
+    role: str, grid_code: str | None, department_code: str | None, expected: bool
+) -> None:
+    principal = principal_for(role)
+    assert can_see(principal, grid_code=grid_code, department_code=department_code) is expected
+
+
+@pytest.mark.parametrize("role", sorted(AREA_ONLY))
+def test_area_role_without_area_code_sees_nothing(role: str) -> None:
+    principal = Principal(sub="s1", role=role)
+    assert can_see(principal, grid_code=IN_GRID, department_code="water") is False
+
+
+def test_department_operator_without_department_sees_no_department_less_case() -> None:
+    principal = Principal(sub="s1", role="department_operator")
+    assert can_see(principal, grid_code=IN_GRID, department_code=None) is False

@@ -1,0 +1,217 @@
+"""Routing: address normalisation, point-in-polygon over grids, and the route decision."""
+
+from typing import Any
+
+import pytest
+from dispatch.directory.models import Category
+from dispatch.routing.service import GridIndex, decide, normalize_address
+from gridcase_events.payloads import GeoPoint
+
+RESIDENTIAL_WEST = "510302001001001"
+RESIDENTIAL_EAST = "510302001001002"
+SCHOOL = "510302001001003"  # a unit grid inside RESIDENTIAL_WEST
+
+
+def square(west: float, south: float, east: float, north: float) -> dict[str, Any]:
+    """A GeoJSON polygon (lon, lat order) for a lon/lat box."""
+    return {
+        "type": "Polygon",
+        "coordinates": [
+            [[west, south], [east, south], [east, north], [west, north], [west, south]]
+        ],
+    }
+
+
+# Two residential grids of equal size sharing the border lon = 104.5, and a school
+# (a unit grid) inside the western one. Halves are exact in binary floating point.
+GRIDS: list[tuple[str, str, dict[str, Any]]] = [
+    (RESIDENTIAL_WEST, "residential", square(104.0, 29.0, 104.5, 29.5)),
+    (RESIDENTIAL_EAST, "residential", square(104.5, 29.0, 105.0, 29.5)),
+    (SCHOOL, "unit", square(104.125, 29.125, 104.25, 29.25)),
+]
+
+
+def category(handler: str, department_code: str | None = None) -> Category:
+    code = "utility/water-outage" if handler == "department" else "environment/garbage-overflow"
+    return Category(
+        code=code,
+        name="停水" if handler == "department" else "垃圾满溢",
+        handler=handler,
+        department_code=department_code,
+        priority="normal",
+    )
+
+
+# ----------------------------------------------------------------------------- normalize_address
+
+
+def test_normalize_address_turns_full_width_digits_and_letters_half_width() -> None:
+    assert normalize_address("五星街１２号Ａ单元") == "五星街12号a单元"
+
+
+def test_normalize_address_removes_every_kind_of_space() -> None:
+    assert normalize_address(" 五星街 12栋\t3单元\u3000401 ") == "五星街12栋3单元401"
+
+
+@pytest.mark.parametrize("building", ["号楼", "幢", "栋"])
+def test_normalize_address_unifies_building_words(building: str) -> None:
+    assert normalize_address(f"五星街12{building}3单元") == "五星街12栋3单元"
+
+
+def test_normalize_address_folds_case() -> None:
+    assert normalize_address("Wuxing Road B-Block") == normalize_address("WUXING ROAD b-block")
+    assert normalize_address("Wuxing Road B-Block") == "wuxingroadb-block"
+
+
+def test_normalize_address_makes_variant_spellings_equal() -> None:
+    assert normalize_address("自流井区 五星街 １２号楼") == normalize_address("自流井区五星街12幢")
+
+
+# ----------------------------------------------------------------------------- GridIndex
+
+
+def test_point_inside_a_residential_grid_is_located_in_it() -> None:
+    assert GridIndex(GRIDS).locate(29.4, 104.4) == (RESIDENTIAL_WEST, "residential")
+
+
+def test_point_inside_the_eastern_grid_is_located_in_it() -> None:
+    assert GridIndex(GRIDS).locate(29.25, 104.75) == (RESIDENTIAL_EAST, "residential")
+
+
+def test_point_inside_a_unit_grid_goes_to_the_unit_grid() -> None:
+    assert GridIndex(GRIDS).locate(29.2, 104.2) == (SCHOOL, "unit")
+
+
+def test_unit_grid_wins_whatever_the_order_of_the_grids() -> None:
+    assert GridIndex(list(reversed(GRIDS))).locate(29.2, 104.2) == (SCHOOL, "unit")
+
+
+def test_point_outside_every_grid_is_not_located() -> None:
+    assert GridIndex(GRIDS).locate(30.0, 104.25) is None
+
+
+def test_latitude_and_longitude_are_not_swapped() -> None:
+    # GeoJSON is (lon, lat); locate takes (lat, lon).
+    assert GridIndex(GRIDS).locate(29.4, 104.4) == (RESIDENTIAL_WEST, "residential")
+    assert GridIndex(GRIDS).locate(104.4, 29.4) is None
+
+
+def test_point_on_a_shared_border_is_located_deterministically() -> None:
+    index = GridIndex(GRIDS)
+    first = index.locate(29.4, 104.5)
+    assert first in {(RESIDENTIAL_WEST, "residential"), (RESIDENTIAL_EAST, "residential")}
+    assert index.locate(29.4, 104.5) == first
+    assert GridIndex(list(reversed(GRIDS))).locate(29.4, 104.5) == first
+
+
+def test_empty_index_locates_nothing() -> None:
+    index = GridIndex([])
+    assert len(index) == 0
+    assert index.locate(29.4, 104.4) is None
+
+
+# ----------------------------------------------------------------------------- decide
+
+
+async def test_unknown_category_goes_to_triage_naming_the_hint() -> None:
+    decision = await decide(
+        session=None,  # type: ignore[arg-type]
+        index=GridIndex(GRIDS),
+        category=None,
+        category_hint="水管爆了",
+        location=GeoPoint(lat=29.4, lon=104.4),
+        address="五星街12栋",
+    )
+    assert decision.target == "triage"
+    assert decision.method == "unplaceable"
+    assert "unknown category '水管爆了'" in decision.reason
+    assert decision.grid_code is None
+    assert decision.department_code is None
+
+
+async def test_missing_category_goes_to_triage_saying_none_was_given() -> None:
+    decision = await decide(
+        session=None,  # type: ignore[arg-type]
+        index=GridIndex(GRIDS),
+        category=None,
+        category_hint=None,
+        location=None,
+        address=None,
+    )
+    assert decision.target == "triage"
+    assert "no category given" in decision.reason
+
+
+async def test_department_category_goes_to_its_department() -> None:
+    decision = await decide(
+        session=None,  # type: ignore[arg-type]
+        index=GridIndex(GRIDS),
+        category=category("department", "water"),
+        category_hint="utility/water-outage",
+        location=GeoPoint(lat=29.4, lon=104.4),
+        address="五星街12栋",
+    )
+    assert decision.target == "department"
+    assert decision.method == "category_department"
+    assert decision.department_code == "water"
+    assert decision.grid_code is None
+    assert "water" in decision.reason
+
+
+async def test_grid_category_with_a_located_point_goes_to_that_grid() -> None:
+    decision = await decide(
+        session=None,  # type: ignore[arg-type]
+        index=GridIndex(GRIDS),
+        category=category("grid"),
+        category_hint="environment/garbage-overflow",
+        location=GeoPoint(lat=29.4, lon=104.75),
+        address=None,
+    )
+    assert decision.target == "grid"
+    assert decision.method == "point_in_polygon"
+    assert decision.grid_code == RESIDENTIAL_EAST
+    assert RESIDENTIAL_EAST in decision.reason
+
+
+async def test_grid_category_with_a_point_in_a_unit_grid_goes_to_the_unit_grid() -> None:
+    decision = await decide(
+        session=None,  # type: ignore[arg-type]
+        index=GridIndex(GRIDS),
+        category=category("grid"),
+        category_hint="environment/garbage-overflow",
+        location=GeoPoint(lat=29.2, lon=104.2),
+        address=None,
+    )
+    assert (decision.target, decision.method, decision.grid_code) == (
+        "grid",
+        "point_in_polygon",
+        SCHOOL,
+    )
+    assert "unit grid" in decision.reason
+
+
+async def test_grid_category_with_a_point_outside_and_no_address_goes_to_triage() -> None:
+    decision = await decide(
+        session=None,  # type: ignore[arg-type]
+        index=GridIndex(GRIDS),
+        category=category("grid"),
+        category_hint="environment/garbage-overflow",
+        location=GeoPoint(lat=31.0, lon=104.2),
+        address=None,
+    )
+    assert decision.target == "triage"
+    assert decision.method == "unplaceable"
+    assert "the point lies in no grid" in decision.reason
+
+
+async def test_grid_category_without_location_or_address_goes_to_triage() -> None:
+    decision = await decide(
+        session=None,  # type: ignore[arg-type]
+        index=GridIndex(GRIDS),
+        category=category("grid"),
+        category_hint="environment/garbage-overflow",
+        location=None,
+        address=None,
+    )
+    assert decision.target == "triage"
+    assert "no coordinates" in decision.reason

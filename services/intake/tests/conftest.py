@@ -1,0 +1,82 @@
+import json
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from gridcase_events.kit import signing
+from gridcase_events.kit.clock import ManualClock
+from gridcase_events.kit.db import create_engine
+from gridcase_events.testing import running
+from intake.config import IntakeSettings
+from intake.main import create_app
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
+SECRET = "hotline-secret-current"
+OLD_SECRET = "hotline-secret-previous"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(NOW)
+
+
+@pytest.fixture
+async def client(
+    fresh_database: str, kafka_bootstrap: str, namespace: str, clock: ManualClock
+) -> AsyncIterator[Any]:
+    settings = IntakeSettings(
+        env="development",
+        database_url=fresh_database,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_namespace=namespace,
+        hotline_secrets_raw=f"{SECRET},{OLD_SECRET}",
+        max_body_bytes=64 * 1024,
+    )
+    async with running(create_app(settings, clock=clock)) as c:
+        yield c
+
+
+@pytest.fixture
+async def db(fresh_database: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(fresh_database, pool_size=2)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def ticket() -> Callable[..., dict[str, Any]]:
+    def make(**overrides: Any) -> dict[str, Any]:
+        body = {
+            "ticket_no": "12345-20261121-0001",
+            "received_at": "2026-11-21T17:25:00+08:00",
+            "caller_name": "张先生",
+            "caller_phone": "13912345678",
+            "content": "桂花路1号1栋楼下垃圾桶满溢",
+            "category_hint": "environment/garbage-overflow",
+            "address": "示范区东城街道桂花路1号1栋",
+            "lat": 29.355,
+            "lon": 104.7725,
+            "urgency": "normal",
+        }
+        body.update(overrides)
+        return body
+
+    return make
+
+
+@pytest.fixture
+def push(client: Any, clock: ManualClock) -> Callable[..., Any]:
+    async def do(
+        body: Any, *, secret: str = SECRET, at: datetime | None = None, **headers: str
+    ) -> Any:
+        raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
+        signed = signing.sign(secret, raw, now=at or clock.now())
+        return await client.post(
+            "/v1/hotline/tickets",
+            content=raw,
+            headers={"Content-Type": "application/json", signing.HEADER: signed, **headers},
+        )
+
+    return do
