@@ -83,8 +83,10 @@ async def test_committed_events_are_published_exactly_once_in_key_order_with_two
         second.stop()
         await asyncio.gather(*tasks)
 
+    # Which relay published what is up to the race (with every key interleaved, one relay
+    # may well hold the other back); together, every row exactly once. What a second
+    # replica may publish is shown deterministically by test_a_key_waits_...
     assert first.published + second.published == 300
-    assert first.published > 0 and second.published > 0, "both relays should have shared the work"
 
     records = await read_topic(
         kafka_bootstrap, topics.qualify(namespace, topics.INTAKE), min_count=300
