@@ -279,3 +279,29 @@ async def http_sink() -> AsyncIterator[HttpSink]:
     await sink.start()
     yield sink
     await sink.stop()
+
+
+def bearer(
+    sub: str,
+    role: str,
+    area_code: str | None = None,
+    department_code: str | None = None,
+    *,
+    secret: str | None = None,
+) -> dict[str, str]:
+    """An Authorization header for a staff token (the development secret by default)."""
+    from datetime import UTC, datetime, timedelta
+
+    from gridcase_events.kit import auth
+    from gridcase_events.kit.settings import DEV_JWT_SECRET
+
+    token = auth.mint(
+        secret or DEV_JWT_SECRET,
+        sub=sub,
+        role=role,
+        area_code=area_code,
+        department_code=department_code,
+        now=datetime.now(UTC),
+        ttl=timedelta(hours=1),
+    )
+    return {"Authorization": f"Bearer {token}"}

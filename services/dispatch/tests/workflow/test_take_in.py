@@ -1,0 +1,141 @@
+"""A reported case is routed and assigned; driven by real events through Kafka."""
+
+import json
+from typing import Any
+
+import pytest
+from gridcase_events import topics
+from gridcase_events.testing import read_topic
+
+pytestmark = pytest.mark.integration
+
+GUIHUA_1 = {"lat": 29.355, "lon": 104.7725}  # 桂花社区一网格 510302001001001
+GUIHUA_2 = {"lat": 29.355, "lon": 104.7775}  # 桂花社区二网格 (its A post is on leave)
+SCHOOL = {"lat": 29.3635, "lon": 104.7865}  # the school's unit grid inside 学府社区二网格
+OUTSIDE = {"lat": 30.0, "lon": 105.5}
+
+
+async def test_point_in_a_grid_goes_to_the_a_post_member(
+    demo_city: Any, report: Any, settled: Any, kafka_bootstrap: str, namespace: str
+) -> None:
+    case_id = await report(location=GUIHUA_1)
+    case = await settled(case_id)
+
+    assert case["status"] == "assigned"
+    assert case["grid_code"] == "510302001001001"
+    assert case["route_method"] == "point_in_polygon"
+    assert case["assignee_id"] == "gm111a"
+    assert case["assignee_post"] == "A"
+    assert [t["action"] for t in case["timeline"]] == ["reported", "routed", "assigned"]
+
+    records = await read_topic(
+        kafka_bootstrap, topics.qualify(namespace, topics.DISPATCH), min_count=2
+    )
+    events = [json.loads(r.value) for r in records if r.key == str(case_id).encode()]
+    assert [e["type"] for e in events] == ["case.routed", "case.assigned"]
+    assert {e["correlation_id"] for e in events} == {f"corr-{case_id}"}
+    assert events[1]["causation_id"] == events[0]["id"]
+    assert events[1]["data"]["post"] == "A"
+
+
+async def test_absent_a_post_falls_back_to_the_b_post(
+    demo_city: Any, report: Any, settled: Any
+) -> None:
+    case = await settled(await report(location=GUIHUA_2))
+
+    assert case["assignee_id"] == "gm112b"
+    assert case["assignee_post"] == "B"
+    assert "gm112a is absent" in case["timeline"][-1]["detail"]["reason"]
+
+
+async def test_both_posts_absent_goes_to_the_grid_leader(
+    demo_city: Any, report: Any, settled: Any, import_directory: Any
+) -> None:
+    absences = (
+        "staff_id,start,end\n"
+        "gm121a,2026-11-20T00:00:00+08:00,2026-11-30T00:00:00+08:00\n"
+        "gm121b,2026-11-21T08:00:00+08:00,2026-11-21T18:00:00+08:00\n"
+    )
+    assert (await import_directory("absences", absences.encode())).status_code == 200
+
+    case = await settled(await report(location={"lat": 29.365, "lon": 104.7725}))
+
+    assert case["grid_code"] == "510302001002001"
+    assert case["assignee_id"] == "gl121"
+    assert case["assignee_post"] == "leader"
+
+
+async def test_a_point_inside_a_unit_grid_goes_to_the_unit_grid(
+    demo_city: Any, report: Any, settled: Any
+) -> None:
+    case = await settled(await report(location=SCHOOL))
+
+    assert case["grid_code"] == "510302002002003"
+    assert case["assignee_id"] == "gm223a"
+
+
+async def test_address_with_spelling_variants_is_placed_by_the_gazetteer(
+    demo_city: Any, report: Any, settled: Any
+) -> None:
+    # The gazetteer says "桂花路1号1栋"; full-width digits, spaces and 号楼 for 栋.
+    case = await settled(await report(address="示范区东城街道 桂花路１号１号楼"))
+
+    assert case["route_method"] == "gazetteer"
+    assert case["grid_code"] == "510302001001001"
+    assert case["assignee_id"] == "gm111a"
+
+
+async def test_department_category_goes_to_the_least_loaded_on_duty_operator(
+    demo_city: Any, report: Any, settled: Any
+) -> None:
+    first = await settled(await report(category_hint="utility/water-outage", location=GUIHUA_1))
+    second = await settled(await report(category_hint="停水", location=GUIHUA_1))
+
+    assert first["target"] == "department"
+    assert first["department_code"] == "water"
+    assert first["priority"] == "urgent"  # the category's default priority
+    assert {first["assignee_id"], second["assignee_id"]} == {"water1", "water2"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"category_hint": "something/unknown", "location": GUIHUA_1}, "unknown category"),
+        ({"category_hint": None, "location": GUIHUA_1}, "no category"),
+        ({"location": OUTSIDE}, "lies in no grid"),
+        ({"address": "火星基地1号"}, "not in the gazetteer"),
+    ],
+)
+async def test_what_cannot_be_placed_goes_to_triage_unassigned(
+    demo_city: Any, report: Any, settled: Any, fields: dict[str, Any], reason: str
+) -> None:
+    case = await settled(await report(**fields))
+
+    assert case["status"] == "triage"
+    assert case["target"] == "triage"
+    assert case["assignee_id"] is None
+    assert reason in case["route_reason"]
+
+
+async def test_a_redelivered_report_is_taken_in_once(
+    demo_city: Any, report: Any, settled: Any, producer: Any, namespace: str, kafka_bootstrap: str
+) -> None:
+    case_id = await report(location=GUIHUA_1)
+    await settled(case_id)
+    intake = await read_topic(
+        kafka_bootstrap, topics.qualify(namespace, topics.INTAKE), min_count=1
+    )
+    await (
+        await producer.send(
+            topics.qualify(namespace, topics.INTAKE), key=intake[0].key, value=intake[0].value
+        )
+    )
+    marker = await settled(await report(location=GUIHUA_1))  # processed after the repeat
+
+    records = await read_topic(
+        kafka_bootstrap, topics.qualify(namespace, topics.DISPATCH), min_count=4
+    )
+    assigned = [
+        json.loads(r.value) for r in records if json.loads(r.value)["type"] == "case.assigned"
+    ]
+    assert sorted(e["subject"] for e in assigned) == sorted([str(case_id), marker["id"]])
