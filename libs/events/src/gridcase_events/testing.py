@@ -261,7 +261,12 @@ class HttpSink:
         import uvicorn
 
         config = uvicorn.Config(
-            self._app, host="127.0.0.1", port=self.port, log_config=None, lifespan="off"
+            self._app,
+            host="127.0.0.1",
+            port=self.port,
+            log_config=None,
+            lifespan="off",
+            interface="asgi3",
         )
         self._server = uvicorn.Server(config)
         self._task = asyncio.create_task(self._server.serve())

@@ -19,6 +19,7 @@ class DeliveryRead(BaseModel):
     trigger_event_type: str
     status: str
     attempts: int
+    next_attempt_at: datetime
     last_error: str | None
     provider_ref: str | None
     created_at: datetime

@@ -1,0 +1,145 @@
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from gridcase_events import envelope, payloads, topics
+from gridcase_events.kit.clock import ManualClock
+from gridcase_events.kit.pii import PiiCipher
+from gridcase_events.kit.settings import DEV_PII_KEY
+from gridcase_events.producer import create_producer
+from gridcase_events.testing import HttpSink, bearer, eventually, running
+from notify.config import NotifySettings
+from notify.main import create_app
+
+NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
+GATEWAY_SECRET = "sms-gateway-secret"
+OPS = bearer("ops1", "ops", "510302")
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(NOW)
+
+
+@pytest.fixture
+async def client(
+    fresh_database: str,
+    kafka_bootstrap: str,
+    namespace: str,
+    clock: ManualClock,
+    http_sink: HttpSink,
+) -> AsyncIterator[Any]:
+    settings = NotifySettings(
+        env="development",
+        database_url=fresh_database,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_namespace=namespace,
+        sms_gateway_url=f"{http_sink.url}/sms/send",
+        sms_gateway_secret=GATEWAY_SECRET,
+        poll_interval_seconds=0.05,
+        backoff_initial_seconds=10,
+        backoff_max_seconds=60,
+        max_attempts=3,
+    )
+    async with running(create_app(settings, clock=clock)) as c:
+        yield c
+
+
+@pytest.fixture
+async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
+    p = create_producer(kafka_bootstrap, client_id="notify-test")
+    await p.start()
+    yield p
+    await p.stop()
+
+
+@pytest.fixture
+def publish(producer: AIOKafkaProducer, namespace: str) -> Callable[..., Any]:
+    async def send(
+        payload: Any, *, subject: str, source: str, correlation_id: str = "corr-1"
+    ) -> Any:
+        event = envelope.build(
+            payload,
+            subject=subject,
+            source=source,
+            tenant="510302",
+            correlation_id=correlation_id,
+            time=NOW,
+        )
+        topic = topics.qualify(namespace, topics.for_event(source=source, event_type=event.type))
+        await (await producer.send(topic, key=subject.encode(), value=event.to_bytes()))
+        return event
+
+    return send
+
+
+@pytest.fixture
+def staff(publish: Any) -> Callable[..., Any]:
+    async def upsert(staff_id: str = "gm111a", phone: str = "13800000002") -> Any:
+        cipher = PiiCipher(DEV_PII_KEY)
+        return await publish(
+            payloads.StaffUpserted(
+                staff_id=staff_id,
+                name="李磊静",
+                role="grid_member",
+                area_code="510302001001001",
+                department_code=None,
+                post="A",
+                phone_masked=phone[:3] + "****" + phone[-4:],
+                phone_encrypted=cipher.encrypt(phone),
+            ),
+            subject=f"staff:{staff_id}",
+            source="dispatch",
+        )
+
+    return upsert
+
+
+@pytest.fixture
+def assigned(publish: Any) -> Callable[..., Any]:
+    async def assign(
+        *, assignee: str = "gm111a", post: str = "A", tracking_no: str = "GC-20261121-AAAAAA"
+    ) -> Any:
+        case_id = envelope.new_id()
+        return await publish(
+            payloads.CaseAssigned(
+                case_id=case_id,
+                tracking_no=tracking_no,
+                category_code="environment/garbage-overflow",
+                priority="normal",
+                channel="hotline",
+                assignee_id=assignee,
+                assignee_role="grid_member",
+                post=post,
+                reason="A post",
+                grid_code="510302001001001",
+                summary="垃圾满溢。",
+                assigned_at=NOW,
+            ),
+            subject=str(case_id),
+            source="dispatch",
+            correlation_id=f"corr-{case_id}",
+        )
+
+    return assign
+
+
+@pytest.fixture
+def deliveries(client: Any) -> Callable[..., Any]:
+    """Waits until the case's deliveries satisfy `done`; returns them."""
+
+    async def wait(
+        case_id: UUID | str, done: Callable[[list[dict[str, Any]]], bool]
+    ) -> list[dict[str, Any]]:
+        async def fetch() -> list[dict[str, Any]] | None:
+            response = await client.get(f"/v1/cases/{case_id}/deliveries", headers=OPS)
+            items: list[dict[str, Any]] = response.json()
+            return items if items and done(items) else None
+
+        result: list[dict[str, Any]] = await eventually(fetch)
+        return result
+
+    return wait

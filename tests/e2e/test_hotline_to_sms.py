@@ -1,0 +1,173 @@
+"""One case through all four services: a signed 12345 ticket in, an SMS out."""
+
+import json
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from gridcase_events import topics
+from gridcase_events.kit import signing
+from gridcase_events.kit.db import create_engine
+from gridcase_events.testing import bearer, eventually, read_topic
+from sqlalchemy import text
+
+pytestmark = pytest.mark.e2e
+
+HOTLINE_SECRET = "e2e-hotline-secret"
+GM111A_PHONE = "13800000002"  # the A post of 桂花社区一网格 in deploy/demo/staff.csv
+
+
+def a_ticket(**overrides: Any) -> dict[str, Any]:
+    ticket = {
+        "ticket_no": f"E2E-{secrets.token_hex(4)}",
+        "received_at": datetime.now(UTC).isoformat(),
+        "caller_phone": "13912345678",
+        "content": "桂花路1号1栋楼下垃圾桶满溢",
+        "category_hint": "environment/garbage-overflow",
+        "lat": 29.355,
+        "lon": 104.7725,
+    }
+    ticket.update(overrides)
+    return ticket
+
+
+async def push(
+    platform: Any, ticket: dict[str, Any], secret: str = HOTLINE_SECRET
+) -> httpx.Response:
+    body = json.dumps(ticket, ensure_ascii=False).encode()
+    async with httpx.AsyncClient() as client:
+        return await client.post(
+            f"{platform.urls['intake']}/v1/hotline/tickets",
+            content=body,
+            headers={
+                "Content-Type": "application/json",
+                signing.HEADER: signing.sign(secret, body, now=datetime.now(UTC)),
+            },
+        )
+
+
+def sms_for(platform: Any, tracking_no: str) -> list[Any]:
+    return [r for r in platform.sink.requests if r.json()["params"]["tracking_no"] == tracking_no]
+
+
+async def sms_arrived(platform: Any, tracking_no: str) -> list[Any]:
+    async def check() -> list[Any]:
+        return sms_for(platform, tracking_no)
+
+    result: list[Any] = await eventually(check, timeout=60)
+    return result
+
+
+async def scalar(platform: Any, sql: str, **params: Any) -> Any:
+    engine = create_engine(platform.database_url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            return (await conn.execute(text(sql), params)).scalar_one()
+    finally:
+        await engine.dispose()
+
+
+async def test_signed_ticket_reaches_the_a_post_member_by_sms_with_one_correlation_id(
+    platform: Any, show_logs_on_failure: Any
+) -> None:
+    response = await push(platform, a_ticket())
+    assert response.status_code == 201
+    created = response.json()
+    correlation_id = response.headers["x-correlation-id"]
+
+    [sms] = await sms_arrived(platform, created["tracking_no"])
+
+    assert sms.json()["phone"] == GM111A_PHONE
+    assert created["tracking_no"] in sms.json()["content"]
+
+    # Every event about the case, from every service, carries the one correlation id.
+    async def all_events() -> list[dict[str, Any]] | None:
+        found = []
+        for topic in (topics.INTAKE, topics.DISPATCH, topics.NOTIFY):
+            records = await read_topic(
+                platform.kafka, topics.qualify(platform.namespace, topic), min_count=1
+            )
+            found += [json.loads(r.value) for r in records if r.key == created["case_id"].encode()]
+        types = {e["type"] for e in found}
+        return (
+            found
+            if {"case.reported", "case.routed", "case.assigned", "notification.delivered"} <= types
+            else None
+        )
+
+    events = await eventually(all_events, timeout=60)
+    assert {e["correlation_id"] for e in events} == {correlation_id}
+    assigned = next(e for e in events if e["type"] == "case.assigned")
+    assert assigned["data"]["assignee_id"] == "gm111a"
+    assert assigned["data"]["post"] == "A"
+
+    async with httpx.AsyncClient() as client:
+        clocks = await client.get(
+            f"{platform.urls['escalation']}/v1/cases/{created['case_id']}/clocks",
+            headers=bearer("gm111a", "grid_member", "510302001001001"),
+        )
+        status = await client.get(
+            f"{platform.urls['intake']}/v1/public/cases/{created['tracking_no']}"
+        )
+    assert clocks.status_code == 200
+    assert clocks.json()[0]["kind"] == "resolution"
+    assert status.json()["status"] == "assigned"
+
+
+async def test_the_same_ticket_pushed_twice_yields_one_case_and_one_sms(
+    platform: Any, show_logs_on_failure: Any
+) -> None:
+    ticket = a_ticket()
+    first = await push(platform, ticket)
+    second = await push(platform, ticket)
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json() == second.json()
+    tracking_no = first.json()["tracking_no"]
+    await sms_arrived(platform, tracking_no)
+
+    # A later case's SMS proves the pipeline has moved past any second send.
+    marker = (await push(platform, a_ticket())).json()
+    await sms_arrived(platform, marker["tracking_no"])
+
+    assert len(sms_for(platform, tracking_no)) == 1
+    ref = ticket["ticket_no"]
+    assert (
+        await scalar(platform, "SELECT count(*) FROM intake.cases WHERE external_ref = :r", r=ref)
+        == 1
+    )
+    assert (
+        await scalar(platform, "SELECT count(*) FROM dispatch.cases WHERE external_ref = :r", r=ref)
+        == 1
+    )
+    assert (
+        await scalar(
+            platform,
+            "SELECT count(*) FROM notify.deliveries WHERE case_id = :c",
+            c=first.json()["case_id"],
+        )
+        == 1
+    )
+
+
+async def test_a_bad_signature_yields_401_and_nothing_is_stored(
+    platform: Any, show_logs_on_failure: Any
+) -> None:
+    ticket = a_ticket()
+    response = await push(platform, ticket, secret="not-the-hotline-secret")
+
+    assert response.status_code == 401
+    ref = ticket["ticket_no"]
+    assert (
+        await scalar(platform, "SELECT count(*) FROM intake.cases WHERE external_ref = :r", r=ref)
+        == 0
+    )
+    assert (
+        await scalar(
+            platform,
+            "SELECT count(*) FROM intake.outbox WHERE payload->'data'->>'external_ref' = :r",
+            r=ref,
+        )
+        == 0
+    )
