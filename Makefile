@@ -21,11 +21,15 @@ down:
 ## test: the whole test suite against a real Kafka broker and PostgreSQL (started if absent)
 test: $(STAMP)
 	@deploy/local/infra.sh start
-	@set -a; eval "$$(deploy/local/infra.sh env)"; set +a; $(BIN)/pytest $(PYTEST_ARGS)
+	@set -a; eval "$$(deploy/local/infra.sh env)"; set +a; \
+	$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi; \
+	exit $$status
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@bash -n deploy/local/infra.sh .ci/run
 
 typecheck: $(STAMP)
 	$(BIN)/mypy libs/events/src services/intake/src services/dispatch/src services/escalation/src services/notify/src

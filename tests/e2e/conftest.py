@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from gridcase_events import topics
 from gridcase_events.testing import (
     HttpSink,

@@ -7,11 +7,12 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
+
 from gridcase_events import topics
 from gridcase_events.kit import signing
 from gridcase_events.kit.db import create_engine
 from gridcase_events.testing import bearer, eventually, read_topic
-from sqlalchemy import text
 
 pytestmark = pytest.mark.e2e
 

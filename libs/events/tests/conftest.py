@@ -6,15 +6,16 @@ from uuid import UUID
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from sqlalchemy import Column, Integer, MetaData, Table, Text, text
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
 from gridcase_events import envelope
 from gridcase_events.inbox import inbox_table
 from gridcase_events.kit import db
 from gridcase_events.outbox import outbox_table
 from gridcase_events.payloads import CaseReported
 from gridcase_events.producer import create_producer
-from sqlalchemy import Column, Integer, MetaData, Table, Text, text
-from sqlalchemy.dialects.postgresql import UUID as PgUUID
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 NOW = datetime(2026, 11, 21, 8, 30, tzinfo=UTC)
 

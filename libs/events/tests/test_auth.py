@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
+
 from gridcase_events.kit.auth import ALL_ROLES, Principal, can_see, decode, mint
 
 SECRET = "a-test-jwt-secret-that-is-long-enough-0123456789"

@@ -3,13 +3,14 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from gridcase_events import topics
 from gridcase_events.consumer import ConsumerRunner
 from gridcase_events.envelope import Envelope
 from gridcase_events.testing import eventually, read_topic
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 pytestmark = pytest.mark.integration
 

@@ -2,9 +2,10 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
+from pydantic import BaseModel, ValidationError
+
 from gridcase_events import envelope, registry, topics
 from gridcase_events.payloads import CaseReported, GeoPoint
-from pydantic import BaseModel, ValidationError
 
 NOW = datetime(2026, 11, 21, 8, 30, tzinfo=UTC)
 

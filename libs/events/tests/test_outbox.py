@@ -5,9 +5,10 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from sqlalchemy import func, select
+
 from gridcase_events import outbox, topics
 from gridcase_events.testing import read_topic
-from sqlalchemy import func, select
 
 pytestmark = pytest.mark.integration
 

@@ -2,6 +2,7 @@
 
 import pytest
 from cryptography.fernet import Fernet
+
 from gridcase_events.kit.pii import PiiCipher, mask_name, mask_phone
 
 PHONE = "13812345678"

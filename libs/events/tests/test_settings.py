@@ -3,6 +3,7 @@
 import os
 
 import pytest
+
 from gridcase_events.kit.settings import (
     DEV_HOTLINE_SECRET,
     DEV_JWT_SECRET,

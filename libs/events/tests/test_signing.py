@@ -5,6 +5,7 @@ import hmac
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from gridcase_events.kit import signing
 from gridcase_events.kit.signing import SignatureError
 

@@ -6,6 +6,7 @@ from uuid import UUID
 
 import pytest
 from aiokafka import AIOKafkaProducer
+
 from dispatch.config import DispatchSettings
 from dispatch.main import create_app
 from gridcase_events import envelope, payloads, topics

@@ -4,13 +4,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from gridcase_events.kit import signing
 from gridcase_events.kit.clock import ManualClock
 from gridcase_events.kit.db import create_engine
 from gridcase_events.testing import running
 from intake.config import IntakeSettings
 from intake.main import create_app
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
 SECRET = "hotline-secret-current"

@@ -6,9 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+
 from gridcase_events import topics
 from gridcase_events.testing import read_topic
-from sqlalchemy import text
 
 pytestmark = pytest.mark.integration
 

@@ -5,6 +5,7 @@ from uuid import UUID
 
 import pytest
 from aiokafka import AIOKafkaProducer
+
 from gridcase_events import envelope, payloads, topics
 from gridcase_events.kit.clock import ManualClock
 from gridcase_events.kit.pii import PiiCipher

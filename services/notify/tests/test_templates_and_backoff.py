@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from gridcase_events.kit.clock import ManualClock
 from jinja2 import UndefinedError
+
+from gridcase_events.kit.clock import ManualClock
 from notify.channels.sms import retry_after_seconds
 from notify.config import NotifySettings
 from notify.deliveries.worker import DeliveryWorker

@@ -216,18 +216,21 @@ def directory_import(
 
 
 @directory_app.command("demo")
-def directory_demo(url: Annotated[str, typer.Option()] = "http://127.0.0.1:8002") -> None:
+def directory_demo(
+    url: Annotated[str, typer.Option()] = "http://127.0.0.1:8002",
+    dir: Annotated[Path, typer.Option(help="where the demo files are")] = DEMO,
+) -> None:
     """Load the demo city (deploy/demo) into dispatch."""
-    _load_demo(url, _settings())
+    _load_demo(url, _settings(), dir)
 
 
-def _load_demo(url: str, settings: PlatformSettings) -> None:
+def _load_demo(url: str, settings: PlatformSettings, demo_dir: Path = DEMO) -> None:
     token = _admin_token(settings)
     results = []
     with httpx.Client() as client, Progress(console=console, transient=True) as progress:
         task = progress.add_task("loading the demo city", total=len(DEMO_KINDS))
         for kind in DEMO_KINDS:
-            results.append(_import(client, url, token, kind, DEMO / DEMO_FILES[kind]))
+            results.append(_import(client, url, token, kind, demo_dir / DEMO_FILES[kind]))
             progress.advance(task)
     console.print(_summary_table(results))
 
@@ -471,7 +474,10 @@ def dev_down() -> None:
 
 
 @dev_app.command("sms-sink")
-def dev_sms_sink(port: Annotated[int, typer.Option()] = 8025) -> None:
+def dev_sms_sink(
+    port: Annotated[int, typer.Option()] = 8025,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+) -> None:
     """A development SMS gateway that prints every message it receives."""
     import uvicorn
 
@@ -481,7 +487,7 @@ def dev_sms_sink(port: Annotated[int, typer.Option()] = 8025) -> None:
         console.print(f"[green]SMS → {message['phone_masked']}[/green] {message['content']}")
 
     sink = create_sms_sink_app(secret=os.environ.get("NOTIFY_SMS_GATEWAY_SECRET"), on_message=show)
-    uvicorn.run(sink, host="127.0.0.1", port=port, log_level="warning")
+    uvicorn.run(sink, host=host, port=port, log_level="warning")
 
 
 def main() -> None:

@@ -187,6 +187,8 @@ class OutboxRelay:
                 if loop_time - self._last_housekeeping > 10:
                     self._last_housekeeping = loop_time
                     await self.housekeeping()
+                # Cleared before the claim: a wake() during this batch is kept, not lost.
+                self._wake.clear()
                 published = await self.run_once()
                 backoff = self.poll_interval
             except asyncio.CancelledError:
@@ -196,7 +198,6 @@ class OutboxRelay:
                 published = 0
                 backoff = min(backoff * 2, 10.0)
             if published == 0 and not self._stopping:
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=backoff)
 

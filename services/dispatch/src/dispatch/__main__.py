@@ -1,6 +1,5 @@
-from gridcase_events.kit.serve import serve
-
 from dispatch.config import DispatchSettings
+from gridcase_events.kit.serve import serve
 
 settings = DispatchSettings()
 serve("dispatch.main:create_app", host=settings.host, port=settings.port)

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from gridcase_events.kit.settings import PlatformSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from gridcase_events.kit.settings import PlatformSettings
 
 
 class DispatchSettings(PlatformSettings):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from gridcase_events import payloads, topics
-from gridcase_events.envelope import Envelope
-from gridcase_events.kit.runtime import ConsumerSpec, Runtime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.workflow import service as workflow_service
+from gridcase_events import payloads, topics
+from gridcase_events.envelope import Envelope
+from gridcase_events.kit.runtime import ConsumerSpec, Runtime
 
 
 def consumers(runtime: Runtime) -> list[ConsumerSpec]:

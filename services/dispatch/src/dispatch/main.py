@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from gridcase_events.kit.clock import Clock
-from gridcase_events.kit.runtime import Runtime, create_service_app
 
 from dispatch import models  # noqa: F401 - registers the tables
 from dispatch.config import DispatchSettings
@@ -13,6 +11,8 @@ from dispatch.db import schema
 from dispatch.directory.endpoints import router as directory_router
 from dispatch.routing.service import GridIndexCache
 from dispatch.workflow.endpoints import router as workflow_router
+from gridcase_events.kit.clock import Clock
+from gridcase_events.kit.runtime import Runtime, create_service_app
 
 
 def create_app(settings: DispatchSettings | None = None, clock: Clock | None = None) -> FastAPI:

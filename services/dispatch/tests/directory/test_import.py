@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from gridcase_events import topics
 from gridcase_events.testing import bearer, read_topic
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from dispatch.directory.schemas import ImportProblem, StaffRow
 from dispatch.directory.service import ImportRejected, parse
 

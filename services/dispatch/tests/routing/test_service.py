@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+
 from dispatch.directory.models import Category
 from dispatch.routing.service import GridIndex, decide, normalize_address
 from gridcase_events.payloads import GeoPoint

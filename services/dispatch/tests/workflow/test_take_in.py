@@ -4,6 +4,7 @@ import json
 from typing import Any
 
 import pytest
+
 from gridcase_events import topics
 from gridcase_events.testing import read_topic
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+
 from gridcase_events.testing import bearer
 
 pytestmark = pytest.mark.integration

@@ -1,6 +1,5 @@
-from gridcase_events.kit.serve import serve
-
 from escalation.config import EscalationSettings
+from gridcase_events.kit.serve import serve
 
 settings = EscalationSettings()
 serve("escalation.main:create_app", host=settings.host, port=settings.port)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from gridcase_events import payloads, topics
-from gridcase_events.envelope import Envelope
-from gridcase_events.kit.runtime import ConsumerSpec, Runtime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalation.clocks import service as clock_service
 from escalation.config import EscalationSettings
+from gridcase_events import payloads, topics
+from gridcase_events.envelope import Envelope
+from gridcase_events.kit.runtime import ConsumerSpec, Runtime
 
 
 def consumers(runtime: Runtime) -> list[ConsumerSpec]:

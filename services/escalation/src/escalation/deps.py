@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
-from gridcase_events.kit.runtime import RuntimeDep
 
 from escalation.config import EscalationSettings
+from gridcase_events.kit.runtime import RuntimeDep
 
 __all__ = ["RuntimeDep", "SettingsDep"]
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from gridcase_events.kit.clock import Clock
-from gridcase_events.kit.runtime import create_service_app
 
 from escalation import models  # noqa: F401 - registers the tables
 from escalation.clocks.endpoints import router as clocks_router
 from escalation.config import EscalationSettings
 from escalation.consumers import consumers
 from escalation.db import schema
+from gridcase_events.kit.clock import Clock
+from gridcase_events.kit.runtime import create_service_app
 
 
 def create_app(settings: EscalationSettings | None = None, clock: Clock | None = None) -> FastAPI:

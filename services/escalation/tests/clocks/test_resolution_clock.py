@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+
 from escalation.config import EscalationSettings
 from escalation.main import create_app
 from gridcase_events import envelope, payloads, topics

@@ -1,5 +1,4 @@
 from gridcase_events.kit.serve import serve
-
 from intake.config import IntakeSettings
 
 settings = IntakeSettings()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
-from gridcase_events.kit.runtime import RuntimeDep
 
+from gridcase_events.kit.runtime import RuntimeDep
 from intake.config import IntakeSettings
 
 __all__ = ["RuntimeDep", "SettingsDep"]

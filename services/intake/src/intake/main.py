@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+
 from gridcase_events.kit.clock import Clock
 from gridcase_events.kit.runtime import create_service_app
-
 from intake import models  # noqa: F401 - registers the tables
 from intake.cases.endpoints import router as cases_router
 from intake.config import IntakeSettings

@@ -1,5 +1,4 @@
 from gridcase_events.kit.serve import serve
-
 from notify.config import NotifySettings
 
 settings = NotifySettings()

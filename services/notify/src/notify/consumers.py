@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from gridcase_events import payloads, topics
 from gridcase_events.envelope import Envelope
 from gridcase_events.kit.runtime import ConsumerSpec, Runtime
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from notify.contacts import service as contact_service
 from notify.deliveries import service as delivery_service
 

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gridcase_events.kit.runtime import ServiceSchema
 from sqlalchemy.orm import DeclarativeBase
+
+from gridcase_events.kit.runtime import ServiceSchema
 
 schema = ServiceSchema.create("notify", Path(__file__).parent / "migrations")
 

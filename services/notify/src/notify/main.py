@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+
 from gridcase_events.kit.clock import Clock, SystemClock
 from gridcase_events.kit.runtime import Runtime, Worker, create_service_app
-
 from notify import models  # noqa: F401 - registers the tables
 from notify.channels.base import Channel
 from notify.channels.sms import HttpSmsChannel

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+
 from gridcase_events import topics
 from gridcase_events.testing import HttpSink, read_topic
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from gridcase_events.payloads import Post, StaffRole
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.directory import repository as directory_repository
 from dispatch.workflow.models import Case
+from gridcase_events.payloads import Post, StaffRole
 
 OPEN_STATUSES = ("assigned", "accepted")
 

@@ -7,12 +7,12 @@ from typing import Annotated, Any
 import structlog
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
-from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles
-from gridcase_events.kit.http import correlation_id
 
 from dispatch.deps import RuntimeDep, SettingsDep
 from dispatch.directory import repository, service
 from dispatch.directory.schemas import AreaRead, ImportKind, ImportSummary, StaffRead
+from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles
+from gridcase_events.kit.http import correlation_id
 
 router = APIRouter(tags=["directory"])
 log = structlog.get_logger(__name__)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal, Self
 
-from gridcase_events.payloads import AreaLevel, Priority, StaffRole
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from gridcase_events.payloads import AreaLevel, Priority, StaffRole
 
 ImportKind = Literal["areas", "gazetteer", "departments", "staff", "absences", "categories"]
 CODE = r"^\d{6}(\d{3}){0,3}$"

@@ -11,9 +11,6 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from gridcase_events import payloads
-from gridcase_events.kit.pii import PiiCipher, mask_phone, normalize_phone
-from gridcase_events.kit.runtime import Runtime
 from pydantic import BaseModel, ValidationError
 from shapely import STRtree
 from shapely.geometry import shape
@@ -38,6 +35,9 @@ from dispatch.directory.schemas import (
     StaffRow,
 )
 from dispatch.routing.service import normalize_address
+from gridcase_events import payloads
+from gridcase_events.kit.pii import PiiCipher, mask_phone, normalize_phone
+from gridcase_events.kit.runtime import Runtime
 
 # Grids may touch along their borders; overlaps smaller than this (deg², ~1 m²) are noise.
 OVERLAP_TOLERANCE = 1e-10

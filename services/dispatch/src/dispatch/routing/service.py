@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gridcase_events.payloads import GeoPoint, RouteMethod, RouteTarget
 from shapely import STRtree
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
@@ -23,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.directory import repository as directory_repository
 from dispatch.directory.models import Category
+from gridcase_events.payloads import GeoPoint, RouteMethod, RouteTarget
 
 _SPACES = re.compile(r"\s+")
 _BUILDING = re.compile(r"(号楼|幢|栋)")

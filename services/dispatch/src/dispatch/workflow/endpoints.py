@@ -6,11 +6,11 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Query
-from gridcase_events.kit.auth import CurrentPrincipal, can_see
 
 from dispatch.deps import RuntimeDep
 from dispatch.workflow import repository
 from dispatch.workflow.schemas import CaseDetail, CaseRead, TaskStatus, TimelineRead
+from gridcase_events.kit.auth import CurrentPrincipal, can_see
 
 router = APIRouter(tags=["worklist"])
 

@@ -3,9 +3,6 @@ announce both — the first steps of the lifecycle in DESIGN.md §1."""
 
 from __future__ import annotations
 
-from gridcase_events import payloads
-from gridcase_events.envelope import Envelope
-from gridcase_events.kit.runtime import Runtime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.assignment import service as assignment_service
@@ -13,6 +10,9 @@ from dispatch.directory import repository as directory_repository
 from dispatch.routing import service as routing_service
 from dispatch.workflow import repository
 from dispatch.workflow.models import Case
+from gridcase_events import payloads
+from gridcase_events.envelope import Envelope
+from gridcase_events.kit.runtime import Runtime
 
 SYSTEM = "system"
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException
-from gridcase_events.kit.auth import CurrentPrincipal, can_see
 
 from escalation.clocks import repository
 from escalation.clocks.schemas import ClockRead
 from escalation.deps import RuntimeDep
+from gridcase_events.kit.auth import CurrentPrincipal, can_see
 
 router = APIRouter(tags=["clocks"])
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from gridcase_events import payloads
-from gridcase_events.envelope import Envelope
-from gridcase_events.kit.clock import Clock
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalation.clocks import repository
 from escalation.config import EscalationSettings
+from gridcase_events import payloads
+from gridcase_events.envelope import Envelope
+from gridcase_events.kit.clock import Clock
 
 
 def resolution_limit(settings: EscalationSettings, priority: payloads.Priority) -> int:

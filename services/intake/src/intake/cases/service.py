@@ -11,7 +11,6 @@ from gridcase_events import payloads
 from gridcase_events.envelope import new_id
 from gridcase_events.kit.pii import mask_name, mask_phone, normalize_phone
 from gridcase_events.kit.runtime import Runtime
-
 from intake.cases import repository
 from intake.cases.models import Case
 

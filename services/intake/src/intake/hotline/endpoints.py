@@ -7,10 +7,10 @@ from typing import Annotated, Any
 import structlog
 from fastapi import APIRouter, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
-from gridcase_events.kit import signing
-from gridcase_events.kit.http import correlation_id
 from pydantic import ValidationError
 
+from gridcase_events.kit import signing
+from gridcase_events.kit.http import correlation_id
 from intake.cases import service as case_service
 from intake.cases.schemas import CaseCreated
 from intake.deps import RuntimeDep, SettingsDep

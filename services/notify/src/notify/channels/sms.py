@@ -8,9 +8,9 @@ import json
 from email.utils import parsedate_to_datetime
 
 import httpx
+
 from gridcase_events.kit import signing
 from gridcase_events.kit.clock import Clock
-
 from notify.channels.base import Message, PermanentSendError, RetryableSendError, SendResult
 
 IDEMPOTENCY_HEADER = "X-Idempotency-Key"

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from gridcase_events import payloads
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gridcase_events import payloads
 from notify.contacts import repository
 
 

@@ -4,8 +4,8 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
-from gridcase_events.kit.auth import Principal, require_roles
 
+from gridcase_events.kit.auth import Principal, require_roles
 from notify.deliveries import repository
 from notify.deliveries.schemas import DeliveryRead
 from notify.deps import RuntimeDep

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from gridcase_events import payloads
 from gridcase_events.envelope import Envelope, new_id
 from gridcase_events.kit.clock import Clock
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from notify.deliveries import repository
 
 

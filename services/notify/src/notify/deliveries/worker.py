@@ -16,10 +16,10 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
-from gridcase_events import payloads
-from gridcase_events.kit.runtime import Runtime, Worker
 from prometheus_client import Counter
 
+from gridcase_events import payloads
+from gridcase_events.kit.runtime import Runtime, Worker
 from notify import templates
 from notify.channels.base import Channel, Message, PermanentSendError, RetryableSendError
 from notify.config import NotifySettings

@@ -1,0 +1,184 @@
+"""Throughput of the event plumbing against the real broker and database.
+
+    make bench        (or: .venv/bin/python bench/outbox_relay.py [events])
+
+Enqueues N events through the outbox (500 per transaction), publishes them with one
+relay and then with two, and consumes them with the consumer runner (inbox insert and
+one transaction per event, offsets committed per batch). Prints events per second and
+the process's peak memory. Uses its own schema and topic namespace, removed afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import resource
+import secrets
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from gridcase_events import envelope, outbox, topics
+from gridcase_events.consumer import ConsumerRunner
+from gridcase_events.inbox import inbox_table
+from gridcase_events.kit.db import create_engine, make_metadata
+from gridcase_events.kit.settings import DEFAULT_DATABASE_URL, DEFAULT_KAFKA
+from gridcase_events.payloads import CaseReported
+from gridcase_events.producer import create_producer
+
+NOW = datetime(2026, 11, 21, tzinfo=UTC)
+
+
+def event(i: int) -> envelope.Envelope:
+    case_id = envelope.new_id()
+    return envelope.build(
+        CaseReported(
+            case_id=case_id,
+            tracking_no=f"GC-20261121-{i:06d}",
+            channel="hotline",
+            reported_at=NOW,
+            content="桂花路1号1栋楼下垃圾桶满溢" * 3,
+            priority="normal",
+        ),
+        subject=str(case_id),
+        source="intake",
+        tenant="510302",
+        correlation_id=str(case_id),
+        time=NOW,
+    )
+
+
+async def fill(sessionmaker: Any, table: Any, n: int) -> float:
+    started = time.perf_counter()
+    for start in range(0, n, 500):
+        async with sessionmaker() as session, session.begin():
+            for i in range(start, min(n, start + 500)):
+                await outbox.enqueue(session, table, event(i))
+    return time.perf_counter() - started
+
+
+async def drain(relays: list[outbox.OutboxRelay], sessionmaker: Any, table: Any) -> float:
+    started = time.perf_counter()
+    tasks = [asyncio.create_task(r.run()) for r in relays]
+    while True:
+        async with sessionmaker() as session:
+            left = (
+                await session.execute(
+                    select(func.count()).select_from(table).where(~table.c.published)
+                )
+            ).scalar_one()
+        if left == 0:
+            break
+        await asyncio.sleep(0.05)
+    elapsed = time.perf_counter() - started
+    for r in relays:
+        r.stop()
+    await asyncio.gather(*tasks)
+    return elapsed
+
+
+async def main(n: int) -> None:
+    kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA)
+    engine = create_engine(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), pool_size=10)
+    schema = f"bench_{secrets.token_hex(3)}"
+    namespace = f"bench{secrets.token_hex(3)}."
+    metadata = make_metadata(schema)
+    table = outbox.outbox_table(metadata)
+    inbox = inbox_table(metadata)
+    async with engine.begin() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        await conn.run_sync(metadata.create_all)
+    sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+    await topics.ensure(kafka, namespace=namespace, partitions=6)
+    producers = [create_producer(kafka, client_id=f"bench-{i}") for i in range(2)]
+    for p in producers:
+        await p.start()
+    handled = 0
+    all_handled = asyncio.Event()
+
+    async def handle(session: Any, event: Any, payload: Any) -> None:
+        nonlocal handled
+        handled += 1
+        if handled >= 2 * n:
+            all_handled.set()
+
+    try:
+        print(
+            f"machine: {platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}"
+        )
+        print(f"events: {n} per run (payload ~{len(event(0).to_bytes())} bytes)")
+        seconds = await fill(sessionmaker, table, n)
+        print(f"outbox enqueue      {n / seconds:8.0f} events/s  (500 per transaction)")
+        one = [
+            outbox.OutboxRelay(
+                service="intake",
+                table=table,
+                sessionmaker=sessionmaker,
+                producer=producers[0],
+                namespace=namespace,
+                batch_size=500,
+                poll_interval=0.05,
+            )
+        ]
+        seconds = await drain(one, sessionmaker, table)
+        print(f"relay, 1 replica    {n / seconds:8.0f} events/s")
+        await fill(sessionmaker, table, n)
+        two = [
+            outbox.OutboxRelay(
+                service="intake",
+                table=table,
+                sessionmaker=sessionmaker,
+                producer=p,
+                namespace=namespace,
+                batch_size=500,
+                poll_interval=0.05,
+            )
+            for p in producers
+        ]
+        seconds = await drain(two, sessionmaker, table)
+        print(f"relay, 2 replicas   {n / seconds:8.0f} events/s  (one key per event)")
+
+        runner = ConsumerRunner(
+            name="bench",
+            topics=[topics.INTAKE],
+            handlers={"case.reported": handle},
+            sessionmaker=sessionmaker,
+            inbox=inbox,
+            producer=producers[0],
+            bootstrap_servers=kafka,
+            namespace=namespace,
+            max_poll_records=500,
+        )
+        started = time.perf_counter()
+        await runner.start()
+        await all_handled.wait()
+        seconds = time.perf_counter() - started
+        await runner.stop()
+        print(
+            f"consumer + inbox    {2 * n / seconds:8.0f} events/s  (one transaction per event, incl. group join)"
+        )
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak RSS            {peak:8.0f} MiB")
+    finally:
+        for p in producers:
+            await p.stop()
+        async with engine.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await engine.dispose()
+        from aiokafka.admin import AIOKafkaAdminClient
+
+        admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
+        await admin.start()
+        try:
+            await admin.delete_topics([topics.qualify(namespace, s.name) for s in topics.specs()])
+        finally:
+            await admin.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000))
