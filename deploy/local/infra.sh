@@ -57,7 +57,7 @@ pg_sql() {
   if is_root; then
     runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$PG_PORT" -d postgres -c "$1" >&2
   else
-    psql -X -q -v ON_ERROR_STOP=1 -h "$pg_dir/socket" -p "$PG_PORT" -d postgres -c "$1" >&2
+    psql -X -q -v ON_ERROR_STOP=1 -h "$pg_dir/socket" -p "$PG_PORT" -U postgres -d postgres -c "$1" >&2
   fi
 }
 
@@ -99,7 +99,7 @@ pg_start() {
   if is_root; then
     exists=$(runuser -u postgres -- psql -X -tA -p "$PG_PORT" -d postgres -c "SELECT 1 FROM pg_database WHERE datname='$PG_DB'")
   else
-    exists=$(psql -X -tA -h "$pg_dir/socket" -p "$PG_PORT" -d postgres -c "SELECT 1 FROM pg_database WHERE datname='$PG_DB'")
+    exists=$(psql -X -tA -h "$pg_dir/socket" -p "$PG_PORT" -U postgres -d postgres -c "SELECT 1 FROM pg_database WHERE datname='$PG_DB'")
   fi
   [ "$exists" = 1 ] || pg_sql "CREATE DATABASE $PG_DB OWNER $PG_USER"
   log "PostgreSQL ready on 127.0.0.1:$PG_PORT (database $PG_DB)"
@@ -126,7 +126,7 @@ kafka_jars() {
   log "resolving Apache Kafka $KAFKA_VERSION from Maven Central into $kafka_libs"
   local tmp="$kafka_libs.partial"
   rm -rf "$tmp"
-  mvn -B -q -f "$here/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" dependency:copy-dependencies \
+  mvn -B -q -Dstyle.color=never -f "$here/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" dependency:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$tmp" >&2
   mv "$tmp" "$kafka_libs"
 }

@@ -99,15 +99,22 @@ async def ensure(
         if not wanted:
             return []
         try:
-            await admin.create_topics(wanted)
+            response = await admin.create_topics(wanted)
         except TopicAlreadyExistsError:
-            log.info("topics created concurrently by another process")
+            response = None
+        failed = [
+            f"{err[0]}: error {err[1]} {err[2] if len(err) > 2 else ''}".strip()
+            for err in (response.topic_errors if response is not None else [])
+            if err[1] not in (0, TopicAlreadyExistsError.errno)
+        ]
+        if failed:
+            raise RuntimeError(f"could not create topics: {'; '.join(failed)}")
         # Metadata propagates asynchronously; wait until every topic is listed.
         names = [t.name for t in wanted]
-        for _ in range(50):
+        for _ in range(100):
             if set(names) <= set(await admin.list_topics()):
-                break
+                return names
             await asyncio.sleep(0.1)
-        return names
+        raise TimeoutError(f"topics not visible after 10 s: {sorted(set(names))}")
     finally:
         await admin.close()
