@@ -172,3 +172,33 @@ async def test_a_bad_signature_yields_401_and_nothing_is_stored(
         )
         == 0
     )
+
+
+async def test_the_readme_example_push_works_from_the_command_line(
+    platform: Any, show_logs_on_failure: Any
+) -> None:
+    import asyncio
+    import os
+    import sys
+    from pathlib import Path
+
+    gridcase = Path(sys.executable).with_name("gridcase")
+    env = {k: v for k, v in os.environ.items() if k != "GRIDCASE_ENV"}
+    env["GRIDCASE_HOTLINE_SECRETS"] = HOTLINE_SECRET
+    proc = await asyncio.create_subprocess_exec(
+        str(gridcase),
+        "hotline",
+        "push",
+        "--example",
+        "--url",
+        platform.urls["intake"],
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output = (await proc.communicate())[0].decode()
+
+    assert proc.returncode == 0, output
+    created = json.loads(output[output.index("{") :].replace("\n", ""))
+    [sms] = await sms_arrived(platform, created["tracking_no"])
+    assert sms.json()["phone"] == GM111A_PHONE

@@ -24,6 +24,7 @@ from typing import Annotated, Any
 
 import httpx
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
@@ -86,10 +87,14 @@ console = Console()
 
 
 def _settings() -> PlatformSettings:
+    """The CLI is a client of a local development stack unless told otherwise: with
+    GRIDCASE_ENV unset it uses the development secrets (services default to production)."""
+    os.environ.setdefault("GRIDCASE_ENV", "development")
     try:
         return PlatformSettings()
-    except ValueError as exc:
-        console.print(f"[red]{exc}[/red]")
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            console.print(f"[red]{error['msg']}[/red]")
         raise typer.Exit(2) from None
 
 
