@@ -132,3 +132,17 @@ def settled(client: Any) -> Callable[..., Any]:
         return result
 
     return wait
+
+
+@pytest.fixture
+def new_case(
+    demo_city: Any, report: Callable[..., Any], settled: Callable[..., Any]
+) -> Callable[..., Any]:
+    """Reports a case in 桂花社区一网格 (A post gm111a) and waits until it is assigned."""
+
+    async def make(**fields: Any) -> dict[str, Any]:
+        fields.setdefault("location", {"lat": 29.355, "lon": 104.7725})
+        result: dict[str, Any] = await settled(await report(**fields))
+        return result
+
+    return make

@@ -78,17 +78,32 @@ class CaseReported(_Payload):
 # --------------------------------------------------------------------------- dispatch
 
 
-class _CaseRef(_Payload):
+class Owner(_Payload):
+    """A unit and the person in it who accepted a case (首问负责制: the first one stays
+    accountable until another owner has accepted)."""
+
+    unit: Literal["grid", "department"]
+    code: str
+    staff_id: str
+
+
+class CaseRef(_Payload):
     case_id: UUID
     tracking_no: str
     category_code: str | None
     priority: Priority
     channel: Channel
     external_ref: str | None = None
+    case_version: int = Field(
+        default=1,
+        ge=1,
+        description="dispatch's version of the case after this event; orders events across topics",
+    )
+    first_owner: Owner | None = None
 
 
 @event_type("case.routed", 1)
-class CaseRouted(_CaseRef):
+class CaseRouted(CaseRef):
     target: RouteTarget
     method: RouteMethod
     grid_code: str | None = None
@@ -97,7 +112,7 @@ class CaseRouted(_CaseRef):
 
 
 @event_type("case.assigned", 1)
-class CaseAssigned(_CaseRef):
+class CaseAssigned(CaseRef):
     assignee_id: str
     assignee_role: StaffRole
     post: Post
@@ -106,6 +121,106 @@ class CaseAssigned(_CaseRef):
     department_code: str | None = None
     summary: str = Field(max_length=200)
     assigned_at: AwareDatetime
+
+
+class _CaseAction(CaseRef):
+    """A workflow action on a case: who did it, when, and where the case now is."""
+
+    actor_id: str
+    actor_role: StaffRole
+    at: AwareDatetime
+    grid_code: str | None = None
+    department_code: str | None = None
+    assignee_id: str | None = None
+
+
+@event_type("case.accepted", 1)
+class CaseAccepted(_CaseAction):
+    """签收: the assignee signs for the case."""
+
+
+@event_type("case.returned", 1)
+class CaseReturned(_CaseAction):
+    """退单: handed back to the dispatchers' triage queue, with a reason."""
+
+    reason: str
+    returns: int = Field(ge=1, description="how many times this case has been returned")
+    from_grid_code: str | None = None
+    from_department_code: str | None = None
+
+
+@event_type("case.transferred", 1)
+class CaseTransferred(_CaseAction):
+    """转派: moved to another grid or department; the receiver must accept it."""
+
+    reason: str
+    transfers: int = Field(ge=1)
+    from_grid_code: str | None = None
+    from_department_code: str | None = None
+
+
+@event_type("case.resolved", 1)
+class CaseResolved(_CaseAction):
+    """办结: done, with a note and evidence."""
+
+    note: str
+    evidence: list[str] = Field(default_factory=list)
+
+
+@event_type("case.closed", 1)
+class CaseClosed(_CaseAction):
+    """核查结案: verified and closed by someone other than the resolver."""
+
+    note: str | None = None
+
+
+@event_type("case.reopened", 1)
+class CaseReopened(_CaseAction):
+    reason: str
+    reopenings: int = Field(ge=1)
+
+
+Satisfaction = Literal["satisfied", "basically_satisfied", "dissatisfied"]
+
+
+@event_type("case.evaluated", 1)
+class CaseEvaluated(_CaseAction):
+    """回访: the resident's verdict; a dissatisfied one reopens the case."""
+
+    satisfaction: Satisfaction
+    resolved: bool
+    comment: str | None = None
+
+
+@event_type("case.extension_requested", 1)
+class CaseExtensionRequested(_CaseAction):
+    """延期: asked for before the deadline; the deadline moves only when approved."""
+
+    until: AwareDatetime
+    reason: str
+
+
+@event_type("case.extension_approved", 1)
+class CaseExtensionApproved(_CaseAction):
+    until: AwareDatetime
+    reason: str | None = None
+
+
+@event_type("case.extension_rejected", 1)
+class CaseExtensionRejected(_CaseAction):
+    reason: str
+
+
+@event_type("case.suspended", 1)
+class CaseSuspended(_CaseAction):
+    """缓办: the resolution clock pauses until the case is resumed."""
+
+    reason: str
+
+
+@event_type("case.resumed", 1)
+class CaseResumed(_CaseAction):
+    reason: str | None = None
 
 
 # -------------------------------------------------------------------------- directory

@@ -12,25 +12,10 @@ from gridcase_events.kit.runtime import ConsumerSpec, Runtime
 from intake.cases import service as case_service
 
 
-async def on_routed(session: AsyncSession, event: Envelope, payload: Any) -> None:
-    assert isinstance(payload, payloads.CaseRouted)
+async def on_case_event(session: AsyncSession, event: Envelope, payload: Any) -> None:
+    assert isinstance(payload, payloads.CaseRef)
     await case_service.project_status(
-        session=session,
-        case_id=payload.case_id,
-        status="routed",
-        at=event.time,
-        values={"grid_code": payload.grid_code, "department_code": payload.department_code},
-    )
-
-
-async def on_assigned(session: AsyncSession, event: Envelope, payload: Any) -> None:
-    assert isinstance(payload, payloads.CaseAssigned)
-    await case_service.project_status(
-        session=session,
-        case_id=payload.case_id,
-        status="assigned",
-        at=event.time,
-        values={"grid_code": payload.grid_code, "department_code": payload.department_code},
+        session=session, event_type=event.type, case=payload, at=event.time
     )
 
 
@@ -39,6 +24,6 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
         ConsumerSpec(
             name="intake-status",
             topics=[topics.DISPATCH],
-            handlers={"case.routed": on_routed, "case.assigned": on_assigned},
+            handlers=dict.fromkeys(case_service.PUBLIC_STATUS, on_case_event),
         )
     ]

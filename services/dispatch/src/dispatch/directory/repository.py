@@ -132,6 +132,10 @@ async def absent_now(session: AsyncSession, staff_ids: Sequence[str], now: datet
     return set(result.scalars())
 
 
+async def get_department(session: AsyncSession, code: str) -> Department | None:
+    return await session.get(Department, code)
+
+
 async def get_category(session: AsyncSession, code: str) -> Category | None:
     return await session.get(Category, code)
 

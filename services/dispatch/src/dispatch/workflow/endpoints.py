@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from dispatch.deps import RuntimeDep
-from dispatch.workflow import repository
-from dispatch.workflow.schemas import CaseDetail, CaseRead, TaskStatus, TimelineRead
-from gridcase_events.kit.auth import CurrentPrincipal, can_see
+from dispatch.workflow import repository, rules, service
+from dispatch.workflow.schemas import (
+    CaseDetail,
+    CaseRead,
+    CloseIn,
+    EvaluateIn,
+    ExtensionIn,
+    OptionalReasonIn,
+    ReasonIn,
+    ResolveIn,
+    TaskStatus,
+    TimelineRead,
+    TransferIn,
+)
+from gridcase_events.kit.auth import CurrentPrincipal, Principal, can_see
+from gridcase_events.kit.http import correlation_id
+from gridcase_events.kit.runtime import Runtime
 
 router = APIRouter(tags=["worklist"])
 
@@ -27,7 +43,7 @@ async def my_tasks(
         cases = await repository.tasks_of(
             session,
             assignee_id=principal.sub,
-            statuses=status or ["assigned", "accepted"],
+            statuses=status or ["assigned", "accepted", "suspended"],
             limit=limit,
             offset=offset,
         )
@@ -54,3 +70,279 @@ async def get_case(case_id: UUID, runtime: RuntimeDep, principal: CurrentPrincip
             "timeline": [TimelineRead.model_validate(t) for t in timeline],
         }
     )
+
+
+# ------------------------------------------------------------------------ actions
+
+ACTION_RESPONSES: dict[int | str, dict[str, Any]] = {
+    403: {"description": "outside your scope, or not yours to do"},
+    404: {"description": "no such case"},
+    409: {"description": "not possible in the case's current state (the body says which)"},
+    422: {"description": "invalid request"},
+}
+
+
+async def _act(
+    request: Request,
+    runtime: Runtime,
+    principal: Principal,
+    case_id: UUID,
+    action: rules.Action,
+    body: BaseModel | None,
+    if_match: str | None,
+) -> CaseDetail | JSONResponse:
+    expected = None
+    if if_match is not None:
+        value = if_match.strip().strip('"').removeprefix("W/").strip('"')
+        if not value.isdigit():
+            raise HTTPException(status_code=422, detail="If-Match must be the case version")
+        expected = int(value)
+    try:
+        async with runtime.transaction() as session:
+            case = await service.act(
+                session=session,
+                runtime=runtime,
+                principal=principal,
+                case_id=case_id,
+                action=action,
+                request=body,
+                correlation_id=correlation_id(request),
+                expected_version=expected,
+            )
+            timeline = await repository.timeline(session, case_id)
+            detail = _detail(case, timeline)
+    except service.NotFound:
+        raise HTTPException(status_code=404, detail="no such case") from None
+    except rules.Refused as exc:
+        raise HTTPException(status_code=403, detail=str(exc)) from None
+    except service.BadRequest as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    except rules.Illegal as exc:
+        async with runtime.sessionmaker() as session:
+            current = await repository.get(session, case_id)
+        return JSONResponse(
+            status_code=409,
+            content={
+                "detail": str(exc),
+                "status": current.status if current else None,
+                "version": current.version if current else None,
+            },
+        )
+    return detail
+
+
+def _detail(case: Any, timeline: Any) -> CaseDetail:
+    return CaseDetail.model_validate(
+        {
+            **CaseRead.model_validate(case).model_dump(),
+            "timeline": [TimelineRead.model_validate(t) for t in timeline],
+        }
+    )
+
+
+IfMatch = Annotated[
+    str | None, Header(description="the case version you saw; 409 if it has moved on")
+]
+
+
+@router.post(
+    "/v1/cases/{case_id}/accept",
+    response_model=CaseDetail,
+    responses=ACTION_RESPONSES,
+    summary="签收: sign for a case",
+)
+async def accept(
+    case_id: UUID,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> Any:
+    return await _act(request, runtime, principal, case_id, "accept", None, if_match)
+
+
+@router.post(
+    "/v1/cases/{case_id}/return",
+    response_model=CaseDetail,
+    responses=ACTION_RESPONSES,
+    summary="退单: hand a case back to the dispatchers, with a reason",
+)
+async def return_case(
+    case_id: UUID,
+    body: ReasonIn,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> Any:
+    return await _act(request, runtime, principal, case_id, "return", body, if_match)
+
+
+@router.post(
+    "/v1/cases/{case_id}/transfer",
+    response_model=CaseDetail,
+    responses=ACTION_RESPONSES,
+    summary="转派: move a case to another grid or department",
+)
+async def transfer(
+    case_id: UUID,
+    body: TransferIn,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> Any:
+    return await _act(request, runtime, principal, case_id, "transfer", body, if_match)
+
+
+@router.post(
+    "/v1/cases/{case_id}/resolve",
+    response_model=CaseDetail,
+    responses=ACTION_RESPONSES,
+    summary="办结: resolve a case with a note and evidence",
+)
+async def resolve(
+    case_id: UUID,
+    body: ResolveIn,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> Any:
+    return await _act(request, runtime, principal, case_id, "resolve", body, if_match)
+
+
+@router.post(
+    "/v1/cases/{case_id}/close",
+    response_model=CaseDetail,
+    responses=ACTION_RESPONSES,
+    summary="核查结案: verify and close (not by the resolver)",
+)
+async def close(
+    case_id: UUID,
+    body: CloseIn,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> Any:
+    return await _act(request, runtime, principal, case_id, "close", body, if_match)
+
+
+@router.post(
+    "/v1/cases/{case_id}/reopen",
+    response_model=CaseDetail,
+    responses=ACTION_RESPONSES,
+    summary="Reopen a resolved or closed case",
+)
+async def reopen(
+    case_id: UUID,
+    body: ReasonIn,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> Any:
+    return await _act(request, runtime, principal, case_id, "reopen", body, if_match)
+
+
+@router.post(
+    "/v1/cases/{case_id}/evaluate",
+    response_model=CaseDetail,
+    responses=ACTION_RESPONSES,
+    summary="回访: record the callback; a dissatisfied one reopens the case",
+)
+async def evaluate(
+    case_id: UUID,
+    body: EvaluateIn,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> Any:
+    return await _act(request, runtime, principal, case_id, "evaluate", body, if_match)
+
+
+@router.post(
+    "/v1/cases/{case_id}/extension",
+    response_model=CaseDetail,
+    responses=ACTION_RESPONSES,
+    summary="延期: ask for more time (before the deadline)",
+)
+async def request_extension(
+    case_id: UUID,
+    body: ExtensionIn,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> Any:
+    return await _act(request, runtime, principal, case_id, "request_extension", body, if_match)
+
+
+@router.post(
+    "/v1/cases/{case_id}/extension/approve",
+    response_model=CaseDetail,
+    responses=ACTION_RESPONSES,
+    summary="Approve a pending extension",
+)
+async def approve_extension(
+    case_id: UUID,
+    body: OptionalReasonIn,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> Any:
+    return await _act(request, runtime, principal, case_id, "approve_extension", body, if_match)
+
+
+@router.post(
+    "/v1/cases/{case_id}/extension/reject",
+    response_model=CaseDetail,
+    responses=ACTION_RESPONSES,
+    summary="Reject a pending extension",
+)
+async def reject_extension(
+    case_id: UUID,
+    body: ReasonIn,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> Any:
+    return await _act(request, runtime, principal, case_id, "reject_extension", body, if_match)
+
+
+@router.post(
+    "/v1/cases/{case_id}/suspend",
+    response_model=CaseDetail,
+    responses=ACTION_RESPONSES,
+    summary="缓办: suspend a case (its resolution clock pauses)",
+)
+async def suspend(
+    case_id: UUID,
+    body: ReasonIn,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> Any:
+    return await _act(request, runtime, principal, case_id, "suspend", body, if_match)
+
+
+@router.post(
+    "/v1/cases/{case_id}/resume",
+    response_model=CaseDetail,
+    responses=ACTION_RESPONSES,
+    summary="Resume a suspended case",
+)
+async def resume(
+    case_id: UUID,
+    body: OptionalReasonIn,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> Any:
+    return await _act(request, runtime, principal, case_id, "resume", body, if_match)

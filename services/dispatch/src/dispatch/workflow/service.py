@@ -1,17 +1,27 @@
-"""The case workflow. Today: taking a reported case in — route it, assign it, and
-announce both — the first steps of the lifecycle in DESIGN.md §1."""
+"""The case workflow (DESIGN.md §1): taking a reported case in (route, assign), and the
+actions people take on it — accept, return, transfer, resolve, close, reopen, evaluate,
+extensions, suspension. Every action is checked by :mod:`.rules`, recorded on the
+timeline (who, when, what, why) and announced as an event carrying the case's version."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from dispatch.assignment import service as assignment_service
 from dispatch.directory import repository as directory_repository
 from dispatch.routing import service as routing_service
-from dispatch.workflow import repository
+from dispatch.workflow import repository, rules, schemas
 from dispatch.workflow.models import Case
 from gridcase_events import payloads
 from gridcase_events.envelope import Envelope
+from gridcase_events.kit.auth import Principal
 from gridcase_events.kit.runtime import Runtime
 
 SYSTEM = "system"
@@ -64,7 +74,7 @@ async def take_in(
         correlation_id=event.correlation_id,
         updated_at=now,
     )
-    await repository.add(session, case)
+    await repository.add(session, case)  # flushed: version 1
     await repository.add_timeline(
         session,
         case_id=case.id,
@@ -87,18 +97,10 @@ async def take_in(
             "department_code": decision.department_code,
         },
     )
-    ref = {
-        "case_id": case.id,
-        "tracking_no": case.tracking_no,
-        "category_code": case.category_code,
-        "priority": case.priority,
-        "channel": reported.channel,
-        "external_ref": reported.external_ref,
-    }
     routed = await runtime.emit(
         session,
         payloads.CaseRouted(
-            **ref,
+            **case_ref(case),
             target=decision.target,
             method=decision.method,
             grid_code=decision.grid_code,
@@ -110,18 +112,60 @@ async def take_in(
         causation_id=str(event.id),
     )
 
-    if decision.target == "grid" and decision.grid_code:
-        assignment = await assignment_service.for_grid(
-            session=session, grid_code=decision.grid_code, now=now
+    await assign(
+        session=session,
+        runtime=runtime,
+        case=case,
+        correlation_id=event.correlation_id,
+        causation_id=str(routed.id),
+    )
+    return case
+
+
+def case_ref(case: Case) -> dict[str, Any]:
+    """What every case event carries about the case (its version orders events)."""
+    first_owner = (
+        payloads.Owner(
+            unit=case.first_owner_unit,
+            code=case.first_owner_code or "",
+            staff_id=case.first_owner_staff or "",
         )
-    elif decision.target == "department" and decision.department_code:
+        if case.first_owner_unit
+        else None
+    )
+    return {
+        "case_id": case.id,
+        "tracking_no": case.tracking_no,
+        "category_code": case.category_code,
+        "priority": case.priority,
+        "channel": case.channel,
+        "external_ref": case.external_ref,
+        "case_version": case.version,
+        "first_owner": first_owner,
+    }
+
+
+async def assign(
+    *, session: AsyncSession, runtime: Runtime, case: Case, correlation_id: str, causation_id: str
+) -> None:
+    """Gives the case to a person of its unit (A post, B post, leader; or the least loaded
+    operator), or leaves it in the unit's queue when nobody is on duty."""
+    now = runtime.clock.now()
+    if case.target == "grid" and case.grid_code:
+        assignment = await assignment_service.for_grid(
+            session=session, grid_code=case.grid_code, now=now
+        )
+    elif case.target == "department" and case.department_code:
         assignment = await assignment_service.for_department(
-            session=session, department_code=decision.department_code, now=now
+            session=session, department_code=case.department_code, now=now
         )
     else:
         assignment = None
     if assignment is None:
-        if decision.target != "triage":
+        case.assignee_id = None
+        case.assignee_post = None
+        if case.target != "triage":
+            case.status = "routed"
             await repository.add_timeline(
                 session,
                 case_id=case.id,
@@ -130,11 +174,13 @@ async def take_in(
                 actor=SYSTEM,
                 detail={"reason": "nobody on duty; waiting in the unit's queue"},
             )
-        return case
+        await session.flush()
+        return
 
     case.status = "assigned"
     case.assignee_id = assignment.staff_id
     case.assignee_post = assignment.post
+    case.updated_at = now
     await repository.add_timeline(
         session,
         case_id=case.id,
@@ -147,10 +193,11 @@ async def take_in(
             "reason": assignment.reason,
         },
     )
+    await session.flush()
     await runtime.emit(
         session,
         payloads.CaseAssigned(
-            **ref,
+            **case_ref(case),
             assignee_id=assignment.staff_id,
             assignee_role=assignment.role,
             post=assignment.post,
@@ -161,7 +208,298 @@ async def take_in(
             assigned_at=now,
         ),
         subject=str(case.id),
-        correlation_id=event.correlation_id,
-        causation_id=str(routed.id),
+        correlation_id=correlation_id,
+        causation_id=causation_id,
     )
+
+
+# --------------------------------------------------------------------- people's actions
+
+
+class NotFound(LookupError):
+    """No such case."""
+
+
+class BadRequest(ValueError):
+    """The request names something that does not exist or cannot be (422)."""
+
+
+def _action_ref(case: Case, principal: Principal, now: datetime) -> dict[str, Any]:
+    return {
+        **case_ref(case),
+        "actor_id": principal.sub,
+        "actor_role": principal.role,
+        "at": now,
+        "grid_code": case.grid_code,
+        "department_code": case.department_code,
+        "assignee_id": case.assignee_id,
+    }
+
+
+async def act(
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    principal: Principal,
+    case_id: UUID,
+    action: rules.Action,
+    request: BaseModel | None,
+    correlation_id: str,
+    expected_version: int | None = None,
+) -> Case:
+    """Takes one action on a case, in the caller's transaction.
+
+    Raises :class:`NotFound`, :class:`rules.Refused` (403), :class:`rules.Illegal` (409,
+    also when `expected_version` is stale or a concurrent action won) or
+    :class:`BadRequest` (422).
+    """
+    case = await repository.get(session, case_id)
+    if case is None:
+        raise NotFound(str(case_id))
+    rules.check(action, case=case, principal=principal)
+    if expected_version is not None and expected_version != case.version:
+        raise rules.Illegal(f"the case changed: it is at version {case.version}")
+    now = runtime.clock.now()
+    handler = _ACTIONS[action]
+    events = await handler(session, runtime, case, principal, request, now)
+    case.updated_at = now
+    detail = request.model_dump(mode="json", exclude_none=True) if request is not None else {}
+    await repository.add_timeline(
+        session, case_id=case.id, at=now, action=action, actor=principal.sub, detail=detail
+    )
+    try:
+        await session.flush()
+    except StaleDataError:
+        raise rules.Illegal("another action on this case won the race; reload it") from None
+    causation: str | None = None
+    for event in events:
+        emitted = await runtime.emit(
+            session,
+            event(_action_ref(case, principal, now)),
+            subject=str(case.id),
+            correlation_id=correlation_id,
+            causation_id=causation,
+        )
+        causation = str(emitted.id)
+    if action == "transfer" or (action in ("reopen", "evaluate") and case.status == "reopened"):
+        await assign(
+            session=session,
+            runtime=runtime,
+            case=case,
+            correlation_id=correlation_id,
+            causation_id=causation or "",
+        )
     return case
+
+
+EventFactory = Callable[[dict[str, Any]], BaseModel]
+Handler = Callable[
+    [AsyncSession, Runtime, Case, Principal, Any, datetime], Awaitable[list[EventFactory]]
+]
+
+
+async def _accept(
+    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+) -> list[EventFactory]:
+    case.status = "accepted"
+    case.accepted_at = now
+    if case.assignee_id is None:  # signed for from the unit's queue
+        case.assignee_id = p.sub
+        case.assignee_post = None
+    if case.first_owner_unit is None:
+        case.first_owner_unit = "grid" if case.target == "grid" else "department"
+        case.first_owner_code = case.grid_code if case.target == "grid" else case.department_code
+        case.first_owner_staff = p.sub
+    return [lambda ref: payloads.CaseAccepted(**ref)]
+
+
+async def _return(
+    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+) -> list[EventFactory]:
+    request: schemas.ReasonIn = r
+    from_grid, from_department = case.grid_code, case.department_code
+    case.returns += 1
+    case.status = "triage"
+    case.target = "triage"
+    case.grid_code = case.department_code = None
+    case.assignee_id = case.assignee_post = None
+    case.accepted_at = None
+    returns = case.returns
+    return [
+        lambda ref: payloads.CaseReturned(
+            **ref,
+            reason=request.reason,
+            returns=returns,
+            from_grid_code=from_grid,
+            from_department_code=from_department,
+        )
+    ]
+
+
+async def _transfer(
+    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+) -> list[EventFactory]:
+    request: schemas.TransferIn = r
+    if request.target == "grid":
+        area = await directory_repository.get_area(s, request.grid_code or "")
+        if area is None or area.level != "grid":
+            raise BadRequest(f"unknown grid {request.grid_code}")
+    elif await directory_repository.get_department(s, request.department_code or "") is None:
+        raise BadRequest(f"unknown department {request.department_code}")
+    from_grid, from_department = case.grid_code, case.department_code
+    if (request.grid_code, request.department_code) == (from_grid, from_department):
+        raise BadRequest("the case is already there")
+    case.transfers += 1
+    case.target = request.target
+    case.grid_code, case.department_code = request.grid_code, request.department_code
+    case.route_method = "transfer"
+    case.route_reason = f"transferred by {p.sub}: {request.reason}"
+    case.assignee_id = case.assignee_post = None
+    case.accepted_at = None
+    case.status = "routed"
+    transfers = case.transfers
+    return [
+        lambda ref: payloads.CaseTransferred(
+            **ref,
+            reason=request.reason,
+            transfers=transfers,
+            from_grid_code=from_grid,
+            from_department_code=from_department,
+        )
+    ]
+
+
+async def _resolve(
+    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+) -> list[EventFactory]:
+    request: schemas.ResolveIn = r
+    evidence = [str(url) for url in request.evidence]
+    case.status = "resolved"
+    case.resolved_at = now
+    case.resolved_by = p.sub
+    case.resolution_note = request.note
+    case.evidence = evidence
+    return [lambda ref: payloads.CaseResolved(**ref, note=request.note, evidence=evidence)]
+
+
+async def _close(
+    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+) -> list[EventFactory]:
+    request: schemas.CloseIn = r
+    case.status = "closed"
+    case.closed_at = now
+    return [lambda ref: payloads.CaseClosed(**ref, note=request.note)]
+
+
+def _reopen_in_place(case: Case) -> int:
+    case.reopenings += 1
+    case.status = "reopened"
+    case.resolved_at = case.closed_at = None
+    case.resolved_by = case.resolution_note = None
+    case.evidence = []
+    case.accepted_at = None
+    return case.reopenings
+
+
+async def _reopen(
+    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+) -> list[EventFactory]:
+    request: schemas.ReasonIn = r
+    reopenings = _reopen_in_place(case)
+    return [lambda ref: payloads.CaseReopened(**ref, reason=request.reason, reopenings=reopenings)]
+
+
+async def _evaluate(
+    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+) -> list[EventFactory]:
+    request: schemas.EvaluateIn = r
+    case.satisfaction = request.satisfaction
+    case.resident_says_resolved = request.resolved
+    case.status = "evaluated"
+    events: list[EventFactory] = [
+        lambda ref: payloads.CaseEvaluated(
+            **ref,
+            satisfaction=request.satisfaction,
+            resolved=request.resolved,
+            comment=request.comment,
+        )
+    ]
+    if request.satisfaction == "dissatisfied" or not request.resolved:
+        why = (
+            "the resident is dissatisfied"
+            if request.satisfaction == "dissatisfied"
+            else "the resident says it is not resolved"
+        )
+        reopenings = _reopen_in_place(case)
+        events.append(
+            lambda ref: payloads.CaseReopened(
+                **ref, reason=f"callback: {why}", reopenings=reopenings
+            )
+        )
+    return events
+
+
+async def _request_extension(
+    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+) -> list[EventFactory]:
+    request: schemas.ExtensionIn = r
+    if request.until <= now:
+        raise BadRequest("an extension must end in the future")
+    case.extension_status = "pending"
+    case.extension_until = request.until
+    case.extension_requested_by = p.sub
+    return [
+        lambda ref: payloads.CaseExtensionRequested(
+            **ref, until=request.until, reason=request.reason
+        )
+    ]
+
+
+async def _approve_extension(
+    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+) -> list[EventFactory]:
+    request: schemas.OptionalReasonIn = r
+    case.extension_status = "approved"
+    until = case.extension_until
+    assert until is not None
+    return [lambda ref: payloads.CaseExtensionApproved(**ref, until=until, reason=request.reason)]
+
+
+async def _reject_extension(
+    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+) -> list[EventFactory]:
+    request: schemas.ReasonIn = r
+    case.extension_status = "rejected"
+    return [lambda ref: payloads.CaseExtensionRejected(**ref, reason=request.reason)]
+
+
+async def _suspend(
+    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+) -> list[EventFactory]:
+    request: schemas.ReasonIn = r
+    case.status = "suspended"
+    return [lambda ref: payloads.CaseSuspended(**ref, reason=request.reason)]
+
+
+async def _resume(
+    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+) -> list[EventFactory]:
+    request: schemas.OptionalReasonIn = r
+    case.status = "accepted"
+    return [lambda ref: payloads.CaseResumed(**ref, reason=request.reason)]
+
+
+_ACTIONS: dict[str, Handler] = {
+    "accept": _accept,
+    "return": _return,
+    "transfer": _transfer,
+    "resolve": _resolve,
+    "close": _close,
+    "reopen": _reopen,
+    "evaluate": _evaluate,
+    "request_extension": _request_extension,
+    "approve_extension": _approve_extension,
+    "reject_extension": _reject_extension,
+    "suspend": _suspend,
+    "resume": _resume,
+}

@@ -37,9 +37,10 @@ class Case(Base):
     reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     correlation_id: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    # The public status view, projected from dispatch's events.
+    # The public status view, projected from dispatch's events, ordered by their
+    # case_version (events from several topics may arrive in any order).
     status: Mapped[str] = mapped_column(String(20), default="reported")
-    status_rank: Mapped[int] = mapped_column(default=0)
+    status_version: Mapped[int] = mapped_column(default=0)
     status_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     grid_code: Mapped[str | None] = mapped_column(String(32))
     department_code: Mapped[str | None] = mapped_column(String(32))

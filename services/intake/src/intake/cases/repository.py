@@ -40,14 +40,14 @@ async def get_by_tracking_no(session: AsyncSession, tracking_no: str) -> Case | 
 
 
 async def advance_status(
-    session: AsyncSession, *, case_id: UUID, rank: int, values: dict[str, Any]
+    session: AsyncSession, *, case_id: UUID, version: int, values: dict[str, Any]
 ) -> bool:
-    """Moves the public status forward only: events from several topics may arrive in
-    any order, and an older one must not undo a newer one."""
+    """Applies a dispatch event unless a newer one (a higher case version) is already
+    applied. Events of one version come from one transaction, in order, on one partition."""
     result = await session.execute(
         update(Case)
-        .where(Case.id == case_id, Case.status_rank < rank)
-        .values(status_rank=rank, **values)
+        .where(Case.id == case_id, Case.status_version <= version)
+        .values(status_version=version, **values)
         .returning(Case.id)
     )
     return result.first() is not None

@@ -17,8 +17,20 @@ from intake.cases.models import Case
 # Crockford base32 without I, L, O, U: easy to read out over the phone.
 _TRACKING_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-# How far each dispatch event moves the public status (an older event never undoes a newer).
-STATUS_RANK = {"reported": 0, "routed": 1, "assigned": 2}
+# The public status each dispatch event sets.
+PUBLIC_STATUS = {
+    "case.routed": "routed",
+    "case.assigned": "assigned",
+    "case.accepted": "accepted",
+    "case.returned": "returned",
+    "case.transferred": "transferred",
+    "case.resolved": "resolved",
+    "case.closed": "closed",
+    "case.reopened": "reopened",
+    "case.evaluated": "evaluated",
+    "case.suspended": "suspended",
+    "case.resumed": "accepted",
+}
 
 
 def new_tracking_no(now: datetime) -> str:
@@ -82,7 +94,7 @@ async def report(
             "reported_at": report.reported_at,
             "correlation_id": correlation_id,
             "status": "reported",
-            "status_rank": STATUS_RANK["reported"],
+            "status_version": 0,
             "status_changed_at": now,
         }
         if await repository.insert_if_new(session, values):
@@ -135,12 +147,13 @@ async def report(
 
 
 async def project_status(
-    *, session: Any, case_id: Any, status: str, at: datetime, values: dict[str, Any]
+    *, session: Any, event_type: str, case: payloads.CaseRef, at: datetime
 ) -> None:
     """Applies a dispatch event to the public status view."""
+    values: dict[str, Any] = {"status": PUBLIC_STATUS[event_type], "status_changed_at": at}
+    for field in ("grid_code", "department_code"):
+        if field in type(case).model_fields:
+            values[field] = getattr(case, field)
     await repository.advance_status(
-        session,
-        case_id=case_id,
-        rank=STATUS_RANK[status],
-        values={"status": status, "status_changed_at": at, **values},
+        session, case_id=case.case_id, version=case.case_version, values=values
     )
