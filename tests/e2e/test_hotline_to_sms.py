@@ -3,6 +3,7 @@
 import json
 import secrets
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,7 +18,10 @@ from gridcase_events.testing import bearer, eventually, read_topic
 pytestmark = pytest.mark.e2e
 
 HOTLINE_SECRET = "e2e-hotline-secret"
-GM111A_PHONE = "13800000002"  # the A post of 桂花社区一网格 in deploy/demo/staff.csv
+GM111A_PHONE = "13800000002"
+DEMO = (
+    Path(__file__).resolve().parents[2] / "deploy" / "demo"
+)  # the A post of 桂花社区一网格 in deploy/demo/staff.csv
 
 
 def a_ticket(**overrides: Any) -> dict[str, Any]:
@@ -116,6 +120,20 @@ async def test_signed_ticket_reaches_the_a_post_member_by_sms_with_one_correlati
     assert clocks.json()[0]["kind"] == "resolution"
     assert status.json()["status"] == "assigned"
 
+    # The grid member signs for it; the resident's public status follows.
+    member = bearer("gm111a", "grid_member", "510302001001001")
+    async with httpx.AsyncClient() as client:
+        accepted = await client.post(
+            f"{platform.urls['dispatch']}/v1/cases/{created['case_id']}/accept", headers=member
+        )
+        assert accepted.status_code == 200
+
+        async def public_status_accepted() -> bool:
+            url = f"{platform.urls['intake']}/v1/public/cases/{created['tracking_no']}"
+            return (await client.get(url)).json()["status"] == "accepted"
+
+        await eventually(public_status_accepted, timeout=30)
+
 
 async def test_the_same_ticket_pushed_twice_yields_one_case_and_one_sms(
     platform: Any, show_logs_on_failure: Any
@@ -202,3 +220,48 @@ async def test_the_readme_example_push_works_from_the_command_line(
     created = json.loads(output[output.index("{") :].replace("\n", ""))
     [sms] = await sms_arrived(platform, created["tracking_no"])
     assert sms.json()["phone"] == GM111A_PHONE
+
+
+async def run_cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    import asyncio
+    import os
+    import sys
+    from pathlib import Path
+
+    gridcase = Path(sys.executable).with_name("gridcase")
+    proc = await asyncio.create_subprocess_exec(
+        str(gridcase),
+        *args,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output = (await proc.communicate())[0].decode()
+    assert proc.returncode is not None
+    return proc.returncode, output
+
+
+async def test_directory_import_from_the_command_line_reports_what_changed(
+    platform: Any, show_logs_on_failure: Any, tmp_path: Any
+) -> None:
+    demo = DEMO
+    again_code, again = await run_cli(
+        "directory",
+        "import",
+        f"departments={demo / 'departments.csv'}",
+        f"staff={demo / 'staff.csv'}",
+        "--url",
+        platform.urls["dispatch"],
+    )
+    bad = tmp_path / "staff.csv"
+    bad.write_text(
+        "staff_id,name,phone,role,area_code,department_code,post\nx1,某人,13900000001,grid_member,510302009009009,,\n"
+    )
+    bad_code, refused = await run_cli(
+        "directory", "import", f"staff={bad}", "--url", platform.urls["dispatch"]
+    )
+
+    assert again_code == 0, again
+    assert "│ staff       │ 45   │ 0       │ 0       │ 45" in again
+    assert bad_code == 1
+    assert "unknown area 510302009009009" in refused

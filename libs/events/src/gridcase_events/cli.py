@@ -207,17 +207,30 @@ def _summary_table(rows: list[dict[str, Any]]) -> Table:
 
 @directory_app.command("import")
 def directory_import(
-    kind: Annotated[
-        str, typer.Argument(help="areas|gazetteer|departments|staff|absences|categories")
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            help="KIND=FILE pairs, applied in order, e.g. areas=areas.geojson staff=staff.csv"
+        ),
     ],
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
     url: Annotated[str, typer.Option()] = "http://127.0.0.1:8002",
 ) -> None:
-    """Import one directory file (all or nothing; idempotent)."""
-    settings = _settings()
-    with httpx.Client() as client:
-        result = _import(client, url, _admin_token(settings), kind, file)
-    console.print(_summary_table([result]))
+    """Import directory files (each all or nothing; idempotent) and show what changed."""
+    kinds = {"areas", "gazetteer", "departments", "staff", "absences", "categories"}
+    pairs: list[tuple[str, Path]] = []
+    for item in files:
+        kind, sep, name = item.partition("=")
+        path = Path(name)
+        if not sep or kind not in kinds:
+            console.print(
+                f"[red]{item!r}: expected KIND=FILE with KIND one of {', '.join(sorted(kinds))}[/red]"
+            )
+            raise typer.Exit(2)
+        if not path.is_file():
+            console.print(f"[red]{path}: no such file[/red]")
+            raise typer.Exit(2)
+        pairs.append((kind, path))
+    _import_all(url, _settings(), pairs)
 
 
 @directory_app.command("demo")
@@ -230,12 +243,17 @@ def directory_demo(
 
 
 def _load_demo(url: str, settings: PlatformSettings, demo_dir: Path = DEMO) -> None:
+    _import_all(url, settings, [(kind, demo_dir / DEMO_FILES[kind]) for kind in DEMO_KINDS])
+
+
+def _import_all(url: str, settings: PlatformSettings, pairs: list[tuple[str, Path]]) -> None:
     token = _admin_token(settings)
     results = []
     with httpx.Client() as client, Progress(console=console, transient=True) as progress:
-        task = progress.add_task("loading the demo city", total=len(DEMO_KINDS))
-        for kind in DEMO_KINDS:
-            results.append(_import(client, url, token, kind, demo_dir / DEMO_FILES[kind]))
+        task = progress.add_task("importing", total=len(pairs))
+        for kind, path in pairs:
+            progress.update(task, description=f"importing {kind} ({path.name})")
+            results.append(_import(client, url, token, kind, path))
             progress.advance(task)
     console.print(_summary_table(results))
 

@@ -9,7 +9,7 @@ from dispatch.config import DispatchSettings
 from dispatch.consumers import consumers
 from dispatch.db import schema
 from dispatch.directory.endpoints import router as directory_router
-from dispatch.routing.service import GridIndexCache
+from dispatch.routing.service import RoutingIndexCache
 from dispatch.workflow.endpoints import router as workflow_router
 from gridcase_events.kit.clock import Clock
 from gridcase_events.kit.runtime import Runtime, create_service_app
@@ -19,7 +19,9 @@ def create_app(settings: DispatchSettings | None = None, clock: Clock | None = N
     settings = settings or DispatchSettings()
 
     async def on_startup(runtime: Runtime) -> None:
-        runtime.extras["grid_index"] = GridIndexCache()
+        runtime.extras["routing_index"] = RoutingIndexCache(
+            fuzzy_threshold=settings.routing_fuzzy_threshold
+        )
 
     return create_service_app(
         service="dispatch",

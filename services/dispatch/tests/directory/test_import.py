@@ -228,3 +228,21 @@ async def test_grid_staff_show_posts_masked_phones_and_who_is_on_duty(
     assert staff["gm112a"]["on_duty"] is False  # on leave in the demo city
     assert staff["gm112b"]["on_duty"] is True
     assert all("****" in s["phone_masked"] for s in staff.values())
+
+
+async def test_on_duty_lists_who_is_working_now_below_an_area(demo_city: Any, client: Any) -> None:
+    who = bearer("sm11", "station_master", "510302001001")
+
+    community = await client.get(
+        "/v1/directory/on-duty", params={"area_code": "510302001001"}, headers=who
+    )
+    water = await client.get(
+        "/v1/directory/on-duty", params={"department_code": "water"}, headers=who
+    )
+    neither = await client.get("/v1/directory/on-duty", headers=who)
+
+    on_duty = {s["staff_id"] for s in community.json()}
+    assert {"sm11", "gl111", "gm111a", "gm111b", "gl112", "gm112b"} == on_duty
+    assert "gm112a" not in on_duty  # on leave in the demo city
+    assert {s["staff_id"] for s in water.json()} == {"water1", "water2"}
+    assert neither.status_code == 422

@@ -5,9 +5,10 @@ from typing import Any
 import pytest
 
 from dispatch.directory.models import Category
-from dispatch.routing.service import GridIndex, decide, normalize_address
+from dispatch.routing.service import Gazetteer, GridIndex, RoutingIndex, decide, normalize_address
 from gridcase_events.payloads import GeoPoint
 
+NO_GAZETTEER = Gazetteer([], prefixes=(), threshold=0.9)
 RESIDENTIAL_WEST = "510302001001001"
 RESIDENTIAL_EAST = "510302001001002"
 SCHOOL = "510302001001003"  # a unit grid inside RESIDENTIAL_WEST
@@ -114,10 +115,9 @@ def test_empty_index_locates_nothing() -> None:
 # ----------------------------------------------------------------------------- decide
 
 
-async def test_unknown_category_goes_to_triage_naming_the_hint() -> None:
-    decision = await decide(
-        session=None,  # type: ignore[arg-type]
-        index=GridIndex(GRIDS),
+def test_unknown_category_goes_to_triage_naming_the_hint() -> None:
+    decision = decide(
+        index=RoutingIndex(GridIndex(GRIDS), NO_GAZETTEER),
         category=None,
         category_hint="水管爆了",
         location=GeoPoint(lat=29.4, lon=104.4),
@@ -130,10 +130,9 @@ async def test_unknown_category_goes_to_triage_naming_the_hint() -> None:
     assert decision.department_code is None
 
 
-async def test_missing_category_goes_to_triage_saying_none_was_given() -> None:
-    decision = await decide(
-        session=None,  # type: ignore[arg-type]
-        index=GridIndex(GRIDS),
+def test_missing_category_goes_to_triage_saying_none_was_given() -> None:
+    decision = decide(
+        index=RoutingIndex(GridIndex(GRIDS), NO_GAZETTEER),
         category=None,
         category_hint=None,
         location=None,
@@ -143,10 +142,9 @@ async def test_missing_category_goes_to_triage_saying_none_was_given() -> None:
     assert "no category given" in decision.reason
 
 
-async def test_department_category_goes_to_its_department() -> None:
-    decision = await decide(
-        session=None,  # type: ignore[arg-type]
-        index=GridIndex(GRIDS),
+def test_department_category_goes_to_its_department() -> None:
+    decision = decide(
+        index=RoutingIndex(GridIndex(GRIDS), NO_GAZETTEER),
         category=category("department", "water"),
         category_hint="utility/water-outage",
         location=GeoPoint(lat=29.4, lon=104.4),
@@ -159,10 +157,9 @@ async def test_department_category_goes_to_its_department() -> None:
     assert "water" in decision.reason
 
 
-async def test_grid_category_with_a_located_point_goes_to_that_grid() -> None:
-    decision = await decide(
-        session=None,  # type: ignore[arg-type]
-        index=GridIndex(GRIDS),
+def test_grid_category_with_a_located_point_goes_to_that_grid() -> None:
+    decision = decide(
+        index=RoutingIndex(GridIndex(GRIDS), NO_GAZETTEER),
         category=category("grid"),
         category_hint="environment/garbage-overflow",
         location=GeoPoint(lat=29.4, lon=104.75),
@@ -174,10 +171,9 @@ async def test_grid_category_with_a_located_point_goes_to_that_grid() -> None:
     assert RESIDENTIAL_EAST in decision.reason
 
 
-async def test_grid_category_with_a_point_in_a_unit_grid_goes_to_the_unit_grid() -> None:
-    decision = await decide(
-        session=None,  # type: ignore[arg-type]
-        index=GridIndex(GRIDS),
+def test_grid_category_with_a_point_in_a_unit_grid_goes_to_the_unit_grid() -> None:
+    decision = decide(
+        index=RoutingIndex(GridIndex(GRIDS), NO_GAZETTEER),
         category=category("grid"),
         category_hint="environment/garbage-overflow",
         location=GeoPoint(lat=29.2, lon=104.2),
@@ -191,10 +187,9 @@ async def test_grid_category_with_a_point_in_a_unit_grid_goes_to_the_unit_grid()
     assert "unit grid" in decision.reason
 
 
-async def test_grid_category_with_a_point_outside_and_no_address_goes_to_triage() -> None:
-    decision = await decide(
-        session=None,  # type: ignore[arg-type]
-        index=GridIndex(GRIDS),
+def test_grid_category_with_a_point_outside_and_no_address_goes_to_triage() -> None:
+    decision = decide(
+        index=RoutingIndex(GridIndex(GRIDS), NO_GAZETTEER),
         category=category("grid"),
         category_hint="environment/garbage-overflow",
         location=GeoPoint(lat=31.0, lon=104.2),
@@ -205,10 +200,9 @@ async def test_grid_category_with_a_point_outside_and_no_address_goes_to_triage(
     assert "the point lies in no grid" in decision.reason
 
 
-async def test_grid_category_without_location_or_address_goes_to_triage() -> None:
-    decision = await decide(
-        session=None,  # type: ignore[arg-type]
-        index=GridIndex(GRIDS),
+def test_grid_category_without_location_or_address_goes_to_triage() -> None:
+    decision = decide(
+        index=RoutingIndex(GridIndex(GRIDS), NO_GAZETTEER),
         category=category("grid"),
         category_hint="environment/garbage-overflow",
         location=None,
@@ -216,3 +210,87 @@ async def test_grid_category_without_location_or_address_goes_to_triage() -> Non
     )
     assert decision.target == "triage"
     assert "no coordinates" in decision.reason
+
+
+# -------------------------------------------------------------------------- gazetteer
+
+PLACE_NAMES = ["示范区", "东城街道", "西城街道"]
+BUILDING_1 = "510302001001001"
+BUILDING_9 = "510302001001002"
+
+
+@pytest.fixture
+def gazetteer() -> Gazetteer:
+    return Gazetteer(
+        [
+            ("示范区东城街道桂花路1号1栋", BUILDING_1),
+            ("示范区东城街道桂花路9号", BUILDING_9),
+            ("示范区西城街道超市路8号", BUILDING_9),
+        ],
+        prefixes=PLACE_NAMES,
+        threshold=0.9,
+    )
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "桂花路1号1栋",
+        "示范区东城街道桂花路1号1栋",
+        "四川省自贡市示范区东城街道桂花路1号1栋",
+        "示范区 东城街道 桂花路１号１号楼",
+        "东城街道，桂花路1号1幢",
+    ],
+)
+def test_spelling_variants_of_an_address_find_its_building(
+    gazetteer: Gazetteer, written: str
+) -> None:
+    assert gazetteer.lookup(written) == (BUILDING_1, "桂花路1号1栋", 1.0)
+
+
+def test_a_place_name_inside_the_street_name_is_not_dropped() -> None:
+    assert normalize_address("示范区超市路8号", prefixes=PLACE_NAMES) == "超市路8号"
+
+
+def test_an_address_naming_a_building_and_more_finds_the_building(gazetteer: Gazetteer) -> None:
+    grid, key, score = gazetteer.lookup("桂花路9号附近的垃圾站") or ("", "", 0.0)
+    assert (grid, key) == (BUILDING_9, "桂花路9号")
+    assert 0 < score < 1
+
+
+def test_a_near_miss_above_the_threshold_matches_fuzzily() -> None:
+    strict = Gazetteer([("和平大道一百二十八号三栋", BUILDING_1)], prefixes=(), threshold=0.9)
+    match = strict.lookup("和平大道一百二十八号三幢楼")  # 幢 → 栋, one extra character
+    assert match is not None
+    assert match[0] == BUILDING_1
+    assert 0.9 <= match[2] < 1
+
+
+def test_an_unknown_address_finds_nothing(gazetteer: Gazetteer) -> None:
+    assert gazetteer.lookup("火星基地1号") is None
+    assert gazetteer.lookup("") is None
+
+
+def test_an_address_found_only_in_the_gazetteer_is_routed_by_it(gazetteer: Gazetteer) -> None:
+    decision = decide(
+        index=RoutingIndex(GridIndex([]), gazetteer),
+        category=Category(
+            code="environment/garbage-overflow",
+            name="垃圾满溢",
+            handler="grid",
+            department_code=None,
+            priority="normal",
+        ),
+        category_hint="environment/garbage-overflow",
+        location=None,
+        address="桂花路1号1号楼",
+    )
+    assert (decision.target, decision.method, decision.grid_code) == (
+        "grid",
+        "gazetteer",
+        BUILDING_1,
+    )
+
+
+def test_hyphens_keep_building_and_door_numbers_apart() -> None:
+    assert normalize_address("桂花路1-2号") != normalize_address("桂花路12号")

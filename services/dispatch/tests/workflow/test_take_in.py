@@ -88,6 +88,16 @@ async def test_address_with_spelling_variants_is_placed_by_the_gazetteer(
     assert case["assignee_id"] == "gm111a"
 
 
+async def test_an_address_with_a_region_prefix_and_trailing_words_finds_its_building(
+    demo_city: Any, report: Any, settled: Any
+) -> None:
+    case = await settled(await report(address="四川省自贡市示范区东城街道桂花路1号1栋楼下"))
+
+    assert case["route_method"] == "gazetteer"
+    assert case["grid_code"] == "510302001001001"
+    assert "matches gazetteer entry" in case["route_reason"]
+
+
 async def test_department_category_goes_to_the_least_loaded_on_duty_operator(
     demo_city: Any, report: Any, settled: Any
 ) -> None:

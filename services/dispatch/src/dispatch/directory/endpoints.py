@@ -96,3 +96,30 @@ async def area_staff(
         StaffRead.model_validate(s).model_copy(update={"on_duty": s.staff_id not in absent})
         for s in staff
     ]
+
+
+@router.get(
+    "/v1/directory/on-duty",
+    response_model=list[StaffRead],
+    summary="Who is on duty now in an area (and the areas below it) or a department",
+    responses={422: {"description": "name an area_code or a department_code"}},
+)
+async def on_duty(
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    area_code: Annotated[str | None, Query(pattern=r"^\d{6,15}$")] = None,
+    department_code: Annotated[str | None, Query(max_length=32)] = None,
+) -> list[StaffRead]:
+    if (area_code is None) == (department_code is None):
+        raise HTTPException(
+            status_code=422, detail="name exactly one of area_code, department_code"
+        )
+    async with runtime.sessionmaker() as session:
+        if area_code is not None:
+            staff = await repository.staff_within_area(session, area_code)
+        else:
+            staff = await repository.staff_of_department(session, department_code or "")
+        absent = await repository.absent_now(
+            session, [s.staff_id for s in staff], runtime.clock.now()
+        )
+    return [StaffRead.model_validate(s) for s in staff if s.staff_id not in absent]

@@ -112,6 +112,16 @@ async def staff_of_area(session: AsyncSession, area_code: str) -> Sequence[Staff
     return result.scalars().all()
 
 
+async def staff_within_area(session: AsyncSession, area_code: str) -> Sequence[Staff]:
+    """Staff of the area and every area below it (codes chain their parents')."""
+    result = await session.execute(
+        select(Staff)
+        .where(Staff.area_code.startswith(area_code, autoescape=True))
+        .order_by(Staff.area_code, Staff.role, Staff.staff_id)
+    )
+    return result.scalars().all()
+
+
 async def staff_of_department(session: AsyncSession, department_code: str) -> Sequence[Staff]:
     result = await session.execute(
         select(Staff)
@@ -150,8 +160,7 @@ async def find_category(session: AsyncSession, hint: str) -> Category | None:
     return result.scalars().first()
 
 
-async def gazetteer_grid(session: AsyncSession, normalized: str) -> str | None:
-    result = await session.execute(
-        select(GazetteerEntry.grid_code).where(GazetteerEntry.normalized == normalized)
-    )
-    return result.scalar_one_or_none()
+async def gazetteer_entries(session: AsyncSession) -> list[tuple[str, str]]:
+    """Every (address, grid code) of the gazetteer."""
+    result = await session.execute(select(GazetteerEntry.address, GazetteerEntry.grid_code))
+    return [(r.address, r.grid_code) for r in result]

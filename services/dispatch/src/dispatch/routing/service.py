@@ -2,7 +2,9 @@
 
 1. A department category goes to its department.
 2. Otherwise the grid is located by coordinates (point in polygon over an STRtree of
-   every grid), else by the address against the gazetteer.
+   every grid), else by the address against the gazetteer: normalised (full-width
+   characters, spaces and punctuation, 号楼/幢/栋, leading province/city/district/street
+   names), matched exactly, else fuzzily above a threshold.
 3. A point inside a unit grid goes to that unit grid.
 4. What cannot be placed, or has no known category, goes to triage.
 """
@@ -15,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rapidfuzz import fuzz, process
 from shapely import STRtree
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
@@ -24,15 +27,79 @@ from dispatch.directory import repository as directory_repository
 from dispatch.directory.models import Category
 from gridcase_events.payloads import GeoPoint, RouteMethod, RouteTarget
 
-_SPACES = re.compile(r"\s+")
+# Spaces and punctuation that do not change an address. Hyphens stay: "1-2号" ≠ "12号".
+_NOISE = re.compile(r"[\s,，.。、;；:：'\"“”‘’()（）\[\]【】<>《》_]+")
 _BUILDING = re.compile(r"(号楼|幢|栋)")
+# What may stand before the district's own name: "四川省", "自贡市", "凉山彝族自治州".
+_REGION_TAIL = re.compile(r"(省|自治区|市|自治州|州|盟)$")
 
 
-def normalize_address(address: str) -> str:
-    """Full-width → half-width (NFKC), no spaces, lower case, 号楼/幢/栋 → 栋."""
-    text = unicodedata.normalize("NFKC", address)
-    text = _SPACES.sub("", text).lower()
-    return _BUILDING.sub("栋", text)
+def normalize_address(address: str, *, prefixes: Sequence[str] = ()) -> str:
+    """Full-width → half-width (NFKC), lower case, no spaces or punctuation,
+    号楼/幢/栋 → 栋, and leading place names dropped: the known district and street
+    names (`prefixes`, longest first) and any province or city written before them."""
+    text = unicodedata.normalize("NFKC", address).lower()
+    text = _NOISE.sub("", text)
+    text = _BUILDING.sub("栋", text)
+    for _ in range(len(prefixes) + 1):
+        before = text
+        for prefix in prefixes:
+            if text.startswith(prefix):
+                text = text[len(prefix) :]
+        # "四川省自贡市示范区…": drop the region only when a known name follows it.
+        cuts = [i for i in (text.find(p) for p in prefixes) if 0 < i <= 16]
+        if cuts and _REGION_TAIL.search(text[: min(cuts)]):
+            text = text[min(cuts) :]
+        if text == before:
+            break
+    return text
+
+
+# A gazetteer entry this long, written out whole inside an address, places it.
+MIN_CONTAINED = 5
+
+
+class Gazetteer:
+    """Addresses of every building (一楼一码), matched exactly after normalising, else
+    fuzzily above a threshold (0–1), else by the longest entry the address contains."""
+
+    def __init__(
+        self, entries: Sequence[tuple[str, str]], *, prefixes: Sequence[str], threshold: float
+    ) -> None:
+        # Longest first, so "示范区东城街道" is dropped before a shorter name inside it.
+        self.prefixes = sorted(
+            {_NOISE.sub("", unicodedata.normalize("NFKC", p).lower()) for p in prefixes if p},
+            key=len,
+            reverse=True,
+        )
+        self.threshold = threshold
+        self._grid_of: dict[str, str] = {}
+        for address, grid in entries:
+            self._grid_of[normalize_address(address, prefixes=self.prefixes)] = grid
+        self._keys = list(self._grid_of)
+
+    def __len__(self) -> int:
+        return len(self._grid_of)
+
+    def lookup(self, address: str) -> tuple[str, str, float] | None:
+        """(grid code, matched gazetteer key, score 0–1), or None."""
+        key = normalize_address(address, prefixes=self.prefixes)
+        if not key:
+            return None
+        if key in self._grid_of:
+            return self._grid_of[key], key, 1.0
+        match = process.extractOne(
+            key, self._keys, scorer=fuzz.ratio, score_cutoff=self.threshold * 100
+        )
+        if match is not None:
+            found, score, _ = match
+            return self._grid_of[found], found, score / 100
+        # "桂花路1号1栋楼下": the address names a known building and then some.
+        contained = [k for k in self._keys if len(k) >= MIN_CONTAINED and k in key]
+        if contained:
+            found = max(contained, key=len)
+            return self._grid_of[found], found, len(found) / len(key)
+        return None
 
 
 @dataclass(frozen=True)
@@ -69,28 +136,49 @@ class GridIndex:
         return self._codes[best], self._kinds[best]
 
 
-class GridIndexCache:
-    """One index per process, rebuilt when the directory version moves."""
+@dataclass(frozen=True)
+class RoutingIndex:
+    grids: GridIndex
+    gazetteer: Gazetteer
 
-    def __init__(self) -> None:
+
+class RoutingIndexCache:
+    """One index per process, rebuilt when the directory version moves (every import
+    bumps it, so replicas pick up changes on their next case)."""
+
+    def __init__(self, *, fuzzy_threshold: float) -> None:
         self._version = -1
-        self._index = GridIndex([])
+        self._threshold = fuzzy_threshold
+        self._index = RoutingIndex(
+            GridIndex([]), Gazetteer([], prefixes=(), threshold=fuzzy_threshold)
+        )
 
-    async def get(self, session: AsyncSession) -> GridIndex:
+    async def get(self, session: AsyncSession) -> RoutingIndex:
         version = await directory_repository.version(session)
         if version != self._version:
-            grids = await directory_repository.grids(session)
-            self._index = GridIndex(
-                [(g.code, g.kind or "residential", g.geometry) for g in grids if g.geometry]
+            areas = await directory_repository.areas(session)
+            entries = await directory_repository.gazetteer_entries(session)
+            self._index = RoutingIndex(
+                grids=GridIndex(
+                    [
+                        (a.code, a.kind or "residential", a.geometry)
+                        for a in areas
+                        if a.level == "grid" and a.geometry
+                    ]
+                ),
+                gazetteer=Gazetteer(
+                    entries,
+                    prefixes=[a.name for a in areas if a.level in ("district", "street")],
+                    threshold=self._threshold,
+                ),
             )
             self._version = version
         return self._index
 
 
-async def decide(
+def decide(
     *,
-    session: AsyncSession,
-    index: GridIndex,
+    index: RoutingIndex,
     category: Category | None,
     category_hint: str | None,
     location: GeoPoint | None,
@@ -109,7 +197,7 @@ async def decide(
             reason=f"category {category.code} is handled by department {category.department_code}",
         )
     if location is not None:
-        found = index.locate(location.lat, location.lon)
+        found = index.grids.locate(location.lat, location.lon)
         if found is not None:
             code, kind = found
             return RouteDecision(
@@ -119,13 +207,19 @@ async def decide(
                 reason=f"point ({location.lat:.6f}, {location.lon:.6f}) lies in {kind} grid {code}",
             )
     if address:
-        grid = await directory_repository.gazetteer_grid(session, normalize_address(address))
-        if grid is not None:
+        match = index.gazetteer.lookup(address)
+        if match is not None:
+            grid, key, score = match
+            how = (
+                "is in the gazetteer"
+                if score == 1.0
+                else f"matches gazetteer entry {key!r} ({score:.0%})"
+            )
             return RouteDecision(
                 target="grid",
                 method="gazetteer",
                 grid_code=grid,
-                reason=f"address {address!r} is in the gazetteer under grid {grid}",
+                reason=f"address {address!r} {how}, grid {grid}",
             )
     where = "the point lies in no grid" if location is not None else "no coordinates"
     return RouteDecision(

@@ -44,9 +44,8 @@ async def take_in(
         if reported.category_hint
         else None
     )
-    index = await runtime.extras["grid_index"].get(session)
-    decision = await routing_service.decide(
-        session=session,
+    index = await runtime.extras["routing_index"].get(session)
+    decision = routing_service.decide(
         index=index,
         category=category,
         category_hint=reported.category_hint,
