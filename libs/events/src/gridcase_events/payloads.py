@@ -262,6 +262,41 @@ class CategoryUpserted(_Payload):
     priority: Priority
 
 
+# ------------------------------------------------------------------------- escalation
+
+ClockKind = Literal["sign_for", "resolution", "callback"]
+
+
+class _SlaRef(_Payload):
+    case_id: UUID
+    tracking_no: str
+    clock: ClockKind
+    generation: int = Field(ge=1, description="a restarted clock (transfer, reopen) counts up")
+    started_at: AwareDatetime
+    due_at: AwareDatetime
+    priority: Priority
+    category_code: str | None = None
+    grid_code: str | None = None
+    department_code: str | None = None
+    assignee_id: str | None = None
+    fired_at: AwareDatetime
+    late_seconds: float = Field(
+        ge=0, description="how long after its due time the timer fired (downtime shows here)"
+    )
+
+
+@event_type("sla.warning", 1)
+class SlaWarning(_SlaRef):
+    """A clock has used `percent` of its time (by default at 50% and 80%)."""
+
+    percent: int = Field(gt=0, lt=100)
+
+
+@event_type("sla.breached", 1)
+class SlaBreached(_SlaRef):
+    """A clock ran out (100%) before it was stopped."""
+
+
 # ----------------------------------------------------------------------------- notify
 
 

@@ -15,5 +15,15 @@ class EscalationSettings(PlatformSettings):
 
     host: str = "127.0.0.1"
     port: int = 8003
-    urgent_resolution_minutes: int = Field(120, ge=1, description="urgent: resolve within 2 hours")
-    normal_resolution_minutes: int = Field(7 * 24 * 60, ge=1, description="ordinary: 7 days")
+    timezone: str = Field("Asia/Shanghai", description="the district's local time")
+    working_hours: str | None = Field(
+        "08:30-17:30",
+        pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$",
+        description="for clocks that count working time only; empty to disable",
+    )
+    warning_percents: str = Field("50,80", pattern=r"^\d{1,2}(,\d{1,2})*$")
+    scheduler_poll_seconds: float = Field(0.5, gt=0, le=5)
+    scheduler_batch: int = Field(200, ge=1)
+
+    def warnings(self) -> list[int]:
+        return sorted({int(p) for p in self.warning_percents.split(",") if 0 < int(p) < 100})

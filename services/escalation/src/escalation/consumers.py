@@ -1,4 +1,5 @@
-"""What escalation consumes: dispatch's events."""
+"""What escalation consumes: dispatch's case events, which start, stop, pause, resume
+and move the clocks. Times come from the events, not from when they are read."""
 
 from __future__ import annotations
 
@@ -6,26 +7,119 @@ from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from escalation.clocks import service as clock_service
+from escalation.clocks import service as clocks
 from escalation.config import EscalationSettings
 from gridcase_events import payloads, topics
+from gridcase_events.consumer import Handler
 from gridcase_events.envelope import Envelope
 from gridcase_events.kit.runtime import ConsumerSpec, Runtime
+
+
+def _facts(event: Envelope, case: Any, assignee_id: str | None) -> clocks.CaseFacts:
+    return clocks.CaseFacts(
+        case_id=case.case_id,
+        tracking_no=case.tracking_no,
+        priority=case.priority,
+        category_code=case.category_code,
+        grid_code=getattr(case, "grid_code", None),
+        department_code=getattr(case, "department_code", None),
+        assignee_id=assignee_id,
+        correlation_id=event.correlation_id,
+    )
 
 
 def consumers(runtime: Runtime) -> list[ConsumerSpec]:
     settings = cast(EscalationSettings, runtime.settings)
 
-    async def on_assigned(session: AsyncSession, event: Envelope, payload: Any) -> None:
-        assert isinstance(payload, payloads.CaseAssigned)
-        await clock_service.start_resolution(
-            session=session, settings=settings, clock=runtime.clock, event=event, assigned=payload
+    async def on_assigned(session: AsyncSession, event: Envelope, p: Any) -> None:
+        assert isinstance(p, payloads.CaseAssigned)
+        facts = _facts(event, p, p.assignee_id)
+        now = runtime.clock.now()
+        # A new assignee (first, after a transfer, after a reopening) has to sign anew.
+        await clocks.start(
+            session=session,
+            settings=settings,
+            kind="sign_for",
+            facts=facts,
+            at=p.assigned_at,
+            now=now,
+        )
+        await clocks.start_once(
+            session=session,
+            settings=settings,
+            kind="resolution",
+            facts=facts,
+            at=p.assigned_at,
+            now=now,
+        )
+
+    def stopper(kind: str, reason: str) -> Handler:
+        async def handle(session: AsyncSession, event: Envelope, p: Any) -> None:
+            await clocks.stop(session=session, case_id=p.case_id, kind=kind, at=p.at, reason=reason)
+
+        return handle
+
+    async def on_suspended(session: AsyncSession, event: Envelope, p: Any) -> None:
+        await clocks.pause(session=session, case_id=p.case_id, kind="resolution", at=p.at)
+
+    async def on_resumed(session: AsyncSession, event: Envelope, p: Any) -> None:
+        await clocks.resume(
+            session=session, settings=settings, case_id=p.case_id, kind="resolution", at=p.at
+        )
+
+    async def on_extension_approved(session: AsyncSession, event: Envelope, p: Any) -> None:
+        assert isinstance(p, payloads.CaseExtensionApproved)
+        await clocks.extend(
+            session=session,
+            settings=settings,
+            case_id=p.case_id,
+            kind="resolution",
+            until=p.until,
+            at=p.at,
+        )
+
+    async def on_reopened(session: AsyncSession, event: Envelope, p: Any) -> None:
+        # A reopened case gets a fresh resolution clock.
+        await clocks.start(
+            session=session,
+            settings=settings,
+            kind="resolution",
+            facts=_facts(event, p, p.assignee_id),
+            at=p.at,
+            now=runtime.clock.now(),
+        )
+
+    async def on_closed(session: AsyncSession, event: Envelope, p: Any) -> None:
+        await clocks.start(
+            session=session,
+            settings=settings,
+            kind="callback",
+            facts=_facts(event, p, p.assignee_id),
+            at=p.at,
+            now=runtime.clock.now(),
+        )
+
+    async def on_evaluated(session: AsyncSession, event: Envelope, p: Any) -> None:
+        await clocks.stop(
+            session=session, case_id=p.case_id, kind="callback", at=p.at, reason="evaluated"
         )
 
     return [
         ConsumerSpec(
             name="escalation-dispatch",
             topics=[topics.DISPATCH],
-            handlers={"case.assigned": on_assigned},
+            handlers={
+                "case.assigned": on_assigned,
+                "case.accepted": stopper("sign_for", "accepted"),
+                "case.returned": stopper("sign_for", "returned"),
+                "case.transferred": stopper("sign_for", "transferred"),
+                "case.resolved": stopper("resolution", "resolved"),
+                "case.suspended": on_suspended,
+                "case.resumed": on_resumed,
+                "case.extension_approved": on_extension_approved,
+                "case.reopened": on_reopened,
+                "case.closed": on_closed,
+                "case.evaluated": on_evaluated,
+            },
         )
     ]

@@ -9,12 +9,17 @@ from escalation.clocks.endpoints import router as clocks_router
 from escalation.config import EscalationSettings
 from escalation.consumers import consumers
 from escalation.db import schema
+from escalation.timers.scheduler import TimerScheduler
 from gridcase_events.kit.clock import Clock
-from gridcase_events.kit.runtime import create_service_app
+from gridcase_events.kit.runtime import Runtime, Worker, create_service_app
 
 
 def create_app(settings: EscalationSettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or EscalationSettings()
+
+    def workers(runtime: Runtime) -> list[Worker]:
+        return [TimerScheduler(runtime=runtime)]
+
     return create_service_app(
         service="escalation",
         title="gridcase escalation",
@@ -23,5 +28,6 @@ def create_app(settings: EscalationSettings | None = None, clock: Clock | None =
         schema=schema,
         routers=[clocks_router],
         consumers=consumers,
+        workers=workers,
         clock=clock,
     )

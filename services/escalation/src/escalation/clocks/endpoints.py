@@ -1,21 +1,64 @@
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Annotated, Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query
 
-from escalation.clocks import repository
-from escalation.clocks.schemas import ClockRead
-from escalation.deps import RuntimeDep
-from gridcase_events.kit.auth import CurrentPrincipal, can_see
+from escalation.clocks import repository, service
+from escalation.clocks.models import CaseClock
+from escalation.clocks.schemas import (
+    CalendarDayIn,
+    ClockKind,
+    ClockRead,
+    DeadlinePreview,
+    PolicyIn,
+    PolicyRead,
+)
+from escalation.deps import RuntimeDep, SettingsDep
+from escalation.policies import repository as policy_repository
+from escalation.policies import service as policy_service
+from gridcase_events.kit.auth import (
+    CITYWIDE_ROLES,
+    CurrentPrincipal,
+    Principal,
+    can_see,
+    require_roles,
+)
 
 router = APIRouter(tags=["clocks"])
+Admin = Annotated[Principal, Depends(require_roles("admin"))]
+
+
+def _read(clock: CaseClock, now: datetime) -> ClockRead:
+    reference = clock.paused_at or clock.stopped_at or now
+    return ClockRead(
+        case_id=clock.case_id,
+        tracking_no=clock.tracking_no,
+        kind=clock.kind,
+        generation=clock.generation,
+        status=clock.status,
+        started_at=clock.started_at,
+        due_at=clock.due_at,
+        limit=f"{clock.limit_amount} {clock.limit_unit}",
+        remaining_seconds=int((clock.due_at - reference).total_seconds()),
+        paused=clock.status == "paused",
+        breached=clock.breached_at is not None
+        or (clock.status == "running" and clock.due_at <= now),
+        stopped_at=clock.stopped_at,
+        stop_reason=clock.stop_reason,
+        grid_code=clock.grid_code,
+        department_code=clock.department_code,
+        assignee_id=clock.assignee_id,
+    )
 
 
 @router.get(
     "/v1/cases/{case_id}/clocks",
     response_model=list[ClockRead],
-    summary="A case's clocks: deadline, remaining time, breached",
+    summary="A case's clocks: deadline, remaining time, paused, breached",
     responses={403: {"description": "outside your grid or department"}, 404: {}},
 )
 async def case_clocks(
@@ -25,20 +68,117 @@ async def case_clocks(
         clocks = await repository.of_case(session, case_id)
     if not clocks:
         raise HTTPException(status_code=404, detail="no clocks for this case")
-    if not any(
-        can_see(principal, grid_code=c.grid_code, department_code=c.department_code) for c in clocks
-    ):
+    latest = clocks[-1]
+    if not can_see(principal, grid_code=latest.grid_code, department_code=latest.department_code):
         raise HTTPException(status_code=403, detail="this case is outside your scope")
     now = runtime.clock.now()
-    return [
-        ClockRead(
-            kind=c.kind,
-            status=c.status,
-            started_at=c.started_at,
-            due_at=c.due_at,
-            limit_minutes=c.limit_minutes,
-            remaining_seconds=int((c.due_at - now).total_seconds()),
-            breached=c.due_at <= now,
+    return [_read(c, now) for c in clocks]
+
+
+@router.get(
+    "/v1/overdue",
+    response_model=list[ClockRead],
+    summary="Running clocks past their deadline, in your scope",
+)
+async def overdue(
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    area_code: Annotated[str | None, Query(pattern=r"^\d{6,15}$")] = None,
+    department_code: Annotated[str | None, Query(max_length=32)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[ClockRead]:
+    # The caller's scope bounds the filter: one may narrow it, never widen it.
+    if principal.role == "department_operator":
+        if area_code is not None or department_code not in (None, principal.department_code):
+            raise HTTPException(status_code=403, detail="outside your department")
+        scope_area, scope_department = None, principal.department_code
+    elif principal.role in CITYWIDE_ROLES:
+        scope_area, scope_department = area_code, department_code
+    else:
+        mine = principal.area_code or ""
+        if department_code is not None or (
+            area_code is not None and not area_code.startswith(mine)
+        ):
+            raise HTTPException(status_code=403, detail="outside your area")
+        scope_area, scope_department = area_code or mine, None
+    if principal.role in CITYWIDE_ROLES and scope_area is None and scope_department is None:
+        scope_area = principal.area_code
+    now = runtime.clock.now()
+    async with runtime.sessionmaker() as session:
+        clocks = await repository.overdue(
+            session, now=now, area_prefix=scope_area, department_code=scope_department, limit=limit
         )
-        for c in clocks
-    ]
+    return [_read(c, now) for c in clocks]
+
+
+@router.get(
+    "/v1/policies",
+    response_model=list[PolicyRead],
+    summary="Time limits by category, priority and clock",
+)
+async def list_policies(runtime: RuntimeDep, principal: CurrentPrincipal) -> list[Any]:
+    async with runtime.sessionmaker() as session:
+        rows = await policy_repository.all_policies(session)
+    return [PolicyRead.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.put(
+    "/v1/policies", response_model=list[PolicyRead], summary="Add or change time limits (admin)"
+)
+async def put_policies(body: list[PolicyIn], runtime: RuntimeDep, principal: Admin) -> list[Any]:
+    async with runtime.transaction() as session:
+        await policy_repository.upsert(session, [p.model_dump() for p in body])
+        rows = await policy_repository.all_policies(session)
+    return [PolicyRead.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.put(
+    "/v1/calendar/days",
+    summary="Add local holidays or make-up working days (admin)",
+    status_code=204,
+)
+async def put_calendar_days(
+    body: list[CalendarDayIn], runtime: RuntimeDep, principal: Admin
+) -> None:
+    async with runtime.transaction() as session:
+        await repository.upsert_days(session, [d.model_dump() for d in body])
+
+
+@router.get(
+    "/v1/calendar/preview",
+    response_model=DeadlinePreview,
+    summary='"The resolution deadline for category X, starting now, is …"',
+)
+async def preview(
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
+    clock: ClockKind = "resolution",
+    priority: Annotated[str, Query(pattern="^(urgent|normal)$")] = "normal",
+    category_code: Annotated[str | None, Query(max_length=64)] = None,
+    start: datetime | None = None,
+) -> DeadlinePreview:
+    if start is not None and start.tzinfo is None:
+        raise HTTPException(status_code=422, detail="start needs a UTC offset")
+    begin = start or runtime.clock.now()
+    async with runtime.sessionmaker() as session:
+        try:
+            due, policy = await service.deadline(
+                session,
+                settings,
+                kind=clock,
+                category_code=category_code,
+                priority=priority,
+                start=begin,
+            )
+        except policy_service.NoPolicy as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from None
+    return DeadlinePreview(
+        category_code=category_code,
+        priority=priority,
+        clock=clock,
+        start=begin,
+        due_at=due,
+        due_local=due.astimezone(ZoneInfo(settings.timezone)).isoformat(),
+        policy=PolicyRead.model_validate(policy, from_attributes=True),
+    )

@@ -1,31 +1,54 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import BigInteger, DateTime, Identity, Index, String, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from escalation.db import Base
 
 
 class CaseClock(Base):
-    """One clock of a case (sign-for, first contact, resolution, callback) and its
-    deadline, indexed by due time for the timer scheduler."""
+    """One clock of a case (sign-for, resolution, callback) and its deadline. A clock
+    that restarts (a transfer's new sign-for, a reopened case's resolution) is a new
+    generation; the old one stays, stopped, for the record."""
 
     __tablename__ = "clocks"
     __table_args__ = (
-        UniqueConstraint("case_id", "kind"),
-        Index("ix_clocks_running_due", "due_at", postgresql_where=text("status = 'running'")),
+        UniqueConstraint("case_id", "kind", "generation"),
+        Index("ix_clocks_case", "case_id"),
+        Index("ix_clocks_open_due", "due_at", postgresql_where=text("status = 'running'")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     case_id: Mapped[UUID]
+    tracking_no: Mapped[str] = mapped_column(String(32), server_default="")
     kind: Mapped[str] = mapped_column(String(16))
+    generation: Mapped[int] = mapped_column(Integer, server_default="1")
     status: Mapped[str] = mapped_column(String(16))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    limit_minutes: Mapped[int]
+    limit_amount: Mapped[int] = mapped_column(Integer, server_default="0")
+    limit_unit: Mapped[str] = mapped_column(String(16), server_default="minutes")
+    paused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    paused_seconds: Mapped[float] = mapped_column(Float, server_default="0")
+    stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    stop_reason: Mapped[str | None] = mapped_column(String(32))
+    breached_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     priority: Mapped[str] = mapped_column(String(10))
     category_code: Mapped[str | None] = mapped_column(String(64))
     grid_code: Mapped[str | None] = mapped_column(String(32))
@@ -33,3 +56,34 @@ class CaseClock(Base):
     assignee_id: Mapped[str | None] = mapped_column(String(64))
     correlation_id: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Timer(Base):
+    """A durable timer: a warning or the breach of one clock, due at a moment. The
+    scheduler claims due ones with FOR UPDATE SKIP LOCKED and fires each once."""
+
+    __tablename__ = "timers"
+    __table_args__ = (
+        UniqueConstraint("clock_id", "percent"),
+        Index("ix_timers_pending_due", "due_at", postgresql_where=text("status = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    clock_id: Mapped[int] = mapped_column(ForeignKey("clocks.id", ondelete="CASCADE"))
+    case_id: Mapped[UUID]
+    percent: Mapped[int] = mapped_column(Integer)  # 100 is the breach
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16))  # pending, fired, cancelled
+    fired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    late_seconds: Mapped[float | None] = mapped_column(Float)
+
+
+class CalendarDay(Base):
+    """A local holiday (working = false) or make-up working day (true) that overrides
+    the official calendar."""
+
+    __tablename__ = "calendar_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    working: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(100))

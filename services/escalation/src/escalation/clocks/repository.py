@@ -1,24 +1,46 @@
-"""All of escalation's SQL about clocks."""
+"""All of escalation's SQL about clocks, timers and calendar days."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from escalation.clocks.models import CaseClock
+from escalation.clocks.models import CalendarDay, CaseClock, Timer
 
 
-async def start_once(session: AsyncSession, values: dict[str, Any]) -> bool:
-    """Starts a clock unless the case already has one of that kind."""
+async def add(session: AsyncSession, clock: CaseClock) -> CaseClock:
+    session.add(clock)
+    await session.flush()
+    return clock
+
+
+async def current(session: AsyncSession, *, case_id: UUID, kind: str) -> CaseClock | None:
+    """The running or paused clock of this kind, locked for the update to come."""
     result = await session.execute(
-        insert(CaseClock).values(**values).on_conflict_do_nothing().returning(CaseClock.id)
+        select(CaseClock)
+        .where(
+            CaseClock.case_id == case_id,
+            CaseClock.kind == kind,
+            CaseClock.status.in_(("running", "paused")),
+        )
+        .with_for_update()
     )
-    return result.first() is not None
+    return result.scalar_one_or_none()
+
+
+async def last_generation(session: AsyncSession, *, case_id: UUID, kind: str) -> int:
+    result = await session.execute(
+        select(func.max(CaseClock.generation)).where(
+            CaseClock.case_id == case_id, CaseClock.kind == kind
+        )
+    )
+    return int(result.scalar_one_or_none() or 0)
 
 
 async def of_case(session: AsyncSession, case_id: UUID) -> Sequence[CaseClock]:
@@ -26,3 +48,100 @@ async def of_case(session: AsyncSession, case_id: UUID) -> Sequence[CaseClock]:
         select(CaseClock).where(CaseClock.case_id == case_id).order_by(CaseClock.id)
     )
     return result.scalars().all()
+
+
+async def overdue(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    area_prefix: str | None,
+    department_code: str | None,
+    limit: int,
+) -> Sequence[CaseClock]:
+    query = select(CaseClock).where(CaseClock.status == "running", CaseClock.due_at <= now)
+    if area_prefix is not None and department_code is not None:
+        query = query.where(
+            or_(
+                CaseClock.grid_code.startswith(area_prefix, autoescape=True),
+                CaseClock.department_code == department_code,
+            )
+        )
+    elif area_prefix is not None:
+        query = query.where(CaseClock.grid_code.startswith(area_prefix, autoescape=True))
+    elif department_code is not None:
+        query = query.where(CaseClock.department_code == department_code)
+    result = await session.execute(query.order_by(CaseClock.due_at).limit(limit))
+    return result.scalars().all()
+
+
+async def add_timers(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(Timer).on_conflict_do_nothing(), list(rows))
+
+
+async def fired_percents(session: AsyncSession, clock_id: int) -> set[int]:
+    result = await session.execute(
+        select(Timer.percent).where(Timer.clock_id == clock_id, Timer.status == "fired")
+    )
+    return set(result.scalars())
+
+
+async def cancel_pending(session: AsyncSession, clock_id: int) -> None:
+    """Cancels, and forgets, what has not fired: rescheduling writes them anew."""
+    await session.execute(
+        Timer.__table__.delete().where(Timer.clock_id == clock_id, Timer.status == "pending")  # type: ignore[attr-defined]
+    )
+
+
+async def claim_due(session: AsyncSession, *, now: datetime, limit: int) -> Sequence[Timer]:
+    result = await session.execute(
+        select(Timer)
+        .where(Timer.status == "pending", Timer.due_at <= now)
+        .order_by(Timer.due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return result.scalars().all()
+
+
+async def next_due(session: AsyncSession) -> datetime | None:
+    result = await session.execute(select(func.min(Timer.due_at)).where(Timer.status == "pending"))
+    return result.scalar_one_or_none()
+
+
+async def pending_count(session: AsyncSession) -> int:
+    result = await session.execute(
+        select(func.count()).select_from(Timer).where(Timer.status == "pending")
+    )
+    return int(result.scalar_one())
+
+
+async def get_clock(session: AsyncSession, clock_id: int) -> CaseClock | None:
+    return await session.get(CaseClock, clock_id)
+
+
+async def calendar_overrides(session: AsyncSession) -> dict[date, bool]:
+    result = await session.execute(select(CalendarDay.day, CalendarDay.working))
+    return {r.day: r.working for r in result}
+
+
+async def upsert_days(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        stmt = insert(CalendarDay)
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["day"],
+                set_={"working": stmt.excluded.working, "name": stmt.excluded.name},
+            ),
+            list(rows),
+        )
+
+
+async def mark_fired(
+    session: AsyncSession, timer_id: int, *, at: datetime, late_seconds: float
+) -> None:
+    await session.execute(
+        update(Timer)
+        .where(Timer.id == timer_id)
+        .values(status="fired", fired_at=at, late_seconds=late_seconds)
+    )

@@ -1,15 +1,58 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
+
+ClockKind = Literal["sign_for", "resolution", "callback"]
 
 
 class ClockRead(BaseModel):
-    kind: str
-    status: str
+    case_id: UUID
+    tracking_no: str
+    kind: ClockKind
+    generation: int
+    status: Literal["running", "paused", "stopped"]
     started_at: datetime
     due_at: datetime
-    limit_minutes: int
+    limit: str = Field(description='e.g. "7 days", "2 working_days"')
     remaining_seconds: int
+    paused: bool
     breached: bool
+    stopped_at: datetime | None
+    stop_reason: str | None
+    grid_code: str | None
+    department_code: str | None
+    assignee_id: str | None
+
+
+class PolicyIn(BaseModel):
+    category_code: str = Field(default="*", max_length=64, description='"*" for any category')
+    priority: Literal["urgent", "normal", "*"] = "*"
+    clock: ClockKind
+    amount: int = Field(ge=0, le=100_000)
+    unit: Literal["minutes", "hours", "days", "working_days"]
+    working_hours: bool = False
+    end_of_day: bool = False
+
+
+class PolicyRead(PolicyIn):
+    pass
+
+
+class CalendarDayIn(BaseModel):
+    day: date
+    working: bool = Field(description="false: a local holiday; true: a make-up working day")
+    name: str = Field(min_length=1, max_length=100)
+
+
+class DeadlinePreview(BaseModel):
+    category_code: str | None
+    priority: str
+    clock: ClockKind
+    start: AwareDatetime
+    due_at: AwareDatetime
+    due_local: str
+    policy: PolicyRead

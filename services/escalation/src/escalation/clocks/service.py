@@ -1,56 +1,217 @@
 """Clocks and deadlines (限时办结, time-limited settlement).
 
-Today: the resolution clock starts when a case is first assigned, with a limit by
-priority (urgent 2 hours, ordinary 7 natural days). Working-day calendars, the other
-clocks, pauses, warnings and the timer scheduler come with the escalation issue.
+A case runs a sign-for clock from each assignment until it is accepted, a resolution
+clock from its first assignment until it is resolved (paused while suspended, moved
+by an approved extension, started afresh when the case is reopened), and a callback
+clock from closure until the resident's callback is recorded. Limits come from the
+policies, deadlines from the working-day calendar. Each running clock has durable
+timers for its warnings (50% and 80% by default) and its breach (100%).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from escalation.calendar.service import WorkCalendar, WorkingHours
 from escalation.clocks import repository
+from escalation.clocks.models import CaseClock
 from escalation.config import EscalationSettings
-from gridcase_events import payloads
-from gridcase_events.envelope import Envelope
-from gridcase_events.kit.clock import Clock
+from escalation.policies import service as policy_service
 
 
-def resolution_limit(settings: EscalationSettings, priority: payloads.Priority) -> int:
-    return (
-        settings.urgent_resolution_minutes
-        if priority == "urgent"
-        else settings.normal_resolution_minutes
+async def calendar(session: AsyncSession, settings: EscalationSettings) -> WorkCalendar:
+    hours = None
+    if settings.working_hours:
+        start, end = settings.working_hours.split("-")
+        hours = WorkingHours(time.fromisoformat(start), time.fromisoformat(end))
+    return WorkCalendar(
+        ZoneInfo(settings.timezone), await repository.calendar_overrides(session), hours
     )
 
 
-async def start_resolution(
+@dataclass(frozen=True)
+class CaseFacts:
+    """What a clock needs to know about its case, from the event that starts it."""
+
+    case_id: UUID
+    tracking_no: str
+    priority: str
+    category_code: str | None
+    grid_code: str | None
+    department_code: str | None
+    assignee_id: str | None
+    correlation_id: str
+
+
+async def deadline(
+    session: AsyncSession,
+    settings: EscalationSettings,
+    *,
+    kind: str,
+    category_code: str | None,
+    priority: str,
+    start: datetime,
+) -> tuple[datetime, Any]:
+    policy = await policy_service.policy_for(
+        session, category_code=category_code, priority=priority, clock=kind
+    )
+    work = await calendar(session, settings)
+    due = work.deadline(
+        start,
+        policy.amount,
+        policy.unit,  # type: ignore[arg-type]
+        working_hours=policy.working_hours and work.hours is not None,
+        end_of_day=policy.end_of_day,
+    )
+    return due, policy
+
+
+async def start(
     *,
     session: AsyncSession,
     settings: EscalationSettings,
-    clock: Clock,
-    event: Envelope,
-    assigned: payloads.CaseAssigned,
-) -> bool:
-    """Starts the case's resolution clock at its first assignment; True if started."""
-    limit = resolution_limit(settings, assigned.priority)
-    return await repository.start_once(
+    kind: str,
+    facts: CaseFacts,
+    at: datetime,
+    now: datetime,
+) -> CaseClock:
+    """Starts a new generation of a clock (stopping a running one of the same kind)."""
+    await stop(session=session, case_id=facts.case_id, kind=kind, at=at, reason="restarted")
+    due, policy = await deadline(
         session,
-        {
-            "case_id": assigned.case_id,
-            "kind": "resolution",
-            "status": "running",
-            "started_at": assigned.assigned_at,
-            "due_at": assigned.assigned_at + timedelta(minutes=limit),
-            "limit_minutes": limit,
-            "priority": assigned.priority,
-            "category_code": assigned.category_code,
-            "grid_code": assigned.grid_code,
-            "department_code": assigned.department_code,
-            "assignee_id": assigned.assignee_id,
-            "correlation_id": event.correlation_id,
-            "updated_at": clock.now(),
-        },
+        settings,
+        kind=kind,
+        category_code=facts.category_code,
+        priority=facts.priority,
+        start=at,
     )
+    clock = await repository.add(
+        session,
+        CaseClock(
+            case_id=facts.case_id,
+            tracking_no=facts.tracking_no,
+            kind=kind,
+            generation=await repository.last_generation(session, case_id=facts.case_id, kind=kind)
+            + 1,
+            status="running",
+            started_at=at,
+            due_at=due,
+            limit_amount=policy.amount,
+            limit_unit=policy.unit,
+            paused_seconds=0,
+            priority=facts.priority,
+            category_code=facts.category_code,
+            grid_code=facts.grid_code,
+            department_code=facts.department_code,
+            assignee_id=facts.assignee_id,
+            correlation_id=facts.correlation_id,
+            updated_at=now,
+        ),
+    )
+    await _schedule(session, settings, clock)
+    return clock
+
+
+async def start_once(
+    *,
+    session: AsyncSession,
+    settings: EscalationSettings,
+    kind: str,
+    facts: CaseFacts,
+    at: datetime,
+    now: datetime,
+) -> CaseClock | None:
+    """Starts the clock unless one of this kind is already running or paused."""
+    if await repository.current(session, case_id=facts.case_id, kind=kind) is not None:
+        return None
+    return await start(session=session, settings=settings, kind=kind, facts=facts, at=at, now=now)
+
+
+async def stop(
+    *, session: AsyncSession, case_id: UUID, kind: str, at: datetime, reason: str
+) -> CaseClock | None:
+    clock = await repository.current(session, case_id=case_id, kind=kind)
+    if clock is None:
+        return None
+    clock.status = "stopped"
+    clock.stopped_at = at
+    clock.stop_reason = reason
+    clock.updated_at = at
+    await repository.cancel_pending(session, clock.id)
+    return clock
+
+
+async def pause(*, session: AsyncSession, case_id: UUID, kind: str, at: datetime) -> None:
+    clock = await repository.current(session, case_id=case_id, kind=kind)
+    if clock is None or clock.status == "paused":
+        return
+    clock.status = "paused"
+    clock.paused_at = at
+    clock.updated_at = at
+    await repository.cancel_pending(session, clock.id)
+
+
+async def resume(
+    *, session: AsyncSession, settings: EscalationSettings, case_id: UUID, kind: str, at: datetime
+) -> None:
+    """The deadline moves by the time spent paused; unfired timers move with it."""
+    clock = await repository.current(session, case_id=case_id, kind=kind)
+    if clock is None or clock.status != "paused" or clock.paused_at is None:
+        return
+    paused = max(timedelta(0), at - clock.paused_at)
+    clock.status = "running"
+    clock.paused_seconds += paused.total_seconds()
+    clock.due_at += paused
+    clock.paused_at = None
+    clock.updated_at = at
+    await _schedule(session, settings, clock)
+
+
+async def extend(
+    *,
+    session: AsyncSession,
+    settings: EscalationSettings,
+    case_id: UUID,
+    kind: str,
+    until: datetime,
+    at: datetime,
+) -> None:
+    """An approved extension (延期) moves the deadline."""
+    clock = await repository.current(session, case_id=case_id, kind=kind)
+    if clock is None:
+        return
+    clock.due_at = until
+    clock.breached_at = None if until > at else clock.breached_at
+    clock.updated_at = at
+    await repository.cancel_pending(session, clock.id)
+    if clock.status == "running":
+        await _schedule(session, settings, clock)
+
+
+async def _schedule(session: AsyncSession, settings: EscalationSettings, clock: CaseClock) -> None:
+    """(Re)writes the clock's pending timers: warnings at their share of the time from
+    start to deadline (time paused excluded), and the breach at the deadline."""
+    await repository.cancel_pending(session, clock.id)
+    fired = await repository.fired_percents(session, clock.id)
+    span = clock.due_at - clock.started_at - timedelta(seconds=clock.paused_seconds)
+    rows = []
+    for percent in [*settings.warnings(), 100]:
+        if percent in fired:
+            continue
+        due = clock.due_at if percent == 100 else clock.due_at - span * (100 - percent) / 100
+        rows.append(
+            {
+                "clock_id": clock.id,
+                "case_id": clock.case_id,
+                "percent": percent,
+                "due_at": due,
+                "status": "pending",
+            }
+        )
+    await repository.add_timers(session, rows)

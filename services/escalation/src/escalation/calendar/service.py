@@ -1,0 +1,134 @@
+"""Working days and deadline arithmetic (限时办结).
+
+Working days follow the official Chinese calendar, with its make-up working days (调休),
+through the chinese-calendar package; local holidays and make-up days an admin adds
+override it. For a year the package does not know yet, Monday to Friday are working
+days unless overridden. Optional working hours (e.g. 08:30–17:30) restrict clocks that
+count working time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+Unit = Literal["minutes", "hours", "days", "working_days"]
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    start: time
+    end: time
+
+    def __post_init__(self) -> None:
+        if not self.start < self.end:
+            raise ValueError("working hours must start before they end")
+
+    @property
+    def seconds(self) -> float:
+        return (
+            datetime.combine(date.min, self.end) - datetime.combine(date.min, self.start)
+        ).total_seconds()
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """The district's calendar: `overrides` maps a date to working (True) or not."""
+
+    timezone: ZoneInfo
+    overrides: Mapping[date, bool] = field(default_factory=dict)
+    hours: WorkingHours | None = None
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.overrides:
+            return self.overrides[day]
+        try:
+            return bool(chinese_calendar.is_workday(day))
+        except NotImplementedError:  # a year the official calendar is not published for
+            return day.weekday() < 5
+
+    def deadline(
+        self,
+        start: datetime,
+        amount: int,
+        unit: Unit,
+        *,
+        working_hours: bool = False,
+        end_of_day: bool = False,
+    ) -> datetime:
+        """When a clock started at `start` with this limit runs out (an aware datetime
+        in UTC). `working_hours` counts only time inside working hours of working days
+        (it needs :attr:`hours`); `end_of_day` moves a day-based deadline to the end of
+        that day (or of its working hours)."""
+        if start.tzinfo is None:
+            raise ValueError("start must be an aware datetime")
+        if amount < 0:
+            raise ValueError("a limit cannot be negative")
+        local = start.astimezone(self.timezone)
+        if unit in ("minutes", "hours"):
+            span = timedelta(minutes=amount) if unit == "minutes" else timedelta(hours=amount)
+            if working_hours:
+                return self._add_working_time(local, span).astimezone(UTC)
+            return (local + span).astimezone(UTC)
+        if unit == "days":
+            result = local + timedelta(days=amount)
+        else:
+            result = self._add_working_days(local, amount)
+        if end_of_day:
+            result = self._end_of(result.date())
+        return result.astimezone(UTC)
+
+    # -------------------------------------------------------------------- helpers
+
+    def _end_of(self, day: date) -> datetime:
+        if self.hours is not None:
+            return datetime.combine(day, self.hours.end, self.timezone)
+        return datetime.combine(day + timedelta(days=1), time.min, self.timezone) - timedelta(
+            microseconds=1
+        )
+
+    def _add_working_days(self, local: datetime, amount: int) -> datetime:
+        """The same time of day on the `amount`-th working day after the start; a start
+        on a non-working day counts from the beginning of the next working day."""
+        day = local.date()
+        clock_time = local.timetz().replace(tzinfo=None)
+        if not self.is_working_day(day):
+            clock_time = self.hours.start if self.hours is not None else time.min
+            day = self._next_working_day(day)
+        counted = 0
+        while counted < amount:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                counted += 1
+        return datetime.combine(day, clock_time, self.timezone)
+
+    def _next_working_day(self, day: date) -> date:
+        day += timedelta(days=1)
+        for _ in range(400):
+            if self.is_working_day(day):
+                return day
+            day += timedelta(days=1)
+        raise ValueError("no working day within a year")
+
+    def _add_working_time(self, local: datetime, span: timedelta) -> datetime:
+        if self.hours is None:
+            raise ValueError("this calendar has no working hours")
+        remaining = span.total_seconds()
+        cursor = local
+        for _ in range(3660):  # ten years of days: a bound, not a limit anyone reaches
+            day = cursor.date()
+            opens = datetime.combine(day, self.hours.start, self.timezone)
+            closes = datetime.combine(day, self.hours.end, self.timezone)
+            if self.is_working_day(day) and cursor < closes:
+                cursor = max(cursor, opens)
+                available = (closes - cursor).total_seconds()
+                if remaining <= available:
+                    return cursor + timedelta(seconds=remaining)
+                remaining -= available
+            cursor = datetime.combine(day + timedelta(days=1), time.min, self.timezone)
+        raise ValueError("working time too long to place")

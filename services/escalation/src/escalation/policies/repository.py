@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from escalation.policies.models import ANY, Policy
+
+
+async def candidates(
+    session: AsyncSession, *, category_code: str | None, priority: str, clock: str
+) -> Sequence[Policy]:
+    result = await session.execute(
+        select(Policy).where(
+            Policy.clock == clock,
+            Policy.category_code.in_([category_code or ANY, ANY]),
+            Policy.priority.in_([priority, ANY]),
+        )
+    )
+    return result.scalars().all()
+
+
+async def all_policies(session: AsyncSession) -> Sequence[Policy]:
+    result = await session.execute(
+        select(Policy).order_by(Policy.category_code, Policy.priority, Policy.clock)
+    )
+    return result.scalars().all()
+
+
+async def upsert(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    stmt = insert(Policy)
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["category_code", "priority", "clock"],
+            set_={c: stmt.excluded[c] for c in ("amount", "unit", "working_hours", "end_of_day")},
+        ),
+        list(rows),
+    )

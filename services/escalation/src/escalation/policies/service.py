@@ -1,0 +1,28 @@
+"""Time limits as data: for a category and priority, each clock's limit."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from escalation.policies import repository
+from escalation.policies.models import ANY, Policy
+
+
+class NoPolicy(LookupError):
+    """No limit is configured for this clock."""
+
+
+async def policy_for(
+    session: AsyncSession, *, category_code: str | None, priority: str, clock: str
+) -> Policy:
+    """The most specific policy: category and priority, then category, then priority."""
+    found = await repository.candidates(
+        session, category_code=category_code, priority=priority, clock=clock
+    )
+
+    def specificity(p: Policy) -> tuple[int, int]:
+        return (p.category_code != ANY, p.priority != ANY)
+
+    if not found:
+        raise NoPolicy(f"no {clock} policy for {category_code or 'any category'}/{priority}")
+    return max(found, key=specificity)

@@ -1,0 +1,112 @@
+"""The timer scheduler: fires due timers, each exactly once, across replicas.
+
+Deadlines live in PostgreSQL, indexed by due time. Each round claims due timers with
+``FOR UPDATE SKIP LOCKED``, marks them fired and writes the outgoing event to the outbox
+in **one** transaction, so several replicas never fire one twice and a crash never loses
+one. After downtime, overdue timers fire at once, carrying how late they are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import cast
+
+import structlog
+from prometheus_client import Gauge, Histogram
+
+from escalation.clocks import repository
+from escalation.config import EscalationSettings
+from gridcase_events import payloads
+from gridcase_events.kit.runtime import Runtime, Worker
+
+log = structlog.get_logger(__name__)
+
+TIMER_LATENESS = Histogram(
+    "gridcase_timer_lateness_seconds",
+    "How long after its due time a timer fired",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600),
+)
+TIMER_BACKLOG = Gauge("gridcase_timer_backlog", "Timers pending (not yet due or not yet fired)")
+
+
+class TimerScheduler(Worker):
+    def __init__(self, *, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.settings = cast(EscalationSettings, runtime.settings)
+        self._stop = asyncio.Event()
+        self.fired = 0
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                fired = await self.run_once()
+                wait = 0.0 if fired == self.settings.scheduler_batch else await self._idle_for()
+            except Exception:
+                log.exception("timer scheduler failed; retrying")
+                wait = self.settings.scheduler_poll_seconds
+            if wait > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), timeout=wait)
+
+    async def _idle_for(self) -> float:
+        """Until the next timer is due, at most one poll interval (a new timer may be
+        written by a consumer at any time)."""
+        async with self.runtime.sessionmaker() as session:
+            upcoming = await repository.next_due(session)
+            TIMER_BACKLOG.set(await repository.pending_count(session))
+        poll = self.settings.scheduler_poll_seconds
+        if upcoming is None:
+            return poll
+        return max(0.01, min(poll, (upcoming - self.runtime.clock.now()).total_seconds()))
+
+    async def run_once(self) -> int:
+        """Fires every due timer it can claim (one batch); returns how many."""
+        now = self.runtime.clock.now()
+        async with self.runtime.transaction() as session:
+            timers = await repository.claim_due(
+                session, now=now, limit=self.settings.scheduler_batch
+            )
+            for timer in timers:
+                late = max(0.0, (now - timer.due_at).total_seconds())
+                await repository.mark_fired(session, timer.id, at=now, late_seconds=late)
+                clock = await repository.get_clock(session, timer.clock_id)
+                if clock is None or clock.status != "running":
+                    continue  # stopped or paused meanwhile: nothing to announce
+                ref = {
+                    "case_id": clock.case_id,
+                    "tracking_no": clock.tracking_no,
+                    "clock": clock.kind,
+                    "generation": clock.generation,
+                    "started_at": clock.started_at,
+                    "due_at": clock.due_at,
+                    "priority": clock.priority,
+                    "category_code": clock.category_code,
+                    "grid_code": clock.grid_code,
+                    "department_code": clock.department_code,
+                    "assignee_id": clock.assignee_id,
+                    "fired_at": now,
+                    "late_seconds": late,
+                }
+                if timer.percent >= 100:
+                    clock.breached_at = timer.due_at
+                    event: payloads.SlaWarning | payloads.SlaBreached = payloads.SlaBreached(**ref)
+                else:
+                    event = payloads.SlaWarning(**ref, percent=timer.percent)
+                await self.runtime.emit(
+                    session, event, subject=str(clock.case_id), correlation_id=clock.correlation_id
+                )
+                TIMER_LATENESS.observe(late)
+                if late > 1:
+                    log.warning(
+                        "timer fired late",
+                        case_id=str(clock.case_id),
+                        clock=clock.kind,
+                        percent=timer.percent,
+                        late_seconds=round(late, 3),
+                    )
+        self.fired += len(timers)
+        return len(timers)
