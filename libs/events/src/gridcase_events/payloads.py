@@ -18,11 +18,11 @@ from gridcase_events.registry import event_type
 
 Channel = Literal["hotline", "wish_wall", "patrol", "visit", "open311"]
 Priority = Literal["urgent", "normal"]
-RouteTarget = Literal["grid", "department", "triage"]
+RouteTarget = Literal["grid", "community", "department", "triage"]
 RouteMethod = Literal[
     "category_department", "point_in_polygon", "gazetteer", "community_name", "unplaceable"
 ]
-Post = Literal["A", "B", "leader", "operator"]
+Post = Literal["A", "B", "leader", "station", "operator"]
 StaffRole = Literal[
     "grid_member",
     "grid_leader",
@@ -107,6 +107,9 @@ class CaseRouted(CaseRef):
     target: RouteTarget
     method: RouteMethod
     grid_code: str | None = None
+    community_code: str | None = Field(
+        default=None, description="when only the community is known (its station dispatches)"
+    )
     department_code: str | None = None
     reason: str
 
@@ -118,6 +121,7 @@ class CaseAssigned(CaseRef):
     post: Post
     reason: str = Field(description="why this person: which post was used and why")
     grid_code: str | None = None
+    community_code: str | None = None
     department_code: str | None = None
     summary: str = Field(max_length=200)
     assigned_at: AwareDatetime
@@ -130,6 +134,7 @@ class _CaseAction(CaseRef):
     actor_role: StaffRole
     at: AwareDatetime
     grid_code: str | None = None
+    community_code: str | None = None
     department_code: str | None = None
     assignee_id: str | None = None
 

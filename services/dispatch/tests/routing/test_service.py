@@ -294,3 +294,40 @@ def test_an_address_found_only_in_the_gazetteer_is_routed_by_it(gazetteer: Gazet
 
 def test_hyphens_keep_building_and_door_numbers_apart() -> None:
     assert normalize_address("桂花路1-2号") != normalize_address("桂花路12号")
+
+
+def test_an_address_naming_one_community_goes_to_its_station() -> None:
+    index = RoutingIndex(
+        GridIndex([]),
+        NO_GAZETTEER,
+        communities=[("桂花社区", "510302001001"), ("学府社区", "510302002002")],
+    )
+    category = Category(
+        code="facility/road-damage",
+        name="道路破损",
+        handler="grid",
+        department_code=None,
+        priority="normal",
+    )
+
+    named = decide(
+        index=index,
+        category=category,
+        category_hint=None,
+        location=None,
+        address="学府社区北门路面塌陷",
+    )
+    both = decide(
+        index=index,
+        category=category,
+        category_hint=None,
+        location=None,
+        address="桂花社区和学府社区之间",
+    )
+
+    assert (named.target, named.method, named.community_code) == (
+        "community",
+        "community_name",
+        "510302002002",
+    )
+    assert both.target == "triage"  # two communities named: a dispatcher decides

@@ -98,6 +98,34 @@ async def test_an_address_with_a_region_prefix_and_trailing_words_finds_its_buil
     assert "matches gazetteer entry" in case["route_reason"]
 
 
+async def test_an_address_naming_only_a_community_goes_to_its_station_master(
+    demo_city: Any, report: Any, settled: Any, client: Any
+) -> None:
+    from gridcase_events.testing import bearer
+
+    case = await settled(
+        await report(address="学府社区北门附近路面塌陷", category_hint="facility/road-damage")
+    )
+
+    assert (case["target"], case["community_code"], case["grid_code"]) == (
+        "community",
+        "510302002002",
+        None,
+    )
+    assert (case["assignee_id"], case["assignee_post"]) == ("sm22", "station")
+    member = bearer("gm221a", "grid_member", "510302002002001")
+    station = bearer("sm22", "station_master", "510302002002")
+    assert (await client.get(f"/v1/cases/{case['id']}", headers=member)).status_code == 403
+    moved = await client.post(
+        f"/v1/cases/{case['id']}/transfer",
+        json={"target": "grid", "grid_code": "510302002002001", "reason": "北门属一网格"},
+        headers=station,
+    )
+    assert moved.status_code == 200
+    assert (moved.json()["assignee_id"], moved.json()["community_code"]) == ("gm221a", None)
+    assert (await client.get(f"/v1/cases/{case['id']}", headers=member)).status_code == 200
+
+
 async def test_department_category_goes_to_the_least_loaded_on_duty_operator(
     demo_city: Any, report: Any, settled: Any
 ) -> None:

@@ -21,7 +21,8 @@ def _facts(event: Envelope, case: Any, assignee_id: str | None) -> clocks.CaseFa
         tracking_no=case.tracking_no,
         priority=case.priority,
         category_code=case.category_code,
-        grid_code=getattr(case, "grid_code", None),
+        # The case's area: its grid, else the community whose station holds it.
+        grid_code=getattr(case, "grid_code", None) or getattr(case, "community_code", None),
         department_code=getattr(case, "department_code", None),
         assignee_id=assignee_id,
         correlation_id=event.correlation_id,

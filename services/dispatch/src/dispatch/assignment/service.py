@@ -46,6 +46,24 @@ async def for_grid(*, session: AsyncSession, grid_code: str, now: datetime) -> A
     return None
 
 
+async def for_community(
+    *, session: AsyncSession, community_code: str, now: datetime
+) -> Assignment | None:
+    """A case placed only in a community goes to its station master, who dispatches it."""
+    staff = await directory_repository.staff_of_area(session, community_code)
+    masters = [s for s in staff if s.role == "station_master"]
+    absent = await directory_repository.absent_now(session, [s.staff_id for s in masters], now)
+    on_duty = [s for s in masters if s.staff_id not in absent]
+    if not on_duty:
+        return None
+    return Assignment(
+        on_duty[0].staff_id,
+        "station_master",
+        "station",
+        f"station master of community {community_code}, to dispatch within it",
+    )
+
+
 async def for_department(
     *, session: AsyncSession, department_code: str, now: datetime
 ) -> Assignment | None:

@@ -6,7 +6,8 @@
    characters, spaces and punctuation, 号楼/幢/栋, leading province/city/district/street
    names), matched exactly, else fuzzily above a threshold.
 3. A point inside a unit grid goes to that unit grid.
-4. What cannot be placed, or has no known category, goes to triage.
+4. Else an address naming one community goes to that community's station.
+5. What cannot be placed, or has no known category, goes to triage.
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ class RouteDecision:
     method: RouteMethod
     reason: str
     grid_code: str | None = None
+    community_code: str | None = None
     department_code: str | None = None
 
 
@@ -140,6 +142,13 @@ class GridIndex:
 class RoutingIndex:
     grids: GridIndex
     gazetteer: Gazetteer
+    communities: Sequence[tuple[str, str]] = ()  # (normalised name, code)
+
+    def community_named_in(self, address: str) -> tuple[str, str] | None:
+        """The community (code, name) the address names, when it names exactly one."""
+        text = normalize_address(address)
+        found = {code: name for name, code in self.communities if name and name in text}
+        return next(iter(found.items())) if len(found) == 1 else None
 
 
 class RoutingIndexCache:
@@ -171,6 +180,9 @@ class RoutingIndexCache:
                     prefixes=[a.name for a in areas if a.level in ("district", "street")],
                     threshold=self._threshold,
                 ),
+                communities=[
+                    (normalize_address(a.name), a.code) for a in areas if a.level == "community"
+                ],
             )
             self._version = version
         return self._index
@@ -220,6 +232,15 @@ def decide(
                 method="gazetteer",
                 grid_code=grid,
                 reason=f"address {address!r} {how}, grid {grid}",
+            )
+        community = index.community_named_in(address)
+        if community is not None:
+            code, name = community
+            return RouteDecision(
+                target="community",
+                method="community_name",
+                community_code=code,
+                reason=f"address {address!r} names community {name} ({code}): its station dispatches",
             )
     where = "the point lies in no grid" if location is not None else "no coordinates"
     return RouteDecision(

@@ -61,7 +61,9 @@ async def get_case(case_id: UUID, runtime: RuntimeDep, principal: CurrentPrincip
         case = await repository.get(session, case_id)
         if case is None:
             raise HTTPException(status_code=404, detail="no such case")
-        if not can_see(principal, grid_code=case.grid_code, department_code=case.department_code):
+        if not can_see(
+            principal, grid_code=rules.area_of(case), department_code=case.department_code
+        ):
             raise HTTPException(status_code=403, detail="this case is outside your scope")
         timeline = await repository.timeline(session, case_id)
     return CaseDetail.model_validate(

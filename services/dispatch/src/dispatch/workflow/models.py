@@ -34,6 +34,7 @@ class Case(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     target: Mapped[str] = mapped_column(String(16))
     grid_code: Mapped[str | None] = mapped_column(String(32))
+    community_code: Mapped[str | None] = mapped_column(String(32))
     department_code: Mapped[str | None] = mapped_column(String(32))
     route_method: Mapped[str] = mapped_column(String(32))
     route_reason: Mapped[str] = mapped_column(Text)

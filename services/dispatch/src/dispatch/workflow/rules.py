@@ -2,7 +2,7 @@
 may take them. Pure logic: no I/O, so every rule is unit-tested on its own.
 
 States: ``triage`` (the dispatchers' queue), ``routed`` (in a unit's queue, nobody on
-duty), ``assigned``, ``accepted``, ``suspended``, ``resolved``, ``closed``,
+duty; a unit is a grid, a community's station or a department), ``assigned``, ``accepted``, ``suspended``, ``resolved``, ``closed``,
 ``evaluated``.
 """
 
@@ -63,6 +63,11 @@ class CaseState(Protocol):
     def extension_requested_by(self) -> str | None: ...
 
 
+def area_of(case: CaseState) -> str | None:
+    """The area a case sits in: its grid, else its community (then its station decides)."""
+    return case.grid_code or getattr(case, "community_code", None)
+
+
 class Illegal(Exception):
     """The action is not possible in the case's current state (409)."""
 
@@ -72,9 +77,12 @@ class Refused(Exception):
 
 
 def in_unit(principal: Principal, case: CaseState) -> bool:
-    """Works in the grid or department that holds the case."""
+    """Works in the grid, community station or department that holds the case."""
     if principal.role in ("grid_member", "grid_leader"):
         return case.grid_code is not None and principal.area_code == case.grid_code
+    if principal.role == "station_master":  # a case held by the community's station
+        community = getattr(case, "community_code", None)
+        return case.grid_code is None and community is not None and principal.area_code == community
     if principal.role == "department_operator":
         return (
             case.department_code is not None and principal.department_code == case.department_code
@@ -86,12 +94,13 @@ def supervises(principal: Principal, case: CaseState) -> bool:
     """The grid leader, station master or street officer over the case's grid, or the
     dispatchers and district centre for any case."""
     if principal.role in CENTRE:
-        return can_see(principal, grid_code=case.grid_code, department_code=case.department_code)
+        return can_see(principal, grid_code=area_of(case), department_code=case.department_code)
+    area = area_of(case)
     return (
         principal.role in AREA_SUPERVISORS
-        and case.grid_code is not None
+        and area is not None
         and principal.area_code is not None
-        and case.grid_code.startswith(principal.area_code)
+        and area.startswith(principal.area_code)
     )
 
 
@@ -101,7 +110,7 @@ def _is_assignee(principal: Principal, case: CaseState) -> bool:
 
 def check(action: Action, *, case: CaseState, principal: Principal) -> None:
     """Raises :class:`Refused` (outside scope or role) or :class:`Illegal` (state)."""
-    if not can_see(principal, grid_code=case.grid_code, department_code=case.department_code):
+    if not can_see(principal, grid_code=area_of(case), department_code=case.department_code):
         raise Refused("this case is outside your scope")
     _authorize(action, case=case, principal=principal)
     if case.status not in ALLOWED_FROM[action]:
@@ -125,16 +134,16 @@ def _authorize(action: Action, *, case: CaseState, principal: Principal) -> None
         why = f"only the assignee or a supervisor may {action} the case"
     elif action == "close":
         allowed = principal.role in CENTRE or (
-            principal.role == "grid_leader" and in_unit(principal, case)
+            principal.role in ("grid_leader", "station_master") and in_unit(principal, case)
         )
-        why = "a case is closed by its grid leader or a dispatcher"
+        why = "a case is closed by its grid leader (or station master) or a dispatcher"
         if allowed and case.resolved_by == principal.sub:
             raise Refused("the person who resolved a case may not close it")
     elif action == "reopen":
         allowed = principal.role in CENTRE or (
-            principal.role == "grid_leader" and in_unit(principal, case)
+            principal.role in ("grid_leader", "station_master") and in_unit(principal, case)
         )
-        why = "a case is reopened by its grid leader or a dispatcher"
+        why = "a case is reopened by its grid leader (or station master) or a dispatcher"
     elif action == "evaluate":
         allowed = principal.role in CENTRE
         why = "callbacks are recorded by dispatchers and the district centre"

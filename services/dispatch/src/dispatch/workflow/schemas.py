@@ -35,6 +35,7 @@ class CaseRead(BaseModel):
     lon: float | None
     target: str
     grid_code: str | None
+    community_code: str | None
     department_code: str | None
     route_method: str
     route_reason: str

@@ -66,6 +66,7 @@ async def take_in(
         lon=reported.location.lon if reported.location else None,
         target=decision.target,
         grid_code=decision.grid_code,
+        community_code=decision.community_code,
         department_code=decision.department_code,
         route_method=decision.method,
         route_reason=decision.reason,
@@ -103,6 +104,7 @@ async def take_in(
             target=decision.target,
             method=decision.method,
             grid_code=decision.grid_code,
+            community_code=decision.community_code,
             department_code=decision.department_code,
             reason=decision.reason,
         ),
@@ -154,6 +156,10 @@ async def assign(
         assignment = await assignment_service.for_grid(
             session=session, grid_code=case.grid_code, now=now
         )
+    elif case.target == "community" and case.community_code:
+        assignment = await assignment_service.for_community(
+            session=session, community_code=case.community_code, now=now
+        )
     elif case.target == "department" and case.department_code:
         assignment = await assignment_service.for_department(
             session=session, department_code=case.department_code, now=now
@@ -202,6 +208,7 @@ async def assign(
             post=assignment.post,
             reason=assignment.reason,
             grid_code=case.grid_code,
+            community_code=case.community_code,
             department_code=case.department_code,
             summary=case.content[:200],
             assigned_at=now,
@@ -230,6 +237,7 @@ def _action_ref(case: Case, principal: Principal, now: datetime) -> dict[str, An
         "actor_role": principal.role,
         "at": now,
         "grid_code": case.grid_code,
+        "community_code": case.community_code,
         "department_code": case.department_code,
         "assignee_id": case.assignee_id,
     }
@@ -320,7 +328,7 @@ async def _return(
     case.returns += 1
     case.status = "triage"
     case.target = "triage"
-    case.grid_code = case.department_code = None
+    case.grid_code = case.community_code = case.department_code = None
     case.assignee_id = case.assignee_post = None
     case.accepted_at = None
     returns = case.returns
@@ -351,6 +359,7 @@ async def _transfer(
     case.transfers += 1
     case.target = request.target
     case.grid_code, case.department_code = request.grid_code, request.department_code
+    case.community_code = None
     case.route_method = "transfer"
     case.route_reason = f"transferred by {p.sub}: {request.reason}"
     case.assignee_id = case.assignee_post = None
