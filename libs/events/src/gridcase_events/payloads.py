@@ -302,6 +302,18 @@ class SlaBreached(_SlaRef):
     """A clock ran out (100%) before it was stopped."""
 
 
+@event_type("case.escalated", 1)
+class CaseEscalated(_SlaRef):
+    """A breached case climbs the ladder: a rung's people are told, and reminded (催办)
+    at a cadence until the case moves."""
+
+    level: int = Field(ge=1, description="the rung of the ladder")
+    urge: int = Field(ge=0, description="0 for the escalation itself, then 1, 2 … for reminders")
+    target_role: StaffRole
+    target_staff_ids: list[str] = Field(description="who stands on that rung over the case's area")
+    reason: str
+
+
 # ----------------------------------------------------------------------------- notify
 
 

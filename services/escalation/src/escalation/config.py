@@ -22,6 +22,9 @@ class EscalationSettings(PlatformSettings):
         description="for clocks that count working time only; empty to disable",
     )
     warning_percents: str = Field("50,80", pattern=r"^\d{1,2}(,\d{1,2})*$")
+    urge_interval_minutes: int = Field(
+        240, ge=0, description="reminders (催办) to the highest rung reached; 0 turns them off"
+    )
     scheduler_poll_seconds: float = Field(0.5, gt=0, le=5)
     scheduler_batch: int = Field(200, ge=1)
 

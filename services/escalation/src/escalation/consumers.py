@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalation.clocks import service as clocks
 from escalation.config import EscalationSettings
+from escalation.directory import repository as directory_repository
 from gridcase_events import payloads, topics
 from gridcase_events.consumer import Handler
 from gridcase_events.envelope import Envelope
@@ -105,7 +106,23 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
             session=session, case_id=p.case_id, kind="callback", at=p.at, reason="evaluated"
         )
 
+    async def on_staff(session: AsyncSession, event: Envelope, p: Any) -> None:
+        assert isinstance(p, payloads.StaffUpserted)
+        await directory_repository.upsert_staff(
+            session,
+            staff_id=p.staff_id,
+            role=p.role,
+            area_code=p.area_code,
+            department_code=p.department_code,
+            at=event.time,
+        )
+
     return [
+        ConsumerSpec(
+            name="escalation-directory",
+            topics=[topics.DIRECTORY],
+            handlers={"directory.staff_upserted": on_staff},
+        ),
         ConsumerSpec(
             name="escalation-dispatch",
             topics=[topics.DISPATCH],
@@ -122,5 +139,5 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
                 "case.closed": on_closed,
                 "case.evaluated": on_evaluated,
             },
-        )
+        ),
     ]

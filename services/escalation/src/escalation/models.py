@@ -1,6 +1,8 @@
 """Every table of escalation, imported so that the metadata is complete (migrations)."""
 
 from escalation.clocks.models import CalendarDay, CaseClock, Timer
+from escalation.directory.models import StaffEntry
+from escalation.ladder.models import LadderLevel
 from escalation.policies.models import Policy
 
-__all__ = ["CalendarDay", "CaseClock", "Policy", "Timer"]
+__all__ = ["CalendarDay", "CaseClock", "LadderLevel", "Policy", "StaffEntry", "Timer"]

@@ -2,7 +2,7 @@
 
 import asyncio
 import json
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
@@ -54,7 +54,11 @@ async def test_warnings_and_the_breach_fire_once_each_at_their_time(
     clock.advance(timedelta(minutes=61))  # past 50% of the 2-hour sign-for clock
     [warning] = await sla_events(kafka_bootstrap, namespace, case_id, 1)
     clock.advance(timedelta(minutes=60))  # 2 h 1 min: past 80% and the deadline
-    events = await sla_events(kafka_bootstrap, namespace, case_id, 3)
+    events = [
+        e
+        for e in await sla_events(kafka_bootstrap, namespace, case_id, 3)
+        if e["type"].startswith("sla.")
+    ]
 
     assert (warning["type"], warning["data"]["clock"], warning["data"]["percent"]) == (
         "sla.warning",
@@ -109,22 +113,23 @@ async def test_several_scheduler_replicas_fire_each_timer_once(
         await scalar(url, "SELECT count(*) FROM escalation.timers WHERE status = 'pending'") == 60
     )
 
-    clock.advance(timedelta(days=8))  # every warning and breach of both clocks is due
+    clock.advance(timedelta(days=10))  # every warning, breach and rung of both clocks is due
     runtime = client.app.state.runtime
     replicas = [TimerScheduler(runtime=runtime) for _ in range(3)]  # besides the app's own
     await asyncio.gather(*(r.run_once() for r in replicas))
 
     async def all_fired() -> bool:
-        return bool(
-            await scalar(url, "SELECT count(*) FROM escalation.timers WHERE status = 'pending'")
-            == 0
+        pending = (
+            "SELECT count(*) FROM escalation.timers WHERE status = 'pending' AND kind <> 'urge'"
         )
+        return bool(await scalar(url, pending) == 0)
 
     await eventually(all_fired)
-    assert (
-        await scalar(url, "SELECT count(*) FROM escalation.outbox WHERE event_type LIKE 'sla.%'")
-        == 60
-    )
+    # Every warning and breach once; every rung of the ladder once per breached clock.
+    sla = "SELECT count(*) FROM escalation.outbox WHERE event_type LIKE 'sla.%'"
+    assert await scalar(url, sla) == 60
+    escalated = "SELECT count(*) FROM escalation.outbox WHERE event_type = 'case.escalated'"
+    assert await scalar(url, escalated) == 10 * 2 * 4
     assert (
         await scalar(
             url,
@@ -159,3 +164,43 @@ async def test_after_downtime_an_overdue_timer_fires_once_marked_late(
     assert len(breach) == 1
     assert breach[0]["data"]["clock"] == "sign_for"
     assert breach[0]["data"]["late_seconds"] == 3600.0
+
+
+async def test_an_extension_after_a_breach_arms_the_clock_again(
+    client: Any,
+    dispatch: Any,
+    clocks_of: Any,
+    build: Any,
+    clock: Any,
+    kafka_bootstrap: str,
+    namespace: str,
+) -> None:
+    from gridcase_events import payloads
+
+    case_id = envelope.new_id()
+    start = clock.now()
+    await dispatch(
+        build.assigned(case_id, priority="urgent", category="safety/fire-hazard")
+    )  # resolve in 2 h
+    await clocks_of(case_id, lambda c: len(c) == 2)
+    clock.advance(timedelta(hours=2, minutes=1))
+    await sla_events(kafka_bootstrap, namespace, case_id, 6)  # both clocks: 50%, 80%, breach
+
+    until = start + timedelta(hours=5)
+    await dispatch(
+        payloads.CaseExtensionApproved(**build.action(case_id, clock.now()), until=until)
+    )
+    await clocks_of(
+        case_id, lambda c: any(x["kind"] == "resolution" and x["breached"] is False for x in c)
+    )
+    clock.advance(timedelta(hours=3))  # past the extended deadline
+
+    async def two_breaches() -> list[dict[str, Any]] | None:
+        events = await sla_events(kafka_bootstrap, namespace, case_id, 6)
+        found = [
+            e for e in events if e["type"] == "sla.breached" and e["data"]["clock"] == "resolution"
+        ]
+        return found if len(found) == 2 else None
+
+    breaches = await eventually(two_breaches)
+    assert breaches[1]["data"]["due_at"].startswith(until.astimezone(UTC).isoformat()[:19])

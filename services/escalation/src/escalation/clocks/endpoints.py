@@ -14,10 +14,12 @@ from escalation.clocks.schemas import (
     ClockKind,
     ClockRead,
     DeadlinePreview,
+    LadderLevelIn,
     PolicyIn,
     PolicyRead,
 )
 from escalation.deps import RuntimeDep, SettingsDep
+from escalation.ladder import service as ladder
 from escalation.policies import repository as policy_repository
 from escalation.policies import service as policy_service
 from gridcase_events.kit.auth import (
@@ -182,3 +184,32 @@ async def preview(
         due_local=due.astimezone(ZoneInfo(settings.timezone)).isoformat(),
         policy=PolicyRead.model_validate(policy, from_attributes=True),
     )
+
+
+@router.get(
+    "/v1/ladder", response_model=list[LadderLevelIn], summary="The escalation ladder, rung by rung"
+)
+async def get_ladder(runtime: RuntimeDep, principal: CurrentPrincipal) -> list[Any]:
+    async with runtime.sessionmaker() as session:
+        rungs = [*await ladder.levels(session, "grid"), *await ladder.levels(session, "department")]
+    return [LadderLevelIn.model_validate(r, from_attributes=True) for r in rungs]
+
+
+@router.put(
+    "/v1/ladder",
+    response_model=list[LadderLevelIn],
+    summary="Replace the ladder of a unit kind (admin)",
+)
+async def put_ladder(body: list[LadderLevelIn], runtime: RuntimeDep, principal: Admin) -> list[Any]:
+    units = {r.unit for r in body}
+    for unit in units:
+        numbers = sorted(r.level for r in body if r.unit == unit)
+        if numbers != list(range(1, len(numbers) + 1)):
+            raise HTTPException(
+                status_code=422, detail=f"the {unit} ladder's levels must be 1, 2, 3 … without gaps"
+            )
+    async with runtime.transaction() as session:
+        for unit in units:
+            await ladder.replace(session, unit, [r.model_dump() for r in body if r.unit == unit])
+        rungs = [*await ladder.levels(session, "grid"), *await ladder.levels(session, "department")]
+    return [LadderLevelIn.model_validate(r, from_attributes=True) for r in rungs]

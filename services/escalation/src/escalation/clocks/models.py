@@ -49,6 +49,8 @@ class CaseClock(Base):
     stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     stop_reason: Mapped[str | None] = mapped_column(String(32))
     breached_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Bumped by an approved extension: warnings and the breach are armed anew.
+    epoch: Mapped[int] = mapped_column(Integer, server_default="0")
     priority: Mapped[str] = mapped_column(String(10))
     category_code: Mapped[str | None] = mapped_column(String(64))
     grid_code: Mapped[str | None] = mapped_column(String(32))
@@ -64,14 +66,19 @@ class Timer(Base):
 
     __tablename__ = "timers"
     __table_args__ = (
-        UniqueConstraint("clock_id", "percent"),
+        UniqueConstraint("clock_id", "epoch", "kind", "percent", "level"),
         Index("ix_timers_pending_due", "due_at", postgresql_where=text("status = 'pending'")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     clock_id: Mapped[int] = mapped_column(ForeignKey("clocks.id", ondelete="CASCADE"))
     case_id: Mapped[UUID]
-    percent: Mapped[int] = mapped_column(Integer)  # 100 is the breach
+    # threshold: a warning (percent < 100) or the breach (100); escalation: a rung of the
+    # ladder (level); urge: a repeated reminder (催办) to the highest rung reached (level).
+    kind: Mapped[str] = mapped_column(String(16), server_default="threshold")
+    percent: Mapped[int] = mapped_column(Integer)
+    level: Mapped[int] = mapped_column(Integer, server_default="0")
+    epoch: Mapped[int] = mapped_column(Integer, server_default="0")  # the clock's epoch
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(16))  # pending, fired, cancelled
     fired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,17 +79,44 @@ async def add_timers(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> N
         await session.execute(insert(Timer).on_conflict_do_nothing(), list(rows))
 
 
-async def fired_percents(session: AsyncSession, clock_id: int) -> set[int]:
+async def fired_percents(session: AsyncSession, clock_id: int, epoch: int) -> set[int]:
     result = await session.execute(
-        select(Timer.percent).where(Timer.clock_id == clock_id, Timer.status == "fired")
+        select(Timer.percent).where(
+            Timer.clock_id == clock_id,
+            Timer.epoch == epoch,
+            Timer.kind == "threshold",
+            Timer.status == "fired",
+        )
     )
     return set(result.scalars())
+
+
+async def fired_levels(session: AsyncSession, *, clock_id: int, epoch: int, kind: str) -> list[int]:
+    result = await session.execute(
+        select(Timer.level)
+        .where(
+            Timer.clock_id == clock_id,
+            Timer.epoch == epoch,
+            Timer.kind == kind,
+            Timer.status == "fired",
+        )
+        .order_by(Timer.level)
+    )
+    return list(result.scalars())
+
+
+async def cancel_pending_kind(session: AsyncSession, *, clock_id: int, kind: str) -> None:
+    await session.execute(
+        delete(Timer).where(
+            Timer.clock_id == clock_id, Timer.kind == kind, Timer.status == "pending"
+        )
+    )
 
 
 async def cancel_pending(session: AsyncSession, clock_id: int) -> None:
     """Cancels, and forgets, what has not fired: rescheduling writes them anew."""
     await session.execute(
-        Timer.__table__.delete().where(Timer.clock_id == clock_id, Timer.status == "pending")  # type: ignore[attr-defined]
+        delete(Timer).where(Timer.clock_id == clock_id, Timer.status == "pending")
     )
 
 

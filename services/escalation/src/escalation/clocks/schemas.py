@@ -56,3 +56,17 @@ class DeadlinePreview(BaseModel):
     due_at: AwareDatetime
     due_local: str
     policy: PolicyRead
+
+
+class LadderLevelIn(BaseModel):
+    unit: Literal["grid", "department"]
+    level: int = Field(ge=1, le=20)
+    role: Literal[
+        "grid_member",
+        "grid_leader",
+        "station_master",
+        "street_officer",
+        "district_center",
+        "dispatcher",
+    ]
+    delay_minutes: int = Field(ge=0, le=525_600, description="after the breach")

@@ -94,6 +94,7 @@ async def start(
     clock = await repository.add(
         session,
         CaseClock(
+            epoch=0,
             case_id=facts.case_id,
             tracking_no=facts.tracking_no,
             kind=kind,
@@ -188,6 +189,7 @@ async def extend(
         return
     clock.due_at = until
     clock.breached_at = None if until > at else clock.breached_at
+    clock.epoch += 1  # warnings, the breach and the ladder start over for the new deadline
     clock.updated_at = at
     await repository.cancel_pending(session, clock.id)
     if clock.status == "running":
@@ -198,7 +200,7 @@ async def _schedule(session: AsyncSession, settings: EscalationSettings, clock: 
     """(Re)writes the clock's pending timers: warnings at their share of the time from
     start to deadline (time paused excluded), and the breach at the deadline."""
     await repository.cancel_pending(session, clock.id)
-    fired = await repository.fired_percents(session, clock.id)
+    fired = await repository.fired_percents(session, clock.id, clock.epoch)
     span = clock.due_at - clock.started_at - timedelta(seconds=clock.paused_seconds)
     rows = []
     for percent in [*settings.warnings(), 100]:
@@ -209,7 +211,10 @@ async def _schedule(session: AsyncSession, settings: EscalationSettings, clock: 
             {
                 "clock_id": clock.id,
                 "case_id": clock.case_id,
+                "kind": "threshold",
                 "percent": percent,
+                "level": 0,
+                "epoch": clock.epoch,
                 "due_at": due,
                 "status": "pending",
             }

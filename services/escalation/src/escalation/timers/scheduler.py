@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import cast
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 import structlog
 from prometheus_client import Gauge, Histogram
+from pydantic import BaseModel
 
 from escalation.clocks import repository
+from escalation.clocks.models import CaseClock, Timer
 from escalation.config import EscalationSettings
+from escalation.ladder import service as ladder
 from gridcase_events import payloads
 from gridcase_events.kit.runtime import Runtime, Worker
 
@@ -63,6 +67,43 @@ class TimerScheduler(Worker):
             return poll
         return max(0.01, min(poll, (upcoming - self.runtime.clock.now()).total_seconds()))
 
+    async def _event(
+        self, session: Any, timer: Timer, clock: CaseClock, ref: dict[str, Any], now: datetime
+    ) -> BaseModel | None:
+        """What a fired timer announces; it also schedules what follows (rungs, reminders)."""
+        urge_every = timedelta(minutes=self.settings.urge_interval_minutes)
+        if timer.kind == "threshold" and timer.percent < 100:
+            return payloads.SlaWarning(**ref, percent=timer.percent)
+        if timer.kind == "threshold":
+            clock.breached_at = timer.due_at
+            await ladder.schedule_rungs(session, clock=clock, breach_due=timer.due_at)
+            return payloads.SlaBreached(**ref)
+        unit = ladder.unit_of(clock)
+        number = (
+            timer.level
+            if timer.kind == "escalation"
+            else await ladder.highest_rung(session, clock=clock)
+        )
+        rung = await ladder.level(session, unit, number)
+        if rung is None:
+            return None
+        overdue = now - clock.due_at
+        await ladder.schedule_next_urge(session, clock=clock, now=now, interval=urge_every)
+        if timer.kind == "escalation":
+            reason = f"the {clock.kind} deadline passed {_span(overdue)} ago: rung {rung.level}, {rung.role}"
+        else:
+            reason = f"reminder {timer.level} (催办): {clock.kind} overdue by {_span(overdue)}"
+        return payloads.CaseEscalated(
+            **ref,
+            level=rung.level,
+            urge=0 if timer.kind == "escalation" else timer.level,
+            target_role=rung.role,
+            target_staff_ids=await ladder.targets(
+                session, rung=rung, clock=clock, tenant=self.settings.tenant
+            ),
+            reason=reason,
+        )
+
     async def run_once(self) -> int:
         """Fires every due timer it can claim (one batch); returns how many."""
         now = self.runtime.clock.now()
@@ -74,8 +115,8 @@ class TimerScheduler(Worker):
                 late = max(0.0, (now - timer.due_at).total_seconds())
                 await repository.mark_fired(session, timer.id, at=now, late_seconds=late)
                 clock = await repository.get_clock(session, timer.clock_id)
-                if clock is None or clock.status != "running":
-                    continue  # stopped or paused meanwhile: nothing to announce
+                if clock is None or clock.status != "running" or timer.epoch != clock.epoch:
+                    continue  # stopped, paused or extended meanwhile: nothing to announce
                 ref = {
                     "case_id": clock.case_id,
                     "tracking_no": clock.tracking_no,
@@ -91,11 +132,9 @@ class TimerScheduler(Worker):
                     "fired_at": now,
                     "late_seconds": late,
                 }
-                if timer.percent >= 100:
-                    clock.breached_at = timer.due_at
-                    event: payloads.SlaWarning | payloads.SlaBreached = payloads.SlaBreached(**ref)
-                else:
-                    event = payloads.SlaWarning(**ref, percent=timer.percent)
+                event = await self._event(session, timer, clock, ref, now)
+                if event is None:
+                    continue
                 await self.runtime.emit(
                     session, event, subject=str(clock.case_id), correlation_id=clock.correlation_id
                 )
@@ -110,3 +149,12 @@ class TimerScheduler(Worker):
                     )
         self.fired += len(timers)
         return len(timers)
+
+
+def _span(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 1440)
+    hours, minutes = divmod(rest, 60)
+    return (
+        " ".join(f"{n}{u}" for n, u in ((days, "d"), (hours, "h"), (minutes, "min")) if n) or "0min"
+    )
