@@ -269,7 +269,8 @@ class CategoryUpserted(_Payload):
 
 # ------------------------------------------------------------------------- escalation
 
-ClockKind = Literal["sign_for", "resolution", "callback"]
+ClockKind = Literal["sign_for", "resolution", "callback", "ownership"]
+"""``ownership``: how long a case has gone without an accepted owner (首问负责制)."""
 
 
 class _SlaRef(_Payload):
@@ -308,10 +309,31 @@ class CaseEscalated(_SlaRef):
     at a cadence until the case moves."""
 
     level: int = Field(ge=1, description="the rung of the ladder")
+    buck_passing: bool = Field(
+        default=False, description="推诿: nobody accepted the case, or it was handed on too often"
+    )
     urge: int = Field(ge=0, description="0 for the escalation itself, then 1, 2 … for reminders")
     target_role: StaffRole
     target_staff_ids: list[str] = Field(description="who stands on that rung over the case's area")
     reason: str
+
+
+@event_type("supervision.issued", 1)
+class SupervisionIssued(_Payload):
+    """督办: a supervision order against the unit responsible for a case."""
+
+    order_id: UUID
+    case_id: UUID
+    tracking_no: str
+    card: Literal["yellow", "red", "none"] = Field(
+        description="yellow at a breach, red at the second level; none for an order by hand"
+    )
+    source: Literal["auto", "manual"]
+    reason: str
+    issued_by: str
+    grid_code: str | None = None
+    department_code: str | None = None
+    issued_at: AwareDatetime
 
 
 # ----------------------------------------------------------------------------- notify

@@ -25,6 +25,10 @@ class EscalationSettings(PlatformSettings):
     urge_interval_minutes: int = Field(
         240, ge=0, description="reminders (催办) to the highest rung reached; 0 turns them off"
     )
+    max_handoffs: int = Field(
+        2, ge=0, description="returned or transferred more often than this: buck-passing (推诿)"
+    )
+    red_card_working_days: int = Field(5, ge=1, description="a red card this long after a breach")
     scheduler_poll_seconds: float = Field(0.5, gt=0, le=5)
     scheduler_batch: int = Field(200, ge=1)
 

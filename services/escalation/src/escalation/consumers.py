@@ -61,6 +61,54 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
 
         return handle
 
+    async def on_accepted(session: AsyncSession, event: Envelope, p: Any) -> None:
+        # A new owner has accepted: the first owner's responsibility is discharged.
+        await clocks.stop(
+            session=session, case_id=p.case_id, kind="sign_for", at=p.at, reason="accepted"
+        )
+        await clocks.stop(
+            session=session, case_id=p.case_id, kind="ownership", at=p.at, reason="accepted"
+        )
+
+    async def on_handed_on(session: AsyncSession, event: Envelope, p: Any) -> None:
+        """Returned (退单) or transferred (转派): nobody owns the case until someone accepts
+        it. The first owner stays accountable (首问负责制); an ownership clock runs, and a
+        case handed on too often is buck-passing (推诿) at once."""
+        assert isinstance(p, payloads.CaseReturned | payloads.CaseTransferred)
+        reason = "returned" if isinstance(p, payloads.CaseReturned) else "transferred"
+        await clocks.stop(
+            session=session, case_id=p.case_id, kind="sign_for", at=p.at, reason=reason
+        )
+        owner = p.first_owner
+        grid = (
+            owner.code if owner and owner.unit == "grid" else (None if owner else p.from_grid_code)
+        )
+        department = (
+            owner.code
+            if owner and owner.unit == "department"
+            else (None if owner else p.from_department_code)
+        )
+        facts = clocks.CaseFacts(
+            case_id=p.case_id,
+            tracking_no=p.tracking_no,
+            priority=p.priority,
+            category_code=p.category_code,
+            grid_code=grid,
+            department_code=department,
+            assignee_id=owner.staff_id if owner else None,
+            correlation_id=event.correlation_id,
+        )
+        handoffs = await clocks.handoffs(session=session, case_id=p.case_id) + 1
+        await clocks.start(
+            session=session,
+            settings=settings,
+            kind="ownership",
+            facts=facts,
+            at=p.at,
+            now=runtime.clock.now(),
+            due_now=handoffs > settings.max_handoffs,
+        )
+
     async def on_suspended(session: AsyncSession, event: Envelope, p: Any) -> None:
         await clocks.pause(session=session, case_id=p.case_id, kind="resolution", at=p.at)
 
@@ -128,9 +176,9 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
             topics=[topics.DISPATCH],
             handlers={
                 "case.assigned": on_assigned,
-                "case.accepted": stopper("sign_for", "accepted"),
-                "case.returned": stopper("sign_for", "returned"),
-                "case.transferred": stopper("sign_for", "transferred"),
+                "case.accepted": on_accepted,
+                "case.returned": on_handed_on,
+                "case.transferred": on_handed_on,
                 "case.resolved": stopper("resolution", "resolved"),
                 "case.suspended": on_suspended,
                 "case.resumed": on_resumed,

@@ -4,5 +4,14 @@ from escalation.clocks.models import CalendarDay, CaseClock, Timer
 from escalation.directory.models import StaffEntry
 from escalation.ladder.models import LadderLevel
 from escalation.policies.models import Policy
+from escalation.supervision.models import SupervisionOrder
 
-__all__ = ["CalendarDay", "CaseClock", "LadderLevel", "Policy", "StaffEntry", "Timer"]
+__all__ = [
+    "CalendarDay",
+    "CaseClock",
+    "LadderLevel",
+    "Policy",
+    "StaffEntry",
+    "SupervisionOrder",
+    "Timer",
+]

@@ -113,7 +113,7 @@ async def test_several_scheduler_replicas_fire_each_timer_once(
         await scalar(url, "SELECT count(*) FROM escalation.timers WHERE status = 'pending'") == 60
     )
 
-    clock.advance(timedelta(days=10))  # every warning, breach and rung of both clocks is due
+    clock.advance(timedelta(days=20))  # every warning, breach, rung and red card is due
     runtime = client.app.state.runtime
     replicas = [TimerScheduler(runtime=runtime) for _ in range(3)]  # besides the app's own
     await asyncio.gather(*(r.run_once() for r in replicas))
@@ -130,6 +130,8 @@ async def test_several_scheduler_replicas_fire_each_timer_once(
     assert await scalar(url, sla) == 60
     escalated = "SELECT count(*) FROM escalation.outbox WHERE event_type = 'case.escalated'"
     assert await scalar(url, escalated) == 10 * 2 * 4
+    cards = "SELECT count(*) FROM escalation.outbox WHERE event_type = 'supervision.issued'"
+    assert await scalar(url, cards) == 10 * 2  # a yellow and a red card per resolution breach
     assert (
         await scalar(
             url,

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-ClockKind = Literal["sign_for", "resolution", "callback"]
+ClockKind = Literal["sign_for", "resolution", "callback", "ownership"]
 
 
 class ClockRead(BaseModel):
@@ -59,7 +59,7 @@ class DeadlinePreview(BaseModel):
 
 
 class LadderLevelIn(BaseModel):
-    unit: Literal["grid", "department"]
+    unit: Literal["grid", "department", "ownership"]
     level: int = Field(ge=1, le=20)
     role: Literal[
         "grid_member",
@@ -70,3 +70,21 @@ class LadderLevelIn(BaseModel):
         "dispatcher",
     ]
     delay_minutes: int = Field(ge=0, le=525_600, description="after the breach")
+
+
+class SupervisionIn(BaseModel):
+    case_id: UUID
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class SupervisionRead(BaseModel):
+    id: UUID
+    case_id: UUID
+    tracking_no: str
+    card: Literal["yellow", "red", "none"]
+    source: Literal["auto", "manual"]
+    reason: str
+    issued_by: str
+    grid_code: str | None
+    department_code: str | None
+    issued_at: datetime

@@ -80,6 +80,7 @@ async def start(
     facts: CaseFacts,
     at: datetime,
     now: datetime,
+    due_now: bool = False,
 ) -> CaseClock:
     """Starts a new generation of a clock (stopping a running one of the same kind)."""
     await stop(session=session, case_id=facts.case_id, kind=kind, at=at, reason="restarted")
@@ -91,6 +92,8 @@ async def start(
         priority=facts.priority,
         start=at,
     )
+    if due_now:
+        due = at
     clock = await repository.add(
         session,
         CaseClock(
@@ -203,7 +206,9 @@ async def _schedule(session: AsyncSession, settings: EscalationSettings, clock: 
     fired = await repository.fired_percents(session, clock.id, clock.epoch)
     span = clock.due_at - clock.started_at - timedelta(seconds=clock.paused_seconds)
     rows = []
-    for percent in [*settings.warnings(), 100]:
+    # An ownership clock has no warnings: it is the alarm itself.
+    warnings = [] if clock.kind == "ownership" else settings.warnings()
+    for percent in [*warnings, 100]:
         if percent in fired:
             continue
         due = clock.due_at if percent == 100 else clock.due_at - span * (100 - percent) / 100
@@ -220,3 +225,8 @@ async def _schedule(session: AsyncSession, settings: EscalationSettings, clock: 
             }
         )
     await repository.add_timers(session, rows)
+
+
+async def handoffs(*, session: AsyncSession, case_id: UUID) -> int:
+    """How often the case has been returned or transferred (one ownership clock each)."""
+    return await repository.last_generation(session, case_id=case_id, kind="ownership")

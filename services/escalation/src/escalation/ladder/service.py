@@ -42,7 +42,12 @@ async def level(session: AsyncSession, unit: str, number: int) -> LadderLevel | 
 
 
 def unit_of(clock: CaseClock) -> str:
-    return "department" if clock.grid_code is None and clock.department_code else "grid"
+    """Which ladder a clock climbs: a grid's, a department's, or — for a case nobody has
+    accepted (首问负责制) — the first owner's superior, then the district centre."""
+    department = clock.grid_code is None and clock.department_code is not None
+    if clock.kind == "ownership":
+        return "department" if department else "ownership"
+    return "department" if department else "grid"
 
 
 async def targets(

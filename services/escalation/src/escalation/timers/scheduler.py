@@ -18,9 +18,11 @@ from prometheus_client import Gauge, Histogram
 from pydantic import BaseModel
 
 from escalation.clocks import repository
+from escalation.clocks import service as clock_service
 from escalation.clocks.models import CaseClock, Timer
 from escalation.config import EscalationSettings
 from escalation.ladder import service as ladder
+from escalation.supervision import service as supervision
 from gridcase_events import payloads
 from gridcase_events.kit.runtime import Runtime, Worker
 
@@ -77,7 +79,22 @@ class TimerScheduler(Worker):
         if timer.kind == "threshold":
             clock.breached_at = timer.due_at
             await ladder.schedule_rungs(session, clock=clock, breach_due=timer.due_at)
+            if clock.kind == "resolution":
+                await self._yellow_card(session, clock, timer.due_at, now)
             return payloads.SlaBreached(**ref)
+        if timer.kind == "supervision":
+            await supervision.issue(
+                session=session,
+                runtime=self.runtime,
+                clock=clock,
+                card="red",
+                source="auto",
+                reason=f"still unresolved {self.settings.red_card_working_days} working days after its deadline",
+                issued_by="system",
+                at=now,
+                correlation_id=clock.correlation_id,
+            )
+            return None
         unit = ladder.unit_of(clock)
         number = (
             timer.level
@@ -89,19 +106,63 @@ class TimerScheduler(Worker):
             return None
         overdue = now - clock.due_at
         await ladder.schedule_next_urge(session, clock=clock, now=now, interval=urge_every)
-        if timer.kind == "escalation":
+        buck_passing = clock.kind == "ownership"
+        if buck_passing:
+            handoffs = clock.generation
+            reason = (
+                f"no accepted owner for {_span(now - clock.started_at)} after {handoffs} hand-off(s); "
+                f"the first owner {clock.assignee_id or '(none)'} stays accountable (首问负责制)"
+            )
+            if rung.role in ("district_center", "dispatcher"):
+                reason += ": please assign it by order (指定)"
+        elif timer.kind == "escalation":
             reason = f"the {clock.kind} deadline passed {_span(overdue)} ago: rung {rung.level}, {rung.role}"
         else:
             reason = f"reminder {timer.level} (催办): {clock.kind} overdue by {_span(overdue)}"
+
         return payloads.CaseEscalated(
             **ref,
             level=rung.level,
             urge=0 if timer.kind == "escalation" else timer.level,
+            buck_passing=buck_passing,
             target_role=rung.role,
             target_staff_ids=await ladder.targets(
                 session, rung=rung, clock=clock, tenant=self.settings.tenant
             ),
             reason=reason,
+        )
+
+    async def _yellow_card(
+        self, session: Any, clock: CaseClock, breach: datetime, now: datetime
+    ) -> None:
+        """A yellow card at the breach; a red card if still open some working days on."""
+        await supervision.issue(
+            session=session,
+            runtime=self.runtime,
+            clock=clock,
+            card="yellow",
+            source="auto",
+            reason=f"the resolution deadline {clock.due_at.isoformat()} passed",
+            issued_by="system",
+            at=now,
+            correlation_id=clock.correlation_id,
+        )
+        work = await clock_service.calendar(session, self.settings)
+        red = work.deadline(breach, self.settings.red_card_working_days, "working_days")
+        await repository.add_timers(
+            session,
+            [
+                {
+                    "clock_id": clock.id,
+                    "case_id": clock.case_id,
+                    "kind": "supervision",
+                    "percent": 100,
+                    "level": 2,
+                    "epoch": clock.epoch,
+                    "due_at": red,
+                    "status": "pending",
+                }
+            ],
         )
 
     async def run_once(self) -> int:
