@@ -144,6 +144,13 @@ class CaseAccepted(_CaseAction):
     """签收: the assignee signs for the case."""
 
 
+@event_type("case.contacted", 1)
+class CaseContacted(_CaseAction):
+    """The assignee has made first contact with the resident (首次联系)."""
+
+    note: str | None = None
+
+
 @event_type("case.returned", 1)
 class CaseReturned(_CaseAction):
     """退单: handed back to the dispatchers' triage queue, with a reason."""
@@ -269,7 +276,7 @@ class CategoryUpserted(_Payload):
 
 # ------------------------------------------------------------------------- escalation
 
-ClockKind = Literal["sign_for", "resolution", "callback", "ownership"]
+ClockKind = Literal["sign_for", "first_contact", "resolution", "callback", "ownership"]
 """``ownership``: how long a case has gone without an accepted owner (首问负责制)."""
 
 

@@ -37,6 +37,7 @@ async def test_a_case_goes_from_assignment_to_a_satisfied_callback(
     case = await new_case()
 
     accepted = await post(client, case, "accept", MEMBER)
+    contacted = await post(client, case, "contact", MEMBER, {"note": "已电话联系居民"})
     resolved = await post(
         client,
         case,
@@ -49,7 +50,8 @@ async def test_a_case_goes_from_assignment_to_a_satisfied_callback(
         client, case, "evaluate", DISPATCHER, {"satisfaction": "satisfied", "resolved": True}
     )
 
-    assert [r.status_code for r in (accepted, resolved, closed, evaluated)] == [200] * 4
+    assert [r.status_code for r in (accepted, contacted, resolved, closed, evaluated)] == [200] * 5
+    assert contacted.json()["contacted_at"] is not None
     final = evaluated.json()
     assert final["status"] == "evaluated"
     assert final["first_owner_code"] == "510302001001001"
@@ -58,8 +60,9 @@ async def test_a_case_goes_from_assignment_to_a_satisfied_callback(
     assert final["evidence"] == ["https://img.example/1.jpg"]
     assert final["satisfaction"] == "satisfied"
     actions = [(t["action"], t["actor"]) for t in final["timeline"]]
-    assert actions[-4:] == [
+    assert actions[-5:] == [
         ("accept", "gm111a"),
+        ("contact", "gm111a"),
         ("resolve", "gm111a"),
         ("close", "gl111"),
         ("evaluate", "dp1"),
@@ -68,16 +71,17 @@ async def test_a_case_goes_from_assignment_to_a_satisfied_callback(
 
     async def lifecycle() -> list[dict[str, Any]] | None:
         records = await read_topic(
-            kafka_bootstrap, topics.qualify(namespace, topics.DISPATCH), min_count=6
+            kafka_bootstrap, topics.qualify(namespace, topics.DISPATCH), min_count=7
         )
         events = [json.loads(r.value) for r in records if r.key == case["id"].encode()]
-        return events if len(events) == 6 else None
+        return events if len(events) == 7 else None
 
     events = await eventually(lifecycle)
     assert [e["type"] for e in events] == [
         "case.routed",
         "case.assigned",
         "case.accepted",
+        "case.contacted",
         "case.resolved",
         "case.closed",
         "case.evaluated",
@@ -90,7 +94,7 @@ async def test_a_case_goes_from_assignment_to_a_satisfied_callback(
         "code": "510302001001001",
         "staff_id": "gm111a",
     }
-    assert events[5]["data"]["first_owner"]["staff_id"] == "gm111a"
+    assert events[6]["data"]["first_owner"]["staff_id"] == "gm111a"
 
 
 async def test_an_illegal_transition_is_409_with_the_current_state(
@@ -278,6 +282,7 @@ async def test_a_suspended_case_is_resumed(client: Any, new_case: Any) -> None:
 
 ACTIONS = {
     "accept": None,
+    "contact": {"note": "x"},
     "return": {"reason": "x"},
     "transfer": {"target": "grid", "grid_code": "510302002001001", "reason": "x"},
     "resolve": {"note": "x"},

@@ -36,6 +36,7 @@ STATES = (
 # DESIGN.md §1, spelled out here so a change to the table in rules.py has to be deliberate.
 LIFECYCLE: dict[str, frozenset[str]] = {
     "accept": frozenset({"routed", "assigned"}),
+    "contact": frozenset({"accepted", "suspended"}),
     "return": frozenset({"assigned", "accepted"}),
     "transfer": frozenset({"triage", "routed", "assigned", "accepted"}),
     "resolve": frozenset({"accepted"}),
@@ -52,6 +53,7 @@ ACTIONS: tuple[Action, ...] = get_args(Action)
 # One legal and one illegal state per action, for tests about who rather than when.
 LEGAL_STATE: dict[str, str] = {
     "accept": "assigned",
+    "contact": "accepted",
     "return": "assigned",
     "transfer": "assigned",
     "resolve": "accepted",
@@ -109,7 +111,7 @@ def legal_case(action: str, base: Case = Case()) -> Case:
 
 def authorised(action: str) -> tuple[Principal, Case]:
     """Someone who may take ``action``, and a case they may take it on (status to be set)."""
-    if action in ("accept", "return", "resolve", "request_extension", "suspend"):
+    if action in ("accept", "contact", "return", "resolve", "request_extension", "suspend"):
         return ASSIGNEE, Case()
     if action in ("close", "reopen", "evaluate", "transfer", "resume"):
         return DISPATCHER, Case()
@@ -418,3 +420,9 @@ def test_another_communitys_station_master_may_not_act() -> None:
     other = Principal(sub="sm12", role="station_master", area_code="510302001002")
     with pytest.raises(Refused, match="outside your scope"):
         check("transfer", case=STATION_CASE, principal=other)
+
+
+def test_only_the_assignee_records_first_contact() -> None:
+    check("contact", case=Case(status="accepted"), principal=ASSIGNEE)
+    with pytest.raises(Refused, match="only the assignee"):
+        check("contact", case=Case(status="accepted"), principal=LEADER)

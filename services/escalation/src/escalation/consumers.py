@@ -69,6 +69,15 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
         await clocks.stop(
             session=session, case_id=p.case_id, kind="ownership", at=p.at, reason="accepted"
         )
+        # First contact with the resident is due once someone owns the case.
+        await clocks.start_once(
+            session=session,
+            settings=settings,
+            kind="first_contact",
+            facts=_facts(event, p, p.assignee_id),
+            at=p.at,
+            now=runtime.clock.now(),
+        )
 
     async def on_handed_on(session: AsyncSession, event: Envelope, p: Any) -> None:
         """Returned (退单) or transferred (转派): nobody owns the case until someone accepts
@@ -177,6 +186,7 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
             handlers={
                 "case.assigned": on_assigned,
                 "case.accepted": on_accepted,
+                "case.contacted": stopper("first_contact", "contacted"),
                 "case.returned": on_handed_on,
                 "case.transferred": on_handed_on,
                 "case.resolved": stopper("resolution", "resolved"),

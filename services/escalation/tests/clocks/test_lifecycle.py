@@ -131,3 +131,22 @@ async def test_closing_starts_the_callback_clock_due_the_next_working_day(
 
     # The end of Monday's working hours (08:30–17:30).
     assert due(clocks[("callback", 1)]) == datetime.fromisoformat("2026-11-30T17:30:00+08:00")
+
+
+async def test_first_contact_is_due_after_acceptance_and_stops_when_recorded(
+    client: Any, dispatch: Any, clocks_of: Any, build: Any
+) -> None:
+    case_id = envelope.new_id()
+    accepted_at = T0 + timedelta(minutes=20)
+    await dispatch(build.assigned(case_id))
+    await dispatch(payloads.CaseAccepted(**build.action(case_id, accepted_at)))
+    running = await clocks_of(case_id, lambda c: any(x["kind"] == "first_contact" for x in c))
+    await dispatch(
+        payloads.CaseContacted(**build.action(case_id, accepted_at + timedelta(hours=3)))
+    )
+    stopped = await clocks_of(
+        case_id, lambda c: any(x["kind"] == "first_contact" and x["status"] == "stopped" for x in c)
+    )
+
+    assert due(running[("first_contact", 1)]) == accepted_at + timedelta(hours=24)
+    assert stopped[("first_contact", 1)]["stop_reason"] == "contacted"

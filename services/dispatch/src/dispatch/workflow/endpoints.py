@@ -15,6 +15,7 @@ from dispatch.workflow.schemas import (
     CaseDetail,
     CaseRead,
     CloseIn,
+    ContactIn,
     EvaluateIn,
     ExtensionIn,
     OptionalReasonIn,
@@ -161,6 +162,23 @@ async def accept(
     if_match: IfMatch = None,
 ) -> Any:
     return await _act(request, runtime, principal, case_id, "accept", None, if_match)
+
+
+@router.post(
+    "/v1/cases/{case_id}/contact",
+    response_model=CaseDetail,
+    responses=ACTION_RESPONSES,
+    summary="首次联系: record first contact with the resident",
+)
+async def contact(
+    case_id: UUID,
+    body: ContactIn,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> Any:
+    return await _act(request, runtime, principal, case_id, "contact", body, if_match)
 
 
 @router.post(

@@ -50,6 +50,7 @@ class Case(Base):
     transfers: Mapped[int] = mapped_column(default=0, server_default="0")
     reopenings: Mapped[int] = mapped_column(default=0, server_default="0")
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    contacted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolved_by: Mapped[str | None] = mapped_column(String(64))
     resolution_note: Mapped[str | None] = mapped_column(Text)

@@ -14,6 +14,7 @@ from gridcase_events.kit.auth import Principal, can_see
 
 Action = Literal[
     "accept",
+    "contact",
     "return",
     "transfer",
     "resolve",
@@ -29,6 +30,7 @@ Action = Literal[
 
 ALLOWED_FROM: dict[str, frozenset[str]] = {
     "accept": frozenset({"assigned", "routed"}),
+    "contact": frozenset({"accepted", "suspended"}),
     "return": frozenset({"assigned", "accepted"}),
     "transfer": frozenset({"triage", "routed", "assigned", "accepted"}),
     "resolve": frozenset({"accepted"}),
@@ -126,7 +128,7 @@ def _authorize(action: Action, *, case: CaseState, principal: Principal) -> None
     if action == "accept":
         allowed = assignee or (case.assignee_id is None and in_unit(principal, case))
         why = "only the assignee (or, for an unassigned case, its unit) signs for a case"
-    elif action in ("return", "resolve", "request_extension", "suspend"):
+    elif action in ("contact", "return", "resolve", "request_extension", "suspend"):
         allowed = assignee
         why = f"only the assignee may {action.replace('_', ' ')} the case"
     elif action in ("transfer", "resume"):

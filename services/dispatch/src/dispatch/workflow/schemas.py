@@ -55,6 +55,7 @@ class CaseRead(BaseModel):
     satisfaction: str | None
     reported_at: datetime
     accepted_at: datetime | None
+    contacted_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
     updated_at: datetime
@@ -98,6 +99,10 @@ class TransferIn(BaseModel):
 class ResolveIn(BaseModel):
     note: str = Field(min_length=1, max_length=2000)
     evidence: list[HttpUrl] = Field(default_factory=list, max_length=20)
+
+
+class ContactIn(BaseModel):
+    note: str | None = Field(default=None, max_length=1000)
 
 
 class CloseIn(BaseModel):

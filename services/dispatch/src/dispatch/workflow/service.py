@@ -320,6 +320,15 @@ async def _accept(
     return [lambda ref: payloads.CaseAccepted(**ref)]
 
 
+async def _contact(
+    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+) -> list[EventFactory]:
+    request: schemas.ContactIn = r
+    if case.contacted_at is None:
+        case.contacted_at = now
+    return [lambda ref: payloads.CaseContacted(**ref, note=request.note)]
+
+
 async def _return(
     s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
 ) -> list[EventFactory]:
@@ -499,6 +508,7 @@ async def _resume(
 
 _ACTIONS: dict[str, Handler] = {
     "accept": _accept,
+    "contact": _contact,
     "return": _return,
     "transfer": _transfer,
     "resolve": _resolve,

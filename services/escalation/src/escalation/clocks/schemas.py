@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-ClockKind = Literal["sign_for", "resolution", "callback", "ownership"]
+ClockKind = Literal["sign_for", "first_contact", "resolution", "callback", "ownership"]
 
 
 class ClockRead(BaseModel):
