@@ -265,3 +265,28 @@ async def test_directory_import_from_the_command_line_reports_what_changed(
     assert "│ staff       │ 45   │ 0       │ 0       │ 45" in again
     assert bad_code == 1
     assert "unknown area 510302009009009" in refused
+
+
+async def test_policies_import_from_the_command_line(
+    platform: Any, show_logs_on_failure: Any, tmp_path: Any
+) -> None:
+    good = tmp_path / "policies.csv"
+    good.write_text(
+        "category_code,priority,clock,amount,unit,working_hours,end_of_day\n"
+        "neighbour/noise-dispute,*,resolution,3,working_days,false,true\n"
+    )
+    bad = tmp_path / "bad.csv"
+    bad.write_text("category,limit\nx,1\n")
+
+    ok_code, ok = await run_cli(
+        "policies", "import", str(good), "--url", platform.urls["escalation"]
+    )
+    bad_code, refused = await run_cli(
+        "policies", "import", str(bad), "--url", platform.urls["escalation"]
+    )
+
+    assert ok_code == 0, ok
+    assert "neighbour/noise-dispute" in ok
+    assert "working_days" in ok
+    assert bad_code == 2
+    assert "header must be" in refused

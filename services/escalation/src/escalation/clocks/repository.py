@@ -164,11 +164,15 @@ async def upsert_days(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> 
         )
 
 
-async def mark_fired(
-    session: AsyncSession, timer_id: int, *, at: datetime, late_seconds: float
-) -> None:
-    await session.execute(
-        update(Timer)
-        .where(Timer.id == timer_id)
-        .values(status="fired", fired_at=at, late_seconds=late_seconds)
-    )
+async def mark_fired(session: AsyncSession, timer_ids: Sequence[int], *, at: datetime) -> None:
+    """Marks a batch fired, each with its own lateness, in one statement."""
+    if timer_ids:
+        await session.execute(
+            update(Timer)
+            .where(Timer.id.in_(timer_ids))
+            .values(
+                status="fired",
+                fired_at=at,
+                late_seconds=func.greatest(0.0, func.extract("epoch", at - Timer.due_at)),
+            )
+        )
