@@ -161,3 +161,59 @@ async def test_a_new_owner_accepting_ends_the_first_owners_watch(
     )
 
     assert clocks[("ownership", 1)]["stop_reason"] == "accepted"
+
+
+async def test_when_the_first_owner_is_the_grid_leader_the_station_master_hears_of_it(
+    client: Any,
+    dispatch: Any,
+    build: Any,
+    clock: Any,
+    producer: Any,
+    namespace: str,
+    kafka_bootstrap: str,
+) -> None:
+    await staff(producer, namespace)
+    cipher = PiiCipher(DEV_PII_KEY)
+    master = envelope.build(
+        payloads.StaffUpserted(
+            staff_id="sm11",
+            name="某人",
+            role="station_master",
+            area_code="510302001001",
+            department_code=None,
+            post=None,
+            phone_masked="138****0000",
+            phone_encrypted=cipher.encrypt("13800000000"),
+        ),
+        subject="staff:sm11",
+        source="dispatch",
+        tenant="510302",
+        correlation_id="dir",
+        time=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+    await (
+        await producer.send(
+            topics.qualify(namespace, topics.DIRECTORY),
+            key=master.subject.encode(),
+            value=master.to_bytes(),
+        )
+    )
+    case_id = envelope.new_id()
+    leader_owned = payloads.Owner(unit="grid", code="510302001001001", staff_id="gl111")
+    common = {
+        **build.action(case_id, clock.now()),
+        "first_owner": leader_owned,
+        "grid_code": None,
+        "assignee_id": None,
+    }
+    await dispatch(build.assigned(case_id))
+    for times in (1, 2, 3):
+        await dispatch(
+            payloads.CaseTransferred(
+                **common, reason="x", transfers=times, from_grid_code="510302001001001"
+            )
+        )
+
+    [first] = await escalated(kafka_bootstrap, namespace, case_id, 1)
+
+    assert first["target_staff_ids"] == ["sm11"]

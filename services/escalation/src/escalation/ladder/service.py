@@ -119,3 +119,22 @@ async def replace(session: AsyncSession, unit: str, rows: Sequence[dict[str, obj
     await session.execute(delete(LadderLevel).where(LadderLevel.unit == unit))
     session.add_all(LadderLevel(**row) for row in rows)
     await session.flush()
+
+
+SUPERIOR = {
+    "grid_member": "grid_leader",
+    "grid_leader": "station_master",
+    "station_master": "street_officer",
+    "street_officer": "district_center",
+}
+
+
+async def superiors_of(
+    session: AsyncSession, *, rung: LadderLevel, clock: CaseClock, tenant: str
+) -> list[str]:
+    """Who stands one rank above `rung`'s role over the same area."""
+    role = SUPERIOR.get(rung.role)
+    if role is None:
+        return []
+    above = LadderLevel(unit=rung.unit, level=rung.level, role=role, delay_minutes=0)
+    return await targets(session, rung=above, clock=clock, tenant=tenant)

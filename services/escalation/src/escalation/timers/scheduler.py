@@ -107,6 +107,12 @@ class TimerScheduler(Worker):
         overdue = now - clock.due_at
         await ladder.schedule_next_urge(session, clock=clock, now=now, interval=urge_every)
         buck_passing = clock.kind == "ownership"
+        targets = await ladder.targets(session, rung=rung, clock=clock, tenant=self.settings.tenant)
+        if buck_passing and clock.assignee_id in targets:
+            # The first owner is on this rung: their superior is the one above.
+            targets = [t for t in targets if t != clock.assignee_id] or await ladder.superiors_of(
+                session, rung=rung, clock=clock, tenant=self.settings.tenant
+            )
         if buck_passing:
             handoffs = clock.generation
             reason = (
@@ -126,9 +132,7 @@ class TimerScheduler(Worker):
             urge=0 if timer.kind == "escalation" else timer.level,
             buck_passing=buck_passing,
             target_role=rung.role,
-            target_staff_ids=await ladder.targets(
-                session, rung=rung, clock=clock, tenant=self.settings.tenant
-            ),
+            target_staff_ids=targets,
             reason=reason,
         )
 
