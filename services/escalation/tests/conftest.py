@@ -146,3 +146,95 @@ def build() -> Any:
     from types import SimpleNamespace
 
     return SimpleNamespace(assigned=assigned, action=action, ref=ref)
+
+
+@pytest.fixture
+def directory_staff(
+    producer: AIOKafkaProducer, namespace: str, settings: EscalationSettings
+) -> Callable[..., Any]:
+    """Publishes staff to the directory topic, as dispatch would: (staff_id, role, area),
+    and waits until escalation's projection holds them (the directory and the case events
+    arrive through separate consumer groups)."""
+    from gridcase_events.kit.pii import PiiCipher
+    from gridcase_events.kit.settings import DEV_PII_KEY
+
+    async def publish(*people: tuple[str, str, str]) -> None:
+        cipher = PiiCipher(DEV_PII_KEY)
+        for staff_id, role, area in people:
+            event = envelope.build(
+                payloads.StaffUpserted(
+                    staff_id=staff_id,
+                    name="某人",
+                    role=role,
+                    area_code=area,
+                    department_code=None,  # type: ignore[arg-type]
+                    post=None,
+                    phone_masked="138****0000",
+                    phone_encrypted=cipher.encrypt("13800000000"),
+                ),
+                subject=f"staff:{staff_id}",
+                source="dispatch",
+                tenant="510302",
+                correlation_id="dir",
+                time=datetime(2026, 11, 1, tzinfo=UTC),
+            )
+            await (
+                await producer.send(
+                    topics.qualify(namespace, topics.DIRECTORY),
+                    key=event.subject.encode(),
+                    value=event.to_bytes(),
+                )
+            )
+
+        await _projected(settings, [p[0] for p in people])
+
+    return publish
+
+
+@pytest.fixture
+def escalated(kafka_bootstrap: str, namespace: str) -> Callable[..., Any]:
+    """Waits for at least `count` case.escalated events about a case; returns their data."""
+    import json
+
+    from gridcase_events.testing import read_topic
+
+    async def wait(case_id: UUID, count: int) -> list[dict[str, Any]]:
+        async def check() -> list[dict[str, Any]] | None:
+            records = await read_topic(
+                kafka_bootstrap, topics.qualify(namespace, topics.ESCALATION), min_count=count
+            )
+            found = [
+                json.loads(r.value)["data"]
+                for r in records
+                if r.key == str(case_id).encode()
+                and json.loads(r.value)["type"] == "case.escalated"
+            ]
+            return found if len(found) >= count else None
+
+        result: list[dict[str, Any]] = await eventually(check)
+        return result
+
+    return wait
+
+
+async def _projected(settings: EscalationSettings, staff_ids: list[str]) -> None:
+    from sqlalchemy import text
+
+    from gridcase_events.kit.db import create_engine
+
+    engine = create_engine(settings.database_url.get_secret_value(), pool_size=1)
+    try:
+
+        async def known() -> bool:
+            async with engine.connect() as conn:
+                found = await conn.execute(
+                    text(
+                        "SELECT count(*) FROM escalation.directory_staff WHERE staff_id = ANY(:ids)"
+                    ),
+                    {"ids": staff_ids},
+                )
+                return bool(found.scalar_one() == len(staff_ids))
+
+        await eventually(known)
+    finally:
+        await engine.dispose()

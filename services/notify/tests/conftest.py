@@ -5,9 +5,11 @@ from uuid import UUID
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from sqlalchemy import text
 
 from gridcase_events import envelope, payloads, topics
 from gridcase_events.kit.clock import ManualClock
+from gridcase_events.kit.db import create_engine
 from gridcase_events.kit.pii import PiiCipher
 from gridcase_events.kit.settings import DEV_PII_KEY
 from gridcase_events.producer import create_producer
@@ -78,10 +80,13 @@ def publish(producer: AIOKafkaProducer, namespace: str) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def staff(publish: Any) -> Callable[..., Any]:
+def staff(publish: Any, fresh_database: str) -> Callable[..., Any]:
+    """Publishes a staff member to the directory topic and waits until notify holds the
+    contact (contacts and assignments arrive through separate consumer groups)."""
+
     async def upsert(staff_id: str = "gm111a", phone: str = "13800000002") -> Any:
         cipher = PiiCipher(DEV_PII_KEY)
-        return await publish(
+        event = await publish(
             payloads.StaffUpserted(
                 staff_id=staff_id,
                 name="李磊静",
@@ -95,6 +100,20 @@ def staff(publish: Any) -> Callable[..., Any]:
             subject=f"staff:{staff_id}",
             source="dispatch",
         )
+        engine = create_engine(fresh_database, pool_size=1)
+        try:
+
+            async def known() -> bool:
+                async with engine.connect() as conn:
+                    found = await conn.execute(
+                        text("SELECT 1 FROM notify.contacts WHERE staff_id = :s"), {"s": staff_id}
+                    )
+                    return found.first() is not None
+
+            await eventually(known)
+        finally:
+            await engine.dispose()
+        return event
 
     return upsert
 

@@ -1,67 +1,16 @@
 """首问负责制: a case nobody accepts, or that is handed on too often, is buck-passing (推诿)."""
 
-import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
-from gridcase_events import envelope, payloads, topics
-from gridcase_events.kit.pii import PiiCipher
-from gridcase_events.kit.settings import DEV_PII_KEY
-from gridcase_events.testing import bearer, eventually, read_topic
+from gridcase_events import envelope, payloads
+from gridcase_events.testing import bearer
 
 pytestmark = pytest.mark.integration
 
 FIRST_OWNER = payloads.Owner(unit="grid", code="510302001001001", staff_id="gm111a")
-
-
-async def staff(producer: Any, namespace: str) -> None:
-    cipher = PiiCipher(DEV_PII_KEY)
-    for staff_id, role, area in [
-        ("gl111", "grid_leader", "510302001001001"),
-        ("dc1", "district_center", "510302"),
-    ]:
-        event = envelope.build(
-            payloads.StaffUpserted(
-                staff_id=staff_id,
-                name="某人",
-                role=role,
-                area_code=area,
-                department_code=None,
-                post=None,
-                phone_masked="138****0000",
-                phone_encrypted=cipher.encrypt("13800000000"),
-            ),
-            subject=f"staff:{staff_id}",
-            source="dispatch",
-            tenant="510302",
-            correlation_id="dir",
-            time=datetime(2026, 11, 1, tzinfo=UTC),
-        )
-        await (
-            await producer.send(
-                topics.qualify(namespace, topics.DIRECTORY),
-                key=event.subject.encode(),
-                value=event.to_bytes(),
-            )
-        )
-
-
-async def escalated(kafka: str, namespace: str, case_id: Any, count: int) -> list[dict[str, Any]]:
-    async def check() -> list[dict[str, Any]] | None:
-        records = await read_topic(
-            kafka, topics.qualify(namespace, topics.ESCALATION), min_count=count
-        )
-        found = [
-            json.loads(r.value)["data"]
-            for r in records
-            if r.key == str(case_id).encode() and json.loads(r.value)["type"] == "case.escalated"
-        ]
-        return found if len(found) >= count else None
-
-    result: list[dict[str, Any]] = await eventually(check)
-    return result
 
 
 def handed_on(build: Any, case_id: Any, at: datetime, kind: str, times: int) -> Any:
@@ -85,11 +34,12 @@ async def test_handed_on_more_than_twice_is_buck_passing_at_once(
     dispatch: Any,
     build: Any,
     clock: Any,
-    producer: Any,
-    namespace: str,
-    kafka_bootstrap: str,
+    directory_staff: Any,
+    escalated: Any,
 ) -> None:
-    await staff(producer, namespace)
+    await directory_staff(
+        ("gl111", "grid_leader", "510302001001001"), ("dc1", "district_center", "510302")
+    )
     case_id = envelope.new_id()
     now = clock.now()
     await dispatch(build.assigned(case_id))
@@ -97,9 +47,9 @@ async def test_handed_on_more_than_twice_is_buck_passing_at_once(
     await dispatch(handed_on(build, case_id, now, "transferred", 1))
     await dispatch(handed_on(build, case_id, now, "transferred", 2))
 
-    [first] = await escalated(kafka_bootstrap, namespace, case_id, 1)
+    [first] = await escalated(case_id, 1)
     clock.advance(timedelta(hours=4, minutes=1))
-    second = (await escalated(kafka_bootstrap, namespace, case_id, 2))[1]
+    second = (await escalated(case_id, 2))[1]
 
     assert first["buck_passing"] is True
     assert (first["clock"], first["level"], first["target_staff_ids"]) == (
@@ -118,12 +68,13 @@ async def test_a_case_nobody_accepts_for_a_day_is_buck_passing(
     dispatch: Any,
     build: Any,
     clock: Any,
-    producer: Any,
-    namespace: str,
-    kafka_bootstrap: str,
+    directory_staff: Any,
+    escalated: Any,
     clocks_of: Any,
 ) -> None:
-    await staff(producer, namespace)
+    await directory_staff(
+        ("gl111", "grid_leader", "510302001001001"), ("dc1", "district_center", "510302")
+    )
     case_id = envelope.new_id()
     await dispatch(build.assigned(case_id))
     await dispatch(handed_on(build, case_id, clock.now(), "returned", 1))
@@ -136,7 +87,7 @@ async def test_a_case_nobody_accepts_for_a_day_is_buck_passing(
         headers=bearer("dc1", "district_center", "510302"),
     )
     clock.advance(timedelta(hours=1, minutes=1))
-    [first] = await escalated(kafka_bootstrap, namespace, case_id, 1)
+    [first] = await escalated(case_id, 1)
     overdue_late = await client.get(
         "/v1/overdue",
         params={"clock": "ownership"},
@@ -168,36 +119,13 @@ async def test_when_the_first_owner_is_the_grid_leader_the_station_master_hears_
     dispatch: Any,
     build: Any,
     clock: Any,
-    producer: Any,
-    namespace: str,
-    kafka_bootstrap: str,
+    directory_staff: Any,
+    escalated: Any,
 ) -> None:
-    await staff(producer, namespace)
-    cipher = PiiCipher(DEV_PII_KEY)
-    master = envelope.build(
-        payloads.StaffUpserted(
-            staff_id="sm11",
-            name="某人",
-            role="station_master",
-            area_code="510302001001",
-            department_code=None,
-            post=None,
-            phone_masked="138****0000",
-            phone_encrypted=cipher.encrypt("13800000000"),
-        ),
-        subject="staff:sm11",
-        source="dispatch",
-        tenant="510302",
-        correlation_id="dir",
-        time=datetime(2026, 11, 1, tzinfo=UTC),
+    await directory_staff(
+        ("gl111", "grid_leader", "510302001001001"), ("dc1", "district_center", "510302")
     )
-    await (
-        await producer.send(
-            topics.qualify(namespace, topics.DIRECTORY),
-            key=master.subject.encode(),
-            value=master.to_bytes(),
-        )
-    )
+    await directory_staff(("sm11", "station_master", "510302001001"))
     case_id = envelope.new_id()
     leader_owned = payloads.Owner(unit="grid", code="510302001001001", staff_id="gl111")
     common = {
@@ -214,6 +142,6 @@ async def test_when_the_first_owner_is_the_grid_leader_the_station_master_hears_
             )
         )
 
-    [first] = await escalated(kafka_bootstrap, namespace, case_id, 1)
+    [first] = await escalated(case_id, 1)
 
     assert first["target_staff_ids"] == ["sm11"]

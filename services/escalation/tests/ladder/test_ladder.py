@@ -1,15 +1,13 @@
 """A breached case climbs the ladder, with reminders, until it moves (real Kafka)."""
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from gridcase_events import envelope, payloads, topics
-from gridcase_events.kit.pii import PiiCipher
-from gridcase_events.kit.settings import DEV_PII_KEY
-from gridcase_events.testing import bearer, eventually, read_topic
+from gridcase_events.testing import bearer, read_topic
 
 pytestmark = pytest.mark.integration
 
@@ -21,73 +19,28 @@ RUNGS = [
 ]
 
 
-async def directory(producer: Any, namespace: str) -> None:
-    cipher = PiiCipher(DEV_PII_KEY)
-    for staff_id, role, area in RUNGS:
-        event = envelope.build(
-            payloads.StaffUpserted(
-                staff_id=staff_id,
-                name="某人",
-                role=role,
-                area_code=area,
-                department_code=None,
-                post=None,
-                phone_masked="138****0000",
-                phone_encrypted=cipher.encrypt("13800000000"),
-            ),
-            subject=f"staff:{staff_id}",
-            source="dispatch",
-            tenant="510302",
-            correlation_id="dir",
-            time=datetime(2026, 11, 1, tzinfo=UTC),
-        )
-        await (
-            await producer.send(
-                topics.qualify(namespace, topics.DIRECTORY),
-                key=event.subject.encode(),
-                value=event.to_bytes(),
-            )
-        )
-
-
-async def escalations(kafka: str, namespace: str, case_id: Any, count: int) -> list[dict[str, Any]]:
-    async def check() -> list[dict[str, Any]] | None:
-        records = await read_topic(
-            kafka, topics.qualify(namespace, topics.ESCALATION), min_count=count
-        )
-        found = [
-            json.loads(r.value)["data"]
-            for r in records
-            if r.key == str(case_id).encode() and json.loads(r.value)["type"] == "case.escalated"
-        ]
-        return found if len(found) >= count else None
-
-    result: list[dict[str, Any]] = await eventually(check)
-    return result
-
-
 async def test_a_breached_case_climbs_rung_by_rung_with_reminders_until_accepted(
     client: Any,
     dispatch: Any,
     clocks_of: Any,
     build: Any,
     clock: Any,
-    producer: Any,
-    namespace: str,
+    directory_staff: Any,
+    escalated: Any,
     kafka_bootstrap: str,
-    settings: Any,
+    namespace: str,
 ) -> None:
-    await directory(producer, namespace)
+    await directory_staff(*RUNGS)
     case_id = envelope.new_id()
     await dispatch(build.assigned(case_id))
     await clocks_of(case_id, lambda c: len(c) == 2)
 
     clock.advance(timedelta(hours=2, minutes=1))  # the 2-hour sign-for clock breached
-    [first] = await escalations(kafka_bootstrap, namespace, case_id, 1)
+    [first] = await escalated(case_id, 1)
     clock.advance(timedelta(hours=2))  # breach + 2 h: the station master's rung
-    second = (await escalations(kafka_bootstrap, namespace, case_id, 2))[1]
+    second = (await escalated(case_id, 2))[1]
     clock.advance(timedelta(hours=4))  # 4 h after the last rung: a reminder (催办)
-    third = (await escalations(kafka_bootstrap, namespace, case_id, 3))[2]
+    third = (await escalated(case_id, 3))[2]
 
     assert (first["level"], first["urge"], first["target_role"], first["target_staff_ids"]) == (
         1,

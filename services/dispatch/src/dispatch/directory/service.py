@@ -8,7 +8,7 @@ import csv
 import io
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -183,6 +183,26 @@ async def _emit_all(
         await runtime.emit(session, payload, subject=subject, correlation_id=correlation_id)
 
 
+async def _apply(
+    session: AsyncSession,
+    runtime: Runtime,
+    kind: str,
+    key: str,
+    new_rows: list[dict[str, Any]],
+    corr: str,
+    *,
+    event: Callable[[dict[str, Any]], tuple[str, BaseModel]] | None = None,
+) -> tuple[int, int, int]:
+    """Upserts what changed and, when the kind is published, announces each change."""
+    changed, created, updated, unchanged = _diff(
+        await repository.rows_by_key(session, kind), key, new_rows
+    )
+    await repository.upsert(session, kind, changed)
+    if event is not None:
+        await _emit_all(session, runtime, [event(r) for r in changed], corr)
+    return created, updated, unchanged
+
+
 async def _import_areas(
     session: AsyncSession, runtime: Runtime, pii: PiiCipher, rows: Sequence[AreaRow], corr: str
 ) -> tuple[int, int, int]:
@@ -306,16 +326,15 @@ async def _import_departments(
     problems = _duplicates([r.code for r in rows], "code")
     if problems:
         raise ImportRejected(problems)
-    new_rows = [r.model_dump() for r in rows]
-    changed, *counts = _diff(await repository.rows_by_key(session, "departments"), "code", new_rows)
-    await repository.upsert(session, "departments", changed)
-    await _emit_all(
+    return await _apply(
         session,
         runtime,
-        [(f"department:{r['code']}", payloads.DepartmentUpserted(**r)) for r in changed],
+        "departments",
+        "code",
+        [r.model_dump() for r in rows],
         corr,
+        event=lambda r: (f"department:{r['code']}", payloads.DepartmentUpserted(**r)),
     )
-    return counts[0], counts[1], counts[2]
 
 
 async def _import_categories(
@@ -330,16 +349,15 @@ async def _import_categories(
             )
     if problems:
         raise ImportRejected(problems)
-    new_rows = [r.model_dump() for r in rows]
-    changed, *counts = _diff(await repository.rows_by_key(session, "categories"), "code", new_rows)
-    await repository.upsert(session, "categories", changed)
-    await _emit_all(
+    return await _apply(
         session,
         runtime,
-        [(f"category:{r['code']}", payloads.CategoryUpserted(**r)) for r in changed],
+        "categories",
+        "code",
+        [r.model_dump() for r in rows],
         corr,
+        event=lambda r: (f"category:{r['code']}", payloads.CategoryUpserted(**r)),
     )
-    return counts[0], counts[1], counts[2]
 
 
 async def _import_staff(
@@ -452,11 +470,7 @@ async def _import_gazetteer(
         {"normalized": n, "address": r.address, "grid_code": r.grid_code}
         for n, r in zip(normalized, rows, strict=True)
     ]
-    changed, *counts = _diff(
-        await repository.rows_by_key(session, "gazetteer"), "normalized", new_rows
-    )
-    await repository.upsert(session, "gazetteer", changed)
-    return counts[0], counts[1], counts[2]
+    return await _apply(session, runtime, "gazetteer", "normalized", new_rows, corr)
 
 
 async def _import_absences(
