@@ -27,3 +27,4 @@ class NotifySettings(PlatformSettings):
     lease_seconds: float = Field(60.0, gt=0, description="a claimed delivery is retried after this")
     poll_interval_seconds: float = Field(0.5, gt=0)
     language: str = Field("zh", pattern="^(zh|en)$")
+    timezone: str = Field("Asia/Shanghai", description="for times written in messages")

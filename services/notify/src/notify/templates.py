@@ -23,7 +23,28 @@ def _clause(text: str) -> str:
 _env.filters["clause"] = _clause
 
 # Template ids registered with the SMS provider, per event type.
-SMS_TEMPLATE_IDS = {"case.assigned": "GC_CASE_ASSIGNED"}
+SMS_TEMPLATE_IDS = {
+    "case.assigned": "GC_CASE_ASSIGNED",
+    "case.escalated": "GC_CASE_ESCALATED",
+    "sla.warning": "GC_SLA_WARNING",
+    "sla.breached": "GC_SLA_BREACHED",
+}
+CLOCK_LABELS = {
+    "zh": {
+        "sign_for": "签收时限",
+        "first_contact": "首次联系时限",
+        "resolution": "办结时限",
+        "callback": "回访时限",
+        "ownership": "首问负责时限",
+    },
+    "en": {
+        "sign_for": "sign-for limit",
+        "first_contact": "first-contact limit",
+        "resolution": "resolution limit",
+        "callback": "callback limit",
+        "ownership": "ownership limit",
+    },
+}
 
 
 def render(*, channel: str, event_type: str, language: str, params: dict[str, Any]) -> str:

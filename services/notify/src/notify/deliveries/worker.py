@@ -106,7 +106,13 @@ class DeliveryWorker(Worker):
         if contact is None:
             raise RetryableSendError(f"no contact for {delivery.recipient_id} yet")
         delivery.recipient_masked = contact.phone_masked
-        params = {**delivery.params, "sign_name": self.settings.sms_sign_name}
+        params = {
+            **delivery.params,
+            "sign_name": self.settings.sms_sign_name,
+            "clock_label": templates.CLOCK_LABELS[self.settings.language].get(
+                delivery.params.get("clock", ""), ""
+            ),
+        }
         return Message(
             idempotency_key=delivery.idempotency_key,
             address=self.runtime.pii.decrypt(contact.phone_enc),
