@@ -82,7 +82,7 @@ class Owner(_Payload):
     """A unit and the person in it who accepted a case (首问负责制: the first one stays
     accountable until another owner has accepted)."""
 
-    unit: Literal["grid", "department"]
+    unit: Literal["grid", "community", "department"]
     code: str
     staff_id: str
 

@@ -191,3 +191,36 @@ async def test_a_redelivered_report_is_taken_in_once(
     case = await settled(case_id)
 
     assert [t["action"] for t in case["timeline"]] == ["reported", "routed", "assigned"]
+
+
+async def test_a_case_returned_by_a_station_says_which_community_it_left(
+    demo_city: Any, report: Any, settled: Any, client: Any, kafka_bootstrap: str, namespace: str
+) -> None:
+    from gridcase_events.testing import bearer
+
+    case = await settled(
+        await report(address="学府社区北门附近路面塌陷", category_hint="facility/road-damage")
+    )
+    station = bearer("sm22", "station_master", "510302002002")
+    assert (await client.post(f"/v1/cases/{case['id']}/accept", headers=station)).status_code == 200
+    returned = await client.post(
+        f"/v1/cases/{case['id']}/return", json={"reason": "非本社区"}, headers=station
+    )
+    assert returned.status_code == 200
+
+    async def returned_event() -> dict[str, Any] | None:
+        records = await read_topic(
+            kafka_bootstrap, topics.qualify(namespace, topics.DISPATCH), min_count=4
+        )
+        found = [
+            json.loads(r.value) for r in records if json.loads(r.value)["type"] == "case.returned"
+        ]
+        return found[0] if found else None
+
+    event = await eventually(returned_event)
+    assert event["data"]["from_grid_code"] == "510302002002"
+    assert event["data"]["first_owner"] == {
+        "unit": "community",
+        "code": "510302002002",
+        "staff_id": "sm22",
+    }

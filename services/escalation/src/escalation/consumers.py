@@ -90,7 +90,9 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
         )
         owner = p.first_owner
         grid = (
-            owner.code if owner and owner.unit == "grid" else (None if owner else p.from_grid_code)
+            owner.code
+            if owner and owner.unit in ("grid", "community")
+            else (None if owner else p.from_grid_code)
         )
         department = (
             owner.code

@@ -314,8 +314,8 @@ async def _accept(
         case.assignee_id = p.sub
         case.assignee_post = None
     if case.first_owner_unit is None:
-        case.first_owner_unit = "grid" if case.target == "grid" else "department"
-        case.first_owner_code = case.grid_code if case.target == "grid" else case.department_code
+        case.first_owner_unit = case.target  # grid, community (its station) or department
+        case.first_owner_code = rules.area_of(case) or case.department_code
         case.first_owner_staff = p.sub
     return [lambda ref: payloads.CaseAccepted(**ref)]
 
@@ -329,17 +329,24 @@ async def _contact(
     return [lambda ref: payloads.CaseContacted(**ref, note=request.note)]
 
 
+def _leave_unit(case: Case) -> tuple[str | None, str | None]:
+    """Takes the case out of its unit and away from its assignee; returns where it was
+    (its area — grid, else community station — and its department)."""
+    was = (rules.area_of(case), case.department_code)
+    case.grid_code = case.community_code = case.department_code = None
+    case.assignee_id = case.assignee_post = None
+    case.accepted_at = None
+    return was
+
+
 async def _return(
     s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
 ) -> list[EventFactory]:
     request: schemas.ReasonIn = r
-    from_grid, from_department = case.grid_code, case.department_code
+    from_grid, from_department = _leave_unit(case)
     case.returns += 1
     case.status = "triage"
     case.target = "triage"
-    case.grid_code = case.community_code = case.department_code = None
-    case.assignee_id = case.assignee_post = None
-    case.accepted_at = None
     returns = case.returns
     return [
         lambda ref: payloads.CaseReturned(
@@ -362,17 +369,14 @@ async def _transfer(
             raise BadRequest(f"unknown grid {request.grid_code}")
     elif await directory_repository.get_department(s, request.department_code or "") is None:
         raise BadRequest(f"unknown department {request.department_code}")
-    from_grid, from_department = case.grid_code, case.department_code
-    if (request.grid_code, request.department_code) == (from_grid, from_department):
+    if (request.grid_code, request.department_code) == (case.grid_code, case.department_code):
         raise BadRequest("the case is already there")
+    from_grid, from_department = _leave_unit(case)
     case.transfers += 1
     case.target = request.target
     case.grid_code, case.department_code = request.grid_code, request.department_code
-    case.community_code = None
     case.route_method = "transfer"
     case.route_reason = f"transferred by {p.sub}: {request.reason}"
-    case.assignee_id = case.assignee_post = None
-    case.accepted_at = None
     case.status = "routed"
     transfers = case.transfers
     return [
