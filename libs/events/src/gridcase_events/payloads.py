@@ -75,6 +75,50 @@ class CaseReported(_Payload):
     attachments: list[str] = Field(default_factory=list)
 
 
+@event_type("case.merged", 1)
+class CaseMerged(_Payload):
+    """A new report duplicates an open case (same category, near or at the same address):
+    it is folded into that case instead of being dispatched again. Its reporter then hears
+    of the first case's progress."""
+
+    case_id: UUID = Field(description="the duplicate (the new report)")
+    tracking_no: str
+    channel: Channel
+    external_ref: str | None = None
+    duplicate_of: UUID = Field(description="the open case it was merged into")
+    duplicate_of_tracking_no: str
+    category_code: str | None = None
+    reason: str = Field(description="why: the distance or the shared address")
+    distance_m: float | None = Field(default=None, ge=0)
+    reporter: Contact | None = None
+    merged_at: AwareDatetime
+
+
+@event_type("case.withdrawn", 1)
+class CaseWithdrawn(_Payload):
+    """The reporter (or the hotline) withdrew the demand before it was closed."""
+
+    case_id: UUID
+    tracking_no: str
+    channel: Channel
+    external_ref: str | None = None
+    reason: str
+    withdrawn_at: AwareDatetime
+
+
+@event_type("case.supplemented", 1)
+class CaseSupplemented(_Payload):
+    """More information about a case arrived after it was reported (补充材料)."""
+
+    case_id: UUID
+    tracking_no: str
+    channel: Channel
+    external_ref: str | None = None
+    content: str | None = None
+    attachments: list[str] = Field(default_factory=list)
+    supplemented_at: AwareDatetime
+
+
 # --------------------------------------------------------------------------- dispatch
 
 
