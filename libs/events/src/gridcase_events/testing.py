@@ -210,11 +210,24 @@ class Recorded:
     path: str
     headers: dict[str, str]
     body: bytes
+    query: str = ""  # the raw query string, still percent-encoded
 
     def json(self) -> Any:
         import json
 
         return json.loads(self.body)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One scripted answer of :class:`HttpSink`: a status, headers, a JSON body (the
+    default ``{"message_id": "sink-<n>"}`` when None), and a delay before answering
+    (to make a client time out; cut short when the sink stops)."""
+
+    status: int = 200
+    headers: dict[str, str] | None = None
+    json: Any = None
+    delay: float = 0.0
 
 
 class HttpSink:
@@ -224,9 +237,10 @@ class HttpSink:
     def __init__(self) -> None:
         self.port = free_port()
         self.requests: list[Recorded] = []
-        self.script: list[tuple[int, dict[str, str]]] = []
+        self.script: list[tuple[int, dict[str, str]] | Reply] = []
         self._server: Any = None
         self._task: Any = None
+        self._stopping: Any = None
 
     @property
     def url(self) -> str:
@@ -236,6 +250,18 @@ class HttpSink:
         self, status: int, *, times: int = 1, headers: dict[str, str] | None = None
     ) -> None:
         self.script += [(status, headers or {})] * times
+
+    def reply_next(
+        self,
+        status: int = 200,
+        *,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        delay: float = 0.0,
+        times: int = 1,
+    ) -> None:
+        """Scripts the next `times` answers (body, headers, delay) in order."""
+        self.script += [Reply(status, headers, json, delay)] * times
 
     async def _app(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -252,10 +278,24 @@ class HttpSink:
                 path=scope["path"],
                 headers={k.decode().lower(): v.decode() for k, v in scope["headers"]},
                 body=body,
+                query=scope.get("query_string", b"").decode(),
             )
         )
-        status, headers = self.script.pop(0) if self.script else (200, {})
-        payload = b'{"message_id": "sink-%d"}' % len(self.requests)
+        reply = self.script.pop(0) if self.script else Reply()
+        if isinstance(reply, tuple):
+            reply = Reply(status=reply[0], headers=reply[1])
+        status, headers = reply.status, reply.headers or {}
+        if reply.json is None:
+            payload = b'{"message_id": "sink-%d"}' % len(self.requests)
+        else:
+            import json
+
+            payload = json.dumps(reply.json, ensure_ascii=False).encode()
+        if reply.delay:
+            import asyncio
+
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=reply.delay)
         await send(
             {
                 "type": "http.response.start",
@@ -271,6 +311,7 @@ class HttpSink:
 
         import uvicorn
 
+        self._stopping = asyncio.Event()
         config = uvicorn.Config(
             self._app,
             host="127.0.0.1",
@@ -285,6 +326,7 @@ class HttpSink:
             await asyncio.sleep(0.01)
 
     async def stop(self) -> None:
+        self._stopping.set()
         self._server.should_exit = True
         await self._task
 

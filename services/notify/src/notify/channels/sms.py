@@ -5,27 +5,16 @@ reference (``out_id``), so a retried request is not sent twice."""
 from __future__ import annotations
 
 import json
-from email.utils import parsedate_to_datetime
 
 import httpx
 
 from gridcase_events.kit import signing
 from gridcase_events.kit.clock import Clock
-from notify.channels.base import Message, PermanentSendError, RetryableSendError, SendResult
+from notify.channels import _http
+from notify.channels._http import retry_after_seconds as retry_after_seconds
+from notify.channels.base import Message, SendResult
 
 IDEMPOTENCY_HEADER = "X-Idempotency-Key"
-
-
-def retry_after_seconds(value: str | None, clock: Clock) -> float | None:
-    """``Retry-After`` as seconds or an HTTP date."""
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    try:
-        return max(0.0, (parsedate_to_datetime(value) - clock.now()).total_seconds())
-    except (TypeError, ValueError):
-        return None
 
 
 class HttpSmsChannel:
@@ -62,28 +51,16 @@ class HttpSmsChannel:
         headers = {"Content-Type": "application/json", IDEMPOTENCY_HEADER: message.idempotency_key}
         if self._secret:
             headers[signing.HEADER] = signing.sign(self._secret, body, now=self._clock.now())
-        try:
-            response = await self._client.post(self._url, content=body, headers=headers)
-        except httpx.TimeoutException as exc:
-            raise RetryableSendError(f"SMS gateway timed out: {type(exc).__name__}") from exc
-        except httpx.TransportError as exc:
-            raise RetryableSendError(f"SMS gateway unreachable: {type(exc).__name__}") from exc
-        if response.status_code == 429 or response.status_code >= 500:
-            raise RetryableSendError(
-                f"SMS gateway answered {response.status_code}",
-                retry_after=retry_after_seconds(response.headers.get("retry-after"), self._clock),
-            )
-        if response.status_code >= 400:
-            raise PermanentSendError(
-                f"SMS gateway refused the message: {response.status_code} {response.text[:200]}"
-            )
-        ref = None
-        try:
-            data = response.json()
-            if isinstance(data, dict):
-                ref = data.get("message_id") or data.get("biz_id")
-        except ValueError:
-            pass
+        response = await _http.post(
+            self._client,
+            self._url,
+            content=body,
+            headers=headers,
+            clock=self._clock,
+            what="SMS gateway",
+        )
+        data = _http.json_object(response) or {}
+        ref = data.get("message_id") or data.get("biz_id")
         return SendResult(provider_ref=str(ref) if ref else None)
 
     async def close(self) -> None:

@@ -1,0 +1,104 @@
+"""What the HTTP channels share: ``Retry-After`` parsing and one POST that turns
+transport failures and status codes into :class:`RetryableSendError` or
+:class:`PermanentSendError`."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from gridcase_events.kit.clock import Clock
+from notify.channels.base import PermanentSendError, RetryableSendError
+
+#: Besides every 5xx, the statuses that mean "later, not never".
+RETRY_STATUSES: frozenset[int] = frozenset({429})
+
+
+class RobotThrottledError(RetryableSendError):
+    """One group robot is over its own rate limit or quota. Worth retrying later, but
+    not a sign that the provider's endpoint is down: a circuit breaker keyed by host
+    does not count it (other robots on the same host still get through)."""
+
+
+def retry_after_seconds(value: str | None, clock: Clock) -> float | None:
+    """``Retry-After`` as seconds or an HTTP date."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        return max(0.0, (parsedate_to_datetime(value) - clock.now()).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+async def post(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    content: bytes,
+    headers: Mapping[str, str],
+    clock: Clock,
+    what: str,
+    retry_statuses: Collection[int] = RETRY_STATUSES,
+) -> httpx.Response:
+    """POSTs `content`; returns the response when its status is below 400.
+
+    Timeouts, unreachable hosts, 5xx and `retry_statuses` raise
+    :class:`RetryableSendError` (with ``Retry-After`` when the answer has one); any
+    other 4xx raises :class:`PermanentSendError`. `what` names the provider in errors.
+    """
+    try:
+        response = await client.post(url, content=content, headers=dict(headers))
+    except httpx.TimeoutException as exc:
+        raise RetryableSendError(f"{what} timed out: {type(exc).__name__}") from exc
+    except httpx.TransportError as exc:
+        raise RetryableSendError(f"{what} unreachable: {type(exc).__name__}") from exc
+    status = response.status_code
+    if status in retry_statuses or status >= 500:
+        raise RetryableSendError(
+            f"{what} answered {status}",
+            retry_after=retry_after_seconds(response.headers.get("retry-after"), clock),
+        )
+    if status >= 400:
+        raise PermanentSendError(f"{what} refused the message: {status} {response.text[:200]}")
+    return response
+
+
+def json_object(response: httpx.Response) -> dict[str, Any] | None:
+    """The response body when it is a JSON object, else None."""
+    try:
+        data = response.json()
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def check_errcode(
+    response: httpx.Response,
+    *,
+    what: str,
+    retry_codes: Collection[int],
+    throttle_codes: Collection[int] = (),
+    throttle_retry_after: float = 60.0,
+) -> dict[str, Any]:
+    """Group robots (WeCom, DingTalk) answer HTTP 200 with ``{"errcode", "errmsg"}``:
+    0 is success; `retry_codes` ("system busy") are worth retrying; `throttle_codes`
+    (the robot's own rate limit, per minute) raise :class:`RobotThrottledError`, to be
+    retried after `throttle_retry_after` seconds; any other code is the message's or
+    the robot's configuration's fault. Returns the body on success."""
+    data = json_object(response)
+    if data is None:
+        raise RetryableSendError(f"{what} answered {response.status_code} without a JSON object")
+    code = data.get("errcode")
+    if code == 0:
+        return data
+    reason = f"{what} errcode {code}: {str(data.get('errmsg', ''))[:200]}"
+    if code in throttle_codes:
+        raise RobotThrottledError(reason, retry_after=throttle_retry_after)
+    if code in retry_codes:
+        raise RetryableSendError(reason)
+    raise PermanentSendError(reason)
