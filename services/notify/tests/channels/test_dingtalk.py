@@ -33,7 +33,7 @@ def robot_message(url: str, **params: Any) -> Message:
 def documented_sign(secret: str, timestamp_ms: str) -> str:
     """DingTalk's recipe: Base64(HmacSHA256(secret, "<timestamp>\\n<secret>"))."""
     digest = hmac.new(
-        secret.encode("utf-8"), f"{timestamp_ms}\n{secret}".encode("utf-8"), hashlib.sha256
+        secret.encode("utf-8"), f"{timestamp_ms}\n{secret}".encode(), hashlib.sha256
     ).digest()
     return base64.b64encode(digest).decode()
 

@@ -70,7 +70,7 @@ async def test_posts_the_event_signed_with_an_idempotency_key(
     )
     assert verifies(request, SECRET)
     assert not verifies(request, "another-secret")
-    tampered = request.body.replace("accepted".encode(), "resolved".encode())
+    tampered = request.body.replace(b"accepted", b"resolved")
     assert tampered != request.body
     assert not verifies(request, SECRET, body=tampered)
 

@@ -1,0 +1,157 @@
+"""E-mail against a real SMTP server (aiosmtpd) started by the test on a free port."""
+
+import email
+import email.policy
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from gridcase_events.kit.clock import ManualClock
+from gridcase_events.testing import free_port
+from notify.channels.base import Message, PermanentSendError, RetryableSendError
+from notify.channels.email import EmailChannel
+
+SENDER = "gridcase 通知 <notify@grid.example.org>"
+
+
+@dataclass
+class Mailbox:
+    """An aiosmtpd handler: keeps what it accepts; answers RCPT or DATA as scripted."""
+
+    received: list[Any] = field(default_factory=list)
+    rcpt_reply: str | None = None
+    data_reply: str | None = None
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        if self.rcpt_reply:
+            return self.rcpt_reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.data_reply:
+            return self.data_reply
+        self.received.append(envelope)
+        return "250 2.0.0 Ok: queued"
+
+
+@dataclass
+class SmtpServer:
+    host: str
+    port: int
+    mailbox: Mailbox
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield SmtpServer(controller.hostname, controller.port, mailbox)
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def channel(smtp_server: SmtpServer, clock: ManualClock) -> EmailChannel:
+    return EmailChannel(
+        host=smtp_server.host, port=smtp_server.port, sender=SENDER, timeout=5.0, clock=clock
+    )
+
+
+def mail(key: str = "evt-1:gm111a:email", **params: Any) -> Message:
+    return Message(
+        idempotency_key=key,
+        address="li.lei@jie.example.org",
+        template_id="GC_CASE_ASSIGNED",
+        params=params,
+        text="新案件 GC-20261121-AAAAAA 已派给您\n\n地址:幸福里3栋,垃圾满溢,请及时处理。",
+    )
+
+
+def parsed(envelope: Any) -> Any:
+    return email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+
+
+async def test_the_recipient_gets_a_utf8_mail_with_a_stable_message_id(
+    channel: EmailChannel, smtp_server: SmtpServer
+) -> None:
+    result = await channel.send(mail())
+    await channel.send(mail(subject="督办通知"))
+    await channel.send(mail(key="evt-2:gm111a:email"))
+
+    assert channel.name == "email"
+    first, second, third = smtp_server.mailbox.received
+    assert first.mail_from == "notify@grid.example.org"
+    assert first.rcpt_tos == ["li.lei@jie.example.org"]
+    received = parsed(first)
+    assert received["To"] == "li.lei@jie.example.org"
+    assert received["From"] == SENDER
+    assert received["Subject"] == "新案件 GC-20261121-AAAAAA 已派给您"
+    assert received.get_content_type() == "text/plain"
+    assert received.get_content_charset() == "utf-8"
+    assert received.get_content().strip().endswith("地址:幸福里3栋,垃圾满溢,请及时处理。")
+    assert received["X-Gridcase-Idempotency-Key"] == "evt-1:gm111a:email"
+    assert received["Date"] == "Sat, 21 Nov 2026 02:00:00 +0000"
+    message_id = received["Message-ID"]
+    assert message_id.startswith("<") and message_id.endswith("@grid.example.org>")
+    assert result.provider_ref == message_id
+
+    # the same idempotency key gives the same Message-ID (a resend is recognisable)
+    assert parsed(second)["Message-ID"] == message_id
+    assert parsed(second)["Subject"] == "督办通知"
+    assert parsed(third)["Message-ID"] != message_id
+
+
+async def test_line_breaks_cannot_inject_headers(
+    channel: EmailChannel, smtp_server: SmtpServer
+) -> None:
+    await channel.send(mail(subject="催办\r\nBcc: someone@else.example.org"))
+
+    received = parsed(smtp_server.mailbox.received[0])
+    assert received["Bcc"] is None
+    assert received["Subject"] == "催办 Bcc: someone@else.example.org"
+
+
+@pytest.mark.parametrize("where", ["rcpt", "data"])
+async def test_a_4xx_reply_is_retryable(
+    channel: EmailChannel, smtp_server: SmtpServer, where: str
+) -> None:
+    setattr(smtp_server.mailbox, f"{where}_reply", "451 4.3.0 Mailbox busy, try again later")
+
+    with pytest.raises(RetryableSendError, match="451"):
+        await channel.send(mail())
+
+    assert smtp_server.mailbox.received == []
+
+
+@pytest.mark.parametrize("where", ["rcpt", "data"])
+async def test_a_5xx_reply_is_permanent(
+    channel: EmailChannel, smtp_server: SmtpServer, where: str
+) -> None:
+    setattr(smtp_server.mailbox, f"{where}_reply", "550 5.1.1 No such user here")
+
+    with pytest.raises(PermanentSendError, match="550"):
+        await channel.send(mail())
+
+    assert smtp_server.mailbox.received == []
+
+
+async def test_a_server_that_is_not_there_is_retryable(clock: ManualClock) -> None:
+    channel = EmailChannel(
+        host="127.0.0.1", port=free_port(), sender=SENDER, timeout=2.0, clock=clock
+    )
+
+    with pytest.raises(RetryableSendError, match="unreachable"):
+        await channel.send(mail())
+
+
+def test_starttls_and_implicit_tls_exclude_each_other() -> None:
+    with pytest.raises(ValueError, match="STARTTLS"):
+        EmailChannel(host="h", port=25, sender=SENDER, starttls=True, use_tls=True)
