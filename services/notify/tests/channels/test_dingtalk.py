@@ -110,5 +110,7 @@ async def test_errcodes(
     finally:
         await channel.close()
 
-    if error is not RobotThrottledError:
+    if error is RobotThrottledError:
+        assert raised.value.retry_after == 600.0  # DingTalk holds a robot back 10 minutes
+    else:
         assert type(raised.value) is error

@@ -135,10 +135,31 @@ async def test_a_4xx_reply_is_retryable(
 async def test_a_5xx_reply_is_permanent(
     channel: EmailChannel, smtp_server: SmtpServer, where: str
 ) -> None:
-    setattr(smtp_server.mailbox, f"{where}_reply", "550 5.1.1 No such user here")
+    setattr(
+        smtp_server.mailbox, f"{where}_reply", "550 5.1.1 <Li.Lei@jie.example.org>: no such user"
+    )
 
-    with pytest.raises(PermanentSendError, match="550"):
+    with pytest.raises(PermanentSendError, match="550") as raised:
         await channel.send(mail())
+
+    assert smtp_server.mailbox.received == []
+    assert "li.lei" not in str(raised.value).lower()  # the recipient stays out of error records
+    assert "<***>: no such user" in str(raised.value)
+
+
+async def test_an_address_that_cannot_be_a_header_is_refused_for_good(
+    channel: EmailChannel, smtp_server: SmtpServer
+) -> None:
+    bad = Message(
+        idempotency_key="k",
+        address="li.lei@jie.example.org\r\nBcc: x@y.example.org",
+        template_id="T",
+        params={},
+        text="新案件",
+    )
+
+    with pytest.raises(PermanentSendError, match="cannot compose"):
+        await channel.send(bad)
 
     assert smtp_server.mailbox.received == []
 

@@ -93,7 +93,7 @@ async def test_the_timestamp_comes_from_the_clock(
 async def test_an_answer_without_an_id_has_no_provider_ref(
     webhook: WebhookChannel, http_sink: HttpSink
 ) -> None:
-    http_sink.reply_next(204, json="")
+    http_sink.reply_next(200, json={"received": True})
 
     result = await webhook.send(callback(http_sink.url))
 

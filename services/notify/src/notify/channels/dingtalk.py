@@ -24,10 +24,11 @@ from notify.channels import _http
 from notify.channels.base import Message, SendResult
 
 SYSTEM_BUSY = -1
-SENT_TOO_FAST = 130101  # send too fast: a robot takes 20 messages a minute
+SENT_TOO_FAST = 130101  # send too fast: over 20 messages a minute, refused for 10 minutes
 OVER_LIMIT = 90030  # webhook over limit: the robot's quota is used up for now
 RETRY_CODES = frozenset({SYSTEM_BUSY})
 THROTTLE_CODES = frozenset({SENT_TOO_FAST, OVER_LIMIT})
+THROTTLED_FOR = 600.0
 MAX_TITLE = 64
 
 
@@ -93,7 +94,11 @@ class DingTalkRobotChannel:
             what="DingTalk robot",
         )
         _http.check_errcode(
-            response, what="DingTalk robot", retry_codes=RETRY_CODES, throttle_codes=THROTTLE_CODES
+            response,
+            what="DingTalk robot",
+            retry_codes=RETRY_CODES,
+            throttle_codes=THROTTLE_CODES,
+            throttle_retry_after=THROTTLED_FOR,
         )
         return SendResult(provider_ref=None)
 

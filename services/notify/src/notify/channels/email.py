@@ -8,6 +8,7 @@ mail system and by anyone reading the mailbox."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -37,9 +38,11 @@ def subject_of(message: Message) -> str:
     return subject if len(subject) <= MAX_SUBJECT else subject[: MAX_SUBJECT - 1] + "…"
 
 
-def _refusal(code: int, text: str) -> Exception:
-    """SMTP 4xx is "try again later", 5xx is "never"."""
-    reason = f"SMTP server answered {code}: {text[:200]}"
+def _refusal(code: int, text: str, *, address: str) -> Exception:
+    """SMTP 4xx is "try again later", 5xx is "never". The server's text often repeats
+    the recipient, which stays out of errors (they end up in logs and records)."""
+    redacted = re.sub(re.escape(address), "***", text, flags=re.IGNORECASE)
+    reason = f"SMTP server answered {code}: {redacted[:200]}"
     if 400 <= code < 500:
         return RetryableSendError(reason)
     return PermanentSendError(reason)
@@ -90,7 +93,10 @@ class EmailChannel:
         return mail
 
     async def send(self, message: Message) -> SendResult:
-        mail = self.compose(message)
+        try:
+            mail = self.compose(message)
+        except (ValueError, TypeError, IndexError) as exc:
+            raise PermanentSendError(f"cannot compose the e-mail: {type(exc).__name__}") from exc
         try:
             await aiosmtplib.send(
                 mail,
@@ -104,9 +110,10 @@ class EmailChannel:
             )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [r.code for r in exc.recipients] or [550]
-            raise _refusal(min(codes), exc.recipients[0].message if exc.recipients else "") from exc
+            text = exc.recipients[0].message if exc.recipients else ""
+            raise _refusal(min(codes), text, address=message.address) from exc
         except aiosmtplib.SMTPResponseException as exc:
-            raise _refusal(exc.code, exc.message) from exc
+            raise _refusal(exc.code, exc.message, address=message.address) from exc
         except (aiosmtplib.SMTPException, OSError) as exc:
             # timeouts, refused or dropped connections, TLS handshakes that fail
             raise RetryableSendError(f"SMTP server unreachable: {type(exc).__name__}") from exc
