@@ -1,13 +1,21 @@
 """E-mail against a real SMTP server (aiosmtpd) started by the test on a free port."""
 
+import datetime
 import email
 import email.policy
+import ipaddress
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from gridcase_events.kit.clock import ManualClock
 from gridcase_events.testing import free_port
@@ -176,3 +184,107 @@ async def test_a_server_that_is_not_there_is_retryable(clock: ManualClock) -> No
 def test_starttls_and_implicit_tls_exclude_each_other() -> None:
     with pytest.raises(ValueError, match="STARTTLS"):
         EmailChannel(host="h", port=25, sender=SENDER, starttls=True, use_tls=True)
+
+
+@dataclass
+class Tls:
+    server: ssl.SSLContext
+    client: ssl.SSLContext
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory: pytest.TempPathFactory) -> Tls:
+    """A self-signed certificate for 127.0.0.1, and a client context that trusts it."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "gridcase test smtp")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    folder = tmp_path_factory.mktemp("smtp-tls")
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert_file, key_file)
+    client = ssl.create_default_context(cafile=str(cert_file))
+    return Tls(server=server, client=client)
+
+
+def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
+    ok = auth_data.login == b"notify" and auth_data.password == b"s3cret"
+    return AuthResult(success=ok, handled=False)  # not handled: aiosmtpd answers 535
+
+
+@pytest.fixture
+def starttls_server(tls: Tls) -> Iterator[SmtpServer]:
+    mailbox = Mailbox()
+    controller = Controller(
+        mailbox,
+        hostname="127.0.0.1",
+        port=free_port(),
+        tls_context=tls.server,
+        require_starttls=True,
+        authenticator=authenticator,
+        auth_required=True,
+    )
+    controller.start()
+    try:
+        yield SmtpServer(controller.hostname, controller.port, mailbox)
+    finally:
+        controller.stop()
+
+
+async def test_starttls_and_login(
+    starttls_server: SmtpServer, tls: Tls, clock: ManualClock
+) -> None:
+    def channel(password: str) -> EmailChannel:
+        return EmailChannel(
+            host=starttls_server.host,
+            port=starttls_server.port,
+            sender=SENDER,
+            username="notify",
+            password=password,
+            starttls=True,
+            tls_context=tls.client,
+            clock=clock,
+        )
+
+    await channel("s3cret").send(mail())
+    with pytest.raises(PermanentSendError, match="535"):
+        await channel("wrong").send(mail())
+
+    [envelope] = starttls_server.mailbox.received
+    assert envelope.rcpt_tos == ["li.lei@jie.example.org"]
+    assert parsed(envelope)["Subject"] == "新案件 GC-20261121-AAAAAA 已派给您"
+
+
+async def test_a_server_that_demands_starttls_refuses_plain_text(
+    starttls_server: SmtpServer, clock: ManualClock
+) -> None:
+    plain = EmailChannel(
+        host=starttls_server.host, port=starttls_server.port, sender=SENDER, clock=clock
+    )
+
+    with pytest.raises(PermanentSendError, match="530"):
+        await plain.send(mail())
+
+    assert starttls_server.mailbox.received == []

@@ -9,6 +9,7 @@ mail system and by anyone reading the mailbox."""
 from __future__ import annotations
 
 import re
+import ssl
 import uuid
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -63,7 +64,11 @@ class EmailChannel:
         use_tls: bool = False,
         timeout: float = 10.0,
         clock: Clock | None = None,
+        tls_context: ssl.SSLContext | None = None,
     ) -> None:
+        """`tls_context` (optional) is the TLS configuration for STARTTLS or implicit
+        TLS, e.g. one that trusts a private CA; by default the system's CAs are used
+        and the server's certificate must match `host`."""
         if starttls and use_tls:
             raise ValueError("choose STARTTLS or implicit TLS, not both")
         self._host = host
@@ -75,6 +80,7 @@ class EmailChannel:
         self._use_tls = use_tls
         self._timeout = timeout
         self._clock = clock or SystemClock()
+        self._tls_context = tls_context
 
     @property
     def host(self) -> str:
@@ -107,6 +113,7 @@ class EmailChannel:
                 start_tls=self._starttls,
                 use_tls=self._use_tls,
                 timeout=self._timeout,
+                tls_context=self._tls_context,
             )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [r.code for r in exc.recipients] or [550]
