@@ -288,3 +288,29 @@ async def test_a_server_that_demands_starttls_refuses_plain_text(
         await plain.send(mail())
 
     assert starttls_server.mailbox.received == []
+
+
+async def test_implicit_tls(tls: Tls, clock: ManualClock) -> None:
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(), ssl_context=tls.server)
+    controller.start()
+    try:
+        channel = EmailChannel(
+            host=controller.hostname,
+            port=controller.port,
+            sender=SENDER,
+            use_tls=True,
+            tls_context=tls.client,
+            clock=clock,
+        )
+        await channel.send(mail())
+        untrusting = EmailChannel(
+            host=controller.hostname, port=controller.port, sender=SENDER, use_tls=True
+        )
+        with pytest.raises(RetryableSendError, match="unreachable"):
+            await untrusting.send(mail())  # the system's CAs do not know our certificate
+    finally:
+        controller.stop()
+
+    [envelope] = mailbox.received
+    assert parsed(envelope)["X-Gridcase-Idempotency-Key"] == "evt-1:gm111a:email"

@@ -65,6 +65,17 @@ async def test_400_is_permanent(channel: Channel, http_sink: HttpSink) -> None:
         await channel.send(message_to(http_sink.url))
 
 
+async def test_a_redirect_is_not_followed_and_not_taken_for_delivery(
+    channel: Channel, http_sink: HttpSink
+) -> None:
+    http_sink.reply_next(302, headers={"Location": f"{http_sink.url}/elsewhere"})
+
+    with pytest.raises(PermanentSendError, match="302"):
+        await channel.send(message_to(http_sink.url))
+
+    assert [r.path for r in http_sink.requests] == ["/send"]
+
+
 async def test_a_server_too_slow_to_answer_is_retryable(
     channel: Channel, http_sink: HttpSink
 ) -> None:

@@ -45,11 +45,13 @@ async def post(
     what: str,
     retry_statuses: Collection[int] = RETRY_STATUSES,
 ) -> httpx.Response:
-    """POSTs `content`; returns the response when its status is below 400.
+    """POSTs `content`; returns the response when its status is 2xx.
 
     Timeouts, unreachable hosts, 5xx and `retry_statuses` raise
     :class:`RetryableSendError` (with ``Retry-After`` when the answer has one); any
-    other 4xx raises :class:`PermanentSendError`. `what` names the provider in errors.
+    other status raises :class:`PermanentSendError`: another 4xx, and also a redirect,
+    which is not followed (a POST must not be replayed elsewhere; configure the final
+    URL). `what` names the provider in errors.
     """
     try:
         response = await client.post(url, content=content, headers=dict(headers))
@@ -63,7 +65,7 @@ async def post(
             f"{what} answered {status}",
             retry_after=retry_after_seconds(response.headers.get("retry-after"), clock),
         )
-    if status >= 400:
+    if not 200 <= status < 300:
         raise PermanentSendError(f"{what} refused the message: {status} {response.text[:200]}")
     return response
 
