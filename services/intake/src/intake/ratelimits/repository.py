@@ -1,0 +1,29 @@
+"""All of intake's SQL about rate counters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intake.ratelimits.models import RateCounter
+
+
+async def increment(session: AsyncSession, *, key: str, window_start: datetime) -> int:
+    """Adds one to the window's counter (atomically, across replicas); the new count."""
+    statement = insert(RateCounter).values(key=key, window_start=window_start, count=1)
+    result = await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[RateCounter.key, RateCounter.window_start],
+            set_={"count": RateCounter.count + 1},
+        ).returning(RateCounter.count)
+    )
+    return int(result.scalar_one())
+
+
+async def forget_before(session: AsyncSession, *, key: str, window_start: datetime) -> None:
+    await session.execute(
+        delete(RateCounter).where(RateCounter.key == key, RateCounter.window_start < window_start)
+    )
