@@ -155,7 +155,9 @@ async def test_public_uploads_are_rate_limited_and_need_a_real_wall(
             (await service.post(url, files={"file": ("p.png", png())})).status_code
             for _ in range(3)
         ]
-        unknown = await service.post("/v1/public/walls/W-NONE/attachments", files={"file": ("p.png", png())})
+        unknown = await service.post(
+            "/v1/public/walls/W-NONE/attachments", files={"file": ("p.png", png())}
+        )
 
     assert statuses == [201, 201, 429]
     assert unknown.status_code == 404

@@ -132,7 +132,9 @@ async def test_another_grid_or_another_persons_session_is_403(intake: Any) -> No
     elsewhere = await intake.post("/v1/patrols", json={"grid_code": OTHER_GRID}, headers=MEMBER)
     patrol = (await intake.post("/v1/patrols", headers=MEMBER)).json()
     colleague = bearer("m-3", "grid_member", GRID)
-    theirs = await intake.post(f"/v1/patrols/{patrol['id']}/reports", json=REPORT, headers=colleague)
+    theirs = await intake.post(
+        f"/v1/patrols/{patrol['id']}/reports", json=REPORT, headers=colleague
+    )
     end_theirs = await intake.post(f"/v1/patrols/{patrol['id']}/end", headers=colleague)
     officer = await intake.post("/v1/patrols", headers=bearer("o-1", "street_officer", "510302001"))
 
@@ -194,7 +196,9 @@ async def test_ten_concurrent_repeats_of_a_report_make_one_case(
     url = f"/v1/patrols/{patrol['id']}/reports"
     headers = {**MEMBER, "Idempotency-Key": "report-0001"}
 
-    responses = await asyncio.gather(*(intake.post(url, json=REPORT, headers=headers) for _ in range(10)))
+    responses = await asyncio.gather(
+        *(intake.post(url, json=REPORT, headers=headers) for _ in range(10))
+    )
 
     assert [r.status_code for r in responses] == [201] * 10
     assert len({r.json()["case_id"] for r in responses}) == 1
@@ -204,15 +208,15 @@ async def test_ten_concurrent_repeats_of_a_report_make_one_case(
     assert len(await intake_events(1)) == 1
 
 
-async def test_the_same_key_from_another_person_is_another_request(
-    intake: Any, db: Any
-) -> None:
+async def test_the_same_key_from_another_person_is_another_request(intake: Any, db: Any) -> None:
     colleague = bearer("m-3", "grid_member", GRID)
     key = {"Idempotency-Key": "shared-key"}
     mine = (await intake.post("/v1/patrols", headers=MEMBER)).json()
     theirs = (await intake.post("/v1/patrols", headers=colleague)).json()
 
-    a = await intake.post(f"/v1/patrols/{mine['id']}/reports", json=REPORT, headers={**MEMBER, **key})
+    a = await intake.post(
+        f"/v1/patrols/{mine['id']}/reports", json=REPORT, headers={**MEMBER, **key}
+    )
     b = await intake.post(
         f"/v1/patrols/{theirs['id']}/reports", json=REPORT, headers={**colleague, **key}
     )

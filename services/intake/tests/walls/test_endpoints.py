@@ -29,7 +29,9 @@ async def test_admin_creates_a_wall_with_its_submission_url(intake: Any, wall: A
     assert created["location"] == {"lat": 29.355, "lon": 104.7725}
     listed = await intake.get("/v1/walls", headers=bearer("m-1", "grid_member", GRID))
     assert [w["wall_id"] for w in listed.json()] == ["W-001"]
-    elsewhere = await intake.get("/v1/walls", headers=bearer("m-2", "grid_member", "510302001009001"))
+    elsewhere = await intake.get(
+        "/v1/walls", headers=bearer("m-2", "grid_member", "510302001009001")
+    )
     assert elsewhere.json() == []
 
 
@@ -164,9 +166,7 @@ async def test_wall_over_its_limit_refuses_every_client(start_intake: Any, wall:
     assert statuses == [201, 201, 201, 429, 429]
 
 
-async def test_concurrent_submissions_never_exceed_the_limit(
-    start_intake: Any, db: Any
-) -> None:
+async def test_concurrent_submissions_never_exceed_the_limit(start_intake: Any, db: Any) -> None:
     async with start_intake(wall_client_limit=4) as service:
         await service.post(
             "/v1/walls",
@@ -225,7 +225,9 @@ async def test_only_staff_of_the_walls_community_transcribe(intake: Any, wall: A
     outsider = await intake.post(
         url, json=notes, headers=bearer("m-9", "grid_member", "510302001009001")
     )
-    officer = await intake.post(url, json=notes, headers=bearer("o-1", "street_officer", "510302001"))
+    officer = await intake.post(
+        url, json=notes, headers=bearer("o-1", "street_officer", "510302001")
+    )
     anonymous = await intake.post(url, json=notes)
 
     assert outsider.status_code == 403
