@@ -253,3 +253,32 @@ async def test_repeated_wish_with_an_idempotency_key_returns_the_first_answer(
     assert changed.status_code == 422
     assert "different request" in changed.json()["detail"]
     assert await _count(db, "SELECT count(*) FROM intake.cases") == 1
+
+
+async def test_body_over_the_limit_is_413_and_stores_nothing(start_intake: Any, db: Any) -> None:
+    async with start_intake(max_body_bytes=2048) as service:
+        await service.post(
+            "/v1/walls",
+            json={"wall_id": "W-BIG", "community_code": COMMUNITY, "name": "墙"},
+            headers=bearer("admin-1", "admin"),
+        )
+        declared = await service.post(
+            "/v1/public/walls/W-BIG/wishes", json={"content": "很" * 1000}
+        )
+
+        async def chunks() -> Any:
+            yield b'{"content": "'
+            for _ in range(10):
+                yield "很".encode() * 100
+            yield b'"}'
+
+        chunked = await service.post(
+            "/v1/public/walls/W-BIG/wishes",
+            content=chunks(),
+            headers={"Content-Type": "application/json"},
+        )
+
+    assert declared.status_code == 413
+    assert chunked.status_code == 413
+    assert "2048 bytes" in chunked.json()["detail"]
+    assert await _count(db, "SELECT count(*) FROM intake.cases") == 0

@@ -20,9 +20,6 @@ from intake.walls.endpoints import WallId, client_address, too_many
 router = APIRouter(tags=["attachments"])
 log = structlog.get_logger(__name__)
 
-# Room for the multipart envelope around the file itself.
-_MULTIPART_OVERHEAD = 64 * 1024
-
 UPLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
     413: {"description": "file over INTAKE_ATTACHMENTS_MAX_BYTES"},
     415: {"description": "content is not JPEG, PNG, WebP or PDF"},
@@ -47,7 +44,6 @@ def _too_large(limit: int) -> HTTPException:
 
 async def _accept(
     *,
-    request: Request,
     upload: UploadFile,
     runtime: Any,
     settings: Any,
@@ -55,11 +51,8 @@ async def _accept(
     idempotency: Idempotency,
     scope: str,
 ) -> Any:
+    # The whole body is capped by intake.bodylimit; the file itself exactly here.
     limit = settings.attachments_max_bytes
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit + _MULTIPART_OVERHEAD:
-        service.UPLOADS.labels("too_large").inc()
-        raise _too_large(limit)
     try:
         spooled = await service.spool(upload=upload, staging=storage.staging_dir(), limit=limit)
     except service.TooLarge as exc:
@@ -98,7 +91,6 @@ async def _accept(
     responses=UPLOAD_RESPONSES,
 )
 async def upload(
-    request: Request,
     file: Annotated[UploadFile, File(description="JPEG, PNG, WebP or PDF")],
     principal: CurrentPrincipal,
     runtime: RuntimeDep,
@@ -107,7 +99,6 @@ async def upload(
     idempotency: IdempotencyDep,
 ) -> Any:
     return await _accept(
-        request=request,
         upload=file,
         runtime=runtime,
         settings=settings,
@@ -153,7 +144,6 @@ async def upload_at_wall(
     if refused is not None:
         raise too_many(refused)
     return await _accept(
-        request=request,
         upload=file,
         runtime=runtime,
         settings=settings,
