@@ -282,3 +282,13 @@ async def test_body_over_the_limit_is_413_and_stores_nothing(start_intake: Any, 
     assert chunked.status_code == 413
     assert "2048 bytes" in chunked.json()["detail"]
     assert await _count(db, "SELECT count(*) FROM intake.cases") == 0
+
+
+async def test_the_public_page_of_a_wall_says_where_to_post(intake: Any, wall: Any) -> None:
+    await wall()
+    response = await intake.get("/v1/public/walls/W-001")
+    assert response.json() == {
+        "wall_id": "W-001",
+        "name": "桂花巷心愿墙",
+        "submit_url": "https://intake.gridcase.test/v1/public/walls/W-001/wishes",
+    }

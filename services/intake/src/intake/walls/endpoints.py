@@ -167,10 +167,9 @@ async def public_wall(
 ) -> PublicWallRead:
     async with runtime.sessionmaker() as session:
         wall = await _wall(session, wall_id)
+    base = settings.public_base_url.rstrip("/")
     return PublicWallRead(
-        wall_id=wall.id,
-        name=wall.name,
-        submit_url=f"{service.submission_url(wall.id, settings)}/wishes",
+        wall_id=wall.id, name=wall.name, submit_url=f"{base}/v1/public/walls/{wall.id}/wishes"
     )
 
 
