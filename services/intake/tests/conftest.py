@@ -1,6 +1,6 @@
 import contextlib
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +11,7 @@ from gridcase_events import topics
 from gridcase_events.kit import signing
 from gridcase_events.kit.clock import ManualClock
 from gridcase_events.kit.db import create_engine
-from gridcase_events.testing import bearer, read_topic, running
+from gridcase_events.testing import bearer, free_port, read_topic, running
 from intake.config import IntakeSettings
 from intake.main import create_app
 
@@ -158,3 +158,14 @@ def intake_events(kafka_bootstrap: str, namespace: str) -> Callable[..., Any]:
         return [json.loads(r.value) for r in records]
 
     return read
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3-compatible server on a loopback port (moto's standalone server)."""
+    moto_server = pytest.importorskip("moto.server")
+    port = free_port()
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()

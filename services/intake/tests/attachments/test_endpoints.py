@@ -183,3 +183,37 @@ async def test_patrol_report_with_an_uploaded_photo(intake: Any, intake_events: 
     assert foreign.json()["detail"][0]["loc"] == ["body", "attachments"]
     assert ours.status_code == 201
     assert (await intake_events(1))[0]["data"]["attachments"] == [photo]
+
+
+async def test_uploads_go_to_an_s3_bucket_when_configured(
+    start_intake: Any, s3_endpoint: str, tmp_path: Path
+) -> None:
+    import boto3
+
+    bucket = "gridcase-attachments"
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    client.create_bucket(Bucket=bucket)
+    content = png()
+    async with start_intake(
+        attachments_backend="s3",
+        attachments_s3_endpoint=s3_endpoint,
+        attachments_s3_bucket=bucket,
+        attachments_s3_access_key="testing",
+        attachments_s3_secret_key="testing",
+    ) as service:
+        uploaded = await service.post(
+            "/v1/attachments", files={"file": ("p.png", content)}, headers=STAFF
+        )
+        served = await service.get(uploaded.json()["url"].split("gridcase.test")[1], headers=STAFF)
+
+    assert uploaded.status_code == 201
+    name = uploaded.json()["url"].rsplit("/", 1)[1]
+    assert client.get_object(Bucket=bucket, Key=name)["Body"].read() == content
+    assert served.content == content
+    assert not (tmp_path / "attachments").exists()

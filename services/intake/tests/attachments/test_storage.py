@@ -2,12 +2,10 @@
 (moto's standalone server on a loopback port, speaking the S3 HTTP API)."""
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from gridcase_events.testing import free_port
 from intake.attachments.storage import LocalStorage, S3Storage
 
 
@@ -45,16 +43,6 @@ async def test_a_crash_before_the_rename_leaves_no_file_under_the_final_name(
 
     assert await storage.read("a.png") is None
     assert _files(tmp_path) == []
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    moto_server = pytest.importorskip("moto.server")
-    port = free_port()
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
 
 
 @pytest.fixture

@@ -1,11 +1,14 @@
 """Wish walls end to end, against the real broker and database."""
 
 import asyncio
+import io
+import logging
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
+import segno
 from sqlalchemy import text
 
 from gridcase_events.testing import bearer
@@ -53,7 +56,7 @@ async def test_station_master_creates_walls_only_in_their_community(intake: Any)
 
 
 async def test_qr_codes_are_real_images(intake: Any, wall: Any) -> None:
-    await wall()
+    created = await wall()
     staff = bearer("sm-1", "station_master", COMMUNITY)
 
     png = await intake.get("/v1/walls/W-001/qr.png", headers=staff)
@@ -64,6 +67,9 @@ async def test_qr_codes_are_real_images(intake: Any, wall: Any) -> None:
     assert png.content.startswith(b"\x89PNG\r\n\x1a\n")
     assert svg.headers["content-type"].startswith("image/svg+xml")
     assert b"<svg" in svg.content
+    expected = io.BytesIO()
+    segno.make(created["submission_url"], error="m").save(expected, kind="png", scale=10, border=4)
+    assert png.content == expected.getvalue()  # the code holds the submission URL
     assert (await intake.get("/v1/walls/W-404/qr.png", headers=staff)).status_code == 404
     assert (await intake.get("/v1/walls/W-001/qr.gif", headers=staff)).status_code == 422
 
@@ -292,3 +298,38 @@ async def test_the_public_page_of_a_wall_says_where_to_post(intake: Any, wall: A
         "name": "桂花巷心愿墙",
         "submit_url": "https://intake.gridcase.test/v1/public/walls/W-001/wishes",
     }
+
+
+async def test_the_phone_never_reaches_the_logs(
+    intake: Any, wall: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    await wall()
+    caplog.set_level(logging.INFO)
+
+    response = await intake.post("/v1/public/walls/W-001/wishes", json=WISH)
+
+    assert response.status_code == 201
+    assert "wish taken" in caplog.text  # the logs were captured
+    assert "13812345678" not in caplog.text
+    assert "1234 5678" not in caplog.text
+
+
+async def test_replicas_share_the_limits(start_intake: Any) -> None:
+    async with (
+        start_intake(wall_client_limit=3) as one,
+        start_intake(wall_client_limit=3) as two,
+    ):
+        await one.post(
+            "/v1/walls",
+            json={"wall_id": "W-HA", "community_code": COMMUNITY, "name": "墙"},
+            headers=bearer("admin-1", "admin"),
+        )
+        url = "/v1/public/walls/W-HA/wishes"
+        statuses = [
+            (await replica.post(url, json={"content": "x"})).status_code
+            for replica in (one, two, one, two, one)
+        ]
+        metrics = (await two.get("/metrics")).text
+
+    assert statuses == [201, 201, 201, 429, 429]
+    assert 'gridcase_intake_rate_limited_total{limit="wall-wishes-client"}' in metrics
