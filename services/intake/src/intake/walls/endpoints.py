@@ -110,7 +110,7 @@ async def list_walls(
     principal: CurrentPrincipal, runtime: RuntimeDep, settings: SettingsDep
 ) -> list[WallRead]:
     async with runtime.sessionmaker() as session:
-        walls = await repository.list_walls(session, area_prefix=None)
+        walls = await repository.list_walls(session)
     return [service.to_read(w, settings) for w in walls if service.may_see(principal, w)]
 
 

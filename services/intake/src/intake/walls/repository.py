@@ -22,10 +22,9 @@ async def get(session: AsyncSession, wall_id: str) -> Wall | None:
     return await session.get(Wall, wall_id)
 
 
-async def list_walls(session: AsyncSession, *, area_prefix: str | None) -> list[Wall]:
+async def list_walls(session: AsyncSession) -> list[Wall]:
+    """Every wall (a district has hundreds at most; callers filter by scope)."""
     query = select(Wall).order_by(Wall.community_code, Wall.id)
-    if area_prefix:
-        query = query.where(Wall.community_code.startswith(area_prefix, autoescape=True))
     return list((await session.execute(query)).scalars())
 
 
