@@ -36,9 +36,9 @@ class IntakeSettings(PlatformSettings):
     idempotency_ttl_seconds: int = Field(24 * 3600, ge=60)
     # Wish-wall rate limits (counters in PostgreSQL: correct across replicas).
     wall_client_limit: int = Field(5, ge=1, description="submissions per client address")
-    wall_client_window_seconds: int = Field(60, ge=1)
+    wall_client_window_seconds: int = Field(60, ge=1, le=86400)
     wall_limit: int = Field(60, ge=1, description="submissions per wall")
-    wall_window_seconds: int = Field(3600, ge=1)
+    wall_window_seconds: int = Field(3600, ge=1, le=86400)
     # Patrol practice: at least N sessions a day, each at least M minutes.
     patrol_min_sessions_per_day: int = Field(2, ge=1)
     patrol_min_session_minutes: int = Field(60, ge=1)

@@ -333,3 +333,27 @@ async def test_replicas_share_the_limits(start_intake: Any) -> None:
 
     assert statuses == [201, 201, 201, 429, 429]
     assert 'gridcase_intake_rate_limited_total{limit="wall-wishes-client"}' in metrics
+
+
+async def test_stale_counters_are_purged(intake: Any, wall: Any, clock: Any, db: Any) -> None:
+    await wall()
+    assert (
+        await intake.post("/v1/public/walls/W-001/wishes", json={"content": "x"})
+    ).status_code == 201
+    first = await _count(
+        db, "SELECT count(*) FROM intake.rate_counters WHERE key LIKE '%127.0.0.1'"
+    )
+    clock.advance(timedelta(days=3))
+
+    # Another client: only a purge across keys removes 127.0.0.1's old counter.
+    transport = httpx.ASGITransport(app=intake.app, client=("10.0.0.9", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as other:
+        response = await other.post("/v1/public/walls/W-001/wishes", json={"content": "y"})
+
+    assert response.status_code == 201
+    assert first == 1
+    assert (
+        await _count(db, "SELECT count(*) FROM intake.rate_counters WHERE key LIKE '%127.0.0.1'")
+        == 0
+    )
+    assert await _count(db, "SELECT count(*) FROM intake.rate_counters") == 2

@@ -101,7 +101,7 @@ async def spool(*, upload: Readable, staging: Path, limit: int) -> Spooled:
                 if len(head) < _HEAD:
                     head += chunk[: _HEAD - len(head)]
                 digest.update(chunk)
-                handle.write(chunk)
+                await asyncio.to_thread(handle.write, chunk)
     except BaseException:
         await asyncio.to_thread(path.unlink, missing_ok=True)
         raise

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,4 +26,18 @@ async def increment(session: AsyncSession, *, key: str, window_start: datetime) 
 async def forget_before(session: AsyncSession, *, key: str, window_start: datetime) -> None:
     await session.execute(
         delete(RateCounter).where(RateCounter.key == key, RateCounter.window_start < window_start)
+    )
+
+
+async def purge_before(session: AsyncSession, *, before: datetime, limit: int = 100) -> None:
+    """Deletes up to `limit` counters of windows that started before `before` (keys that
+    never came back), skipping rows other transactions hold."""
+    stale = (
+        select(RateCounter.key, RateCounter.window_start)
+        .where(RateCounter.window_start < before)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    await session.execute(
+        delete(RateCounter).where(tuple_(RateCounter.key, RateCounter.window_start).in_(stale))
     )

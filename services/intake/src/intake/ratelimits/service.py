@@ -21,6 +21,9 @@ REFUSED = Counter(
     ["limit"],
 )
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The longest window a limit may have (settings are capped at it): older counters are
+# of no use to anyone.
+MAX_WINDOW = timedelta(days=1)
 
 
 class RateLimited(Exception):
@@ -52,7 +55,9 @@ async def hit(
     start = window_start(now, limit.window_seconds)
     count = await repository.increment(session, key=f"{limit.name}:{key}", window_start=start)
     if count == 1:
+        # A new window: drop this key's old ones, and a few stale ones of other keys.
         await repository.forget_before(session, key=f"{limit.name}:{key}", window_start=start)
+        await repository.purge_before(session, before=now - MAX_WINDOW * 2)
     if count > limit.limit:
         REFUSED.labels(limit.name).inc()
         return RateLimited(limit=limit, retry_after=retry_after(now, limit.window_seconds))
