@@ -202,6 +202,7 @@ async def test_ten_concurrent_repeats_of_a_report_make_one_case(
 
     assert [r.status_code for r in responses] == [201] * 10
     assert len({r.json()["case_id"] for r in responses}) == 1
+    assert len({r.content for r in responses}) == 1  # byte for byte
     assert sum(r.headers.get("idempotent-replayed") == "true" for r in responses) == 9
     assert await _count(db, "SELECT count(*) FROM intake.cases") == 1
     assert await _count(db, "SELECT count(*) FROM intake.outbox") == 1

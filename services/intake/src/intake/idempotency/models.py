@@ -3,8 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Index, SmallInteger, String
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import JSON, DateTime, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from intake.db import Base
@@ -24,6 +23,7 @@ class IdempotencyKey(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int | None] = mapped_column(SmallInteger)
-    response_body: Mapped[Any | None] = mapped_column(JSONB)
+    # JSON, not JSONB: a replay returns the body as it was, keys in their order.
+    response_body: Mapped[Any | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 revision: str = '16a499a1bafe'
 down_revision: str | None = '4f0e4dbc977c'
@@ -45,7 +44,7 @@ def upgrade() -> None:
     sa.Column('key', sa.String(length=255), nullable=False),
     sa.Column('fingerprint', sa.String(length=64), nullable=False),
     sa.Column('status_code', sa.SmallInteger(), nullable=True),
-    sa.Column('response_body', postgresql.JSONB(astext_type=sa.Text()), nullable=True),
+    sa.Column('response_body', sa.JSON(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('scope', 'key', name=op.f('pk_idempotency_keys')),
