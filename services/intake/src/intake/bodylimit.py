@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fastapi import HTTPException
+from fastapi import HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from intake.config import IntakeSettings
@@ -66,3 +66,16 @@ class BodyLimit:
             return message
 
         await self.app(scope, limited, send)
+
+
+async def require_json(request: Request) -> None:
+    """A router dependency: 415 for a request body that is not JSON (rather than a
+    confusing 422). Requests without a body pass."""
+    has_body = request.headers.get("content-length", "0") != "0" or (
+        "transfer-encoding" in request.headers
+    )
+    if request.method not in {"POST", "PUT", "PATCH"} or not has_body:
+        return
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise HTTPException(status_code=415, detail="send the body as application/json")

@@ -357,3 +357,13 @@ async def test_stale_counters_are_purged(intake: Any, wall: Any, clock: Any, db:
         == 0
     )
     assert await _count(db, "SELECT count(*) FROM intake.rate_counters") == 2
+
+
+async def test_a_wish_that_is_not_json_is_415(intake: Any, wall: Any) -> None:
+    await wall()
+    response = await intake.post(
+        "/v1/public/walls/W-001/wishes",
+        content=b"content=x",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 415

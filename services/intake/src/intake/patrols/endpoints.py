@@ -9,11 +9,12 @@ from typing import Annotated, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 
 from gridcase_events.kit.auth import CurrentPrincipal
 from gridcase_events.kit.http import correlation_id
+from intake.bodylimit import require_json
 from intake.cases.schemas import CaseCreated
 from intake.deps import RuntimeDep, SettingsDep
 from intake.idempotency.endpoints import IdempotencyDep
@@ -28,7 +29,7 @@ from intake.patrols.schemas import (
 )
 from intake.walls.endpoints import unknown_attachments
 
-router = APIRouter(tags=["patrols"])
+router = APIRouter(tags=["patrols"], dependencies=[Depends(require_json)])
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "not your grid or not your session"},

@@ -52,8 +52,10 @@ class AttachmentsUnknown(Exception):
 
 def own_grid(principal: Principal, grid_code: str | None) -> str:
     """The grid a field worker acts in: their token's, and no other."""
-    if principal.role not in FIELD_ROLES or not principal.area_code:
+    if principal.role not in FIELD_ROLES:
         raise Forbidden(f"role {principal.role} does not patrol or visit")
+    if not principal.area_code:
+        raise Forbidden("your token has no area_code (your grid)")
     grid = grid_code or principal.area_code
     if grid != principal.area_code:
         raise Forbidden(f"grid {grid} is not yours ({principal.area_code})")

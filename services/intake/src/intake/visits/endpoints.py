@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from gridcase_events.kit.auth import CurrentPrincipal
 from gridcase_events.kit.http import correlation_id
+from intake.bodylimit import require_json
 from intake.cases.schemas import CaseCreated
 from intake.deps import RuntimeDep, SettingsDep
 from intake.idempotency.endpoints import IdempotencyDep
@@ -17,7 +18,7 @@ from intake.patrols.schemas import FieldReportIn
 from intake.visits import service
 from intake.visits.schemas import VisitCreate, VisitRead
 
-router = APIRouter(tags=["household visits"])
+router = APIRouter(tags=["household visits"], dependencies=[Depends(require_json)])
 
 
 @router.post(

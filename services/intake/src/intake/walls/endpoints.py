@@ -6,11 +6,12 @@ import io
 from typing import Annotated, Any, Literal
 
 import segno
-from fastapi import APIRouter, HTTPException, Path, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 
 from gridcase_events.kit.auth import CurrentPrincipal
 from gridcase_events.kit.http import correlation_id
+from intake.bodylimit import require_json
 from intake.deps import RuntimeDep, SettingsDep
 from intake.idempotency.endpoints import IdempotencyDep
 from intake.walls import repository, service
@@ -25,7 +26,7 @@ from intake.walls.schemas import (
     WishIn,
 )
 
-router = APIRouter(tags=["wish walls"])
+router = APIRouter(tags=["wish walls"], dependencies=[Depends(require_json)])
 
 WallId = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no wall with this id"}}
