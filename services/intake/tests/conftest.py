@@ -1,15 +1,17 @@
+import contextlib
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gridcase_events import topics
 from gridcase_events.kit import signing
 from gridcase_events.kit.clock import ManualClock
 from gridcase_events.kit.db import create_engine
-from gridcase_events.testing import running
+from gridcase_events.testing import bearer, free_port, read_topic, running
 from intake.config import IntakeSettings
 from intake.main import create_app
 
@@ -81,3 +83,89 @@ def push(client: Any, clock: ManualClock) -> Callable[..., Any]:
         )
 
     return do
+
+
+# --- wish walls, patrols, visits, attachments -------------------------------------
+
+PUBLIC_BASE = "https://intake.gridcase.test"
+COMMUNITY = "510302001002"
+GRID = "510302001002003"
+OTHER_GRID = "510302001002004"
+OTHER_COMMUNITY = "510302001009"
+
+
+@pytest.fixture
+def start_intake(
+    fresh_database: str, kafka_bootstrap: str, namespace: str, clock: ManualClock, tmp_path: Any
+) -> Callable[..., Any]:
+    """Starts intake with the channels' settings (overridable); yields a client whose
+    ``.app`` is the running app (to talk to it from other client addresses)."""
+
+    @contextlib.asynccontextmanager
+    async def start(**overrides: Any) -> AsyncIterator[Any]:
+        settings = IntakeSettings(
+            **{
+                "env": "development",
+                "database_url": fresh_database,
+                "kafka_bootstrap_servers": kafka_bootstrap,
+                "topic_namespace": namespace,
+                "public_base_url": PUBLIC_BASE,
+                "attachments_dir": tmp_path / "attachments",
+                **overrides,
+            }
+        )
+        app = create_app(settings, clock=clock)
+        async with running(app) as c:
+            c.app = app
+            yield c
+
+    return start
+
+
+@pytest.fixture
+async def intake(start_intake: Any) -> AsyncIterator[Any]:
+    async with start_intake() as c:
+        yield c
+
+
+@pytest.fixture
+def wall(intake: Any) -> Callable[..., Any]:
+    """Creates a wall (as admin) and returns its JSON."""
+
+    async def make(wall_id: str = "W-001", **overrides: Any) -> dict[str, Any]:
+        body = {
+            "wall_id": wall_id,
+            "community_code": COMMUNITY,
+            "name": "桂花巷心愿墙",
+            "location": {"lat": 29.355, "lon": 104.7725},
+            **overrides,
+        }
+        response = await intake.post("/v1/walls", json=body, headers=bearer("admin-1", "admin"))
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    return make
+
+
+@pytest.fixture
+def intake_events(kafka_bootstrap: str, namespace: str) -> Callable[..., Any]:
+    """The events intake published so far (at least `min_count`), decoded."""
+
+    async def read(min_count: int) -> list[dict[str, Any]]:
+        records = await read_topic(
+            kafka_bootstrap, topics.qualify(namespace, topics.INTAKE), min_count=min_count
+        )
+        return [json.loads(r.value) for r in records]
+
+    return read
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3-compatible server on a loopback port (moto's standalone server)."""
+    moto_server = pytest.importorskip("moto.server")
+    port = free_port()
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()

@@ -7,23 +7,37 @@ from fastapi import FastAPI
 from gridcase_events.kit.clock import Clock
 from gridcase_events.kit.runtime import create_service_app
 from intake import models  # noqa: F401 - registers the tables
+from intake.attachments.endpoints import router as attachments_router
+from intake.bodylimit import BodyLimit, limits
 from intake.cases.endpoints import router as cases_router
 from intake.config import IntakeSettings
 from intake.consumers import consumers
 from intake.db import schema
 from intake.hotline.endpoints import router as hotline_router
+from intake.patrols.endpoints import router as patrols_router
+from intake.visits.endpoints import router as visits_router
+from intake.walls.endpoints import router as walls_router
 
 
 def create_app(settings: IntakeSettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
 
-    return create_service_app(
+    app = create_service_app(
         service="intake",
         title="gridcase intake",
         description="Takes residents' demands in from the 12345 hotline and other channels.",
         settings=settings,
         schema=schema,
-        routers=[hotline_router, cases_router],
+        routers=[
+            hotline_router,
+            cases_router,
+            walls_router,
+            patrols_router,
+            visits_router,
+            attachments_router,
+        ],
         consumers=consumers,
         clock=clock,
     )
+    app.add_middleware(BodyLimit, limit_for=limits(settings))
+    return app

@@ -1,0 +1,156 @@
+"""Attachments: sniffed, size-limited, named by their content, stored once."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+import filetype
+from prometheus_client import Counter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intake.attachments import repository
+from intake.attachments.schemas import AttachmentRead
+from intake.attachments.storage import Storage
+
+# What a report may carry, by the type the content itself shows (never the client's
+# Content-Type or file name).
+ALLOWED = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+}
+NAME = re.compile(r"^[0-9a-f]{64}\.(jpg|png|webp|pdf)$")
+_CHUNK = 1024 * 1024
+_HEAD = 8192
+
+UPLOADS = Counter(
+    "gridcase_intake_attachments_total",
+    "Attachment uploads by outcome (stored, duplicate, too_large, unsupported)",
+    ["outcome"],
+)
+
+
+class TooLarge(Exception):
+    pass
+
+
+class UnsupportedType(Exception):
+    pass
+
+
+class Readable(Protocol):
+    async def read(self, size: int = -1) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class Spooled:
+    path: Path
+    sha256: str
+    size: int
+    head: bytes
+
+
+def sniff(head: bytes) -> tuple[str, str]:
+    """The media type and file extension the bytes show; :class:`UnsupportedType` if it
+    is not one of :data:`ALLOWED`."""
+    kind = filetype.guess(head) if head else None
+    mime = kind.mime if kind is not None else None
+    if mime not in ALLOWED:
+        allowed = ", ".join(sorted(ALLOWED))
+        shown = f"the content is {mime}" if mime else "the content is of no recognised type"
+        raise UnsupportedType(f"{shown}; allowed: {allowed}")
+    return mime, ALLOWED[mime]
+
+
+def url_for(base_url: str, name: str) -> str:
+    return f"{base_url.rstrip('/')}/v1/attachments/{name}"
+
+
+def name_from_url(base_url: str, url: str) -> str | None:
+    """The attachment name in one of intake's attachment URLs, else ``None``."""
+    prefix = f"{base_url.rstrip('/')}/v1/attachments/"
+    if not url.startswith(prefix):
+        return None
+    name = url[len(prefix) :]
+    return name if NAME.match(name) else None
+
+
+async def spool(*, upload: Readable, staging: Path, limit: int) -> Spooled:
+    """Copies the upload to a temporary file, hashing it; :class:`TooLarge` past
+    `limit` bytes (the partial file is removed)."""
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    handle = tempfile.NamedTemporaryFile(dir=staging, prefix="upload-", delete=False)  # noqa: SIM115 - kept past this function
+    path = Path(handle.name)
+    try:
+        with handle:
+            while chunk := await upload.read(_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge(f"file over the limit of {limit} bytes")
+                if len(head) < _HEAD:
+                    head += chunk[: _HEAD - len(head)]
+                digest.update(chunk)
+                await asyncio.to_thread(handle.write, chunk)
+    except BaseException:
+        await asyncio.to_thread(path.unlink, missing_ok=True)
+        raise
+    return Spooled(path=path, sha256=digest.hexdigest(), size=size, head=head)
+
+
+async def store(
+    *,
+    session: AsyncSession,
+    storage: Storage,
+    spooled: Spooled,
+    base_url: str,
+    uploaded_by: str,
+    now: datetime,
+) -> AttachmentRead:
+    """Checks the type and stores the file under its content name (once)."""
+    try:
+        content_type, extension = sniff(spooled.head)
+    except UnsupportedType:
+        spooled.path.unlink(missing_ok=True)
+        UPLOADS.labels("unsupported").inc()
+        raise
+    name = f"{spooled.sha256}.{extension}"
+    # The bytes first, then the row: a row never points at a missing file.
+    new_file = await storage.put(name=name, source=spooled.path, content_type=content_type)
+    await repository.add_if_new(
+        session,
+        {
+            "name": name,
+            "sha256": spooled.sha256,
+            "size": spooled.size,
+            "content_type": content_type,
+            "created_at": now,
+            "uploaded_by": uploaded_by,
+        },
+    )
+    UPLOADS.labels("stored" if new_file else "duplicate").inc()
+    return AttachmentRead(
+        url=url_for(base_url, name),
+        sha256=spooled.sha256,
+        size=spooled.size,
+        content_type=content_type,
+    )
+
+
+async def unknown_urls(*, session: AsyncSession, base_url: str, urls: Sequence[str]) -> list[str]:
+    """The URLs that are not attachments stored by intake."""
+    names = {url: name_from_url(base_url, url) for url in urls}
+    known = await repository.existing_names(
+        session, {name for name in names.values() if name is not None}
+    )
+    return [url for url, name in names.items() if name is None or name not in known]

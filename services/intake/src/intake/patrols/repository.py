@@ -1,0 +1,80 @@
+"""All of intake's SQL about patrol sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intake.patrols.models import PatrolReport, PatrolSession
+
+
+async def add_if_none_open(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Inserts the session unless its staff has one open (the partial unique index)."""
+    result = await session.execute(
+        insert(PatrolSession)
+        .values(**values)
+        .on_conflict_do_nothing(
+            index_elements=[PatrolSession.staff_id],
+            index_where=PatrolSession.ended_at.is_(None),
+        )
+        .returning(PatrolSession.id)
+    )
+    return result.first() is not None
+
+
+async def get(
+    session: AsyncSession, session_id: UUID, *, lock: bool = False
+) -> PatrolSession | None:
+    query = select(PatrolSession).where(PatrolSession.id == session_id)
+    if lock:
+        query = query.with_for_update()
+    result = await session.execute(query.execution_options(populate_existing=True))
+    return result.scalar_one_or_none()
+
+
+async def get_open(session: AsyncSession, staff_id: str) -> PatrolSession | None:
+    result = await session.execute(
+        select(PatrolSession).where(
+            PatrolSession.staff_id == staff_id, PatrolSession.ended_at.is_(None)
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def end(session: AsyncSession, session_id: UUID, *, at: datetime) -> None:
+    await session.execute(
+        update(PatrolSession).where(PatrolSession.id == session_id).values(ended_at=at)
+    )
+
+
+async def add_report(session: AsyncSession, *, case_id: UUID, session_id: UUID) -> None:
+    await session.execute(insert(PatrolReport).values(case_id=case_id, session_id=session_id))
+
+
+async def count_reports(session: AsyncSession, session_id: UUID) -> int:
+    result = await session.execute(
+        select(func.count()).select_from(PatrolReport).where(PatrolReport.session_id == session_id)
+    )
+    return int(result.scalar_one())
+
+
+async def ended_between(
+    session: AsyncSession, *, area_prefix: str | None, start: datetime, end: datetime
+) -> list[PatrolSession]:
+    """Ended sessions that started in [start, end), in the area."""
+    query = select(PatrolSession).where(
+        PatrolSession.started_at >= start,
+        PatrolSession.started_at < end,
+        PatrolSession.ended_at.is_not(None),
+    )
+    if area_prefix:
+        query = query.where(PatrolSession.grid_code.startswith(area_prefix, autoescape=True))
+    result = await session.execute(
+        query.order_by(PatrolSession.grid_code, PatrolSession.started_at)
+    )
+    return list(result.scalars())

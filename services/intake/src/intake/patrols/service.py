@@ -1,0 +1,263 @@
+"""Patrols (巡查): sessions of a grid member in their grid, the cases found on them, and
+compliance with the practice (patrol at least twice a day, at least an hour each)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import structlog
+from prometheus_client import Counter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gridcase_events.envelope import new_id
+from gridcase_events.kit.auth import Principal
+from gridcase_events.kit.runtime import Runtime
+from intake.attachments import service as attachment_service
+from intake.cases import service as case_service
+from intake.cases.models import Case
+from intake.config import IntakeSettings
+from intake.patrols import repository
+from intake.patrols.models import PatrolSession
+from intake.patrols.schemas import ComplianceDay, FieldReportIn
+
+log = structlog.get_logger(__name__)
+FIELD_ROLES = frozenset({"grid_member", "grid_leader"})
+
+SESSIONS = Counter("gridcase_intake_patrol_sessions_total", "Patrol sessions by event", ["event"])
+
+
+class Forbidden(Exception):
+    pass
+
+
+class Conflict(Exception):
+    pass
+
+
+class NotFound(Exception):
+    pass
+
+
+class AttachmentsUnknown(Exception):
+    def __init__(self, urls: list[str]) -> None:
+        super().__init__("attachments not stored by intake")
+        self.urls = urls
+
+
+def own_grid(principal: Principal, grid_code: str | None) -> str:
+    """The grid a field worker acts in: their token's, and no other."""
+    if principal.role not in FIELD_ROLES:
+        raise Forbidden(f"role {principal.role} does not patrol or visit")
+    if not principal.area_code:
+        raise Forbidden("your token has no area_code (your grid)")
+    grid = grid_code or principal.area_code
+    if grid != principal.area_code:
+        raise Forbidden(f"grid {grid} is not yours ({principal.area_code})")
+    return grid
+
+
+def minutes(started_at: datetime, ended_at: datetime | None) -> int | None:
+    if ended_at is None:
+        return None
+    return int((ended_at - started_at).total_seconds() // 60)
+
+
+async def start(
+    *, session: AsyncSession, runtime: Runtime, principal: Principal, grid_code: str | None
+) -> PatrolSession:
+    grid = own_grid(principal, grid_code)
+    session_id = new_id()
+    added = await repository.add_if_none_open(
+        session,
+        {
+            "id": session_id,
+            "staff_id": principal.sub,
+            "grid_code": grid,
+            "started_at": runtime.clock.now(),
+            "ended_at": None,
+        },
+    )
+    if not added:
+        open_session = await repository.get_open(session, principal.sub)
+        raise Conflict(
+            "you have a patrol session open"
+            + (f": {open_session.id}; end it first" if open_session else "")
+        )
+    started = await repository.get(session, session_id)
+    assert started is not None
+    SESSIONS.labels("started").inc()
+    log.info("patrol started", patrol_id=str(session_id), grid_code=grid)
+    return started
+
+
+async def _owned(session: AsyncSession, principal: Principal, session_id: UUID) -> PatrolSession:
+    patrol = await repository.get(session, session_id, lock=True)
+    if patrol is None:
+        raise NotFound(f"no patrol session {session_id}")
+    if patrol.staff_id != principal.sub:
+        raise Forbidden("only the person patrolling may act on this session")
+    return patrol
+
+
+async def end(
+    *, session: AsyncSession, runtime: Runtime, principal: Principal, session_id: UUID
+) -> PatrolSession:
+    patrol = await _owned(session, principal, session_id)
+    if patrol.ended_at is not None:
+        raise Conflict(f"the session ended at {patrol.ended_at.isoformat()}")
+    await repository.end(session, session_id, at=runtime.clock.now())
+    ended = await repository.get(session, session_id)
+    assert ended is not None
+    SESSIONS.labels("ended").inc()
+    log.info(
+        "patrol ended", patrol_id=str(session_id), minutes=minutes(ended.started_at, ended.ended_at)
+    )
+    return ended
+
+
+async def report(
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    settings: IntakeSettings,
+    principal: Principal,
+    session_id: UUID,
+    body: FieldReportIn,
+    correlation_id: str,
+) -> Case:
+    """A case (channel ``patrol``) found during an open session of the caller's."""
+    patrol = await _owned(session, principal, session_id)
+    if patrol.ended_at is not None:
+        raise Conflict("the patrol session has ended; report during an open session")
+    case = await file_case(
+        session=session,
+        runtime=runtime,
+        settings=settings,
+        channel="patrol",
+        body=body,
+        address=None,
+        correlation_id=correlation_id,
+    )
+    await repository.add_report(session, case_id=case.id, session_id=patrol.id)
+    return case
+
+
+async def file_case(
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    settings: IntakeSettings,
+    channel: Any,
+    body: FieldReportIn,
+    address: str | None,
+    correlation_id: str,
+) -> Case:
+    """A field report (patrol or visit) through the one way cases are made."""
+    unknown = await attachment_service.unknown_urls(
+        session=session, base_url=settings.public_base_url, urls=body.attachments
+    )
+    if unknown:
+        raise AttachmentsUnknown(unknown)
+    case, _ = await case_service.report(
+        session=session,
+        runtime=runtime,
+        report=case_service.Report(
+            channel=channel,
+            external_ref=None,
+            reported_at=runtime.clock.now(),
+            content=body.description,
+            priority="urgent" if body.urgency == "urgent" else "normal",
+            category_hint=body.category_hint,
+            address=address,
+            lat=body.point.lat if body.point else None,
+            lon=body.point.lon if body.point else None,
+            attachments=tuple(body.attachments),
+        ),
+        correlation_id=correlation_id,
+    )
+    structlog.contextvars.bind_contextvars(case_id=str(case.id))
+    log.info("field report filed", channel=channel, tracking_no=case.tracking_no)
+    return case
+
+
+@dataclass(frozen=True)
+class Span:
+    grid_code: str
+    started_at: datetime
+    ended_at: datetime
+
+
+def local_bounds(start: date, end: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start 00:00, the day after end 00:00) in the practice's time zone."""
+    return (
+        datetime.combine(start, time(), tzinfo=tz),
+        datetime.combine(end + timedelta(days=1), time(), tzinfo=tz),
+    )
+
+
+def compliance(
+    spans: Iterable[Span], *, tz: ZoneInfo, min_sessions: int, min_minutes: int
+) -> list[ComplianceDay]:
+    """Per grid and local day (of the session's start): sessions, minutes patrolled, and
+    whether at least `min_sessions` sessions lasted `min_minutes` or more."""
+    days: dict[tuple[str, date], list[int]] = defaultdict(list)
+    for span in spans:
+        day = span.started_at.astimezone(tz).date()
+        length = minutes(span.started_at, span.ended_at)
+        assert length is not None
+        days[(span.grid_code, day)].append(length)
+    result = []
+    for (grid_code, day), lengths in sorted(days.items()):
+        qualifying = sum(1 for m in lengths if m >= min_minutes)
+        result.append(
+            ComplianceDay(
+                grid_code=grid_code,
+                date=day,
+                sessions=len(lengths),
+                minutes=sum(lengths),
+                qualifying_sessions=qualifying,
+                met=qualifying >= min_sessions,
+            )
+        )
+    return result
+
+
+def may_see_compliance(principal: Principal, area_code: str | None) -> str | None:
+    """The area the caller may ask about (the one asked, or their own by default);
+    :class:`Forbidden` otherwise."""
+    if principal.role in {"ops", "admin", "district_center"}:
+        return area_code
+    if principal.role in {"grid_leader", "station_master", "street_officer"}:
+        mine = principal.area_code
+        if not mine:
+            raise Forbidden("your token has no area_code")
+        area = area_code or mine
+        if not area.startswith(mine):
+            raise Forbidden(f"area {area} is outside yours ({mine})")
+        return area
+    raise Forbidden(f"role {principal.role} may not see patrol compliance")
+
+
+async def compliance_report(
+    *,
+    session: AsyncSession,
+    settings: IntakeSettings,
+    area_code: str | None,
+    start: date,
+    end: date,
+) -> list[ComplianceDay]:
+    tz = ZoneInfo(settings.patrol_timezone)
+    lower, upper = local_bounds(start, end, tz)
+    rows = await repository.ended_between(session, area_prefix=area_code, start=lower, end=upper)
+    return compliance(
+        (Span(r.grid_code, r.started_at, r.ended_at) for r in rows if r.ended_at is not None),
+        tz=tz,
+        min_sessions=settings.patrol_min_sessions_per_day,
+        min_minutes=settings.patrol_min_session_minutes,
+    )

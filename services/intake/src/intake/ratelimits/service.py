@@ -1,0 +1,64 @@
+"""Fixed-window rate limits with their counters in PostgreSQL (correct across replicas).
+
+A fixed window lets a client send up to twice the limit around a window's edge; for
+public wish walls that is acceptable and keeps one row per key and window.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+from prometheus_client import Counter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intake.ratelimits import repository
+from intake.ratelimits.schemas import Limit
+
+REFUSED = Counter(
+    "gridcase_intake_rate_limited_total",
+    "Requests refused with 429, by the limit they exceeded",
+    ["limit"],
+)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The longest window a limit may have (settings are capped at it): older counters are
+# of no use to anyone.
+MAX_WINDOW = timedelta(days=1)
+
+
+class RateLimited(Exception):
+    def __init__(self, *, limit: Limit, retry_after: int) -> None:
+        super().__init__(
+            f"too many requests: at most {limit.limit} per {limit.window_seconds} s "
+            f"({limit.name}); retry in {retry_after} s"
+        )
+        self.limit = limit
+        self.retry_after = retry_after
+
+
+def window_start(now: datetime, window_seconds: int) -> datetime:
+    elapsed = (now - _EPOCH).total_seconds()
+    return _EPOCH + timedelta(seconds=math.floor(elapsed / window_seconds) * window_seconds)
+
+
+def retry_after(now: datetime, window_seconds: int) -> int:
+    """Whole seconds until the current window ends (at least 1)."""
+    end = window_start(now, window_seconds) + timedelta(seconds=window_seconds)
+    return max(1, math.ceil((end - now).total_seconds()))
+
+
+async def hit(
+    *, session: AsyncSession, key: str, limit: Limit, now: datetime
+) -> RateLimited | None:
+    """Counts one request for `key`; past the limit, returns the refusal (not raised:
+    the caller commits the count first, so refused requests count too)."""
+    start = window_start(now, limit.window_seconds)
+    count = await repository.increment(session, key=f"{limit.name}:{key}", window_start=start)
+    if count == 1:
+        # A new window: drop this key's old ones, and a few stale ones of other keys.
+        await repository.forget_before(session, key=f"{limit.name}:{key}", window_start=start)
+        await repository.purge_before(session, before=now - MAX_WINDOW * 2)
+    if count > limit.limit:
+        REFUSED.labels(limit.name).inc()
+        return RateLimited(limit=limit, retry_after=retry_after(now, limit.window_seconds))
+    return None

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from gridcase_events.kit.pii import normalize_phone
+
+_MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+class Point(BaseModel):
+    """A WGS84 point."""
+
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
+
+
+class WallCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    wall_id: str = Field(
+        min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", examples=["W-001"]
+    )
+    community_code: str = Field(pattern=r"^\d{12}$", examples=["510302001002"])
+    name: str = Field(min_length=1, max_length=100, examples=["桂花巷心愿墙"])
+    location: Point | None = None
+
+
+class WallRead(BaseModel):
+    wall_id: str
+    community_code: str
+    name: str
+    location: Point | None
+    submission_url: str = Field(description="what the QR code holds")
+    qr_png_url: str
+    qr_svg_url: str
+
+
+class PublicWallRead(BaseModel):
+    """What a resident who scanned the QR code sees."""
+
+    wall_id: str
+    name: str
+    submit_url: str = Field(description="POST a wish here (JSON)")
+
+
+class WishIn(BaseModel):
+    """A resident's wish, submitted at a wall or transcribed from a note on it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    content: str = Field(min_length=1, max_length=4000)
+    phone: str | None = Field(
+        default=None,
+        description="a mainland mobile number; stored encrypted, shown masked",
+        examples=["13812345678"],
+    )
+    category_hint: str | None = Field(default=None, max_length=100)
+    point: Point | None = Field(default=None, description="defaults to the wall's location")
+    attachments: list[str] = Field(
+        default_factory=list,
+        max_length=10,
+        description="URLs returned by POST /v1/public/walls/{wall_id}/attachments",
+    )
+
+    @field_validator("phone")
+    @classmethod
+    def _mainland_mobile(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        digits = normalize_phone(value)
+        if not _MAINLAND_MOBILE.match(digits) or re.search(r"[^\d\s+-]", value):
+            raise ValueError("not a mainland mobile number (11 digits starting with 13-19)")
+        return digits
+
+
+class WishCreated(BaseModel):
+    """For the resident: the key to the public status page, nothing else."""
+
+    tracking_no: str
+
+
+class TranscriptionIn(BaseModel):
+    """Notes taken off a wall by a grid member; each is checked on its own."""
+
+    notes: list[dict[str, Any]] = Field(min_length=1, max_length=200)
+
+
+class NoteResult(BaseModel):
+    index: int
+    status: str = Field(description="created or invalid")
+    case_id: str | None = None
+    tracking_no: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+class TranscriptionResult(BaseModel):
+    created: int
+    invalid: int
+    results: list[NoteResult]

@@ -1,0 +1,75 @@
+"""Household visits end to end, against the real broker and database."""
+
+from typing import Any
+
+import pytest
+
+from gridcase_events.testing import bearer
+
+pytestmark = pytest.mark.integration
+
+GRID = "510302001002003"
+MEMBER = bearer("m-1", "grid_member", GRID)
+ADDRESS = "示范区东城街道桂花路1号1栋2单元301"
+
+
+async def test_a_visit_and_its_report_make_one_household_file(
+    intake: Any, intake_events: Any
+) -> None:
+    visit = await intake.post(
+        "/v1/visits",
+        json={"address": ADDRESS, "household": "王家", "notes": "独居老人，腿脚不便"},
+        headers=MEMBER,
+    )
+    assert visit.status_code == 201
+    assert visit.json()["grid_code"] == GRID
+    visit_id = visit.json()["id"]
+
+    reported = await intake.post(
+        f"/v1/visits/{visit_id}/reports",
+        json={"description": "需要上门助餐", "category_hint": "civil/elderly-assistance"},
+        headers=MEMBER,
+    )
+    assert reported.status_code == 201
+
+    # Full-width digits and spaces: the same household.
+    file = await intake.get(
+        "/v1/visits",
+        params={"address": "示范区东城街道 桂花路１号１栋２单元３０１"},
+        headers=bearer("sm-1", "station_master", "510302001002"),
+    )
+    assert file.status_code == 200
+    assert [v["id"] for v in file.json()] == [visit_id]
+    assert file.json()[0]["reports"] == [reported.json()]
+    data = (await intake_events(1))[0]["data"]
+    assert data["channel"] == "visit"
+    assert data["address"] == ADDRESS
+    assert data["tracking_no"] == reported.json()["tracking_no"]
+
+
+async def test_visits_are_seen_only_within_the_callers_area(intake: Any) -> None:
+    await intake.post("/v1/visits", json={"address": ADDRESS}, headers=MEMBER)
+
+    outsider = await intake.get(
+        "/v1/visits",
+        params={"address": ADDRESS},
+        headers=bearer("m-9", "grid_member", "510302001009001"),
+    )
+
+    assert outsider.status_code == 200
+    assert outsider.json() == []
+
+
+async def test_visit_in_another_grid_or_anothers_visit_is_403(intake: Any) -> None:
+    elsewhere = await intake.post(
+        "/v1/visits", json={"address": ADDRESS, "grid_code": "510302001002004"}, headers=MEMBER
+    )
+    visit = (await intake.post("/v1/visits", json={"address": ADDRESS}, headers=MEMBER)).json()
+    theirs = await intake.post(
+        f"/v1/visits/{visit['id']}/reports",
+        json={"description": "x"},
+        headers=bearer("m-3", "grid_member", GRID),
+    )
+
+    assert elsewhere.status_code == 403
+    assert theirs.status_code == 403
