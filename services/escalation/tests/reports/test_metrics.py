@@ -1,6 +1,9 @@
 """The service-quality metrics move with the projection, once per fact."""
 
+import json
+import re
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -142,3 +145,27 @@ async def test_histograms_and_counters_move_once_per_fact_and_gauges_follow_the_
         return samples if found == {"open": 2, "overdue": 1, "escalated": 1} else None
 
     assert await eventually(gauges)
+
+
+def dashboard_metrics() -> set[str]:
+    """Every gridcase metric the three-rates dashboard queries."""
+    path = Path(__file__).resolve().parents[4] / "deploy/grafana/dashboards/three-rates.json"
+    panels = json.loads(path.read_text())["panels"]
+    exprs = [t["expr"] for p in panels for t in p.get("targets", [])]
+    return {n for e in exprs for n in re.findall(r"\bgridcase_[a-z_]+", e)}
+
+
+async def test_the_three_rates_dashboard_names_only_metrics_escalation_exposes(
+    client: Any,
+) -> None:
+    used = dashboard_metrics()
+    response = await client.get("/metrics")
+    exposed = set()
+    for family in text_string_to_metric_families(response.text):
+        suffixes = ("_bucket", "_count", "_sum") if family.type == "histogram" else ("",)
+        exposed |= {family.name + s for s in suffixes}
+        if family.type == "counter":
+            exposed.add(family.name + "_total")
+
+    assert used, "the dashboard queries no gridcase metric"
+    assert used <= exposed, used - exposed
