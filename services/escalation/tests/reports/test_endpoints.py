@@ -385,10 +385,29 @@ async def test_reports_beyond_the_callers_scope_are_refused(
         {"level": "county", "from": "2026-11-01", "to": "2026-11-30"},
         {"level": "street", "from": "2020-01-01", "to": "2026-11-30"},
         {"level": "street"},
+        {"level": "street", "from": "9999-12-31", "to": "9999-12-31"},
     ],
 )
 async def test_a_bad_period_or_level_is_a_422(client: Any, params: dict[str, str]) -> None:
     response = await client.get("/v1/reports/rates", params=params, headers=OPS)
+
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/v1/reports/monthly", {"month": "9999-12"}),
+        ("/v1/reports/monthly", {"month": "0001-01"}),
+        ("/v1/reports/monthly", {"month": "2026-13"}),
+        ("/v1/reports/daily", {"date": "9999-12-31", "community": "510302001001"}),
+        ("/v1/reports/daily", {"community": "5103020010"}),
+    ],
+)
+async def test_a_month_or_day_out_of_range_is_a_422(
+    client: Any, path: str, params: dict[str, str]
+) -> None:
+    response = await client.get(path, params=params, headers=OPS)
 
     assert response.status_code == 422
 

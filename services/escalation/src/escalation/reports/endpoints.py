@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -52,6 +52,13 @@ def _csv(rows: list[dict[str, Any]], filename: str) -> Response:
     )
 
 
+def _period(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    try:
+        return service.period(first, last, zone)
+    except (OverflowError, ValueError):
+        raise HTTPException(status_code=422, detail="a date out of range") from None
+
+
 def _wants_csv(request: Request, format: str | None) -> bool:
     if format is not None:
         return format == "csv"
@@ -84,7 +91,7 @@ async def rates(
             status_code=422, detail=f"a period of at most {settings.report_max_days} days"
         )
     scope = _scope(principal, level)
-    start, end = service.period(from_date, to_date, ZoneInfo(settings.timezone))
+    start, end = _period(from_date, to_date, ZoneInfo(settings.timezone))
     async with runtime.sessionmaker() as session:
         rows = await service.rate_rows(session, level=level, start=start, end=end, scope=scope)
     if _wants_csv(request, format):
@@ -122,10 +129,10 @@ async def daily(
         raise HTTPException(status_code=403, detail="this community is outside your area")
     zone = ZoneInfo(settings.timezone)
     now = runtime.clock.now()
+    the_day = day or now.astimezone(zone).date()
+    _period(the_day, the_day, zone)
     async with runtime.sessionmaker() as session:
-        summary = await service.daily(
-            session, community=community, day=day or now.astimezone(zone).date(), zone=zone, now=now
-        )
+        summary = await service.daily(session, community=community, day=the_day, zone=zone, now=now)
     return DailySummary.model_validate(summary)
 
 
@@ -144,9 +151,12 @@ async def monthly(
 ) -> Any:
     scope = _scope(principal, level)
     zone = ZoneInfo(settings.timezone)
-    before = service.previous_month(month)
-    start, end = service.period(*service.month_bounds(month), zone)
-    earlier_start, earlier_end = service.period(*service.month_bounds(before), zone)
+    try:
+        before = service.previous_month(month)
+        start, end = _period(*service.month_bounds(month), zone)
+        earlier_start, earlier_end = _period(*service.month_bounds(before), zone)
+    except (OverflowError, ValueError):
+        raise HTTPException(status_code=422, detail="a month out of range") from None
     async with runtime.sessionmaker() as session:
         current = await service.rate_rows(session, level=level, start=start, end=end, scope=scope)
         earlier = await service.rate_rows(
