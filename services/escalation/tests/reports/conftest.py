@@ -16,7 +16,8 @@ from gridcase_events.testing import eventually
 @pytest.fixture
 def publish(producer: AIOKafkaProducer, namespace: str) -> Callable[..., Any]:
     """Publishes an event as its producer would: publish(payload, source=..., at=...);
-    publish(event=an_envelope) sends the very same event again (a redelivery)."""
+    publish(event=an_envelope) sends the very same event again (a redelivery); `topic`
+    and `subject` for events not about a case (the directory's)."""
 
     async def send(
         payload: Any = None,
@@ -24,20 +25,23 @@ def publish(producer: AIOKafkaProducer, namespace: str) -> Callable[..., Any]:
         source: str = "dispatch",
         at: datetime | None = None,
         event: envelope.Envelope | None = None,
+        topic: str | None = None,
+        subject: str | None = None,
     ) -> envelope.Envelope:
         if event is None:
             event = envelope.build(
                 payload,
-                subject=str(payload.case_id),
+                subject=subject or str(payload.case_id),
                 source=source,
                 tenant="510302",
-                correlation_id=f"corr-{payload.case_id}",
+                correlation_id=f"corr-{subject or payload.case_id}",
                 time=at or datetime.fromisoformat("2026-11-23T09:00:00+08:00"),
             )
-        topic = topics.BY_SOURCE[event.source]
         await (
             await producer.send(
-                topics.qualify(namespace, topic), key=event.subject.encode(), value=event.to_bytes()
+                topics.qualify(namespace, topic or topics.BY_SOURCE[event.source]),
+                key=event.subject.encode(),
+                value=event.to_bytes(),
             )
         )
         return event
