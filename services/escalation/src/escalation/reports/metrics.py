@@ -80,15 +80,26 @@ def after_commit(session: AsyncSession, action: Callable[[], None]) -> None:
     event.listen(session.sync_session, "after_commit", lambda _session: action(), once=True)
 
 
+_shown: set[tuple[str, str]] = set()
+
+
 async def refresh(session: AsyncSession, *, runtime: Runtime) -> None:
+    """Sets every (street, department) that has open cases, and removes those that no
+    longer have any (without a moment in which a scrape would see none)."""
     rows = await repository.open_by_unit(session, now=runtime.clock.now())
-    for gauge in (CASES_OPEN, CASES_OVERDUE, CASES_ESCALATED):
-        gauge.clear()
+    current = set()
     for row in rows:
         labels = (label(row.street_code), label(row.department_code))
+        current.add(labels)
         CASES_OPEN.labels(*labels).set(row.open)
         CASES_OVERDUE.labels(*labels).set(row.overdue)
         CASES_ESCALATED.labels(*labels).set(row.escalated)
+    for labels in _shown - current:
+        for gauge in (CASES_OPEN, CASES_OVERDUE, CASES_ESCALATED):
+            with contextlib.suppress(KeyError):
+                gauge.remove(*labels)
+    _shown.clear()
+    _shown.update(current)
 
 
 class QualityGauges(Worker):
