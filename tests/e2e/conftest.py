@@ -87,6 +87,7 @@ async def platform(
         "NOTIFY_SMS_GATEWAY_URL": f"{sink.url}/sms/send",
         "NOTIFY_SMS_GATEWAY_SECRET": SMS_SECRET,
         "NOTIFY_POLL_INTERVAL_SECONDS": "0.1",
+        "ESCALATION_REPORT_METRICS_SECONDS": "0.5",
     }
     urls: dict[str, str] = {}
     procs: dict[str, subprocess.Popen[bytes]] = {}

@@ -31,6 +31,12 @@ class EscalationSettings(PlatformSettings):
     red_card_working_days: int = Field(5, ge=1, description="a red card this long after a breach")
     scheduler_poll_seconds: float = Field(0.5, gt=0, le=5)
     scheduler_batch: int = Field(200, ge=1)
+    report_metrics_seconds: float = Field(
+        30, gt=0, le=3600, description="how often the open/overdue/escalated gauges refresh"
+    )
+    report_max_days: int = Field(
+        400, ge=1, description="the longest period a rates report may cover"
+    )
 
     def warnings(self) -> list[int]:
         return sorted({int(p) for p in self.warning_percents.split(",") if 0 < int(p) < 100})

@@ -1,5 +1,7 @@
 """What escalation consumes: dispatch's case events, which start, stop, pause, resume
-and move the clocks. Times come from the events, not from when they are read."""
+and move the clocks; the directory; and, for the reports' facts projection, intake's
+case events and escalation's own escalations and supervision orders. Times come from
+the events, not from when they are read."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from escalation.clocks import service as clocks
 from escalation.config import EscalationSettings
 from escalation.directory import repository as directory_repository
+from escalation.reports import service as reports
 from gridcase_events import payloads, topics
 from gridcase_events.consumer import Handler
 from gridcase_events.envelope import Envelope
@@ -176,28 +179,90 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
             at=event.time,
         )
 
+    async def on_area(session: AsyncSession, event: Envelope, p: Any) -> None:
+        assert isinstance(p, payloads.AreaUpserted)
+        await directory_repository.upsert_area(
+            session,
+            code=p.code,
+            name=p.name,
+            level=p.level,
+            parent_code=p.parent_code,
+            at=event.time,
+        )
+
+    async def on_department(session: AsyncSession, event: Envelope, p: Any) -> None:
+        assert isinstance(p, payloads.DepartmentUpserted)
+        await directory_repository.upsert_department(
+            session, code=p.code, name=p.name, at=event.time
+        )
+
+    def reported(handler: Handler | None = None) -> Handler:
+        """The facts projection first (it judges an acceptance against the sign-for
+        clock still running), then the clocks."""
+
+        async def handle(session: AsyncSession, event: Envelope, p: Any) -> None:
+            await reports.record_dispatch(session, event=event, p=p, now=runtime.clock.now())
+            if handler is not None:
+                await handler(session, event, p)
+
+        return handle
+
+    async def on_reported(session: AsyncSession, event: Envelope, p: Any) -> None:
+        assert isinstance(p, payloads.CaseReported)
+        await reports.record_reported(session, p=p, now=runtime.clock.now())
+
+    async def on_ended(session: AsyncSession, event: Envelope, p: Any) -> None:
+        how = "merged" if isinstance(p, payloads.CaseMerged) else "withdrawn"
+        await reports.record_ended(
+            session, case_id=p.case_id, tracking_no=p.tracking_no, how=how, now=runtime.clock.now()
+        )
+
+    async def on_escalated(session: AsyncSession, event: Envelope, p: Any) -> None:
+        assert isinstance(p, payloads.CaseEscalated)
+        await reports.record_escalated(session, event=event, p=p, now=runtime.clock.now())
+
+    async def on_supervision(session: AsyncSession, event: Envelope, p: Any) -> None:
+        assert isinstance(p, payloads.SupervisionIssued)
+        await reports.record_supervision(session, p=p, now=runtime.clock.now())
+
     return [
         ConsumerSpec(
             name="escalation-directory",
             topics=[topics.DIRECTORY],
-            handlers={"directory.staff_upserted": on_staff},
+            handlers={
+                "directory.staff_upserted": on_staff,
+                "directory.area_upserted": on_area,
+                "directory.department_upserted": on_department,
+            },
         ),
         ConsumerSpec(
             name="escalation-dispatch",
             topics=[topics.DISPATCH],
             handlers={
-                "case.assigned": on_assigned,
-                "case.accepted": on_accepted,
+                "case.routed": reported(),
+                "case.assigned": reported(on_assigned),
+                "case.accepted": reported(on_accepted),
                 "case.contacted": stopper("first_contact", "contacted"),
-                "case.returned": on_handed_on,
-                "case.transferred": on_handed_on,
-                "case.resolved": stopper("resolution", "resolved"),
+                "case.returned": reported(on_handed_on),
+                "case.transferred": reported(on_handed_on),
+                "case.resolved": reported(stopper("resolution", "resolved")),
                 "case.suspended": on_suspended,
                 "case.resumed": on_resumed,
                 "case.extension_approved": on_extension_approved,
-                "case.reopened": on_reopened,
-                "case.closed": on_closed,
-                "case.evaluated": on_evaluated,
+                "case.reopened": reported(on_reopened),
+                "case.closed": reported(on_closed),
+                "case.evaluated": reported(on_evaluated),
+            },
+        ),
+        ConsumerSpec(
+            name="escalation-reports",
+            topics=[topics.INTAKE, topics.ESCALATION],
+            handlers={
+                "case.reported": on_reported,
+                "case.withdrawn": on_ended,
+                "case.merged": on_ended,
+                "case.escalated": on_escalated,
+                "supervision.issued": on_supervision,
             },
         ),
     ]

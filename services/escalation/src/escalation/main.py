@@ -9,6 +9,8 @@ from escalation.clocks.endpoints import router as clocks_router
 from escalation.config import EscalationSettings
 from escalation.consumers import consumers
 from escalation.db import schema
+from escalation.reports.endpoints import router as reports_router
+from escalation.reports.metrics import QualityGauges
 from escalation.timers.scheduler import TimerScheduler
 from gridcase_events.kit.clock import Clock
 from gridcase_events.kit.runtime import Runtime, Worker, create_service_app
@@ -18,7 +20,7 @@ def create_app(settings: EscalationSettings | None = None, clock: Clock | None =
     settings = settings or EscalationSettings()
 
     def workers(runtime: Runtime) -> list[Worker]:
-        return [TimerScheduler(runtime=runtime)]
+        return [TimerScheduler(runtime=runtime), QualityGauges(runtime=runtime)]
 
     return create_service_app(
         service="escalation",
@@ -26,7 +28,7 @@ def create_app(settings: EscalationSettings | None = None, clock: Clock | None =
         description="Clocks, deadlines, escalation chains and supervision.",
         settings=settings,
         schema=schema,
-        routers=[clocks_router],
+        routers=[clocks_router, reports_router],
         consumers=consumers,
         workers=workers,
         clock=clock,

@@ -1,14 +1,19 @@
 """Every table of escalation, imported so that the metadata is complete (migrations)."""
 
 from escalation.clocks.models import CalendarDay, CaseClock, Timer
-from escalation.directory.models import StaffEntry
+from escalation.directory.models import AreaEntry, DepartmentEntry, StaffEntry
 from escalation.ladder.models import LadderLevel
 from escalation.policies.models import Policy
+from escalation.reports.models import CaseFact, EscalationRecord
 from escalation.supervision.models import SupervisionOrder
 
 __all__ = [
+    "AreaEntry",
     "CalendarDay",
     "CaseClock",
+    "CaseFact",
+    "DepartmentEntry",
+    "EscalationRecord",
     "LadderLevel",
     "Policy",
     "StaffEntry",

@@ -176,3 +176,50 @@ async def mark_fired(session: AsyncSession, timer_ids: Sequence[int], *, at: dat
                 late_seconds=func.greatest(0.0, func.extract("epoch", at - Timer.due_at)),
             )
         )
+
+
+async def latest(session: AsyncSession, *, case_id: UUID, kind: str) -> CaseClock | None:
+    """The newest generation of a clock of this kind, whatever its status."""
+    result = await session.execute(
+        select(CaseClock)
+        .where(CaseClock.case_id == case_id, CaseClock.kind == kind)
+        .order_by(CaseClock.generation.desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def overdue_at(
+    session: AsyncSession, *, kind: str, area_prefix: str, at: datetime, limit: int
+) -> Sequence[CaseClock]:
+    """Clocks of this kind in the area that were running past their deadline at `at`
+    (deadlines as they stand now, extensions included)."""
+    result = await session.execute(
+        select(CaseClock)
+        .where(
+            CaseClock.kind == kind,
+            CaseClock.grid_code.startswith(area_prefix, autoescape=True),
+            CaseClock.started_at <= at,
+            CaseClock.due_at <= at,
+            or_(CaseClock.stopped_at.is_(None), CaseClock.stopped_at > at),
+            CaseClock.status != "paused",
+        )
+        .order_by(CaseClock.due_at)
+        .limit(limit)
+    )
+    return result.scalars().all()
+
+
+async def breached_between(
+    session: AsyncSession, *, area_prefix: str, start: datetime, end: datetime
+) -> Sequence[CaseClock]:
+    result = await session.execute(
+        select(CaseClock)
+        .where(
+            CaseClock.grid_code.startswith(area_prefix, autoescape=True),
+            CaseClock.breached_at >= start,
+            CaseClock.breached_at < end,
+        )
+        .order_by(CaseClock.breached_at)
+    )
+    return result.scalars().all()

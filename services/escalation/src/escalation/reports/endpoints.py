@@ -1,0 +1,205 @@
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+
+from escalation.clocks.schemas import SupervisionRead
+from escalation.deps import RuntimeDep, SettingsDep
+from escalation.reports import service
+from escalation.reports.schemas import (
+    DailySummary,
+    Level,
+    MonthlyReview,
+    MonthlyRow,
+    RateRow,
+    RatesReport,
+    SupervisionCounts,
+    WorstUnit,
+)
+from escalation.supervision import service as supervision
+from gridcase_events.kit.auth import CurrentPrincipal, Principal
+
+router = APIRouter(tags=["reports"])
+
+FORBIDDEN: dict[int | str, dict[str, Any]] = {
+    403: {"description": "outside your area or department"}
+}
+CSV_COLUMNS = list(RateRow.model_fields)
+
+
+def _scope(principal: Principal, level: str) -> service.Scope:
+    try:
+        return service.scope_for(principal, level=level)
+    except service.OutOfScope as exc:
+        raise HTTPException(status_code=403, detail=str(exc)) from None
+
+
+def _csv(rows: list[dict[str, Any]], filename: str) -> Response:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if row.get(k) is None else row[k] for k in CSV_COLUMNS})
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _period(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    try:
+        return service.period(first, last, zone)
+    except (OverflowError, ValueError):
+        raise HTTPException(status_code=422, detail="a date out of range") from None
+
+
+def _wants_csv(request: Request, format: str | None) -> bool:
+    if format is not None:
+        return format == "csv"
+    return "text/csv" in request.headers.get("accept", "")
+
+
+@router.get(
+    "/v1/reports/rates",
+    response_model=RatesReport,
+    summary="The three rates (三率) and more, per unit, for cases received in a period",
+    responses={
+        **FORBIDDEN,
+        200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with a header row"},
+    },
+)
+async def rates(
+    request: Request,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
+    from_date: Annotated[date, Query(alias="from", description="first day received (local)")],
+    to_date: Annotated[date, Query(alias="to", description="last day received (local)")],
+    level: Level = "street",
+    format: Annotated[Literal["json", "csv"] | None, Query()] = None,
+) -> Any:
+    if to_date < from_date:
+        raise HTTPException(status_code=422, detail="to is before from")
+    if (to_date - from_date).days + 1 > settings.report_max_days:
+        raise HTTPException(
+            status_code=422, detail=f"a period of at most {settings.report_max_days} days"
+        )
+    scope = _scope(principal, level)
+    start, end = _period(from_date, to_date, ZoneInfo(settings.timezone))
+    async with runtime.sessionmaker() as session:
+        rows = await service.rate_rows(session, level=level, start=start, end=end, scope=scope)
+    if _wants_csv(request, format):
+        return _csv(rows, f"rates-{level}-{from_date}-{to_date}.csv")
+    return RatesReport.model_validate(
+        {
+            "level": level,
+            "from": from_date,
+            "to": to_date,
+            "timezone": settings.timezone,
+            "generated_at": runtime.clock.now(),
+            "rows": rows,
+            "total": {"unit_code": None, "unit_name": None, **service.total(rows)},
+        }
+    )
+
+
+@router.get(
+    "/v1/reports/daily",
+    response_model=DailySummary,
+    summary="A station master's daily summary of a community",
+    responses=FORBIDDEN,
+)
+async def daily(
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
+    community: Annotated[str, Query(pattern=r"^\d{12}$", description="the community's code")],
+    day: Annotated[
+        date | None, Query(alias="date", description="local day; today if absent")
+    ] = None,
+) -> Any:
+    scope = _scope(principal, "community")
+    if scope.department_code is not None or not community.startswith(scope.area_prefix or ""):
+        raise HTTPException(status_code=403, detail="this community is outside your area")
+    zone = ZoneInfo(settings.timezone)
+    now = runtime.clock.now()
+    the_day = day or now.astimezone(zone).date()
+    _period(the_day, the_day, zone)
+    async with runtime.sessionmaker() as session:
+        summary = await service.daily(session, community=community, day=the_day, zone=zone, now=now)
+    return DailySummary.model_validate(summary)
+
+
+@router.get(
+    "/v1/reports/monthly",
+    response_model=MonthlyReview,
+    summary="The monthly grid review: rates against the month before, worst units, 督办",
+    responses=FORBIDDEN,
+)
+async def monthly(
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
+    month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")],
+    level: Level = "grid",
+) -> Any:
+    scope = _scope(principal, level)
+    zone = ZoneInfo(settings.timezone)
+    try:
+        before = service.previous_month(month)
+        start, end = _period(*service.month_bounds(month), zone)
+        earlier_start, earlier_end = _period(*service.month_bounds(before), zone)
+    except (OverflowError, ValueError):
+        raise HTTPException(status_code=422, detail="a month out of range") from None
+    async with runtime.sessionmaker() as session:
+        current = await service.rate_rows(session, level=level, start=start, end=end, scope=scope)
+        earlier = await service.rate_rows(
+            session, level=level, start=earlier_start, end=earlier_end, scope=scope
+        )
+        orders = await supervision.search(
+            session,
+            area_prefix=scope.area_prefix,
+            department_code=scope.department_code,
+            since=start,
+            until=end,
+            limit=1000,
+        )
+    by_unit: dict[str | None, MonthlyRow] = {}
+    for row in current:
+        by_unit[row["unit_code"]] = MonthlyRow(
+            unit_code=row["unit_code"],
+            unit_name=row["unit_name"],
+            current=RateRow.model_validate(row),
+            previous=None,
+        )
+    for row in earlier:
+        entry = by_unit.setdefault(
+            row["unit_code"],
+            MonthlyRow(
+                unit_code=row["unit_code"], unit_name=row["unit_name"], current=None, previous=None
+            ),
+        )
+        entry.previous = RateRow.model_validate(row)
+    cards = [o.card for o in orders]
+    return MonthlyReview(
+        month=month,
+        previous_month=before,
+        level=level,
+        rows=sorted(by_unit.values(), key=lambda r: (r.unit_code is None, r.unit_code or "")),
+        total=RateRow(unit_code=None, unit_name=None, **service.total(current)),
+        previous_total=RateRow(unit_code=None, unit_name=None, **service.total(earlier)),
+        worst=[WorstUnit.model_validate(w) for w in service.worst(current)],
+        supervision=SupervisionCounts(
+            yellow=cards.count("yellow"),
+            red=cards.count("red"),
+            manual=cards.count("none"),
+            total=len(cards),
+        ),
+        orders=[SupervisionRead.model_validate(o, from_attributes=True) for o in orders],
+    )

@@ -1,0 +1,175 @@
+"""All of the reports' SQL: the facts projection and the aggregates over it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from escalation.clocks.models import CaseClock
+from escalation.reports.models import CaseFact, EscalationRecord
+
+UNIT_COLUMNS = {
+    "grid": CaseFact.grid_code,
+    "community": CaseFact.community_code,
+    "street": CaseFact.street_code,
+    "district": CaseFact.district_code,
+    "department": CaseFact.department_code,
+}
+
+
+async def lock(session: AsyncSession, *, case_id: UUID, now: datetime) -> CaseFact:
+    """The case's facts row, created if new, locked for this transaction."""
+    await session.execute(
+        insert(CaseFact)
+        .values(case_id=case_id, updated_at=now)
+        .on_conflict_do_nothing(index_elements=["case_id"])
+    )
+    result = await session.execute(
+        select(CaseFact)
+        .where(CaseFact.case_id == case_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return result.scalar_one()
+
+
+async def add_escalation(session: AsyncSession, row: dict[str, Any]) -> bool:
+    """Records one escalation; False if it was recorded already."""
+    result = await session.execute(
+        insert(EscalationRecord)
+        .values(**row)
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(EscalationRecord.event_id)
+    )
+    return result.scalar_one_or_none() is not None
+
+
+def _in_scope(area_prefix: str | None, department_code: str | None) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [CaseFact.ended.is_(None)]
+    if area_prefix is not None:
+        where.append(
+            func.coalesce(CaseFact.grid_code, CaseFact.community_code).startswith(
+                area_prefix, autoescape=True
+            )
+        )
+    if department_code is not None:
+        where.append(CaseFact.department_code == department_code)
+    return where
+
+
+async def rates(
+    session: AsyncSession,
+    *,
+    level: str,
+    start: datetime,
+    end: datetime,
+    area_prefix: str | None,
+    department_code: str | None,
+) -> Sequence[Any]:
+    """Per unit of the level: the counts behind every rate, for cases received in
+    [start, end)."""
+    unit = UNIT_COLUMNS[level].label("unit_code")
+    f = CaseFact
+    query = (
+        select(
+            unit,
+            func.count().label("received"),
+            func.count().filter(f.sign_for_clocked).label("sign_for_clocked"),
+            func.count()
+            .filter(f.sign_for_clocked, f.accepted_in_time.is_(True))
+            .label("accepted_in_time"),
+            func.count().filter(f.resolved_at.is_not(None)).label("resolved"),
+            func.count()
+            .filter(f.closed_at.is_not(None), f.closed_on_time.is_not(None))
+            .label("closed"),
+            func.count()
+            .filter(f.closed_at.is_not(None), f.closed_on_time.is_(True))
+            .label("closed_on_time"),
+            func.count().filter(f.satisfaction == "satisfied").label("satisfied"),
+            func.count()
+            .filter(f.satisfaction == "basically_satisfied")
+            .label("basically_satisfied"),
+            func.count().filter(f.satisfaction == "dissatisfied").label("dissatisfied"),
+            func.coalesce(func.sum(f.returns), 0).label("returns"),
+            func.coalesce(func.sum(f.reopenings), 0).label("reopenings"),
+            func.coalesce(func.sum(f.buck_passing_flags), 0).label("buck_passing_flags"),
+            func.coalesce(func.sum(f.supervision_yellow), 0).label("supervision_yellow"),
+            func.coalesce(func.sum(f.supervision_red), 0).label("supervision_red"),
+            func.coalesce(func.sum(f.supervision_manual), 0).label("supervision_manual"),
+        )
+        .where(
+            f.received_at >= start,
+            f.received_at < end,
+            *_in_scope(area_prefix, department_code),
+        )
+        .group_by(unit)
+        .order_by(unit.asc().nulls_last())
+    )
+    result = await session.execute(query)
+    return result.all()
+
+
+async def day_counts(
+    session: AsyncSession, *, area_prefix: str, start: datetime, end: datetime
+) -> dict[str, int]:
+    """New, accepted, resolved and closed cases in the area during [start, end)."""
+    f = CaseFact
+
+    def within(column: Any) -> ColumnElement[bool]:
+        return and_(column >= start, column < end)
+
+    result = await session.execute(
+        select(
+            func.count().filter(within(f.received_at)).label("new"),
+            func.count().filter(within(f.first_accepted_at)).label("accepted"),
+            func.count().filter(within(f.resolved_at)).label("resolved"),
+            func.count().filter(within(f.closed_at)).label("closed"),
+        ).where(*_in_scope(area_prefix, None))
+    )
+    row = result.one()
+    return {k: int(getattr(row, k)) for k in ("new", "accepted", "resolved", "closed")}
+
+
+async def escalations_between(
+    session: AsyncSession, *, area_prefix: str, start: datetime, end: datetime
+) -> Sequence[EscalationRecord]:
+    result = await session.execute(
+        select(EscalationRecord)
+        .where(
+            EscalationRecord.grid_code.startswith(area_prefix, autoescape=True),
+            EscalationRecord.escalated_at >= start,
+            EscalationRecord.escalated_at < end,
+        )
+        .order_by(EscalationRecord.escalated_at)
+    )
+    return result.scalars().all()
+
+
+async def open_by_unit(session: AsyncSession, *, now: datetime) -> Sequence[Any]:
+    """Open cases (not closed, withdrawn or merged) per street and department: how many,
+    how many overdue (a running resolution clock past its deadline), how many escalated."""
+    f = CaseFact
+    overdue = exists().where(
+        CaseClock.case_id == f.case_id,
+        CaseClock.kind == "resolution",
+        CaseClock.status == "running",
+        CaseClock.due_at <= now,
+    )
+    result = await session.execute(
+        select(
+            f.street_code,
+            f.department_code,
+            func.count().label("open"),
+            func.count().filter(overdue).label("overdue"),
+            func.count().filter(f.escalations > 0).label("escalated"),
+        )
+        .where(f.closed_at.is_(None), f.ended.is_(None))
+        .group_by(f.street_code, f.department_code)
+    )
+    return result.all()

@@ -1,0 +1,455 @@
+"""The facts projection and the three rates (三率).
+
+The projection keeps, per case, what the reports need; it is fed by the consumers in
+``escalation.consumers`` in the same transactions as the clocks. The figures are
+defined in ``docs/reports.md``; :func:`rate` and :func:`figures` are their arithmetic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from escalation.clocks import repository as clock_repository
+from escalation.directory import repository as directory_repository
+from escalation.reports import metrics, repository
+from escalation.reports.models import CaseFact
+from gridcase_events import payloads
+from gridcase_events.envelope import Envelope
+from gridcase_events.kit.auth import Principal
+
+# ------------------------------------------------------------------------ arithmetic
+
+LEVELS = ("grid", "community", "street", "department", "district")
+AREA_DIGITS = {"district": 6, "street": 9, "community": 12, "grid": 15}
+COUNTS = (
+    "received",
+    "sign_for_clocked",
+    "accepted_in_time",
+    "resolved",
+    "closed",
+    "closed_on_time",
+    "satisfied",
+    "basically_satisfied",
+    "dissatisfied",
+    "returns",
+    "reopenings",
+    "buck_passing_flags",
+    "supervision_yellow",
+    "supervision_red",
+    "supervision_manual",
+)
+RATES = ("response_rate", "resolution_rate", "on_time_closure_rate", "satisfaction_rate")
+PLACES = Decimal("0.0001")
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """numerator / denominator rounded half up to 4 decimal places; None (not 0) when
+    there is nothing to divide by."""
+    if denominator == 0:
+        return None
+    return float((Decimal(numerator) / Decimal(denominator)).quantize(PLACES, ROUND_HALF_UP))
+
+
+def figures(counts: Mapping[str, int]) -> dict[str, Any]:
+    """The counts of one unit plus its rates and derived totals."""
+    c = {k: int(counts.get(k, 0)) for k in COUNTS}
+    evaluated = c["satisfied"] + c["basically_satisfied"] + c["dissatisfied"]
+    return {
+        **c,
+        "evaluated": evaluated,
+        "supervision_orders": c["supervision_yellow"]
+        + c["supervision_red"]
+        + c["supervision_manual"],
+        "response_rate": rate(c["accepted_in_time"], c["sign_for_clocked"]),
+        "resolution_rate": rate(c["resolved"], c["received"]),
+        "on_time_closure_rate": rate(c["closed_on_time"], c["closed"]),
+        "satisfaction_rate": rate(c["satisfied"] + c["basically_satisfied"], evaluated),
+    }
+
+
+def total(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The figures of several units together (rates from the summed counts)."""
+    sums = dict.fromkeys(COUNTS, 0)
+    for row in rows:
+        for key in COUNTS:
+            sums[key] += int(row[key])
+    return figures(sums)
+
+
+def worst(rows: Iterable[Mapping[str, Any]], *, per_rate: int = 3) -> list[dict[str, Any]]:
+    """For each rate, the units with the lowest value (units without a value skipped)."""
+    found = []
+    listed = list(rows)
+    for name in RATES:
+        valued = [r for r in listed if r[name] is not None]
+        valued.sort(key=lambda r: (r[name], str(r["unit_code"])))
+        found += [
+            {
+                "rate": name,
+                "unit_code": r["unit_code"],
+                "unit_name": r.get("unit_name"),
+                "value": r[name],
+            }
+            for r in valued[:per_rate]
+        ]
+    return found
+
+
+def period(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """[local midnight of `first`, local midnight after `last`) in UTC."""
+    start = datetime.combine(first, time(0), zone)
+    end = datetime.combine(last + timedelta(days=1), time(0), zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """'2026-11' -> (2026-11-01, 2026-11-30)."""
+    year, number = (int(x) for x in month.split("-"))
+    first = date(year, number, 1)
+    following = date(year + number // 12, number % 12 + 1, 1)
+    return first, following - timedelta(days=1)
+
+
+def previous_month(month: str) -> str:
+    first, _ = month_bounds(month)
+    before = first - timedelta(days=1)
+    return f"{before.year:04d}-{before.month:02d}"
+
+
+# ----------------------------------------------------------------------------- scope
+
+ALL_CASES_ROLES = frozenset({"ops", "admin", "district_center"})
+AREA_REPORT_ROLES = frozenset({"street_officer", "station_master", "grid_leader"})
+
+
+class OutOfScope(Exception):
+    """The caller may not see this report (403)."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    area_prefix: str | None = None
+    department_code: str | None = None
+
+
+def scope_for(principal: Principal, *, level: str) -> Scope:
+    """Who sees what: ops, admin and the district centre everything; a street officer,
+    station master or grid leader their area at its level or finer; a department
+    operator their department."""
+    if principal.role in ALL_CASES_ROLES:
+        return Scope()
+    if principal.role in AREA_REPORT_ROLES:
+        area = principal.area_code
+        if not area:
+            raise OutOfScope("your token names no area")
+        if level not in AREA_DIGITS or AREA_DIGITS[level] < len(area):
+            raise OutOfScope(f"a {level} report covers more than your area {area}")
+        return Scope(area_prefix=area)
+    if principal.role == "department_operator":
+        if not principal.department_code:
+            raise OutOfScope("your token names no department")
+        if level != "department":
+            raise OutOfScope("department operators see their department's report only")
+        return Scope(department_code=principal.department_code)
+    raise OutOfScope(f"role {principal.role} may not read reports")
+
+
+# ------------------------------------------------------------------------ projection
+
+
+async def area_chain(session: AsyncSession, code: str | None) -> dict[str, str | None]:
+    """grid, community, street and district of an area code: from the directory's
+    parents where known, else from the code itself (codes chain their parents' codes:
+    district 6 digits + street 3 + community 3 + grid 3)."""
+    chain: dict[str, str | None] = dict.fromkeys(AREA_DIGITS)
+    if not code:
+        return chain
+    known = await directory_repository.parents(
+        session, [code[:digits] for digits in AREA_DIGITS.values() if len(code) >= digits]
+    )
+    current = code
+    for level in ("grid", "community", "street", "district"):
+        digits = AREA_DIGITS[level]
+        if len(current) < digits:
+            continue
+        if len(current) > digits:
+            parent = known.get(current)
+            current = parent if parent and len(parent) == digits else current[:digits]
+        chain[level] = current
+    return chain
+
+
+def _first(a: datetime | None, b: datetime) -> datetime:
+    return b if a is None or b < a else a
+
+
+async def _locate(session: AsyncSession, fact: CaseFact, p: Any) -> None:
+    """The responsible units, when the event names one and is not older than what the
+    projection holds (a return to triage names none: the last unit stays)."""
+    grid = getattr(p, "grid_code", None)
+    community = getattr(p, "community_code", None)
+    department = getattr(p, "department_code", None)
+    version = getattr(p, "case_version", 0)
+    if not (grid or community or department) or version < fact.location_version:
+        return
+    chain = await area_chain(session, grid or community)
+    fact.grid_code = chain["grid"]
+    fact.community_code = chain["community"]
+    fact.street_code = chain["street"]
+    fact.district_code = chain["district"]
+    fact.department_code = department
+    fact.location_version = version
+
+
+def _describe(fact: CaseFact, p: Any) -> None:
+    fact.tracking_no = p.tracking_no or fact.tracking_no
+    if getattr(p, "channel", None):
+        fact.channel = p.channel
+    if getattr(p, "priority", None):
+        fact.priority = p.priority
+    if getattr(p, "category_code", None):
+        fact.category_code = p.category_code
+
+
+def _labels(fact: CaseFact) -> tuple[str, str]:
+    return metrics.label(fact.street_code), metrics.label(fact.department_code)
+
+
+async def record_reported(
+    session: AsyncSession, *, p: payloads.CaseReported, now: datetime
+) -> None:
+    fact = await repository.lock(session, case_id=p.case_id, now=now)
+    fact.tracking_no = p.tracking_no
+    fact.channel = p.channel
+    fact.priority = fact.priority or p.priority
+    fact.received_at = p.reported_at
+    fact.reported = True
+    fact.updated_at = now
+
+
+async def record_ended(
+    session: AsyncSession, *, case_id: UUID, tracking_no: str, how: str, now: datetime
+) -> None:
+    """Withdrawn or merged into another case: no longer part of the figures."""
+    fact = await repository.lock(session, case_id=case_id, now=now)
+    fact.tracking_no = fact.tracking_no or tracking_no
+    fact.ended = how
+    fact.updated_at = now
+
+
+async def record_dispatch(session: AsyncSession, *, event: Envelope, p: Any, now: datetime) -> None:
+    """Applies one of dispatch's case events. Call it before the clocks move: the
+    acceptance is judged against the sign-for clock still running."""
+    fact = await repository.lock(session, case_id=p.case_id, now=now)
+    _describe(fact, p)
+    at: datetime = getattr(p, "at", None) or getattr(p, "assigned_at", None) or event.time
+    if not fact.reported:
+        fact.received_at = _first(fact.received_at, at)
+    await _locate(session, fact, p)
+    version = getattr(p, "case_version", 0)
+    fresh_state = version >= fact.state_version
+
+    if isinstance(p, payloads.CaseAssigned):
+        fact.sign_for_clocked = True
+        fact.first_assigned_at = _first(fact.first_assigned_at, p.assigned_at)
+    elif isinstance(p, payloads.CaseAccepted) and fact.first_accepted_at is None:
+        await _first_acceptance(session, fact, p)
+    elif isinstance(p, payloads.CaseReturned) and p.returns > fact.returns:
+        more, labels = p.returns - fact.returns, _labels(fact)
+        fact.returns = p.returns
+        metrics.after_commit(session, lambda: metrics.RETURNS.labels(*labels).inc(more))
+    elif isinstance(p, payloads.CaseTransferred):
+        fact.transfers = max(fact.transfers, p.transfers)
+    elif isinstance(p, payloads.CaseResolved) and fresh_state:
+        fact.resolved_at = p.at
+        if fact.first_resolved_at is None:
+            fact.first_resolved_at = p.at
+            _observe(session, metrics.TIME_TO_RESOLVE, fact, p.at)
+    elif isinstance(p, payloads.CaseClosed) and fresh_state:
+        # 按期结案: closed by the resolution deadline in force (extensions included).
+        clock = await clock_repository.latest(session, case_id=p.case_id, kind="resolution")
+        fact.closed_at = p.at
+        fact.resolved_at = fact.resolved_at or p.at
+        fact.resolution_due_at = clock.due_at if clock else None
+        fact.closed_on_time = (p.at <= clock.due_at) if clock else None
+    elif isinstance(p, payloads.CaseReopened):
+        if p.reopenings > fact.reopenings:
+            more, labels = p.reopenings - fact.reopenings, _labels(fact)
+            fact.reopenings = p.reopenings
+            metrics.after_commit(session, lambda: metrics.REOPENINGS.labels(*labels).inc(more))
+        if fresh_state:
+            fact.resolved_at = fact.closed_at = fact.resolution_due_at = None
+            fact.closed_on_time = None
+    elif isinstance(p, payloads.CaseEvaluated) and version >= fact.evaluation_version:
+        fact.satisfaction = p.satisfaction
+        fact.evaluated_at = p.at
+        fact.evaluation_version = version
+    if fresh_state and not isinstance(p, payloads.CaseEvaluated):
+        fact.state_version = version
+    fact.updated_at = now
+
+
+async def _first_acceptance(session: AsyncSession, fact: CaseFact, p: Any) -> None:
+    """签收 in time: at or before the due time of the sign-for clock it stops."""
+    clock = await clock_repository.current(session, case_id=p.case_id, kind="sign_for")
+    fact.first_accepted_at = p.at
+    fact.sign_for_due_at = clock.due_at if clock else None
+    fact.accepted_in_time = (p.at <= clock.due_at) if clock else False
+    _observe(session, metrics.TIME_TO_ACCEPT, fact, p.at)
+
+
+def _observe(session: AsyncSession, histogram: Any, fact: CaseFact, at: datetime) -> None:
+    if fact.received_at is None:
+        return
+    seconds = max(0.0, (at - fact.received_at).total_seconds())
+    priority = fact.priority or metrics.NONE
+    metrics.after_commit(session, lambda: histogram.labels(priority).observe(seconds))
+
+
+async def record_escalated(
+    session: AsyncSession, *, event: Envelope, p: payloads.CaseEscalated, now: datetime
+) -> None:
+    """A rung reached (not a reminder): one escalation; an ownership clock's first rung
+    is one buck-passing flag (推诿)."""
+    if p.urge != 0:
+        return
+    fact = await repository.lock(session, case_id=p.case_id, now=now)
+    fact.tracking_no = fact.tracking_no or p.tracking_no
+    fact.priority = fact.priority or p.priority
+    recorded = await repository.add_escalation(
+        session,
+        {
+            "event_id": event.id,
+            "case_id": p.case_id,
+            "tracking_no": p.tracking_no,
+            "clock": p.clock,
+            "level": p.level,
+            "target_role": p.target_role,
+            "buck_passing": p.buck_passing,
+            "grid_code": p.grid_code,
+            "department_code": p.department_code,
+            "escalated_at": p.fired_at,
+        },
+    )
+    if not recorded:
+        return
+    fact.escalations += 1
+    if p.buck_passing and p.level == 1:
+        fact.buck_passing_flags += 1
+    fact.updated_at = now
+
+
+async def record_supervision(
+    session: AsyncSession, *, p: payloads.SupervisionIssued, now: datetime
+) -> None:
+    fact = await repository.lock(session, case_id=p.case_id, now=now)
+    fact.tracking_no = fact.tracking_no or p.tracking_no
+    if p.card == "yellow":
+        fact.supervision_yellow += 1
+    elif p.card == "red":
+        fact.supervision_red += 1
+    else:
+        fact.supervision_manual += 1
+    fact.updated_at = now
+
+
+# --------------------------------------------------------------------------- reports
+
+
+async def rate_rows(
+    session: AsyncSession, *, level: str, start: datetime, end: datetime, scope: Scope
+) -> list[dict[str, Any]]:
+    found = await repository.rates(
+        session,
+        level=level,
+        start=start,
+        end=end,
+        area_prefix=scope.area_prefix,
+        department_code=scope.department_code,
+    )
+    codes = [r.unit_code for r in found if r.unit_code]
+    names = await directory_repository.names(
+        session,
+        areas=codes if level != "department" else [],
+        departments=codes if level == "department" else [],
+    )
+    return [
+        {
+            "unit_code": r.unit_code,
+            "unit_name": names.get(r.unit_code) if r.unit_code else None,
+            **figures(r._mapping),
+        }
+        for r in found
+    ]
+
+
+async def daily(
+    session: AsyncSession,
+    *,
+    community: str,
+    day: date,
+    zone: ZoneInfo,
+    now: datetime,
+    limit: int = 500,
+) -> dict[str, Any]:
+    start, end = period(day, day, zone)
+    as_of = min(now, end)
+    counts = await repository.day_counts(session, area_prefix=community, start=start, end=end)
+    overdue = await clock_repository.overdue_at(
+        session, kind="resolution", area_prefix=community, at=as_of, limit=limit
+    )
+    breaches = await clock_repository.breached_between(
+        session, area_prefix=community, start=start, end=end
+    )
+    escalations = await repository.escalations_between(
+        session, area_prefix=community, start=start, end=end
+    )
+    names = await directory_repository.names(session, areas=[community], departments=[])
+    return {
+        "date": day,
+        "community_code": community,
+        "community_name": names.get(community),
+        "as_of": as_of,
+        **counts,
+        "overdue": [
+            {
+                "case_id": c.case_id,
+                "tracking_no": c.tracking_no,
+                "grid_code": c.grid_code,
+                "assignee_id": c.assignee_id,
+                "due_at": c.due_at,
+                "overdue_seconds": int((as_of - c.due_at).total_seconds()),
+            }
+            for c in overdue
+        ],
+        "breaches": [
+            {
+                "case_id": c.case_id,
+                "tracking_no": c.tracking_no,
+                "clock": c.kind,
+                "due_at": c.due_at,
+                "breached_at": c.breached_at,
+            }
+            for c in breaches
+        ],
+        "escalations": [
+            {
+                "case_id": e.case_id,
+                "tracking_no": e.tracking_no,
+                "clock": e.clock,
+                "level": e.level,
+                "target_role": e.target_role,
+                "buck_passing": e.buck_passing,
+                "escalated_at": e.escalated_at,
+            }
+            for e in escalations
+        ],
+    }

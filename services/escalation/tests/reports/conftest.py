@@ -1,0 +1,88 @@
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import text
+
+from escalation.config import EscalationSettings
+from gridcase_events import envelope, topics
+from gridcase_events.kit.db import create_engine
+from gridcase_events.testing import eventually
+
+
+@pytest.fixture
+def publish(producer: AIOKafkaProducer, namespace: str) -> Callable[..., Any]:
+    """Publishes an event as its producer would: publish(payload, source=..., at=...);
+    publish(event=an_envelope) sends the very same event again (a redelivery); `topic`
+    and `subject` for events not about a case (the directory's)."""
+
+    async def send(
+        payload: Any = None,
+        *,
+        source: str = "dispatch",
+        at: datetime | None = None,
+        event: envelope.Envelope | None = None,
+        topic: str | None = None,
+        subject: str | None = None,
+    ) -> envelope.Envelope:
+        if event is None:
+            event = envelope.build(
+                payload,
+                subject=subject or str(payload.case_id),
+                source=source,
+                tenant="510302",
+                correlation_id=f"corr-{subject or payload.case_id}",
+                time=at or datetime.fromisoformat("2026-11-23T09:00:00+08:00"),
+            )
+        await (
+            await producer.send(
+                topics.qualify(namespace, topic or topics.BY_SOURCE[event.source]),
+                key=event.subject.encode(),
+                value=event.to_bytes(),
+            )
+        )
+        return event
+
+    return send
+
+
+@pytest.fixture
+def processed(settings: EscalationSettings) -> Callable[..., Any]:
+    """Waits until escalation's consumers have handled these events (their inbox), and
+    at least `types[t]` events of each given type."""
+
+    async def wait(ids: list[UUID], types: dict[str, int] | None = None) -> None:
+        engine = create_engine(settings.database_url.get_secret_value(), pool_size=1)
+        try:
+
+            async def done() -> bool:
+                async with engine.connect() as conn:
+                    seen = await conn.execute(
+                        text(
+                            "SELECT count(DISTINCT event_id) FROM escalation.inbox"
+                            " WHERE event_id = ANY(:ids)"
+                        ),
+                        {"ids": list(set(ids))},
+                    )
+                    if seen.scalar_one() != len(set(ids)):
+                        return False
+                    for event_type, count in (types or {}).items():
+                        found = await conn.execute(
+                            text(
+                                "SELECT count(*) FROM escalation.inbox"
+                                " WHERE consumer = 'escalation-reports' AND event_type = :t"
+                            ),
+                            {"t": event_type},
+                        )
+                        if found.scalar_one() < count:
+                            return False
+                    return True
+
+            await eventually(done)
+        finally:
+            await engine.dispose()
+
+    return wait
