@@ -386,8 +386,13 @@ def _rates_table(rows: list[dict[str, Any]], total: dict[str, Any], title: str) 
 
 
 def _generic_table(body: Any, title: str) -> Table | None:
-    """Another service's rows, whatever their fields: a list, or {"rows": [...]}."""
-    rows = body.get("rows", body.get("items")) if isinstance(body, dict) else body
+    """Another service's rows: a list, or an object with ``days`` (intake's patrol
+    compliance), ``rows`` or ``items``."""
+    rows = (
+        next((body[k] for k in ("days", "rows", "items") if k in body), None)
+        if isinstance(body, dict)
+        else body
+    )
     if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
         return None
     columns = list(rows[0])
