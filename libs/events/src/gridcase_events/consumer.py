@@ -287,7 +287,8 @@ class ConsumerRunner:
                 position = await self._consumer.position(tp)
             except KafkaError:
                 continue
-            metrics.CONSUMER_LAG.labels(self.name, tp.topic, str(tp.partition)).set(
+            logical_topic = topics.unqualify(self.namespace, tp.topic)
+            metrics.CONSUMER_LAG.labels(self.name, logical_topic, str(tp.partition)).set(
                 max(0, high - position)
             )
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import Connection, MetaData, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy import Connection, MetaData, event, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -21,6 +23,17 @@ NAMING_CONVENTION = {
 def make_metadata(schema: str) -> MetaData:
     """The metadata of one service: every table lives in the service's own schema."""
     return MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
+
+
+def on_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
+    """Runs `callback` once the session's transaction has committed, and never if it
+    rolls back: metrics of decisions then count each decision once, not each attempt
+    of a retried handler."""
+
+    def fire(_session: Any) -> None:
+        callback()
+
+    event.listen(session.sync_session, "after_commit", fire, once=True)
 
 
 def async_url(url: str) -> str:
