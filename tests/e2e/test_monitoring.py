@@ -275,6 +275,20 @@ async def test_metrics_move_with_a_ticket_through_the_four_services(
         return after if all(v == 1 for v in changes.values()) else None
 
     after = await eventually(moved, timeout=30)
+
+    async def lag_per_partition() -> set[str] | None:
+        text = (await scrape(platform))["dispatch"]
+        partitions = {
+            s.labels["partition"]
+            for family in text_string_to_metric_families(text)
+            for s in family.samples
+            if s.name == "gridcase_consumer_lag"
+            and s.labels.get("consumer") == "dispatch-intake"
+            and s.labels.get("topic") == "gridcase.intake.v1"  # the topic, not its namespace
+        }
+        return partitions if partitions == {"0", "1", "2"} else None
+
+    await eventually(lag_per_partition, timeout=30)
     for name in SERVICES:
         assert created["case_id"] not in after[name]  # no raw ids in label values
 

@@ -13,6 +13,7 @@ read again after a restart.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ class _Revoker(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
         await self.runner._commit(only=set(revoked))
+        self.runner._forget_lag(revoked)
 
     async def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
         log.info("partitions assigned", consumer=self.runner.name, partitions=len(assigned))
@@ -291,6 +293,13 @@ class ConsumerRunner:
             metrics.CONSUMER_LAG.labels(self.name, logical_topic, str(tp.partition)).set(
                 max(0, high - position)
             )
+
+    def _forget_lag(self, partitions: Sequence[TopicPartition]) -> None:
+        """Another replica reports the lag of partitions this one no longer reads."""
+        for tp in partitions:
+            logical_topic = topics.unqualify(self.namespace, tp.topic)
+            with contextlib.suppress(KeyError):
+                metrics.CONSUMER_LAG.remove(self.name, logical_topic, str(tp.partition))
 
     async def _pause(self, seconds: float) -> bool:
         """Waits `seconds` or until stopped; True when the runner is stopping."""

@@ -137,3 +137,22 @@ async def test_http_requests_are_labelled_by_route_template_not_raw_path(
     text = (await demo_city.get("/metrics")).text
     assert str(case["id"]) not in text
     assert str(unknown) not in text
+
+
+async def test_unknown_paths_and_methods_do_not_grow_the_label_sets(client: Any) -> None:
+    unmatched = {"service": "dispatch", "method": "GET", "route": "unmatched", "status": "404"}
+    other = {"service": "dispatch", "method": "other", "route": "/v1/tasks"}
+    before = (
+        await sample(client, "gridcase_http_requests_total", unmatched),
+        await sample(client, "gridcase_http_requests_total", other),
+    )
+
+    for n in range(3):
+        assert (await client.get(f"/no/such/page/{n}")).status_code == 404
+    assert (await client.request("PROPFIND", "/v1/tasks")).status_code == 405
+
+    assert await sample(client, "gridcase_http_requests_total", unmatched) - before[0] == 3
+    assert await sample(client, "gridcase_http_requests_total", other) - before[1] == 1
+    text = (await client.get("/metrics")).text
+    assert "/no/such/page" not in text
+    assert "PROPFIND" not in text
