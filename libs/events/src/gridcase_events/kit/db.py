@@ -25,15 +25,35 @@ def make_metadata(schema: str) -> MetaData:
     return MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
 
 
+_ON_COMMIT = "gridcase.on_commit"
+
+
 def on_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
     """Runs `callback` once the session's transaction has committed, and never if it
     rolls back: metrics of decisions then count each decision once, not each attempt
     of a retried handler."""
+    sync = session.sync_session
+    pending: list[Callable[[], None]] | None = sync.info.get(_ON_COMMIT)
+    if pending is None:
+        waiting: list[Callable[[], None]] = []
+        sync.info[_ON_COMMIT] = waiting
 
-    def fire(_session: Any) -> None:
-        callback()
+        def fire(session: Any) -> None:
+            if session.get_nested_transaction() is not None:  # a savepoint, not the whole
+                return
+            callbacks = list(waiting)
+            waiting.clear()
+            for run in callbacks:
+                run()
 
-    event.listen(session.sync_session, "after_commit", fire, once=True)
+        def forget(_session: Any, transaction: Any) -> None:
+            if transaction.parent is None:  # the outermost transaction ended uncommitted
+                waiting.clear()
+
+        event.listen(sync, "after_commit", fire)
+        event.listen(sync, "after_transaction_end", forget)
+        pending = waiting
+    pending.append(callback)
 
 
 def async_url(url: str) -> str:
