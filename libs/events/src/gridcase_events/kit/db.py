@@ -47,7 +47,7 @@ def on_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
                 run()
 
         def forget(_session: Any, transaction: Any) -> None:
-            if transaction.parent is None:  # the outermost transaction ended uncommitted
+            if transaction.parent is None:  # ended: what no commit fired is dropped
                 waiting.clear()
 
         event.listen(sync, "after_commit", fire)
