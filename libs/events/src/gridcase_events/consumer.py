@@ -27,7 +27,7 @@ from sqlalchemy import Table
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gridcase_events import inbox, metrics, topics
+from gridcase_events import inbox, metrics, registry, topics
 from gridcase_events.envelope import Envelope
 from gridcase_events.kit.clock import Clock, SystemClock
 from gridcase_events.registry import UnknownEventType
@@ -157,7 +157,9 @@ class ConsumerRunner:
             return
         handler = self.handlers.get(envelope.type)
         if handler is None:
-            metrics.EVENTS_CONSUMED.labels(self.name, logical_topic, envelope.type, "ignored").inc()
+            # Any string may arrive here; only the registry's types become label values.
+            label = envelope.type if envelope.type in registry.known_types() else "unknown"
+            metrics.EVENTS_CONSUMED.labels(self.name, logical_topic, label, "ignored").inc()
             return
         try:
             payload = envelope.payload()
