@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 PACKAGES := -e libs/events -e services/intake -e services/dispatch -e services/escalation -e services/notify -e '.[dev]'
 STAMP := $(VENV)/.installed
 
-.PHONY: up down test lint typecheck infra infra-stop venv clean bench
+.PHONY: up down test lint typecheck check-monitoring infra infra-stop venv clean bench
 
 ## up: the whole system (Kafka, PostgreSQL, topics, four services, demo city); Ctrl-C stops it
 up: $(STAMP)
@@ -33,6 +33,13 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy libs/events/src services/intake/src services/dispatch/src services/escalation/src services/notify/src
+
+## check-monitoring: promtool checks the Prometheus config and alert rules, and runs the rules' unit tests
+check-monitoring:
+	@command -v promtool >/dev/null || { echo "promtool is missing: apt-get install prometheus" >&2; exit 1; }
+	promtool check config deploy/prometheus/prometheus.yml
+	promtool check rules deploy/prometheus/rules/*.yml
+	promtool test rules deploy/prometheus/tests/*.yml
 
 infra:
 	@deploy/local/infra.sh start

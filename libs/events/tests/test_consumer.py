@@ -3,6 +3,7 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -155,3 +156,47 @@ async def _count_at_least(store: Any, n: int) -> bool:
     async with store.sessionmaker() as s:
         count = (await s.execute(select(func.count()).select_from(store.effects))).scalar_one()
     return bool(count >= n)
+
+
+def consumed(event_type: str, outcome: str) -> float:
+    labels = {"consumer": "test", "topic": topics.INTAKE, "type": event_type, "outcome": outcome}
+    return REGISTRY.get_sample_value("gridcase_events_consumed_total", labels) or 0.0
+
+
+async def test_metrics_count_outcomes_with_bounded_labels_and_lag_per_partition(
+    store: Any, producer: AIOKafkaProducer, namespace: str, kafka_bootstrap: str, make_event: Any
+) -> None:
+    event = make_event(key="case-m")
+    stranger = make_event(key="case-m").model_copy(update={"type": "made.up-type-9f3"})
+    marker = make_event(key="case-m", content="last")
+    before = {
+        "handled": consumed("case.reported", "handled"),
+        "duplicate": consumed("case.reported", "duplicate"),
+        "ignored": consumed("unknown", "ignored"),
+    }
+    for e in (event, event, stranger, marker):
+        await publish(producer, namespace, "case-m", e.to_bytes())
+
+    r = runner(store, producer, namespace, kafka_bootstrap)
+    await r.start()
+    try:
+        await eventually(lambda: _has(store, str(marker.id)))
+
+        async def lag_known() -> bool:
+            return all(
+                REGISTRY.get_sample_value(
+                    "gridcase_consumer_lag",
+                    {"consumer": "test", "topic": topics.INTAKE, "partition": str(p)},
+                )
+                is not None
+                for p in range(3)
+            )
+
+        await eventually(lag_known)
+    finally:
+        await r.stop()
+
+    assert consumed("case.reported", "handled") - before["handled"] == 2
+    assert consumed("case.reported", "duplicate") - before["duplicate"] == 1
+    assert consumed("unknown", "ignored") - before["ignored"] == 1
+    assert consumed("made.up-type-9f3", "ignored") == 0

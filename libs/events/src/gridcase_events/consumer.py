@@ -13,6 +13,7 @@ read again after a restart.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from sqlalchemy import Table
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gridcase_events import inbox, metrics, topics
+from gridcase_events import inbox, metrics, registry, topics
 from gridcase_events.envelope import Envelope
 from gridcase_events.kit.clock import Clock, SystemClock
 from gridcase_events.registry import UnknownEventType
@@ -49,6 +50,7 @@ class _Revoker(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
         await self.runner._commit(only=set(revoked))
+        self.runner._forget_lag(revoked)
 
     async def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
         log.info("partitions assigned", consumer=self.runner.name, partitions=len(assigned))
@@ -155,7 +157,9 @@ class ConsumerRunner:
             return
         handler = self.handlers.get(envelope.type)
         if handler is None:
-            metrics.EVENTS_CONSUMED.labels(self.name, logical_topic, envelope.type, "ignored").inc()
+            # Any string may arrive here; only the registry's types become label values.
+            label = envelope.type if envelope.type in registry.known_types() else "unknown"
+            metrics.EVENTS_CONSUMED.labels(self.name, logical_topic, label, "ignored").inc()
             return
         try:
             payload = envelope.payload()
@@ -287,9 +291,17 @@ class ConsumerRunner:
                 position = await self._consumer.position(tp)
             except KafkaError:
                 continue
-            metrics.CONSUMER_LAG.labels(self.name, tp.topic, str(tp.partition)).set(
+            logical_topic = topics.unqualify(self.namespace, tp.topic)
+            metrics.CONSUMER_LAG.labels(self.name, logical_topic, str(tp.partition)).set(
                 max(0, high - position)
             )
+
+    def _forget_lag(self, partitions: Sequence[TopicPartition]) -> None:
+        """Another replica reports the lag of partitions this one no longer reads."""
+        for tp in partitions:
+            logical_topic = topics.unqualify(self.namespace, tp.topic)
+            with contextlib.suppress(KeyError):
+                metrics.CONSUMER_LAG.remove(self.name, logical_topic, str(tp.partition))
 
     async def _pause(self, seconds: float) -> bool:
         """Waits `seconds` or until stopped; True when the runner is stopping."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import Connection, MetaData, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy import Connection, MetaData, event, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -21,6 +23,37 @@ NAMING_CONVENTION = {
 def make_metadata(schema: str) -> MetaData:
     """The metadata of one service: every table lives in the service's own schema."""
     return MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
+
+
+_ON_COMMIT = "gridcase.on_commit"
+
+
+def on_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
+    """Runs `callback` once the session's transaction has committed, and never if it
+    rolls back: metrics of decisions then count each decision once, not each attempt
+    of a retried handler."""
+    sync = session.sync_session
+    pending: list[Callable[[], None]] | None = sync.info.get(_ON_COMMIT)
+    if pending is None:
+        waiting: list[Callable[[], None]] = []
+        sync.info[_ON_COMMIT] = waiting
+
+        def fire(session: Any) -> None:
+            if session.get_nested_transaction() is not None:  # a savepoint, not the whole
+                return
+            callbacks = list(waiting)
+            waiting.clear()
+            for run in callbacks:
+                run()
+
+        def forget(_session: Any, transaction: Any) -> None:
+            if transaction.parent is None:  # ended: what no commit fired is dropped
+                waiting.clear()
+
+        event.listen(sync, "after_commit", fire)
+        event.listen(sync, "after_transaction_end", forget)
+        pending = waiting
+    pending.append(callback)
 
 
 def async_url(url: str) -> str:

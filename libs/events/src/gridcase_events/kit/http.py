@@ -32,6 +32,8 @@ HTTP_LATENCY = Histogram(
 CORRELATION_HEADER = "x-correlation-id"
 _VALID_CORRELATION = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 _QUIET = {"/healthz", "/readyz", "/metrics"}
+# Label values stay bounded: route templates (not raw paths), and these methods or "other".
+_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
 class RequestContextMiddleware:
@@ -74,8 +76,9 @@ class RequestContextMiddleware:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
             elapsed = time.perf_counter() - started
-            HTTP_REQUESTS.labels(self.service, scope["method"], template, str(status_code)).inc()
-            HTTP_LATENCY.labels(self.service, scope["method"], template).observe(elapsed)
+            method = scope["method"] if scope["method"] in _METHODS else "other"
+            HTTP_REQUESTS.labels(self.service, method, template, str(status_code)).inc()
+            HTTP_LATENCY.labels(self.service, method, template).observe(elapsed)
             if template not in _QUIET:
                 log.info(
                     "request",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from prometheus_client import Counter
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +14,13 @@ from dispatch.workflow.models import Case
 from gridcase_events.payloads import Post, StaffRole
 
 OPEN_STATUSES = ("assigned", "accepted")
+# Every assignment by the post that took it (A, B, leader, station, operator), and
+# post="none" for a case left in its unit's queue because nobody is on duty.
+ASSIGNMENTS = Counter(
+    "gridcase_assignments_total",
+    "Assignments by the post used (A, B, leader, station, operator; none: queued)",
+    ["post"],
+)
 
 
 @dataclass(frozen=True)

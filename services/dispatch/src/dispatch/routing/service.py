@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from prometheus_client import Counter
 from rapidfuzz import fuzz, process
 from shapely import STRtree
 from shapely.geometry import Point, shape
@@ -27,6 +28,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dispatch.directory import repository as directory_repository
 from dispatch.directory.models import Category
 from gridcase_events.payloads import GeoPoint, RouteMethod, RouteTarget
+
+ROUTING_OUTCOMES = Counter(
+    "gridcase_routing_outcomes_total",
+    "Routing decisions by target (grid, community, department, triage) and method",
+    ["target", "method"],
+)
 
 # Spaces and punctuation that do not change an address. Hyphens stay: "1-2号" ≠ "12号".
 _NOISE = re.compile(r"[\s,，.。、;；:：'\"“”‘’()（）\[\]【】<>《》_]+")

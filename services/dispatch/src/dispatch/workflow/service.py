@@ -21,6 +21,7 @@ from dispatch.workflow import repository, rules, schemas
 from dispatch.workflow.models import Case
 from gridcase_events import payloads
 from gridcase_events.envelope import Envelope
+from gridcase_events.kit import db
 from gridcase_events.kit.auth import Principal
 from gridcase_events.kit.runtime import Runtime
 
@@ -51,6 +52,10 @@ async def take_in(
         category_hint=reported.category_hint,
         location=reported.location,
         address=reported.address,
+    )
+    db.on_commit(
+        session,
+        lambda: routing_service.ROUTING_OUTCOMES.labels(decision.target, decision.method).inc(),
     )
     case = Case(
         id=reported.case_id,
@@ -170,6 +175,7 @@ async def assign(
         case.assignee_id = None
         case.assignee_post = None
         if case.target != "triage":
+            db.on_commit(session, lambda: assignment_service.ASSIGNMENTS.labels("none").inc())
             case.status = "routed"
             await repository.add_timeline(
                 session,
@@ -182,6 +188,7 @@ async def assign(
         await session.flush()
         return
 
+    db.on_commit(session, lambda: assignment_service.ASSIGNMENTS.labels(assignment.post).inc())
     case.status = "assigned"
     case.assignee_id = assignment.staff_id
     case.assignee_post = assignment.post
