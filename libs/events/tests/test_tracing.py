@@ -239,6 +239,12 @@ async def test_a_case_is_followed_from_the_outbox_through_kafka_into_the_handler
     assert line["event_type"] == "case.reported"
     assert line["trace_id"] == trace_id
     assert line["span_id"] == trace.format_span_id(process.context.span_id)
+    (done,) = log_lines.where(event="event handled", event_id=str(event.id))
+    assert (done["case_id"], done["trace_id"], done["outcome"]) == (
+        "case-traced",
+        trace_id,
+        "handled",
+    )
 
 
 @pytest.mark.integration

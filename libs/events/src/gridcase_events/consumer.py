@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -219,6 +220,7 @@ class ConsumerRunner:
         delay = self.backoff_initial
         while True:
             attempt += 1
+            started = time.perf_counter()
             try:
                 with metrics.EVENT_HANDLE_SECONDS.labels(self.name, envelope.type).time():
                     fresh = await self._handle(envelope, payload, handler)
@@ -249,6 +251,14 @@ class ConsumerRunner:
                 continue
             outcome = "handled" if fresh else "duplicate"
             span.set_attribute("gridcase.outcome", outcome)
+            # One line per event, as the access log has one per request.
+            log.info(
+                "event handled",
+                consumer=self.name,
+                outcome=outcome,
+                attempt=attempt,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
             metrics.EVENTS_CONSUMED.labels(self.name, logical_topic, envelope.type, outcome).inc()
             if fresh and self.after_commit is not None:
                 self.after_commit()
