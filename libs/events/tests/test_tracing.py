@@ -93,6 +93,47 @@ def test_incoming_http_traceparent_is_continued(tracer: trace.Tracer) -> None:
         )
 
 
+def test_without_an_exporter_a_span_is_bare_but_carries_the_trace_on(
+    tracer: trace.Tracer,
+) -> None:
+    service = f"quiet-{free_port()}"
+    assert not tracing.recording(service)
+    with (
+        tracer.start_as_current_span("request") as request,
+        tracing.span(service, "create", kind=trace.SpanKind.PRODUCER, attributes={}) as child,
+    ):
+        carrier = tracing.current_carrier()
+    assert not child.is_recording()
+    parent = request.get_span_context()
+    context = child.get_span_context()
+    assert context.trace_id == parent.trace_id
+    assert context.span_id != parent.span_id
+    assert carrier is not None
+    assert carrier["traceparent"] == (
+        f"00-{trace.format_trace_id(parent.trace_id)}-{trace.format_span_id(context.span_id)}-"
+        f"{context.trace_flags:02x}"
+    )
+
+
+def test_without_an_exporter_or_a_parent_a_span_starts_a_sampled_trace() -> None:
+    service = f"quiet-{free_port()}"
+    with tracing.span(service, "process", kind=trace.SpanKind.CONSUMER, attributes={}) as root:
+        ids = tracing.current_ids()
+    assert root.get_span_context().is_valid
+    assert root.get_span_context().trace_flags.sampled
+    assert ids == hex_ids(root)
+
+
+def test_a_service_with_a_processor_records_its_spans(spans: Any) -> None:
+    service = f"recorded-{free_port()}"
+    exporter = spans(service)
+    with tracing.span(service, "process", kind=trace.SpanKind.CONSUMER, attributes={"a": 1}):
+        pass
+    (recorded,) = exporter.get_finished_spans()
+    assert recorded.name == "process"
+    assert recorded.attributes == {"a": 1}
+
+
 def test_exporting_only_when_an_otlp_endpoint_is_set() -> None:
     assert not tracing.exporting({})
     assert not tracing.exporting({"OTEL_EXPORTER_OTLP_ENDPOINT": " "})
@@ -166,7 +207,7 @@ def runner(
         producer=producer,
         bootstrap_servers=kafka,
         namespace=namespace,
-        tracer=tracing.tracer("dispatch"),
+        service="dispatch",
     )
 
 

@@ -79,8 +79,8 @@ class ConsumerRunner:
     max_poll_records: int = 100
     after_commit: Callable[[], None] | None = None
     clock: Clock = field(default_factory=SystemClock)
-    tracer: trace.Tracer | None = None
-    """Where the handling spans go (the service's tracer); the global one if None."""
+    service: str = "gridcase"
+    """The service this consumer runs in: its spans go to that service's tracer."""
     _consumer: AIOKafkaConsumer | None = field(default=None, init=False)
     _task: asyncio.Task[None] | None = field(default=None, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
@@ -178,9 +178,9 @@ class ConsumerRunner:
             await self._dead_letter(record, logical_topic, envelope.type, "invalid_payload", exc, 1)
             return
 
-        tracer = self.tracer or trace.get_tracer("gridcase_events")
         with (
-            tracer.start_as_current_span(
+            tracing.span(
+                self.service,
                 f"{logical_topic} process",
                 context=tracing.context_from_kafka(record.headers),
                 kind=trace.SpanKind.CONSUMER,

@@ -73,7 +73,8 @@ async def enqueue(session: AsyncSession, table: Table, event: Envelope) -> None:
     event being handled) or a new trace's root; its context travels with the row.
     """
     topic = topics.for_event(source=event.source, event_type=event.type)
-    with tracing.tracer(event.source).start_as_current_span(
+    with tracing.span(
+        event.source,
         f"{topic} create",
         kind=trace.SpanKind.PRODUCER,
         attributes={

@@ -336,7 +336,7 @@ def spans() -> Iterator[Any]:
 
     def capture(service: str) -> InMemorySpanExporter:
         exporter = InMemorySpanExporter()
-        tracing.provider(service).add_span_processor(SimpleSpanProcessor(exporter))
+        tracing.add_span_processor(service, SimpleSpanProcessor(exporter))
         exporters.append(exporter)
         return exporter
 

@@ -47,7 +47,6 @@ class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, *, service: str) -> None:
         self.app = app
         self.service = service
-        self.tracer = tracing.tracer(service)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -80,7 +79,8 @@ class RequestContextMiddleware:
         span_scope: contextlib.AbstractContextManager[Any] = (
             contextlib.nullcontext()
             if scope["path"] in _QUIET
-            else self.tracer.start_as_current_span(
+            else tracing.span(
+                self.service,
                 method,
                 context=tracing.context_from_http(scope["headers"]),
                 kind=trace.SpanKind.SERVER,

@@ -182,7 +182,7 @@ def create_service_app(
     version: str = "0.1.0",
 ) -> FastAPI:
     logs.configure(service=service, level=settings.log_level, fmt=settings.log_format)
-    tracer = tracing.tracer(service)
+    tracing.provider(service)
     the_clock = clock or SystemClock()
 
     @contextlib.asynccontextmanager
@@ -247,7 +247,7 @@ def create_service_app(
                     namespace=settings.topic_namespace,
                     after_commit=relay.wake,
                     clock=the_clock,
-                    tracer=tracer,
+                    service=service,
                 )
                 await _retry(f"consumer {spec.name}", runner.start, timeout)
                 runtime.consumers.append(runner)

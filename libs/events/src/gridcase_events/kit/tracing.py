@@ -1,24 +1,28 @@
 """Traces with OpenTelemetry: one tracer provider per service, W3C trace context carried
 through the outbox and Kafka headers so one case can be followed across services.
 
-Spans are always created (so the context propagates and ``trace_id`` appears in the
-logs); they are exported over OTLP/HTTP only when the standard
-``OTEL_EXPORTER_OTLP_ENDPOINT`` (or ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT``) is set. The
-exporter runs in a background thread with a bounded queue: an unreachable collector
-costs a warning in the log, never a request or an event.
+Spans are exported over OTLP/HTTP only when the standard ``OTEL_EXPORTER_OTLP_ENDPOINT``
+(or ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT``) is set. The exporter runs in a background
+thread with a bounded queue: an unreachable collector costs a warning in the log, never
+a request or an event. Without an exporter, :func:`span` still gives every request and
+event its own span id in the caller's trace (so the context propagates and ``trace_id``
+appears in the logs) but as a bare, non-recording span that costs a few microseconds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
+from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, TraceFlags
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 TRACE_HEADERS = ("traceparent", "tracestate")
@@ -27,7 +31,9 @@ TRACE_HEADERS = ("traceparent", "tracestate")
 ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
 
 _PROPAGATOR = TraceContextTextMapPropagator()
+_IDS = RandomIdGenerator()
 _providers: dict[str, TracerProvider] = {}
+_recording: set[str] = set()
 
 
 def exporting(environ: Mapping[str, str] | None = None) -> bool:
@@ -55,8 +61,63 @@ def provider(service: str) -> TracerProvider:
         # The exporter reads the endpoint, headers, timeout and compression from the
         # standard OTEL_EXPORTER_OTLP_* variables.
         created.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+        _recording.add(service)
     _providers[service] = created
     return created
+
+
+def add_span_processor(service: str, processor: SpanProcessor) -> None:
+    """Sends `service`'s spans to `processor` too (tests: an in-memory exporter)."""
+    provider(service).add_span_processor(processor)
+    _recording.add(service)
+
+
+def recording(service: str) -> bool:
+    """True when `service`'s spans go somewhere (an exporter or a test's processor)."""
+    provider(service)
+    return service in _recording
+
+
+@contextlib.contextmanager
+def span(
+    service: str,
+    name: str,
+    *,
+    kind: SpanKind,
+    attributes: Mapping[str, Any],
+    context: Context | None = None,
+) -> Iterator[trace.Span]:
+    """Runs the block in a new current span, a child of `context` (or of the current
+    span), or the root of a new trace.
+
+    When `service` records spans this is an SDK span; otherwise a non-recording span
+    with a fresh span id in the parent's trace: what propagation and the logs need,
+    without the cost of a span nobody reads.
+    """
+    if recording(service):
+        with tracer(service).start_as_current_span(
+            name, context=context, kind=kind, attributes=attributes
+        ) as active:
+            yield active
+        return
+    parent = trace.get_current_span(context).get_span_context()
+    if parent.is_valid:
+        bare = SpanContext(
+            parent.trace_id,
+            _IDS.generate_span_id(),
+            is_remote=False,
+            trace_flags=parent.trace_flags,
+            trace_state=parent.trace_state,
+        )
+    else:
+        bare = SpanContext(
+            _IDS.generate_trace_id(),
+            _IDS.generate_span_id(),
+            is_remote=False,
+            trace_flags=TraceFlags(TraceFlags.SAMPLED),
+        )
+    with trace.use_span(NonRecordingSpan(bare), end_on_exit=False) as active:
+        yield active
 
 
 def tracer(service: str) -> trace.Tracer:
