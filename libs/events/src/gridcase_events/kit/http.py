@@ -119,13 +119,18 @@ class RequestContextMiddleware:
                 structlog.contextvars.clear_contextvars()
 
 
+def bind_case(case_id: object) -> None:
+    """Names the case in the rest of the request's log lines and on its span."""
+    structlog.contextvars.bind_contextvars(case_id=str(case_id))
+    trace.get_current_span().set_attribute("gridcase.case_id", str(case_id))
+
+
 async def bind_case_id(request: Request) -> None:
     """A dependency of every route: a ``{case_id}`` in the path goes into the logs and
     on the request's span, so each log line of a case's request names the case."""
     case_id = request.path_params.get("case_id")
     if case_id:
-        structlog.contextvars.bind_contextvars(case_id=str(case_id))
-        trace.get_current_span().set_attribute("gridcase.case_id", str(case_id))
+        bind_case(case_id)
 
 
 def correlation_id(request: Request) -> str:
