@@ -321,3 +321,53 @@ async def test_an_outbox_row_without_trace_context_publishes_and_starts_a_new_tr
     (process,) = dispatch_spans.get_finished_spans()
     assert process.parent is None
     assert process.context.is_valid
+
+
+@pytest.mark.integration
+async def test_a_dead_letter_continues_the_trace_of_the_handling_that_gave_it_up(
+    store: Any,
+    producer: AIOKafkaProducer,
+    namespace: str,
+    kafka_bootstrap: str,
+    make_event: Any,
+    tracer: trace.Tracer,
+    spans: Any,
+) -> None:
+    dispatch_spans = spans("dispatch")
+    event = make_event(key="case-poison")
+    with tracer.start_as_current_span("POST /v1/hotline/tickets") as request:
+        async with store.sessionmaker() as session, session.begin():
+            await outbox.enqueue(session, store.outbox, event)
+    trace_id, _ = hex_ids(request)
+    assert await relay(store, producer, namespace).run_once() == 1
+
+    async def refuse(session: AsyncSession, event: Envelope, payload: Any) -> None:
+        raise RuntimeError("cannot handle this case")
+
+    consumer = ConsumerRunner(
+        name="tracing-test-dlq",
+        topics=[topics.INTAKE],
+        handlers={"case.reported": refuse},
+        sessionmaker=store.sessionmaker,
+        inbox=store.inbox,
+        producer=producer,
+        bootstrap_servers=kafka_bootstrap,
+        namespace=namespace,
+        max_attempts=1,
+        service="dispatch",
+    )
+    await consumer.start()
+    try:
+        (dead,) = await read_topic(
+            kafka_bootstrap, topics.qualify(namespace, topics.dlq(topics.INTAKE)), min_count=1
+        )
+    finally:
+        await consumer.stop()
+
+    (process,) = dispatch_spans.get_finished_spans()
+    assert process.status.status_code is trace.StatusCode.ERROR
+    headers = [(k, v.decode()) for k, v in dead.headers]
+    (traceparent,) = [v for k, v in headers if k == "traceparent"]
+    process_span_id = trace.format_span_id(process.context.span_id)
+    assert traceparent.startswith(f"00-{trace_id}-{process_span_id}-")
+    assert ("x-dlq-reason", "handler_error") in headers
