@@ -300,7 +300,7 @@ def log_lines(platform: Any, service: str) -> list[dict[str, Any]]:
     return lines
 
 
-async def test_one_case_is_one_trace_from_the_hotline_push_to_the_assignment(
+async def test_one_case_is_one_trace_from_the_hotline_push_to_the_sms(
     platform: Any, show_logs_on_failure: Any
 ) -> None:
     response = await push(platform, a_ticket())
@@ -315,22 +315,31 @@ async def test_one_case_is_one_trace_from_the_hotline_push_to_the_assignment(
     trace_id = accepted["trace_id"]
     assert accepted["correlation_id"] == response.headers["x-correlation-id"]
 
-    async def assigned_record() -> Any:
-        records = await read_topic(
-            platform.kafka, topics.qualify(platform.namespace, topics.DISPATCH), min_count=1
-        )
-        return next(
-            (
-                r
-                for r in records
-                if r.key == case_id.encode() and dict(r.headers)["type"] == b"case.assigned"
-            ),
-            None,
-        )
+    def record_of(topic: str, event_type: str) -> Any:
+        async def find() -> Any:
+            records = await read_topic(
+                platform.kafka, topics.qualify(platform.namespace, topic), min_count=1
+            )
+            return next(
+                (
+                    r
+                    for r in records
+                    if r.key == case_id.encode() and dict(r.headers)["type"] == event_type.encode()
+                ),
+                None,
+            )
 
-    record = await eventually(assigned_record, timeout=60)
-    traceparent = dict(record.headers)["traceparent"].decode()
-    assert traceparent.split("-")[1] == trace_id
+        return eventually(find, timeout=60)
+
+    # dispatch's assignment and notify's SMS receipt, each in its own service and
+    # written by its own outbox, carry the trace that began at the hotline push.
+    for topic, event_type in (
+        (topics.DISPATCH, "case.assigned"),
+        (topics.NOTIFY, "notification.delivered"),
+    ):
+        record = await record_of(topic, event_type)
+        traceparent = dict(record.headers)["traceparent"].decode()
+        assert traceparent.split("-")[1] == trace_id, event_type
 
     # Dispatch's log lines while it handled the case's report carry the same trace.
     reported_id = next(

@@ -150,6 +150,13 @@ def kafka_headers(carrier: Mapping[str, Any] | None) -> list[tuple[str, bytes]]:
     ]
 
 
+def context_from_carrier(carrier: Mapping[str, Any] | None) -> Context:
+    """The context stored with a row by :func:`current_carrier` (empty if none)."""
+    return _PROPAGATOR.extract(
+        {k: v for k, v in (carrier or {}).items() if k in TRACE_HEADERS and isinstance(v, str)}
+    )
+
+
 def context_from_kafka(headers: Iterable[tuple[str, bytes]] | None) -> Context:
     """The remote parent context carried in a Kafka record's headers (empty if none)."""
     carrier: dict[str, str] = {}
