@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from gridcase_events import envelope, outbox, topics
 from gridcase_events.consumer import ConsumerRunner
 from gridcase_events.inbox import inbox_table
+from gridcase_events.kit import logs
 from gridcase_events.kit.db import create_engine, make_metadata
 from gridcase_events.kit.settings import DEFAULT_DATABASE_URL, DEFAULT_KAFKA
 from gridcase_events.payloads import CaseReported
@@ -83,6 +84,8 @@ async def drain(relays: list[outbox.OutboxRelay], sessionmaker: Any, table: Any)
 
 
 async def main(n: int) -> None:
+    # As a service logs (JSON to stdout), but only warnings: the figures are the output.
+    logs.configure(service="bench", level="WARNING")
     kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA)
     engine = create_engine(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), pool_size=10)
     schema = f"bench_{secrets.token_hex(3)}"

@@ -290,3 +290,68 @@ async def test_policies_import_from_the_command_line(
     assert "working_days" in ok
     assert bad_code == 2
     assert "header must be" in refused
+
+
+def log_lines(platform: Any, service: str) -> list[dict[str, Any]]:
+    lines = []
+    for raw in (platform.logs / f"{service}.log").read_text(errors="replace").splitlines():
+        if raw.startswith("{"):
+            lines.append(json.loads(raw))
+    return lines
+
+
+async def test_one_case_is_one_trace_from_the_hotline_push_to_the_sms(
+    platform: Any, show_logs_on_failure: Any
+) -> None:
+    response = await push(platform, a_ticket())
+    assert response.status_code == 201
+    case_id = response.json()["case_id"]
+
+    (accepted,) = [
+        line
+        for line in log_lines(platform, "intake")
+        if line["event"] == "hotline ticket accepted" and line.get("case_id") == case_id
+    ]
+    trace_id = accepted["trace_id"]
+    assert accepted["correlation_id"] == response.headers["x-correlation-id"]
+
+    def record_of(topic: str, event_type: str) -> Any:
+        async def find() -> Any:
+            records = await read_topic(
+                platform.kafka, topics.qualify(platform.namespace, topic), min_count=1
+            )
+            return next(
+                (
+                    r
+                    for r in records
+                    if r.key == case_id.encode() and dict(r.headers)["type"] == event_type.encode()
+                ),
+                None,
+            )
+
+        return eventually(find, timeout=60)
+
+    # dispatch's assignment and notify's SMS receipt, each in its own service and
+    # written by its own outbox, carry the trace that began at the hotline push.
+    for topic, event_type in (
+        (topics.DISPATCH, "case.assigned"),
+        (topics.NOTIFY, "notification.delivered"),
+    ):
+        record = await record_of(topic, event_type)
+        traceparent = dict(record.headers)["traceparent"].decode()
+        assert traceparent.split("-")[1] == trace_id, event_type
+
+    # Dispatch's log lines while it handled the case's report carry the same trace.
+    reported_id = next(
+        json.loads(r.value)["id"]
+        for r in await read_topic(
+            platform.kafka, topics.qualify(platform.namespace, topics.INTAKE), min_count=1
+        )
+        if r.key == case_id.encode()
+    )
+    handled = [
+        line for line in log_lines(platform, "dispatch") if line.get("event_id") == reported_id
+    ]
+    assert handled
+    assert {line["trace_id"] for line in handled} == {trace_id}
+    assert {line["case_id"] for line in handled} == {case_id}

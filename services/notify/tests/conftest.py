@@ -8,6 +8,7 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
 from gridcase_events import envelope, payloads, topics
+from gridcase_events.kit import tracing
 from gridcase_events.kit.clock import ManualClock
 from gridcase_events.kit.db import create_engine
 from gridcase_events.kit.pii import PiiCipher
@@ -73,7 +74,13 @@ def publish(producer: AIOKafkaProducer, namespace: str) -> Callable[..., Any]:
             time=NOW,
         )
         topic = topics.qualify(namespace, topics.for_event(source=source, event_type=event.type))
-        await (await producer.send(topic, key=subject.encode(), value=event.to_bytes()))
+        # As a service's relay would: the active span's trace context rides along.
+        headers = tracing.kafka_headers(tracing.current_carrier())
+        await (
+            await producer.send(
+                topic, key=subject.encode(), value=event.to_bytes(), headers=headers
+            )
+        )
         return event
 
     return send

@@ -8,6 +8,10 @@ backoff a bounded number of times, then the record goes to the dead-letter topic
 the reason in its headers and the partition moves on. Database or broker outages are
 not the message's fault: those are retried until the service stops, and the record is
 read again after a restart.
+
+Each handled event runs inside a CONSUMER span, a child of the trace context the
+producer put in the record's headers, with the event id, type, case id and correlation
+id bound to the logs.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +27,8 @@ from typing import Any
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
+from opentelemetry import trace
+from opentelemetry.trace import Status, StatusCode
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Table
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -29,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gridcase_events import inbox, metrics, registry, topics
 from gridcase_events.envelope import Envelope
+from gridcase_events.kit import tracing
 from gridcase_events.kit.clock import Clock, SystemClock
 from gridcase_events.registry import UnknownEventType
 
@@ -73,6 +81,8 @@ class ConsumerRunner:
     max_poll_records: int = 100
     after_commit: Callable[[], None] | None = None
     clock: Clock = field(default_factory=SystemClock)
+    service: str = "gridcase"
+    """The service this consumer runs in: its spans go to that service's tracer."""
     _consumer: AIOKafkaConsumer | None = field(default=None, init=False)
     _task: asyncio.Task[None] | None = field(default=None, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
@@ -172,49 +182,91 @@ class ConsumerRunner:
             await self._dead_letter(record, logical_topic, envelope.type, "invalid_payload", exc, 1)
             return
 
+        with (
+            tracing.span(
+                self.service,
+                f"{logical_topic} process",
+                context=tracing.context_from_kafka(record.headers),
+                kind=trace.SpanKind.CONSUMER,
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.operation.type": "process",
+                    "messaging.destination.name": logical_topic,
+                    "messaging.consumer.group.name": self.group,
+                    "messaging.kafka.partition": record.partition,
+                    "messaging.kafka.offset": record.offset,
+                    "gridcase.consumer": self.name,
+                    "gridcase.event_type": envelope.type,
+                    "gridcase.event_id": str(envelope.id),
+                    "gridcase.case_id": envelope.subject,
+                    "gridcase.correlation_id": envelope.correlation_id,
+                },
+            ) as span,
+            structlog.contextvars.bound_contextvars(
+                event_id=str(envelope.id),
+                event_type=envelope.type,
+                case_id=envelope.subject,
+                correlation_id=envelope.correlation_id,
+            ),
+        ):
+            await self._handle_with_retries(record, logical_topic, envelope, payload, handler, span)
+
+    async def _handle_with_retries(
+        self,
+        record: Any,
+        logical_topic: str,
+        envelope: Envelope,
+        payload: BaseModel,
+        handler: Handler,
+        span: trace.Span,
+    ) -> None:
         attempt = 0
         delay = self.backoff_initial
-        with structlog.contextvars.bound_contextvars(
-            event_id=str(envelope.id),
-            event_type=envelope.type,
-            case_id=envelope.subject,
-            correlation_id=envelope.correlation_id,
-        ):
-            while True:
-                attempt += 1
-                try:
-                    with metrics.EVENT_HANDLE_SECONDS.labels(self.name, envelope.type).time():
-                        fresh = await self._handle(envelope, payload, handler)
-                except TRANSIENT as exc:
-                    # The database or broker is away: wait for it, do not count.
-                    log.warning("transient failure; retrying", consumer=self.name, error=str(exc))
-                    attempt -= 1
-                    await self._backoff(min(delay, self.backoff_max))
-                    delay = min(delay * 2, self.backoff_max)
-                    continue
-                except Exception as exc:
-                    metrics.EVENTS_FAILED.labels(self.name, logical_topic, envelope.type).inc()
-                    if attempt >= self.max_attempts:
-                        await self._dead_letter(
-                            record, logical_topic, envelope.type, "handler_error", exc, attempt
-                        )
-                        return
-                    log.warning(
-                        "handler failed; retrying",
-                        consumer=self.name,
-                        attempt=attempt,
-                        error=repr(exc),
+        while True:
+            attempt += 1
+            started = time.perf_counter()
+            try:
+                with metrics.EVENT_HANDLE_SECONDS.labels(self.name, envelope.type).time():
+                    fresh = await self._handle(envelope, payload, handler)
+            except TRANSIENT as exc:
+                # The database or broker is away: wait for it, do not count.
+                log.warning("transient failure; retrying", consumer=self.name, error=str(exc))
+                attempt -= 1
+                await self._backoff(min(delay, self.backoff_max))
+                delay = min(delay * 2, self.backoff_max)
+                continue
+            except Exception as exc:
+                metrics.EVENTS_FAILED.labels(self.name, logical_topic, envelope.type).inc()
+                span.record_exception(exc, attributes={"gridcase.attempt": attempt})
+                if attempt >= self.max_attempts:
+                    span.set_status(Status(StatusCode.ERROR, "dead-lettered"))
+                    await self._dead_letter(
+                        record, logical_topic, envelope.type, "handler_error", exc, attempt
                     )
-                    await self._backoff(min(delay, self.backoff_max))
-                    delay = min(delay * 2, self.backoff_max)
-                    continue
-                outcome = "handled" if fresh else "duplicate"
-                metrics.EVENTS_CONSUMED.labels(
-                    self.name, logical_topic, envelope.type, outcome
-                ).inc()
-                if fresh and self.after_commit is not None:
-                    self.after_commit()
-                return
+                    return
+                log.warning(
+                    "handler failed; retrying",
+                    consumer=self.name,
+                    attempt=attempt,
+                    error=repr(exc),
+                )
+                await self._backoff(min(delay, self.backoff_max))
+                delay = min(delay * 2, self.backoff_max)
+                continue
+            outcome = "handled" if fresh else "duplicate"
+            span.set_attribute("gridcase.outcome", outcome)
+            # One line per event, as the access log has one per request.
+            log.info(
+                "event handled",
+                consumer=self.name,
+                outcome=outcome,
+                attempt=attempt,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+            metrics.EVENTS_CONSUMED.labels(self.name, logical_topic, envelope.type, outcome).inc()
+            if fresh and self.after_commit is not None:
+                self.after_commit()
+            return
 
     async def _handle(self, envelope: Envelope, payload: BaseModel, handler: Handler) -> bool:
         async with self.sessionmaker() as session, session.begin():
@@ -238,8 +290,15 @@ class ConsumerRunner:
         error: BaseException,
         attempts: int,
     ) -> None:
+        original = list(record.headers or ())
+        # Within a handling span the dead letter continues that span's trace; before
+        # one (a malformed record) it keeps the producer's trace context as it came.
+        current = tracing.kafka_headers(tracing.current_carrier())
+        if current:
+            original = [(k, v) for k, v in original if k not in tracing.TRACE_HEADERS]
         headers = [
-            *(record.headers or ()),
+            *original,
+            *current,
             ("x-dlq-reason", reason.encode()),
             ("x-dlq-error-type", type(error).__name__.encode()),
             ("x-dlq-error", str(error)[:2000].encode()),

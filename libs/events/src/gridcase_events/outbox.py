@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from opentelemetry import trace
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -37,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gridcase_events import metrics, topics
 from gridcase_events.envelope import Envelope
+from gridcase_events.kit import tracing
 from gridcase_events.kit.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,8 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("key", Text, nullable=False),
         Column("event_type", Text, nullable=False),
         Column("payload", JSONB, nullable=False),
+        # W3C trace context (traceparent, tracestate) of the writer; NULL without one.
+        Column("headers", JSONB(none_as_null=True), nullable=True),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("published", Boolean, nullable=False, server_default=text("false")),
         Column("published_at", DateTime(timezone=True)),
@@ -63,14 +67,34 @@ def outbox_table(metadata: MetaData) -> Table:
 
 
 async def enqueue(session: AsyncSession, table: Table, event: Envelope) -> None:
-    """Adds `event` to the outbox inside the caller's transaction (never commits)."""
+    """Adds `event` to the outbox inside the caller's transaction (never commits).
+
+    The event gets a producer span, a child of the active span (the request or the
+    event being handled) or a new trace's root; its context travels with the row.
+    """
+    topic = topics.for_event(source=event.source, event_type=event.type)
+    with tracing.span(
+        event.source,
+        f"{topic} create",
+        kind=trace.SpanKind.PRODUCER,
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.operation.type": "create",
+            "messaging.destination.name": topic,
+            "gridcase.event_type": event.type,
+            "gridcase.event_id": str(event.id),
+            "gridcase.case_id": event.subject,
+        },
+    ):
+        carrier = tracing.current_carrier()
     await session.execute(
         table.insert().values(
             event_id=event.id,
-            topic=topics.for_event(source=event.source, event_type=event.type),
+            topic=topic,
             key=event.subject,
             event_type=event.type,
             payload=json.loads(event.model_dump_json()),
+            headers=carrier,
         )
     )
 
@@ -108,7 +132,7 @@ class OutboxRelay:
                 LIMIT :limit
                 FOR UPDATE SKIP LOCKED
             )
-            SELECT o.id, o.topic, o.key, o.event_type, o.payload, o.created_at
+            SELECT o.id, o.topic, o.key, o.event_type, o.payload, o.headers, o.created_at
             FROM {t} o JOIN batch b ON b.id = o.id
             WHERE NOT EXISTS (
                 SELECT 1 FROM {t} e
@@ -132,6 +156,7 @@ class OutboxRelay:
                     ("type", row.event_type.encode()),
                     ("event_id", str(payload["id"]).encode()),
                     ("correlation_id", str(payload["correlation_id"]).encode()),
+                    *tracing.kafka_headers(row.headers),
                 ]
                 futures.append(
                     await self.producer.send(

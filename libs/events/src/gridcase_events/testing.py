@@ -363,3 +363,70 @@ def bearer(
         ttl=timedelta(hours=1),
     )
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def spans() -> Iterator[Any]:
+    """``spans(service)`` attaches an in-memory exporter to that service's tracer
+    provider and returns it; the exporters are shut down after the test."""
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from gridcase_events.kit import tracing
+
+    exporters: list[InMemorySpanExporter] = []
+
+    def capture(service: str) -> InMemorySpanExporter:
+        exporter = InMemorySpanExporter()
+        tracing.add_span_processor(service, SimpleSpanProcessor(exporter))
+        exporters.append(exporter)
+        return exporter
+
+    yield capture
+    # A provider keeps its processors; a shut-down exporter drops what it is given.
+    for exporter in exporters:
+        exporter.shutdown()
+
+
+class LogLines(list):  # type: ignore[type-arg]
+    """The JSON log lines written while the test ran, parsed."""
+
+    def where(self, **fields: Any) -> list[dict[str, Any]]:
+        return [line for line in self if all(line.get(k) == v for k, v in fields.items())]
+
+
+@pytest.fixture
+def log_lines() -> Iterator[LogLines]:
+    """Captures what the services log (the structlog JSON lines) after
+    :func:`gridcase_events.kit.logs.configure` ran; configures it for a test service
+    first if nothing did."""
+    import json
+    import logging
+
+    import structlog
+
+    from gridcase_events.kit import logs
+
+    def structlog_formatter() -> logging.Formatter | None:
+        for candidate in logging.getLogger().handlers:
+            if isinstance(candidate.formatter, structlog.stdlib.ProcessorFormatter):
+                return candidate.formatter
+        return None
+
+    formatter = structlog_formatter()
+    if formatter is None:
+        logs.configure(service="test")
+        formatter = structlog_formatter()
+    root = logging.getLogger()
+    lines = LogLines()
+
+    class Capture(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            with contextlib.suppress(ValueError):
+                lines.append(json.loads(self.format(record)))
+
+    handler = Capture()
+    handler.setFormatter(formatter)
+    root.addHandler(handler)
+    yield lines
+    root.removeHandler(handler)

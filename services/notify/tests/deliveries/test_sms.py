@@ -7,6 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
 
 from gridcase_events import topics
 from gridcase_events.testing import HttpSink, read_topic
@@ -193,3 +195,40 @@ async def test_an_assignment_seen_before_the_contact_is_sent_once_the_contact_ar
 
     assert items[0]["recipient_masked"] == "138****0002"
     assert len(http_sink.requests) == 1
+
+
+async def test_the_sms_and_its_delivered_event_continue_the_trace_of_the_assignment(
+    client: Any,
+    staff: Any,
+    assigned: Any,
+    deliveries: Any,
+    spans: Any,
+    kafka_bootstrap: str,
+    namespace: str,
+) -> None:
+    notify_spans = spans("notify")
+    await staff()
+    with TracerProvider().get_tracer("dispatch").start_as_current_span("assign") as assigning:
+        event = await assigned()
+    trace_id = assigning.get_span_context().trace_id
+
+    await deliveries(event.subject, delivered)
+
+    finished = notify_spans.get_finished_spans()
+    (send,) = [s for s in finished if s.name == "sms send"]
+    (process,) = [
+        s
+        for s in finished
+        if s.name == f"{topics.DISPATCH} process" and s.context.trace_id == trace_id
+    ]
+    assert send.kind is trace.SpanKind.CLIENT
+    assert send.context.trace_id == trace_id
+    assert send.parent is not None
+    assert send.parent.span_id == process.context.span_id
+
+    records = await read_topic(
+        kafka_bootstrap, topics.qualify(namespace, topics.NOTIFY), min_count=1
+    )
+    (record,) = [r for r in records if dict(r.headers)["type"] == b"notification.delivered"]
+    traceparent = dict(record.headers)["traceparent"].decode()
+    assert traceparent.split("-")[1] == trace.format_trace_id(trace_id)

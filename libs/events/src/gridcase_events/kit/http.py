@@ -1,8 +1,10 @@
-"""HTTP plumbing shared by the services: correlation ids, access logs and request
-metrics (a pure ASGI middleware), health/readiness/metrics endpoints, error handlers."""
+"""HTTP plumbing shared by the services: correlation ids, server spans, access logs and
+request metrics (a pure ASGI middleware), health/readiness/metrics endpoints, error
+handlers."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from typing import Any
@@ -10,11 +12,14 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from opentelemetry import trace
+from opentelemetry.trace import Status, StatusCode
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gridcase_events.envelope import new_id
+from gridcase_events.kit import tracing
 
 log = structlog.get_logger("gridcase.http")
 
@@ -38,7 +43,8 @@ _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 class RequestContextMiddleware:
     """Binds a correlation id (from ``X-Correlation-Id`` or new) to the logs and the
-    response, and records the request in metrics and in one access-log line."""
+    response, runs the request in a SERVER span (continuing an incoming W3C
+    ``traceparent``), and records the request in metrics and in one access-log line."""
 
     def __init__(self, app: ASGIApp, *, service: str) -> None:
         self.app = app
@@ -70,25 +76,63 @@ class RequestContextMiddleware:
 
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
-            elapsed = time.perf_counter() - started
-            method = scope["method"] if scope["method"] in _METHODS else "other"
-            HTTP_REQUESTS.labels(self.service, method, template, str(status_code)).inc()
-            HTTP_LATENCY.labels(self.service, method, template).observe(elapsed)
-            if template not in _QUIET:
-                log.info(
-                    "request",
-                    method=scope["method"],
-                    route=template,
-                    path=scope["path"],
-                    status=status_code,
-                    duration_ms=round(elapsed * 1000, 2),
-                )
-            structlog.contextvars.clear_contextvars()
+        method = scope["method"] if scope["method"] in _METHODS else "other"
+        # Probes and scrapes are not worth a trace.
+        span_scope: contextlib.AbstractContextManager[Any] = (
+            contextlib.nullcontext()
+            if scope["path"] in _QUIET
+            else tracing.span(
+                self.service,
+                method,
+                context=tracing.context_from_http(scope["headers"]),
+                kind=trace.SpanKind.SERVER,
+                attributes={
+                    "http.request.method": method,
+                    "url.path": scope["path"],
+                    "url.scheme": scope.get("scheme", "http"),
+                    "gridcase.correlation_id": correlation_id,
+                },
+            )
+        )
+        with span_scope as span:
+            try:
+                await self.app(scope, receive, send_wrapper)
+            finally:
+                route = scope.get("route")
+                template = getattr(route, "path", None) or "unmatched"
+                elapsed = time.perf_counter() - started
+                HTTP_REQUESTS.labels(self.service, method, template, str(status_code)).inc()
+                HTTP_LATENCY.labels(self.service, method, template).observe(elapsed)
+                if span is not None:
+                    span.update_name(f"{method} {template}")
+                    span.set_attribute("http.route", template)
+                    span.set_attribute("http.response.status_code", status_code)
+                    if status_code >= 500:
+                        span.set_status(Status(StatusCode.ERROR))
+                if template not in _QUIET:
+                    log.info(
+                        "request",
+                        method=scope["method"],
+                        route=template,
+                        path=scope["path"],
+                        status=status_code,
+                        duration_ms=round(elapsed * 1000, 2),
+                    )
+                structlog.contextvars.clear_contextvars()
+
+
+def bind_case(case_id: object) -> None:
+    """Names the case in the rest of the request's log lines and on its span."""
+    structlog.contextvars.bind_contextvars(case_id=str(case_id))
+    trace.get_current_span().set_attribute("gridcase.case_id", str(case_id))
+
+
+async def bind_case_id(request: Request) -> None:
+    """A dependency of every route: a ``{case_id}`` in the path goes into the logs and
+    on the request's span, so each log line of a case's request names the case."""
+    case_id = request.path_params.get("case_id")
+    if case_id:
+        bind_case(case_id)
 
 
 def correlation_id(request: Request) -> str:

@@ -1,4 +1,5 @@
-"""Structured JSON logs with the case id and correlation id bound per request/event."""
+"""Structured JSON logs with the case id, correlation id and event id bound per
+request/event, and the trace and span ids of the active span."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
+
+from gridcase_events.kit import tracing
 
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 
@@ -23,6 +26,17 @@ def _redact_phones(
     return event_dict
 
 
+def _add_trace_ids(
+    _: Any, __: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Joins a log line to its trace: ``trace_id`` and ``span_id`` of the active span."""
+    ids = tracing.current_ids()
+    if ids is not None:
+        event_dict.setdefault("trace_id", ids[0])
+        event_dict.setdefault("span_id", ids[1])
+    return event_dict
+
+
 def configure(*, service: str, level: str = "INFO", fmt: str = "json") -> None:
     def add_service(
         _: Any, __: str, event_dict: MutableMapping[str, Any]
@@ -32,6 +46,7 @@ def configure(*, service: str, level: str = "INFO", fmt: str = "json") -> None:
 
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
+        _add_trace_ids,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

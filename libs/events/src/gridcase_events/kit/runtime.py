@@ -25,9 +25,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from gridcase_events import envelope, outbox, topics
 from gridcase_events.consumer import ConsumerRunner, Handler
 from gridcase_events.inbox import inbox_table
-from gridcase_events.kit import db, logs
+from gridcase_events.kit import db, logs, tracing
 from gridcase_events.kit.clock import Clock, SystemClock
-from gridcase_events.kit.http import RequestContextMiddleware, health_router, install_error_handlers
+from gridcase_events.kit.http import (
+    RequestContextMiddleware,
+    bind_case_id,
+    health_router,
+    install_error_handlers,
+)
 from gridcase_events.kit.pii import PiiCipher
 from gridcase_events.kit.settings import PlatformSettings
 from gridcase_events.producer import create_producer
@@ -177,6 +182,7 @@ def create_service_app(
     version: str = "0.1.0",
 ) -> FastAPI:
     logs.configure(service=service, level=settings.log_level, fmt=settings.log_format)
+    tracing.provider(service)
     the_clock = clock or SystemClock()
 
     @contextlib.asynccontextmanager
@@ -241,6 +247,7 @@ def create_service_app(
                     namespace=settings.topic_namespace,
                     after_commit=relay.wake,
                     clock=the_clock,
+                    service=service,
                 )
                 await _retry(f"consumer {spec.name}", runner.start, timeout)
                 runtime.consumers.append(runner)
@@ -250,7 +257,11 @@ def create_service_app(
                     asyncio.create_task(worker.run(), name=f"{service}-{type(worker).__name__}")
                 )
             runtime.started = True
-            log.info("service started", topic_namespace=settings.topic_namespace)
+            log.info(
+                "service started",
+                topic_namespace=settings.topic_namespace,
+                trace_export="otlp" if tracing.exporting() else "off",
+            )
             yield
         finally:
             runtime.started = False
@@ -266,9 +277,17 @@ def create_service_app(
                     task.cancel()
             await producer.stop()
             await engine.dispose()
+            if tracing.exporting():
+                await asyncio.to_thread(tracing.flush, service)
             log.info("service stopped")
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        dependencies=[Depends(bind_case_id)],
+    )
     app.add_middleware(RequestContextMiddleware, service=service)
     install_error_handlers(app)
     app.include_router(health_router())

@@ -32,7 +32,7 @@ from gridcase_events.kit.auth import (
     can_see,
     require_roles,
 )
-from gridcase_events.kit.http import correlation_id
+from gridcase_events.kit.http import bind_case, correlation_id
 
 router = APIRouter(tags=["clocks"])
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
@@ -250,6 +250,7 @@ Supervisor = Annotated[Principal, Depends(require_roles(*SUPERVISORS))]
 async def issue_supervision(
     body: SupervisionIn, request: Request, runtime: RuntimeDep, principal: Supervisor
 ) -> Any:
+    bind_case(body.case_id)
     async with runtime.transaction() as session:
         clocks = await repository.of_case(session, body.case_id)
         if not clocks:

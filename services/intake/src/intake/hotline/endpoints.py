@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from gridcase_events.kit import signing
-from gridcase_events.kit.http import correlation_id
+from gridcase_events.kit.http import bind_case, correlation_id
 from intake.cases import service as case_service
 from intake.cases.schemas import CaseCreated
 from intake.deps import RuntimeDep, SettingsDep
@@ -124,7 +124,7 @@ async def push_ticket(
             report=report,
             correlation_id=correlation_id(request),
         )
-    structlog.contextvars.bind_contextvars(case_id=str(case.id))
+    bind_case(case.id)
     log.info(
         "hotline ticket accepted" if created else "hotline ticket repeated",
         ticket_no=ticket.ticket_no,

@@ -38,6 +38,8 @@ class Delivery(Base):
     trigger_event_type: Mapped[str] = mapped_column(String(100))
     case_id: Mapped[UUID | None]
     correlation_id: Mapped[str] = mapped_column(String(100))
+    # W3C trace context of the handling that planned it: the send continues that trace.
+    trace_context: Mapped[dict[str, str] | None] = mapped_column(JSONB(none_as_null=True))
     channel: Mapped[str] = mapped_column(String(32))
     recipient_id: Mapped[str] = mapped_column(String(64))
     recipient_masked: Mapped[str] = mapped_column(String(64))

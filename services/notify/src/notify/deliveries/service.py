@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events import payloads
 from gridcase_events.envelope import Envelope, new_id
+from gridcase_events.kit import tracing
 from gridcase_events.kit.clock import Clock
 from notify.deliveries import repository
 
@@ -41,6 +42,7 @@ async def plan(
                 "trigger_event_type": event.type,
                 "case_id": case_id,
                 "correlation_id": event.correlation_id,
+                "trace_context": tracing.current_carrier(),
                 "channel": channel,
                 "recipient_id": recipient,
                 "recipient_masked": "",  # the masked phone, learned when sending

@@ -16,9 +16,11 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
+from opentelemetry import trace
 from prometheus_client import Counter
 
 from gridcase_events import payloads
+from gridcase_events.kit import tracing
 from gridcase_events.kit.runtime import Runtime, Worker
 from notify import templates
 from notify.channels.base import Channel, Message, PermanentSendError, RetryableSendError
@@ -82,10 +84,25 @@ class DeliveryWorker(Worker):
         return float(max(delay, retry_after or 0.0))
 
     async def _deliver(self, delivery: Delivery) -> None:
-        with structlog.contextvars.bound_contextvars(
-            case_id=str(delivery.case_id),
-            correlation_id=delivery.correlation_id,
-            delivery_id=str(delivery.id),
+        with (
+            tracing.span(
+                self.runtime.service,
+                f"{delivery.channel} send",
+                context=tracing.context_from_carrier(delivery.trace_context),
+                kind=trace.SpanKind.CLIENT,
+                attributes={
+                    "gridcase.case_id": str(delivery.case_id),
+                    "gridcase.delivery_id": str(delivery.id),
+                    "gridcase.channel": delivery.channel,
+                    "gridcase.attempt": delivery.attempts,
+                    "gridcase.correlation_id": delivery.correlation_id,
+                },
+            ),
+            structlog.contextvars.bound_contextvars(
+                case_id=str(delivery.case_id),
+                correlation_id=delivery.correlation_id,
+                delivery_id=str(delivery.id),
+            ),
         ):
             try:
                 message = await self._message(delivery)
