@@ -139,9 +139,41 @@ async def test_department_category_goes_to_the_least_loaded_on_duty_operator(
 
 
 @pytest.mark.parametrize(
+    "hint",
+    [
+        "垃圾满溢",  # the category's exact name
+        " 垃圾 满溢 ",  # its name with stray whitespace
+        "Environment/Garbage-Overflow",  # its code in another case
+        "  environment / garbage-overflow\t",  # its code with whitespace
+        "ＥＮＶＩＲＯＮＭＥＮＴ/garbage-overflow",  # full-width letters
+    ],
+)
+async def test_a_category_hint_matches_by_name_or_by_code_loosely(
+    demo_city: Any, report: Any, settled: Any, hint: str
+) -> None:
+    case = await settled(await report(category_hint=hint, location=GUIHUA_1))
+
+    assert case["category_code"] == "environment/garbage-overflow"
+    assert case["status"] == "assigned"
+    assert case["grid_code"] == "510302001001001"
+
+
+async def test_a_hint_naming_a_department_category_routes_to_the_department(
+    demo_city: Any, report: Any, settled: Any
+) -> None:
+    case = await settled(await report(category_hint=" UTILITY/Water-Outage ", location=GUIHUA_1))
+
+    assert case["category_code"] == "utility/water-outage"
+    assert case["target"] == "department"
+    assert case["department_code"] == "water"
+
+
+@pytest.mark.parametrize(
     ("fields", "reason"),
     [
         ({"category_hint": "something/unknown", "location": GUIHUA_1}, "unknown category"),
+        ({"category_hint": "垃圾", "location": GUIHUA_1}, "unknown category"),  # a part of a name
+        ({"category_hint": "   ", "location": GUIHUA_1}, "unknown category"),
         ({"category_hint": None, "location": GUIHUA_1}, "no category"),
         ({"location": OUTSIDE}, "lies in no grid"),
         ({"address": "火星基地1号"}, "not in the gazetteer"),
