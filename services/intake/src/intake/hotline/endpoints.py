@@ -4,6 +4,7 @@ ticket, or a batch of up to 500 with a result per ticket."""
 from __future__ import annotations
 
 import json
+import math
 from typing import Annotated, Any
 
 import structlog
@@ -41,6 +42,19 @@ async def read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
+def _json_safe(value: Any) -> Any:
+    """An error's input as JSON can carry it: bytes decoded, NaN and ±Infinity as text."""
+    if isinstance(value, bytes | bytearray):
+        return bytes(value[:1000]).decode("utf-8", errors="replace")
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
 def validation_errors(
     exc: ValidationError, prefix: tuple[str | int, ...] = ("body",)
 ) -> list[dict[str, Any]]:
@@ -48,6 +62,11 @@ def validation_errors(
     errors: list[dict[str, Any]] = []
     for error in exc.errors(include_url=False):
         item: dict[str, Any] = {**error, "loc": (*prefix, *error["loc"])}
+        if error["type"] == "json_invalid":
+            # The sender has its body; echoing it (maybe megabytes, maybe not UTF-8) helps nobody.
+            item.pop("input", None)
+        elif "input" in item:
+            item["input"] = _json_safe(item["input"])
         if "ctx" in item:
             item["ctx"] = {k: str(v) for k, v in item["ctx"].items()}
         errors.append(item)

@@ -42,6 +42,14 @@ class TicketIn(BaseModel):
     urgency: Literal["urgent", "normal"] = "normal"
     attachments: list[HttpUrl] = Field(default_factory=list, max_length=20)
 
+    @field_validator("caller_name", "content", "category_hint", "address")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        # PostgreSQL text cannot hold NUL; a ticket carrying one is malformed, not a 500.
+        if value is not None and "\x00" in value:
+            raise PydanticCustomError("nul_character", "must not contain NUL characters")
+        return value
+
     @field_validator("lat", "lon")
     @classmethod
     def _inside_the_district(cls, value: float | None, info: ValidationInfo) -> float | None:
