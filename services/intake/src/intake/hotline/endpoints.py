@@ -201,8 +201,8 @@ async def push_ticket(
     summary="Push up to 500 12345 tickets at once (signed; a result per ticket)",
     description=(
         'The body `{"tickets": [...]}` is signed as a whole, like a single push. Each '
-        "ticket is validated and stored on its own (its case and event in one "
-        "transaction): the valid ones are stored even when others are invalid. The 207 "
+        "ticket is validated on its own; the valid ones are stored in one transaction "
+        "(each case with its event): an invalid ticket never blocks the others. The 207 "
         "answer lists, in order, `created`, `duplicate` (the ticket_no was already "
         "stored, or came earlier in the batch: the original ids) or `invalid` (with the "
         "field errors of a 422). More than 500 tickets, or none: 422, nothing stored."
@@ -268,44 +268,54 @@ async def push_ticket_batch(
             ]
         )
 
+    # Every ticket is validated first, then the valid ones are stored in one
+    # transaction: an invalid ticket never blocks the others, and a failure of the
+    # database stores none of them (the hotline retries; repeats are idempotent).
     context = {"bounds": settings.bounds}
-    correlation = correlation_id(request)
     results: list[TicketResult] = []
+    valid: list[tuple[int, TicketIn]] = []
     for index, item in enumerate(batch.tickets):
         sent_no = item.get("ticket_no") if isinstance(item, dict) else None
-        ticket_no = sent_no if isinstance(sent_no, str) else None
         try:
             # Through JSON again, so that a ticket in a batch is read exactly as one alone.
-            ticket = TicketIn.model_validate_json(
-                json.dumps(item, ensure_ascii=False), context=context
+            valid.append(
+                (
+                    index,
+                    TicketIn.model_validate_json(
+                        json.dumps(item, ensure_ascii=False), context=context
+                    ),
+                )
             )
         except ValidationError as exc:
             results.append(
                 TicketResult(
                     index=index,
-                    ticket_no=ticket_no,
+                    ticket_no=sent_no if isinstance(sent_no, str) else None,
                     result="invalid",
                     errors=validation_errors(exc, ("body", "tickets", index)),
                 )
             )
-            continue
+    correlation = correlation_id(request)
+    if valid:
         async with runtime.transaction() as session:
-            case, created = await case_service.report(
-                session=session,
-                runtime=runtime,
-                report=to_report(ticket),
-                correlation_id=correlation,
-            )
-        results.append(
-            TicketResult(
-                index=index,
-                ticket_no=ticket.ticket_no,
-                result="created" if created else "duplicate",
-                case_id=case.id,
-                tracking_no=case.tracking_no,
-                merged_into=case.duplicate_of_tracking_no,
-            )
-        )
+            for index, ticket in valid:
+                case, created = await case_service.report(
+                    session=session,
+                    runtime=runtime,
+                    report=to_report(ticket),
+                    correlation_id=correlation,
+                )
+                results.append(
+                    TicketResult(
+                        index=index,
+                        ticket_no=ticket.ticket_no,
+                        result="created" if created else "duplicate",
+                        case_id=case.id,
+                        tracking_no=case.tracking_no,
+                        merged_into=case.duplicate_of_tracking_no,
+                    )
+                )
+    results.sort(key=lambda r: r.index)
     counts = {
         kind: sum(r.result == kind for r in results) for kind in ("created", "duplicate", "invalid")
     }
