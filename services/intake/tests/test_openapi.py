@@ -116,6 +116,7 @@ async def test_no_operation_answers_5xx_to_generated_requests(
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
             env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": ""},
+            cwd=tmp_path,  # its cache (.schemathesis/) stays out of the work tree
         )
         output, _ = await asyncio.wait_for(process.communicate(), timeout=240)
     finally:
