@@ -221,7 +221,6 @@ async def push_ticket(
                     "schema": {
                         "type": "object",
                         "required": ["tickets"],
-                        "additionalProperties": False,
                         "properties": {
                             "tickets": {
                                 "type": "array",

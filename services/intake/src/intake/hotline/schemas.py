@@ -84,9 +84,10 @@ class TicketIn(BaseModel):
 
 
 class TicketBatchIn(BaseModel):
-    """Up to ``INTAKE_BATCH_MAX_TICKETS`` (500) tickets; each is checked on its own."""
+    """Up to ``INTAKE_BATCH_MAX_TICKETS`` (500) tickets; each is checked on its own.
+    Other fields are ignored, as in a single ticket."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="ignore")
 
     tickets: list[Any] = Field(
         min_length=1, description="hotline tickets, each as for POST /v1/hotline/tickets"
