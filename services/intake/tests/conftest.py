@@ -5,19 +5,28 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from aiokafka import AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gridcase_events import topics
+from gridcase_events import envelope, topics
 from gridcase_events.kit import signing
 from gridcase_events.kit.clock import ManualClock
 from gridcase_events.kit.db import create_engine
-from gridcase_events.testing import bearer, free_port, read_topic, running
+from gridcase_events.producer import create_producer
+from gridcase_events.registry import EventSpec, lookup
+from gridcase_events.testing import bearer, eventually, free_port, read_topic, running
+from intake.cases.service import PUBLIC_STATUS
 from intake.config import IntakeSettings
 from intake.main import create_app
 
 NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
 SECRET = "hotline-secret-current"
 OLD_SECRET = "hotline-secret-previous"
+BATCH = "/v1/hotline/tickets:batch"
+
+
+def registry_specs() -> list[EventSpec]:
+    return [lookup(name, 1) for name in PUBLIC_STATUS]
 
 
 @pytest.fixture
@@ -26,17 +35,30 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def client(
-    fresh_database: str, kafka_bootstrap: str, namespace: str, clock: ManualClock
-) -> AsyncIterator[Any]:
-    settings = IntakeSettings(
-        env="development",
-        database_url=fresh_database,
-        kafka_bootstrap_servers=kafka_bootstrap,
-        topic_namespace=namespace,
-        hotline_secrets_raw=f"{SECRET},{OLD_SECRET}",
-        max_body_bytes=64 * 1024,
-    )
+def settings_overrides() -> dict[str, Any]:
+    """Overridden by a test module (or parametrized) to run intake with other settings."""
+    return {}
+
+
+@pytest.fixture
+def settings(
+    fresh_database: str, kafka_bootstrap: str, namespace: str, settings_overrides: dict[str, Any]
+) -> IntakeSettings:
+    values: dict[str, Any] = {
+        "env": "development",
+        "database_url": fresh_database,
+        "kafka_bootstrap_servers": kafka_bootstrap,
+        "topic_namespace": namespace,
+        "hotline_secrets_raw": f"{SECRET},{OLD_SECRET}",
+        "max_body_bytes": 64 * 1024,
+        "batch_max_body_bytes": 1024 * 1024,
+    }
+    values.update(settings_overrides)
+    return IntakeSettings(**values)
+
+
+@pytest.fixture
+async def client(settings: IntakeSettings, clock: ManualClock) -> AsyncIterator[Any]:
     async with running(create_app(settings, clock=clock)) as c:
         yield c
 
@@ -70,14 +92,21 @@ def ticket() -> Callable[..., dict[str, Any]]:
 
 
 @pytest.fixture
-def push(client: Any, clock: ManualClock) -> Callable[..., Any]:
+def post_signed(client: Any, clock: ManualClock) -> Callable[..., Any]:
+    """POSTs `body` (JSON, or raw bytes) to `path`, signed as the 12345 platform does."""
+
     async def do(
-        body: Any, *, secret: str = SECRET, at: datetime | None = None, **headers: str
+        path: str,
+        body: Any,
+        *,
+        secret: str = SECRET,
+        at: datetime | None = None,
+        **headers: str,
     ) -> Any:
         raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
         signed = signing.sign(secret, raw, now=at or clock.now())
         return await client.post(
-            "/v1/hotline/tickets",
+            path,
             content=raw,
             headers={"Content-Type": "application/json", signing.HEADER: signed, **headers},
         )
@@ -169,3 +198,81 @@ def s3_endpoint() -> Iterator[str]:
     server.start()
     yield f"http://127.0.0.1:{port}"
     server.stop()
+
+
+@pytest.fixture
+def push(post_signed: Callable[..., Any]) -> Callable[..., Any]:
+    """Pushes one ticket."""
+
+    async def do(body: Any, **kwargs: Any) -> Any:
+        return await post_signed("/v1/hotline/tickets", body, **kwargs)
+
+    return do
+
+
+@pytest.fixture
+def push_batch(post_signed: Callable[..., Any]) -> Callable[..., Any]:
+    """Pushes a batch of tickets (a list, or a whole body as dict or bytes)."""
+
+    async def do(tickets: Any, **kwargs: Any) -> Any:
+        body = {"tickets": tickets} if isinstance(tickets, list) else tickets
+        return await post_signed(BATCH, body, **kwargs)
+
+    return do
+
+
+@pytest.fixture
+async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
+    p = create_producer(kafka_bootstrap, client_id="intake-test")
+    await p.start()
+    yield p
+    await p.stop()
+
+
+@pytest.fixture
+def dispatch_event(producer: AIOKafkaProducer, namespace: str, client: Any) -> Callable[..., Any]:
+    """Publishes a dispatch event about a case, as dispatch would, and waits until
+    intake's public status shows it."""
+
+    async def publish(
+        event_type: str, *, case_id: str, tracking_no: str, version: int, **fields: Any
+    ) -> None:
+        spec = next(s for s in registry_specs() if s.type == event_type)
+        data: dict[str, Any] = {
+            "case_id": case_id,
+            "tracking_no": tracking_no,
+            "category_code": "environment/garbage-overflow",
+            "priority": "normal",
+            "channel": "hotline",
+            "case_version": version,
+            "actor_id": "gm111a",
+            "actor_role": "grid_member",
+            "at": NOW,
+        }
+        data.update(fields)
+        payload = spec.model.model_validate(
+            {k: v for k, v in data.items() if k in spec.model.model_fields}
+        )
+        event = envelope.build(
+            payload,
+            subject=case_id,
+            source="dispatch",
+            tenant="510302",
+            correlation_id=f"corr-{case_id}",
+            time=NOW,
+        )
+        await (
+            await producer.send(
+                topics.qualify(namespace, topics.DISPATCH),
+                key=case_id.encode(),
+                value=event.to_bytes(),
+            )
+        )
+
+        async def shown() -> bool:
+            response = await client.get(f"/v1/public/cases/{tracking_no}")
+            return bool(response.json()["status"] == PUBLIC_STATUS[event_type])
+
+        await eventually(shown)
+
+    return publish

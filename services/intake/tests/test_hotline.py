@@ -76,15 +76,22 @@ async def test_repeated_ticket_returns_the_original_case_with_200(
 
 
 async def test_twenty_concurrent_pushes_of_one_ticket_make_one_case(
-    push: Any, ticket: Any, db: Any
+    push: Any, ticket: Any, db: Any, kafka_bootstrap: str, namespace: str
 ) -> None:
     responses = await asyncio.gather(*(push(ticket(ticket_no="CONCURRENT-1")) for _ in range(20)))
 
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200] * 19 + [201]
-    assert len({r.json()["case_id"] for r in responses}) == 1
+    assert len({(r.json()["case_id"], r.json()["tracking_no"]) for r in responses}) == 1
+    case_id = responses[0].json()["case_id"]
     assert await _count(db, CASES, ref="CONCURRENT-1") == 1
-    assert await _count(db, OUTBOX, key=responses[0].json()["case_id"]) == 1
+    assert await _count(db, OUTBOX, key=case_id) == 1
+    # Exactly one announcement reaches the topic.
+    records = await read_topic(
+        kafka_bootstrap, topics.qualify(namespace, topics.INTAKE), min_count=1
+    )
+    events = [json.loads(r.value) for r in records]
+    assert [(e["type"], e["subject"]) for e in events] == [("case.reported", case_id)]
 
 
 async def test_ticket_signed_with_the_previous_secret_is_accepted(push: Any, ticket: Any) -> None:

@@ -1,6 +1,7 @@
 """A reported case is routed and assigned; driven by real events through Kafka."""
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -139,9 +140,41 @@ async def test_department_category_goes_to_the_least_loaded_on_duty_operator(
 
 
 @pytest.mark.parametrize(
+    "hint",
+    [
+        "垃圾满溢",  # the category's exact name
+        " 垃圾 满溢 ",  # its name with stray whitespace
+        "Environment/Garbage-Overflow",  # its code in another case
+        "  environment / garbage-overflow\t",  # its code with whitespace
+        "ＥＮＶＩＲＯＮＭＥＮＴ/garbage-overflow",  # full-width letters
+    ],
+)
+async def test_a_category_hint_matches_by_name_or_by_code_loosely(
+    demo_city: Any, report: Any, settled: Any, hint: str
+) -> None:
+    case = await settled(await report(category_hint=hint, location=GUIHUA_1))
+
+    assert case["category_code"] == "environment/garbage-overflow"
+    assert case["status"] == "assigned"
+    assert case["grid_code"] == "510302001001001"
+
+
+async def test_a_hint_naming_a_department_category_routes_to_the_department(
+    demo_city: Any, report: Any, settled: Any
+) -> None:
+    case = await settled(await report(category_hint=" UTILITY/Water-Outage ", location=GUIHUA_1))
+
+    assert case["category_code"] == "utility/water-outage"
+    assert case["target"] == "department"
+    assert case["department_code"] == "water"
+
+
+@pytest.mark.parametrize(
     ("fields", "reason"),
     [
         ({"category_hint": "something/unknown", "location": GUIHUA_1}, "unknown category"),
+        ({"category_hint": "垃圾", "location": GUIHUA_1}, "unknown category"),  # a part of a name
+        ({"category_hint": "   ", "location": GUIHUA_1}, "unknown category"),
         ({"category_hint": None, "location": GUIHUA_1}, "no category"),
         ({"location": OUTSIDE}, "lies in no grid"),
         ({"address": "火星基地1号"}, "not in the gazetteer"),
@@ -224,3 +257,71 @@ async def test_a_case_returned_by_a_station_says_which_community_it_left(
         "code": "510302002002",
         "staff_id": "sm22",
     }
+
+
+async def test_a_merged_duplicate_is_not_dispatched_and_does_not_fail(
+    demo_city: Any,
+    report: Any,
+    settled: Any,
+    client: Any,
+    producer: Any,
+    namespace: str,
+    kafka_bootstrap: str,
+) -> None:
+    from gridcase_events import envelope, payloads
+    from gridcase_events.testing import bearer
+
+    first = await report(location=GUIHUA_1)
+    await settled(first)
+    duplicate = envelope.new_id()
+    merged = envelope.build(
+        payloads.CaseMerged(
+            case_id=duplicate,
+            tracking_no="GC-20261121-DUP001",
+            channel="hotline",
+            external_ref="T-dup",
+            duplicate_of=first,
+            duplicate_of_tracking_no="GC-20261121-TEST00",
+            category_code="environment/garbage-overflow",
+            reason="12 m from GC-20261121-TEST00",
+            distance_m=12.0,
+            merged_at=datetime(2026, 11, 21, 1, 5, tzinfo=UTC),
+        ),
+        subject=str(duplicate),
+        source="intake",
+        tenant="510302",
+        correlation_id="corr-dup",
+        time=datetime(2026, 11, 21, 1, 5, tzinfo=UTC),
+    )
+    sent = await (
+        await producer.send(
+            topics.qualify(namespace, topics.INTAKE),
+            key=str(duplicate).encode(),
+            value=merged.to_bytes(),
+        )
+    )
+    # Offsets are committed only after the handler's transaction (or its skip): once
+    # dispatch's group is past the merge, it has been read.
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await admin.start()
+    try:
+        partition = TopicPartition(sent.topic, sent.partition)
+
+        async def committed_past_merge() -> bool:
+            offsets = await admin.list_consumer_group_offsets(
+                f"{namespace}gridcase.dispatch-intake"
+            )
+            return partition in offsets and offsets[partition].offset > sent.offset
+
+        await eventually(committed_past_merge)
+    finally:
+        await admin.close()
+
+    response = await client.get(
+        f"/v1/cases/{duplicate}", headers=bearer("dp1", "dispatcher", "510302")
+    )
+    assert response.status_code == 404
+    dead = await read_topic(
+        kafka_bootstrap, topics.qualify(namespace, topics.INTAKE + ".dlq"), min_count=0, timeout=2
+    )
+    assert dead == []

@@ -2,12 +2,39 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from gridcase_events.kit.settings import PlatformSettings
+
+
+class Bounds(NamedTuple):
+    """A WGS84 bounding box: the district's extent, for refusing far-off coordinates."""
+
+    min_lon: float
+    min_lat: float
+    max_lon: float
+    max_lat: float
+
+    def describe(self) -> str:
+        return f"lon {self.min_lon}..{self.max_lon}, lat {self.min_lat}..{self.max_lat}"
+
+
+def parse_bounds(raw: str) -> Bounds:
+    parts = [p.strip() for p in raw.split(",")]
+    if len(parts) != 4:
+        raise ValueError("district bounds are 'min_lon,min_lat,max_lon,max_lat'")
+    try:
+        bounds = Bounds(*(float(p) for p in parts))
+    except ValueError:
+        raise ValueError("district bounds must be four numbers") from None
+    if not (-180 <= bounds.min_lon < bounds.max_lon <= 180) or not (
+        -90 <= bounds.min_lat < bounds.max_lat <= 90
+    ):
+        raise ValueError("district bounds must be an ordered WGS84 box")
+    return bounds
 
 
 class IntakeSettings(PlatformSettings):
@@ -20,6 +47,10 @@ class IntakeSettings(PlatformSettings):
     host: str = "127.0.0.1"
     port: int = 8001
     max_body_bytes: int = Field(1_048_576, ge=1024, description="larger bodies get 413")
+    batch_max_body_bytes: int = Field(
+        8_388_608, ge=1024, description="larger hotline batch bodies get 413"
+    )
+    batch_max_tickets: int = Field(500, ge=1, le=5000, description="more tickets get 422")
     signature_tolerance_seconds: int = Field(300, ge=1)
 
     # Links printed on wish-wall QR codes and returned for attachments.
@@ -60,3 +91,23 @@ class IntakeSettings(PlatformSettings):
         return (self.wall_submission_base_url or f"{self.public_base_url}/v1/public/walls").rstrip(
             "/"
         )
+
+    # The demo district (deploy/demo/areas.geojson spans 104.77–104.79 E, 29.35–29.37 N)
+    # with a margin of about 5 km.
+    district_bounds: str = Field(
+        "104.72,29.30,104.84,29.42",
+        description="min_lon,min_lat,max_lon,max_lat: coordinates outside get 422",
+    )
+    merge_enabled: bool = Field(True, description="fold duplicates of open cases into them")
+    merge_distance_m: float = Field(100.0, ge=0, le=10_000)
+    merge_window_hours: float = Field(72.0, ge=0)
+
+    @field_validator("district_bounds")
+    @classmethod
+    def _valid_bounds(cls, value: str) -> str:
+        parse_bounds(value)
+        return value
+
+    @property
+    def bounds(self) -> Bounds:
+        return parse_bounds(self.district_bounds)

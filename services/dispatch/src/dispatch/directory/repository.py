@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -28,6 +30,8 @@ MODELS: dict[str, type[Base]] = {
     "staff": Staff,
     "gazetteer": GazetteerEntry,
 }
+
+_WHITESPACE = re.compile(r"\s+")
 
 
 def _table(kind: str) -> Table:
@@ -150,12 +154,28 @@ async def get_category(session: AsyncSession, code: str) -> Category | None:
     return await session.get(Category, code)
 
 
+def _loose(text: str) -> str:
+    """A hint compared loosely: full-width → half-width, lower case, no whitespace."""
+    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", text)).lower()
+
+
 async def find_category(session: AsyncSession, hint: str) -> Category | None:
-    """By code, or by name (case-insensitive)."""
+    """The category a reporter's hint names: its code exactly, else its code or name
+    ignoring case, whitespace and full-width forms (" Environment/Garbage-Overflow ",
+    "垃圾满溢", "垃圾 满溢"). None when nothing matches (the case goes to triage)."""
+    exact = await session.get(Category, hint)
+    if exact is not None:
+        return exact
+    loose = _loose(hint)
+    if not loose:
+        return None
     result = await session.execute(
-        select(Category).where(
-            (Category.code == hint) | (func.lower(Category.name) == hint.lower())
+        select(Category)
+        .where(
+            (func.lower(func.regexp_replace(Category.code, r"\s", "", "g")) == loose)
+            | (func.lower(func.regexp_replace(Category.name, r"\s", "", "g")) == loose)
         )
+        .order_by(Category.code)
     )
     return result.scalars().first()
 

@@ -23,6 +23,21 @@ async def public_status(
 ) -> CaseStatusRead:
     async with runtime.sessionmaker() as session:
         case = await repository.get_by_tracking_no(session, tracking_no)
+        primary = (
+            await repository.get(session, case.duplicate_of)
+            if case is not None and case.duplicate_of is not None
+            else None
+        )
     if case is None:
         raise HTTPException(status_code=404, detail="no case with this tracking number")
-    return CaseStatusRead.model_validate(case)
+    if primary is None:
+        return CaseStatusRead.model_validate(case)
+    # A duplicate follows the progress of the case it was merged into.
+    return CaseStatusRead(
+        tracking_no=case.tracking_no,
+        status=primary.status,
+        channel=case.channel,
+        reported_at=case.reported_at,
+        status_changed_at=max(primary.status_changed_at, case.status_changed_at),
+        merged_into=primary.tracking_no,
+    )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import DateTime, Float, String, Text, UniqueConstraint, func
+from sqlalchemy import DateTime, Float, ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -18,7 +18,11 @@ class Case(Base):
     """
 
     __tablename__ = "cases"
-    __table_args__ = (UniqueConstraint("channel", "external_ref"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "external_ref"),
+        # Looking for an open case of the same category to merge a duplicate into.
+        Index("ix_cases_merge_candidates", "category_norm", "reported_at"),
+    )
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
     tracking_no: Mapped[str] = mapped_column(String(32), unique=True)
@@ -44,3 +48,9 @@ class Case(Base):
     status_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     grid_code: Mapped[str | None] = mapped_column(String(32))
     department_code: Mapped[str | None] = mapped_column(String(32))
+    # Duplicate merge: the normalised keys a duplicate is found by, and the open case
+    # this one was folded into (whose progress its public status then shows).
+    category_norm: Mapped[str | None] = mapped_column(String(100))
+    address_norm: Mapped[str | None] = mapped_column(String(300))
+    duplicate_of: Mapped[UUID | None] = mapped_column(ForeignKey("cases.id"))
+    duplicate_of_tracking_no: Mapped[str | None] = mapped_column(String(32))

@@ -12,6 +12,11 @@ class CaseCreated(BaseModel):
 
     case_id: UUID
     tracking_no: str = Field(description="for the resident: the public status page key")
+    merged_into: str | None = Field(
+        default=None,
+        description="the tracking number of the open case this report duplicates; "
+        "its public status follows that case",
+    )
 
 
 class CaseStatusRead(BaseModel):
@@ -24,3 +29,6 @@ class CaseStatusRead(BaseModel):
     channel: Literal["hotline", "wish_wall", "patrol", "visit", "open311"]
     reported_at: datetime
     status_changed_at: datetime
+    merged_into: str | None = Field(
+        default=None, description="a duplicate shows the progress of the case it joined"
+    )

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+
+import structlog
+from prometheus_client import Counter
 
 from gridcase_events import payloads
 from gridcase_events.envelope import new_id
@@ -13,6 +16,15 @@ from gridcase_events.kit.pii import mask_name, mask_phone, normalize_phone
 from gridcase_events.kit.runtime import Runtime
 from intake.cases import repository
 from intake.cases.models import Case
+from intake.merge import service as merge_service
+
+log = structlog.get_logger(__name__)
+
+REPORTS = Counter(
+    "gridcase_intake_reports_total",
+    "Reports taken in, by channel and outcome (created, merged, repeat)",
+    ["channel", "outcome"],
+)
 
 # Crockford base32 without I, L, O, U: easy to read out over the phone.
 _TRACKING_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -57,19 +69,43 @@ class Report:
 
 
 async def report(
-    *, session: Any, runtime: Runtime, report: Report, correlation_id: str
+    *, session: Any, runtime: Runtime, report: Report, correlation_id: str, merge: bool = True
 ) -> tuple[Case, bool]:
-    """Stores the report as a new case and emits `case.reported`, in the caller's
-    transaction. Returns the case and whether it is new: a repeat of the same
-    (channel, external_ref) returns the original case and changes nothing."""
+    """Stores the report as a new case and announces it, in the caller's transaction.
+    Returns the case and whether it is new: a repeat of the same (channel, external_ref)
+    returns the original case and changes nothing.
+
+    A new report that duplicates an open case (same category hint, within
+    ``INTAKE_MERGE_DISTANCE_M`` or at the same normalised address, within
+    ``INTAKE_MERGE_WINDOW_HOURS``) still gets its own case and tracking number, but is
+    announced with `case.merged` instead of `case.reported`, so it is not dispatched
+    again; ``case.duplicate_of_tracking_no`` then names the case it joined. `merge`
+    False (or ``INTAKE_MERGE_ENABLED=false``) turns that off for this report."""
     if report.external_ref is not None:
         existing = await repository.get_by_external_ref(
             session, channel=report.channel, external_ref=report.external_ref
         )
         if existing is not None:
+            REPORTS.labels(report.channel, "repeat").inc()
             return existing, False
 
     now = runtime.clock.now()
+    settings = runtime.settings
+    category_norm = merge_service.normalize_category(report.category_hint)
+    address_norm = merge_service.normalize_address(report.address)
+    match: merge_service.Match | None = None
+    if merge and getattr(settings, "merge_enabled", False) and category_norm is not None:
+        match = await merge_service.find_duplicate(
+            session=session,
+            category_norm=category_norm,
+            reported_at=report.reported_at,
+            lat=report.lat,
+            lon=report.lon,
+            address_norm=address_norm,
+            max_distance_m=float(getattr(settings, "merge_distance_m", 100.0)),
+            window=timedelta(hours=float(getattr(settings, "merge_window_hours", 72.0))),
+        )
+
     pii = runtime.pii
     phone = normalize_phone(report.reporter_phone) if report.reporter_phone else None
     for _ in range(5):
@@ -93,9 +129,13 @@ async def report(
             "attachments": list(report.attachments),
             "reported_at": report.reported_at,
             "correlation_id": correlation_id,
-            "status": "reported",
+            "status": "merged" if match else "reported",
             "status_version": 0,
             "status_changed_at": now,
+            "category_norm": category_norm,
+            "address_norm": address_norm,
+            "duplicate_of": match.case.id if match else None,
+            "duplicate_of_tracking_no": match.case.tracking_no if match else None,
         }
         if await repository.insert_if_new(session, values):
             break
@@ -105,6 +145,7 @@ async def report(
                 session, channel=report.channel, external_ref=report.external_ref
             )
             if existing is not None:
+                REPORTS.labels(report.channel, "repeat").inc()
                 return existing, False
         # Otherwise the random tracking number collided: draw another.
     else:
@@ -112,9 +153,39 @@ async def report(
 
     case = await repository.get(session, case_id)
     assert case is not None
-    await runtime.emit(
-        session,
-        payloads.CaseReported(
+    reporter = (
+        payloads.Contact(
+            name_masked=mask_name(report.reporter_name) if report.reporter_name else None,
+            phone_masked=case.reporter_phone_masked,
+            phone_encrypted=case.reporter_phone_enc,
+        )
+        if report.reporter_name or phone
+        else None
+    )
+    event: payloads.CaseReported | payloads.CaseMerged
+    if match is not None:
+        event = payloads.CaseMerged(
+            case_id=case.id,
+            tracking_no=case.tracking_no,
+            channel=report.channel,
+            external_ref=report.external_ref,
+            duplicate_of=match.case.id,
+            duplicate_of_tracking_no=match.case.tracking_no,
+            # Intake knows the hint, not the catalogue: dispatch's code is on the first case.
+            category_code=report.category_hint,
+            reason=match.reason,
+            distance_m=match.distance_m,
+            reporter=reporter,
+            merged_at=now,
+        )
+        log.info(
+            "report merged into an open case",
+            case_id=str(case.id),
+            duplicate_of=str(match.case.id),
+            reason=match.reason,
+        )
+    else:
+        event = payloads.CaseReported(
             case_id=case.id,
             tracking_no=case.tracking_no,
             channel=report.channel,
@@ -129,20 +200,11 @@ async def report(
                 if report.lat is not None and report.lon is not None
                 else None
             ),
-            reporter=(
-                payloads.Contact(
-                    name_masked=mask_name(report.reporter_name) if report.reporter_name else None,
-                    phone_masked=case.reporter_phone_masked,
-                    phone_encrypted=case.reporter_phone_enc,
-                )
-                if report.reporter_name or phone
-                else None
-            ),
+            reporter=reporter,
             attachments=list(report.attachments),
-        ),
-        subject=str(case.id),
-        correlation_id=correlation_id,
-    )
+        )
+    await runtime.emit(session, event, subject=str(case.id), correlation_id=correlation_id)
+    REPORTS.labels(report.channel, "merged" if match else "created").inc()
     return case, True
 
 

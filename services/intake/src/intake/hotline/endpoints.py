@@ -1,7 +1,10 @@
-"""The 12345 hotline push (DESIGN.md §4): signed, idempotent on ``ticket_no``."""
+"""The 12345 hotline push (DESIGN.md §4): signed, idempotent on ``ticket_no``; one
+ticket, or a batch of up to 500 with a result per ticket."""
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Annotated, Any
 
 import structlog
@@ -13,8 +16,14 @@ from gridcase_events.kit import signing
 from gridcase_events.kit.http import bind_case, correlation_id
 from intake.cases import service as case_service
 from intake.cases.schemas import CaseCreated
+from intake.config import IntakeSettings
 from intake.deps import RuntimeDep, SettingsDep
-from intake.hotline.schemas import TicketIn
+from intake.hotline.schemas import (
+    TicketBatchIn,
+    TicketBatchResult,
+    TicketIn,
+    TicketResult,
+)
 
 router = APIRouter(tags=["12345 hotline"])
 log = structlog.get_logger(__name__)
@@ -33,56 +42,60 @@ async def read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-def validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
+def _json_safe(value: Any) -> Any:
+    """An error's input as JSON can carry it: bytes decoded, NaN and ±Infinity as text."""
+    if isinstance(value, bytes | bytearray):
+        return bytes(value[:1000]).decode("utf-8", errors="replace")
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def validation_errors(
+    exc: ValidationError, prefix: tuple[str | int, ...] = ("body",)
+) -> list[dict[str, Any]]:
     """Pydantic's errors in FastAPI's 422 shape (``loc`` starts at ``body``)."""
     errors: list[dict[str, Any]] = []
     for error in exc.errors(include_url=False):
-        item: dict[str, Any] = {**error, "loc": ("body", *error["loc"])}
+        item: dict[str, Any] = {**error, "loc": (*prefix, *error["loc"])}
+        if error["type"] == "json_invalid":
+            # The sender has its body; echoing it (maybe megabytes, maybe not UTF-8) helps nobody.
+            item.pop("input", None)
+        elif "input" in item:
+            item["input"] = _json_safe(item["input"])
         if "ctx" in item:
             item["ctx"] = {k: str(v) for k, v in item["ctx"].items()}
         errors.append(item)
     return errors
 
 
-@router.post(
-    "/v1/hotline/tickets",
-    status_code=201,
-    response_model=CaseCreated,
-    summary="Push a 12345 ticket (signed; idempotent on ticket_no)",
-    responses={
-        200: {"model": CaseCreated, "description": "a repeat: the original case"},
-        401: {"description": "bad or missing signature, or timestamp out of tolerance"},
-        413: {"description": "body too large"},
-        415: {"description": "not application/json"},
-        422: {"description": "invalid ticket; nothing stored"},
-    },
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": TicketIn.model_json_schema()}},
-        },
-        "parameters": [
-            {
-                "name": signing.HEADER,
-                "in": "header",
-                "required": True,
-                "schema": {"type": "string"},
-                "description": 't=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>',
-            }
-        ],
-    },
-)
-async def push_ticket(
+SIGNATURE_PARAMETER = {
+    "name": signing.HEADER,
+    "in": "header",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": 't=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>',
+}
+
+
+async def signed_json_body(
     request: Request,
-    response: Response,
+    *,
     runtime: RuntimeDep,
-    settings: SettingsDep,
-    content_type: Annotated[str | None, Header()] = None,
-) -> CaseCreated:
+    settings: IntakeSettings,
+    content_type: str | None,
+    limit: int,
+) -> bytes:
+    """The raw JSON body, once its media type, size and signature are checked (415, 413,
+    401, in that order: nothing is parsed before it is known to come from the hotline)."""
     media_type = (content_type or "").split(";")[0].strip().lower()
     if media_type != "application/json":
         raise HTTPException(status_code=415, detail="send the ticket as application/json")
-    body = await read_body(request, settings.max_body_bytes)
+    body = await read_body(request, limit)
     try:
         signing.verify(
             request.headers.get(signing.HEADER),
@@ -98,12 +111,11 @@ async def push_ticket(
             detail=str(exc),
             headers={"WWW-Authenticate": signing.HEADER},
         ) from exc
-    try:
-        ticket = TicketIn.model_validate_json(body)
-    except ValidationError as exc:
-        raise RequestValidationError(validation_errors(exc)) from exc
+    return body
 
-    report = case_service.Report(
+
+def to_report(ticket: TicketIn) -> case_service.Report:
+    return case_service.Report(
         channel="hotline",
         external_ref=ticket.ticket_no,
         reported_at=ticket.received_at,
@@ -117,11 +129,55 @@ async def push_ticket(
         reporter_phone=ticket.caller_phone,
         attachments=tuple(str(url) for url in ticket.attachments),
     )
+
+
+@router.post(
+    "/v1/hotline/tickets",
+    status_code=201,
+    response_model=CaseCreated,
+    response_model_exclude_none=True,
+    summary="Push a 12345 ticket (signed; idempotent on ticket_no)",
+    responses={
+        200: {"model": CaseCreated, "description": "a repeat: the original case"},
+        401: {"description": "bad or missing signature, or timestamp out of tolerance"},
+        413: {"description": "body too large"},
+        415: {"description": "not application/json"},
+        422: {
+            "description": "invalid ticket (or coordinates outside the district); nothing stored"
+        },
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": TicketIn.model_json_schema()}},
+        },
+        "parameters": [SIGNATURE_PARAMETER],
+    },
+)
+async def push_ticket(
+    request: Request,
+    response: Response,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    content_type: Annotated[str | None, Header()] = None,
+) -> CaseCreated:
+    body = await signed_json_body(
+        request,
+        runtime=runtime,
+        settings=settings,
+        content_type=content_type,
+        limit=settings.max_body_bytes,
+    )
+    try:
+        ticket = TicketIn.model_validate_json(body, context={"bounds": settings.bounds})
+    except ValidationError as exc:
+        raise RequestValidationError(validation_errors(exc)) from exc
+
     async with runtime.transaction() as session:
         case, created = await case_service.report(
             session=session,
             runtime=runtime,
-            report=report,
+            report=to_report(ticket),
             correlation_id=correlation_id(request),
         )
     bind_case(case.id)
@@ -129,6 +185,138 @@ async def push_ticket(
         "hotline ticket accepted" if created else "hotline ticket repeated",
         ticket_no=ticket.ticket_no,
         tracking_no=case.tracking_no,
+        merged_into=case.duplicate_of_tracking_no,
     )
     response.status_code = 201 if created else 200
-    return CaseCreated(case_id=case.id, tracking_no=case.tracking_no)
+    return CaseCreated(
+        case_id=case.id, tracking_no=case.tracking_no, merged_into=case.duplicate_of_tracking_no
+    )
+
+
+@router.post(
+    "/v1/hotline/tickets:batch",
+    status_code=207,
+    response_model=TicketBatchResult,
+    response_model_exclude_none=True,
+    summary="Push up to 500 12345 tickets at once (signed; a result per ticket)",
+    description=(
+        'The body `{"tickets": [...]}` is signed as a whole, like a single push. Each '
+        "ticket is validated on its own; the valid ones are stored in one transaction "
+        "(each case with its event): an invalid ticket never blocks the others. The 207 "
+        "answer lists, in order, `created`, `duplicate` (the ticket_no was already "
+        "stored, or came earlier in the batch: the original ids) or `invalid` (with the "
+        "field errors of a 422). More than 500 tickets, or none: 422, nothing stored."
+    ),
+    responses={
+        401: {"description": "bad or missing signature, or timestamp out of tolerance"},
+        413: {"description": "body too large (INTAKE_BATCH_MAX_BODY_BYTES)"},
+        415: {"description": "not application/json"},
+        422: {"description": "not a batch: no tickets, too many, or not JSON; nothing stored"},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["tickets"],
+                        "properties": {
+                            "tickets": {
+                                "type": "array",
+                                "minItems": 1,
+                                "maxItems": 500,
+                                "items": TicketIn.model_json_schema(),
+                            }
+                        },
+                    }
+                }
+            },
+        },
+        "parameters": [SIGNATURE_PARAMETER],
+    },
+)
+async def push_ticket_batch(
+    request: Request,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    content_type: Annotated[str | None, Header()] = None,
+) -> TicketBatchResult:
+    body = await signed_json_body(
+        request,
+        runtime=runtime,
+        settings=settings,
+        content_type=content_type,
+        limit=settings.batch_max_body_bytes,
+    )
+    try:
+        batch = TicketBatchIn.model_validate_json(body)
+    except ValidationError as exc:
+        raise RequestValidationError(validation_errors(exc)) from exc
+    if len(batch.tickets) > settings.batch_max_tickets:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "too_long",
+                    "loc": ("body", "tickets"),
+                    "msg": f"at most {settings.batch_max_tickets} tickets per batch, "
+                    f"got {len(batch.tickets)}",
+                    "input": None,
+                    "ctx": {"max_length": str(settings.batch_max_tickets)},
+                }
+            ]
+        )
+
+    # Every ticket is validated first, then the valid ones are stored in one
+    # transaction: an invalid ticket never blocks the others, and a failure of the
+    # database stores none of them (the hotline retries; repeats are idempotent).
+    context = {"bounds": settings.bounds}
+    results: list[TicketResult] = []
+    valid: list[tuple[int, TicketIn]] = []
+    for index, item in enumerate(batch.tickets):
+        sent_no = item.get("ticket_no") if isinstance(item, dict) else None
+        try:
+            # Through JSON again, so that a ticket in a batch is read exactly as one alone.
+            valid.append(
+                (
+                    index,
+                    TicketIn.model_validate_json(
+                        json.dumps(item, ensure_ascii=False), context=context
+                    ),
+                )
+            )
+        except ValidationError as exc:
+            results.append(
+                TicketResult(
+                    index=index,
+                    ticket_no=sent_no if isinstance(sent_no, str) else None,
+                    result="invalid",
+                    errors=validation_errors(exc, ("body", "tickets", index)),
+                )
+            )
+    correlation = correlation_id(request)
+    if valid:
+        async with runtime.transaction() as session:
+            for index, ticket in valid:
+                case, created = await case_service.report(
+                    session=session,
+                    runtime=runtime,
+                    report=to_report(ticket),
+                    correlation_id=correlation,
+                )
+                results.append(
+                    TicketResult(
+                        index=index,
+                        ticket_no=ticket.ticket_no,
+                        result="created" if created else "duplicate",
+                        case_id=case.id,
+                        tracking_no=case.tracking_no,
+                        merged_into=case.duplicate_of_tracking_no,
+                    )
+                )
+    results.sort(key=lambda r: r.index)
+    counts = {
+        kind: sum(r.result == kind for r in results) for kind in ("created", "duplicate", "invalid")
+    }
+    log.info("hotline batch taken", tickets=len(results), **counts)
+    return TicketBatchResult(**counts, results=results)

@@ -1,12 +1,30 @@
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Any, Literal, Self
+from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from intake.config import Bounds
+
+MAX_CONTENT = 4000
 
 
 class TicketIn(BaseModel):
-    """A 12345 hotline ticket (DESIGN.md §4). Unknown fields are ignored."""
+    """A 12345 hotline ticket (DESIGN.md §4). Unknown fields are ignored.
+
+    Validated with the context ``{"bounds": Bounds}``, coordinates must also lie in the
+    district (``INTAKE_DISTRICT_BOUNDS``)."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
@@ -16,7 +34,7 @@ class TicketIn(BaseModel):
     caller_phone: str | None = Field(
         default=None, pattern=r"^\+?[0-9][0-9 -]{4,19}$", description="stored encrypted"
     )
-    content: str = Field(min_length=1, max_length=4000)
+    content: str = Field(min_length=1, max_length=MAX_CONTENT)
     category_hint: str | None = Field(default=None, max_length=100)
     address: str | None = Field(default=None, max_length=300)
     lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
@@ -24,8 +42,78 @@ class TicketIn(BaseModel):
     urgency: Literal["urgent", "normal"] = "normal"
     attachments: list[HttpUrl] = Field(default_factory=list, max_length=20)
 
+    @field_validator("caller_name", "content", "category_hint", "address")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        # PostgreSQL text cannot hold NUL; a ticket carrying one is malformed, not a 500.
+        if value is not None and "\x00" in value:
+            raise PydanticCustomError("nul_character", "must not contain NUL characters")
+        return value
+
+    @field_validator("lat", "lon")
+    @classmethod
+    def _inside_the_district(cls, value: float | None, info: ValidationInfo) -> float | None:
+        bounds = info.context.get("bounds") if isinstance(info.context, dict) else None
+        if value is None or not isinstance(bounds, Bounds):
+            return value
+        low, high = (
+            (bounds.min_lat, bounds.max_lat)
+            if info.field_name == "lat"
+            else (bounds.min_lon, bounds.max_lon)
+        )
+        if not low <= value <= high:
+            raise PydanticCustomError(
+                "outside_district",
+                "{field} {value} is outside the district ({low}..{high}; "
+                "INTAKE_DISTRICT_BOUNDS {bounds})",
+                {
+                    "field": info.field_name,
+                    "value": value,
+                    "low": low,
+                    "high": high,
+                    "bounds": bounds.describe(),
+                },
+            )
+        return value
+
     @model_validator(mode="after")
     def _both_coordinates(self) -> Self:
         if (self.lat is None) != (self.lon is None):
             raise ValueError("lat and lon must be given together")
         return self
+
+
+class TicketBatchIn(BaseModel):
+    """Up to ``INTAKE_BATCH_MAX_TICKETS`` (500) tickets; each is checked on its own.
+    Other fields are ignored, as in a single ticket."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    tickets: list[Any] = Field(
+        min_length=1, description="hotline tickets, each as for POST /v1/hotline/tickets"
+    )
+
+
+class TicketResult(BaseModel):
+    """What became of one ticket of a batch, at its index."""
+
+    index: int
+    ticket_no: str | None = Field(description="as sent, when it was a string")
+    result: Literal["created", "duplicate", "invalid"]
+    case_id: UUID | None = None
+    tracking_no: str | None = None
+    merged_into: str | None = Field(
+        default=None, description="the tracking number of the open case it duplicates"
+    )
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="field errors of an invalid ticket (as in a 422)"
+    )
+
+
+class TicketBatchResult(BaseModel):
+    """Results in the order of the tickets sent, and their counts."""
+
+    created: int
+    duplicate: int
+    invalid: int
+    results: list[TicketResult]

@@ -1,0 +1,123 @@
+"""Duplicate merge (合并重复工单): a new report of the same category, near an open case
+or at the same address within a window, is folded into that case instead of being
+dispatched again. The pure rules live here; the search and the lock in the repository."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from intake.cases.models import Case
+from intake.merge import repository
+
+EARTH_RADIUS_M = 6_371_008.8  # the mean Earth radius (IUGG)
+
+# Spaces and punctuation that do not change an address; hyphens stay ("1-2号" ≠ "12号").
+_NOISE = re.compile(r"[\s,，.。、;；:：'\"“”‘’()（）\[\]【】<>《》_]+")
+_BUILDING = re.compile(r"(号楼|幢|栋)")
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_address(address: str | None) -> str | None:
+    """Full-width → half-width (NFKC), lower case, no spaces or punctuation, and
+    号楼/幢/栋 written one way: "桂花路１号 1栋" and "桂花路1号1幢" are one address."""
+    if not address:
+        return None
+    text = unicodedata.normalize("NFKC", address).lower()
+    text = _BUILDING.sub("栋", _NOISE.sub("", text))
+    return text or None
+
+
+def normalize_category(hint: str | None) -> str | None:
+    """A category hint compared loosely: NFKC, case-folded, without whitespace."""
+    if not hint:
+        return None
+    text = _SPACES.sub("", unicodedata.normalize("NFKC", hint)).casefold()
+    return text or None
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """The great-circle (haversine) distance in metres; within 0.5% of the ellipsoidal
+    distance, far better than needed at the scale of a street."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlambda = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+@dataclass(frozen=True)
+class Match:
+    """The open case a report duplicates, and why."""
+
+    case: Case
+    reason: str
+    distance_m: float | None
+
+
+def best_match(
+    candidates: list[Case],
+    *,
+    lat: float | None,
+    lon: float | None,
+    address_norm: str | None,
+    max_distance_m: float,
+) -> Match | None:
+    """The nearest candidate within `max_distance_m`, else the earliest one at the same
+    normalised address."""
+    near: list[tuple[float, Case]] = []
+    if lat is not None and lon is not None:
+        for case in candidates:
+            if case.lat is None or case.lon is None:
+                continue
+            d = distance_m(lat, lon, case.lat, case.lon)
+            if d <= max_distance_m:
+                near.append((d, case))
+    if near:
+        d, case = min(near, key=lambda item: (item[0], item[1].reported_at))
+        return Match(case=case, reason=f"{d:.0f} m from {case.tracking_no}", distance_m=round(d, 1))
+    if address_norm is not None:
+        same = [c for c in candidates if c.address_norm == address_norm]
+        if same:
+            case = min(same, key=lambda c: c.reported_at)
+            return Match(case=case, reason=f"same address as {case.tracking_no}", distance_m=None)
+    return None
+
+
+async def find_duplicate(
+    *,
+    session: Any,
+    category_norm: str,
+    reported_at: datetime,
+    lat: float | None,
+    lon: float | None,
+    address_norm: str | None,
+    max_distance_m: float,
+    window: timedelta,
+) -> Match | None:
+    """The open case (not itself merged) of the same category that a report at
+    `reported_at` duplicates. Takes a transaction-scoped lock on the category first, so
+    that two near-simultaneous duplicates cannot both become new cases: the second
+    waits for the first to commit and then finds it."""
+    await repository.lock_category(session, category_norm)
+    if (lat is None or lon is None) and address_norm is None:
+        return None
+    candidates = await repository.open_candidates(
+        session,
+        category_norm=category_norm,
+        since=reported_at - window,
+        until=reported_at + window,
+        near=(lat, lon, max_distance_m) if lat is not None and lon is not None else None,
+        address_norm=address_norm,
+    )
+    return best_match(
+        list(candidates),
+        lat=lat,
+        lon=lon,
+        address_norm=address_norm,
+        max_distance_m=max_distance_m,
+    )
