@@ -149,14 +149,19 @@ def assigned(publish: Any) -> Callable[..., Any]:
 
 @pytest.fixture
 def deliveries(client: Any) -> Callable[..., Any]:
-    """Waits until the case's deliveries satisfy `done`; returns them."""
+    """Waits until the case's deliveries over `channel` (all: None) satisfy `done`;
+    returns them."""
 
     async def wait(
-        case_id: UUID | str, done: Callable[[list[dict[str, Any]]], bool]
+        case_id: UUID | str,
+        done: Callable[[list[dict[str, Any]]], bool],
+        channel: str | None = "sms",
     ) -> list[dict[str, Any]]:
         async def fetch() -> list[dict[str, Any]] | None:
             response = await client.get(f"/v1/cases/{case_id}/deliveries", headers=OPS)
-            items: list[dict[str, Any]] = response.json()
+            items: list[dict[str, Any]] = [
+                i for i in response.json() if channel is None or i["channel"] == channel
+            ]
             return items if items and done(items) else None
 
         result: list[dict[str, Any]] = await eventually(fetch)

@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
+from jinja2 import UndefinedError
 from prometheus_client import Counter
 
 from gridcase_events import payloads
@@ -23,8 +24,7 @@ from gridcase_events.kit.runtime import Runtime, Worker
 from notify import templates
 from notify.channels.base import Channel, Message, PermanentSendError, RetryableSendError
 from notify.config import NotifySettings
-from notify.contacts import repository as contact_repository
-from notify.deliveries import repository
+from notify.deliveries import repository, resolver
 from notify.deliveries.models import Delivery
 
 log = structlog.get_logger(__name__)
@@ -88,10 +88,10 @@ class DeliveryWorker(Worker):
             delivery_id=str(delivery.id),
         ):
             try:
-                message = await self._message(delivery)
                 channel = self.channels.get(delivery.channel)
                 if channel is None:
                     raise RetryableSendError(f"channel {delivery.channel} is not configured")
+                message = await self._message(delivery)
                 result = await channel.send(message)
             except RetryableSendError as exc:
                 await self._retry_or_fail(delivery, str(exc), exc.retry_after)
@@ -102,28 +102,42 @@ class DeliveryWorker(Worker):
 
     async def _message(self, delivery: Delivery) -> Message:
         async with self.runtime.sessionmaker() as session:
-            contact = await contact_repository.get(session, delivery.recipient_id)
-        if contact is None:
-            raise RetryableSendError(f"no contact for {delivery.recipient_id} yet")
-        delivery.recipient_masked = contact.phone_masked
-        params = {
-            **delivery.params,
-            "sign_name": self.settings.sms_sign_name,
-            "clock_label": templates.CLOCK_LABELS[self.settings.language].get(
-                delivery.params.get("clock", ""), ""
-            ),
-        }
-        return Message(
-            idempotency_key=delivery.idempotency_key,
-            address=self.runtime.pii.decrypt(contact.phone_enc),
-            template_id=templates.SMS_TEMPLATE_IDS.get(delivery.template, delivery.template),
-            params=delivery.params,
-            text=templates.render(
+            address = await resolver.resolve(
+                session,
+                recipient_id=delivery.recipient_id,
+                channel=delivery.channel,
+                settings=self.settings,
+                pii=self.runtime.pii,
+            )
+        delivery.recipient_masked = address.masked
+        language = self.settings.language
+        try:
+            text = templates.render(
                 channel=delivery.channel,
                 event_type=delivery.template,
-                language=self.settings.language,
-                params=params,
+                language=language,
+                params=templates.enrich(
+                    delivery.params, language=language, sign_name=self.settings.sms_sign_name
+                ),
+            )
+        except (templates.TemplateNotFound, UndefinedError) as exc:
+            raise PermanentSendError(f"cannot render the message: {exc}") from exc
+        params = dict(delivery.params)
+        if delivery.channel == "inapp":
+            params |= {
+                "case_id": delivery.case_id,
+                "event_type": delivery.trigger_event_type,
+            }
+        return Message(
+            idempotency_key=delivery.idempotency_key,
+            address=address.value,
+            template_id=(
+                templates.SMS_TEMPLATE_IDS.get(delivery.template, delivery.template)
+                if delivery.channel == "sms"
+                else delivery.template
             ),
+            params=params,
+            text=text,
         )
 
     def _ref(self, delivery: Delivery) -> dict[str, Any]:
