@@ -28,12 +28,19 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
+def notify_overrides() -> dict[str, Any]:
+    """Settings a test module changes (override this fixture there)."""
+    return {}
+
+
+@pytest.fixture
 async def client(
     fresh_database: str,
     kafka_bootstrap: str,
     namespace: str,
     clock: ManualClock,
     http_sink: HttpSink,
+    notify_overrides: dict[str, Any],
 ) -> AsyncIterator[Any]:
     settings = NotifySettings(
         env="development",
@@ -46,6 +53,7 @@ async def client(
         backoff_initial_seconds=10,
         backoff_max_seconds=60,
         max_attempts=3,
+        **notify_overrides,
     )
     async with running(create_app(settings, clock=clock)) as c:
         yield c
@@ -202,5 +210,28 @@ def receipts(client: Any) -> Callable[..., Any]:
 
         result: list[dict[str, Any]] = await eventually(fetch)
         return result
+
+    return wait
+
+
+@pytest.fixture
+def reporters_known(fresh_database: str) -> Callable[..., Any]:
+    """Waits until notify knows `count` reporters of a case (intake's consumer group)."""
+
+    async def wait(case_id: UUID, count: int) -> None:
+        engine = create_engine(fresh_database, pool_size=1)
+        try:
+
+            async def known() -> bool:
+                async with engine.connect() as conn:
+                    found = await conn.execute(
+                        text("SELECT count(*) FROM notify.reporters WHERE case_id = :c"),
+                        {"c": case_id},
+                    )
+                    return bool(found.scalar_one() == count)
+
+            await eventually(known)
+        finally:
+            await engine.dispose()
 
     return wait

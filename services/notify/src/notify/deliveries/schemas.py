@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -21,6 +21,7 @@ class DeliveryRead(BaseModel):
     recipient_masked: str
     trigger_event_type: str
     template: str
+    params: dict[str, Any]
     status: str
     attempts: int
     planned_at: datetime
