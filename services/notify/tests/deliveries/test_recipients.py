@@ -85,6 +85,7 @@ async def test_residents_hear_of_progress_including_reporters_of_merged_duplicat
     http_sink: HttpSink,
     clock: Any,
     reporters_known: Any,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     case_id, duplicate_id, silent_id = envelope.new_id(), envelope.new_id(), envelope.new_id()
     await publish(
@@ -163,3 +164,7 @@ async def test_residents_hear_of_progress_including_reporters_of_merged_duplicat
     listing = (await client.get(f"/v1/cases/{case_id}/deliveries", headers=ADMIN)).text
     assert "13912345678" not in listing
     assert "13987654321" not in listing
+    logs = caplog.text
+    assert "notification delivered" in logs  # the logs were captured …
+    assert "13912345678" not in logs  # … and hold no phone number
+    assert "13987654321" not in logs
