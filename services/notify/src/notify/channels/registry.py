@@ -10,7 +10,7 @@ ops (``GET /v1/deliveries?status=failed``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -27,10 +27,10 @@ def build_channels(
     clock: Clock,
     sessionmaker: async_sessionmaker[AsyncSession],
     extra: Mapping[str, Channel] | None = None,
+    wrap: Callable[[Channel], Channel] | None = None,
 ) -> dict[str, Channel]:
-    channels: dict[str, Channel] = {
-        "inapp": InAppChannel(sessionmaker=sessionmaker, clock=clock),
-    }
+    """`wrap` decorates every outbound channel (not in-app), e.g. with a circuit breaker."""
+    channels: dict[str, Channel] = {}
     if settings.sms_gateway_url:
         channels["sms"] = HttpSmsChannel(
             url=settings.sms_gateway_url,
@@ -47,4 +47,7 @@ def build_channels(
         if channel.name != name:
             raise ValueError(f"channel {channel.name!r} registered as {name!r}")
         channels[name] = channel
+    if wrap is not None:
+        channels = {name: wrap(channel) for name, channel in channels.items()}
+    channels["inapp"] = InAppChannel(sessionmaker=sessionmaker, clock=clock)
     return channels
