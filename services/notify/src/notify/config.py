@@ -32,7 +32,7 @@ class NotifySettings(PlatformSettings):
     # Quiet hours: SMS that is not urgent waits for the morning.
     quiet_hours: str = Field(
         "22:00-07:00",
-        pattern=r"^(\d{2}:\d{2}-\d{2}:\d{2})?$",
+        pattern=r"^(([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)?$",
         description="HH:MM-HH:MM local time (NOTIFY_TIMEZONE); empty: no quiet hours",
     )
     # Bursts of SMS to one person fold into a digest.
@@ -53,9 +53,18 @@ class NotifySettings(PlatformSettings):
     wecom_enabled: bool = Field(False, description="WeCom group robots (URLs per area: /v1/robots)")
     dingtalk_secrets: SecretStr | None = Field(
         None,
-        description="DingTalk robots' signing secrets, comma-separated robot_url_prefix=secret",
+        description="DingTalk robots' signing secrets: key=secret pairs, comma-separated",
     )
     dingtalk_enabled: bool = False
+
+    @property
+    def dingtalk_secret_map(self) -> dict[str, str]:
+        """``NOTIFY_DINGTALK_SECRETS`` as a mapping (``key=secret,key=secret``)."""
+        if self.dingtalk_secrets is None:
+            return {}
+        pairs = (p.partition("=") for p in self.dingtalk_secrets.get_secret_value().split(","))
+        return {k.strip(): v.strip() for k, _, v in pairs if k.strip() and v.strip()}
+
     hotline_callback_url: str | None = Field(
         None, description="the 12345 platform's status callback; signed with the hotline secret"
     )

@@ -339,7 +339,8 @@ async def plan_event(
             facts=facts,
             recipient=recipient,
             channel=channel,
-            params={**facts.params, **params},
+            # the 12345 callback body is exactly its own fields
+            params=params if recipient.startswith("hotline:") else {**facts.params, **params},
         )
     return planned
 
