@@ -12,17 +12,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 import structlog
 from jinja2 import UndefinedError
 from prometheus_client import Counter
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events import payloads
 from gridcase_events.kit.runtime import Runtime, Worker
 from notify import templates
 from notify.channels.base import Channel, Message, PermanentSendError, RetryableSendError
+from notify.channels.inapp import InAppChannel
 from notify.config import NotifySettings
 from notify.deliveries import repository, resolver
 from notify.deliveries.models import Delivery
@@ -92,6 +95,10 @@ class DeliveryWorker(Worker):
                 if channel is None:
                     raise RetryableSendError(f"channel {delivery.channel} is not configured")
                 message = await self._message(delivery)
+                if isinstance(channel, InAppChannel):
+                    # the inbox item and the delivery record commit together
+                    await self._delivered(delivery, None, store=channel.store, message=message)
+                    return
                 result = await channel.send(message)
             except RetryableSendError as exc:
                 await self._retry_or_fail(delivery, str(exc), exc.retry_after)
@@ -152,9 +159,18 @@ class DeliveryWorker(Worker):
             "attempts": delivery.attempts,
         }
 
-    async def _delivered(self, delivery: Delivery, provider_ref: str | None) -> None:
+    async def _delivered(
+        self,
+        delivery: Delivery,
+        provider_ref: str | None,
+        *,
+        store: Callable[[AsyncSession, Message], Awaitable[str | None]] | None = None,
+        message: Message | None = None,
+    ) -> None:
         now = self.runtime.clock.now()
         async with self.runtime.transaction() as session:
+            if store is not None and message is not None:
+                provider_ref = await store(session, message)
             await repository.finish(
                 session,
                 delivery.id,
