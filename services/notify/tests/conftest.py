@@ -34,6 +34,12 @@ def notify_overrides() -> dict[str, Any]:
 
 
 @pytest.fixture
+def notify_channels() -> dict[str, Any]:
+    """Channels a test module puts in the registry (override this fixture there)."""
+    return {}
+
+
+@pytest.fixture
 async def client(
     fresh_database: str,
     kafka_bootstrap: str,
@@ -41,6 +47,7 @@ async def client(
     clock: ManualClock,
     http_sink: HttpSink,
     notify_overrides: dict[str, Any],
+    notify_channels: dict[str, Any],
 ) -> AsyncIterator[Any]:
     settings = NotifySettings(
         env="development",
@@ -55,7 +62,8 @@ async def client(
         max_attempts=3,
         **notify_overrides,
     )
-    async with running(create_app(settings, clock=clock)) as c:
+    app = create_app(settings, clock=clock, extra_channels=lambda runtime: notify_channels)
+    async with running(app) as c:
         yield c
 
 

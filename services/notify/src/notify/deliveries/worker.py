@@ -104,6 +104,9 @@ class DeliveryWorker(Worker):
                 await self._retry_or_fail(delivery, str(exc), exc.retry_after)
             except PermanentSendError as exc:
                 await self._fail(delivery, str(exc))
+            except Exception as exc:  # a bug or an outage: counted, retried, then failed
+                log.exception("delivery attempt broke")
+                await self._retry_or_fail(delivery, f"unexpected {type(exc).__name__}", None)
             else:
                 await self._delivered(delivery, result.provider_ref)
 
