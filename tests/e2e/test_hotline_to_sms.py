@@ -163,7 +163,7 @@ async def test_the_same_ticket_pushed_twice_yields_one_case_and_one_sms(
     assert (
         await scalar(
             platform,
-            "SELECT count(*) FROM notify.deliveries WHERE case_id = :c",
+            "SELECT count(*) FROM notify.deliveries WHERE case_id = :c AND channel = 'sms'",
             c=first.json()["case_id"],
         )
         == 1

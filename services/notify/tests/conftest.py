@@ -29,12 +29,26 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
+def notify_overrides() -> dict[str, Any]:
+    """Settings a test module changes (override this fixture there)."""
+    return {}
+
+
+@pytest.fixture
+def notify_channels() -> dict[str, Any]:
+    """Channels a test module puts in the registry (override this fixture there)."""
+    return {}
+
+
+@pytest.fixture
 async def client(
     fresh_database: str,
     kafka_bootstrap: str,
     namespace: str,
     clock: ManualClock,
     http_sink: HttpSink,
+    notify_overrides: dict[str, Any],
+    notify_channels: dict[str, Any],
 ) -> AsyncIterator[Any]:
     settings = NotifySettings(
         env="development",
@@ -47,8 +61,10 @@ async def client(
         backoff_initial_seconds=10,
         backoff_max_seconds=60,
         max_attempts=3,
+        **notify_overrides,
     )
-    async with running(create_app(settings, clock=clock)) as c:
+    app = create_app(settings, clock=clock, extra_channels=lambda runtime: notify_channels)
+    async with running(app) as c:
         yield c
 
 
@@ -91,16 +107,23 @@ def staff(publish: Any, fresh_database: str) -> Callable[..., Any]:
     """Publishes a staff member to the directory topic and waits until notify holds the
     contact (contacts and assignments arrive through separate consumer groups)."""
 
-    async def upsert(staff_id: str = "gm111a", phone: str = "13800000002") -> Any:
+    async def upsert(
+        staff_id: str = "gm111a",
+        phone: str = "13800000002",
+        *,
+        role: str = "grid_member",
+        area_code: str | None = "510302001001001",
+        department_code: str | None = None,
+    ) -> Any:
         cipher = PiiCipher(DEV_PII_KEY)
         event = await publish(
             payloads.StaffUpserted(
                 staff_id=staff_id,
                 name="李磊静",
-                role="grid_member",
-                area_code="510302001001001",
-                department_code=None,
-                post="A",
+                role=role,
+                area_code=area_code,
+                department_code=department_code,
+                post="A" if role == "grid_member" else None,
                 phone_masked=phone[:3] + "****" + phone[-4:],
                 phone_encrypted=cipher.encrypt(phone),
             ),
@@ -128,21 +151,28 @@ def staff(publish: Any, fresh_database: str) -> Callable[..., Any]:
 @pytest.fixture
 def assigned(publish: Any) -> Callable[..., Any]:
     async def assign(
-        *, assignee: str = "gm111a", post: str = "A", tracking_no: str = "GC-20261121-AAAAAA"
+        *,
+        assignee: str = "gm111a",
+        post: str = "A",
+        tracking_no: str = "GC-20261121-AAAAAA",
+        priority: str = "normal",
+        case_id: UUID | None = None,
+        department_code: str | None = None,
     ) -> Any:
-        case_id = envelope.new_id()
+        case_id = case_id or envelope.new_id()
         return await publish(
             payloads.CaseAssigned(
                 case_id=case_id,
                 tracking_no=tracking_no,
                 category_code="environment/garbage-overflow",
-                priority="normal",
+                priority=priority,
                 channel="hotline",
                 assignee_id=assignee,
-                assignee_role="grid_member",
-                post=post,
+                assignee_role="department_operator" if department_code else "grid_member",
+                post="operator" if department_code else post,
                 reason="A post",
-                grid_code="510302001001001",
+                grid_code=None if department_code else "510302001001001",
+                department_code=department_code,
                 summary="垃圾满溢。",
                 assigned_at=NOW,
             ),
@@ -156,17 +186,67 @@ def assigned(publish: Any) -> Callable[..., Any]:
 
 @pytest.fixture
 def deliveries(client: Any) -> Callable[..., Any]:
-    """Waits until the case's deliveries satisfy `done`; returns them."""
+    """Waits until the case's deliveries over `channel` (all: None) satisfy `done`;
+    returns them."""
 
     async def wait(
-        case_id: UUID | str, done: Callable[[list[dict[str, Any]]], bool]
+        case_id: UUID | str,
+        done: Callable[[list[dict[str, Any]]], bool],
+        channel: str | None = "sms",
     ) -> list[dict[str, Any]]:
         async def fetch() -> list[dict[str, Any]] | None:
             response = await client.get(f"/v1/cases/{case_id}/deliveries", headers=OPS)
-            items: list[dict[str, Any]] = response.json()
+            items: list[dict[str, Any]] = [
+                i for i in response.json() if channel is None or i["channel"] == channel
+            ]
             return items if items and done(items) else None
 
         result: list[dict[str, Any]] = await eventually(fetch)
         return result
+
+    return wait
+
+
+@pytest.fixture
+def receipts(client: Any) -> Callable[..., Any]:
+    """Waits until a recipient's deliveries over `channel` (all: None) satisfy `done`."""
+
+    async def wait(
+        recipient_id: str,
+        done: Callable[[list[dict[str, Any]]], bool],
+        channel: str | None = "sms",
+    ) -> list[dict[str, Any]]:
+        async def fetch() -> list[dict[str, Any]] | None:
+            response = await client.get(f"/v1/recipients/{recipient_id}/deliveries", headers=OPS)
+            items: list[dict[str, Any]] = [
+                i for i in response.json() if channel is None or i["channel"] == channel
+            ]
+            return items if items and done(items) else None
+
+        result: list[dict[str, Any]] = await eventually(fetch)
+        return result
+
+    return wait
+
+
+@pytest.fixture
+def reporters_known(fresh_database: str) -> Callable[..., Any]:
+    """Waits until notify knows `count` reporters of a case (intake's consumer group)."""
+
+    async def wait(case_id: UUID, count: int) -> None:
+        engine = create_engine(fresh_database, pool_size=1)
+        try:
+
+            async def known() -> bool:
+                async with engine.connect() as conn:
+                    found = await conn.execute(
+                        text("SELECT count(*) FROM notify.reporters WHERE case_id = :c"),
+                        {"c": case_id},
+                    )
+                    return bool(found.scalar_one() == count)
+
+            await eventually(known)
+        finally:
+            await engine.dispose()
 
     return wait

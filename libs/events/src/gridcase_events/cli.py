@@ -691,6 +691,7 @@ def dev_up(
     sms_port = int(env.get("GRIDCASE_DEV_SMS_PORT", "8025"))
     env.setdefault("NOTIFY_SMS_GATEWAY_URL", f"http://127.0.0.1:{sms_port}/sms/send")
     env.setdefault("NOTIFY_SMS_GATEWAY_SECRET", "gridcase-dev-sms-secret")
+    env.setdefault("NOTIFY_QUIET_HOURS", "")  # the demo's SMS arrive at any hour
     created = asyncio.run(
         topics.ensure(
             settings.kafka_bootstrap_servers,

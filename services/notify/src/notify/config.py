@@ -27,4 +27,46 @@ class NotifySettings(PlatformSettings):
     lease_seconds: float = Field(60.0, gt=0, description="a claimed delivery is retried after this")
     poll_interval_seconds: float = Field(0.5, gt=0)
     language: str = Field("zh", pattern="^(zh|en)$")
-    timezone: str = Field("Asia/Shanghai", description="for times written in messages")
+    timezone: str = Field("Asia/Shanghai", description="for times in messages and quiet hours")
+
+    # Quiet hours: SMS that is not urgent waits for the morning.
+    quiet_hours: str = Field(
+        "22:00-07:00",
+        pattern=r"^(([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)?$",
+        description="HH:MM-HH:MM local time (NOTIFY_TIMEZONE); empty: no quiet hours",
+    )
+    # Bursts of SMS to one person fold into a digest.
+    sms_burst_limit: int = Field(5, ge=1, description="SMS to one recipient per window")
+    sms_burst_window_minutes: int = Field(10, ge=1)
+    # The in-app inbox stream (Server-Sent Events).
+    inbox_poll_seconds: float = Field(1.0, gt=0, description="how often the stream looks")
+    inbox_heartbeat_seconds: float = Field(15.0, gt=0)
+
+    # Settings of the channels beyond SMS and in-app (constructed in channels/registry.py).
+    smtp_host: str | None = Field(None, description="SMTP server; without it no e-mail")
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_sender: str | None = None
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_use_tls: bool = False
+    wecom_enabled: bool = Field(False, description="WeCom group robots (URLs per area: /v1/robots)")
+    dingtalk_secrets: SecretStr | None = Field(
+        None,
+        description="DingTalk robots' signing secrets: key=secret pairs, comma-separated",
+    )
+    dingtalk_enabled: bool = False
+
+    @property
+    def dingtalk_secret_map(self) -> dict[str, str]:
+        """``NOTIFY_DINGTALK_SECRETS`` as a mapping (``key=secret,key=secret``)."""
+        if self.dingtalk_secrets is None:
+            return {}
+        pairs = (p.partition("=") for p in self.dingtalk_secrets.get_secret_value().split(","))
+        return {k.strip(): v.strip() for k, _, v in pairs if k.strip() and v.strip()}
+
+    hotline_callback_url: str | None = Field(
+        None, description="the 12345 platform's status callback; signed with the hotline secret"
+    )
+    breaker_threshold: int = Field(5, ge=1, description="failures in a row that open a breaker")
+    breaker_reset_seconds: float = Field(60.0, gt=0)

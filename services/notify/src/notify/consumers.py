@@ -1,4 +1,5 @@
-"""What notify consumes: the directory (contacts) and dispatch's events."""
+"""What notify consumes: the directory (contacts), intake's reports (residents to tell),
+and the case events its rules speak of."""
 
 from __future__ import annotations
 
@@ -12,30 +13,27 @@ from gridcase_events.kit.runtime import ConsumerSpec, Runtime
 from notify.config import NotifySettings
 from notify.contacts import service as contact_service
 from notify.deliveries import service as delivery_service
+from notify.reporters import service as reporter_service
 
 
 def consumers(runtime: Runtime) -> list[ConsumerSpec]:
+    settings = cast(NotifySettings, runtime.settings)
+
     async def on_staff(session: AsyncSession, event: Envelope, payload: Any) -> None:
         assert isinstance(payload, payloads.StaffUpserted)
         await contact_service.project_staff(session=session, staff=payload, at=event.time)
 
-    async def on_assigned(session: AsyncSession, event: Envelope, payload: Any) -> None:
-        assert isinstance(payload, payloads.CaseAssigned)
-        await delivery_service.on_assigned(
-            session=session, clock=runtime.clock, event=event, assigned=payload
-        )
+    async def on_reported(session: AsyncSession, event: Envelope, payload: Any) -> None:
+        assert isinstance(payload, payloads.CaseReported)
+        await reporter_service.on_reported(session=session, reported=payload, at=event.time)
 
-    timezone = cast(NotifySettings, runtime.settings).timezone
+    async def on_merged(session: AsyncSession, event: Envelope, payload: Any) -> None:
+        assert isinstance(payload, payloads.CaseMerged)
+        await reporter_service.on_merged(session=session, merged=payload, at=event.time)
 
-    async def on_sla(session: AsyncSession, event: Envelope, payload: Any) -> None:
-        await delivery_service.on_sla(
-            session=session, clock=runtime.clock, event=event, sla=payload, timezone=timezone
-        )
-
-    async def on_escalated(session: AsyncSession, event: Envelope, payload: Any) -> None:
-        assert isinstance(payload, payloads.CaseEscalated)
-        await delivery_service.on_escalated(
-            session=session, clock=runtime.clock, event=event, escalated=payload, timezone=timezone
+    async def by_rule(session: AsyncSession, event: Envelope, payload: Any) -> None:
+        await delivery_service.plan_event(
+            session=session, clock=runtime.clock, settings=settings, event=event, payload=payload
         )
 
     return [
@@ -43,9 +41,10 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
             name="notify-escalation",
             topics=[topics.ESCALATION],
             handlers={
-                "sla.warning": on_sla,
-                "sla.breached": on_sla,
-                "case.escalated": on_escalated,
+                "sla.warning": by_rule,
+                "sla.breached": by_rule,
+                "case.escalated": by_rule,
+                "supervision.issued": by_rule,
             },
         ),
         ConsumerSpec(
@@ -56,6 +55,16 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
         ConsumerSpec(
             name="notify-dispatch",
             topics=[topics.DISPATCH],
-            handlers={"case.assigned": on_assigned},
+            handlers={
+                "case.assigned": by_rule,
+                "case.accepted": by_rule,
+                "case.resolved": by_rule,
+                "case.closed": by_rule,
+            },
+        ),
+        ConsumerSpec(
+            name="notify-intake",
+            topics=[topics.INTAKE],
+            handlers={"case.reported": on_reported, "case.merged": on_merged},
         ),
     ]

@@ -2,38 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from fastapi import FastAPI
 
 from gridcase_events.kit.clock import Clock, SystemClock
 from gridcase_events.kit.runtime import Runtime, Worker, create_service_app
 from notify import models  # noqa: F401 - registers the tables
 from notify.channels.base import Channel
-from notify.channels.sms import HttpSmsChannel
+from notify.channels.registry import build_channels
 from notify.config import NotifySettings
 from notify.consumers import consumers
 from notify.db import schema
 from notify.deliveries.endpoints import router as deliveries_router
 from notify.deliveries.worker import DeliveryWorker
+from notify.inbox.endpoints import router as inbox_router
+from notify.preferences.endpoints import router as preferences_router
+from notify.robots.endpoints import router as robots_router
+from notify.rules.endpoints import router as rules_router
+from notify.template_endpoints import router as templates_router
 
 
-def create_app(settings: NotifySettings | None = None, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    settings: NotifySettings | None = None,
+    clock: Clock | None = None,
+    extra_channels: Callable[[Runtime], Mapping[str, Channel]] | None = None,
+) -> FastAPI:
+    """`extra_channels` adds channels built elsewhere (tests: channels that fail on cue)."""
     settings = settings or NotifySettings()
     the_clock = clock or SystemClock()
 
     def workers(runtime: Runtime) -> list[Worker]:
-        channels: dict[str, Channel] = {}
-        if settings.sms_gateway_url:
-            channels["sms"] = HttpSmsChannel(
-                url=settings.sms_gateway_url,
-                secret=(
-                    settings.sms_gateway_secret.get_secret_value()
-                    if settings.sms_gateway_secret
-                    else None
-                ),
-                sign_name=settings.sms_sign_name,
-                clock=the_clock,
-                timeout=settings.sms_timeout_seconds,
-            )
+        channels = build_channels(
+            settings=settings,
+            clock=the_clock,
+            sessionmaker=runtime.sessionmaker,
+            extra=extra_channels(runtime) if extra_channels else None,
+        )
         return [DeliveryWorker(runtime=runtime, settings=settings, channels=channels)]
 
     return create_service_app(
@@ -42,7 +47,14 @@ def create_app(settings: NotifySettings | None = None, clock: Clock | None = Non
         description="Notifications: rules, channels, templates and delivery guarantees.",
         settings=settings,
         schema=schema,
-        routers=[deliveries_router],
+        routers=[
+            deliveries_router,
+            inbox_router,
+            preferences_router,
+            robots_router,
+            rules_router,
+            templates_router,
+        ],
         consumers=consumers,
         workers=workers,
         clock=the_clock,

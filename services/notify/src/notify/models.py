@@ -2,5 +2,10 @@
 
 from notify.contacts.models import Contact
 from notify.deliveries.models import Delivery
+from notify.inbox.models import InboxItem
+from notify.preferences.models import Preference
+from notify.reporters.models import Reporter
+from notify.robots.models import Robot
+from notify.rules.models import Rule
 
-__all__ = ["Contact", "Delivery"]
+__all__ = ["Contact", "Delivery", "InboxItem", "Preference", "Reporter", "Robot", "Rule"]

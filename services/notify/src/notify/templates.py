@@ -1,11 +1,20 @@
-"""Message templates: Jinja2, one per channel, event type and language."""
+"""Message templates: Jinja2, one per channel, event type and language
+(``templates/<channel>/<event type>.<language>.j2``), with ``StrictUndefined`` so that
+a missing parameter is an error, never a blank. E-mail and group robots without a
+template of their own use the SMS one; an in-app template's first line is its title."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    select_autoescape,
+)
 
 _env = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -13,6 +22,8 @@ _env = Environment(
     undefined=StrictUndefined,
     keep_trailing_newline=False,
 )
+
+__all__ = ["CLOCK_LABELS", "SMS_TEMPLATE_IDS", "TemplateNotFound", "enrich", "render"]
 
 
 def _clause(text: str) -> str:
@@ -28,6 +39,11 @@ SMS_TEMPLATE_IDS = {
     "case.escalated": "GC_CASE_ESCALATED",
     "sla.warning": "GC_SLA_WARNING",
     "sla.breached": "GC_SLA_BREACHED",
+    "supervision.issued": "GC_SUPERVISION_ISSUED",
+    "case.accepted": "GC_CASE_ACCEPTED",
+    "case.resolved": "GC_CASE_RESOLVED",
+    "case.closed": "GC_CASE_CLOSED",
+    "digest": "GC_DIGEST",
 }
 CLOCK_LABELS = {
     "zh": {
@@ -45,7 +61,33 @@ CLOCK_LABELS = {
         "ownership": "ownership limit",
     },
 }
+# Channels that may borrow the SMS wording when they have none of their own.
+_FALLS_BACK_TO_SMS = frozenset({"email", "wecom", "dingtalk"})
+
+
+def enrich(params: dict[str, Any], *, language: str, sign_name: str) -> dict[str, Any]:
+    """The parameters every template may use besides the event's own."""
+    return {
+        "sign_name": sign_name,
+        **params,
+        "clock_label": CLOCK_LABELS[language].get(str(params.get("clock", "")), ""),
+    }
+
+
+def template_name(*, channel: str, event_type: str, language: str) -> str:
+    """The template a message uses; raises :class:`TemplateNotFound` if there is none."""
+    names = [f"{channel}/{event_type}.{language}.j2"]
+    if channel in _FALLS_BACK_TO_SMS:
+        names.append(f"sms/{event_type}.{language}.j2")
+    for name in names:
+        try:
+            _env.get_template(name)
+        except TemplateNotFound:
+            continue
+        return name
+    raise TemplateNotFound(names[0])
 
 
 def render(*, channel: str, event_type: str, language: str, params: dict[str, Any]) -> str:
-    return _env.get_template(f"{channel}/{event_type}.{language}.j2").render(**params).strip()
+    name = template_name(channel=channel, event_type=event_type, language=language)
+    return _env.get_template(name).render(**params).strip()

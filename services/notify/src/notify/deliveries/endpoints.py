@@ -3,15 +3,18 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 
-from gridcase_events.kit.auth import Principal, require_roles
-from notify.deliveries import repository
-from notify.deliveries.schemas import DeliveryRead
+from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles
+from notify.deliveries import repository, service
+from notify.deliveries.schemas import DeliveryRead, DeliveryStatus
 from notify.deps import RuntimeDep
 
 router = APIRouter(tags=["deliveries"])
 Ops = Annotated[Principal, Depends(require_roles("ops", "admin", "dispatcher", "district_center"))]
+OpsOnly = Annotated[Principal, Depends(require_roles("ops", "admin"))]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0)]
 
 
 @router.get(
@@ -23,3 +26,61 @@ async def case_deliveries(case_id: UUID, runtime: RuntimeDep, principal: Ops) ->
     async with runtime.sessionmaker() as session:
         deliveries = await repository.of_case(session, case_id)
     return [DeliveryRead.model_validate(d) for d in deliveries]
+
+
+@router.get(
+    "/v1/deliveries",
+    response_model=list[DeliveryRead],
+    summary="Deliveries by status (e.g. the failed ones), newest first (ops)",
+)
+async def deliveries_by_status(
+    runtime: RuntimeDep,
+    principal: OpsOnly,
+    status: DeliveryStatus = "failed",
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> list[DeliveryRead]:
+    async with runtime.sessionmaker() as session:
+        found = await repository.by_status(session, status, limit=limit, offset=offset)
+    return [DeliveryRead.model_validate(d) for d in found]
+
+
+@router.get(
+    "/v1/recipients/{recipient_id}/deliveries",
+    response_model=list[DeliveryRead],
+    summary="Receipts of one recipient (staff:<id>, resident:<case>, hotline:<ticket>, …)",
+    responses={403: {"description": "staff see only their own (staff:<your id>)"}},
+)
+async def recipient_deliveries(
+    recipient_id: Annotated[str, Path(max_length=64)],
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> list[DeliveryRead]:
+    if principal.role not in ("ops", "admin") and recipient_id != f"staff:{principal.sub}":
+        raise HTTPException(status_code=403, detail="you may see only your own receipts")
+    async with runtime.sessionmaker() as session:
+        found = await repository.of_recipient(session, recipient_id, limit=limit, offset=offset)
+    return [DeliveryRead.model_validate(d) for d in found]
+
+
+@router.post(
+    "/v1/deliveries/{delivery_id}/resend",
+    response_model=DeliveryRead,
+    status_code=202,
+    summary="Send a failed delivery again, under a new idempotency key (admin, ops)",
+    responses={404: {}, 409: {"description": "the delivery has not failed"}},
+)
+async def resend(delivery_id: UUID, runtime: RuntimeDep, principal: OpsOnly) -> DeliveryRead:
+    try:
+        async with runtime.transaction() as session:
+            new = await service.resend(
+                session=session, clock=runtime.clock, delivery_id=delivery_id, by=principal.sub
+            )
+            read = DeliveryRead.model_validate(new) if new is not None else None
+    except service.NotFailed as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+    if read is None:
+        raise HTTPException(status_code=404, detail="no such delivery")
+    return read

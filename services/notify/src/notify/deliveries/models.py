@@ -29,7 +29,8 @@ class Delivery(Base):
             postgresql_where=text("status IN ('pending', 'sending')"),
         ),
         Index("ix_deliveries_case", "case_id"),
-        Index("ix_deliveries_recipient", "recipient_id"),
+        Index("ix_deliveries_recipient", "recipient_id", "planned_at"),
+        Index("ix_deliveries_status", "status"),
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
@@ -54,3 +55,9 @@ class Delivery(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    planned_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), comment="by the service's clock"
+    )
+    digest_id: Mapped[UUID | None] = mapped_column(comment="the digest this one was folded into")
+    resent_from: Mapped[UUID | None] = mapped_column(comment="the failed delivery resent")
+    resent_by: Mapped[str | None] = mapped_column(String(64), comment="who resent it")

@@ -7,11 +7,13 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify.deliveries.models import Delivery
+
+DIGEST = "digest"
 
 
 async def plan(session: AsyncSession, values: dict[str, Any]) -> bool:
@@ -20,6 +22,56 @@ async def plan(session: AsyncSession, values: dict[str, Any]) -> bool:
         insert(Delivery).values(**values).on_conflict_do_nothing().returning(Delivery.id)
     )
     return result.first() is not None
+
+
+async def exists(session: AsyncSession, idempotency_key: str) -> bool:
+    result = await session.execute(
+        select(Delivery.id).where(Delivery.idempotency_key == idempotency_key)
+    )
+    return result.first() is not None
+
+
+async def lock_recipient(session: AsyncSession, *, recipient_id: str, channel: str) -> None:
+    """Serialises planning for one recipient and channel (burst counting), until commit."""
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{channel}:{recipient_id}"}
+    )
+
+
+async def recent(
+    session: AsyncSession, *, recipient_id: str, channel: str, since: datetime
+) -> Sequence[datetime]:
+    """When messages to the recipient over the channel were planned since `since`,
+    each digest counted once and what it folded not at all."""
+    result = await session.execute(
+        select(Delivery.planned_at)
+        .where(
+            Delivery.recipient_id == recipient_id,
+            Delivery.channel == channel,
+            Delivery.planned_at > since,
+            Delivery.status.not_in(("digested", "skipped")),
+        )
+        .order_by(Delivery.planned_at)
+    )
+    return result.scalars().all()
+
+
+async def open_digest(session: AsyncSession, *, recipient_id: str, channel: str) -> Delivery | None:
+    """The recipient's digest still waiting to be sent, locked."""
+    result = await session.execute(
+        select(Delivery)
+        .where(
+            Delivery.recipient_id == recipient_id,
+            Delivery.channel == channel,
+            Delivery.template == DIGEST,
+            Delivery.status == "pending",
+            Delivery.attempts == 0,
+        )
+        .order_by(Delivery.planned_at)
+        .limit(1)
+        .with_for_update()
+    )
+    return result.scalars().first()
 
 
 async def claim_due(
@@ -57,8 +109,50 @@ async def finish(session: AsyncSession, delivery_id: UUID, values: dict[str, Any
     await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
 
 
+async def get(session: AsyncSession, delivery_id: UUID) -> Delivery | None:
+    return await session.get(Delivery, delivery_id)
+
+
+async def count_resends(session: AsyncSession, base_key: str) -> int:
+    result = await session.execute(
+        select(func.count())
+        .select_from(Delivery)
+        .where(Delivery.idempotency_key.startswith(f"{base_key}:resend:", autoescape=True))
+    )
+    return int(result.scalar_one())
+
+
+_ORDER = (Delivery.planned_at, Delivery.channel, Delivery.recipient_id)
+
+
 async def of_case(session: AsyncSession, case_id: UUID) -> Sequence[Delivery]:
     result = await session.execute(
-        select(Delivery).where(Delivery.case_id == case_id).order_by(Delivery.created_at)
+        select(Delivery).where(Delivery.case_id == case_id).order_by(*_ORDER)
+    )
+    return result.scalars().all()
+
+
+async def of_recipient(
+    session: AsyncSession, recipient_id: str, *, limit: int, offset: int
+) -> Sequence[Delivery]:
+    result = await session.execute(
+        select(Delivery)
+        .where(Delivery.recipient_id == recipient_id)
+        .order_by(*_ORDER)
+        .limit(limit)
+        .offset(offset)
+    )
+    return result.scalars().all()
+
+
+async def by_status(
+    session: AsyncSession, status: str, *, limit: int, offset: int
+) -> Sequence[Delivery]:
+    result = await session.execute(
+        select(Delivery)
+        .where(Delivery.status == status)
+        .order_by(Delivery.updated_at.desc(), Delivery.id)
+        .limit(limit)
+        .offset(offset)
     )
     return result.scalars().all()

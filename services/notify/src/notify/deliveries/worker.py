@@ -12,21 +12,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 import structlog
+from jinja2 import UndefinedError
 from opentelemetry import trace
 from prometheus_client import Counter
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events import payloads
 from gridcase_events.kit import tracing
 from gridcase_events.kit.runtime import Runtime, Worker
 from notify import templates
 from notify.channels.base import Channel, Message, PermanentSendError, RetryableSendError
+from notify.channels.inapp import InAppChannel
 from notify.config import NotifySettings
-from notify.contacts import repository as contact_repository
-from notify.deliveries import repository
+from notify.deliveries import repository, resolver
 from notify.deliveries.models import Delivery
 
 log = structlog.get_logger(__name__)
@@ -105,42 +108,63 @@ class DeliveryWorker(Worker):
             ),
         ):
             try:
-                message = await self._message(delivery)
                 channel = self.channels.get(delivery.channel)
                 if channel is None:
                     raise RetryableSendError(f"channel {delivery.channel} is not configured")
+                message = await self._message(delivery)
+                if isinstance(channel, InAppChannel):
+                    # the inbox item and the delivery record commit together
+                    await self._delivered(delivery, None, store=channel.store, message=message)
+                    return
                 result = await channel.send(message)
             except RetryableSendError as exc:
                 await self._retry_or_fail(delivery, str(exc), exc.retry_after)
             except PermanentSendError as exc:
                 await self._fail(delivery, str(exc))
+            except Exception as exc:  # a bug or an outage: counted, retried, then failed
+                log.exception("delivery attempt broke")
+                await self._retry_or_fail(delivery, f"unexpected {type(exc).__name__}", None)
             else:
                 await self._delivered(delivery, result.provider_ref)
 
     async def _message(self, delivery: Delivery) -> Message:
         async with self.runtime.sessionmaker() as session:
-            contact = await contact_repository.get(session, delivery.recipient_id)
-        if contact is None:
-            raise RetryableSendError(f"no contact for {delivery.recipient_id} yet")
-        delivery.recipient_masked = contact.phone_masked
-        params = {
-            **delivery.params,
-            "sign_name": self.settings.sms_sign_name,
-            "clock_label": templates.CLOCK_LABELS[self.settings.language].get(
-                delivery.params.get("clock", ""), ""
-            ),
-        }
-        return Message(
-            idempotency_key=delivery.idempotency_key,
-            address=self.runtime.pii.decrypt(contact.phone_enc),
-            template_id=templates.SMS_TEMPLATE_IDS.get(delivery.template, delivery.template),
-            params=delivery.params,
-            text=templates.render(
+            address = await resolver.resolve(
+                session,
+                recipient_id=delivery.recipient_id,
+                channel=delivery.channel,
+                settings=self.settings,
+                pii=self.runtime.pii,
+            )
+        delivery.recipient_masked = address.masked
+        language = self.settings.language
+        try:
+            text = templates.render(
                 channel=delivery.channel,
                 event_type=delivery.template,
-                language=self.settings.language,
-                params=params,
+                language=language,
+                params=templates.enrich(
+                    delivery.params, language=language, sign_name=self.settings.sms_sign_name
+                ),
+            )
+        except (templates.TemplateNotFound, UndefinedError) as exc:
+            raise PermanentSendError(f"cannot render the message: {exc}") from exc
+        params = dict(delivery.params)
+        if delivery.channel == "inapp":
+            params |= {
+                "case_id": delivery.case_id,
+                "event_type": delivery.trigger_event_type,
+            }
+        return Message(
+            idempotency_key=delivery.idempotency_key,
+            address=address.value,
+            template_id=(
+                templates.SMS_TEMPLATE_IDS.get(delivery.template, delivery.template)
+                if delivery.channel == "sms"
+                else delivery.template
             ),
+            params=params,
+            text=text,
         )
 
     def _ref(self, delivery: Delivery) -> dict[str, Any]:
@@ -155,9 +179,18 @@ class DeliveryWorker(Worker):
             "attempts": delivery.attempts,
         }
 
-    async def _delivered(self, delivery: Delivery, provider_ref: str | None) -> None:
+    async def _delivered(
+        self,
+        delivery: Delivery,
+        provider_ref: str | None,
+        *,
+        store: Callable[[AsyncSession, Message], Awaitable[str | None]] | None = None,
+        message: Message | None = None,
+    ) -> None:
         now = self.runtime.clock.now()
         async with self.runtime.transaction() as session:
+            if store is not None and message is not None:
+                provider_ref = await store(session, message)
             await repository.finish(
                 session,
                 delivery.id,

@@ -1,0 +1,117 @@
+"""The in-app inbox: a list, and a live Server-Sent Events stream per staff member.
+
+The stream replays what the caller missed after ``Last-Event-ID`` (header, or the
+``last_event_id`` query parameter for clients that cannot set headers), then follows
+new items by polling the table every ``NOTIFY_INBOX_POLL_SECONDS``; comment lines keep
+idle connections open (``NOTIFY_INBOX_HEARTBEAT_SECONDS``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi.responses import StreamingResponse
+
+from gridcase_events.kit.auth import CurrentPrincipal
+from gridcase_events.kit.runtime import Runtime
+from notify.deps import RuntimeDep, SettingsDep
+from notify.inbox import repository
+from notify.inbox.models import InboxItem
+from notify.inbox.schemas import InboxItemRead
+
+router = APIRouter(tags=["inbox"])
+_BATCH = 100
+
+
+def sse_frame(item: InboxItem) -> str:
+    """One event: ``id`` (for Last-Event-ID), ``event`` (the event type), JSON ``data``."""
+    data = InboxItemRead.model_validate(item).model_dump(mode="json")
+    return (
+        f"id: {item.id}\nevent: {item.event_type}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+    )
+
+
+@router.get("/v1/inbox", response_model=list[InboxItemRead], summary="My in-app notifications")
+async def my_inbox(
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    before_id: Annotated[int | None, Query(ge=1)] = None,
+) -> list[InboxItemRead]:
+    async with runtime.sessionmaker() as session:
+        items = await repository.latest(
+            session, staff_id=principal.sub, limit=limit, before_id=before_id
+        )
+    return [InboxItemRead.model_validate(i) for i in items]
+
+
+async def _stream(
+    *, request: Request, runtime: Runtime, staff_id: str, after_id: int, poll: float, beat: float
+) -> AsyncIterator[str]:
+    loop = asyncio.get_running_loop()
+    yield ": connected\n\n"  # tells proxies and clients the stream is open
+    last_sent = loop.time()
+    while True:
+        async with runtime.sessionmaker() as session:
+            items = await repository.after(
+                session, staff_id=staff_id, after_id=after_id, limit=_BATCH
+            )
+        for item in items:
+            yield sse_frame(item)
+            after_id = item.id
+            last_sent = loop.time()
+        if len(items) == _BATCH:
+            continue
+        if loop.time() - last_sent >= beat:
+            yield ": heartbeat\n\n"
+            last_sent = loop.time()
+        if await request.is_disconnected():
+            return
+        await asyncio.sleep(poll)
+
+
+@router.get(
+    "/v1/inbox/stream",
+    summary="My live task inbox (Server-Sent Events), replaying after Last-Event-ID",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def inbox_stream(
+    request: Request,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
+    last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    last_event_id: Annotated[int | None, Query(ge=0)] = None,
+) -> StreamingResponse:
+    after_id = last_event_id or 0
+    if last_event_id_header is not None and last_event_id_header.strip():
+        try:
+            after_id = int(last_event_id_header)
+        except ValueError:
+            raise HTTPException(
+                status_code=422,
+                detail=[
+                    {
+                        "loc": ["header", "Last-Event-ID"],
+                        "msg": "must be an inbox item id (an integer)",
+                        "type": "int_parsing",
+                    }
+                ],
+            ) from None
+    return StreamingResponse(
+        _stream(
+            request=request,
+            runtime=runtime,
+            staff_id=principal.sub,
+            after_id=after_id,
+            poll=settings.inbox_poll_seconds,
+            beat=settings.inbox_heartbeat_seconds,
+        ),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notify.inbox.models import InboxItem
+
+
+async def add(session: AsyncSession, values: dict[str, Any]) -> int | None:
+    """Stores an item once per idempotency key; returns its id (None if already there)."""
+    result = await session.execute(
+        insert(InboxItem).values(**values).on_conflict_do_nothing().returning(InboxItem.id)
+    )
+    return result.scalar_one_or_none()
+
+
+async def after(
+    session: AsyncSession, *, staff_id: str, after_id: int, limit: int
+) -> Sequence[InboxItem]:
+    result = await session.execute(
+        select(InboxItem)
+        .where(InboxItem.staff_id == staff_id, InboxItem.id > after_id)
+        .order_by(InboxItem.id)
+        .limit(limit)
+    )
+    return result.scalars().all()
+
+
+async def latest(
+    session: AsyncSession, *, staff_id: str, limit: int, before_id: int | None
+) -> Sequence[InboxItem]:
+    query = select(InboxItem).where(InboxItem.staff_id == staff_id)
+    if before_id is not None:
+        query = query.where(InboxItem.id < before_id)
+    result = await session.execute(query.order_by(InboxItem.id.desc()).limit(limit))
+    return result.scalars().all()

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from notify.rules.schemas import ChannelName
+
+
+class PreferenceUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    disabled_channels: list[ChannelName] = Field(
+        default_factory=list,
+        description="channels you do not want; SMS about urgent cases still reaches you",
+    )
+    email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    quiet_hours: str | None = Field(
+        None,
+        pattern=r"^(([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)?$",
+        description="HH:MM-HH:MM local time; empty for none; null for the district default",
+    )
+
+
+class PreferenceRead(PreferenceUpdate):
+    model_config = ConfigDict(from_attributes=True)
+
+    staff_id: str
+    updated_at: datetime | None = None

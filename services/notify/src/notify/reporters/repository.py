@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notify.reporters.models import Reporter
+
+
+async def add(session: AsyncSession, values: dict[str, Any]) -> None:
+    await session.execute(insert(Reporter).values(**values).on_conflict_do_nothing())
+
+
+async def of_case(session: AsyncSession, case_id: UUID) -> Sequence[Reporter]:
+    result = await session.execute(
+        select(Reporter).where(Reporter.case_id == case_id).order_by(Reporter.recorded_at)
+    )
+    return result.scalars().all()
+
+
+async def by_report(session: AsyncSession, report_id: UUID) -> Reporter | None:
+    result = await session.execute(select(Reporter).where(Reporter.report_id == report_id).limit(1))
+    return result.scalars().first()

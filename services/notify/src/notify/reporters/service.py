@@ -1,0 +1,47 @@
+"""The residents of each case (a projection of intake's events)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gridcase_events import payloads
+from notify.reporters import repository
+
+
+async def on_reported(
+    *, session: AsyncSession, reported: payloads.CaseReported, at: datetime
+) -> None:
+    reporter = reported.reporter
+    await repository.add(
+        session,
+        {
+            "case_id": reported.case_id,
+            "report_id": reported.case_id,
+            "tracking_no": reported.tracking_no,
+            "channel": reported.channel,
+            "external_ref": reported.external_ref,
+            "phone_enc": reporter.phone_encrypted if reporter else None,
+            "phone_masked": reporter.phone_masked if reporter else None,
+            "recorded_at": at,
+        },
+    )
+
+
+async def on_merged(*, session: AsyncSession, merged: payloads.CaseMerged, at: datetime) -> None:
+    """The duplicate's reporter now hears of the case it was merged into."""
+    reporter = merged.reporter
+    await repository.add(
+        session,
+        {
+            "case_id": merged.duplicate_of,
+            "report_id": merged.case_id,
+            "tracking_no": merged.tracking_no,
+            "channel": merged.channel,
+            "external_ref": merged.external_ref,
+            "phone_enc": reporter.phone_encrypted if reporter else None,
+            "phone_masked": reporter.phone_masked if reporter else None,
+            "recorded_at": at,
+        },
+    )

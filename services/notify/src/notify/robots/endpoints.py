@@ -1,0 +1,57 @@
+"""Group robots (WeCom, DingTalk) per grid, community, street, district or department."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+
+from gridcase_events.kit.auth import Principal, require_roles
+from notify.deps import RuntimeDep
+from notify.robots import repository
+from notify.robots.models import Robot
+from notify.robots.schemas import RobotRead, RobotUpdate
+from notify.robots.service import mask_url
+
+router = APIRouter(tags=["robots"])
+Admin = Annotated[Principal, Depends(require_roles("admin"))]
+Code = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+
+
+def _read(robot: Robot) -> RobotRead:
+    return RobotRead(
+        code=robot.code,
+        channel=robot.channel,
+        url_masked=mask_url(robot.url),
+        updated_at=robot.updated_at,
+        updated_by=robot.updated_by,
+    )
+
+
+@router.get("/v1/robots", response_model=list[RobotRead], summary="Configured group robots")
+async def list_robots(runtime: RuntimeDep, principal: Admin) -> list[RobotRead]:
+    async with runtime.sessionmaker() as session:
+        return [_read(r) for r in await repository.all_robots(session)]
+
+
+@router.put(
+    "/v1/robots/{code}",
+    response_model=RobotRead,
+    summary="Set the robot of an area (grid/community/street/district code) or department",
+)
+async def put_robot(
+    code: Code, body: RobotUpdate, runtime: RuntimeDep, principal: Admin
+) -> RobotRead:
+    async with runtime.transaction() as session:
+        robot = await repository.put(
+            session,
+            {
+                "code": code,
+                "channel": body.channel,
+                "url": str(body.url),
+                "updated_at": runtime.clock.now(),
+                "updated_by": principal.sub,
+            },
+        )
+        read = _read(robot)
+    return read

@@ -1,0 +1,59 @@
+"""Rules as data: which event reaches whom over which channels (admin)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException
+
+from gridcase_events.kit.auth import Principal, require_roles
+from notify.deps import RuntimeDep
+from notify.rules import repository
+from notify.rules.schemas import SELECTOR_CHANNELS, EventType, RuleRead, RuleUpdate
+
+router = APIRouter(tags=["rules"])
+Admin = Annotated[Principal, Depends(require_roles("admin"))]
+Reader = Annotated[Principal, Depends(require_roles("admin", "ops"))]
+
+
+@router.get("/v1/rules", response_model=list[RuleRead], summary="Every notification rule")
+async def list_rules(runtime: RuntimeDep, principal: Reader) -> list[RuleRead]:
+    async with runtime.sessionmaker() as session:
+        rules = await repository.all_rules(session)
+    return [RuleRead.model_validate(r) for r in rules]
+
+
+@router.put(
+    "/v1/rules/{event_type}",
+    response_model=RuleRead,
+    summary="Replace who hears of an event type, and over which channels",
+    responses={422: {"description": "unknown event type, selector or channel"}},
+)
+async def put_rule(
+    event_type: EventType, body: RuleUpdate, runtime: RuntimeDep, principal: Admin
+) -> RuleRead:
+    for i, entry in enumerate(body.recipients):
+        wrong = set(entry.channels) - SELECTOR_CHANNELS[entry.selector]
+        if wrong:
+            raise HTTPException(
+                status_code=422,
+                detail=[
+                    {
+                        "loc": ["body", "recipients", i, "channels"],
+                        "msg": f"{entry.selector} cannot be reached by {sorted(wrong)}",
+                        "type": "value_error",
+                    }
+                ],
+            )
+    async with runtime.transaction() as session:
+        rule = await repository.put(
+            session,
+            {
+                "event_type": event_type,
+                "recipients": [r.model_dump() for r in body.recipients],
+                "updated_at": runtime.clock.now(),
+                "updated_by": principal.sub,
+            },
+        )
+        read = RuleRead.model_validate(rule)
+    return read

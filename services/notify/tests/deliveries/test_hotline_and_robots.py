@@ -1,0 +1,130 @@
+"""The 12345 platform hears of hotline cases' progress; group robots of an area hear of
+its escalations. The webhook and robot channels plug into the registry; here we check
+what is planned for them and that it waits for its channel."""
+
+from typing import Any
+
+import pytest
+
+from gridcase_events import envelope, payloads
+from gridcase_events.testing import HttpSink, bearer
+
+pytestmark = pytest.mark.integration
+
+ADMIN = bearer("admin1", "admin", "510302")
+GRID = "510302001001001"
+
+
+@pytest.fixture
+def notify_overrides(http_sink: HttpSink) -> dict[str, Any]:
+    return {"hotline_callback_url": f"{http_sink.url}/12345/callback"}
+
+
+def tried(items: list[dict[str, Any]]) -> bool:
+    return all(i["attempts"] >= 1 and i["status"] == "pending" for i in items)
+
+
+async def test_a_hotline_case_plans_a_callback_per_ticket_with_its_status(
+    client: Any, publish: Any, deliveries: Any, clock: Any, reporters_known: Any
+) -> None:
+    case_id, merged_id = envelope.new_id(), envelope.new_id()
+    await publish(
+        payloads.CaseMerged(
+            case_id=merged_id,
+            tracking_no="GC-20261121-HOTDUP",
+            channel="hotline",
+            external_ref="T-2002",
+            duplicate_of=case_id,
+            duplicate_of_tracking_no="GC-20261121-HOTONE",
+            reason="same address",
+            merged_at=clock.now(),
+        ),
+        subject=str(merged_id),
+        source="intake",
+    )
+    await reporters_known(case_id, 1)  # intake's events arrive through another group
+    await publish(
+        payloads.CaseAccepted(
+            case_id=case_id,
+            tracking_no="GC-20261121-HOTONE",
+            category_code=None,
+            priority="normal",
+            channel="hotline",
+            external_ref="T-2001",
+            actor_id="gm111a",
+            actor_role="grid_member",
+            at=clock.now(),
+            grid_code=GRID,
+            assignee_id="gm111a",
+        ),
+        subject=str(case_id),
+        source="dispatch",
+    )
+
+    items = await deliveries(case_id, lambda d: len(d) == 2 and tried(d), "webhook")
+
+    tickets = {i["recipient_id"]: i for i in items}
+    assert set(tickets) == {"hotline:T-2001", "hotline:T-2002"}
+    assert tickets["hotline:T-2002"]["params"]["ticket_no"] == "T-2002"
+    own = tickets["hotline:T-2001"]
+    assert own["params"] == {
+        "ticket_no": "T-2001",
+        "status": "accepted",
+        "time": clock.now().isoformat(),
+        "note": None,
+    }
+    assert "channel webhook is not configured" in own["last_error"]
+
+
+async def test_escalations_reach_the_robot_of_the_nearest_area_that_has_one(
+    client: Any, staff: Any, publish: Any, deliveries: Any, clock: Any
+) -> None:
+    put = await client.put(
+        "/v1/robots/510302001001",
+        json={"channel": "wecom", "url": "https://robot.example.org/send?key=s3cret"},
+        headers=ADMIN,
+    )
+    assert put.status_code == 200
+    assert "s3cret" not in put.text
+    listing = await client.get("/v1/robots", headers=ADMIN)
+    assert [r["code"] for r in listing.json()] == ["510302001001"]
+    assert "s3cret" not in listing.text
+    await staff("gl111", "13800000001", role="grid_leader", area_code=GRID)
+    case_id = envelope.new_id()
+    await publish(
+        payloads.CaseEscalated(
+            case_id=case_id,
+            tracking_no="GC-20261121-ROBOT1",
+            clock="sign_for",
+            generation=1,
+            started_at=clock.now(),
+            due_at=clock.now(),
+            priority="normal",
+            grid_code=GRID,
+            fired_at=clock.now(),
+            late_seconds=0,
+            level=1,
+            urge=0,
+            target_role="grid_leader",
+            target_staff_ids=["gl111"],
+            reason="the sign_for deadline passed",
+        ),
+        subject=str(case_id),
+        source="escalation",
+    )
+
+    [robot] = await deliveries(case_id, tried, "wecom")
+
+    assert robot["recipient_id"] == "robot:510302001001"
+    await deliveries(case_id, lambda d: d[0]["status"] == "delivered", "sms")
+
+
+async def test_robots_are_for_admins_and_need_a_url(client: Any) -> None:
+    member = bearer("gm111a", "grid_member", GRID)
+    body = {"channel": "wecom", "url": "https://robot.example.org/send?key=k"}
+    assert (await client.put("/v1/robots/510302", json=body, headers=member)).status_code == 403
+    bad = await client.put(
+        "/v1/robots/510302", json={"channel": "pager", "url": "nope"}, headers=ADMIN
+    )
+    assert bad.status_code == 422
+    assert {e["loc"][-1] for e in bad.json()["detail"]} == {"channel", "url"}

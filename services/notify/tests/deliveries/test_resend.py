@@ -1,0 +1,67 @@
+"""Failed deliveries are visible to ops, and an admin can resend them."""
+
+from typing import Any
+
+import pytest
+
+from gridcase_events.testing import HttpSink, bearer
+
+pytestmark = pytest.mark.integration
+
+OPS = bearer("ops1", "ops", "510302")
+MEMBER = bearer("gm111a", "grid_member", "510302001001001")
+
+
+async def test_a_failed_delivery_is_listed_and_resent_under_a_derived_key(
+    client: Any, staff: Any, assigned: Any, deliveries: Any, http_sink: HttpSink
+) -> None:
+    http_sink.fail_next(400)
+    await staff()
+    event = await assigned()
+    [failed] = await deliveries(event.subject, lambda d: d[0]["status"] == "failed")
+
+    listed = await client.get("/v1/deliveries", params={"status": "failed"}, headers=OPS)
+    assert [d["id"] for d in listed.json()] == [failed["id"]]
+
+    resent = await client.post(f"/v1/deliveries/{failed['id']}/resend", headers=OPS)
+    assert resent.status_code == 202
+    assert resent.json()["resent_from"] == failed["id"]
+    assert resent.json()["resent_by"] == "ops1"
+
+    items = await deliveries(event.subject, lambda d: len(d) == 2 and d[1]["status"] == "delivered")
+    keys = [r.headers["x-idempotency-key"] for r in http_sink.requests]
+    assert len(keys) == 2
+    assert keys[1] == f"{keys[0]}:resend:1"
+    assert items[0]["status"] == "failed"  # the original keeps its history
+
+    again = await client.post(f"/v1/deliveries/{resent.json()['id']}/resend", headers=OPS)
+    assert again.status_code == 409
+    assert "delivered" in again.json()["detail"]
+
+
+async def test_resend_needs_ops_and_an_existing_delivery(client: Any) -> None:
+    missing = "01a20000-0000-7000-8000-000000000000"
+    assert (await client.post(f"/v1/deliveries/{missing}/resend", headers=OPS)).status_code == 404
+    assert (
+        await client.post(f"/v1/deliveries/{missing}/resend", headers=MEMBER)
+    ).status_code == 403
+    assert (await client.get("/v1/deliveries", headers=MEMBER)).status_code == 403
+    bad = await client.get("/v1/deliveries", params={"status": "lost"}, headers=OPS)
+    assert bad.status_code == 422
+
+
+async def test_staff_see_their_own_receipts_only(
+    client: Any, staff: Any, assigned: Any, deliveries: Any
+) -> None:
+    await staff()
+    event = await assigned()
+    await deliveries(event.subject, lambda d: d[0]["status"] == "delivered")
+
+    mine = await client.get("/v1/recipients/staff:gm111a/deliveries", headers=MEMBER)
+    theirs = await client.get("/v1/recipients/staff:gl111/deliveries", headers=MEMBER)
+
+    assert mine.status_code == 200
+    assert {d["channel"] for d in mine.json()} == {"sms", "inapp"}
+    assert mine.json()[0]["recipient_id"] == "staff:gm111a"
+    assert "13800000002" not in mine.text
+    assert theirs.status_code == 403

@@ -1,0 +1,151 @@
+"""The live inbox over Server-Sent Events, against the app served on a real port."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from gridcase_events.kit.clock import ManualClock
+from gridcase_events.testing import HttpSink, bearer, eventually, free_port
+from notify.config import NotifySettings
+from notify.main import create_app
+
+pytestmark = pytest.mark.integration
+
+GM111A = bearer("gm111a", "grid_member", "510302001001001")
+GM112A = bearer("gm112a", "grid_member", "510302001001002")
+
+
+@pytest.fixture
+async def server(
+    fresh_database: str,
+    kafka_bootstrap: str,
+    namespace: str,
+    clock: ManualClock,
+    http_sink: HttpSink,
+) -> AsyncIterator[str]:
+    settings = NotifySettings(
+        env="development",
+        database_url=fresh_database,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_namespace=namespace,
+        sms_gateway_url=f"{http_sink.url}/sms/send",
+        poll_interval_seconds=0.05,
+        inbox_poll_seconds=0.05,
+        inbox_heartbeat_seconds=0.2,
+    )
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings, clock=clock),
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+class Stream:
+    """Reads one SSE connection into events and comments."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+        self.comments: list[str] = []
+        self.status: int | None = None
+        self.content_type: str | None = None
+
+    async def read(self, client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> None:
+        async with client.stream("GET", url, headers=headers) as response:
+            self.status = response.status_code
+            self.content_type = response.headers.get("content-type")
+            event: dict[str, Any] = {}
+            async for line in response.aiter_lines():
+                if line.startswith(":"):
+                    self.comments.append(line)
+                elif line == "":
+                    if event:
+                        self.events.append(event)
+                    event = {}
+                else:
+                    field, _, value = line.partition(": ")
+                    event[field] = value
+
+
+async def test_stream_replays_after_last_event_id_then_goes_live_for_its_owner_only(
+    server: str, staff: Any, assigned: Any
+) -> None:
+    await staff()
+    await staff("gm112a", "13800000012")
+    for n in (1, 2, 3):
+        await assigned(tracking_no=f"GC-20261121-INBOX{n}")
+    async with httpx.AsyncClient(base_url=server, timeout=10) as client:
+
+        async def three() -> list[dict[str, Any]] | None:
+            items: list[dict[str, Any]] = (await client.get("/v1/inbox", headers=GM111A)).json()
+            return items if len(items) == 3 else None
+
+        listed = sorted(await eventually(three), key=lambda i: i["id"])
+        first, second, third = listed
+
+        mine, theirs = Stream(), Stream()
+        readers = [
+            asyncio.create_task(
+                mine.read(client, "/v1/inbox/stream", {**GM111A, "Last-Event-ID": str(first["id"])})
+            ),
+            asyncio.create_task(theirs.read(client, "/v1/inbox/stream?last_event_id=0", GM112A)),
+        ]
+        try:
+
+            async def replayed() -> bool:
+                return len(mine.events) == 2
+
+            await eventually(replayed)
+            await assigned(tracking_no="GC-20261121-INBOX4")
+
+            async def live() -> bool:
+                return len(mine.events) == 3 and len(theirs.comments) >= 3
+
+            await eventually(live)
+        finally:
+            for reader in readers:
+                reader.cancel()
+            await asyncio.gather(*readers, return_exceptions=True)
+
+    assert mine.status == 200
+    assert mine.content_type is not None
+    assert mine.content_type.startswith("text/event-stream")
+    ids = [int(e["id"]) for e in mine.events]
+    assert ids[:2] == [second["id"], third["id"]]
+    assert ids[2] > third["id"]
+    data = [json.loads(e["data"]) for e in mine.events]
+    assert [d["title"].split()[-1] for d in data] == [
+        second["title"].split()[-1],
+        third["title"].split()[-1],
+        "GC-20261121-INBOX4",
+    ]
+    assert {e["event"] for e in mine.events} == {"case.assigned"}
+    assert theirs.events == []  # another staff member never sees them
+    assert any(c.startswith(": heartbeat") for c in theirs.comments)
+
+
+async def test_stream_needs_a_token_and_a_numeric_last_event_id(server: str) -> None:
+    async with httpx.AsyncClient(base_url=server, timeout=10) as client:
+        anonymous = await client.get("/v1/inbox/stream")
+        garbled = await client.get(
+            "/v1/inbox/stream", headers={**GM111A, "Last-Event-ID": "yesterday"}
+        )
+    assert anonymous.status_code == 401
+    assert garbled.status_code == 422
