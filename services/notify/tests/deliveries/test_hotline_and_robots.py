@@ -1,7 +1,9 @@
-"""The 12345 platform hears of hotline cases' progress; group robots of an area hear of
-its escalations. The webhook and robot channels plug into the registry; here we check
-what is planned for them and that it waits for its channel."""
+"""The 12345 platform hears of hotline cases' progress by a signed callback; group
+robots of an area hear of its escalations."""
 
+import dataclasses
+import hashlib
+import hmac
 from typing import Any
 
 import pytest
@@ -20,12 +22,35 @@ def notify_overrides(http_sink: HttpSink) -> dict[str, Any]:
     return {"hotline_callback_url": f"{http_sink.url}/12345/callback"}
 
 
+#: The development hotline secret, written out here so that the signature is checked
+#: independently of the code that makes it.
+DEV_HOTLINE_SECRET = b"gridcase-dev-hotline-secret"
+
+
+def verified(request: Any) -> bool:
+    """DESIGN.md §4: ``t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>``."""
+    fields = dict(part.split("=", 1) for part in request.headers["x-gridcase-signature"].split(","))
+    expected = hmac.new(
+        DEV_HOTLINE_SECRET, fields["t"].encode() + b"." + request.body, hashlib.sha256
+    ).hexdigest()
+    return hmac.compare_digest(expected, fields["v1"])
+
+
+def delivered(items: list[dict[str, Any]]) -> bool:
+    return all(i["status"] == "delivered" for i in items)
+
+
 def tried(items: list[dict[str, Any]]) -> bool:
     return all(i["attempts"] >= 1 and i["status"] == "pending" for i in items)
 
 
-async def test_a_hotline_case_plans_a_callback_per_ticket_with_its_status(
-    client: Any, publish: Any, deliveries: Any, clock: Any, reporters_known: Any
+async def test_a_hotline_case_calls_back_signed_once_per_ticket_with_its_status(
+    client: Any,
+    publish: Any,
+    deliveries: Any,
+    clock: Any,
+    reporters_known: Any,
+    http_sink: HttpSink,
 ) -> None:
     case_id, merged_id = envelope.new_id(), envelope.new_id()
     await publish(
@@ -61,7 +86,7 @@ async def test_a_hotline_case_plans_a_callback_per_ticket_with_its_status(
         source="dispatch",
     )
 
-    items = await deliveries(case_id, lambda d: len(d) == 2 and tried(d), "webhook")
+    items = await deliveries(case_id, lambda d: len(d) == 2 and delivered(d), "webhook")
 
     tickets = {i["recipient_id"]: i for i in items}
     assert set(tickets) == {"hotline:T-2001", "hotline:T-2002"}
@@ -73,7 +98,14 @@ async def test_a_hotline_case_plans_a_callback_per_ticket_with_its_status(
         "time": clock.now().isoformat(),
         "note": None,
     }
-    assert "channel webhook is not configured" in own["last_error"]
+    callbacks = [r for r in http_sink.requests if r.path == "/12345/callback"]
+    assert sorted(r.json()["ticket_no"] for r in callbacks) == ["T-2001", "T-2002"]
+    assert all(verified(r) for r in callbacks)
+    assert len({r.headers["idempotency-key"] for r in callbacks}) == 2
+    tampered = dataclasses.replace(
+        callbacks[0], body=callbacks[0].body.replace(b"accepted", b"resolved")
+    )
+    assert not verified(tampered)
 
 
 async def test_escalations_reach_the_robot_of_the_nearest_area_that_has_one(
