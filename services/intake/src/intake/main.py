@@ -12,6 +12,7 @@ from intake.config import IntakeSettings
 from intake.consumers import consumers
 from intake.db import schema
 from intake.hotline.endpoints import router as hotline_router
+from intake.open311.endpoints import router as open311_router
 
 
 def create_app(settings: IntakeSettings | None = None, clock: Clock | None = None) -> FastAPI:
@@ -20,10 +21,10 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
     return create_service_app(
         service="intake",
         title="gridcase intake",
-        description="Takes residents' demands in from the 12345 hotline and other channels.",
+        description="Takes residents' demands in from the 12345 hotline, Open311 clients and other channels.",
         settings=settings,
         schema=schema,
-        routers=[hotline_router, cases_router],
+        routers=[hotline_router, cases_router, open311_router],
         consumers=consumers,
         clock=clock,
     )

@@ -223,13 +223,13 @@ async def announce(
         payloads.SlaClockStarted(
             case_id=clock.case_id,
             tracking_no=clock.tracking_no,
-            clock=clock.kind,  # type: ignore[arg-type]
+            clock=clock.kind,
             generation=clock.generation,
-            reason=reason,  # type: ignore[arg-type]
+            reason=reason,
             started_at=clock.started_at,
             due_at=clock.due_at,
             changed_at=at,
-            priority=clock.priority,  # type: ignore[arg-type]
+            priority=clock.priority,
             category_code=clock.category_code,
             grid_code=clock.grid_code,
             department_code=clock.department_code,

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import DateTime, Float, String, Text, UniqueConstraint, func
+from sqlalchemy import DateTime, Float, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -18,7 +18,10 @@ class Case(Base):
     """
 
     __tablename__ = "cases"
-    __table_args__ = (UniqueConstraint("channel", "external_ref"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "external_ref"),
+        Index("ix_cases_reported_at", "reported_at"),
+    )
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
     tracking_no: Mapped[str] = mapped_column(String(32), unique=True)
@@ -44,3 +47,14 @@ class Case(Base):
     status_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     grid_code: Mapped[str | None] = mapped_column(String(32))
     department_code: Mapped[str | None] = mapped_column(String(32))
+    community_code: Mapped[str | None] = mapped_column(String(32))
+    category_code: Mapped[str | None] = mapped_column(String(100))
+    # What the latest dispatch event said for the public (a resolution or closing note,
+    # a reopening's reason); the resolution note stays for the closed case.
+    status_note: Mapped[str | None] = mapped_column(Text)
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    # The resolution deadline, from escalation's sla.clock_started: the highest clock
+    # generation wins, then the latest change (events may arrive in any order).
+    expected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expected_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    expected_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
