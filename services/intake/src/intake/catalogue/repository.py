@@ -59,11 +59,11 @@ async def department_names(session: AsyncSession, codes: Collection[str]) -> dic
     result = await session.execute(
         select(Department.code, Department.name).where(Department.code.in_(list(codes)))
     )
-    return dict(result.tuples())
+    return {row[0]: row[1] for row in result.all()}
 
 
 async def area_names(session: AsyncSession, codes: Collection[str]) -> dict[str, str]:
     if not codes:
         return {}
     result = await session.execute(select(Area.code, Area.name).where(Area.code.in_(list(codes))))
-    return dict(result.tuples())
+    return {row[0]: row[1] for row in result.all()}

@@ -278,7 +278,7 @@ async def unknown(request: Request, rest: str) -> Response:
     allowed = sorted(
         {
             method
-            for route in request.app.router.routes
+            for route in router.routes
             if isinstance(route, APIRoute)
             and route.endpoint is not unknown
             and route.path.startswith("/open311/")

@@ -3,6 +3,7 @@ element holds one child per item; JSON has the array)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -44,8 +45,10 @@ def _fill(element: ET.Element, value: Any) -> None:
 def xml_bytes(root: str, document: Any) -> bytes:
     element = ET.Element(root)
     _fill(element, document)
-    body: bytes = ET.tostring(element, encoding="utf-8", xml_declaration=True)
-    return body
+    return (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n'
+        + ET.tostring(element, encoding="unicode").encode()
+    )
 
 
 def render(
@@ -64,8 +67,6 @@ def render(
     if fmt == "xml":
         body = xml_bytes(root, data)
         return Response(body, status_code=status_code, media_type=XML_TYPE, headers=headers)
-    import json
-
     return Response(
         json.dumps(data, ensure_ascii=False).encode(),
         status_code=status_code,
