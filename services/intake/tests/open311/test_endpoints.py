@@ -198,6 +198,7 @@ async def test_unknown_format_and_resource_are_404_error_documents(
 ) -> None:
     assert_error(await client.get("/open311/v2/services.html"), 404, "json", "format")
     assert_error(await client.get("/open311/v2/tokens/1.xml"), 404, "xml", "no such resource")
+    assert_error(await client.get("/open311/v1/services.json"), 404, "json", "no such resource")
     response = await client.delete("/open311/v2/requests.json")
     assert_error(response, 405, "json", "not allowed")
     assert response.headers["allow"] == "GET, POST"

@@ -268,12 +268,12 @@ async def get_request(
 
 
 @router.api_route(
-    "/open311/v2/{rest:path}",
+    "/open311/{rest:path}",
     methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
     include_in_schema=False,
 )
 async def unknown(request: Request, rest: str) -> Response:
-    """Anything else under /open311/v2/: 405 for a known resource, else 404."""
+    """Anything else under /open311/: 405 for a known resource, else 404."""
     fmt = "xml" if rest.endswith(".xml") else "json"
     allowed = sorted(
         {
@@ -293,4 +293,4 @@ async def unknown(request: Request, rest: str) -> Response:
             [(405, f"{request.method} is not allowed here: use {', '.join(allowed)}")],
             headers={"Allow": ", ".join(allowed)},
         )
-    return formats.errors(fmt, 404, [(404, f"no such resource: /open311/v2/{rest}")])
+    return formats.errors(fmt, 404, [(404, f"no such resource: /open311/{rest}")])
