@@ -684,3 +684,80 @@ async def test_requests_filter_by_service_code_and_status(
     assert await ids(status="open") == {garbage, parking, water}
     assert await ids(status="open,closed") == {garbage, parking, water}
     assert await ids(status="closed") == set()
+
+
+async def test_personal_data_never_reaches_the_logs(submit: Any, catalogue: Any) -> None:
+    import io
+    import logging
+
+    import structlog
+
+    # The service's own log lines, rendered as it renders them.
+    root = logging.getLogger()
+    formatter = next(
+        h.formatter
+        for h in root.handlers
+        if isinstance(h.formatter, structlog.stdlib.ProcessorFormatter)
+    )
+    lines = io.StringIO()
+    handler = logging.StreamHandler(lines)
+    handler.setFormatter(formatter)
+    root.addHandler(handler)
+    personal = {
+        "phone": "13812345678",
+        "email": "wang.wu@example.com",
+        "first_name": "小五",
+        "last_name": "王",
+        "device_id": "device-secret-7",
+    }
+    try:
+        assert (await submit(**personal)).status_code == 201
+        assert (await submit(**personal, service_code="nothing/like-this")).status_code == 404
+        assert (await submit(**{**personal, "phone": "call 13812345678"})).status_code == 400
+    finally:
+        root.removeHandler(handler)
+
+    logs = lines.getvalue()
+    assert "open311 request created" in logs
+    assert "open311 request refused" in logs
+    for value in ("13812345678", "wang.wu", "小五", "device-secret-7"):
+        assert value not in logs
+
+
+# ------------------------------------------------------------------------ discovery
+
+DISCOVERY_FIELDS = ["changeset", "contact", "key_service", "endpoints"]
+ENDPOINT_FIELDS = ["specification", "url", "changeset", "type", "formats"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+async def test_service_discovery_names_the_georeport_v2_endpoint(
+    client: Any, catalogue: Any, fmt: str
+) -> None:
+    response = await client.get(f"/open311/discovery.{fmt}")
+
+    assert response.status_code == 200
+    if fmt == "json":
+        document = response.json()
+        assert list(document) == DISCOVERY_FIELDS
+        [endpoint] = document["endpoints"]
+        assert list(endpoint) == ENDPOINT_FIELDS
+        formats = endpoint["formats"]
+        changeset = document["changeset"]
+    else:
+        root = ET.fromstring(response.content)  # noqa: S314
+        assert root.tag == "discovery"
+        assert xml_fields(root) == DISCOVERY_FIELDS
+        endpoints = root.find("endpoints")
+        assert endpoints is not None
+        [element] = list(endpoints)
+        assert element.tag == "endpoint"
+        assert xml_fields(element) == ENDPOINT_FIELDS
+        endpoint = {child.tag: child.text for child in element}
+        formats = [f.text for f in element.iter("format")]
+        changeset = root.findtext("changeset")
+    assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
+    assert endpoint["url"] == "http://service/open311/v2"
+    assert endpoint["type"] == "test"  # GRIDCASE_ENV=development
+    assert sorted(formats) == ["application/json", "text/xml"]
+    assert changeset == "2026-11-01T00:00:00Z"  # when the catalogue last changed

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -67,3 +67,9 @@ async def area_names(session: AsyncSession, codes: Collection[str]) -> dict[str,
         return {}
     result = await session.execute(select(Area.code, Area.name).where(Area.code.in_(list(codes))))
     return {row[0]: row[1] for row in result.all()}
+
+
+async def last_change(session: AsyncSession) -> datetime | None:
+    """When the catalogue last changed (the newest category version)."""
+    result = await session.execute(select(func.max(Category.updated_at)))
+    return result.scalar_one_or_none()

@@ -40,6 +40,10 @@ async def get_category(*, session: AsyncSession, code: str) -> Category | None:
     return await repository.get_category(session, code)
 
 
+async def last_change(*, session: AsyncSession) -> datetime | None:
+    return await repository.last_change(session)
+
+
 @dataclass(frozen=True)
 class Names:
     """Display names of categories, departments and areas, looked up in one go."""

@@ -73,6 +73,31 @@ router = APIRouter(tags=["Open311 GeoReport v2"], route_class=Open311Route)
 
 
 @router.get(
+    "/open311/discovery.{fmt}",
+    response_class=Response,
+    summary="Service discovery: the GeoReport v2 endpoint, its formats and changeset",
+    responses=_ERRORS,
+)
+async def service_discovery(
+    request: Request,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    fmt: Annotated[str, Path(description=_FORMAT)],
+) -> Response:
+    url = settings.open311_public_url or str(request.base_url).rstrip("/") + "/open311/v2"
+    async with runtime.sessionmaker() as session:
+        document = await open311.discovery(
+            session=session,
+            url=url,
+            production=settings.env == "production",
+            contact=settings.open311_contact,
+            key_service=settings.open311_key_service,
+            started=runtime.clock.now(),
+        )
+    return formats.render(fmt, "discovery", document)
+
+
+@router.get(
     "/open311/v2/services.{fmt}",
     response_class=Response,
     summary="GET Service List: the category catalogue",

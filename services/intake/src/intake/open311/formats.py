@@ -20,6 +20,8 @@ ITEMS = {
     "attributes": "attribute",
     "values": "value",
     "errors": "error",
+    "endpoints": "endpoint",
+    "formats": "format",
 }
 JSON_TYPE = "application/json; charset=utf-8"
 XML_TYPE = "text/xml; charset=utf-8"

@@ -108,3 +108,20 @@ class RequestRead(BaseModel):
 class ErrorRead(BaseModel):
     code: int
     description: str
+
+
+class EndpointRead(BaseModel):
+    specification: str
+    url: str
+    changeset: str
+    type: Literal["production", "test"]
+    formats: list[str]
+
+
+class DiscoveryRead(BaseModel):
+    """The Open311 service discovery document (wiki.open311.org/Service_Discovery)."""
+
+    changeset: str
+    contact: str
+    key_service: str
+    endpoints: list[EndpointRead]

@@ -21,6 +21,8 @@ from intake.open311 import repository
 from intake.open311.models import Open311Request
 from intake.open311.schemas import (
     AttributeRead,
+    DiscoveryRead,
+    EndpointRead,
     RequestCreate,
     RequestCreated,
     RequestRead,
@@ -70,6 +72,35 @@ def _csv(value: str | None) -> list[str]:
 
 
 # ------------------------------------------------------------------------- services
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+
+
+async def discovery(
+    *,
+    session: AsyncSession,
+    url: str,
+    production: bool,
+    contact: str,
+    key_service: str,
+    started: datetime,
+) -> DiscoveryRead:
+    """Service discovery: its changeset moves whenever the service list does."""
+    changeset = w3c(await catalogue.last_change(session=session) or started) or ""
+    return DiscoveryRead(
+        changeset=changeset,
+        contact=contact,
+        key_service=key_service,
+        endpoints=[
+            EndpointRead(
+                specification=SPECIFICATION,
+                url=url,
+                changeset=changeset,
+                type="production" if production else "test",
+                formats=["text/xml", "application/json"],
+            )
+        ],
+    )
 
 
 def group_of(code: str) -> str:
