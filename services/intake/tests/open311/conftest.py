@@ -18,6 +18,7 @@ from intake.main import create_app
 
 API_KEY = "open311-key-current"
 OLD_API_KEY = "open311-key-previous"
+HOTLINE_SECRET = "hotline-secret-current"
 
 CATEGORIES = [
     ("environment/garbage-overflow", "垃圾满溢", "grid", None, "normal"),
@@ -41,6 +42,7 @@ async def client(
         kafka_bootstrap_servers=kafka_bootstrap,
         topic_namespace=namespace,
         open311_api_keys_raw=f"{API_KEY},{OLD_API_KEY}",
+        hotline_secrets_raw=HOTLINE_SECRET,
         max_body_bytes=64 * 1024,
     )
     async with running(create_app(settings, clock=clock)) as c:

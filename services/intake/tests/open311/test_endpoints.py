@@ -306,6 +306,7 @@ async def test_missing_or_wrong_api_key_is_403_and_stores_nothing(
         ({"description": "x" * 4001}, 400, "description"),
         ({"email": "not-an-address"}, 400, "email"),
         ({"media_url": "not a url"}, 400, "media_url"),
+        ({"description": "bell \x07 here"}, 400, "control characters"),
         ({"service_code": "nothing/like-this"}, 404, "nothing/like-this"),
     ],
 )
@@ -393,6 +394,20 @@ async def test_requests_show_no_personal_data(client: Any, submit: Any, catalogu
         body = (await client.get(path)).text
         for personal in ("li.si", "5678", "李", "device-9", "acct-9"):
             assert personal not in body, (path, personal)
+
+
+async def test_a_hotline_case_is_listed_without_what_its_caller_said(
+    client: Any, catalogue: Any, push: Any, ticket: Any
+) -> None:
+    created = (await push(ticket(ticket_no="OPEN311-HOTLINE-1"))).json()
+
+    [request] = (await client.get(f"/open311/v2/requests/{created['tracking_no']}.json")).json()
+
+    assert request["service_code"] == "environment/garbage-overflow"
+    assert request["service_name"] == "垃圾满溢"
+    assert request["status"] == "open"
+    for field in ("description", "address", "lat", "long", "media_url"):
+        assert request[field] is None, field
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])

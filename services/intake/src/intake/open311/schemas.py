@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 Format = Literal["json", "xml"]
 FORMATS: tuple[str, ...] = ("json", "xml")
@@ -45,6 +46,7 @@ class ServiceDefinitionRead(BaseModel):
 
 
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class RequestCreate(BaseModel):
@@ -65,6 +67,15 @@ class RequestCreate(BaseModel):
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9 -]{4,19}$")
     description: str | None = Field(default=None, max_length=4000)
     media_url: HttpUrl | None = Field(default=None)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        # Line breaks are fine in a description; other control characters cannot be
+        # carried by XML 1.0 answers.
+        if isinstance(value, str) and _CONTROL.search(value):
+            raise ValueError("must not contain control characters")
+        return value
 
     @model_validator(mode="after")
     def _location(self) -> Self:
