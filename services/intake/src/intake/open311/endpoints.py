@@ -294,7 +294,7 @@ async def get_request(
 
 @router.api_route(
     "/open311/{rest:path}",
-    methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+    methods=["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"],
     include_in_schema=False,
 )
 async def unknown(request: Request, rest: str) -> Response:
