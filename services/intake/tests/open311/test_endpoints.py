@@ -462,6 +462,9 @@ async def test_requests_default_to_the_last_90_days_and_filter_by_date(
         ({"start_date": "yesterday"}, "W3C"),
         ({"end_date": "2026-11-01T00:00:00"}, "time zone"),
         ({"status": "open,pending"}, "pending"),
+        ({"page": "0"}, "page must be"),
+        ({"page_size": "1001"}, "at most 1000"),
+        ({"page_size": "ten"}, "page_size must be"),
     ],
 )
 async def test_bad_request_filters_are_400_error_documents(
@@ -776,3 +779,27 @@ async def test_service_discovery_names_the_georeport_v2_endpoint(
     assert endpoint["type"] == "test"  # GRIDCASE_ENV=development
     assert sorted(formats) == ["application/json", "text/xml"]
     assert changeset == "2026-11-01T00:00:00Z"  # when the catalogue last changed
+
+
+async def test_requests_come_in_pages_when_asked(
+    client: Any, submit: Any, catalogue: Any, clock: Any
+) -> None:
+    made = []
+    for n in range(5):
+        made.append((await submit(description=f"第{n}件")).json()[0]["service_request_id"])
+        clock.advance(timedelta(minutes=1))
+    newest_first = made[::-1]
+
+    async def page(number: int) -> list[str]:
+        response = await client.get(
+            "/open311/v2/requests.json", params={"page": str(number), "page_size": "2"}
+        )
+        assert response.status_code == 200, response.text
+        return [r["service_request_id"] for r in response.json()]
+
+    assert [await page(1), await page(2), await page(3), await page(4)] == [
+        newest_first[0:2],
+        newest_first[2:4],
+        newest_first[4:5],
+        [],
+    ]

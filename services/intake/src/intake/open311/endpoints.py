@@ -262,6 +262,8 @@ async def list_requests(
         str | None, Query(description="open, closed or both, comma-separated")
     ] = None,
     jurisdiction_id: Annotated[str | None, Query(description="ignored: one jurisdiction")] = None,
+    page: Annotated[str | None, Query(description="pagination extension: from 1")] = None,
+    page_size: Annotated[str | None, Query(description="pagination extension: ≤ 1000")] = None,
 ) -> Response:
     async with runtime.sessionmaker() as session:
         found = await open311.requests(
@@ -272,6 +274,8 @@ async def list_requests(
             start_date=start_date,
             end_date=end_date,
             status=status,
+            page=page,
+            page_size=page_size,
         )
     return formats.render(fmt, "service_requests", found)
 

@@ -42,8 +42,9 @@ async def search(
     closed: bool | None,
     closed_statuses: Collection[str],
     limit: int,
+    offset: int = 0,
 ) -> list[tuple[Case, Open311Request | None]]:
-    """Cases requested in [start, end], newest first; `closed`: only closed ones (a
+    """Cases requested in [start, end], newest first (a page of `limit` from `offset`); `closed`: only closed ones (a
     status in `closed_statuses`), only open ones, or (None) both."""
     query = _cases().where(Case.reported_at >= start, Case.reported_at <= end)
     if service_codes:
@@ -54,5 +55,7 @@ async def search(
         query = query.where(Case.status.in_(list(closed_statuses)))
     elif closed is False:
         query = query.where(Case.status.not_in(list(closed_statuses)))
-    result = await session.execute(query.order_by(Case.reported_at.desc()).limit(limit))
+    result = await session.execute(
+        query.order_by(Case.reported_at.desc(), Case.id.desc()).limit(limit).offset(offset)
+    )
     return [(row[0], row[1]) for row in result.all()]

@@ -71,6 +71,14 @@ def _csv(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
+def _positive(name: str, value: str | None, default: int) -> int:
+    if value is None or not value.strip():
+        return default
+    if not value.strip().isdigit() or int(value) < 1:
+        raise Open311Error(400, f"{name} must be a whole number from 1")
+    return int(value)
+
+
 # ------------------------------------------------------------------------- services
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -351,10 +359,13 @@ async def requests(
     start_date: str | None,
     end_date: str | None,
     status: str | None,
+    page: str | None = None,
+    page_size: str | None = None,
 ) -> list[RequestRead]:
     """GET requests: ``service_request_id`` (comma-separated) overrides every other
     argument; otherwise requests made within [start_date, end_date] (the last 90 days by
-    default, at most 90 days), newest first, at most 1000."""
+    default, at most 90 days), newest first, at most 1000 — or pages of ``page_size``
+    (the specification's pagination extension)."""
     ids = _csv(service_request_id)
     if ids:
         if len(ids) > MAX_IDS:
@@ -378,6 +389,10 @@ async def requests(
         raise Open311Error(400, "end_date is before start_date")
     if end - start > MAX_SPAN:
         raise Open311Error(400, "start_date and end_date may not span more than 90 days")
+    size = _positive("page_size", page_size, MAX_RESULTS)
+    if size > MAX_RESULTS:
+        raise Open311Error(400, f"page_size may be at most {MAX_RESULTS}")
+    number = _positive("page", page, 1)
     rows = await repository.search(
         session,
         service_codes=_csv(service_code),
@@ -385,7 +400,8 @@ async def requests(
         end=end,
         closed=None if len(statuses) != 1 else statuses == {"closed"},
         closed_statuses=CLOSED_STATUSES,
-        limit=MAX_RESULTS,
+        limit=size,
+        offset=(number - 1) * size,
     )
     return await _reads(session, rows)
 
