@@ -327,6 +327,15 @@ async def test_invalid_request_is_refused_in_the_error_format_and_stores_nothing
     assert await _count(db, "SELECT count(*) FROM intake.outbox") == 0
 
 
+async def test_malformed_multipart_is_400_in_the_error_format(client: Any, catalogue: Any) -> None:
+    response = await client.post(
+        "/open311/v2/requests.xml",
+        content=b"--nope\r\nthis is not a part",
+        headers={"Content-Type": "multipart/form-data; boundary=elsewhere"},
+    )
+    assert_error(response, 400, "xml", "multipart form is malformed")
+
+
 async def test_json_body_is_415_in_the_error_format(client: Any, catalogue: Any) -> None:
     response = await client.post(
         "/open311/v2/requests.xml",

@@ -8,12 +8,14 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 import structlog
-from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from prometheus_client import Counter
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.routing import Match
 
 from gridcase_events.kit.http import correlation_id
@@ -156,8 +158,9 @@ async def _fields(request: Request, media_type: str, body: bytes) -> dict[str, s
 
     try:
         form = await Request(request.scope, replay).form(max_files=10)
-    except Exception as exc:  # python-multipart's parse errors have no common base
-        raise open311.Open311Error(400, f"the multipart form is malformed: {exc}") from None
+    except (HTTPException, MultiPartException) as exc:
+        detail = exc.detail if isinstance(exc, HTTPException) else exc.message
+        raise open311.Open311Error(400, f"the multipart form is malformed: {detail}") from None
     try:
         for name, item in form.multi_items():
             if not isinstance(item, UploadFile):

@@ -5,6 +5,7 @@ from dispatch's and escalation's events."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -415,8 +416,6 @@ async def request(*, session: AsyncSession, service_request_id: str) -> RequestR
 
 def check_api_key(api_key: str | None, keys: Sequence[str]) -> str:
     """The key if it is one of GRIDCASE_OPEN311_API_KEYS (compared in constant time)."""
-    import hmac
-
     if not api_key:
         raise Open311Error(403, "api_key was not provided -- can't proceed with create_request")
     if not any(hmac.compare_digest(api_key.encode(), k.encode()) for k in keys):
