@@ -450,6 +450,9 @@ async def test_requests_default_to_the_last_90_days_and_filter_by_date(
     assert ids(await client.get("/open311/v2/requests.json", params=window)) == [old]
     only_start = {"start_date": "2026-08-10T00:00:00+08:00"}  # 90 days from then
     assert ids(await client.get("/open311/v2/requests.json", params=only_start)) == [old]
+    # The same with the offset's "+" left unencoded (it arrives as a space).
+    unencoded = "/open311/v2/requests.json?start_date=2026-08-10T00:00:00+08:00"
+    assert ids(await client.get(unencoded)) == [old]
     only_end = {"end_date": (now - timedelta(days=5)).isoformat()}
     assert ids(await client.get("/open311/v2/requests.json", params=only_end)) == [recent]
     # The ids override every other argument, dates included.
@@ -472,6 +475,7 @@ async def test_requests_default_to_the_last_90_days_and_filter_by_date(
         ({"end_date": "2026-11-01T00:00:00"}, "time zone"),
         ({"status": "open,pending"}, "pending"),
         ({"page": "0"}, "page must be"),
+        ({"page": "9" * 30}, "page must be"),
         ({"page_size": "1001"}, "at most 1000"),
         ({"page_size": "ten"}, "page_size must be"),
     ],

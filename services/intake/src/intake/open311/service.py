@@ -37,6 +37,7 @@ CLOSED_STATUSES = ("closed", "evaluated", "merged", "withdrawn")
 MAX_SPAN = timedelta(days=90)
 MAX_RESULTS = 1000
 MAX_IDS = 1000
+MAX_PAGE = 1_000_000
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -57,8 +58,10 @@ def w3c(moment: datetime | None) -> str | None:
 
 
 def parse_w3c(name: str, value: str) -> datetime:
+    # An unencoded "+" of an offset arrives as a space: take it for the "+" it was.
+    value = re.sub(r" (\d{2}:?\d{2})$", r"+\1", value.strip())
     try:
-        moment = datetime.fromisoformat(value.strip())
+        moment = datetime.fromisoformat(value)
     except ValueError:
         raise Open311Error(
             400, f"{name} must be a W3C date-time, e.g. 2010-01-01T00:00:00Z"
@@ -75,8 +78,8 @@ def _csv(value: str | None) -> list[str]:
 def _positive(name: str, value: str | None, default: int) -> int:
     if value is None or not value.strip():
         return default
-    if not value.strip().isdigit() or int(value) < 1:
-        raise Open311Error(400, f"{name} must be a whole number from 1")
+    if not value.strip().isdigit() or not 1 <= int(value) <= MAX_PAGE:
+        raise Open311Error(400, f"{name} must be a whole number from 1 to {MAX_PAGE}")
     return int(value)
 
 
@@ -392,7 +395,7 @@ async def requests(
         raise Open311Error(400, "start_date and end_date may not span more than 90 days")
     size = _positive("page_size", page_size, MAX_RESULTS)
     if size > MAX_RESULTS:
-        raise Open311Error(400, f"page_size may be at most {MAX_RESULTS}")
+        raise Open311Error(400, f"page_size must be at most {MAX_RESULTS}")
     number = _positive("page", page, 1)
     rows = await repository.search(
         session,
