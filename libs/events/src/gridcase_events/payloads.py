@@ -342,6 +342,27 @@ class _SlaRef(_Payload):
     )
 
 
+@event_type("sla.clock_started", 1)
+class SlaClockStarted(_Payload):
+    """A clock started (or restarted: a new generation), or its deadline moved (an
+    approved extension, time added back after a suspension). Consumers keep the latest:
+    the highest generation, then the latest ``changed_at``."""
+
+    case_id: UUID
+    tracking_no: str
+    clock: ClockKind
+    generation: int = Field(ge=1)
+    reason: Literal["started", "extended", "resumed"] = "started"
+    started_at: AwareDatetime
+    due_at: AwareDatetime
+    changed_at: AwareDatetime = Field(description="when the deadline was set (case time)")
+    priority: Priority
+    category_code: str | None = None
+    grid_code: str | None = None
+    department_code: str | None = None
+    assignee_id: str | None = None
+
+
 @event_type("sla.warning", 1)
 class SlaWarning(_SlaRef):
     """A clock has used `percent` of its time (by default at 50% and 80%)."""

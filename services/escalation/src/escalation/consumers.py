@@ -36,12 +36,24 @@ def _facts(event: Envelope, case: Any, assignee_id: str | None) -> clocks.CaseFa
 def consumers(runtime: Runtime) -> list[ConsumerSpec]:
     settings = cast(EscalationSettings, runtime.settings)
 
+    async def announce(
+        session: AsyncSession, event: Envelope, clock: Any, reason: str, at: Any
+    ) -> None:
+        await clocks.announce(
+            session=session,
+            runtime=runtime,
+            clock=clock,
+            reason=reason,
+            at=at,
+            causation_id=str(event.id),
+        )
+
     async def on_assigned(session: AsyncSession, event: Envelope, p: Any) -> None:
         assert isinstance(p, payloads.CaseAssigned)
         facts = _facts(event, p, p.assignee_id)
         now = runtime.clock.now()
         # A new assignee (first, after a transfer, after a reopening) has to sign anew.
-        await clocks.start(
+        sign_for = await clocks.start(
             session=session,
             settings=settings,
             kind="sign_for",
@@ -49,7 +61,8 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
             at=p.assigned_at,
             now=now,
         )
-        await clocks.start_once(
+        await announce(session, event, sign_for, "started", p.assigned_at)
+        resolution = await clocks.start_once(
             session=session,
             settings=settings,
             kind="resolution",
@@ -57,6 +70,7 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
             at=p.assigned_at,
             now=now,
         )
+        await announce(session, event, resolution, "started", p.assigned_at)
 
     def stopper(kind: str, reason: str) -> Handler:
         async def handle(session: AsyncSession, event: Envelope, p: Any) -> None:
@@ -73,7 +87,7 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
             session=session, case_id=p.case_id, kind="ownership", at=p.at, reason="accepted"
         )
         # First contact with the resident is due once someone owns the case.
-        await clocks.start_once(
+        first_contact = await clocks.start_once(
             session=session,
             settings=settings,
             kind="first_contact",
@@ -81,6 +95,7 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
             at=p.at,
             now=runtime.clock.now(),
         )
+        await announce(session, event, first_contact, "started", p.at)
 
     async def on_handed_on(session: AsyncSession, event: Envelope, p: Any) -> None:
         """Returned (退单) or transferred (转派): nobody owns the case until someone accepts
@@ -113,7 +128,7 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
             correlation_id=event.correlation_id,
         )
         handoffs = await clocks.handoffs(session=session, case_id=p.case_id) + 1
-        await clocks.start(
+        ownership = await clocks.start(
             session=session,
             settings=settings,
             kind="ownership",
@@ -122,18 +137,20 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
             now=runtime.clock.now(),
             due_now=handoffs > settings.max_handoffs,
         )
+        await announce(session, event, ownership, "started", p.at)
 
     async def on_suspended(session: AsyncSession, event: Envelope, p: Any) -> None:
         await clocks.pause(session=session, case_id=p.case_id, kind="resolution", at=p.at)
 
     async def on_resumed(session: AsyncSession, event: Envelope, p: Any) -> None:
-        await clocks.resume(
+        resumed = await clocks.resume(
             session=session, settings=settings, case_id=p.case_id, kind="resolution", at=p.at
         )
+        await announce(session, event, resumed, "resumed", p.at)
 
     async def on_extension_approved(session: AsyncSession, event: Envelope, p: Any) -> None:
         assert isinstance(p, payloads.CaseExtensionApproved)
-        await clocks.extend(
+        extended = await clocks.extend(
             session=session,
             settings=settings,
             case_id=p.case_id,
@@ -141,10 +158,11 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
             until=p.until,
             at=p.at,
         )
+        await announce(session, event, extended, "extended", p.at)
 
     async def on_reopened(session: AsyncSession, event: Envelope, p: Any) -> None:
         # A reopened case gets a fresh resolution clock.
-        await clocks.start(
+        resolution = await clocks.start(
             session=session,
             settings=settings,
             kind="resolution",
@@ -152,9 +170,10 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
             at=p.at,
             now=runtime.clock.now(),
         )
+        await announce(session, event, resolution, "started", p.at)
 
     async def on_closed(session: AsyncSession, event: Envelope, p: Any) -> None:
-        await clocks.start(
+        callback = await clocks.start(
             session=session,
             settings=settings,
             kind="callback",
@@ -162,6 +181,7 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
             at=p.at,
             now=runtime.clock.now(),
         )
+        await announce(session, event, callback, "started", p.at)
 
     async def on_evaluated(session: AsyncSession, event: Envelope, p: Any) -> None:
         await clocks.stop(

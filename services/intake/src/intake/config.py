@@ -111,3 +111,15 @@ class IntakeSettings(PlatformSettings):
     @property
     def bounds(self) -> Bounds:
         return parse_bounds(self.district_bounds)
+
+    open311_public_url: str | None = Field(
+        None, description="the Open311 base URL clients use (default: this request's /open311/v2)"
+    )
+    open311_contact: str = Field(
+        "Ask the district's command centre (区指挥中心) for assistance.",
+        description="service discovery: how to reach the Open311 endpoint's operators",
+    )
+    open311_key_service: str = Field(
+        "API keys are issued by the district's command centre.",
+        description="service discovery: how to get an Open311 API key",
+    )

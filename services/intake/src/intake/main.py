@@ -14,6 +14,7 @@ from intake.config import IntakeSettings
 from intake.consumers import consumers
 from intake.db import schema
 from intake.hotline.endpoints import router as hotline_router
+from intake.open311.endpoints import router as open311_router
 from intake.patrols.endpoints import router as patrols_router
 from intake.visits.endpoints import router as visits_router
 from intake.walls.endpoints import router as walls_router
@@ -25,7 +26,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
     app = create_service_app(
         service="intake",
         title="gridcase intake",
-        description="Takes residents' demands in from the 12345 hotline and other channels.",
+        description="Takes residents' demands in from the 12345 hotline, Open311 clients and other channels.",
         settings=settings,
         schema=schema,
         routers=[
@@ -35,6 +36,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
             patrols_router,
             visits_router,
             attachments_router,
+            open311_router,
         ],
         consumers=consumers,
         clock=clock,

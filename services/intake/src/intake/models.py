@@ -2,17 +2,23 @@
 
 from intake.attachments.models import Attachment
 from intake.cases.models import Case
+from intake.catalogue.models import Area, Category, Department
 from intake.idempotency.models import IdempotencyKey
+from intake.open311.models import Open311Request
 from intake.patrols.models import PatrolReport, PatrolSession
 from intake.ratelimits.models import RateCounter
 from intake.visits.models import HouseholdVisit, VisitReport
 from intake.walls.models import Wall, Wish
 
 __all__ = [
+    "Area",
     "Attachment",
     "Case",
+    "Category",
+    "Department",
     "HouseholdVisit",
     "IdempotencyKey",
+    "Open311Request",
     "PatrolReport",
     "PatrolSession",
     "RateCounter",

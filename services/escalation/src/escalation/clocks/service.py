@@ -23,6 +23,8 @@ from escalation.clocks import repository
 from escalation.clocks.models import CaseClock
 from escalation.config import EscalationSettings
 from escalation.policies import service as policy_service
+from gridcase_events import payloads
+from gridcase_events.kit.runtime import Runtime
 
 
 async def calendar(session: AsyncSession, settings: EscalationSettings) -> WorkCalendar:
@@ -163,11 +165,12 @@ async def pause(*, session: AsyncSession, case_id: UUID, kind: str, at: datetime
 
 async def resume(
     *, session: AsyncSession, settings: EscalationSettings, case_id: UUID, kind: str, at: datetime
-) -> None:
-    """The deadline moves by the time spent paused; unfired timers move with it."""
+) -> CaseClock | None:
+    """The deadline moves by the time spent paused; unfired timers move with it.
+    Returns the resumed clock (None when nothing was paused)."""
     clock = await repository.current(session, case_id=case_id, kind=kind)
     if clock is None or clock.status != "paused" or clock.paused_at is None:
-        return
+        return None
     paused = max(timedelta(0), at - clock.paused_at)
     clock.status = "running"
     clock.paused_seconds += paused.total_seconds()
@@ -175,6 +178,7 @@ async def resume(
     clock.paused_at = None
     clock.updated_at = at
     await _schedule(session, settings, clock)
+    return clock
 
 
 async def extend(
@@ -185,11 +189,11 @@ async def extend(
     kind: str,
     until: datetime,
     at: datetime,
-) -> None:
-    """An approved extension (延期) moves the deadline."""
+) -> CaseClock | None:
+    """An approved extension (延期) moves the deadline. Returns the clock it moved."""
     clock = await repository.current(session, case_id=case_id, kind=kind)
     if clock is None:
-        return
+        return None
     clock.due_at = until
     clock.breached_at = None if until > at else clock.breached_at
     clock.epoch += 1  # warnings, the breach and the ladder start over for the new deadline
@@ -197,6 +201,44 @@ async def extend(
     await repository.cancel_pending(session, clock.id)
     if clock.status == "running":
         await _schedule(session, settings, clock)
+    return clock
+
+
+async def announce(
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    clock: CaseClock | None,
+    reason: str,
+    at: datetime,
+    causation_id: str | None = None,
+) -> None:
+    """Publishes `sla.clock_started` for a clock that started or whose deadline moved,
+    through the outbox in the caller's transaction (the public status view shows the
+    resolution deadline as Open311's expected_datetime)."""
+    if clock is None:
+        return
+    await runtime.emit(
+        session,
+        payloads.SlaClockStarted(
+            case_id=clock.case_id,
+            tracking_no=clock.tracking_no,
+            clock=clock.kind,
+            generation=clock.generation,
+            reason=reason,
+            started_at=clock.started_at,
+            due_at=clock.due_at,
+            changed_at=at,
+            priority=clock.priority,
+            category_code=clock.category_code,
+            grid_code=clock.grid_code,
+            department_code=clock.department_code,
+            assignee_id=clock.assignee_id,
+        ),
+        subject=str(clock.case_id),
+        correlation_id=clock.correlation_id,
+        causation_id=causation_id,
+    )
 
 
 async def _schedule(session: AsyncSession, settings: EscalationSettings, clock: CaseClock) -> None:

@@ -22,6 +22,7 @@ class Case(Base):
         UniqueConstraint("channel", "external_ref"),
         # Looking for an open case of the same category to merge a duplicate into.
         Index("ix_cases_merge_candidates", "category_norm", "reported_at"),
+        Index("ix_cases_reported_at", "reported_at"),
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
@@ -54,3 +55,14 @@ class Case(Base):
     address_norm: Mapped[str | None] = mapped_column(String(300))
     duplicate_of: Mapped[UUID | None] = mapped_column(ForeignKey("cases.id"))
     duplicate_of_tracking_no: Mapped[str | None] = mapped_column(String(32))
+    community_code: Mapped[str | None] = mapped_column(String(32))
+    category_code: Mapped[str | None] = mapped_column(String(100))
+    # What the latest dispatch event said for the public (a resolution or closing note,
+    # a reopening's reason); the resolution note stays for the closed case.
+    status_note: Mapped[str | None] = mapped_column(Text)
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    # The resolution deadline, from escalation's sla.clock_started: the highest clock
+    # generation wins, then the latest change (events may arrive in any order).
+    expected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expected_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    expected_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

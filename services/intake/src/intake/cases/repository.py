@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,6 +49,36 @@ async def advance_status(
         update(Case)
         .where(Case.id == case_id, Case.status_version <= version)
         .values(status_version=version, **values)
+        .returning(Case.id)
+    )
+    return result.first() is not None
+
+
+async def advance_expected(
+    session: AsyncSession,
+    *,
+    case_id: UUID,
+    generation: int,
+    changed_at: datetime,
+    expected_at: datetime,
+) -> bool:
+    """Sets the resolution deadline unless a later one (a higher generation, or the same
+    generation changed later) is already set."""
+    result = await session.execute(
+        update(Case)
+        .where(
+            Case.id == case_id,
+            (Case.expected_changed_at.is_(None))
+            | (
+                tuple_(Case.expected_generation, Case.expected_changed_at)
+                <= tuple_(generation, changed_at)
+            ),
+        )
+        .values(
+            expected_at=expected_at,
+            expected_generation=generation,
+            expected_changed_at=changed_at,
+        )
         .returning(Case.id)
     )
     return result.first() is not None

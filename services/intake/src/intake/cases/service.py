@@ -212,10 +212,44 @@ async def project_status(
     *, session: Any, event_type: str, case: payloads.CaseRef, at: datetime
 ) -> None:
     """Applies a dispatch event to the public status view."""
-    values: dict[str, Any] = {"status": PUBLIC_STATUS[event_type], "status_changed_at": at}
-    for field in ("grid_code", "department_code"):
+    values: dict[str, Any] = {
+        "status": PUBLIC_STATUS[event_type],
+        "status_changed_at": at,
+        "category_code": case.category_code,
+        "status_note": public_note(event_type, case),
+    }
+    for field in ("grid_code", "department_code", "community_code"):
         if field in type(case).model_fields:
             values[field] = getattr(case, field)
+    if isinstance(case, payloads.CaseResolved):
+        values["resolution_note"] = case.note
+    elif isinstance(case, payloads.CaseReopened):
+        values["resolution_note"] = None
     await repository.advance_status(
         session, case_id=case.case_id, version=case.case_version, values=values
+    )
+
+
+def public_note(event_type: str, case: payloads.CaseRef) -> str | None:
+    """What a dispatch event says that the public may read: the resolver's and closer's
+    notes and a reopening's reason; never a return's or transfer's internal reason."""
+    if isinstance(case, payloads.CaseResolved):
+        return case.note
+    if isinstance(case, payloads.CaseClosed):
+        return case.note
+    if isinstance(case, payloads.CaseReopened):
+        return case.reason
+    return None
+
+
+async def project_deadline(*, session: Any, clock: payloads.SlaClockStarted) -> None:
+    """Keeps the resolution clock's deadline as the case's expected completion time."""
+    if clock.clock != "resolution":
+        return
+    await repository.advance_expected(
+        session,
+        case_id=clock.case_id,
+        generation=clock.generation,
+        changed_at=clock.changed_at,
+        expected_at=clock.due_at,
     )

@@ -1,0 +1,75 @@
+"""All of intake's SQL about the catalogue projection."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intake.catalogue.models import Area, Category, Department
+
+
+async def _upsert(session: AsyncSession, model: Any, values: dict[str, Any], at: datetime) -> None:
+    stmt = insert(model).values(**values, updated_at=at)
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["code"],
+            set_={**{k: v for k, v in values.items() if k != "code"}, "updated_at": at},
+            # A compacted topic may replay an older version after a newer one.
+            where=model.updated_at <= at,
+        )
+    )
+
+
+async def upsert_category(session: AsyncSession, values: dict[str, Any], *, at: datetime) -> None:
+    await _upsert(session, Category, values, at)
+
+
+async def upsert_department(session: AsyncSession, values: dict[str, Any], *, at: datetime) -> None:
+    await _upsert(session, Department, values, at)
+
+
+async def upsert_area(session: AsyncSession, values: dict[str, Any], *, at: datetime) -> None:
+    await _upsert(session, Area, values, at)
+
+
+async def categories(session: AsyncSession) -> list[Category]:
+    result = await session.execute(select(Category).order_by(Category.code))
+    return list(result.scalars())
+
+
+async def get_category(session: AsyncSession, code: str) -> Category | None:
+    return await session.get(Category, code)
+
+
+async def categories_by_code(session: AsyncSession, codes: Collection[str]) -> dict[str, Category]:
+    if not codes:
+        return {}
+    result = await session.execute(select(Category).where(Category.code.in_(list(codes))))
+    return {c.code: c for c in result.scalars()}
+
+
+async def department_names(session: AsyncSession, codes: Collection[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    result = await session.execute(
+        select(Department.code, Department.name).where(Department.code.in_(list(codes)))
+    )
+    return {row[0]: row[1] for row in result.all()}
+
+
+async def area_names(session: AsyncSession, codes: Collection[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    result = await session.execute(select(Area.code, Area.name).where(Area.code.in_(list(codes))))
+    return {row[0]: row[1] for row in result.all()}
+
+
+async def last_change(session: AsyncSession) -> datetime | None:
+    """When the catalogue last changed (the newest category version)."""
+    result = await session.execute(select(func.max(Category.updated_at)))
+    return result.scalar_one_or_none()

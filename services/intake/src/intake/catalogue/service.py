@@ -1,0 +1,70 @@
+"""The category catalogue as intake knows it: a projection of the directory's
+categories, departments and areas (gridcase.directory.v1, log-compacted)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gridcase_events import payloads
+from intake.catalogue import repository
+from intake.catalogue.models import Category
+
+
+async def project_category(
+    *, session: AsyncSession, category: payloads.CategoryUpserted, at: datetime
+) -> None:
+    await repository.upsert_category(session, category.model_dump(), at=at)
+
+
+async def project_department(
+    *, session: AsyncSession, department: payloads.DepartmentUpserted, at: datetime
+) -> None:
+    await repository.upsert_department(session, department.model_dump(), at=at)
+
+
+async def project_area(*, session: AsyncSession, area: payloads.AreaUpserted, at: datetime) -> None:
+    await repository.upsert_area(
+        session, {"code": area.code, "name": area.name, "level": area.level}, at=at
+    )
+
+
+async def categories(*, session: AsyncSession) -> list[Category]:
+    return await repository.categories(session)
+
+
+async def get_category(*, session: AsyncSession, code: str) -> Category | None:
+    return await repository.get_category(session, code)
+
+
+async def last_change(*, session: AsyncSession) -> datetime | None:
+    return await repository.last_change(session)
+
+
+@dataclass(frozen=True)
+class Names:
+    """Display names of categories, departments and areas, looked up in one go."""
+
+    categories: dict[str, Category]
+    departments: dict[str, str]
+    areas: dict[str, str]
+
+
+async def names(
+    *,
+    session: AsyncSession,
+    category_codes: Iterable[str | None],
+    department_codes: Iterable[str | None],
+    area_codes: Iterable[str | None],
+) -> Names:
+    categories = await repository.categories_by_code(session, {c for c in category_codes if c})
+    departments = {c for c in department_codes if c}
+    departments |= {c.department_code for c in categories.values() if c.department_code}
+    return Names(
+        categories=categories,
+        departments=await repository.department_names(session, departments),
+        areas=await repository.area_names(session, {c for c in area_codes if c}),
+    )
