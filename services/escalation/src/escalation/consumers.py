@@ -249,8 +249,15 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
         ConsumerSpec(
             name="escalation-directory",
             topics=[topics.DIRECTORY],
+            handlers={"directory.staff_upserted": on_staff},
+        ),
+        # Areas and departments have their own group: a deployment whose directory group
+        # had already passed them (when they were not yet kept) reads them from the start
+        # of the compacted topic.
+        ConsumerSpec(
+            name="escalation-areas",
+            topics=[topics.DIRECTORY],
             handlers={
-                "directory.staff_upserted": on_staff,
                 "directory.area_upserted": on_area,
                 "directory.department_upserted": on_department,
             },
