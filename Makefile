@@ -59,7 +59,8 @@ bench: $(STAMP)
 	@deploy/local/infra.sh start
 	@set -a; eval "$$(deploy/local/infra.sh env)"; set +a; $(BIN)/python bench/outbox_relay.py; \
 	$(BIN)/python bench/routing.py; \
-	$(BIN)/python bench/timers.py
+	$(BIN)/python bench/timers.py; \
+	$(BIN)/python bench/hotline_intake.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
