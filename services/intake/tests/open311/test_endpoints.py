@@ -303,6 +303,8 @@ async def test_missing_or_wrong_api_key_is_403_and_stores_nothing(
         ({"lat": None, "long": None}, 400, "a location is required"),
         ({"long": None}, 400, "lat and long must be sent together"),
         ({"lat": "91"}, 400, "lat"),
+        ({"lat": "31.2", "long": "121.5"}, 400, "outside the district"),
+        ({"long": "104.9"}, 400, "long: 104.9 is outside the district"),
         ({"description": "x" * 4001}, 400, "description"),
         ({"email": "not-an-address"}, 400, "email"),
         ({"media_url": "not a url"}, 400, "media_url"),

@@ -219,7 +219,7 @@ async def create_request(
         # "Optional" in the specification: an empty parameter is one not sent.
         data = {k: v for k, v in fields.items() if v.strip() and not k.startswith("attribute[")}
         try:
-            form = RequestCreate.model_validate(data)
+            form = RequestCreate.model_validate(data, context={"bounds": settings.bounds})
         except ValidationError as exc:
             raise open311.Open311Error(
                 400, *open311.validation_errors([dict(e) for e in exc.errors(include_url=False)])

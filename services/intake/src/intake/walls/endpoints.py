@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 
 from gridcase_events.kit.auth import CurrentPrincipal
 from gridcase_events.kit.http import correlation_id
+from intake import district
 from intake.bodylimit import require_json
 from intake.deps import RuntimeDep, SettingsDep
 from intake.idempotency.endpoints import IdempotencyDep
@@ -81,6 +82,7 @@ async def create_wall(
     settings: SettingsDep,
     idempotency: IdempotencyDep,
 ) -> Any:
+    district.check_point(body.location, settings.bounds, ("body", "location"))
     if not service.may_manage(principal, body.community_code):
         raise HTTPException(
             status_code=403, detail=f"you may not create walls in {body.community_code}"
@@ -193,6 +195,7 @@ async def submit_wish(
     settings: SettingsDep,
     idempotency: IdempotencyDep,
 ) -> Any:
+    district.check_point(body.point, settings.bounds, ("body", "point"))
     client = client_address(request)
     # The count commits on its own: refused requests count too.
     async with runtime.transaction() as session:
