@@ -75,7 +75,8 @@ async def report(
     Returns the case and whether it is new: a repeat of the same (channel, external_ref)
     returns the original case and changes nothing.
 
-    A new report that duplicates an open case (same category hint, within
+    A new report that duplicates an open case (same category — the catalogue's code
+    the hint names, by code or name, else the hint compared loosely — within
     ``INTAKE_MERGE_DISTANCE_M`` or at the same normalised address, within
     ``INTAKE_MERGE_WINDOW_HOURS``) still gets its own case and tracking number, but is
     announced with `case.merged` instead of `case.reported`, so it is not dispatched
@@ -91,7 +92,8 @@ async def report(
 
     now = runtime.clock.now()
     settings = runtime.settings
-    category_norm = merge_service.normalize_category(report.category_hint)
+    category = await merge_service.category_key(session=session, hint=report.category_hint)
+    category_norm = category.norm
     address_norm = merge_service.normalize_address(report.address)
     match: merge_service.Match | None = None
     if merge and getattr(settings, "merge_enabled", False) and category_norm is not None:
@@ -171,8 +173,8 @@ async def report(
             external_ref=report.external_ref,
             duplicate_of=match.case.id,
             duplicate_of_tracking_no=match.case.tracking_no,
-            # Intake knows the hint, not the catalogue: dispatch's code is on the first case.
-            category_code=report.category_hint,
+            # The catalogue's code of the hint, else dispatch's code of the first case.
+            category_code=category.code or match.case.category_code,
             reason=match.reason,
             distance_m=match.distance_m,
             reporter=reporter,
