@@ -32,3 +32,9 @@ class CaseStatusRead(BaseModel):
     merged_into: str | None = Field(
         default=None, description="a duplicate shows the progress of the case it joined"
     )
+    status_note: str | None = Field(
+        default=None, description="what the latest step said for the public (e.g. resolution)"
+    )
+    expected_at: datetime | None = Field(
+        default=None, description="when the case is expected to be resolved (its deadline)"
+    )

@@ -16,6 +16,7 @@ from gridcase_events.kit.pii import mask_name, mask_phone, normalize_phone
 from gridcase_events.kit.runtime import Runtime
 from intake.cases import repository
 from intake.cases.models import Case
+from intake.cases.schemas import CaseStatusRead
 from intake.merge import service as merge_service
 
 log = structlog.get_logger(__name__)
@@ -229,6 +230,27 @@ async def project_status(
         values["resolution_note"] = None
     await repository.advance_status(
         session, case_id=case.case_id, version=case.case_version, values=values
+    )
+
+
+async def public_status(*, session: Any, tracking_no: str) -> CaseStatusRead | None:
+    """A case's public status by tracking number (no personal data); a duplicate
+    follows the progress of the case it was merged into."""
+    case = await repository.get_by_tracking_no(session, tracking_no)
+    if case is None:
+        return None
+    primary = await repository.get(session, case.duplicate_of) if case.duplicate_of else None
+    if primary is None:
+        return CaseStatusRead.model_validate(case)
+    return CaseStatusRead(
+        tracking_no=case.tracking_no,
+        status=primary.status,
+        channel=case.channel,
+        reported_at=case.reported_at,
+        status_changed_at=max(primary.status_changed_at, case.status_changed_at),
+        merged_into=primary.tracking_no,
+        status_note=primary.status_note,
+        expected_at=primary.expected_at,
     )
 
 
