@@ -203,23 +203,35 @@ async def test_a_merged_case_points_at_the_case_it_joined(intake: Any, wall: Any
     assert "合并办理" in page
 
 
-async def test_status_follows_dispatch(
+async def test_status_and_its_steps_follow_dispatch(
     client: Any, push: Any, ticket: Any, dispatch_event: Any
 ) -> None:
     created = (await push(ticket())).json()
+    ids = {"case_id": created["case_id"], "tracking_no": created["tracking_no"]}
     await dispatch_event(
-        "case.resolved",
-        case_id=created["case_id"],
-        tracking_no=created["tracking_no"],
-        version=3,
-        note="已清运 <完毕>",
+        "case.routed",
+        version=1,
+        target="grid",
+        method="point_in_polygon",
+        grid_code="510302001001001",
+        reason="in the grid's polygon",
+        **ids,
     )
+    await dispatch_event("case.resolved", version=2, note="已清运 <完毕>", **ids)
 
     page = (await client.get(f"/status/{created['tracking_no']}")).text
+    status = (await client.get(f"/v1/public/cases/{created['tracking_no']}")).json()
 
-    assert "已办理，等待核查" in page
-    assert "已清运 &lt;完毕&gt;" in page
+    assert "<strong>已办理，等待核查</strong>" in page
     assert "12345 热线" in page
+    routed = page.index("已分派，等待派单")
+    resolved = page.index("已办理，等待核查：已清运 &lt;完毕&gt;")
+    assert page.index("已受理") < routed < resolved
+    assert [(s["status"], s["note"]) for s in status["steps"]] == [
+        ("routed", None),
+        ("resolved", "已清运 <完毕>"),
+    ]
+    assert "桂花路" not in page and "张" not in page  # what and who: never shown
 
 
 async def test_an_unknown_tracking_number_is_a_404_page(intake: Any) -> None:

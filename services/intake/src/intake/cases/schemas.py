@@ -19,6 +19,15 @@ class CaseCreated(BaseModel):
     )
 
 
+class StepRead(BaseModel):
+    """A step of a case's progress: the status it reached, when, and what was said for
+    the public (a resolution or closing note, a reopening's reason)."""
+
+    status: str
+    at: datetime
+    note: str | None = None
+
+
 class CaseStatusRead(BaseModel):
     """The public status of a case: no personal data."""
 
@@ -37,4 +46,9 @@ class CaseStatusRead(BaseModel):
     )
     expected_at: datetime | None = Field(
         default=None, description="when the case is expected to be resolved (its deadline)"
+    )
+    steps: list[StepRead] = Field(
+        default_factory=list,
+        description="the progress after receipt, oldest first (of the case it joined, for "
+        "a duplicate)",
     )

@@ -16,7 +16,7 @@ from gridcase_events.kit.pii import mask_name, mask_phone, normalize_phone
 from gridcase_events.kit.runtime import Runtime
 from intake.cases import repository
 from intake.cases.models import Case
-from intake.cases.schemas import CaseStatusRead
+from intake.cases.schemas import CaseStatusRead, StepRead
 from intake.merge import service as merge_service
 
 log = structlog.get_logger(__name__)
@@ -231,6 +231,14 @@ async def project_status(
     await repository.advance_status(
         session, case_id=case.case_id, version=case.case_version, values=values
     )
+    await repository.add_step(
+        session,
+        case_id=case.case_id,
+        version=case.case_version,
+        status=values["status"],
+        at=at,
+        note=values["status_note"],
+    )
 
 
 async def public_status(*, session: Any, tracking_no: str) -> CaseStatusRead | None:
@@ -240,8 +248,13 @@ async def public_status(*, session: Any, tracking_no: str) -> CaseStatusRead | N
     if case is None:
         return None
     primary = await repository.get(session, case.duplicate_of) if case.duplicate_of else None
+    followed = primary or case
+    steps = [
+        StepRead(status=s.status, at=s.at, note=s.note)
+        for s in await repository.steps(session, followed.id)
+    ]
     if primary is None:
-        return CaseStatusRead.model_validate(case)
+        return CaseStatusRead.model_validate(case).model_copy(update={"steps": steps})
     return CaseStatusRead(
         tracking_no=case.tracking_no,
         status=primary.status,
@@ -251,6 +264,7 @@ async def public_status(*, session: Any, tracking_no: str) -> CaseStatusRead | N
         merged_into=primary.tracking_no,
         status_note=primary.status_note,
         expected_at=primary.expected_at,
+        steps=steps,
     )
 
 

@@ -59,8 +59,8 @@ class Step:
 
 
 def timeline(status: CaseStatusRead) -> list[Step]:
-    """The progress intake knows: received, merged (for a duplicate), the latest step,
-    oldest first."""
+    """The progress: received, merged (for a duplicate), then each step of the case
+    (the one it joined, for a duplicate), oldest first."""
     steps = [Step(at=status.reported_at, text="已受理")]
     if status.merged_into:
         steps.append(
@@ -69,8 +69,9 @@ def timeline(status: CaseStatusRead) -> list[Step]:
                 text=f"与编号 {status.merged_into} 的问题合并办理",
             )
         )
-    if status.status not in {"reported", "merged"}:
-        steps.append(Step(at=status.status_changed_at, text=status_words(status.status)))
+    for step in status.steps:
+        text = status_words(step.status)
+        steps.append(Step(at=step.at, text=f"{text}：{step.note}" if step.note else text))
     return steps
 
 
