@@ -220,7 +220,8 @@ async def status_form(request: Request, tracking_no: str | None = None) -> Respo
             },
             status_code=422,
         )
-    return RedirectResponse(f"{request.url_for('status_page', tracking_no=normalized)}", 303)
+    base = request.app.state.runtime.settings.public_base_url.rstrip("/")
+    return RedirectResponse(f"{base}/status/{normalized}", status_code=303)
 
 
 @router.get("/status/{tracking_no}")
