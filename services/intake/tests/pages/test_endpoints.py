@@ -156,6 +156,15 @@ async def test_the_form_shares_the_walls_rate_limit(start_intake: Any, db: Any) 
     assert await _count(db, "SELECT count(*) FROM intake.cases") == 2
 
 
+async def test_an_oversized_form_is_a_413_page(intake: Any, wall: Any, db: Any) -> None:
+    await wall()
+    response = await intake.post("/walls/W-001", data={"content": "很" * 400_000, "token": "t-big"})
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/html")
+    assert "内容太长了" in response.text
+    assert await _count(db, "SELECT count(*) FROM intake.cases") == 0
+
+
 async def test_an_unknown_wall_is_a_404_page(intake: Any) -> None:
     for response in (
         await intake.get("/walls/W-404"),

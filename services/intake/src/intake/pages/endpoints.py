@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
 
 from intake.cases import service as case_service
 from intake.catalogue import service as catalogue_service
@@ -133,7 +134,18 @@ async def submit_wall_page(
             errors={"form": "请通过本页的表单提交"},
             status_code=415,
         )
-    form = await request.form(max_files=0)
+    try:
+        form = await request.form(max_files=0)
+    except (HTTPException, MultiPartException) as exc:
+        # Over the body limit (413), or a malformed form (400): the page, not JSON.
+        too_large = isinstance(exc, HTTPException) and exc.status_code == 413
+        return _form(
+            request,
+            wall=wall,
+            categories=categories,
+            errors={"form": "内容太长了，请精简后再提交" if too_large else "表单有误，请重新填写"},
+            status_code=413 if too_large else 400,
+        )
     fields = {k: v for k, v in form.multi_items() if not isinstance(v, UploadFile)}
     await form.close()
     values = {name: str(fields.get(name, "")) for name in _FIELDS}
