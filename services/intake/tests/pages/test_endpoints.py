@@ -3,13 +3,15 @@ a wall's QR code points at, and the status page."""
 
 import io
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import segno
 from sqlalchemy import text
 
-from gridcase_events.testing import bearer
+from gridcase_events import envelope, payloads, topics
+from gridcase_events.testing import bearer, eventually
 
 pytestmark = pytest.mark.integration
 
@@ -262,3 +264,41 @@ async def test_the_status_form_goes_to_the_page(intake: Any) -> None:
     wrong = await intake.get("/status", params={"tracking_no": "<b>12345</b>"})
     assert wrong.status_code == 422
     assert "&lt;b&gt;12345&lt;/b&gt;" in wrong.text
+
+
+async def test_the_status_page_shows_the_expected_date(
+    client: Any, push: Any, ticket: Any, producer: Any, namespace: str
+) -> None:
+    created = (await push(ticket())).json()
+    page = (await client.get(f"/status/{created['tracking_no']}")).text
+    assert "尚未确定" in page
+    at = datetime(2026, 11, 21, 9, 31, tzinfo=UTC)
+    event = envelope.build(
+        payloads.SlaClockStarted(
+            case_id=created["case_id"],
+            tracking_no=created["tracking_no"],
+            clock="resolution",
+            started_at=at,
+            changed_at=at,
+            priority="normal",
+            generation=1,
+            due_at=at + timedelta(days=7),
+        ),
+        subject=created["case_id"],
+        source="escalation",
+        tenant="510302",
+        correlation_id="test-deadline",
+        time=at,
+    )
+    topic = topics.for_event(source="escalation", event_type=event.type)
+    await producer.send_and_wait(
+        topics.qualify(namespace, topic), key=event.subject.encode(), value=event.to_bytes()
+    )
+
+    async def dated() -> bool:
+        status = await client.get(f"/v1/public/cases/{created['tracking_no']}")
+        return status.json()["expected_at"] is not None
+
+    await eventually(dated)
+    page = (await client.get(f"/status/{created['tracking_no']}")).text
+    assert "<dt>预计办结</dt><dd>2026-11-28 17:31</dd>" in page  # Beijing time
