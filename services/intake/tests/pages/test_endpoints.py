@@ -1,6 +1,7 @@
 """The residents' pages end to end, against the real broker and database: the wish form
 a wall's QR code points at, and the status page."""
 
+import asyncio
 import io
 import re
 from datetime import UTC, datetime, timedelta
@@ -110,6 +111,19 @@ async def test_a_double_tap_submits_once(intake: Any, wall: Any, db: Any) -> Non
     assert await _count(db, "SELECT count(*) FROM intake.cases") == 1
     other = await intake.post("/walls/W-001", data={**FORM, "token": "another-form-token"})
     assert _tracking_no(other.text) != _tracking_no(first.text)
+
+
+async def test_concurrent_taps_of_one_form_make_one_case(intake: Any, wall: Any, db: Any) -> None:
+    await wall()
+    token = _token((await intake.get("/walls/W-001")).text)
+
+    responses = await asyncio.gather(
+        *(intake.post("/walls/W-001", data={**FORM, "token": token}) for _ in range(4))
+    )
+
+    assert [r.status_code for r in responses] == [201] * 4
+    assert len({_tracking_no(r.text) for r in responses}) == 1
+    assert await _count(db, "SELECT count(*) FROM intake.cases") == 1
 
 
 async def test_an_invalid_phone_is_a_422_page_naming_the_field_with_the_input_escaped(
