@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from gridcase_events import topics
-from gridcase_events.testing import read_topic
+from gridcase_events.testing import bearer, read_topic
 
 pytestmark = pytest.mark.integration
 
@@ -82,4 +82,29 @@ async def test_a_phone_number_is_masked_in_logs_and_events_on_every_path(
     assert "hotline signature refused" in logs
     assert len(logs.splitlines()) > 10
     leaked = [p.decode() for p in PLAINTEXT if p.decode() in logs]
+    assert not leaked, leaked
+
+
+async def test_a_phone_number_sent_through_the_wish_page_is_never_logged(
+    client: Any, captured_logs: io.StringIO, kafka_bootstrap: str, namespace: str
+) -> None:
+    wall = {"wall_id": "W-PII", "community_code": "510302001002", "name": "墙"}
+    created = await client.post("/v1/walls", json=wall, headers=bearer("admin-1", "admin"))
+    assert created.status_code == 201
+    form = {"content": "路灯坏了", "phone": "139 1234 5678", "token": "t-pii-1"}
+
+    taken = await client.post("/walls/W-PII", data=form)
+    again = await client.post("/walls/W-PII", data=form)
+    invalid = await client.post("/walls/W-PII", data={**form, "phone": "139-1234-567x"})
+
+    assert [r.status_code for r in (taken, again, invalid)] == [201, 201, 422]
+    assert "13912345678" not in taken.text  # the thank-you page does not echo it
+    records = await read_topic(
+        kafka_bootstrap, topics.qualify(namespace, topics.INTAKE), min_count=1
+    )
+    assert len(records) == 1
+    assert not [p for p in PLAINTEXT if p in records[0].value]
+    logs = captured_logs.getvalue()
+    assert "wish taken" in logs
+    leaked = [p.decode() for p in (*PLAINTEXT, b"1234-567x") if p.decode() in logs]
     assert not leaked, leaked

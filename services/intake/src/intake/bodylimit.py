@@ -2,7 +2,9 @@
 
 A pure ASGI middleware that counts the bytes as the endpoint reads them, so a body
 without a Content-Length (chunked) is cut off too; the 413 is raised as an
-``HTTPException`` from ``receive``, which FastAPI turns into the response."""
+``HTTPException`` from ``receive``, which FastAPI turns into the response — under
+``/open311/`` the Open311 route class turns it into the GeoReport v2 error document
+(JSON or XML by the path's suffix), like every other Open311 refusal."""
 
 from __future__ import annotations
 

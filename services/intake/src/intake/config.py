@@ -61,7 +61,10 @@ class IntakeSettings(PlatformSettings):
     wall_submission_base_url: str | None = Field(
         None,
         description="the public page a wall's QR code points at, followed by /<wall_id>; "
-        "defaults to <public_base_url>/v1/public/walls",
+        "defaults to <public_base_url>/walls (intake's own wish page)",
+    )
+    public_timezone: str = Field(
+        "Asia/Shanghai", description="the time zone of the dates on the residents' pages"
     )
     # Idempotency-Key (POST endpoints other than the hotline push).
     idempotency_ttl_seconds: int = Field(24 * 3600, ge=60)
@@ -88,9 +91,7 @@ class IntakeSettings(PlatformSettings):
 
     @property
     def wall_base_url(self) -> str:
-        return (self.wall_submission_base_url or f"{self.public_base_url}/v1/public/walls").rstrip(
-            "/"
-        )
+        return (self.wall_submission_base_url or f"{self.public_base_url}/walls").rstrip("/")
 
     # The demo district (deploy/demo/areas.geojson spans 104.77–104.79 E, 29.35–29.37 N)
     # with a margin of about 5 km.

@@ -15,6 +15,7 @@ from intake.consumers import consumers
 from intake.db import schema
 from intake.hotline.endpoints import router as hotline_router
 from intake.open311.endpoints import router as open311_router
+from intake.pages.endpoints import router as pages_router
 from intake.patrols.endpoints import router as patrols_router
 from intake.visits.endpoints import router as visits_router
 from intake.walls.endpoints import router as walls_router
@@ -37,6 +38,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
             visits_router,
             attachments_router,
             open311_router,
+            pages_router,
         ],
         consumers=consumers,
         clock=clock,

@@ -1,7 +1,7 @@
 """Every table of intake, imported so that the metadata is complete (migrations)."""
 
 from intake.attachments.models import Attachment
-from intake.cases.models import Case
+from intake.cases.models import Case, CaseStep
 from intake.catalogue.models import Area, Category, Department
 from intake.idempotency.models import IdempotencyKey
 from intake.open311.models import Open311Request
@@ -14,6 +14,7 @@ __all__ = [
     "Area",
     "Attachment",
     "Case",
+    "CaseStep",
     "Category",
     "Department",
     "HouseholdVisit",

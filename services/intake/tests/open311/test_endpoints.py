@@ -13,6 +13,8 @@ from sqlalchemy import text
 from gridcase_events import payloads, topics
 from gridcase_events.testing import eventually, read_topic
 
+API_KEY = "open311-key-current"
+
 pytestmark = pytest.mark.integration
 
 # The field lists of the GeoReport v2 specification (wiki.open311.org/GeoReport_v2),
@@ -303,6 +305,8 @@ async def test_missing_or_wrong_api_key_is_403_and_stores_nothing(
         ({"lat": None, "long": None}, 400, "a location is required"),
         ({"long": None}, 400, "lat and long must be sent together"),
         ({"lat": "91"}, 400, "lat"),
+        ({"lat": "31.2", "long": "121.5"}, 400, "outside the district"),
+        ({"long": "104.9"}, 400, "long: 104.9 is outside the district"),
         ({"description": "x" * 4001}, 400, "description"),
         ({"email": "not-an-address"}, 400, "email"),
         ({"media_url": "not a url"}, 400, "media_url"),
@@ -816,3 +820,99 @@ async def test_requests_come_in_pages_when_asked(
         newest_first[4:5],
         [],
     ]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+async def test_a_declared_oversized_body_is_413_in_the_error_format(
+    client: Any, catalogue: Any, db: Any, fmt: str
+) -> None:
+    body = b"api_key=" + API_KEY.encode() + b"&description=" + b"x" * (70 * 1024)
+
+    response = await client.post(
+        f"/open311/v2/requests.{fmt}",
+        content=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+    assert_error(response, 413, fmt, "bytes")
+    assert await _count(db, "SELECT count(*) FROM intake.cases") == 0
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+async def test_a_chunked_oversized_body_is_413_in_the_error_format(
+    client: Any, catalogue: Any, db: Any, fmt: str
+) -> None:
+    async def chunks() -> Any:
+        yield b"api_key=" + API_KEY.encode() + b"&service_code=x&description="
+        for _ in range(80):
+            yield b"x" * 1024
+
+    response = await client.post(
+        f"/open311/v2/requests.{fmt}",
+        content=chunks(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+    assert_error(response, 413, fmt, "bytes")
+    assert await _count(db, "SELECT count(*) FROM intake.cases") == 0
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+async def test_an_oversized_multipart_body_is_413_in_the_error_format(
+    client: Any, catalogue: Any, fmt: str
+) -> None:
+    response = await client.post(
+        f"/open311/v2/requests.{fmt}",
+        data={"api_key": API_KEY, "service_code": "order/illegal-parking"},
+        files={"media": ("big.jpg", b"\xff" * (70 * 1024), "image/jpeg")},
+    )
+
+    assert_error(response, 413, fmt, "bytes")
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+async def test_a_repeat_with_the_same_idempotency_key_gets_the_first_answer(
+    client: Any, catalogue: Any, db: Any, fmt: str
+) -> None:
+    form = {
+        "api_key": API_KEY,
+        "service_code": "environment/garbage-overflow",
+        "lat": "29.355",
+        "long": "104.7725",
+        "description": "桂花路1号1栋楼下垃圾桶满溢",
+    }
+    key = {"Idempotency-Key": f"open311-retry-{fmt}"}
+
+    first = await client.post(f"/open311/v2/requests.{fmt}", data=form, headers=key)
+    again = await client.post(f"/open311/v2/requests.{fmt}", data=form, headers=key)
+    other = await client.post(
+        f"/open311/v2/requests.{fmt}", data={**form, "description": "另一件事"}, headers=key
+    )
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.content == first.content
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert await _count(db, "SELECT count(*) FROM intake.cases") == 1
+    assert await _count(db, "SELECT count(*) FROM intake.open311_requests") == 1
+    assert_error(other, 422, fmt, "Idempotency-Key")
+
+
+async def test_without_a_key_each_post_is_a_new_request(
+    client: Any, submit: Any, catalogue: Any, db: Any
+) -> None:
+    first = await submit(description="第一件事")
+    second = await submit(description="第一件事", lat="29.37", long="104.80")
+
+    assert first.json()[0]["service_request_id"] != second.json()[0]["service_request_id"]
+    assert await _count(db, "SELECT count(*) FROM intake.cases") == 2
+
+
+async def test_a_malformed_idempotency_key_is_400_in_the_error_format(
+    client: Any, catalogue: Any
+) -> None:
+    response = await client.post(
+        "/open311/v2/requests.xml",
+        data={"api_key": API_KEY, "service_code": "order/illegal-parking", "address_string": "x"},
+        headers={"Idempotency-Key": "k" * 300},
+    )
+    assert_error(response, 400, "xml", "Idempotency-Key")

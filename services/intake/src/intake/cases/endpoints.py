@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path
 
-from intake.cases import repository
+from intake.cases import service
 from intake.cases.schemas import CaseStatusRead
 from intake.deps import RuntimeDep
 
@@ -22,22 +22,7 @@ async def public_status(
     tracking_no: Annotated[str, Path(pattern=r"^GC-\d{8}-[0-9A-Z]{6}$")],
 ) -> CaseStatusRead:
     async with runtime.sessionmaker() as session:
-        case = await repository.get_by_tracking_no(session, tracking_no)
-        primary = (
-            await repository.get(session, case.duplicate_of)
-            if case is not None and case.duplicate_of is not None
-            else None
-        )
-    if case is None:
+        status = await service.public_status(session=session, tracking_no=tracking_no)
+    if status is None:
         raise HTTPException(status_code=404, detail="no case with this tracking number")
-    if primary is None:
-        return CaseStatusRead.model_validate(case)
-    # A duplicate follows the progress of the case it was merged into.
-    return CaseStatusRead(
-        tracking_no=case.tracking_no,
-        status=primary.status,
-        channel=case.channel,
-        reported_at=case.reported_at,
-        status_changed_at=max(primary.status_changed_at, case.status_changed_at),
-        merged_into=primary.tracking_no,
-    )
+    return status

@@ -66,3 +66,16 @@ class Case(Base):
     expected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     expected_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     expected_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CaseStep(Base):
+    """One step of a case's public progress (a dispatch event), for its status page:
+    kept for every case version, whatever order the events arrive in."""
+
+    __tablename__ = "case_steps"
+
+    case_id: Mapped[UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(Text)

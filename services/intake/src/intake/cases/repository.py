@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import DateTime, Integer, String, Text, literal, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake.cases.models import Case
+from intake.cases.models import Case, CaseStep
 
 
 async def insert_if_new(session: AsyncSession, values: dict[str, Any]) -> bool:
@@ -52,6 +52,38 @@ async def advance_status(
         .returning(Case.id)
     )
     return result.first() is not None
+
+
+async def add_step(
+    session: AsyncSession,
+    *,
+    case_id: UUID,
+    version: int,
+    status: str,
+    at: datetime,
+    note: str | None,
+) -> None:
+    """Records a step of a case intake knows, once (a redelivered event adds nothing;
+    an event about a case intake never took in adds nothing either)."""
+    rows = select(
+        Case.id,
+        literal(version, Integer),
+        literal(status, String),
+        literal(at, DateTime(timezone=True)),
+        literal(note, Text),
+    ).where(Case.id == case_id)
+    await session.execute(
+        insert(CaseStep)
+        .from_select(["case_id", "version", "status", "at", "note"], rows)
+        .on_conflict_do_nothing()
+    )
+
+
+async def steps(session: AsyncSession, case_id: UUID) -> list[CaseStep]:
+    result = await session.execute(
+        select(CaseStep).where(CaseStep.case_id == case_id).order_by(CaseStep.version, CaseStep.at)
+    )
+    return list(result.scalars())
 
 
 async def advance_expected(

@@ -19,6 +19,15 @@ class CaseCreated(BaseModel):
     )
 
 
+class StepRead(BaseModel):
+    """A step of a case's progress: the status it reached, when, and what was said for
+    the public (a resolution or closing note, a reopening's reason)."""
+
+    status: str
+    at: datetime
+    note: str | None = None
+
+
 class CaseStatusRead(BaseModel):
     """The public status of a case: no personal data."""
 
@@ -31,4 +40,15 @@ class CaseStatusRead(BaseModel):
     status_changed_at: datetime
     merged_into: str | None = Field(
         default=None, description="a duplicate shows the progress of the case it joined"
+    )
+    status_note: str | None = Field(
+        default=None, description="what the latest step said for the public (e.g. resolution)"
+    )
+    expected_at: datetime | None = Field(
+        default=None, description="when the case is expected to be resolved (its deadline)"
+    )
+    steps: list[StepRead] = Field(
+        default_factory=list,
+        description="the progress after receipt, oldest first (of the case it joined, for "
+        "a duplicate)",
     )

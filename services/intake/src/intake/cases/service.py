@@ -16,6 +16,7 @@ from gridcase_events.kit.pii import mask_name, mask_phone, normalize_phone
 from gridcase_events.kit.runtime import Runtime
 from intake.cases import repository
 from intake.cases.models import Case
+from intake.cases.schemas import CaseStatusRead, StepRead
 from intake.merge import service as merge_service
 
 log = structlog.get_logger(__name__)
@@ -75,7 +76,8 @@ async def report(
     Returns the case and whether it is new: a repeat of the same (channel, external_ref)
     returns the original case and changes nothing.
 
-    A new report that duplicates an open case (same category hint, within
+    A new report that duplicates an open case (same category — the catalogue's code
+    the hint names, by code or name, else the hint compared loosely — within
     ``INTAKE_MERGE_DISTANCE_M`` or at the same normalised address, within
     ``INTAKE_MERGE_WINDOW_HOURS``) still gets its own case and tracking number, but is
     announced with `case.merged` instead of `case.reported`, so it is not dispatched
@@ -91,7 +93,8 @@ async def report(
 
     now = runtime.clock.now()
     settings = runtime.settings
-    category_norm = merge_service.normalize_category(report.category_hint)
+    category = await merge_service.category_key(session=session, hint=report.category_hint)
+    category_norm = category.norm
     address_norm = merge_service.normalize_address(report.address)
     match: merge_service.Match | None = None
     if merge and getattr(settings, "merge_enabled", False) and category_norm is not None:
@@ -171,8 +174,8 @@ async def report(
             external_ref=report.external_ref,
             duplicate_of=match.case.id,
             duplicate_of_tracking_no=match.case.tracking_no,
-            # Intake knows the hint, not the catalogue: dispatch's code is on the first case.
-            category_code=report.category_hint,
+            # The catalogue's code of the hint, else dispatch's code of the first case.
+            category_code=category.code or match.case.category_code,
             reason=match.reason,
             distance_m=match.distance_m,
             reporter=reporter,
@@ -227,6 +230,41 @@ async def project_status(
         values["resolution_note"] = None
     await repository.advance_status(
         session, case_id=case.case_id, version=case.case_version, values=values
+    )
+    await repository.add_step(
+        session,
+        case_id=case.case_id,
+        version=case.case_version,
+        status=values["status"],
+        at=at,
+        note=values["status_note"],
+    )
+
+
+async def public_status(*, session: Any, tracking_no: str) -> CaseStatusRead | None:
+    """A case's public status by tracking number (no personal data); a duplicate
+    follows the progress of the case it was merged into."""
+    case = await repository.get_by_tracking_no(session, tracking_no)
+    if case is None:
+        return None
+    primary = await repository.get(session, case.duplicate_of) if case.duplicate_of else None
+    followed = primary or case
+    steps = [
+        StepRead(status=s.status, at=s.at, note=s.note)
+        for s in await repository.steps(session, followed.id)
+    ]
+    if primary is None:
+        return CaseStatusRead.model_validate(case).model_copy(update={"steps": steps})
+    return CaseStatusRead(
+        tracking_no=case.tracking_no,
+        status=primary.status,
+        channel=case.channel,
+        reported_at=case.reported_at,
+        status_changed_at=max(primary.status_changed_at, case.status_changed_at),
+        merged_into=primary.tracking_no,
+        status_note=primary.status_note,
+        expected_at=primary.expected_at,
+        steps=steps,
     )
 
 

@@ -46,6 +46,26 @@ async def get_category(session: AsyncSession, code: str) -> Category | None:
     return await session.get(Category, code)
 
 
+async def find_category(session: AsyncSession, *, hint: str, loose: str) -> Category | None:
+    """The category whose code is `hint` exactly, else whose code or name, lower-cased
+    and without whitespace, is `loose` (the first by code)."""
+    exact = await session.get(Category, hint)
+    if exact is not None:
+        return exact
+    if not loose:
+        return None
+    result = await session.execute(
+        select(Category)
+        .where(
+            (func.lower(func.regexp_replace(Category.code, r"\s", "", "g")) == loose)
+            | (func.lower(func.regexp_replace(Category.name, r"\s", "", "g")) == loose)
+        )
+        .order_by(Category.code)
+        .limit(1)
+    )
+    return result.scalars().first()
+
+
 async def categories_by_code(session: AsyncSession, codes: Collection[str]) -> dict[str, Category]:
     if not codes:
         return {}

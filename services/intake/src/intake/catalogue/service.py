@@ -3,6 +3,8 @@ categories, departments and areas (gridcase.directory.v1, log-compacted)."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gridcase_events import payloads
 from intake.catalogue import repository
 from intake.catalogue.models import Category
+
+_WHITESPACE = re.compile(r"\s+")
 
 
 async def project_category(
@@ -38,6 +42,19 @@ async def categories(*, session: AsyncSession) -> list[Category]:
 
 async def get_category(*, session: AsyncSession, code: str) -> Category | None:
     return await repository.get_category(session, code)
+
+
+def loose(text: str) -> str:
+    """A hint compared loosely: full-width → half-width, lower case, no whitespace."""
+    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", text)).lower()
+
+
+async def find_category(*, session: AsyncSession, hint: str) -> Category | None:
+    """The category a reporter's hint names, by the rule dispatch routes with: its code
+    exactly, else its code or name ignoring case, whitespace and full-width forms
+    (" Environment/Garbage-Overflow ", "垃圾满溢", "垃圾 满溢"). None when the catalogue
+    does not know it (or has not been received yet)."""
+    return await repository.find_category(session, hint=hint, loose=loose(hint))
 
 
 async def last_change(*, session: AsyncSession) -> datetime | None:

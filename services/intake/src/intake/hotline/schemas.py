@@ -9,13 +9,12 @@ from pydantic import (
     ConfigDict,
     Field,
     HttpUrl,
-    ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from intake.config import Bounds
+from intake.district import within_district
 
 MAX_CONTENT = 4000
 
@@ -50,31 +49,7 @@ class TicketIn(BaseModel):
             raise PydanticCustomError("nul_character", "must not contain NUL characters")
         return value
 
-    @field_validator("lat", "lon")
-    @classmethod
-    def _inside_the_district(cls, value: float | None, info: ValidationInfo) -> float | None:
-        bounds = info.context.get("bounds") if isinstance(info.context, dict) else None
-        if value is None or not isinstance(bounds, Bounds):
-            return value
-        low, high = (
-            (bounds.min_lat, bounds.max_lat)
-            if info.field_name == "lat"
-            else (bounds.min_lon, bounds.max_lon)
-        )
-        if not low <= value <= high:
-            raise PydanticCustomError(
-                "outside_district",
-                "{field} {value} is outside the district ({low}..{high}; "
-                "INTAKE_DISTRICT_BOUNDS {bounds})",
-                {
-                    "field": info.field_name,
-                    "value": value,
-                    "low": low,
-                    "high": high,
-                    "bounds": bounds.describe(),
-                },
-            )
-        return value
+    _inside_the_district = field_validator("lat", "lon")(within_district)
 
     @model_validator(mode="after")
     def _both_coordinates(self) -> Self:

@@ -21,6 +21,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intake.config import IntakeSettings
 from intake.deps import RuntimeDep, SettingsDep
 from intake.idempotency import service
 from intake.idempotency.service import HEADER, REPLAYED_HEADER
@@ -76,6 +77,19 @@ class Idempotency:
         )
 
 
+def for_key(
+    raw_key: str | None, *, request: Request, runtime: Any, settings: IntakeSettings
+) -> Idempotency:
+    """The idempotency of a request whose key came some other way than the header (a
+    form's hidden token). Raises ``service.InvalidKey`` for a malformed key."""
+    return Idempotency(
+        key=service.parse_key(raw_key) if raw_key is not None else None,
+        request=request,
+        runtime=runtime,
+        ttl=timedelta(seconds=settings.idempotency_ttl_seconds),
+    )
+
+
 async def get_idempotency(
     request: Request,
     runtime: RuntimeDep,
@@ -89,18 +103,10 @@ async def get_idempotency(
         ),
     ] = None,
 ) -> Idempotency:
-    key = None
-    if idempotency_key is not None:
-        try:
-            key = service.parse_key(idempotency_key)
-        except service.InvalidKey as exc:
-            raise HTTPException(status_code=400, detail=str(exc)) from exc
-    return Idempotency(
-        key=key,
-        request=request,
-        runtime=runtime,
-        ttl=timedelta(seconds=settings.idempotency_ttl_seconds),
-    )
+    try:
+        return for_key(idempotency_key, request=request, runtime=runtime, settings=settings)
+    except service.InvalidKey as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(get_idempotency)]

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from intake.cases.models import Case
+from intake.catalogue import service as catalogue_service
 from intake.merge import repository
 
 EARTH_RADIUS_M = 6_371_008.8  # the mean Earth radius (IUGG)
@@ -38,6 +39,26 @@ def normalize_category(hint: str | None) -> str | None:
         return None
     text = _SPACES.sub("", unicodedata.normalize("NFKC", hint)).casefold()
     return text or None
+
+
+@dataclass(frozen=True)
+class CategoryKey:
+    """What duplicates are compared on: the catalogue's code when the hint names a
+    category (by code or by name), else the loosely normalised hint."""
+
+    norm: str | None
+    code: str | None
+
+
+async def category_key(*, session: Any, hint: str | None) -> CategoryKey:
+    """ "垃圾满溢" (a category's name) and "environment/garbage-overflow" (its code) are
+    one category once the catalogue knows it; unknown hints are compared as text."""
+    if not hint or not hint.strip():
+        return CategoryKey(norm=None, code=None)
+    category = await catalogue_service.find_category(session=session, hint=hint)
+    if category is not None:
+        return CategoryKey(norm=category.code, code=category.code)
+    return CategoryKey(norm=normalize_category(hint), code=None)
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -20,9 +20,11 @@ from starlette.routing import Match
 
 from gridcase_events.kit.http import correlation_id
 from intake.deps import RuntimeDep, SettingsDep
+from intake.idempotency.endpoints import IdempotencyDep
+from intake.idempotency.service import REPLAYED_HEADER
 from intake.open311 import formats
 from intake.open311 import service as open311
-from intake.open311.schemas import FORMATS, RequestCreate
+from intake.open311.schemas import FORMATS, RequestCreate, RequestCreated
 
 log = structlog.get_logger(__name__)
 
@@ -179,6 +181,7 @@ async def _fields(request: Request, media_type: str, body: bytes) -> dict[str, s
         **_ERRORS,
         201: {"description": "created: [{service_request_id, service_notice, account_id}]"},
         403: {"description": "missing or invalid api_key"},
+        422: {"description": "Idempotency-Key reused with another request"},
         413: {"description": "body too large"},
         415: {"description": "not form-encoded"},
     },
@@ -204,6 +207,7 @@ async def create_request(
     request: Request,
     runtime: RuntimeDep,
     settings: SettingsDep,
+    idempotency: IdempotencyDep,
     fmt: Annotated[str, Path(description=_FORMAT)],
 ) -> Response:
     try:
@@ -219,12 +223,28 @@ async def create_request(
         # "Optional" in the specification: an empty parameter is one not sent.
         data = {k: v for k, v in fields.items() if v.strip() and not k.startswith("attribute[")}
         try:
-            form = RequestCreate.model_validate(data)
+            form = RequestCreate.model_validate(data, context={"bounds": settings.bounds})
         except ValidationError as exc:
             raise open311.Open311Error(
                 400, *open311.validation_errors([dict(e) for e in exc.errors(include_url=False)])
             ) from None
         async with runtime.transaction() as session:
+            # A client's repeat with the same Idempotency-Key gets the first answer.
+            replay = await idempotency.replay(
+                session=session,
+                scope=f"open311:{open311.fingerprint(api_key)}",
+                payload=form.model_dump(by_alias=True),
+            )
+            if replay is not None:
+                first = RequestCreated.model_validate_json(bytes(replay.body))
+                SUBMISSIONS.labels("repeat").inc()
+                return formats.render(
+                    fmt,
+                    "service_requests",
+                    [first],
+                    status_code=replay.status_code,
+                    headers={REPLAYED_HEADER: "true"},
+                )
             created = await open311.submit(
                 session=session,
                 runtime=runtime,
@@ -232,6 +252,7 @@ async def create_request(
                 api_key=api_key,
                 correlation_id=correlation_id(request),
             )
+            await idempotency.remember(session=session, status_code=201, body=created)
     except open311.Open311Error as exc:
         SUBMISSIONS.labels(str(exc.status_code)).inc()
         log.info("open311 request refused", status=exc.status_code, errors=exc.items)

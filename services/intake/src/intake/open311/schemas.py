@@ -8,6 +8,8 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
+from intake.district import within_district
+
 Format = Literal["json", "xml"]
 FORMATS: tuple[str, ...] = ("json", "xml")
 
@@ -67,6 +69,8 @@ class RequestCreate(BaseModel):
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9 -]{4,19}$")
     description: str | None = Field(default=None, max_length=4000)
     media_url: HttpUrl | None = Field(default=None)
+
+    _inside_the_district = field_validator("lat", "lon")(within_district)
 
     @field_validator("*", mode="before")
     @classmethod

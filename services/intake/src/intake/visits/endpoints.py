@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from gridcase_events.kit.auth import CurrentPrincipal
 from gridcase_events.kit.http import correlation_id
+from intake import district
 from intake.bodylimit import require_json
 from intake.cases.schemas import CaseCreated
 from intake.deps import RuntimeDep, SettingsDep
@@ -64,6 +65,7 @@ async def report_on_visit(
     settings: SettingsDep,
     idempotency: IdempotencyDep,
 ) -> Any:
+    district.check_point(body.point, settings.bounds, ("body", "point"))
     async with domain_errors(), runtime.transaction() as session:
         replay = await idempotency.replay(
             session=session, scope=f"staff:{principal.sub}", payload=body

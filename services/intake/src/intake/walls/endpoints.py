@@ -8,12 +8,16 @@ from typing import Annotated, Any, Literal
 import segno
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, status
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 
 from gridcase_events.kit.auth import CurrentPrincipal
 from gridcase_events.kit.http import correlation_id
+from gridcase_events.kit.runtime import Runtime
+from intake import district
 from intake.bodylimit import require_json
+from intake.config import IntakeSettings
 from intake.deps import RuntimeDep, SettingsDep
-from intake.idempotency.endpoints import IdempotencyDep
+from intake.idempotency.endpoints import Idempotency, IdempotencyDep
 from intake.walls import repository, service
 from intake.walls.models import Wall
 from intake.walls.schemas import (
@@ -81,6 +85,7 @@ async def create_wall(
     settings: SettingsDep,
     idempotency: IdempotencyDep,
 ) -> Any:
+    district.check_point(body.location, settings.bounds, ("body", "location"))
     if not service.may_manage(principal, body.community_code):
         raise HTTPException(
             status_code=403, detail=f"you may not create walls in {body.community_code}"
@@ -193,6 +198,30 @@ async def submit_wish(
     settings: SettingsDep,
     idempotency: IdempotencyDep,
 ) -> Any:
+    return await submit_public_wish(
+        wall_id=wall_id,
+        body=body,
+        request=request,
+        runtime=runtime,
+        settings=settings,
+        idempotency=idempotency,
+    )
+
+
+async def submit_public_wish(
+    *,
+    wall_id: str,
+    body: WishIn,
+    request: Request,
+    runtime: Runtime,
+    settings: IntakeSettings,
+    idempotency: Idempotency,
+) -> WishCreated | JSONResponse:
+    """A resident's wish at a wall, the one way both the JSON endpoint and the wall's
+    page take it: the district check, the rate limits, the Idempotency-Key, the case.
+    Returns the result, or the first response of a repeat. Raises HTTPException (404,
+    429, 422 for a reused key) or RequestValidationError (422)."""
+    district.check_point(body.point, settings.bounds, ("body", "point"))
     client = client_address(request)
     # The count commits on its own: refused requests count too.
     async with runtime.transaction() as session:

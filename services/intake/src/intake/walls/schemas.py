@@ -6,15 +6,18 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gridcase_events.kit.pii import normalize_phone
+from intake.district import within_district
 
 _MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
 class Point(BaseModel):
-    """A WGS84 point."""
+    """A WGS84 point; in the district when validated with the context ``{"bounds": ...}``."""
 
     lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
     lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
+
+    _inside_the_district = field_validator("lat", "lon")(within_district)
 
 
 class WallCreate(BaseModel):

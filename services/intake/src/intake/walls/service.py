@@ -218,7 +218,7 @@ async def transcribe(
     results: list[NoteResult] = []
     for index, raw in enumerate(notes):
         try:
-            wish = WishIn.model_validate(raw)
+            wish = WishIn.model_validate(raw, context={"bounds": settings.bounds})
         except ValidationError as exc:
             results.append(
                 NoteResult(index=index, status="invalid", errors=note_errors(exc, index))
