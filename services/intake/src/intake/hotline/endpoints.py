@@ -169,7 +169,9 @@ async def push_ticket(
         limit=settings.max_body_bytes,
     )
     try:
-        ticket = TicketIn.model_validate_json(body, context={"bounds": settings.bounds})
+        ticket = TicketIn.model_validate_json(
+            body, context={"bounds": settings.bounds, "now": runtime.clock.now()}
+        )
     except ValidationError as exc:
         raise RequestValidationError(validation_errors(exc)) from exc
 
@@ -270,7 +272,7 @@ async def push_ticket_batch(
     # Every ticket is validated first, then the valid ones are stored in one
     # transaction: an invalid ticket never blocks the others, and a failure of the
     # database stores none of them (the hotline retries; repeats are idempotent).
-    context = {"bounds": settings.bounds}
+    context = {"bounds": settings.bounds, "now": runtime.clock.now()}
     results: list[TicketResult] = []
     valid: list[tuple[int, TicketIn]] = []
     for index, item in enumerate(batch.tickets):

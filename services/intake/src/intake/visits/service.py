@@ -27,8 +27,9 @@ _SPACE = re.compile(r"\s+")
 
 def address_key(address: str) -> str:
     """Full-width forms folded (NFKC), spaces dropped, letters lower-cased:
-    ``桂花路 1号１栋`` and ``桂花路1号1栋`` are one household."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", address)).lower()
+    ``桂花路 1号１栋`` and ``桂花路1号1栋`` are one household. Cut to the column's 300
+    letters: NFKC can lengthen a text."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", address)).lower()[:300]
 
 
 def to_read(visit: HouseholdVisit, reports: list[tuple[UUID, str]]) -> VisitRead:
