@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from gridcase_events.kit import signing
 from gridcase_events.kit.http import bind_case, correlation_id
+from intake import text
 from intake.cases import service as case_service
 from intake.cases.schemas import CaseCreated
 from intake.config import IntakeSettings
@@ -52,7 +53,7 @@ def _json_safe(value: Any) -> Any:
         return {str(k): _json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_json_safe(v) for v in value]
-    return value
+    return text.replace_surrogates(value)
 
 
 def validation_errors(

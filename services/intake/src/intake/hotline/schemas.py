@@ -16,6 +16,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from intake import text
 from intake.config import Bounds
 
 MAX_CONTENT = 4000
@@ -47,13 +48,10 @@ class TicketIn(BaseModel):
     urgency: Literal["urgent", "normal"] = "normal"
     attachments: list[HttpUrl] = Field(default_factory=list, max_length=20)
 
-    @field_validator("caller_name", "content", "category_hint", "address")
+    @field_validator("caller_name", "content", "category_hint", "address", mode="before")
     @classmethod
-    def _no_nul(cls, value: str | None) -> str | None:
-        # PostgreSQL text cannot hold NUL; a ticket carrying one is malformed, not a 500.
-        if value is not None and "\x00" in value:
-            raise PydanticCustomError("nul_character", "must not contain NUL characters")
-        return value
+    def _storable(cls, value: object) -> object:
+        return text.storable(value)
 
     @field_validator("received_at")
     @classmethod
