@@ -283,7 +283,10 @@ def agency_of(case: Case, names: catalogue.Names) -> str | None:
 
 
 def status_notes(case: Case, agency: str | None) -> str | None:
-    note = case.status_note
+    # Staff's resolution, closing and reopening notes may name residents: they are shown
+    # only on requests sent through Open311; other channels' cases get the fixed text.
+    public = case.channel == "open311"
+    note = case.status_note if public else None
     match case.status:
         case "reported":
             return "Received; being routed to the unit responsible."
@@ -300,7 +303,7 @@ def status_notes(case: Case, agency: str | None) -> str | None:
         case "resolved":
             return f"Resolved, awaiting verification: {note}" if note else "Resolved."
         case "closed" | "evaluated":
-            final = note or case.resolution_note
+            final = note or (case.resolution_note if public else None)
             return f"Closed: {final}" if final else "Closed."
         case "reopened":
             return f"Reopened: {note}" if note else "Reopened."
