@@ -10,7 +10,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events.envelope import new_id
-from gridcase_events.kit.auth import Principal
+from gridcase_events.kit.auth import AREA_ROLES, Principal
 from gridcase_events.kit.runtime import Runtime
 from intake import scopes
 from intake.cases.models import Case
@@ -100,7 +100,13 @@ async def report(
 async def household_file(
     *, session: AsyncSession, principal: Principal, address: str
 ) -> list[VisitRead]:
-    """Every visit to the address that the caller's scope covers, oldest first."""
+    """Every visit to the address that the caller's scope covers, oldest first. Names
+    and notes of households are for the field workers of the area and admins, not for
+    citywide desks (dispatchers, ops, the district centre)."""
+    if not (principal.role == "admin" or (principal.role in AREA_ROLES and principal.area_code)):
+        raise patrol_service.Forbidden(
+            f"role {principal.role} without an area may not read household files"
+        )
     visits = [
         v
         for v in await repository.at_address(session, address_key(address))
