@@ -76,3 +76,14 @@ async def test_a_received_at_a_little_ahead_of_the_clock_is_accepted(
     response = await push(ticket(received_at="2026-11-22T08:00:00Z"))
 
     assert response.status_code == 201, response.text
+
+
+async def test_a_signature_timestamp_of_400_digits_is_401(client: Any, ticket: Any) -> None:
+    response = await client.post(
+        "/v1/hotline/tickets",
+        json=ticket(),
+        headers={"X-Gridcase-Signature": f"t={'9' * 400},v1=00"},
+    )
+
+    assert response.status_code == 401, response.text
+    assert "malformed timestamp" in response.json()["detail"]
