@@ -3,8 +3,10 @@
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
+from xml.etree import ElementTree as ET
 
 import pytest
+from sqlalchemy import text
 
 from gridcase_events import payloads
 from gridcase_events.testing import eventually
@@ -59,3 +61,38 @@ async def test_a_hotline_cases_resolution_note_is_not_shown(
     assert shown["status_notes"] == "Resolved."
     for path in ("/open311/v2/requests.xml", "/open311/v2/requests.json"):
         assert "张三" not in (await client.get(path)).text
+
+
+async def test_requests_xml_parses_with_a_control_character_in_a_note(
+    client: Any, catalogue: Any, submit: Any, db: Any, publish: Any
+) -> None:
+    tracking_no = (await submit()).json()[0]["service_request_id"]
+    async with db.connect() as conn:
+        case_id = (
+            await conn.execute(
+                text("SELECT id FROM intake.cases WHERE tracking_no = :t"), {"t": tracking_no}
+            )
+        ).scalar_one()
+    at = AT + timedelta(days=1)
+    resolved = _resolved(case_id, tracking_no, "open311", at).model_copy(
+        update={"note": "已清运\x01，垃圾桶\x0b已复位"}
+    )
+    await publish(resolved, subject=str(case_id), source="dispatch", time=at)
+    await _resolved_view(client, tracking_no)
+
+    response = await client.get("/open311/v2/requests.xml")
+
+    assert response.status_code == 200
+    document = ET.fromstring(response.content)  # noqa: S314 - our own answer
+    [notes] = [e.text for e in document.iter("status_notes")]
+    assert notes == "Resolved, awaiting verification: 已清运，垃圾桶已复位"
+
+
+async def test_an_unknown_path_with_a_control_character_is_a_parsable_404(client: Any) -> None:
+    response = await client.get("/open311/v2/a%01b.xml")
+
+    assert response.status_code == 404
+    document = ET.fromstring(response.content)  # noqa: S314 - our own answer
+    description = document.findtext("error/description")
+    assert description is not None
+    assert "\x01" not in description
