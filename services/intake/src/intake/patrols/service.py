@@ -16,6 +16,7 @@ from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events.envelope import new_id
+from gridcase_events.kit import db
 from gridcase_events.kit.auth import Principal
 from gridcase_events.kit.runtime import Runtime
 from intake.attachments import service as attachment_service
@@ -91,7 +92,7 @@ async def start(
         )
     started = await repository.get(session, session_id)
     assert started is not None
-    SESSIONS.labels("started").inc()
+    db.on_commit(session, SESSIONS.labels("started").inc)
     log.info("patrol started", patrol_id=str(session_id), grid_code=grid)
     return started
 
@@ -114,7 +115,7 @@ async def end(
     await repository.end(session, session_id, at=runtime.clock.now())
     ended = await repository.get(session, session_id)
     assert ended is not None
-    SESSIONS.labels("ended").inc()
+    db.on_commit(session, SESSIONS.labels("ended").inc)
     log.info(
         "patrol ended", patrol_id=str(session_id), minutes=minutes(ended.started_at, ended.ended_at)
     )
