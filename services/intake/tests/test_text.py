@@ -126,3 +126,18 @@ async def test_a_hotline_body_with_a_lone_surrogate_is_not_json(
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["type"] == "json_invalid"
     assert await _count(db, "cases") == 0
+
+
+@pytest.mark.integration
+async def test_a_lone_surrogate_in_one_ticket_does_not_sink_its_batch(
+    push_batch: Any, ticket: Any, db: Any
+) -> None:
+    tickets = [ticket(ticket_no="S-1"), ticket(ticket_no="S-2", content=BAD["surrogate"])]
+
+    response = await push_batch(json.dumps({"tickets": tickets}).encode())
+
+    assert response.status_code == 207, response.text
+    results = response.json()["results"]
+    assert [r["result"] for r in results] == ["created", "invalid"]
+    assert results[1]["ticket_no"] == "S-2"
+    assert await _count(db, "cases") == 1

@@ -255,7 +255,12 @@ async def push_ticket_batch(
     try:
         batch = TicketBatchIn.model_validate_json(body)
     except ValidationError as exc:
-        raise RequestValidationError(validation_errors(exc)) from exc
+        # pydantic's strict parser refuses the whole body for one ticket's lone surrogate
+        # (or NaN); Python's reads it, and that ticket alone is then refused below.
+        try:
+            batch = TicketBatchIn.model_validate(json.loads(body))
+        except (ValueError, ValidationError):
+            raise RequestValidationError(validation_errors(exc)) from exc
     if len(batch.tickets) > settings.batch_max_tickets:
         raise RequestValidationError(
             [
