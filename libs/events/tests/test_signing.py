@@ -89,6 +89,13 @@ def test_header_without_v1_is_rejected() -> None:
         signing.verify(header, BODY, secrets=[SECRET], now=NOW)
 
 
+@pytest.mark.parametrize("t", ["9" * 400, "9" * 13, "²", "-1", "1_7"])
+def test_header_with_an_unusable_timestamp_is_malformed(t: str) -> None:
+    header = f"t={t},v1={independent_hmac(SECRET, int(NOW.timestamp()), BODY)}"
+    with pytest.raises(SignatureError, match="malformed timestamp"):
+        signing.verify(header, BODY, secrets=[SECRET], now=NOW)
+
+
 def test_header_with_non_numeric_timestamp_is_rejected() -> None:
     t = int(NOW.timestamp())
     header = f"t=yesterday,v1={independent_hmac(SECRET, t, BODY)}"

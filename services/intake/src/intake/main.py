@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 
 from gridcase_events.kit.clock import Clock
 from gridcase_events.kit.runtime import create_service_app
-from intake import models  # noqa: F401 - registers the tables
+from intake import (
+    models,  # noqa: F401 - registers the tables
+    text,
+)
 from intake.attachments.endpoints import router as attachments_router
 from intake.bodylimit import BodyLimit, limits
 from intake.cases.endpoints import router as cases_router
@@ -44,4 +48,5 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
         clock=clock,
     )
     app.add_middleware(BodyLimit, limit_for=limits(settings))
+    app.add_exception_handler(RequestValidationError, text.validation_error)
     return app

@@ -217,3 +217,31 @@ async def test_uploads_go_to_an_s3_bucket_when_configured(
     assert client.get_object(Bucket=bucket, Key=name)["Body"].read() == content
     assert served.content == content
     assert not (tmp_path / "attachments").exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        (bearer("ops-1", "ops"), 403),
+        (bearer("m-2", "grid_member"), 403),  # no area in the token
+        (bearer("do-1", "department_operator"), 403),  # no department
+        (bearer("do-2", "department_operator", department_code="D-CG"), 200),
+        (bearer("dc-1", "district_center"), 200),
+        (STAFF, 200),
+    ],
+    ids=["ops", "member-without-area", "operator-without-dept", "operator", "centre", "member"],
+)
+async def test_only_roles_that_handle_cases_download_attachments(
+    intake: Any, who: Any, status: int
+) -> None:
+    content = png()
+    uploaded = await intake.post(
+        "/v1/attachments", files={"file": ("photo.png", content, "image/png")}, headers=STAFF
+    )
+    path = "/v1/attachments/" + uploaded.json()["url"].rsplit("/", 1)[1]
+
+    response = await intake.get(path, headers=who)
+
+    assert response.status_code == status, response.text
+    if status == 200:
+        assert response.content == content

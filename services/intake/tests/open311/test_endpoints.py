@@ -482,6 +482,11 @@ async def test_requests_default_to_the_last_90_days_and_filter_by_date(
         ({"page": "9" * 30}, "page must be"),
         ({"page_size": "1001"}, "at most 1000"),
         ({"page_size": "ten"}, "page_size must be"),
+        ({"page": "²"}, "page must be"),
+        ({"page_size": "١٠"}, "page_size must be"),
+        ({"start_date": "9999-12-31T00:00:00Z"}, "out of range"),
+        ({"end_date": "0001-01-01T00:00:00Z"}, "out of range"),
+        ({"end_date": "0001-01-01T00:00:00+05:00"}, "out of range"),
     ],
 )
 async def test_bad_request_filters_are_400_error_documents(

@@ -232,3 +232,18 @@ async def test_malformed_idempotency_key_is_400(intake: Any, key: bytes) -> None
     response = await intake.post("/v1/patrols", headers={**MEMBER, "Idempotency-Key": key})
     assert response.status_code == 400
     assert "Idempotency-Key" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"from": "9999-12-31"}, {"to": "0001-01-01"}, {"from": "9999-12-01", "to": "9999-12-31"}],
+)
+async def test_compliance_for_dates_out_of_range_is_422(
+    intake: Any, params: dict[str, str]
+) -> None:
+    response = await intake.get(
+        "/v1/patrols/compliance", params=params, headers=bearer("a-1", "admin")
+    )
+
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["msg"] == "a date out of range"

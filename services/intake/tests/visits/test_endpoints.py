@@ -73,3 +73,19 @@ async def test_visit_in_another_grid_or_anothers_visit_is_403(intake: Any) -> No
 
     assert elsewhere.status_code == 403
     assert theirs.status_code == 403
+
+
+@pytest.mark.parametrize("role", ["dispatcher", "ops", "district_center", "department_operator"])
+async def test_desks_without_an_area_may_not_read_household_files(intake: Any, role: str) -> None:
+    await intake.post(
+        "/v1/visits", json={"address": ADDRESS, "household": "王大爷"}, headers=MEMBER
+    )
+
+    desk = await intake.get("/v1/visits", params={"address": ADDRESS}, headers=bearer("d-1", role))
+    admin = await intake.get(
+        "/v1/visits", params={"address": ADDRESS}, headers=bearer("a-1", "admin")
+    )
+
+    assert desk.status_code == 403, desk.text
+    assert "王大爷" not in desk.text
+    assert [v["household"] for v in admin.json()] == ["王大爷"]

@@ -48,10 +48,11 @@ def verify(
     for part in header.split(","):
         key, _, value = part.strip().partition("=")
         if key == "t":
-            try:
-                timestamp = int(value)
-            except ValueError:
-                raise SignatureError("malformed timestamp in signature") from None
+            # Unix seconds, in ASCII digits: 12 digits reach past the year 30000, and a
+            # longer number would not even compare with the clock (OverflowError).
+            if not (value.isascii() and value.isdigit() and len(value) <= 12):
+                raise SignatureError("malformed timestamp in signature")
+            timestamp = int(value)
         elif key == "v1" and value:
             candidates.append(value.lower())
     if timestamp is None or not candidates:

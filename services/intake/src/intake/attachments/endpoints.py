@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import structlog
 from fastapi import APIRouter, Depends, File, HTTPException, Path, Request, Response, UploadFile
 
-from gridcase_events.kit.auth import CurrentPrincipal
+from gridcase_events.kit.auth import AREA_ROLES, CurrentPrincipal, Principal
 from intake.attachments import repository, service
 from intake.attachments.schemas import AttachmentRead
 from intake.attachments.storage import Storage, create_storage
@@ -34,6 +34,19 @@ def get_storage(runtime: RuntimeDep, settings: SettingsDep) -> Storage:
 
 
 StorageDep = Annotated[Storage, Depends(get_storage)]
+
+# Attachments (photos of homes, of people) are for those who handle cases: field workers
+# in their area, a department's operators, the desks that route cases, admins.
+# (Content-addressed files are shared between cases, so no finer scope is kept.)
+_DESKS = frozenset({"district_center", "dispatcher", "admin"})
+
+
+def may_download(principal: Principal) -> bool:
+    if principal.role in _DESKS:
+        return True
+    if principal.role in AREA_ROLES:
+        return bool(principal.area_code)
+    return principal.role == "department_operator" and bool(principal.department_code)
 
 
 def _too_large(limit: int) -> HTTPException:
@@ -157,7 +170,10 @@ async def upload_at_wall(
     "/v1/attachments/{name}",
     summary="Download an attachment (staff)",
     response_class=Response,
-    responses={404: {"description": "no such attachment"}},
+    responses={
+        403: {"description": "a role that handles no cases, or one without its area"},
+        404: {"description": "no such attachment"},
+    },
 )
 async def download(
     name: Annotated[str, Path(pattern=service.NAME.pattern)],
@@ -165,6 +181,10 @@ async def download(
     runtime: RuntimeDep,
     storage: StorageDep,
 ) -> Response:
+    if not may_download(principal):
+        raise HTTPException(
+            status_code=403, detail=f"role {principal.role} may not download attachments here"
+        )
     async with runtime.sessionmaker() as session:
         attachment = await repository.get(session, name)
     content = await storage.read(name) if attachment is not None else None

@@ -12,6 +12,7 @@ from prometheus_client import Counter
 
 from gridcase_events import payloads
 from gridcase_events.envelope import new_id
+from gridcase_events.kit import db
 from gridcase_events.kit.pii import mask_name, mask_phone, normalize_phone
 from gridcase_events.kit.runtime import Runtime
 from intake.cases import repository
@@ -207,7 +208,8 @@ async def report(
             attachments=list(report.attachments),
         )
     await runtime.emit(session, event, subject=str(case.id), correlation_id=correlation_id)
-    REPORTS.labels(report.channel, "merged" if match else "created").inc()
+    # Counted once stored: a batch rolled back counts nothing.
+    db.on_commit(session, REPORTS.labels(report.channel, "merged" if match else "created").inc)
     return case, True
 
 

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from gridcase_events.kit import signing
 from gridcase_events.kit.http import bind_case, correlation_id
+from intake import text
 from intake.cases import service as case_service
 from intake.cases.schemas import CaseCreated
 from intake.config import IntakeSettings
@@ -52,7 +53,7 @@ def _json_safe(value: Any) -> Any:
         return {str(k): _json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_json_safe(v) for v in value]
-    return value
+    return text.replace_surrogates(value)
 
 
 def validation_errors(
@@ -169,7 +170,9 @@ async def push_ticket(
         limit=settings.max_body_bytes,
     )
     try:
-        ticket = TicketIn.model_validate_json(body, context={"bounds": settings.bounds})
+        ticket = TicketIn.model_validate_json(
+            body, context={"bounds": settings.bounds, "now": runtime.clock.now()}
+        )
     except ValidationError as exc:
         raise RequestValidationError(validation_errors(exc)) from exc
 
@@ -252,7 +255,12 @@ async def push_ticket_batch(
     try:
         batch = TicketBatchIn.model_validate_json(body)
     except ValidationError as exc:
-        raise RequestValidationError(validation_errors(exc)) from exc
+        # pydantic's strict parser refuses the whole body for one ticket's lone surrogate
+        # (or NaN); Python's reads it, and that ticket alone is then refused below.
+        try:
+            batch = TicketBatchIn.model_validate(json.loads(body))
+        except (ValueError, ValidationError):
+            raise RequestValidationError(validation_errors(exc)) from exc
     if len(batch.tickets) > settings.batch_max_tickets:
         raise RequestValidationError(
             [
@@ -270,7 +278,7 @@ async def push_ticket_batch(
     # Every ticket is validated first, then the valid ones are stored in one
     # transaction: an invalid ticket never blocks the others, and a failure of the
     # database stores none of them (the hotline retries; repeats are idempotent).
-    context = {"bounds": settings.bounds}
+    context = {"bounds": settings.bounds, "now": runtime.clock.now()}
     results: list[TicketResult] = []
     valid: list[tuple[int, TicketIn]] = []
     for index, item in enumerate(batch.tickets):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Self
 from uuid import UUID
 
@@ -9,14 +10,20 @@ from pydantic import (
     ConfigDict,
     Field,
     HttpUrl,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from intake import text
 from intake.district import within_district
 
 MAX_CONTENT = 4000
+# A ticket's received_at is the case's reported_at, searched ± the merge window: it must
+# be a real moment, not one the date arithmetic cannot reach.
+EARLIEST_RECEIVED_AT = datetime(2000, 1, 1, tzinfo=UTC)
+MAX_RECEIVED_AHEAD = timedelta(days=1)
 
 
 class TicketIn(BaseModel):
@@ -41,12 +48,22 @@ class TicketIn(BaseModel):
     urgency: Literal["urgent", "normal"] = "normal"
     attachments: list[HttpUrl] = Field(default_factory=list, max_length=20)
 
-    @field_validator("caller_name", "content", "category_hint", "address")
+    @field_validator("caller_name", "content", "category_hint", "address", mode="before")
     @classmethod
-    def _no_nul(cls, value: str | None) -> str | None:
-        # PostgreSQL text cannot hold NUL; a ticket carrying one is malformed, not a 500.
-        if value is not None and "\x00" in value:
-            raise PydanticCustomError("nul_character", "must not contain NUL characters")
+    def _storable(cls, value: object) -> object:
+        return text.storable(value)
+
+    @field_validator("received_at")
+    @classmethod
+    def _a_sane_moment(cls, value: datetime, info: ValidationInfo) -> datetime:
+        now = info.context.get("now") if isinstance(info.context, dict) else None
+        latest = (now if isinstance(now, datetime) else datetime.now(UTC)) + MAX_RECEIVED_AHEAD
+        if not EARLIEST_RECEIVED_AT <= value <= latest:
+            raise PydanticCustomError(
+                "received_at_out_of_range",
+                "received_at must lie between {earliest} and {latest} (one day from now)",
+                {"earliest": EARLIEST_RECEIVED_AT.isoformat(), "latest": latest.isoformat()},
+            )
         return value
 
     _inside_the_district = field_validator("lat", "lon")(within_district)

@@ -21,6 +21,10 @@ EARTH_RADIUS_M = 6_371_008.8  # the mean Earth radius (IUGG)
 _NOISE = re.compile(r"[\s,，.。、;；:：'\"“”‘’()（）\[\]【】<>《》_]+")
 _BUILDING = re.compile(r"(号楼|幢|栋)")
 _SPACES = re.compile(r"\s+")
+# The widths of cases.category_norm and cases.address_norm: NFKC can lengthen a text
+# ("ﷺ" is 18 letters once folded), and a key only needs to be long enough to tell apart.
+CATEGORY_NORM_MAX = 100
+ADDRESS_NORM_MAX = 300
 
 
 def normalize_address(address: str | None) -> str | None:
@@ -29,7 +33,7 @@ def normalize_address(address: str | None) -> str | None:
     if not address:
         return None
     text = unicodedata.normalize("NFKC", address).lower()
-    text = _BUILDING.sub("栋", _NOISE.sub("", text))
+    text = _BUILDING.sub("栋", _NOISE.sub("", text))[:ADDRESS_NORM_MAX]
     return text or None
 
 
@@ -37,7 +41,7 @@ def normalize_category(hint: str | None) -> str | None:
     """A category hint compared loosely: NFKC, case-folded, without whitespace."""
     if not hint:
         return None
-    text = _SPACES.sub("", unicodedata.normalize("NFKC", hint)).casefold()
+    text = _SPACES.sub("", unicodedata.normalize("NFKC", hint)).casefold()[:CATEGORY_NORM_MAX]
     return text or None
 
 

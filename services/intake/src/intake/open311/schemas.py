@@ -48,7 +48,8 @@ class ServiceDefinitionRead(BaseModel):
 
 
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters XML 1.0 cannot carry, and lone surrogates (not Unicode text).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 class RequestCreate(BaseModel):

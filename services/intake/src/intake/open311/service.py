@@ -68,7 +68,10 @@ def parse_w3c(name: str, value: str) -> datetime:
         ) from None
     if moment.tzinfo is None:
         raise Open311Error(400, f"{name} must include a time zone (Z or an offset)")
-    return moment
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise Open311Error(400, f"{name} is out of range") from None
 
 
 def _csv(value: str | None) -> list[str]:
@@ -78,7 +81,8 @@ def _csv(value: str | None) -> list[str]:
 def _positive(name: str, value: str | None, default: int) -> int:
     if value is None or not value.strip():
         return default
-    if not value.strip().isdigit() or not 1 <= int(value) <= MAX_PAGE:
+    # isascii: "²" is a digit to isdigit(), not to int().
+    if not (value.strip().isascii() and value.strip().isdigit()) or not 1 <= int(value) <= MAX_PAGE:
         raise Open311Error(400, f"{name} must be a whole number from 1 to {MAX_PAGE}")
     return int(value)
 
@@ -283,7 +287,10 @@ def agency_of(case: Case, names: catalogue.Names) -> str | None:
 
 
 def status_notes(case: Case, agency: str | None) -> str | None:
-    note = case.status_note
+    # Staff's resolution, closing and reopening notes may name residents: they are shown
+    # only on requests sent through Open311; other channels' cases get the fixed text.
+    public = case.channel == "open311"
+    note = case.status_note if public else None
     match case.status:
         case "reported":
             return "Received; being routed to the unit responsible."
@@ -300,7 +307,7 @@ def status_notes(case: Case, agency: str | None) -> str | None:
         case "resolved":
             return f"Resolved, awaiting verification: {note}" if note else "Resolved."
         case "closed" | "evaluated":
-            final = note or case.resolution_note
+            final = note or (case.resolution_note if public else None)
             return f"Closed: {final}" if final else "Closed."
         case "reopened":
             return f"Reopened: {note}" if note else "Reopened."
@@ -384,11 +391,14 @@ async def requests(
     end = parse_w3c("end_date", end_date) if end_date else None
     if start is None and end is None:
         end = now
-    if start is None:
-        assert end is not None
-        start = end - MAX_SPAN
-    if end is None:
-        end = start + MAX_SPAN
+    try:
+        if start is None:
+            assert end is not None
+            start = end - MAX_SPAN
+        if end is None:
+            end = start + MAX_SPAN
+    except OverflowError:
+        raise Open311Error(400, "start_date or end_date is out of range") from None
     if end < start:
         raise Open311Error(400, "end_date is before start_date")
     if end - start > MAX_SPAN:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date
+from datetime import UTC, date
 from typing import Annotated, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -191,6 +191,14 @@ async def patrol_compliance(
         raise RequestValidationError(
             [{"loc": ("query", "to"), "msg": "at most 366 days at once", "type": "value_error"}]
         )
+    try:
+        # Both ends as instants (the day after `to`, in UTC) must exist: 9999-12-31 does not.
+        for bound in service.local_bounds(start, end, ZoneInfo(settings.patrol_timezone)):
+            bound.astimezone(UTC)
+    except OverflowError:
+        raise RequestValidationError(
+            [{"loc": ("query", "from"), "msg": "a date out of range", "type": "value_error"}]
+        ) from None
     async with domain_errors():
         area = service.may_see_compliance(principal, area_code)
     async with runtime.sessionmaker() as session:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Date, Row, cast, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -63,18 +64,42 @@ async def count_reports(session: AsyncSession, session_id: UUID) -> int:
     return int(result.scalar_one())
 
 
-async def ended_between(
-    session: AsyncSession, *, area_prefix: str | None, start: datetime, end: datetime
-) -> list[PatrolSession]:
-    """Ended sessions that started in [start, end), in the area."""
-    query = select(PatrolSession).where(
+async def compliance_days(
+    session: AsyncSession,
+    *,
+    area_prefix: str | None,
+    start: datetime,
+    end: datetime,
+    timezone: str,
+    min_minutes: int,
+) -> Sequence[Row[Any]]:
+    """Per grid and local day of the start, the ended sessions that started in
+    [start, end) in the area: ``grid_code, day, sessions, minutes, qualifying`` (whole
+    minutes, as ``service.minutes``), by grid then day."""
+    length = func.floor(
+        func.extract("epoch", PatrolSession.ended_at - PatrolSession.started_at) / 60
+    )
+    spans = select(
+        PatrolSession.grid_code,
+        cast(func.timezone(timezone, PatrolSession.started_at), Date).label("day"),
+        length.label("minutes"),
+    ).where(
         PatrolSession.started_at >= start,
         PatrolSession.started_at < end,
         PatrolSession.ended_at.is_not(None),
     )
     if area_prefix:
-        query = query.where(PatrolSession.grid_code.startswith(area_prefix, autoescape=True))
+        spans = spans.where(PatrolSession.grid_code.startswith(area_prefix, autoescape=True))
+    inner = spans.subquery()
     result = await session.execute(
-        query.order_by(PatrolSession.grid_code, PatrolSession.started_at)
+        select(
+            inner.c.grid_code,
+            inner.c.day,
+            func.count().label("sessions"),
+            func.sum(inner.c.minutes).label("minutes"),
+            func.count().filter(inner.c.minutes >= min_minutes).label("qualifying"),
+        )
+        .group_by(inner.c.grid_code, inner.c.day)
+        .order_by(inner.c.grid_code, inner.c.day)
     )
-    return list(result.scalars())
+    return result.all()

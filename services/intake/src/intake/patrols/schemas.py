@@ -3,8 +3,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from intake import text
 from intake.walls.schemas import Point
 
 GRID_CODE = r"^\d{15}$"
@@ -40,6 +41,11 @@ class FieldReportIn(BaseModel):
         default_factory=list, max_length=20, description="URLs from POST /v1/attachments"
     )
     urgency: str = Field(default="normal", pattern=r"^(urgent|normal)$")
+
+    @field_validator("category_hint", "description", "attachments", mode="before")
+    @classmethod
+    def _storable(cls, value: object) -> object:
+        return text.storable(value)
 
 
 class PracticeRead(BaseModel):

@@ -3,9 +3,6 @@ compliance with the practice (patrol at least twice a day, at least an hour each
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
@@ -16,6 +13,7 @@ from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events.envelope import new_id
+from gridcase_events.kit import db
 from gridcase_events.kit.auth import Principal
 from gridcase_events.kit.runtime import Runtime
 from intake.attachments import service as attachment_service
@@ -91,7 +89,7 @@ async def start(
         )
     started = await repository.get(session, session_id)
     assert started is not None
-    SESSIONS.labels("started").inc()
+    db.on_commit(session, SESSIONS.labels("started").inc)
     log.info("patrol started", patrol_id=str(session_id), grid_code=grid)
     return started
 
@@ -114,7 +112,7 @@ async def end(
     await repository.end(session, session_id, at=runtime.clock.now())
     ended = await repository.get(session, session_id)
     assert ended is not None
-    SESSIONS.labels("ended").inc()
+    db.on_commit(session, SESSIONS.labels("ended").inc)
     log.info(
         "patrol ended", patrol_id=str(session_id), minutes=minutes(ended.started_at, ended.ended_at)
     )
@@ -186,46 +184,12 @@ async def file_case(
     return case
 
 
-@dataclass(frozen=True)
-class Span:
-    grid_code: str
-    started_at: datetime
-    ended_at: datetime
-
-
 def local_bounds(start: date, end: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """[start 00:00, the day after end 00:00) in the practice's time zone."""
     return (
         datetime.combine(start, time(), tzinfo=tz),
         datetime.combine(end + timedelta(days=1), time(), tzinfo=tz),
     )
-
-
-def compliance(
-    spans: Iterable[Span], *, tz: ZoneInfo, min_sessions: int, min_minutes: int
-) -> list[ComplianceDay]:
-    """Per grid and local day (of the session's start): sessions, minutes patrolled, and
-    whether at least `min_sessions` sessions lasted `min_minutes` or more."""
-    days: dict[tuple[str, date], list[int]] = defaultdict(list)
-    for span in spans:
-        day = span.started_at.astimezone(tz).date()
-        length = minutes(span.started_at, span.ended_at)
-        assert length is not None
-        days[(span.grid_code, day)].append(length)
-    result = []
-    for (grid_code, day), lengths in sorted(days.items()):
-        qualifying = sum(1 for m in lengths if m >= min_minutes)
-        result.append(
-            ComplianceDay(
-                grid_code=grid_code,
-                date=day,
-                sessions=len(lengths),
-                minutes=sum(lengths),
-                qualifying_sessions=qualifying,
-                met=qualifying >= min_sessions,
-            )
-        )
-    return result
 
 
 def may_see_compliance(principal: Principal, area_code: str | None) -> str | None:
@@ -252,12 +216,26 @@ async def compliance_report(
     start: date,
     end: date,
 ) -> list[ComplianceDay]:
-    tz = ZoneInfo(settings.patrol_timezone)
-    lower, upper = local_bounds(start, end, tz)
-    rows = await repository.ended_between(session, area_prefix=area_code, start=lower, end=upper)
-    return compliance(
-        (Span(r.grid_code, r.started_at, r.ended_at) for r in rows if r.ended_at is not None),
-        tz=tz,
-        min_sessions=settings.patrol_min_sessions_per_day,
+    """Per grid and local day (of the session's start): sessions, minutes patrolled, and
+    whether at least the practice's number of sessions lasted its minutes or more —
+    counted by the database, a row per grid and day however many sessions."""
+    lower, upper = local_bounds(start, end, ZoneInfo(settings.patrol_timezone))
+    rows = await repository.compliance_days(
+        session,
+        area_prefix=area_code,
+        start=lower,
+        end=upper,
+        timezone=settings.patrol_timezone,
         min_minutes=settings.patrol_min_session_minutes,
     )
+    return [
+        ComplianceDay(
+            grid_code=row.grid_code,
+            date=row.day,
+            sessions=row.sessions,
+            minutes=int(row.minutes),
+            qualifying_sessions=row.qualifying,
+            met=row.qualifying >= settings.patrol_min_sessions_per_day,
+        )
+        for row in rows
+    ]

@@ -90,11 +90,12 @@ async def report_on_visit(
     "/v1/visits",
     response_model=list[VisitRead],
     summary="One household, one file: every visit to an address in my area, with its cases",
+    responses=ERRORS,
 )
 async def household_file(
     principal: CurrentPrincipal,
     runtime: RuntimeDep,
     address: Annotated[str, Query(min_length=1, max_length=300)],
 ) -> list[VisitRead]:
-    async with runtime.sessionmaker() as session:
+    async with domain_errors(), runtime.sessionmaker() as session:
         return await service.household_file(session=session, principal=principal, address=address)

@@ -3,8 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from intake import text
 from intake.cases.schemas import CaseCreated
 from intake.patrols.schemas import GRID_CODE
 
@@ -20,6 +21,11 @@ class VisitCreate(BaseModel):
         default=None, max_length=100, description="which household there (e.g. its head)"
     )
     notes: str | None = Field(default=None, max_length=4000)
+
+    @field_validator("address", "household", "notes", mode="before")
+    @classmethod
+    def _storable(cls, value: object) -> object:
+        return text.storable(value)
 
 
 class VisitRead(BaseModel):

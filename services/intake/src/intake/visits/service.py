@@ -10,7 +10,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events.envelope import new_id
-from gridcase_events.kit.auth import Principal
+from gridcase_events.kit.auth import AREA_ROLES, Principal
 from gridcase_events.kit.runtime import Runtime
 from intake import scopes
 from intake.cases.models import Case
@@ -27,8 +27,9 @@ _SPACE = re.compile(r"\s+")
 
 def address_key(address: str) -> str:
     """Full-width forms folded (NFKC), spaces dropped, letters lower-cased:
-    ``桂花路 1号１栋`` and ``桂花路1号1栋`` are one household."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", address)).lower()
+    ``桂花路 1号１栋`` and ``桂花路1号1栋`` are one household. Cut to the column's 300
+    letters: NFKC can lengthen a text."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", address)).lower()[:300]
 
 
 def to_read(visit: HouseholdVisit, reports: list[tuple[UUID, str]]) -> VisitRead:
@@ -99,7 +100,13 @@ async def report(
 async def household_file(
     *, session: AsyncSession, principal: Principal, address: str
 ) -> list[VisitRead]:
-    """Every visit to the address that the caller's scope covers, oldest first."""
+    """Every visit to the address that the caller's scope covers, oldest first. Names
+    and notes of households are for the field workers of the area and admins, not for
+    citywide desks (dispatchers, ops, the district centre)."""
+    if not (principal.role == "admin" or (principal.role in AREA_ROLES and principal.area_code)):
+        raise patrol_service.Forbidden(
+            f"role {principal.role} without an area may not read household files"
+        )
     visits = [
         v
         for v in await repository.at_address(session, address_key(address))

@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gridcase_events.kit.pii import normalize_phone
+from intake import text
 from intake.district import within_district
 
 _MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -29,6 +30,11 @@ class WallCreate(BaseModel):
     community_code: str = Field(pattern=r"^\d{12}$", examples=["510302001002"])
     name: str = Field(min_length=1, max_length=100, examples=["桂花巷心愿墙"])
     location: Point | None = None
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _storable(cls, value: object) -> object:
+        return text.storable(value)
 
 
 class WallRead(BaseModel):
@@ -67,6 +73,11 @@ class WishIn(BaseModel):
         max_length=10,
         description="URLs returned by POST /v1/public/walls/{wall_id}/attachments",
     )
+
+    @field_validator("content", "category_hint", "attachments", "phone", mode="before")
+    @classmethod
+    def _storable(cls, value: object) -> object:
+        return text.storable(value)
 
     @field_validator("phone")
     @classmethod

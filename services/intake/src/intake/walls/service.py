@@ -10,6 +10,7 @@ from prometheus_client import Counter
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gridcase_events.kit import db
 from gridcase_events.kit.auth import Principal
 from gridcase_events.kit.runtime import Runtime
 from intake import scopes
@@ -187,7 +188,7 @@ async def take_wish(
             "transcribed_by": transcribed_by,
         },
     )
-    WISHES.labels(source).inc()
+    db.on_commit(session, WISHES.labels(source).inc)  # a rolled-back transcription counts nothing
     log.info("wish taken", case_id=str(case.id), wall_id=wall.id, source=source)
     return Taken(case_id=str(case.id), tracking_no=case.tracking_no)
 
