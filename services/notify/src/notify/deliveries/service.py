@@ -308,12 +308,30 @@ async def plan_event(
     settings: NotifySettings,
     event: Envelope,
     payload: Any,
+    only: set[str] | None = None,
 ) -> int:
-    """Plans the deliveries an event calls for, by its rule; returns how many."""
+    """Plans the deliveries an event calls for, by its rule; returns how many.
+
+    `only` restricts the recipients (a reporter learned after the event, see
+    :func:`plan_owed`); without it, a progress event is also kept as owed to residents
+    who are not known yet."""
     rule = await rule_repository.get(session, event.type)
     facts = facts_of(event.type, payload, timezone=settings.timezone)
     if rule is None or facts is None:
         return 0
+    if only is None and facts.status is not None and facts.case_id is not None:
+        await reporter_repository.lock_case(session, facts.case_id)
+        await reporter_repository.owe(
+            session,
+            {
+                "case_id": facts.case_id,
+                "event_id": event.id,
+                "event_type": event.type,
+                "happened_at": facts.at or event.time,
+                "envelope": event.model_dump(mode="json"),
+                "recorded_at": clock.now(),
+            },
+        )
     targets: dict[tuple[str, str], dict[str, Any]] = {}
     for entry in rule.recipients:
         channels = list(entry["channels"])
@@ -324,6 +342,8 @@ async def plan_event(
             facts=facts,
             settings=settings,
         ):
+            if only is not None and recipient not in only:
+                continue
             for channel in channels:
                 if recipient.startswith("robot:") and not await _robot_has(
                     session, recipient, channel
@@ -343,6 +363,43 @@ async def plan_event(
             # the 12345 callback body is exactly its own fields
             params=params if recipient.startswith("hotline:") else {**facts.params, **params},
         )
+    return planned
+
+
+async def plan_owed(
+    *,
+    session: AsyncSession,
+    clock: Clock,
+    settings: NotifySettings,
+    case_id: UUID,
+    report_id: UUID,
+    since: datetime | None = None,
+) -> int:
+    """Plans, for a reporter notify has just learned of, the progress events of the case
+    it saw first (cross-topic reordering); for a reporter merged in, only those that
+    happened from `since` (the merge) on. The caller holds the case's lock
+    (:func:`notify.reporters.repository.lock_case`) and has recorded the reporter."""
+    reporter = await reporter_repository.by_report(session, report_id)
+    if reporter is None:
+        return 0
+    only = {f"resident:{report_id}"}
+    if reporter.channel == "hotline" and reporter.external_ref:
+        only.add(f"hotline:{reporter.external_ref}")
+    planned = 0
+    for notice in await reporter_repository.owed(session, case_id):
+        if since is not None and notice.happened_at < since:
+            continue  # it was merged in after that progress: it hears of the next
+        event = Envelope.model_validate(notice.envelope)
+        planned += await plan_event(
+            session=session,
+            clock=clock,
+            settings=settings,
+            event=event,
+            payload=event.payload(),
+            only=only,
+        )
+    if planned:
+        log.info("owed progress planned for a reporter learned late", planned=planned)
     return planned
 
 
