@@ -1,5 +1,6 @@
 """Failed deliveries are visible to ops, and an admin can resend them."""
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -37,6 +38,65 @@ async def test_a_failed_delivery_is_listed_and_resent_under_a_derived_key(
     again = await client.post(f"/v1/deliveries/{resent.json()['id']}/resend", headers=OPS)
     assert again.status_code == 409
     assert "delivered" in again.json()["detail"]
+
+
+async def test_a_second_resend_is_refused_while_the_first_has_not_failed(
+    client: Any, staff: Any, assigned: Any, deliveries: Any, http_sink: HttpSink
+) -> None:
+    http_sink.fail_next(400)
+    await staff()
+    event = await assigned()
+    [failed] = await deliveries(event.subject, lambda d: d[0]["status"] == "failed")
+
+    first = await client.post(f"/v1/deliveries/{failed['id']}/resend", headers=OPS)
+    second = await client.post(f"/v1/deliveries/{failed['id']}/resend", headers=OPS)
+
+    assert first.status_code == 202
+    assert second.status_code == 409
+    assert "already been resent" in second.json()["detail"]
+    items = await deliveries(event.subject, lambda d: len(d) == 2 and d[1]["status"] == "delivered")
+    assert [i["resent_from"] for i in items] == [None, failed["id"]]
+    assert len(http_sink.requests) == 2  # the original, and one resend
+    after = await client.post(f"/v1/deliveries/{failed['id']}/resend", headers=OPS)
+    assert after.status_code == 409  # delivered: nothing more to resend
+
+
+async def test_a_failed_resend_may_be_resent_again(
+    client: Any, staff: Any, assigned: Any, deliveries: Any, http_sink: HttpSink
+) -> None:
+    http_sink.fail_next(400, times=2)
+    await staff()
+    event = await assigned()
+    [failed] = await deliveries(event.subject, lambda d: d[0]["status"] == "failed")
+    first = await client.post(f"/v1/deliveries/{failed['id']}/resend", headers=OPS)
+    await deliveries(event.subject, lambda d: len(d) == 2 and d[1]["status"] == "failed")
+
+    again = await client.post(f"/v1/deliveries/{failed['id']}/resend", headers=OPS)
+
+    assert first.status_code == 202
+    assert again.status_code == 202
+    items = await deliveries(event.subject, lambda d: len(d) == 3 and d[2]["status"] == "delivered")
+    keys = [r.headers["x-idempotency-key"] for r in http_sink.requests]
+    assert keys[1:] == [f"{keys[0]}:resend:1", f"{keys[0]}:resend:2"]
+    assert items[2]["resent_from"] == failed["id"]
+
+
+async def test_concurrent_resends_make_one_and_refuse_the_other(
+    client: Any, staff: Any, assigned: Any, deliveries: Any, http_sink: HttpSink
+) -> None:
+    http_sink.fail_next(400)
+    await staff()
+    event = await assigned()
+    [failed] = await deliveries(event.subject, lambda d: d[0]["status"] == "failed")
+
+    answers = await asyncio.gather(
+        *(client.post(f"/v1/deliveries/{failed['id']}/resend", headers=OPS) for _ in range(2))
+    )
+
+    assert sorted(a.status_code for a in answers) == [202, 409]
+    items = await deliveries(event.subject, lambda d: len(d) == 2 and d[1]["status"] == "delivered")
+    assert len(items) == 2
+    assert len(http_sink.requests) == 2
 
 
 async def test_resend_needs_ops_and_an_existing_delivery(client: Any) -> None:

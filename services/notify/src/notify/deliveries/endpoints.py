@@ -70,7 +70,10 @@ async def recipient_deliveries(
     response_model=DeliveryRead,
     status_code=202,
     summary="Send a failed delivery again, under a new idempotency key (admin, ops)",
-    responses={404: {}, 409: {"description": "the delivery has not failed"}},
+    responses={
+        404: {},
+        409: {"description": "the delivery has not failed, or a resend of it has not failed"},
+    },
 )
 async def resend(delivery_id: UUID, runtime: RuntimeDep, principal: OpsOnly) -> DeliveryRead:
     try:
@@ -79,7 +82,7 @@ async def resend(delivery_id: UUID, runtime: RuntimeDep, principal: OpsOnly) -> 
                 session=session, clock=runtime.clock, delivery_id=delivery_id, by=principal.sub
             )
             read = DeliveryRead.model_validate(new) if new is not None else None
-    except service.NotFailed as exc:
+    except (service.NotFailed, service.AlreadyResent) as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from None
     if read is None:
         raise HTTPException(status_code=404, detail="no such delivery")

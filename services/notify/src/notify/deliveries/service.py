@@ -552,19 +552,37 @@ class NotFailed(Exception):
         self.status = status
 
 
+class AlreadyResent(Exception):
+    def __init__(self, status: str) -> None:
+        super().__init__(f"this delivery has already been resent; that resend is {status}")
+        self.status = status
+
+
 async def resend(*, session: AsyncSession, clock: Clock, delivery_id: UUID, by: str) -> Any | None:
     """A new attempt cycle for a failed delivery, under a key derived from the original
-    (``<key>:resend:<n>``) so that a provider does not take it for the original."""
-    original = await repository.get(session, delivery_id)
+    (``<key>:resend:<n>``) so that a provider does not take it for the original.
+
+    Once only: while a resend of it is pending, being sent or delivered, another is
+    refused (:class:`AlreadyResent`); only after that one failed too may it be resent
+    again. Concurrent requests are serialised by a lock on the original's key."""
+    found = await repository.get(session, delivery_id)
+    if found is None:
+        return None
+    base = found.idempotency_key.split(":resend:")[0]
+    await repository.lock_resends(session, base)
+    original = await repository.get_for_update(session, delivery_id)
     if original is None:
         return None
     if original.status != "failed":
         raise NotFailed(original.status)
-    base = original.idempotency_key.split(":resend:")[0]
-    n = await repository.count_resends(session, base) + 1
+    earlier = await repository.resends(session, base)
+    for other in earlier:
+        if other.status != "failed":
+            raise AlreadyResent(other.status)
+    n = len(earlier) + 1
     now = clock.now()
     new = new_id()
-    await repository.plan(
+    inserted = await repository.plan(
         session,
         {
             "id": new,
@@ -587,5 +605,7 @@ async def resend(*, session: AsyncSession, clock: Clock, delivery_id: UUID, by: 
             "resent_by": by,
         },
     )
+    if not inserted:  # the key is taken: someone else resent it meanwhile
+        raise AlreadyResent("pending")
     log.info("delivery resent", delivery_id=str(original.id), resend_id=str(new), resent_by=by)
     return await repository.get(session, new)
