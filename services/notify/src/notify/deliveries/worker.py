@@ -26,7 +26,13 @@ from gridcase_events import payloads
 from gridcase_events.kit import tracing
 from gridcase_events.kit.runtime import Runtime, Worker
 from notify import templates
-from notify.channels.base import Channel, Message, PermanentSendError, RetryableSendError
+from notify.channels.base import (
+    Channel,
+    Message,
+    PermanentSendError,
+    RetryableSendError,
+    redact,
+)
 from notify.channels.inapp import InAppChannel
 from notify.config import NotifySettings
 from notify.deliveries import repository, resolver
@@ -107,20 +113,22 @@ class DeliveryWorker(Worker):
                 delivery_id=str(delivery.id),
             ),
         ):
+            address: str | None = None
             try:
                 channel = self.channels.get(delivery.channel)
                 if channel is None:
                     raise RetryableSendError(f"channel {delivery.channel} is not configured")
                 message = await self._message(delivery)
+                address = message.address
                 if isinstance(channel, InAppChannel):
                     # the inbox item and the delivery record commit together
                     await self._delivered(delivery, None, store=channel.store, message=message)
                     return
                 result = await channel.send(message)
             except RetryableSendError as exc:
-                await self._retry_or_fail(delivery, str(exc), exc.retry_after)
+                await self._retry_or_fail(delivery, redact(str(exc), address), exc.retry_after)
             except PermanentSendError as exc:
-                await self._fail(delivery, str(exc))
+                await self._fail(delivery, redact(str(exc), address))
             except Exception as exc:  # a bug or an outage: counted, retried, then failed
                 log.exception("delivery attempt broke")
                 await self._retry_or_fail(delivery, f"unexpected {type(exc).__name__}", None)
