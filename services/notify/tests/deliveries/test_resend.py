@@ -125,3 +125,17 @@ async def test_staff_see_their_own_receipts_only(
     assert mine.json()[0]["recipient_id"] == "staff:gm111a"
     assert "13800000002" not in mine.text
     assert theirs.status_code == 403
+
+
+async def test_an_offset_beyond_a_bigint_is_a_field_error(client: Any) -> None:
+    largest = await client.get("/v1/deliveries", params={"offset": 2**63 - 1}, headers=OPS)
+    huge = await client.get("/v1/deliveries", params={"offset": 2**63}, headers=OPS)
+    mine = await client.get(
+        "/v1/recipients/staff:gm111a/deliveries", params={"offset": 2**63}, headers=MEMBER
+    )
+
+    assert largest.status_code == 200
+    assert largest.json() == []
+    assert huge.status_code == 422
+    assert huge.json()["detail"][0]["loc"] == ["query", "offset"]
+    assert mine.status_code == 422

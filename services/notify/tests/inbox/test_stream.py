@@ -226,3 +226,24 @@ async def test_one_person_may_hold_three_streams_at_once(server: str) -> None:
 
     assert fourth.status_code == 429
     assert "3" in fourth.json()["detail"]
+
+
+async def test_ids_beyond_a_bigint_are_field_errors_not_server_errors(server: str) -> None:
+    huge = str(2**63)
+    async with httpx.AsyncClient(base_url=server, timeout=10) as client:
+        largest = await client.get("/v1/inbox", params={"before_id": 2**63 - 1}, headers=GM111A)
+        before = await client.get("/v1/inbox", params={"before_id": huge}, headers=GM111A)
+        query = await client.get("/v1/inbox/stream", params={"last_event_id": huge}, headers=GM111A)
+        header = await client.get("/v1/inbox/stream", headers={**GM111A, "Last-Event-ID": huge})
+        negative = await client.get("/v1/inbox/stream", headers={**GM111A, "Last-Event-ID": "-1"})
+
+    assert largest.status_code == 200
+    assert largest.json() == []
+    for answer, field in (
+        (before, "before_id"),
+        (query, "last_event_id"),
+        (header, "Last-Event-ID"),
+        (negative, "Last-Event-ID"),
+    ):
+        assert answer.status_code == 422
+        assert answer.json()["detail"][0]["loc"][-1] == field

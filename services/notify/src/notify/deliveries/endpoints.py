@@ -14,7 +14,7 @@ router = APIRouter(tags=["deliveries"])
 Ops = Annotated[Principal, Depends(require_roles("ops", "admin", "dispatcher", "district_center"))]
 OpsOnly = Annotated[Principal, Depends(require_roles("ops", "admin"))]
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=2**63 - 1)]  # PostgreSQL's bigint
 
 
 @router.get(

@@ -33,6 +33,7 @@ from notify.inbox.schemas import InboxItemRead
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["inbox"])
 _BATCH = 100
+MAX_ID = 2**63 - 1  # PostgreSQL's bigint: beyond it a query would fail, not find nothing
 
 
 class StreamSlots:
@@ -87,7 +88,7 @@ async def my_inbox(
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> list[InboxItemRead]:
     async with runtime.sessionmaker() as session:
         items = await repository.latest(
@@ -173,19 +174,23 @@ async def inbox_stream(
     settings: SettingsDep,
     principal: CurrentPrincipal,
     last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    last_event_id: Annotated[int | None, Query(ge=0)] = None,
+    last_event_id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
 ) -> StreamingResponse:
     after_id = last_event_id or 0
     if last_event_id_header is not None and last_event_id_header.strip():
         try:
             after_id = int(last_event_id_header)
+            if not 0 <= after_id <= MAX_ID:
+                raise ValueError(after_id)
         except ValueError:
+            # 422 like any other bad field (not 0: a client that sends a broken id must
+            # learn of it rather than be replayed everything)
             raise HTTPException(
                 status_code=422,
                 detail=[
                     {
                         "loc": ["header", "Last-Event-ID"],
-                        "msg": "must be an inbox item id (an integer)",
+                        "msg": f"must be an inbox item id (an integer from 0 to {MAX_ID})",
                         "type": "int_parsing",
                     }
                 ],
