@@ -139,3 +139,34 @@ async def test_an_offset_beyond_a_bigint_is_a_field_error(client: Any) -> None:
     assert huge.status_code == 422
     assert huge.json()["detail"][0]["loc"] == ["query", "offset"]
     assert mine.status_code == 422
+
+
+async def test_only_the_districts_own_desks_see_a_cases_notifications(
+    client: Any, staff: Any, assigned: Any, deliveries: Any
+) -> None:
+    await staff()
+    event = await assigned()
+    await deliveries(event.subject, lambda d: d[0]["status"] == "delivered")
+    url = f"/v1/cases/{event.subject}/deliveries"
+
+    answers = {
+        name: await client.get(url, headers=headers)
+        for name, headers in {
+            "ops": OPS,
+            "own district centre": bearer("dc1", "district_center", "510302"),
+            "own dispatcher": bearer("dp1", "dispatcher", "510302"),
+            "other district's dispatcher": bearer("dp9", "dispatcher", "510303"),
+            "district centre without an area": bearer("dc9", "district_center"),
+            "grid member": MEMBER,
+        }.items()
+    }
+
+    assert {name: a.status_code for name, a in answers.items()} == {
+        "ops": 200,
+        "own district centre": 200,
+        "own dispatcher": 200,
+        "other district's dispatcher": 403,
+        "district centre without an area": 403,
+        "grid member": 403,
+    }
+    assert {d["recipient_id"] for d in answers["own dispatcher"].json()} == {"staff:gm111a"}

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles
 from notify.deliveries import repository, service
 from notify.deliveries.schemas import DeliveryRead, DeliveryStatus
-from notify.deps import RuntimeDep
+from notify.deps import RuntimeDep, SettingsDep
 
 router = APIRouter(tags=["deliveries"])
 Ops = Annotated[Principal, Depends(require_roles("ops", "admin", "dispatcher", "district_center"))]
@@ -21,8 +21,17 @@ Offset = Annotated[int, Query(ge=0, le=2**63 - 1)]  # PostgreSQL's bigint
     "/v1/cases/{case_id}/deliveries",
     response_model=list[DeliveryRead],
     summary="Every notification about a case, with its outcome",
+    responses={403: {"description": "ops and admin, or a desk of this district"}},
 )
-async def case_deliveries(case_id: UUID, runtime: RuntimeDep, principal: Ops) -> list[DeliveryRead]:
+async def case_deliveries(
+    case_id: UUID, runtime: RuntimeDep, settings: SettingsDep, principal: Ops
+) -> list[DeliveryRead]:
+    # notify does not know a case's grid or department, only its own district (the
+    # tenant): the district's desks see its cases, a desk of another district none.
+    if principal.role not in ("ops", "admin") and principal.area_code != settings.tenant:
+        raise HTTPException(
+            status_code=403, detail="only the district's own desks see its notifications"
+        )
     async with runtime.sessionmaker() as session:
         deliveries = await repository.of_case(session, case_id)
     return [DeliveryRead.model_validate(d) for d in deliveries]
