@@ -25,6 +25,7 @@ from gridcase_events import payloads
 from gridcase_events.envelope import Envelope, new_id
 from gridcase_events.kit import tracing
 from gridcase_events.kit.clock import Clock
+from gridcase_events.kit.db import on_commit
 from notify.config import NotifySettings
 from notify.contacts import repository as contact_repository
 from notify.deliveries import repository
@@ -43,6 +44,12 @@ PLANNED = Counter(
 )
 
 STATUS_WORDS = {"case.accepted": "accepted", "case.resolved": "resolved", "case.closed": "closed"}
+
+
+def _count(session: AsyncSession, channel: str, how: str) -> None:
+    """Counts a planned delivery once its transaction commits (a handler that rolls
+    back and is retried must not count twice)."""
+    on_commit(session, PLANNED.labels(channel, how).inc)
 
 
 def idempotency_key(*, event_id: Any, recipient_id: str, channel: str) -> str:
@@ -459,12 +466,12 @@ async def plan_one(
         if channel == "email" and (preference is None or not preference.email):
             skip = "no e-mail address in the recipient's preferences"
         if skip:
-            PLANNED.labels(channel, "skipped").inc()
+            _count(session, channel, "skipped")
             return int(
                 await repository.plan(session, {**values, "status": "skipped", "last_error": skip})
             )
     if channel != "sms" or urgent:
-        PLANNED.labels(channel, "now").inc()
+        _count(session, channel, "now")
         return int(await repository.plan(session, values))
 
     held = quiet_until(now, quiet_hours, settings.timezone)
@@ -476,7 +483,7 @@ async def plan_one(
         session, recipient_id=recipient, channel=channel, since=now - window
     )
     if len(recent) < settings.sms_burst_limit:
-        PLANNED.labels(channel, "held" if held else "now").inc()
+        _count(session, channel, "held" if held else "now")
         return int(await repository.plan(session, values))
     digest_id = await _fold(
         session=session,
@@ -487,7 +494,7 @@ async def plan_one(
         due=max(recent[0] + window, held or now),
         now=now,
     )
-    PLANNED.labels(channel, "digested").inc()
+    _count(session, channel, "digested")
     return int(
         await repository.plan(session, {**values, "status": "digested", "digest_id": digest_id})
     )
