@@ -105,8 +105,16 @@ async def claim_due(
     return result.scalars().all()
 
 
-async def finish(session: AsyncSession, delivery_id: UUID, values: dict[str, Any]) -> None:
-    await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
+async def finish(
+    session: AsyncSession, delivery_id: UUID, values: dict[str, Any], *, attempt: int | None = None
+) -> bool:
+    """Updates a delivery; with `attempt`, only while that attempt still holds the lease
+    (``sending``, and no other replica has claimed it since). Returns whether it did."""
+    query = update(Delivery).where(Delivery.id == delivery_id)
+    if attempt is not None:
+        query = query.where(Delivery.status == "sending", Delivery.attempts == attempt)
+    result = await session.execute(query.values(**values).returning(Delivery.id))
+    return result.first() is not None
 
 
 async def get(session: AsyncSession, delivery_id: UUID) -> Delivery | None:
