@@ -38,7 +38,11 @@ def test_minted_token_decodes_to_the_same_principal() -> None:
         ttl=CENTURY,
     )
     assert decode(token, SECRET) == Principal(
-        sub="staff-0042", role="grid_member", area_code=IN_GRID, department_code=None
+        sub="staff-0042",
+        role="grid_member",
+        area_code=IN_GRID,
+        department_code=None,
+        exp=ISSUED + CENTURY,  # whole seconds, as the claim carries it
     )
 
 

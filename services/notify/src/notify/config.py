@@ -41,6 +41,9 @@ class NotifySettings(PlatformSettings):
     # The in-app inbox stream (Server-Sent Events).
     inbox_poll_seconds: float = Field(1.0, gt=0, description="how often the stream looks")
     inbox_heartbeat_seconds: float = Field(15.0, gt=0)
+    inbox_max_streams: int = Field(
+        3, ge=1, description="open inbox streams per staff member (per replica); 429 beyond"
+    )
 
     # Settings of the channels beyond SMS and in-app (constructed in channels/registry.py).
     smtp_host: str | None = Field(None, description="SMTP server; without it no e-mail")

@@ -26,10 +26,25 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
     async def on_reported(session: AsyncSession, event: Envelope, payload: Any) -> None:
         assert isinstance(payload, payloads.CaseReported)
         await reporter_service.on_reported(session=session, reported=payload, at=event.time)
+        await delivery_service.plan_owed(
+            session=session,
+            clock=runtime.clock,
+            settings=settings,
+            case_id=payload.case_id,
+            report_id=payload.case_id,
+        )
 
     async def on_merged(session: AsyncSession, event: Envelope, payload: Any) -> None:
         assert isinstance(payload, payloads.CaseMerged)
         await reporter_service.on_merged(session=session, merged=payload, at=event.time)
+        await delivery_service.plan_owed(
+            session=session,
+            clock=runtime.clock,
+            settings=settings,
+            case_id=payload.duplicate_of,
+            report_id=payload.case_id,
+            since=payload.merged_at,
+        )
 
     async def by_rule(session: AsyncSession, event: Envelope, payload: Any) -> None:
         await delivery_service.plan_event(

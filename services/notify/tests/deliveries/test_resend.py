@@ -1,5 +1,6 @@
 """Failed deliveries are visible to ops, and an admin can resend them."""
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -39,6 +40,65 @@ async def test_a_failed_delivery_is_listed_and_resent_under_a_derived_key(
     assert "delivered" in again.json()["detail"]
 
 
+async def test_a_second_resend_is_refused_while_the_first_has_not_failed(
+    client: Any, staff: Any, assigned: Any, deliveries: Any, http_sink: HttpSink
+) -> None:
+    http_sink.fail_next(400)
+    await staff()
+    event = await assigned()
+    [failed] = await deliveries(event.subject, lambda d: d[0]["status"] == "failed")
+
+    first = await client.post(f"/v1/deliveries/{failed['id']}/resend", headers=OPS)
+    second = await client.post(f"/v1/deliveries/{failed['id']}/resend", headers=OPS)
+
+    assert first.status_code == 202
+    assert second.status_code == 409
+    assert "already been resent" in second.json()["detail"]
+    items = await deliveries(event.subject, lambda d: len(d) == 2 and d[1]["status"] == "delivered")
+    assert [i["resent_from"] for i in items] == [None, failed["id"]]
+    assert len(http_sink.requests) == 2  # the original, and one resend
+    after = await client.post(f"/v1/deliveries/{failed['id']}/resend", headers=OPS)
+    assert after.status_code == 409  # delivered: nothing more to resend
+
+
+async def test_a_failed_resend_may_be_resent_again(
+    client: Any, staff: Any, assigned: Any, deliveries: Any, http_sink: HttpSink
+) -> None:
+    http_sink.fail_next(400, times=2)
+    await staff()
+    event = await assigned()
+    [failed] = await deliveries(event.subject, lambda d: d[0]["status"] == "failed")
+    first = await client.post(f"/v1/deliveries/{failed['id']}/resend", headers=OPS)
+    await deliveries(event.subject, lambda d: len(d) == 2 and d[1]["status"] == "failed")
+
+    again = await client.post(f"/v1/deliveries/{failed['id']}/resend", headers=OPS)
+
+    assert first.status_code == 202
+    assert again.status_code == 202
+    items = await deliveries(event.subject, lambda d: len(d) == 3 and d[2]["status"] == "delivered")
+    keys = [r.headers["x-idempotency-key"] for r in http_sink.requests]
+    assert keys[1:] == [f"{keys[0]}:resend:1", f"{keys[0]}:resend:2"]
+    assert items[2]["resent_from"] == failed["id"]
+
+
+async def test_concurrent_resends_make_one_and_refuse_the_other(
+    client: Any, staff: Any, assigned: Any, deliveries: Any, http_sink: HttpSink
+) -> None:
+    http_sink.fail_next(400)
+    await staff()
+    event = await assigned()
+    [failed] = await deliveries(event.subject, lambda d: d[0]["status"] == "failed")
+
+    answers = await asyncio.gather(
+        *(client.post(f"/v1/deliveries/{failed['id']}/resend", headers=OPS) for _ in range(2))
+    )
+
+    assert sorted(a.status_code for a in answers) == [202, 409]
+    items = await deliveries(event.subject, lambda d: len(d) == 2 and d[1]["status"] == "delivered")
+    assert len(items) == 2
+    assert len(http_sink.requests) == 2
+
+
 async def test_resend_needs_ops_and_an_existing_delivery(client: Any) -> None:
     missing = "01a20000-0000-7000-8000-000000000000"
     assert (await client.post(f"/v1/deliveries/{missing}/resend", headers=OPS)).status_code == 404
@@ -65,3 +125,48 @@ async def test_staff_see_their_own_receipts_only(
     assert mine.json()[0]["recipient_id"] == "staff:gm111a"
     assert "13800000002" not in mine.text
     assert theirs.status_code == 403
+
+
+async def test_an_offset_beyond_a_bigint_is_a_field_error(client: Any) -> None:
+    largest = await client.get("/v1/deliveries", params={"offset": 2**63 - 1}, headers=OPS)
+    huge = await client.get("/v1/deliveries", params={"offset": 2**63}, headers=OPS)
+    mine = await client.get(
+        "/v1/recipients/staff:gm111a/deliveries", params={"offset": 2**63}, headers=MEMBER
+    )
+
+    assert largest.status_code == 200
+    assert largest.json() == []
+    assert huge.status_code == 422
+    assert huge.json()["detail"][0]["loc"] == ["query", "offset"]
+    assert mine.status_code == 422
+
+
+async def test_only_the_districts_own_desks_see_a_cases_notifications(
+    client: Any, staff: Any, assigned: Any, deliveries: Any
+) -> None:
+    await staff()
+    event = await assigned()
+    await deliveries(event.subject, lambda d: d[0]["status"] == "delivered")
+    url = f"/v1/cases/{event.subject}/deliveries"
+
+    answers = {
+        name: await client.get(url, headers=headers)
+        for name, headers in {
+            "ops": OPS,
+            "own district centre": bearer("dc1", "district_center", "510302"),
+            "own dispatcher": bearer("dp1", "dispatcher", "510302"),
+            "other district's dispatcher": bearer("dp9", "dispatcher", "510303"),
+            "district centre without an area": bearer("dc9", "district_center"),
+            "grid member": MEMBER,
+        }.items()
+    }
+
+    assert {name: a.status_code for name, a in answers.items()} == {
+        "ops": 200,
+        "own district centre": 200,
+        "own dispatcher": 200,
+        "other district's dispatcher": 403,
+        "district centre without an area": 403,
+        "grid member": 403,
+    }
+    assert {d["recipient_id"] for d in answers["own dispatcher"].json()} == {"staff:gm111a"}

@@ -11,7 +11,9 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 
 from gridcase_events import topics
-from gridcase_events.testing import HttpSink, read_topic
+from gridcase_events.testing import HttpSink, bearer, read_topic
+
+OPS = bearer("ops1", "ops", "510302")
 
 pytestmark = pytest.mark.integration
 
@@ -164,6 +166,39 @@ async def test_a_refused_message_fails_at_once_and_is_reported(
     failed = [json.loads(r.value) for r in records if b'"sms"' in r.value]
     assert [e["type"] for e in failed] == ["notification.failed"]
     assert "400" in failed[0]["data"]["error"]
+
+
+async def test_a_gateway_that_echoes_the_phone_does_not_put_it_in_the_record_or_event(
+    client: Any,
+    staff: Any,
+    assigned: Any,
+    deliveries: Any,
+    http_sink: HttpSink,
+    kafka_bootstrap: str,
+    namespace: str,
+) -> None:
+    http_sink.reply_next(
+        400,
+        json={"error": "number 13800000002 is blocked (also +86 138 0000 0002, 13911112222)"},
+    )
+    await staff()
+    event = await assigned()
+
+    [item] = await deliveries(event.subject, lambda d: d[0]["status"] == "failed")
+
+    assert "138****0002 is blocked" in item["last_error"]
+    assert "139****2222" in item["last_error"]
+    listing = await client.get(f"/v1/cases/{event.subject}/deliveries", headers=OPS)
+    failed_list = await client.get("/v1/deliveries", params={"status": "failed"}, headers=OPS)
+    records = await read_topic(
+        kafka_bootstrap, topics.qualify(namespace, topics.NOTIFY), min_count=1
+    )
+    [failed] = [json.loads(r.value) for r in records if b'"notification.failed"' in r.value]
+    assert "138****0002" in failed["data"]["error"]
+    for text in (listing.text, failed_list.text, json.dumps(failed)):
+        assert "13800000002" not in text
+        assert "138 0000 0002" not in text
+        assert "13911112222" not in text
 
 
 async def test_after_the_last_attempt_the_failure_is_recorded(

@@ -3,13 +3,16 @@
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 import uvicorn
 
+from gridcase_events.kit import auth
 from gridcase_events.kit.clock import ManualClock
+from gridcase_events.kit.settings import DEV_JWT_SECRET
 from gridcase_events.testing import HttpSink, bearer, eventually, free_port
 from notify.config import NotifySettings
 from notify.main import create_app
@@ -149,3 +152,98 @@ async def test_stream_needs_a_token_and_a_numeric_last_event_id(server: str) -> 
         )
     assert anonymous.status_code == 401
     assert garbled.status_code == 422
+
+
+def token(sub: str, *, now: datetime, ttl: timedelta) -> dict[str, str]:
+    minted = auth.mint(DEV_JWT_SECRET, sub=sub, role="grid_member", now=now, ttl=ttl)
+    return {"Authorization": f"Bearer {minted}"}
+
+
+async def test_stream_ends_when_the_token_expires(server: str, clock: ManualClock) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    clock.set(now)
+    stream = Stream()
+    headers = token("gm111a", now=now, ttl=timedelta(minutes=10))
+    async with httpx.AsyncClient(base_url=server, timeout=10) as client:
+        reader = asyncio.create_task(stream.read(client, "/v1/inbox/stream", headers))
+        try:
+
+            async def connected() -> bool:
+                return len(stream.comments) >= 2  # connected, and a heartbeat
+
+            await eventually(connected)
+            assert not reader.done()  # the token is still good: the stream stays open
+            clock.advance(timedelta(minutes=10))
+            await asyncio.wait_for(reader, timeout=10)  # the server ends it
+        finally:
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
+
+    assert stream.status == 200
+    assert stream.comments[-1] == ": token expired"
+
+
+async def test_one_person_may_hold_three_streams_at_once(server: str) -> None:
+    streams = [Stream() for _ in range(3)]
+    async with httpx.AsyncClient(base_url=server, timeout=10) as client:
+        readers = [asyncio.create_task(s.read(client, "/v1/inbox/stream", GM111A)) for s in streams]
+        try:
+
+            async def all_open() -> bool:
+                return all(s.comments for s in streams)
+
+            await eventually(all_open)
+            fourth = await client.get("/v1/inbox/stream", headers=GM111A)
+            other = Stream()
+            readers.append(asyncio.create_task(other.read(client, "/v1/inbox/stream", GM112A)))
+
+            async def other_open() -> bool:
+                return bool(other.comments)
+
+            await eventually(other_open)  # another person is not counted against them
+            readers[0].cancel()
+            await asyncio.gather(readers[0], return_exceptions=True)
+
+            async def slot_freed() -> bool:
+                again = Stream()
+                task = asyncio.create_task(again.read(client, "/v1/inbox/stream", GM111A))
+                try:
+
+                    async def answered() -> bool:
+                        return again.status is not None
+
+                    await eventually(answered)
+                finally:
+                    task.cancel()
+                    await asyncio.gather(task, return_exceptions=True)
+                return again.status == 200
+
+            await eventually(slot_freed)
+        finally:
+            for reader in readers:
+                reader.cancel()
+            await asyncio.gather(*readers, return_exceptions=True)
+
+    assert fourth.status_code == 429
+    assert "3" in fourth.json()["detail"]
+
+
+async def test_ids_beyond_a_bigint_are_field_errors_not_server_errors(server: str) -> None:
+    huge = str(2**63)
+    async with httpx.AsyncClient(base_url=server, timeout=10) as client:
+        largest = await client.get("/v1/inbox", params={"before_id": 2**63 - 1}, headers=GM111A)
+        before = await client.get("/v1/inbox", params={"before_id": huge}, headers=GM111A)
+        query = await client.get("/v1/inbox/stream", params={"last_event_id": huge}, headers=GM111A)
+        header = await client.get("/v1/inbox/stream", headers={**GM111A, "Last-Event-ID": huge})
+        negative = await client.get("/v1/inbox/stream", headers={**GM111A, "Last-Event-ID": "-1"})
+
+    assert largest.status_code == 200
+    assert largest.json() == []
+    for answer, field in (
+        (before, "before_id"),
+        (query, "last_event_id"),
+        (header, "Last-Event-ID"),
+        (negative, "Last-Event-ID"),
+    ):
+        assert answer.status_code == 422
+        assert answer.json()["detail"][0]["loc"][-1] == field

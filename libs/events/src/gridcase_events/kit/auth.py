@@ -8,7 +8,7 @@ area" is a prefix test.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, get_args
 
 import jwt
@@ -33,6 +33,9 @@ class Principal(BaseModel):
     role: StaffRole
     area_code: str | None = None
     department_code: str | None = None
+    exp: datetime | None = Field(
+        default=None, description="when the token expires (long-lived responses end then)"
+    )
 
 
 def mint(
@@ -71,6 +74,7 @@ def decode(token: str, secret: str) -> Principal:
     try:
         return Principal.model_validate(
             {k: claims.get(k) for k in ("sub", "role", "area_code", "department_code")}
+            | {"exp": datetime.fromtimestamp(claims["exp"], UTC)}
         )
     except ValidationError as exc:
         raise ValueError("invalid token claims") from exc

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from gridcase_events.kit.clock import Clock
-from notify.channels.base import PermanentSendError, RetryableSendError
+from notify.channels.base import PermanentSendError, RetryableSendError, redact
 
 #: Besides every 5xx, the statuses that mean "later, not never".
 RETRY_STATUSES: frozenset[int] = frozenset({429})
@@ -66,7 +66,9 @@ async def post(
             retry_after=retry_after_seconds(response.headers.get("retry-after"), clock),
         )
     if not 200 <= status < 300:
-        raise PermanentSendError(f"{what} refused the message: {status} {response.text[:200]}")
+        raise PermanentSendError(
+            f"{what} refused the message: {status} {redact(response.text)[:200]}"
+        )
     return response
 
 
@@ -98,7 +100,7 @@ def check_errcode(
     code = data.get("errcode")
     if code == 0:
         return data
-    reason = f"{what} errcode {code}: {str(data.get('errmsg', ''))[:200]}"
+    reason = f"{what} errcode {code}: {redact(str(data.get('errmsg', '')))[:200]}"
     if code in throttle_codes:
         raise RobotThrottledError(reason, retry_after=throttle_retry_after)
     if code in retry_codes:

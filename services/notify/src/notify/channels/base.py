@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from gridcase_events.kit.pii import mask_phone
+
+#: A mainland mobile number, also with a +86 prefix or separators (``138 0013 8000``).
+_PHONE = re.compile(r"(?<!\d)(?:(?:\+|00)?86[ -]?)?(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -38,3 +44,12 @@ class Channel(Protocol):
     async def send(self, message: Message) -> SendResult: ...
 
     async def close(self) -> None: ...
+
+
+def redact(text: str, address: str | None = None) -> str:
+    """Provider error text without the recipient's address or any mobile number in it:
+    gateways and robots echo what they were sent, and the text goes on to the delivery
+    record, ``notification.failed`` and the API."""
+    if address:
+        text = text.replace(address, mask_phone(address) if _PHONE.fullmatch(address) else "***")
+    return _PHONE.sub(lambda m: mask_phone("".join(m.groups())), text)

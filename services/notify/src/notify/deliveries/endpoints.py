@@ -8,21 +8,30 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles
 from notify.deliveries import repository, service
 from notify.deliveries.schemas import DeliveryRead, DeliveryStatus
-from notify.deps import RuntimeDep
+from notify.deps import RuntimeDep, SettingsDep
 
 router = APIRouter(tags=["deliveries"])
 Ops = Annotated[Principal, Depends(require_roles("ops", "admin", "dispatcher", "district_center"))]
 OpsOnly = Annotated[Principal, Depends(require_roles("ops", "admin"))]
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=2**63 - 1)]  # PostgreSQL's bigint
 
 
 @router.get(
     "/v1/cases/{case_id}/deliveries",
     response_model=list[DeliveryRead],
     summary="Every notification about a case, with its outcome",
+    responses={403: {"description": "ops and admin, or a desk of this district"}},
 )
-async def case_deliveries(case_id: UUID, runtime: RuntimeDep, principal: Ops) -> list[DeliveryRead]:
+async def case_deliveries(
+    case_id: UUID, runtime: RuntimeDep, settings: SettingsDep, principal: Ops
+) -> list[DeliveryRead]:
+    # notify does not know a case's grid or department, only its own district (the
+    # tenant): the district's desks see its cases, a desk of another district none.
+    if principal.role not in ("ops", "admin") and principal.area_code != settings.tenant:
+        raise HTTPException(
+            status_code=403, detail="only the district's own desks see its notifications"
+        )
     async with runtime.sessionmaker() as session:
         deliveries = await repository.of_case(session, case_id)
     return [DeliveryRead.model_validate(d) for d in deliveries]
@@ -70,7 +79,10 @@ async def recipient_deliveries(
     response_model=DeliveryRead,
     status_code=202,
     summary="Send a failed delivery again, under a new idempotency key (admin, ops)",
-    responses={404: {}, 409: {"description": "the delivery has not failed"}},
+    responses={
+        404: {},
+        409: {"description": "the delivery has not failed, or a resend of it has not failed"},
+    },
 )
 async def resend(delivery_id: UUID, runtime: RuntimeDep, principal: OpsOnly) -> DeliveryRead:
     try:
@@ -79,7 +91,7 @@ async def resend(delivery_id: UUID, runtime: RuntimeDep, principal: OpsOnly) -> 
                 session=session, clock=runtime.clock, delivery_id=delivery_id, by=principal.sub
             )
             read = DeliveryRead.model_validate(new) if new is not None else None
-    except service.NotFailed as exc:
+    except (service.NotFailed, service.AlreadyResent) as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from None
     if read is None:
         raise HTTPException(status_code=404, detail="no such delivery")

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -105,21 +105,48 @@ async def claim_due(
     return result.scalars().all()
 
 
-async def finish(session: AsyncSession, delivery_id: UUID, values: dict[str, Any]) -> None:
-    await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
+async def finish(
+    session: AsyncSession, delivery_id: UUID, values: dict[str, Any], *, attempt: int | None = None
+) -> bool:
+    """Updates a delivery; with `attempt`, only while that attempt still holds the lease
+    (``sending``, and no other replica has claimed it since). Returns whether it did."""
+    query = update(Delivery).where(Delivery.id == delivery_id)
+    if attempt is not None:
+        query = query.where(Delivery.status == "sending", Delivery.attempts == attempt)
+    result = await session.execute(query.values(**values).returning(Delivery.id))
+    return result.first() is not None
 
 
 async def get(session: AsyncSession, delivery_id: UUID) -> Delivery | None:
     return await session.get(Delivery, delivery_id)
 
 
-async def count_resends(session: AsyncSession, base_key: str) -> int:
+async def get_for_update(session: AsyncSession, delivery_id: UUID) -> Delivery | None:
     result = await session.execute(
-        select(func.count())
-        .select_from(Delivery)
-        .where(Delivery.idempotency_key.startswith(f"{base_key}:resend:", autoescape=True))
+        select(Delivery)
+        .where(Delivery.id == delivery_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
-    return int(result.scalar_one())
+    return result.scalars().first()
+
+
+async def lock_resends(session: AsyncSession, base_key: str) -> None:
+    """Serialises resending one delivery (its original and its resends), until commit."""
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"resend:{base_key}"}
+    )
+
+
+async def resends(session: AsyncSession, base_key: str) -> Sequence[Delivery]:
+    """The resends of a delivery, oldest first."""
+    result = await session.execute(
+        select(Delivery)
+        .where(Delivery.idempotency_key.startswith(f"{base_key}:resend:", autoescape=True))
+        .order_by(Delivery.planned_at, Delivery.id)
+        .execution_options(populate_existing=True)
+    )
+    return result.scalars().all()
 
 
 _ORDER = (Delivery.planned_at, Delivery.channel, Delivery.recipient_id)

@@ -25,6 +25,7 @@ from gridcase_events import payloads
 from gridcase_events.envelope import Envelope, new_id
 from gridcase_events.kit import tracing
 from gridcase_events.kit.clock import Clock
+from gridcase_events.kit.db import on_commit
 from notify.config import NotifySettings
 from notify.contacts import repository as contact_repository
 from notify.deliveries import repository
@@ -43,6 +44,12 @@ PLANNED = Counter(
 )
 
 STATUS_WORDS = {"case.accepted": "accepted", "case.resolved": "resolved", "case.closed": "closed"}
+
+
+def _count(session: AsyncSession, channel: str, how: str) -> None:
+    """Counts a planned delivery once its transaction commits (a handler that rolls
+    back and is retried must not count twice)."""
+    on_commit(session, PLANNED.labels(channel, how).inc)
 
 
 def idempotency_key(*, event_id: Any, recipient_id: str, channel: str) -> str:
@@ -308,12 +315,30 @@ async def plan_event(
     settings: NotifySettings,
     event: Envelope,
     payload: Any,
+    only: set[str] | None = None,
 ) -> int:
-    """Plans the deliveries an event calls for, by its rule; returns how many."""
+    """Plans the deliveries an event calls for, by its rule; returns how many.
+
+    `only` restricts the recipients (a reporter learned after the event, see
+    :func:`plan_owed`); without it, a progress event is also kept as owed to residents
+    who are not known yet."""
     rule = await rule_repository.get(session, event.type)
     facts = facts_of(event.type, payload, timezone=settings.timezone)
     if rule is None or facts is None:
         return 0
+    if only is None and facts.status is not None and facts.case_id is not None:
+        await reporter_repository.lock_case(session, facts.case_id)
+        await reporter_repository.owe(
+            session,
+            {
+                "case_id": facts.case_id,
+                "event_id": event.id,
+                "event_type": event.type,
+                "happened_at": facts.at or event.time,
+                "envelope": event.model_dump(mode="json"),
+                "recorded_at": clock.now(),
+            },
+        )
     targets: dict[tuple[str, str], dict[str, Any]] = {}
     for entry in rule.recipients:
         channels = list(entry["channels"])
@@ -324,6 +349,8 @@ async def plan_event(
             facts=facts,
             settings=settings,
         ):
+            if only is not None and recipient not in only:
+                continue
             for channel in channels:
                 if recipient.startswith("robot:") and not await _robot_has(
                     session, recipient, channel
@@ -343,6 +370,43 @@ async def plan_event(
             # the 12345 callback body is exactly its own fields
             params=params if recipient.startswith("hotline:") else {**facts.params, **params},
         )
+    return planned
+
+
+async def plan_owed(
+    *,
+    session: AsyncSession,
+    clock: Clock,
+    settings: NotifySettings,
+    case_id: UUID,
+    report_id: UUID,
+    since: datetime | None = None,
+) -> int:
+    """Plans, for a reporter notify has just learned of, the progress events of the case
+    it saw first (cross-topic reordering); for a reporter merged in, only those that
+    happened from `since` (the merge) on. The caller holds the case's lock
+    (:func:`notify.reporters.repository.lock_case`) and has recorded the reporter."""
+    reporter = await reporter_repository.by_report(session, report_id)
+    if reporter is None:
+        return 0
+    only = {f"resident:{report_id}"}
+    if reporter.channel == "hotline" and reporter.external_ref:
+        only.add(f"hotline:{reporter.external_ref}")
+    planned = 0
+    for notice in await reporter_repository.owed(session, case_id):
+        if since is not None and notice.happened_at < since:
+            continue  # it was merged in after that progress: it hears of the next
+        event = Envelope.model_validate(notice.envelope)
+        planned += await plan_event(
+            session=session,
+            clock=clock,
+            settings=settings,
+            event=event,
+            payload=event.payload(),
+            only=only,
+        )
+    if planned:
+        log.info("owed progress planned for a reporter learned late", planned=planned)
     return planned
 
 
@@ -402,12 +466,12 @@ async def plan_one(
         if channel == "email" and (preference is None or not preference.email):
             skip = "no e-mail address in the recipient's preferences"
         if skip:
-            PLANNED.labels(channel, "skipped").inc()
+            _count(session, channel, "skipped")
             return int(
                 await repository.plan(session, {**values, "status": "skipped", "last_error": skip})
             )
     if channel != "sms" or urgent:
-        PLANNED.labels(channel, "now").inc()
+        _count(session, channel, "now")
         return int(await repository.plan(session, values))
 
     held = quiet_until(now, quiet_hours, settings.timezone)
@@ -419,7 +483,7 @@ async def plan_one(
         session, recipient_id=recipient, channel=channel, since=now - window
     )
     if len(recent) < settings.sms_burst_limit:
-        PLANNED.labels(channel, "held" if held else "now").inc()
+        _count(session, channel, "held" if held else "now")
         return int(await repository.plan(session, values))
     digest_id = await _fold(
         session=session,
@@ -430,7 +494,7 @@ async def plan_one(
         due=max(recent[0] + window, held or now),
         now=now,
     )
-    PLANNED.labels(channel, "digested").inc()
+    _count(session, channel, "digested")
     return int(
         await repository.plan(session, {**values, "status": "digested", "digest_id": digest_id})
     )
@@ -495,19 +559,37 @@ class NotFailed(Exception):
         self.status = status
 
 
+class AlreadyResent(Exception):
+    def __init__(self, status: str) -> None:
+        super().__init__(f"this delivery has already been resent; that resend is {status}")
+        self.status = status
+
+
 async def resend(*, session: AsyncSession, clock: Clock, delivery_id: UUID, by: str) -> Any | None:
     """A new attempt cycle for a failed delivery, under a key derived from the original
-    (``<key>:resend:<n>``) so that a provider does not take it for the original."""
-    original = await repository.get(session, delivery_id)
+    (``<key>:resend:<n>``) so that a provider does not take it for the original.
+
+    Once only: while a resend of it is pending, being sent or delivered, another is
+    refused (:class:`AlreadyResent`); only after that one failed too may it be resent
+    again. Concurrent requests are serialised by a lock on the original's key."""
+    found = await repository.get(session, delivery_id)
+    if found is None:
+        return None
+    base = found.idempotency_key.split(":resend:")[0]
+    await repository.lock_resends(session, base)
+    original = await repository.get_for_update(session, delivery_id)
     if original is None:
         return None
     if original.status != "failed":
         raise NotFailed(original.status)
-    base = original.idempotency_key.split(":resend:")[0]
-    n = await repository.count_resends(session, base) + 1
+    earlier = await repository.resends(session, base)
+    for other in earlier:
+        if other.status != "failed":
+            raise AlreadyResent(other.status)
+    n = len(earlier) + 1
     now = clock.now()
     new = new_id()
-    await repository.plan(
+    inserted = await repository.plan(
         session,
         {
             "id": new,
@@ -530,5 +612,7 @@ async def resend(*, session: AsyncSession, clock: Clock, delivery_id: UUID, by: 
             "resent_by": by,
         },
     )
+    if not inserted:  # the key is taken: someone else resent it meanwhile
+        raise AlreadyResent("pending")
     log.info("delivery resent", delivery_id=str(original.id), resend_id=str(new), resent_by=by)
     return await repository.get(session, new)

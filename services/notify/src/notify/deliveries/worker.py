@@ -26,7 +26,13 @@ from gridcase_events import payloads
 from gridcase_events.kit import tracing
 from gridcase_events.kit.runtime import Runtime, Worker
 from notify import templates
-from notify.channels.base import Channel, Message, PermanentSendError, RetryableSendError
+from notify.channels.base import (
+    Channel,
+    Message,
+    PermanentSendError,
+    RetryableSendError,
+    redact,
+)
 from notify.channels.inapp import InAppChannel
 from notify.config import NotifySettings
 from notify.deliveries import repository, resolver
@@ -39,6 +45,11 @@ NOTIFICATIONS = Counter(
     "Delivery attempts by channel and outcome (delivered, retry, failed)",
     ["channel", "outcome"],
 )
+
+
+class LeaseLost(Exception):
+    """The attempt took longer than its lease and the delivery was claimed again (by
+    this or another replica): the later attempt's outcome is the one to keep."""
 
 
 class DeliveryWorker(Worker):
@@ -107,20 +118,22 @@ class DeliveryWorker(Worker):
                 delivery_id=str(delivery.id),
             ),
         ):
+            address: str | None = None
             try:
                 channel = self.channels.get(delivery.channel)
                 if channel is None:
                     raise RetryableSendError(f"channel {delivery.channel} is not configured")
                 message = await self._message(delivery)
+                address = message.address
                 if isinstance(channel, InAppChannel):
                     # the inbox item and the delivery record commit together
                     await self._delivered(delivery, None, store=channel.store, message=message)
                     return
                 result = await channel.send(message)
             except RetryableSendError as exc:
-                await self._retry_or_fail(delivery, str(exc), exc.retry_after)
+                await self._retry_or_fail(delivery, redact(str(exc), address), exc.retry_after)
             except PermanentSendError as exc:
-                await self._fail(delivery, str(exc))
+                await self._fail(delivery, redact(str(exc), address))
             except Exception as exc:  # a bug or an outage: counted, retried, then failed
                 log.exception("delivery attempt broke")
                 await self._retry_or_fail(delivery, f"unexpected {type(exc).__name__}", None)
@@ -179,6 +192,46 @@ class DeliveryWorker(Worker):
             "attempts": delivery.attempts,
         }
 
+    async def _record(self, delivery: Delivery, values: dict[str, Any], **emit: Any) -> bool:
+        """Records an attempt's outcome (and emits its event) if the attempt still holds
+        its lease; otherwise drops it, logged. Returns whether it was recorded."""
+        try:
+            async with self.runtime.transaction() as session:
+                await self._record_in(session, delivery, values, **emit)
+        except LeaseLost:
+            log.warning(
+                "attempt outcome dropped: the delivery no longer holds this attempt's lease",
+                attempts=delivery.attempts,
+                outcome=values["status"],
+            )
+            return False
+        return True
+
+    async def _record_in(
+        self,
+        session: AsyncSession,
+        delivery: Delivery,
+        values: dict[str, Any],
+        *,
+        event: Any = None,
+        store: Callable[[AsyncSession, Message], Awaitable[str | None]] | None = None,
+        message: Message | None = None,
+    ) -> None:
+        if store is not None and message is not None:
+            values["provider_ref"] = await store(session, message)
+            if event is not None:
+                event = event.model_copy(update={"provider_ref": values["provider_ref"]})
+        if not await repository.finish(session, delivery.id, values, attempt=delivery.attempts):
+            raise LeaseLost  # rolls back what this transaction stored
+        if event is not None:
+            await self.runtime.emit(
+                session,
+                event,
+                subject=str(delivery.case_id or delivery.recipient_id),
+                correlation_id=delivery.correlation_id,
+                causation_id=str(delivery.trigger_event_id),
+            )
+
     async def _delivered(
         self,
         delivery: Delivery,
@@ -188,33 +241,24 @@ class DeliveryWorker(Worker):
         message: Message | None = None,
     ) -> None:
         now = self.runtime.clock.now()
-        async with self.runtime.transaction() as session:
-            if store is not None and message is not None:
-                provider_ref = await store(session, message)
-            await repository.finish(
-                session,
-                delivery.id,
-                {
-                    "status": "delivered",
-                    "provider_ref": provider_ref,
-                    "delivered_at": now,
-                    "recipient_masked": delivery.recipient_masked,
-                    "updated_at": now,
-                    "lease_until": None,
-                    "last_error": None,
-                },
-            )
-            await self.runtime.emit(
-                session,
-                payloads.NotificationDelivered(
-                    **self._ref(delivery),
-                    provider_ref=provider_ref,
-                    delivered_at=now,
-                ),
-                subject=str(delivery.case_id or delivery.recipient_id),
-                correlation_id=delivery.correlation_id,
-                causation_id=str(delivery.trigger_event_id),
-            )
+        if not await self._record(
+            delivery,
+            {
+                "status": "delivered",
+                "provider_ref": provider_ref,
+                "delivered_at": now,
+                "recipient_masked": delivery.recipient_masked,
+                "updated_at": now,
+                "lease_until": None,
+                "last_error": None,
+            },
+            event=payloads.NotificationDelivered(
+                **self._ref(delivery), provider_ref=provider_ref, delivered_at=now
+            ),
+            store=store,
+            message=message,
+        ):
+            return
         NOTIFICATIONS.labels(delivery.channel, "delivered").inc()
         log.info("notification delivered", channel=delivery.channel, attempts=delivery.attempts)
 
@@ -226,19 +270,18 @@ class DeliveryWorker(Worker):
             return
         now = self.runtime.clock.now()
         delay = self.backoff(delivery.attempts, retry_after)
-        async with self.runtime.transaction() as session:
-            await repository.finish(
-                session,
-                delivery.id,
-                {
-                    "status": "pending",
-                    "next_attempt_at": now + timedelta(seconds=delay),
-                    "lease_until": None,
-                    "last_error": error,
-                    "recipient_masked": delivery.recipient_masked,
-                    "updated_at": now,
-                },
-            )
+        if not await self._record(
+            delivery,
+            {
+                "status": "pending",
+                "next_attempt_at": now + timedelta(seconds=delay),
+                "lease_until": None,
+                "last_error": error,
+                "recipient_masked": delivery.recipient_masked,
+                "updated_at": now,
+            },
+        ):
+            return
         NOTIFICATIONS.labels(delivery.channel, "retry").inc()
         log.warning(
             "notification will be retried",
@@ -249,24 +292,17 @@ class DeliveryWorker(Worker):
 
     async def _fail(self, delivery: Delivery, error: str) -> None:
         now = self.runtime.clock.now()
-        async with self.runtime.transaction() as session:
-            await repository.finish(
-                session,
-                delivery.id,
-                {
-                    "status": "failed",
-                    "last_error": error,
-                    "lease_until": None,
-                    "recipient_masked": delivery.recipient_masked,
-                    "updated_at": now,
-                },
-            )
-            await self.runtime.emit(
-                session,
-                payloads.NotificationFailed(**self._ref(delivery), error=error, failed_at=now),
-                subject=str(delivery.case_id or delivery.recipient_id),
-                correlation_id=delivery.correlation_id,
-                causation_id=str(delivery.trigger_event_id),
-            )
+        if not await self._record(
+            delivery,
+            {
+                "status": "failed",
+                "last_error": error,
+                "lease_until": None,
+                "recipient_masked": delivery.recipient_masked,
+                "updated_at": now,
+            },
+            event=payloads.NotificationFailed(**self._ref(delivery), error=error, failed_at=now),
+        ):
+            return
         NOTIFICATIONS.labels(delivery.channel, "failed").inc()
         log.error("notification failed", error=error, attempts=delivery.attempts)

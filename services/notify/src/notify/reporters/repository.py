@@ -4,11 +4,11 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notify.reporters.models import Reporter
+from notify.reporters.models import OwedNotice, Reporter
 
 
 async def add(session: AsyncSession, values: dict[str, Any]) -> None:
@@ -25,3 +25,24 @@ async def of_case(session: AsyncSession, case_id: UUID) -> Sequence[Reporter]:
 async def by_report(session: AsyncSession, report_id: UUID) -> Reporter | None:
     result = await session.execute(select(Reporter).where(Reporter.report_id == report_id).limit(1))
     return result.scalars().first()
+
+
+async def lock_case(session: AsyncSession, case_id: UUID) -> None:
+    """Serialises learning a case's reporters with planning its progress events, until
+    commit: whichever comes second sees what the first recorded."""
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"reporters:{case_id}"}
+    )
+
+
+async def owe(session: AsyncSession, values: dict[str, Any]) -> None:
+    await session.execute(insert(OwedNotice).values(**values).on_conflict_do_nothing())
+
+
+async def owed(session: AsyncSession, case_id: UUID) -> Sequence[OwedNotice]:
+    result = await session.execute(
+        select(OwedNotice)
+        .where(OwedNotice.case_id == case_id)
+        .order_by(OwedNotice.happened_at, OwedNotice.event_id)
+    )
+    return result.scalars().all()

@@ -14,6 +14,7 @@ async def on_reported(
     *, session: AsyncSession, reported: payloads.CaseReported, at: datetime
 ) -> None:
     reporter = reported.reporter
+    await repository.lock_case(session, reported.case_id)
     await repository.add(
         session,
         {
@@ -32,6 +33,7 @@ async def on_reported(
 async def on_merged(*, session: AsyncSession, merged: payloads.CaseMerged, at: datetime) -> None:
     """The duplicate's reporter now hears of the case it was merged into."""
     reporter = merged.reporter
+    await repository.lock_case(session, merged.duplicate_of)
     await repository.add(
         session,
         {
