@@ -160,28 +160,22 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
         )
         await announce(session, event, extended, "extended", p.at)
 
-    async def on_reopened(session: AsyncSession, event: Envelope, p: Any) -> None:
-        # A reopened case gets a fresh resolution clock.
-        resolution = await clocks.start(
-            session=session,
-            settings=settings,
-            kind="resolution",
-            facts=_facts(event, p, p.assignee_id),
-            at=p.at,
-            now=runtime.clock.now(),
-        )
-        await announce(session, event, resolution, "started", p.at)
+    def starter(kind: str) -> Handler:
+        """Starts (or restarts) a clock of `kind` for the case's assignee and announces it:
+        a reopened case gets a fresh resolution clock, a closed one its callback clock."""
 
-    async def on_closed(session: AsyncSession, event: Envelope, p: Any) -> None:
-        callback = await clocks.start(
-            session=session,
-            settings=settings,
-            kind="callback",
-            facts=_facts(event, p, p.assignee_id),
-            at=p.at,
-            now=runtime.clock.now(),
-        )
-        await announce(session, event, callback, "started", p.at)
+        async def handle(session: AsyncSession, event: Envelope, p: Any) -> None:
+            clock = await clocks.start(
+                session=session,
+                settings=settings,
+                kind=kind,
+                facts=_facts(event, p, p.assignee_id),
+                at=p.at,
+                now=runtime.clock.now(),
+            )
+            await announce(session, event, clock, "started", p.at)
+
+        return handle
 
     async def on_evaluated(session: AsyncSession, event: Envelope, p: Any) -> None:
         await clocks.stop(
@@ -276,8 +270,8 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
                 "case.suspended": on_suspended,
                 "case.resumed": on_resumed,
                 "case.extension_approved": on_extension_approved,
-                "case.reopened": reported(on_reopened),
-                "case.closed": reported(on_closed),
+                "case.reopened": reported(starter("resolution")),
+                "case.closed": reported(starter("callback")),
                 "case.evaluated": reported(on_evaluated),
             },
         ),
