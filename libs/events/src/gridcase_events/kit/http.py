@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gridcase_events.envelope import new_id
 from gridcase_events.kit import tracing
+from gridcase_events.kit.errors import DomainError
 
 log = structlog.get_logger("gridcase.http")
 
@@ -179,7 +180,12 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=500,
         )
 
+    async def refused(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, DomainError)
+        return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers or None)
+
     handlers: dict[Any, Any] = {
+        DomainError: refused,
         OperationalError: unavailable,
         InterfaceError: unavailable,
         ConnectionError: unavailable,

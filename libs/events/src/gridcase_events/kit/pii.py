@@ -48,3 +48,9 @@ def mask_name(name: str) -> str:
     """``张三丰`` → ``张**``; ``Li Lei`` → ``L*****``."""
     name = name.strip()
     return name[:1] + "*" * (len(name) - 1) if name else name
+
+
+def mask_email(email: str) -> str:
+    """``wang.li@example.cn`` → ``w***@example.cn``."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"

@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, Generic, TypeVar, cast
 
 import structlog
 from aiokafka import AIOKafkaProducer
@@ -38,6 +38,9 @@ from gridcase_events.kit.settings import PlatformSettings
 from gridcase_events.producer import create_producer
 
 log = structlog.get_logger("gridcase.runtime")
+
+S = TypeVar("S", bound=PlatformSettings)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -81,12 +84,22 @@ class ServiceSchema:
         )
 
 
+class StateNotReady(RuntimeError):
+    """The runtime's state is read before start-up built it."""
+
+
 @dataclass
-class Runtime:
-    """Everything a running service holds; on ``app.state.runtime``."""
+class Runtime(Generic[S, T]):
+    """Everything a running service holds; on ``app.state.runtime``.
+
+    ``S`` is the service's own settings class and ``T`` its state: what the service
+    builds at start-up beside the kit's parts (the routing index, the attachment
+    storage, the notification channels). Each service names its runtime type once
+    (``DispatchRuntime = Runtime[DispatchSettings, DispatchState]``) in its ``deps.py``.
+    """
 
     service: str
-    settings: PlatformSettings
+    settings: S
     schema: ServiceSchema
     clock: Clock
     engine: AsyncEngine
@@ -99,6 +112,17 @@ class Runtime:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     started: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
+    _state: T | None = field(default=None, init=False, repr=False)
+
+    @property
+    def state(self) -> T:
+        if self._state is None:
+            raise StateNotReady(f"{self.service}: the runtime state is built at start-up")
+        return self._state
+
+    @state.setter
+    def state(self, value: T) -> None:
+        self._state = value
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -172,15 +196,18 @@ def create_service_app(
     service: str,
     title: str,
     description: str,
-    settings: PlatformSettings,
+    settings: S,
     schema: ServiceSchema,
     routers: Sequence[APIRouter],
-    consumers: Callable[[Runtime], Sequence[ConsumerSpec]] = lambda rt: (),
-    workers: Callable[[Runtime], Sequence[Worker]] = lambda rt: (),
-    on_startup: Callable[[Runtime], Awaitable[None]] | None = None,
+    consumers: Callable[[Runtime[S, Any]], Sequence[ConsumerSpec]] = lambda rt: (),
+    workers: Callable[[Runtime[S, Any]], Sequence[Worker]] = lambda rt: (),
+    state: Callable[[Runtime[S, Any]], Awaitable[Any]] | None = None,
+    on_startup: Callable[[Runtime[S, Any]], Awaitable[None]] | None = None,
     clock: Clock | None = None,
     version: str = "0.1.0",
 ) -> FastAPI:
+    """The service's app. `state` builds the runtime's typed state after migrations and
+    before consumers and workers start; `on_startup` runs right after it."""
     logs.configure(service=service, level=settings.log_level, fmt=settings.log_format)
     tracing.provider(service)
     the_clock = clock or SystemClock()
@@ -202,7 +229,7 @@ def create_service_app(
             namespace=settings.topic_namespace,
             clock=the_clock,
         )
-        runtime = Runtime(
+        runtime: Runtime[S, Any] = Runtime(
             service=service,
             settings=settings,
             schema=schema,
@@ -232,6 +259,8 @@ def create_service_app(
                     timeout,
                 )
             await _retry("producer", producer.start, timeout)
+            if state is not None:
+                runtime.state = await state(runtime)
             if on_startup is not None:
                 await on_startup(runtime)
             runtime.tasks.append(asyncio.create_task(relay.run(), name=f"{service}-outbox-relay"))
@@ -296,8 +325,21 @@ def create_service_app(
     return app
 
 
-def get_runtime(request: Request) -> Runtime:
-    return cast(Runtime, request.app.state.runtime)
+def get_runtime(request: Request) -> Runtime[Any, Any]:
+    return cast(Runtime[Any, Any], request.app.state.runtime)
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+RuntimeDep = Annotated[Runtime[Any, Any], Depends(get_runtime)]
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The unit of work of a request: one transaction around the endpoint, committed
+    when it returns (before the answer is sent, so a failed commit is an error answer,
+    never a success that was not stored), rolled back when it raises; the outbox relay
+    is woken after the commit. Services never commit."""
+    runtime = get_runtime(request)
+    async with runtime.transaction() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
