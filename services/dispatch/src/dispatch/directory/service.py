@@ -34,8 +34,8 @@ from dispatch.directory.schemas import (
     ImportSummary,
     StaffRow,
 )
-from dispatch.routing.service import normalize_address
 from gridcase_events import payloads
+from gridcase_events.addresses import normalize_address
 from gridcase_events.kit.pii import PiiCipher, mask_phone, normalize_phone
 from gridcase_events.kit.runtime import Runtime
 

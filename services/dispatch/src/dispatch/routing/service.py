@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.directory import repository as directory_repository
 from dispatch.directory.models import Category
+from gridcase_events.addresses import fold, normalize_address
 from gridcase_events.payloads import GeoPoint, RouteMethod, RouteTarget
 
 ROUTING_OUTCOMES = Counter(
@@ -34,34 +33,6 @@ ROUTING_OUTCOMES = Counter(
     "Routing decisions by target (grid, community, department, triage) and method",
     ["target", "method"],
 )
-
-# Spaces and punctuation that do not change an address. Hyphens stay: "1-2号" ≠ "12号".
-_NOISE = re.compile(r"[\s,，.。、;；:：'\"“”‘’()（）\[\]【】<>《》_]+")
-_BUILDING = re.compile(r"(号楼|幢|栋)")
-# What may stand before the district's own name: "四川省", "自贡市", "凉山彝族自治州".
-_REGION_TAIL = re.compile(r"(省|自治区|市|自治州|州|盟)$")
-
-
-def normalize_address(address: str, *, prefixes: Sequence[str] = ()) -> str:
-    """Full-width → half-width (NFKC), lower case, no spaces or punctuation,
-    号楼/幢/栋 → 栋, and leading place names dropped: the known district and street
-    names (`prefixes`, longest first) and any province or city written before them."""
-    text = unicodedata.normalize("NFKC", address).lower()
-    text = _NOISE.sub("", text)
-    text = _BUILDING.sub("栋", text)
-    for _ in range(len(prefixes) + 1):
-        before = text
-        for prefix in prefixes:
-            if text.startswith(prefix):
-                text = text[len(prefix) :]
-        # "四川省自贡市示范区…": drop the region only when a known name follows it.
-        cuts = [i for i in (text.find(p) for p in prefixes) if 0 < i <= 16]
-        if cuts and _REGION_TAIL.search(text[: min(cuts)]):
-            text = text[min(cuts) :]
-        if text == before:
-            break
-    return text
-
 
 # A gazetteer entry this long, written out whole inside an address, places it.
 MIN_CONTAINED = 5
@@ -76,7 +47,7 @@ class Gazetteer:
     ) -> None:
         # Longest first, so "示范区东城街道" is dropped before a shorter name inside it.
         self.prefixes = sorted(
-            {_NOISE.sub("", unicodedata.normalize("NFKC", p).lower()) for p in prefixes if p},
+            {fold(p) for p in prefixes if p},
             key=len,
             reverse=True,
         )

@@ -11,15 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from gridcase_events import addresses
 from intake.cases.models import Case
 from intake.catalogue import service as catalogue_service
 from intake.merge import repository
 
 EARTH_RADIUS_M = 6_371_008.8  # the mean Earth radius (IUGG)
 
-# Spaces and punctuation that do not change an address; hyphens stay ("1-2号" ≠ "12号").
-_NOISE = re.compile(r"[\s,，.。、;；:：'\"“”‘’()（）\[\]【】<>《》_]+")
-_BUILDING = re.compile(r"(号楼|幢|栋)")
 _SPACES = re.compile(r"\s+")
 # The widths of cases.category_norm and cases.address_norm: NFKC can lengthen a text
 # ("ﷺ" is 18 letters once folded), and a key only needs to be long enough to tell apart.
@@ -32,8 +30,7 @@ def normalize_address(address: str | None) -> str | None:
     号楼/幢/栋 written one way: "桂花路１号 1栋" and "桂花路1号1幢" are one address."""
     if not address:
         return None
-    text = unicodedata.normalize("NFKC", address).lower()
-    text = _BUILDING.sub("栋", _NOISE.sub("", text))[:ADDRESS_NORM_MAX]
+    text = addresses.normalize_address(address)[:ADDRESS_NORM_MAX]
     return text or None
 
 
