@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,7 +58,7 @@ class Handlers(Generic[R]):
         if not models:
             raise ValueError("on() needs at least one payload class")
 
-        def register(handler: TypedHandler[R, P]) -> TypedHandler[R, P]:
+        def register(handler: TypedHandler[R, Any]) -> TypedHandler[R, Any]:
             for model in models:
                 name = registry.spec_of(model).type
                 known, existing = self._entries.get(name, ((), None))
