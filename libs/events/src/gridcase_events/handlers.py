@@ -52,9 +52,18 @@ class Handlers(Generic[R]):
     def __init__(self) -> None:
         self._entries: dict[str, tuple[tuple[type[BaseModel], ...], Any]] = {}
 
-    def on(self, *models: type[P]) -> Callable[[TypedHandler[R, P]], TypedHandler[R, P]]:
+    @overload
+    def on(self, model: type[P], /) -> Callable[[TypedHandler[R, P]], TypedHandler[R, P]]: ...
+
+    @overload
+    def on(
+        self, first: type[BaseModel], second: type[BaseModel], /, *more: type[BaseModel]
+    ) -> Callable[[TypedHandler[R, Any]], TypedHandler[R, Any]]: ...
+
+    def on(self, *models: type[Any]) -> Callable[[TypedHandler[R, Any]], TypedHandler[R, Any]]:
         """Registers the decorated function for the event types of `models` (several
-        classes for several versions or several types handled alike)."""
+        classes for several versions or several types handled alike: the function's
+        payload parameter is then their union, checked when an event arrives)."""
         if not models:
             raise ValueError("on() needs at least one payload class")
 
