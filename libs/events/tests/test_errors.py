@@ -1,7 +1,7 @@
 import httpx
 from fastapi import FastAPI
 
-from gridcase_events.kit.errors import Conflict, NotFound, TooManyRequests
+from gridcase_events.kit.errors import Conflict, InvalidFields, NotFound, TooManyRequests
 from gridcase_events.kit.http import install_error_handlers
 
 
@@ -20,6 +20,10 @@ def an_app() -> FastAPI:
     @app.post("/busy")
     async def busy() -> None:
         raise TooManyRequests("too many wishes from this wall", retry_after=42)
+
+    @app.put("/rules")
+    async def rules() -> None:
+        raise InvalidFields.at(["body", "recipients", 0, "channels"], "the rung has no e-mail")
 
     return app
 
@@ -51,3 +55,15 @@ async def test_too_many_requests_says_when_to_retry() -> None:
     response = await call("POST", "/busy")
     assert response.status_code == 429
     assert response.headers["retry-after"] == "42"
+
+
+async def test_field_errors_have_the_shape_of_a_validation_error() -> None:
+    response = await call("PUT", "/rules")
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {
+            "loc": ["body", "recipients", 0, "channels"],
+            "msg": "the rung has no e-mail",
+            "type": "value_error",
+        }
+    ]

@@ -82,6 +82,23 @@ class Invalid(DomainError):
     code = "invalid"
 
 
+class InvalidFields(Invalid):
+    """422 naming the fields at fault, in the shape FastAPI gives a request that fails
+    validation (``{"detail": [{"loc", "msg", "type"}]}``), so a client reads one shape
+    whether the schema or a rule refused the request."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("; ".join(str(e.get("msg", "")) for e in errors) or "invalid request")
+        self.errors = errors
+
+    @classmethod
+    def at(cls, loc: list[str | int], msg: str, type: str = "value_error") -> InvalidFields:
+        return cls([{"loc": loc, "msg": msg, "type": type}])
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.errors, "code": self.code}
+
+
 class TooManyRequests(DomainError):
     status_code = 429
     code = "too_many_requests"
