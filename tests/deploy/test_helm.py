@@ -9,10 +9,12 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import kubernetes_validate
+import kubernetes_validate.utils
 import pytest
 import yaml
 
@@ -58,12 +60,13 @@ VALUES: dict[str, tuple[str, ...]] = {
     "default": (),
     "strimzi-cnpg": ("-f", str(CHART / "values-strimzi-cnpg.yaml")),
     "oidc": ("-f", str(CHART / "values-oidc.yaml")),
+    "keda": ("--set", "keda.enabled=true"),
     "split-keda": EVERYTHING_ON,
 }
 
 
 def helm(*args: str) -> subprocess.CompletedProcess[str]:
-    binary = shutil.which("helm") or (str(CACHED_HELM) if CACHED_HELM.exists() else None)
+    binary = str(CACHED_HELM) if CACHED_HELM.exists() else shutil.which("helm")
     if binary is None:
         if os.environ.get("CI"):
             pytest.fail(f"CI must install helm {HELM_VERSION}: see .ci/run")
@@ -71,6 +74,16 @@ def helm(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [binary, *args], capture_output=True, text=True, check=False, cwd=REPO, timeout=120
     )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def schemas_read_once() -> Iterator[None]:
+    """kubernetes-validate reads its schema files (megabytes of JSON) for every object;
+    read each once."""
+    with pytest.MonkeyPatch.context() as patch:
+        read = functools.cache(kubernetes_validate.utils.schema_contents)
+        patch.setattr(kubernetes_validate.utils, "schema_contents", read)
+        yield
 
 
 class UniqueKeyLoader(yaml.SafeLoader):
@@ -294,6 +307,19 @@ def test_by_default_each_service_runs_both_roles_in_one_deployment() -> None:
     assert not of_kind(docs, "ScaledObject")
 
 
+def test_keda_scales_the_one_deployment_on_cpu_and_lag_before_the_split() -> None:
+    docs = render("keda")
+    hpas = [h["metadata"]["name"] for h in of_kind(docs, "HorizontalPodAutoscaler")]
+    assert hpas == ["gridcase-web"]  # KEDA makes the services' own
+    for service in SETTINGS:
+        [deployment] = service_deployments(docs, service)
+        assert "replicas" not in deployment["spec"]  # KEDA's HPA owns it
+        scaled = named(docs, "ScaledObject", f"gridcase-{service}")
+        assert scaled["spec"]["scaleTargetRef"]["name"] == deployment["metadata"]["name"]
+        kinds = [t["type"] for t in scaled["spec"]["triggers"]]
+        assert kinds[0] == "cpu" and set(kinds[1:]) == {"kafka"}
+
+
 def test_the_role_split_runs_an_api_and_a_worker_deployment() -> None:
     docs = render("split-keda")
     for service in SETTINGS:
@@ -320,6 +346,9 @@ def test_every_pod_runs_as_non_root_on_a_read_only_root_with_no_capabilities(
         assert pod["securityContext"]["runAsNonRoot"] is True
         assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
         assert pod["automountServiceAccountToken"] is False
+        # The Services are named intake, dispatch...: Kubernetes' service links would set
+        # INTAKE_PORT=tcp://… in every pod, which is intake's own setting.
+        assert pod["enableServiceLinks"] is False
         volumes = {v["name"]: v for v in pod["volumes"]}
         for container in pod["containers"]:
             security = container["securityContext"]
