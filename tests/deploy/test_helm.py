@@ -374,6 +374,22 @@ def test_intake_keeps_attachments_on_a_shared_volume_or_in_s3() -> None:
     assert not of_kind(render("strimzi-cnpg"), "PersistentVolumeClaim")
 
 
+@pytest.mark.parametrize(
+    ("setting", "complaint"),
+    [
+        ("roles.splt=true", "additional properties 'splt' not allowed"),
+        ("services.intake.attachments.backend=nfs", "value must be one of 'local', 's3'"),
+        ("services.intak.port=8001", "additional properties 'intak' not allowed"),
+    ],
+)
+def test_values_the_chart_does_not_know_are_refused(setting: str, complaint: str) -> None:
+    result = helm(
+        "template", "gridcase", str(CHART), "--kube-version", KUBERNETES_VERSION, "--set", setting
+    )
+    assert result.returncode != 0
+    assert complaint in result.stderr
+
+
 def test_local_attachments_with_several_replicas_refuse_a_single_node_volume() -> None:
     result = helm(
         "template",
