@@ -479,7 +479,8 @@ def test_the_public_ingress_exposes_intake_s_resident_pages_and_public_apis_only
 
 def test_the_workbench_proxies_each_api_to_its_service() -> None:
     docs = render("default")
-    config = named(docs, "ConfigMap", "gridcase-web")["data"]["default.conf"]
+    config = named(docs, "ConfigMap", "gridcase-web")["data"]["nginx.conf"]
+    assert f"listen {named(docs, 'Service', 'web')['spec']['ports'][0]['port']};" in config
     for service in SETTINGS:
         assert re.search(
             rf"location /api/{service}/ \{{\s*proxy_pass http://{service}:{port(service)}/;",
@@ -489,6 +490,31 @@ def test_the_workbench_proxies_each_api_to_its_service() -> None:
     ingress = named(docs, "Ingress", "gridcase-workbench")
     assert ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"] == "web"
     assert ingress["spec"]["tls"]
+
+
+def test_the_default_nginx_config_passes_nginx_t(tmp_path: Path) -> None:
+    nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+    if nginx is None:
+        pytest.skip("nginx not installed (apt-get install nginx)")
+    config = named(render("default"), "ConfigMap", "gridcase-web")["data"]["nginx.conf"]
+    # `nginx -t` resolves the upstreams: the Services' names only resolve in the cluster.
+    (tmp_path / "server.conf").write_text(re.sub(r"http://[a-z]+:", "http://127.0.0.1:", config))
+    temp = " ".join(
+        f"{kind}_temp_path {tmp_path / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;\n"
+        f"events {{}}\nhttp {{ access_log off; {temp} include {tmp_path}/server.conf; }}\n"
+    )
+    result = subprocess.run(
+        [nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_alert_rules_are_deploy_prometheus_s_files() -> None:
