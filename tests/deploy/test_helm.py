@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -523,6 +524,23 @@ def test_alert_rules_are_deploy_prometheus_s_files() -> None:
     rules = of_kind(render("strimzi-cnpg"), "PrometheusRule")
     sources = sorted((REPO / "deploy" / "prometheus" / "rules").glob("*.yml"))
     assert [r["spec"] for r in rules] == [yaml.safe_load(p.read_text()) for p in sources]
+
+
+def test_a_packaged_chart_carries_the_linked_rules_and_dashboards(tmp_path: Path) -> None:
+    result = helm("package", str(CHART), "--destination", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    [package] = tmp_path.glob("gridcase-*.tgz")
+    with tarfile.open(package) as archive:
+        members = {m.name: m for m in archive.getmembers()}
+        for folder, pattern in (("prometheus/rules", "*.yml"), ("grafana/dashboards", "*.json")):
+            for source in (REPO / "deploy" / folder).glob(pattern):
+                link = (
+                    "prometheus-rules" if folder.startswith("prometheus") else "grafana-dashboards"
+                )
+                member = members[f"gridcase/files/{link}/{source.name}"]
+                assert member.isfile()
+                packed = archive.extractfile(member)
+                assert packed is not None and packed.read() == source.read_bytes()
 
 
 def test_the_service_monitor_labels_targets_as_prometheus_yml_does() -> None:
