@@ -146,7 +146,7 @@ def test_helm_is_the_pinned_version() -> None:
     assert result.stdout.startswith(HELM_VERSION.rsplit(".", 1)[0]), result.stdout
 
 
-@pytest.mark.parametrize("values", ["default", "strimzi-cnpg", "oidc"])
+@pytest.mark.parametrize("values", list(VALUES))
 def test_helm_lint_passes_in_strict_mode(values: str) -> None:
     result = helm(
         "lint", str(CHART), "--strict", "--kube-version", KUBERNETES_VERSION, *VALUES[values]
