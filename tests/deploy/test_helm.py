@@ -361,6 +361,25 @@ def test_every_pod_runs_as_non_root_on_a_read_only_root_with_no_capabilities(
             assert container["resources"]["requests"]["cpu"]
 
 
+@pytest.mark.parametrize("values", ["default", "split-keda"])
+def test_every_deployment_spreads_over_zones_and_drains_one_pod_at_a_time(values: str) -> None:
+    docs = render(values)
+    budgets = [b["spec"]["selector"]["matchLabels"] for b in of_kind(docs, "PodDisruptionBudget")]
+    for deployment in of_kind(docs, "Deployment"):
+        selector = deployment["spec"]["selector"]["matchLabels"]
+        assert budgets.count(selector) == 1, deployment["metadata"]["name"]
+        spread = deployment["spec"]["template"]["spec"]["topologySpreadConstraints"]
+        assert spread[0]["topologyKey"] == "topology.kubernetes.io/zone"
+        assert spread[0]["labelSelector"]["matchLabels"] == selector
+
+
+def test_intake_links_to_its_public_host() -> None:
+    docs = render("strimzi-cnpg")
+    config = named(docs, "ConfigMap", "gridcase-intake")["data"]
+    [rule] = named(docs, "Ingress", "gridcase-public")["spec"]["rules"]
+    assert config["INTAKE_PUBLIC_BASE_URL"] == f"https://{rule['host']}"
+
+
 def test_intake_keeps_attachments_on_a_shared_volume_or_in_s3() -> None:
     [deployment] = service_deployments(render("default"), "intake")
     [container] = deployment["spec"]["template"]["spec"]["containers"]
