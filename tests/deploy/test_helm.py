@@ -35,12 +35,13 @@ HELM_VERSION = "v3.22.0"  # .ci/run installs this one
 # Where .ci/run and `make check-helm` install helm when it is not on PATH.
 CACHED_HELM = Path.home() / ".cache" / "gridcase" / f"helm-{HELM_VERSION}" / "helm"
 KUBERNETES_VERSION = "1.37.0"  # a current release, with schemas in kubernetes-validate
-# Custom resources (no schema offline): the operators the chart can feed.
-CUSTOM_KINDS = {
-    ("monitoring.coreos.com/v1", "ServiceMonitor"),
-    ("monitoring.coreos.com/v1", "PrometheusRule"),
-    ("keda.sh/v1alpha1", "ScaledObject"),
-    ("kafka.strimzi.io/v1beta2", "KafkaTopic"),
+# Custom resources (no schema offline): the operators the chart can feed, and the spec
+# fields each of them requires.
+CUSTOM_KINDS: dict[tuple[str, str], set[str]] = {
+    ("monitoring.coreos.com/v1", "ServiceMonitor"): {"selector", "endpoints"},
+    ("monitoring.coreos.com/v1", "PrometheusRule"): {"groups"},
+    ("keda.sh/v1alpha1", "ScaledObject"): {"scaleTargetRef", "triggers"},
+    ("kafka.strimzi.io/v1beta2", "KafkaTopic"): {"partitions", "replicas"},
 }
 # Read by uvicorn (the services' server), not by the settings classes.
 SERVER_ENV = {"FORWARDED_ALLOW_IPS"}
@@ -160,8 +161,11 @@ def test_every_object_is_valid_for_the_kubernetes_api_in_strict_mode(values: str
     docs = render(values)
     assert len(docs) > 20
     for doc in docs:
-        if (doc["apiVersion"], doc["kind"]) in CUSTOM_KINDS:
-            assert doc["metadata"]["name"] and doc["spec"], doc
+        # A DNS label (the strictest rule, the Services'); the schemas do not check names.
+        assert re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", doc["metadata"]["name"])
+        required = CUSTOM_KINDS.get((doc["apiVersion"], doc["kind"]))
+        if required is not None:
+            assert required <= set(doc["spec"]), doc["metadata"]["name"]
             continue
         try:
             kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
