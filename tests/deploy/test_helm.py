@@ -35,6 +35,7 @@ HELM_VERSION = "v3.22.0"  # .ci/run installs this one
 # Where .ci/run and `make check-helm` install helm when it is not on PATH.
 CACHED_HELM = Path.home() / ".cache" / "gridcase" / f"helm-{HELM_VERSION}" / "helm"
 KUBERNETES_VERSION = "1.37.0"  # a current release, with schemas in kubernetes-validate
+OLDEST_KUBERNETES = "1.29.0"  # Chart.yaml's kubeVersion
 # Custom resources (no schema offline): the operators the chart can feed, and the spec
 # fields each of them requires.
 CUSTOM_KINDS: dict[tuple[str, str], set[str]] = {
@@ -102,7 +103,7 @@ class UniqueKeyLoader(yaml.SafeLoader):
 
 
 @functools.cache
-def render(values: str, *extra: str) -> list[dict[str, Any]]:
+def render(values: str, kubernetes: str = KUBERNETES_VERSION) -> list[dict[str, Any]]:
     result = helm(
         "template",
         "gridcase",
@@ -110,9 +111,8 @@ def render(values: str, *extra: str) -> list[dict[str, Any]]:
         "--namespace",
         "gridcase",
         "--kube-version",
-        KUBERNETES_VERSION,
+        kubernetes,
         *VALUES[values],
-        *extra,
     )
     assert result.returncode == 0, result.stderr
     return [d for d in yaml.load_all(result.stdout, Loader=UniqueKeyLoader) if d]
@@ -156,9 +156,14 @@ def test_helm_lint_passes_in_strict_mode(values: str) -> None:
     assert "0 chart(s) failed" in result.stdout
 
 
-@pytest.mark.parametrize("values", list(VALUES))
-def test_every_object_is_valid_for_the_kubernetes_api_in_strict_mode(values: str) -> None:
-    docs = render(values)
+@pytest.mark.parametrize(
+    ("values", "kubernetes"),
+    [(values, KUBERNETES_VERSION) for values in VALUES] + [("split-keda", OLDEST_KUBERNETES)],
+)
+def test_every_object_is_valid_for_the_kubernetes_api_in_strict_mode(
+    values: str, kubernetes: str
+) -> None:
+    docs = render(values, kubernetes)
     assert len(docs) > 20
     for doc in docs:
         # A DNS label (the strictest rule, the Services'); the schemas do not check names.
@@ -168,7 +173,7 @@ def test_every_object_is_valid_for_the_kubernetes_api_in_strict_mode(values: str
             assert required <= set(doc["spec"]), doc["metadata"]["name"]
             continue
         try:
-            kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+            kubernetes_validate.validate(doc, kubernetes, strict=True)
         except kubernetes_validate.ValidationError as error:
             pytest.fail(f"{doc['kind']} {doc['metadata']['name']}: {error.message}")
 
