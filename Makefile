@@ -6,8 +6,11 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 PACKAGES := -e libs/events -e services/intake -e services/dispatch -e services/escalation -e services/notify -e '.[dev]'
 STAMP := $(VENV)/.installed
+HELM_VERSION := v3.22.0
+HELM_DIR := $(HOME)/.cache/gridcase/helm-$(HELM_VERSION)
+KUBE_VERSION := 1.37.0
 
-.PHONY: up down test lint typecheck check-monitoring infra infra-stop venv clean bench
+.PHONY: up down test lint typecheck check-monitoring check-helm helm infra infra-stop venv clean bench
 
 ## up: the whole system (Kafka, PostgreSQL, topics, four services, demo city); Ctrl-C stops it
 up: $(STAMP)
@@ -40,6 +43,19 @@ check-monitoring:
 	promtool check config deploy/prometheus/prometheus.yml
 	promtool check rules deploy/prometheus/rules/*.yml
 	promtool test rules deploy/prometheus/tests/*.yml
+
+## check-helm: helm lint and the chart's tests (tests/deploy/test_helm.py: render, validate offline, compare with the code)
+check-helm: $(STAMP) helm
+	@export PATH="$(HELM_DIR):$$PATH"; \
+	helm lint deploy/helm/gridcase --strict --kube-version $(KUBE_VERSION) && \
+	$(BIN)/pytest -p no:cacheprovider -q tests/deploy/test_helm.py
+
+## helm: builds the pinned helm into ~/.cache/gridcase (once; needs Go 1.21 or later)
+helm: $(HELM_DIR)/helm
+
+$(HELM_DIR)/helm:
+	@command -v go >/dev/null || { echo "go is missing: helm $(HELM_VERSION) is built with go install" >&2; exit 1; }
+	GOBIN=$(HELM_DIR) GOFLAGS=-buildvcs=false go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
 
 infra:
 	@deploy/local/infra.sh start

@@ -5,36 +5,15 @@ import os
 import re
 import shutil
 import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from pydantic_settings import BaseSettings
 
-from dispatch.config import DispatchSettings
-from escalation.config import EscalationSettings
 from gridcase_events.kit.settings import PlatformSettings
-from intake.config import IntakeSettings
-from notify.config import NotifySettings
+from tests.deploy.code_facts import REPO, SETTINGS, known_env_names
 
-REPO = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((REPO / "docker-compose.yml").read_text())
-SETTINGS: dict[str, type[BaseSettings]] = {
-    "intake": IntakeSettings,
-    "dispatch": DispatchSettings,
-    "escalation": EscalationSettings,
-    "notify": NotifySettings,
-}
-
-
-def known_env_names(settings: type[BaseSettings]) -> set[str]:
-    prefix = str(settings.model_config.get("env_prefix", ""))
-    names = set()
-    for name, field in settings.model_fields.items():
-        alias = field.validation_alias
-        names.add(alias if isinstance(alias, str) else f"{prefix}{name}".upper())
-    return names
 
 
 def test_compose_file_is_valid_for_docker_compose() -> None:
