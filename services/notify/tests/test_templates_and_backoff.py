@@ -10,8 +10,7 @@ from jinja2 import UndefinedError
 
 from gridcase_events.kit.clock import ManualClock
 from notify.channels.sms import retry_after_seconds
-from notify.config import NotifySettings
-from notify.deliveries.worker import DeliveryWorker
+from notify.deliveries.worker import Backoff
 from notify.templates import render
 
 NOW = datetime(2026, 11, 21, 8, 30, tzinfo=UTC)  # a Saturday
@@ -177,13 +176,8 @@ def test_absent_retry_after_is_none(value: str | None) -> None:
 # ----------------------------------------------------------------------------- backoff
 
 
-def worker(seed: int = 0) -> DeliveryWorker:
-    settings = NotifySettings(
-        env="development", backoff_initial_seconds=INITIAL, backoff_max_seconds=MAXIMUM
-    )
-    w = DeliveryWorker(runtime=None, settings=settings, channels={})  # type: ignore[arg-type]
-    w._random = random.Random(seed)
-    return w
+def worker(seed: int = 0) -> Backoff:
+    return Backoff(initial=INITIAL, maximum=MAXIMUM, rng=random.Random(seed))
 
 
 def expected_base(attempts: int) -> float:
@@ -194,13 +188,13 @@ def expected_base(attempts: int) -> float:
 def test_delay_lies_between_half_the_base_and_the_base(attempts: int) -> None:
     w = worker(seed=attempts)
     base = expected_base(attempts)
-    delays = [w.backoff(attempts, None) for _ in range(500)]
+    delays = [w.delay(attempts, None) for _ in range(500)]
     assert all(base / 2 <= d <= base for d in delays), (min(delays), max(delays), base)
 
 
 def test_first_retry_waits_between_one_and_two_seconds() -> None:
     w = worker()
-    delays = [w.backoff(1, None) for _ in range(200)]
+    delays = [w.delay(1, None) for _ in range(200)]
     assert min(delays) >= 1.0
     assert max(delays) <= 2.0
 
@@ -209,44 +203,44 @@ def test_delay_grows_exponentially_with_attempts() -> None:
     # the smallest possible delay of attempt n+1 is the largest of attempt n
     w = worker()
     for attempts in range(1, 9):
-        assert w.backoff(attempts + 1, None) >= w.backoff(attempts, None)
+        assert w.delay(attempts + 1, None) >= w.delay(attempts, None)
 
 
 def test_delay_is_jittered() -> None:
     w = worker()
-    delays = {w.backoff(4, None) for _ in range(50)}
+    delays = {w.delay(4, None) for _ in range(50)}
     assert len(delays) > 1
 
 
 def test_same_seed_gives_the_same_delays() -> None:
     first, second = worker(seed=7), worker(seed=7)
-    assert [first.backoff(n, None) for n in range(1, 8)] == [
-        second.backoff(n, None) for n in range(1, 8)
+    assert [first.delay(n, None) for n in range(1, 8)] == [
+        second.delay(n, None) for n in range(1, 8)
     ]
 
 
 @pytest.mark.parametrize("attempts", [10, 11, 30, 64])
 def test_delay_never_exceeds_the_maximum(attempts: int) -> None:
     w = worker(seed=attempts)
-    delays = [w.backoff(attempts, None) for _ in range(200)]
+    delays = [w.delay(attempts, None) for _ in range(200)]
     assert max(delays) <= MAXIMUM
     assert min(delays) >= MAXIMUM / 2
 
 
 def test_delay_stays_capped_after_very_many_attempts() -> None:
     # NOTIFY_MAX_ATTEMPTS has no upper bound, so any attempt count can reach backoff().
-    assert worker().backoff(1100, None) <= MAXIMUM
+    assert worker().delay(1100, None) <= MAXIMUM
 
 
 def test_longer_retry_after_wins_over_the_computed_delay() -> None:
-    assert worker().backoff(1, 3600.0) == 3600.0
+    assert worker().delay(1, 3600.0) == 3600.0
 
 
 def test_retry_after_beyond_the_maximum_is_still_honoured() -> None:
-    assert worker().backoff(30, MAXIMUM * 2) == MAXIMUM * 2
+    assert worker().delay(30, MAXIMUM * 2) == MAXIMUM * 2
 
 
 def test_shorter_retry_after_does_not_shorten_the_computed_delay() -> None:
     seeded, reference = worker(seed=3), worker(seed=3)
-    assert seeded.backoff(6, 0.5) == reference.backoff(6, None)
-    assert seeded.backoff(6, 0.5) >= expected_base(6) / 2
+    assert seeded.delay(6, 0.5) == reference.delay(6, None)
+    assert seeded.delay(6, 0.5) >= expected_base(6) / 2

@@ -3,83 +3,100 @@ and the case events its rules speak of."""
 
 from __future__ import annotations
 
-from typing import Any, cast
-
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from gridcase_events import payloads, topics
-from gridcase_events.envelope import Envelope
-from gridcase_events.kit.runtime import ConsumerSpec, Runtime
-from notify.config import NotifySettings
+from gridcase_events.handlers import Context, Handlers
+from gridcase_events.kit.runtime import ConsumerSpec
 from notify.contacts import service as contact_service
-from notify.deliveries import service as delivery_service
+from notify.deliveries import planning
+from notify.deliveries.facts import Notifiable
+from notify.deps import NotifyRuntime
 from notify.reporters import service as reporter_service
 
+Ctx = Context[NotifyRuntime]
 
-def consumers(runtime: Runtime) -> list[ConsumerSpec]:
-    settings = cast(NotifySettings, runtime.settings)
+directory: Handlers[NotifyRuntime] = Handlers()
+intake: Handlers[NotifyRuntime] = Handlers()
+dispatch: Handlers[NotifyRuntime] = Handlers()
+escalation: Handlers[NotifyRuntime] = Handlers()
 
-    async def on_staff(session: AsyncSession, event: Envelope, payload: Any) -> None:
-        assert isinstance(payload, payloads.StaffUpserted)
-        await contact_service.project_staff(session=session, staff=payload, at=event.time)
 
-    async def on_reported(session: AsyncSession, event: Envelope, payload: Any) -> None:
-        assert isinstance(payload, payloads.CaseReported)
-        await reporter_service.on_reported(session=session, reported=payload, at=event.time)
-        await delivery_service.plan_owed(
-            session=session,
-            clock=runtime.clock,
-            settings=settings,
-            case_id=payload.case_id,
-            report_id=payload.case_id,
-        )
+@directory.on(payloads.StaffUpserted)
+async def on_staff(ctx: Ctx, staff: payloads.StaffUpserted) -> None:
+    await contact_service.project_staff(session=ctx.session, staff=staff, at=ctx.event.time)
 
-    async def on_merged(session: AsyncSession, event: Envelope, payload: Any) -> None:
-        assert isinstance(payload, payloads.CaseMerged)
-        await reporter_service.on_merged(session=session, merged=payload, at=event.time)
-        await delivery_service.plan_owed(
-            session=session,
-            clock=runtime.clock,
-            settings=settings,
-            case_id=payload.duplicate_of,
-            report_id=payload.case_id,
-            since=payload.merged_at,
-        )
 
-    async def by_rule(session: AsyncSession, event: Envelope, payload: Any) -> None:
-        await delivery_service.plan_event(
-            session=session, clock=runtime.clock, settings=settings, event=event, payload=payload
-        )
+@intake.on(payloads.CaseReported)
+async def on_reported(ctx: Ctx, reported: payloads.CaseReported) -> None:
+    await reporter_service.on_reported(session=ctx.session, reported=reported, at=ctx.event.time)
+    await planning.plan_owed(
+        session=ctx.session,
+        clock=ctx.runtime.clock,
+        settings=ctx.runtime.settings,
+        case_id=reported.case_id,
+        report_id=reported.case_id,
+    )
 
+
+@intake.on(payloads.CaseMerged)
+async def on_merged(ctx: Ctx, merged: payloads.CaseMerged) -> None:
+    await reporter_service.on_merged(session=ctx.session, merged=merged, at=ctx.event.time)
+    await planning.plan_owed(
+        session=ctx.session,
+        clock=ctx.runtime.clock,
+        settings=ctx.runtime.settings,
+        case_id=merged.duplicate_of,
+        report_id=merged.case_id,
+        since=merged.merged_at,
+    )
+
+
+@dispatch.on(
+    payloads.CaseAssigned, payloads.CaseAccepted, payloads.CaseResolved, payloads.CaseClosed
+)
+async def by_dispatch_rule(
+    ctx: Ctx,
+    payload: payloads.CaseAssigned
+    | payloads.CaseAccepted
+    | payloads.CaseResolved
+    | payloads.CaseClosed,
+) -> None:
+    await _by_rule(ctx, payload)
+
+
+@escalation.on(
+    payloads.SlaWarning, payloads.SlaBreached, payloads.CaseEscalated, payloads.SupervisionIssued
+)
+async def by_escalation_rule(
+    ctx: Ctx,
+    payload: payloads.SlaWarning
+    | payloads.SlaBreached
+    | payloads.CaseEscalated
+    | payloads.SupervisionIssued,
+) -> None:
+    await _by_rule(ctx, payload)
+
+
+async def _by_rule(ctx: Ctx, payload: Notifiable) -> None:
+    """The deliveries the event's rule calls for (``PUT /v1/rules``)."""
+    await planning.plan_event(
+        session=ctx.session,
+        clock=ctx.runtime.clock,
+        settings=ctx.runtime.settings,
+        event=ctx.event,
+        payload=payload,
+    )
+
+
+def consumers(runtime: NotifyRuntime) -> list[ConsumerSpec]:
     return [
         ConsumerSpec(
-            name="notify-escalation",
-            topics=[topics.ESCALATION],
-            handlers={
-                "sla.warning": by_rule,
-                "sla.breached": by_rule,
-                "case.escalated": by_rule,
-                "supervision.issued": by_rule,
-            },
+            name="notify-escalation", topics=[topics.ESCALATION], handlers=escalation.bind(runtime)
         ),
         ConsumerSpec(
-            name="notify-directory",
-            topics=[topics.DIRECTORY],
-            handlers={"directory.staff_upserted": on_staff},
+            name="notify-directory", topics=[topics.DIRECTORY], handlers=directory.bind(runtime)
         ),
         ConsumerSpec(
-            name="notify-dispatch",
-            topics=[topics.DISPATCH],
-            handlers={
-                "case.assigned": by_rule,
-                "case.accepted": by_rule,
-                "case.resolved": by_rule,
-                "case.closed": by_rule,
-            },
+            name="notify-dispatch", topics=[topics.DISPATCH], handlers=dispatch.bind(runtime)
         ),
-        ConsumerSpec(
-            name="notify-intake",
-            topics=[topics.INTAKE],
-            handlers={"case.reported": on_reported, "case.merged": on_merged},
-        ),
+        ConsumerSpec(name="notify-intake", topics=[topics.INTAKE], handlers=intake.bind(runtime)),
     ]

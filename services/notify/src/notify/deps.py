@@ -1,19 +1,36 @@
-"""FastAPI dependencies of notify (``Annotated`` aliases)."""
+"""notify's runtime type and FastAPI dependencies (``Annotated`` aliases)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
-from gridcase_events.kit.runtime import RuntimeDep
+from gridcase_events.kit.runtime import Runtime, SessionDep
+from notify.channels.registry import Channels
 from notify.config import NotifySettings
 
-__all__ = ["RuntimeDep", "SettingsDep"]
+__all__ = ["NotifyRuntime", "NotifyState", "RuntimeDep", "SessionDep", "SettingsDep"]
+
+
+@dataclass(frozen=True)
+class NotifyState:
+    """What notify builds at start-up: its channels."""
+
+    channels: Channels
+
+
+NotifyRuntime = Runtime[NotifySettings, NotifyState]
+
+
+def get_runtime(request: Request) -> NotifyRuntime:
+    return cast(NotifyRuntime, request.app.state.runtime)
 
 
 def get_settings(request: Request) -> NotifySettings:
-    return cast(NotifySettings, request.app.state.runtime.settings)
+    return get_runtime(request).settings
 
 
+RuntimeDep = Annotated[NotifyRuntime, Depends(get_runtime)]
 SettingsDep = Annotated[NotifySettings, Depends(get_settings)]

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from fastapi import FastAPI
 
 from gridcase_events.kit.clock import Clock, SystemClock
-from gridcase_events.kit.runtime import Runtime, Worker, create_service_app
+from gridcase_events.kit.runtime import Worker, create_service_app
 from notify import models  # noqa: F401 - registers the tables
 from notify.channels.base import Channel
 from notify.channels.registry import build_channels
@@ -16,6 +16,7 @@ from notify.consumers import consumers
 from notify.db import schema
 from notify.deliveries.endpoints import router as deliveries_router
 from notify.deliveries.worker import DeliveryWorker
+from notify.deps import NotifyRuntime, NotifyState
 from notify.inbox.endpoints import router as inbox_router
 from notify.preferences.endpoints import router as preferences_router
 from notify.robots.endpoints import router as robots_router
@@ -26,20 +27,22 @@ from notify.template_endpoints import router as templates_router
 def create_app(
     settings: NotifySettings | None = None,
     clock: Clock | None = None,
-    extra_channels: Callable[[Runtime], Mapping[str, Channel]] | None = None,
+    extra_channels: Callable[[NotifyRuntime], Mapping[str, Channel]] | None = None,
 ) -> FastAPI:
     """`extra_channels` adds channels built elsewhere (tests: channels that fail on cue)."""
     settings = settings or NotifySettings()
     the_clock = clock or SystemClock()
 
-    def workers(runtime: Runtime) -> list[Worker]:
+    async def state(runtime: NotifyRuntime) -> NotifyState:
         channels = build_channels(
             settings=settings,
             clock=the_clock,
-            sessionmaker=runtime.sessionmaker,
             extra=extra_channels(runtime) if extra_channels else None,
         )
-        return [DeliveryWorker(runtime=runtime, settings=settings, channels=channels)]
+        return NotifyState(channels=channels)
+
+    def workers(runtime: NotifyRuntime) -> list[Worker]:
+        return [DeliveryWorker(runtime=runtime)]
 
     return create_service_app(
         service="notify",
@@ -57,5 +60,6 @@ def create_app(
         ],
         consumers=consumers,
         workers=workers,
+        state=state,
         clock=the_clock,
     )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends
 from jinja2 import TemplateError, TemplateNotFound, UndefinedError
 from pydantic import BaseModel, ConfigDict, Field
 
 from gridcase_events.kit.auth import Principal, require_roles
+from gridcase_events.kit.errors import InvalidFields
 from notify import templates
 from notify.deps import SettingsDep
 from notify.rules.schemas import ChannelName
@@ -31,11 +32,8 @@ class PreviewOut(BaseModel):
     text: str
 
 
-def _unprocessable(field: str, message: str) -> HTTPException:
-    return HTTPException(
-        status_code=422,
-        detail=[{"loc": ["body", field], "msg": message, "type": "value_error"}],
-    )
+def _unprocessable(field: str, message: str) -> InvalidFields:
+    return InvalidFields.at(["body", field], message)
 
 
 @router.post(

@@ -10,7 +10,8 @@ from gridcase_events import envelope, payloads
 from gridcase_events.kit.clock import ManualClock
 from gridcase_events.kit.db import create_engine
 from notify.config import NotifySettings
-from notify.deliveries import service
+from notify.deliveries import planning
+from notify.deliveries.facts import facts_of
 
 pytestmark = pytest.mark.integration
 
@@ -49,14 +50,14 @@ async def test_a_rolled_back_plan_is_not_counted_and_a_committed_one_is(
         correlation_id="corr-metric",
         time=clock.now(),
     )
-    facts = service.facts_of(event.type, assigned, timezone=settings.timezone)
+    facts = facts_of(event.type, assigned, timezone=settings.timezone)
     assert facts is not None
     engine = create_engine(fresh_database, pool_size=1)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     async def plan(*, commit: bool) -> int:
         async with sessions() as session:
-            planned = await service.plan_one(
+            planned = await planning.plan_one(
                 session=session,
                 clock=clock,
                 settings=settings,

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from notify.deliveries.service import quiet_until
+from notify.deliveries.quiet_hours import quiet_until
 
 ZONE = "Asia/Shanghai"  # UTC+8
 

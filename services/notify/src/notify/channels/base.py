@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from gridcase_events.kit.pii import mask_phone
 
 #: A mainland mobile number, also with a +86 prefix or separators (``138 0013 8000``).
@@ -39,11 +41,25 @@ class PermanentSendError(Exception):
 
 
 class Channel(Protocol):
+    """An outbound channel: it calls a provider, outside any transaction of notify's."""
+
     name: str
 
     async def send(self, message: Message) -> SendResult: ...
 
     async def close(self) -> None: ...
+
+
+class TransactionalChannel(Protocol):
+    """A channel that delivers by writing to notify's own database (the in-app inbox):
+    the worker calls :meth:`store` in the transaction that records the delivery, so the
+    message and its record commit together or not at all."""
+
+    name: str
+
+    async def store(self, session: AsyncSession, message: Message) -> str | None:
+        """Stores the message; returns the provider reference to record."""
+        ...
 
 
 def redact(text: str, address: str | None = None) -> str:

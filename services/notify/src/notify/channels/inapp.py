@@ -5,18 +5,17 @@ idempotency key is unique among the items, so nothing can make a second item."""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events.kit.clock import Clock
-from notify.channels.base import Message, SendResult
+from notify.channels.base import Message
 from notify.inbox import repository
 
 
 class InAppChannel:
     name = "inapp"
 
-    def __init__(self, *, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock) -> None:
-        self._sessionmaker = sessionmaker
+    def __init__(self, *, clock: Clock) -> None:
         self._clock = clock
 
     async def store(self, session: AsyncSession, message: Message) -> str | None:
@@ -35,10 +34,3 @@ class InAppChannel:
             },
         )
         return f"inbox:{item_id}" if item_id else None
-
-    async def send(self, message: Message) -> SendResult:
-        async with self._sessionmaker() as session, session.begin():
-            return SendResult(provider_ref=await self.store(session, message))
-
-    async def close(self) -> None:
-        return None

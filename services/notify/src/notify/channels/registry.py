@@ -13,12 +13,11 @@ and visible to ops (``GET /v1/deliveries?status=failed``).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from gridcase_events.kit.clock import Clock
-from notify.channels.base import Channel, Message
+from notify.channels.base import Channel, Message, TransactionalChannel
 from notify.channels.breaker import BreakerChannel, CircuitBreakerRegistry, url_host
 from notify.channels.dingtalk import DingTalkRobotChannel
 from notify.channels.email import EmailChannel
@@ -29,14 +28,25 @@ from notify.channels.wecom import WeComRobotChannel
 from notify.config import NotifySettings
 
 
+@dataclass(frozen=True)
+class Channels:
+    """The channels by name: `outbound` ones call a provider; `local` ones deliver by
+    writing to notify's own database, in the transaction that records the delivery."""
+
+    outbound: Mapping[str, Channel]
+    local: Mapping[str, TransactionalChannel]
+
+    def names(self) -> set[str]:
+        return set(self.outbound) | set(self.local)
+
+
 def build_channels(
     *,
     settings: NotifySettings,
     clock: Clock,
-    sessionmaker: async_sessionmaker[AsyncSession],
     extra: Mapping[str, Channel] | None = None,
     wrap: Callable[[Channel], Channel] | None = None,
-) -> dict[str, Channel]:
+) -> Channels:
     """`extra` adds channels built elsewhere (tests); `wrap` replaces the default circuit
     breakers around the outbound channels (never in-app)."""
     channels: dict[str, Channel] = {}
@@ -72,7 +82,7 @@ def build_channels(
             secrets=settings.dingtalk_secret_map or None, clock=clock
         )
     if settings.hotline_callback_url and settings.hotline_secrets:
-        # DESIGN.md §4: the first hotline secret signs outgoing callbacks.
+        # The first hotline secret signs outgoing callbacks (README, Notifications).
         channels["webhook"] = WebhookChannel(secret=settings.hotline_secrets[0], clock=clock)
     if wrap is None:
         breakers = CircuitBreakerRegistry(
@@ -92,8 +102,7 @@ def build_channels(
         channels[name] = channel
     if wrap is not None:
         channels = {name: wrap(channel) for name, channel in channels.items()}
-    channels["inapp"] = InAppChannel(sessionmaker=sessionmaker, clock=clock)
-    return channels
+    return Channels(outbound=channels, local={"inapp": InAppChannel(clock=clock)})
 
 
 def _endpoint_of(name: str, settings: NotifySettings) -> Callable[[Message], str]:

@@ -1,7 +1,7 @@
 """Signed generic webhooks (the 12345 hotline's status callback, and any receiver
 that verifies the same way): a POST of ``message.params`` as JSON to
 ``message.address`` with ``X-Gridcase-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret,
-"<t>.<raw body>")>`` (DESIGN.md §4) and ``Idempotency-Key``, so a receiver can drop
+"<t>.<raw body>")>`` (the contract of the 12345 push, README) and ``Idempotency-Key``, so a receiver can drop
 a repeat of a delivery it already has."""
 
 from __future__ import annotations

@@ -3,12 +3,14 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles
-from notify.deliveries import repository, service
+from gridcase_events.kit.errors import Forbidden
+from notify.deliveries import repository
+from notify.deliveries import resend as resending
 from notify.deliveries.schemas import DeliveryRead, DeliveryStatus
-from notify.deps import RuntimeDep, SettingsDep
+from notify.deps import RuntimeDep, SessionDep, SettingsDep
 
 router = APIRouter(tags=["deliveries"])
 Ops = Annotated[Principal, Depends(require_roles("ops", "admin", "dispatcher", "district_center"))]
@@ -24,16 +26,13 @@ Offset = Annotated[int, Query(ge=0, le=2**63 - 1)]  # PostgreSQL's bigint
     responses={403: {"description": "ops and admin, or a desk of this district"}},
 )
 async def case_deliveries(
-    case_id: UUID, runtime: RuntimeDep, settings: SettingsDep, principal: Ops
+    case_id: UUID, session: SessionDep, settings: SettingsDep, principal: Ops
 ) -> list[DeliveryRead]:
     # notify does not know a case's grid or department, only its own district (the
     # tenant): the district's desks see its cases, a desk of another district none.
     if principal.role not in ("ops", "admin") and principal.area_code != settings.tenant:
-        raise HTTPException(
-            status_code=403, detail="only the district's own desks see its notifications"
-        )
-    async with runtime.sessionmaker() as session:
-        deliveries = await repository.of_case(session, case_id)
+        raise Forbidden("only the district's own desks see its notifications")
+    deliveries = await repository.of_case(session, case_id)
     return [DeliveryRead.model_validate(d) for d in deliveries]
 
 
@@ -43,14 +42,13 @@ async def case_deliveries(
     summary="Deliveries by status (e.g. the failed ones), newest first (ops)",
 )
 async def deliveries_by_status(
-    runtime: RuntimeDep,
+    session: SessionDep,
     principal: OpsOnly,
     status: DeliveryStatus = "failed",
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[DeliveryRead]:
-    async with runtime.sessionmaker() as session:
-        found = await repository.by_status(session, status, limit=limit, offset=offset)
+    found = await repository.by_status(session, status, limit=limit, offset=offset)
     return [DeliveryRead.model_validate(d) for d in found]
 
 
@@ -62,15 +60,14 @@ async def deliveries_by_status(
 )
 async def recipient_deliveries(
     recipient_id: Annotated[str, Path(max_length=64)],
-    runtime: RuntimeDep,
+    session: SessionDep,
     principal: CurrentPrincipal,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[DeliveryRead]:
     if principal.role not in ("ops", "admin") and recipient_id != f"staff:{principal.sub}":
-        raise HTTPException(status_code=403, detail="you may see only your own receipts")
-    async with runtime.sessionmaker() as session:
-        found = await repository.of_recipient(session, recipient_id, limit=limit, offset=offset)
+        raise Forbidden("you may see only your own receipts")
+    found = await repository.of_recipient(session, recipient_id, limit=limit, offset=offset)
     return [DeliveryRead.model_validate(d) for d in found]
 
 
@@ -84,15 +81,10 @@ async def recipient_deliveries(
         409: {"description": "the delivery has not failed, or a resend of it has not failed"},
     },
 )
-async def resend(delivery_id: UUID, runtime: RuntimeDep, principal: OpsOnly) -> DeliveryRead:
-    try:
-        async with runtime.transaction() as session:
-            new = await service.resend(
-                session=session, clock=runtime.clock, delivery_id=delivery_id, by=principal.sub
-            )
-            read = DeliveryRead.model_validate(new) if new is not None else None
-    except (service.NotFailed, service.AlreadyResent) as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
-    if read is None:
-        raise HTTPException(status_code=404, detail="no such delivery")
-    return read
+async def resend(
+    delivery_id: UUID, session: SessionDep, runtime: RuntimeDep, principal: OpsOnly
+) -> DeliveryRead:
+    new = await resending.resend(
+        session=session, clock=runtime.clock, delivery_id=delivery_id, by=principal.sub
+    )
+    return DeliveryRead.model_validate(new)

@@ -11,12 +11,13 @@ phone number decrypted) only at send time, with the masked form for records.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gridcase_events.kit.pii import PiiCipher
+from gridcase_events.kit.pii import PiiCipher, mask_email
 from notify.channels.base import PermanentSendError, RetryableSendError
 from notify.config import NotifySettings
 from notify.contacts import repository as contact_repository
@@ -32,15 +33,71 @@ class Address:
     masked: str
 
 
-def mask_email(email: str) -> str:
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}"
-
-
 def split(recipient_id: str) -> tuple[str, str]:
     """``staff:gm111a`` → ``("staff", "gm111a")``; a bare id is a staff id (older rows)."""
     kind, sep, rest = recipient_id.partition(":")
     return (kind, rest) if sep else ("staff", recipient_id)
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    session: AsyncSession
+    ref: str
+    channel: str
+    settings: NotifySettings
+    pii: PiiCipher
+
+
+async def _staff_phone(q: _Lookup) -> Address:
+    contact = await contact_repository.get(q.session, q.ref)
+    if contact is None:
+        raise RetryableSendError(f"no contact for {q.ref} yet")
+    return Address(q.pii.decrypt(contact.phone_enc), contact.phone_masked)
+
+
+async def _staff_email(q: _Lookup) -> Address:
+    preference = await preference_repository.get(q.session, q.ref)
+    if preference is None or not preference.email:
+        raise PermanentSendError(f"no e-mail address for {q.ref}")
+    return Address(preference.email, mask_email(preference.email))
+
+
+async def _staff_inbox(q: _Lookup) -> Address:
+    return Address(q.ref, q.ref)
+
+
+async def _resident_phone(q: _Lookup) -> Address:
+    try:
+        reporter = await reporter_repository.by_report(q.session, UUID(q.ref))
+    except ValueError:
+        reporter = None
+    if reporter is None or not reporter.phone_enc:
+        raise PermanentSendError("the reporter left no phone number")
+    return Address(q.pii.decrypt(reporter.phone_enc), reporter.phone_masked or "")
+
+
+async def _robot_url(q: _Lookup) -> Address:
+    robot = await robot_repository.get(q.session, code=q.ref, channel=q.channel)
+    if robot is None:
+        raise PermanentSendError(f"no {q.channel} robot for {q.ref}")
+    return Address(robot.url, f"{q.ref} {mask_url(robot.url)}")
+
+
+async def _hotline_callback(q: _Lookup) -> Address:
+    if not q.settings.hotline_callback_url:
+        raise PermanentSendError("NOTIFY_HOTLINE_CALLBACK_URL is not set")
+    return Address(q.settings.hotline_callback_url, f"12345 {q.ref}")
+
+
+_RESOLVERS: dict[tuple[str, str], Callable[[_Lookup], Awaitable[Address]]] = {
+    ("staff", "sms"): _staff_phone,
+    ("staff", "email"): _staff_email,
+    ("staff", "inapp"): _staff_inbox,
+    ("resident", "sms"): _resident_phone,
+    ("robot", "wecom"): _robot_url,
+    ("robot", "dingtalk"): _robot_url,
+    ("hotline", "webhook"): _hotline_callback,
+}
 
 
 async def resolve(
@@ -54,33 +111,7 @@ async def resolve(
     """Raises :class:`RetryableSendError` when the address may yet arrive (a contact not
     projected yet) and :class:`PermanentSendError` when it cannot."""
     kind, ref = split(recipient_id)
-    if kind == "staff" and channel == "sms":
-        contact = await contact_repository.get(session, ref)
-        if contact is None:
-            raise RetryableSendError(f"no contact for {ref} yet")
-        return Address(pii.decrypt(contact.phone_enc), contact.phone_masked)
-    if kind == "staff" and channel == "email":
-        preference = await preference_repository.get(session, ref)
-        if preference is None or not preference.email:
-            raise PermanentSendError(f"no e-mail address for {ref}")
-        return Address(preference.email, mask_email(preference.email))
-    if kind == "staff" and channel == "inapp":
-        return Address(ref, ref)
-    if kind == "resident" and channel == "sms":
-        try:
-            reporter = await reporter_repository.by_report(session, UUID(ref))
-        except ValueError:
-            reporter = None
-        if reporter is None or not reporter.phone_enc:
-            raise PermanentSendError("the reporter left no phone number")
-        return Address(pii.decrypt(reporter.phone_enc), reporter.phone_masked or "")
-    if kind == "robot" and channel in ("wecom", "dingtalk"):
-        robot = await robot_repository.get(session, code=ref, channel=channel)
-        if robot is None:
-            raise PermanentSendError(f"no {channel} robot for {ref}")
-        return Address(robot.url, f"{ref} {mask_url(robot.url)}")
-    if kind == "hotline" and channel == "webhook":
-        if not settings.hotline_callback_url:
-            raise PermanentSendError("NOTIFY_HOTLINE_CALLBACK_URL is not set")
-        return Address(settings.hotline_callback_url, f"12345 {ref}")
-    raise PermanentSendError(f"{channel} cannot reach a {kind} recipient")
+    resolver = _RESOLVERS.get((kind, channel))
+    if resolver is None:
+        raise PermanentSendError(f"{channel} cannot reach a {kind} recipient")
+    return await resolver(_Lookup(session, ref, channel, settings, pii))

@@ -24,19 +24,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events import payloads
 from gridcase_events.kit import tracing
-from gridcase_events.kit.runtime import Runtime, Worker
+from gridcase_events.kit.runtime import Worker
 from notify import templates
 from notify.channels.base import (
-    Channel,
     Message,
     PermanentSendError,
     RetryableSendError,
     redact,
 )
-from notify.channels.inapp import InAppChannel
-from notify.config import NotifySettings
 from notify.deliveries import repository, resolver
 from notify.deliveries.models import Delivery
+from notify.deps import NotifyRuntime
 
 log = structlog.get_logger(__name__)
 
@@ -52,15 +50,33 @@ class LeaseLost(Exception):
     this or another replica): the later attempt's outcome is the one to keep."""
 
 
+class Backoff:
+    """Exponential backoff with "equal jitter": attempt n waits between half the base
+    and the base, the base doubling per attempt up to `maximum`; never less than a
+    provider's ``Retry-After``."""
+
+    def __init__(self, *, initial: float, maximum: float, rng: random.Random) -> None:
+        self.initial = initial
+        self.maximum = maximum
+        self.rng = rng
+
+    def delay(self, attempts: int, retry_after: float | None) -> float:
+        base = min(self.maximum, self.initial * 2 ** min(max(attempts - 1, 0), 32))
+        delay = base / 2 + self.rng.uniform(0, base / 2)
+        return float(max(delay, retry_after or 0.0))
+
+
 class DeliveryWorker(Worker):
-    def __init__(
-        self, *, runtime: Runtime, settings: NotifySettings, channels: dict[str, Channel]
-    ) -> None:
+    def __init__(self, *, runtime: NotifyRuntime) -> None:
         self.runtime = runtime
-        self.settings = settings
-        self.channels = channels
+        self.settings = runtime.settings
+        self.channels = runtime.state.channels
         self._stop = asyncio.Event()
-        self._random = random.Random()  # noqa: S311 - jitter, not security
+        self.backoff = Backoff(
+            initial=self.settings.backoff_initial_seconds,
+            maximum=self.settings.backoff_max_seconds,
+            rng=random.Random(),  # noqa: S311 - jitter, not security
+        )
 
     def stop(self) -> None:
         self._stop.set()
@@ -77,7 +93,7 @@ class DeliveryWorker(Worker):
                     await asyncio.wait_for(
                         self._stop.wait(), timeout=self.settings.poll_interval_seconds
                     )
-        for channel in self.channels.values():
+        for channel in self.channels.outbound.values():
             await channel.close()
 
     async def run_once(self, limit: int = 50) -> int:
@@ -88,14 +104,6 @@ class DeliveryWorker(Worker):
             )
         await asyncio.gather(*(self._deliver(d) for d in claimed))
         return len(claimed)
-
-    def backoff(self, attempts: int, retry_after: float | None) -> float:
-        base = min(
-            self.settings.backoff_max_seconds,
-            self.settings.backoff_initial_seconds * 2 ** min(max(attempts - 1, 0), 32),
-        )
-        delay = base / 2 + self._random.uniform(0, base / 2)  # "equal jitter"
-        return float(max(delay, retry_after or 0.0))
 
     async def _deliver(self, delivery: Delivery) -> None:
         with (
@@ -120,15 +128,17 @@ class DeliveryWorker(Worker):
         ):
             address: str | None = None
             try:
-                channel = self.channels.get(delivery.channel)
-                if channel is None:
+                local = self.channels.local.get(delivery.channel)
+                channel = self.channels.outbound.get(delivery.channel)
+                if local is None and channel is None:
                     raise RetryableSendError(f"channel {delivery.channel} is not configured")
                 message = await self._message(delivery)
                 address = message.address
-                if isinstance(channel, InAppChannel):
-                    # the inbox item and the delivery record commit together
-                    await self._delivered(delivery, None, store=channel.store, message=message)
+                if local is not None:
+                    # the message and the delivery record commit together
+                    await self._delivered(delivery, None, store=local.store, message=message)
                     return
+                assert channel is not None
                 result = await channel.send(message)
             except RetryableSendError as exc:
                 await self._retry_or_fail(delivery, redact(str(exc), address), exc.retry_after)
@@ -269,7 +279,7 @@ class DeliveryWorker(Worker):
             await self._fail(delivery, error)
             return
         now = self.runtime.clock.now()
-        delay = self.backoff(delivery.attempts, retry_after)
+        delay = self.backoff.delay(delivery.attempts, retry_after)
         if not await self._record(
             delivery,
             {

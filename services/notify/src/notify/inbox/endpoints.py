@@ -19,13 +19,13 @@ from datetime import datetime
 from typing import Annotated
 
 import structlog
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
 from gridcase_events.kit.auth import CurrentPrincipal
-from gridcase_events.kit.runtime import Runtime
-from notify.deps import RuntimeDep, SettingsDep
+from gridcase_events.kit.errors import InvalidFields, TooManyRequests
+from notify.deps import NotifyRuntime, RuntimeDep, SessionDep, SettingsDep
 from notify.inbox import repository
 from notify.inbox.models import InboxItem
 from notify.inbox.schemas import InboxItemRead
@@ -85,22 +85,21 @@ def sse_frame(item: InboxItem) -> str:
 
 @router.get("/v1/inbox", response_model=list[InboxItemRead], summary="My in-app notifications")
 async def my_inbox(
-    runtime: RuntimeDep,
+    session: SessionDep,
     principal: CurrentPrincipal,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> list[InboxItemRead]:
-    async with runtime.sessionmaker() as session:
-        items = await repository.latest(
-            session, staff_id=principal.sub, limit=limit, before_id=before_id
-        )
+    items = await repository.latest(
+        session, staff_id=principal.sub, limit=limit, before_id=before_id
+    )
     return [InboxItemRead.model_validate(i) for i in items]
 
 
 async def _stream(
     *,
     request: Request,
-    runtime: Runtime,
+    runtime: NotifyRuntime,
     staff_id: str,
     after_id: int,
     poll: float,
@@ -126,7 +125,7 @@ async def _stream(
 async def _frames(
     *,
     request: Request,
-    runtime: Runtime,
+    runtime: NotifyRuntime,
     staff_id: str,
     after_id: int,
     poll: float,
@@ -141,6 +140,8 @@ async def _frames(
             log.info("inbox stream closed: the token expired", staff_id=staff_id)
             yield ": token expired\n\n"
             return
+        # A stream outlives any request-scoped unit of work: each poll reads in a
+        # short session of its own, so no transaction stays open while it waits.
         async with runtime.sessionmaker() as session:
             items = await repository.after(
                 session, staff_id=staff_id, after_id=after_id, limit=_BATCH
@@ -185,22 +186,16 @@ async def inbox_stream(
         except ValueError:
             # 422 like any other bad field (not 0: a client that sends a broken id must
             # learn of it rather than be replayed everything)
-            raise HTTPException(
-                status_code=422,
-                detail=[
-                    {
-                        "loc": ["header", "Last-Event-ID"],
-                        "msg": f"must be an inbox item id (an integer from 0 to {MAX_ID})",
-                        "type": "int_parsing",
-                    }
-                ],
+            raise InvalidFields.at(
+                ["header", "Last-Event-ID"],
+                f"must be an inbox item id (an integer from 0 to {MAX_ID})",
+                "int_parsing",
             ) from None
     slot = _slots(request).take(principal.sub, limit=settings.inbox_max_streams)
     if slot is None:
-        raise HTTPException(
-            status_code=429,
-            detail=f"at most {settings.inbox_max_streams} open inbox streams per person",
-            headers={"Retry-After": str(max(1, round(settings.inbox_poll_seconds)))},
+        raise TooManyRequests(
+            f"at most {settings.inbox_max_streams} open inbox streams per person",
+            retry_after=round(settings.inbox_poll_seconds),
         )
     return StreamingResponse(
         _stream(

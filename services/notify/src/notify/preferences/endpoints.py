@@ -4,47 +4,46 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles
-from notify.deps import RuntimeDep
+from notify.deps import NotifyRuntime, RuntimeDep, SessionDep
 from notify.preferences import repository
 from notify.preferences.schemas import PreferenceRead, PreferenceUpdate
 
 router = APIRouter(tags=["preferences"])
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
+StaffId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
-async def _read(runtime: RuntimeDep, staff_id: str) -> PreferenceRead:
-    async with runtime.sessionmaker() as session:
-        found = await repository.get(session, staff_id)
+async def _read(session: AsyncSession, staff_id: str) -> PreferenceRead:
+    found = await repository.get(session, staff_id)
     if found is None:
         return PreferenceRead(staff_id=staff_id)
     return PreferenceRead.model_validate(found)
 
 
 async def _write(
-    runtime: RuntimeDep, staff_id: str, body: PreferenceUpdate, by: str
+    session: AsyncSession, runtime: NotifyRuntime, staff_id: str, body: PreferenceUpdate, by: str
 ) -> PreferenceRead:
-    async with runtime.transaction() as session:
-        saved = await repository.put(
-            session,
-            {
-                "staff_id": staff_id,
-                "disabled_channels": sorted(set(body.disabled_channels)),
-                "email": body.email,
-                "quiet_hours": body.quiet_hours,
-                "updated_at": runtime.clock.now(),
-                "updated_by": by,
-            },
-        )
-        read = PreferenceRead.model_validate(saved)
-    return read
+    saved = await repository.put(
+        session,
+        {
+            "staff_id": staff_id,
+            "disabled_channels": sorted(set(body.disabled_channels)),
+            "email": body.email,
+            "quiet_hours": body.quiet_hours,
+            "updated_at": runtime.clock.now(),
+            "updated_by": by,
+        },
+    )
+    return PreferenceRead.model_validate(saved)
 
 
 @router.get("/v1/preferences/me", response_model=PreferenceRead, summary="My preferences")
-async def my_preferences(runtime: RuntimeDep, principal: CurrentPrincipal) -> PreferenceRead:
-    return await _read(runtime, principal.sub)
+async def my_preferences(session: SessionDep, principal: CurrentPrincipal) -> PreferenceRead:
+    return await _read(session, principal.sub)
 
 
 @router.put(
@@ -53,18 +52,24 @@ async def my_preferences(runtime: RuntimeDep, principal: CurrentPrincipal) -> Pr
     summary="Set my preferences (SMS about urgent cases cannot be turned off)",
 )
 async def put_my_preferences(
-    body: PreferenceUpdate, runtime: RuntimeDep, principal: CurrentPrincipal
+    body: PreferenceUpdate, session: SessionDep, runtime: RuntimeDep, principal: CurrentPrincipal
 ) -> PreferenceRead:
-    return await _write(runtime, principal.sub, body, principal.sub)
+    return await _write(session, runtime, principal.sub, body, principal.sub)
 
 
 @router.get("/v1/preferences/{staff_id}", response_model=PreferenceRead, summary="(admin)")
-async def staff_preferences(staff_id: str, runtime: RuntimeDep, principal: Admin) -> PreferenceRead:
-    return await _read(runtime, staff_id)
+async def staff_preferences(
+    staff_id: StaffId, session: SessionDep, principal: Admin
+) -> PreferenceRead:
+    return await _read(session, staff_id)
 
 
 @router.put("/v1/preferences/{staff_id}", response_model=PreferenceRead, summary="(admin)")
 async def put_staff_preferences(
-    staff_id: str, body: PreferenceUpdate, runtime: RuntimeDep, principal: Admin
+    staff_id: StaffId,
+    body: PreferenceUpdate,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: Admin,
 ) -> PreferenceRead:
-    return await _write(runtime, staff_id, body, principal.sub)
+    return await _write(session, runtime, staff_id, body, principal.sub)

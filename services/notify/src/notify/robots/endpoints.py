@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 
 from gridcase_events.kit.auth import Principal, require_roles
-from notify.deps import RuntimeDep
+from notify.deps import RuntimeDep, SessionDep
 from notify.robots import repository
 from notify.robots.models import Robot
 from notify.robots.schemas import RobotRead, RobotUpdate
@@ -29,9 +29,8 @@ def _read(robot: Robot) -> RobotRead:
 
 
 @router.get("/v1/robots", response_model=list[RobotRead], summary="Configured group robots")
-async def list_robots(runtime: RuntimeDep, principal: Admin) -> list[RobotRead]:
-    async with runtime.sessionmaker() as session:
-        return [_read(r) for r in await repository.all_robots(session)]
+async def list_robots(session: SessionDep, principal: Admin) -> list[RobotRead]:
+    return [_read(r) for r in await repository.all_robots(session)]
 
 
 @router.put(
@@ -40,18 +39,16 @@ async def list_robots(runtime: RuntimeDep, principal: Admin) -> list[RobotRead]:
     summary="Set the robot of an area (grid/community/street/district code) or department",
 )
 async def put_robot(
-    code: Code, body: RobotUpdate, runtime: RuntimeDep, principal: Admin
+    code: Code, body: RobotUpdate, session: SessionDep, runtime: RuntimeDep, principal: Admin
 ) -> RobotRead:
-    async with runtime.transaction() as session:
-        robot = await repository.put(
-            session,
-            {
-                "code": code,
-                "channel": body.channel,
-                "url": str(body.url),
-                "updated_at": runtime.clock.now(),
-                "updated_by": principal.sub,
-            },
-        )
-        read = _read(robot)
-    return read
+    robot = await repository.put(
+        session,
+        {
+            "code": code,
+            "channel": body.channel,
+            "url": str(body.url),
+            "updated_at": runtime.clock.now(),
+            "updated_by": principal.sub,
+        },
+    )
+    return _read(robot)

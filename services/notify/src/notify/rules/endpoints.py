@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends
 
 from gridcase_events.kit.auth import Principal, require_roles
-from notify.deps import RuntimeDep
+from gridcase_events.kit.errors import InvalidFields
+from notify.deps import RuntimeDep, SessionDep
 from notify.rules import repository
 from notify.rules.schemas import SELECTOR_CHANNELS, EventType, RuleRead, RuleUpdate
 
@@ -17,9 +18,8 @@ Reader = Annotated[Principal, Depends(require_roles("admin", "ops"))]
 
 
 @router.get("/v1/rules", response_model=list[RuleRead], summary="Every notification rule")
-async def list_rules(runtime: RuntimeDep, principal: Reader) -> list[RuleRead]:
-    async with runtime.sessionmaker() as session:
-        rules = await repository.all_rules(session)
+async def list_rules(session: SessionDep, principal: Reader) -> list[RuleRead]:
+    rules = await repository.all_rules(session)
     return [RuleRead.model_validate(r) for r in rules]
 
 
@@ -30,30 +30,26 @@ async def list_rules(runtime: RuntimeDep, principal: Reader) -> list[RuleRead]:
     responses={422: {"description": "unknown event type, selector or channel"}},
 )
 async def put_rule(
-    event_type: EventType, body: RuleUpdate, runtime: RuntimeDep, principal: Admin
+    event_type: EventType,
+    body: RuleUpdate,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: Admin,
 ) -> RuleRead:
     for i, entry in enumerate(body.recipients):
         wrong = set(entry.channels) - SELECTOR_CHANNELS[entry.selector]
         if wrong:
-            raise HTTPException(
-                status_code=422,
-                detail=[
-                    {
-                        "loc": ["body", "recipients", i, "channels"],
-                        "msg": f"{entry.selector} cannot be reached by {sorted(wrong)}",
-                        "type": "value_error",
-                    }
-                ],
+            raise InvalidFields.at(
+                ["body", "recipients", i, "channels"],
+                f"{entry.selector} cannot be reached by {sorted(wrong)}",
             )
-    async with runtime.transaction() as session:
-        rule = await repository.put(
-            session,
-            {
-                "event_type": event_type,
-                "recipients": [r.model_dump() for r in body.recipients],
-                "updated_at": runtime.clock.now(),
-                "updated_by": principal.sub,
-            },
-        )
-        read = RuleRead.model_validate(rule)
-    return read
+    rule = await repository.put(
+        session,
+        {
+            "event_type": event_type,
+            "recipients": [r.model_dump() for r in body.recipients],
+            "updated_at": runtime.clock.now(),
+            "updated_by": principal.sub,
+        },
+    )
+    return RuleRead.model_validate(rule)

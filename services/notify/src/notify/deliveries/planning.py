@@ -1,0 +1,293 @@
+"""Recording the intent to tell someone: one delivery per event, recipient and channel.
+
+For each event with a rule, every ``{selector, channels}`` entry yields recipients
+(:mod:`notify.deliveries.recipients`) and one delivery is planned per event, recipient
+and channel — once, whatever the number of selectors that name the same person. On the
+way, a staff member's preferences may skip a channel (never SMS about an urgent case),
+quiet hours (:mod:`notify.deliveries.quiet_hours`) hold SMS that is not urgent until the
+morning, and a burst of SMS to one person folds into a digest.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import structlog
+from prometheus_client import Counter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gridcase_events.envelope import Envelope, new_id
+from gridcase_events.kit import tracing
+from gridcase_events.kit.clock import Clock
+from gridcase_events.kit.db import on_commit
+from notify.config import NotifySettings
+from notify.deliveries import repository
+from notify.deliveries.facts import Facts, facts_of
+from notify.deliveries.quiet_hours import quiet_until
+from notify.deliveries.recipients import select_recipients
+from notify.preferences import repository as preference_repository
+from notify.reporters import repository as reporter_repository
+from notify.robots import repository as robot_repository
+from notify.rules import repository as rule_repository
+
+log = structlog.get_logger(__name__)
+
+PLANNED = Counter(
+    "gridcase_notify_planned_total",
+    "Deliveries planned by channel and how (now, held for quiet hours, digested, skipped)",
+    ["channel", "how"],
+)
+
+
+def _count(session: AsyncSession, channel: str, how: str) -> None:
+    """Counts a planned delivery once its transaction commits (a handler that rolls
+    back and is retried must not count twice)."""
+    on_commit(session, PLANNED.labels(channel, how).inc)
+
+
+def idempotency_key(*, event_id: Any, recipient_id: str, channel: str) -> str:
+    return f"{event_id}:{recipient_id}:{channel}"
+
+
+async def plan_event(
+    *,
+    session: AsyncSession,
+    clock: Clock,
+    settings: NotifySettings,
+    event: Envelope,
+    payload: object,
+    only: set[str] | None = None,
+) -> int:
+    """Plans the deliveries an event calls for, by its rule; returns how many.
+
+    `only` restricts the recipients (a reporter learned after the event, see
+    :func:`plan_owed`); without it, a progress event is also kept as owed to residents
+    who are not known yet."""
+    rule = await rule_repository.get(session, event.type)
+    facts = facts_of(event.type, payload, timezone=settings.timezone)
+    if rule is None or facts is None:
+        return 0
+    if only is None and facts.status is not None and facts.case_id is not None:
+        await reporter_repository.lock_case(session, facts.case_id)
+        await reporter_repository.owe(
+            session,
+            {
+                "case_id": facts.case_id,
+                "event_id": event.id,
+                "event_type": event.type,
+                "happened_at": facts.at or event.time,
+                "envelope": event.model_dump(mode="json"),
+                "recorded_at": clock.now(),
+            },
+        )
+    targets: dict[tuple[str, str], dict[str, Any]] = {}
+    for entry in rule.recipients:
+        channels = list(entry["channels"])
+        for recipient, params in await select_recipients(
+            session=session,
+            selector=entry["selector"],
+            channels=channels,
+            facts=facts,
+            settings=settings,
+        ):
+            if only is not None and recipient not in only:
+                continue
+            for channel in channels:
+                if recipient.startswith("robot:") and not await _robot_has(
+                    session, recipient, channel
+                ):
+                    continue
+                targets.setdefault((recipient, channel), params)
+    planned = 0
+    for (recipient, channel), params in targets.items():
+        planned += await plan_one(
+            session=session,
+            clock=clock,
+            settings=settings,
+            event=event,
+            facts=facts,
+            recipient=recipient,
+            channel=channel,
+            # the 12345 callback body is exactly its own fields
+            params=params if recipient.startswith("hotline:") else {**facts.params, **params},
+        )
+    return planned
+
+
+async def plan_owed(
+    *,
+    session: AsyncSession,
+    clock: Clock,
+    settings: NotifySettings,
+    case_id: UUID,
+    report_id: UUID,
+    since: datetime | None = None,
+) -> int:
+    """Plans, for a reporter notify has just learned of, the progress events of the case
+    it saw first (cross-topic reordering); for a reporter merged in, only those that
+    happened from `since` (the merge) on. The caller holds the case's lock
+    (:func:`notify.reporters.repository.lock_case`) and has recorded the reporter."""
+    reporter = await reporter_repository.by_report(session, report_id)
+    if reporter is None:
+        return 0
+    only = {f"resident:{report_id}"}
+    if reporter.channel == "hotline" and reporter.external_ref:
+        only.add(f"hotline:{reporter.external_ref}")
+    planned = 0
+    for notice in await reporter_repository.owed(session, case_id):
+        if since is not None and notice.happened_at < since:
+            continue  # it was merged in after that progress: it hears of the next
+        event = Envelope.model_validate(notice.envelope)
+        planned += await plan_event(
+            session=session,
+            clock=clock,
+            settings=settings,
+            event=event,
+            payload=event.payload(),
+            only=only,
+        )
+    if planned:
+        log.info("owed progress planned for a reporter learned late", planned=planned)
+    return planned
+
+
+async def _robot_has(session: AsyncSession, recipient: str, channel: str) -> bool:
+    code = recipient.removeprefix("robot:")
+    return await robot_repository.get(session, code=code, channel=channel) is not None
+
+
+async def plan_one(
+    *,
+    session: AsyncSession,
+    clock: Clock,
+    settings: NotifySettings,
+    event: Envelope,
+    facts: Facts,
+    recipient: str,
+    channel: str,
+    params: dict[str, Any],
+) -> int:
+    """Records one delivery (once per event, recipient and channel)."""
+    key = idempotency_key(event_id=event.id, recipient_id=recipient, channel=channel)
+    if await repository.exists(session, key):
+        return 0
+    now = clock.now()
+    urgent = facts.priority == "urgent"
+    values: dict[str, Any] = {
+        "id": new_id(),
+        "idempotency_key": key,
+        "trigger_event_id": event.id,
+        "trigger_event_type": event.type,
+        "case_id": facts.case_id,
+        "correlation_id": event.correlation_id,
+        "trace_context": tracing.current_carrier(),
+        "channel": channel,
+        "recipient_id": recipient,
+        "recipient_masked": "",  # learned when sending
+        "template": event.type,
+        "params": params,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "planned_at": now,
+        "updated_at": now,
+    }
+    quiet_hours: str | None = settings.quiet_hours
+    if recipient.startswith("staff:"):
+        preference = await preference_repository.get(session, recipient.removeprefix("staff:"))
+        skip = None
+        if preference is not None:
+            if preference.quiet_hours is not None:
+                quiet_hours = preference.quiet_hours
+            if channel in preference.disabled_channels:
+                if channel == "sms" and urgent:
+                    log.info("sms about an urgent case sent despite the preference")
+                else:
+                    skip = f"{channel} turned off in the recipient's preferences"
+        if channel == "email" and (preference is None or not preference.email):
+            skip = "no e-mail address in the recipient's preferences"
+        if skip:
+            _count(session, channel, "skipped")
+            return int(
+                await repository.plan(session, {**values, "status": "skipped", "last_error": skip})
+            )
+    if channel != "sms" or urgent:
+        _count(session, channel, "now")
+        return int(await repository.plan(session, values))
+
+    held = quiet_until(now, quiet_hours, settings.timezone)
+    if held is not None:
+        values["next_attempt_at"] = held
+    await repository.lock_recipient(session, recipient_id=recipient, channel=channel)
+    window = timedelta(minutes=settings.sms_burst_window_minutes)
+    recent = await repository.recent(
+        session, recipient_id=recipient, channel=channel, since=now - window
+    )
+    if len(recent) < settings.sms_burst_limit:
+        _count(session, channel, "held" if held else "now")
+        return int(await repository.plan(session, values))
+    digest_id = await _fold(
+        session=session,
+        event=event,
+        recipient=recipient,
+        channel=channel,
+        tracking_no=str(params.get("tracking_no", facts.tracking_no)),
+        due=max(recent[0] + window, held or now),
+        now=now,
+    )
+    _count(session, channel, "digested")
+    return int(
+        await repository.plan(session, {**values, "status": "digested", "digest_id": digest_id})
+    )
+
+
+async def _fold(
+    *,
+    session: AsyncSession,
+    event: Envelope,
+    recipient: str,
+    channel: str,
+    tracking_no: str,
+    due: datetime,
+    now: datetime,
+) -> UUID:
+    """Adds a message to the recipient's open digest (or opens one, to be sent when the
+    burst window ends); returns the digest's id."""
+    digest = await repository.open_digest(session, recipient_id=recipient, channel=channel)
+    if digest is not None:
+        items = [*digest.params.get("tracking_nos", []), tracking_no]
+        await repository.finish(
+            session,
+            digest.id,
+            {
+                "params": {**digest.params, "tracking_nos": items, "count": len(items)},
+                "updated_at": now,
+            },
+        )
+        return digest.id
+    digest_id = new_id()
+    await repository.plan(
+        session,
+        {
+            "id": digest_id,
+            "idempotency_key": f"digest:{recipient}:{channel}:{digest_id}",
+            "trigger_event_id": event.id,
+            "trigger_event_type": "notification.digest",
+            "case_id": None,
+            "correlation_id": event.correlation_id,
+            "channel": channel,
+            "recipient_id": recipient,
+            "recipient_masked": "",
+            "template": repository.DIGEST,
+            "params": {"tracking_nos": [tracking_no], "count": 1},
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": due,
+            "planned_at": now,
+            "updated_at": now,
+        },
+    )
+    log.info("sms burst folded into a digest", recipient_id=recipient, digest_id=str(digest_id))
+    return digest_id
