@@ -1,22 +1,19 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gridcase_events.kit.projection import upsert_newer
 from notify.contacts.models import Contact
 
 
-async def upsert(session: AsyncSession, values: dict[str, Any]) -> None:
-    stmt = insert(Contact).values(**values)
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[Contact.staff_id],
-            set_={k: stmt.excluded[k] for k in values if k != "staff_id"},
-        )
-    )
+async def upsert(session: AsyncSession, values: dict[str, Any], *, at: datetime) -> None:
+    """The staff member's contact as of `at`; an older version (a compacted topic
+    replays them) does not overwrite a newer one."""
+    await upsert_newer(session, Contact, key=["staff_id"], values=values, at=at)
 
 
 async def get(session: AsyncSession, staff_id: str) -> Contact | None:

@@ -21,6 +21,6 @@ async def project_staff(
             "department_code": staff.department_code,
             "phone_enc": staff.phone_encrypted,
             "phone_masked": staff.phone_masked,
-            "updated_at": at,
         },
+        at=at,
     )
