@@ -47,7 +47,7 @@ CUSTOM_KINDS: dict[tuple[str, str], set[str]] = {
 # Read by uvicorn (the services' server), not by the settings classes.
 SERVER_ENV = {"FORWARDED_ALLOW_IPS"}
 # What the chart passes for OpenID Connect sign-in, which the services do not read yet
-# (DESIGN.md §4): only rendered with oidc.enabled.
+# (docs/adr/0004-hs256-to-rs256.md): only rendered with oidc.enabled.
 PENDING_OIDC_ENV = {"GRIDCASE_JWT_JWKS_URL", "GRIDCASE_JWT_ISSUER", "GRIDCASE_JWT_AUDIENCE"}
 EVERYTHING_ON = (
     "--set",

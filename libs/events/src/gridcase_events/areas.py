@@ -1,4 +1,4 @@
-"""Area codes: the geography's one shared word (DESIGN.md §1, kept in docs/architecture.md).
+"""Area codes: the geography's one shared word (docs/architecture.md).
 
 A code chains its parents' codes: district ``510302`` (GB/T 2260, 6 digits) + street
 ``001`` + community ``002`` + grid ``003`` → ``510302001002003``. So the level of a code

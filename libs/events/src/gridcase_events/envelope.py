@@ -1,4 +1,4 @@
-"""The event envelope (DESIGN.md §3) and its JSON encoding."""
+"""The event envelope (docs/architecture.md, "How an event travels") and its JSON encoding."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The inbox: which events a consumer has already handled (DESIGN.md §3)."""
+"""The inbox: which events a consumer has already handled (docs/adr/0001-outbox-and-inbox.md)."""
 
 from __future__ import annotations
 

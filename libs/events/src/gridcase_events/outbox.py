@@ -1,4 +1,4 @@
-"""The transactional outbox and its relay (DESIGN.md §3).
+"""The transactional outbox and its relay (docs/adr/0001-outbox-and-inbox.md).
 
 A service writes its state change and its outgoing events in one database transaction
 with :func:`enqueue`. :class:`OutboxRelay` publishes pending rows through the

@@ -1,6 +1,6 @@
 """Payload schemas of every event type, registered with their versions.
 
-These are the contract between the services (DESIGN.md §2–3). Events carry what their
+These are the contract between the services (docs/architecture.md). Events carry what their
 consumers need, so that a consumer that sees `case.assigned` before `case.reported`
 can still act. Residents' phone numbers never travel in plaintext: events carry the
 masked form and, where notify must reach the person, a ciphertext under

@@ -1,4 +1,4 @@
-"""Topic names — they live here and nowhere else (DESIGN.md §3).
+"""Topic names — they live here and nowhere else (docs/architecture.md).
 
 One topic per producing service, keyed by case id; the log-compacted directory topic
 keyed by entity id; and a dead-letter topic beside each. ``GRIDCASE_TOPIC_NAMESPACE``

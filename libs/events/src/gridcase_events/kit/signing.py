@@ -1,5 +1,5 @@
 """Signed webhooks: ``X-Gridcase-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>``
-over ``"<t>.<raw body>"`` (DESIGN.md §4). Used for the 12345 hotline push (verified),
+over ``"<t>.<raw body>"`` (README, the 12345 push). Used for the 12345 hotline push (verified),
 the callbacks notify sends (signed), and the SMS gateway requests."""
 
 from __future__ import annotations
