@@ -5,18 +5,18 @@ the events, not from when they are read."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalation.clocks import service as clocks
-from escalation.config import EscalationSettings
+from escalation.deps import EscalationRuntime
 from escalation.directory import repository as directory_repository
 from escalation.reports import service as reports
 from gridcase_events import payloads, topics
 from gridcase_events.consumer import Handler
 from gridcase_events.envelope import Envelope
-from gridcase_events.kit.runtime import ConsumerSpec, Runtime
+from gridcase_events.kit.runtime import ConsumerSpec
 
 
 def _facts(event: Envelope, case: Any, assignee_id: str | None) -> clocks.CaseFacts:
@@ -33,8 +33,8 @@ def _facts(event: Envelope, case: Any, assignee_id: str | None) -> clocks.CaseFa
     )
 
 
-def consumers(runtime: Runtime) -> list[ConsumerSpec]:
-    settings = cast(EscalationSettings, runtime.settings)
+def consumers(runtime: EscalationRuntime) -> list[ConsumerSpec]:
+    settings = runtime.settings
 
     async def announce(
         session: AsyncSession, event: Envelope, clock: Any, reason: str, at: Any

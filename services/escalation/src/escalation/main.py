@@ -9,17 +9,18 @@ from escalation.clocks.endpoints import router as clocks_router
 from escalation.config import EscalationSettings
 from escalation.consumers import consumers
 from escalation.db import schema
+from escalation.deps import EscalationRuntime
 from escalation.reports.endpoints import router as reports_router
 from escalation.reports.metrics import QualityGauges
 from escalation.timers.scheduler import TimerScheduler
 from gridcase_events.kit.clock import Clock
-from gridcase_events.kit.runtime import Runtime, Worker, create_service_app
+from gridcase_events.kit.runtime import Worker, create_service_app
 
 
 def create_app(settings: EscalationSettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or EscalationSettings()
 
-    def workers(runtime: Runtime) -> list[Worker]:
+    def workers(runtime: EscalationRuntime) -> list[Worker]:
         return [TimerScheduler(runtime=runtime), QualityGauges(runtime=runtime)]
 
     return create_service_app(

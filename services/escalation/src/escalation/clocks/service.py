@@ -22,9 +22,9 @@ from escalation.calendar.service import WorkCalendar, WorkingHours
 from escalation.clocks import repository
 from escalation.clocks.models import CaseClock
 from escalation.config import EscalationSettings
+from escalation.deps import EscalationRuntime
 from escalation.policies import service as policy_service
 from gridcase_events import payloads
-from gridcase_events.kit.runtime import Runtime
 
 
 async def calendar(session: AsyncSession, settings: EscalationSettings) -> WorkCalendar:
@@ -207,7 +207,7 @@ async def extend(
 async def announce(
     *,
     session: AsyncSession,
-    runtime: Runtime,
+    runtime: EscalationRuntime,
     clock: CaseClock | None,
     reason: str,
     at: datetime,

@@ -10,16 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalation.clocks.models import CaseClock
+from escalation.deps import EscalationRuntime
 from escalation.supervision.models import SupervisionOrder
 from gridcase_events import payloads
 from gridcase_events.envelope import new_id
-from gridcase_events.kit.runtime import Runtime
 
 
 async def issue(
     *,
     session: AsyncSession,
-    runtime: Runtime,
+    runtime: EscalationRuntime,
     clock: CaseClock,
     card: str,
     source: str,

@@ -11,20 +11,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 import structlog
 from prometheus_client import Gauge, Histogram
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalation.clocks import repository
 from escalation.clocks import service as clock_service
 from escalation.clocks.models import CaseClock, Timer
-from escalation.config import EscalationSettings
+from escalation.deps import EscalationRuntime
 from escalation.ladder import service as ladder
 from escalation.supervision import service as supervision
 from gridcase_events import payloads
-from gridcase_events.kit.runtime import Runtime, Worker
+from gridcase_events.kit.runtime import Worker
 
 log = structlog.get_logger(__name__)
 
@@ -37,9 +38,9 @@ TIMER_BACKLOG = Gauge("gridcase_timer_backlog", "Timers pending (not yet due or 
 
 
 class TimerScheduler(Worker):
-    def __init__(self, *, runtime: Runtime) -> None:
+    def __init__(self, *, runtime: EscalationRuntime) -> None:
         self.runtime = runtime
-        self.settings = cast(EscalationSettings, runtime.settings)
+        self.settings = runtime.settings
         self._stop = asyncio.Event()
         self.fired = 0
 
@@ -61,6 +62,7 @@ class TimerScheduler(Worker):
     async def _idle_for(self) -> float:
         """Until the next timer is due, at most one poll interval (a new timer may be
         written by a consumer at any time)."""
+        # A background worker, not a request: it opens its own (read-only) session.
         async with self.runtime.sessionmaker() as session:
             upcoming = await repository.next_due(session)
             TIMER_BACKLOG.set(await repository.pending_count(session))
@@ -70,7 +72,12 @@ class TimerScheduler(Worker):
         return max(0.01, min(poll, (upcoming - self.runtime.clock.now()).total_seconds()))
 
     async def _event(
-        self, session: Any, timer: Timer, clock: CaseClock, ref: dict[str, Any], now: datetime
+        self,
+        session: AsyncSession,
+        timer: Timer,
+        clock: CaseClock,
+        ref: dict[str, Any],
+        now: datetime,
     ) -> BaseModel | None:
         """What a fired timer announces; it also schedules what follows (rungs, reminders)."""
         urge_every = timedelta(minutes=self.settings.urge_interval_minutes)
@@ -137,7 +144,7 @@ class TimerScheduler(Worker):
         )
 
     async def _yellow_card(
-        self, session: Any, clock: CaseClock, breach: datetime, now: datetime
+        self, session: AsyncSession, clock: CaseClock, breach: datetime, now: datetime
     ) -> None:
         """A yellow card at the breach; a red card if still open some working days on."""
         await supervision.issue(
@@ -172,6 +179,7 @@ class TimerScheduler(Worker):
     async def run_once(self) -> int:
         """Fires every due timer it can claim (one batch); returns how many."""
         now = self.runtime.clock.now()
+        # A background worker: each round is its own unit of work (claim, fire, outbox).
         async with self.runtime.transaction() as session:
             timers = await repository.claim_due(
                 session, now=now, limit=self.settings.scheduler_batch
