@@ -15,15 +15,12 @@ from escalation.clocks.schemas import (
     ClockRead,
     DeadlinePreview,
     LadderLevelIn,
-    PolicyIn,
-    PolicyRead,
     SupervisionIn,
     SupervisionRead,
 )
 from escalation.deps import RuntimeDep, SettingsDep
 from escalation.ladder import service as ladder
-from escalation.policies import repository as policy_repository
-from escalation.policies import service as policy_service
+from escalation.policies.schemas import PolicyRead
 from escalation.supervision import service as supervision
 from gridcase_events.kit.auth import (
     CITYWIDE_ROLES,
@@ -123,27 +120,6 @@ def _scope(
     return area_code or mine, None
 
 
-@router.get(
-    "/v1/policies",
-    response_model=list[PolicyRead],
-    summary="Time limits by category, priority and clock",
-)
-async def list_policies(runtime: RuntimeDep, principal: CurrentPrincipal) -> list[Any]:
-    async with runtime.sessionmaker() as session:
-        rows = await policy_repository.all_policies(session)
-    return [PolicyRead.model_validate(r, from_attributes=True) for r in rows]
-
-
-@router.put(
-    "/v1/policies", response_model=list[PolicyRead], summary="Add or change time limits (admin)"
-)
-async def put_policies(body: list[PolicyIn], runtime: RuntimeDep, principal: Admin) -> list[Any]:
-    async with runtime.transaction() as session:
-        await policy_repository.upsert(session, [p.model_dump() for p in body])
-        rows = await policy_repository.all_policies(session)
-    return [PolicyRead.model_validate(r, from_attributes=True) for r in rows]
-
-
 @router.put(
     "/v1/calendar/days",
     summary="Add local holidays or make-up working days (admin)",
@@ -174,17 +150,15 @@ async def preview(
         raise HTTPException(status_code=422, detail="start needs a UTC offset")
     begin = start or runtime.clock.now()
     async with runtime.sessionmaker() as session:
-        try:
-            due, policy = await service.deadline(
-                session,
-                settings,
-                kind=clock,
-                category_code=category_code,
-                priority=priority,
-                start=begin,
-            )
-        except policy_service.NoPolicy as exc:
-            raise HTTPException(status_code=404, detail=str(exc)) from None
+        # No policy for the clock: NoPolicy, a 404.
+        due, policy = await service.deadline(
+            session,
+            settings,
+            kind=clock,
+            category_code=category_code,
+            priority=priority,
+            start=begin,
+        )
     return DeadlinePreview(
         category_code=category_code,
         priority=priority,

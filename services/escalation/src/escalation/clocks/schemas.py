@@ -6,7 +6,9 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-ClockKind = Literal["sign_for", "first_contact", "resolution", "callback", "ownership"]
+from escalation.policies.schemas import ClockKind, PolicyRead
+
+__all__ = ["ClockKind", "PolicyRead"]
 
 
 class ClockRead(BaseModel):
@@ -26,20 +28,6 @@ class ClockRead(BaseModel):
     grid_code: str | None
     department_code: str | None
     assignee_id: str | None
-
-
-class PolicyIn(BaseModel):
-    category_code: str = Field(default="*", max_length=64, description='"*" for any category')
-    priority: Literal["urgent", "normal", "*"] = "*"
-    clock: ClockKind
-    amount: int = Field(ge=0, le=100_000)
-    unit: Literal["minutes", "hours", "days", "working_days"]
-    working_hours: bool = False
-    end_of_day: bool = False
-
-
-class PolicyRead(PolicyIn):
-    pass
 
 
 class CalendarDayIn(BaseModel):
