@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from escalation import models  # noqa: F401 - registers the tables
+from escalation.calendar.endpoints import router as calendar_router
 from escalation.clocks.endpoints import router as clocks_router
 from escalation.config import EscalationSettings
 from escalation.consumers import consumers
@@ -30,7 +31,7 @@ def create_app(settings: EscalationSettings | None = None, clock: Clock | None =
         description="Clocks, deadlines, escalation chains and supervision.",
         settings=settings,
         schema=schema,
-        routers=[clocks_router, policies_router, reports_router],
+        routers=[clocks_router, policies_router, calendar_router, reports_router],
         consumers=consumers,
         workers=workers,
         clock=clock,

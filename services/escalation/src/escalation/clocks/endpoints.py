@@ -3,24 +3,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
-from escalation.clocks import repository, service
+from escalation.clocks import repository
 from escalation.clocks.models import CaseClock
 from escalation.clocks.schemas import (
-    CalendarDayIn,
     ClockKind,
     ClockRead,
-    DeadlinePreview,
     LadderLevelIn,
     SupervisionIn,
     SupervisionRead,
 )
-from escalation.deps import RuntimeDep, SettingsDep
+from escalation.deps import RuntimeDep
 from escalation.ladder import service as ladder
-from escalation.policies.schemas import PolicyRead
 from escalation.supervision import service as supervision
 from gridcase_events.kit.auth import (
     CITYWIDE_ROLES,
@@ -118,56 +114,6 @@ def _scope(
     if department_code is not None or (area_code is not None and not area_code.startswith(mine)):
         raise HTTPException(status_code=403, detail="outside your area")
     return area_code or mine, None
-
-
-@router.put(
-    "/v1/calendar/days",
-    summary="Add local holidays or make-up working days (admin)",
-    status_code=204,
-)
-async def put_calendar_days(
-    body: list[CalendarDayIn], runtime: RuntimeDep, principal: Admin
-) -> None:
-    async with runtime.transaction() as session:
-        await repository.upsert_days(session, [d.model_dump() for d in body])
-
-
-@router.get(
-    "/v1/calendar/preview",
-    response_model=DeadlinePreview,
-    summary='"The resolution deadline for category X, starting now, is …"',
-)
-async def preview(
-    runtime: RuntimeDep,
-    settings: SettingsDep,
-    principal: CurrentPrincipal,
-    clock: ClockKind = "resolution",
-    priority: Annotated[str, Query(pattern="^(urgent|normal)$")] = "normal",
-    category_code: Annotated[str | None, Query(max_length=64)] = None,
-    start: datetime | None = None,
-) -> DeadlinePreview:
-    if start is not None and start.tzinfo is None:
-        raise HTTPException(status_code=422, detail="start needs a UTC offset")
-    begin = start or runtime.clock.now()
-    async with runtime.sessionmaker() as session:
-        # No policy for the clock: NoPolicy, a 404.
-        due, policy = await service.deadline(
-            session,
-            settings,
-            kind=clock,
-            category_code=category_code,
-            priority=priority,
-            start=begin,
-        )
-    return DeadlinePreview(
-        category_code=category_code,
-        priority=priority,
-        clock=clock,
-        start=begin,
-        due_at=due,
-        due_local=due.astimezone(ZoneInfo(settings.timezone)).isoformat(),
-        policy=PolicyRead.model_validate(policy, from_attributes=True),
-    )
 
 
 @router.get(

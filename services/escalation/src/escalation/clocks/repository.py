@@ -1,9 +1,9 @@
-"""All of escalation's SQL about clocks, timers and calendar days."""
+"""All of escalation's SQL about clocks and timers."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from escalation.clocks.models import CalendarDay, CaseClock, Timer
+from escalation.clocks.models import CaseClock, Timer
 
 
 async def add(session: AsyncSession, clock: CaseClock) -> CaseClock:
@@ -145,23 +145,6 @@ async def pending_count(session: AsyncSession) -> int:
 
 async def get_clock(session: AsyncSession, clock_id: int) -> CaseClock | None:
     return await session.get(CaseClock, clock_id)
-
-
-async def calendar_overrides(session: AsyncSession) -> dict[date, bool]:
-    result = await session.execute(select(CalendarDay.day, CalendarDay.working))
-    return {r.day: r.working for r in result}
-
-
-async def upsert_days(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        stmt = insert(CalendarDay)
-        await session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["day"],
-                set_={"working": stmt.excluded.working, "name": stmt.excluded.name},
-            ),
-            list(rows),
-        )
 
 
 async def mark_fired(session: AsyncSession, timer_ids: Sequence[int], *, at: datetime) -> None:

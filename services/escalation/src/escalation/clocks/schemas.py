@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
-from escalation.policies.schemas import ClockKind, PolicyRead
+from escalation.policies.schemas import ClockKind
 
-__all__ = ["ClockKind", "PolicyRead"]
+__all__ = ["ClockKind"]
 
 
 class ClockRead(BaseModel):
@@ -28,22 +28,6 @@ class ClockRead(BaseModel):
     grid_code: str | None
     department_code: str | None
     assignee_id: str | None
-
-
-class CalendarDayIn(BaseModel):
-    day: date
-    working: bool = Field(description="false: a local holiday; true: a make-up working day")
-    name: str = Field(min_length=1, max_length=100)
-
-
-class DeadlinePreview(BaseModel):
-    category_code: str | None
-    priority: str
-    clock: ClockKind
-    start: AwareDatetime
-    due_at: AwareDatetime
-    due_local: str
-    policy: PolicyRead
 
 
 class LadderLevelIn(BaseModel):

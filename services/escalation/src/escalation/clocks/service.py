@@ -11,30 +11,17 @@ timers for its warnings (50% and 80% by default) and its breach (100%).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from escalation.calendar.service import WorkCalendar, WorkingHours
+from escalation.calendar import service as calendar_service
 from escalation.clocks import repository
 from escalation.clocks.models import CaseClock
 from escalation.config import EscalationSettings
 from escalation.deps import EscalationRuntime
-from escalation.policies import service as policy_service
 from gridcase_events import payloads
-
-
-async def calendar(session: AsyncSession, settings: EscalationSettings) -> WorkCalendar:
-    hours = None
-    if settings.working_hours:
-        start, end = settings.working_hours.split("-")
-        hours = WorkingHours(time.fromisoformat(start), time.fromisoformat(end))
-    return WorkCalendar(
-        ZoneInfo(settings.timezone), await repository.calendar_overrides(session), hours
-    )
 
 
 @dataclass(frozen=True)
@@ -51,29 +38,6 @@ class CaseFacts:
     correlation_id: str
 
 
-async def deadline(
-    session: AsyncSession,
-    settings: EscalationSettings,
-    *,
-    kind: str,
-    category_code: str | None,
-    priority: str,
-    start: datetime,
-) -> tuple[datetime, Any]:
-    policy = await policy_service.policy_for(
-        session, category_code=category_code, priority=priority, clock=kind
-    )
-    work = await calendar(session, settings)
-    due = work.deadline(
-        start,
-        policy.amount,
-        policy.unit,  # type: ignore[arg-type]
-        working_hours=policy.working_hours and work.hours is not None,
-        end_of_day=policy.end_of_day,
-    )
-    return due, policy
-
-
 async def start(
     *,
     session: AsyncSession,
@@ -86,7 +50,7 @@ async def start(
 ) -> CaseClock:
     """Starts a new generation of a clock (stopping a running one of the same kind)."""
     await stop(session=session, case_id=facts.case_id, kind=kind, at=at, reason="restarted")
-    due, policy = await deadline(
+    due, policy = await calendar_service.deadline(
         session,
         settings,
         kind=kind,

@@ -18,8 +18,8 @@ from prometheus_client import Gauge, Histogram
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from escalation.calendar import service as calendar_service
 from escalation.clocks import repository
-from escalation.clocks import service as clock_service
 from escalation.clocks.models import CaseClock, Timer
 from escalation.deps import EscalationRuntime
 from escalation.ladder import service as ladder
@@ -158,7 +158,7 @@ class TimerScheduler(Worker):
             at=now,
             correlation_id=clock.correlation_id,
         )
-        work = await clock_service.calendar(session, self.settings)
+        work = await calendar_service.load(session, self.settings)
         red = work.deadline(breach, self.settings.red_card_working_days, "working_days")
         await repository.add_timers(
             session,
