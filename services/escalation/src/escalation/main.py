@@ -11,6 +11,7 @@ from escalation.config import EscalationSettings
 from escalation.consumers import consumers
 from escalation.db import schema
 from escalation.deps import EscalationRuntime
+from escalation.ladder.endpoints import router as ladder_router
 from escalation.policies.endpoints import router as policies_router
 from escalation.reports.endpoints import router as reports_router
 from escalation.reports.metrics import QualityGauges
@@ -31,7 +32,7 @@ def create_app(settings: EscalationSettings | None = None, clock: Clock | None =
         description="Clocks, deadlines, escalation chains and supervision.",
         settings=settings,
         schema=schema,
-        routers=[clocks_router, policies_router, calendar_router, reports_router],
+        routers=[clocks_router, policies_router, calendar_router, ladder_router, reports_router],
         consumers=consumers,
         workers=workers,
         clock=clock,

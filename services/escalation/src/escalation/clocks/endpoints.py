@@ -11,12 +11,10 @@ from escalation.clocks.models import CaseClock
 from escalation.clocks.schemas import (
     ClockKind,
     ClockRead,
-    LadderLevelIn,
     SupervisionIn,
     SupervisionRead,
 )
 from escalation.deps import RuntimeDep
-from escalation.ladder import service as ladder
 from escalation.supervision import service as supervision
 from gridcase_events.kit.auth import (
     CITYWIDE_ROLES,
@@ -114,43 +112,6 @@ def _scope(
     if department_code is not None or (area_code is not None and not area_code.startswith(mine)):
         raise HTTPException(status_code=403, detail="outside your area")
     return area_code or mine, None
-
-
-@router.get(
-    "/v1/ladder", response_model=list[LadderLevelIn], summary="The escalation ladder, rung by rung"
-)
-async def get_ladder(runtime: RuntimeDep, principal: CurrentPrincipal) -> list[Any]:
-    async with runtime.sessionmaker() as session:
-        rungs = [
-            r
-            for unit in ("grid", "department", "ownership")
-            for r in await ladder.levels(session, unit)
-        ]
-    return [LadderLevelIn.model_validate(r, from_attributes=True) for r in rungs]
-
-
-@router.put(
-    "/v1/ladder",
-    response_model=list[LadderLevelIn],
-    summary="Replace the ladder of a unit kind (admin)",
-)
-async def put_ladder(body: list[LadderLevelIn], runtime: RuntimeDep, principal: Admin) -> list[Any]:
-    units = {r.unit for r in body}
-    for unit in units:
-        numbers = sorted(r.level for r in body if r.unit == unit)
-        if numbers != list(range(1, len(numbers) + 1)):
-            raise HTTPException(
-                status_code=422, detail=f"the {unit} ladder's levels must be 1, 2, 3 … without gaps"
-            )
-    async with runtime.transaction() as session:
-        for unit in units:
-            await ladder.replace(session, unit, [r.model_dump() for r in body if r.unit == unit])
-        rungs = [
-            r
-            for unit in ("grid", "department", "ownership")
-            for r in await ladder.levels(session, unit)
-        ]
-    return [LadderLevelIn.model_validate(r, from_attributes=True) for r in rungs]
 
 
 SUPERVISORS = ("station_master", "street_officer", "district_center")

@@ -30,20 +30,6 @@ class ClockRead(BaseModel):
     assignee_id: str | None
 
 
-class LadderLevelIn(BaseModel):
-    unit: Literal["grid", "department", "ownership"]
-    level: int = Field(ge=1, le=20)
-    role: Literal[
-        "grid_member",
-        "grid_leader",
-        "station_master",
-        "street_officer",
-        "district_center",
-        "dispatcher",
-    ]
-    delay_minutes: int = Field(ge=0, le=525_600, description="after the breach")
-
-
 class SupervisionIn(BaseModel):
     case_id: UUID
     reason: str = Field(min_length=1, max_length=1000)
