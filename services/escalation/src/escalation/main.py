@@ -15,6 +15,7 @@ from escalation.ladder.endpoints import router as ladder_router
 from escalation.policies.endpoints import router as policies_router
 from escalation.reports.endpoints import router as reports_router
 from escalation.reports.metrics import QualityGauges
+from escalation.supervision.endpoints import router as supervision_router
 from escalation.timers.scheduler import TimerScheduler
 from gridcase_events.kit.clock import Clock
 from gridcase_events.kit.runtime import Worker, create_service_app
@@ -32,7 +33,14 @@ def create_app(settings: EscalationSettings | None = None, clock: Clock | None =
         description="Clocks, deadlines, escalation chains and supervision.",
         settings=settings,
         schema=schema,
-        routers=[clocks_router, policies_router, calendar_router, ladder_router, reports_router],
+        routers=[
+            clocks_router,
+            policies_router,
+            calendar_router,
+            ladder_router,
+            supervision_router,
+            reports_router,
+        ],
         consumers=consumers,
         workers=workers,
         clock=clock,

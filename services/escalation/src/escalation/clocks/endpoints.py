@@ -1,29 +1,25 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query
 
+from escalation import scope
 from escalation.clocks import repository
 from escalation.clocks.models import CaseClock
 from escalation.clocks.schemas import (
     ClockKind,
     ClockRead,
-    SupervisionIn,
-    SupervisionRead,
 )
 from escalation.deps import RuntimeDep
-from escalation.supervision import service as supervision
 from gridcase_events.kit.auth import (
-    CITYWIDE_ROLES,
     CurrentPrincipal,
     Principal,
     can_see,
     require_roles,
 )
-from gridcase_events.kit.http import bind_case, correlation_id
 
 router = APIRouter(tags=["clocks"])
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
@@ -87,96 +83,10 @@ async def overdue(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[ClockRead]:
-    scope_area, scope_department = _scope(principal, area_code, department_code)
+    scope_area, scope_department = scope.narrow(principal, area_code, department_code)
     now = runtime.clock.now()
     async with runtime.sessionmaker() as session:
         clocks = await repository.overdue(
             session, now=now, area_prefix=scope_area, department_code=scope_department, limit=limit
         )
     return [_read(c, now) for c in clocks if clock is None or c.kind == clock]
-
-
-def _scope(
-    principal: Principal, area_code: str | None, department_code: str | None
-) -> tuple[str | None, str | None]:
-    """The caller's scope bounds a filter: one may narrow it, never widen it (403)."""
-    if principal.role == "department_operator":
-        if area_code is not None or department_code not in (None, principal.department_code):
-            raise HTTPException(status_code=403, detail="outside your department")
-        return None, principal.department_code
-    if principal.role in CITYWIDE_ROLES:
-        if area_code is None and department_code is None:
-            return principal.area_code, None
-        return area_code, department_code
-    mine = principal.area_code or ""
-    if department_code is not None or (area_code is not None and not area_code.startswith(mine)):
-        raise HTTPException(status_code=403, detail="outside your area")
-    return area_code or mine, None
-
-
-SUPERVISORS = ("station_master", "street_officer", "district_center")
-Supervisor = Annotated[Principal, Depends(require_roles(*SUPERVISORS))]
-
-
-@router.post(
-    "/v1/supervisions",
-    response_model=SupervisionRead,
-    status_code=201,
-    summary="Issue a supervision order (督办) by hand",
-    responses={
-        403: {"description": "not a supervisor of this case"},
-        404: {"description": "no such case"},
-    },
-)
-async def issue_supervision(
-    body: SupervisionIn, request: Request, runtime: RuntimeDep, principal: Supervisor
-) -> Any:
-    bind_case(body.case_id)
-    async with runtime.transaction() as session:
-        clocks = await repository.of_case(session, body.case_id)
-        if not clocks:
-            raise HTTPException(status_code=404, detail="no such case here")
-        latest = clocks[-1]
-        if not can_see(
-            principal, grid_code=latest.grid_code, department_code=latest.department_code
-        ):
-            raise HTTPException(status_code=403, detail="this case is outside your scope")
-        order = await supervision.issue(
-            session=session,
-            runtime=runtime,
-            clock=latest,
-            card="none",
-            source="manual",
-            reason=body.reason,
-            issued_by=principal.sub,
-            at=runtime.clock.now(),
-            correlation_id=correlation_id(request),
-        )
-    return SupervisionRead.model_validate(order, from_attributes=True)
-
-
-@router.get(
-    "/v1/supervisions",
-    response_model=list[SupervisionRead],
-    summary="Supervision orders per unit and period",
-)
-async def list_supervisions(
-    runtime: RuntimeDep,
-    principal: CurrentPrincipal,
-    area_code: Annotated[str | None, Query(pattern=r"^\d{6,15}$")] = None,
-    department_code: Annotated[str | None, Query(max_length=32)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> list[Any]:
-    scope_area, scope_department = _scope(principal, area_code, department_code)
-    async with runtime.sessionmaker() as session:
-        orders = await supervision.search(
-            session,
-            area_prefix=scope_area,
-            department_code=scope_department,
-            since=since,
-            until=until,
-            limit=limit,
-        )
-    return [SupervisionRead.model_validate(o, from_attributes=True) for o in orders]

@@ -10,6 +10,7 @@ timers for its warnings (50% and 80% by default) and its breach (100%).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -22,6 +23,8 @@ from escalation.clocks.models import CaseClock
 from escalation.config import EscalationSettings
 from escalation.deps import EscalationRuntime
 from gridcase_events import payloads
+from gridcase_events.kit.auth import Principal, can_see
+from gridcase_events.kit.errors import Forbidden
 
 
 @dataclass(frozen=True)
@@ -236,3 +239,17 @@ async def _schedule(session: AsyncSession, settings: EscalationSettings, clock: 
 async def handoffs(*, session: AsyncSession, case_id: UUID) -> int:
     """How often the case has been returned or transferred (one ownership clock each)."""
     return await repository.last_generation(session, case_id=case_id, kind="ownership")
+
+
+# ------------------------------------------------------------------------- reading
+
+
+def ensure_visible(principal: Principal, clock: CaseClock) -> None:
+    """A case is seen by those whose grid or department holds it (403 otherwise)."""
+    if not can_see(principal, grid_code=clock.grid_code, department_code=clock.department_code):
+        raise Forbidden("this case is outside your scope")
+
+
+async def of_case(session: AsyncSession, case_id: UUID) -> Sequence[CaseClock]:
+    """Every clock of the case, every generation, oldest first."""
+    return await repository.of_case(session, case_id)

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
-from escalation.clocks.schemas import SupervisionRead
 from escalation.deps import RuntimeDep, SettingsDep
 from escalation.reports import service
 from escalation.reports.schemas import (
@@ -22,6 +21,7 @@ from escalation.reports.schemas import (
     WorstUnit,
 )
 from escalation.supervision import service as supervision
+from escalation.supervision.schemas import SupervisionRead
 from gridcase_events.kit.auth import CurrentPrincipal, Principal
 
 router = APIRouter(tags=["reports"])
