@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from escalation.clocks.models import CaseClock, Timer
 
@@ -206,3 +207,16 @@ async def breached_between(
         .order_by(CaseClock.breached_at)
     )
     return result.scalars().all()
+
+
+def resolution_overdue(
+    case_id: InstrumentedAttribute[UUID] | ColumnElement[UUID], *, now: datetime
+) -> ColumnElement[bool]:
+    """A condition for another domain's query: the case (`case_id`, a column of that
+    query) has a running resolution clock past its deadline at `now`."""
+    return exists().where(
+        CaseClock.case_id == case_id,
+        CaseClock.kind == "resolution",
+        CaseClock.status == "running",
+        CaseClock.due_at <= now,
+    )

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from escalation.policies.schemas import ClockKind
 
-__all__ = ["ClockKind"]
+__all__ = ["ClockKind", "ClockRead"]
 
 
 class ClockRead(BaseModel):

@@ -20,11 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from escalation.calendar import service as calendar_service
 from escalation.clocks import repository
 from escalation.clocks.models import CaseClock
+from escalation.clocks.schemas import ClockRead
 from escalation.config import EscalationSettings
 from escalation.deps import EscalationRuntime
 from gridcase_events import payloads
 from gridcase_events.kit.auth import Principal, can_see
-from gridcase_events.kit.errors import Forbidden
+from gridcase_events.kit.errors import Forbidden, NotFound
 
 
 @dataclass(frozen=True)
@@ -253,3 +254,54 @@ def ensure_visible(principal: Principal, clock: CaseClock) -> None:
 async def of_case(session: AsyncSession, case_id: UUID) -> Sequence[CaseClock]:
     """Every clock of the case, every generation, oldest first."""
     return await repository.of_case(session, case_id)
+
+
+async def visible_clocks(
+    session: AsyncSession, *, principal: Principal, case_id: UUID, now: datetime
+) -> list[ClockRead]:
+    """The case's clocks as its responsible unit sees them (404 when none, 403 outside
+    the caller's scope, judged by the newest clock)."""
+    clocks = await repository.of_case(session, case_id)
+    if not clocks:
+        raise NotFound("no clocks for this case")
+    ensure_visible(principal, clocks[-1])
+    return [read(c, now) for c in clocks]
+
+
+async def overdue(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    area_prefix: str | None,
+    department_code: str | None,
+    kind: str | None,
+    limit: int,
+) -> list[ClockRead]:
+    """Running clocks past their deadline in the area or department (`kind` narrows)."""
+    clocks = await repository.overdue(
+        session, now=now, area_prefix=area_prefix, department_code=department_code, limit=limit
+    )
+    return [read(c, now) for c in clocks if kind is None or c.kind == kind]
+
+
+def read(clock: CaseClock, now: datetime) -> ClockRead:
+    reference = clock.paused_at or clock.stopped_at or now
+    return ClockRead(
+        case_id=clock.case_id,
+        tracking_no=clock.tracking_no,
+        kind=clock.kind,
+        generation=clock.generation,
+        status=clock.status,
+        started_at=clock.started_at,
+        due_at=clock.due_at,
+        limit=f"{clock.limit_amount} {clock.limit_unit}",
+        remaining_seconds=int((clock.due_at - reference).total_seconds()),
+        paused=clock.status == "paused",
+        breached=clock.breached_at is not None
+        or (clock.status == "running" and clock.due_at <= now),
+        stopped_at=clock.stopped_at,
+        stop_reason=clock.stop_reason,
+        grid_code=clock.grid_code,
+        department_code=clock.department_code,
+        assignee_id=clock.assignee_id,
+    )
