@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +25,7 @@ from escalation.clocks.schemas import ClockRead
 from escalation.config import EscalationSettings
 from escalation.deps import EscalationRuntime
 from gridcase_events import payloads
+from gridcase_events.envelope import Envelope
 from gridcase_events.kit.auth import Principal, can_see
 from gridcase_events.kit.errors import Forbidden, NotFound
 
@@ -40,6 +42,68 @@ class CaseFacts:
     department_code: str | None
     assignee_id: str | None
     correlation_id: str
+
+
+class LocatedCase(Protocol):
+    """A dispatch event that names the case's responsible units (assigned, accepted,
+    reopened, closed …)."""
+
+    @property
+    def case_id(self) -> UUID: ...
+    @property
+    def tracking_no(self) -> str: ...
+    @property
+    def priority(self) -> str: ...
+    @property
+    def category_code(self) -> str | None: ...
+    @property
+    def grid_code(self) -> str | None: ...
+    @property
+    def community_code(self) -> str | None: ...
+    @property
+    def department_code(self) -> str | None: ...
+
+
+def facts_of(event: Envelope, case: LocatedCase, assignee_id: str | None) -> CaseFacts:
+    return CaseFacts(
+        case_id=case.case_id,
+        tracking_no=case.tracking_no,
+        priority=case.priority,
+        category_code=case.category_code,
+        # The case's area: its grid, else the community whose station holds it.
+        grid_code=case.grid_code or case.community_code,
+        department_code=case.department_code,
+        assignee_id=assignee_id,
+        correlation_id=event.correlation_id,
+    )
+
+
+def handed_on_facts(
+    event: Envelope, p: payloads.CaseReturned | payloads.CaseTransferred
+) -> CaseFacts:
+    """The facts of the ownership clock a return or transfer starts: it runs against
+    the first owner (首问负责制), or the unit the case left when none is named."""
+    owner = p.first_owner
+    grid = (
+        owner.code
+        if owner and owner.unit in ("grid", "community")
+        else (None if owner else p.from_grid_code)
+    )
+    department = (
+        owner.code
+        if owner and owner.unit == "department"
+        else (None if owner else p.from_department_code)
+    )
+    return CaseFacts(
+        case_id=p.case_id,
+        tracking_no=p.tracking_no,
+        priority=p.priority,
+        category_code=p.category_code,
+        grid_code=grid,
+        department_code=department,
+        assignee_id=owner.staff_id if owner else None,
+        correlation_id=event.correlation_id,
+    )
 
 
 async def start(

@@ -25,6 +25,19 @@ from gridcase_events import payloads
 from gridcase_events.envelope import Envelope
 from gridcase_events.kit.auth import Principal
 
+DispatchCaseEvent = (
+    payloads.CaseRouted
+    | payloads.CaseAssigned
+    | payloads.CaseAccepted
+    | payloads.CaseReturned
+    | payloads.CaseTransferred
+    | payloads.CaseResolved
+    | payloads.CaseClosed
+    | payloads.CaseReopened
+    | payloads.CaseEvaluated
+)
+"""The dispatch events the facts projection applies."""
+
 # ------------------------------------------------------------------------ arithmetic
 
 LEVELS = ("grid", "community", "street", "department", "district")
@@ -191,13 +204,11 @@ def _first(a: datetime | None, b: datetime) -> datetime:
     return b if a is None or b < a else a
 
 
-async def _locate(session: AsyncSession, fact: CaseFact, p: Any) -> None:
+async def _locate(session: AsyncSession, fact: CaseFact, p: DispatchCaseEvent) -> None:
     """The responsible units, when the event names one and is not older than what the
     projection holds (a return to triage names none: the last unit stays)."""
-    grid = getattr(p, "grid_code", None)
-    community = getattr(p, "community_code", None)
-    department = getattr(p, "department_code", None)
-    version = getattr(p, "case_version", 0)
+    grid, community, department = p.grid_code, p.community_code, p.department_code
+    version = p.case_version
     if not (grid or community or department) or version < fact.location_version:
         return
     chain = await area_chain(session, grid or community)
@@ -209,13 +220,13 @@ async def _locate(session: AsyncSession, fact: CaseFact, p: Any) -> None:
     fact.location_version = version
 
 
-def _describe(fact: CaseFact, p: Any) -> None:
+def _describe(fact: CaseFact, p: DispatchCaseEvent) -> None:
     fact.tracking_no = p.tracking_no or fact.tracking_no
-    if getattr(p, "channel", None):
+    if p.channel:
         fact.channel = p.channel
-    if getattr(p, "priority", None):
+    if p.priority:
         fact.priority = p.priority
-    if getattr(p, "category_code", None):
+    if p.category_code:
         fact.category_code = p.category_code
 
 
@@ -245,16 +256,26 @@ async def record_ended(
     fact.updated_at = now
 
 
-async def record_dispatch(session: AsyncSession, *, event: Envelope, p: Any, now: datetime) -> None:
+def _when(event: Envelope, p: DispatchCaseEvent) -> datetime:
+    """When the event happened in the case: its own time, else the envelope's."""
+    if isinstance(p, payloads.CaseAssigned):
+        return p.assigned_at
+    if isinstance(p, payloads.CaseRouted):
+        return event.time
+    return p.at
+
+
+async def record_dispatch(
+    session: AsyncSession, *, event: Envelope, p: DispatchCaseEvent, now: datetime
+) -> None:
     """Applies one of dispatch's case events. Call it before the clocks move: the
     acceptance is judged against the sign-for clock still running."""
     fact = await repository.lock(session, case_id=p.case_id, now=now)
     _describe(fact, p)
-    at: datetime = getattr(p, "at", None) or getattr(p, "assigned_at", None) or event.time
     if not fact.reported:
-        fact.received_at = _first(fact.received_at, at)
+        fact.received_at = _first(fact.received_at, _when(event, p))
     await _locate(session, fact, p)
-    version = getattr(p, "case_version", 0)
+    version = p.case_version
     fresh_state = version >= fact.state_version
 
     if isinstance(p, payloads.CaseAssigned):
@@ -297,7 +318,9 @@ async def record_dispatch(session: AsyncSession, *, event: Envelope, p: Any, now
     fact.updated_at = now
 
 
-async def _first_acceptance(session: AsyncSession, fact: CaseFact, p: Any) -> None:
+async def _first_acceptance(
+    session: AsyncSession, fact: CaseFact, p: payloads.CaseAccepted
+) -> None:
     """签收 in time: at or before the due time of the sign-for clock it stops."""
     clock = await clock_repository.current(session, case_id=p.case_id, kind="sign_for")
     fact.first_accepted_at = p.at
