@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from prometheus_client import Histogram
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalation.clocks import repository as clock_repository
@@ -22,8 +23,10 @@ from escalation.directory import repository as directory_repository
 from escalation.reports import metrics, repository
 from escalation.reports.models import CaseFact
 from gridcase_events import payloads
+from gridcase_events.areas import LENGTHS
 from gridcase_events.envelope import Envelope
 from gridcase_events.kit.auth import Principal
+from gridcase_events.kit.errors import Forbidden, Invalid
 
 DispatchCaseEvent = (
     payloads.CaseRouted
@@ -41,7 +44,7 @@ DispatchCaseEvent = (
 # ------------------------------------------------------------------------ arithmetic
 
 LEVELS = ("grid", "community", "street", "department", "district")
-AREA_DIGITS = {"district": 6, "street": 9, "community": 12, "grid": 15}
+AREA_DIGITS: dict[str, int] = {str(level): n for level, n in LENGTHS.items()}
 COUNTS = (
     "received",
     "sign_for_clocked",
@@ -123,6 +126,14 @@ def period(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
+def checked_period(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """:func:`period` for days a person asked for: one out of range is a 422."""
+    try:
+        return period(first, last, zone)
+    except (OverflowError, ValueError):
+        raise Invalid("a date out of range") from None
+
+
 def month_bounds(month: str) -> tuple[date, date]:
     """'2026-11' -> (2026-11-01, 2026-11-30)."""
     year, number = (int(x) for x in month.split("-"))
@@ -143,7 +154,7 @@ ALL_CASES_ROLES = frozenset({"ops", "admin", "district_center"})
 AREA_REPORT_ROLES = frozenset({"street_officer", "station_master", "grid_leader"})
 
 
-class OutOfScope(Exception):
+class OutOfScope(Forbidden):
     """The caller may not see this report (403)."""
 
 
@@ -290,10 +301,7 @@ async def record_dispatch(
     elif isinstance(p, payloads.CaseTransferred):
         fact.transfers = max(fact.transfers, p.transfers)
     elif isinstance(p, payloads.CaseResolved) and fresh_state:
-        fact.resolved_at = p.at
-        if fact.first_resolved_at is None:
-            fact.first_resolved_at = p.at
-            _observe(session, metrics.TIME_TO_RESOLVE, fact, p.at)
+        _resolved(session, fact, p)
     elif isinstance(p, payloads.CaseClosed) and fresh_state:
         # 按期结案: closed by the resolution deadline in force (extensions included).
         clock = await clock_repository.latest(session, case_id=p.case_id, kind="resolution")
@@ -302,13 +310,7 @@ async def record_dispatch(
         fact.resolution_due_at = clock.due_at if clock else None
         fact.closed_on_time = (p.at <= clock.due_at) if clock else None
     elif isinstance(p, payloads.CaseReopened):
-        if p.reopenings > fact.reopenings:
-            more, labels = p.reopenings - fact.reopenings, _labels(fact)
-            fact.reopenings = p.reopenings
-            metrics.after_commit(session, lambda: metrics.REOPENINGS.labels(*labels).inc(more))
-        if fresh_state:
-            fact.resolved_at = fact.closed_at = fact.resolution_due_at = None
-            fact.closed_on_time = None
+        _reopened(session, fact, p, fresh_state=fresh_state)
     elif isinstance(p, payloads.CaseEvaluated) and version >= fact.evaluation_version:
         fact.satisfaction = p.satisfaction
         fact.evaluated_at = p.at
@@ -316,6 +318,25 @@ async def record_dispatch(
     if fresh_state and not isinstance(p, payloads.CaseEvaluated):
         fact.state_version = version
     fact.updated_at = now
+
+
+def _resolved(session: AsyncSession, fact: CaseFact, p: payloads.CaseResolved) -> None:
+    fact.resolved_at = p.at
+    if fact.first_resolved_at is None:
+        fact.first_resolved_at = p.at
+        _observe(session, metrics.TIME_TO_RESOLVE, fact, p.at)
+
+
+def _reopened(
+    session: AsyncSession, fact: CaseFact, p: payloads.CaseReopened, *, fresh_state: bool
+) -> None:
+    if p.reopenings > fact.reopenings:
+        more, labels = p.reopenings - fact.reopenings, _labels(fact)
+        fact.reopenings = p.reopenings
+        metrics.after_commit(session, lambda: metrics.REOPENINGS.labels(*labels).inc(more))
+    if fresh_state:
+        fact.resolved_at = fact.closed_at = fact.resolution_due_at = None
+        fact.closed_on_time = None
 
 
 async def _first_acceptance(
@@ -329,7 +350,7 @@ async def _first_acceptance(
     _observe(session, metrics.TIME_TO_ACCEPT, fact, p.at)
 
 
-def _observe(session: AsyncSession, histogram: Any, fact: CaseFact, at: datetime) -> None:
+def _observe(session: AsyncSession, histogram: Histogram, fact: CaseFact, at: datetime) -> None:
     if fact.received_at is None:
         return
     seconds = max(0.0, (at - fact.received_at).total_seconds())
@@ -423,6 +444,8 @@ async def daily(
     now: datetime,
     limit: int = 500,
 ) -> dict[str, Any]:
+    """A community's day: counts, the cases overdue at its end (or now), its breaches and
+    escalations. Long only for the summary's literal shape, kept in one place."""
     start, end = period(day, day, zone)
     as_of = min(now, end)
     counts = await repository.day_counts(session, area_prefix=community, start=start, end=end)
