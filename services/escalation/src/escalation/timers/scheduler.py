@@ -23,6 +23,7 @@ from escalation.clocks import repository
 from escalation.clocks.models import CaseClock, Timer
 from escalation.deps import EscalationRuntime
 from escalation.ladder import service as ladder
+from escalation.ladder.models import LadderLevel
 from escalation.supervision import service as supervision
 from gridcase_events import payloads
 from gridcase_events.kit.runtime import Worker
@@ -80,7 +81,6 @@ class TimerScheduler(Worker):
         now: datetime,
     ) -> BaseModel | None:
         """What a fired timer announces; it also schedules what follows (rungs, reminders)."""
-        urge_every = timedelta(minutes=self.settings.urge_interval_minutes)
         if timer.kind == "threshold" and timer.percent < 100:
             return payloads.SlaWarning(**ref, percent=timer.percent)
         if timer.kind == "threshold":
@@ -102,6 +102,18 @@ class TimerScheduler(Worker):
                 correlation_id=clock.correlation_id,
             )
             return None
+        return await self._escalate(session, timer, clock, ref, now)
+
+    async def _escalate(
+        self,
+        session: AsyncSession,
+        timer: Timer,
+        clock: CaseClock,
+        ref: dict[str, Any],
+        now: datetime,
+    ) -> payloads.CaseEscalated | None:
+        """A rung of the ladder reached (an escalation timer) or a reminder (催办) to the
+        highest rung reached; the next reminder is scheduled."""
         unit = ladder.unit_of(clock)
         number = (
             timer.level
@@ -111,7 +123,7 @@ class TimerScheduler(Worker):
         rung = await ladder.level(session, unit, number)
         if rung is None:
             return None
-        overdue = now - clock.due_at
+        urge_every = timedelta(minutes=self.settings.urge_interval_minutes)
         await ladder.schedule_next_urge(session, clock=clock, now=now, interval=urge_every)
         buck_passing = clock.kind == "ownership"
         targets = await ladder.targets(session, rung=rung, clock=clock, tenant=self.settings.tenant)
@@ -120,19 +132,6 @@ class TimerScheduler(Worker):
             targets = [t for t in targets if t != clock.assignee_id] or await ladder.superiors_of(
                 session, rung=rung, clock=clock, tenant=self.settings.tenant
             )
-        if buck_passing:
-            handoffs = clock.generation
-            reason = (
-                f"no accepted owner for {_span(now - clock.started_at)} after {handoffs} hand-off(s); "
-                f"the first owner {clock.assignee_id or '(none)'} stays accountable (首问负责制)"
-            )
-            if rung.role in ("district_center", "dispatcher"):
-                reason += ": please assign it by order (指定)"
-        elif timer.kind == "escalation":
-            reason = f"the {clock.kind} deadline passed {_span(overdue)} ago: rung {rung.level}, {rung.role}"
-        else:
-            reason = f"reminder {timer.level} (催办): {clock.kind} overdue by {_span(overdue)}"
-
         return payloads.CaseEscalated(
             **ref,
             level=rung.level,
@@ -140,7 +139,7 @@ class TimerScheduler(Worker):
             buck_passing=buck_passing,
             target_role=rung.role,
             target_staff_ids=targets,
-            reason=reason,
+            reason=_reason(timer, clock, rung, now),
         )
 
     async def _yellow_card(
@@ -220,6 +219,25 @@ class TimerScheduler(Worker):
                 )
         self.fired += len(timers)
         return len(timers)
+
+
+def _reason(timer: Timer, clock: CaseClock, rung: LadderLevel, now: datetime) -> str:
+    """Why the case reaches this rung, in a sentence for the people on it."""
+    overdue = now - clock.due_at
+    if clock.kind == "ownership":
+        handoffs = clock.generation
+        reason = (
+            f"no accepted owner for {_span(now - clock.started_at)} after {handoffs} hand-off(s); "
+            f"the first owner {clock.assignee_id or '(none)'} stays accountable (首问负责制)"
+        )
+        if rung.role in ("district_center", "dispatcher"):
+            reason += ": please assign it by order (指定)"
+        return reason
+    if timer.kind == "escalation":
+        return (
+            f"the {clock.kind} deadline passed {_span(overdue)} ago: rung {rung.level}, {rung.role}"
+        )
+    return f"reminder {timer.level} (催办): {clock.kind} overdue by {_span(overdue)}"
 
 
 def _span(delta: timedelta) -> str:
