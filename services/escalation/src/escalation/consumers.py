@@ -1,289 +1,307 @@
 """What escalation consumes: dispatch's case events, which start, stop, pause, resume
 and move the clocks; the directory; and, for the reports' facts projection, intake's
 case events and escalation's own escalations and supervision orders. Times come from
-the events, not from when they are read."""
+the events, not from when they are read.
+
+One typed handler per event type, by consumer group. A dispatch event feeds the facts
+projection first (it judges an acceptance against the sign-for clock still running),
+then the clocks.
+"""
 
 from __future__ import annotations
 
-from typing import Any, cast
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from datetime import datetime
 
 from escalation.clocks import service as clocks
-from escalation.config import EscalationSettings
+from escalation.clocks.models import CaseClock
+from escalation.deps import EscalationRuntime
 from escalation.directory import repository as directory_repository
 from escalation.reports import service as reports
 from gridcase_events import payloads, topics
-from gridcase_events.consumer import Handler
-from gridcase_events.envelope import Envelope
-from gridcase_events.kit.runtime import ConsumerSpec, Runtime
+from gridcase_events.handlers import Context, Handlers
+from gridcase_events.kit.runtime import ConsumerSpec
+
+Ctx = Context[EscalationRuntime]
+
+directory = Handlers[EscalationRuntime]()
+areas = Handlers[EscalationRuntime]()
+dispatch = Handlers[EscalationRuntime]()
+projection = Handlers[EscalationRuntime]()
 
 
-def _facts(event: Envelope, case: Any, assignee_id: str | None) -> clocks.CaseFacts:
-    return clocks.CaseFacts(
-        case_id=case.case_id,
-        tracking_no=case.tracking_no,
-        priority=case.priority,
-        category_code=case.category_code,
-        # The case's area: its grid, else the community whose station holds it.
-        grid_code=getattr(case, "grid_code", None) or getattr(case, "community_code", None),
-        department_code=getattr(case, "department_code", None),
-        assignee_id=assignee_id,
-        correlation_id=event.correlation_id,
-    )
-
-
-def consumers(runtime: Runtime) -> list[ConsumerSpec]:
-    settings = cast(EscalationSettings, runtime.settings)
-
-    async def announce(
-        session: AsyncSession, event: Envelope, clock: Any, reason: str, at: Any
-    ) -> None:
-        await clocks.announce(
-            session=session,
-            runtime=runtime,
-            clock=clock,
-            reason=reason,
-            at=at,
-            causation_id=str(event.id),
-        )
-
-    async def on_assigned(session: AsyncSession, event: Envelope, p: Any) -> None:
-        assert isinstance(p, payloads.CaseAssigned)
-        facts = _facts(event, p, p.assignee_id)
-        now = runtime.clock.now()
-        # A new assignee (first, after a transfer, after a reopening) has to sign anew.
-        sign_for = await clocks.start(
-            session=session,
-            settings=settings,
-            kind="sign_for",
-            facts=facts,
-            at=p.assigned_at,
-            now=now,
-        )
-        await announce(session, event, sign_for, "started", p.assigned_at)
-        resolution = await clocks.start_once(
-            session=session,
-            settings=settings,
-            kind="resolution",
-            facts=facts,
-            at=p.assigned_at,
-            now=now,
-        )
-        await announce(session, event, resolution, "started", p.assigned_at)
-
-    def stopper(kind: str, reason: str) -> Handler:
-        async def handle(session: AsyncSession, event: Envelope, p: Any) -> None:
-            await clocks.stop(session=session, case_id=p.case_id, kind=kind, at=p.at, reason=reason)
-
-        return handle
-
-    async def on_accepted(session: AsyncSession, event: Envelope, p: Any) -> None:
-        # A new owner has accepted: the first owner's responsibility is discharged.
-        await clocks.stop(
-            session=session, case_id=p.case_id, kind="sign_for", at=p.at, reason="accepted"
-        )
-        await clocks.stop(
-            session=session, case_id=p.case_id, kind="ownership", at=p.at, reason="accepted"
-        )
-        # First contact with the resident is due once someone owns the case.
-        first_contact = await clocks.start_once(
-            session=session,
-            settings=settings,
-            kind="first_contact",
-            facts=_facts(event, p, p.assignee_id),
-            at=p.at,
-            now=runtime.clock.now(),
-        )
-        await announce(session, event, first_contact, "started", p.at)
-
-    async def on_handed_on(session: AsyncSession, event: Envelope, p: Any) -> None:
-        """Returned (退单) or transferred (转派): nobody owns the case until someone accepts
-        it. The first owner stays accountable (首问负责制); an ownership clock runs, and a
-        case handed on too often is buck-passing (推诿) at once."""
-        assert isinstance(p, payloads.CaseReturned | payloads.CaseTransferred)
-        reason = "returned" if isinstance(p, payloads.CaseReturned) else "transferred"
-        await clocks.stop(
-            session=session, case_id=p.case_id, kind="sign_for", at=p.at, reason=reason
-        )
-        owner = p.first_owner
-        grid = (
-            owner.code
-            if owner and owner.unit in ("grid", "community")
-            else (None if owner else p.from_grid_code)
-        )
-        department = (
-            owner.code
-            if owner and owner.unit == "department"
-            else (None if owner else p.from_department_code)
-        )
-        facts = clocks.CaseFacts(
-            case_id=p.case_id,
-            tracking_no=p.tracking_no,
-            priority=p.priority,
-            category_code=p.category_code,
-            grid_code=grid,
-            department_code=department,
-            assignee_id=owner.staff_id if owner else None,
-            correlation_id=event.correlation_id,
-        )
-        handoffs = await clocks.handoffs(session=session, case_id=p.case_id) + 1
-        ownership = await clocks.start(
-            session=session,
-            settings=settings,
-            kind="ownership",
-            facts=facts,
-            at=p.at,
-            now=runtime.clock.now(),
-            due_now=handoffs > settings.max_handoffs,
-        )
-        await announce(session, event, ownership, "started", p.at)
-
-    async def on_suspended(session: AsyncSession, event: Envelope, p: Any) -> None:
-        await clocks.pause(session=session, case_id=p.case_id, kind="resolution", at=p.at)
-
-    async def on_resumed(session: AsyncSession, event: Envelope, p: Any) -> None:
-        resumed = await clocks.resume(
-            session=session, settings=settings, case_id=p.case_id, kind="resolution", at=p.at
-        )
-        await announce(session, event, resumed, "resumed", p.at)
-
-    async def on_extension_approved(session: AsyncSession, event: Envelope, p: Any) -> None:
-        assert isinstance(p, payloads.CaseExtensionApproved)
-        extended = await clocks.extend(
-            session=session,
-            settings=settings,
-            case_id=p.case_id,
-            kind="resolution",
-            until=p.until,
-            at=p.at,
-        )
-        await announce(session, event, extended, "extended", p.at)
-
-    def starter(kind: str) -> Handler:
-        """Starts (or restarts) a clock of `kind` for the case's assignee and announces it:
-        a reopened case gets a fresh resolution clock, a closed one its callback clock."""
-
-        async def handle(session: AsyncSession, event: Envelope, p: Any) -> None:
-            clock = await clocks.start(
-                session=session,
-                settings=settings,
-                kind=kind,
-                facts=_facts(event, p, p.assignee_id),
-                at=p.at,
-                now=runtime.clock.now(),
-            )
-            await announce(session, event, clock, "started", p.at)
-
-        return handle
-
-    async def on_evaluated(session: AsyncSession, event: Envelope, p: Any) -> None:
-        await clocks.stop(
-            session=session, case_id=p.case_id, kind="callback", at=p.at, reason="evaluated"
-        )
-
-    async def on_staff(session: AsyncSession, event: Envelope, p: Any) -> None:
-        assert isinstance(p, payloads.StaffUpserted)
-        await directory_repository.upsert_staff(
-            session,
-            staff_id=p.staff_id,
-            role=p.role,
-            area_code=p.area_code,
-            department_code=p.department_code,
-            at=event.time,
-        )
-
-    async def on_area(session: AsyncSession, event: Envelope, p: Any) -> None:
-        assert isinstance(p, payloads.AreaUpserted)
-        await directory_repository.upsert_area(
-            session,
-            code=p.code,
-            name=p.name,
-            level=p.level,
-            parent_code=p.parent_code,
-            at=event.time,
-        )
-
-    async def on_department(session: AsyncSession, event: Envelope, p: Any) -> None:
-        assert isinstance(p, payloads.DepartmentUpserted)
-        await directory_repository.upsert_department(
-            session, code=p.code, name=p.name, at=event.time
-        )
-
-    def reported(handler: Handler | None = None) -> Handler:
-        """The facts projection first (it judges an acceptance against the sign-for
-        clock still running), then the clocks."""
-
-        async def handle(session: AsyncSession, event: Envelope, p: Any) -> None:
-            await reports.record_dispatch(session, event=event, p=p, now=runtime.clock.now())
-            if handler is not None:
-                await handler(session, event, p)
-
-        return handle
-
-    async def on_reported(session: AsyncSession, event: Envelope, p: Any) -> None:
-        assert isinstance(p, payloads.CaseReported)
-        await reports.record_reported(session, p=p, now=runtime.clock.now())
-
-    async def on_ended(session: AsyncSession, event: Envelope, p: Any) -> None:
-        how = "merged" if isinstance(p, payloads.CaseMerged) else "withdrawn"
-        await reports.record_ended(
-            session, case_id=p.case_id, tracking_no=p.tracking_no, how=how, now=runtime.clock.now()
-        )
-
-    async def on_escalated(session: AsyncSession, event: Envelope, p: Any) -> None:
-        assert isinstance(p, payloads.CaseEscalated)
-        await reports.record_escalated(session, event=event, p=p, now=runtime.clock.now())
-
-    async def on_supervision(session: AsyncSession, event: Envelope, p: Any) -> None:
-        assert isinstance(p, payloads.SupervisionIssued)
-        await reports.record_supervision(session, p=p, now=runtime.clock.now())
-
+def consumers(runtime: EscalationRuntime) -> list[ConsumerSpec]:
     return [
         ConsumerSpec(
             name="escalation-directory",
             topics=[topics.DIRECTORY],
-            handlers={"directory.staff_upserted": on_staff},
+            handlers=directory.bind(runtime),
         ),
         # Areas and departments have their own group: a deployment whose directory group
         # had already passed them (when they were not yet kept) reads them from the start
         # of the compacted topic.
         ConsumerSpec(
-            name="escalation-areas",
-            topics=[topics.DIRECTORY],
-            handlers={
-                "directory.area_upserted": on_area,
-                "directory.department_upserted": on_department,
-            },
+            name="escalation-areas", topics=[topics.DIRECTORY], handlers=areas.bind(runtime)
         ),
         ConsumerSpec(
-            name="escalation-dispatch",
-            topics=[topics.DISPATCH],
-            handlers={
-                "case.routed": reported(),
-                "case.assigned": reported(on_assigned),
-                "case.accepted": reported(on_accepted),
-                "case.contacted": stopper("first_contact", "contacted"),
-                "case.returned": reported(on_handed_on),
-                "case.transferred": reported(on_handed_on),
-                "case.resolved": reported(stopper("resolution", "resolved")),
-                "case.suspended": on_suspended,
-                "case.resumed": on_resumed,
-                "case.extension_approved": on_extension_approved,
-                "case.reopened": reported(starter("resolution")),
-                "case.closed": reported(starter("callback")),
-                "case.evaluated": reported(on_evaluated),
-            },
+            name="escalation-dispatch", topics=[topics.DISPATCH], handlers=dispatch.bind(runtime)
         ),
         ConsumerSpec(
             name="escalation-reports",
             topics=[topics.INTAKE, topics.ESCALATION],
-            handlers={
-                "case.reported": on_reported,
-                "case.withdrawn": on_ended,
-                "case.merged": on_ended,
-                "case.escalated": on_escalated,
-                "supervision.issued": on_supervision,
-            },
+            handlers=projection.bind(runtime),
         ),
     ]
+
+
+# ------------------------------------------------------------------------- helpers
+
+
+async def _announce(ctx: Ctx, clock: CaseClock | None, reason: str, at: datetime) -> None:
+    await clocks.announce(
+        session=ctx.session,
+        runtime=ctx.runtime,
+        clock=clock,
+        reason=reason,
+        at=at,
+        causation_id=str(ctx.event.id),
+    )
+
+
+async def _record(ctx: Ctx, p: reports.DispatchCaseEvent) -> None:
+    await reports.record_dispatch(ctx.session, event=ctx.event, p=p, now=ctx.runtime.clock.now())
+
+
+async def _stop(ctx: Ctx, p: payloads.CaseRef, *, kind: str, at: datetime, reason: str) -> None:
+    await clocks.stop(session=ctx.session, case_id=p.case_id, kind=kind, at=at, reason=reason)
+
+
+async def _restart(ctx: Ctx, kind: str, p: payloads.CaseReopened | payloads.CaseClosed) -> None:
+    """Starts (or restarts) a clock of `kind` for the case's assignee and announces it:
+    a reopened case gets a fresh resolution clock, a closed one its callback clock."""
+    clock = await clocks.start(
+        session=ctx.session,
+        settings=ctx.runtime.settings,
+        kind=kind,
+        facts=clocks.facts_of(ctx.event, p, p.assignee_id),
+        at=p.at,
+        now=ctx.runtime.clock.now(),
+    )
+    await _announce(ctx, clock, "started", p.at)
+
+
+async def _handed_on(
+    ctx: Ctx, p: payloads.CaseReturned | payloads.CaseTransferred, reason: str
+) -> None:
+    """Returned (退单) or transferred (转派): nobody owns the case until someone accepts
+    it. The first owner stays accountable (首问负责制); an ownership clock runs, and a
+    case handed on too often is buck-passing (推诿) at once."""
+    await _record(ctx, p)
+    await _stop(ctx, p, kind="sign_for", at=p.at, reason=reason)
+    handoffs = await clocks.handoffs(session=ctx.session, case_id=p.case_id) + 1
+    ownership = await clocks.start(
+        session=ctx.session,
+        settings=ctx.runtime.settings,
+        kind="ownership",
+        facts=clocks.handed_on_facts(ctx.event, p),
+        at=p.at,
+        now=ctx.runtime.clock.now(),
+        due_now=handoffs > ctx.runtime.settings.max_handoffs,
+    )
+    await _announce(ctx, ownership, "started", p.at)
+
+
+# ------------------------------------------------------------ dispatch: the clocks
+
+
+@dispatch.on(payloads.CaseRouted)
+async def on_routed(ctx: Ctx, p: payloads.CaseRouted) -> None:
+    await _record(ctx, p)
+
+
+@dispatch.on(payloads.CaseAssigned)
+async def on_assigned(ctx: Ctx, p: payloads.CaseAssigned) -> None:
+    """A new assignee (first, after a transfer, after a reopening) has to sign anew;
+    the resolution clock starts with the first assignment."""
+    await _record(ctx, p)
+    facts = clocks.facts_of(ctx.event, p, p.assignee_id)
+    now = ctx.runtime.clock.now()
+    settings = ctx.runtime.settings
+    sign_for = await clocks.start(
+        session=ctx.session,
+        settings=settings,
+        kind="sign_for",
+        facts=facts,
+        at=p.assigned_at,
+        now=now,
+    )
+    await _announce(ctx, sign_for, "started", p.assigned_at)
+    resolution = await clocks.start_once(
+        session=ctx.session,
+        settings=settings,
+        kind="resolution",
+        facts=facts,
+        at=p.assigned_at,
+        now=now,
+    )
+    await _announce(ctx, resolution, "started", p.assigned_at)
+
+
+@dispatch.on(payloads.CaseAccepted)
+async def on_accepted(ctx: Ctx, p: payloads.CaseAccepted) -> None:
+    """A new owner has accepted: the first owner's responsibility is discharged, and
+    first contact with the resident is due once someone owns the case."""
+    await _record(ctx, p)
+    await _stop(ctx, p, kind="sign_for", at=p.at, reason="accepted")
+    await _stop(ctx, p, kind="ownership", at=p.at, reason="accepted")
+    first_contact = await clocks.start_once(
+        session=ctx.session,
+        settings=ctx.runtime.settings,
+        kind="first_contact",
+        facts=clocks.facts_of(ctx.event, p, p.assignee_id),
+        at=p.at,
+        now=ctx.runtime.clock.now(),
+    )
+    await _announce(ctx, first_contact, "started", p.at)
+
+
+@dispatch.on(payloads.CaseContacted)
+async def on_contacted(ctx: Ctx, p: payloads.CaseContacted) -> None:
+    await _stop(ctx, p, kind="first_contact", at=p.at, reason="contacted")
+
+
+@dispatch.on(payloads.CaseReturned)
+async def on_returned(ctx: Ctx, p: payloads.CaseReturned) -> None:
+    await _handed_on(ctx, p, "returned")
+
+
+@dispatch.on(payloads.CaseTransferred)
+async def on_transferred(ctx: Ctx, p: payloads.CaseTransferred) -> None:
+    await _handed_on(ctx, p, "transferred")
+
+
+@dispatch.on(payloads.CaseResolved)
+async def on_resolved(ctx: Ctx, p: payloads.CaseResolved) -> None:
+    await _record(ctx, p)
+    await _stop(ctx, p, kind="resolution", at=p.at, reason="resolved")
+
+
+@dispatch.on(payloads.CaseSuspended)
+async def on_suspended(ctx: Ctx, p: payloads.CaseSuspended) -> None:
+    await clocks.pause(session=ctx.session, case_id=p.case_id, kind="resolution", at=p.at)
+
+
+@dispatch.on(payloads.CaseResumed)
+async def on_resumed(ctx: Ctx, p: payloads.CaseResumed) -> None:
+    resumed = await clocks.resume(
+        session=ctx.session,
+        settings=ctx.runtime.settings,
+        case_id=p.case_id,
+        kind="resolution",
+        at=p.at,
+    )
+    await _announce(ctx, resumed, "resumed", p.at)
+
+
+@dispatch.on(payloads.CaseExtensionApproved)
+async def on_extension_approved(ctx: Ctx, p: payloads.CaseExtensionApproved) -> None:
+    extended = await clocks.extend(
+        session=ctx.session,
+        settings=ctx.runtime.settings,
+        case_id=p.case_id,
+        kind="resolution",
+        until=p.until,
+        at=p.at,
+    )
+    await _announce(ctx, extended, "extended", p.at)
+
+
+@dispatch.on(payloads.CaseReopened)
+async def on_reopened(ctx: Ctx, p: payloads.CaseReopened) -> None:
+    await _record(ctx, p)
+    await _restart(ctx, "resolution", p)
+
+
+@dispatch.on(payloads.CaseClosed)
+async def on_closed(ctx: Ctx, p: payloads.CaseClosed) -> None:
+    await _record(ctx, p)
+    await _restart(ctx, "callback", p)
+
+
+@dispatch.on(payloads.CaseEvaluated)
+async def on_evaluated(ctx: Ctx, p: payloads.CaseEvaluated) -> None:
+    await _record(ctx, p)
+    await _stop(ctx, p, kind="callback", at=p.at, reason="evaluated")
+
+
+# ------------------------------------------------------------------ the directory
+
+
+@directory.on(payloads.StaffUpserted)
+async def on_staff(ctx: Ctx, p: payloads.StaffUpserted) -> None:
+    await directory_repository.upsert_staff(
+        ctx.session,
+        staff_id=p.staff_id,
+        role=p.role,
+        area_code=p.area_code,
+        department_code=p.department_code,
+        at=ctx.event.time,
+    )
+
+
+@areas.on(payloads.AreaUpserted)
+async def on_area(ctx: Ctx, p: payloads.AreaUpserted) -> None:
+    await directory_repository.upsert_area(
+        ctx.session,
+        code=p.code,
+        name=p.name,
+        level=p.level,
+        parent_code=p.parent_code,
+        at=ctx.event.time,
+    )
+
+
+@areas.on(payloads.DepartmentUpserted)
+async def on_department(ctx: Ctx, p: payloads.DepartmentUpserted) -> None:
+    await directory_repository.upsert_department(
+        ctx.session, code=p.code, name=p.name, at=ctx.event.time
+    )
+
+
+# ------------------------------------------------- the reports' facts projection
+
+
+@projection.on(payloads.CaseReported)
+async def on_reported(ctx: Ctx, p: payloads.CaseReported) -> None:
+    await reports.record_reported(ctx.session, p=p, now=ctx.runtime.clock.now())
+
+
+@projection.on(payloads.CaseWithdrawn)
+async def on_withdrawn(ctx: Ctx, p: payloads.CaseWithdrawn) -> None:
+    await reports.record_ended(
+        ctx.session,
+        case_id=p.case_id,
+        tracking_no=p.tracking_no,
+        how="withdrawn",
+        now=ctx.runtime.clock.now(),
+    )
+
+
+@projection.on(payloads.CaseMerged)
+async def on_merged(ctx: Ctx, p: payloads.CaseMerged) -> None:
+    await reports.record_ended(
+        ctx.session,
+        case_id=p.case_id,
+        tracking_no=p.tracking_no,
+        how="merged",
+        now=ctx.runtime.clock.now(),
+    )
+
+
+@projection.on(payloads.CaseEscalated)
+async def on_escalated(ctx: Ctx, p: payloads.CaseEscalated) -> None:
+    await reports.record_escalated(ctx.session, event=ctx.event, p=p, now=ctx.runtime.clock.now())
+
+
+@projection.on(payloads.SupervisionIssued)
+async def on_supervision(ctx: Ctx, p: payloads.SupervisionIssued) -> None:
+    await reports.record_supervision(ctx.session, p=p, now=ctx.runtime.clock.now())

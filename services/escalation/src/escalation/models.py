@@ -1,6 +1,7 @@
 """Every table of escalation, imported so that the metadata is complete (migrations)."""
 
-from escalation.clocks.models import CalendarDay, CaseClock, Timer
+from escalation.calendar.models import CalendarDay
+from escalation.clocks.models import CaseClock, Timer
 from escalation.directory.models import AreaEntry, DepartmentEntry, StaffEntry
 from escalation.ladder.models import LadderLevel
 from escalation.policies.models import Policy

@@ -126,3 +126,13 @@ async def test_a_naive_start_is_refused(client: Any) -> None:
         "/v1/calendar/preview", params={"start": "2026-11-27T10:00:00"}, headers=STATION
     )
     assert response.status_code == 422
+
+
+async def test_a_limit_beyond_a_bigint_is_refused_not_a_server_error(client: Any) -> None:
+    huge = str(2**70)
+
+    overdue = await client.get("/v1/overdue", params={"limit": huge}, headers=STATION)
+    orders = await client.get("/v1/supervisions", params={"limit": huge}, headers=STATION)
+
+    assert overdue.status_code == 422
+    assert orders.status_code == 422

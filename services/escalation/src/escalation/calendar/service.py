@@ -9,13 +9,20 @@ count working time.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from escalation.calendar import repository
+from escalation.calendar.schemas import CalendarDayIn
+from escalation.config import EscalationSettings
+from escalation.policies import service as policy_service
+from escalation.policies.models import Policy
 
 Unit = Literal["minutes", "hours", "days", "working_days"]
 
@@ -132,3 +139,46 @@ class WorkCalendar:
                 remaining -= available
             cursor = datetime.combine(day + timedelta(days=1), time.min, self.timezone)
         raise ValueError("working time too long to place")
+
+
+# --------------------------------------------------------------- the district's calendar
+
+
+async def load(session: AsyncSession, settings: EscalationSettings) -> WorkCalendar:
+    """The district's calendar as configured: its time zone, working hours, and the
+    local holidays and make-up working days an admin added."""
+    hours = None
+    if settings.working_hours:
+        start, end = settings.working_hours.split("-")
+        hours = WorkingHours(time.fromisoformat(start), time.fromisoformat(end))
+    return WorkCalendar(ZoneInfo(settings.timezone), await repository.overrides(session), hours)
+
+
+async def add_days(session: AsyncSession, days: Sequence[CalendarDayIn]) -> None:
+    """Adds (or changes) local holidays and make-up working days."""
+    await repository.upsert_days(session, [d.model_dump() for d in days])
+
+
+async def deadline(
+    session: AsyncSession,
+    settings: EscalationSettings,
+    *,
+    kind: str,
+    category_code: str | None,
+    priority: str,
+    start: datetime,
+) -> tuple[datetime, Policy]:
+    """When a clock of `kind` started at `start` runs out, and the policy that says so
+    (:class:`~escalation.policies.service.NoPolicy`, a 404, when none does)."""
+    policy = await policy_service.policy_for(
+        session, category_code=category_code, priority=priority, clock=kind
+    )
+    work = await load(session, settings)
+    due = work.deadline(
+        start,
+        policy.amount,
+        policy.unit,  # type: ignore[arg-type]
+        working_hours=policy.working_hours and work.hours is not None,
+        end_of_day=policy.end_of_day,
+    )
+    return due, policy

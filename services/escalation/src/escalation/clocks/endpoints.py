@@ -1,64 +1,20 @@
+"""A case's clocks, and the clocks past their deadline in the caller's scope."""
+
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Query
 
-from escalation.clocks import repository, service
-from escalation.clocks.models import CaseClock
-from escalation.clocks.schemas import (
-    CalendarDayIn,
-    ClockKind,
-    ClockRead,
-    DeadlinePreview,
-    LadderLevelIn,
-    PolicyIn,
-    PolicyRead,
-    SupervisionIn,
-    SupervisionRead,
-)
-from escalation.deps import RuntimeDep, SettingsDep
-from escalation.ladder import service as ladder
-from escalation.policies import repository as policy_repository
-from escalation.policies import service as policy_service
-from escalation.supervision import service as supervision
-from gridcase_events.kit.auth import (
-    CITYWIDE_ROLES,
-    CurrentPrincipal,
-    Principal,
-    can_see,
-    require_roles,
-)
-from gridcase_events.kit.http import bind_case, correlation_id
+from escalation import scope
+from escalation.clocks import service
+from escalation.clocks.schemas import ClockKind, ClockRead
+from escalation.deps import RuntimeDep
+from gridcase_events.kit.auth import CurrentPrincipal
+from gridcase_events.kit.runtime import SessionDep
 
 router = APIRouter(tags=["clocks"])
-Admin = Annotated[Principal, Depends(require_roles("admin"))]
-
-
-def _read(clock: CaseClock, now: datetime) -> ClockRead:
-    reference = clock.paused_at or clock.stopped_at or now
-    return ClockRead(
-        case_id=clock.case_id,
-        tracking_no=clock.tracking_no,
-        kind=clock.kind,
-        generation=clock.generation,
-        status=clock.status,
-        started_at=clock.started_at,
-        due_at=clock.due_at,
-        limit=f"{clock.limit_amount} {clock.limit_unit}",
-        remaining_seconds=int((clock.due_at - reference).total_seconds()),
-        paused=clock.status == "paused",
-        breached=clock.breached_at is not None
-        or (clock.status == "running" and clock.due_at <= now),
-        stopped_at=clock.stopped_at,
-        stop_reason=clock.stop_reason,
-        grid_code=clock.grid_code,
-        department_code=clock.department_code,
-        assignee_id=clock.assignee_id,
-    )
 
 
 @router.get(
@@ -68,17 +24,11 @@ def _read(clock: CaseClock, now: datetime) -> ClockRead:
     responses={403: {"description": "outside your grid or department"}, 404: {}},
 )
 async def case_clocks(
-    case_id: UUID, runtime: RuntimeDep, principal: CurrentPrincipal
+    case_id: UUID, session: SessionDep, runtime: RuntimeDep, principal: CurrentPrincipal
 ) -> list[ClockRead]:
-    async with runtime.sessionmaker() as session:
-        clocks = await repository.of_case(session, case_id)
-    if not clocks:
-        raise HTTPException(status_code=404, detail="no clocks for this case")
-    latest = clocks[-1]
-    if not can_see(principal, grid_code=latest.grid_code, department_code=latest.department_code):
-        raise HTTPException(status_code=403, detail="this case is outside your scope")
-    now = runtime.clock.now()
-    return [_read(c, now) for c in clocks]
+    return await service.visible_clocks(
+        session, principal=principal, case_id=case_id, now=runtime.clock.now()
+    )
 
 
 @router.get(
@@ -87,6 +37,7 @@ async def case_clocks(
     summary="Running clocks past their deadline, in your scope",
 )
 async def overdue(
+    session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
     area_code: Annotated[str | None, Query(pattern=r"^\d{6,15}$")] = None,
@@ -96,206 +47,12 @@ async def overdue(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[ClockRead]:
-    scope_area, scope_department = _scope(principal, area_code, department_code)
-    now = runtime.clock.now()
-    async with runtime.sessionmaker() as session:
-        clocks = await repository.overdue(
-            session, now=now, area_prefix=scope_area, department_code=scope_department, limit=limit
-        )
-    return [_read(c, now) for c in clocks if clock is None or c.kind == clock]
-
-
-def _scope(
-    principal: Principal, area_code: str | None, department_code: str | None
-) -> tuple[str | None, str | None]:
-    """The caller's scope bounds a filter: one may narrow it, never widen it (403)."""
-    if principal.role == "department_operator":
-        if area_code is not None or department_code not in (None, principal.department_code):
-            raise HTTPException(status_code=403, detail="outside your department")
-        return None, principal.department_code
-    if principal.role in CITYWIDE_ROLES:
-        if area_code is None and department_code is None:
-            return principal.area_code, None
-        return area_code, department_code
-    mine = principal.area_code or ""
-    if department_code is not None or (area_code is not None and not area_code.startswith(mine)):
-        raise HTTPException(status_code=403, detail="outside your area")
-    return area_code or mine, None
-
-
-@router.get(
-    "/v1/policies",
-    response_model=list[PolicyRead],
-    summary="Time limits by category, priority and clock",
-)
-async def list_policies(runtime: RuntimeDep, principal: CurrentPrincipal) -> list[Any]:
-    async with runtime.sessionmaker() as session:
-        rows = await policy_repository.all_policies(session)
-    return [PolicyRead.model_validate(r, from_attributes=True) for r in rows]
-
-
-@router.put(
-    "/v1/policies", response_model=list[PolicyRead], summary="Add or change time limits (admin)"
-)
-async def put_policies(body: list[PolicyIn], runtime: RuntimeDep, principal: Admin) -> list[Any]:
-    async with runtime.transaction() as session:
-        await policy_repository.upsert(session, [p.model_dump() for p in body])
-        rows = await policy_repository.all_policies(session)
-    return [PolicyRead.model_validate(r, from_attributes=True) for r in rows]
-
-
-@router.put(
-    "/v1/calendar/days",
-    summary="Add local holidays or make-up working days (admin)",
-    status_code=204,
-)
-async def put_calendar_days(
-    body: list[CalendarDayIn], runtime: RuntimeDep, principal: Admin
-) -> None:
-    async with runtime.transaction() as session:
-        await repository.upsert_days(session, [d.model_dump() for d in body])
-
-
-@router.get(
-    "/v1/calendar/preview",
-    response_model=DeadlinePreview,
-    summary='"The resolution deadline for category X, starting now, is …"',
-)
-async def preview(
-    runtime: RuntimeDep,
-    settings: SettingsDep,
-    principal: CurrentPrincipal,
-    clock: ClockKind = "resolution",
-    priority: Annotated[str, Query(pattern="^(urgent|normal)$")] = "normal",
-    category_code: Annotated[str | None, Query(max_length=64)] = None,
-    start: datetime | None = None,
-) -> DeadlinePreview:
-    if start is not None and start.tzinfo is None:
-        raise HTTPException(status_code=422, detail="start needs a UTC offset")
-    begin = start or runtime.clock.now()
-    async with runtime.sessionmaker() as session:
-        try:
-            due, policy = await service.deadline(
-                session,
-                settings,
-                kind=clock,
-                category_code=category_code,
-                priority=priority,
-                start=begin,
-            )
-        except policy_service.NoPolicy as exc:
-            raise HTTPException(status_code=404, detail=str(exc)) from None
-    return DeadlinePreview(
-        category_code=category_code,
-        priority=priority,
-        clock=clock,
-        start=begin,
-        due_at=due,
-        due_local=due.astimezone(ZoneInfo(settings.timezone)).isoformat(),
-        policy=PolicyRead.model_validate(policy, from_attributes=True),
+    scope_area, scope_department = scope.narrow(principal, area_code, department_code)
+    return await service.overdue(
+        session,
+        now=runtime.clock.now(),
+        area_prefix=scope_area,
+        department_code=scope_department,
+        kind=clock,
+        limit=limit,
     )
-
-
-@router.get(
-    "/v1/ladder", response_model=list[LadderLevelIn], summary="The escalation ladder, rung by rung"
-)
-async def get_ladder(runtime: RuntimeDep, principal: CurrentPrincipal) -> list[Any]:
-    async with runtime.sessionmaker() as session:
-        rungs = [
-            r
-            for unit in ("grid", "department", "ownership")
-            for r in await ladder.levels(session, unit)
-        ]
-    return [LadderLevelIn.model_validate(r, from_attributes=True) for r in rungs]
-
-
-@router.put(
-    "/v1/ladder",
-    response_model=list[LadderLevelIn],
-    summary="Replace the ladder of a unit kind (admin)",
-)
-async def put_ladder(body: list[LadderLevelIn], runtime: RuntimeDep, principal: Admin) -> list[Any]:
-    units = {r.unit for r in body}
-    for unit in units:
-        numbers = sorted(r.level for r in body if r.unit == unit)
-        if numbers != list(range(1, len(numbers) + 1)):
-            raise HTTPException(
-                status_code=422, detail=f"the {unit} ladder's levels must be 1, 2, 3 … without gaps"
-            )
-    async with runtime.transaction() as session:
-        for unit in units:
-            await ladder.replace(session, unit, [r.model_dump() for r in body if r.unit == unit])
-        rungs = [
-            r
-            for unit in ("grid", "department", "ownership")
-            for r in await ladder.levels(session, unit)
-        ]
-    return [LadderLevelIn.model_validate(r, from_attributes=True) for r in rungs]
-
-
-SUPERVISORS = ("station_master", "street_officer", "district_center")
-Supervisor = Annotated[Principal, Depends(require_roles(*SUPERVISORS))]
-
-
-@router.post(
-    "/v1/supervisions",
-    response_model=SupervisionRead,
-    status_code=201,
-    summary="Issue a supervision order (督办) by hand",
-    responses={
-        403: {"description": "not a supervisor of this case"},
-        404: {"description": "no such case"},
-    },
-)
-async def issue_supervision(
-    body: SupervisionIn, request: Request, runtime: RuntimeDep, principal: Supervisor
-) -> Any:
-    bind_case(body.case_id)
-    async with runtime.transaction() as session:
-        clocks = await repository.of_case(session, body.case_id)
-        if not clocks:
-            raise HTTPException(status_code=404, detail="no such case here")
-        latest = clocks[-1]
-        if not can_see(
-            principal, grid_code=latest.grid_code, department_code=latest.department_code
-        ):
-            raise HTTPException(status_code=403, detail="this case is outside your scope")
-        order = await supervision.issue(
-            session=session,
-            runtime=runtime,
-            clock=latest,
-            card="none",
-            source="manual",
-            reason=body.reason,
-            issued_by=principal.sub,
-            at=runtime.clock.now(),
-            correlation_id=correlation_id(request),
-        )
-    return SupervisionRead.model_validate(order, from_attributes=True)
-
-
-@router.get(
-    "/v1/supervisions",
-    response_model=list[SupervisionRead],
-    summary="Supervision orders per unit and period",
-)
-async def list_supervisions(
-    runtime: RuntimeDep,
-    principal: CurrentPrincipal,
-    area_code: Annotated[str | None, Query(pattern=r"^\d{6,15}$")] = None,
-    department_code: Annotated[str | None, Query(max_length=32)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> list[Any]:
-    scope_area, scope_department = _scope(principal, area_code, department_code)
-    async with runtime.sessionmaker() as session:
-        orders = await supervision.search(
-            session,
-            area_prefix=scope_area,
-            department_code=scope_department,
-            since=since,
-            until=until,
-            limit=limit,
-        )
-    return [SupervisionRead.model_validate(o, from_attributes=True) for o in orders]

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import (
     BigInteger,
-    Boolean,
-    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -83,14 +81,3 @@ class Timer(Base):
     status: Mapped[str] = mapped_column(String(16))  # pending, fired, cancelled
     fired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     late_seconds: Mapped[float | None] = mapped_column(Float)
-
-
-class CalendarDay(Base):
-    """A local holiday (working = false) or make-up working day (true) that overrides
-    the official calendar."""
-
-    __tablename__ = "calendar_days"
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    working: Mapped[bool] = mapped_column(Boolean)
-    name: Mapped[str] = mapped_column(String(100))

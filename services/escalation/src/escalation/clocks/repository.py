@@ -1,17 +1,18 @@
-"""All of escalation's SQL about clocks, timers and calendar days."""
+"""All of escalation's SQL about clocks and timers."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
-from escalation.clocks.models import CalendarDay, CaseClock, Timer
+from escalation.clocks.models import CaseClock, Timer
 
 
 async def add(session: AsyncSession, clock: CaseClock) -> CaseClock:
@@ -147,23 +148,6 @@ async def get_clock(session: AsyncSession, clock_id: int) -> CaseClock | None:
     return await session.get(CaseClock, clock_id)
 
 
-async def calendar_overrides(session: AsyncSession) -> dict[date, bool]:
-    result = await session.execute(select(CalendarDay.day, CalendarDay.working))
-    return {r.day: r.working for r in result}
-
-
-async def upsert_days(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        stmt = insert(CalendarDay)
-        await session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["day"],
-                set_={"working": stmt.excluded.working, "name": stmt.excluded.name},
-            ),
-            list(rows),
-        )
-
-
 async def mark_fired(session: AsyncSession, timer_ids: Sequence[int], *, at: datetime) -> None:
     """Marks a batch fired, each with its own lateness, in one statement."""
     if timer_ids:
@@ -223,3 +207,16 @@ async def breached_between(
         .order_by(CaseClock.breached_at)
     )
     return result.scalars().all()
+
+
+def resolution_overdue(
+    case_id: InstrumentedAttribute[UUID] | ColumnElement[UUID], *, now: datetime
+) -> ColumnElement[bool]:
+    """A condition for another domain's query: the case (`case_id`, a column of that
+    query) has a running resolution clock past its deadline at `now`."""
+    return exists().where(
+        CaseClock.case_id == case_id,
+        CaseClock.kind == "resolution",
+        CaseClock.status == "running",
+        CaseClock.due_at <= now,
+    )

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
-ClockKind = Literal["sign_for", "first_contact", "resolution", "callback", "ownership"]
+from escalation.policies.schemas import ClockKind
+
+__all__ = ["ClockKind", "ClockRead"]
 
 
 class ClockRead(BaseModel):
@@ -26,65 +28,3 @@ class ClockRead(BaseModel):
     grid_code: str | None
     department_code: str | None
     assignee_id: str | None
-
-
-class PolicyIn(BaseModel):
-    category_code: str = Field(default="*", max_length=64, description='"*" for any category')
-    priority: Literal["urgent", "normal", "*"] = "*"
-    clock: ClockKind
-    amount: int = Field(ge=0, le=100_000)
-    unit: Literal["minutes", "hours", "days", "working_days"]
-    working_hours: bool = False
-    end_of_day: bool = False
-
-
-class PolicyRead(PolicyIn):
-    pass
-
-
-class CalendarDayIn(BaseModel):
-    day: date
-    working: bool = Field(description="false: a local holiday; true: a make-up working day")
-    name: str = Field(min_length=1, max_length=100)
-
-
-class DeadlinePreview(BaseModel):
-    category_code: str | None
-    priority: str
-    clock: ClockKind
-    start: AwareDatetime
-    due_at: AwareDatetime
-    due_local: str
-    policy: PolicyRead
-
-
-class LadderLevelIn(BaseModel):
-    unit: Literal["grid", "department", "ownership"]
-    level: int = Field(ge=1, le=20)
-    role: Literal[
-        "grid_member",
-        "grid_leader",
-        "station_master",
-        "street_officer",
-        "district_center",
-        "dispatcher",
-    ]
-    delay_minutes: int = Field(ge=0, le=525_600, description="after the breach")
-
-
-class SupervisionIn(BaseModel):
-    case_id: UUID
-    reason: str = Field(min_length=1, max_length=1000)
-
-
-class SupervisionRead(BaseModel):
-    id: UUID
-    case_id: UUID
-    tracking_no: str
-    card: Literal["yellow", "red", "none"]
-    source: Literal["auto", "manual"]
-    reason: str
-    issued_by: str
-    grid_code: str | None
-    department_code: str | None
-    issued_at: datetime

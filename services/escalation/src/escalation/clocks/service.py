@@ -10,31 +10,24 @@ timers for its warnings (50% and 80% by default) and its breach (100%).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Protocol
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from escalation.calendar.service import WorkCalendar, WorkingHours
+from escalation.calendar import service as calendar_service
 from escalation.clocks import repository
 from escalation.clocks.models import CaseClock
+from escalation.clocks.schemas import ClockRead
 from escalation.config import EscalationSettings
-from escalation.policies import service as policy_service
+from escalation.deps import EscalationRuntime
 from gridcase_events import payloads
-from gridcase_events.kit.runtime import Runtime
-
-
-async def calendar(session: AsyncSession, settings: EscalationSettings) -> WorkCalendar:
-    hours = None
-    if settings.working_hours:
-        start, end = settings.working_hours.split("-")
-        hours = WorkingHours(time.fromisoformat(start), time.fromisoformat(end))
-    return WorkCalendar(
-        ZoneInfo(settings.timezone), await repository.calendar_overrides(session), hours
-    )
+from gridcase_events.envelope import Envelope
+from gridcase_events.kit.auth import Principal, can_see
+from gridcase_events.kit.errors import Forbidden, NotFound
 
 
 @dataclass(frozen=True)
@@ -51,27 +44,66 @@ class CaseFacts:
     correlation_id: str
 
 
-async def deadline(
-    session: AsyncSession,
-    settings: EscalationSettings,
-    *,
-    kind: str,
-    category_code: str | None,
-    priority: str,
-    start: datetime,
-) -> tuple[datetime, Any]:
-    policy = await policy_service.policy_for(
-        session, category_code=category_code, priority=priority, clock=kind
+class LocatedCase(Protocol):
+    """A dispatch event that names the case's responsible units (assigned, accepted,
+    reopened, closed …)."""
+
+    @property
+    def case_id(self) -> UUID: ...
+    @property
+    def tracking_no(self) -> str: ...
+    @property
+    def priority(self) -> str: ...
+    @property
+    def category_code(self) -> str | None: ...
+    @property
+    def grid_code(self) -> str | None: ...
+    @property
+    def community_code(self) -> str | None: ...
+    @property
+    def department_code(self) -> str | None: ...
+
+
+def facts_of(event: Envelope, case: LocatedCase, assignee_id: str | None) -> CaseFacts:
+    return CaseFacts(
+        case_id=case.case_id,
+        tracking_no=case.tracking_no,
+        priority=case.priority,
+        category_code=case.category_code,
+        # The case's area: its grid, else the community whose station holds it.
+        grid_code=case.grid_code or case.community_code,
+        department_code=case.department_code,
+        assignee_id=assignee_id,
+        correlation_id=event.correlation_id,
     )
-    work = await calendar(session, settings)
-    due = work.deadline(
-        start,
-        policy.amount,
-        policy.unit,  # type: ignore[arg-type]
-        working_hours=policy.working_hours and work.hours is not None,
-        end_of_day=policy.end_of_day,
+
+
+def handed_on_facts(
+    event: Envelope, p: payloads.CaseReturned | payloads.CaseTransferred
+) -> CaseFacts:
+    """The facts of the ownership clock a return or transfer starts: it runs against
+    the first owner (首问负责制), or the unit the case left when none is named."""
+    owner = p.first_owner
+    grid = (
+        owner.code
+        if owner and owner.unit in ("grid", "community")
+        else (None if owner else p.from_grid_code)
     )
-    return due, policy
+    department = (
+        owner.code
+        if owner and owner.unit == "department"
+        else (None if owner else p.from_department_code)
+    )
+    return CaseFacts(
+        case_id=p.case_id,
+        tracking_no=p.tracking_no,
+        priority=p.priority,
+        category_code=p.category_code,
+        grid_code=grid,
+        department_code=department,
+        assignee_id=owner.staff_id if owner else None,
+        correlation_id=event.correlation_id,
+    )
 
 
 async def start(
@@ -86,7 +118,7 @@ async def start(
 ) -> CaseClock:
     """Starts a new generation of a clock (stopping a running one of the same kind)."""
     await stop(session=session, case_id=facts.case_id, kind=kind, at=at, reason="restarted")
-    due, policy = await deadline(
+    due, policy = await calendar_service.deadline(
         session,
         settings,
         kind=kind,
@@ -207,7 +239,7 @@ async def extend(
 async def announce(
     *,
     session: AsyncSession,
-    runtime: Runtime,
+    runtime: EscalationRuntime,
     clock: CaseClock | None,
     reason: str,
     at: datetime,
@@ -272,3 +304,68 @@ async def _schedule(session: AsyncSession, settings: EscalationSettings, clock: 
 async def handoffs(*, session: AsyncSession, case_id: UUID) -> int:
     """How often the case has been returned or transferred (one ownership clock each)."""
     return await repository.last_generation(session, case_id=case_id, kind="ownership")
+
+
+# ------------------------------------------------------------------------- reading
+
+
+def ensure_visible(principal: Principal, clock: CaseClock) -> None:
+    """A case is seen by those whose grid or department holds it (403 otherwise)."""
+    if not can_see(principal, grid_code=clock.grid_code, department_code=clock.department_code):
+        raise Forbidden("this case is outside your scope")
+
+
+async def of_case(session: AsyncSession, case_id: UUID) -> Sequence[CaseClock]:
+    """Every clock of the case, every generation, oldest first."""
+    return await repository.of_case(session, case_id)
+
+
+async def visible_clocks(
+    session: AsyncSession, *, principal: Principal, case_id: UUID, now: datetime
+) -> list[ClockRead]:
+    """The case's clocks as its responsible unit sees them (404 when none, 403 outside
+    the caller's scope, judged by the newest clock)."""
+    clocks = await repository.of_case(session, case_id)
+    if not clocks:
+        raise NotFound("no clocks for this case")
+    ensure_visible(principal, clocks[-1])
+    return [read(c, now) for c in clocks]
+
+
+async def overdue(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    area_prefix: str | None,
+    department_code: str | None,
+    kind: str | None,
+    limit: int,
+) -> list[ClockRead]:
+    """Running clocks past their deadline in the area or department (`kind` narrows)."""
+    clocks = await repository.overdue(
+        session, now=now, area_prefix=area_prefix, department_code=department_code, limit=limit
+    )
+    return [read(c, now) for c in clocks if kind is None or c.kind == kind]
+
+
+def read(clock: CaseClock, now: datetime) -> ClockRead:
+    reference = clock.paused_at or clock.stopped_at or now
+    return ClockRead(
+        case_id=clock.case_id,
+        tracking_no=clock.tracking_no,
+        kind=clock.kind,
+        generation=clock.generation,
+        status=clock.status,
+        started_at=clock.started_at,
+        due_at=clock.due_at,
+        limit=f"{clock.limit_amount} {clock.limit_unit}",
+        remaining_seconds=int((clock.due_at - reference).total_seconds()),
+        paused=clock.status == "paused",
+        breached=clock.breached_at is not None
+        or (clock.status == "running" and clock.due_at <= now),
+        stopped_at=clock.stopped_at,
+        stop_reason=clock.stop_reason,
+        grid_code=clock.grid_code,
+        department_code=clock.department_code,
+        assignee_id=clock.assignee_id,
+    )

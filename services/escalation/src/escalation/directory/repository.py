@@ -4,10 +4,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalation.directory.models import AreaEntry, DepartmentEntry, StaffEntry
+from gridcase_events.kit.projection import upsert_newer
 
 
 async def upsert_staff(
@@ -19,24 +19,18 @@ async def upsert_staff(
     department_code: str | None,
     at: datetime,
 ) -> None:
-    stmt = insert(StaffEntry).values(
-        staff_id=staff_id,
-        role=role,
-        area_code=area_code,
-        department_code=department_code,
-        updated_at=at,
-    )
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["staff_id"],
-            set_={
-                "role": role,
-                "area_code": area_code,
-                "department_code": department_code,
-                "updated_at": at,
-            },
-            where=StaffEntry.updated_at <= at,  # a compacted topic may replay older versions
-        )
+    # A compacted topic may replay older versions: the newer one wins.
+    await upsert_newer(
+        session,
+        StaffEntry,
+        key=["staff_id"],
+        values={
+            "staff_id": staff_id,
+            "role": role,
+            "area_code": area_code,
+            "department_code": department_code,
+        },
+        at=at,
     )
 
 
@@ -58,23 +52,18 @@ async def upsert_area(
     parent_code: str | None,
     at: datetime,
 ) -> None:
-    values = {"name": name, "level": level, "parent_code": parent_code, "updated_at": at}
-    stmt = insert(AreaEntry).values(code=code, **values)
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["code"], set_=values, where=AreaEntry.updated_at <= at
-        )
+    await upsert_newer(
+        session,
+        AreaEntry,
+        key=["code"],
+        values={"code": code, "name": name, "level": level, "parent_code": parent_code},
+        at=at,
     )
 
 
 async def upsert_department(session: AsyncSession, *, code: str, name: str, at: datetime) -> None:
-    stmt = insert(DepartmentEntry).values(code=code, name=name, updated_at=at)
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["code"],
-            set_={"name": name, "updated_at": at},
-            where=DepartmentEntry.updated_at <= at,
-        )
+    await upsert_newer(
+        session, DepartmentEntry, key=["code"], values={"code": code, "name": name}, at=at
     )
 
 

@@ -8,37 +8,53 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalation.clocks import repository as clock_repository
 from escalation.clocks.models import CaseClock
 from escalation.directory import repository as directory_repository
+from escalation.ladder import repository
 from escalation.ladder.models import LadderLevel
+from escalation.ladder.schemas import LadderLevelIn
+from gridcase_events.areas import AreaCode, AreaLevel
+from gridcase_events.kit.errors import Invalid
 
-# How many digits of an area code name each level (codes chain their parents' codes).
-AREA_DIGITS = {
-    "grid_member": 15,
-    "grid_leader": 15,
-    "station_master": 12,
-    "street_officer": 9,
-    "district_center": 6,
-    "dispatcher": 6,
+# The level of the area each role stands over.
+AREA_LEVEL: dict[str, AreaLevel] = {
+    "grid_member": "grid",
+    "grid_leader": "grid",
+    "station_master": "community",
+    "street_officer": "street",
+    "district_center": "district",
+    "dispatcher": "district",
 }
+UNITS = ("grid", "department", "ownership")
 
 
 async def levels(session: AsyncSession, unit: str) -> Sequence[LadderLevel]:
-    result = await session.execute(
-        select(LadderLevel).where(LadderLevel.unit == unit).order_by(LadderLevel.level)
-    )
-    return result.scalars().all()
+    return await repository.levels(session, unit)
 
 
 async def level(session: AsyncSession, unit: str, number: int) -> LadderLevel | None:
-    result = await session.execute(
-        select(LadderLevel).where(LadderLevel.unit == unit, LadderLevel.level == number)
-    )
-    return result.scalar_one_or_none()
+    return await repository.level(session, unit, number)
+
+
+async def ladder(session: AsyncSession) -> list[LadderLevel]:
+    """Every rung of every unit kind's ladder, unit by unit."""
+    return [rung for unit in UNITS for rung in await repository.levels(session, unit)]
+
+
+async def replace_units(session: AsyncSession, rungs: Sequence[LadderLevelIn]) -> list[LadderLevel]:
+    """Replaces the ladder of each unit kind named in `rungs` (the others stay); the
+    levels of a unit kind must be 1, 2, 3 … without gaps (422). Returns the whole ladder."""
+    units = sorted({r.unit for r in rungs})
+    for unit in units:
+        numbers = sorted(r.level for r in rungs if r.unit == unit)
+        if numbers != list(range(1, len(numbers) + 1)):
+            raise Invalid(f"the {unit} ladder's levels must be 1, 2, 3 … without gaps")
+    for unit in units:
+        await repository.replace(session, unit, [r.model_dump() for r in rungs if r.unit == unit])
+    return await ladder(session)
 
 
 def unit_of(clock: CaseClock) -> str:
@@ -54,13 +70,13 @@ async def targets(
     session: AsyncSession, *, rung: LadderLevel, clock: CaseClock, tenant: str
 ) -> list[str]:
     """Who stands on the rung over the case's area (the district for department cases)."""
-    digits = AREA_DIGITS.get(rung.role)
-    if digits is None:
+    level = AREA_LEVEL.get(rung.role)
+    if level is None:
         return []
-    area = clock.grid_code or tenant
-    if len(area) < digits:
+    area = AreaCode(clock.grid_code or tenant).at(level)
+    if area is None:
         return []
-    return await directory_repository.holders(session, role=rung.role, area_code=area[:digits])
+    return await directory_repository.holders(session, role=rung.role, area_code=str(area))
 
 
 async def schedule_rungs(session: AsyncSession, *, clock: CaseClock, breach_due: datetime) -> None:
@@ -113,12 +129,6 @@ async def highest_rung(session: AsyncSession, *, clock: CaseClock) -> int:
         session, clock_id=clock.id, epoch=clock.epoch, kind="escalation"
     )
     return max(fired) if fired else 0
-
-
-async def replace(session: AsyncSession, unit: str, rows: Sequence[dict[str, object]]) -> None:
-    await session.execute(delete(LadderLevel).where(LadderLevel.unit == unit))
-    session.add_all(LadderLevel(**row) for row in rows)
-    await session.flush()
 
 
 SUPERIOR = {

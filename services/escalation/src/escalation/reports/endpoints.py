@@ -2,13 +2,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from escalation.clocks.schemas import SupervisionRead
 from escalation.deps import RuntimeDep, SettingsDep
 from escalation.reports import service
 from escalation.reports.schemas import (
@@ -22,7 +21,10 @@ from escalation.reports.schemas import (
     WorstUnit,
 )
 from escalation.supervision import service as supervision
-from gridcase_events.kit.auth import CurrentPrincipal, Principal
+from escalation.supervision.schemas import SupervisionRead
+from gridcase_events.kit.auth import CurrentPrincipal
+from gridcase_events.kit.errors import Forbidden, Invalid
+from gridcase_events.kit.runtime import SessionDep
 
 router = APIRouter(tags=["reports"])
 
@@ -30,13 +32,6 @@ FORBIDDEN: dict[int | str, dict[str, Any]] = {
     403: {"description": "outside your area or department"}
 }
 CSV_COLUMNS = list(RateRow.model_fields)
-
-
-def _scope(principal: Principal, level: str) -> service.Scope:
-    try:
-        return service.scope_for(principal, level=level)
-    except service.OutOfScope as exc:
-        raise HTTPException(status_code=403, detail=str(exc)) from None
 
 
 def _csv(rows: list[dict[str, Any]], filename: str) -> Response:
@@ -52,11 +47,25 @@ def _csv(rows: list[dict[str, Any]], filename: str) -> Response:
     )
 
 
-def _period(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    try:
-        return service.period(first, last, zone)
-    except (OverflowError, ValueError):
-        raise HTTPException(status_code=422, detail="a date out of range") from None
+def _side_by_side(current: list[dict[str, Any]], earlier: list[dict[str, Any]]) -> list[MonthlyRow]:
+    """Each unit's figures of this month beside those of the month before."""
+    by_unit: dict[str | None, MonthlyRow] = {}
+    for row in current:
+        by_unit[row["unit_code"]] = MonthlyRow(
+            unit_code=row["unit_code"],
+            unit_name=row["unit_name"],
+            current=RateRow.model_validate(row),
+            previous=None,
+        )
+    for row in earlier:
+        entry = by_unit.setdefault(
+            row["unit_code"],
+            MonthlyRow(
+                unit_code=row["unit_code"], unit_name=row["unit_name"], current=None, previous=None
+            ),
+        )
+        entry.previous = RateRow.model_validate(row)
+    return sorted(by_unit.values(), key=lambda r: (r.unit_code is None, r.unit_code or ""))
 
 
 def _wants_csv(request: Request, format: str | None) -> bool:
@@ -76,6 +85,7 @@ def _wants_csv(request: Request, format: str | None) -> bool:
 )
 async def rates(
     request: Request,
+    session: SessionDep,
     runtime: RuntimeDep,
     settings: SettingsDep,
     principal: CurrentPrincipal,
@@ -85,15 +95,12 @@ async def rates(
     format: Annotated[Literal["json", "csv"] | None, Query()] = None,
 ) -> Any:
     if to_date < from_date:
-        raise HTTPException(status_code=422, detail="to is before from")
+        raise Invalid("to is before from")
     if (to_date - from_date).days + 1 > settings.report_max_days:
-        raise HTTPException(
-            status_code=422, detail=f"a period of at most {settings.report_max_days} days"
-        )
-    scope = _scope(principal, level)
-    start, end = _period(from_date, to_date, ZoneInfo(settings.timezone))
-    async with runtime.sessionmaker() as session:
-        rows = await service.rate_rows(session, level=level, start=start, end=end, scope=scope)
+        raise Invalid(f"a period of at most {settings.report_max_days} days")
+    scope = service.scope_for(principal, level=level)
+    start, end = service.checked_period(from_date, to_date, ZoneInfo(settings.timezone))
+    rows = await service.rate_rows(session, level=level, start=start, end=end, scope=scope)
     if _wants_csv(request, format):
         return _csv(rows, f"rates-{level}-{from_date}-{to_date}.csv")
     return RatesReport.model_validate(
@@ -116,6 +123,7 @@ async def rates(
     responses=FORBIDDEN,
 )
 async def daily(
+    session: SessionDep,
     runtime: RuntimeDep,
     settings: SettingsDep,
     principal: CurrentPrincipal,
@@ -124,15 +132,14 @@ async def daily(
         date | None, Query(alias="date", description="local day; today if absent")
     ] = None,
 ) -> Any:
-    scope = _scope(principal, "community")
+    scope = service.scope_for(principal, level="community")
     if scope.department_code is not None or not community.startswith(scope.area_prefix or ""):
-        raise HTTPException(status_code=403, detail="this community is outside your area")
+        raise Forbidden("this community is outside your area")
     zone = ZoneInfo(settings.timezone)
     now = runtime.clock.now()
     the_day = day or now.astimezone(zone).date()
-    _period(the_day, the_day, zone)
-    async with runtime.sessionmaker() as session:
-        summary = await service.daily(session, community=community, day=the_day, zone=zone, now=now)
+    service.checked_period(the_day, the_day, zone)
+    summary = await service.daily(session, community=community, day=the_day, zone=zone, now=now)
     return DailySummary.model_validate(summary)
 
 
@@ -143,55 +150,39 @@ async def daily(
     responses=FORBIDDEN,
 )
 async def monthly(
+    session: SessionDep,
     runtime: RuntimeDep,
     settings: SettingsDep,
     principal: CurrentPrincipal,
     month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")],
     level: Level = "grid",
 ) -> Any:
-    scope = _scope(principal, level)
+    scope = service.scope_for(principal, level=level)
     zone = ZoneInfo(settings.timezone)
     try:
         before = service.previous_month(month)
-        start, end = _period(*service.month_bounds(month), zone)
-        earlier_start, earlier_end = _period(*service.month_bounds(before), zone)
+        start, end = service.checked_period(*service.month_bounds(month), zone)
+        earlier_start, earlier_end = service.checked_period(*service.month_bounds(before), zone)
     except (OverflowError, ValueError):
-        raise HTTPException(status_code=422, detail="a month out of range") from None
-    async with runtime.sessionmaker() as session:
-        current = await service.rate_rows(session, level=level, start=start, end=end, scope=scope)
-        earlier = await service.rate_rows(
-            session, level=level, start=earlier_start, end=earlier_end, scope=scope
-        )
-        orders = await supervision.search(
-            session,
-            area_prefix=scope.area_prefix,
-            department_code=scope.department_code,
-            since=start,
-            until=end,
-            limit=1000,
-        )
-    by_unit: dict[str | None, MonthlyRow] = {}
-    for row in current:
-        by_unit[row["unit_code"]] = MonthlyRow(
-            unit_code=row["unit_code"],
-            unit_name=row["unit_name"],
-            current=RateRow.model_validate(row),
-            previous=None,
-        )
-    for row in earlier:
-        entry = by_unit.setdefault(
-            row["unit_code"],
-            MonthlyRow(
-                unit_code=row["unit_code"], unit_name=row["unit_name"], current=None, previous=None
-            ),
-        )
-        entry.previous = RateRow.model_validate(row)
+        raise Invalid("a month out of range") from None
+    current = await service.rate_rows(session, level=level, start=start, end=end, scope=scope)
+    earlier = await service.rate_rows(
+        session, level=level, start=earlier_start, end=earlier_end, scope=scope
+    )
+    orders = await supervision.search(
+        session,
+        area_prefix=scope.area_prefix,
+        department_code=scope.department_code,
+        since=start,
+        until=end,
+        limit=1000,
+    )
     cards = [o.card for o in orders]
     return MonthlyReview(
         month=month,
         previous_month=before,
         level=level,
-        rows=sorted(by_unit.values(), key=lambda r: (r.unit_code is None, r.unit_code or "")),
+        rows=_side_by_side(current, earlier),
         total=RateRow(unit_code=None, unit_name=None, **service.total(current)),
         previous_total=RateRow(unit_code=None, unit_name=None, **service.total(earlier)),
         worst=[WorstUnit.model_validate(w) for w in service.worst(current)],

@@ -13,16 +13,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from typing import cast
 
 import structlog
 from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from escalation.config import EscalationSettings
+from escalation.deps import EscalationRuntime
 from escalation.reports import repository
-from gridcase_events.kit.runtime import Runtime, Worker
+from gridcase_events.kit.runtime import Worker
 
 log = structlog.get_logger(__name__)
 
@@ -83,7 +82,7 @@ def after_commit(session: AsyncSession, action: Callable[[], None]) -> None:
 _shown: set[tuple[str, str]] = set()
 
 
-async def refresh(session: AsyncSession, *, runtime: Runtime) -> None:
+async def refresh(session: AsyncSession, *, runtime: EscalationRuntime) -> None:
     """Sets every (street, department) that has open cases, and removes those that no
     longer have any (without a moment in which a scrape would see none)."""
     rows = await repository.open_by_unit(session, now=runtime.clock.now())
@@ -105,15 +104,16 @@ async def refresh(session: AsyncSession, *, runtime: Runtime) -> None:
 class QualityGauges(Worker):
     """Refreshes the open/overdue/escalated gauges from the database at an interval."""
 
-    def __init__(self, *, runtime: Runtime) -> None:
+    def __init__(self, *, runtime: EscalationRuntime) -> None:
         self.runtime = runtime
-        self.settings = cast(EscalationSettings, runtime.settings)
+        self.settings = runtime.settings
         self._stop = asyncio.Event()
 
     def stop(self) -> None:
         self._stop.set()
 
     async def run_once(self) -> None:
+        # A background worker, not a request: it opens its own (read-only) session.
         async with self.runtime.sessionmaker() as session:
             await refresh(session, runtime=self.runtime)
 

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from escalation.clocks.models import CaseClock
+from escalation.clocks import repository as clock_repository
 from escalation.reports.models import CaseFact, EscalationRecord
 
 UNIT_COLUMNS = {
@@ -155,12 +155,7 @@ async def open_by_unit(session: AsyncSession, *, now: datetime) -> Sequence[Any]
     """Open cases (not closed, withdrawn or merged) per street and department: how many,
     how many overdue (a running resolution clock past its deadline), how many escalated."""
     f = CaseFact
-    overdue = exists().where(
-        CaseClock.case_id == f.case_id,
-        CaseClock.kind == "resolution",
-        CaseClock.status == "running",
-        CaseClock.due_at <= now,
-    )
+    overdue = clock_repository.resolution_overdue(f.case_id, now=now)
     result = await session.execute(
         select(
             f.street_code,

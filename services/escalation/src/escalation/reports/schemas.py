@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from escalation.clocks.schemas import SupervisionRead
+from escalation.supervision.schemas import SupervisionRead
 
 Level = Literal["grid", "community", "street", "department", "district"]
 RateName = Literal["response_rate", "resolution_rate", "on_time_closure_rate", "satisfaction_rate"]

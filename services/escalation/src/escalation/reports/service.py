@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from prometheus_client import Histogram
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalation.clocks import repository as clock_repository
@@ -22,13 +23,28 @@ from escalation.directory import repository as directory_repository
 from escalation.reports import metrics, repository
 from escalation.reports.models import CaseFact
 from gridcase_events import payloads
+from gridcase_events.areas import LENGTHS
 from gridcase_events.envelope import Envelope
 from gridcase_events.kit.auth import Principal
+from gridcase_events.kit.errors import Forbidden, Invalid
+
+DispatchCaseEvent = (
+    payloads.CaseRouted
+    | payloads.CaseAssigned
+    | payloads.CaseAccepted
+    | payloads.CaseReturned
+    | payloads.CaseTransferred
+    | payloads.CaseResolved
+    | payloads.CaseClosed
+    | payloads.CaseReopened
+    | payloads.CaseEvaluated
+)
+"""The dispatch events the facts projection applies."""
 
 # ------------------------------------------------------------------------ arithmetic
 
 LEVELS = ("grid", "community", "street", "department", "district")
-AREA_DIGITS = {"district": 6, "street": 9, "community": 12, "grid": 15}
+AREA_DIGITS: dict[str, int] = {str(level): n for level, n in LENGTHS.items()}
 COUNTS = (
     "received",
     "sign_for_clocked",
@@ -110,6 +126,14 @@ def period(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
+def checked_period(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """:func:`period` for days a person asked for: one out of range is a 422."""
+    try:
+        return period(first, last, zone)
+    except (OverflowError, ValueError):
+        raise Invalid("a date out of range") from None
+
+
 def month_bounds(month: str) -> tuple[date, date]:
     """'2026-11' -> (2026-11-01, 2026-11-30)."""
     year, number = (int(x) for x in month.split("-"))
@@ -130,7 +154,7 @@ ALL_CASES_ROLES = frozenset({"ops", "admin", "district_center"})
 AREA_REPORT_ROLES = frozenset({"street_officer", "station_master", "grid_leader"})
 
 
-class OutOfScope(Exception):
+class OutOfScope(Forbidden):
     """The caller may not see this report (403)."""
 
 
@@ -191,13 +215,11 @@ def _first(a: datetime | None, b: datetime) -> datetime:
     return b if a is None or b < a else a
 
 
-async def _locate(session: AsyncSession, fact: CaseFact, p: Any) -> None:
+async def _locate(session: AsyncSession, fact: CaseFact, p: DispatchCaseEvent) -> None:
     """The responsible units, when the event names one and is not older than what the
     projection holds (a return to triage names none: the last unit stays)."""
-    grid = getattr(p, "grid_code", None)
-    community = getattr(p, "community_code", None)
-    department = getattr(p, "department_code", None)
-    version = getattr(p, "case_version", 0)
+    grid, community, department = p.grid_code, p.community_code, p.department_code
+    version = p.case_version
     if not (grid or community or department) or version < fact.location_version:
         return
     chain = await area_chain(session, grid or community)
@@ -209,13 +231,13 @@ async def _locate(session: AsyncSession, fact: CaseFact, p: Any) -> None:
     fact.location_version = version
 
 
-def _describe(fact: CaseFact, p: Any) -> None:
+def _describe(fact: CaseFact, p: DispatchCaseEvent) -> None:
     fact.tracking_no = p.tracking_no or fact.tracking_no
-    if getattr(p, "channel", None):
+    if p.channel:
         fact.channel = p.channel
-    if getattr(p, "priority", None):
+    if p.priority:
         fact.priority = p.priority
-    if getattr(p, "category_code", None):
+    if p.category_code:
         fact.category_code = p.category_code
 
 
@@ -245,16 +267,26 @@ async def record_ended(
     fact.updated_at = now
 
 
-async def record_dispatch(session: AsyncSession, *, event: Envelope, p: Any, now: datetime) -> None:
+def _when(event: Envelope, p: DispatchCaseEvent) -> datetime:
+    """When the event happened in the case: its own time, else the envelope's."""
+    if isinstance(p, payloads.CaseAssigned):
+        return p.assigned_at
+    if isinstance(p, payloads.CaseRouted):
+        return event.time
+    return p.at
+
+
+async def record_dispatch(
+    session: AsyncSession, *, event: Envelope, p: DispatchCaseEvent, now: datetime
+) -> None:
     """Applies one of dispatch's case events. Call it before the clocks move: the
     acceptance is judged against the sign-for clock still running."""
     fact = await repository.lock(session, case_id=p.case_id, now=now)
     _describe(fact, p)
-    at: datetime = getattr(p, "at", None) or getattr(p, "assigned_at", None) or event.time
     if not fact.reported:
-        fact.received_at = _first(fact.received_at, at)
+        fact.received_at = _first(fact.received_at, _when(event, p))
     await _locate(session, fact, p)
-    version = getattr(p, "case_version", 0)
+    version = p.case_version
     fresh_state = version >= fact.state_version
 
     if isinstance(p, payloads.CaseAssigned):
@@ -269,10 +301,7 @@ async def record_dispatch(session: AsyncSession, *, event: Envelope, p: Any, now
     elif isinstance(p, payloads.CaseTransferred):
         fact.transfers = max(fact.transfers, p.transfers)
     elif isinstance(p, payloads.CaseResolved) and fresh_state:
-        fact.resolved_at = p.at
-        if fact.first_resolved_at is None:
-            fact.first_resolved_at = p.at
-            _observe(session, metrics.TIME_TO_RESOLVE, fact, p.at)
+        _resolved(session, fact, p)
     elif isinstance(p, payloads.CaseClosed) and fresh_state:
         # 按期结案: closed by the resolution deadline in force (extensions included).
         clock = await clock_repository.latest(session, case_id=p.case_id, kind="resolution")
@@ -281,13 +310,7 @@ async def record_dispatch(session: AsyncSession, *, event: Envelope, p: Any, now
         fact.resolution_due_at = clock.due_at if clock else None
         fact.closed_on_time = (p.at <= clock.due_at) if clock else None
     elif isinstance(p, payloads.CaseReopened):
-        if p.reopenings > fact.reopenings:
-            more, labels = p.reopenings - fact.reopenings, _labels(fact)
-            fact.reopenings = p.reopenings
-            metrics.after_commit(session, lambda: metrics.REOPENINGS.labels(*labels).inc(more))
-        if fresh_state:
-            fact.resolved_at = fact.closed_at = fact.resolution_due_at = None
-            fact.closed_on_time = None
+        _reopened(session, fact, p, fresh_state=fresh_state)
     elif isinstance(p, payloads.CaseEvaluated) and version >= fact.evaluation_version:
         fact.satisfaction = p.satisfaction
         fact.evaluated_at = p.at
@@ -297,7 +320,28 @@ async def record_dispatch(session: AsyncSession, *, event: Envelope, p: Any, now
     fact.updated_at = now
 
 
-async def _first_acceptance(session: AsyncSession, fact: CaseFact, p: Any) -> None:
+def _resolved(session: AsyncSession, fact: CaseFact, p: payloads.CaseResolved) -> None:
+    fact.resolved_at = p.at
+    if fact.first_resolved_at is None:
+        fact.first_resolved_at = p.at
+        _observe(session, metrics.TIME_TO_RESOLVE, fact, p.at)
+
+
+def _reopened(
+    session: AsyncSession, fact: CaseFact, p: payloads.CaseReopened, *, fresh_state: bool
+) -> None:
+    if p.reopenings > fact.reopenings:
+        more, labels = p.reopenings - fact.reopenings, _labels(fact)
+        fact.reopenings = p.reopenings
+        metrics.after_commit(session, lambda: metrics.REOPENINGS.labels(*labels).inc(more))
+    if fresh_state:
+        fact.resolved_at = fact.closed_at = fact.resolution_due_at = None
+        fact.closed_on_time = None
+
+
+async def _first_acceptance(
+    session: AsyncSession, fact: CaseFact, p: payloads.CaseAccepted
+) -> None:
     """签收 in time: at or before the due time of the sign-for clock it stops."""
     clock = await clock_repository.current(session, case_id=p.case_id, kind="sign_for")
     fact.first_accepted_at = p.at
@@ -306,7 +350,7 @@ async def _first_acceptance(session: AsyncSession, fact: CaseFact, p: Any) -> No
     _observe(session, metrics.TIME_TO_ACCEPT, fact, p.at)
 
 
-def _observe(session: AsyncSession, histogram: Any, fact: CaseFact, at: datetime) -> None:
+def _observe(session: AsyncSession, histogram: Histogram, fact: CaseFact, at: datetime) -> None:
     if fact.received_at is None:
         return
     seconds = max(0.0, (at - fact.received_at).total_seconds())
@@ -400,6 +444,8 @@ async def daily(
     now: datetime,
     limit: int = 500,
 ) -> dict[str, Any]:
+    """A community's day: counts, the cases overdue at its end (or now), its breaches and
+    escalations. Long only for the summary's literal shape, kept in one place."""
     start, end = period(day, day, zone)
     as_of = min(now, end)
     counts = await repository.day_counts(session, area_prefix=community, start=start, end=end)

@@ -3,23 +3,27 @@ when the case is still open some working days later, and orders issued by hand."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from uuid import UUID
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from escalation.clocks import service as clock_service
 from escalation.clocks.models import CaseClock
+from escalation.deps import EscalationRuntime
+from escalation.supervision import repository
 from escalation.supervision.models import SupervisionOrder
 from gridcase_events import payloads
 from gridcase_events.envelope import new_id
-from gridcase_events.kit.runtime import Runtime
+from gridcase_events.kit.auth import Principal
+from gridcase_events.kit.errors import NotFound
 
 
 async def issue(
     *,
     session: AsyncSession,
-    runtime: Runtime,
+    runtime: EscalationRuntime,
     clock: CaseClock,
     card: str,
     source: str,
@@ -28,20 +32,23 @@ async def issue(
     at: datetime,
     correlation_id: str,
 ) -> SupervisionOrder:
-    order = SupervisionOrder(
-        id=new_id(),
-        case_id=clock.case_id,
-        tracking_no=clock.tracking_no,
-        card=card,
-        source=source,
-        reason=reason,
-        issued_by=issued_by,
-        grid_code=clock.grid_code,
-        department_code=clock.department_code,
-        issued_at=at,
+    """Records the order against the unit responsible for the clock's case and
+    publishes `supervision.issued` through the outbox in the caller's transaction."""
+    order = await repository.add(
+        session,
+        SupervisionOrder(
+            id=new_id(),
+            case_id=clock.case_id,
+            tracking_no=clock.tracking_no,
+            card=card,
+            source=source,
+            reason=reason,
+            issued_by=issued_by,
+            grid_code=clock.grid_code,
+            department_code=clock.department_code,
+            issued_at=at,
+        ),
     )
-    session.add(order)
-    await session.flush()
     await runtime.emit(
         session,
         payloads.SupervisionIssued(
@@ -62,6 +69,35 @@ async def issue(
     return order
 
 
+async def issue_by_hand(
+    *,
+    session: AsyncSession,
+    runtime: EscalationRuntime,
+    principal: Principal,
+    case_id: UUID,
+    reason: str,
+    correlation_id: str,
+) -> SupervisionOrder:
+    """A supervisor's order against the case's responsible unit: the case must have
+    clocks here (404) and lie in the supervisor's scope (403)."""
+    clocks = await clock_service.of_case(session, case_id)
+    if not clocks:
+        raise NotFound("no such case here")
+    latest = clocks[-1]
+    clock_service.ensure_visible(principal, latest)
+    return await issue(
+        session=session,
+        runtime=runtime,
+        clock=latest,
+        card="none",
+        source="manual",
+        reason=reason,
+        issued_by=principal.sub,
+        at=runtime.clock.now(),
+        correlation_id=correlation_id,
+    )
+
+
 async def search(
     session: AsyncSession,
     *,
@@ -70,15 +106,12 @@ async def search(
     since: datetime | None,
     until: datetime | None,
     limit: int,
-) -> list[Any]:
-    query = select(SupervisionOrder)
-    if area_prefix is not None:
-        query = query.where(SupervisionOrder.grid_code.startswith(area_prefix, autoescape=True))
-    if department_code is not None:
-        query = query.where(SupervisionOrder.department_code == department_code)
-    if since is not None:
-        query = query.where(SupervisionOrder.issued_at >= since)
-    if until is not None:
-        query = query.where(SupervisionOrder.issued_at < until)
-    result = await session.execute(query.order_by(SupervisionOrder.issued_at.desc()).limit(limit))
-    return list(result.scalars())
+) -> Sequence[SupervisionOrder]:
+    return await repository.search(
+        session,
+        area_prefix=area_prefix,
+        department_code=department_code,
+        since=since,
+        until=until,
+        limit=limit,
+    )

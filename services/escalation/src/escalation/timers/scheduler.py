@@ -11,20 +11,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 import structlog
 from prometheus_client import Gauge, Histogram
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from escalation.calendar import service as calendar_service
 from escalation.clocks import repository
-from escalation.clocks import service as clock_service
 from escalation.clocks.models import CaseClock, Timer
-from escalation.config import EscalationSettings
+from escalation.deps import EscalationRuntime
 from escalation.ladder import service as ladder
+from escalation.ladder.models import LadderLevel
 from escalation.supervision import service as supervision
 from gridcase_events import payloads
-from gridcase_events.kit.runtime import Runtime, Worker
+from gridcase_events.kit.runtime import Worker
 
 log = structlog.get_logger(__name__)
 
@@ -37,9 +39,9 @@ TIMER_BACKLOG = Gauge("gridcase_timer_backlog", "Timers pending (not yet due or 
 
 
 class TimerScheduler(Worker):
-    def __init__(self, *, runtime: Runtime) -> None:
+    def __init__(self, *, runtime: EscalationRuntime) -> None:
         self.runtime = runtime
-        self.settings = cast(EscalationSettings, runtime.settings)
+        self.settings = runtime.settings
         self._stop = asyncio.Event()
         self.fired = 0
 
@@ -61,6 +63,7 @@ class TimerScheduler(Worker):
     async def _idle_for(self) -> float:
         """Until the next timer is due, at most one poll interval (a new timer may be
         written by a consumer at any time)."""
+        # A background worker, not a request: it opens its own (read-only) session.
         async with self.runtime.sessionmaker() as session:
             upcoming = await repository.next_due(session)
             TIMER_BACKLOG.set(await repository.pending_count(session))
@@ -70,10 +73,14 @@ class TimerScheduler(Worker):
         return max(0.01, min(poll, (upcoming - self.runtime.clock.now()).total_seconds()))
 
     async def _event(
-        self, session: Any, timer: Timer, clock: CaseClock, ref: dict[str, Any], now: datetime
+        self,
+        session: AsyncSession,
+        timer: Timer,
+        clock: CaseClock,
+        ref: dict[str, Any],
+        now: datetime,
     ) -> BaseModel | None:
         """What a fired timer announces; it also schedules what follows (rungs, reminders)."""
-        urge_every = timedelta(minutes=self.settings.urge_interval_minutes)
         if timer.kind == "threshold" and timer.percent < 100:
             return payloads.SlaWarning(**ref, percent=timer.percent)
         if timer.kind == "threshold":
@@ -95,6 +102,18 @@ class TimerScheduler(Worker):
                 correlation_id=clock.correlation_id,
             )
             return None
+        return await self._escalate(session, timer, clock, ref, now)
+
+    async def _escalate(
+        self,
+        session: AsyncSession,
+        timer: Timer,
+        clock: CaseClock,
+        ref: dict[str, Any],
+        now: datetime,
+    ) -> payloads.CaseEscalated | None:
+        """A rung of the ladder reached (an escalation timer) or a reminder (催办) to the
+        highest rung reached; the next reminder is scheduled."""
         unit = ladder.unit_of(clock)
         number = (
             timer.level
@@ -104,7 +123,7 @@ class TimerScheduler(Worker):
         rung = await ladder.level(session, unit, number)
         if rung is None:
             return None
-        overdue = now - clock.due_at
+        urge_every = timedelta(minutes=self.settings.urge_interval_minutes)
         await ladder.schedule_next_urge(session, clock=clock, now=now, interval=urge_every)
         buck_passing = clock.kind == "ownership"
         targets = await ladder.targets(session, rung=rung, clock=clock, tenant=self.settings.tenant)
@@ -113,19 +132,6 @@ class TimerScheduler(Worker):
             targets = [t for t in targets if t != clock.assignee_id] or await ladder.superiors_of(
                 session, rung=rung, clock=clock, tenant=self.settings.tenant
             )
-        if buck_passing:
-            handoffs = clock.generation
-            reason = (
-                f"no accepted owner for {_span(now - clock.started_at)} after {handoffs} hand-off(s); "
-                f"the first owner {clock.assignee_id or '(none)'} stays accountable (首问负责制)"
-            )
-            if rung.role in ("district_center", "dispatcher"):
-                reason += ": please assign it by order (指定)"
-        elif timer.kind == "escalation":
-            reason = f"the {clock.kind} deadline passed {_span(overdue)} ago: rung {rung.level}, {rung.role}"
-        else:
-            reason = f"reminder {timer.level} (催办): {clock.kind} overdue by {_span(overdue)}"
-
         return payloads.CaseEscalated(
             **ref,
             level=rung.level,
@@ -133,11 +139,11 @@ class TimerScheduler(Worker):
             buck_passing=buck_passing,
             target_role=rung.role,
             target_staff_ids=targets,
-            reason=reason,
+            reason=_reason(timer, clock, rung, now),
         )
 
     async def _yellow_card(
-        self, session: Any, clock: CaseClock, breach: datetime, now: datetime
+        self, session: AsyncSession, clock: CaseClock, breach: datetime, now: datetime
     ) -> None:
         """A yellow card at the breach; a red card if still open some working days on."""
         await supervision.issue(
@@ -151,7 +157,7 @@ class TimerScheduler(Worker):
             at=now,
             correlation_id=clock.correlation_id,
         )
-        work = await clock_service.calendar(session, self.settings)
+        work = await calendar_service.load(session, self.settings)
         red = work.deadline(breach, self.settings.red_card_working_days, "working_days")
         await repository.add_timers(
             session,
@@ -172,6 +178,7 @@ class TimerScheduler(Worker):
     async def run_once(self) -> int:
         """Fires every due timer it can claim (one batch); returns how many."""
         now = self.runtime.clock.now()
+        # A background worker: each round is its own unit of work (claim, fire, outbox).
         async with self.runtime.transaction() as session:
             timers = await repository.claim_due(
                 session, now=now, limit=self.settings.scheduler_batch
@@ -212,6 +219,25 @@ class TimerScheduler(Worker):
                 )
         self.fired += len(timers)
         return len(timers)
+
+
+def _reason(timer: Timer, clock: CaseClock, rung: LadderLevel, now: datetime) -> str:
+    """Why the case reaches this rung, in a sentence for the people on it."""
+    overdue = now - clock.due_at
+    if clock.kind == "ownership":
+        handoffs = clock.generation
+        reason = (
+            f"no accepted owner for {_span(now - clock.started_at)} after {handoffs} hand-off(s); "
+            f"the first owner {clock.assignee_id or '(none)'} stays accountable (首问负责制)"
+        )
+        if rung.role in ("district_center", "dispatcher"):
+            reason += ": please assign it by order (指定)"
+        return reason
+    if timer.kind == "escalation":
+        return (
+            f"the {clock.kind} deadline passed {_span(overdue)} ago: rung {rung.level}, {rung.role}"
+        )
+    return f"reminder {timer.level} (催办): {clock.kind} overdue by {_span(overdue)}"
 
 
 def _span(delta: timedelta) -> str:

@@ -1,0 +1,30 @@
+"""All of escalation's SQL about calendar days."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from escalation.calendar.models import CalendarDay
+
+
+async def overrides(session: AsyncSession) -> dict[date, bool]:
+    result = await session.execute(select(CalendarDay.day, CalendarDay.working))
+    return {r.day: r.working for r in result}
+
+
+async def upsert_days(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        stmt = insert(CalendarDay)
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["day"],
+                set_={"working": stmt.excluded.working, "name": stmt.excluded.name},
+            ),
+            list(rows),
+        )

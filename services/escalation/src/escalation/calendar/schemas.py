@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from escalation.policies.schemas import ClockKind, PolicyRead
+
+
+class CalendarDayIn(BaseModel):
+    day: date
+    working: bool = Field(description="false: a local holiday; true: a make-up working day")
+    name: str = Field(min_length=1, max_length=100)
+
+
+class DeadlinePreview(BaseModel):
+    category_code: str | None
+    priority: str
+    clock: ClockKind
+    start: AwareDatetime
+    due_at: AwareDatetime
+    due_local: str
+    policy: PolicyRead

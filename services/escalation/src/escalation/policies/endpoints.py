@@ -1,0 +1,35 @@
+"""Time limits by category, priority and clock: read by staff, changed by admins."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from escalation.policies import service
+from escalation.policies.schemas import PolicyIn, PolicyRead
+from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles
+from gridcase_events.kit.runtime import SessionDep
+
+router = APIRouter(tags=["clocks"])
+Admin = Annotated[Principal, Depends(require_roles("admin"))]
+
+
+@router.get(
+    "/v1/policies",
+    response_model=list[PolicyRead],
+    summary="Time limits by category, priority and clock",
+)
+async def list_policies(session: SessionDep, principal: CurrentPrincipal) -> list[PolicyRead]:
+    rows = await service.all_policies(session)
+    return [PolicyRead.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.put(
+    "/v1/policies", response_model=list[PolicyRead], summary="Add or change time limits (admin)"
+)
+async def put_policies(
+    body: list[PolicyIn], session: SessionDep, principal: Admin
+) -> list[PolicyRead]:
+    rows = await service.change(session, body)
+    return [PolicyRead.model_validate(r, from_attributes=True) for r in rows]

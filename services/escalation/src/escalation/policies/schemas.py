@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+ClockKind = Literal["sign_for", "first_contact", "resolution", "callback", "ownership"]
+"""The clocks a case runs; a policy sets the limit of one of them."""
+
+
+class PolicyIn(BaseModel):
+    category_code: str = Field(default="*", max_length=64, description='"*" for any category')
+    priority: Literal["urgent", "normal", "*"] = "*"
+    clock: ClockKind
+    amount: int = Field(ge=0, le=100_000)
+    unit: Literal["minutes", "hours", "days", "working_days"]
+    working_hours: bool = False
+    end_of_day: bool = False
+
+
+class PolicyRead(PolicyIn):
+    pass

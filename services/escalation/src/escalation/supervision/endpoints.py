@@ -1,0 +1,76 @@
+"""Supervision orders (督办): issued by hand by supervisors, listed per unit and period."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from escalation import scope
+from escalation.deps import RuntimeDep
+from escalation.supervision import service
+from escalation.supervision.schemas import SupervisionIn, SupervisionRead
+from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles
+from gridcase_events.kit.http import bind_case, correlation_id
+from gridcase_events.kit.runtime import SessionDep
+
+router = APIRouter(tags=["clocks"])
+
+SUPERVISORS = ("station_master", "street_officer", "district_center")
+Supervisor = Annotated[Principal, Depends(require_roles(*SUPERVISORS))]
+
+
+@router.post(
+    "/v1/supervisions",
+    response_model=SupervisionRead,
+    status_code=201,
+    summary="Issue a supervision order (督办) by hand",
+    responses={
+        403: {"description": "not a supervisor of this case"},
+        404: {"description": "no such case"},
+    },
+)
+async def issue_supervision(
+    body: SupervisionIn,
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: Supervisor,
+) -> SupervisionRead:
+    bind_case(body.case_id)
+    order = await service.issue_by_hand(
+        session=session,
+        runtime=runtime,
+        principal=principal,
+        case_id=body.case_id,
+        reason=body.reason,
+        correlation_id=correlation_id(request),
+    )
+    return SupervisionRead.model_validate(order, from_attributes=True)
+
+
+@router.get(
+    "/v1/supervisions",
+    response_model=list[SupervisionRead],
+    summary="Supervision orders per unit and period",
+)
+async def list_supervisions(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    area_code: Annotated[str | None, Query(pattern=r"^\d{6,15}$")] = None,
+    department_code: Annotated[str | None, Query(max_length=32)] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[SupervisionRead]:
+    scope_area, scope_department = scope.narrow(principal, area_code, department_code)
+    orders = await service.search(
+        session,
+        area_prefix=scope_area,
+        department_code=scope_department,
+        since=since,
+        until=until,
+        limit=limit,
+    )
+    return [SupervisionRead.model_validate(o, from_attributes=True) for o in orders]

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+
+class SupervisionIn(BaseModel):
+    case_id: UUID
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class SupervisionRead(BaseModel):
+    id: UUID
+    case_id: UUID
+    tracking_no: str
+    card: Literal["yellow", "red", "none"]
+    source: Literal["auto", "manual"]
+    reason: str
+    issued_by: str
+    grid_code: str | None
+    department_code: str | None
+    issued_at: datetime
