@@ -167,7 +167,10 @@ async def assign(
         )
     elif case.target == "department" and case.department_code:
         assignment = await assignment_service.for_department(
-            session=session, department_code=case.department_code, now=now
+            session=session,
+            department_code=case.department_code,
+            now=now,
+            open_cases=repository.open_cases_by_assignee,
         )
     else:
         assignment = None
