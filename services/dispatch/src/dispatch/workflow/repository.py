@@ -16,8 +16,10 @@ from dispatch.workflow.models import Case, TimelineEntry
 LOAD_STATUSES = ("assigned", "accepted")
 
 
-async def get(session: AsyncSession, case_id: UUID) -> Case | None:
-    return await session.get(Case, case_id)
+async def get(session: AsyncSession, case_id: UUID, *, for_update: bool = False) -> Case | None:
+    """The case; `for_update` locks its row until the transaction ends (and reads it
+    afresh, not from the session's identity map)."""
+    return await session.get(Case, case_id, with_for_update=for_update or None)
 
 
 async def add(session: AsyncSession, case: Case) -> None:
