@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Literal, Protocol
 
+from gridcase_events.areas import within
 from gridcase_events.kit.auth import Principal, can_see
 from gridcase_events.kit.errors import Conflict, Forbidden
 
@@ -99,13 +100,7 @@ def supervises(principal: Principal, case: CaseState) -> bool:
     dispatchers and district centre for any case."""
     if principal.role in CENTRE:
         return can_see(principal, grid_code=area_of(case), department_code=case.department_code)
-    area = area_of(case)
-    return (
-        principal.role in AREA_SUPERVISORS
-        and area is not None
-        and principal.area_code is not None
-        and area.startswith(principal.area_code)
-    )
+    return principal.role in AREA_SUPERVISORS and within(principal.area_code, area_of(case))
 
 
 def _is_assignee(principal: Principal, case: CaseState) -> bool:
