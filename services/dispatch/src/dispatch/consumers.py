@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from dispatch.deps import DispatchRuntime
 from dispatch.workflow import service as workflow_service
 from gridcase_events import payloads, topics
-from gridcase_events.envelope import Envelope
-from gridcase_events.kit.runtime import ConsumerSpec, Runtime
+from gridcase_events.handlers import Context, Handlers
+from gridcase_events.kit.runtime import ConsumerSpec
+
+intake_handlers = Handlers[DispatchRuntime]()
 
 
-def consumers(runtime: Runtime) -> list[ConsumerSpec]:
-    async def on_reported(session: AsyncSession, event: Envelope, payload: Any) -> None:
-        assert isinstance(payload, payloads.CaseReported)
-        await workflow_service.take_in(
-            session=session, runtime=runtime, event=event, reported=payload
-        )
+@intake_handlers.on(payloads.CaseReported)
+async def on_reported(ctx: Context[DispatchRuntime], reported: payloads.CaseReported) -> None:
+    await workflow_service.take_in(
+        session=ctx.session, runtime=ctx.runtime, event=ctx.event, reported=reported
+    )
 
+
+def consumers(runtime: DispatchRuntime) -> list[ConsumerSpec]:
     return [
         ConsumerSpec(
             name="dispatch-intake",
             topics=[topics.INTAKE],
-            handlers={"case.reported": on_reported},
+            handlers=intake_handlers.bind(runtime),
         )
     ]

@@ -8,21 +8,15 @@ from dispatch import models  # noqa: F401 - registers the tables
 from dispatch.config import DispatchSettings
 from dispatch.consumers import consumers
 from dispatch.db import schema
+from dispatch.deps import build_state
 from dispatch.directory.endpoints import router as directory_router
-from dispatch.routing.service import RoutingIndexCache
 from dispatch.workflow.endpoints import router as workflow_router
 from gridcase_events.kit.clock import Clock
-from gridcase_events.kit.runtime import Runtime, create_service_app
+from gridcase_events.kit.runtime import create_service_app
 
 
 def create_app(settings: DispatchSettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or DispatchSettings()
-
-    async def on_startup(runtime: Runtime) -> None:
-        runtime.extras["routing_index"] = RoutingIndexCache(
-            fuzzy_threshold=settings.routing_fuzzy_threshold
-        )
-
     return create_service_app(
         service="dispatch",
         title="gridcase dispatch",
@@ -31,6 +25,6 @@ def create_app(settings: DispatchSettings | None = None, clock: Clock | None = N
         schema=schema,
         routers=[directory_router, workflow_router],
         consumers=consumers,
-        on_startup=on_startup,
+        state=build_state,
         clock=clock,
     )

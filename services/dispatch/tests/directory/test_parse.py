@@ -1,4 +1,5 @@
-"""Directory import files (DESIGN.md §4): parsing and row validation, before any database."""
+"""Directory import files (the directory data of docs/architecture.md): parsing and row
+validation, before any database."""
 
 import json
 from datetime import UTC, datetime
@@ -403,3 +404,25 @@ def test_non_utf8_areas_file_is_rejected() -> None:
     raw = collection(DISTRICT).decode().encode("utf-16")
     problem = only_problem("areas", raw)
     assert "not UTF-8" in problem.message
+
+
+def test_a_household_count_beyond_any_grid_is_a_problem_not_a_database_error() -> None:
+    problem = only_problem(
+        "areas",
+        collection(
+            DISTRICT,
+            STREET,
+            COMMUNITY_FEATURE,
+            feature(
+                square(104.0, 29.0, 104.5, 29.5),
+                code=GRID,
+                name="一网格",
+                level="grid",
+                parent_code=COMMUNITY,
+                kind="residential",
+                households=4308354508938190219420631040,
+            ),
+        ),
+    )
+
+    assert (problem.row, problem.field) == (4, "households")

@@ -122,6 +122,32 @@ async def test_a_concurrent_double_accept_has_exactly_one_winner(
     assert [t["action"] for t in detail["timeline"]].count("accept") == 1
 
 
+async def test_the_losers_of_a_race_are_told_the_winners_state(client: Any, new_case: Any) -> None:
+    case = await new_case()
+
+    responses = await asyncio.gather(*(post(client, case, "accept", MEMBER) for _ in range(3)))
+
+    won = [r.json() for r in responses if r.status_code == 200]
+    lost = [r.json() for r in responses if r.status_code == 409]
+    assert len(won) == 1
+    assert [(b["status"], b["version"], b["code"]) for b in lost] == [
+        ("accepted", won[0]["version"], "conflict")
+    ] * 2
+
+
+async def test_an_if_match_that_is_not_a_plain_number_is_422(client: Any, new_case: Any) -> None:
+    case = await new_case()
+
+    # b"\xb2" reads as "²" (latin-1), which str.isdigit() takes for a digit.
+    superscript = await client.post(
+        f"/v1/cases/{case['id']}/accept", headers={**MEMBER, "If-Match": b"\xb2"}
+    )
+    word = await post(client, case, "accept", MEMBER, **{"If-Match": '"v1"'})
+
+    assert (superscript.status_code, word.status_code) == (422, 422)
+    assert superscript.json()["detail"] == "If-Match must be the case version"
+
+
 async def test_a_stale_if_match_is_409(client: Any, new_case: Any) -> None:
     case = await new_case()
 

@@ -33,7 +33,8 @@ STATES = (
     "closed",
     "evaluated",
 )
-# DESIGN.md §1, spelled out here so a change to the table in rules.py has to be deliberate.
+# The lifecycle of docs/architecture.md, spelled out here so a change to the table in
+# rules.py has to be deliberate.
 LIFECYCLE: dict[str, frozenset[str]] = {
     "accept": frozenset({"routed", "assigned"}),
     "contact": frozenset({"accepted", "suspended"}),

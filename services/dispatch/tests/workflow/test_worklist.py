@@ -55,3 +55,16 @@ async def test_no_token_is_401_and_a_forged_one_too(
     assert (await client.get("/v1/tasks")).status_code == 401
     forged = {"Authorization": "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"}
     assert (await client.get("/v1/tasks", headers=forged)).status_code == 401
+
+
+async def test_an_offset_beyond_any_worklist_is_422_not_a_database_error(client: Any) -> None:
+    member = bearer("gm111a", "grid_member", "510302001001001")
+
+    huge = await client.get(
+        "/v1/tasks", params={"offset": "4308354508938190219420631040"}, headers=member
+    )
+    largest = await client.get("/v1/tasks", params={"offset": "1000000"}, headers=member)
+
+    assert huge.status_code == 422
+    assert [e["loc"] for e in huge.json()["detail"]] == [["query", "offset"]]
+    assert (largest.status_code, largest.json()) == (200, [])

@@ -1,19 +1,24 @@
-"""Assignment: who gets the case (AB岗, the A/B post)."""
+"""Assignment: who gets the case (AB岗, the A/B post).
+
+Assignment reads the directory (posts, duty); the workflow, which holds the cases, calls
+it and hands it the operators' open-case counts (:data:`OpenCases`), so that assignment
+does not import the workflow back.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from prometheus_client import Counter
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.directory import repository as directory_repository
-from dispatch.workflow.models import Case
 from gridcase_events.payloads import Post, StaffRole
 
-OPEN_STATUSES = ("assigned", "accepted")
+OpenCases = Callable[[AsyncSession, Sequence[str]], Awaitable[Mapping[str, int]]]
+"""``open_cases(session, staff_ids)``: how many open cases each of them holds (absent: 0)."""
 # Every assignment by the post that took it (A, B, leader, station, operator), and
 # post="none" for a case left in its unit's queue because nobody is on duty.
 ASSIGNMENTS = Counter(
@@ -73,7 +78,7 @@ async def for_community(
 
 
 async def for_department(
-    *, session: AsyncSession, department_code: str, now: datetime
+    *, session: AsyncSession, department_code: str, now: datetime, open_cases: OpenCases
 ) -> Assignment | None:
     """The on-duty operator with the fewest open cases (ties by staff id)."""
     operators = await directory_repository.staff_of_department(session, department_code)
@@ -81,12 +86,7 @@ async def for_department(
     on_duty = [s.staff_id for s in operators if s.staff_id not in absent]
     if not on_duty:
         return None
-    result = await session.execute(
-        select(Case.assignee_id, func.count())
-        .where(Case.assignee_id.in_(on_duty), Case.status.in_(OPEN_STATUSES))
-        .group_by(Case.assignee_id)
-    )
-    load = {row[0]: row[1] for row in result}
+    load = await open_cases(session, on_duty)
     chosen = min(on_duty, key=lambda sid: (load.get(sid, 0), sid))
     return Assignment(
         chosen,

@@ -1,18 +1,19 @@
-"""Directory administration and reads (DESIGN.md §4 Directory data)."""
+"""Directory administration and reads (the directory data of `docs/architecture.md`)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Query, Request, UploadFile
 
 from dispatch.deps import RuntimeDep, SettingsDep
 from dispatch.directory import repository, service
 from dispatch.directory.schemas import AreaRead, ImportKind, ImportSummary, StaffRead
 from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles
+from gridcase_events.kit.errors import Invalid, NotFound, PayloadTooLarge
 from gridcase_events.kit.http import correlation_id
+from gridcase_events.kit.runtime import SessionDep
 
 router = APIRouter(tags=["directory"])
 log = structlog.get_logger(__name__)
@@ -30,6 +31,7 @@ Admin = Annotated[Principal, Depends(require_roles("admin"))]
 )
 async def import_directory(
     request: Request,
+    session: SessionDep,
     runtime: RuntimeDep,
     settings: SettingsDep,
     principal: Admin,
@@ -37,42 +39,31 @@ async def import_directory(
     file: UploadFile,
 ) -> Any:
     if file.size is not None and file.size > settings.max_import_bytes:
-        raise HTTPException(status_code=413, detail=f"file over {settings.max_import_bytes} bytes")
+        raise PayloadTooLarge(f"file over {settings.max_import_bytes} bytes")
     raw = await file.read(settings.max_import_bytes + 1)
     if len(raw) > settings.max_import_bytes:
-        raise HTTPException(status_code=413, detail=f"file over {settings.max_import_bytes} bytes")
-    try:
-        rows = service.parse(kind, raw)
-        async with runtime.transaction() as session:
-            summary = await service.import_rows(
-                session=session,
-                runtime=runtime,
-                pii=runtime.pii,
-                kind=kind,
-                rows=rows,
-                correlation_id=correlation_id(request),
-            )
-    except service.ImportRejected as exc:
-        return JSONResponse(
-            status_code=422,
-            content={
-                "detail": f"{kind} import rejected: nothing applied",
-                "problems": [p.model_dump() for p in exc.problems],
-            },
-        )
+        raise PayloadTooLarge(f"file over {settings.max_import_bytes} bytes")
+    rows = service.parse(kind, raw)
+    summary = await service.import_rows(
+        session=session,
+        runtime=runtime,
+        pii=runtime.pii,
+        kind=kind,
+        rows=rows,
+        correlation_id=correlation_id(request),
+    )
     log.info("directory imported", by=principal.sub, **summary.model_dump())
     return summary
 
 
 @router.get("/v1/directory/areas", response_model=list[AreaRead], summary="The area hierarchy")
 async def list_areas(
-    runtime: RuntimeDep,
+    session: SessionDep,
     principal: CurrentPrincipal,
     level: Annotated[str | None, Query(pattern="^(district|street|community|grid)$")] = None,
     parent_code: Annotated[str | None, Query(max_length=32)] = None,
 ) -> list[AreaRead]:
-    async with runtime.sessionmaker() as session:
-        areas = await repository.areas(session, level=level, parent_code=parent_code)
+    areas = await repository.areas(session, level=level, parent_code=parent_code)
     return [AreaRead.model_validate(a) for a in areas]
 
 
@@ -83,15 +74,12 @@ async def list_areas(
     responses={404: {}},
 )
 async def area_staff(
-    code: str, runtime: RuntimeDep, principal: CurrentPrincipal
+    code: str, session: SessionDep, runtime: RuntimeDep, principal: CurrentPrincipal
 ) -> list[StaffRead]:
-    async with runtime.sessionmaker() as session:
-        if await repository.get_area(session, code) is None:
-            raise HTTPException(status_code=404, detail="no such area")
-        staff = await repository.staff_of_area(session, code)
-        absent = await repository.absent_now(
-            session, [s.staff_id for s in staff], runtime.clock.now()
-        )
+    if await repository.get_area(session, code) is None:
+        raise NotFound("no such area")
+    staff = await repository.staff_of_area(session, code)
+    absent = await repository.absent_now(session, [s.staff_id for s in staff], runtime.clock.now())
     return [
         StaffRead.model_validate(s).model_copy(update={"on_duty": s.staff_id not in absent})
         for s in staff
@@ -105,21 +93,17 @@ async def area_staff(
     responses={422: {"description": "name an area_code or a department_code"}},
 )
 async def on_duty(
+    session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
     area_code: Annotated[str | None, Query(pattern=r"^\d{6,15}$")] = None,
     department_code: Annotated[str | None, Query(max_length=32)] = None,
 ) -> list[StaffRead]:
     if (area_code is None) == (department_code is None):
-        raise HTTPException(
-            status_code=422, detail="name exactly one of area_code, department_code"
-        )
-    async with runtime.sessionmaker() as session:
-        if area_code is not None:
-            staff = await repository.staff_within_area(session, area_code)
-        else:
-            staff = await repository.staff_of_department(session, department_code or "")
-        absent = await repository.absent_now(
-            session, [s.staff_id for s in staff], runtime.clock.now()
-        )
+        raise Invalid("name exactly one of area_code, department_code")
+    if area_code is not None:
+        staff = await repository.staff_within_area(session, area_code)
+    else:
+        staff = await repository.staff_of_department(session, department_code or "")
+    absent = await repository.absent_now(session, [s.staff_id for s in staff], runtime.clock.now())
     return [StaffRead.model_validate(s) for s in staff if s.staff_id not in absent]

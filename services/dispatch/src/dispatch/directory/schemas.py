@@ -1,4 +1,5 @@
-"""The directory's import formats (DESIGN.md §4) and read models."""
+"""The directory's import formats (the directory data of `docs/architecture.md`) and read
+models."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ class AreaRow(_Row):
     level: AreaLevel
     parent_code: str | None = Field(default=None, pattern=CODE)
     kind: Literal["residential", "unit"] | None = None
-    households: int | None = Field(default=None, ge=0)
+    households: int | None = Field(default=None, ge=0, le=1_000_000)
     geometry: dict[str, Any] | None = None
 
     @model_validator(mode="after")

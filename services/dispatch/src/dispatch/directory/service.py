@@ -18,6 +18,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dispatch.deps import DispatchRuntime
 from dispatch.directory import repository
 from dispatch.directory.schemas import (
     CSV_HEADERS,
@@ -36,8 +37,8 @@ from dispatch.directory.schemas import (
 )
 from gridcase_events import payloads
 from gridcase_events.addresses import normalize_address
+from gridcase_events.kit.errors import Invalid
 from gridcase_events.kit.pii import PiiCipher, mask_phone, normalize_phone
-from gridcase_events.kit.runtime import Runtime
 
 # Grids may touch along their borders; overlaps smaller than this (deg², ~1 m²) are noise.
 OVERLAP_TOLERANCE = 1e-10
@@ -58,9 +59,14 @@ class Problems(list[ImportProblem]):
         self.append(ImportProblem(row=row, field=field, message=message))
 
 
-class ImportRejected(Exception):
-    def __init__(self, problems: list[ImportProblem]) -> None:
-        super().__init__(f"{len(problems)} problem(s)")
+class ImportRejected(Invalid):
+    """422: the file has problems and nothing was applied; the body lists every one."""
+
+    def __init__(self, kind: str, problems: list[ImportProblem]) -> None:
+        super().__init__(
+            f"{kind} import rejected: nothing applied",
+            extra={"problems": [p.model_dump() for p in problems]},
+        )
         self.problems = problems
 
 
@@ -76,40 +82,56 @@ def _problems_from(exc: ValidationError, row: int) -> Problems:
     return problems
 
 
+def _feature_records(kind: str, text: str) -> list[tuple[int, dict[str, Any]]]:
+    """A GeoJSON FeatureCollection's features as (1-based index, properties + geometry)."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportRejected(kind, [ImportProblem(row=None, message=f"not JSON: {exc}")]) from None
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        raise ImportRejected(
+            kind, [ImportProblem(row=None, message="expected a GeoJSON FeatureCollection")]
+        )
+    records: list[tuple[int, dict[str, Any]]] = []
+    for index, feature in enumerate(doc.get("features") or [], start=1):
+        props = dict(feature.get("properties") or {}) if isinstance(feature, dict) else {}
+        props["geometry"] = feature.get("geometry") if isinstance(feature, dict) else None
+        records.append((index, props))
+    return records
+
+
+def _csv_records(
+    kind: ImportKind, text: str, problems: Problems
+) -> list[tuple[int, dict[str, Any]]]:
+    """A CSV file's rows as (1-based data row, cells); rows with too many cells go to
+    `problems`."""
+    reader = csv.DictReader(io.StringIO(text))
+    expected = CSV_HEADERS[kind]
+    if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != expected:
+        raise ImportRejected(
+            kind, [ImportProblem(row=None, message=f"header must be: {','.join(expected)}")]
+        )
+    records: list[tuple[int, dict[str, Any]]] = []
+    for index, record in enumerate(reader, start=1):
+        if None in record:
+            problems.add(row=index, message="too many columns")
+            continue
+        records.append((index, {k.strip(): v for k, v in record.items()}))
+    return records
+
+
 def parse(kind: ImportKind, raw: bytes) -> list[Any]:
     """The file's rows as validated models; :class:`ImportRejected` lists every problem."""
     model = ROW_MODELS[kind]
     problems = Problems()
-    records: list[tuple[int, dict[str, Any]]] = []  # (1-based data row, cells)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportRejected([ImportProblem(row=None, message="file is not UTF-8")]) from None
+        raise ImportRejected(kind, [ImportProblem(row=None, message="file is not UTF-8")]) from None
     if kind == "areas":
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ImportRejected([ImportProblem(row=None, message=f"not JSON: {exc}")]) from None
-        if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-            raise ImportRejected(
-                [ImportProblem(row=None, message="expected a GeoJSON FeatureCollection")]
-            )
-        for index, feature in enumerate(doc.get("features") or [], start=1):
-            props = dict(feature.get("properties") or {}) if isinstance(feature, dict) else {}
-            props["geometry"] = feature.get("geometry") if isinstance(feature, dict) else None
-            records.append((index, props))
+        records = _feature_records(kind, text)
     else:
-        reader = csv.DictReader(io.StringIO(text))
-        expected = CSV_HEADERS[kind]
-        if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != expected:
-            raise ImportRejected(
-                [ImportProblem(row=None, message=f"header must be: {','.join(expected)}")]
-            )
-        for index, record in enumerate(reader, start=1):
-            if None in record:
-                problems.add(row=index, message="too many columns")
-                continue
-            records.append((index, {k.strip(): v for k, v in record.items()}))
+        records = _csv_records(kind, text, problems)
     rows: list[Any] = []
     for index, record in records:
         try:
@@ -119,7 +141,7 @@ def parse(kind: ImportKind, raw: bytes) -> list[Any]:
     if not records and not problems:
         problems.add(row=None, message="the file has no rows")
     if problems:
-        raise ImportRejected(problems)
+        raise ImportRejected(kind, problems)
     return rows
 
 
@@ -135,7 +157,7 @@ def _duplicates(keys: Sequence[Any], field: str) -> Problems:
 async def import_rows(
     *,
     session: AsyncSession,
-    runtime: Runtime,
+    runtime: DispatchRuntime,
     pii: PiiCipher,
     kind: ImportKind,
     rows: Sequence[Any],
@@ -175,7 +197,7 @@ def _diff(
 
 async def _emit_all(
     session: AsyncSession,
-    runtime: Runtime,
+    runtime: DispatchRuntime,
     events: list[tuple[str, BaseModel]],
     correlation_id: str,
 ) -> None:
@@ -185,7 +207,7 @@ async def _emit_all(
 
 async def _apply(
     session: AsyncSession,
-    runtime: Runtime,
+    runtime: DispatchRuntime,
     kind: str,
     key: str,
     new_rows: list[dict[str, Any]],
@@ -203,14 +225,12 @@ async def _apply(
     return created, updated, unchanged
 
 
-async def _import_areas(
-    session: AsyncSession, runtime: Runtime, pii: PiiCipher, rows: Sequence[AreaRow], corr: str
-) -> tuple[int, int, int]:
+def _area_problems(
+    rows: Sequence[AreaRow], merged: dict[str, dict[str, Any]]
+) -> tuple[Problems, dict[str, BaseGeometry]]:
+    """Each row's parent (known, one level up) and geometry (readable, valid); returns the
+    problems and the imported shapes by code."""
     problems = _duplicates([r.code for r in rows], "code")
-    existing = await repository.rows_by_key(session, "areas")
-    merged: dict[str, dict[str, Any]] = dict(existing)
-    for row in rows:
-        merged[row.code] = row.model_dump()
     shapes: dict[str, BaseGeometry] = {}
     for i, row in enumerate(rows, start=1):
         parent_level = PARENT_LEVEL[row.level]
@@ -236,8 +256,24 @@ async def _import_areas(
                 problems.add(row=i, field="geometry", message=explain_validity(geom))
                 continue
             shapes[row.code] = geom
+    return problems, shapes
 
-    # Grids of one kind must not overlap; a unit grid may lie inside a residential one.
+
+def _shape_of(area: dict[str, Any] | None, shapes: dict[str, BaseGeometry]) -> BaseGeometry | None:
+    """An area's shape: the imported one, else the stored one, else None."""
+    if not area:
+        return None
+    return shapes.get(area["code"]) or (shape(area["geometry"]) if area.get("geometry") else None)
+
+
+def _grid_problems(
+    rows: Sequence[AreaRow],
+    merged: dict[str, dict[str, Any]],
+    shapes: dict[str, BaseGeometry],
+    problems: Problems,
+) -> None:
+    """Grids of one kind must not overlap (a unit grid may lie inside a residential one),
+    and a grid lies inside its community."""
     grid_shapes: dict[str, tuple[str, BaseGeometry]] = {}
     for code, area in merged.items():
         if area["level"] != "grid":
@@ -263,12 +299,10 @@ async def _import_areas(
             if geom.intersection(grid_shapes[other][1]).area > OVERLAP_TOLERANCE:
                 problems.add(row=i, field="geometry", message=f"grid {code} overlaps grid {other}")
         community = merged.get(merged[code]["parent_code"] or "")
+        community_geom = _shape_of(community, shapes)
         if (
             community
-            and (
-                community_geom := shapes.get(community["code"])
-                or (shape(community["geometry"]) if community.get("geometry") else None)
-            )
+            and community_geom
             and not community_geom.buffer(CONTAINMENT_TOLERANCE).covers(geom)
         ):
             problems.add(
@@ -276,8 +310,23 @@ async def _import_areas(
                 field="geometry",
                 message=f"grid {code} lies outside its community {community['code']}",
             )
+
+
+async def _import_areas(
+    session: AsyncSession,
+    runtime: DispatchRuntime,
+    pii: PiiCipher,
+    rows: Sequence[AreaRow],
+    corr: str,
+) -> tuple[int, int, int]:
+    existing = await repository.rows_by_key(session, "areas")
+    merged: dict[str, dict[str, Any]] = dict(existing)
+    for row in rows:
+        merged[row.code] = row.model_dump()
+    problems, shapes = _area_problems(rows, merged)
+    _grid_problems(rows, merged, shapes, problems)
     if problems:
-        raise ImportRejected(problems)
+        raise ImportRejected("areas", problems)
 
     new_rows = [
         {
@@ -318,14 +367,14 @@ async def _import_areas(
 
 async def _import_departments(
     session: AsyncSession,
-    runtime: Runtime,
+    runtime: DispatchRuntime,
     pii: PiiCipher,
     rows: Sequence[DepartmentRow],
     corr: str,
 ) -> tuple[int, int, int]:
     problems = _duplicates([r.code for r in rows], "code")
     if problems:
-        raise ImportRejected(problems)
+        raise ImportRejected("departments", problems)
     return await _apply(
         session,
         runtime,
@@ -338,7 +387,11 @@ async def _import_departments(
 
 
 async def _import_categories(
-    session: AsyncSession, runtime: Runtime, pii: PiiCipher, rows: Sequence[CategoryRow], corr: str
+    session: AsyncSession,
+    runtime: DispatchRuntime,
+    pii: PiiCipher,
+    rows: Sequence[CategoryRow],
+    corr: str,
 ) -> tuple[int, int, int]:
     problems = _duplicates([r.code for r in rows], "code")
     departments = await repository.rows_by_key(session, "departments")
@@ -348,7 +401,7 @@ async def _import_categories(
                 row=i, field="department_code", message=f"unknown department {row.department_code}"
             )
     if problems:
-        raise ImportRejected(problems)
+        raise ImportRejected("categories", problems)
     return await _apply(
         session,
         runtime,
@@ -360,13 +413,13 @@ async def _import_categories(
     )
 
 
-async def _import_staff(
-    session: AsyncSession, runtime: Runtime, pii: PiiCipher, rows: Sequence[StaffRow], corr: str
-) -> tuple[int, int, int]:
+def _staff_problems(
+    rows: Sequence[StaffRow],
+    areas: dict[str, dict[str, Any]],
+    departments: dict[str, dict[str, Any]],
+) -> Problems:
+    """Each row's area (known, of the level its role works in) and department (known)."""
     problems = _duplicates([r.staff_id for r in rows], "staff_id")
-    areas = await repository.rows_by_key(session, "areas")
-    departments = await repository.rows_by_key(session, "departments")
-    existing = await repository.rows_by_key(session, "staff")
     for i, row in enumerate(rows, start=1):
         if row.area_code is not None:
             area = areas.get(row.area_code)
@@ -383,7 +436,12 @@ async def _import_staff(
             problems.add(
                 row=i, field="department_code", message=f"unknown department {row.department_code}"
             )
-    # One A post and one B post per grid, counting staff already stored.
+    return problems
+
+
+def _post_problems(rows: Sequence[StaffRow], existing: dict[str, dict[str, Any]]) -> Problems:
+    """One A post and one B post per grid, counting staff already stored."""
+    problems = Problems()
     posts: dict[tuple[str, str], list[str]] = {}
     imported = {r.staff_id for r in rows}
     for sid, old in existing.items():
@@ -400,9 +458,14 @@ async def _import_staff(
                 field="post",
                 message=f"grid {grid} would have {len(holders)} {post} posts: {', '.join(holders)}",
             )
-    if problems:
-        raise ImportRejected(problems)
+    return problems
 
+
+def _staff_changes(
+    rows: Sequence[StaffRow], existing: dict[str, dict[str, Any]], pii: PiiCipher
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """The rows to upsert (phone encrypted and masked) and the counts (created, updated,
+    unchanged); a stored phone is compared decrypted."""
     new_rows: list[dict[str, Any]] = []
     counts = [0, 0, 0]
     for row in rows:
@@ -429,6 +492,25 @@ async def _import_staff(
         new_rows.append(
             {**values, "phone_enc": pii.encrypt(phone), "phone_masked": mask_phone(phone)}
         )
+    return new_rows, counts
+
+
+async def _import_staff(
+    session: AsyncSession,
+    runtime: DispatchRuntime,
+    pii: PiiCipher,
+    rows: Sequence[StaffRow],
+    corr: str,
+) -> tuple[int, int, int]:
+    areas = await repository.rows_by_key(session, "areas")
+    departments = await repository.rows_by_key(session, "departments")
+    existing = await repository.rows_by_key(session, "staff")
+    problems = _staff_problems(rows, areas, departments)
+    problems += _post_problems(rows, existing)
+    if problems:
+        raise ImportRejected("staff", problems)
+
+    new_rows, counts = _staff_changes(rows, existing, pii)
     await repository.upsert(session, "staff", new_rows)
     await _emit_all(
         session,
@@ -455,7 +537,11 @@ async def _import_staff(
 
 
 async def _import_gazetteer(
-    session: AsyncSession, runtime: Runtime, pii: PiiCipher, rows: Sequence[GazetteerRow], corr: str
+    session: AsyncSession,
+    runtime: DispatchRuntime,
+    pii: PiiCipher,
+    rows: Sequence[GazetteerRow],
+    corr: str,
 ) -> tuple[int, int, int]:
     normalized = [normalize_address(r.address) for r in rows]
     problems = _duplicates(normalized, "address")
@@ -465,7 +551,7 @@ async def _import_gazetteer(
         if area is None or area["level"] != "grid":
             problems.add(row=i, field="grid_code", message=f"unknown grid {row.grid_code}")
     if problems:
-        raise ImportRejected(problems)
+        raise ImportRejected("gazetteer", problems)
     new_rows = [
         {"normalized": n, "address": r.address, "grid_code": r.grid_code}
         for n, r in zip(normalized, rows, strict=True)
@@ -474,7 +560,11 @@ async def _import_gazetteer(
 
 
 async def _import_absences(
-    session: AsyncSession, runtime: Runtime, pii: PiiCipher, rows: Sequence[AbsenceRow], corr: str
+    session: AsyncSession,
+    runtime: DispatchRuntime,
+    pii: PiiCipher,
+    rows: Sequence[AbsenceRow],
+    corr: str,
 ) -> tuple[int, int, int]:
     staff = await repository.rows_by_key(session, "staff")
     problems = Problems()
@@ -482,7 +572,7 @@ async def _import_absences(
         if r.staff_id not in staff:
             problems.add(row=i, field="staff_id", message=f"unknown staff {r.staff_id}")
     if problems:
-        raise ImportRejected(problems)
+        raise ImportRejected("absences", problems)
     existing = await repository.absences(session)
     new = [
         {"staff_id": r.staff_id, "starts_at": r.start, "ends_at": r.end}

@@ -12,73 +12,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from prometheus_client import Counter
-from rapidfuzz import fuzz, process
-from shapely import STRtree
-from shapely.geometry import Point, shape
-from shapely.geometry.base import BaseGeometry
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispatch.directory import repository as directory_repository
+from dispatch.directory.index import (
+    MIN_CONTAINED,
+    Gazetteer,
+    GridIndex,
+    RoutingIndex,
+    RoutingIndexCache,
+)
 from dispatch.directory.models import Category
-from gridcase_events.addresses import fold, normalize_address
+from gridcase_events.addresses import normalize_address
 from gridcase_events.payloads import GeoPoint, RouteMethod, RouteTarget
+
+# The index is the directory's (dispatch/directory/index.py); its names stay importable
+# from here, where routing's callers and the routing benchmark have always found them.
+__all__ = [
+    "MIN_CONTAINED",
+    "ROUTING_OUTCOMES",
+    "Gazetteer",
+    "GridIndex",
+    "RouteDecision",
+    "RoutingIndex",
+    "RoutingIndexCache",
+    "decide",
+    "normalize_address",
+]
 
 ROUTING_OUTCOMES = Counter(
     "gridcase_routing_outcomes_total",
     "Routing decisions by target (grid, community, department, triage) and method",
     ["target", "method"],
 )
-
-# A gazetteer entry this long, written out whole inside an address, places it.
-MIN_CONTAINED = 5
-
-
-class Gazetteer:
-    """Addresses of every building (一楼一码), matched exactly after normalising, else
-    fuzzily above a threshold (0–1), else by the longest entry the address contains."""
-
-    def __init__(
-        self, entries: Sequence[tuple[str, str]], *, prefixes: Sequence[str], threshold: float
-    ) -> None:
-        # Longest first, so "示范区东城街道" is dropped before a shorter name inside it.
-        self.prefixes = sorted(
-            {fold(p) for p in prefixes if p},
-            key=len,
-            reverse=True,
-        )
-        self.threshold = threshold
-        self._grid_of: dict[str, str] = {}
-        for address, grid in entries:
-            self._grid_of[normalize_address(address, prefixes=self.prefixes)] = grid
-        self._keys = list(self._grid_of)
-
-    def __len__(self) -> int:
-        return len(self._grid_of)
-
-    def lookup(self, address: str) -> tuple[str, str, float] | None:
-        """(grid code, matched gazetteer key, score 0–1), or None."""
-        key = normalize_address(address, prefixes=self.prefixes)
-        if not key:
-            return None
-        if key in self._grid_of:
-            return self._grid_of[key], key, 1.0
-        match = process.extractOne(
-            key, self._keys, scorer=fuzz.ratio, score_cutoff=self.threshold * 100
-        )
-        if match is not None:
-            found, score, _ = match
-            return self._grid_of[found], found, score / 100
-        # "桂花路1号1栋楼下": the address names a known building and then some.
-        contained = [k for k in self._keys if len(k) >= MIN_CONTAINED and k in key]
-        if contained:
-            found = max(contained, key=len)
-            return self._grid_of[found], found, len(found) / len(key)
-        return None
 
 
 @dataclass(frozen=True)
@@ -89,81 +56,6 @@ class RouteDecision:
     grid_code: str | None = None
     community_code: str | None = None
     department_code: str | None = None
-
-
-class GridIndex:
-    """Point-in-polygon over every grid; fast for tens of thousands of grids."""
-
-    def __init__(self, grids: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
-        self._codes = [code for code, _, _ in grids]
-        self._kinds = [kind for _, kind, _ in grids]
-        self._shapes: list[BaseGeometry] = [shape(geometry) for _, _, geometry in grids]
-        self._tree = STRtree(self._shapes)
-
-    def __len__(self) -> int:
-        return len(self._codes)
-
-    def locate(self, lat: float, lon: float) -> tuple[str, str] | None:
-        """The grid (code, kind) covering the point; a unit grid wins over the
-        residential grid around it, and a smaller grid over a larger one."""
-        point = Point(lon, lat)
-        hits = [int(i) for i in self._tree.query(point, predicate="intersects")]
-        if not hits:
-            return None
-        best = min(
-            hits, key=lambda i: (self._kinds[i] != "unit", self._shapes[i].area, self._codes[i])
-        )
-        return self._codes[best], self._kinds[best]
-
-
-@dataclass(frozen=True)
-class RoutingIndex:
-    grids: GridIndex
-    gazetteer: Gazetteer
-    communities: Sequence[tuple[str, str]] = ()  # (normalised name, code)
-
-    def community_named_in(self, address: str) -> tuple[str, str] | None:
-        """The community (code, name) the address names, when it names exactly one."""
-        text = normalize_address(address)
-        found = {code: name for name, code in self.communities if name and name in text}
-        return next(iter(found.items())) if len(found) == 1 else None
-
-
-class RoutingIndexCache:
-    """One index per process, rebuilt when the directory version moves (every import
-    bumps it, so replicas pick up changes on their next case)."""
-
-    def __init__(self, *, fuzzy_threshold: float) -> None:
-        self._version = -1
-        self._threshold = fuzzy_threshold
-        self._index = RoutingIndex(
-            GridIndex([]), Gazetteer([], prefixes=(), threshold=fuzzy_threshold)
-        )
-
-    async def get(self, session: AsyncSession) -> RoutingIndex:
-        version = await directory_repository.version(session)
-        if version != self._version:
-            areas = await directory_repository.areas(session)
-            entries = await directory_repository.gazetteer_entries(session)
-            self._index = RoutingIndex(
-                grids=GridIndex(
-                    [
-                        (a.code, a.kind or "residential", a.geometry)
-                        for a in areas
-                        if a.level == "grid" and a.geometry
-                    ]
-                ),
-                gazetteer=Gazetteer(
-                    entries,
-                    prefixes=[a.name for a in areas if a.level in ("district", "street")],
-                    threshold=self._threshold,
-                ),
-                communities=[
-                    (normalize_address(a.name), a.code) for a in areas if a.level == "community"
-                ],
-            )
-            self._version = version
-        return self._index
 
 
 def decide(

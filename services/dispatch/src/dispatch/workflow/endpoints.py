@@ -1,15 +1,16 @@
-"""The worklist (DESIGN.md §4) for grid members and department operators."""
+"""The worklist (the public contracts in `docs/architecture.md`) for grid members and
+department operators."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispatch.deps import RuntimeDep
+from dispatch.deps import DispatchRuntime, RuntimeDep
 from dispatch.workflow import repository, rules, service
 from dispatch.workflow.schemas import (
     CaseDetail,
@@ -26,28 +27,28 @@ from dispatch.workflow.schemas import (
     TransferIn,
 )
 from gridcase_events.kit.auth import CurrentPrincipal, Principal, can_see
+from gridcase_events.kit.errors import Invalid
 from gridcase_events.kit.http import correlation_id
-from gridcase_events.kit.runtime import Runtime
+from gridcase_events.kit.runtime import SessionDep
 
 router = APIRouter(tags=["worklist"])
 
 
 @router.get("/v1/tasks", response_model=list[CaseRead], summary="My open tasks")
 async def my_tasks(
-    runtime: RuntimeDep,
+    session: SessionDep,
     principal: CurrentPrincipal,
     status: Annotated[list[TaskStatus] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[CaseRead]:
-    async with runtime.sessionmaker() as session:
-        cases = await repository.tasks_of(
-            session,
-            assignee_id=principal.sub,
-            statuses=status or ["assigned", "accepted", "suspended"],
-            limit=limit,
-            offset=offset,
-        )
+    cases = await repository.tasks_of(
+        session,
+        assignee_id=principal.sub,
+        statuses=status or ["assigned", "accepted", "suspended"],
+        limit=limit,
+        offset=offset,
+    )
     return [CaseRead.model_validate(c) for c in cases]
 
 
@@ -57,16 +58,13 @@ async def my_tasks(
     summary="A case with its timeline",
     responses={403: {"description": "outside your grid or department"}, 404: {}},
 )
-async def get_case(case_id: UUID, runtime: RuntimeDep, principal: CurrentPrincipal) -> CaseDetail:
-    async with runtime.sessionmaker() as session:
-        case = await repository.get(session, case_id)
-        if case is None:
-            raise HTTPException(status_code=404, detail="no such case")
-        if not can_see(
-            principal, grid_code=rules.area_of(case), department_code=case.department_code
-        ):
-            raise HTTPException(status_code=403, detail="this case is outside your scope")
-        timeline = await repository.timeline(session, case_id)
+async def get_case(case_id: UUID, session: SessionDep, principal: CurrentPrincipal) -> CaseDetail:
+    case = await repository.get(session, case_id)
+    if case is None:
+        raise service.NotFound()
+    if not can_see(principal, grid_code=rules.area_of(case), department_code=case.department_code):
+        raise rules.Refused("this case is outside your scope")
+    timeline = await repository.timeline(session, case_id)
     return CaseDetail.model_validate(
         {
             **CaseRead.model_validate(case).model_dump(),
@@ -87,51 +85,34 @@ ACTION_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 async def _act(
     request: Request,
-    runtime: Runtime,
+    session: AsyncSession,
+    runtime: DispatchRuntime,
     principal: Principal,
     case_id: UUID,
     action: rules.Action,
     body: BaseModel | None,
     if_match: str | None,
-) -> CaseDetail | JSONResponse:
+) -> CaseDetail:
+    """One action in the request's unit of work; the service's refusals answer as they are
+    (404 no such case, 403 refused, 409 with the case's status and version, 422)."""
     expected = None
     if if_match is not None:
         value = if_match.strip().strip('"').removeprefix("W/").strip('"')
-        if not value.isdigit():
-            raise HTTPException(status_code=422, detail="If-Match must be the case version")
+        if not (value.isascii() and value.isdigit()):
+            raise Invalid("If-Match must be the case version")
         expected = int(value)
-    try:
-        async with runtime.transaction() as session:
-            case = await service.act(
-                session=session,
-                runtime=runtime,
-                principal=principal,
-                case_id=case_id,
-                action=action,
-                request=body,
-                correlation_id=correlation_id(request),
-                expected_version=expected,
-            )
-            timeline = await repository.timeline(session, case_id)
-            detail = _detail(case, timeline)
-    except service.NotFound:
-        raise HTTPException(status_code=404, detail="no such case") from None
-    except rules.Refused as exc:
-        raise HTTPException(status_code=403, detail=str(exc)) from None
-    except service.BadRequest as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from None
-    except rules.Illegal as exc:
-        async with runtime.sessionmaker() as session:
-            current = await repository.get(session, case_id)
-        return JSONResponse(
-            status_code=409,
-            content={
-                "detail": str(exc),
-                "status": current.status if current else None,
-                "version": current.version if current else None,
-            },
-        )
-    return detail
+    case = await service.act(
+        session=session,
+        runtime=runtime,
+        principal=principal,
+        case_id=case_id,
+        action=action,
+        request=body,
+        correlation_id=correlation_id(request),
+        expected_version=expected,
+    )
+    timeline = await repository.timeline(session, case_id)
+    return _detail(case, timeline)
 
 
 def _detail(case: Any, timeline: Any) -> CaseDetail:
@@ -157,11 +138,12 @@ IfMatch = Annotated[
 async def accept(
     case_id: UUID,
     request: Request,
+    session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> Any:
-    return await _act(request, runtime, principal, case_id, "accept", None, if_match)
+    return await _act(request, session, runtime, principal, case_id, "accept", None, if_match)
 
 
 @router.post(
@@ -174,11 +156,12 @@ async def contact(
     case_id: UUID,
     body: ContactIn,
     request: Request,
+    session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> Any:
-    return await _act(request, runtime, principal, case_id, "contact", body, if_match)
+    return await _act(request, session, runtime, principal, case_id, "contact", body, if_match)
 
 
 @router.post(
@@ -191,11 +174,12 @@ async def return_case(
     case_id: UUID,
     body: ReasonIn,
     request: Request,
+    session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> Any:
-    return await _act(request, runtime, principal, case_id, "return", body, if_match)
+    return await _act(request, session, runtime, principal, case_id, "return", body, if_match)
 
 
 @router.post(
@@ -208,11 +192,12 @@ async def transfer(
     case_id: UUID,
     body: TransferIn,
     request: Request,
+    session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> Any:
-    return await _act(request, runtime, principal, case_id, "transfer", body, if_match)
+    return await _act(request, session, runtime, principal, case_id, "transfer", body, if_match)
 
 
 @router.post(
@@ -225,11 +210,12 @@ async def resolve(
     case_id: UUID,
     body: ResolveIn,
     request: Request,
+    session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> Any:
-    return await _act(request, runtime, principal, case_id, "resolve", body, if_match)
+    return await _act(request, session, runtime, principal, case_id, "resolve", body, if_match)
 
 
 @router.post(
@@ -242,11 +228,12 @@ async def close(
     case_id: UUID,
     body: CloseIn,
     request: Request,
+    session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> Any:
-    return await _act(request, runtime, principal, case_id, "close", body, if_match)
+    return await _act(request, session, runtime, principal, case_id, "close", body, if_match)
 
 
 @router.post(
@@ -259,11 +246,12 @@ async def reopen(
     case_id: UUID,
     body: ReasonIn,
     request: Request,
+    session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> Any:
-    return await _act(request, runtime, principal, case_id, "reopen", body, if_match)
+    return await _act(request, session, runtime, principal, case_id, "reopen", body, if_match)
 
 
 @router.post(
@@ -276,11 +264,12 @@ async def evaluate(
     case_id: UUID,
     body: EvaluateIn,
     request: Request,
+    session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> Any:
-    return await _act(request, runtime, principal, case_id, "evaluate", body, if_match)
+    return await _act(request, session, runtime, principal, case_id, "evaluate", body, if_match)
 
 
 @router.post(
@@ -293,11 +282,14 @@ async def request_extension(
     case_id: UUID,
     body: ExtensionIn,
     request: Request,
+    session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> Any:
-    return await _act(request, runtime, principal, case_id, "request_extension", body, if_match)
+    return await _act(
+        request, session, runtime, principal, case_id, "request_extension", body, if_match
+    )
 
 
 @router.post(
@@ -310,11 +302,14 @@ async def approve_extension(
     case_id: UUID,
     body: OptionalReasonIn,
     request: Request,
+    session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> Any:
-    return await _act(request, runtime, principal, case_id, "approve_extension", body, if_match)
+    return await _act(
+        request, session, runtime, principal, case_id, "approve_extension", body, if_match
+    )
 
 
 @router.post(
@@ -327,11 +322,14 @@ async def reject_extension(
     case_id: UUID,
     body: ReasonIn,
     request: Request,
+    session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> Any:
-    return await _act(request, runtime, principal, case_id, "reject_extension", body, if_match)
+    return await _act(
+        request, session, runtime, principal, case_id, "reject_extension", body, if_match
+    )
 
 
 @router.post(
@@ -344,11 +342,12 @@ async def suspend(
     case_id: UUID,
     body: ReasonIn,
     request: Request,
+    session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> Any:
-    return await _act(request, runtime, principal, case_id, "suspend", body, if_match)
+    return await _act(request, session, runtime, principal, case_id, "suspend", body, if_match)
 
 
 @router.post(
@@ -361,8 +360,9 @@ async def resume(
     case_id: UUID,
     body: OptionalReasonIn,
     request: Request,
+    session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> Any:
-    return await _act(request, runtime, principal, case_id, "resume", body, if_match)
+    return await _act(request, session, runtime, principal, case_id, "resume", body, if_match)

@@ -7,14 +7,19 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.workflow.models import Case, TimelineEntry
 
+# The statuses that count as an assignee's load when a department picks its operator.
+LOAD_STATUSES = ("assigned", "accepted")
 
-async def get(session: AsyncSession, case_id: UUID) -> Case | None:
-    return await session.get(Case, case_id)
+
+async def get(session: AsyncSession, case_id: UUID, *, for_update: bool = False) -> Case | None:
+    """The case; `for_update` locks its row until the transaction ends (and reads it
+    afresh, not from the session's identity map)."""
+    return await session.get(Case, case_id, with_for_update=for_update or None)
 
 
 async def add(session: AsyncSession, case: Case) -> None:
@@ -52,3 +57,17 @@ async def tasks_of(
         .offset(offset)
     )
     return result.scalars().all()
+
+
+async def open_cases_by_assignee(
+    session: AsyncSession, assignee_ids: Sequence[str]
+) -> dict[str, int]:
+    """How many assigned or accepted cases each of `assignee_ids` holds (absent: none)."""
+    if not assignee_ids:
+        return {}
+    result = await session.execute(
+        select(Case.assignee_id, func.count())
+        .where(Case.assignee_id.in_(assignee_ids), Case.status.in_(LOAD_STATUSES))
+        .group_by(Case.assignee_id)
+    )
+    return {assignee: count for assignee, count in result if assignee is not None}

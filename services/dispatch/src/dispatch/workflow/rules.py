@@ -1,5 +1,5 @@
-"""The case lifecycle (DESIGN.md §1): which actions are legal in which state, and who
-may take them. Pure logic: no I/O, so every rule is unit-tested on its own.
+"""The case lifecycle (the lifecycle in `docs/architecture.md`): which actions are legal in
+which state, and who may take them. Pure logic: no I/O, so every rule is unit-tested on its own.
 
 States: ``triage`` (the dispatchers' queue), ``routed`` (in a unit's queue, nobody on
 duty; a unit is a grid, a community's station or a department), ``assigned``, ``accepted``, ``suspended``, ``resolved``, ``closed``,
@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Literal, Protocol
 
+from gridcase_events.areas import within
 from gridcase_events.kit.auth import Principal, can_see
+from gridcase_events.kit.errors import Conflict, Forbidden
 
 Action = Literal[
     "accept",
@@ -70,11 +72,12 @@ def area_of(case: CaseState) -> str | None:
     return case.grid_code or getattr(case, "community_code", None)
 
 
-class Illegal(Exception):
-    """The action is not possible in the case's current state (409)."""
+class Illegal(Conflict):
+    """The action is not possible in the case's current state (409; the workflow service
+    adds the case's status and version to the answer)."""
 
 
-class Refused(Exception):
+class Refused(Forbidden):
     """The caller may not take this action on this case (403)."""
 
 
@@ -97,13 +100,7 @@ def supervises(principal: Principal, case: CaseState) -> bool:
     dispatchers and district centre for any case."""
     if principal.role in CENTRE:
         return can_see(principal, grid_code=area_of(case), department_code=case.department_code)
-    area = area_of(case)
-    return (
-        principal.role in AREA_SUPERVISORS
-        and area is not None
-        and principal.area_code is not None
-        and area.startswith(principal.area_code)
-    )
+    return principal.role in AREA_SUPERVISORS and within(principal.area_code, area_of(case))
 
 
 def _is_assignee(principal: Principal, case: CaseState) -> bool:

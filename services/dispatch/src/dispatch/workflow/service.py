@@ -1,7 +1,8 @@
-"""The case workflow (DESIGN.md §1): taking a reported case in (route, assign), and the
-actions people take on it — accept, return, transfer, resolve, close, reopen, evaluate,
-extensions, suspension. Every action is checked by :mod:`.rules`, recorded on the
-timeline (who, when, what, why) and announced as an event carrying the case's version."""
+"""The case workflow (the lifecycle in `docs/architecture.md`): taking a reported case in
+(route, assign), and the actions people take on it — accept, return, transfer, resolve,
+close, reopen, evaluate, extensions, suspension. Every action is checked by
+:mod:`.rules`, recorded on the timeline (who, when, what, why) and announced as an event
+carrying the case's version."""
 
 from __future__ import annotations
 
@@ -15,15 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from dispatch.assignment import service as assignment_service
+from dispatch.deps import DispatchRuntime
 from dispatch.directory import repository as directory_repository
+from dispatch.directory.models import Category
 from dispatch.routing import service as routing_service
 from dispatch.workflow import repository, rules, schemas
 from dispatch.workflow.models import Case
 from gridcase_events import payloads
 from gridcase_events.envelope import Envelope
-from gridcase_events.kit import db
+from gridcase_events.kit import db, errors
 from gridcase_events.kit.auth import Principal
-from gridcase_events.kit.runtime import Runtime
 
 SYSTEM = "system"
 
@@ -33,7 +35,11 @@ def _priority(reported: payloads.Priority, category_default: str | None) -> payl
 
 
 async def take_in(
-    *, session: AsyncSession, runtime: Runtime, event: Envelope, reported: payloads.CaseReported
+    *,
+    session: AsyncSession,
+    runtime: DispatchRuntime,
+    event: Envelope,
+    reported: payloads.CaseReported,
 ) -> Case:
     """Routes and assigns a newly reported case; a repeat returns the stored case."""
     existing = await repository.get(session, reported.case_id)
@@ -45,7 +51,7 @@ async def take_in(
         if reported.category_hint
         else None
     )
-    index = await runtime.extras["routing_index"].get(session)
+    index = await runtime.state.routing_index.get(session)
     decision = routing_service.decide(
         index=index,
         category=category,
@@ -57,51 +63,9 @@ async def take_in(
         session,
         lambda: routing_service.ROUTING_OUTCOMES.labels(decision.target, decision.method).inc(),
     )
-    case = Case(
-        id=reported.case_id,
-        tracking_no=reported.tracking_no,
-        channel=reported.channel,
-        external_ref=reported.external_ref,
-        status="routed" if decision.target != "triage" else "triage",
-        category_code=category.code if category else None,
-        priority=_priority(reported.priority, category.priority if category else None),
-        content=reported.content,
-        address=reported.address,
-        lat=reported.location.lat if reported.location else None,
-        lon=reported.location.lon if reported.location else None,
-        target=decision.target,
-        grid_code=decision.grid_code,
-        community_code=decision.community_code,
-        department_code=decision.department_code,
-        route_method=decision.method,
-        route_reason=decision.reason,
-        reported_at=reported.reported_at,
-        correlation_id=event.correlation_id,
-        updated_at=now,
-    )
+    case = _new_case(reported, event, category, decision, now)
     await repository.add(session, case)  # flushed: version 1
-    await repository.add_timeline(
-        session,
-        case_id=case.id,
-        at=reported.reported_at,
-        action="reported",
-        actor=reported.channel,
-        detail={"tracking_no": case.tracking_no},
-    )
-    await repository.add_timeline(
-        session,
-        case_id=case.id,
-        at=now,
-        action="routed",
-        actor=SYSTEM,
-        detail={
-            "target": decision.target,
-            "method": decision.method,
-            "reason": decision.reason,
-            "grid_code": decision.grid_code,
-            "department_code": decision.department_code,
-        },
-    )
+    await _record_routing(session, case, reported, decision, now)
     routed = await runtime.emit(
         session,
         payloads.CaseRouted(
@@ -128,6 +92,70 @@ async def take_in(
     return case
 
 
+def _new_case(
+    reported: payloads.CaseReported,
+    event: Envelope,
+    category: Category | None,
+    decision: routing_service.RouteDecision,
+    now: datetime,
+) -> Case:
+    """The case as routing placed it (triage when it could not be placed)."""
+    return Case(
+        id=reported.case_id,
+        tracking_no=reported.tracking_no,
+        channel=reported.channel,
+        external_ref=reported.external_ref,
+        status="routed" if decision.target != "triage" else "triage",
+        category_code=category.code if category else None,
+        priority=_priority(reported.priority, category.priority if category else None),
+        content=reported.content,
+        address=reported.address,
+        lat=reported.location.lat if reported.location else None,
+        lon=reported.location.lon if reported.location else None,
+        target=decision.target,
+        grid_code=decision.grid_code,
+        community_code=decision.community_code,
+        department_code=decision.department_code,
+        route_method=decision.method,
+        route_reason=decision.reason,
+        reported_at=reported.reported_at,
+        correlation_id=event.correlation_id,
+        updated_at=now,
+    )
+
+
+async def _record_routing(
+    session: AsyncSession,
+    case: Case,
+    reported: payloads.CaseReported,
+    decision: routing_service.RouteDecision,
+    now: datetime,
+) -> None:
+    """The timeline's first two entries: reported (by its channel), routed (and why)."""
+    await repository.add_timeline(
+        session,
+        case_id=case.id,
+        at=reported.reported_at,
+        action="reported",
+        actor=reported.channel,
+        detail={"tracking_no": case.tracking_no},
+    )
+    await repository.add_timeline(
+        session,
+        case_id=case.id,
+        at=now,
+        action="routed",
+        actor=SYSTEM,
+        detail={
+            "target": decision.target,
+            "method": decision.method,
+            "reason": decision.reason,
+            "grid_code": decision.grid_code,
+            "department_code": decision.department_code,
+        },
+    )
+
+
 def case_ref(case: Case) -> dict[str, Any]:
     """What every case event carries about the case (its version orders events)."""
     first_owner = (
@@ -152,40 +180,19 @@ def case_ref(case: Case) -> dict[str, Any]:
 
 
 async def assign(
-    *, session: AsyncSession, runtime: Runtime, case: Case, correlation_id: str, causation_id: str
+    *,
+    session: AsyncSession,
+    runtime: DispatchRuntime,
+    case: Case,
+    correlation_id: str,
+    causation_id: str,
 ) -> None:
     """Gives the case to a person of its unit (A post, B post, leader; or the least loaded
     operator), or leaves it in the unit's queue when nobody is on duty."""
     now = runtime.clock.now()
-    if case.target == "grid" and case.grid_code:
-        assignment = await assignment_service.for_grid(
-            session=session, grid_code=case.grid_code, now=now
-        )
-    elif case.target == "community" and case.community_code:
-        assignment = await assignment_service.for_community(
-            session=session, community_code=case.community_code, now=now
-        )
-    elif case.target == "department" and case.department_code:
-        assignment = await assignment_service.for_department(
-            session=session, department_code=case.department_code, now=now
-        )
-    else:
-        assignment = None
+    assignment = await _assignment_for(session, case, now)
     if assignment is None:
-        case.assignee_id = None
-        case.assignee_post = None
-        if case.target != "triage":
-            db.on_commit(session, lambda: assignment_service.ASSIGNMENTS.labels("none").inc())
-            case.status = "routed"
-            await repository.add_timeline(
-                session,
-                case_id=case.id,
-                at=now,
-                action="queued",
-                actor=SYSTEM,
-                detail={"reason": "nobody on duty; waiting in the unit's queue"},
-            )
-        await session.flush()
+        await _queue(session, case, now)
         return
 
     db.on_commit(session, lambda: assignment_service.ASSIGNMENTS.labels(assignment.post).inc())
@@ -226,15 +233,61 @@ async def assign(
     )
 
 
+async def _assignment_for(
+    session: AsyncSession, case: Case, now: datetime
+) -> assignment_service.Assignment | None:
+    """Who of the case's unit takes it now; None when nobody is on duty (or in triage)."""
+    if case.target == "grid" and case.grid_code:
+        return await assignment_service.for_grid(session=session, grid_code=case.grid_code, now=now)
+    if case.target == "community" and case.community_code:
+        return await assignment_service.for_community(
+            session=session, community_code=case.community_code, now=now
+        )
+    if case.target == "department" and case.department_code:
+        return await assignment_service.for_department(
+            session=session,
+            department_code=case.department_code,
+            now=now,
+            open_cases=repository.open_cases_by_assignee,
+        )
+    return None
+
+
+async def _queue(session: AsyncSession, case: Case, now: datetime) -> None:
+    """Nobody takes the case: it waits in its unit's queue (or stays in triage)."""
+    case.assignee_id = None
+    case.assignee_post = None
+    if case.target != "triage":
+        db.on_commit(session, lambda: assignment_service.ASSIGNMENTS.labels("none").inc())
+        case.status = "routed"
+        await repository.add_timeline(
+            session,
+            case_id=case.id,
+            at=now,
+            action="queued",
+            actor=SYSTEM,
+            detail={"reason": "nobody on duty; waiting in the unit's queue"},
+        )
+    await session.flush()
+
+
 # --------------------------------------------------------------------- people's actions
 
 
-class NotFound(LookupError):
-    """No such case."""
+class NotFound(errors.NotFound):
+    """No such case (404)."""
+
+    def __init__(self, detail: str = "no such case") -> None:
+        super().__init__(detail)
 
 
-class BadRequest(ValueError):
+class BadRequest(errors.Invalid):
     """The request names something that does not exist or cannot be (422)."""
+
+
+def _current(status: str | None, version: int | None) -> dict[str, Any]:
+    """What a 409 carries: the case's state now, so the caller can reload and decide."""
+    return {"status": status, "version": version}
 
 
 def _action_ref(case: Case, principal: Principal, now: datetime) -> dict[str, Any]:
@@ -253,7 +306,7 @@ def _action_ref(case: Case, principal: Principal, now: datetime) -> dict[str, An
 async def act(
     *,
     session: AsyncSession,
-    runtime: Runtime,
+    runtime: DispatchRuntime,
     principal: Principal,
     case_id: UUID,
     action: rules.Action,
@@ -267,12 +320,12 @@ async def act(
     also when `expected_version` is stale or a concurrent action won) or
     :class:`BadRequest` (422).
     """
-    case = await repository.get(session, case_id)
+    # Locked as it is read: a concurrent action on the case waits for this one, then
+    # sees its outcome (and answers 409 with the state it left).
+    case = await repository.get(session, case_id, for_update=True)
     if case is None:
-        raise NotFound(str(case_id))
-    rules.check(action, case=case, principal=principal)
-    if expected_version is not None and expected_version != case.version:
-        raise rules.Illegal(f"the case changed: it is at version {case.version}")
+        raise NotFound()
+    _check(action, case, principal, expected_version)
     now = runtime.clock.now()
     handler = _ACTIONS[action]
     events = await handler(session, runtime, case, principal, request, now)
@@ -283,7 +336,7 @@ async def act(
     )
     try:
         await session.flush()
-    except StaleDataError:
+    except StaleDataError:  # the version column's last word; the lock above comes first
         raise rules.Illegal("another action on this case won the race; reload it") from None
     causation: str | None = None
     for event in events:
@@ -306,14 +359,30 @@ async def act(
     return case
 
 
+def _check(
+    action: rules.Action, case: Case, principal: Principal, expected_version: int | None
+) -> None:
+    """The lifecycle rules, then the caller's If-Match; a 409 carries the case's state."""
+    try:
+        rules.check(action, case=case, principal=principal)
+    except rules.Illegal as exc:
+        raise rules.Illegal(exc.detail, extra=_current(case.status, case.version)) from None
+    if expected_version is not None and expected_version != case.version:
+        raise rules.Illegal(
+            f"the case changed: it is at version {case.version}",
+            extra=_current(case.status, case.version),
+        )
+
+
 EventFactory = Callable[[dict[str, Any]], BaseModel]
 Handler = Callable[
-    [AsyncSession, Runtime, Case, Principal, Any, datetime], Awaitable[list[EventFactory]]
+    [AsyncSession, DispatchRuntime, Case, Principal, Any, datetime],
+    Awaitable[list[EventFactory]],
 ]
 
 
 async def _accept(
-    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+    s: AsyncSession, rt: DispatchRuntime, case: Case, p: Principal, r: Any, now: datetime
 ) -> list[EventFactory]:
     case.status = "accepted"
     case.accepted_at = now
@@ -328,7 +397,7 @@ async def _accept(
 
 
 async def _contact(
-    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+    s: AsyncSession, rt: DispatchRuntime, case: Case, p: Principal, r: Any, now: datetime
 ) -> list[EventFactory]:
     request: schemas.ContactIn = r
     if case.contacted_at is None:
@@ -347,7 +416,7 @@ def _leave_unit(case: Case) -> tuple[str | None, str | None]:
 
 
 async def _return(
-    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+    s: AsyncSession, rt: DispatchRuntime, case: Case, p: Principal, r: Any, now: datetime
 ) -> list[EventFactory]:
     request: schemas.ReasonIn = r
     from_grid, from_department = _leave_unit(case)
@@ -367,7 +436,7 @@ async def _return(
 
 
 async def _transfer(
-    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+    s: AsyncSession, rt: DispatchRuntime, case: Case, p: Principal, r: Any, now: datetime
 ) -> list[EventFactory]:
     request: schemas.TransferIn = r
     if request.target == "grid":
@@ -398,7 +467,7 @@ async def _transfer(
 
 
 async def _resolve(
-    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+    s: AsyncSession, rt: DispatchRuntime, case: Case, p: Principal, r: Any, now: datetime
 ) -> list[EventFactory]:
     request: schemas.ResolveIn = r
     evidence = [str(url) for url in request.evidence]
@@ -411,7 +480,7 @@ async def _resolve(
 
 
 async def _close(
-    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+    s: AsyncSession, rt: DispatchRuntime, case: Case, p: Principal, r: Any, now: datetime
 ) -> list[EventFactory]:
     request: schemas.CloseIn = r
     case.status = "closed"
@@ -430,7 +499,7 @@ def _reopen_in_place(case: Case) -> int:
 
 
 async def _reopen(
-    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+    s: AsyncSession, rt: DispatchRuntime, case: Case, p: Principal, r: Any, now: datetime
 ) -> list[EventFactory]:
     request: schemas.ReasonIn = r
     reopenings = _reopen_in_place(case)
@@ -438,7 +507,7 @@ async def _reopen(
 
 
 async def _evaluate(
-    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+    s: AsyncSession, rt: DispatchRuntime, case: Case, p: Principal, r: Any, now: datetime
 ) -> list[EventFactory]:
     request: schemas.EvaluateIn = r
     case.satisfaction = request.satisfaction
@@ -468,7 +537,7 @@ async def _evaluate(
 
 
 async def _request_extension(
-    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+    s: AsyncSession, rt: DispatchRuntime, case: Case, p: Principal, r: Any, now: datetime
 ) -> list[EventFactory]:
     request: schemas.ExtensionIn = r
     if request.until <= now:
@@ -484,7 +553,7 @@ async def _request_extension(
 
 
 async def _approve_extension(
-    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+    s: AsyncSession, rt: DispatchRuntime, case: Case, p: Principal, r: Any, now: datetime
 ) -> list[EventFactory]:
     request: schemas.OptionalReasonIn = r
     case.extension_status = "approved"
@@ -494,7 +563,7 @@ async def _approve_extension(
 
 
 async def _reject_extension(
-    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+    s: AsyncSession, rt: DispatchRuntime, case: Case, p: Principal, r: Any, now: datetime
 ) -> list[EventFactory]:
     request: schemas.ReasonIn = r
     case.extension_status = "rejected"
@@ -502,7 +571,7 @@ async def _reject_extension(
 
 
 async def _suspend(
-    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+    s: AsyncSession, rt: DispatchRuntime, case: Case, p: Principal, r: Any, now: datetime
 ) -> list[EventFactory]:
     request: schemas.ReasonIn = r
     case.status = "suspended"
@@ -510,7 +579,7 @@ async def _suspend(
 
 
 async def _resume(
-    s: AsyncSession, rt: Runtime, case: Case, p: Principal, r: Any, now: datetime
+    s: AsyncSession, rt: DispatchRuntime, case: Case, p: Principal, r: Any, now: datetime
 ) -> list[EventFactory]:
     request: schemas.OptionalReasonIn = r
     case.status = "accepted"
