@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 from fastapi import Depends, Request
 
 from dispatch.config import DispatchSettings
-from dispatch.directory.index import RoutingIndexCache
 from gridcase_events.kit.runtime import Runtime
 
-__all__ = ["DispatchRuntime", "DispatchState", "RuntimeDep", "SettingsDep", "build_state"]
+if TYPE_CHECKING:  # every domain imports deps: deps imports no domain at run time
+    from dispatch.directory.index import RoutingIndexCache
+
+__all__ = ["DispatchRuntime", "DispatchState", "RuntimeDep", "SettingsDep"]
 
 
 @dataclass(frozen=True)
@@ -22,13 +24,6 @@ class DispatchState:
 
 
 DispatchRuntime = Runtime[DispatchSettings, DispatchState]
-
-
-async def build_state(runtime: Runtime[DispatchSettings, Any]) -> DispatchState:
-    """The state, built once the database is migrated (``create_service_app(state=...)``)."""
-    return DispatchState(
-        routing_index=RoutingIndexCache(fuzzy_threshold=runtime.settings.routing_fuzzy_threshold)
-    )
 
 
 def get_runtime(request: Request) -> DispatchRuntime:

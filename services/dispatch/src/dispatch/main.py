@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 
 from dispatch import models  # noqa: F401 - registers the tables
 from dispatch.config import DispatchSettings
 from dispatch.consumers import consumers
 from dispatch.db import schema
-from dispatch.deps import build_state
+from dispatch.deps import DispatchState
 from dispatch.directory.endpoints import router as directory_router
+from dispatch.directory.index import RoutingIndexCache
 from dispatch.workflow.endpoints import router as workflow_router
 from gridcase_events.kit.clock import Clock
-from gridcase_events.kit.runtime import create_service_app
+from gridcase_events.kit.runtime import Runtime, create_service_app
+
+
+async def build_state(runtime: Runtime[DispatchSettings, Any]) -> DispatchState:
+    """The state, built once the database is migrated (``create_service_app(state=...)``)."""
+    return DispatchState(
+        routing_index=RoutingIndexCache(fuzzy_threshold=runtime.settings.routing_fuzzy_threshold)
+    )
 
 
 def create_app(settings: DispatchSettings | None = None, clock: Clock | None = None) -> FastAPI:
