@@ -4,63 +4,74 @@ service list and the agency responsible."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from gridcase_events import payloads, topics
-from gridcase_events.envelope import Envelope
-from gridcase_events.kit.runtime import ConsumerSpec, Runtime
+from gridcase_events.handlers import Context, Handlers
+from gridcase_events.kit.runtime import ConsumerSpec
 from intake.cases import service as case_service
 from intake.catalogue import service as catalogue_service
+from intake.deps import IntakeRuntime
+
+status = Handlers[IntakeRuntime]()
+deadlines = Handlers[IntakeRuntime]()
+catalogue = Handlers[IntakeRuntime]()
 
 
-async def on_case_event(session: AsyncSession, event: Envelope, payload: Any) -> None:
-    assert isinstance(payload, payloads.CaseRef)
+@status.on(
+    payloads.CaseRouted,
+    payloads.CaseAssigned,
+    payloads.CaseAccepted,
+    payloads.CaseReturned,
+    payloads.CaseTransferred,
+    payloads.CaseResolved,
+    payloads.CaseClosed,
+    payloads.CaseReopened,
+    payloads.CaseEvaluated,
+    payloads.CaseSuspended,
+    payloads.CaseResumed,
+)
+async def on_case_event(ctx: Context[IntakeRuntime], case: payloads.CaseRef) -> None:
     await case_service.project_status(
-        session=session, event_type=event.type, case=payload, at=event.time
+        session=ctx.session, event_type=ctx.event.type, case=case, at=ctx.event.time
     )
 
 
-async def on_clock_started(session: AsyncSession, event: Envelope, payload: Any) -> None:
-    assert isinstance(payload, payloads.SlaClockStarted)
-    await case_service.project_deadline(session=session, clock=payload)
+@deadlines.on(payloads.SlaClockStarted)
+async def on_clock_started(ctx: Context[IntakeRuntime], clock: payloads.SlaClockStarted) -> None:
+    await case_service.project_deadline(session=ctx.session, clock=clock)
 
 
-async def on_category(session: AsyncSession, event: Envelope, payload: Any) -> None:
-    assert isinstance(payload, payloads.CategoryUpserted)
-    await catalogue_service.project_category(session=session, category=payload, at=event.time)
+@catalogue.on(payloads.CategoryUpserted)
+async def on_category(ctx: Context[IntakeRuntime], category: payloads.CategoryUpserted) -> None:
+    await catalogue_service.project_category(
+        session=ctx.session, category=category, at=ctx.event.time
+    )
 
 
-async def on_department(session: AsyncSession, event: Envelope, payload: Any) -> None:
-    assert isinstance(payload, payloads.DepartmentUpserted)
-    await catalogue_service.project_department(session=session, department=payload, at=event.time)
+@catalogue.on(payloads.DepartmentUpserted)
+async def on_department(
+    ctx: Context[IntakeRuntime], department: payloads.DepartmentUpserted
+) -> None:
+    await catalogue_service.project_department(
+        session=ctx.session, department=department, at=ctx.event.time
+    )
 
 
-async def on_area(session: AsyncSession, event: Envelope, payload: Any) -> None:
-    assert isinstance(payload, payloads.AreaUpserted)
-    await catalogue_service.project_area(session=session, area=payload, at=event.time)
+@catalogue.on(payloads.AreaUpserted)
+async def on_area(ctx: Context[IntakeRuntime], area: payloads.AreaUpserted) -> None:
+    await catalogue_service.project_area(session=ctx.session, area=area, at=ctx.event.time)
 
 
-def consumers(runtime: Runtime) -> list[ConsumerSpec]:
+if status.types != set(case_service.PUBLIC_STATUS):
+    raise RuntimeError("intake's status handlers and PUBLIC_STATUS name different events")
+
+
+def consumers(runtime: IntakeRuntime) -> list[ConsumerSpec]:
     return [
+        ConsumerSpec(name="intake-status", topics=[topics.DISPATCH], handlers=status.bind(runtime)),
         ConsumerSpec(
-            name="intake-status",
-            topics=[topics.DISPATCH],
-            handlers=dict.fromkeys(case_service.PUBLIC_STATUS, on_case_event),
+            name="intake-deadlines", topics=[topics.ESCALATION], handlers=deadlines.bind(runtime)
         ),
         ConsumerSpec(
-            name="intake-deadlines",
-            topics=[topics.ESCALATION],
-            handlers={"sla.clock_started": on_clock_started},
-        ),
-        ConsumerSpec(
-            name="intake-catalogue",
-            topics=[topics.DIRECTORY],
-            handlers={
-                "directory.category_upserted": on_category,
-                "directory.department_upserted": on_department,
-                "directory.area_upserted": on_area,
-            },
+            name="intake-catalogue", topics=[topics.DIRECTORY], handlers=catalogue.bind(runtime)
         ),
     ]

@@ -17,11 +17,13 @@ from intake.cases.endpoints import router as cases_router
 from intake.config import IntakeSettings
 from intake.consumers import consumers
 from intake.db import schema
+from intake.deps import build_state
 from intake.hotline.endpoints import router as hotline_router
 from intake.open311.endpoints import router as open311_router
 from intake.pages.endpoints import router as pages_router
 from intake.patrols.endpoints import router as patrols_router
 from intake.visits.endpoints import router as visits_router
+from intake.walls.endpoints import photos_router as wall_photos_router
 from intake.walls.endpoints import router as walls_router
 
 
@@ -41,10 +43,12 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
             patrols_router,
             visits_router,
             attachments_router,
+            wall_photos_router,
             open311_router,
             pages_router,
         ],
         consumers=consumers,
+        state=build_state,
         clock=clock,
     )
     app.add_middleware(BodyLimit, limit_for=limits(settings))

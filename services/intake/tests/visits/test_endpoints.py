@@ -89,3 +89,19 @@ async def test_desks_without_an_area_may_not_read_household_files(intake: Any, r
     assert desk.status_code == 403, desk.text
     assert "王大爷" not in desk.text
     assert [v["household"] for v in admin.json()] == ["王大爷"]
+
+
+async def test_building_words_and_full_width_digits_make_one_household(intake: Any) -> None:
+    recorded = await intake.post(
+        "/v1/visits", json={"address": "桂花路1号1号楼", "household": "李家"}, headers=MEMBER
+    )
+    visited = await intake.post(
+        "/v1/visits", json={"address": "桂花路１号 1栋", "notes": "回访"}, headers=MEMBER
+    )
+    assert (recorded.status_code, visited.status_code) == (201, 201)
+
+    file = await intake.get("/v1/visits", params={"address": "桂花路1号1幢"}, headers=MEMBER)
+
+    assert file.status_code == 200
+    assert [v["id"] for v in file.json()] == [recorded.json()["id"], visited.json()["id"]]
+    assert [v["address"] for v in file.json()] == ["桂花路1号1号楼", "桂花路１号 1栋"]

@@ -10,15 +10,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import filetype
+import structlog
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gridcase_events.kit.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
 from intake.attachments import repository
 from intake.attachments.schemas import AttachmentRead
 from intake.attachments.storage import Storage
+from intake.idempotency.schemas import Key, Replay
+from intake.idempotency.service import idempotent
+
+log = structlog.get_logger(__name__)
 
 # What a report may carry, by the type the content itself shows (never the client's
 # Content-Type or file name).
@@ -39,12 +45,39 @@ UPLOADS = Counter(
 )
 
 
-class TooLarge(Exception):
+class TooLarge(PayloadTooLarge):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"file over the limit of {limit} bytes ({limit / 1048576:g} MiB)")
+
+
+class UnsupportedType(UnsupportedMediaType):
     pass
 
 
-class UnsupportedType(Exception):
-    pass
+class AttachmentsUnknown(Invalid):
+    """URLs in a report that are not attachments stored by intake: a 422 shaped like a
+    validation error of the field at `loc`."""
+
+    code = "unknown_attachment"
+
+    def __init__(self, urls: Sequence[str], loc: Sequence[str | int]) -> None:
+        super().__init__("attachments not stored by intake")
+        self.urls = list(urls)
+        self.loc = tuple(loc)
+
+    def errors(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "loc": self.loc,
+                "msg": f"not an attachment stored by intake: {url}",
+                "type": "unknown_attachment",
+                "input": url,
+            }
+            for url in self.urls
+        ]
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.errors(), "code": self.code}
 
 
 class Readable(Protocol):
@@ -97,7 +130,7 @@ async def spool(*, upload: Readable, staging: Path, limit: int) -> Spooled:
             while chunk := await upload.read(_CHUNK):
                 size += len(chunk)
                 if size > limit:
-                    raise TooLarge(f"file over the limit of {limit} bytes")
+                    raise TooLarge(limit)
                 if len(head) < _HEAD:
                     head += chunk[: _HEAD - len(head)]
                 digest.update(chunk)
@@ -154,3 +187,53 @@ async def unknown_urls(*, session: AsyncSession, base_url: str, urls: Sequence[s
         session, {name for name in names.values() if name is not None}
     )
     return [url for url, name in names.items() if name is None or name not in known]
+
+
+async def check_known(
+    *, session: AsyncSession, base_url: str, urls: Sequence[str], loc: Sequence[str | int]
+) -> None:
+    """:class:`AttachmentsUnknown` (at `loc`) unless every URL is an attachment of ours."""
+    unknown = await unknown_urls(session=session, base_url=base_url, urls=urls)
+    if unknown:
+        raise AttachmentsUnknown(unknown, loc)
+
+
+async def accept(
+    *,
+    session: AsyncSession,
+    storage: Storage,
+    upload: Readable,
+    limit: int,
+    base_url: str,
+    key: Key | None,
+    scope: str,
+    now: datetime,
+) -> AttachmentRead | Replay:
+    """An upload: spooled (:class:`TooLarge` past `limit` bytes), then stored once
+    under its content name, or a repeat's first answer. The spooled file is removed
+    whatever happens."""
+    try:
+        spooled = await spool(upload=upload, staging=storage.staging_dir(), limit=limit)
+    except TooLarge:
+        UPLOADS.labels("too_large").inc()
+        raise
+    try:
+        outcome = await idempotent(
+            session=session,
+            key=key,
+            scope=scope,
+            payload={"sha256": spooled.sha256},
+            effect=lambda: store(
+                session=session,
+                storage=storage,
+                spooled=spooled,
+                base_url=base_url,
+                uploaded_by=scope,
+                now=now,
+            ),
+        )
+    finally:
+        spooled.path.unlink(missing_ok=True)
+    if isinstance(outcome, AttachmentRead):
+        log.info("attachment stored", name=outcome.url.rsplit("/", 1)[-1], size=outcome.size)
+    return outcome

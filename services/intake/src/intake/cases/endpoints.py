@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path
+from fastapi import APIRouter, Path
 
+from gridcase_events.kit.errors import NotFound
 from intake.cases import service
 from intake.cases.schemas import CaseStatusRead
-from intake.deps import RuntimeDep
+from intake.deps import SessionDep
 
 router = APIRouter(tags=["public status"])
 
@@ -18,11 +19,10 @@ router = APIRouter(tags=["public status"])
     responses={404: {"description": "no case with this tracking number"}},
 )
 async def public_status(
-    runtime: RuntimeDep,
+    session: SessionDep,
     tracking_no: Annotated[str, Path(pattern=r"^GC-\d{8}-[0-9A-Z]{6}$")],
 ) -> CaseStatusRead:
-    async with runtime.sessionmaker() as session:
-        status = await service.public_status(session=session, tracking_no=tracking_no)
+    status = await service.public_status(session=session, tracking_no=tracking_no)
     if status is None:
-        raise HTTPException(status_code=404, detail="no case with this tracking number")
+        raise NotFound("no case with this tracking number")
     return status

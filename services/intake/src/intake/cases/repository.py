@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import DateTime, Integer, String, Text, literal, select, tuple_, update
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    Text,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -114,3 +129,106 @@ async def advance_expected(
         .returning(Case.id)
     )
     return result.first() is not None
+
+
+async def tracking_numbers(session: AsyncSession, case_ids: Collection[UUID]) -> dict[UUID, str]:
+    """The cases' tracking numbers, in the order they were reported."""
+    if not case_ids:
+        return {}
+    result = await session.execute(
+        select(Case.id, Case.tracking_no)
+        .where(Case.id.in_(list(case_ids)))
+        .order_by(Case.reported_at, Case.id)
+    )
+    return {row.id: row.tracking_no for row in result.all()}
+
+
+async def by_tracking_nos(session: AsyncSession, tracking_nos: Collection[str]) -> list[Case]:
+    """The cases with these tracking numbers, newest first."""
+    result = await session.execute(
+        select(Case)
+        .where(Case.tracking_no.in_(list(tracking_nos)))
+        .order_by(Case.reported_at.desc())
+    )
+    return list(result.scalars())
+
+
+async def search(
+    session: AsyncSession,
+    *,
+    categories: Collection[str],
+    start: datetime,
+    end: datetime,
+    statuses: Collection[str] | None,
+    excluded_statuses: Collection[str] | None,
+    limit: int,
+    offset: int = 0,
+) -> list[Case]:
+    """Cases reported in [start, end], newest first (a page of `limit` from `offset`);
+    of these categories (the code, else the hint) if any; with a status in `statuses`
+    and none in `excluded_statuses`, when given."""
+    query = select(Case).where(Case.reported_at >= start, Case.reported_at <= end)
+    if categories:
+        query = query.where(
+            func.coalesce(Case.category_code, Case.category_hint).in_(list(categories))
+        )
+    if statuses is not None:
+        query = query.where(Case.status.in_(list(statuses)))
+    if excluded_statuses is not None:
+        query = query.where(Case.status.not_in(list(excluded_statuses)))
+    result = await session.execute(
+        query.order_by(Case.reported_at.desc(), Case.id.desc()).limit(limit).offset(offset)
+    )
+    return list(result.scalars())
+
+
+# ---- duplicate merge: the lock and the search for open cases (rules: intake.merge)
+
+# The public statuses of a case that is no longer open.
+FINISHED = ("closed", "evaluated", "withdrawn")
+_LOCK_SPACE = 0x1A7A  # the first key of intake's advisory locks: merging by category
+_METRES_PER_DEGREE = 111_320.0
+
+
+async def lock_category(session: AsyncSession, category_norm: str) -> None:
+    """A transaction-scoped advisory lock per category (released at commit/rollback)."""
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))"),
+        {"space": _LOCK_SPACE, "key": category_norm},
+    )
+
+
+async def open_candidates(
+    session: AsyncSession,
+    *,
+    category_norm: str,
+    since: datetime,
+    until: datetime,
+    near: tuple[float, float, float] | None,
+    address_norm: str | None,
+) -> Sequence[Case]:
+    """Open first reports of the category reported in [since, until], inside a box
+    around the point (the exact distance is the caller's) or at the same address."""
+    places = []
+    if near is not None:
+        lat, lon, metres = near
+        dlat = metres / _METRES_PER_DEGREE
+        dlon = metres / (_METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
+        places.append(
+            and_(Case.lat.between(lat - dlat, lat + dlat), Case.lon.between(lon - dlon, lon + dlon))
+        )
+    if address_norm is not None:
+        places.append(Case.address_norm == address_norm)
+    result = await session.execute(
+        select(Case)
+        .where(
+            Case.category_norm == category_norm,
+            Case.duplicate_of.is_(None),
+            Case.status.not_in(FINISHED),
+            Case.reported_at.between(since, until),
+            or_(*places),
+        )
+        .order_by(Case.reported_at)
+        .limit(200)
+    )
+    return result.scalars().all()

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import structlog
 from prometheus_client import Counter
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events import payloads
 from gridcase_events.envelope import new_id
 from gridcase_events.kit import db
 from gridcase_events.kit.pii import mask_name, mask_phone, normalize_phone
-from gridcase_events.kit.runtime import Runtime
 from intake.cases import repository
 from intake.cases.models import Case
 from intake.cases.schemas import CaseStatusRead, StepRead
+from intake.deps import IntakeRuntime
 from intake.merge import service as merge_service
 
 log = structlog.get_logger(__name__)
@@ -71,7 +74,12 @@ class Report:
 
 
 async def report(
-    *, session: Any, runtime: Runtime, report: Report, correlation_id: str, merge: bool = True
+    *,
+    session: AsyncSession,
+    runtime: IntakeRuntime,
+    report: Report,
+    correlation_id: str,
+    merge: bool = True,
 ) -> tuple[Case, bool]:
     """Stores the report as a new case and announces it, in the caller's transaction.
     Returns the case and whether it is new: a repeat of the same (channel, external_ref)
@@ -84,91 +92,135 @@ async def report(
     announced with `case.merged` instead of `case.reported`, so it is not dispatched
     again; ``case.duplicate_of_tracking_no`` then names the case it joined. `merge`
     False (or ``INTAKE_MERGE_ENABLED=false``) turns that off for this report."""
-    if report.external_ref is not None:
-        existing = await repository.get_by_external_ref(
-            session, channel=report.channel, external_ref=report.external_ref
-        )
-        if existing is not None:
-            REPORTS.labels(report.channel, "repeat").inc()
-            return existing, False
+    existing = await _repeat_of(session, report)
+    if existing is not None:
+        return existing, False
 
-    now = runtime.clock.now()
     settings = runtime.settings
     category = await merge_service.category_key(session=session, hint=report.category_hint)
-    category_norm = category.norm
     address_norm = merge_service.normalize_address(report.address)
     match: merge_service.Match | None = None
-    if merge and getattr(settings, "merge_enabled", False) and category_norm is not None:
-        match = await merge_service.find_duplicate(
+    if merge and settings.merge_enabled and category.norm is not None:
+        match = await find_duplicate(
             session=session,
-            category_norm=category_norm,
+            category_norm=category.norm,
             reported_at=report.reported_at,
             lat=report.lat,
             lon=report.lon,
             address_norm=address_norm,
-            max_distance_m=float(getattr(settings, "merge_distance_m", 100.0)),
-            window=timedelta(hours=float(getattr(settings, "merge_window_hours", 72.0))),
+            max_distance_m=settings.merge_distance_m,
+            window=timedelta(hours=settings.merge_window_hours),
         )
+    values = _case_values(
+        runtime, report, correlation_id=correlation_id, match=match, address_norm=address_norm
+    )
+    values["category_norm"] = category.norm
+    case = await _insert(session, report, values)
+    if case.id != values["id"]:
+        return case, False  # a concurrent repeat committed first
+    event = _announcement(
+        case, report, category=category, match=match, now=values["status_changed_at"]
+    )
+    await runtime.emit(session, event, subject=str(case.id), correlation_id=correlation_id)
+    # Counted once stored: a batch rolled back counts nothing.
+    db.on_commit(session, REPORTS.labels(report.channel, "merged" if match else "created").inc)
+    return case, True
 
+
+async def _repeat_of(session: AsyncSession, report: Report) -> Case | None:
+    """The case already stored for the report's (channel, external_ref), if any."""
+    if report.external_ref is None:
+        return None
+    existing = await repository.get_by_external_ref(
+        session, channel=report.channel, external_ref=report.external_ref
+    )
+    if existing is not None:
+        REPORTS.labels(report.channel, "repeat").inc()
+    return existing
+
+
+def _case_values(
+    runtime: IntakeRuntime,
+    report: Report,
+    *,
+    correlation_id: str,
+    match: merge_service.Match | None,
+    address_norm: str | None,
+) -> dict[str, Any]:
+    """The new case's row (without its tracking number), personal data encrypted."""
+    now = runtime.clock.now()
     pii = runtime.pii
     phone = normalize_phone(report.reporter_phone) if report.reporter_phone else None
+    return {
+        "id": new_id(),
+        "channel": report.channel,
+        "external_ref": report.external_ref,
+        "content": report.content,
+        "category_hint": report.category_hint,
+        "priority": report.priority,
+        "address": report.address,
+        "lat": report.lat,
+        "lon": report.lon,
+        "reporter_name_enc": pii.encrypt(report.reporter_name) if report.reporter_name else None,
+        "reporter_phone_enc": pii.encrypt(phone) if phone else None,
+        "reporter_phone_masked": mask_phone(phone) if phone else None,
+        "attachments": list(report.attachments),
+        "reported_at": report.reported_at,
+        "correlation_id": correlation_id,
+        "status": "merged" if match else "reported",
+        "status_version": 0,
+        "status_changed_at": now,
+        "address_norm": address_norm,
+        "duplicate_of": match.case.id if match else None,
+        "duplicate_of_tracking_no": match.case.tracking_no if match else None,
+    }
+
+
+async def _insert(session: AsyncSession, report: Report, values: dict[str, Any]) -> Case:
+    """Inserts the case under a fresh tracking number (drawn again on a collision).
+    Returns it, or the case a concurrent request with the same external_ref stored."""
     for _ in range(5):
-        case_id = new_id()
-        values = {
-            "id": case_id,
-            "tracking_no": new_tracking_no(now),
-            "channel": report.channel,
-            "external_ref": report.external_ref,
-            "content": report.content,
-            "category_hint": report.category_hint,
-            "priority": report.priority,
-            "address": report.address,
-            "lat": report.lat,
-            "lon": report.lon,
-            "reporter_name_enc": pii.encrypt(report.reporter_name)
-            if report.reporter_name
-            else None,
-            "reporter_phone_enc": pii.encrypt(phone) if phone else None,
-            "reporter_phone_masked": mask_phone(phone) if phone else None,
-            "attachments": list(report.attachments),
-            "reported_at": report.reported_at,
-            "correlation_id": correlation_id,
-            "status": "merged" if match else "reported",
-            "status_version": 0,
-            "status_changed_at": now,
-            "category_norm": category_norm,
-            "address_norm": address_norm,
-            "duplicate_of": match.case.id if match else None,
-            "duplicate_of_tracking_no": match.case.tracking_no if match else None,
-        }
+        values["tracking_no"] = new_tracking_no(values["status_changed_at"])
         if await repository.insert_if_new(session, values):
             break
-        if report.external_ref is not None:
-            # A concurrent request with the same key committed first.
-            existing = await repository.get_by_external_ref(
-                session, channel=report.channel, external_ref=report.external_ref
-            )
-            if existing is not None:
-                REPORTS.labels(report.channel, "repeat").inc()
-                return existing, False
+        existing = await _repeat_of(session, report)
+        if existing is not None:
+            return existing
         # Otherwise the random tracking number collided: draw another.
     else:
         raise RuntimeError("could not allocate a tracking number")
+    case = await repository.get(session, values["id"])
+    if case is None:
+        raise RuntimeError(f"case {values['id']} was not stored")
+    return case
 
-    case = await repository.get(session, case_id)
-    assert case is not None
+
+def _announcement(
+    case: Case,
+    report: Report,
+    *,
+    category: merge_service.CategoryKey,
+    match: merge_service.Match | None,
+    now: datetime,
+) -> payloads.CaseReported | payloads.CaseMerged:
+    """`case.merged` for a duplicate, else `case.reported`."""
     reporter = (
         payloads.Contact(
             name_masked=mask_name(report.reporter_name) if report.reporter_name else None,
             phone_masked=case.reporter_phone_masked,
             phone_encrypted=case.reporter_phone_enc,
         )
-        if report.reporter_name or phone
+        if report.reporter_name or case.reporter_phone_enc
         else None
     )
-    event: payloads.CaseReported | payloads.CaseMerged
     if match is not None:
-        event = payloads.CaseMerged(
+        log.info(
+            "report merged into an open case",
+            case_id=str(case.id),
+            duplicate_of=str(match.case.id),
+            reason=match.reason,
+        )
+        return payloads.CaseMerged(
             case_id=case.id,
             tracking_no=case.tracking_no,
             channel=report.channel,
@@ -182,39 +234,64 @@ async def report(
             reporter=reporter,
             merged_at=now,
         )
-        log.info(
-            "report merged into an open case",
-            case_id=str(case.id),
-            duplicate_of=str(match.case.id),
-            reason=match.reason,
-        )
-    else:
-        event = payloads.CaseReported(
-            case_id=case.id,
-            tracking_no=case.tracking_no,
-            channel=report.channel,
-            external_ref=report.external_ref,
-            reported_at=report.reported_at,
-            content=report.content,
-            category_hint=report.category_hint,
-            priority=report.priority,
-            address=report.address,
-            location=(
-                payloads.GeoPoint(lat=report.lat, lon=report.lon)
-                if report.lat is not None and report.lon is not None
-                else None
-            ),
-            reporter=reporter,
-            attachments=list(report.attachments),
-        )
-    await runtime.emit(session, event, subject=str(case.id), correlation_id=correlation_id)
-    # Counted once stored: a batch rolled back counts nothing.
-    db.on_commit(session, REPORTS.labels(report.channel, "merged" if match else "created").inc)
-    return case, True
+    return payloads.CaseReported(
+        case_id=case.id,
+        tracking_no=case.tracking_no,
+        channel=report.channel,
+        external_ref=report.external_ref,
+        reported_at=report.reported_at,
+        content=report.content,
+        category_hint=report.category_hint,
+        priority=report.priority,
+        address=report.address,
+        location=(
+            payloads.GeoPoint(lat=report.lat, lon=report.lon)
+            if report.lat is not None and report.lon is not None
+            else None
+        ),
+        reporter=reporter,
+        attachments=list(report.attachments),
+    )
+
+
+async def find_duplicate(
+    *,
+    session: AsyncSession,
+    category_norm: str,
+    reported_at: datetime,
+    lat: float | None,
+    lon: float | None,
+    address_norm: str | None,
+    max_distance_m: float,
+    window: timedelta,
+) -> merge_service.Match | None:
+    """The open case (not itself merged) of the same category that a report at
+    `reported_at` duplicates, by the merge rules (``intake.merge.service``). Takes a
+    transaction-scoped lock on the category first, so that two near-simultaneous
+    duplicates cannot both become new cases: the second waits for the first to commit
+    and then finds it."""
+    await repository.lock_category(session, category_norm)
+    if (lat is None or lon is None) and address_norm is None:
+        return None
+    candidates = await repository.open_candidates(
+        session,
+        category_norm=category_norm,
+        since=reported_at - window,
+        until=reported_at + window,
+        near=(lat, lon, max_distance_m) if lat is not None and lon is not None else None,
+        address_norm=address_norm,
+    )
+    return merge_service.best_match(
+        candidates,
+        lat=lat,
+        lon=lon,
+        address_norm=address_norm,
+        max_distance_m=max_distance_m,
+    )
 
 
 async def project_status(
-    *, session: Any, event_type: str, case: payloads.CaseRef, at: datetime
+    *, session: AsyncSession, event_type: str, case: payloads.CaseRef, at: datetime
 ) -> None:
     """Applies a dispatch event to the public status view."""
     values: dict[str, Any] = {
@@ -243,7 +320,7 @@ async def project_status(
     )
 
 
-async def public_status(*, session: Any, tracking_no: str) -> CaseStatusRead | None:
+async def public_status(*, session: AsyncSession, tracking_no: str) -> CaseStatusRead | None:
     """A case's public status by tracking number (no personal data); a duplicate
     follows the progress of the case it was merged into."""
     case = await repository.get_by_tracking_no(session, tracking_no)
@@ -282,7 +359,7 @@ def public_note(event_type: str, case: payloads.CaseRef) -> str | None:
     return None
 
 
-async def project_deadline(*, session: Any, clock: payloads.SlaClockStarted) -> None:
+async def project_deadline(*, session: AsyncSession, clock: payloads.SlaClockStarted) -> None:
     """Keeps the resolution clock's deadline as the case's expected completion time."""
     if clock.clock != "resolution":
         return
@@ -292,4 +369,38 @@ async def project_deadline(*, session: Any, clock: payloads.SlaClockStarted) -> 
         generation=clock.generation,
         changed_at=clock.changed_at,
         expected_at=clock.due_at,
+    )
+
+
+async def tracking_numbers(*, session: AsyncSession, case_ids: list[UUID]) -> dict[UUID, str]:
+    """The cases' tracking numbers, in the order they were reported."""
+    return await repository.tracking_numbers(session, case_ids)
+
+
+async def by_tracking_nos(*, session: AsyncSession, tracking_nos: list[str]) -> list[Case]:
+    """The cases with these tracking numbers, newest first."""
+    return await repository.by_tracking_nos(session, tracking_nos)
+
+
+async def search(
+    *,
+    session: AsyncSession,
+    categories: Collection[str],
+    start: datetime,
+    end: datetime,
+    statuses: Collection[str] | None = None,
+    excluded_statuses: Collection[str] | None = None,
+    limit: int,
+    offset: int = 0,
+) -> list[Case]:
+    """Cases reported in [start, end], newest first, a page at a time."""
+    return await repository.search(
+        session,
+        categories=categories,
+        start=start,
+        end=end,
+        statuses=statuses,
+        excluded_statuses=excluded_statuses,
+        limit=limit,
+        offset=offset,
     )

@@ -7,22 +7,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gridcase_events.kit.projection import upsert_newer
 from intake.catalogue.models import Area, Category, Department
 
 
 async def _upsert(session: AsyncSession, model: Any, values: dict[str, Any], at: datetime) -> None:
-    stmt = insert(model).values(**values, updated_at=at)
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["code"],
-            set_={**{k: v for k, v in values.items() if k != "code"}, "updated_at": at},
-            # A compacted topic may replay an older version after a newer one.
-            where=model.updated_at <= at,
-        )
-    )
+    # A compacted topic may replay an older version after a newer one: the newer wins.
+    await upsert_newer(session, model, key=["code"], values=values, at=at)
 
 
 async def upsert_category(session: AsyncSession, values: dict[str, Any], *, at: datetime) -> None:

@@ -1,5 +1,6 @@
-"""The 12345 hotline push (DESIGN.md §4): signed, idempotent on ``ticket_no``; one
-ticket, or a batch of up to 500 with a result per ticket."""
+"""The 12345 hotline push (the intake channels in ``docs/architecture.md``): signed,
+idempotent on ``ticket_no``; one ticket, or a batch of up to 500 with a result per
+ticket."""
 
 from __future__ import annotations
 
@@ -8,17 +9,17 @@ import math
 from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from gridcase_events.kit import signing
+from gridcase_events.kit.errors import PayloadTooLarge, Unauthorized, UnsupportedMediaType
 from gridcase_events.kit.http import bind_case, correlation_id
 from intake import text
 from intake.cases import service as case_service
 from intake.cases.schemas import CaseCreated
-from intake.config import IntakeSettings
-from intake.deps import RuntimeDep, SettingsDep
+from intake.deps import IntakeRuntime, RuntimeDep, SessionDep
 from intake.hotline.schemas import (
     TicketBatchIn,
     TicketBatchResult,
@@ -34,12 +35,12 @@ async def read_body(request: Request, limit: int) -> bytes:
     """The raw body (the signature covers its exact bytes), refused past `limit`."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise HTTPException(status_code=413, detail=f"body over {limit} bytes")
+        raise PayloadTooLarge(f"body over {limit} bytes")
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
-            raise HTTPException(status_code=413, detail=f"body over {limit} bytes")
+            raise PayloadTooLarge(f"body over {limit} bytes")
     return bytes(body)
 
 
@@ -86,8 +87,7 @@ SIGNATURE_PARAMETER = {
 async def signed_json_body(
     request: Request,
     *,
-    runtime: RuntimeDep,
-    settings: IntakeSettings,
+    runtime: IntakeRuntime,
     content_type: str | None,
     limit: int,
 ) -> bytes:
@@ -95,8 +95,9 @@ async def signed_json_body(
     401, in that order: nothing is parsed before it is known to come from the hotline)."""
     media_type = (content_type or "").split(";")[0].strip().lower()
     if media_type != "application/json":
-        raise HTTPException(status_code=415, detail="send the ticket as application/json")
+        raise UnsupportedMediaType("send the ticket as application/json")
     body = await read_body(request, limit)
+    settings = runtime.settings
     try:
         signing.verify(
             request.headers.get(signing.HEADER),
@@ -107,11 +108,7 @@ async def signed_json_body(
         )
     except signing.SignatureError as exc:
         log.warning("hotline signature refused", reason=str(exc))
-        raise HTTPException(
-            status_code=401,
-            detail=str(exc),
-            headers={"WWW-Authenticate": signing.HEADER},
-        ) from exc
+        raise Unauthorized(str(exc), headers={"WWW-Authenticate": signing.HEADER}) from exc
     return body
 
 
@@ -159,15 +156,12 @@ async def push_ticket(
     request: Request,
     response: Response,
     runtime: RuntimeDep,
-    settings: SettingsDep,
+    session: SessionDep,
     content_type: Annotated[str | None, Header()] = None,
 ) -> CaseCreated:
+    settings = runtime.settings
     body = await signed_json_body(
-        request,
-        runtime=runtime,
-        settings=settings,
-        content_type=content_type,
-        limit=settings.max_body_bytes,
+        request, runtime=runtime, content_type=content_type, limit=settings.max_body_bytes
     )
     try:
         ticket = TicketIn.model_validate_json(
@@ -176,13 +170,12 @@ async def push_ticket(
     except ValidationError as exc:
         raise RequestValidationError(validation_errors(exc)) from exc
 
-    async with runtime.transaction() as session:
-        case, created = await case_service.report(
-            session=session,
-            runtime=runtime,
-            report=to_report(ticket),
-            correlation_id=correlation_id(request),
-        )
+    case, created = await case_service.report(
+        session=session,
+        runtime=runtime,
+        report=to_report(ticket),
+        correlation_id=correlation_id(request),
+    )
     bind_case(case.id)
     log.info(
         "hotline ticket accepted" if created else "hotline ticket repeated",
@@ -194,6 +187,59 @@ async def push_ticket(
     return CaseCreated(
         case_id=case.id, tracking_no=case.tracking_no, merged_into=case.duplicate_of_tracking_no
     )
+
+
+def parse_batch(body: bytes, *, max_tickets: int) -> TicketBatchIn:
+    """The batch's envelope (each ticket still raw); 422 for no tickets or too many."""
+    try:
+        batch = TicketBatchIn.model_validate_json(body)
+    except ValidationError as exc:
+        # pydantic's strict parser refuses the whole body for one ticket's lone surrogate
+        # (or NaN); Python's reads it, and that ticket alone is then refused below.
+        try:
+            batch = TicketBatchIn.model_validate(json.loads(body))
+        except (ValueError, ValidationError):
+            raise RequestValidationError(validation_errors(exc)) from exc
+    if len(batch.tickets) > max_tickets:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "too_long",
+                    "loc": ("body", "tickets"),
+                    "msg": f"at most {max_tickets} tickets per batch, got {len(batch.tickets)}",
+                    "input": None,
+                    "ctx": {"max_length": str(max_tickets)},
+                }
+            ]
+        )
+    return batch
+
+
+def validate_tickets(
+    batch: TicketBatchIn, *, context: dict[str, Any]
+) -> tuple[list[tuple[int, TicketIn]], list[TicketResult]]:
+    """The valid tickets (with their index), and a result for each invalid one."""
+    valid: list[tuple[int, TicketIn]] = []
+    invalid: list[TicketResult] = []
+    for index, item in enumerate(batch.tickets):
+        sent_no = item.get("ticket_no") if isinstance(item, dict) else None
+        try:
+            # Through JSON again, so that a ticket in a batch is read exactly as one alone.
+            ticket = TicketIn.model_validate_json(
+                json.dumps(item, ensure_ascii=False), context=context
+            )
+        except ValidationError as exc:
+            invalid.append(
+                TicketResult(
+                    index=index,
+                    ticket_no=sent_no if isinstance(sent_no, str) else None,
+                    result="invalid",
+                    errors=validation_errors(exc, ("body", "tickets", index)),
+                )
+            )
+            continue
+        valid.append((index, ticket))
+    return valid, invalid
 
 
 @router.post(
@@ -242,86 +288,35 @@ async def push_ticket(
 async def push_ticket_batch(
     request: Request,
     runtime: RuntimeDep,
-    settings: SettingsDep,
+    session: SessionDep,
     content_type: Annotated[str | None, Header()] = None,
 ) -> TicketBatchResult:
+    settings = runtime.settings
     body = await signed_json_body(
-        request,
-        runtime=runtime,
-        settings=settings,
-        content_type=content_type,
-        limit=settings.batch_max_body_bytes,
+        request, runtime=runtime, content_type=content_type, limit=settings.batch_max_body_bytes
     )
-    try:
-        batch = TicketBatchIn.model_validate_json(body)
-    except ValidationError as exc:
-        # pydantic's strict parser refuses the whole body for one ticket's lone surrogate
-        # (or NaN); Python's reads it, and that ticket alone is then refused below.
-        try:
-            batch = TicketBatchIn.model_validate(json.loads(body))
-        except (ValueError, ValidationError):
-            raise RequestValidationError(validation_errors(exc)) from exc
-    if len(batch.tickets) > settings.batch_max_tickets:
-        raise RequestValidationError(
-            [
-                {
-                    "type": "too_long",
-                    "loc": ("body", "tickets"),
-                    "msg": f"at most {settings.batch_max_tickets} tickets per batch, "
-                    f"got {len(batch.tickets)}",
-                    "input": None,
-                    "ctx": {"max_length": str(settings.batch_max_tickets)},
-                }
-            ]
-        )
-
+    batch = parse_batch(body, max_tickets=settings.batch_max_tickets)
     # Every ticket is validated first, then the valid ones are stored in one
     # transaction: an invalid ticket never blocks the others, and a failure of the
     # database stores none of them (the hotline retries; repeats are idempotent).
-    context = {"bounds": settings.bounds, "now": runtime.clock.now()}
-    results: list[TicketResult] = []
-    valid: list[tuple[int, TicketIn]] = []
-    for index, item in enumerate(batch.tickets):
-        sent_no = item.get("ticket_no") if isinstance(item, dict) else None
-        try:
-            # Through JSON again, so that a ticket in a batch is read exactly as one alone.
-            valid.append(
-                (
-                    index,
-                    TicketIn.model_validate_json(
-                        json.dumps(item, ensure_ascii=False), context=context
-                    ),
-                )
-            )
-        except ValidationError as exc:
-            results.append(
-                TicketResult(
-                    index=index,
-                    ticket_no=sent_no if isinstance(sent_no, str) else None,
-                    result="invalid",
-                    errors=validation_errors(exc, ("body", "tickets", index)),
-                )
-            )
+    valid, results = validate_tickets(
+        batch, context={"bounds": settings.bounds, "now": runtime.clock.now()}
+    )
     correlation = correlation_id(request)
-    if valid:
-        async with runtime.transaction() as session:
-            for index, ticket in valid:
-                case, created = await case_service.report(
-                    session=session,
-                    runtime=runtime,
-                    report=to_report(ticket),
-                    correlation_id=correlation,
-                )
-                results.append(
-                    TicketResult(
-                        index=index,
-                        ticket_no=ticket.ticket_no,
-                        result="created" if created else "duplicate",
-                        case_id=case.id,
-                        tracking_no=case.tracking_no,
-                        merged_into=case.duplicate_of_tracking_no,
-                    )
-                )
+    for index, ticket in valid:
+        case, created = await case_service.report(
+            session=session, runtime=runtime, report=to_report(ticket), correlation_id=correlation
+        )
+        results.append(
+            TicketResult(
+                index=index,
+                ticket_no=ticket.ticket_no,
+                result="created" if created else "duplicate",
+                case_id=case.id,
+                tracking_no=case.tracking_no,
+                merged_into=case.duplicate_of_tracking_no,
+            )
+        )
     results.sort(key=lambda r: r.index)
     counts = {
         kind: sum(r.result == kind for r in results) for kind in ("created", "duplicate", "invalid")

@@ -27,7 +27,8 @@ MAX_RECEIVED_AHEAD = timedelta(days=1)
 
 
 class TicketIn(BaseModel):
-    """A 12345 hotline ticket (DESIGN.md §4). Unknown fields are ignored.
+    """A 12345 hotline ticket (the hotline channel in ``docs/architecture.md``).
+    Unknown fields are ignored.
 
     Validated with the context ``{"bounds": Bounds}``, coordinates must also lie in the
     district (``INTAKE_DISTRICT_BOUNDS``)."""

@@ -21,14 +21,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
+from fastapi.encoders import jsonable_encoder
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gridcase_events.kit.errors import DomainError, Invalid
 from intake.idempotency import repository
-from intake.idempotency.schemas import Replay
+from intake.idempotency.schemas import Key, Replay
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -40,12 +43,17 @@ REPLAYS = Counter(
 )
 
 
-class KeyReused(Exception):
+T = TypeVar("T")
+
+
+class KeyReused(Invalid):
     """The key was first used with another request payload (→ 422)."""
 
 
-class InvalidKey(ValueError):
+class InvalidKey(DomainError):
     """The header is not a key of 1..255 printable ASCII characters (→ 400)."""
+
+    code = "invalid_idempotency_key"
 
 
 def parse_key(value: str) -> str:
@@ -127,3 +135,42 @@ async def complete(
     *, session: AsyncSession, scope: str, key: str, status_code: int, body: Any
 ) -> None:
     await repository.complete(session, scope=scope, key=key, status_code=status_code, body=body)
+
+
+async def idempotent(
+    *,
+    session: AsyncSession,
+    key: Key | None,
+    scope: str,
+    payload: Any,
+    effect: Callable[[], Awaitable[T]],
+    status_code: int = 201,
+) -> T | Replay:
+    """The Idempotency-Key sequence, in the caller's transaction: a repeat gets the
+    first request's stored :class:`Replay` (and `effect` does not run); a first request
+    runs `effect` and remembers its result as the answer with `status_code`. The same
+    key with another `payload` is :class:`KeyReused` (422). Concurrent repeats wait on
+    the key's row lock, so `effect` happens once. Without a key, `effect` just runs."""
+    if key is None:
+        return await effect()
+    replay = await begin(
+        session=session,
+        scope=scope,
+        key=key.value,
+        fingerprint=fingerprint(
+            method=key.method, path=key.path, payload=jsonable_encoder(payload)
+        ),
+        now=key.now,
+        ttl=key.ttl,
+    )
+    if replay is not None:
+        return replay
+    result = await effect()
+    await complete(
+        session=session,
+        scope=scope,
+        key=key.value,
+        status_code=status_code,
+        body=jsonable_encoder(result),
+    )
+    return result

@@ -1,20 +1,23 @@
 """Duplicate merge (合并重复工单): a new report of the same category, near an open case
 or at the same address within a window, is folded into that case instead of being
-dispatched again. The pure rules live here; the search and the lock in the repository."""
+dispatched again. The rules live here; the search for open cases and the lock are the
+cases domain's (``intake.cases.service.find_duplicate``), which owns their table."""
 
 from __future__ import annotations
 
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events import addresses
-from intake.cases.models import Case
 from intake.catalogue import service as catalogue_service
-from intake.merge import repository
 
 EARTH_RADIUS_M = 6_371_008.8  # the mean Earth radius (IUGG)
 
@@ -51,7 +54,7 @@ class CategoryKey:
     code: str | None
 
 
-async def category_key(*, session: Any, hint: str | None) -> CategoryKey:
+async def category_key(*, session: AsyncSession, hint: str | None) -> CategoryKey:
     """ "垃圾满溢" (a category's name) and "environment/garbage-overflow" (its code) are
     one category once the catalogue knows it; unknown hints are compared as text."""
     if not hint or not hint.strip():
@@ -72,17 +75,29 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
+class Candidate(Protocol):
+    """What the rules read of an open case."""
+
+    id: UUID
+    tracking_no: str
+    lat: float | None
+    lon: float | None
+    address_norm: str | None
+    reported_at: datetime
+    category_code: str | None
+
+
 @dataclass(frozen=True)
 class Match:
     """The open case a report duplicates, and why."""
 
-    case: Case
+    case: Candidate
     reason: str
     distance_m: float | None
 
 
 def best_match(
-    candidates: list[Case],
+    candidates: Sequence[Candidate],
     *,
     lat: float | None,
     lon: float | None,
@@ -91,7 +106,7 @@ def best_match(
 ) -> Match | None:
     """The nearest candidate within `max_distance_m`, else the earliest one at the same
     normalised address."""
-    near: list[tuple[float, Case]] = []
+    near: list[tuple[float, Candidate]] = []
     if lat is not None and lon is not None:
         for case in candidates:
             if case.lat is None or case.lon is None:
@@ -108,38 +123,3 @@ def best_match(
             case = min(same, key=lambda c: c.reported_at)
             return Match(case=case, reason=f"same address as {case.tracking_no}", distance_m=None)
     return None
-
-
-async def find_duplicate(
-    *,
-    session: Any,
-    category_norm: str,
-    reported_at: datetime,
-    lat: float | None,
-    lon: float | None,
-    address_norm: str | None,
-    max_distance_m: float,
-    window: timedelta,
-) -> Match | None:
-    """The open case (not itself merged) of the same category that a report at
-    `reported_at` duplicates. Takes a transaction-scoped lock on the category first, so
-    that two near-simultaneous duplicates cannot both become new cases: the second
-    waits for the first to commit and then finds it."""
-    await repository.lock_category(session, category_norm)
-    if (lat is None or lon is None) and address_norm is None:
-        return None
-    candidates = await repository.open_candidates(
-        session,
-        category_norm=category_norm,
-        since=reported_at - window,
-        until=reported_at + window,
-        near=(lat, lon, max_distance_m) if lat is not None and lon is not None else None,
-        address_norm=address_norm,
-    )
-    return best_match(
-        list(candidates),
-        lat=lat,
-        lon=lon,
-        address_norm=address_norm,
-        max_distance_m=max_distance_m,
-    )

@@ -1,4 +1,4 @@
-"""Open311 GeoReport v2 (DESIGN.md §4) under ``/open311/v2/``: JSON or XML by the
+"""Open311 GeoReport v2 (the intake channels in ``docs/architecture.md``) under ``/open311/v2/``: JSON or XML by the
 resource's suffix, and the specification's error document for every refusal."""
 
 from __future__ import annotations
@@ -18,10 +18,13 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.routing import Match
 
+from gridcase_events.kit.errors import DomainError
 from gridcase_events.kit.http import correlation_id
-from intake.deps import RuntimeDep, SettingsDep
-from intake.idempotency.endpoints import IdempotencyDep
-from intake.idempotency.service import REPLAYED_HEADER
+from intake.config import IntakeSettings
+from intake.deps import RuntimeDep, SessionDep
+from intake.idempotency.deps import IdempotencyDep
+from intake.idempotency.schemas import Replay
+from intake.idempotency.service import REPLAYED_HEADER, idempotent
 from intake.open311 import formats
 from intake.open311 import service as open311
 from intake.open311.schemas import FORMATS, RequestCreate, RequestCreated
@@ -59,6 +62,10 @@ class Open311Route(APIRoute):
                 return await handler(request)
             except open311.Open311Error as exc:
                 return formats.errors(fmt, exc.status_code, exc.items)
+            except DomainError as exc:
+                return formats.errors(
+                    fmt, exc.status_code, [(exc.status_code, exc.detail)], headers=exc.headers
+                )
             except RequestValidationError as exc:
                 items = [(400, d) for d in open311.validation_errors(list(exc.errors()))]
                 return formats.errors(fmt, 400, items)
@@ -85,19 +92,19 @@ router = APIRouter(tags=["Open311 GeoReport v2"], route_class=Open311Route)
 async def service_discovery(
     request: Request,
     runtime: RuntimeDep,
-    settings: SettingsDep,
+    session: SessionDep,
     fmt: Annotated[str, Path(description=_FORMAT)],
 ) -> Response:
+    settings = runtime.settings
     url = settings.open311_public_url or str(request.base_url).rstrip("/") + "/open311/v2"
-    async with runtime.sessionmaker() as session:
-        document = await open311.discovery(
-            session=session,
-            url=url,
-            production=settings.env == "production",
-            contact=settings.open311_contact,
-            key_service=settings.open311_key_service,
-            started=runtime.clock.now(),
-        )
+    document = await open311.discovery(
+        session=session,
+        url=url,
+        production=settings.env == "production",
+        contact=settings.open311_contact,
+        key_service=settings.open311_key_service,
+        started=runtime.clock.now(),
+    )
     return formats.render(fmt, "discovery", document)
 
 
@@ -108,10 +115,9 @@ async def service_discovery(
     responses=_ERRORS,
 )
 async def service_list(
-    runtime: RuntimeDep, fmt: Annotated[str, Path(description=_FORMAT)]
+    session: SessionDep, fmt: Annotated[str, Path(description=_FORMAT)]
 ) -> Response:
-    async with runtime.sessionmaker() as session:
-        services = await open311.services(session=session)
+    services = await open311.services(session=session)
     return formats.render(fmt, "services", services)
 
 
@@ -122,12 +128,11 @@ async def service_list(
     responses=_ERRORS,
 )
 async def service_definition(
-    runtime: RuntimeDep,
+    session: SessionDep,
     service_code: Annotated[str, Path()],
     fmt: Annotated[str, Path(description=_FORMAT)],
 ) -> Response:
-    async with runtime.sessionmaker() as session:
-        definition = await open311.definition(session=session, service_code=service_code)
+    definition = await open311.definition(session=session, service_code=service_code)
     return formats.render(fmt, "service_definition", definition)
 
 
@@ -172,6 +177,29 @@ async def _fields(request: Request, media_type: str, body: bytes) -> dict[str, s
     return fields
 
 
+async def _submission(request: Request, settings: IntakeSettings) -> tuple[str, RequestCreate]:
+    """The API key and the request a POST carries, once its media type, size, key and
+    fields are checked (415, 413, 403, 400)."""
+    media_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if media_type not in (FORM, MULTIPART):
+        raise open311.Open311Error(415, f"send the request as {FORM} (or {MULTIPART})")
+    body = await _read_body(request, settings.max_body_bytes)
+    fields = await _fields(request, media_type, body)
+    api_key = open311.check_api_key(
+        fields.pop("api_key", None) or request.query_params.get("api_key"),
+        settings.open311_api_keys,
+    )
+    # "Optional" in the specification: an empty parameter is one not sent.
+    data = {k: v for k, v in fields.items() if v.strip() and not k.startswith("attribute[")}
+    try:
+        form = RequestCreate.model_validate(data, context={"bounds": settings.bounds})
+    except ValidationError as exc:
+        raise open311.Open311Error(
+            400, *open311.validation_errors([dict(e) for e in exc.errors(include_url=False)])
+        ) from None
+    return api_key, form
+
+
 @router.post(
     "/open311/v2/requests.{fmt}",
     response_class=Response,
@@ -206,65 +234,47 @@ async def _fields(request: Request, media_type: str, body: bytes) -> dict[str, s
 async def create_request(
     request: Request,
     runtime: RuntimeDep,
-    settings: SettingsDep,
-    idempotency: IdempotencyDep,
+    session: SessionDep,
+    key: IdempotencyDep,
     fmt: Annotated[str, Path(description=_FORMAT)],
 ) -> Response:
     try:
-        media_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
-        if media_type not in (FORM, MULTIPART):
-            raise open311.Open311Error(415, f"send the request as {FORM} (or {MULTIPART})")
-        body = await _read_body(request, settings.max_body_bytes)
-        fields = await _fields(request, media_type, body)
-        api_key = open311.check_api_key(
-            fields.pop("api_key", None) or request.query_params.get("api_key"),
-            settings.open311_api_keys,
-        )
-        # "Optional" in the specification: an empty parameter is one not sent.
-        data = {k: v for k, v in fields.items() if v.strip() and not k.startswith("attribute[")}
-        try:
-            form = RequestCreate.model_validate(data, context={"bounds": settings.bounds})
-        except ValidationError as exc:
-            raise open311.Open311Error(
-                400, *open311.validation_errors([dict(e) for e in exc.errors(include_url=False)])
-            ) from None
-        async with runtime.transaction() as session:
-            # A client's repeat with the same Idempotency-Key gets the first answer.
-            replay = await idempotency.replay(
-                session=session,
-                scope=f"open311:{open311.fingerprint(api_key)}",
-                payload=form.model_dump(by_alias=True),
-            )
-            if replay is not None:
-                first = RequestCreated.model_validate_json(bytes(replay.body))
-                SUBMISSIONS.labels("repeat").inc()
-                return formats.render(
-                    fmt,
-                    "service_requests",
-                    [first],
-                    status_code=replay.status_code,
-                    headers={REPLAYED_HEADER: "true"},
-                )
-            created = await open311.submit(
+        api_key, form = await _submission(request, runtime.settings)
+        # A client's repeat with the same Idempotency-Key gets the first answer.
+        outcome = await idempotent(
+            session=session,
+            key=key,
+            scope=f"open311:{open311.fingerprint(api_key)}",
+            payload=form.model_dump(by_alias=True),
+            effect=lambda: open311.submit(
                 session=session,
                 runtime=runtime,
                 form=form,
                 api_key=api_key,
                 correlation_id=correlation_id(request),
-            )
-            await idempotency.remember(session=session, status_code=201, body=created)
+            ),
+        )
     except open311.Open311Error as exc:
         SUBMISSIONS.labels(str(exc.status_code)).inc()
         log.info("open311 request refused", status=exc.status_code, errors=exc.items)
         raise
+    if isinstance(outcome, Replay):
+        SUBMISSIONS.labels("repeat").inc()
+        return formats.render(
+            fmt,
+            "service_requests",
+            [RequestCreated.model_validate(outcome.body)],
+            status_code=outcome.status_code,
+            headers={REPLAYED_HEADER: "true"},
+        )
     SUBMISSIONS.labels("created").inc()
     log.info(
         "open311 request created",
-        tracking_no=created.service_request_id,
+        tracking_no=outcome.service_request_id,
         service_code=form.service_code,
         api_key_fingerprint=open311.fingerprint(api_key),
     )
-    return formats.render(fmt, "service_requests", [created], status_code=201)
+    return formats.render(fmt, "service_requests", [outcome], status_code=201)
 
 
 @router.get(
@@ -275,6 +285,7 @@ async def create_request(
 )
 async def list_requests(
     runtime: RuntimeDep,
+    session: SessionDep,
     fmt: Annotated[str, Path(description=_FORMAT)],
     service_request_id: Annotated[
         str | None, Query(description="comma-separated; overrides every other argument")
@@ -289,18 +300,17 @@ async def list_requests(
     page: Annotated[str | None, Query(description="pagination extension: from 1")] = None,
     page_size: Annotated[str | None, Query(description="pagination extension: ≤ 1000")] = None,
 ) -> Response:
-    async with runtime.sessionmaker() as session:
-        found = await open311.requests(
-            session=session,
-            now=runtime.clock.now(),
-            service_request_id=service_request_id,
-            service_code=service_code,
-            start_date=start_date,
-            end_date=end_date,
-            status=status,
-            page=page,
-            page_size=page_size,
-        )
+    found = await open311.requests(
+        session=session,
+        now=runtime.clock.now(),
+        service_request_id=service_request_id,
+        service_code=service_code,
+        start_date=start_date,
+        end_date=end_date,
+        status=status,
+        page=page,
+        page_size=page_size,
+    )
     return formats.render(fmt, "service_requests", found)
 
 
@@ -311,12 +321,11 @@ async def list_requests(
     responses=_ERRORS,
 )
 async def get_request(
-    runtime: RuntimeDep,
+    session: SessionDep,
     service_request_id: Annotated[str, Path(max_length=32)],
     fmt: Annotated[str, Path(description=_FORMAT)],
 ) -> Response:
-    async with runtime.sessionmaker() as session:
-        found = await open311.request(session=session, service_request_id=service_request_id)
+    found = await open311.request(session=session, service_request_id=service_request_id)
     return formats.render(fmt, "service_requests", [found])
 
 

@@ -13,11 +13,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gridcase_events.kit.runtime import Runtime
+from gridcase_events.kit.pii import mask_email
 from intake.cases import service as case_service
 from intake.cases.models import Case
 from intake.catalogue import service as catalogue
 from intake.catalogue.models import Category
+from intake.deps import IntakeRuntime
 from intake.open311 import repository
 from intake.open311.models import Open311Request
 from intake.open311.schemas import (
@@ -209,11 +210,6 @@ def _reporter_name(first: str | None, last: str | None) -> str | None:
     return " ".join(p for p in (first, last) if p)
 
 
-def _mask_email(email: str) -> str:
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}"
-
-
 def fingerprint(api_key: str) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest()[:16]
 
@@ -221,7 +217,7 @@ def fingerprint(api_key: str) -> str:
 async def submit(
     *,
     session: AsyncSession,
-    runtime: Runtime,
+    runtime: IntakeRuntime,
     form: RequestCreate,
     api_key: str,
     correlation_id: str,
@@ -257,7 +253,7 @@ async def submit(
             "address_id": form.address_id,
             "account_id": form.account_id,
             "email_enc": runtime.pii.encrypt(form.email) if form.email else None,
-            "email_masked": _mask_email(form.email) if form.email else None,
+            "email_masked": mask_email(form.email) if form.email else None,
             "device_id_enc": runtime.pii.encrypt(form.device_id) if form.device_id else None,
             "api_key_fingerprint": fingerprint(api_key),
             "created_at": now,
@@ -286,24 +282,31 @@ def agency_of(case: Case, names: catalogue.Names) -> str | None:
     return None
 
 
+# The status notes that only name the agency responsible (if known), and the fixed ones.
+_AGENCY_NOTES = {
+    "routed": ("Routed to {}.", "Waiting for a dispatcher to route it."),
+    "assigned": ("Assigned to {}.", "Assigned."),
+    "accepted": ("Being handled by {}.", "Being handled."),
+    "transferred": ("Transferred to {}.", "Transferred."),
+}
+_FIXED_NOTES = {
+    "reported": "Received; being routed to the unit responsible.",
+    "returned": "Handed back to the dispatchers to be routed again.",
+    "suspended": "Suspended for now (缓办).",
+    "merged": "Merged into an earlier request about the same problem.",
+    "withdrawn": "Withdrawn by the reporter.",
+}
+
+
 def status_notes(case: Case, agency: str | None) -> str | None:
     # Staff's resolution, closing and reopening notes may name residents: they are shown
     # only on requests sent through Open311; other channels' cases get the fixed text.
     public = case.channel == "open311"
     note = case.status_note if public else None
+    if case.status in _AGENCY_NOTES:
+        named, unnamed = _AGENCY_NOTES[case.status]
+        return named.format(agency) if agency else unnamed
     match case.status:
-        case "reported":
-            return "Received; being routed to the unit responsible."
-        case "routed":
-            return f"Routed to {agency}." if agency else "Waiting for a dispatcher to route it."
-        case "assigned":
-            return f"Assigned to {agency}." if agency else "Assigned."
-        case "accepted":
-            return f"Being handled by {agency}." if agency else "Being handled."
-        case "returned":
-            return "Handed back to the dispatchers to be routed again."
-        case "transferred":
-            return f"Transferred to {agency}." if agency else "Transferred."
         case "resolved":
             return f"Resolved, awaiting verification: {note}" if note else "Resolved."
         case "closed" | "evaluated":
@@ -311,13 +314,7 @@ def status_notes(case: Case, agency: str | None) -> str | None:
             return f"Closed: {final}" if final else "Closed."
         case "reopened":
             return f"Reopened: {note}" if note else "Reopened."
-        case "suspended":
-            return "Suspended for now (缓办)."
-        case "merged":
-            return "Merged into an earlier request about the same problem."
-        case "withdrawn":
-            return "Withdrawn by the reporter."
-    return None
+    return _FIXED_NOTES.get(case.status)
 
 
 def _read(case: Case, extra: Open311Request | None, names: catalogue.Names) -> RequestRead:
@@ -348,17 +345,15 @@ def _read(case: Case, extra: Open311Request | None, names: catalogue.Names) -> R
     )
 
 
-async def _reads(
-    session: AsyncSession, rows: Sequence[tuple[Case, Open311Request | None]]
-) -> list[RequestRead]:
-    cases = [case for case, _ in rows]
+async def _reads(session: AsyncSession, cases: Sequence[Case]) -> list[RequestRead]:
+    extras = await repository.extras_of(session, [c.id for c in cases])
     names = await catalogue.names(
         session=session,
         category_codes=[c.category_code or c.category_hint for c in cases],
         department_codes=[c.department_code for c in cases],
         area_codes=[code for c in cases for code in (c.grid_code, c.community_code)],
     )
-    return [_read(case, extra, names) for case, extra in rows]
+    return [_read(case, extras.get(case.id), names) for case in cases]
 
 
 async def requests(
@@ -381,19 +376,42 @@ async def requests(
     if ids:
         if len(ids) > MAX_IDS:
             raise Open311Error(400, f"at most {MAX_IDS} service_request_id values at once")
-        return await _reads(session, await repository.by_tracking_nos(session, ids))
+        return await _reads(
+            session, await case_service.by_tracking_nos(session=session, tracking_nos=ids)
+        )
 
     statuses = {s.lower() for s in _csv(status)}
     unknown = statuses - {"open", "closed"}
     if unknown:
         raise Open311Error(400, f"status must be open or closed, not {', '.join(sorted(unknown))}")
+    start, end = _window(start_date, end_date, now=now)
+    size = _positive("page_size", page_size, MAX_RESULTS)
+    if size > MAX_RESULTS:
+        raise Open311Error(400, f"page_size must be at most {MAX_RESULTS}")
+    number = _positive("page", page, 1)
+    only = statuses.pop() if len(statuses) == 1 else None
+    cases = await case_service.search(
+        session=session,
+        categories=_csv(service_code),
+        start=start,
+        end=end,
+        statuses=CLOSED_STATUSES if only == "closed" else None,
+        excluded_statuses=CLOSED_STATUSES if only == "open" else None,
+        limit=size,
+        offset=(number - 1) * size,
+    )
+    return await _reads(session, cases)
+
+
+def _window(
+    start_date: str | None, end_date: str | None, *, now: datetime
+) -> tuple[datetime, datetime]:
+    """[start, end] from the W3C dates given: the last 90 days by default, at most 90."""
     start = parse_w3c("start_date", start_date) if start_date else None
     end = parse_w3c("end_date", end_date) if end_date else None
-    if start is None and end is None:
-        end = now
     try:
         if start is None:
-            assert end is not None
+            end = end or now
             start = end - MAX_SPAN
         if end is None:
             end = start + MAX_SPAN
@@ -403,28 +421,14 @@ async def requests(
         raise Open311Error(400, "end_date is before start_date")
     if end - start > MAX_SPAN:
         raise Open311Error(400, "start_date and end_date may not span more than 90 days")
-    size = _positive("page_size", page_size, MAX_RESULTS)
-    if size > MAX_RESULTS:
-        raise Open311Error(400, f"page_size must be at most {MAX_RESULTS}")
-    number = _positive("page", page, 1)
-    rows = await repository.search(
-        session,
-        service_codes=_csv(service_code),
-        start=start,
-        end=end,
-        closed=None if len(statuses) != 1 else statuses == {"closed"},
-        closed_statuses=CLOSED_STATUSES,
-        limit=size,
-        offset=(number - 1) * size,
-    )
-    return await _reads(session, rows)
+    return start, end
 
 
 async def request(*, session: AsyncSession, service_request_id: str) -> RequestRead:
-    rows = await repository.by_tracking_nos(session, [service_request_id])
-    if not rows:
+    cases = await case_service.by_tracking_nos(session=session, tracking_nos=[service_request_id])
+    if not cases:
         raise Open311Error(404, f"service_request_id {service_request_id!r} was not found")
-    return (await _reads(session, rows))[0]
+    return (await _reads(session, cases))[0]
 
 
 def check_api_key(api_key: str | None, keys: Sequence[str]) -> str:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, date
 from typing import Annotated, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 
 from gridcase_events.kit.auth import CurrentPrincipal
@@ -17,53 +15,19 @@ from gridcase_events.kit.http import correlation_id
 from intake import district
 from intake.bodylimit import require_json
 from intake.cases.schemas import CaseCreated
-from intake.deps import RuntimeDep, SettingsDep
-from intake.idempotency.endpoints import IdempotencyDep
-from intake.patrols import repository, service
-from intake.patrols.models import PatrolSession
+from intake.deps import RuntimeDep, SessionDep, SettingsDep
+from intake.idempotency.deps import IdempotencyDep, respond
+from intake.patrols import service
 from intake.patrols.schemas import (
+    ERRORS,
     ComplianceRead,
     FieldReportIn,
     PatrolRead,
     PatrolStart,
     PracticeRead,
 )
-from intake.walls.endpoints import unknown_attachments
 
 router = APIRouter(tags=["patrols"], dependencies=[Depends(require_json)])
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    403: {"description": "not your grid or not your session"},
-    404: {"description": "no such session"},
-    409: {"description": "a session is already open, or this one has ended"},
-}
-
-
-@asynccontextmanager
-async def domain_errors() -> AsyncIterator[None]:
-    """The service's refusals as HTTP answers."""
-    try:
-        yield
-    except service.Forbidden as exc:
-        raise HTTPException(status_code=403, detail=str(exc)) from exc
-    except service.NotFound as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from exc
-    except service.Conflict as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from exc
-    except service.AttachmentsUnknown as exc:
-        raise unknown_attachments(exc.urls, ("body", "attachments")) from exc
-
-
-def to_read(patrol: PatrolSession, reports: int = 0) -> PatrolRead:
-    return PatrolRead(
-        id=patrol.id,
-        staff_id=patrol.staff_id,
-        grid_code=patrol.grid_code,
-        started_at=patrol.started_at,
-        ended_at=patrol.ended_at,
-        minutes=service.minutes(patrol.started_at, patrol.ended_at),
-        reports=reports,
-    )
 
 
 @router.post(
@@ -76,22 +40,21 @@ def to_read(patrol: PatrolSession, reports: int = 0) -> PatrolRead:
 async def start_patrol(
     principal: CurrentPrincipal,
     runtime: RuntimeDep,
-    idempotency: IdempotencyDep,
+    session: SessionDep,
+    key: IdempotencyDep,
     body: PatrolStart | None = None,
 ) -> Any:
     body = body or PatrolStart()
-    async with domain_errors(), runtime.transaction() as session:
-        replay = await idempotency.replay(
-            session=session, scope=f"staff:{principal.sub}", payload=body
+    return respond(
+        await service.start_session(
+            session=session,
+            runtime=runtime,
+            principal=principal,
+            grid_code=body.grid_code,
+            payload=body,
+            key=key,
         )
-        if replay is not None:
-            return replay
-        patrol = await service.start(
-            session=session, runtime=runtime, principal=principal, grid_code=body.grid_code
-        )
-        result = to_read(patrol)
-        await idempotency.remember(session=session, status_code=201, body=result)
-    return result
+    )
 
 
 @router.post(
@@ -101,20 +64,17 @@ async def start_patrol(
     responses=ERRORS,
 )
 async def end_patrol(
-    session_id: UUID, principal: CurrentPrincipal, runtime: RuntimeDep, idempotency: IdempotencyDep
+    session_id: UUID,
+    principal: CurrentPrincipal,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    key: IdempotencyDep,
 ) -> Any:
-    async with domain_errors(), runtime.transaction() as session:
-        replay = await idempotency.replay(
-            session=session, scope=f"staff:{principal.sub}", payload=None
+    return respond(
+        await service.end_session(
+            session=session, runtime=runtime, principal=principal, session_id=session_id, key=key
         )
-        if replay is not None:
-            return replay
-        patrol = await service.end(
-            session=session, runtime=runtime, principal=principal, session_id=session_id
-        )
-        result = to_read(patrol, await repository.count_reports(session, patrol.id))
-        await idempotency.remember(session=session, status_code=200, body=result)
-    return result
+    )
 
 
 @router.post(
@@ -130,8 +90,8 @@ async def report_on_patrol(
     request: Request,
     principal: CurrentPrincipal,
     runtime: RuntimeDep,
-    settings: SettingsDep,
-    idempotency: IdempotencyDep,
+    session: SessionDep,
+    key: IdempotencyDep,
 ) -> Any:
     if body.point is None:
         raise RequestValidationError(
@@ -143,25 +103,18 @@ async def report_on_patrol(
                 }
             ]
         )
-    district.check_point(body.point, settings.bounds, ("body", "point"))
-    async with domain_errors(), runtime.transaction() as session:
-        replay = await idempotency.replay(
-            session=session, scope=f"staff:{principal.sub}", payload=body
-        )
-        if replay is not None:
-            return replay
-        case = await service.report(
+    district.check_point(body.point, runtime.settings.bounds, ("body", "point"))
+    return respond(
+        await service.report_case(
             session=session,
             runtime=runtime,
-            settings=settings,
             principal=principal,
             session_id=session_id,
             body=body,
+            key=key,
             correlation_id=correlation_id(request),
         )
-        result = CaseCreated(case_id=case.id, tracking_no=case.tracking_no)
-        await idempotency.remember(session=session, status_code=201, body=result)
-    return result
+    )
 
 
 @router.get(
@@ -177,6 +130,7 @@ async def patrol_compliance(
     principal: CurrentPrincipal,
     runtime: RuntimeDep,
     settings: SettingsDep,
+    session: SessionDep,
     area_code: Annotated[str | None, Query(pattern=r"^\d{6,15}$")] = None,
     from_: Annotated[date | None, Query(alias="from")] = None,
     to: Annotated[date | None, Query()] = None,
@@ -199,12 +153,10 @@ async def patrol_compliance(
         raise RequestValidationError(
             [{"loc": ("query", "from"), "msg": "a date out of range", "type": "value_error"}]
         ) from None
-    async with domain_errors():
-        area = service.may_see_compliance(principal, area_code)
-    async with runtime.sessionmaker() as session:
-        days = await service.compliance_report(
-            session=session, settings=settings, area_code=area, start=start, end=end
-        )
+    area = service.may_see_compliance(principal, area_code)
+    days = await service.compliance_report(
+        session=session, settings=settings, area_code=area, start=start, end=end
+    )
     return ComplianceRead(
         area_code=area,
         from_=start,

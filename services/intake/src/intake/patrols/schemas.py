@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -9,6 +10,13 @@ from intake import text
 from intake.walls.schemas import Point
 
 GRID_CODE = r"^\d{15}$"
+
+# The refusals of the field workers' endpoints (patrols and visits), for OpenAPI.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "not your grid or not your session"},
+    404: {"description": "no such session"},
+    409: {"description": "a session is already open, or this one has ended"},
+}
 
 
 class PatrolStart(BaseModel):

@@ -4,7 +4,7 @@ compliance with the practice (patrol at least twice a day, at least an hour each
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -13,16 +13,19 @@ from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events.envelope import new_id
-from gridcase_events.kit import db
+from gridcase_events.kit import db, errors
 from gridcase_events.kit.auth import Principal
-from gridcase_events.kit.runtime import Runtime
 from intake.attachments import service as attachment_service
 from intake.cases import service as case_service
 from intake.cases.models import Case
+from intake.cases.schemas import CaseCreated
 from intake.config import IntakeSettings
+from intake.deps import IntakeRuntime
+from intake.idempotency.schemas import Key, Replay
+from intake.idempotency.service import idempotent
 from intake.patrols import repository
 from intake.patrols.models import PatrolSession
-from intake.patrols.schemas import ComplianceDay, FieldReportIn
+from intake.patrols.schemas import ComplianceDay, FieldReportIn, PatrolRead
 
 log = structlog.get_logger(__name__)
 FIELD_ROLES = frozenset({"grid_member", "grid_leader"})
@@ -30,22 +33,16 @@ FIELD_ROLES = frozenset({"grid_member", "grid_leader"})
 SESSIONS = Counter("gridcase_intake_patrol_sessions_total", "Patrol sessions by event", ["event"])
 
 
-class Forbidden(Exception):
+class Forbidden(errors.Forbidden):
+    """Not your grid, not your session, or not your role."""
+
+
+class Conflict(errors.Conflict):
+    """A session is already open, or this one has ended."""
+
+
+class NotFound(errors.NotFound):
     pass
-
-
-class Conflict(Exception):
-    pass
-
-
-class NotFound(Exception):
-    pass
-
-
-class AttachmentsUnknown(Exception):
-    def __init__(self, urls: list[str]) -> None:
-        super().__init__("attachments not stored by intake")
-        self.urls = urls
 
 
 def own_grid(principal: Principal, grid_code: str | None) -> str:
@@ -66,8 +63,67 @@ def minutes(started_at: datetime, ended_at: datetime | None) -> int | None:
     return int((ended_at - started_at).total_seconds() // 60)
 
 
+def to_read(patrol: PatrolSession, reports: int = 0) -> PatrolRead:
+    return PatrolRead(
+        id=patrol.id,
+        staff_id=patrol.staff_id,
+        grid_code=patrol.grid_code,
+        started_at=patrol.started_at,
+        ended_at=patrol.ended_at,
+        minutes=minutes(patrol.started_at, patrol.ended_at),
+        reports=reports,
+    )
+
+
+async def start_session(
+    *,
+    session: AsyncSession,
+    runtime: IntakeRuntime,
+    principal: Principal,
+    grid_code: str | None,
+    payload: object,
+    key: Key | None,
+) -> PatrolRead | Replay:
+    """A new patrol session, once per key."""
+
+    async def effect() -> PatrolRead:
+        return to_read(
+            await start(session=session, runtime=runtime, principal=principal, grid_code=grid_code)
+        )
+
+    return await idempotent(
+        session=session, key=key, scope=f"staff:{principal.sub}", payload=payload, effect=effect
+    )
+
+
+async def end_session(
+    *,
+    session: AsyncSession,
+    runtime: IntakeRuntime,
+    principal: Principal,
+    session_id: UUID,
+    key: Key | None,
+) -> PatrolRead | Replay:
+    """The caller's session ended, once per key."""
+
+    async def effect() -> PatrolRead:
+        patrol = await end(
+            session=session, runtime=runtime, principal=principal, session_id=session_id
+        )
+        return to_read(patrol, await repository.count_reports(session, patrol.id))
+
+    return await idempotent(
+        session=session,
+        key=key,
+        scope=f"staff:{principal.sub}",
+        payload=None,
+        effect=effect,
+        status_code=200,
+    )
+
+
 async def start(
-    *, session: AsyncSession, runtime: Runtime, principal: Principal, grid_code: str | None
+    *, session: AsyncSession, runtime: IntakeRuntime, principal: Principal, grid_code: str | None
 ) -> PatrolSession:
     grid = own_grid(principal, grid_code)
     session_id = new_id()
@@ -85,10 +141,12 @@ async def start(
         open_session = await repository.get_open(session, principal.sub)
         raise Conflict(
             "you have a patrol session open"
-            + (f": {open_session.id}; end it first" if open_session else "")
+            + (f": {open_session.id}; end it first" if open_session else ""),
+            extra={"open_session_id": str(open_session.id)} if open_session else None,
         )
     started = await repository.get(session, session_id)
-    assert started is not None
+    if started is None:
+        raise RuntimeError(f"patrol session {session_id} was not stored")
     db.on_commit(session, SESSIONS.labels("started").inc)
     log.info("patrol started", patrol_id=str(session_id), grid_code=grid)
     return started
@@ -104,14 +162,18 @@ async def _owned(session: AsyncSession, principal: Principal, session_id: UUID) 
 
 
 async def end(
-    *, session: AsyncSession, runtime: Runtime, principal: Principal, session_id: UUID
+    *, session: AsyncSession, runtime: IntakeRuntime, principal: Principal, session_id: UUID
 ) -> PatrolSession:
     patrol = await _owned(session, principal, session_id)
     if patrol.ended_at is not None:
-        raise Conflict(f"the session ended at {patrol.ended_at.isoformat()}")
+        raise Conflict(
+            f"the session ended at {patrol.ended_at.isoformat()}",
+            extra={"ended_at": patrol.ended_at.isoformat()},
+        )
     await repository.end(session, session_id, at=runtime.clock.now())
     ended = await repository.get(session, session_id)
-    assert ended is not None
+    if ended is None:
+        raise RuntimeError(f"patrol session {session_id} vanished")
     db.on_commit(session, SESSIONS.labels("ended").inc)
     log.info(
         "patrol ended", patrol_id=str(session_id), minutes=minutes(ended.started_at, ended.ended_at)
@@ -122,8 +184,7 @@ async def end(
 async def report(
     *,
     session: AsyncSession,
-    runtime: Runtime,
-    settings: IntakeSettings,
+    runtime: IntakeRuntime,
     principal: Principal,
     session_id: UUID,
     body: FieldReportIn,
@@ -132,11 +193,13 @@ async def report(
     """A case (channel ``patrol``) found during an open session of the caller's."""
     patrol = await _owned(session, principal, session_id)
     if patrol.ended_at is not None:
-        raise Conflict("the patrol session has ended; report during an open session")
+        raise Conflict(
+            "the patrol session has ended; report during an open session",
+            extra={"ended_at": patrol.ended_at.isoformat()},
+        )
     case = await file_case(
         session=session,
         runtime=runtime,
-        settings=settings,
         channel="patrol",
         body=body,
         address=None,
@@ -149,19 +212,19 @@ async def report(
 async def file_case(
     *,
     session: AsyncSession,
-    runtime: Runtime,
-    settings: IntakeSettings,
-    channel: Any,
+    runtime: IntakeRuntime,
+    channel: Literal["patrol", "visit"],
     body: FieldReportIn,
     address: str | None,
     correlation_id: str,
 ) -> Case:
     """A field report (patrol or visit) through the one way cases are made."""
-    unknown = await attachment_service.unknown_urls(
-        session=session, base_url=settings.public_base_url, urls=body.attachments
+    await attachment_service.check_known(
+        session=session,
+        base_url=runtime.settings.public_base_url,
+        urls=body.attachments,
+        loc=("body", "attachments"),
     )
-    if unknown:
-        raise AttachmentsUnknown(unknown)
     case, _ = await case_service.report(
         session=session,
         runtime=runtime,
@@ -239,3 +302,31 @@ async def compliance_report(
         )
         for row in rows
     ]
+
+
+async def report_case(
+    *,
+    session: AsyncSession,
+    runtime: IntakeRuntime,
+    principal: Principal,
+    session_id: UUID,
+    body: FieldReportIn,
+    key: Key | None,
+    correlation_id: str,
+) -> CaseCreated | Replay:
+    """A case found on the caller's open session, once per key."""
+
+    async def effect() -> CaseCreated:
+        case = await report(
+            session=session,
+            runtime=runtime,
+            principal=principal,
+            session_id=session_id,
+            body=body,
+            correlation_id=correlation_id,
+        )
+        return CaseCreated(case_id=case.id, tracking_no=case.tracking_no)
+
+    return await idempotent(
+        session=session, key=key, scope=f"staff:{principal.sub}", payload=body, effect=effect
+    )

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gridcase_events.kit.errors import TooManyRequests
 from intake.ratelimits import repository
 from intake.ratelimits.schemas import Limit
 
@@ -26,14 +27,16 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_WINDOW = timedelta(days=1)
 
 
-class RateLimited(Exception):
+class RateLimited(TooManyRequests):
+    """A request over a limit (429 with ``Retry-After``)."""
+
     def __init__(self, *, limit: Limit, retry_after: int) -> None:
         super().__init__(
             f"too many requests: at most {limit.limit} per {limit.window_seconds} s "
-            f"({limit.name}); retry in {retry_after} s"
+            f"({limit.name}); retry in {retry_after} s",
+            retry_after=retry_after,
         )
         self.limit = limit
-        self.retry_after = retry_after
 
 
 def window_start(now: datetime, window_seconds: int) -> datetime:

@@ -12,10 +12,9 @@ from gridcase_events.kit.http import correlation_id
 from intake import district
 from intake.bodylimit import require_json
 from intake.cases.schemas import CaseCreated
-from intake.deps import RuntimeDep, SettingsDep
-from intake.idempotency.endpoints import IdempotencyDep
-from intake.patrols.endpoints import ERRORS, domain_errors
-from intake.patrols.schemas import FieldReportIn
+from intake.deps import RuntimeDep, SessionDep
+from intake.idempotency.deps import IdempotencyDep, respond
+from intake.patrols.schemas import ERRORS, FieldReportIn
 from intake.visits import service
 from intake.visits.schemas import VisitCreate, VisitRead
 
@@ -33,20 +32,14 @@ async def record_visit(
     body: VisitCreate,
     principal: CurrentPrincipal,
     runtime: RuntimeDep,
-    idempotency: IdempotencyDep,
+    session: SessionDep,
+    key: IdempotencyDep,
 ) -> Any:
-    async with domain_errors(), runtime.transaction() as session:
-        replay = await idempotency.replay(
-            session=session, scope=f"staff:{principal.sub}", payload=body
+    return respond(
+        await service.record_visit(
+            session=session, runtime=runtime, principal=principal, body=body, key=key
         )
-        if replay is not None:
-            return replay
-        visit = await service.record(
-            session=session, runtime=runtime, principal=principal, body=body
-        )
-        result = service.to_read(visit, [])
-        await idempotency.remember(session=session, status_code=201, body=result)
-    return result
+    )
 
 
 @router.post(
@@ -62,28 +55,21 @@ async def report_on_visit(
     request: Request,
     principal: CurrentPrincipal,
     runtime: RuntimeDep,
-    settings: SettingsDep,
-    idempotency: IdempotencyDep,
+    session: SessionDep,
+    key: IdempotencyDep,
 ) -> Any:
-    district.check_point(body.point, settings.bounds, ("body", "point"))
-    async with domain_errors(), runtime.transaction() as session:
-        replay = await idempotency.replay(
-            session=session, scope=f"staff:{principal.sub}", payload=body
-        )
-        if replay is not None:
-            return replay
-        case = await service.report(
+    district.check_point(body.point, runtime.settings.bounds, ("body", "point"))
+    return respond(
+        await service.report_case(
             session=session,
             runtime=runtime,
-            settings=settings,
             principal=principal,
             visit_id=visit_id,
             body=body,
+            key=key,
             correlation_id=correlation_id(request),
         )
-        result = CaseCreated(case_id=case.id, tracking_no=case.tracking_no)
-        await idempotency.remember(session=session, status_code=201, body=result)
-    return result
+    )
 
 
 @router.get(
@@ -94,8 +80,7 @@ async def report_on_visit(
 )
 async def household_file(
     principal: CurrentPrincipal,
-    runtime: RuntimeDep,
+    session: SessionDep,
     address: Annotated[str, Query(min_length=1, max_length=300)],
 ) -> list[VisitRead]:
-    async with domain_errors(), runtime.sessionmaker() as session:
-        return await service.household_file(session=session, principal=principal, address=address)
+    return await service.household_file(session=session, principal=principal, address=address)

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake.cases.models import Case
 from intake.visits.models import HouseholdVisit, VisitReport
 
 
@@ -35,19 +34,14 @@ async def at_address(session: AsyncSession, address_key: str) -> list[HouseholdV
     return list(result.scalars())
 
 
-async def reports_of(
-    session: AsyncSession, visit_ids: list[UUID]
-) -> dict[UUID, list[tuple[UUID, str]]]:
-    """Each visit's cases as (case id, tracking number)."""
+async def reports_of(session: AsyncSession, visit_ids: list[UUID]) -> dict[UUID, list[UUID]]:
+    """Each visit's cases (their ids)."""
     if not visit_ids:
         return {}
     result = await session.execute(
-        select(VisitReport.visit_id, Case.id, Case.tracking_no)
-        .join(Case, Case.id == VisitReport.case_id)
-        .where(VisitReport.visit_id.in_(visit_ids))
-        .order_by(Case.reported_at)
+        select(VisitReport.visit_id, VisitReport.case_id).where(VisitReport.visit_id.in_(visit_ids))
     )
-    reports: dict[UUID, list[tuple[UUID, str]]] = defaultdict(list)
-    for visit_id, case_id, tracking_no in result.all():
-        reports[visit_id].append((case_id, tracking_no))
+    reports: dict[UUID, list[UUID]] = defaultdict(list)
+    for visit_id, case_id in result.all():
+        reports[visit_id].append(case_id)
     return reports

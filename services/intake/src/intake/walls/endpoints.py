@@ -1,4 +1,5 @@
-"""Wish walls: management (staff), public submission (anonymous), transcription."""
+"""Wish walls: management (staff), public submission and photos (anonymous),
+transcription."""
 
 from __future__ import annotations
 
@@ -6,20 +7,18 @@ import io
 from typing import Annotated, Any, Literal
 
 import segno
-from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, status
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, File, Path, Request, Response, UploadFile
 
 from gridcase_events.kit.auth import CurrentPrincipal
 from gridcase_events.kit.http import correlation_id
-from gridcase_events.kit.runtime import Runtime
 from intake import district
+from intake.attachments import service as attachment_service
+from intake.attachments.schemas import UPLOAD_RESPONSES, AttachmentRead
 from intake.bodylimit import require_json
-from intake.config import IntakeSettings
-from intake.deps import RuntimeDep, SettingsDep
-from intake.idempotency.endpoints import Idempotency, IdempotencyDep
-from intake.walls import repository, service
-from intake.walls.models import Wall
+from intake.deps import RuntimeDep, SessionDep, SettingsDep, StorageDep
+from intake.idempotency.deps import IdempotencyDep, respond
+from intake.walls import service
+from intake.walls.admission import admit, client_address
 from intake.walls.schemas import (
     PublicWallRead,
     TranscriptionIn,
@@ -31,44 +30,11 @@ from intake.walls.schemas import (
 )
 
 router = APIRouter(tags=["wish walls"], dependencies=[Depends(require_json)])
+# A wall's photos come as multipart forms: not under require_json.
+photos_router = APIRouter(tags=["attachments"])
 
 WallId = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no wall with this id"}}
-
-
-def client_address(request: Request) -> str:
-    """The client's address as the server sees it (run behind a proxy with uvicorn's
-    ``--proxy-headers --forwarded-allow-ips`` so that this is the resident's)."""
-    return request.client.host if request.client else "unknown"
-
-
-def too_many(refused: Any) -> HTTPException:
-    return HTTPException(
-        status_code=status.HTTP_429_TOO_MANY_REQUESTS,
-        detail=str(refused),
-        headers={"Retry-After": str(refused.retry_after)},
-    )
-
-
-def unknown_attachments(urls: list[str], loc: tuple[str | int, ...]) -> RequestValidationError:
-    return RequestValidationError(
-        [
-            {
-                "loc": loc,
-                "msg": f"not an attachment stored by intake: {url}",
-                "type": "unknown_attachment",
-                "input": url,
-            }
-            for url in urls
-        ]
-    )
-
-
-async def _wall(session: Any, wall_id: str) -> Wall:
-    wall = await repository.get(session, wall_id)
-    if wall is None:
-        raise HTTPException(status_code=404, detail=f"no wall {wall_id}")
-    return wall
 
 
 @router.post(
@@ -82,29 +48,15 @@ async def create_wall(
     body: WallCreate,
     principal: CurrentPrincipal,
     runtime: RuntimeDep,
-    settings: SettingsDep,
-    idempotency: IdempotencyDep,
+    session: SessionDep,
+    key: IdempotencyDep,
 ) -> Any:
-    district.check_point(body.location, settings.bounds, ("body", "location"))
-    if not service.may_manage(principal, body.community_code):
-        raise HTTPException(
-            status_code=403, detail=f"you may not create walls in {body.community_code}"
+    district.check_point(body.location, runtime.settings.bounds, ("body", "location"))
+    return respond(
+        await service.create_wall(
+            session=session, runtime=runtime, principal=principal, wall=body, key=key
         )
-    async with runtime.transaction() as session:
-        replay = await idempotency.replay(
-            session=session, scope=f"staff:{principal.sub}", payload=body
-        )
-        if replay is not None:
-            return replay
-        try:
-            wall = await service.create(
-                session=session, runtime=runtime, wall=body, created_by=principal.sub
-            )
-        except service.WallExists as exc:
-            raise HTTPException(status_code=409, detail=str(exc)) from exc
-        result = service.to_read(wall, settings)
-        await idempotency.remember(session=session, status_code=201, body=result)
-    return result
+    )
 
 
 @router.get(
@@ -113,21 +65,17 @@ async def create_wall(
     summary="Wish walls in my area",
 )
 async def list_walls(
-    principal: CurrentPrincipal, runtime: RuntimeDep, settings: SettingsDep
+    principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep
 ) -> list[WallRead]:
-    async with runtime.sessionmaker() as session:
-        walls = await repository.list_walls(session)
-    return [service.to_read(w, settings) for w in walls if service.may_see(principal, w)]
+    walls = await service.list_walls(session=session, principal=principal)
+    return [service.to_read(w, settings) for w in walls]
 
 
 @router.get("/v1/walls/{wall_id}", response_model=WallRead, responses=NOT_FOUND)
 async def get_wall(
-    wall_id: WallId, principal: CurrentPrincipal, runtime: RuntimeDep, settings: SettingsDep
+    wall_id: WallId, principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep
 ) -> WallRead:
-    async with runtime.sessionmaker() as session:
-        wall = await _wall(session, wall_id)
-    if not service.may_see(principal, wall):
-        raise HTTPException(status_code=403, detail="this wall is outside your area")
+    wall = await service.visible_wall(session=session, principal=principal, wall_id=wall_id)
     return service.to_read(wall, settings)
 
 
@@ -144,13 +92,10 @@ async def wall_qr(
     wall_id: WallId,
     fmt: Literal["png", "svg"],
     principal: CurrentPrincipal,
-    runtime: RuntimeDep,
+    session: SessionDep,
     settings: SettingsDep,
 ) -> Response:
-    async with runtime.sessionmaker() as session:
-        wall = await _wall(session, wall_id)
-    if not service.may_see(principal, wall):
-        raise HTTPException(status_code=403, detail="this wall is outside your area")
+    wall = await service.visible_wall(session=session, principal=principal, wall_id=wall_id)
     qr = segno.make(service.submission_url(wall.id, settings), error="m")
     buffer = io.BytesIO()
     if fmt == "png":
@@ -169,10 +114,9 @@ async def wall_qr(
     responses=NOT_FOUND,
 )
 async def public_wall(
-    wall_id: WallId, runtime: RuntimeDep, settings: SettingsDep
+    wall_id: WallId, session: SessionDep, settings: SettingsDep
 ) -> PublicWallRead:
-    async with runtime.sessionmaker() as session:
-        wall = await _wall(session, wall_id)
+    wall = await service.get_wall(session, wall_id)
     base = settings.public_base_url.rstrip("/")
     return PublicWallRead(
         wall_id=wall.id, name=wall.name, submit_url=f"{base}/v1/public/walls/{wall.id}/wishes"
@@ -195,68 +139,59 @@ async def submit_wish(
     body: WishIn,
     request: Request,
     runtime: RuntimeDep,
-    settings: SettingsDep,
-    idempotency: IdempotencyDep,
+    session: SessionDep,
+    key: IdempotencyDep,
 ) -> Any:
-    return await submit_public_wish(
-        wall_id=wall_id,
-        body=body,
-        request=request,
-        runtime=runtime,
-        settings=settings,
-        idempotency=idempotency,
+    district.check_point(body.point, runtime.settings.bounds, ("body", "point"))
+    client = client_address(request)
+    wall = await admit(runtime=runtime, wall_id=wall_id, client=client, kind="wishes")
+    return respond(
+        await service.take_public_wish(
+            session=session,
+            runtime=runtime,
+            wall=wall,
+            wish=body,
+            client=client,
+            key=key,
+            correlation_id=correlation_id(request),
+        )
     )
 
 
-async def submit_public_wish(
-    *,
-    wall_id: str,
-    body: WishIn,
+@photos_router.post(
+    "/v1/public/walls/{wall_id}/attachments",
+    status_code=201,
+    response_model=AttachmentRead,
+    summary="Upload a photo for a wish (anonymous; rate-limited like wishes)",
+    responses={
+        **UPLOAD_RESPONSES,
+        404: {"description": "no wall with this id"},
+        429: {"description": "too many uploads; see Retry-After"},
+    },
+)
+async def upload_at_wall(
+    wall_id: WallId,
     request: Request,
-    runtime: Runtime,
-    settings: IntakeSettings,
-    idempotency: Idempotency,
-) -> WishCreated | JSONResponse:
-    """A resident's wish at a wall, the one way both the JSON endpoint and the wall's
-    page take it: the district check, the rate limits, the Idempotency-Key, the case.
-    Returns the result, or the first response of a repeat. Raises HTTPException (404,
-    429, 422 for a reused key) or RequestValidationError (422)."""
-    district.check_point(body.point, settings.bounds, ("body", "point"))
+    file: Annotated[UploadFile, File(description="JPEG, PNG, WebP or PDF")],
+    runtime: RuntimeDep,
+    session: SessionDep,
+    storage: StorageDep,
+    key: IdempotencyDep,
+) -> Any:
     client = client_address(request)
-    # The count commits on its own: refused requests count too.
-    async with runtime.transaction() as session:
-        wall = await _wall(session, wall_id)
-        refused = await service.throttle(
+    wall = await admit(runtime=runtime, wall_id=wall_id, client=client, kind="attachments")
+    return respond(
+        await attachment_service.accept(
             session=session,
-            runtime=runtime,
-            settings=settings,
-            wall=wall,
-            client=client,
-            kind="wishes",
+            storage=storage,
+            upload=file,
+            limit=runtime.settings.attachments_max_bytes,
+            base_url=runtime.settings.public_base_url,
+            key=key,
+            scope=f"wall:{wall.id}:client:{client}",
+            now=runtime.clock.now(),
         )
-    if refused is not None:
-        raise too_many(refused)
-    async with runtime.transaction() as session:
-        replay = await idempotency.replay(
-            session=session, scope=f"wall:{wall.id}:client:{client}", payload=body
-        )
-        if replay is not None:
-            return replay
-        try:
-            taken = await service.take_wish(
-                session=session,
-                runtime=runtime,
-                settings=settings,
-                wall=wall,
-                wish=body,
-                source="public",
-                correlation_id=correlation_id(request),
-            )
-        except service.AttachmentsUnknown as exc:
-            raise unknown_attachments(exc.urls, ("body", "attachments")) from exc
-        result = WishCreated(tracking_no=taken.tracking_no)
-        await idempotency.remember(session=session, status_code=201, body=result)
-    return result
+    )
 
 
 @router.post(
@@ -273,32 +208,17 @@ async def transcribe(
     request: Request,
     principal: CurrentPrincipal,
     runtime: RuntimeDep,
-    settings: SettingsDep,
-    idempotency: IdempotencyDep,
+    session: SessionDep,
+    key: IdempotencyDep,
 ) -> Any:
-    async with runtime.transaction() as session:
-        wall = await _wall(session, wall_id)
-        if not service.may_transcribe(principal, wall):
-            raise HTTPException(
-                status_code=403, detail="only grid staff of the wall's community transcribe it"
-            )
-        replay = await idempotency.replay(
-            session=session, scope=f"staff:{principal.sub}", payload=body
-        )
-        if replay is not None:
-            return replay
-        results = await service.transcribe(
+    return respond(
+        await service.transcribe_wall(
             session=session,
             runtime=runtime,
-            settings=settings,
-            wall=wall,
-            notes=body.notes,
-            staff_id=principal.sub,
+            principal=principal,
+            wall_id=wall_id,
+            notes=body,
+            key=key,
             correlation_id=correlation_id(request),
         )
-        created = sum(1 for r in results if r.status == "created")
-        result = TranscriptionResult(
-            created=created, invalid=len(results) - created, results=results
-        )
-        await idempotency.remember(session=session, status_code=200, body=result)
-    return result
+    )

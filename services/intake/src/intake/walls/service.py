@@ -12,16 +12,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events.kit import db
 from gridcase_events.kit.auth import Principal
-from gridcase_events.kit.runtime import Runtime
+from gridcase_events.kit.errors import Conflict, Forbidden, NotFound
 from intake import scopes
 from intake.attachments import service as attachment_service
 from intake.cases import service as case_service
 from intake.config import IntakeSettings
+from intake.deps import IntakeRuntime
+from intake.idempotency.schemas import Key, Replay
+from intake.idempotency.service import idempotent
 from intake.ratelimits import service as rate_service
 from intake.ratelimits.schemas import Limit
 from intake.walls import repository
 from intake.walls.models import Wall
-from intake.walls.schemas import NoteResult, Point, WallCreate, WallRead, WishIn
+from intake.walls.schemas import (
+    NoteResult,
+    Point,
+    TranscriptionIn,
+    TranscriptionResult,
+    WallCreate,
+    WallRead,
+    WishCreated,
+    WishIn,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -32,14 +44,32 @@ WISHES = Counter(
 )
 
 
-class WallExists(Exception):
+class WallExists(Conflict):
     pass
 
 
-class AttachmentsUnknown(Exception):
-    def __init__(self, urls: list[str]) -> None:
-        super().__init__("attachments not stored by intake")
-        self.urls = urls
+class WallNotFound(NotFound):
+    def __init__(self, wall_id: str) -> None:
+        super().__init__(f"no wall {wall_id}")
+
+
+async def get_wall(session: AsyncSession, wall_id: str) -> Wall:
+    wall = await repository.get(session, wall_id)
+    if wall is None:
+        raise WallNotFound(wall_id)
+    return wall
+
+
+async def list_walls(*, session: AsyncSession, principal: Principal) -> list[Wall]:
+    return [w for w in await repository.list_walls(session) if may_see(principal, w)]
+
+
+async def visible_wall(*, session: AsyncSession, principal: Principal, wall_id: str) -> Wall:
+    """The wall, if the caller's area covers it or lies in it."""
+    wall = await get_wall(session, wall_id)
+    if not may_see(principal, wall):
+        raise Forbidden("this wall is outside your area")
+    return wall
 
 
 def may_manage(principal: Principal, community_code: str) -> bool:
@@ -84,7 +114,7 @@ def submission_url(wall_id: str, settings: IntakeSettings) -> str:
 
 
 async def create(
-    *, session: AsyncSession, runtime: Runtime, wall: WallCreate, created_by: str
+    *, session: AsyncSession, runtime: IntakeRuntime, wall: WallCreate, created_by: str
 ) -> Wall:
     values = {
         "id": wall.wall_id,
@@ -97,9 +127,30 @@ async def create(
     }
     if not await repository.add_if_new(session, values):
         raise WallExists(f"wall {wall.wall_id} exists")
-    created = await repository.get(session, wall.wall_id)
-    assert created is not None
-    return created
+    return await get_wall(session, wall.wall_id)
+
+
+async def create_wall(
+    *,
+    session: AsyncSession,
+    runtime: IntakeRuntime,
+    principal: Principal,
+    wall: WallCreate,
+    key: Key | None,
+) -> WallRead | Replay:
+    """A new wall (admins, or the station master of its community), once per key."""
+    if not may_manage(principal, wall.community_code):
+        raise Forbidden(f"you may not create walls in {wall.community_code}")
+
+    async def effect() -> WallRead:
+        created = await create(
+            session=session, runtime=runtime, wall=wall, created_by=principal.sub
+        )
+        return to_read(created, runtime.settings)
+
+    return await idempotent(
+        session=session, key=key, scope=f"staff:{principal.sub}", payload=wall, effect=effect
+    )
 
 
 def limits(settings: IntakeSettings, *, kind: str) -> tuple[Limit, Limit]:
@@ -115,8 +166,7 @@ def limits(settings: IntakeSettings, *, kind: str) -> tuple[Limit, Limit]:
 async def throttle(
     *,
     session: AsyncSession,
-    runtime: Runtime,
-    settings: IntakeSettings,
+    runtime: IntakeRuntime,
     wall: Wall,
     client: str,
     kind: str,
@@ -124,7 +174,7 @@ async def throttle(
     """Counts a public request against the client's and the wall's limits. A client
     over its own limit does not use up the wall's (one noisy client cannot silence a
     wall for everyone)."""
-    per_client, per_wall = limits(settings, kind=kind)
+    per_client, per_wall = limits(runtime.settings, kind=kind)
     now = runtime.clock.now()
     refused = await rate_service.hit(
         session=session, key=f"{wall.id}:{client}", limit=per_client, now=now
@@ -145,21 +195,22 @@ class Taken:
 async def take_wish(
     *,
     session: AsyncSession,
-    runtime: Runtime,
-    settings: IntakeSettings,
+    runtime: IntakeRuntime,
     wall: Wall,
     wish: WishIn,
     source: str,
     correlation_id: str,
     transcribed_by: str | None = None,
+    attachments_loc: tuple[str | int, ...] = ("body", "attachments"),
 ) -> Taken:
     """One wish → one case (channel ``wish_wall``) located at the wall unless the wish
     says where."""
-    unknown = await attachment_service.unknown_urls(
-        session=session, base_url=settings.public_base_url, urls=wish.attachments
+    await attachment_service.check_known(
+        session=session,
+        base_url=runtime.settings.public_base_url,
+        urls=wish.attachments,
+        loc=attachments_loc,
     )
-    if unknown:
-        raise AttachmentsUnknown(unknown)
     point = wish.point or (
         Point(lat=wall.lat, lon=wall.lon) if wall.lat is not None and wall.lon is not None else None
     )
@@ -193,6 +244,40 @@ async def take_wish(
     return Taken(case_id=str(case.id), tracking_no=case.tracking_no)
 
 
+async def take_public_wish(
+    *,
+    session: AsyncSession,
+    runtime: IntakeRuntime,
+    wall: Wall,
+    wish: WishIn,
+    client: str,
+    key: Key | None,
+    correlation_id: str,
+) -> WishCreated | Replay:
+    """A resident's wish at a wall, the one way both the JSON endpoint and the wall's
+    page take it (after :func:`intake.walls.admission.admit` counted it): once per
+    key and client, as a case."""
+
+    async def effect() -> WishCreated:
+        taken = await take_wish(
+            session=session,
+            runtime=runtime,
+            wall=wall,
+            wish=wish,
+            source="public",
+            correlation_id=correlation_id,
+        )
+        return WishCreated(tracking_no=taken.tracking_no)
+
+    return await idempotent(
+        session=session,
+        key=key,
+        scope=f"wall:{wall.id}:client:{client}",
+        payload=wish,
+        effect=effect,
+    )
+
+
 def note_errors(exc: ValidationError, index: int) -> list[dict[str, Any]]:
     return [
         {
@@ -207,8 +292,7 @@ def note_errors(exc: ValidationError, index: int) -> list[dict[str, Any]]:
 async def transcribe(
     *,
     session: AsyncSession,
-    runtime: Runtime,
-    settings: IntakeSettings,
+    runtime: IntakeRuntime,
     wall: Wall,
     notes: list[dict[str, Any]],
     staff_id: str,
@@ -219,7 +303,7 @@ async def transcribe(
     results: list[NoteResult] = []
     for index, raw in enumerate(notes):
         try:
-            wish = WishIn.model_validate(raw, context={"bounds": settings.bounds})
+            wish = WishIn.model_validate(raw, context={"bounds": runtime.settings.bounds})
         except ValidationError as exc:
             results.append(
                 NoteResult(index=index, status="invalid", errors=note_errors(exc, index))
@@ -229,28 +313,18 @@ async def transcribe(
             taken = await take_wish(
                 session=session,
                 runtime=runtime,
-                settings=settings,
                 wall=wall,
                 wish=wish,
                 source="transcribed",
                 correlation_id=correlation_id,
                 transcribed_by=staff_id,
+                attachments_loc=("body", "notes", index, "attachments"),
             )
-        except AttachmentsUnknown as exc:
-            results.append(
-                NoteResult(
-                    index=index,
-                    status="invalid",
-                    errors=[
-                        {
-                            "loc": ["body", "notes", index, "attachments"],
-                            "msg": f"not an attachment stored by intake: {url}",
-                            "type": "unknown_attachment",
-                        }
-                        for url in exc.urls
-                    ],
-                )
-            )
+        except attachment_service.AttachmentsUnknown as exc:
+            errors = [
+                {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()
+            ]
+            results.append(NoteResult(index=index, status="invalid", errors=errors))
             continue
         results.append(
             NoteResult(
@@ -258,3 +332,40 @@ async def transcribe(
             )
         )
     return results
+
+
+async def transcribe_wall(
+    *,
+    session: AsyncSession,
+    runtime: IntakeRuntime,
+    principal: Principal,
+    wall_id: str,
+    notes: TranscriptionIn,
+    key: Key | None,
+    correlation_id: str,
+) -> TranscriptionResult | Replay:
+    """A wall's notes transcribed by grid staff of its community, once per key."""
+    wall = await get_wall(session, wall_id)
+    if not may_transcribe(principal, wall):
+        raise Forbidden("only grid staff of the wall's community transcribe it")
+
+    async def effect() -> TranscriptionResult:
+        results = await transcribe(
+            session=session,
+            runtime=runtime,
+            wall=wall,
+            notes=notes.notes,
+            staff_id=principal.sub,
+            correlation_id=correlation_id,
+        )
+        created = sum(1 for r in results if r.status == "created")
+        return TranscriptionResult(created=created, invalid=len(results) - created, results=results)
+
+    return await idempotent(
+        session=session,
+        key=key,
+        scope=f"staff:{principal.sub}",
+        payload=notes,
+        effect=effect,
+        status_code=200,
+    )
