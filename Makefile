@@ -29,9 +29,11 @@ test: $(STAMP)
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi; \
 	exit $$status
 
+## lint: ruff (style, bugs, complexity ≤ 12), the import contracts of pyproject.toml
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	@bash -n deploy/local/infra.sh .ci/run
 
 typecheck: $(STAMP)

@@ -191,6 +191,27 @@ async def _retry(what: str, attempt: Callable[[], Awaitable[Any]], timeout: floa
             delay = min(delay * 2, 5.0)
 
 
+async def _shut_down(runtime: Runtime[Any, Any]) -> None:
+    """Workers and consumers finish what they hold, the relay and the producer stop, the
+    engine closes, and the traces are flushed."""
+    runtime.started = False
+    log.info("service stopping")
+    for worker in runtime.workers:
+        worker.stop()
+    for runner in runtime.consumers:
+        await runner.stop()
+    runtime.relay.stop()
+    if runtime.tasks:
+        _done, pending = await asyncio.wait(runtime.tasks, timeout=15)
+        for task in pending:
+            task.cancel()
+    await runtime.producer.stop()
+    await runtime.engine.dispose()
+    if tracing.exporting():
+        await asyncio.to_thread(tracing.flush, runtime.service)
+    log.info("service stopped")
+
+
 def create_service_app(
     *,
     service: str,
@@ -293,22 +314,7 @@ def create_service_app(
             )
             yield
         finally:
-            runtime.started = False
-            log.info("service stopping")
-            for worker in runtime.workers:
-                worker.stop()
-            for runner in runtime.consumers:
-                await runner.stop()
-            relay.stop()
-            if runtime.tasks:
-                _done, pending = await asyncio.wait(runtime.tasks, timeout=15)
-                for task in pending:
-                    task.cancel()
-            await producer.stop()
-            await engine.dispose()
-            if tracing.exporting():
-                await asyncio.to_thread(tracing.flush, service)
-            log.info("service stopped")
+            await _shut_down(runtime)
 
     app = FastAPI(
         title=title,
