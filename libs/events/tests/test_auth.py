@@ -1,4 +1,4 @@
-"""Bearer tokens (HS256 JWTs) and scope-based authorisation (DESIGN.md §4 Roles)."""
+"""Bearer tokens (HS256 JWTs) and scope-based authorisation (docs/adr/0004-hs256-to-rs256.md)."""
 
 from datetime import UTC, datetime, timedelta
 

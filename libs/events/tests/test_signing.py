@@ -1,4 +1,4 @@
-"""Signed webhooks (DESIGN.md §4): ``t=<unix seconds>,v1=<hex HMAC-SHA256>``."""
+"""Signed webhooks (the 12345 push contract, README): ``t=<unix seconds>,v1=<hex HMAC-SHA256>``."""
 
 import hashlib
 import hmac

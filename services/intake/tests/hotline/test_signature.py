@@ -1,4 +1,4 @@
-"""Signature edge cases, for the single push and the batch alike (DESIGN.md §4)."""
+"""Signature edge cases, for the single push and the batch alike (the 12345 push contract, README)."""
 
 import json
 from datetime import timedelta

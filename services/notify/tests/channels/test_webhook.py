@@ -1,5 +1,5 @@
 """Signed webhooks (the 12345 callback), against a real local receiver; signatures
-are verified by an implementation of DESIGN.md §4 written here, not the project's."""
+are verified by an implementation of the 12345 signature written here, not the project's."""
 
 import hashlib
 import hmac

@@ -28,7 +28,7 @@ DEV_HOTLINE_SECRET = b"gridcase-dev-hotline-secret"
 
 
 def verified(request: Any) -> bool:
-    """DESIGN.md §4: ``t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>``."""
+    """The 12345 signature: ``t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>``."""
     fields = dict(part.split("=", 1) for part in request.headers["x-gridcase-signature"].split(","))
     expected = hmac.new(
         DEV_HOTLINE_SECRET, fields["t"].encode() + b"." + request.body, hashlib.sha256
