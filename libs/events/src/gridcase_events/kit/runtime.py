@@ -111,7 +111,6 @@ class Runtime(Generic[S, T]):
     workers: list[Worker] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     started: bool = False
-    extras: dict[str, Any] = field(default_factory=dict)
     _state: T | None = field(default=None, init=False, repr=False)
 
     @property
@@ -223,12 +222,11 @@ def create_service_app(
     consumers: Callable[[Runtime[S, Any]], Sequence[ConsumerSpec]] = lambda rt: (),
     workers: Callable[[Runtime[S, Any]], Sequence[Worker]] = lambda rt: (),
     state: Callable[[Runtime[S, Any]], Awaitable[Any]] | None = None,
-    on_startup: Callable[[Runtime[S, Any]], Awaitable[None]] | None = None,
     clock: Clock | None = None,
     version: str = "0.1.0",
 ) -> FastAPI:
     """The service's app. `state` builds the runtime's typed state after migrations and
-    before consumers and workers start; `on_startup` runs right after it."""
+    before consumers and workers start."""
     logs.configure(service=service, level=settings.log_level, fmt=settings.log_format)
     tracing.provider(service)
     the_clock = clock or SystemClock()
@@ -282,8 +280,6 @@ def create_service_app(
             await _retry("producer", producer.start, timeout)
             if state is not None:
                 runtime.state = await state(runtime)
-            if on_startup is not None:
-                await on_startup(runtime)
             runtime.tasks.append(asyncio.create_task(relay.run(), name=f"{service}-outbox-relay"))
             for spec in consumers(runtime):
                 runner = ConsumerRunner(
