@@ -4,7 +4,9 @@
 2. Otherwise the grid is located by coordinates (point in polygon over an STRtree of
    every grid), else by the address against the gazetteer: normalised (full-width
    characters, spaces and punctuation, 号楼/幢/栋, leading province/city/district/street
-   names), matched exactly, else fuzzily above a threshold.
+   names), matched exactly, else on its parts (road, number, building: see
+   `routing/matching.py`), else — when it has no doorplate number — fuzzily above a
+   threshold.
 3. A point inside a unit grid goes to that unit grid.
 4. Else an address naming one community goes to that community's station.
 5. What cannot be placed, or has no known category, goes to triage.
@@ -25,7 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.directory import repository as directory_repository
 from dispatch.directory.models import Category
-from gridcase_events.addresses import fold, normalize_address
+from dispatch.routing.matching import Entry, Hit, Miss, PartsIndex
+from gridcase_events.addresses import fold, normalize_address, parse_address
 from gridcase_events.payloads import GeoPoint, RouteMethod, RouteTarget
 
 ROUTING_OUTCOMES = Counter(
@@ -39,8 +42,9 @@ MIN_CONTAINED = 5
 
 
 class Gazetteer:
-    """Addresses of every building (一楼一码), matched exactly after normalising, else
-    fuzzily above a threshold (0–1), else by the longest entry the address contains."""
+    """Addresses of every building (一楼一码), matched exactly after normalising, else on
+    the parts of the address (road, number, building …) when it has a doorplate number,
+    else fuzzily above a threshold (0–1), else by the longest entry the address contains."""
 
     def __init__(
         self, entries: Sequence[tuple[str, str]], *, prefixes: Sequence[str], threshold: float
@@ -52,33 +56,49 @@ class Gazetteer:
             reverse=True,
         )
         self.threshold = threshold
+        keys = [normalize_address(address, prefixes=self.prefixes) for address, _ in entries]
         self._grid_of: dict[str, str] = {}
-        for address, grid in entries:
-            self._grid_of[normalize_address(address, prefixes=self.prefixes)] = grid
+        for key, (_, grid) in zip(keys, entries, strict=True):
+            self._grid_of[key] = grid
         self._keys = list(self._grid_of)
+        self._parts = PartsIndex(
+            Entry(parts=parse_address(address), grid=grid, key=key)
+            for (address, grid), key in zip(entries, keys, strict=True)
+        )
 
     def __len__(self) -> int:
         return len(self._grid_of)
 
     def lookup(self, address: str) -> tuple[str, str, float] | None:
         """(grid code, matched gazetteer key, score 0–1), or None."""
+        found = self.match(address)
+        return (found.grid, found.key, found.score) if isinstance(found, Hit) else None
+
+    def match(self, address: str) -> Hit | Miss:
+        """The gazetteer entry the address names, and why; or why it names none."""
         key = normalize_address(address, prefixes=self.prefixes)
         if not key:
-            return None
+            return Miss("is empty")
         if key in self._grid_of:
-            return self._grid_of[key], key, 1.0
+            return Hit(self._grid_of[key], key, 1.0, "is in the gazetteer")
+        parts = parse_address(address)
+        if parts.road is not None and parts.number is not None:
+            # Decisive: text similarity would take 滨江路183号9栋 for 滨江路183号8栋.
+            return self._parts.match(parts)
         match = process.extractOne(
             key, self._keys, scorer=fuzz.ratio, score_cutoff=self.threshold * 100
         )
         if match is not None:
             found, score, _ = match
-            return self._grid_of[found], found, score / 100
-        # "桂花路1号1栋楼下": the address names a known building and then some.
+            return Hit(self._grid_of[found], found, score / 100, f"similar text ({score:.0f}%)")
+        # "桂花小区1栋楼下": the address names a known entry and then some.
         contained = [k for k in self._keys if len(k) >= MIN_CONTAINED and k in key]
         if contained:
             found = max(contained, key=len)
-            return self._grid_of[found], found, len(found) / len(key)
-        return None
+            return Hit(
+                self._grid_of[found], found, len(found) / len(key), "names the entry and more"
+            )
+        return Miss("names no road and doorplate number the gazetteer knows")
 
 
 @dataclass(frozen=True)
@@ -196,21 +216,22 @@ def decide(
                 grid_code=code,
                 reason=f"point ({location.lat:.6f}, {location.lon:.6f}) lies in {kind} grid {code}",
             )
+    missed = ""
     if address:
-        match = index.gazetteer.lookup(address)
-        if match is not None:
-            grid, key, score = match
+        match = index.gazetteer.match(address)
+        if isinstance(match, Hit):
             how = (
                 "is in the gazetteer"
-                if score == 1.0
-                else f"matches gazetteer entry {key!r} ({score:.0%})"
+                if match.score == 1.0
+                else f"matches gazetteer entry {match.key!r}: {match.why}"
             )
             return RouteDecision(
                 target="grid",
                 method="gazetteer",
-                grid_code=grid,
-                reason=f"address {address!r} {how}, grid {grid}",
+                grid_code=match.grid,
+                reason=f"address {address!r} {how}, grid {match.grid}",
             )
+        missed = f" ({match.why})"
         community = index.community_named_in(address)
         if community is not None:
             code, name = community
@@ -224,5 +245,5 @@ def decide(
     return RouteDecision(
         target="triage",
         method="unplaceable",
-        reason=f"{where} and the address is not in the gazetteer: a dispatcher decides",
+        reason=f"{where} and the address is not in the gazetteer{missed}: a dispatcher decides",
     )
