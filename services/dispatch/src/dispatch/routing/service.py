@@ -44,7 +44,8 @@ MIN_CONTAINED = 5
 class Gazetteer:
     """Addresses of every building (一楼一码), matched exactly after normalising, else on
     the parts of the address (road, number, building …) when it has a doorplate number,
-    else fuzzily above a threshold (0–1), else by the longest entry the address contains."""
+    else — against the entries without one — fuzzily above a threshold (0–1), else by the
+    longest such entry the address contains."""
 
     def __init__(
         self, entries: Sequence[tuple[str, str]], *, prefixes: Sequence[str], threshold: float
@@ -60,10 +61,15 @@ class Gazetteer:
         self._grid_of: dict[str, str] = {}
         for key, (_, grid) in zip(keys, entries, strict=True):
             self._grid_of[key] = grid
-        self._keys = list(self._grid_of)
-        self._parts = PartsIndex(
+        parsed = [
             Entry(parts=parse_address(address), grid=grid, key=key)
             for (address, grid), key in zip(entries, keys, strict=True)
+        ]
+        self._parts = PartsIndex(parsed)
+        # Text similarity only for the entries the parts cannot reach (no doorplate):
+        # between two doorplates it would take 183号9栋 for 183号8栋.
+        self._keys = list(
+            dict.fromkeys(e.key for e in parsed if e.parts.road is None or e.parts.number is None)
         )
 
     def __len__(self) -> int:
@@ -83,7 +89,7 @@ class Gazetteer:
             return Hit(self._grid_of[key], key, 1.0, "is in the gazetteer")
         parts = parse_address(address)
         if parts.road is not None and parts.number is not None:
-            # Decisive: text similarity would take 滨江路183号9栋 for 滨江路183号8栋.
+            # Decisive: text similarity would take 183号9栋 for 183号8栋.
             return self._parts.match(parts)
         match = process.extractOne(
             key, self._keys, scorer=fuzz.ratio, score_cutoff=self.threshold * 100
