@@ -261,6 +261,33 @@ def _variant(
 ) -> tuple[str, str | None] | None:
     """One variant of `address` of `kind`, with its label; None when the kind does not
     apply to the entry."""
+    if kind in _SPELLINGS:
+        return _spelling(kind, address, grid, parts, book=book, rng=rng)
+    return _reshaped(kind, parts, book=book, rng=rng)
+
+
+_SPELLINGS = {
+    "as_written",
+    "no_prefix",
+    "no_district_street",
+    "full_width",
+    "building_word",
+    "chinese_numerals",
+    "spaces_punctuation",
+    "extra_words",
+}
+
+
+def _spelling(
+    kind: str,
+    address: str,
+    grid: str,
+    parts: AddressParts,
+    *,
+    book: _Book,
+    rng: random.Random,
+) -> tuple[str, str | None] | None:
+    """The same parts written another way."""
     bare = book.one_grid((parts.road, parts.number, parts.building))
     with_community = book.one_grid((parts.community, parts.road, parts.number, parts.building))
     short = _Form(places=())
@@ -282,11 +309,21 @@ def _variant(
             return _render(parts, _Form(places=(), numerals=True, word="栋"), rng), bare
         case "spaces_punctuation":
             return _render(parts, _Form(sep=SEPARATORS), rng), grid
-        case "misspelled":
-            return _misspelled(parts, book=book, rng=rng, label=bare)
         case "extra_words":
             extra = rng.choice(NEAR_WORDS)
             return _render(parts, _Form(places=(), word="栋", extra=extra), rng), bare
+    raise ValueError(kind)
+
+
+def _reshaped(
+    kind: str, parts: AddressParts, *, book: _Book, rng: random.Random
+) -> tuple[str, str | None] | None:
+    """Parts left out, added, misspelt, or made up (the negatives)."""
+    bare = book.one_grid((parts.road, parts.number, parts.building))
+    short = _Form(places=())
+    match kind:
+        case "misspelled":
+            return _misspelled(parts, book=book, rng=rng, label=bare)
         case "no_building":
             if parts.building is None:
                 return None
