@@ -3,8 +3,9 @@ Gazetteer.match as routing uses it."""
 
 import pytest
 
+from dispatch.directory.models import Category
 from dispatch.routing.matching import Hit, Miss
-from dispatch.routing.service import Gazetteer
+from dispatch.routing.service import Gazetteer, GridIndex, RoutingIndex, decide
 
 RIVERSIDE = "510399001001001"
 RIVERSIDE_2 = "510399001001002"
@@ -121,3 +122,49 @@ def test_an_address_naming_another_known_community_is_not_placed(gazetteer: Gaze
 
 def test_a_longer_road_ending_like_a_known_one_is_not_that_road(gazetteer: Gazetteer) -> None:
     assert miss(gazetteer, "北滨江路183号26栋") == "no road 北滨江路 in the gazetteer"
+
+
+GARBAGE = Category(
+    code="environment/garbage-overflow",
+    name="垃圾满溢",
+    handler="grid",
+    department_code=None,
+    priority="normal",
+)
+
+
+def test_the_route_reason_says_which_parts_matched(gazetteer: Gazetteer) -> None:
+    decision = decide(
+        index=RoutingIndex(GridIndex([]), gazetteer),
+        category=GARBAGE,
+        category_hint=None,
+        location=None,
+        address="滨江路183号 ２６栋门口",
+    )
+
+    assert (decision.target, decision.method, decision.grid_code) == (
+        "grid",
+        "gazetteer",
+        RIVERSIDE,
+    )
+    assert decision.reason == (
+        "address '滨江路183号 ２６栋门口' matches gazetteer entry '滨江社区滨江路183号26栋': "
+        "matched road+number+building; community from gazetteer (滨江社区), "
+        f"grid {RIVERSIDE}"
+    )
+
+
+def test_the_triage_reason_says_why_the_address_was_not_placed(gazetteer: Gazetteer) -> None:
+    decision = decide(
+        index=RoutingIndex(GridIndex([]), gazetteer),
+        category=GARBAGE,
+        category_hint=None,
+        location=None,
+        address="滨江路185号",
+    )
+
+    assert decision.target == "triage"
+    assert decision.reason == (
+        "no coordinates and the address is not in the gazetteer "
+        f"(road+number lies in grids {RIVERSIDE}, {RIVERSIDE_2}): a dispatcher decides"
+    )
