@@ -77,6 +77,7 @@ bench: $(STAMP)
 	@deploy/local/infra.sh start
 	@set -a; eval "$$(deploy/local/infra.sh env)"; set +a; $(BIN)/python bench/outbox_relay.py; \
 	$(BIN)/python bench/routing.py; \
+	$(BIN)/python bench/address_routing.py; \
 	$(BIN)/python bench/timers.py; \
 	$(BIN)/python bench/hotline_intake.py
 

@@ -11,7 +11,7 @@ from dispatch.config import DispatchSettings
 from gridcase_events.kit.runtime import Runtime
 
 if TYPE_CHECKING:  # every domain imports deps: deps imports no domain at run time
-    from dispatch.directory.index import RoutingIndexCache
+    from dispatch.routing.index import RoutingIndexCache
 
 __all__ = ["DispatchRuntime", "DispatchState", "RuntimeDep", "SettingsDep"]
 

@@ -12,7 +12,7 @@ from dispatch.consumers import consumers
 from dispatch.db import schema
 from dispatch.deps import DispatchState
 from dispatch.directory.endpoints import router as directory_router
-from dispatch.directory.index import RoutingIndexCache
+from dispatch.routing.index import RoutingIndexCache
 from dispatch.workflow.endpoints import router as workflow_router
 from gridcase_events.kit.clock import Clock
 from gridcase_events.kit.runtime import Runtime, create_service_app

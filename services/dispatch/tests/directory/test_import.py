@@ -246,3 +246,51 @@ async def test_on_duty_lists_who_is_working_now_below_an_area(demo_city: Any, cl
     assert "gm112a" not in on_duty  # on leave in the demo city
     assert {s["staff_id"] for s in water.json()} == {"water1", "water2"}
     assert neither.status_code == 422
+
+
+DISTRICT_DEPARTMENTS = "code,name\nCG,城管局\nSW,水务局\nPCS,派出所\n0301,市政设施管理所\n"
+DISTRICT_CATEGORIES = (
+    "code,name,handler,department_code,priority\n"
+    "Urban/Stall.Occupation,占道经营,department,CG,normal\n"
+    "0301/01,井盖缺失,department,0301,urgent\n"
+)
+DISTRICT_OPERATORS = (
+    STAFF_HEADER
+    + "CG-01,城管一,13900000011,department_operator,,CG,\n"
+    + "0301/op.1,市政一,13900000012,department_operator,,0301,\n"
+)
+
+
+async def test_a_district_with_uppercase_and_numeric_department_codes_imports_and_routes(
+    demo_city: Any, import_directory: Any, report: Any, settled: Any, client: Any
+) -> None:
+    for kind, body in [
+        ("departments", DISTRICT_DEPARTMENTS),
+        ("categories", DISTRICT_CATEGORIES),
+        ("staff", DISTRICT_OPERATORS),
+    ]:
+        imported = await import_directory(kind, body.encode())
+        assert imported.status_code == 200, imported.text
+
+    stall = await settled(await report(category_hint="Urban/Stall.Occupation"))
+    manhole = await settled(await report(category_hint="0301/01"))
+
+    assert (stall["department_code"], stall["assignee_id"]) == ("CG", "CG-01")
+    assert (manhole["department_code"], manhole["assignee_id"]) == ("0301", "0301/op.1")
+    tasks = await client.get(
+        "/v1/tasks", headers=bearer("0301/op.1", "department_operator", None, "0301")
+    )
+    assert [c["id"] for c in tasks.json()] == [manhole["id"]]
+
+
+async def test_department_codes_are_compared_exactly(demo_city: Any, import_directory: Any) -> None:
+    assert (await import_directory("departments", DISTRICT_DEPARTMENTS.encode())).status_code == 200
+
+    response = await import_directory(
+        "staff", (STAFF_HEADER + "cg-02,城管二,13900000013,department_operator,,cg,\n").encode()
+    )
+
+    assert response.status_code == 422
+    [problem] = response.json()["problems"]
+    assert (problem["row"], problem["field"]) == (1, "department_code")
+    assert "unknown department" in problem["message"]

@@ -426,3 +426,55 @@ def test_a_household_count_beyond_any_grid_is_a_problem_not_a_database_error() -
     )
 
     assert (problem.row, problem.field) == (4, "households")
+
+
+# ----------------------------------------------------------------------------- codes
+
+
+@pytest.mark.parametrize("code", ["CG", "SW", "PCS", "0301", "urban", "Dept_7.b", "CG/01"])
+def test_department_codes_as_districts_write_them_parse_unchanged(code: str) -> None:
+    [row] = parse("departments", csv_bytes("code,name", f"{code},城管局"))
+    assert row.code == code
+
+
+@pytest.mark.parametrize(
+    ("cell", "shown"),
+    [
+        ("C G", "' '"),
+        ('"CG,01"', "','"),
+        ('"C""G"', "'\"'"),
+        ("CG?x", "'?'"),
+        ("CG#1", "'#'"),
+        ("城管", "'城' '管'"),
+    ],
+)
+def test_a_department_code_that_would_break_a_url_or_a_csv_is_refused_on_its_row(
+    cell: str, shown: str
+) -> None:
+    problem = only_problem("departments", csv_bytes("code,name", "CG,城管局", f"{cell},水务局"))
+    assert (problem.row, problem.field) == (2, "code")
+    assert f"holds {shown}, which would break a URL or a CSV" in problem.message
+
+
+@pytest.mark.parametrize("code", ["../CG", "-CG", "=1+1", "CG//01", "CG/"])
+def test_a_code_part_not_starting_with_a_letter_or_digit_is_refused(code: str) -> None:
+    problem = only_problem("departments", csv_bytes("code,name", f"{code},城管局"))
+    assert (problem.row, problem.field) == (1, "code")
+
+
+def test_a_department_code_longer_than_32_characters_is_refused() -> None:
+    problem = only_problem("departments", csv_bytes("code,name", f"{'C' * 33},城管局"))
+    assert "is 33 characters long; at most 32" in problem.message
+
+
+def test_categories_and_staff_name_departments_by_codes_of_any_case() -> None:
+    categories = parse(
+        "categories",
+        csv_bytes(CATEGORY_HEADER, "Urban/Stall.Occupation,占道经营,department,CG,normal"),
+    )
+    staff = parse(
+        "staff",
+        csv_bytes(STAFF_HEADER, "0301/op.1,王芳,13800000001,department_operator,,0301,"),
+    )
+    assert [(c.code, c.department_code) for c in categories] == [("Urban/Stall.Occupation", "CG")]
+    assert [(s.staff_id, s.department_code) for s in staff] == [("0301/op.1", "0301")]

@@ -187,6 +187,38 @@ async def test_service_definition_has_the_specification_fields(
         assert attributes[0].findtext("variable") == "false"
 
 
+async def test_a_service_code_as_a_district_writes_it_has_its_definition(
+    client: Any, catalogue: Any, publish: Any
+) -> None:
+    at = datetime(2026, 11, 2, tzinfo=UTC)
+    await publish(
+        payloads.DepartmentUpserted(code="CG", name="城管执法局"),
+        subject="department:CG",
+        source="dispatch",
+        time=at,
+    )
+    await publish(
+        payloads.CategoryUpserted(
+            code="Urban/Stall.Occupation",
+            name="占道经营",
+            handler="department",
+            department_code="CG",
+            priority="normal",
+        ),
+        subject="category:Urban/Stall.Occupation",
+        source="dispatch",
+        time=at,
+    )
+
+    async def defined() -> Any:
+        response = await client.get("/open311/v2/services/Urban/Stall.Occupation.json")
+        return response if response.status_code == 200 else None
+
+    response = await eventually(defined)
+    assert response.json()["service_code"] == "Urban/Stall.Occupation"
+    assert "城管执法局" in response.json()["attributes"][0]["description"]
+
+
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 async def test_unknown_service_definition_is_a_404_error_document(
     client: Any, catalogue: Any, fmt: str

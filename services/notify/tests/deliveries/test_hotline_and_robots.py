@@ -160,3 +160,22 @@ async def test_robots_are_for_admins_and_need_a_url(client: Any) -> None:
     )
     assert bad.status_code == 422
     assert {e["loc"][-1] for e in bad.json()["detail"]} == {"channel", "url"}
+
+
+@pytest.mark.parametrize("code", ["CG", "0301", "CG/01", "Dept_7.b"])
+async def test_a_robot_is_set_for_a_department_code_as_the_district_writes_it(
+    client: Any, code: str
+) -> None:
+    body = {"channel": "wecom", "url": "https://robot.example.org/send?key=k"}
+
+    put = await client.put(f"/v1/robots/{code}", json=body, headers=ADMIN)
+
+    assert put.status_code == 200
+    assert put.json()["code"] == code
+
+
+@pytest.mark.parametrize("code", ["C%20G", "CG%2C1", "-CG", "CG/.x", "C" * 33])
+async def test_a_robot_code_that_would_break_a_url_or_a_csv_is_422(client: Any, code: str) -> None:
+    body = {"channel": "wecom", "url": "https://robot.example.org/send?key=k"}
+
+    assert (await client.put(f"/v1/robots/{code}", json=body, headers=ADMIN)).status_code == 422

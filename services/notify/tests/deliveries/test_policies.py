@@ -116,6 +116,14 @@ async def test_only_an_admin_sets_someone_elses_preferences(client: Any) -> None
     )
 
 
+async def test_an_admin_sets_the_preferences_of_a_staff_id_holding_a_slash(client: Any) -> None:
+    body = {"email": "op@example.org"}
+    done = await client.put("/v1/preferences/0301/op.1", json=body, headers=ADMIN)
+    assert done.status_code == 200
+    read = await client.get("/v1/preferences/0301/op.1", headers=ADMIN)
+    assert read.json()["email"] == "op@example.org"
+
+
 async def test_a_burst_of_sms_folds_into_one_digest_at_the_end_of_the_window(
     client: Any, staff: Any, assigned: Any, receipts: Any, http_sink: HttpSink, clock: Any
 ) -> None:

@@ -7,6 +7,7 @@ from typing import Any, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from gridcase_events.codes import CategoryCode, DepartmentCode, StaffId
 from gridcase_events.payloads import AreaLevel, Priority, StaffRole
 
 ImportKind = Literal["areas", "gazetteer", "departments", "staff", "absences", "categories"]
@@ -76,15 +77,15 @@ class AreaRow(_Row):
 
 
 class DepartmentRow(_Row):
-    code: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    code: DepartmentCode
     name: str = Field(min_length=1, max_length=100)
 
 
 class CategoryRow(_Row):
-    code: str = Field(pattern=r"^[a-z][a-z0-9-]*/[a-z][a-z0-9-]*$", max_length=64)
+    code: CategoryCode
     name: str = Field(min_length=1, max_length=100)
     handler: Literal["grid", "department"]
-    department_code: str | None = None
+    department_code: DepartmentCode | None = None
     priority: Priority = "normal"
 
     @model_validator(mode="after")
@@ -98,12 +99,12 @@ class CategoryRow(_Row):
 
 
 class StaffRow(_Row):
-    staff_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    staff_id: StaffId
     name: str = Field(min_length=1, max_length=50)
     phone: str = Field(pattern=r"^\+?[0-9][0-9 -]{4,19}$")
     role: StaffRole
     area_code: str | None = Field(default=None, pattern=CODE)
-    department_code: str | None = None
+    department_code: DepartmentCode | None = None
     post: Literal["A", "B"] | None = None
 
     @model_validator(mode="after")

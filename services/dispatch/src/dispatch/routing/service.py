@@ -4,7 +4,9 @@
 2. Otherwise the grid is located by coordinates (point in polygon over an STRtree of
    every grid), else by the address against the gazetteer: normalised (full-width
    characters, spaces and punctuation, 号楼/幢/栋, leading province/city/district/street
-   names), matched exactly, else fuzzily above a threshold.
+   names), matched exactly, else on its parts (road, number, building: see
+   `routing/matching.py`), else — when it has no doorplate number — fuzzily above a
+   threshold.
 3. A point inside a unit grid goes to that unit grid.
 4. Else an address naming one community goes to that community's station.
 5. What cannot be placed, or has no known category, goes to triage.
@@ -16,18 +18,19 @@ from dataclasses import dataclass
 
 from prometheus_client import Counter
 
-from dispatch.directory.index import (
+from dispatch.directory.models import Category
+from dispatch.routing.index import (
     MIN_CONTAINED,
     Gazetteer,
     GridIndex,
     RoutingIndex,
     RoutingIndexCache,
 )
-from dispatch.directory.models import Category
+from dispatch.routing.matching import Hit
 from gridcase_events.addresses import normalize_address
 from gridcase_events.payloads import GeoPoint, RouteMethod, RouteTarget
 
-# The index is the directory's (dispatch/directory/index.py); its names stay importable
+# The index is in dispatch/routing/index.py; its names stay importable
 # from here, where routing's callers and the routing benchmark have always found them.
 __all__ = [
     "MIN_CONTAINED",
@@ -88,21 +91,22 @@ def decide(
                 grid_code=code,
                 reason=f"point ({location.lat:.6f}, {location.lon:.6f}) lies in {kind} grid {code}",
             )
+    missed = ""
     if address:
-        match = index.gazetteer.lookup(address)
-        if match is not None:
-            grid, key, score = match
+        match = index.gazetteer.match(address)
+        if isinstance(match, Hit):
             how = (
                 "is in the gazetteer"
-                if score == 1.0
-                else f"matches gazetteer entry {key!r} ({score:.0%})"
+                if match.score == 1.0
+                else f"matches gazetteer entry {match.key!r}: {match.why}"
             )
             return RouteDecision(
                 target="grid",
                 method="gazetteer",
-                grid_code=grid,
-                reason=f"address {address!r} {how}, grid {grid}",
+                grid_code=match.grid,
+                reason=f"address {address!r} {how}, grid {match.grid}",
             )
+        missed = f" ({match.why})"
         community = index.community_named_in(address)
         if community is not None:
             code, name = community
@@ -116,5 +120,5 @@ def decide(
     return RouteDecision(
         target="triage",
         method="unplaceable",
-        reason=f"{where} and the address is not in the gazetteer: a dispatcher decides",
+        reason=f"{where} and the address is not in the gazetteer{missed}: a dispatcher decides",
     )

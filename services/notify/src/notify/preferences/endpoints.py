@@ -14,6 +14,7 @@ from notify.preferences.schemas import PreferenceRead, PreferenceUpdate
 
 router = APIRouter(tags=["preferences"])
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
+# A staff id may hold "/" (gridcase_events/codes.py): the path converter takes it whole.
 StaffId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
@@ -57,14 +58,14 @@ async def put_my_preferences(
     return await _write(session, runtime, principal.sub, body, principal.sub)
 
 
-@router.get("/v1/preferences/{staff_id}", response_model=PreferenceRead, summary="(admin)")
+@router.get("/v1/preferences/{staff_id:path}", response_model=PreferenceRead, summary="(admin)")
 async def staff_preferences(
     staff_id: StaffId, session: SessionDep, principal: Admin
 ) -> PreferenceRead:
     return await _read(session, staff_id)
 
 
-@router.put("/v1/preferences/{staff_id}", response_model=PreferenceRead, summary="(admin)")
+@router.put("/v1/preferences/{staff_id:path}", response_model=PreferenceRead, summary="(admin)")
 async def put_staff_preferences(
     staff_id: StaffId,
     body: PreferenceUpdate,

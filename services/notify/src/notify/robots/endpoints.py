@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 
+from gridcase_events.codes import CODE_PATTERN, DEPARTMENT_CODE_MAX
 from gridcase_events.kit.auth import Principal, require_roles
 from notify.deps import RuntimeDep, SessionDep
 from notify.robots import repository
@@ -15,7 +16,9 @@ from notify.robots.service import mask_url
 
 router = APIRouter(tags=["robots"])
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
-Code = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+# An area code or a department code as the district writes it (gridcase_events/codes.py),
+# which may hold "/": the path converter takes it whole.
+Code = Annotated[str, Path(pattern=CODE_PATTERN, max_length=DEPARTMENT_CODE_MAX)]
 
 
 def _read(robot: Robot) -> RobotRead:
@@ -34,7 +37,7 @@ async def list_robots(session: SessionDep, principal: Admin) -> list[RobotRead]:
 
 
 @router.put(
-    "/v1/robots/{code}",
+    "/v1/robots/{code:path}",
     response_model=RobotRead,
     summary="Set the robot of an area (grid/community/street/district code) or department",
 )

@@ -1,7 +1,8 @@
-"""The directory's index for placing a case: every grid's polygon (point in polygon
-over an STRtree), the gazetteer (一楼一码: exact, fuzzy, contained) and the communities'
-names — a read model of the directory, rebuilt when the directory version moves.
-Routing (``dispatch/routing/service.py``) decides with it; the service's typed state
+"""Routing's index for placing a case: every grid's polygon (point in polygon over an
+STRtree), the gazetteer (一楼一码: exact, by the address's parts — see
+``routing/matching.py`` — fuzzy, contained) and the communities' names — a read model of
+the directory, rebuilt when the directory version moves. Routing
+(``dispatch/routing/service.py``) decides with it; the service's typed state
 (``dispatch/deps.py``) holds one cache per process."""
 
 from __future__ import annotations
@@ -17,15 +18,18 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.directory import repository
-from gridcase_events.addresses import fold, normalize_address
+from dispatch.routing.matching import Entry, Hit, Miss, PartsIndex
+from gridcase_events.addresses import fold, normalize_address, parse_address
 
 # A gazetteer entry this long, written out whole inside an address, places it.
 MIN_CONTAINED = 5
 
 
 class Gazetteer:
-    """Addresses of every building (一楼一码), matched exactly after normalising, else
-    fuzzily above a threshold (0–1), else by the longest entry the address contains."""
+    """Addresses of every building (一楼一码), matched exactly after normalising, else on
+    the parts of the address (road, number, building …) when it has a doorplate number,
+    else — against the entries without one — fuzzily above a threshold (0–1), else by the
+    longest such entry the address contains."""
 
     def __init__(
         self, entries: Sequence[tuple[str, str]], *, prefixes: Sequence[str], threshold: float
@@ -37,33 +41,54 @@ class Gazetteer:
             reverse=True,
         )
         self.threshold = threshold
+        keys = [normalize_address(address, prefixes=self.prefixes) for address, _ in entries]
         self._grid_of: dict[str, str] = {}
-        for address, grid in entries:
-            self._grid_of[normalize_address(address, prefixes=self.prefixes)] = grid
-        self._keys = list(self._grid_of)
+        for key, (_, grid) in zip(keys, entries, strict=True):
+            self._grid_of[key] = grid
+        parsed = [
+            Entry(parts=parse_address(address), grid=grid, key=key)
+            for (address, grid), key in zip(entries, keys, strict=True)
+        ]
+        self._parts = PartsIndex(parsed)
+        # Text similarity only for the entries the parts cannot reach (no doorplate):
+        # between two doorplates it would take 183号9栋 for 183号8栋.
+        self._keys = list(
+            dict.fromkeys(e.key for e in parsed if e.parts.road is None or e.parts.number is None)
+        )
 
     def __len__(self) -> int:
         return len(self._grid_of)
 
     def lookup(self, address: str) -> tuple[str, str, float] | None:
         """(grid code, matched gazetteer key, score 0–1), or None."""
+        found = self.match(address)
+        return (found.grid, found.key, found.score) if isinstance(found, Hit) else None
+
+    def match(self, address: str) -> Hit | Miss:
+        """The gazetteer entry the address names, and why; or why it names none."""
         key = normalize_address(address, prefixes=self.prefixes)
         if not key:
-            return None
+            return Miss("is empty")
         if key in self._grid_of:
-            return self._grid_of[key], key, 1.0
+            return Hit(self._grid_of[key], key, 1.0, "is in the gazetteer")
+        parts = parse_address(address)
+        if parts.road is not None and parts.number is not None:
+            # Decisive: text similarity would take 183号9栋 for 183号8栋.
+            return self._parts.match(parts)
         match = process.extractOne(
             key, self._keys, scorer=fuzz.ratio, score_cutoff=self.threshold * 100
         )
         if match is not None:
             found, score, _ = match
-            return self._grid_of[found], found, score / 100
-        # "桂花路1号1栋楼下": the address names a known building and then some.
+            return Hit(self._grid_of[found], found, score / 100, f"similar text ({score:.0f}%)")
+        # "桂花小区1栋楼下": the address names a known entry and then some.
         contained = [k for k in self._keys if len(k) >= MIN_CONTAINED and k in key]
         if contained:
             found = max(contained, key=len)
-            return self._grid_of[found], found, len(found) / len(key)
-        return None
+            return Hit(
+                self._grid_of[found], found, len(found) / len(key), "names the entry and more"
+            )
+        return Miss("names no road and doorplate number the gazetteer knows")
 
 
 class GridIndex:
