@@ -8,6 +8,7 @@ from dispatch import models  # noqa: F401 - registers the tables
 from dispatch.config import DispatchSettings
 from dispatch.consumers import consumers
 from dispatch.db import schema
+from dispatch.devsignin import endpoints as devsignin
 from dispatch.directory.endpoints import router as directory_router
 from dispatch.routing.service import RoutingIndexCache
 from dispatch.workflow.endpoints import router as workflow_router
@@ -29,7 +30,7 @@ def create_app(settings: DispatchSettings | None = None, clock: Clock | None = N
         description="The directory, routing, assignment and the case workflow.",
         settings=settings,
         schema=schema,
-        routers=[directory_router, workflow_router],
+        routers=[directory_router, workflow_router, *devsignin.routers(settings)],
         consumers=consumers,
         on_startup=on_startup,
         clock=clock,
