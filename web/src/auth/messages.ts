@@ -3,7 +3,7 @@ export default {
     title: '开发环境登录',
     hint: '仅开发环境可用：选择一位示范人员，以其身份登录。',
     unavailable: '此环境未开放开发登录，请使用单位统一身份认证登录。',
-    signIn: '以 {name} 登录',
+    signIn: '以 {name}（{where}）登录',
     filter: '按姓名、角色或网格筛选',
     roles: {
       grid_member: '网格员',
@@ -23,7 +23,7 @@ export default {
     title: 'Development sign-in',
     hint: 'Development only: pick a demo person and sign in as them.',
     unavailable: 'Development sign-in is off here; sign in with your organisation account.',
-    signIn: 'Sign in as {name}',
+    signIn: 'Sign in as {name} ({where})',
     filter: 'Filter by name, role or grid',
     roles: {
       grid_member: 'Grid member',

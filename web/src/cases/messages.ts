@@ -81,7 +81,7 @@ export default {
       suspend: '缓办',
       resume: '恢复办理',
     },
-    by: '{actor}',
+    actors: { system: '系统', hotline: '12345热线', wall: '心愿墙', open311: 'Open311' },
     conflict: '案件已被别人更新（现在状态：{status}），已为您刷新，请查看后再操作。',
   },
   en: {
@@ -162,7 +162,7 @@ export default {
       suspend: 'Suspended',
       resume: 'Resumed',
     },
-    by: '{actor}',
+    actors: { system: 'system', hotline: '12345 hotline', wall: 'wish wall', open311: 'Open311' },
     conflict:
       'Someone else changed this case (it is now: {status}); it has been reloaded, please look again.',
   },
