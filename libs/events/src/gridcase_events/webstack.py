@@ -64,6 +64,7 @@ def build(*, web: Path = WEB, stamp: Path, say: object = print) -> bool:
     installed = web / "node_modules" / ".gridcase-lock-hash"
     if not installed.exists() or installed.read_text().strip() != lock_hash:
         _run([npm, "ci", "--no-audit", "--no-fund"], cwd=web, say=say, what="npm ci")
+        installed.parent.mkdir(exist_ok=True)
         installed.write_text(lock_hash)
     _run([npm, "run", "build"], cwd=web, say=say, what="npm run build")
     stamp.parent.mkdir(parents=True, exist_ok=True)
