@@ -123,12 +123,14 @@ async def phone(browser: Any) -> AsyncIterator[Phone]:
     )
     page = await context.new_page()
     phone = Phone(page, [])
-    page.on(
-        "console",
-        lambda message: (
-            phone.console_errors.append(message.text) if message.type == "error" else None
-        ),
-    )
+
+    def on_console(message: Any) -> None:
+        # Script errors and CSP violations; an API's 4xx is the page's to explain (the
+        # browser logs it as "Failed to load resource").
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            phone.console_errors.append(message.text)
+
+    page.on("console", on_console)
     try:
         yield phone
     finally:
