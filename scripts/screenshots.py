@@ -39,11 +39,13 @@ def push(url: str, secret: str) -> dict[str, str]:
         "ticket_no": f"SHOT-{secrets.token_hex(4)}",
         "received_at": datetime.now(UTC).isoformat(),
         "caller_phone": "13912345678",
-        "content": "桂花路1号2栋3单元楼上每晚11点后还在装修敲打，影响老人和孩子休息，请社区协调。",
+        "content": "楼上每晚11点后还在装修敲打，影响老人和孩子休息，请社区协调。",
         "category_hint": "neighbour/noise-dispute",
-        # An address without a point: the gazetteer routes it, and it is not folded into
-        # an open case nearby (a second run makes a second case).
-        "address": "示范区东城街道桂花路1号2栋",
+        # A point somewhere in 桂花社区一网格 (gm111a's grid) and a building of its own, so
+        # that a second run makes a second case rather than a duplicate of the first.
+        "address": f"示范区东城街道桂花路1号{secrets.randbelow(40) + 3}栋",
+        "lat": 29.351 + secrets.randbelow(8000) / 1_000_000,
+        "lon": 104.7705 + secrets.randbelow(4000) / 1_000_000,
     }
     body = json.dumps(ticket, ensure_ascii=False).encode()
     response = httpx.post(
