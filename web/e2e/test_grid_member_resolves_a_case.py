@@ -1,5 +1,6 @@
-"""A grid member signs in on the development page, finds a case pushed through the signed
-12345 endpoint in 今日任务, signs for it, and resolves it with a photo from the phone."""
+"""A grid member signs in on the development page, sees a case pushed through the signed
+12345 endpoint appear live in 今日任务, signs for it, and resolves it with a photo from the
+phone."""
 
 import secrets
 from typing import Any
@@ -28,8 +29,6 @@ async def test_grid_member_signs_for_and_resolves_a_case_with_a_photo(
 ) -> None:
     page, workbench = phone.page, journey.base_url
     content = f"桂花路1号1栋楼下垃圾桶满溢，气味很大 {secrets.token_hex(3)}"
-    pushed = await journey.push_ticket(content)
-    await journey.case_in_dispatch(pushed["case_id"], status="assigned")
 
     # Signed out, the app opens on the development sign-in page.
     await page.goto(f"{workbench}/")
@@ -38,14 +37,26 @@ async def test_grid_member_signs_for_and_resolves_a_case_with_a_photo(
     assert await page.get_by_role("heading", level=1).inner_text() == "开发环境登录"
     assert await journey.accessibility_problems(page) == []
     await sign_in.click()
-
-    # 今日任务 lists the case, waiting to be signed for.
     await page.wait_for_url(f"{workbench}/tasks")
+    await page.get_by_text("共 0 件").wait_for()
+
+    # A 12345 ticket is pushed; the assignment reaches the open 今日任务 over the inbox
+    # stream, and the list shows the case without a reload.
+    pushed = await journey.push_ticket(content)
     card = page.locator(f'a[data-tracking-no="{pushed["tracking_no"]}"]')
     await card.wait_for()
     assert content in await card.inner_text()
     assert await card.locator("[data-status]").inner_text() == "待签收"
+    assert (await page.get_by_role("status").inner_text()).startswith("新任务：")
+    assert await page.locator("[data-unread]").inner_text() == "1"
     assert await journey.accessibility_problems(page) == []
+
+    # The inbox lists the assignment; looking at it clears the badge.
+    await page.get_by_role("button", name="1 条未读消息").click()
+    await page.get_by_role("heading", name="消息").wait_for()
+    assert await journey.accessibility_problems(page) == []
+    await page.get_by_role("button", name="关闭").click()
+    assert await page.locator("[data-unread]").count() == 0
 
     # The case page: what the resident said, and 签收.
     await card.click()

@@ -2,6 +2,7 @@ import { createI18n } from 'vue-i18n'
 
 import auth from '@/auth/messages'
 import cases from '@/cases/messages'
+import inbox from '@/inbox/messages'
 import kit from '@/kit/messages'
 import tasks from '@/tasks/messages'
 
@@ -9,7 +10,13 @@ export type Locale = 'zh-CN' | 'en'
 export const LOCALES: Locale[] = ['zh-CN', 'en']
 
 function pick(locale: Locale) {
-  return { kit: kit[locale], auth: auth[locale], tasks: tasks[locale], cases: cases[locale] }
+  return {
+    kit: kit[locale],
+    auth: auth[locale],
+    tasks: tasks[locale],
+    cases: cases[locale],
+    inbox: inbox[locale],
+  }
 }
 
 export type Messages = ReturnType<typeof pick>
