@@ -26,6 +26,10 @@ export function initialLocale(): Locale {
   return saved === 'en' ? 'en' : 'zh-CN'
 }
 
+export function saveLocale(locale: Locale): void {
+  localStorage.setItem('gridcase.locale', locale)
+}
+
 export function createAppI18n(locale: Locale = initialLocale()) {
   return createI18n<[Messages], Locale, false>({
     // vue-i18n 11 still defaults to its legacy API; 12 drops the option (and the legacy API).
