@@ -581,6 +581,21 @@ def _wait_ready(
     raise typer.Exit(1)
 
 
+def _start_workbench(procs: dict[str, subprocess.Popen[bytes]], env: dict[str, str]) -> str | None:
+    """The workbench behind nginx (gridcase_events.webstack); without node or nginx the
+    APIs still run, and the developer is told what to install."""
+    from gridcase_events import webstack
+
+    port = int(env.get("GRIDCASE_WEB_PORT", "8080"))
+    urls = {name: f"http://127.0.0.1:{p}" for name, p in SERVICES.items()}
+    try:
+        procs["nginx"] = webstack.up(state=STATE, urls=urls, port=port, say=console.print)
+    except webstack.WebStackError as exc:
+        console.print(f"[yellow]the workbench is not served: {exc}[/yellow]")
+        return None
+    return f"http://127.0.0.1:{port}/"
+
+
 def _stop(procs: dict[str, subprocess.Popen[bytes]]) -> None:
     for proc in procs.values():
         if proc.poll() is None:
@@ -594,10 +609,12 @@ def _stop(procs: dict[str, subprocess.Popen[bytes]]) -> None:
             proc.kill()
 
 
-def _print_welcome(settings: PlatformSettings, sms_port: int) -> None:
+def _print_welcome(settings: PlatformSettings, sms_port: int, web_url: str | None) -> None:
     """What to look at, and copy-pasteable secrets, tokens and an example push."""
     say = console.print
     say("\n[bold green]gridcase is up[/bold green] with the demo city 示范区 (district 510302)\n")
+    if web_url:
+        say(f"  [bold]workbench   {web_url}[/bold]  (sign in as any demo person)", soft_wrap=True)
     for name, port in SERVICES.items():
         say(
             f"  {name:<11} http://127.0.0.1:{port}/docs    metrics http://127.0.0.1:{port}/metrics",
@@ -739,7 +756,8 @@ def dev_up(
             console.print(f"  {name} ready")
         if demo:
             _load_demo(f"http://127.0.0.1:{SERVICES['dispatch']}", settings)
-        _print_welcome(settings, sms_port)
+        web_url = _start_workbench(procs, env)
+        _print_welcome(settings, sms_port, web_url)
         console.print(f"[dim]up in {time.monotonic() - started:.1f} s[/dim]")
         while not stopping:
             for name, proc in procs.items():

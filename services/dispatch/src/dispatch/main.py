@@ -11,6 +11,7 @@ from dispatch.config import DispatchSettings
 from dispatch.consumers import consumers
 from dispatch.db import schema
 from dispatch.deps import DispatchState
+from dispatch.devsignin import endpoints as devsignin
 from dispatch.directory.endpoints import router as directory_router
 from dispatch.routing.index import RoutingIndexCache
 from dispatch.workflow.endpoints import router as workflow_router
@@ -33,7 +34,7 @@ def create_app(settings: DispatchSettings | None = None, clock: Clock | None = N
         description="The directory, routing, assignment and the case workflow.",
         settings=settings,
         schema=schema,
-        routers=[directory_router, workflow_router],
+        routers=[directory_router, workflow_router, *devsignin.routers(settings)],
         consumers=consumers,
         state=build_state,
         clock=clock,

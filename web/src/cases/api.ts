@@ -1,0 +1,58 @@
+import type { AttachmentRead, CaseDetail } from '@/kit/api'
+import { request } from '@/kit/http'
+
+export function getCase(id: string): Promise<CaseDetail> {
+  return request<CaseDetail>('dispatch', `/v1/cases/${encodeURIComponent(id)}`)
+}
+
+function ifMatch(version: number): Record<string, string> {
+  return { 'If-Match': `"${version}"` }
+}
+
+/** 签收 */
+export function accept(id: string, version: number): Promise<CaseDetail> {
+  return request<CaseDetail>('dispatch', `/v1/cases/${encodeURIComponent(id)}/accept`, {
+    method: 'POST',
+    headers: ifMatch(version),
+  })
+}
+
+/** 退单 */
+export function returnCase(id: string, version: number, reason: string): Promise<CaseDetail> {
+  return request<CaseDetail>('dispatch', `/v1/cases/${encodeURIComponent(id)}/return`, {
+    method: 'POST',
+    headers: ifMatch(version),
+    json: { reason },
+  })
+}
+
+/** 办结: the note and the URLs of the uploaded photos. */
+export function resolve(
+  id: string,
+  version: number,
+  note: string,
+  evidence: string[],
+): Promise<CaseDetail> {
+  return request<CaseDetail>('dispatch', `/v1/cases/${encodeURIComponent(id)}/resolve`, {
+    method: 'POST',
+    headers: ifMatch(version),
+    json: { note, evidence },
+  })
+}
+
+/** Uploads a photo to intake's attachments; a resolve refers to it by its `url`. */
+export function uploadPhoto(photo: Blob, key: string): Promise<AttachmentRead> {
+  const form = new FormData()
+  form.append('file', photo, 'photo.jpg')
+  return request<AttachmentRead>('intake', '/v1/attachments', {
+    method: 'POST',
+    form,
+    headers: { 'Idempotency-Key': key },
+  })
+}
+
+/** An attachment's bytes, through the one origin (its stored URL may name intake itself). */
+export function downloadAttachment(url: string): Promise<Blob> {
+  const name = url.split('/').pop() ?? ''
+  return request<Blob>('intake', `/v1/attachments/${encodeURIComponent(name)}`, { blob: true })
+}

@@ -1,0 +1,46 @@
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+
+import type { CaseDetail } from '@/kit/api'
+import { ApiError } from '@/kit/http'
+
+import * as api from './api'
+
+/** The case open on the case page, and the actions a grid member takes on it. */
+export const useCaseStore = defineStore('case', () => {
+  const current = ref<CaseDetail | null>(null)
+  const loading = ref(false)
+
+  async function load(id: string): Promise<void> {
+    loading.value = true
+    try {
+      current.value = await api.getCase(id)
+    } finally {
+      loading.value = false
+    }
+  }
+
+  /** Runs an action with the version the person saw; on a conflict the case is reloaded
+   * (so the page shows where it is now) and the error is rethrown for the message. */
+  async function act(run: (c: CaseDetail) => Promise<CaseDetail>): Promise<void> {
+    const seen = current.value
+    if (!seen) return
+    try {
+      current.value = await run(seen)
+    } catch (error) {
+      if (error instanceof ApiError && error.kind === 'conflict') await load(seen.id)
+      throw error
+    }
+  }
+
+  const accept = () => act((c) => api.accept(c.id, c.version))
+  const returnCase = (reason: string) => act((c) => api.returnCase(c.id, c.version, reason))
+
+  async function resolve(note: string, photo: Blob | null, uploadKey: string): Promise<void> {
+    const evidence: string[] = []
+    if (photo) evidence.push((await api.uploadPhoto(photo, uploadKey)).url)
+    await act((c) => api.resolve(c.id, c.version, note, evidence))
+  }
+
+  return { current, loading, load, accept, returnCase, resolve }
+})

@@ -1,0 +1,13 @@
+// The services' schemas, generated from their OpenAPI documents (npm run gen:api).
+import type { components as Dispatch } from './generated/dispatch'
+import type { components as Intake } from './generated/intake'
+
+export type CaseRead = Dispatch['schemas']['CaseRead']
+export type CaseDetail = Dispatch['schemas']['CaseDetail']
+export type TimelineRead = Dispatch['schemas']['TimelineRead']
+export type ReasonIn = Dispatch['schemas']['ReasonIn']
+export type ResolveIn = Dispatch['schemas']['ResolveIn']
+export type PersonRead = Dispatch['schemas']['PersonRead']
+export type SignInIn = Dispatch['schemas']['SignInIn']
+export type SignInRead = Dispatch['schemas']['SignInRead']
+export type AttachmentRead = Intake['schemas']['AttachmentRead']

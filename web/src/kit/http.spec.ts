@@ -1,0 +1,99 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+
+import { createAppI18n } from './i18n'
+import { describeError } from './errors'
+import { ApiError, configureAuth, CORRELATION_HEADER, request } from './http'
+
+function answer(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json' },
+  })
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals()
+})
+
+describe('request', () => {
+  it('sends the bearer token and a correlation id to the service under /api/', async () => {
+    const fetch = vi.fn().mockResolvedValue(answer(200, []))
+    vi.stubGlobal('fetch', fetch)
+    configureAuth({ token: () => 'tok', unauthorized: () => undefined })
+
+    await request('dispatch', '/v1/tasks', { query: { limit: 200 } })
+
+    const [url, init] = fetch.mock.calls[0] as [string, RequestInit]
+    const headers = init.headers as Record<string, string>
+    expect(url).toBe('/api/dispatch/v1/tasks?limit=200')
+    expect(headers.Authorization).toBe('Bearer tok')
+    expect(headers[CORRELATION_HEADER]).toMatch(/^web-[0-9a-f]{24}$/)
+  })
+
+  it('turns a 409 into a conflict that says where the case is now', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn().mockResolvedValue(answer(409, { detail: 'the case changed', status: 'accepted', version: 4 })),
+    )
+
+    const error = await request('dispatch', '/v1/cases/x/accept', { method: 'POST' }).catch(
+      (e: unknown) => e,
+    )
+
+    expect(error).toBeInstanceOf(ApiError)
+    expect((error as ApiError).kind).toBe('conflict')
+    expect((error as ApiError).current).toEqual({ status: 'accepted', version: 4 })
+  })
+
+  it('turns 422 field errors into a sentence naming the field', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn().mockResolvedValue(
+        answer(422, { detail: [{ loc: ['body', 'reason'], msg: 'String should have at least 1 character' }] }),
+      ),
+    )
+    const { global } = createAppI18n('zh-CN')
+
+    const error = await request('dispatch', '/v1/cases/x/return').catch((e: unknown) => e)
+
+    expect(describeError(error, global.t)).toBe(
+      '填写的内容有误：reason: String should have at least 1 character',
+    )
+  })
+
+  it('signs out on a 401 when a token was sent', async () => {
+    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(answer(401, { detail: 'token expired' })))
+    const unauthorized = vi.fn()
+    configureAuth({ token: () => 'old', unauthorized })
+
+    await request('dispatch', '/v1/tasks').catch(() => undefined)
+
+    expect(unauthorized).toHaveBeenCalledOnce()
+  })
+
+  it('says the network is down when fetch itself fails', async () => {
+    vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new TypeError('Failed to fetch')))
+    const { global } = createAppI18n('zh-CN')
+
+    const error = await request('dispatch', '/v1/tasks').catch((e: unknown) => e)
+
+    expect(describeError(error, global.t)).toBe('网络不通，请检查网络后重试。')
+  })
+
+  it('gives the reference of a server error so a person can report it', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn().mockResolvedValue(
+        new Response('{"detail":"internal error"}', {
+          status: 500,
+          headers: { [CORRELATION_HEADER]: 'abc-123' },
+        }),
+      ),
+    )
+    const { global } = createAppI18n('en')
+
+    const error = await request('dispatch', '/v1/tasks').catch((e: unknown) => e)
+
+    expect(describeError(error, global.t)).toContain('abc-123')
+  })
+})

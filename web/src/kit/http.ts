@@ -1,0 +1,188 @@
+// The one fetch wrapper: every API call goes through `request`, which adds the bearer
+// token and an X-Correlation-Id, and turns error answers into an ApiError that says what
+// a person can do about it (see `describeError` in kit/errors.ts).
+
+export type Service = 'intake' | 'dispatch' | 'escalation' | 'notify'
+
+/** The services' correlation header (libs/events gridcase_events/kit/http.py). */
+export const CORRELATION_HEADER = 'X-Correlation-Id'
+
+export interface FieldProblem {
+  field: string
+  message: string
+}
+
+export type ErrorKind =
+  | 'network'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'too_large'
+  | 'unsupported'
+  | 'invalid'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'server'
+
+export class ApiError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    readonly status: number,
+    readonly detail: string,
+    readonly correlationId: string,
+    readonly fields: FieldProblem[] = [],
+    /** For a 409 on a case: where the case is now. */
+    readonly current: { status: string | null; version: number | null } | null = null,
+  ) {
+    super(detail || kind)
+    this.name = 'ApiError'
+  }
+}
+
+let tokenSource: () => string | null = () => null
+let onUnauthorized: () => void = () => undefined
+
+/** The auth store tells the wrapper where the token is and what to do on a 401. */
+export function configureAuth(options: {
+  token: () => string | null
+  unauthorized: () => void
+}): void {
+  tokenSource = options.token
+  onUnauthorized = options.unauthorized
+}
+
+export function newCorrelationId(): string {
+  // crypto.getRandomValues works outside secure contexts too (a phone on a LAN address).
+  const bytes = crypto.getRandomValues(new Uint8Array(12))
+  return 'web-' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+export function apiUrl(service: Service, path: string): string {
+  return `/api/${service}${path}`
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+  query?: Record<string, string | number | string[] | undefined>
+  json?: unknown
+  form?: FormData
+  headers?: Record<string, string>
+  signal?: AbortSignal
+  /** Return the body as a Blob (attachments) instead of parsing JSON. */
+  blob?: boolean
+}
+
+function queryString(query: RequestOptions['query']): string {
+  if (!query) return ''
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue
+    for (const v of Array.isArray(value) ? value : [value]) params.append(key, String(v))
+  }
+  const text = params.toString()
+  return text ? `?${text}` : ''
+}
+
+const KINDS: Record<number, ErrorKind> = {
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  412: 'conflict',
+  413: 'too_large',
+  415: 'unsupported',
+  422: 'invalid',
+  429: 'rate_limited',
+  502: 'unavailable',
+  503: 'unavailable',
+  504: 'unavailable',
+}
+
+interface ValidationItem {
+  loc?: (string | number)[]
+  msg?: string
+}
+
+export async function toApiError(response: Response, correlationId: string): Promise<ApiError> {
+  const kind = KINDS[response.status] ?? (response.status >= 500 ? 'server' : 'invalid')
+  let body: unknown = null
+  try {
+    body = await response.json()
+  } catch {
+    body = null
+  }
+  let detail = ''
+  let fields: FieldProblem[] = []
+  let current: ApiError['current'] = null
+  if (body !== null && typeof body === 'object' && 'detail' in body) {
+    const raw = (body).detail
+    if (typeof raw === 'string') {
+      detail = raw
+    } else if (Array.isArray(raw)) {
+      fields = (raw as ValidationItem[]).map((item) => ({
+        field: (item.loc ?? []).filter((part) => part !== 'body').join('.'),
+        message: item.msg ?? '',
+      }))
+      detail = fields.map((f) => (f.field ? `${f.field}: ${f.message}` : f.message)).join('; ')
+    }
+    if ('version' in body) {
+      const { status, version } = body as { status?: unknown; version?: unknown }
+      current = {
+        status: typeof status === 'string' ? status : null,
+        version: typeof version === 'number' ? version : null,
+      }
+    }
+  }
+  return new ApiError(
+    kind,
+    response.status,
+    detail,
+    response.headers.get(CORRELATION_HEADER) ?? correlationId,
+    fields,
+    current,
+  )
+}
+
+export async function request<T>(
+  service: Service,
+  path: string,
+  options: RequestOptions = {},
+): Promise<T> {
+  const correlationId = newCorrelationId()
+  const headers: Record<string, string> = {
+    Accept: options.blob ? '*/*' : 'application/json',
+    [CORRELATION_HEADER]: correlationId,
+    ...options.headers,
+  }
+  const token = tokenSource()
+  if (token) headers.Authorization = `Bearer ${token}`
+  let body: BodyInit | undefined
+  if (options.form) {
+    body = options.form
+  } else if (options.json !== undefined) {
+    headers['Content-Type'] = 'application/json'
+    body = JSON.stringify(options.json)
+  }
+  let response: Response
+  try {
+    response = await fetch(apiUrl(service, path) + queryString(options.query), {
+      method: options.method ?? 'GET',
+      headers,
+      body,
+      signal: options.signal ?? null,
+      credentials: 'omit',
+    })
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error
+    throw new ApiError('network', 0, error instanceof Error ? error.message : '', correlationId)
+  }
+  if (!response.ok) {
+    const apiError = await toApiError(response, correlationId)
+    if (apiError.kind === 'unauthorized' && token) onUnauthorized()
+    throw apiError
+  }
+  if (options.blob) return (await response.blob()) as T
+  if (response.status === 204) return undefined as T
+  return (await response.json()) as T
+}

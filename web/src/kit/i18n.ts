@@ -1,0 +1,54 @@
+import { createI18n } from 'vue-i18n'
+
+import auth from '@/auth/messages'
+import cases from '@/cases/messages'
+import inbox from '@/inbox/messages'
+import kit from '@/kit/messages'
+import tasks from '@/tasks/messages'
+
+export type Locale = 'zh-CN' | 'en'
+export const LOCALES: Locale[] = ['zh-CN', 'en']
+
+function pick(locale: Locale) {
+  return {
+    kit: kit[locale],
+    auth: auth[locale],
+    tasks: tasks[locale],
+    cases: cases[locale],
+    inbox: inbox[locale],
+  }
+}
+
+export type Messages = ReturnType<typeof pick>
+
+export function initialLocale(): Locale {
+  const saved = localStorage.getItem('gridcase.locale')
+  return saved === 'en' ? 'en' : 'zh-CN'
+}
+
+export function saveLocale(locale: Locale): void {
+  localStorage.setItem('gridcase.locale', locale)
+}
+
+export function createAppI18n(locale: Locale = initialLocale()) {
+  return createI18n<[Messages], Locale, false>({
+    // vue-i18n 11 still defaults to its legacy API; 12 drops the option (and the legacy API).
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
+    legacy: false,
+    locale,
+    fallbackLocale: 'zh-CN',
+    messages: { 'zh-CN': pick('zh-CN'), en: pick('en') },
+  })
+}
+
+/** Dates and times as a person in the district reads them (Beijing time). */
+export function formatTime(iso: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale, {
+    timeZone: 'Asia/Shanghai',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).format(new Date(iso))
+}
