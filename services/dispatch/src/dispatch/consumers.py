@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dispatch.deadlines.handlers import handlers as deadlines_handlers
 from dispatch.workflow import service as workflow_service
 from gridcase_events import payloads, topics
 from gridcase_events.envelope import Envelope
@@ -24,5 +25,10 @@ def consumers(runtime: Runtime) -> list[ConsumerSpec]:
             name="dispatch-intake",
             topics=[topics.INTAKE],
             handlers={"case.reported": on_reported},
-        )
+        ),
+        ConsumerSpec(
+            name="dispatch-deadlines",
+            topics=[topics.ESCALATION, topics.DISPATCH],
+            handlers=deadlines_handlers.bind(runtime),
+        ),
     ]
