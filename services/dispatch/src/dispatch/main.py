@@ -9,6 +9,7 @@ from dispatch.config import DispatchSettings
 from dispatch.consumers import consumers
 from dispatch.db import schema
 from dispatch.directory.endpoints import router as directory_router
+from dispatch.handoffs.endpoints import router as handoffs_router
 from dispatch.routing.service import RoutingIndexCache
 from dispatch.search.endpoints import router as search_router
 from dispatch.workflow.endpoints import router as workflow_router
@@ -30,7 +31,7 @@ def create_app(settings: DispatchSettings | None = None, clock: Clock | None = N
         description="The directory, routing, assignment and the case workflow.",
         settings=settings,
         schema=schema,
-        routers=[directory_router, workflow_router, search_router],
+        routers=[directory_router, workflow_router, search_router, handoffs_router],
         consumers=consumers,
         on_startup=on_startup,
         clock=clock,

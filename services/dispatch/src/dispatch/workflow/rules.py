@@ -42,6 +42,12 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "reject_extension": frozenset({"accepted", "suspended"}),
     "suspend": frozenset({"accepted"}),
     "resume": frozenset({"suspended"}),
+    # The hand-offs of dispatch/handoffs (who may, there): 派遣 from triage (returned
+    # cases go back to triage) or a unit's queue; 改派 within the unit; claim from the
+    # department's queue.
+    "dispatch": frozenset({"triage", "routed"}),
+    "reassign": frozenset({"routed", "assigned", "accepted"}),
+    "claim": frozenset({"routed"}),
 }
 OPEN_STATUSES = frozenset({"triage", "routed", "assigned", "accepted", "suspended"})
 AREA_SUPERVISORS = frozenset({"grid_leader", "station_master", "street_officer"})

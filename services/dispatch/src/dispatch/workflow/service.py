@@ -152,12 +152,21 @@ def case_ref(case: Case) -> dict[str, Any]:
 
 
 async def assign(
-    *, session: AsyncSession, runtime: Runtime, case: Case, correlation_id: str, causation_id: str
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    case: Case,
+    correlation_id: str,
+    causation_id: str,
+    chosen: assignment_service.Assignment | None = None,
 ) -> None:
     """Gives the case to a person of its unit (A post, B post, leader; or the least loaded
-    operator), or leaves it in the unit's queue when nobody is on duty."""
+    operator), or leaves it in the unit's queue when nobody is on duty. `chosen`: a
+    person already chosen (a dispatcher's named assignee, a reassignment, a claim)."""
     now = runtime.clock.now()
-    if case.target == "grid" and case.grid_code:
+    if chosen is not None:
+        assignment: assignment_service.Assignment | None = chosen
+    elif case.target == "grid" and case.grid_code:
         assignment = await assignment_service.for_grid(
             session=session, grid_code=case.grid_code, now=now
         )
