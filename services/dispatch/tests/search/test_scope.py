@@ -80,7 +80,7 @@ EXPECTED["admin citywide"] = set(CASES)
 
 @pytest.fixture
 async def placed(seed: Any) -> dict[str, str]:
-    ids = await seed(*CASES.values())
+    ids = await seed(*({**c, "lat": 29.355, "lon": 104.7725} for c in CASES.values()))
     return {name: str(case_id) for name, case_id in zip(CASES, ids, strict=True)}
 
 
@@ -101,6 +101,10 @@ async def test_the_list_shows_exactly_what_the_case_itself_would(
         assert sorted(by_id[r["id"]] for r in rows) == sorted(single), who
         assert totals == {len(single)}, who
         assert single == EXPECTED[who], who
+        exported = (await client.get("/v1/cases.csv", headers=headers)).content.decode()
+        assert len(exported.splitlines()) - 1 == len(single), who
+        points = (await client.get("/v1/cases.geojson", headers=headers)).json()
+        assert sorted(by_id[f["id"]] for f in points["features"]) == sorted(single), who
 
 
 async def test_a_filter_never_widens_the_scope(search: Any, placed: dict[str, str]) -> None:

@@ -109,6 +109,8 @@ def _filters(f: CaseFilters, now: datetime) -> list[ColumnElement[bool]]:
         clauses.append(Case.reported_at < f.reported_to)
     if f.sla is not None:
         clauses.append(_sla(f.sla, now))
+    if f.returned is not None:
+        clauses.append(Case.returns > 0 if f.returned else Case.returns == 0)
     return clauses
 
 
@@ -147,8 +149,9 @@ async def page(
     after: After | None,
     limit: int,
     now: datetime,
+    located: bool = False,
 ) -> Sequence[Row[Any]]:
-    """Up to `limit` rows in order after `after`."""
+    """Up to `limit` rows in order after `after` (`located`: only cases with a point)."""
     column = _sort_column(sort)
     order = (
         (column.desc().nulls_last(), Case.id.desc())
@@ -158,6 +161,8 @@ async def page(
     stmt = _base(scope, filters, now, *COLUMNS).order_by(*order).limit(limit)
     if after is not None:
         stmt = stmt.where(_after(sort, after))
+    if located:
+        stmt = stmt.where(Case.lat.is_not(None), Case.lon.is_not(None))
     rows: Sequence[Row[Any]] = (await session.execute(stmt)).all()
     return rows
 

@@ -50,6 +50,9 @@ class CaseFilters(BaseModel):
     reported_from: AwareDatetime | None = None
     reported_to: AwareDatetime | None = Field(default=None, description="exclusive")
     sla: SlaState | None = Field(default=None, description="the running clock's state")
+    returned: bool | None = Field(
+        default=None, description="true: handed back (退单) at least once; false: never"
+    )
 
     @model_validator(mode="after")
     def _window(self) -> CaseFilters:
@@ -104,3 +107,15 @@ class CasePage(BaseModel):
         description="pass as `cursor` for the next page; null at the end"
     )
     total: int = Field(description="how many cases match, in your scope")
+
+
+class CaseExport(CaseFilters):
+    """The search as a file: the same filters and order, every matching row."""
+
+    sort: SortKey = "-reported_at"
+
+
+class CaseMapQuery(CaseFilters):
+    """The search as map points: cases with a location, at most `limit`."""
+
+    limit: int = Field(default=5000, ge=1, le=5000)

@@ -13,12 +13,19 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dispatch.deadlines import rules as deadline_rules
 from dispatch.directory import repository as directory_repository
-from dispatch.search import repository
-from dispatch.search.schemas import CaseFilters, CasePage, CaseQuery, CaseRow
+from dispatch.search import exports, repository
+from dispatch.search.schemas import (
+    CaseExport,
+    CaseFilters,
+    CaseMapQuery,
+    CasePage,
+    CaseQuery,
+    CaseRow,
+)
 from gridcase_events.areas import AreaCode
 from gridcase_events.kit.auth import Principal, scope_of
 from gridcase_events.kit.errors import Invalid
@@ -146,16 +153,24 @@ async def rows(
     now: datetime,
     limit: int | None = None,
     batch: int = 500,
+    located: bool = False,
 ) -> AsyncIterator[CaseRow]:
     """Every matching row in order, `batch` at a time (exports and maps), at most
-    `limit` rows when given."""
+    `limit` rows when given (`located`: only cases with a point)."""
     scope = scope_of(principal)
     after: repository.After | None = None
     given = 0
     while limit is None or given < limit:
         size = batch if limit is None else min(batch, limit - given)
         page = await repository.page(
-            session, scope=scope, filters=filters, sort=sort, after=after, limit=size, now=now
+            session,
+            scope=scope,
+            filters=filters,
+            sort=sort,
+            after=after,
+            limit=size,
+            now=now,
+            located=located,
         )
         names = await _names(session, page)
         for r in page:
@@ -165,3 +180,46 @@ async def rows(
             return
         last = page[-1]
         after = repository.After(value=getattr(last, sort.lstrip("-")), id=last.id)
+
+
+async def csv_export(
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    principal: Principal,
+    filters: CaseExport,
+    now: datetime,
+) -> AsyncIterator[bytes]:
+    """The search as CSV, streamed. The stream outlives the request's unit of work, so
+    it reads in a session of its own (read only: nothing to commit)."""
+    yield exports.header_line().encode()
+    async with sessionmaker() as session:
+        async for row in rows(
+            session=session, principal=principal, filters=filters, sort=filters.sort, now=now
+        ):
+            for line in exports.csv_lines([exports.csv_cells(row)]):
+                yield line.encode()
+
+
+async def map_points(
+    *, session: AsyncSession, principal: Principal, query: CaseMapQuery, now: datetime
+) -> dict[str, Any]:
+    """The search as a GeoJSON FeatureCollection of the cases that have a point, newest
+    first, at most ``query.limit`` (``truncated`` says whether more matched)."""
+    features = [
+        exports.feature(row)
+        async for row in rows(
+            session=session,
+            principal=principal,
+            filters=query,
+            sort="-reported_at",
+            now=now,
+            limit=query.limit + 1,
+            batch=1000,
+            located=True,
+        )
+    ]
+    return {
+        "type": "FeatureCollection",
+        "features": features[: query.limit],
+        "truncated": len(features) > query.limit,
+    }
