@@ -10,8 +10,12 @@ from dispatch.consumers import consumers
 from dispatch.db import schema
 from dispatch.directory.endpoints import router as directory_router
 from dispatch.handoffs.endpoints import router as handoffs_router
+from dispatch.maps.endpoints import router as maps_router
+from dispatch.phrases.endpoints import router as phrases_router
+from dispatch.queues.endpoints import router as queues_router
 from dispatch.routing.service import RoutingIndexCache
 from dispatch.search.endpoints import router as search_router
+from dispatch.views.endpoints import router as views_router
 from dispatch.workflow.endpoints import router as workflow_router
 from gridcase_events.kit.clock import Clock
 from gridcase_events.kit.runtime import Runtime, create_service_app
@@ -31,7 +35,16 @@ def create_app(settings: DispatchSettings | None = None, clock: Clock | None = N
         description="The directory, routing, assignment and the case workflow.",
         settings=settings,
         schema=schema,
-        routers=[directory_router, workflow_router, search_router, handoffs_router],
+        routers=[
+            directory_router,
+            workflow_router,
+            search_router,
+            handoffs_router,
+            queues_router,
+            views_router,
+            phrases_router,
+            maps_router,
+        ],
         consumers=consumers,
         on_startup=on_startup,
         clock=clock,

@@ -10,7 +10,9 @@ from dispatch.directory.models import (
     GazetteerEntry,
     Staff,
 )
+from dispatch.phrases.models import PhraseList
 from dispatch.search import models as _search_indexes  # noqa: F401 - the search indexes
+from dispatch.views.models import SavedView
 from dispatch.workflow.models import Case, TimelineEntry
 
 __all__ = [
@@ -22,6 +24,8 @@ __all__ = [
     "Department",
     "DirectoryState",
     "GazetteerEntry",
+    "PhraseList",
+    "SavedView",
     "SlaClock",
     "Staff",
     "TimelineEntry",

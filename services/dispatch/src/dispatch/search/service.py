@@ -223,3 +223,10 @@ async def map_points(
         "features": features[: query.limit],
         "truncated": len(features) > query.limit,
     }
+
+
+async def count(
+    *, session: AsyncSession, principal: Principal, filters: CaseFilters, now: datetime
+) -> int:
+    """How many cases in the caller's scope match (a queue's count)."""
+    return await repository.count(session, scope=scope_of(principal), filters=filters, now=now)

@@ -1,4 +1,4 @@
-"""case search indexes, the deadlines projection
+"""case search indexes, the deadlines projection, saved views, canned phrases
 
 Revision ID: 5c1e2a9d7b40
 Revises: 74b62d082489
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = '5c1e2a9d7b40'
 down_revision: str | None = '74b62d082489'
@@ -53,9 +54,35 @@ def upgrade() -> None:
     op.create_index('ix_cases_tracking_no', 'cases', ['tracking_no'], unique=False, schema='dispatch')
     op.execute('CREATE INDEX ix_cases_content_trgm ON dispatch.cases USING gin (content gin_trgm_ops)')
     op.execute('CREATE INDEX ix_cases_address_trgm ON dispatch.cases USING gin (address gin_trgm_ops)')
+    op.create_table(
+        'saved_views',
+        sa.Column('id', sa.Uuid(), nullable=False),
+        sa.Column('owner_id', sa.String(length=64), nullable=False),
+        sa.Column('name', sa.String(length=100), nullable=False),
+        sa.Column('filters', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column('sort', sa.String(length=16), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_saved_views')),
+        sa.UniqueConstraint('owner_id', 'name', name=op.f('uq_saved_views_owner_id_name')),
+        schema='dispatch',
+    )
+    op.create_index(op.f('ix_saved_views_owner_id'), 'saved_views', ['owner_id'], unique=False, schema='dispatch')
+    op.create_table(
+        'phrases',
+        sa.Column('unit', sa.String(length=80), nullable=False),
+        sa.Column('action', sa.String(length=16), nullable=False),
+        sa.Column('phrases', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column('updated_by', sa.String(length=64), nullable=False),
+        sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('unit', 'action', name=op.f('pk_phrases')),
+        schema='dispatch',
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('phrases', schema='dispatch')
+    op.drop_index(op.f('ix_saved_views_owner_id'), table_name='saved_views', schema='dispatch')
+    op.drop_table('saved_views', schema='dispatch')
     for name in (
         'ix_cases_address_trgm',
         'ix_cases_content_trgm',
