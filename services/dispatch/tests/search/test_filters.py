@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from sqlalchemy import text
 
 from gridcase_events.testing import bearer
 
@@ -232,3 +233,23 @@ async def test_a_cursor_of_another_sort_is_422(client: Any, seed: Any) -> None:
 
     assert response.status_code == 422
     assert "sort" in response.json()["detail"]
+
+
+async def test_beyond_ten_thousand_the_total_says_so(client: Any, engine: Any) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO dispatch.cases (id, tracking_no, channel, status, priority, content,"
+                " target, grid_code, route_method, route_reason, reported_at, correlation_id,"
+                " updated_at, version, evidence, returns, transfers, reopenings)"
+                " SELECT gen_random_uuid(), 'GC-' || i, 'hotline', 'triage', 'normal', 'c',"
+                " 'triage', NULL, 's', 's', now(), 'c', now(), 1, '[]', 0, 0, 0"
+                " FROM generate_series(1, 10001) i"
+            )
+        )
+
+    many = (await client.get("/v1/cases", params={"limit": 1}, headers=DISPATCHER)).json()
+    few = (await client.get("/v1/cases", params={"tracking_no": "GC-7"}, headers=DISPATCHER)).json()
+
+    assert (many["total"], many["total_exact"]) == (10_000, False)
+    assert (few["total"], few["total_exact"]) == (1, True)

@@ -9,7 +9,7 @@ class QueueRead(BaseModel):
     key: str = Field(description="stable, for the console's routes: triage, returned, mine …")
     name: str = Field(description="the queue's name as the screens show it (zh-CN)")
     filter: dict[str, Any] = Field(description="the query of GET /v1/cases that lists it")
-    count: int
+    count: int = Field(description="at most 10,000 (then read it as 10,000+)")
 
 
 class QueuesRead(BaseModel):

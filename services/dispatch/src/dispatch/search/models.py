@@ -19,7 +19,7 @@ INDEXES = (
     ),
     Index("ix_cases_reported_at_id", Case.reported_at, Case.id),
     Index("ix_cases_updated_at_id", Case.updated_at, Case.id),
-    Index("ix_cases_status_reported_at", Case.status, Case.reported_at),
+    Index("ix_cases_status_reported_at", Case.status, Case.reported_at, Case.id),
     Index("ix_cases_tracking_no", Case.tracking_no),
     Index(
         "ix_cases_content_trgm",

@@ -153,11 +153,13 @@ async def page(
 ) -> Sequence[Row[Any]]:
     """Up to `limit` rows in order after `after` (`located`: only cases with a point)."""
     column = _sort_column(sort)
-    order = (
-        (column.desc().nulls_last(), Case.id.desc())
-        if sort.startswith("-")
-        else (column.asc().nulls_last(), Case.id.asc())
-    )
+    if sort.startswith("-"):
+        # reported_at and updated_at are never null: a plain DESC walks their index
+        # backwards; the deadline may be missing, and those cases come last.
+        key = column.desc().nulls_last() if sort == "-due_at" else column.desc()
+        order = (key, Case.id.desc())
+    else:
+        order = (column.asc(), Case.id.asc())
     stmt = _base(scope, filters, now, *COLUMNS).order_by(*order).limit(limit)
     if after is not None:
         stmt = stmt.where(_after(sort, after))
@@ -167,6 +169,11 @@ async def page(
     return rows
 
 
-async def count(session: AsyncSession, *, scope: Scope, filters: CaseFilters, now: datetime) -> int:
-    stmt = _base(scope, filters, now, func.count())
+async def count(
+    session: AsyncSession, *, scope: Scope, filters: CaseFilters, now: datetime, cap: int
+) -> int:
+    """How many match, counting no further than `cap` + 1 (an exact count of a million
+    rows costs a second; a list needs to know "more than 10,000", not which)."""
+    matching = _base(scope, filters, now, Case.id).limit(cap + 1).subquery()
+    stmt = select(func.count()).select_from(matching)
     return int((await session.execute(stmt)).scalar_one())

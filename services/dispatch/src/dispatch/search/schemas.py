@@ -106,7 +106,10 @@ class CasePage(BaseModel):
     next_cursor: str | None = Field(
         description="pass as `cursor` for the next page; null at the end"
     )
-    total: int = Field(description="how many cases match, in your scope")
+    total: int = Field(description="how many cases match, in your scope (at most 10,000)")
+    total_exact: bool = Field(
+        default=True, description="false when more than 10,000 match (then show 10,000+)"
+    )
 
 
 class CaseExport(CaseFilters):

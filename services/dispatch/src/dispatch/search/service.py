@@ -30,6 +30,10 @@ from gridcase_events.areas import AreaCode
 from gridcase_events.kit.auth import Principal, scope_of
 from gridcase_events.kit.errors import Invalid
 
+COUNT_CAP = 10_000
+"""Totals are exact up to this many; beyond, ``total`` is the cap and ``total_exact``
+false (the list shows "10,000+")."""
+
 
 def encode_cursor(sort: str, value: datetime | None, case_id: UUID) -> str:
     raw = json.dumps([sort, value.isoformat() if value else None, str(case_id)])
@@ -140,8 +144,13 @@ async def search(
     if len(rows) > query.limit:
         last = items[-1]
         next_cursor = encode_cursor(query.sort, _sort_value(last, query.sort), last.id)
-    total = await repository.count(session, scope=scope, filters=query, now=now)
-    return CasePage(items=items, next_cursor=next_cursor, total=total)
+    total = await repository.count(session, scope=scope, filters=query, now=now, cap=COUNT_CAP)
+    return CasePage(
+        items=items,
+        next_cursor=next_cursor,
+        total=min(total, COUNT_CAP),
+        total_exact=total <= COUNT_CAP,
+    )
 
 
 async def rows(
@@ -229,4 +238,7 @@ async def count(
     *, session: AsyncSession, principal: Principal, filters: CaseFilters, now: datetime
 ) -> int:
     """How many cases in the caller's scope match (a queue's count)."""
-    return await repository.count(session, scope=scope_of(principal), filters=filters, now=now)
+    total = await repository.count(
+        session, scope=scope_of(principal), filters=filters, now=now, cap=COUNT_CAP
+    )
+    return min(total, COUNT_CAP)

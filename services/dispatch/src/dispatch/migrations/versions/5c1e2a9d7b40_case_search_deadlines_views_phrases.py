@@ -50,7 +50,7 @@ def upgrade() -> None:
     op.execute('CREATE INDEX ix_cases_area_pattern ON dispatch.cases (coalesce(grid_code, community_code) text_pattern_ops)')
     op.create_index('ix_cases_reported_at_id', 'cases', ['reported_at', 'id'], unique=False, schema='dispatch')
     op.create_index('ix_cases_updated_at_id', 'cases', ['updated_at', 'id'], unique=False, schema='dispatch')
-    op.create_index('ix_cases_status_reported_at', 'cases', ['status', 'reported_at'], unique=False, schema='dispatch')
+    op.create_index('ix_cases_status_reported_at', 'cases', ['status', 'reported_at', 'id'], unique=False, schema='dispatch')
     op.create_index('ix_cases_tracking_no', 'cases', ['tracking_no'], unique=False, schema='dispatch')
     op.execute('CREATE INDEX ix_cases_content_trgm ON dispatch.cases USING gin (content gin_trgm_ops)')
     op.execute('CREATE INDEX ix_cases_address_trgm ON dispatch.cases USING gin (address gin_trgm_ops)')
