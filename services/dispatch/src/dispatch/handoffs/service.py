@@ -112,17 +112,7 @@ async def dispatch(
     unit: Unit = (request.target, request.code)
     chosen = await _member(session, unit, request.assignee_id, now) if request.assignee_id else None
     from_status = case.status
-    case.target = request.target
-    case.grid_code = request.grid_code
-    case.community_code = request.community_code or (
-        AreaCode(request.grid_code).community if request.grid_code else None
-    )
-    case.department_code = request.department_code
-    case.assignee_id = case.assignee_post = None
-    case.route_method = "dispatch"
-    case.route_reason = f"dispatched by {principal.sub}: {request.reason}"
-    case.status = "routed"
-    case.updated_at = now
+    _place(case, request, principal, now)
     await workflow_repository.add_timeline(
         session,
         case_id=case.id,
@@ -159,6 +149,21 @@ async def dispatch(
         chosen=chosen,
     )
     return case
+
+
+def _place(case: Case, request: DispatchIn, principal: Principal, now: datetime) -> None:
+    """Puts the case in the dispatcher's unit, nobody's yet (assignment follows)."""
+    case.target = request.target
+    case.grid_code = request.grid_code
+    case.community_code = request.community_code or (
+        AreaCode(request.grid_code).community if request.grid_code else None
+    )
+    case.department_code = request.department_code
+    case.assignee_id = case.assignee_post = None
+    case.route_method = "dispatch"
+    case.route_reason = f"dispatched by {principal.sub}: {request.reason}"
+    case.status = "routed"
+    case.updated_at = now
 
 
 async def _is_lead(session: AsyncSession, principal: Principal) -> bool:
