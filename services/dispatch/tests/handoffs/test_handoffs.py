@@ -89,6 +89,7 @@ async def test_a_named_assignee_must_be_on_duty_in_that_unit(client: Any, triage
         ({"department_code": "nowhere", "reason": "r"}, 422),
         ({"grid_code": GUIHUA_1, "department_code": "water", "reason": "r"}, 422),
         ({"grid_code": GUIHUA_1}, 422),  # no reason
+        ({"grid_code": GUIHUA_1, "reason": "nul\x00"}, 422),
     ],
 )
 async def test_a_dispatch_to_nowhere_is_422_and_changes_nothing(

@@ -56,6 +56,7 @@ async def test_a_grid_member_does_not_keep_phrases(client: Any) -> None:
         {"action": "return", "phrases": ["x" * 201]},
         {"action": "return", "phrases": ["x"] * 51},
         {"action": "return", "phrases": ["   "]},
+        {"action": "return", "phrases": ["不在\x00本网格"]},
     ],
 )
 async def test_bad_phrases_are_422(client: Any, body: dict[str, Any]) -> None:

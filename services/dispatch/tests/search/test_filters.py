@@ -214,6 +214,8 @@ async def test_pages_stay_whole_while_cases_arrive(search: Any, client: Any, see
         {"area_code": "5103'; drop table"},
         {"limit": 10**30},
         {"colour": "red"},
+        {"q": "井盖\x00"},
+        {"tracking_no": "GC-\x00"},
     ],
 )
 async def test_bad_queries_are_422(client: Any, seed: Any, params: dict[str, Any]) -> None:

@@ -1,5 +1,5 @@
 """Who may hand a case on, and from which state. Pure logic; the states come from the
-workflow's one table (:data:`dispatch.workflow.rules.ALLOWED_FROM`)."""
+the workflow's state machine (:data:`dispatch.workflow.rules.HANDOFF_FROM`)."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def check(
     why = _may(action, case=case, principal=principal, lead=lead)
     if why is not None:
         raise Forbidden(why)
-    if case.status not in workflow_rules.ALLOWED_FROM[action]:
+    if case.status not in workflow_rules.HANDOFF_FROM[action]:
         raise Conflict(
             f"cannot {action} a case that is {case.status}",
             extra={"status": case.status, "version": getattr(case, "version", None)},

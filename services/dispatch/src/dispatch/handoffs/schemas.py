@@ -7,6 +7,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from dispatch.text import Text
+
 CODE = r"^[0-9A-Za-z_./-]{1,64}$"
 Reason = Field(min_length=1, max_length=500, description="why: recorded on the timeline")
 
@@ -19,10 +21,10 @@ class DispatchIn(BaseModel):
     grid_code: str | None = Field(default=None, pattern=CODE)
     community_code: str | None = Field(default=None, pattern=CODE)
     department_code: str | None = Field(default=None, pattern=CODE)
-    assignee_id: str | None = Field(
+    assignee_id: Text | None = Field(
         default=None, min_length=1, max_length=64, description="a person on duty in that unit"
     )
-    reason: str = Reason
+    reason: Text = Reason
 
     @model_validator(mode="after")
     def _one_destination(self) -> DispatchIn:
@@ -47,14 +49,14 @@ class ReassignIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    assignee_id: str = Field(min_length=1, max_length=64)
-    reason: str = Reason
+    assignee_id: Text = Field(min_length=1, max_length=64)
+    reason: Text = Reason
 
 
 class ClaimIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str | None = Field(default=None, min_length=1, max_length=500)
+    reason: Text | None = Field(default=None, min_length=1, max_length=500)
 
 
 CaseIds = Field(min_length=1, max_length=100, description="up to 100 cases, each handled alone")

@@ -3,12 +3,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from dispatch.text import no_nul
 
 PhraseAction = Literal[
     "dispatch", "reassign", "return", "transfer", "resolve", "close", "reopen", "suspend"
 ]
-Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Phrase = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(no_nul),
+]
 
 
 class PhrasesPut(BaseModel):

@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from dispatch.deadlines.rules import SlaState
+from dispatch.text import Text
 from gridcase_events.payloads import Channel, Priority, RouteTarget
 
 CaseStatus = Literal[
@@ -42,9 +43,9 @@ class CaseFilters(BaseModel):
     category_code: str | None = Field(default=None, pattern=CODE)
     channel: Channel | None = None
     priority: Priority | None = None
-    assignee_id: str | None = Field(default=None, min_length=1, max_length=64)
-    tracking_no: str | None = Field(default=None, min_length=1, max_length=32)
-    q: str | None = Field(
+    assignee_id: Text | None = Field(default=None, min_length=1, max_length=64)
+    tracking_no: Text | None = Field(default=None, min_length=1, max_length=32)
+    q: Text | None = Field(
         default=None, min_length=1, max_length=100, description="words of the content or address"
     )
     reported_from: AwareDatetime | None = None

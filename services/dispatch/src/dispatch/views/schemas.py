@@ -6,12 +6,13 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from dispatch.search.schemas import CaseFilters, SortKey
+from dispatch.text import Text
 
 
 class ViewCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100)
+    name: Text = Field(min_length=1, max_length=100)
     filter: CaseFilters = Field(default_factory=CaseFilters)
     sort: SortKey = "-reported_at"
 

@@ -42,9 +42,10 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "reject_extension": frozenset({"accepted", "suspended"}),
     "suspend": frozenset({"accepted"}),
     "resume": frozenset({"suspended"}),
-    # The hand-offs of dispatch/handoffs (who may, there): 派遣 from triage (returned
-    # cases go back to triage) or a unit's queue; 改派 within the unit; claim from the
-    # department's queue.
+}
+# The hand-offs of dispatch/handoffs (who may: there): 派遣 from triage (a returned case
+# is back in triage) or a unit's queue; 改派 within the unit; claim from the queue.
+HANDOFF_FROM: dict[str, frozenset[str]] = {
     "dispatch": frozenset({"triage", "routed"}),
     "reassign": frozenset({"routed", "assigned", "accepted"}),
     "claim": frozenset({"routed"}),
