@@ -1,4 +1,4 @@
-"""Who may hand a case on, and from which state. Pure logic; the states come from the
+"""Who may hand a case on, and from which state. Pure logic; the states come from
 the workflow's state machine (:data:`dispatch.workflow.rules.HANDOFF_FROM`)."""
 
 from __future__ import annotations
