@@ -215,6 +215,21 @@ class CaseTransferred(_CaseAction):
     from_department_code: str | None = None
 
 
+@event_type("case.dispatched", 1)
+class CaseDispatched(_CaseAction):
+    """派遣: a dispatcher (or the district centre) sends a case from triage, returned or
+    waiting in a unit's queue to a grid, a community's station or a department; the
+    person follows as ``case.assigned``. ``grid_code`` / ``community_code`` /
+    ``department_code`` say where it now is."""
+
+    target: Literal["grid", "community", "department"]
+    reason: str
+    from_status: str
+    named_assignee_id: str | None = Field(
+        default=None, description="the person the dispatcher chose, if any"
+    )
+
+
 @event_type("case.resolved", 1)
 class CaseResolved(_CaseAction):
     """办结: done, with a note and evidence."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dispatch.deadlines.handlers import handlers as deadlines_handlers
 from dispatch.deps import DispatchRuntime
 from dispatch.workflow import service as workflow_service
 from gridcase_events import payloads, topics
@@ -24,5 +25,10 @@ def consumers(runtime: DispatchRuntime) -> list[ConsumerSpec]:
             name="dispatch-intake",
             topics=[topics.INTAKE],
             handlers=intake_handlers.bind(runtime),
-        )
+        ),
+        ConsumerSpec(
+            name="dispatch-deadlines",
+            topics=[topics.ESCALATION, topics.DISPATCH],
+            handlers=deadlines_handlers.bind(runtime),
+        ),
     ]

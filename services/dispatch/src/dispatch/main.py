@@ -13,7 +13,13 @@ from dispatch.db import schema
 from dispatch.deps import DispatchState
 from dispatch.devsignin import endpoints as devsignin
 from dispatch.directory.endpoints import router as directory_router
+from dispatch.handoffs.endpoints import router as handoffs_router
+from dispatch.maps.endpoints import router as maps_router
+from dispatch.phrases.endpoints import router as phrases_router
+from dispatch.queues.endpoints import router as queues_router
 from dispatch.routing.index import RoutingIndexCache
+from dispatch.search.endpoints import router as search_router
+from dispatch.views.endpoints import router as views_router
 from dispatch.workflow.endpoints import router as workflow_router
 from gridcase_events.kit.clock import Clock
 from gridcase_events.kit.runtime import Runtime, create_service_app
@@ -34,7 +40,17 @@ def create_app(settings: DispatchSettings | None = None, clock: Clock | None = N
         description="The directory, routing, assignment and the case workflow.",
         settings=settings,
         schema=schema,
-        routers=[directory_router, workflow_router, *devsignin.routers(settings)],
+        routers=[
+            directory_router,
+            workflow_router,
+            search_router,
+            handoffs_router,
+            queues_router,
+            views_router,
+            phrases_router,
+            maps_router,
+            *devsignin.routers(settings),
+        ],
         consumers=consumers,
         state=build_state,
         clock=clock,

@@ -1,5 +1,6 @@
 """Every table of dispatch, imported so that the metadata is complete (migrations)."""
 
+from dispatch.deadlines.models import CaseDeadline, SlaClock
 from dispatch.directory.models import (
     Absence,
     Area,
@@ -9,16 +10,23 @@ from dispatch.directory.models import (
     GazetteerEntry,
     Staff,
 )
+from dispatch.phrases.models import PhraseList
+from dispatch.search import models as _search_indexes  # noqa: F401 - the search indexes
+from dispatch.views.models import SavedView
 from dispatch.workflow.models import Case, TimelineEntry
 
 __all__ = [
     "Absence",
     "Area",
     "Case",
+    "CaseDeadline",
     "Category",
     "Department",
     "DirectoryState",
     "GazetteerEntry",
+    "PhraseList",
+    "SavedView",
+    "SlaClock",
     "Staff",
     "TimelineEntry",
 ]

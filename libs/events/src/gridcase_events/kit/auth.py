@@ -8,6 +8,7 @@ area" is a prefix test.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, get_args
 
@@ -80,21 +81,55 @@ def decode(token: str, secret: str) -> Principal:
         raise ValueError("invalid token claims") from exc
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What a principal's scope covers, as data: one rule that both a single case
+    (:func:`can_see`) and a list (a query built from these fields, e.g. dispatch's case
+    search) follow, so that a list never shows what the case itself would refuse.
+
+    ``everything``: every case. Otherwise a case is covered when its department is
+    ``department`` (if set), else when its area code starts with ``area_prefix``; a
+    case with no area is covered only when ``without_area`` is true. ``area_prefix``
+    and ``department`` both unset (and not ``everything``) covers nothing."""
+
+    everything: bool = False
+    area_prefix: str | None = None
+    without_area: bool = False
+    department: str | None = None
+
+    def covers(self, *, grid_code: str | None, department_code: str | None) -> bool:
+        if self.everything:
+            return True
+        if self.department is not None:
+            return department_code == self.department
+        if self.area_prefix is None:
+            return False
+        if grid_code is None:
+            return self.without_area
+        return grid_code.startswith(self.area_prefix)
+
+
+NOTHING = Scope()
+
+
+def scope_of(principal: Principal) -> Scope:
+    """The principal's scope by role: district-wide roles see their district (and the
+    cases not placed in an area yet), department operators their department's cases,
+    area roles the cases inside their area."""
+    if principal.role in CITYWIDE_ROLES:
+        if principal.area_code is None:
+            return Scope(everything=True)
+        return Scope(area_prefix=principal.area_code, without_area=True)
+    if principal.role == "department_operator":
+        return Scope(department=principal.department_code) if principal.department_code else NOTHING
+    if principal.role in AREA_ROLES and principal.area_code is not None:
+        return Scope(area_prefix=principal.area_code)
+    return NOTHING
+
+
 def can_see(principal: Principal, *, grid_code: str | None, department_code: str | None) -> bool:
     """Whether the principal's scope covers a case in this grid or department."""
-    if principal.role in CITYWIDE_ROLES:
-        return principal.area_code is None or (
-            grid_code is None or grid_code.startswith(principal.area_code)
-        )
-    if principal.role == "department_operator":
-        return department_code is not None and department_code == principal.department_code
-    if principal.role in AREA_ROLES:
-        return (
-            grid_code is not None
-            and principal.area_code is not None
-            and grid_code.startswith(principal.area_code)
-        )
-    return False
+    return scope_of(principal).covers(grid_code=grid_code, department_code=department_code)
 
 
 _bearer = HTTPBearer(auto_error=False, description="a gridcase staff token (JWT)")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -184,3 +184,17 @@ async def gazetteer_entries(session: AsyncSession) -> list[tuple[str, str]]:
     """Every (address, grid code) of the gazetteer."""
     result = await session.execute(select(GazetteerEntry.address, GazetteerEntry.grid_code))
     return [(r.address, r.grid_code) for r in result]
+
+
+async def names_of(
+    session: AsyncSession,
+    kind: Literal["areas", "departments", "categories", "staff"],
+    keys: Collection[str],
+) -> dict[str, str]:
+    """The names of these areas, departments, categories or staff by code (for lists)."""
+    if not keys:
+        return {}
+    table = _table(kind)
+    key = next(iter(table.primary_key.columns))
+    result = await session.execute(select(key, table.c.name).where(key.in_(sorted(set(keys)))))
+    return {row[0]: row[1] for row in result}

@@ -45,6 +45,13 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "suspend": frozenset({"accepted"}),
     "resume": frozenset({"suspended"}),
 }
+# The hand-offs of dispatch/handoffs (who may: there): 派遣 from triage (a returned case
+# is back in triage) or a unit's queue; 改派 within the unit; claim from the queue.
+HANDOFF_FROM: dict[str, frozenset[str]] = {
+    "dispatch": frozenset({"triage", "routed"}),
+    "reassign": frozenset({"routed", "assigned", "accepted"}),
+    "claim": frozenset({"routed"}),
+}
 OPEN_STATUSES = frozenset({"triage", "routed", "assigned", "accepted", "suspended"})
 AREA_SUPERVISORS = frozenset({"grid_leader", "station_master", "street_officer"})
 CENTRE = frozenset({"dispatcher", "district_center"})

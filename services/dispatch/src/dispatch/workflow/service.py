@@ -186,11 +186,13 @@ async def assign(
     case: Case,
     correlation_id: str,
     causation_id: str,
+    chosen: assignment_service.Assignment | None = None,
 ) -> None:
     """Gives the case to a person of its unit (A post, B post, leader; or the least loaded
-    operator), or leaves it in the unit's queue when nobody is on duty."""
+    operator), or leaves it in the unit's queue when nobody is on duty. `chosen`: a
+    person already chosen (a dispatcher's named assignee, a reassignment, a claim)."""
     now = runtime.clock.now()
-    assignment = await _assignment_for(session, case, now)
+    assignment = chosen if chosen is not None else await _assignment_for(session, case, now)
     if assignment is None:
         await _queue(session, case, now)
         return

@@ -1,0 +1,244 @@
+"""The operators' case search (GET /v1/cases): filters, keyset pages, names and the
+running deadline on every row, scoped exactly as a single case is
+(:func:`gridcase_events.kit.auth.scope_of`, the rule behind ``can_see``)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from dispatch.deadlines import rules as deadline_rules
+from dispatch.directory import repository as directory_repository
+from dispatch.search import exports, repository
+from dispatch.search.schemas import (
+    CaseExport,
+    CaseFilters,
+    CaseMapQuery,
+    CasePage,
+    CaseQuery,
+    CaseRow,
+)
+from gridcase_events.areas import AreaCode
+from gridcase_events.kit.auth import Principal, scope_of
+from gridcase_events.kit.errors import Invalid
+
+COUNT_CAP = 10_000
+"""Totals are exact up to this many; beyond, ``total`` is the cap and ``total_exact``
+false (the list shows "10,000+")."""
+
+
+def encode_cursor(sort: str, value: datetime | None, case_id: UUID) -> str:
+    raw = json.dumps([sort, value.isoformat() if value else None, str(case_id)])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> repository.After:
+    """Raises :class:`Invalid` (422) for a cursor that is not ours or of another sort."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        their_sort, value, case_id = json.loads(raw)
+        after = repository.After(
+            value=datetime.fromisoformat(value) if value is not None else None,
+            id=UUID(case_id),
+        )
+    except (binascii.Error, ValueError, TypeError) as exc:
+        raise Invalid("cursor is not one this API gave out") from exc
+    if their_sort != sort:
+        raise Invalid(f"this cursor belongs to sort={their_sort}; keep the sort while paging")
+    if after.value is not None and after.value.tzinfo is None:
+        raise Invalid("cursor is not one this API gave out")
+    return after
+
+
+async def _names(session: AsyncSession, rows: Sequence[Row[Any]]) -> dict[str, dict[str, str]]:
+    areas: set[str] = set()
+    for r in rows:
+        areas.update(c for c in (r.grid_code, _community(r)) if c)
+    return {
+        "areas": await directory_repository.names_of(session, "areas", areas),
+        "departments": await directory_repository.names_of(
+            session, "departments", {r.department_code for r in rows if r.department_code}
+        ),
+        "categories": await directory_repository.names_of(
+            session, "categories", {r.category_code for r in rows if r.category_code}
+        ),
+        "staff": await directory_repository.names_of(
+            session, "staff", {r.assignee_id for r in rows if r.assignee_id}
+        ),
+    }
+
+
+def _community(row: Row[Any]) -> str | None:
+    if row.community_code:
+        return str(row.community_code)
+    return AreaCode(row.grid_code).community if row.grid_code else None
+
+
+def _row(r: Row[Any], names: dict[str, dict[str, str]], now: datetime) -> CaseRow:
+    community = _community(r)
+    return CaseRow(
+        id=r.id,
+        tracking_no=r.tracking_no,
+        status=r.status,
+        priority=r.priority,
+        channel=r.channel,
+        target=r.target,
+        category_code=r.category_code,
+        category_name=names["categories"].get(r.category_code or ""),
+        summary=r.summary,
+        address=r.address,
+        grid_code=r.grid_code,
+        grid_name=names["areas"].get(r.grid_code or ""),
+        community_code=community,
+        community_name=names["areas"].get(community or ""),
+        department_code=r.department_code,
+        department_name=names["departments"].get(r.department_code or ""),
+        assignee_id=r.assignee_id,
+        assignee_name=names["staff"].get(r.assignee_id or ""),
+        reported_at=r.reported_at,
+        updated_at=r.updated_at,
+        due_at=r.due_at,
+        due_clock=r.due_clock,
+        sla=(
+            deadline_rules.state(
+                due_at=r.due_at, warned_percent=r.warned_percent, breached=r.breached, now=now
+            )
+            if r.due_at is not None
+            else None
+        ),
+        lat=r.lat,
+        lon=r.lon,
+    )
+
+
+def _sort_value(row: CaseRow, sort: str) -> datetime | None:
+    value: datetime | None = getattr(row, sort.lstrip("-"))
+    return value
+
+
+async def search(
+    *, session: AsyncSession, principal: Principal, query: CaseQuery, now: datetime
+) -> CasePage:
+    after = decode_cursor(query.cursor, query.sort) if query.cursor else None
+    scope = scope_of(principal)
+    rows = await repository.page(
+        session,
+        scope=scope,
+        filters=query,
+        sort=query.sort,
+        after=after,
+        limit=query.limit + 1,
+        now=now,
+    )
+    names = await _names(session, rows[: query.limit])
+    items = [_row(r, names, now) for r in rows[: query.limit]]
+    next_cursor = None
+    if len(rows) > query.limit:
+        last = items[-1]
+        next_cursor = encode_cursor(query.sort, _sort_value(last, query.sort), last.id)
+    total = await repository.count(session, scope=scope, filters=query, now=now, cap=COUNT_CAP)
+    return CasePage(
+        items=items,
+        next_cursor=next_cursor,
+        total=min(total, COUNT_CAP),
+        total_exact=total <= COUNT_CAP,
+    )
+
+
+async def rows(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    filters: CaseFilters,
+    sort: str,
+    now: datetime,
+    limit: int | None = None,
+    batch: int = 500,
+    located: bool = False,
+) -> AsyncIterator[CaseRow]:
+    """Every matching row in order, `batch` at a time (exports and maps), at most
+    `limit` rows when given (`located`: only cases with a point)."""
+    scope = scope_of(principal)
+    after: repository.After | None = None
+    given = 0
+    while limit is None or given < limit:
+        size = batch if limit is None else min(batch, limit - given)
+        page = await repository.page(
+            session,
+            scope=scope,
+            filters=filters,
+            sort=sort,
+            after=after,
+            limit=size,
+            now=now,
+            located=located,
+        )
+        names = await _names(session, page)
+        for r in page:
+            yield _row(r, names, now)
+        given += len(page)
+        if len(page) < size:
+            return
+        last = page[-1]
+        after = repository.After(value=getattr(last, sort.lstrip("-")), id=last.id)
+
+
+async def csv_export(
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    principal: Principal,
+    filters: CaseExport,
+    now: datetime,
+) -> AsyncIterator[bytes]:
+    """The search as CSV, streamed. The stream outlives the request's unit of work, so
+    it reads in a session of its own (read only: nothing to commit)."""
+    yield exports.header_line().encode()
+    async with sessionmaker() as session:
+        async for row in rows(
+            session=session, principal=principal, filters=filters, sort=filters.sort, now=now
+        ):
+            for line in exports.csv_lines([exports.csv_cells(row)]):
+                yield line.encode()
+
+
+async def map_points(
+    *, session: AsyncSession, principal: Principal, query: CaseMapQuery, now: datetime
+) -> dict[str, Any]:
+    """The search as a GeoJSON FeatureCollection of the cases that have a point, newest
+    first, at most ``query.limit`` (``truncated`` says whether more matched)."""
+    features = [
+        exports.feature(row)
+        async for row in rows(
+            session=session,
+            principal=principal,
+            filters=query,
+            sort="-reported_at",
+            now=now,
+            limit=query.limit + 1,
+            batch=1000,
+            located=True,
+        )
+    ]
+    return {
+        "type": "FeatureCollection",
+        "features": features[: query.limit],
+        "truncated": len(features) > query.limit,
+    }
+
+
+async def count(
+    *, session: AsyncSession, principal: Principal, filters: CaseFilters, now: datetime
+) -> int:
+    """How many cases in the caller's scope match (a queue's count)."""
+    total = await repository.count(
+        session, scope=scope_of(principal), filters=filters, now=now, cap=COUNT_CAP
+    )
+    return min(total, COUNT_CAP)
