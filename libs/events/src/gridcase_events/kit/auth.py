@@ -3,6 +3,11 @@
 Tokens are HS256 JWTs carrying ``sub`` (staff id), ``role``, ``area_code``,
 ``department_code`` and ``exp``. Area codes chain their parents' codes, so "inside my
 area" is a prefix test.
+
+A token whose role needs a scope and carries none is refused at authentication (401),
+for every service: an area role without ``area_code``, a department operator without
+``department_code``. An empty scope claim is refused for every role: ``""`` is a prefix
+of every code, so it would read as "everywhere".
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from gridcase_events.payloads import StaffRole
 ALL_ROLES: tuple[str, ...] = get_args(StaffRole)
 CITYWIDE_ROLES = frozenset({"district_center", "dispatcher", "ops", "admin"})
 AREA_ROLES = frozenset({"grid_member", "grid_leader", "station_master", "street_officer"})
+DEPARTMENT_ROLES = frozenset({"department_operator"})
+SCOPE_CLAIMS = ("area_code", "department_code")
 ALGORITHM = "HS256"
 
 
@@ -71,6 +78,7 @@ def decode(token: str, secret: str) -> Principal:
         raise ValueError("token expired") from exc
     except jwt.InvalidTokenError as exc:
         raise ValueError(f"invalid token: {exc}") from exc
+    check_scope(claims)
     try:
         return Principal.model_validate(
             {k: claims.get(k) for k in ("sub", "role", "area_code", "department_code")}
@@ -78,6 +86,20 @@ def decode(token: str, secret: str) -> Principal:
         )
     except ValidationError as exc:
         raise ValueError("invalid token claims") from exc
+
+
+def check_scope(claims: dict[str, Any]) -> None:
+    """Raises ``ValueError`` when the role needs a scope claim the token lacks, or when
+    a scope claim is present but empty."""
+    for name in SCOPE_CLAIMS:
+        value = claims.get(name)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ValueError(f"invalid token claims: {name} is empty")
+    role = claims.get("role")
+    if role in AREA_ROLES and not claims.get("area_code"):
+        raise ValueError(f"invalid token claims: role {role} needs an area_code")
+    if role in DEPARTMENT_ROLES and not claims.get("department_code"):
+        raise ValueError(f"invalid token claims: role {role} needs a department_code")
 
 
 def can_see(principal: Principal, *, grid_code: str | None, department_code: str | None) -> bool:
