@@ -11,6 +11,7 @@ from dispatch.db import schema
 from dispatch.directory.endpoints import router as directory_router
 from dispatch.routing.service import RoutingIndexCache
 from dispatch.workflow.endpoints import router as workflow_router
+from gridcase_events.kit.bodylimit import default_limits
 from gridcase_events.kit.clock import Clock
 from gridcase_events.kit.runtime import Runtime, create_service_app
 
@@ -33,4 +34,6 @@ def create_app(settings: DispatchSettings | None = None, clock: Clock | None = N
         consumers=consumers,
         on_startup=on_startup,
         clock=clock,
+        # A directory file may be as large as the import allows.
+        body_limit=default_limits(settings, upload_bytes=settings.max_import_bytes),
     )

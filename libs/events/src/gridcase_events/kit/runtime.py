@@ -2,8 +2,8 @@
 
 :func:`create_service_app` wires what every service has — engine, migrations, topics,
 the idempotent producer, the outbox relay, consumers and background workers — into a
-lifespan, and adds ``/healthz``, ``/readyz``, ``/metrics``, the request middleware and
-error handlers. A service supplies its schema, routers, handlers and workers.
+lifespan, and adds ``/healthz``, ``/readyz``, ``/metrics``, the request middleware, the
+request-body limit and error handlers. A service supplies its schema, routers, handlers and workers.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from gridcase_events import envelope, outbox, topics
 from gridcase_events.consumer import ConsumerRunner, Handler
 from gridcase_events.inbox import inbox_table
 from gridcase_events.kit import db, logs, tracing
+from gridcase_events.kit.bodylimit import BodyLimit, LimitFor, default_limits
 from gridcase_events.kit.clock import Clock, SystemClock
 from gridcase_events.kit.http import (
     RequestContextMiddleware,
@@ -180,6 +181,7 @@ def create_service_app(
     on_startup: Callable[[Runtime], Awaitable[None]] | None = None,
     clock: Clock | None = None,
     version: str = "0.1.0",
+    body_limit: LimitFor | None = None,
 ) -> FastAPI:
     logs.configure(service=service, level=settings.log_level, fmt=settings.log_format)
     tracing.provider(service)
@@ -288,6 +290,8 @@ def create_service_app(
         lifespan=lifespan,
         dependencies=[Depends(bind_case_id)],
     )
+    # Inside the request context (a 413 is logged and counted), around everything else.
+    app.add_middleware(BodyLimit, limit_for=body_limit or default_limits(settings))
     app.add_middleware(RequestContextMiddleware, service=service)
     install_error_handlers(app)
     app.include_router(health_router())

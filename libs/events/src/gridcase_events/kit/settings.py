@@ -51,6 +51,13 @@ class PlatformSettings(BaseSettings):
     log_level: str = Field("INFO", validation_alias="GRIDCASE_LOG_LEVEL")
     log_format: Literal["json", "console"] = Field("json", validation_alias="GRIDCASE_LOG_FORMAT")
     startup_timeout: float = Field(60.0, validation_alias="GRIDCASE_STARTUP_TIMEOUT", gt=0)
+    # Request bodies, per service (the service's prefix: DISPATCH_MAX_BODY_BYTES, ...).
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="larger request bodies get 413 (multipart: below)"
+    )
+    max_upload_bytes: int = Field(
+        10 * 1_048_576, ge=1024, description="larger multipart uploads get 413"
+    )
 
     @model_validator(mode="after")
     def _secrets(self) -> PlatformSettings:

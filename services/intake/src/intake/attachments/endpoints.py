@@ -64,7 +64,7 @@ async def _accept(
     idempotency: Idempotency,
     scope: str,
 ) -> Any:
-    # The whole body is capped by intake.bodylimit; the file itself exactly here.
+    # The whole body is capped by the kit's body limit; the file itself exactly here.
     limit = settings.attachments_max_bytes
     try:
         spooled = await service.spool(upload=upload, staging=storage.staging_dir(), limit=limit)

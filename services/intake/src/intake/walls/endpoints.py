@@ -11,10 +11,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from gridcase_events.kit.auth import CurrentPrincipal
+from gridcase_events.kit.bodylimit import require_json
 from gridcase_events.kit.http import correlation_id
 from gridcase_events.kit.runtime import Runtime
 from intake import district
-from intake.bodylimit import require_json
 from intake.config import IntakeSettings
 from intake.deps import RuntimeDep, SettingsDep
 from intake.idempotency.endpoints import Idempotency, IdempotencyDep
