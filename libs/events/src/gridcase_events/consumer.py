@@ -31,13 +31,13 @@ from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Table
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gridcase_events import inbox, metrics, registry, topics
 from gridcase_events.envelope import Envelope
 from gridcase_events.kit import tracing
 from gridcase_events.kit.clock import Clock, SystemClock
+from gridcase_events.kit.transient import TRANSIENT_TYPES, is_transient
 from gridcase_events.registry import UnknownEventType
 
 log = structlog.get_logger(__name__)
@@ -45,7 +45,10 @@ log = structlog.get_logger(__name__)
 Handler = Callable[[AsyncSession, Envelope, Any], Awaitable[None]]
 """``handler(session, envelope, payload)``: apply the event's effects; never commit."""
 
-TRANSIENT = (OperationalError, InterfaceError, ConnectionError, OSError, TimeoutError, KafkaError)
+TRANSIENT = TRANSIENT_TYPES
+"""Error classes that are always transient; :func:`is_transient` also recognises
+PostgreSQL's availability errors by SQLSTATE (admin shutdown, starting up, connection
+lost, too many connections), which asyncpg raises as a plain ``DBAPIError``."""
 
 
 class _Stopping(Exception):
@@ -228,14 +231,19 @@ class ConsumerRunner:
             try:
                 with metrics.EVENT_HANDLE_SECONDS.labels(self.name, envelope.type).time():
                     fresh = await self._handle(envelope, payload, handler)
-            except TRANSIENT as exc:
-                # The database or broker is away: wait for it, do not count.
-                log.warning("transient failure; retrying", consumer=self.name, error=str(exc))
-                attempt -= 1
-                await self._backoff(min(delay, self.backoff_max))
-                delay = min(delay * 2, self.backoff_max)
-                continue
             except Exception as exc:
+                if is_transient(exc):
+                    # The database or broker is away: wait for it, do not count.
+                    log.warning(
+                        "transient failure; retrying",
+                        consumer=self.name,
+                        error_type=type(exc).__name__,
+                        error=str(exc)[:300],
+                    )
+                    attempt -= 1
+                    await self._backoff(min(delay, self.backoff_max))
+                    delay = min(delay * 2, self.backoff_max)
+                    continue
                 metrics.EVENTS_FAILED.labels(self.name, logical_topic, envelope.type).inc()
                 span.record_exception(exc, attributes={"gridcase.attempt": attempt})
                 if attempt >= self.max_attempts:

@@ -10,16 +10,18 @@ import time
 from typing import Any
 
 import structlog
+from aiokafka.errors import KafkaError
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gridcase_events.envelope import new_id
 from gridcase_events.kit import tracing
+from gridcase_events.kit.transient import is_transient
 
 log = structlog.get_logger("gridcase.http")
 
@@ -163,9 +165,30 @@ def health_router() -> APIRouter:
     return router
 
 
+def _unavailable(exc: BaseException) -> bool:
+    # A local I/O error (a missing file) is a defect, not an outage.
+    local_io = isinstance(exc, OSError) and not isinstance(exc, ConnectionError | TimeoutError)
+    return is_transient(exc) and not local_io
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    """503 with ``Retry-After`` when a backing service is away (PostgreSQL restarting,
+    refusing connections or out of connection slots; the broker unreachable), 500 for
+    anything else unexpected."""
+
     async def unavailable(request: Request, exc: Exception) -> JSONResponse:
-        log.error("dependency unavailable", error=str(exc)[:300])
+        log.error(
+            "dependency unavailable",
+            error_type=type(exc).__name__,
+            sqlstate=next(
+                (
+                    getattr(e, "sqlstate", None)
+                    for e in (exc, getattr(exc, "orig", None))
+                    if getattr(e, "sqlstate", None)
+                ),
+                None,
+            ),
+        )
         return JSONResponse(
             {"detail": "a backing service is unavailable; retry later"},
             status_code=503,
@@ -173,16 +196,22 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     async def internal(request: Request, exc: Exception) -> JSONResponse:
+        if _unavailable(exc):
+            return await unavailable(request, exc)
         log.exception("unhandled error")
         return JSONResponse(
             {"detail": "internal error", "correlation_id": correlation_id(request)},
             status_code=500,
         )
 
+    # A database error is classified by its SQLSTATE (asyncpg's availability errors
+    # are plain DBAPIErrors); the catch-all looks again for errors wrapped otherwise.
     handlers: dict[Any, Any] = {
         OperationalError: unavailable,
         InterfaceError: unavailable,
         ConnectionError: unavailable,
+        KafkaError: unavailable,
+        DBAPIError: internal,
         Exception: internal,
     }
     for exc_class, handler in handlers.items():
