@@ -19,7 +19,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
+import traceback
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +51,30 @@ TRANSIENT = TRANSIENT_TYPES
 """Error classes that are always transient; :func:`is_transient` also recognises
 PostgreSQL's availability errors by SQLSTATE (admin shutdown, starting up, connection
 lost, too many connections), which asyncpg raises as a plain ``DBAPIError``."""
+
+
+# What an error's text may carry of a case: SQLAlchemy's bound parameters (case text,
+# addresses, phone numbers), PostgreSQL's DETAIL (key values, the failing row),
+# pydantic's input values, and any phone-like number.
+_REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"\[parameters: .*?\](?=\n\(Background on this error|\s*$)", re.DOTALL),
+        "[parameters: redacted]",
+    ),
+    # Cut off by a length limit before its end.
+    (re.compile(r"\[parameters: (?!redacted\]).*", re.DOTALL), "[parameters: redacted]"),
+    (re.compile(r"^(\s*DETAIL:).*$", re.MULTILINE), r"\1 redacted"),
+    (re.compile(r"input_value=.*?(, input_type=|\]\n|$)", re.DOTALL), r"input_value=redacted\1"),
+    (re.compile(r"(?<![\w.-])\+?\d[\d -]{5,}\d(?![\w.-])"), "[number]"),
+)
+
+
+def redact(message: str) -> str:
+    """An error's text without the personal data it may quote, for dead-letter headers
+    and logs: the kind of error and where it happened stay readable."""
+    for pattern, replacement in _REDACTIONS:
+        message = pattern.sub(replacement, message)
+    return message
 
 
 class _Stopping(Exception):
@@ -238,14 +264,21 @@ class ConsumerRunner:
                         "transient failure; retrying",
                         consumer=self.name,
                         error_type=type(exc).__name__,
-                        error=str(exc)[:300],
+                        error=redact(str(exc))[:300],
                     )
                     attempt -= 1
                     await self._backoff(min(delay, self.backoff_max))
                     delay = min(delay * 2, self.backoff_max)
                     continue
                 metrics.EVENTS_FAILED.labels(self.name, logical_topic, envelope.type).inc()
-                span.record_exception(exc, attributes={"gridcase.attempt": attempt})
+                span.record_exception(
+                    exc,
+                    attributes={
+                        "gridcase.attempt": attempt,
+                        "exception.message": redact(str(exc)),
+                        "exception.stacktrace": redact("".join(traceback.format_exception(exc))),
+                    },
+                )
                 if attempt >= self.max_attempts:
                     span.set_status(Status(StatusCode.ERROR, "dead-lettered"))
                     await self._dead_letter(
@@ -256,7 +289,8 @@ class ConsumerRunner:
                     "handler failed; retrying",
                     consumer=self.name,
                     attempt=attempt,
-                    error=repr(exc),
+                    error_type=type(exc).__name__,
+                    error=redact(str(exc))[:500],
                 )
                 await self._backoff(min(delay, self.backoff_max))
                 delay = min(delay * 2, self.backoff_max)
@@ -309,7 +343,7 @@ class ConsumerRunner:
             *current,
             ("x-dlq-reason", reason.encode()),
             ("x-dlq-error-type", type(error).__name__.encode()),
-            ("x-dlq-error", str(error)[:2000].encode()),
+            ("x-dlq-error", redact(str(error))[:2000].encode()),
             ("x-dlq-consumer", self.name.encode()),
             ("x-dlq-original-topic", record.topic.encode()),
             ("x-dlq-original-partition", str(record.partition).encode()),
@@ -326,7 +360,7 @@ class ConsumerRunner:
             "event dead-lettered",
             consumer=self.name,
             reason=reason,
-            error=str(error)[:500],
+            error=redact(str(error))[:500],
             topic=record.topic,
             partition=record.partition,
             offset=record.offset,
