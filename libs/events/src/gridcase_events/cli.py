@@ -122,6 +122,7 @@ def mint_token(
     print(
         auth.mint(
             settings.jwt_key(),
+            **settings.token_claims(),
             sub=sub,
             role=role,
             area_code=area_code,
@@ -195,7 +196,12 @@ def _import(client: httpx.Client, url: str, token: str, kind: str, path: Path) -
 
 def _admin_token(settings: PlatformSettings) -> str:
     return auth.mint(
-        settings.jwt_key(), sub="cli", role="admin", now=_now(), ttl=timedelta(minutes=10)
+        settings.jwt_key(),
+        **settings.token_claims(),
+        sub="cli",
+        role="admin",
+        now=_now(),
+        ttl=timedelta(minutes=10),
     )
 
 
@@ -341,8 +347,14 @@ def _report_token(token: str | None) -> str:
             name, _, value = line.partition("=")
             if name == "GRIDCASE_TOKEN_OPS" and value:
                 return value
+    settings = _settings()
     return auth.mint(
-        _settings().jwt_key(), sub="cli", role="ops", now=_now(), ttl=timedelta(minutes=10)
+        settings.jwt_key(),
+        **settings.token_claims(),
+        sub="cli",
+        role="ops",
+        now=_now(),
+        ttl=timedelta(minutes=10),
     )
 
 
@@ -623,6 +635,7 @@ def _print_welcome(settings: PlatformSettings, sms_port: int) -> None:
     for sub, role, area, dept in DEMO_ROLES:
         token = auth.mint(
             settings.jwt_key(),
+            **settings.token_claims(),
             sub=sub,
             role=role,
             area_code=area,
