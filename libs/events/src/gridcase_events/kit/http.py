@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gridcase_events.envelope import new_id
 from gridcase_events.kit import tracing
+from gridcase_events.kit.pii import PiiUnreadable
 from gridcase_events.kit.transient import is_transient
 
 log = structlog.get_logger("gridcase.http")
@@ -195,6 +196,10 @@ def install_error_handlers(app: FastAPI) -> None:
             headers={"Retry-After": "5"},
         )
 
+    async def pii_unreadable(request: Request, exc: Exception) -> JSONResponse:
+        log.error("personal data unreadable", reason=str(exc))
+        return JSONResponse({"detail": str(exc)}, status_code=503)
+
     async def internal(request: Request, exc: Exception) -> JSONResponse:
         if _unavailable(exc):
             return await unavailable(request, exc)
@@ -211,6 +216,7 @@ def install_error_handlers(app: FastAPI) -> None:
         InterfaceError: unavailable,
         ConnectionError: unavailable,
         KafkaError: unavailable,
+        PiiUnreadable: pii_unreadable,
         DBAPIError: internal,
         Exception: internal,
     }

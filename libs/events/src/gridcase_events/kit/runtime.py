@@ -34,7 +34,7 @@ from gridcase_events.kit.http import (
     health_router,
     install_error_handlers,
 )
-from gridcase_events.kit.pii import PiiCipher
+from gridcase_events.kit.pii import PiiCipher, PiiUnreadable, check_readable
 from gridcase_events.kit.settings import PlatformSettings
 from gridcase_events.producer import create_producer
 
@@ -223,6 +223,12 @@ def create_service_app(
                 lambda: db.upgrade(engine, schema=schema.name, script_location=schema.migrations),
                 timeout,
             )
+            try:
+                async with engine.connect() as conn:
+                    await check_readable(conn, schema=schema.name, cipher=runtime.pii)
+            except PiiUnreadable as exc:
+                log.error("cannot start: stored personal data unreadable", reason=str(exc))
+                raise
             if settings.create_topics:
                 await _retry(
                     "topics",
