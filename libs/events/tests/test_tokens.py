@@ -287,3 +287,20 @@ async def test_the_cli_mints_tokens_with_the_configured_issuer_and_audience() ->
     settings = production(jwt_issuer="https://idp.city.gov.cn", jwt_audience_raw="workbench")
     verifier = TokenVerifier.from_settings(settings, service="escalation")
     assert (await verifier.verify(output.strip().splitlines()[-1])).sub == "gl111"
+
+
+async def test_after_a_failed_fetch_requests_do_not_each_ask_the_provider_again(
+    http_sink: HttpSink,
+) -> None:
+    http_sink.fail_next(503, times=1)
+    now = [1000.0]
+    keys = JwksKeys(f"{http_sink.url}/certs", min_refresh=30, monotonic=lambda: now[0])
+    for _ in range(3):
+        with pytest.raises(KeysUnavailable):
+            await keys.key("k1")
+    assert len(http_sink.requests) == 1
+    key = rsa_key()
+    http_sink.reply_next(json={"keys": [jwk(key, "k1")]})
+    now[0] += 31
+    assert await keys.key("k1") is not None
+    assert len(http_sink.requests) == 2

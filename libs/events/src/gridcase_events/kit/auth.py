@@ -233,6 +233,8 @@ class JwksKeys:
         self._timeout = timeout
         self._keys: dict[str | None, Any] = {}
         self._fetched_at: float | None = None
+        # After a failed fetch, requests do not each wait for the provider again.
+        self._retry_at = float("-inf")
         self._lock = asyncio.Lock()
 
     async def _refresh(self) -> None:
@@ -248,6 +250,7 @@ class JwksKeys:
                 keys[jwk.get("kid")] = jwt.PyJWK.from_dict(jwk, algorithm=RS_ALGORITHM).key
         except (httpx.HTTPError, ValueError, AttributeError, jwt.PyJWKError) as exc:
             log.warning("JWKS not read", url=self.url, error=str(exc)[:200])
+            self._retry_at = self._monotonic() + max(self.min_refresh, 5.0)
             if not self._keys:
                 raise KeysUnavailable("the identity provider's keys cannot be read") from exc
             return
@@ -261,8 +264,10 @@ class JwksKeys:
             unknown = kid not in self._keys and (
                 self._fetched_at is None or now - self._fetched_at >= self.min_refresh
             )
-            if stale or unknown:
+            if (stale or unknown) and now >= self._retry_at:
                 await self._refresh()
+            elif not self._keys:
+                raise KeysUnavailable("the identity provider's keys cannot be read")
             if kid in self._keys:
                 return self._keys[kid]
             if kid is None and len(self._keys) == 1:
