@@ -44,6 +44,10 @@ def test_availability_errors_are_transient(error_class: type[Exception]) -> None
     assert is_transient(wrapped(error))
 
 
+def test_a_connection_lost_under_a_database_error_is_transient() -> None:
+    assert is_transient(wrapped(ConnectionResetError("connection reset by peer")))
+
+
 def test_a_constraint_violation_is_not_transient() -> None:
     error = asyncpg.exceptions.UniqueViolationError("duplicate key")
     assert not is_transient(error)

@@ -72,6 +72,7 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     return any(
-        sqlstate_transient(getattr(e, "sqlstate", None) or getattr(e, "pgcode", None))
+        isinstance(e, ConnectionError | TimeoutError)
+        or sqlstate_transient(getattr(e, "sqlstate", None) or getattr(e, "pgcode", None))
         for e in _chain(exc)
     )
