@@ -10,7 +10,7 @@ HELM_VERSION := v3.22.0
 HELM_DIR := $(HOME)/.cache/gridcase/helm-$(HELM_VERSION)
 KUBE_VERSION := 1.37.0
 
-.PHONY: up down test lint typecheck check-monitoring check-helm helm infra infra-stop venv clean bench
+.PHONY: up down reset test lint typecheck check-monitoring check-helm helm infra infra-stop venv clean bench
 
 ## up: the whole system (Kafka, PostgreSQL, topics, four services, demo city); Ctrl-C stops it
 up: $(STAMP)
@@ -20,6 +20,18 @@ up: $(STAMP)
 down:
 	-@[ -x $(BIN)/gridcase ] && $(BIN)/gridcase dev down
 	@deploy/local/infra.sh stop
+
+## reset: stop the services, Kafka and PostgreSQL, and delete the local demo data (Kafka's
+## topics, the gridcase database, service logs, tokens, attachments; see README); the next
+## `make up` starts from an empty city. DRY_RUN=1 prints what it would delete.
+reset:
+ifdef DRY_RUN
+	@echo "would stop the services (gridcase dev down)"
+	@deploy/local/infra.sh reset --dry-run
+else
+	-@[ -x $(BIN)/gridcase ] && $(BIN)/gridcase dev down
+	@deploy/local/infra.sh reset
+endif
 
 ## test: the whole test suite against a real Kafka broker and PostgreSQL (started if absent)
 test: $(STAMP)

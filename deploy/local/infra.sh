@@ -7,6 +7,11 @@
 #   deploy/local/infra.sh stop     stop what this script started
 #   deploy/local/infra.sh status   say what runs where
 #   deploy/local/infra.sh env      print the connection settings as shell assignments
+#   deploy/local/infra.sh reset [--dry-run]
+#                                  stop Kafka and PostgreSQL and delete the local demo data:
+#                                  Kafka's data and logs (every topic), the gridcase
+#                                  database, service logs, tokens and attachments;
+#                                  --dry-run prints what it would delete, deleting nothing
 #
 # KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL, when set, point at existing servers: the
 # matching local server is then neither started nor stopped.
@@ -25,6 +30,7 @@ PG_DB=gridcase
 
 kafka_libs=$GRIDCASE_HOME/kafka-$KAFKA_VERSION/libs
 run_dir=$GRIDCASE_HOME/run
+attachments_dir=${INTAKE_ATTACHMENTS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/gridcase/attachments}
 kafka_dir=$run_dir/kafka
 pg_dir=$run_dir/pg
 
@@ -103,6 +109,16 @@ pg_start() {
   fi
   [ "$exists" = 1 ] || pg_sql "CREATE DATABASE $PG_DB OWNER $PG_USER"
   log "PostgreSQL ready on 127.0.0.1:$PG_PORT (database $PG_DB)"
+}
+
+pg_exists() {
+  # Whether the local cluster has been created (by an earlier start).
+  local bin; bin=$(pg_bin); [ -n "$bin" ] || return 1
+  if is_root; then
+    pg_lsclusters -h 2>/dev/null | awk '{print $2}' | grep -qx "$PG_CLUSTER"
+  else
+    [ -f "$pg_dir/data/PG_VERSION" ]
+  fi
 }
 
 pg_stop() {
@@ -192,6 +208,43 @@ kafka_stop() {
   rm -f "$kafka_dir/kafka.pid"
 }
 
+# ---------------------------------------------------------------------- reset
+# The demo's data, and only it: Kafka's storage (topics, offsets, cluster id), the
+# gridcase database, the services' logs and tokens, residents' attachments. Kept: the
+# Kafka jars, the PostgreSQL cluster and its role, and servers named by
+# KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL (not ours to wipe).
+reset() {
+  local dry=${1:-}
+  [ -z "$dry" ] || [ "$dry" = --dry-run ] || die "usage: $0 reset [--dry-run]"
+  remove() {
+    local path
+    for path in "$@"; do
+      [ -e "$path" ] || continue
+      if [ -n "$dry" ]; then echo "would delete $path"; else rm -rf -- "$path"; log "deleted $path"; fi
+    done
+  }
+  if [ -n "$local_kafka" ]; then
+    log "Kafka: external ($local_kafka); its topics are left alone"
+  else
+    if [ -n "$dry" ]; then echo "would stop Kafka (127.0.0.1:$KAFKA_PORT)"; else kafka_stop; fi
+    remove "$kafka_dir/data" "$kafka_dir/logs" "$kafka_dir/server.properties"
+  fi
+  if [ -n "$local_db" ]; then
+    log "PostgreSQL: external (DATABASE_URL); its databases are left alone"
+  elif ! pg_exists; then
+    log "PostgreSQL: no local cluster; nothing to drop"
+  elif [ -n "$dry" ]; then
+    echo "would drop database $PG_DB on 127.0.0.1:$PG_PORT (cluster $PG_CLUSTER and role $PG_USER kept)"
+    echo "would stop PostgreSQL (127.0.0.1:$PG_PORT)"
+  else
+    pg_start
+    pg_sql "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)"
+    log "dropped database $PG_DB"
+    pg_stop
+  fi
+  remove "$run_dir/logs" "$run_dir/tokens.env" "$attachments_dir"
+}
+
 print_env() {
   echo "KAFKA_BOOTSTRAP_SERVERS=${local_kafka:-127.0.0.1:$KAFKA_PORT}"
   echo "DATABASE_URL=${local_db:-postgresql+asyncpg://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DB}"
@@ -208,5 +261,6 @@ case "${1:-}" in
     elif port_open "$PG_PORT"; then echo "postgres: running on 127.0.0.1:$PG_PORT"
     else echo "postgres: stopped"; fi ;;
   env) print_env ;;
-  *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
+  reset) reset "${2:-}" ;;
+  *) echo "usage: $0 start|stop|status|env|reset [--dry-run]" >&2; exit 2 ;;
 esac

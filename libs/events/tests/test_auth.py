@@ -1,11 +1,22 @@
 """Bearer tokens (HS256 JWTs) and scope-based authorisation (docs/adr/0004-hs256-to-rs256.md)."""
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
+import httpx
 import jwt
 import pytest
+from fastapi import FastAPI
 
-from gridcase_events.kit.auth import ALL_ROLES, Principal, can_see, decode, mint
+from gridcase_events.kit.auth import (
+    ALL_ROLES,
+    CurrentPrincipal,
+    Principal,
+    can_see,
+    decode,
+    mint,
+)
+from gridcase_events.kit.settings import PlatformSettings
 
 SECRET = "a-test-jwt-secret-that-is-long-enough-0123456789"
 # jwt.decode checks `exp` against the system clock, which cannot be injected: tokens
@@ -63,7 +74,9 @@ def test_minted_department_token_carries_the_department() -> None:
 
 def test_minted_token_expires_after_its_ttl() -> None:
     token = mint(SECRET, sub="s1", role="admin", now=ISSUED, ttl=timedelta(hours=12))
-    claims = jwt.decode(token, SECRET, algorithms=["HS256"], options={"verify_exp": False})
+    claims = jwt.decode(
+        token, SECRET, algorithms=["HS256"], options={"verify_exp": False, "verify_aud": False}
+    )
     assert claims["exp"] - claims["iat"] == 12 * 3600
     assert claims["iat"] == int(ISSUED.timestamp())
 
@@ -201,3 +214,53 @@ def test_area_role_without_area_code_sees_nothing(role: str) -> None:
 def test_department_operator_without_department_sees_no_department_less_case() -> None:
     principal = Principal(sub="s1", role="department_operator")
     assert can_see(principal, grid_code=IN_GRID, department_code=None) is False
+
+
+# ------------------------------------------------------------------- empty scope claims
+
+NEEDS_SCOPE = [(role, "area_code") for role in sorted(AREA_ONLY)] + [
+    ("department_operator", "department_code")
+]
+
+
+@pytest.mark.parametrize(("role", "claim"), NEEDS_SCOPE)
+@pytest.mark.parametrize("value", ["", "   ", None], ids=["empty", "blank", "missing"])
+def test_role_that_needs_a_scope_without_one_is_rejected(
+    role: str, claim: str, value: str | None
+) -> None:
+    claims: dict[str, object] = {"sub": "s1", "role": role, "exp": valid_exp()}
+    if value is not None:
+        claims[claim] = value
+    with pytest.raises(ValueError, match=claim):
+        decode(claims_token(claims), SECRET)
+
+
+@pytest.mark.parametrize("role", sorted(DISTRICT_WIDE))
+def test_citywide_role_with_an_empty_area_code_is_rejected(role: str) -> None:
+    token = claims_token({"sub": "s1", "role": role, "area_code": "", "exp": valid_exp()})
+    with pytest.raises(ValueError, match="area_code is empty"):
+        decode(token, SECRET)
+
+
+@pytest.mark.parametrize("role", sorted(DISTRICT_WIDE))
+def test_citywide_role_without_an_area_code_is_accepted(role: str) -> None:
+    token = claims_token({"sub": "s1", "role": role, "exp": valid_exp()})
+    assert decode(token, SECRET).area_code is None
+
+
+async def test_endpoint_answers_401_to_an_area_role_with_an_empty_area_code() -> None:
+    app = FastAPI()
+    app.state.runtime = SimpleNamespace(
+        service="dispatch", settings=PlatformSettings(env="development", jwt_secret=SECRET)
+    )
+
+    @app.get("/v1/cases")
+    async def cases(principal: CurrentPrincipal) -> dict[str, str | None]:
+        return {"area_code": principal.area_code}
+
+    token = claims_token({"sub": "s1", "role": "grid_leader", "area_code": "", "exp": valid_exp()})
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        answer = await client.get("/v1/cases", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 401
+    assert answer.json() == {"detail": "invalid token claims: area_code is empty"}

@@ -200,3 +200,39 @@ async def test_metrics_count_outcomes_with_bounded_labels_and_lag_per_partition(
     assert consumed("case.reported", "duplicate") - before["duplicate"] == 1
     assert consumed("unknown", "ignored") - before["ignored"] == 1
     assert consumed("made.up-type-9f3", "ignored") == 0
+
+
+PHONE = "13812345678"
+ADDRESS = "幸福路12号3单元"
+
+
+async def test_dead_letter_headers_do_not_carry_sql_parameter_values(
+    store: Any, producer: AIOKafkaProducer, namespace: str, kafka_bootstrap: str, make_event: Any
+) -> None:
+    async def handle(session: AsyncSession, event: Envelope, payload: Any) -> None:
+        # A real constraint violation whose statement carries the case's personal data.
+        for _ in range(2):
+            await session.execute(
+                insert(store.effects).values(
+                    event_id=event.id, key=f"{PHONE} {ADDRESS} {payload.content}", applied=1
+                )
+            )
+
+    event = make_event(key="case-r", content="楼道里有人乱堆杂物")
+    await publish(producer, namespace, "case-r", event.to_bytes())
+    r = runner(store, producer, namespace, kafka_bootstrap, handler=handle)
+    await r.start()
+    try:
+        dead = await read_topic(
+            kafka_bootstrap, topics.qualify(namespace, topics.dlq(topics.INTAKE)), min_count=1
+        )
+    finally:
+        await r.stop()
+
+    headers = dict(dead[0].headers)
+    error = headers["x-dlq-error"].decode()
+    assert headers["x-dlq-error-type"] == b"IntegrityError"
+    assert "UniqueViolationError" in error
+    assert "[parameters: redacted]" in error
+    for secret in (PHONE, ADDRESS, "楼道里有人乱堆杂物"):
+        assert secret not in error

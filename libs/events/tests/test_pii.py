@@ -3,7 +3,7 @@
 import pytest
 from cryptography.fernet import Fernet
 
-from gridcase_events.kit.pii import PiiCipher, mask_name, mask_phone
+from gridcase_events.kit.pii import PiiCipher, PiiUnreadable, mask_name, mask_phone
 
 PHONE = "13812345678"
 
@@ -89,3 +89,51 @@ def test_decrypting_a_tampered_token_raises_value_error() -> None:
     tampered = token[:-6] + ("A" if token[-6] != "A" else "B") + token[-5:]
     with pytest.raises(ValueError, match="cannot decrypt personal data"):
         cipher.decrypt(tampered)
+
+
+# ------------------------------------------------------------------- key rotation
+
+OLD = Fernet.generate_key().decode()
+NEW = Fernet.generate_key().decode()
+
+
+def test_several_keys_encrypt_with_the_first_and_decrypt_with_any() -> None:
+    stored = PiiCipher(OLD).encrypt("13812345678")
+    both = PiiCipher(f" {NEW} , {OLD} ")
+    assert both.decrypt(stored) == "13812345678"
+    assert not both.is_current(stored)
+    fresh = both.encrypt("13900001111")
+    assert PiiCipher(NEW).decrypt(fresh) == "13900001111"
+    assert PiiCipher(NEW).decrypt(both.rotate(stored)) == "13812345678"
+
+
+def test_data_no_key_reads_names_the_remedy() -> None:
+    stored = PiiCipher(OLD).encrypt("13812345678")
+    with pytest.raises(PiiUnreadable, match="gridcase pii rotate"):
+        PiiCipher(NEW).decrypt(stored)
+
+
+def test_a_key_that_is_not_a_fernet_key_is_named_by_its_position_not_its_value() -> None:
+    with pytest.raises(ValueError, match="key 2 of 2 is not a Fernet key") as raised:
+        PiiCipher(f"{NEW},not-a-key")
+    assert "not-a-key" not in str(raised.value)
+
+
+async def test_unreadable_personal_data_is_a_503_naming_the_problem() -> None:
+    import httpx
+    from fastapi import FastAPI
+
+    from gridcase_events.kit.http import install_error_handlers
+
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/contact")
+    async def contact() -> str:
+        return PiiCipher(NEW).decrypt(PiiCipher(OLD).encrypt("13812345678"))
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        answer = await client.get("/contact")
+    assert answer.status_code == 503
+    assert "GRIDCASE_PII_KEY" in answer.json()["detail"]

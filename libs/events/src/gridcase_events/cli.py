@@ -84,6 +84,8 @@ app.add_typer(token_app, name="token")
 app.add_typer(hotline_app, name="hotline")
 app.add_typer(directory_app, name="directory")
 app.add_typer(topics_app, name="topics")
+pii_app = typer.Typer(help="Personal data encryption (GRIDCASE_PII_KEY).", no_args_is_help=True)
+app.add_typer(pii_app, name="pii")
 console = Console()
 
 
@@ -122,6 +124,7 @@ def mint_token(
     print(
         auth.mint(
             settings.jwt_key(),
+            **settings.token_claims(),
             sub=sub,
             role=role,
             area_code=area_code,
@@ -195,7 +198,12 @@ def _import(client: httpx.Client, url: str, token: str, kind: str, path: Path) -
 
 def _admin_token(settings: PlatformSettings) -> str:
     return auth.mint(
-        settings.jwt_key(), sub="cli", role="admin", now=_now(), ttl=timedelta(minutes=10)
+        settings.jwt_key(),
+        **settings.token_claims(),
+        sub="cli",
+        role="admin",
+        now=_now(),
+        ttl=timedelta(minutes=10),
     )
 
 
@@ -341,8 +349,14 @@ def _report_token(token: str | None) -> str:
             name, _, value = line.partition("=")
             if name == "GRIDCASE_TOKEN_OPS" and value:
                 return value
+    settings = _settings()
     return auth.mint(
-        _settings().jwt_key(), sub="cli", role="ops", now=_now(), ttl=timedelta(minutes=10)
+        settings.jwt_key(),
+        **settings.token_claims(),
+        sub="cli",
+        role="ops",
+        now=_now(),
+        ttl=timedelta(minutes=10),
     )
 
 
@@ -556,6 +570,33 @@ def topics_create() -> None:
     console.print(f"created {len(created)} topic(s): {', '.join(created) or '-'}")
 
 
+@pii_app.command("rotate")
+def pii_rotate(
+    batch: Annotated[int, typer.Option(min=1, help="rows per transaction")] = 500,
+) -> None:
+    """Re-encrypt stored personal data under the first key of GRIDCASE_PII_KEY (the
+    others must still decrypt what is stored). Safe to run again, and while services run."""
+    from gridcase_events.kit import pii
+    from gridcase_events.kit.settings import SERVICES
+
+    settings = _settings()
+    counts = asyncio.run(
+        pii.rotate_stored(
+            settings.database_url.get_secret_value(),
+            settings.pii_key_value(),
+            schemas=SERVICES,
+            batch=batch,
+        )
+    )
+    table = Table("column", "re-encrypted", "already current", "unreadable", title="pii rotate")
+    for column, c in counts.items():
+        table.add_row(column, str(c.rotated), str(c.current), str(c.unreadable))
+    console.print(table)
+    if any(c.unreadable for c in counts.values()):
+        console.print(f"[red]some values are unreadable with every key: {pii.ROTATION_HINT}[/red]")
+        raise typer.Exit(1)
+
+
 # ------------------------------------------------------------------------------- dev
 
 
@@ -640,6 +681,7 @@ def _print_welcome(settings: PlatformSettings, sms_port: int, web_url: str | Non
     for sub, role, area, dept in DEMO_ROLES:
         token = auth.mint(
             settings.jwt_key(),
+            **settings.token_claims(),
             sub=sub,
             role=role,
             area_code=area,

@@ -19,7 +19,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
+import traceback
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,13 +33,13 @@ from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Table
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gridcase_events import inbox, metrics, registry, topics
 from gridcase_events.envelope import Envelope
 from gridcase_events.kit import tracing
 from gridcase_events.kit.clock import Clock, SystemClock
+from gridcase_events.kit.transient import TRANSIENT_TYPES, is_transient
 from gridcase_events.registry import UnknownEventType
 
 log = structlog.get_logger(__name__)
@@ -45,7 +47,34 @@ log = structlog.get_logger(__name__)
 Handler = Callable[[AsyncSession, Envelope, Any], Awaitable[None]]
 """``handler(session, envelope, payload)``: apply the event's effects; never commit."""
 
-TRANSIENT = (OperationalError, InterfaceError, ConnectionError, OSError, TimeoutError, KafkaError)
+TRANSIENT = TRANSIENT_TYPES
+"""Error classes that are always transient; :func:`is_transient` also recognises
+PostgreSQL's availability errors by SQLSTATE (admin shutdown, starting up, connection
+lost, too many connections), which asyncpg raises as a plain ``DBAPIError``."""
+
+
+# What an error's text may carry of a case: SQLAlchemy's bound parameters (case text,
+# addresses, phone numbers), PostgreSQL's DETAIL (key values, the failing row),
+# pydantic's input values, and any phone-like number.
+_REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"\[parameters: .*?\](?=\n\(Background on this error|\s*$)", re.DOTALL),
+        "[parameters: redacted]",
+    ),
+    # Cut off by a length limit before its end.
+    (re.compile(r"\[parameters: (?!redacted\]).*", re.DOTALL), "[parameters: redacted]"),
+    (re.compile(r"^(\s*DETAIL:).*$", re.MULTILINE), r"\1 redacted"),
+    (re.compile(r"input_value=.*?(, input_type=|\]\n|$)", re.DOTALL), r"input_value=redacted\1"),
+    (re.compile(r"(?<![\w.-])\+?\d[\d -]{5,}\d(?![\w.-])"), "[number]"),
+)
+
+
+def redact(message: str) -> str:
+    """An error's text without the personal data it may quote, for dead-letter headers
+    and logs: the kind of error and where it happened stay readable."""
+    for pattern, replacement in _REDACTIONS:
+        message = pattern.sub(replacement, message)
+    return message
 
 
 class _Stopping(Exception):
@@ -228,16 +257,28 @@ class ConsumerRunner:
             try:
                 with metrics.EVENT_HANDLE_SECONDS.labels(self.name, envelope.type).time():
                     fresh = await self._handle(envelope, payload, handler)
-            except TRANSIENT as exc:
-                # The database or broker is away: wait for it, do not count.
-                log.warning("transient failure; retrying", consumer=self.name, error=str(exc))
-                attempt -= 1
-                await self._backoff(min(delay, self.backoff_max))
-                delay = min(delay * 2, self.backoff_max)
-                continue
             except Exception as exc:
+                if is_transient(exc):
+                    # The database or broker is away: wait for it, do not count.
+                    log.warning(
+                        "transient failure; retrying",
+                        consumer=self.name,
+                        error_type=type(exc).__name__,
+                        error=redact(str(exc))[:300],
+                    )
+                    attempt -= 1
+                    await self._backoff(min(delay, self.backoff_max))
+                    delay = min(delay * 2, self.backoff_max)
+                    continue
                 metrics.EVENTS_FAILED.labels(self.name, logical_topic, envelope.type).inc()
-                span.record_exception(exc, attributes={"gridcase.attempt": attempt})
+                span.record_exception(
+                    exc,
+                    attributes={
+                        "gridcase.attempt": attempt,
+                        "exception.message": redact(str(exc)),
+                        "exception.stacktrace": redact("".join(traceback.format_exception(exc))),
+                    },
+                )
                 if attempt >= self.max_attempts:
                     span.set_status(Status(StatusCode.ERROR, "dead-lettered"))
                     await self._dead_letter(
@@ -248,7 +289,8 @@ class ConsumerRunner:
                     "handler failed; retrying",
                     consumer=self.name,
                     attempt=attempt,
-                    error=repr(exc),
+                    error_type=type(exc).__name__,
+                    error=redact(str(exc))[:500],
                 )
                 await self._backoff(min(delay, self.backoff_max))
                 delay = min(delay * 2, self.backoff_max)
@@ -301,7 +343,7 @@ class ConsumerRunner:
             *current,
             ("x-dlq-reason", reason.encode()),
             ("x-dlq-error-type", type(error).__name__.encode()),
-            ("x-dlq-error", str(error)[:2000].encode()),
+            ("x-dlq-error", redact(str(error))[:2000].encode()),
             ("x-dlq-consumer", self.name.encode()),
             ("x-dlq-original-topic", record.topic.encode()),
             ("x-dlq-original-partition", str(record.partition).encode()),
@@ -318,7 +360,7 @@ class ConsumerRunner:
             "event dead-lettered",
             consumer=self.name,
             reason=reason,
-            error=str(error)[:500],
+            error=redact(str(error))[:500],
             topic=record.topic,
             partition=record.partition,
             offset=record.offset,

@@ -21,6 +21,7 @@ from dispatch.routing.index import RoutingIndexCache
 from dispatch.search.endpoints import router as search_router
 from dispatch.views.endpoints import router as views_router
 from dispatch.workflow.endpoints import router as workflow_router
+from gridcase_events.kit.bodylimit import default_limits
 from gridcase_events.kit.clock import Clock
 from gridcase_events.kit.runtime import Runtime, create_service_app
 
@@ -54,4 +55,6 @@ def create_app(settings: DispatchSettings | None = None, clock: Clock | None = N
         consumers=consumers,
         state=build_state,
         clock=clock,
+        # A directory file may be as large as the import allows.
+        body_limit=default_limits(settings, upload_bytes=settings.max_import_bytes),
     )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from starlette.types import Scope
 
+from gridcase_events.kit.bodylimit import MULTIPART_OVERHEAD, LimitFor
 from gridcase_events.kit.clock import Clock
 from gridcase_events.kit.runtime import create_service_app
 from intake import (
@@ -12,7 +14,6 @@ from intake import (
     text,
 )
 from intake.attachments.endpoints import router as attachments_router
-from intake.bodylimit import BodyLimit, limits
 from intake.cases.endpoints import router as cases_router
 from intake.config import IntakeSettings
 from intake.consumers import consumers
@@ -25,6 +26,23 @@ from intake.patrols.endpoints import router as patrols_router
 from intake.visits.endpoints import router as visits_router
 from intake.walls.endpoints import photos_router as wall_photos_router
 from intake.walls.endpoints import router as walls_router
+
+
+def body_limits(settings: IntakeSettings) -> LimitFor:
+    """Uploads get the attachment size, the hotline push checks its own (it must read
+    the exact signed bytes), everything else ``max_body_bytes``."""
+
+    def limit_for(scope: Scope) -> int | None:
+        path: str = scope["path"]
+        if path.startswith("/v1/hotline/"):
+            return None
+        if path == "/v1/attachments" or (
+            path.startswith("/v1/public/walls/") and path.endswith("/attachments")
+        ):
+            return settings.attachments_max_bytes + MULTIPART_OVERHEAD
+        return settings.max_body_bytes
+
+    return limit_for
 
 
 def create_app(settings: IntakeSettings | None = None, clock: Clock | None = None) -> FastAPI:
@@ -50,7 +68,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
         consumers=consumers,
         state=build_state,
         clock=clock,
+        body_limit=body_limits(settings),
     )
-    app.add_middleware(BodyLimit, limit_for=limits(settings))
     app.add_exception_handler(RequestValidationError, text.validation_error)
     return app

@@ -223,8 +223,8 @@ async def test_uploads_go_to_an_s3_bucket_when_configured(
     ("who", "status"),
     [
         (bearer("ops-1", "ops"), 403),
-        (bearer("m-2", "grid_member"), 403),  # no area in the token
-        (bearer("do-1", "department_operator"), 403),  # no department
+        (bearer("m-2", "grid_member"), 401),  # no area in the token: refused by the kit
+        (bearer("do-1", "department_operator"), 401),  # no department
         (bearer("do-2", "department_operator", department_code="D-CG"), 200),
         (bearer("dc-1", "district_center"), 200),
         (STAFF, 200),

@@ -81,7 +81,10 @@ async def test_desks_without_an_area_may_not_read_household_files(intake: Any, r
         "/v1/visits", json={"address": ADDRESS, "household": "王大爷"}, headers=MEMBER
     )
 
-    desk = await intake.get("/v1/visits", params={"address": ADDRESS}, headers=bearer("d-1", role))
+    department = "D-CG" if role == "department_operator" else None  # its scope, not an area
+    desk = await intake.get(
+        "/v1/visits", params={"address": ADDRESS}, headers=bearer("d-1", role, None, department)
+    )
     admin = await intake.get(
         "/v1/visits", params={"address": ADDRESS}, headers=bearer("a-1", "admin")
     )

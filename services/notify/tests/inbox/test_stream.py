@@ -155,7 +155,14 @@ async def test_stream_needs_a_token_and_a_numeric_last_event_id(server: str) -> 
 
 
 def token(sub: str, *, now: datetime, ttl: timedelta) -> dict[str, str]:
-    minted = auth.mint(DEV_JWT_SECRET, sub=sub, role="grid_member", now=now, ttl=ttl)
+    minted = auth.mint(
+        DEV_JWT_SECRET,
+        sub=sub,
+        role="grid_member",
+        area_code="510302001001001",
+        now=now,
+        ttl=ttl,
+    )
     return {"Authorization": f"Bearer {minted}"}
 
 

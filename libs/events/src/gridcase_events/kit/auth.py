@@ -1,28 +1,47 @@
 """Bearer-token authentication and scope-based authorisation (DESIGN.md §4 Roles).
 
-Tokens are HS256 JWTs carrying ``sub`` (staff id), ``role``, ``area_code``,
-``department_code`` and ``exp``. Area codes chain their parents' codes, so "inside my
-area" is a prefix test.
+Tokens are JWTs carrying ``iss``, ``aud``, ``sub`` (staff id), ``role``, ``area_code``,
+``department_code`` and ``exp``: HS256 under ``GRIDCASE_JWT_SECRET`` (development, the
+CLI), or RS256 from the city's identity provider verified against its JWKS
+(``GRIDCASE_JWT_JWKS_URL``), with the role and scope claims' names mapped by settings.
+Production requires the issuer and this service's audience; development checks them
+when a token carries them. Area codes chain their parents' codes, so "inside my area" is
+a prefix test.
+
+A token whose role needs a scope and carries none is refused at authentication (401),
+for every service: an area role without ``area_code``, a department operator without
+``department_code``. An empty scope claim is refused for every role: ``""`` is a prefix
+of every code, so it would read as "everywhere".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+import asyncio
+import time
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, get_args
 
+import httpx
 import jwt
+import structlog
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from gridcase_events.kit.settings import PlatformSettings
 from gridcase_events.payloads import StaffRole
+
+log = structlog.get_logger("gridcase.auth")
 
 ALL_ROLES: tuple[str, ...] = get_args(StaffRole)
 CITYWIDE_ROLES = frozenset({"district_center", "dispatcher", "ops", "admin"})
 AREA_ROLES = frozenset({"grid_member", "grid_leader", "station_master", "street_officer"})
+DEPARTMENT_ROLES = frozenset({"department_operator"})
+SCOPE_CLAIMS = ("area_code", "department_code")
 ALGORITHM = "HS256"
+RS_ALGORITHM = "RS256"
 
 
 class Principal(BaseModel):
@@ -39,6 +58,12 @@ class Principal(BaseModel):
     )
 
 
+DEFAULT_ISSUER = "gridcase"
+DEFAULT_AUDIENCES = tuple(
+    f"gridcase-{service}" for service in ("intake", "dispatch", "escalation", "notify")
+)
+
+
 def mint(
     secret: str,
     *,
@@ -48,8 +73,13 @@ def mint(
     area_code: str | None = None,
     department_code: str | None = None,
     ttl: timedelta = timedelta(hours=12),
+    issuer: str = DEFAULT_ISSUER,
+    audience: str | Sequence[str] = DEFAULT_AUDIENCES,
 ) -> str:
+    """An HS256 staff token (development and the CLI); by default for every service."""
     claims: dict[str, Any] = {
+        "iss": issuer,
+        "aud": audience if isinstance(audience, str) else list(audience),
         "sub": sub,
         "role": role,
         "iat": int(now.timestamp()),
@@ -62,23 +92,245 @@ def mint(
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def decode(token: str, secret: str) -> Principal:
-    """Raises ``ValueError`` with a reason a client may read."""
+@dataclass(frozen=True)
+class ClaimNames:
+    """Where the identity provider puts gridcase's claims (a dotted path reaches into
+    an object: ``realm_access.roles``; a list of roles yields its first gridcase role)."""
+
+    role: str = "role"
+    area_code: str = "area_code"
+    department_code: str = "department_code"
+
+
+def _claim(claims: dict[str, Any], path: str) -> Any:
+    value: Any = claims
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _gridcase_claims(claims: dict[str, Any], names: ClaimNames) -> dict[str, Any]:
+    role = _claim(claims, names.role)
+    if isinstance(role, list):
+        role = next((r for r in role if r in ALL_ROLES), None)
+    return {
+        "sub": claims.get("sub"),
+        "role": role,
+        "area_code": _claim(claims, names.area_code),
+        "department_code": _claim(claims, names.department_code),
+        "exp": claims.get("exp"),
+    }
+
+
+def _check_issuer_and_audience(
+    claims: dict[str, Any], *, issuer: str | None, audiences: Sequence[str] | None, strict: bool
+) -> None:
+    """Strict (production): both must be present and match. Otherwise they are checked
+    when the token carries them."""
+    if issuer is not None and (strict or "iss" in claims) and claims.get("iss") != issuer:
+        raise ValueError("invalid token: wrong or missing issuer")
+    if audiences is not None and (strict or "aud" in claims):
+        aud = claims.get("aud")
+        have = {aud} if isinstance(aud, str) else set(aud) if isinstance(aud, list) else set()
+        if not have & set(audiences):
+            raise ValueError("invalid token: not issued for this service (audience)")
+
+
+def check_scope(claims: dict[str, Any]) -> None:
+    """Raises ``ValueError`` when the role needs a scope claim the token lacks, or when
+    a scope claim is present but empty."""
+    for name in SCOPE_CLAIMS:
+        value = claims.get(name)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ValueError(f"invalid token claims: {name} is empty")
+    role = claims.get("role")
+    if role in AREA_ROLES and not claims.get("area_code"):
+        raise ValueError(f"invalid token claims: role {role} needs an area_code")
+    if role in DEPARTMENT_ROLES and not claims.get("department_code"):
+        raise ValueError(f"invalid token claims: role {role} needs a department_code")
+
+
+def principal_from_claims(
+    claims: dict[str, Any],
+    *,
+    names: ClaimNames = ClaimNames(),
+    issuer: str | None = None,
+    audiences: Sequence[str] | None = None,
+    strict: bool = False,
+) -> Principal:
+    """The principal of verified claims; ``ValueError`` with a reason a client may read."""
+    _check_issuer_and_audience(claims, issuer=issuer, audiences=audiences, strict=strict)
+    mapped = _gridcase_claims(claims, names)
+    for required in ("sub", "role", "exp"):
+        if mapped[required] is None:
+            raise ValueError(f'invalid token: Token is missing the "{required}" claim')
+    check_scope(mapped)
     try:
-        claims = jwt.decode(
-            token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub", "role"]}
+        return Principal.model_validate(
+            mapped | {"exp": datetime.fromtimestamp(mapped["exp"], UTC)}
+        )
+    except (ValidationError, TypeError, ValueError, OverflowError) as exc:
+        raise ValueError("invalid token claims") from exc
+
+
+def _verify_signature(token: str, key: Any, algorithm: str) -> dict[str, Any]:
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key,
+            algorithms=[algorithm],
+            # Issuer and audience are checked by principal_from_claims.
+            options={"require": ["exp", "sub"], "verify_aud": False, "verify_iss": False},
         )
     except jwt.ExpiredSignatureError as exc:
         raise ValueError("token expired") from exc
     except jwt.InvalidTokenError as exc:
         raise ValueError(f"invalid token: {exc}") from exc
-    try:
-        return Principal.model_validate(
-            {k: claims.get(k) for k in ("sub", "role", "area_code", "department_code")}
-            | {"exp": datetime.fromtimestamp(claims["exp"], UTC)}
+    return claims
+
+
+def decode(
+    token: str,
+    secret: str,
+    *,
+    issuer: str | None = None,
+    audiences: Sequence[str] | None = None,
+    strict: bool = False,
+    names: ClaimNames = ClaimNames(),
+) -> Principal:
+    """An HS256 token's principal. Raises ``ValueError`` with a reason a client may read."""
+    claims = _verify_signature(token, secret, ALGORITHM)
+    return principal_from_claims(
+        claims, names=names, issuer=issuer, audiences=audiences, strict=strict
+    )
+
+
+class KeysUnavailable(Exception):
+    """The identity provider's JWKS cannot be read, and no keys are cached."""
+
+
+class JwksKeys:
+    """The identity provider's signing keys, fetched from its JWKS URL and cached for
+    `max_age` seconds; a token signed by a key id not in the cache fetches them again
+    (key rotation), at most every `min_refresh` seconds (a flood of made-up key ids does
+    not become a flood of requests to the provider)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        max_age: float = 3600.0,
+        min_refresh: float = 30.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        timeout: float = 5.0,
+    ) -> None:
+        self.url = url
+        self.max_age = max_age
+        self.min_refresh = min_refresh
+        self._monotonic = monotonic
+        self._timeout = timeout
+        self._keys: dict[str | None, Any] = {}
+        self._fetched_at: float | None = None
+        # After a failed fetch, requests do not each wait for the provider again.
+        self._retry_at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def _refresh(self) -> None:
+        try:
+            async with httpx.AsyncClient(timeout=self._timeout, follow_redirects=False) as client:
+                answer = await client.get(self.url, headers={"Accept": "application/json"})
+                answer.raise_for_status()
+                document = answer.json()
+            keys: dict[str | None, Any] = {}
+            for jwk in document.get("keys", []):
+                if jwk.get("use", "sig") != "sig" or jwk.get("kty") != "RSA":
+                    continue
+                keys[jwk.get("kid")] = jwt.PyJWK.from_dict(jwk, algorithm=RS_ALGORITHM).key
+        except (httpx.HTTPError, ValueError, AttributeError, jwt.PyJWKError) as exc:
+            log.warning("JWKS not read", url=self.url, error=str(exc)[:200])
+            self._retry_at = self._monotonic() + max(self.min_refresh, 5.0)
+            if not self._keys:
+                raise KeysUnavailable("the identity provider's keys cannot be read") from exc
+            return
+        self._keys = keys
+        self._fetched_at = self._monotonic()
+
+    async def key(self, kid: str | None) -> Any:
+        async with self._lock:
+            now = self._monotonic()
+            stale = self._fetched_at is None or now - self._fetched_at >= self.max_age
+            unknown = kid not in self._keys and (
+                self._fetched_at is None or now - self._fetched_at >= self.min_refresh
+            )
+            if (stale or unknown) and now >= self._retry_at:
+                await self._refresh()
+            elif not self._keys:
+                raise KeysUnavailable("the identity provider's keys cannot be read")
+            if kid in self._keys:
+                return self._keys[kid]
+            if kid is None and len(self._keys) == 1:
+                return next(iter(self._keys.values()))
+        raise ValueError("invalid token: signed by an unknown key")
+
+
+@dataclass
+class TokenVerifier:
+    """How one service verifies staff tokens: HS256 under a shared secret, or RS256
+    against the identity provider's JWKS; issuer and audience checked (strictly in
+    production)."""
+
+    issuer: str
+    audiences: list[str]
+    strict: bool
+    names: ClaimNames = field(default_factory=ClaimNames)
+    secret: str | None = None
+    jwks: JwksKeys | None = None
+
+    @classmethod
+    def from_settings(cls, settings: PlatformSettings, *, service: str) -> TokenVerifier:
+        return cls(
+            issuer=settings.jwt_issuer,
+            audiences=settings.jwt_audiences(service),
+            strict=settings.env == "production",
+            names=ClaimNames(
+                role=settings.jwt_role_claim,
+                area_code=settings.jwt_area_claim,
+                department_code=settings.jwt_department_claim,
+            ),
+            secret=None if settings.jwt_jwks_url else settings.jwt_key(),
+            jwks=JwksKeys(
+                settings.jwt_jwks_url,
+                max_age=settings.jwt_jwks_cache_seconds,
+                min_refresh=settings.jwt_jwks_min_refresh_seconds,
+            )
+            if settings.jwt_jwks_url
+            else None,
         )
-    except ValidationError as exc:
-        raise ValueError("invalid token claims") from exc
+
+    async def verify(self, token: str) -> Principal:
+        """Raises ``ValueError`` (401) or :class:`KeysUnavailable` (503)."""
+        if self.jwks is not None:
+            try:
+                header = jwt.get_unverified_header(token)
+            except jwt.InvalidTokenError as exc:
+                raise ValueError(f"invalid token: {exc}") from exc
+            if header.get("alg") != RS_ALGORITHM:
+                raise ValueError(f"invalid token: the algorithm must be {RS_ALGORITHM}")
+            kid = header.get("kid")
+            key = await self.jwks.key(kid if isinstance(kid, str) else None)
+            claims = _verify_signature(token, key, RS_ALGORITHM)
+        else:
+            assert self.secret is not None
+            claims = _verify_signature(token, self.secret, ALGORITHM)
+        return principal_from_claims(
+            claims,
+            names=self.names,
+            issuer=self.issuer,
+            audiences=self.audiences,
+            strict=self.strict,
+        )
 
 
 @dataclass(frozen=True)
@@ -143,6 +395,17 @@ def _unauthorized(detail: str) -> HTTPException:
     )
 
 
+def token_verifier(request: Request) -> TokenVerifier:
+    """The app's verifier, made from its runtime's settings on first use (its JWKS
+    cache lives as long as the app)."""
+    verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
+    if verifier is None:
+        runtime = request.app.state.runtime
+        verifier = TokenVerifier.from_settings(runtime.settings, service=runtime.service)
+        request.app.state.token_verifier = verifier
+    return verifier
+
+
 async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -150,9 +413,15 @@ async def current_principal(
     if credentials is None:
         raise _unauthorized("missing bearer token")
     try:
-        return decode(credentials.credentials, request.app.state.runtime.settings.jwt_key())
+        return await token_verifier(request).verify(credentials.credentials)
     except ValueError as exc:
         raise _unauthorized(str(exc)) from exc
+    except KeysUnavailable as exc:
+        raise HTTPException(
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail="tokens cannot be verified now; retry later",
+            headers={"Retry-After": "5"},
+        ) from exc
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -10,17 +10,20 @@ import time
 from typing import Any
 
 import structlog
+from aiokafka.errors import KafkaError
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gridcase_events.envelope import new_id
 from gridcase_events.kit import tracing
 from gridcase_events.kit.errors import DomainError
+from gridcase_events.kit.pii import PiiUnreadable
+from gridcase_events.kit.transient import is_transient
 
 log = structlog.get_logger("gridcase.http")
 
@@ -164,16 +167,43 @@ def health_router() -> APIRouter:
     return router
 
 
+def _unavailable(exc: BaseException) -> bool:
+    # A local I/O error (a missing file) is a defect, not an outage.
+    local_io = isinstance(exc, OSError) and not isinstance(exc, ConnectionError | TimeoutError)
+    return is_transient(exc) and not local_io
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    """503 with ``Retry-After`` when a backing service is away (PostgreSQL restarting,
+    refusing connections or out of connection slots; the broker unreachable), 500 for
+    anything else unexpected."""
+
     async def unavailable(request: Request, exc: Exception) -> JSONResponse:
-        log.error("dependency unavailable", error=str(exc)[:300])
+        log.error(
+            "dependency unavailable",
+            error_type=type(exc).__name__,
+            sqlstate=next(
+                (
+                    getattr(e, "sqlstate", None)
+                    for e in (exc, getattr(exc, "orig", None))
+                    if getattr(e, "sqlstate", None)
+                ),
+                None,
+            ),
+        )
         return JSONResponse(
             {"detail": "a backing service is unavailable; retry later"},
             status_code=503,
             headers={"Retry-After": "5"},
         )
 
+    async def pii_unreadable(request: Request, exc: Exception) -> JSONResponse:
+        log.error("personal data unreadable", reason=str(exc))
+        return JSONResponse({"detail": str(exc)}, status_code=503)
+
     async def internal(request: Request, exc: Exception) -> JSONResponse:
+        if _unavailable(exc):
+            return await unavailable(request, exc)
         log.exception("unhandled error")
         return JSONResponse(
             {"detail": "internal error", "correlation_id": correlation_id(request)},
@@ -184,11 +214,16 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, DomainError)
         return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers or None)
 
+    # A database error is classified by its SQLSTATE (asyncpg's availability errors
+    # are plain DBAPIErrors); the catch-all looks again for errors wrapped otherwise.
     handlers: dict[Any, Any] = {
         DomainError: refused,
         OperationalError: unavailable,
         InterfaceError: unavailable,
         ConnectionError: unavailable,
+        KafkaError: unavailable,
+        PiiUnreadable: pii_unreadable,
+        DBAPIError: internal,
         Exception: internal,
     }
     for exc_class, handler in handlers.items():

@@ -2,8 +2,8 @@
 
 :func:`create_service_app` wires what every service has — engine, migrations, topics,
 the idempotent producer, the outbox relay, consumers and background workers — into a
-lifespan, and adds ``/healthz``, ``/readyz``, ``/metrics``, the request middleware and
-error handlers. A service supplies its schema, routers, handlers and workers.
+lifespan, and adds ``/healthz``, ``/readyz``, ``/metrics``, the request middleware, the
+request-body limit and error handlers. A service supplies its schema, routers, handlers and workers.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from gridcase_events import envelope, outbox, topics
 from gridcase_events.consumer import ConsumerRunner, Handler
 from gridcase_events.inbox import inbox_table
 from gridcase_events.kit import db, logs, tracing
+from gridcase_events.kit.bodylimit import BodyLimit, LimitFor, default_limits
 from gridcase_events.kit.clock import Clock, SystemClock
 from gridcase_events.kit.http import (
     RequestContextMiddleware,
@@ -33,7 +34,7 @@ from gridcase_events.kit.http import (
     health_router,
     install_error_handlers,
 )
-from gridcase_events.kit.pii import PiiCipher
+from gridcase_events.kit.pii import PiiCipher, PiiUnreadable, check_readable
 from gridcase_events.kit.settings import PlatformSettings
 from gridcase_events.producer import create_producer
 
@@ -224,6 +225,7 @@ def create_service_app(
     state: Callable[[Runtime[S, Any]], Awaitable[Any]] | None = None,
     clock: Clock | None = None,
     version: str = "0.1.0",
+    body_limit: LimitFor | None = None,
 ) -> FastAPI:
     """The service's app. `state` builds the runtime's typed state after migrations and
     before consumers and workers start."""
@@ -267,6 +269,12 @@ def create_service_app(
                 lambda: db.upgrade(engine, schema=schema.name, script_location=schema.migrations),
                 timeout,
             )
+            try:
+                async with engine.connect() as conn:
+                    await check_readable(conn, schema=schema.name, cipher=runtime.pii)
+            except PiiUnreadable as exc:
+                log.error("cannot start: stored personal data unreadable", reason=str(exc))
+                raise
             if settings.create_topics:
                 await _retry(
                     "topics",
@@ -319,6 +327,8 @@ def create_service_app(
         lifespan=lifespan,
         dependencies=[Depends(bind_case_id)],
     )
+    # Inside the request context (a 413 is logged and counted), around everything else.
+    app.add_middleware(BodyLimit, limit_for=body_limit or default_limits(settings))
     app.add_middleware(RequestContextMiddleware, service=service)
     install_error_handlers(app)
     app.include_router(health_router())

@@ -2,14 +2,20 @@
 (DESIGN.md §4). A service subclasses :class:`PlatformSettings` with its own
 ``env_prefix`` for what is its alone.
 
-Secrets have no defaults in production: a service refuses to start without them.
-With ``GRIDCASE_ENV=development`` unset secrets take the fixed development values
-below, which ``gridcase dev up`` prints.
+Secrets have no defaults in production: a service refuses to start without them, with
+the published development values below, or with a short key. With
+``GRIDCASE_ENV=development`` unset secrets take the fixed development values, which
+``gridcase dev up`` prints.
+
+Staff tokens are HS256 under ``GRIDCASE_JWT_SECRET``, or — when
+``GRIDCASE_JWT_JWKS_URL`` is set — RS256 from the city's identity provider, verified
+against its JWKS. Either way they carry an issuer and an audience, which production
+checks (``GRIDCASE_JWT_ISSUER``, ``GRIDCASE_JWT_AUDIENCE``).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,6 +24,15 @@ DEV_JWT_SECRET = "gridcase-development-jwt-secret-do-not-use-in-production"  # n
 DEV_HOTLINE_SECRET = "gridcase-dev-hotline-secret"  # noqa: S105
 DEV_OPEN311_API_KEY = "gridcase-dev-open311-key"
 DEV_PII_KEY = "Z3JpZGNhc2UtZGV2LXBpaS1rZXktMzItYnl0ZXMhISE="  # base64 of a 32-byte dev key
+DEV_SECRETS = {
+    "GRIDCASE_JWT_SECRET": DEV_JWT_SECRET,
+    "GRIDCASE_HOTLINE_SECRETS": DEV_HOTLINE_SECRET,
+    "GRIDCASE_OPEN311_API_KEYS": DEV_OPEN311_API_KEY,
+    "GRIDCASE_PII_KEY": DEV_PII_KEY,
+}
+MIN_SECRET_BYTES = 32
+DEFAULT_JWT_ISSUER = "gridcase"
+SERVICES = ("intake", "dispatch", "escalation", "notify")
 DEFAULT_KAFKA = "127.0.0.1:9092"
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://gridcase:gridcase@127.0.0.1:55432/gridcase"
 
@@ -26,6 +41,10 @@ def _csv(value: SecretStr | None) -> list[str]:
     if value is None:
         return []
     return [part.strip() for part in value.get_secret_value().split(",") if part.strip()]
+
+
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value is not None else ""
 
 
 class PlatformSettings(BaseSettings):
@@ -42,6 +61,33 @@ class PlatformSettings(BaseSettings):
         None, validation_alias="GRIDCASE_OPEN311_API_KEYS"
     )
     pii_key: SecretStr | None = Field(None, validation_alias="GRIDCASE_PII_KEY")
+    jwt_issuer: str = Field(
+        DEFAULT_JWT_ISSUER, validation_alias="GRIDCASE_JWT_ISSUER", min_length=1
+    )
+    jwt_audience_raw: str | None = Field(
+        None,
+        validation_alias="GRIDCASE_JWT_AUDIENCE",
+        description="comma-separated audiences a service accepts; unset: gridcase-<service>",
+    )
+    jwt_jwks_url: str | None = Field(
+        None, validation_alias="GRIDCASE_JWT_JWKS_URL", pattern=r"^https?://\S+$"
+    )
+    jwt_jwks_cache_seconds: float = Field(
+        3600.0, validation_alias="GRIDCASE_JWT_JWKS_CACHE_SECONDS", gt=0
+    )
+    jwt_jwks_min_refresh_seconds: float = Field(
+        30.0,
+        validation_alias="GRIDCASE_JWT_JWKS_MIN_REFRESH_SECONDS",
+        ge=0,
+        description="an unknown key id fetches the JWKS again at most this often",
+    )
+    jwt_role_claim: str = Field("role", validation_alias="GRIDCASE_JWT_ROLE_CLAIM", min_length=1)
+    jwt_area_claim: str = Field(
+        "area_code", validation_alias="GRIDCASE_JWT_AREA_CLAIM", min_length=1
+    )
+    jwt_department_claim: str = Field(
+        "department_code", validation_alias="GRIDCASE_JWT_DEPARTMENT_CLAIM", min_length=1
+    )
     tenant: str = Field("510302", validation_alias="GRIDCASE_TENANT", pattern=r"^\d{6}$")
     topic_namespace: str = Field(
         "", validation_alias="GRIDCASE_TOPIC_NAMESPACE", pattern=r"^[A-Za-z0-9._-]*$"
@@ -51,6 +97,13 @@ class PlatformSettings(BaseSettings):
     log_level: str = Field("INFO", validation_alias="GRIDCASE_LOG_LEVEL")
     log_format: Literal["json", "console"] = Field("json", validation_alias="GRIDCASE_LOG_FORMAT")
     startup_timeout: float = Field(60.0, validation_alias="GRIDCASE_STARTUP_TIMEOUT", gt=0)
+    # Request bodies, per service (the service's prefix: DISPATCH_MAX_BODY_BYTES, ...).
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="larger request bodies get 413 (multipart: below)"
+    )
+    max_upload_bytes: int = Field(
+        10 * 1_048_576, ge=1024, description="larger multipart uploads get 413"
+    )
 
     @model_validator(mode="after")
     def _secrets(self) -> PlatformSettings:
@@ -63,21 +116,51 @@ class PlatformSettings(BaseSettings):
         missing = [
             name
             for name, value in (
-                ("GRIDCASE_JWT_SECRET", self.jwt_secret),
                 ("GRIDCASE_HOTLINE_SECRETS", self.hotline_secrets_raw),
                 ("GRIDCASE_PII_KEY", self.pii_key),
             )
             if not _csv(value)
         ]
+        if not _csv(self.jwt_secret) and not self.jwt_jwks_url:
+            missing.insert(0, "GRIDCASE_JWT_SECRET")
         if missing:
             raise ValueError(
                 f"missing secrets in production: {', '.join(missing)} "
                 "(or set GRIDCASE_ENV=development for fixed development values)"
             )
-        assert self.jwt_secret is not None
-        if len(self.jwt_secret.get_secret_value()) < 32:
-            raise ValueError("GRIDCASE_JWT_SECRET must be at least 32 characters")
+        for name, value in (
+            ("GRIDCASE_JWT_SECRET", self.jwt_secret),
+            ("GRIDCASE_HOTLINE_SECRETS", self.hotline_secrets_raw),
+            ("GRIDCASE_OPEN311_API_KEYS", self.open311_api_keys_raw),
+            ("GRIDCASE_PII_KEY", self.pii_key),
+        ):
+            values = _csv(value) if name != "GRIDCASE_JWT_SECRET" else [_secret(value)]
+            if DEV_SECRETS[name] in values:
+                raise ValueError(
+                    f"{name} holds the published development value: "
+                    "set a secret of your own in production"
+                )
+        if 0 < len(_secret(self.jwt_secret).encode()) < MIN_SECRET_BYTES:
+            raise ValueError(f"GRIDCASE_JWT_SECRET must be at least {MIN_SECRET_BYTES} characters")
+        if any(len(secret.encode()) < MIN_SECRET_BYTES for secret in self.hotline_secrets):
+            raise ValueError(
+                f"each of GRIDCASE_HOTLINE_SECRETS must be at least {MIN_SECRET_BYTES} bytes"
+            )
         return self
+
+    def jwt_audiences(self, service: str) -> list[str]:
+        """The audiences a service accepts: ``GRIDCASE_JWT_AUDIENCE``, else its own."""
+        configured = [a.strip() for a in (self.jwt_audience_raw or "").split(",") if a.strip()]
+        return configured or [f"gridcase-{service}"]
+
+    def token_claims(self) -> dict[str, Any]:
+        """The issuer and audience of tokens this deployment mints (the development CLI):
+        ``GRIDCASE_JWT_AUDIENCE``, else every service's own audience."""
+        configured = [a.strip() for a in (self.jwt_audience_raw or "").split(",") if a.strip()]
+        return {
+            "issuer": self.jwt_issuer,
+            "audience": configured or [f"gridcase-{service}" for service in SERVICES],
+        }
 
     @property
     def hotline_secrets(self) -> list[str]:

@@ -46,7 +46,7 @@ async def upload(
     storage: StorageDep,
     key: IdempotencyDep,
 ) -> Any:
-    # The whole body is capped by intake.bodylimit; the file itself by accept().
+    # The whole body is capped by the kit's body limit; the file itself by accept().
     return respond(
         await service.accept(
             session=session,

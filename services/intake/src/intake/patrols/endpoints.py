@@ -11,9 +11,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 
 from gridcase_events.kit.auth import CurrentPrincipal
+from gridcase_events.kit.bodylimit import require_json
 from gridcase_events.kit.http import correlation_id
 from intake import district
-from intake.bodylimit import require_json
 from intake.cases.schemas import CaseCreated
 from intake.deps import RuntimeDep, SessionDep, SettingsDep
 from intake.idempotency.deps import IdempotencyDep, respond

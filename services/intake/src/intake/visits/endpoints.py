@@ -8,9 +8,9 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 
 from gridcase_events.kit.auth import CurrentPrincipal
+from gridcase_events.kit.bodylimit import require_json
 from gridcase_events.kit.http import correlation_id
 from intake import district
-from intake.bodylimit import require_json
 from intake.cases.schemas import CaseCreated
 from intake.deps import RuntimeDep, SessionDep
 from intake.idempotency.deps import IdempotencyDep, respond

@@ -10,11 +10,11 @@ import segno
 from fastapi import APIRouter, Depends, File, Path, Request, Response, UploadFile
 
 from gridcase_events.kit.auth import CurrentPrincipal
+from gridcase_events.kit.bodylimit import require_json
 from gridcase_events.kit.http import correlation_id
 from intake import district
 from intake.attachments import service as attachment_service
 from intake.attachments.schemas import UPLOAD_RESPONSES, AttachmentRead
-from intake.bodylimit import require_json
 from intake.deps import RuntimeDep, SessionDep, SettingsDep, StorageDep
 from intake.idempotency.deps import IdempotencyDep, respond
 from intake.walls import service
