@@ -4,7 +4,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
-PACKAGES := -e libs/events -e services/intake -e services/dispatch -e services/escalation -e services/notify -e '.[dev]'
+PACKAGES := -e libs/events -e tools/cli -e services/intake -e services/dispatch -e services/escalation -e services/notify -e '.[dev]'
 STAMP := $(VENV)/.installed
 HELM_VERSION := v3.22.0
 HELM_DIR := $(HOME)/.cache/gridcase/helm-$(HELM_VERSION)
@@ -49,7 +49,7 @@ lint: $(STAMP)
 	@bash -n deploy/local/infra.sh .ci/run
 
 typecheck: $(STAMP)
-	$(BIN)/mypy libs/events/src services/intake/src services/dispatch/src services/escalation/src services/notify/src
+	$(BIN)/mypy libs/events/src tools/cli/src services/intake/src services/dispatch/src services/escalation/src services/notify/src
 
 ## check-monitoring: promtool checks the Prometheus config and alert rules, and runs the rules' unit tests
 check-monitoring:
@@ -79,7 +79,7 @@ infra-stop:
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml libs/events/pyproject.toml services/*/pyproject.toml
+$(STAMP): pyproject.toml libs/events/pyproject.toml tools/cli/pyproject.toml services/*/pyproject.toml
 	@[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
 	@$(BIN)/uv pip install -q --python $(BIN)/python $(PACKAGES)

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
-from gridcase_events import webstack
+from gridcase_cli import webstack
 from gridcase_events.testing import free_port
 
 REPO = Path(__file__).resolve().parents[2]

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gridcase_events import webstack
+from gridcase_cli import webstack
 from gridcase_events.kit import signing
 from gridcase_events.testing import bearer, eventually, free_port
 

@@ -260,35 +260,6 @@ async def test_an_unreachable_jwks_is_503_not_401(http_sink: HttpSink) -> None:
     assert answer.headers["Retry-After"] == "5"
 
 
-async def test_the_cli_mints_tokens_with_the_configured_issuer_and_audience() -> None:
-    import asyncio
-    import os
-    import sys
-    from pathlib import Path
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDCASE_")}
-    env |= {
-        "GRIDCASE_ENV": "production",
-        "GRIDCASE_JWT_SECRET": SECRET,
-        "GRIDCASE_HOTLINE_SECRETS": HOTLINE,
-        "GRIDCASE_PII_KEY": PII,
-        "GRIDCASE_JWT_ISSUER": "https://idp.city.gov.cn",
-        "GRIDCASE_JWT_AUDIENCE": "workbench",
-    }
-    proc = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).with_name("gridcase")),
-        *("token", "mint", "--sub", "gl111", "--role", "grid_leader", "--area-code", GRID),
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output = (await proc.communicate())[0].decode()
-    assert proc.returncode == 0, output
-    settings = production(jwt_issuer="https://idp.city.gov.cn", jwt_audience_raw="workbench")
-    verifier = TokenVerifier.from_settings(settings, service="escalation")
-    assert (await verifier.verify(output.strip().splitlines()[-1])).sub == "gl111"
-
-
 async def test_after_a_failed_fetch_requests_do_not_each_ask_the_provider_again(
     http_sink: HttpSink,
 ) -> None:

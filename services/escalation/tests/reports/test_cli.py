@@ -14,8 +14,8 @@ import pytest
 import uvicorn
 from typer.testing import CliRunner
 
+from gridcase_cli.main import app as cli
 from gridcase_events import envelope, payloads
-from gridcase_events.cli import app as cli
 from gridcase_events.testing import HttpSink, free_port
 
 pytestmark = pytest.mark.integration

@@ -1,4 +1,4 @@
-"""`make up` builds the workbench only when web/ changed (gridcase_events.webstack)."""
+"""`make up` builds the workbench only when web/ changed (gridcase_cli.webstack)."""
 
 import json
 import os
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gridcase_events import webstack
+from gridcase_cli import webstack
 
 pytestmark = pytest.mark.skipif(
     shutil.which("npm") is None and not os.environ.get("CI"), reason="npm is missing"

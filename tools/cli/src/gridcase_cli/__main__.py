@@ -1,0 +1,3 @@
+from gridcase_cli.main import main
+
+main()
