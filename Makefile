@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 PACKAGES := -e libs/events -e services/intake -e services/dispatch -e services/escalation -e services/notify -e '.[dev]'
 STAMP := $(VENV)/.installed
 
-.PHONY: up down test lint typecheck check-monitoring infra infra-stop venv clean bench
+.PHONY: up down test test-unit lint typecheck check-monitoring infra infra-stop venv clean bench
 
 ## up: the whole system (Kafka, PostgreSQL, topics, four services, demo city); Ctrl-C stops it
 up: $(STAMP)
@@ -23,6 +23,12 @@ test: $(STAMP)
 	@deploy/local/infra.sh start
 	@set -a; eval "$$(deploy/local/infra.sh env)"; set +a; \
 	$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi; \
+	exit $$status
+
+## test-unit: only the tests that need neither Kafka nor PostgreSQL (no infrastructure)
+test-unit: $(STAMP)
+	@$(BIN)/pytest -m "not integration" $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi; \
 	exit $$status
 
