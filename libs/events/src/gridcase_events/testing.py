@@ -127,6 +127,15 @@ async def namespace(_namespaces: Ahead[str]) -> AsyncIterator[str]:
     _namespaces.dispose(ns)
 
 
+@pytest.fixture(scope="module")
+async def module_namespace(_namespaces: Ahead[str]) -> AsyncIterator[str]:
+    """A topic namespace shared by the tests of one module that ask for it: for tests
+    that only read, or that check that nothing was published (see docs/testing.md)."""
+    ns = await _namespaces.take()
+    yield ns
+    _namespaces.dispose(ns)
+
+
 async def eventually(check, *, timeout: float = 30.0, interval: float = 0.05):  # type: ignore[no-untyped-def]
     """Polls an async `check` until it returns a truthy value (returned) or times out.
 
@@ -314,6 +323,15 @@ async def _databases(servers: Servers, database_template: str) -> AsyncIterator[
 async def fresh_database(_databases: Ahead[str]) -> AsyncIterator[str]:
     """A database of this test's own, dropped after: a copy of the template, so every
     service's schema is migrated and holds only what its migrations put there."""
+    url = await _databases.take()
+    yield url
+    _databases.dispose(url)
+
+
+@pytest.fixture(scope="module")
+async def module_database(_databases: Ahead[str]) -> AsyncIterator[str]:
+    """A database shared by the tests of one module that ask for it: for tests that
+    only read, or that check that nothing was stored (see docs/testing.md)."""
     url = await _databases.take()
     yield url
     _databases.dispose(url)
