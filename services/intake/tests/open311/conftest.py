@@ -193,4 +193,3 @@ async def shared_catalogue(
 @pytest.fixture(scope="module")
 def shared_submit(shared_client: Any) -> Callable[..., Any]:
     return _submitter(shared_client)
-
