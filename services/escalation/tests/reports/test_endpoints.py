@@ -366,9 +366,9 @@ async def test_a_department_operator_sees_only_their_department(client: Any, kno
     ],
 )
 async def test_reports_beyond_the_callers_scope_are_refused(
-    client: Any, headers: dict[str, str], level: str, status: int
+    shared_client: Any, headers: dict[str, str], level: str, status: int
 ) -> None:
-    response = await client.get(
+    response = await shared_client.get(
         "/v1/reports/rates",
         params={"level": level, "from": "2026-11-01", "to": "2026-11-30"},
         headers=headers,
@@ -388,8 +388,8 @@ async def test_reports_beyond_the_callers_scope_are_refused(
         {"level": "street", "from": "9999-12-31", "to": "9999-12-31"},
     ],
 )
-async def test_a_bad_period_or_level_is_a_422(client: Any, params: dict[str, str]) -> None:
-    response = await client.get("/v1/reports/rates", params=params, headers=OPS)
+async def test_a_bad_period_or_level_is_a_422(shared_client: Any, params: dict[str, str]) -> None:
+    response = await shared_client.get("/v1/reports/rates", params=params, headers=OPS)
 
     assert response.status_code == 422
 
@@ -405,9 +405,9 @@ async def test_a_bad_period_or_level_is_a_422(client: Any, params: dict[str, str
     ],
 )
 async def test_a_month_or_day_out_of_range_is_a_422(
-    client: Any, path: str, params: dict[str, str]
+    shared_client: Any, path: str, params: dict[str, str]
 ) -> None:
-    response = await client.get(path, params=params, headers=OPS)
+    response = await shared_client.get(path, params=params, headers=OPS)
 
     assert response.status_code == 422
 
