@@ -202,3 +202,11 @@ def shared_report(shared_producer: AIOKafkaProducer, module_namespace: str) -> C
 @pytest.fixture(scope="module")
 def shared_settled(shared_client: Any) -> Callable[..., Any]:
     return _settler(shared_client)
+
+
+@pytest.fixture(scope="module")
+def shared_import_directory(shared_client: Any) -> Callable[..., Any]:
+    async def do(kind: str, content: bytes) -> Any:
+        return await import_file(shared_client, kind, content)
+
+    return do

@@ -164,6 +164,29 @@ async def intake(start_intake: Any) -> AsyncIterator[Any]:
         yield c
 
 
+@pytest.fixture(scope="module")
+async def shared_intake(
+    module_database: str,
+    kafka_bootstrap: str,
+    module_namespace: str,
+    shared_clock: ManualClock,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[Any]:
+    """As `intake`, once for a module's tests that only read (docs/testing.md)."""
+    settings = IntakeSettings(
+        env="development",
+        database_url=module_database,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_namespace=module_namespace,
+        public_base_url=PUBLIC_BASE,
+        attachments_dir=tmp_path_factory.mktemp("attachments"),
+    )
+    app = create_app(settings, clock=shared_clock)
+    async with running(app) as c:
+        c.app = app
+        yield c
+
+
 @pytest.fixture
 def wall(intake: Any) -> Callable[..., Any]:
     """Creates a wall (as admin) and returns its JSON."""
