@@ -10,7 +10,7 @@ HELM_VERSION := v3.22.0
 HELM_DIR := $(HOME)/.cache/gridcase/helm-$(HELM_VERSION)
 KUBE_VERSION := 1.37.0
 
-.PHONY: up down reset test lint typecheck check-monitoring check-helm helm infra infra-stop venv clean bench
+.PHONY: up down reset test test-unit lint typecheck check-monitoring check-helm helm infra infra-stop venv clean bench
 
 ## up: the whole system (Kafka, PostgreSQL, topics, four services, demo city); Ctrl-C stops it
 up: $(STAMP)
@@ -38,6 +38,12 @@ test: $(STAMP)
 	@deploy/local/infra.sh start
 	@set -a; eval "$$(deploy/local/infra.sh env)"; set +a; \
 	$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi; \
+	exit $$status
+
+## test-unit: only the tests that need neither Kafka nor PostgreSQL (no infrastructure)
+test-unit: $(STAMP)
+	@$(BIN)/pytest -m "not integration" $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi; \
 	exit $$status
 

@@ -69,9 +69,9 @@ async def _ready(name: str, url: str, proc: subprocess.Popen[bytes], log: Path) 
 
 @pytest.fixture(scope="module")
 async def platform(
-    servers: Servers, tmp_path_factory: pytest.TempPathFactory
+    servers: Servers, database_template: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Platform]:
-    database_url, admin_dsn = await _create_database(servers)
+    database_url, admin_dsn = await _create_database(servers, database_template)
     namespace = f"e2e{secrets.token_hex(4)}."
     await topics.ensure(servers.kafka, namespace=namespace, partitions=3)
     sink = HttpSink()

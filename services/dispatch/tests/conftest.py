@@ -35,16 +35,20 @@ def clock() -> ManualClock:
     return ManualClock(NOW)
 
 
+def _settings(database_url: str, kafka_bootstrap: str, namespace: str) -> DispatchSettings:
+    return DispatchSettings(
+        env="development",
+        database_url=database_url,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_namespace=namespace,
+    )
+
+
 @pytest.fixture
 async def client(
     fresh_database: str, kafka_bootstrap: str, namespace: str, clock: ManualClock
 ) -> AsyncIterator[Any]:
-    settings = DispatchSettings(
-        env="development",
-        database_url=fresh_database,
-        kafka_bootstrap_servers=kafka_bootstrap,
-        topic_namespace=namespace,
-    )
+    settings = _settings(fresh_database, kafka_bootstrap, namespace)
     async with running(create_app(settings, clock=clock)) as c:
         yield c
 
@@ -68,6 +72,10 @@ def import_directory(client: Any) -> Callable[..., Any]:
 
 @pytest.fixture
 async def demo_city(client: Any) -> Any:
+    return await _import_demo_city(client)
+
+
+async def _import_demo_city(client: Any) -> Any:
     for kind, name in DEMO_FILES:
         response = await import_file(client, kind, (DEMO / name).read_bytes(), name)
         assert response.status_code == 200, response.text
@@ -85,7 +93,10 @@ async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
 @pytest.fixture
 def report(producer: AIOKafkaProducer, namespace: str) -> Callable[..., Any]:
     """Publishes a `case.reported` as intake would; returns the case id."""
+    return _reporter(producer, namespace)
 
+
+def _reporter(producer: AIOKafkaProducer, namespace: str) -> Callable[..., Any]:
     async def publish(**fields: Any) -> UUID:
         case_id = envelope.new_id()
         data: dict[str, Any] = {
@@ -122,7 +133,10 @@ def report(producer: AIOKafkaProducer, namespace: str) -> Callable[..., Any]:
 @pytest.fixture
 def settled(client: Any) -> Callable[..., Any]:
     """Waits until dispatch has taken the case in; returns its detail (with timeline)."""
+    return _settler(client)
 
+
+def _settler(client: Any) -> Callable[..., Any]:
     async def wait(case_id: UUID) -> dict[str, Any]:
         async def fetch() -> dict[str, Any] | None:
             response = await client.get(f"/v1/cases/{case_id}", headers=DISPATCHER)
@@ -146,3 +160,53 @@ def new_case(
         return result
 
     return make
+
+
+# --- one dispatch and one demo city for a module's read-only tests ------------------
+# Tests that only read (who may see a case, say) share one running dispatch, its demo
+# city and what they report within their module (docs/testing.md).
+
+
+@pytest.fixture(scope="module")
+def shared_clock() -> ManualClock:
+    return ManualClock(NOW)
+
+
+@pytest.fixture(scope="module")
+async def shared_client(
+    module_database: str, kafka_bootstrap: str, module_namespace: str, shared_clock: ManualClock
+) -> AsyncIterator[Any]:
+    settings = _settings(module_database, kafka_bootstrap, module_namespace)
+    async with running(create_app(settings, clock=shared_clock)) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+async def shared_demo_city(shared_client: Any) -> Any:
+    return await _import_demo_city(shared_client)
+
+
+@pytest.fixture(scope="module")
+async def shared_producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
+    p = create_producer(kafka_bootstrap, client_id="dispatch-test")
+    await p.start()
+    yield p
+    await p.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_report(shared_producer: AIOKafkaProducer, module_namespace: str) -> Callable[..., Any]:
+    return _reporter(shared_producer, module_namespace)
+
+
+@pytest.fixture(scope="module")
+def shared_settled(shared_client: Any) -> Callable[..., Any]:
+    return _settler(shared_client)
+
+
+@pytest.fixture(scope="module")
+def shared_import_directory(shared_client: Any) -> Callable[..., Any]:
+    async def do(kind: str, content: bytes) -> Any:
+        return await import_file(shared_client, kind, content)
+
+    return do

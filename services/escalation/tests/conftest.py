@@ -22,11 +22,10 @@ def clock() -> ManualClock:
     return ManualClock(ASSIGNED_AT)
 
 
-@pytest.fixture
-def settings(fresh_database: str, kafka_bootstrap: str, namespace: str) -> EscalationSettings:
+def _settings(database_url: str, kafka_bootstrap: str, namespace: str) -> EscalationSettings:
     return EscalationSettings(
         env="development",
-        database_url=fresh_database,
+        database_url=database_url,
         kafka_bootstrap_servers=kafka_bootstrap,
         topic_namespace=namespace,
         scheduler_poll_seconds=0.05,
@@ -34,8 +33,31 @@ def settings(fresh_database: str, kafka_bootstrap: str, namespace: str) -> Escal
 
 
 @pytest.fixture
+def settings(fresh_database: str, kafka_bootstrap: str, namespace: str) -> EscalationSettings:
+    return _settings(fresh_database, kafka_bootstrap, namespace)
+
+
+@pytest.fixture
 async def client(settings: EscalationSettings, clock: ManualClock) -> AsyncIterator[Any]:
     app = create_app(settings, clock=clock)
+    async with running(app) as c:
+        c.app = app
+        yield c
+
+
+@pytest.fixture(scope="module")
+def shared_clock() -> ManualClock:
+    return ManualClock(ASSIGNED_AT)
+
+
+@pytest.fixture(scope="module")
+async def shared_client(
+    module_database: str, kafka_bootstrap: str, module_namespace: str, shared_clock: ManualClock
+) -> AsyncIterator[Any]:
+    """One escalation for a module's tests that only read or are refused, with nothing
+    put in (docs/testing.md)."""
+    settings = _settings(module_database, kafka_bootstrap, module_namespace)
+    app = create_app(settings, clock=shared_clock)
     async with running(app) as c:
         c.app = app
         yield c

@@ -40,19 +40,23 @@ def settings_overrides() -> dict[str, Any]:
     return {}
 
 
-@pytest.fixture
-def settings(
-    fresh_database: str, kafka_bootstrap: str, namespace: str, settings_overrides: dict[str, Any]
-) -> IntakeSettings:
-    values: dict[str, Any] = {
+def _settings(database_url: str, kafka_bootstrap: str, namespace: str) -> dict[str, Any]:
+    return {
         "env": "development",
-        "database_url": fresh_database,
+        "database_url": database_url,
         "kafka_bootstrap_servers": kafka_bootstrap,
         "topic_namespace": namespace,
         "hotline_secrets_raw": f"{SECRET},{OLD_SECRET}",
         "max_body_bytes": 64 * 1024,
         "batch_max_body_bytes": 1024 * 1024,
     }
+
+
+@pytest.fixture
+def settings(
+    fresh_database: str, kafka_bootstrap: str, namespace: str, settings_overrides: dict[str, Any]
+) -> IntakeSettings:
+    values = _settings(fresh_database, kafka_bootstrap, namespace)
     values.update(settings_overrides)
     return IntakeSettings(**values)
 
@@ -94,7 +98,10 @@ def ticket() -> Callable[..., dict[str, Any]]:
 @pytest.fixture
 def post_signed(client: Any, clock: ManualClock) -> Callable[..., Any]:
     """POSTs `body` (JSON, or raw bytes) to `path`, signed as the 12345 platform does."""
+    return _signed_poster(client, clock)
 
+
+def _signed_poster(client: Any, clock: ManualClock) -> Callable[..., Any]:
     async def do(
         path: str,
         body: Any,
@@ -157,6 +164,29 @@ async def intake(start_intake: Any) -> AsyncIterator[Any]:
         yield c
 
 
+@pytest.fixture(scope="module")
+async def shared_intake(
+    module_database: str,
+    kafka_bootstrap: str,
+    module_namespace: str,
+    shared_clock: ManualClock,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[Any]:
+    """As `intake`, once for a module's tests that only read (docs/testing.md)."""
+    settings = IntakeSettings(
+        env="development",
+        database_url=module_database,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_namespace=module_namespace,
+        public_base_url=PUBLIC_BASE,
+        attachments_dir=tmp_path_factory.mktemp("attachments"),
+    )
+    app = create_app(settings, clock=shared_clock)
+    async with running(app) as c:
+        c.app = app
+        yield c
+
+
 @pytest.fixture
 def wall(intake: Any) -> Callable[..., Any]:
     """Creates a wall (as admin) and returns its JSON."""
@@ -203,7 +233,10 @@ def s3_endpoint() -> Iterator[str]:
 @pytest.fixture
 def push(post_signed: Callable[..., Any]) -> Callable[..., Any]:
     """Pushes one ticket."""
+    return _pusher(post_signed)
 
+
+def _pusher(post_signed: Callable[..., Any]) -> Callable[..., Any]:
     async def do(body: Any, **kwargs: Any) -> Any:
         return await post_signed("/v1/hotline/tickets", body, **kwargs)
 
@@ -213,12 +246,56 @@ def push(post_signed: Callable[..., Any]) -> Callable[..., Any]:
 @pytest.fixture
 def push_batch(post_signed: Callable[..., Any]) -> Callable[..., Any]:
     """Pushes a batch of tickets (a list, or a whole body as dict or bytes)."""
+    return _batch_pusher(post_signed)
 
+
+def _batch_pusher(post_signed: Callable[..., Any]) -> Callable[..., Any]:
     async def do(tickets: Any, **kwargs: Any) -> Any:
         body = {"tickets": tickets} if isinstance(tickets, list) else tickets
         return await post_signed(BATCH, body, **kwargs)
 
     return do
+
+
+# --- one intake for a module's refusals ----------------------------------------------
+# The many cases of one refusal (a 4xx that stores nothing) share one intake (default
+# settings, the same clock) and its database within their module (docs/testing.md).
+
+
+@pytest.fixture(scope="module")
+def shared_clock() -> ManualClock:
+    return ManualClock(NOW)
+
+
+@pytest.fixture(scope="module")
+async def shared_client(
+    module_database: str, kafka_bootstrap: str, module_namespace: str, shared_clock: ManualClock
+) -> AsyncIterator[Any]:
+    settings = IntakeSettings(**_settings(module_database, kafka_bootstrap, module_namespace))
+    async with running(create_app(settings, clock=shared_clock)) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+async def shared_db(module_database: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(module_database, pool_size=2)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def shared_post_signed(shared_client: Any, shared_clock: ManualClock) -> Callable[..., Any]:
+    return _signed_poster(shared_client, shared_clock)
+
+
+@pytest.fixture(scope="module")
+def shared_push(shared_post_signed: Callable[..., Any]) -> Callable[..., Any]:
+    return _pusher(shared_post_signed)
+
+
+@pytest.fixture(scope="module")
+def shared_push_batch(shared_post_signed: Callable[..., Any]) -> Callable[..., Any]:
+    return _batch_pusher(shared_post_signed)
 
 
 @pytest.fixture

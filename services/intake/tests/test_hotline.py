@@ -151,9 +151,9 @@ async def test_signature_at_the_edge_of_the_tolerance_is_accepted(
     ],
 )
 async def test_invalid_ticket_is_422_with_field_errors_and_stores_nothing(
-    push: Any, ticket: Any, db: Any, overrides: dict[str, Any], field: str | None
+    shared_push: Any, ticket: Any, shared_db: Any, overrides: dict[str, Any], field: str | None
 ) -> None:
-    response = await push(ticket(**{"ticket_no": "INVALID-1", **overrides}))
+    response = await shared_push(ticket(**{"ticket_no": "INVALID-1", **overrides}))
 
     assert response.status_code == 422
     errors = response.json()["detail"]
@@ -161,8 +161,8 @@ async def test_invalid_ticket_is_422_with_field_errors_and_stores_nothing(
     assert all(e["loc"][0] == "body" for e in errors)
     if field is not None:
         assert any(field in e["loc"] for e in errors), errors
-    assert await _count(db, "SELECT count(*) FROM intake.cases") == 0
-    assert await _count(db, "SELECT count(*) FROM intake.outbox") == 0
+    assert await _count(shared_db, "SELECT count(*) FROM intake.cases") == 0
+    assert await _count(shared_db, "SELECT count(*) FROM intake.outbox") == 0
 
 
 async def test_malformed_json_is_422_not_500(push: Any) -> None:

@@ -163,7 +163,7 @@ class ConsumerRunner:
         consumer = self._consumer
         while not self._stop.is_set():
             try:
-                batches = await consumer.getmany(timeout_ms=500, max_records=self.max_poll_records)
+                batches = await self._fetch(consumer)
             except KafkaError:
                 log.exception("fetch failed", consumer=self.name)
                 await self._pause(1.0)
@@ -186,6 +186,27 @@ class ConsumerRunner:
                     self._uncommitted[tp] = record.offset + 1
                 await self._commit(only={tp})
             await self._update_lag()
+
+    async def _fetch(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list[Any]]:
+        """The next records, or none at once when the runner is asked to stop (a fetch
+        waits up to half a second for records; a stopping service does not)."""
+        fetch = asyncio.ensure_future(
+            consumer.getmany(timeout_ms=500, max_records=self.max_poll_records)
+        )
+        stopping = asyncio.ensure_future(self._stop.wait())
+        try:
+            await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            if not fetch.done():
+                # Cancelled while waiting: nothing is taken from the fetched buffer.
+                fetch.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await fetch
+        if fetch.cancelled():
+            return {}
+        batches: dict[TopicPartition, list[Any]] = fetch.result()
+        return batches
 
     async def _process(self, record: Any) -> None:
         logical_topic = topics.unqualify(self.namespace, record.topic)

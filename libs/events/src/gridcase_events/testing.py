@@ -5,18 +5,27 @@ this order: ``KAFKA_BOOTSTRAP_SERVERS`` / ``DATABASE_URL`` from the environment 
 ``make test`` sets); containers started by testcontainers when a Docker engine answers;
 else the project's own ``deploy/local/infra.sh``. Each test session gets a fresh
 database (dropped at the end) and each test its own topic namespace.
+
+What makes that cheap (docs/testing.md): every service's migrations run once into a
+template database, keyed by a hash of the migration files, and each test's database is
+a copy of it (``CREATE DATABASE … TEMPLATE``); the next test's database and topic
+namespace are made in the background while a test runs, and a finished test's are
+dropped in the background.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import hashlib
+import importlib
 import os
 import secrets
 import subprocess
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import asyncpg
 import pytest
@@ -82,21 +91,49 @@ def kafka_bootstrap(servers: Servers) -> str:
     return servers.kafka
 
 
-@pytest.fixture
-async def namespace(kafka_bootstrap: str) -> AsyncIterator[str]:
-    """A topic namespace of this test's own, with every topic created in it."""
+async def _new_namespace(kafka: str) -> str:
     ns = f"t{secrets.token_hex(4)}."
-    await topics.ensure(kafka_bootstrap, namespace=ns, partitions=3)
-    yield ns
+    await topics.ensure(kafka, namespace=ns, partitions=3)
+    return ns
+
+
+async def _delete_namespace(kafka: str, ns: str) -> None:
     with contextlib.suppress(Exception):
         from aiokafka.admin import AIOKafkaAdminClient
 
-        admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+        admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
         await admin.start()
         try:
             await admin.delete_topics([topics.qualify(ns, s.name) for s in topics.specs()])
         finally:
             await admin.close()
+
+
+@pytest.fixture(scope="session")
+async def _namespaces(kafka_bootstrap: str) -> AsyncIterator[Ahead[str]]:
+    ahead = Ahead(
+        lambda: _new_namespace(kafka_bootstrap),
+        lambda ns: _delete_namespace(kafka_bootstrap, ns),
+    )
+    yield ahead
+    await ahead.close()
+
+
+@pytest.fixture
+async def namespace(_namespaces: Ahead[str]) -> AsyncIterator[str]:
+    """A topic namespace of this test's own, with every topic created (and empty) in it."""
+    ns = await _namespaces.take()
+    yield ns
+    _namespaces.dispose(ns)
+
+
+@pytest.fixture(scope="module")
+async def module_namespace(_namespaces: Ahead[str]) -> AsyncIterator[str]:
+    """A topic namespace shared by the tests of one module that ask for it: for tests
+    that only read, or that check that nothing was published (see docs/testing.md)."""
+    ns = await _namespaces.take()
+    yield ns
+    _namespaces.dispose(ns)
 
 
 async def eventually(check, *, timeout: float = 30.0, interval: float = 0.05):  # type: ignore[no-untyped-def]
@@ -144,30 +181,165 @@ async def read_topic(bootstrap: str, topic: str, *, min_count: int, timeout: flo
     return records
 
 
-async def _create_database(servers: Servers) -> tuple[str, str]:
+T = TypeVar("T")
+
+
+@dataclass(eq=False)
+class Ahead(Generic[T]):
+    """Makes the next test's resource (a database, a topic namespace) while the current
+    test runs, and disposes of a finished test's in the background. Every test still
+    gets one of its own; it only does not wait for it to be made or dropped."""
+
+    make: Callable[[], Awaitable[T]]
+    discard: Callable[[T], Awaitable[None]]
+    _next: asyncio.Task[T] | None = field(default=None, init=False)
+    _discarding: set[asyncio.Task[None]] = field(default_factory=set, init=False)
+
+    async def take(self) -> T:
+        task = self._next or asyncio.ensure_future(self.make())
+        self._next = None
+        item = await task
+        self._next = asyncio.ensure_future(self.make())
+        return item
+
+    def dispose(self, item: T) -> None:
+        task = asyncio.ensure_future(self.discard(item))
+        self._discarding.add(task)
+        task.add_done_callback(self._discarding.discard)
+
+    async def close(self) -> None:
+        """Disposes of the resource made ahead and waits for every disposal."""
+        if self._next is not None:
+            with contextlib.suppress(Exception):
+                self.dispose(await self._next)
+        for task in list(self._discarding):
+            await task
+
+
+async def _create_database(servers: Servers, template: str | None = None) -> tuple[str, str]:
     base = make_url(servers.database_url)
     name = f"gridcase_test_{secrets.token_hex(4)}"
     admin_dsn = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    create = f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")
     conn = await asyncpg.connect(admin_dsn)
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        for attempt in range(20):
+            try:
+                await conn.execute(create)
+                break
+            except asyncpg.exceptions.ObjectInUseError:
+                # Another session's backend still leaves the template; it goes at once.
+                if attempt == 19:
+                    raise
+                await asyncio.sleep(0.1 * (attempt + 1))
     finally:
         await conn.close()
     return base.set(database=name).render_as_string(hide_password=False), admin_dsn
 
 
+def service_schemas() -> list[Any]:
+    """Every service's :class:`~gridcase_events.kit.runtime.ServiceSchema` (its name and
+    migrations), found as ``services/<name>/src/<package>/migrations``."""
+    found = []
+    for env in sorted(REPO.glob("services/*/src/*/migrations/env.py")):
+        found.append(importlib.import_module(f"{env.parent.parent.name}.db").schema)
+    return found
+
+
+def migrations_digest(schemas: list[Any]) -> str:
+    """A hash of every migration file: the template is rebuilt when one changes."""
+    digest = hashlib.sha256()
+    for schema in schemas:
+        root = Path(schema.migrations)
+        for path in sorted(root.rglob("*.py")):
+            digest.update(f"{schema.name}/{path.relative_to(root)}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+async def _template_database(servers: Servers) -> str:
+    """The name of a database holding every service's schema migrated to head, built
+    once per set of migration files (under a lock: sessions share the server)."""
+    from gridcase_events.kit.db import create_engine, upgrade
+
+    schemas = service_schemas()
+    name = f"gridcase_template_{migrations_digest(schemas)}"
+    base = make_url(servers.database_url)
+    admin_dsn = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        await conn.execute("SELECT pg_advisory_lock(hashtext('gridcase.test.template'))")
+        if await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            return name
+        building = f"{name}_building"
+        await conn.execute(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{building}"')
+        url = base.set(database=building).render_as_string(hide_password=False)
+        engine = create_engine(url, pool_size=1)
+        try:
+            for schema in schemas:
+                await upgrade(engine, schema=schema.name, script_location=schema.migrations)
+        finally:
+            await engine.dispose()
+        # Nobody connects to a template: a connection would stop its copies.
+        for attempt in range(20):
+            try:
+                await conn.execute(
+                    f'ALTER DATABASE "{building}" WITH ALLOW_CONNECTIONS false IS_TEMPLATE true'
+                )
+                await conn.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+                break
+            except asyncpg.exceptions.ObjectInUseError:
+                if attempt == 19:
+                    raise
+                await asyncio.sleep(0.1)
+        return name
+    finally:
+        with contextlib.suppress(Exception):
+            await conn.execute("SELECT pg_advisory_unlock(hashtext('gridcase.test.template'))")
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+async def database_template(servers: Servers) -> str:
+    """A database with every service's migrations applied, to copy per test."""
+    return await _template_database(servers)
+
+
+@pytest.fixture(scope="session")
+async def _databases(servers: Servers, database_template: str) -> AsyncIterator[Ahead[str]]:
+    admin: dict[str, str] = {}
+
+    async def make() -> str:
+        url, admin["dsn"] = await _create_database(servers, database_template)
+        return url
+
+    ahead = Ahead(make, lambda url: _drop_database(url, admin["dsn"]))
+    yield ahead
+    await ahead.close()
+
+
 @pytest.fixture
-async def fresh_database(servers: Servers) -> AsyncIterator[str]:
-    """A database of this test's own (services' schemas start empty), dropped after."""
-    url, admin_dsn = await _create_database(servers)
+async def fresh_database(_databases: Ahead[str]) -> AsyncIterator[str]:
+    """A database of this test's own, dropped after: a copy of the template, so every
+    service's schema is migrated and holds only what its migrations put there."""
+    url = await _databases.take()
     yield url
-    await _drop_database(url, admin_dsn)
+    _databases.dispose(url)
+
+
+@pytest.fixture(scope="module")
+async def module_database(_databases: Ahead[str]) -> AsyncIterator[str]:
+    """A database shared by the tests of one module that ask for it: for tests that
+    only read, or that check that nothing was stored (see docs/testing.md)."""
+    url = await _databases.take()
+    yield url
+    _databases.dispose(url)
 
 
 async def _drop_database(url: str, admin_dsn: str) -> None:
     """Drops a test database; a backend of another role (autovacuum, say) may hold it
     for a moment, so try a few times, then leave it rather than fail the test."""
-    import asyncio
     import warnings
 
     name = make_url(url).database
@@ -430,3 +602,11 @@ def log_lines() -> Iterator[LogLines]:
     root.addHandler(handler)
     yield lines
     root.removeHandler(handler)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that reaches the broker or the database (through :func:`servers`) is an
+    integration test: ``pytest -m "not integration"`` (``make test-unit``) runs the rest."""
+    for item in items:
+        if "servers" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.integration)

@@ -177,9 +177,14 @@ async def test_a_grid_outside_its_community_is_refused(
     ],
 )
 async def test_references_to_unknown_entries_are_refused(
-    demo_city: Any, import_directory: Any, kind: str, body: str, field: str, message: str
+    shared_demo_city: Any,
+    shared_import_directory: Any,
+    kind: str,
+    body: str,
+    field: str,
+    message: str,
 ) -> None:
-    response = await import_directory(kind, body.encode())
+    response = await shared_import_directory(kind, body.encode())
 
     assert response.status_code == 422
     problems = response.json()["problems"]

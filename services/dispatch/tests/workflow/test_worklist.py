@@ -15,6 +15,16 @@ async def case_in_guihua_1(demo_city: Any, report: Any, settled: Any) -> dict[st
     return result
 
 
+@pytest.fixture(scope="module")
+async def shared_case_in_guihua_1(
+    shared_demo_city: Any, shared_report: Any, shared_settled: Any
+) -> dict[str, Any]:
+    """As `case_in_guihua_1`, once for the module's read-only tests."""
+    location = {"lat": 29.355, "lon": 104.7725}
+    result: dict[str, Any] = await shared_settled(await shared_report(location=location))
+    return result
+
+
 @pytest.mark.parametrize(
     ("who", "status"),
     [
@@ -31,9 +41,10 @@ async def case_in_guihua_1(demo_city: Any, report: Any, settled: Any) -> dict[st
     ],
 )
 async def test_a_case_is_visible_only_within_scope(
-    client: Any, case_in_guihua_1: dict[str, Any], who: tuple[Any, ...], status: int
+    shared_client: Any, shared_case_in_guihua_1: dict[str, Any], who: tuple[Any, ...], status: int
 ) -> None:
-    response = await client.get(f"/v1/cases/{case_in_guihua_1['id']}", headers=bearer(*who))
+    case_id = shared_case_in_guihua_1["id"]
+    response = await shared_client.get(f"/v1/cases/{case_id}", headers=bearer(*who))
     assert response.status_code == status
 
 

@@ -1,4 +1,4 @@
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -10,6 +10,7 @@ from sqlalchemy import text
 from escalation.config import EscalationSettings
 from gridcase_events import envelope, topics
 from gridcase_events.kit.db import create_engine
+from gridcase_events.producer import create_producer
 from gridcase_events.testing import eventually
 
 
@@ -18,7 +19,10 @@ def publish(producer: AIOKafkaProducer, namespace: str) -> Callable[..., Any]:
     """Publishes an event as its producer would: publish(payload, source=..., at=...);
     publish(event=an_envelope) sends the very same event again (a redelivery); `topic`
     and `subject` for events not about a case (the directory's)."""
+    return _publisher(producer, namespace)
 
+
+def _publisher(producer: AIOKafkaProducer, namespace: str) -> Callable[..., Any]:
     async def send(
         payload: Any = None,
         *,
@@ -53,9 +57,12 @@ def publish(producer: AIOKafkaProducer, namespace: str) -> Callable[..., Any]:
 def processed(settings: EscalationSettings) -> Callable[..., Any]:
     """Waits until escalation's consumers have handled these events (their inbox), and
     at least `types[t]` events of each given type."""
+    return _waiter(settings.database_url.get_secret_value())
 
+
+def _waiter(database_url: str) -> Callable[..., Any]:
     async def wait(ids: list[UUID], types: dict[str, int] | None = None) -> None:
-        engine = create_engine(settings.database_url.get_secret_value(), pool_size=1)
+        engine = create_engine(database_url, pool_size=1)
         try:
 
             async def done() -> bool:
@@ -86,3 +93,23 @@ def processed(settings: EscalationSettings) -> Callable[..., Any]:
             await engine.dispose()
 
     return wait
+
+
+# --- for a module's tests that read one data set (docs/testing.md) -------------------
+
+
+@pytest.fixture(scope="module")
+async def shared_publish(
+    kafka_bootstrap: str, module_namespace: str
+) -> AsyncIterator[Callable[..., Any]]:
+    """As `publish`, to the module's `shared_client`."""
+    producer = create_producer(kafka_bootstrap, client_id="escalation-test")
+    await producer.start()
+    yield _publisher(producer, module_namespace)
+    await producer.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_processed(module_database: str) -> Callable[..., Any]:
+    """As `processed`, for the module's `shared_client`."""
+    return _waiter(module_database)

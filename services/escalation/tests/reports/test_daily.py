@@ -164,9 +164,9 @@ async def test_the_yellow_card_counts_against_the_case_in_the_rates(
     ],
 )
 async def test_the_daily_summary_is_for_the_communitys_supervisors(
-    client: Any, headers: dict[str, str], community: str, status: int
+    shared_client: Any, headers: dict[str, str], community: str, status: int
 ) -> None:
-    response = await client.get(
+    response = await shared_client.get(
         "/v1/reports/daily", params={"date": "2026-11-23", "community": community}, headers=headers
     )
 

@@ -236,11 +236,16 @@ def buck_passing(c: Case) -> payloads.CaseEscalated:
     )
 
 
-@pytest.fixture
-async def known(client: Any, publish: Any, processed: Any) -> None:
+@pytest.fixture(scope="module")
+async def shared_known(shared_client: Any, shared_publish: Any, shared_processed: Any) -> None:
     """The data set, with dispatch's events first and intake's after them (cross-topic
     reordering), one return and one escalation delivered twice, and two supervision
-    orders issued by hand."""
+    orders issued by hand: loaded once into the module's escalation, which the tests
+    that use it only read (the refusals in this module put nothing in it)."""
+    await _load_known(shared_client, shared_publish, shared_processed)
+
+
+async def _load_known(client: Any, publish: Any, processed: Any) -> None:
     sent = [await publish(e) for e in data_set()]
     second_return = next(
         e for e in sent if e.type == "case.returned" and e.data.get("returns") == 2
@@ -280,8 +285,10 @@ def by_unit(body: dict[str, Any]) -> dict[str | None, dict[str, Any]]:
     return {r["unit_code"]: r for r in body["rows"]}
 
 
-async def test_every_rate_per_street_matches_the_arithmetic(client: Any, known: None) -> None:
-    response = await client.get(
+async def test_every_rate_per_street_matches_the_arithmetic(
+    shared_client: Any, shared_known: None
+) -> None:
+    response = await shared_client.get(
         "/v1/reports/rates",
         params={"level": "street", "from": "2026-11-23", "to": "2026-11-23"},
         headers=OPS,
@@ -329,9 +336,9 @@ async def test_every_rate_per_street_matches_the_arithmetic(client: Any, known: 
 
 
 async def test_a_street_officer_sees_the_grids_of_their_street_and_nulls_over_nothing(
-    client: Any, known: None
+    shared_client: Any, shared_known: None
 ) -> None:
-    response = await client.get(
+    response = await shared_client.get(
         "/v1/reports/rates",
         params={"level": "grid", "from": "2026-11-01", "to": "2026-11-30"},
         headers=bearer("so2", "street_officer", "510302002"),
@@ -344,8 +351,10 @@ async def test_a_street_officer_sees_the_grids_of_their_street_and_nulls_over_no
     assert rows[GRID_C]["response_rate"] == 0.0  # C7 accepted late: 0 / 1
 
 
-async def test_a_department_operator_sees_only_their_department(client: Any, known: None) -> None:
-    mine = await client.get(
+async def test_a_department_operator_sees_only_their_department(
+    shared_client: Any, shared_known: None
+) -> None:
+    mine = await shared_client.get(
         "/v1/reports/rates",
         params={"level": "department", "from": "2026-11-23", "to": "2026-11-23"},
         headers=bearer("water1", "department_operator", department_code="water"),
@@ -366,9 +375,9 @@ async def test_a_department_operator_sees_only_their_department(client: Any, kno
     ],
 )
 async def test_reports_beyond_the_callers_scope_are_refused(
-    client: Any, headers: dict[str, str], level: str, status: int
+    shared_client: Any, headers: dict[str, str], level: str, status: int
 ) -> None:
-    response = await client.get(
+    response = await shared_client.get(
         "/v1/reports/rates",
         params={"level": level, "from": "2026-11-01", "to": "2026-11-30"},
         headers=headers,
@@ -388,8 +397,8 @@ async def test_reports_beyond_the_callers_scope_are_refused(
         {"level": "street", "from": "9999-12-31", "to": "9999-12-31"},
     ],
 )
-async def test_a_bad_period_or_level_is_a_422(client: Any, params: dict[str, str]) -> None:
-    response = await client.get("/v1/reports/rates", params=params, headers=OPS)
+async def test_a_bad_period_or_level_is_a_422(shared_client: Any, params: dict[str, str]) -> None:
+    response = await shared_client.get("/v1/reports/rates", params=params, headers=OPS)
 
     assert response.status_code == 422
 
@@ -405,9 +414,9 @@ async def test_a_bad_period_or_level_is_a_422(client: Any, params: dict[str, str
     ],
 )
 async def test_a_month_or_day_out_of_range_is_a_422(
-    client: Any, path: str, params: dict[str, str]
+    shared_client: Any, path: str, params: dict[str, str]
 ) -> None:
-    response = await client.get(path, params=params, headers=OPS)
+    response = await shared_client.get(path, params=params, headers=OPS)
 
     assert response.status_code == 422
 
@@ -432,9 +441,9 @@ async def test_an_empty_period_has_no_rows_and_null_rates(client: Any) -> None:
     [({"format": "csv"}, "application/json"), ({}, "text/csv")],
 )
 async def test_the_rates_export_as_csv_with_a_header_row(
-    client: Any, known: None, params: dict[str, str], accept: str
+    shared_client: Any, shared_known: None, params: dict[str, str], accept: str
 ) -> None:
-    response = await client.get(
+    response = await shared_client.get(
         "/v1/reports/rates",
         params={"level": "street", "from": "2026-11-23", "to": "2026-11-23", **params},
         headers={**OPS, "Accept": accept},
@@ -449,8 +458,10 @@ async def test_the_rates_export_as_csv_with_a_header_row(
     assert response.text.splitlines()[0].startswith("unit_code,unit_name,received,")
 
 
-async def test_the_monthly_review_compares_with_the_month_before(client: Any, known: None) -> None:
-    response = await client.get(
+async def test_the_monthly_review_compares_with_the_month_before(
+    shared_client: Any, shared_known: None
+) -> None:
+    response = await shared_client.get(
         "/v1/reports/monthly", params={"month": "2026-11", "level": "street"}, headers=OPS
     )
 

@@ -128,13 +128,13 @@ async def test_a_batch_of_500_is_taken_and_501_is_422_with_nothing_stored(
     ],
 )
 async def test_a_body_that_is_not_a_batch_is_422(
-    post_signed: Any, db: Any, body: Any, loc: list[Any]
+    shared_post_signed: Any, shared_db: Any, body: Any, loc: list[Any]
 ) -> None:
-    response = await post_signed("/v1/hotline/tickets:batch", body)
+    response = await shared_post_signed("/v1/hotline/tickets:batch", body)
 
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == loc
-    assert await _scalar(db, "SELECT count(*) FROM intake.cases") == 0
+    assert await _scalar(shared_db, "SELECT count(*) FROM intake.cases") == 0
 
 
 async def test_a_batch_over_the_body_limit_is_413(push_batch: Any, ticket: Any, db: Any) -> None:

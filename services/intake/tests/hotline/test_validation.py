@@ -27,9 +27,9 @@ async def _nothing_stored(db: Any) -> bool:
     ],
 )
 async def test_coordinates_outside_the_district_are_422_with_the_bounds(
-    push: Any, ticket: Any, db: Any, point: dict[str, float], field: str
+    shared_push: Any, ticket: Any, shared_db: Any, point: dict[str, float], field: str
 ) -> None:
-    response = await push(ticket(**point))
+    response = await shared_push(ticket(**point))
 
     assert response.status_code == 422
     errors = response.json()["detail"]
@@ -37,7 +37,7 @@ async def test_coordinates_outside_the_district_are_422_with_the_bounds(
     assert error["type"] == "outside_district"
     assert "outside the district" in error["msg"]
     assert "INTAKE_DISTRICT_BOUNDS" in error["msg"]
-    assert await _nothing_stored(db)
+    assert await _nothing_stored(shared_db)
 
 
 @pytest.mark.parametrize("settings_overrides", [{"district_bounds": "104.775,29.35,104.79,29.37"}])
@@ -75,14 +75,14 @@ async def test_a_point_at_the_edge_of_the_demo_district_is_accepted(push: Any, t
     ],
 )
 async def test_malformed_bodies_are_422_not_500(
-    push: Any, db: Any, raw: bytes, what: str | None
+    shared_push: Any, shared_db: Any, raw: bytes, what: str | None
 ) -> None:
-    response = await push(raw)
+    response = await shared_push(raw)
 
     assert response.status_code == 422, response.text
     if what is not None:
         assert any(what in e["loc"] for e in response.json()["detail"])
-    assert await _nothing_stored(db)
+    assert await _nothing_stored(shared_db)
 
 
 @pytest.mark.parametrize(

@@ -32,19 +32,23 @@ AREAS = [
 ]
 
 
-@pytest.fixture
-async def client(
-    fresh_database: str, kafka_bootstrap: str, namespace: str, clock: ManualClock
-) -> AsyncIterator[Any]:
-    settings = IntakeSettings(
+def _settings(database_url: str, kafka_bootstrap: str, namespace: str) -> IntakeSettings:
+    return IntakeSettings(
         env="development",
-        database_url=fresh_database,
+        database_url=database_url,
         kafka_bootstrap_servers=kafka_bootstrap,
         topic_namespace=namespace,
         open311_api_keys_raw=f"{API_KEY},{OLD_API_KEY}",
         hotline_secrets_raw=HOTLINE_SECRET,
         max_body_bytes=64 * 1024,
     )
+
+
+@pytest.fixture
+async def client(
+    fresh_database: str, kafka_bootstrap: str, namespace: str, clock: ManualClock
+) -> AsyncIterator[Any]:
+    settings = _settings(fresh_database, kafka_bootstrap, namespace)
     async with running(create_app(settings, clock=clock)) as c:
         yield c
 
@@ -60,7 +64,10 @@ async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
 @pytest.fixture
 def publish(producer: AIOKafkaProducer, namespace: str) -> Callable[..., Any]:
     """Publishes an event as another service would (through Kafka, not intake's code)."""
+    return _publisher(producer, namespace)
 
+
+def _publisher(producer: AIOKafkaProducer, namespace: str) -> Callable[..., Any]:
     async def send(
         payload: BaseModel,
         *,
@@ -93,6 +100,10 @@ def publish(producer: AIOKafkaProducer, namespace: str) -> Callable[..., Any]:
 async def catalogue(client: Any, publish: Callable[..., Any]) -> list[tuple[Any, ...]]:
     """The directory's categories, departments and areas, published on the directory
     topic; returns once intake's service list shows every category."""
+    return await _publish_catalogue(client, publish)
+
+
+async def _publish_catalogue(client: Any, publish: Callable[..., Any]) -> list[tuple[Any, ...]]:
     at = datetime(2026, 11, 1, tzinfo=UTC)
     for code, name in DEPARTMENTS:
         await publish(
@@ -133,7 +144,10 @@ async def catalogue(client: Any, publish: Callable[..., Any]) -> list[tuple[Any,
 @pytest.fixture
 def submit(client: Any) -> Callable[..., Any]:
     """POSTs a service request, form-encoded, with the current API key by default."""
+    return _submitter(client)
 
+
+def _submitter(client: Any) -> Callable[..., Any]:
     async def post(fmt: str = "json", **fields: Any) -> Any:
         form = {
             "api_key": API_KEY,
@@ -147,3 +161,35 @@ def submit(client: Any) -> Callable[..., Any]:
         return await client.post(f"/open311/v2/requests.{fmt}", data=form)
 
     return post
+
+
+# --- one intake for a module's tests that store nothing -----------------------------
+# Each test above gets an intake of its own. The many cases of a refusal (bad filters,
+# invalid requests) only read, or check that nothing was stored: they share one intake,
+# its catalogue and its database (`shared_db`) within their module (docs/testing.md).
+
+
+@pytest.fixture(scope="module")
+async def shared_client(
+    module_database: str, kafka_bootstrap: str, module_namespace: str, shared_clock: ManualClock
+) -> AsyncIterator[Any]:
+    settings = _settings(module_database, kafka_bootstrap, module_namespace)
+    async with running(create_app(settings, clock=shared_clock)) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+async def shared_catalogue(
+    shared_client: Any, kafka_bootstrap: str, module_namespace: str
+) -> list[tuple[Any, ...]]:
+    p = create_producer(kafka_bootstrap, client_id="intake-open311-test")
+    await p.start()
+    try:
+        return await _publish_catalogue(shared_client, _publisher(p, module_namespace))
+    finally:
+        await p.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_submit(shared_client: Any) -> Callable[..., Any]:
+    return _submitter(shared_client)

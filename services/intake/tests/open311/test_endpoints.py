@@ -319,13 +319,18 @@ async def test_multipart_form_is_accepted_too(client: Any, catalogue: Any) -> No
     [(None, "api_key was not provided"), ("guess", "Invalid api_key")],
 )
 async def test_missing_or_wrong_api_key_is_403_and_stores_nothing(
-    submit: Any, catalogue: Any, db: Any, fmt: str, api_key: str | None, phrase: str
+    shared_submit: Any,
+    shared_catalogue: Any,
+    shared_db: Any,
+    fmt: str,
+    api_key: str | None,
+    phrase: str,
 ) -> None:
-    response = await submit(fmt, api_key=api_key)
+    response = await shared_submit(fmt, api_key=api_key)
 
     assert_error(response, 403, fmt, phrase)
-    assert await _count(db, "SELECT count(*) FROM intake.cases") == 0
-    assert await _count(db, "SELECT count(*) FROM intake.outbox") == 0
+    assert await _count(shared_db, "SELECT count(*) FROM intake.cases") == 0
+    assert await _count(shared_db, "SELECT count(*) FROM intake.outbox") == 0
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -347,20 +352,20 @@ async def test_missing_or_wrong_api_key_is_403_and_stores_nothing(
     ],
 )
 async def test_invalid_request_is_refused_in_the_error_format_and_stores_nothing(
-    submit: Any,
-    catalogue: Any,
-    db: Any,
+    shared_submit: Any,
+    shared_catalogue: Any,
+    shared_db: Any,
     fmt: str,
     fields: dict[str, Any],
     status: int,
     phrase: str,
 ) -> None:
-    response = await submit(fmt, **fields)
+    response = await shared_submit(fmt, **fields)
 
     assert_error(response, status, fmt, phrase)
-    assert await _count(db, "SELECT count(*) FROM intake.cases") == 0
-    assert await _count(db, "SELECT count(*) FROM intake.open311_requests") == 0
-    assert await _count(db, "SELECT count(*) FROM intake.outbox") == 0
+    assert await _count(shared_db, "SELECT count(*) FROM intake.cases") == 0
+    assert await _count(shared_db, "SELECT count(*) FROM intake.open311_requests") == 0
+    assert await _count(shared_db, "SELECT count(*) FROM intake.outbox") == 0
 
 
 async def test_malformed_multipart_is_400_in_the_error_format(client: Any, catalogue: Any) -> None:
@@ -522,9 +527,9 @@ async def test_requests_default_to_the_last_90_days_and_filter_by_date(
     ],
 )
 async def test_bad_request_filters_are_400_error_documents(
-    client: Any, catalogue: Any, fmt: str, params: dict[str, str], phrase: str
+    shared_client: Any, shared_catalogue: Any, fmt: str, params: dict[str, str], phrase: str
 ) -> None:
-    response = await client.get(f"/open311/v2/requests.{fmt}", params=params)
+    response = await shared_client.get(f"/open311/v2/requests.{fmt}", params=params)
     assert_error(response, 400, fmt, phrase)
 
 

@@ -183,9 +183,9 @@ async def test_unknown_session_is_404_and_a_report_needs_a_point(intake: Any) ->
     ],
 )
 async def test_compliance_is_scoped_to_the_callers_area(
-    intake: Any, who: Any, params: dict[str, str], status: int
+    shared_intake: Any, who: Any, params: dict[str, str], status: int
 ) -> None:
-    response = await intake.get("/v1/patrols/compliance", params=params, headers=who)
+    response = await shared_intake.get("/v1/patrols/compliance", params=params, headers=who)
     assert response.status_code == status, response.text
 
 

@@ -198,8 +198,13 @@ async def _shut_down(runtime: Runtime[Any, Any]) -> None:
     log.info("service stopping")
     for worker in runtime.workers:
         worker.stop()
-    for runner in runtime.consumers:
-        await runner.stop()
+    # Each finishes its record in hand and leaves its group: all at once.
+    stopped = await asyncio.gather(
+        *(runner.stop() for runner in runtime.consumers), return_exceptions=True
+    )
+    for failure in stopped:
+        if isinstance(failure, BaseException):
+            raise failure
     runtime.relay.stop()
     if runtime.tasks:
         _done, pending = await asyncio.wait(runtime.tasks, timeout=15)
