@@ -105,37 +105,3 @@ async def test_start_up_check_names_the_column_no_key_reads(
         await check_readable(conn, schema=name, cipher=PiiCipher(f"{NEW},{OLD}"))
         with pytest.raises(PiiUnreadable, match=rf"{name}\.reporters\.(name|phone)_enc"):
             await check_readable(conn, schema=name, cipher=PiiCipher(NEW))
-
-
-async def test_the_cli_rotates_the_services_schemas(fresh_database: str) -> None:
-    import asyncio
-    import os
-    import sys
-    from pathlib import Path
-
-    engine = db.create_engine(fresh_database, pool_size=1)
-    async with engine.begin() as conn:
-        await conn.execute(text("CREATE SCHEMA notify"))
-        await conn.execute(
-            text("CREATE TABLE notify.contacts (id text PRIMARY KEY, phone_enc text)")
-        )
-        await conn.execute(
-            text("INSERT INTO notify.contacts VALUES ('gm111a', :p)"),
-            {"p": PiiCipher(OLD).encrypt("13800000000")},
-        )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDCASE_")}
-    env |= {"GRIDCASE_PII_KEY": f"{NEW},{OLD}", "DATABASE_URL": fresh_database}
-    proc = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).with_name("gridcase")),
-        *("pii", "rotate"),
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output = (await proc.communicate())[0].decode()
-    async with engine.connect() as conn:
-        value = (await conn.execute(text("SELECT phone_enc FROM notify.contacts"))).scalar_one()
-    await engine.dispose()
-    assert proc.returncode == 0, output
-    assert "notify.contacts.phone_enc" in output
-    assert PiiCipher(NEW).decrypt(value) == "13800000000"

@@ -88,7 +88,7 @@ async def production(
         kafka_bootstrap_servers=kafka_bootstrap,
         topic_namespace=namespace,
         jwt_secret="p" * 40,
-        hotline_secrets_raw="hotline-secret",
+        hotline_secrets_raw="h" * 40,
         pii_key="Z3JpZGNhc2UtdGVzdC1waWkta2V5LTMyLWJ5dGVzISE=",
     )
     async with running(create_app(settings, clock=clock)) as c:

@@ -47,6 +47,10 @@ PRINCIPALS: dict[str, tuple[Any, ...]] = {
     "admin citywide": ("admin1", "admin", None),
     "department_operator water": ("water1", "department_operator", None, "water"),
     "department_operator urban": ("urban1", "department_operator", None, "urban"),
+}
+# A role that needs a scope and has none is refused when it signs in (the kit's rule):
+# it never reaches a list at all.
+UNSCOPED = {
     "department_operator without department": ("x1", "department_operator", None, None),
     "grid_member without area": ("gm0", "grid_member", None),
 }
@@ -69,8 +73,6 @@ EXPECTED = {
     "district_center elsewhere": {"water-anywhere", "triage"},
     "department_operator water": {"water-in-guihua-1", "water-anywhere"},
     "department_operator urban": {"urban-binjiang"},
-    "department_operator without department": set(),
-    "grid_member without area": set(),
 }
 DISTRICT = set(CASES) - {"other-district"}
 for _who in ("district_center", "dispatcher", "ops"):
@@ -105,6 +107,15 @@ async def test_the_list_shows_exactly_what_the_case_itself_would(
         assert len(exported.splitlines()) - 1 == len(single), who
         points = (await client.get("/v1/cases.geojson", headers=headers)).json()
         assert sorted(by_id[f["id"]] for f in points["features"]) == sorted(single), who
+
+
+@pytest.mark.parametrize("who", sorted(UNSCOPED))
+async def test_a_role_without_its_scope_claim_is_refused_by_every_list(
+    client: Any, placed: dict[str, str], who: str
+) -> None:
+    headers = bearer(*UNSCOPED[who])
+    for path in ("/v1/cases", "/v1/cases.csv", "/v1/cases.geojson", "/v1/queues"):
+        assert (await client.get(path, headers=headers)).status_code == 401, (who, path)
 
 
 async def test_a_filter_never_widens_the_scope(search: Any, placed: dict[str, str]) -> None:
