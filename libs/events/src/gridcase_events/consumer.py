@@ -270,6 +270,9 @@ class ConsumerRunner:
         handler: Handler,
         span: trace.Span,
     ) -> None:
+        """Handles one record: its transaction (effects and inbox row), retried with
+        backoff; outages waited out; after the last attempt, the DLQ. Long on purpose: the
+        retry loop, the span and the log fields of one record read best in one place."""
         attempt = 0
         delay = self.backoff_initial
         while True:

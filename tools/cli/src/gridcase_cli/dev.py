@@ -110,6 +110,13 @@ def _print_welcome(settings: PlatformSettings, sms_port: int, web_url: str | Non
     say(
         "  GRIDCASE_JWT_SECRET, GRIDCASE_PII_KEY: fixed development values (GRIDCASE_ENV=development)\n"
     )
+    _print_tokens(settings)
+    _print_example(settings)
+
+
+def _print_tokens(settings: PlatformSettings) -> None:
+    """A token per demo role, printed and written to tokens.env (mode 600)."""
+    say = console.print
     tokens_file = STATE / "tokens.env"
     lines = []
     say(f"[bold]development tokens[/bold] (12 h; also in {tokens_file})")
@@ -130,6 +137,10 @@ def _print_welcome(settings: PlatformSettings, sms_port: int, web_url: str | Non
     tokens_file.write_text("\n".join(lines) + "\n")
     tokens_file.chmod(0o600)
 
+
+def _print_example(settings: PlatformSettings) -> None:
+    """A copy-paste push of a signed 12345 ticket, with the CLI and by hand."""
+    say = console.print
     body = json.dumps(EXAMPLE_TICKET, ensure_ascii=False)
     secret = settings.hotline_secrets[0]
     say(
@@ -162,7 +173,10 @@ def dev_up(
     ] = False,
     demo: Annotated[bool, typer.Option(help="load the demo city")] = True,
 ) -> None:
-    """Kafka, PostgreSQL, topics, the four services and the demo city; Ctrl-C stops all."""
+    """Kafka, PostgreSQL, topics, the four services and the demo city; Ctrl-C stops all.
+
+    (Long on purpose: the processes it starts and the finally that stops them must be
+    in one function, so that nothing it started outlives an interruption.)"""
     STATE.mkdir(parents=True, exist_ok=True)
     (STATE / "logs").mkdir(exist_ok=True)
     pid_file = STATE / "dev-up.pid"

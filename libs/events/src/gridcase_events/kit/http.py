@@ -55,6 +55,9 @@ class RequestContextMiddleware:
         self.service = service
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """One request, end to end. Long on purpose: the correlation id, the span, the
+        metrics and the access log must all wrap the very same call of the app, so they
+        stay in one function rather than in nested helpers."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -172,7 +172,8 @@ async def reencrypt(
     """Rewrites every encrypted value of these schemas that is not under the first key,
     in batches of `batch` rows, one transaction each (services may keep running: a value
     changed meanwhile is left as its writer wrote it). Values no key decrypts are
-    counted, not touched."""
+    counted, not touched. (Long on purpose: the keyset walk, the compare-and-set and the
+    counting of one batch read best together.)"""
     async with engine.connect() as conn:
         columns = await encrypted_columns(conn, schemas)
     tables: dict[tuple[str, str], list[str]] = {}

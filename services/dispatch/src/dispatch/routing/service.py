@@ -69,6 +69,9 @@ def decide(
     location: GeoPoint | None,
     address: str | None,
 ) -> RouteDecision:
+    """Where a case goes, with the reason recorded. The steps are tried in the order
+    of the module's docstring; they stay in one function (at about 60 lines) so that
+    the order can be read top to bottom."""
     if category is None:
         why = f"unknown category {category_hint!r}" if category_hint else "no category given"
         return RouteDecision(

@@ -49,6 +49,30 @@ def build_channels(
 ) -> Channels:
     """`extra` adds channels built elsewhere (tests); `wrap` replaces the default circuit
     breakers around the outbound channels (never in-app)."""
+    channels = _outbound(settings, clock)
+    if wrap is None:
+        breakers = CircuitBreakerRegistry(
+            clock=clock,
+            failure_threshold=settings.breaker_threshold,
+            reset_timeout=settings.breaker_reset_seconds,
+        )
+        channels = {
+            name: BreakerChannel(
+                channel, breakers=breakers, endpoint_of=_endpoint_of(name, settings)
+            )
+            for name, channel in channels.items()
+        }
+    for name, channel in (extra or {}).items():
+        if channel.name != name:
+            raise ValueError(f"channel {channel.name!r} registered as {name!r}")
+        channels[name] = channel
+    if wrap is not None:
+        channels = {name: wrap(channel) for name, channel in channels.items()}
+    return Channels(outbound=channels, local={"inapp": InAppChannel(clock=clock)})
+
+
+def _outbound(settings: NotifySettings, clock: Clock) -> dict[str, Channel]:
+    """The outbound channels the settings configure, unwrapped."""
     channels: dict[str, Channel] = {}
     if settings.sms_gateway_url:
         channels["sms"] = HttpSmsChannel(
@@ -84,25 +108,7 @@ def build_channels(
     if settings.hotline_callback_url and settings.hotline_secrets:
         # The first hotline secret signs outgoing callbacks (README, Notifications).
         channels["webhook"] = WebhookChannel(secret=settings.hotline_secrets[0], clock=clock)
-    if wrap is None:
-        breakers = CircuitBreakerRegistry(
-            clock=clock,
-            failure_threshold=settings.breaker_threshold,
-            reset_timeout=settings.breaker_reset_seconds,
-        )
-        channels = {
-            name: BreakerChannel(
-                channel, breakers=breakers, endpoint_of=_endpoint_of(name, settings)
-            )
-            for name, channel in channels.items()
-        }
-    for name, channel in (extra or {}).items():
-        if channel.name != name:
-            raise ValueError(f"channel {channel.name!r} registered as {name!r}")
-        channels[name] = channel
-    if wrap is not None:
-        channels = {name: wrap(channel) for name, channel in channels.items()}
-    return Channels(outbound=channels, local={"inapp": InAppChannel(clock=clock)})
+    return channels
 
 
 def _endpoint_of(name: str, settings: NotifySettings) -> Callable[[Message], str]:

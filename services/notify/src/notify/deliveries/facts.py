@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -62,87 +63,110 @@ def _sla_params(sla: Any, timezone: str) -> dict[str, Any]:
     }
 
 
+def _assigned(event_type: str, p: payloads.CaseAssigned, timezone: str) -> Facts:
+    return Facts(
+        case_id=p.case_id,
+        tracking_no=p.tracking_no,
+        priority=p.priority,
+        assignee_id=p.assignee_id,
+        grid_code=p.grid_code,
+        community_code=p.community_code,
+        department_code=p.department_code,
+        case_channel=p.channel,
+        external_ref=p.external_ref,
+        params={
+            "tracking_no": p.tracking_no,
+            "summary": p.summary,
+            "priority": p.priority,
+            "post": p.post,
+        },
+    )
+
+
+def _escalated(event_type: str, p: payloads.CaseEscalated, timezone: str) -> Facts:
+    return Facts(
+        case_id=p.case_id,
+        tracking_no=p.tracking_no,
+        priority=p.priority,
+        rung=list(p.target_staff_ids),
+        grid_code=p.grid_code,
+        department_code=p.department_code,
+        params={
+            **_sla_params(p, timezone),
+            "level": p.level,
+            "urge": p.urge,
+            "buck_passing": p.buck_passing,
+            "reason": p.reason,
+        },
+    )
+
+
+def _sla(event_type: str, p: payloads.SlaWarning | payloads.SlaBreached, timezone: str) -> Facts:
+    # An ownership clock has no assignee to tell: nobody has accepted the case.
+    assignee = None if p.clock == "ownership" else p.assignee_id
+    return Facts(
+        case_id=p.case_id,
+        tracking_no=p.tracking_no,
+        priority=p.priority,
+        assignee_id=assignee,
+        grid_code=p.grid_code,
+        department_code=p.department_code,
+        params={**_sla_params(p, timezone), "percent": getattr(p, "percent", 100)},
+    )
+
+
+def _supervision(event_type: str, p: payloads.SupervisionIssued, timezone: str) -> Facts:
+    return Facts(
+        case_id=p.case_id,
+        tracking_no=p.tracking_no,
+        priority="normal",
+        grid_code=p.grid_code,
+        department_code=p.department_code,
+        params={"tracking_no": p.tracking_no, "card": p.card, "reason": p.reason},
+    )
+
+
+def _progress(
+    event_type: str,
+    p: payloads.CaseAccepted | payloads.CaseResolved | payloads.CaseClosed,
+    timezone: str,
+) -> Facts:
+    note = getattr(p, "note", None)
+    return Facts(
+        case_id=p.case_id,
+        tracking_no=p.tracking_no,
+        priority=p.priority,
+        assignee_id=p.assignee_id,
+        grid_code=p.grid_code,
+        community_code=p.community_code,
+        department_code=p.department_code,
+        case_channel=p.channel,
+        external_ref=p.external_ref,
+        status=STATUS_WORDS[event_type],
+        note=note,
+        at=p.at,
+        params={
+            "tracking_no": p.tracking_no,
+            "status": STATUS_WORDS[event_type],
+            "note": note,
+            "at_local": _local(p.at, timezone),
+        },
+    )
+
+
+_READERS: dict[type, Callable[[str, Any, str], Facts]] = {
+    payloads.CaseAssigned: _assigned,
+    payloads.CaseEscalated: _escalated,
+    payloads.SlaWarning: _sla,
+    payloads.SlaBreached: _sla,
+    payloads.SupervisionIssued: _supervision,
+    payloads.CaseAccepted: _progress,
+    payloads.CaseResolved: _progress,
+    payloads.CaseClosed: _progress,
+}
+
+
 def facts_of(event_type: str, payload: object, *, timezone: str) -> Facts | None:
     """Reads an event into :class:`Facts` (None for an event with no one to tell)."""
-    if isinstance(payload, payloads.CaseAssigned):
-        return Facts(
-            case_id=payload.case_id,
-            tracking_no=payload.tracking_no,
-            priority=payload.priority,
-            assignee_id=payload.assignee_id,
-            grid_code=payload.grid_code,
-            community_code=payload.community_code,
-            department_code=payload.department_code,
-            case_channel=payload.channel,
-            external_ref=payload.external_ref,
-            params={
-                "tracking_no": payload.tracking_no,
-                "summary": payload.summary,
-                "priority": payload.priority,
-                "post": payload.post,
-            },
-        )
-    if isinstance(payload, payloads.CaseEscalated):
-        return Facts(
-            case_id=payload.case_id,
-            tracking_no=payload.tracking_no,
-            priority=payload.priority,
-            rung=list(payload.target_staff_ids),
-            grid_code=payload.grid_code,
-            department_code=payload.department_code,
-            params={
-                **_sla_params(payload, timezone),
-                "level": payload.level,
-                "urge": payload.urge,
-                "buck_passing": payload.buck_passing,
-                "reason": payload.reason,
-            },
-        )
-    if isinstance(payload, payloads.SlaWarning | payloads.SlaBreached):
-        # An ownership clock has no assignee to tell: nobody has accepted the case.
-        assignee = None if payload.clock == "ownership" else payload.assignee_id
-        return Facts(
-            case_id=payload.case_id,
-            tracking_no=payload.tracking_no,
-            priority=payload.priority,
-            assignee_id=assignee,
-            grid_code=payload.grid_code,
-            department_code=payload.department_code,
-            params={**_sla_params(payload, timezone), "percent": getattr(payload, "percent", 100)},
-        )
-    if isinstance(payload, payloads.SupervisionIssued):
-        return Facts(
-            case_id=payload.case_id,
-            tracking_no=payload.tracking_no,
-            priority="normal",
-            grid_code=payload.grid_code,
-            department_code=payload.department_code,
-            params={
-                "tracking_no": payload.tracking_no,
-                "card": payload.card,
-                "reason": payload.reason,
-            },
-        )
-    if isinstance(payload, payloads.CaseAccepted | payloads.CaseResolved | payloads.CaseClosed):
-        note = getattr(payload, "note", None)
-        return Facts(
-            case_id=payload.case_id,
-            tracking_no=payload.tracking_no,
-            priority=payload.priority,
-            assignee_id=payload.assignee_id,
-            grid_code=payload.grid_code,
-            community_code=payload.community_code,
-            department_code=payload.department_code,
-            case_channel=payload.channel,
-            external_ref=payload.external_ref,
-            status=STATUS_WORDS[event_type],
-            note=note,
-            at=payload.at,
-            params={
-                "tracking_no": payload.tracking_no,
-                "status": STATUS_WORDS[event_type],
-                "note": note,
-                "at_local": _local(payload.at, timezone),
-            },
-        )
-    return None
+    read = _READERS.get(type(payload))
+    return read(event_type, payload, timezone) if read is not None else None

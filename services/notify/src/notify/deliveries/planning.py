@@ -28,9 +28,11 @@ from notify.deliveries.facts import Facts, facts_of
 from notify.deliveries.quiet_hours import quiet_until
 from notify.deliveries.recipients import select_recipients
 from notify.preferences import repository as preference_repository
+from notify.preferences.models import Preference
 from notify.reporters import repository as reporter_repository
 from notify.robots import repository as robot_repository
 from notify.rules import repository as rule_repository
+from notify.rules.models import Rule
 
 log = structlog.get_logger(__name__)
 
@@ -82,6 +84,33 @@ async def plan_event(
                 "recorded_at": clock.now(),
             },
         )
+    targets = await _targets(session=session, rule=rule, facts=facts, settings=settings, only=only)
+    planned = 0
+    for (recipient, channel), params in targets.items():
+        planned += await plan_one(
+            session=session,
+            clock=clock,
+            settings=settings,
+            event=event,
+            facts=facts,
+            recipient=recipient,
+            channel=channel,
+            # the 12345 callback body is exactly its own fields
+            params=params if recipient.startswith("hotline:") else {**facts.params, **params},
+        )
+    return planned
+
+
+async def _targets(
+    *,
+    session: AsyncSession,
+    rule: Rule,
+    facts: Facts,
+    settings: NotifySettings,
+    only: set[str] | None,
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every (recipient, channel) the rule names for these facts, once, with the
+    recipient's own parameters (the first selector naming a recipient wins)."""
     targets: dict[tuple[str, str], dict[str, Any]] = {}
     for entry in rule.recipients:
         channels = list(entry["channels"])
@@ -100,20 +129,7 @@ async def plan_event(
                 ):
                     continue
                 targets.setdefault((recipient, channel), params)
-    planned = 0
-    for (recipient, channel), params in targets.items():
-        planned += await plan_one(
-            session=session,
-            clock=clock,
-            settings=settings,
-            event=event,
-            facts=facts,
-            recipient=recipient,
-            channel=channel,
-            # the 12345 callback body is exactly its own fields
-            params=params if recipient.startswith("hotline:") else {**facts.params, **params},
-        )
-    return planned
+    return targets
 
 
 async def plan_owed(
@@ -175,7 +191,39 @@ async def plan_one(
         return 0
     now = clock.now()
     urgent = facts.priority == "urgent"
-    values: dict[str, Any] = {
+    values = _delivery(
+        key=key, event=event, facts=facts, recipient=recipient, channel=channel, params=params
+    ) | {"next_attempt_at": now, "planned_at": now, "updated_at": now}
+    quiet_hours: str | None = settings.quiet_hours
+    if recipient.startswith("staff:"):
+        preference = await preference_repository.get(session, recipient.removeprefix("staff:"))
+        if preference is not None and preference.quiet_hours is not None:
+            quiet_hours = preference.quiet_hours
+        skip = _skipped_by(preference, channel=channel, urgent=urgent)
+        if skip:
+            _count(session, channel, "skipped")
+            return int(
+                await repository.plan(session, {**values, "status": "skipped", "last_error": skip})
+            )
+    if channel != "sms" or urgent:
+        _count(session, channel, "now")
+        return int(await repository.plan(session, values))
+    return await _plan_sms(
+        session=session,
+        settings=settings,
+        event=event,
+        values=values,
+        quiet_hours=quiet_hours,
+        tracking_no=str(params.get("tracking_no", facts.tracking_no)),
+        now=now,
+    )
+
+
+def _delivery(
+    *, key: str, event: Envelope, facts: Facts, recipient: str, channel: str, params: dict[str, Any]
+) -> dict[str, Any]:
+    """A pending delivery's row, before its times."""
+    return {
         "id": new_id(),
         "idempotency_key": key,
         "trigger_event_id": event.id,
@@ -190,33 +238,35 @@ async def plan_one(
         "params": params,
         "status": "pending",
         "attempts": 0,
-        "next_attempt_at": now,
-        "planned_at": now,
-        "updated_at": now,
     }
-    quiet_hours: str | None = settings.quiet_hours
-    if recipient.startswith("staff:"):
-        preference = await preference_repository.get(session, recipient.removeprefix("staff:"))
-        skip = None
-        if preference is not None:
-            if preference.quiet_hours is not None:
-                quiet_hours = preference.quiet_hours
-            if channel in preference.disabled_channels:
-                if channel == "sms" and urgent:
-                    log.info("sms about an urgent case sent despite the preference")
-                else:
-                    skip = f"{channel} turned off in the recipient's preferences"
-        if channel == "email" and (preference is None or not preference.email):
-            skip = "no e-mail address in the recipient's preferences"
-        if skip:
-            _count(session, channel, "skipped")
-            return int(
-                await repository.plan(session, {**values, "status": "skipped", "last_error": skip})
-            )
-    if channel != "sms" or urgent:
-        _count(session, channel, "now")
-        return int(await repository.plan(session, values))
 
+
+def _skipped_by(preference: Preference | None, *, channel: str, urgent: bool) -> str | None:
+    """Why a staff member's preferences skip this channel, or None. SMS about an urgent
+    case is never skipped."""
+    if preference is not None and channel in preference.disabled_channels:
+        if channel == "sms" and urgent:
+            log.info("sms about an urgent case sent despite the preference")
+        else:
+            return f"{channel} turned off in the recipient's preferences"
+    if channel == "email" and (preference is None or not preference.email):
+        return "no e-mail address in the recipient's preferences"
+    return None
+
+
+async def _plan_sms(
+    *,
+    session: AsyncSession,
+    settings: NotifySettings,
+    event: Envelope,
+    values: dict[str, Any],
+    quiet_hours: str | None,
+    tracking_no: str,
+    now: datetime,
+) -> int:
+    """An SMS that is not urgent: held until quiet hours end, and folded into a digest
+    when the recipient had a burst of them in the window."""
+    recipient, channel = values["recipient_id"], values["channel"]
     held = quiet_until(now, quiet_hours, settings.timezone)
     if held is not None:
         values["next_attempt_at"] = held
@@ -233,7 +283,7 @@ async def plan_one(
         event=event,
         recipient=recipient,
         channel=channel,
-        tracking_no=str(params.get("tracking_no", facts.tracking_no)),
+        tracking_no=tracking_no,
         due=max(recent[0] + window, held or now),
         now=now,
     )
