@@ -19,7 +19,10 @@ GRID = "510302001001001"
 
 @pytest.fixture
 def notify_overrides(http_sink: HttpSink) -> dict[str, Any]:
-    return {"hotline_callback_url": f"{http_sink.url}/12345/callback"}
+    return {
+        "hotline_callback_url": f"{http_sink.url}/12345/callback",
+        "outbound_hosts": ["127.0.0.1", "robot.example.org"],
+    }
 
 
 #: The development hotline secret, written out here so that the signature is checked
@@ -160,3 +163,23 @@ async def test_robots_are_for_admins_and_need_a_url(client: Any) -> None:
     )
     assert bad.status_code == 422
     assert {e["loc"][-1] for e in bad.json()["detail"]} == {"channel", "url"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.7/send?key=k",
+        "http://localhost:8002/v1/cases",
+        "https://robot.example.org.evil.invalid/send?key=k",
+    ],
+)
+async def test_a_robot_url_must_point_at_an_allowed_host(client: Any, url: str) -> None:
+    answer = await client.put(
+        "/v1/robots/510302", json={"channel": "wecom", "url": url}, headers=ADMIN
+    )
+
+    assert answer.status_code == 422
+    assert answer.json()["detail"].startswith("robot URL refused: host ")
+    assert answer.json()["detail"].endswith(" is not in NOTIFY_OUTBOUND_HOSTS")
+    assert (await client.get("/v1/robots", headers=ADMIN)).json() == []
