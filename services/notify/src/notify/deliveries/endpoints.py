@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles
 from gridcase_events.kit.errors import Forbidden, Invalid
+from gridcase_events.kit.text import Storable
 from notify.deliveries import repository
 from notify.deliveries import resend as resending
 from notify.deliveries.schemas import (
@@ -64,7 +65,7 @@ async def deliveries_by_status(
     responses={403: {"description": "staff see only their own (staff:<your id>)"}},
 )
 async def recipient_deliveries(
-    recipient_id: Annotated[str, Path(max_length=64)],
+    recipient_id: Annotated[str, Path(max_length=64), Storable],
     session: SessionDep,
     principal: CurrentPrincipal,
     limit: Limit = 100,

@@ -6,6 +6,8 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from gridcase_events.kit.text import StorableText
+
 DeliveryStatus = Literal["pending", "sending", "delivered", "failed", "skipped", "digested"]
 
 
@@ -42,7 +44,7 @@ class BulkResendRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: Literal["failed"] = Field("failed", description="only failed deliveries are resent")
-    channel: str | None = Field(None, max_length=32, examples=["sms"])
+    channel: StorableText | None = Field(None, max_length=32, examples=["sms"])
     failed_from: AwareDatetime | None = None
     failed_until: AwareDatetime | None = None
     limit: int = Field(500, ge=1, le=5000)
