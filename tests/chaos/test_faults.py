@@ -316,6 +316,7 @@ def _workdir() -> Path:
     return root
 
 
+@pytest.mark.timeout(2400 if LONG else 420)
 async def test_nothing_accepted_is_lost_or_doubled_while_every_part_fails_in_turn() -> None:
     plan = FULL if LONG else SHORT
     started = time.monotonic()
