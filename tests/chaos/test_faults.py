@@ -178,6 +178,7 @@ class Findings:
     failed_deliveries: int = 0
     dead_letters: dict[str, int] = field(default_factory=dict)
     lag: int = -1
+    groups: int = 0
     unpublished: int = 0
 
     def proven(self) -> bool:
@@ -190,6 +191,7 @@ class Findings:
             and not self.failed_deliveries
             and not any(self.dead_letters.values())
             and self.lag == 0
+            and self.groups > 0
             and not self.unpublished
         )
 
@@ -203,26 +205,27 @@ async def _scalar_rows(url: str, sql: str) -> list[Any]:
         await engine.dispose()
 
 
-async def _kafka_findings(kafka: str, namespace: str) -> tuple[dict[str, int], int]:
+async def _kafka_findings(kafka: str, namespace: str) -> tuple[dict[str, int], int, int]:
     consumer = AIOKafkaConsumer(bootstrap_servers=kafka)
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
     await consumer.start()
     await admin.start()
     try:
-        await consumer.topics()  # loads every topic's metadata (partitions_for_topic reads it)
         names = [*topics.CASE_TOPICS, topics.DIRECTORY]
         dlq = {}
         for name in names:
             topic = topics.qualify(namespace, topics.dlq(name))
-            parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
+            [described] = await admin.describe_topics([topic])
+            parts = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
             ends = await consumer.end_offsets(parts) if parts else {}
             dlq[topics.dlq(name)] = sum(ends.values())
         lag = 0
-        for group, _ in await admin.list_consumer_groups():
+        groups = await admin.list_consumer_groups()
+        for group, _ in groups:
             committed = await admin.list_consumer_group_offsets(group)
             ends = await consumer.end_offsets(list(committed))
             lag += sum(max(0, ends[tp] - meta.offset) for tp, meta in committed.items())
-        return dlq, lag
+        return dlq, lag, len(groups)
     finally:
         await admin.close()
         await consumer.stop()
@@ -278,7 +281,9 @@ async def _findings(stack: Stack, load: Load) -> Findings:
     for name in SERVICES:
         rows = await _scalar_rows(url, f"SELECT count(*) FROM {name}.outbox WHERE NOT published")  # noqa: S608 - our schema names
         found.unpublished += rows[0][0]
-    found.dead_letters, found.lag = await _kafka_findings(stack.kafka, stack.namespace)
+    found.dead_letters, found.lag, found.groups = await _kafka_findings(
+        stack.kafka, stack.namespace
+    )
     return found
 
 
@@ -302,7 +307,7 @@ def _table(plan: Plan, steps: list[Step], load: Load, found: Findings, took: flo
         ),
         ("failed deliveries", str(found.failed_deliveries), ""),
         ("dead letters", str(sum(found.dead_letters.values())), str(found.dead_letters)),
-        ("consumer lag", str(found.lag), "all groups"),
+        ("consumer lag", str(found.lag), f"all {found.groups} consumer groups"),
         ("unpublished outbox rows", str(found.unpublished), "all services"),
     ]
     width = max(len(r[0]) for r in rows)
