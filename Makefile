@@ -10,7 +10,7 @@ HELM_VERSION := v3.22.0
 HELM_DIR := $(HOME)/.cache/gridcase/helm-$(HELM_VERSION)
 KUBE_VERSION := 1.37.0
 
-.PHONY: up down reset test test-unit lint typecheck check-monitoring check-helm helm infra infra-stop venv clean bench
+.PHONY: chaos up down reset test test-unit lint typecheck check-monitoring check-helm helm infra infra-stop venv clean bench
 
 ## up: the whole system (Kafka, PostgreSQL, topics, four services, demo city); Ctrl-C stops it
 up: $(STAMP)
@@ -40,6 +40,10 @@ test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi; \
 	exit $$status
+
+## chaos: the long fault suite (tests/chaos; its own PostgreSQL and Kafka; about 8 minutes); `make test` runs its short form
+chaos: $(STAMP)
+	@GRIDCASE_CHAOS=long $(BIN)/pytest -p no:cacheprovider -s -o timeout=3600 tests/chaos
 
 ## test-unit: only the tests that need neither Kafka nor PostgreSQL (no infrastructure)
 test-unit: $(STAMP)

@@ -50,18 +50,21 @@ async def client(
     notify_overrides: dict[str, Any],
     notify_channels: dict[str, Any],
 ) -> AsyncIterator[Any]:
+    defaults: dict[str, Any] = {
+        "sms_gateway_url": f"{http_sink.url}/sms/send",
+        "sms_gateway_secret": GATEWAY_SECRET,
+        "poll_interval_seconds": 0.05,
+        "backoff_initial_seconds": 10,
+        "backoff_max_seconds": 60,
+        "max_attempts": 3,
+        "outbound_hosts": ["127.0.0.1"],  # the loopback sinks stand in for robots, 12345
+    }
     settings = NotifySettings(
         env="development",
         database_url=fresh_database,
         kafka_bootstrap_servers=kafka_bootstrap,
         topic_namespace=namespace,
-        sms_gateway_url=f"{http_sink.url}/sms/send",
-        sms_gateway_secret=GATEWAY_SECRET,
-        poll_interval_seconds=0.05,
-        backoff_initial_seconds=10,
-        backoff_max_seconds=60,
-        max_attempts=3,
-        **notify_overrides,
+        **(defaults | notify_overrides),
     )
     app = create_app(settings, clock=clock, extra_channels=lambda runtime: notify_channels)
     async with running(app) as c:

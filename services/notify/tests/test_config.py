@@ -28,6 +28,7 @@ def test_channel_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPa
         "NOTIFY_SMTP_STARTTLS": "true",
         "NOTIFY_WECOM_ENABLED": "1",
         "NOTIFY_HOTLINE_CALLBACK_URL": "https://12345.example.org/callback",
+        "NOTIFY_OUTBOUND_HOSTS": "qyapi.weixin.qq.com, 12345.example.org",
         "NOTIFY_BREAKER_THRESHOLD": "3",
         "NOTIFY_QUIET_HOURS": "",
     }.items():
@@ -48,3 +49,20 @@ def test_quiet_hours_must_be_a_window(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NOTIFY_QUIET_HOURS", "24:00-07:00")
     with pytest.raises(ValueError, match="quiet_hours"):
         NotifySettings(env="development")
+
+
+def test_outbound_hosts_default_to_the_official_robot_hosts() -> None:
+    assert NotifySettings(env="development").outbound_hosts == [
+        "qyapi.weixin.qq.com",
+        "oapi.dingtalk.com",
+    ]
+
+
+def test_a_callback_url_outside_the_allowed_hosts_stops_start_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NOTIFY_HOTLINE_CALLBACK_URL", "http://10.0.0.7/internal")
+    with pytest.raises(ValueError, match=r"host 10\.0\.0\.7 is not in NOTIFY_OUTBOUND_HOSTS"):
+        NotifySettings(env="development")
+    monkeypatch.setenv("NOTIFY_OUTBOUND_HOSTS", "10.0.0.0/8")
+    assert NotifySettings(env="development").outbound_hosts == ["10.0.0.0/8"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 
 from escalation import models  # noqa: F401 - registers the tables
 from escalation.calendar.endpoints import router as calendar_router
@@ -17,6 +18,7 @@ from escalation.reports.endpoints import router as reports_router
 from escalation.reports.metrics import QualityGauges
 from escalation.supervision.endpoints import router as supervision_router
 from escalation.timers.scheduler import TimerScheduler
+from gridcase_events.kit import text
 from gridcase_events.kit.clock import Clock
 from gridcase_events.kit.runtime import Worker, create_service_app
 
@@ -27,7 +29,7 @@ def create_app(settings: EscalationSettings | None = None, clock: Clock | None =
     def workers(runtime: EscalationRuntime) -> list[Worker]:
         return [TimerScheduler(runtime=runtime), QualityGauges(runtime=runtime)]
 
-    return create_service_app(
+    app = create_service_app(
         service="escalation",
         title="gridcase escalation",
         description="Clocks, deadlines, escalation chains and supervision.",
@@ -45,3 +47,6 @@ def create_app(settings: EscalationSettings | None = None, clock: Clock | None =
         workers=workers,
         clock=clock,
     )
+    # a refused input that echoes a lone surrogate still makes a 422 (kit/text.py)
+    app.add_exception_handler(RequestValidationError, text.validation_error)
+    return app

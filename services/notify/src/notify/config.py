@@ -1,9 +1,12 @@
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
-from pydantic_settings import SettingsConfigDict
+from typing import Annotated, Self
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from gridcase_events.kit.settings import PlatformSettings
+from notify.channels.outbound import ROBOT_HOSTS, OutboundHosts
 
 
 class NotifySettings(PlatformSettings):
@@ -71,5 +74,28 @@ class NotifySettings(PlatformSettings):
     hotline_callback_url: str | None = Field(
         None, description="the 12345 platform's status callback; signed with the hotline secret"
     )
+    outbound_hosts: Annotated[list[str], NoDecode] = Field(
+        list(ROBOT_HOSTS),
+        description=(
+            "hosts robot and webhook URLs may point at, comma-separated: names, *.suffix"
+            " wildcards, IP addresses or networks (loopback and private ones only if listed)"
+        ),
+    )
+
+    @field_validator("outbound_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [h.strip() for h in value.split(",") if h.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _callback_allowed(self) -> Self:
+        if self.hotline_callback_url:
+            reason = OutboundHosts(self.outbound_hosts).refusal(self.hotline_callback_url)
+            if reason is not None:
+                raise ValueError(f"NOTIFY_HOTLINE_CALLBACK_URL: {reason}")
+        return self
+
     breaker_threshold: int = Field(5, ge=1, description="failures in a row that open a breaker")
     breaker_reset_seconds: float = Field(60.0, gt=0)

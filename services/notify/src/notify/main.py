@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 
+from gridcase_events.kit import text
 from gridcase_events.kit.clock import Clock, SystemClock
 from gridcase_events.kit.runtime import Worker, create_service_app
 from notify import models  # noqa: F401 - registers the tables
@@ -44,7 +46,7 @@ def create_app(
     def workers(runtime: NotifyRuntime) -> list[Worker]:
         return [DeliveryWorker(runtime=runtime)]
 
-    return create_service_app(
+    app = create_service_app(
         service="notify",
         title="gridcase notify",
         description="Notifications: rules, channels, templates and delivery guarantees.",
@@ -63,3 +65,6 @@ def create_app(
         state=state,
         clock=the_clock,
     )
+    # a refused input that echoes a lone surrogate still makes a 422 (kit/text.py)
+    app.add_exception_handler(RequestValidationError, text.validation_error)
+    return app

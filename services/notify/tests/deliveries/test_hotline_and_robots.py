@@ -19,7 +19,10 @@ GRID = "510302001001001"
 
 @pytest.fixture
 def notify_overrides(http_sink: HttpSink) -> dict[str, Any]:
-    return {"hotline_callback_url": f"{http_sink.url}/12345/callback"}
+    return {
+        "hotline_callback_url": f"{http_sink.url}/12345/callback",
+        "outbound_hosts": ["127.0.0.1", "robot.example.org"],
+    }
 
 
 #: The development hotline secret, written out here so that the signature is checked
@@ -166,7 +169,7 @@ async def test_robots_are_for_admins_and_need_a_url(client: Any) -> None:
 async def test_a_robot_is_set_for_a_department_code_as_the_district_writes_it(
     client: Any, code: str
 ) -> None:
-    body = {"channel": "wecom", "url": "https://robot.example.org/send?key=k"}
+    body = {"channel": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"}
 
     put = await client.put(f"/v1/robots/{code}", json=body, headers=ADMIN)
 
@@ -176,6 +179,26 @@ async def test_a_robot_is_set_for_a_department_code_as_the_district_writes_it(
 
 @pytest.mark.parametrize("code", ["C%20G", "CG%2C1", "-CG", "CG/.x", "C" * 33])
 async def test_a_robot_code_that_would_break_a_url_or_a_csv_is_422(client: Any, code: str) -> None:
-    body = {"channel": "wecom", "url": "https://robot.example.org/send?key=k"}
+    body = {"channel": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"}
 
     assert (await client.put(f"/v1/robots/{code}", json=body, headers=ADMIN)).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.7/send?key=k",
+        "http://localhost:8002/v1/cases",
+        "https://robot.example.org.evil.invalid/send?key=k",
+    ],
+)
+async def test_a_robot_url_must_point_at_an_allowed_host(client: Any, url: str) -> None:
+    answer = await client.put(
+        "/v1/robots/510302", json={"channel": "wecom", "url": url}, headers=ADMIN
+    )
+
+    assert answer.status_code == 422
+    assert answer.json()["detail"].startswith("robot URL refused: host ")
+    assert answer.json()["detail"].endswith(" is not in NOTIFY_OUTBOUND_HOSTS")
+    assert (await client.get("/v1/robots", headers=ADMIN)).json() == []

@@ -1,10 +1,12 @@
 """Failed deliveries are visible to ops, and an admin can resend them."""
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from gridcase_events.kit.clock import ManualClock
 from gridcase_events.testing import HttpSink, bearer
 
 pytestmark = pytest.mark.integration
@@ -170,3 +172,79 @@ async def test_only_the_districts_own_desks_see_a_cases_notifications(
         "grid member": 403,
     }
     assert {d["recipient_id"] for d in answers["own dispatcher"].json()} == {"staff:gm111a"}
+
+
+async def test_failed_deliveries_are_resent_in_bulk_by_filter_each_once(
+    client: Any,
+    staff: Any,
+    assigned: Any,
+    deliveries: Any,
+    http_sink: HttpSink,
+    clock: ManualClock,
+) -> None:
+    start = clock.now()
+    http_sink.fail_next(400, times=3)
+    await staff()
+    early = await assigned(tracking_no="GC-20261121-EARLY1")
+    await deliveries(early.subject, lambda d: d[0]["status"] == "failed")
+    clock.advance(timedelta(hours=1))
+    late = await assigned(tracking_no="GC-20261121-LATE01")
+    resent_one = await assigned(tracking_no="GC-20261121-LATE02")
+    await deliveries(late.subject, lambda d: d[0]["status"] == "failed")
+    [failed] = await deliveries(resent_one.subject, lambda d: d[0]["status"] == "failed")
+    single = await client.post(f"/v1/deliveries/{failed['id']}/resend", headers=OPS)
+    assert single.status_code == 202
+
+    recent = await client.post(
+        "/v1/deliveries:resend",
+        json={"channel": "sms", "failed_from": (start + timedelta(minutes=30)).isoformat()},
+        headers=OPS,
+    )
+    everything = await client.post("/v1/deliveries:resend", json={}, headers=OPS)
+
+    assert recent.status_code == 200
+    assert recent.json() == {"matched": 2, "resent": 1, "skipped": 1}  # LATE02: resent already
+    assert everything.json() == {"matched": 3, "resent": 1, "skipped": 2}  # only EARLY1 left
+    for event in (early, late, resent_one):
+        items = await deliveries(
+            event.subject, lambda d: len(d) == 2 and d[1]["status"] == "delivered"
+        )
+        assert [i["resent_by"] for i in items] == [None, "ops1"]
+    assert len(http_sink.requests) == 6  # three failures, three resends
+    again = await client.post("/v1/deliveries:resend", json={"status": "failed"}, headers=OPS)
+    assert again.json() == {"matched": 3, "resent": 0, "skipped": 3}
+    assert len(http_sink.requests) == 6
+
+
+async def test_bulk_resend_refuses_bad_filters_and_other_roles(
+    client: Any, clock: ManualClock
+) -> None:
+    now = clock.now().isoformat()
+    url = "/v1/deliveries:resend"
+    answers = {
+        "member": await client.post(url, json={}, headers=MEMBER),
+        "anonymous": await client.post(url, json={}),
+        "delivered": await client.post(url, json={"status": "delivered"}, headers=OPS),
+        "naive time": await client.post(
+            url, json={"failed_from": "2026-11-21T10:00:00"}, headers=OPS
+        ),
+        "backwards": await client.post(
+            url,
+            json={"failed_from": now, "failed_until": now},
+            headers=OPS,
+        ),
+        "huge limit": await client.post(url, json={"limit": 2**70}, headers=OPS),
+        "nothing failed": await client.post(url, json={"channel": "email"}, headers=OPS),
+    }
+
+    assert {name: a.status_code for name, a in answers.items()} == {
+        "member": 403,
+        "anonymous": 401,
+        "delivered": 422,
+        "naive time": 422,
+        "backwards": 422,
+        "huge limit": 422,
+        "nothing failed": 200,
+    }
+    assert answers["backwards"].json()["detail"] == "failed_until must be after failed_from"
+    assert answers["nothing failed"].json() == {"matched": 0, "resent": 0, "skipped": 0}

@@ -15,6 +15,7 @@ from escalation.policies.schemas import ClockKind, PolicyRead
 from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles
 from gridcase_events.kit.errors import Invalid
 from gridcase_events.kit.runtime import SessionDep
+from gridcase_events.kit.text import Storable
 
 router = APIRouter(tags=["clocks"])
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
@@ -43,7 +44,7 @@ async def preview(
     principal: CurrentPrincipal,
     clock: ClockKind = "resolution",
     priority: Annotated[str, Query(pattern="^(urgent|normal)$")] = "normal",
-    category_code: Annotated[str | None, Query(max_length=64)] = None,
+    category_code: Annotated[str | None, Query(max_length=64), Storable] = None,
     start: datetime | None = None,
 ) -> DeadlinePreview:
     if start is not None and start.tzinfo is None:

@@ -5,12 +5,13 @@ from datetime import date
 from pydantic import AwareDatetime, BaseModel, Field
 
 from escalation.policies.schemas import ClockKind, PolicyRead
+from gridcase_events.kit.text import StorableText
 
 
 class CalendarDayIn(BaseModel):
     day: date
     working: bool = Field(description="false: a local holiday; true: a make-up working day")
-    name: str = Field(min_length=1, max_length=100)
+    name: StorableText = Field(min_length=1, max_length=100)
 
 
 class DeadlinePreview(BaseModel):

@@ -13,6 +13,7 @@ from escalation.clocks.schemas import ClockKind, ClockRead
 from escalation.deps import RuntimeDep
 from gridcase_events.kit.auth import CurrentPrincipal
 from gridcase_events.kit.runtime import SessionDep
+from gridcase_events.kit.text import Storable
 
 router = APIRouter(tags=["clocks"])
 
@@ -41,7 +42,7 @@ async def overdue(
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
     area_code: Annotated[str | None, Query(pattern=r"^\d{6,15}$")] = None,
-    department_code: Annotated[str | None, Query(max_length=32)] = None,
+    department_code: Annotated[str | None, Query(max_length=32), Storable] = None,
     clock: Annotated[
         ClockKind | None, Query(description="ownership: buck-passing (推诿) cases")
     ] = None,

@@ -4,12 +4,20 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from gridcase_events.kit.text import StorableText
+
 ClockKind = Literal["sign_for", "first_contact", "resolution", "callback", "ownership"]
 """The clocks a case runs; a policy sets the limit of one of them."""
 
 
 class PolicyIn(BaseModel):
-    category_code: str = Field(default="*", max_length=64, description='"*" for any category')
+    category_code: StorableText = Field(
+        default="*",
+        min_length=1,
+        max_length=64,
+        pattern=r"^[^\x00-\x1f\x7f]+$",  # no control characters
+        description='"*" for any category',
+    )
     priority: Literal["urgent", "normal", "*"] = "*"
     clock: ClockKind
     amount: int = Field(ge=0, le=100_000)

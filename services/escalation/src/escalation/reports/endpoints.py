@@ -32,14 +32,29 @@ FORBIDDEN: dict[int | str, dict[str, Any]] = {
     403: {"description": "outside your area or department"}
 }
 CSV_COLUMNS = list(RateRow.model_fields)
+# What a spreadsheet reads as the start of a formula (OWASP, "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell a spreadsheet shows as text: unit names come from imported
+    files, so one starting like a formula (``=HYPERLINK(…)``) is prefixed with ``'``."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _csv(rows: list[dict[str, Any]], filename: str) -> Response:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    # CRLF (RFC 4180): a cell holding a CR or LF is then quoted, not a row break
+    writer = csv.DictWriter(
+        out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n"
+    )
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if row.get(k) is None else row[k] for k in CSV_COLUMNS})
+        writer.writerow({k: csv_cell(row.get(k)) for k in CSV_COLUMNS})
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -14,6 +14,7 @@ from escalation.supervision.schemas import SupervisionIn, SupervisionRead
 from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles
 from gridcase_events.kit.http import bind_case, correlation_id
 from gridcase_events.kit.runtime import SessionDep
+from gridcase_events.kit.text import Storable
 
 router = APIRouter(tags=["clocks"])
 
@@ -59,7 +60,7 @@ async def list_supervisions(
     session: SessionDep,
     principal: CurrentPrincipal,
     area_code: Annotated[str | None, Query(pattern=r"^\d{6,15}$")] = None,
-    department_code: Annotated[str | None, Query(max_length=32)] = None,
+    department_code: Annotated[str | None, Query(max_length=32), Storable] = None,
     since: datetime | None = None,
     until: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,

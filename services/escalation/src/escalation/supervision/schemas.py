@@ -6,10 +6,12 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from gridcase_events.kit.text import StorableText
+
 
 class SupervisionIn(BaseModel):
     case_id: UUID
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: StorableText = Field(min_length=1, max_length=1000)
 
 
 class SupervisionRead(BaseModel):

@@ -44,6 +44,7 @@ async def post(
     clock: Clock,
     what: str,
     retry_statuses: Collection[int] = RETRY_STATUSES,
+    echo: bool = True,
 ) -> httpx.Response:
     """POSTs `content`; returns the response when its status is 2xx.
 
@@ -51,7 +52,9 @@ async def post(
     :class:`RetryableSendError` (with ``Retry-After`` when the answer has one); any
     other status raises :class:`PermanentSendError`: another 4xx, and also a redirect,
     which is not followed (a POST must not be replayed elsewhere; configure the final
-    URL). `what` names the provider in errors.
+    URL). `what` names the provider in errors. With `echo`, a refusal quotes the first 200
+    characters of the answer (phone numbers masked); without it (a URL an administrator
+    typed in, which might reach something it should not), only the status code.
     """
     try:
         response = await client.post(url, content=content, headers=dict(headers))
@@ -66,9 +69,8 @@ async def post(
             retry_after=retry_after_seconds(response.headers.get("retry-after"), clock),
         )
     if not 200 <= status < 300:
-        raise PermanentSendError(
-            f"{what} refused the message: {status} {redact(response.text)[:200]}"
-        )
+        quoted = f" {redact(response.text)[:200]}" if echo else ""
+        raise PermanentSendError(f"{what} refused the message: {status}{quoted}")
     return response
 
 
@@ -88,19 +90,23 @@ def check_errcode(
     retry_codes: Collection[int],
     throttle_codes: Collection[int] = (),
     throttle_retry_after: float = 60.0,
+    echo: bool = True,
 ) -> dict[str, Any]:
     """Group robots (WeCom, DingTalk) answer HTTP 200 with ``{"errcode", "errmsg"}``:
     0 is success; `retry_codes` ("system busy") are worth retrying; `throttle_codes`
     (the robot's own rate limit, per minute) raise :class:`RobotThrottledError`, to be
     retried after `throttle_retry_after` seconds; any other code is the message's or
-    the robot's configuration's fault. Returns the body on success."""
+    the robot's configuration's fault. Returns the body on success. Without `echo`, errors
+    name the code only, not the ``errmsg``."""
     data = json_object(response)
     if data is None:
         raise RetryableSendError(f"{what} answered {response.status_code} without a JSON object")
     code = data.get("errcode")
     if code == 0:
         return data
-    reason = f"{what} errcode {code}: {redact(str(data.get('errmsg', '')))[:200]}"
+    reason = f"{what} errcode {code}"
+    if echo:
+        reason += f": {redact(str(data.get('errmsg', '')))[:200]}"
     if code in throttle_codes:
         raise RobotThrottledError(reason, retry_after=throttle_retry_after)
     if code in retry_codes:

@@ -59,9 +59,10 @@ class DingTalkRobotChannel:
         client: httpx.AsyncClient | None = None,
         secrets: Mapping[str, str] | None = None,
         clock: Clock | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._owns_client = client is None
-        self._client = client or httpx.AsyncClient(timeout=timeout)
+        self._client = client or httpx.AsyncClient(timeout=timeout, transport=transport)
         self._secrets = dict(secrets or {})
         self._clock = clock or SystemClock()
 
@@ -92,10 +93,12 @@ class DingTalkRobotChannel:
             headers={"Content-Type": "application/json"},
             clock=self._clock,
             what="DingTalk robot",
+            echo=False,
         )
         _http.check_errcode(
             response,
             what="DingTalk robot",
+            echo=False,
             retry_codes=RETRY_CODES,
             throttle_codes=THROTTLE_CODES,
             throttle_retry_after=THROTTLED_FOR,

@@ -22,6 +22,7 @@ from notify.channels.breaker import BreakerChannel, CircuitBreakerRegistry, url_
 from notify.channels.dingtalk import DingTalkRobotChannel
 from notify.channels.email import EmailChannel
 from notify.channels.inapp import InAppChannel
+from notify.channels.outbound import GuardedTransport, OutboundHosts
 from notify.channels.sms import HttpSmsChannel
 from notify.channels.webhook import WebhookChannel
 from notify.channels.wecom import WeComRobotChannel
@@ -99,15 +100,21 @@ def _outbound(settings: NotifySettings, clock: Clock) -> dict[str, Channel]:
             use_tls=settings.smtp_use_tls,
             clock=clock,
         )
+    # URLs an administrator sets (robots, the 12345 callback) reach allowed hosts only
+    hosts = OutboundHosts(settings.outbound_hosts)
     if settings.wecom_enabled:
-        channels["wecom"] = WeComRobotChannel(clock=clock)
+        channels["wecom"] = WeComRobotChannel(clock=clock, transport=GuardedTransport(hosts))
     if settings.dingtalk_enabled:
         channels["dingtalk"] = DingTalkRobotChannel(
-            secrets=settings.dingtalk_secret_map or None, clock=clock
+            secrets=settings.dingtalk_secret_map or None,
+            clock=clock,
+            transport=GuardedTransport(hosts),
         )
     if settings.hotline_callback_url and settings.hotline_secrets:
         # The first hotline secret signs outgoing callbacks (README, Notifications).
-        channels["webhook"] = WebhookChannel(secret=settings.hotline_secrets[0], clock=clock)
+        channels["webhook"] = WebhookChannel(
+            secret=settings.hotline_secrets[0], clock=clock, transport=GuardedTransport(hosts)
+        )
     return channels
 
 

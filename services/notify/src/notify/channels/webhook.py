@@ -30,12 +30,13 @@ class WebhookChannel:
         timeout: float = 10.0,
         client: httpx.AsyncClient | None = None,
         clock: Clock | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         if not secret:
             raise ValueError("a webhook channel needs a signing secret")
         self._secret = secret
         self._owns_client = client is None
-        self._client = client or httpx.AsyncClient(timeout=timeout)
+        self._client = client or httpx.AsyncClient(timeout=timeout, transport=transport)
         self._clock = clock or SystemClock()
 
     async def send(self, message: Message) -> SendResult:
@@ -52,6 +53,7 @@ class WebhookChannel:
             headers=headers,
             clock=self._clock,
             what="webhook receiver",
+            echo=False,
             retry_statuses=RETRY_STATUSES,
         )
         ref = (_http.json_object(response) or {}).get("id")

@@ -40,9 +40,10 @@ class WeComRobotChannel:
         client: httpx.AsyncClient | None = None,
         msgtype: Literal["markdown", "text"] = "markdown",
         clock: Clock | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._owns_client = client is None
-        self._client = client or httpx.AsyncClient(timeout=timeout)
+        self._client = client or httpx.AsyncClient(timeout=timeout, transport=transport)
         self._msgtype = msgtype
         self._clock = clock or SystemClock()
 
@@ -58,9 +59,14 @@ class WeComRobotChannel:
             headers={"Content-Type": "application/json"},
             clock=self._clock,
             what="WeCom robot",
+            echo=False,
         )
         _http.check_errcode(
-            response, what="WeCom robot", retry_codes=RETRY_CODES, throttle_codes=THROTTLE_CODES
+            response,
+            what="WeCom robot",
+            retry_codes=RETRY_CODES,
+            throttle_codes=THROTTLE_CODES,
+            echo=False,
         )
         return SendResult(provider_ref=None)
 

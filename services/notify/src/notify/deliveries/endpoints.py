@@ -6,10 +6,16 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Query
 
 from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles
-from gridcase_events.kit.errors import Forbidden
+from gridcase_events.kit.errors import Forbidden, Invalid
+from gridcase_events.kit.text import Storable
 from notify.deliveries import repository
 from notify.deliveries import resend as resending
-from notify.deliveries.schemas import DeliveryRead, DeliveryStatus
+from notify.deliveries.schemas import (
+    BulkResendRead,
+    BulkResendRequest,
+    DeliveryRead,
+    DeliveryStatus,
+)
 from notify.deps import RuntimeDep, SessionDep, SettingsDep
 
 router = APIRouter(tags=["deliveries"])
@@ -59,7 +65,7 @@ async def deliveries_by_status(
     responses={403: {"description": "staff see only their own (staff:<your id>)"}},
 )
 async def recipient_deliveries(
-    recipient_id: Annotated[str, Path(max_length=64)],
+    recipient_id: Annotated[str, Path(max_length=64), Storable],
     session: SessionDep,
     principal: CurrentPrincipal,
     limit: Limit = 100,
@@ -69,6 +75,29 @@ async def recipient_deliveries(
         raise Forbidden("you may see only your own receipts")
     found = await repository.of_recipient(session, recipient_id, limit=limit, offset=offset)
     return [DeliveryRead.model_validate(d) for d in found]
+
+
+@router.post(
+    "/v1/deliveries:resend",
+    response_model=BulkResendRead,
+    summary="Send the failed deliveries that match a filter again (admin, ops)",
+    responses={422: {"description": "a bad filter (e.g. failed_until before failed_from)"}},
+)
+async def resend_matching(
+    body: BulkResendRequest, session: SessionDep, runtime: RuntimeDep, principal: OpsOnly
+) -> BulkResendRead:
+    if body.failed_from and body.failed_until and body.failed_until <= body.failed_from:
+        raise Invalid("failed_until must be after failed_from")
+    done = await resending.resend_matching(
+        session=session,
+        clock=runtime.clock,
+        by=principal.sub,
+        channel=body.channel,
+        failed_from=body.failed_from,
+        failed_until=body.failed_until,
+        limit=body.limit,
+    )
+    return BulkResendRead(matched=done.matched, resent=done.resent, skipped=done.skipped)
 
 
 @router.post(

@@ -183,3 +183,24 @@ async def by_status(
         .offset(offset)
     )
     return result.scalars().all()
+
+
+async def failed_matching(
+    session: AsyncSession,
+    *,
+    channel: str | None,
+    failed_from: datetime | None,
+    failed_until: datetime | None,
+    limit: int,
+) -> Sequence[Delivery]:
+    """Failed deliveries by channel and by when they failed (``updated_at``, the last
+    change of a failed delivery), oldest first."""
+    query = select(Delivery).where(Delivery.status == "failed")
+    if channel is not None:
+        query = query.where(Delivery.channel == channel)
+    if failed_from is not None:
+        query = query.where(Delivery.updated_at >= failed_from)
+    if failed_until is not None:
+        query = query.where(Delivery.updated_at < failed_until)
+    result = await session.execute(query.order_by(Delivery.updated_at, Delivery.id).limit(limit))
+    return result.scalars().all()

@@ -1,7 +1,10 @@
-"""Resending a failed delivery (ops), once at a time."""
+"""Resending failed deliveries (ops): one, or all that match a filter; each once at a
+time."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 import structlog
@@ -81,3 +84,40 @@ async def resend(*, session: AsyncSession, clock: Clock, delivery_id: UUID, by: 
     resent = await repository.get(session, new)
     assert resent is not None  # inserted in this transaction
     return resent
+
+
+@dataclass(frozen=True)
+class BulkResent:
+    matched: int  # failed deliveries that matched the filter
+    resent: int  # new attempt cycles planned (one per original delivery at most)
+    skipped: int  # already resent, and that resend has not failed
+
+
+async def resend_matching(
+    *,
+    session: AsyncSession,
+    clock: Clock,
+    by: str,
+    channel: str | None,
+    failed_from: datetime | None,
+    failed_until: datetime | None,
+    limit: int,
+) -> BulkResent:
+    """Resends the failed deliveries that match, with the rules of :func:`resend`: one
+    new cycle per original delivery (an original and its failed resends match as one),
+    none where a resend of it is pending, being sent or delivered."""
+    found = await repository.failed_matching(
+        session, channel=channel, failed_from=failed_from, failed_until=failed_until, limit=limit
+    )
+    bases: dict[str, UUID] = {}
+    for delivery in found:
+        bases.setdefault(delivery.idempotency_key.split(":resend:")[0], delivery.id)
+    resent = 0
+    for delivery_id in bases.values():
+        try:
+            await resend(session=session, clock=clock, delivery_id=delivery_id, by=by)
+        except (NotFailed, AlreadyResent):
+            continue  # resent meanwhile (its lock was taken before any write)
+        resent += 1
+    log.info("failed deliveries resent in bulk", matched=len(found), resent=resent, resent_by=by)
+    return BulkResent(matched=len(found), resent=resent, skipped=len(bases) - resent)

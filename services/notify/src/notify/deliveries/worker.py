@@ -5,6 +5,9 @@ provider gets the delivery's idempotency key; a crash between send and record le
 the delivery ``sending`` until its lease runs out, and the retry carries the same key.
 Never silently lost: retryable failures back off exponentially with jitter (honouring
 ``Retry-After``); the last failure is recorded and emitted as ``notification.failed``.
+An outage delays, it does not fail: a refusal by the channel's open circuit (the
+provider was not called) postpones the delivery to the breaker's half-open time, with
+jitter, and gives the attempt back (issue 16, finding 5).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from notify.channels.base import (
     RetryableSendError,
     redact,
 )
+from notify.channels.breaker import CircuitOpenError
 from notify.deliveries import repository, resolver
 from notify.deliveries.models import Delivery
 from notify.deps import NotifyRuntime
@@ -40,7 +44,7 @@ log = structlog.get_logger(__name__)
 
 NOTIFICATIONS = Counter(
     "gridcase_notifications_total",
-    "Delivery attempts by channel and outcome (delivered, retry, failed)",
+    "Delivery attempts by channel and outcome (delivered, retry, postponed, failed)",
     ["channel", "outcome"],
 )
 
@@ -64,6 +68,12 @@ class Backoff:
         base = min(self.maximum, self.initial * 2 ** min(max(attempts - 1, 0), 32))
         delay = base / 2 + self.rng.uniform(0, base / 2)
         return float(max(delay, retry_after or 0.0))
+
+    def postpone(self, retry_after: float) -> float:
+        """The wait after an open circuit's refusal: until the breaker lets a trial
+        through, plus up to a tenth of that (at least a second) so that the deliveries
+        it held back do not all come back at the same instant."""
+        return retry_after + self.rng.uniform(0, max(1.0, retry_after / 10))
 
 
 class DeliveryWorker(Worker):
@@ -140,6 +150,8 @@ class DeliveryWorker(Worker):
                     return
                 assert channel is not None
                 result = await channel.send(message)
+            except CircuitOpenError as exc:
+                await self._postpone(delivery, redact(str(exc), address), exc.retry_after)
             except RetryableSendError as exc:
                 await self._retry_or_fail(delivery, redact(str(exc), address), exc.retry_after)
             except PermanentSendError as exc:
@@ -299,6 +311,27 @@ class DeliveryWorker(Worker):
             attempts=delivery.attempts,
             retry_in_seconds=round(delay, 2),
         )
+
+    async def _postpone(self, delivery: Delivery, error: str, retry_after: float | None) -> None:
+        """The circuit refused the attempt before the provider was called: the delivery
+        waits for the breaker's half-open time and the attempt does not count."""
+        now = self.runtime.clock.now()
+        delay = self.backoff.postpone(retry_after or 0.0)
+        if not await self._record(
+            delivery,
+            {
+                "status": "pending",
+                "attempts": delivery.attempts - 1,
+                "next_attempt_at": now + timedelta(seconds=delay),
+                "lease_until": None,
+                "last_error": error,
+                "recipient_masked": delivery.recipient_masked,
+                "updated_at": now,
+            },
+        ):
+            return
+        NOTIFICATIONS.labels(delivery.channel, "postponed").inc()
+        log.info("notification postponed: circuit open", retry_in_seconds=round(delay, 2))
 
     async def _fail(self, delivery: Delivery, error: str) -> None:
         now = self.runtime.clock.now()

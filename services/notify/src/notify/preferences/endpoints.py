@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles
+from gridcase_events.kit.text import Storable
 from notify.deps import NotifyRuntime, RuntimeDep, SessionDep
 from notify.preferences import repository
 from notify.preferences.schemas import PreferenceRead, PreferenceUpdate
@@ -15,7 +16,7 @@ from notify.preferences.schemas import PreferenceRead, PreferenceUpdate
 router = APIRouter(tags=["preferences"])
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
 # A staff id may hold "/" (gridcase_events/codes.py): the path converter takes it whole.
-StaffId = Annotated[str, Path(min_length=1, max_length=64)]
+StaffId = Annotated[str, Path(min_length=1, max_length=64), Storable]
 
 
 async def _read(session: AsyncSession, staff_id: str) -> PreferenceRead:

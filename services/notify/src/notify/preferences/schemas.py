@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gridcase_events.kit.text import StorableText
 from notify.rules.schemas import ChannelName
 
 
@@ -14,7 +15,11 @@ class PreferenceUpdate(BaseModel):
         default_factory=list,
         description="channels you do not want; SMS about urgent cases still reaches you",
     )
-    email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: StorableText | None = Field(
+        None,
+        max_length=254,
+        pattern=r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$",
+    )
     quiet_hours: str | None = Field(
         None,
         pattern=r"^(([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)?$",

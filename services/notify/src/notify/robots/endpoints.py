@@ -8,7 +8,9 @@ from fastapi import APIRouter, Depends, Path
 
 from gridcase_events.codes import CODE_PATTERN, DEPARTMENT_CODE_MAX
 from gridcase_events.kit.auth import Principal, require_roles
-from notify.deps import RuntimeDep, SessionDep
+from gridcase_events.kit.errors import Invalid
+from notify.channels.outbound import OutboundHosts
+from notify.deps import RuntimeDep, SessionDep, SettingsDep
 from notify.robots import repository
 from notify.robots.models import Robot
 from notify.robots.schemas import RobotRead, RobotUpdate
@@ -40,10 +42,19 @@ async def list_robots(session: SessionDep, principal: Admin) -> list[RobotRead]:
     "/v1/robots/{code:path}",
     response_model=RobotRead,
     summary="Set the robot of an area (grid/community/street/district code) or department",
+    responses={422: {"description": "a bad URL, or one whose host is not allowed"}},
 )
 async def put_robot(
-    code: Code, body: RobotUpdate, session: SessionDep, runtime: RuntimeDep, principal: Admin
+    code: Code,
+    body: RobotUpdate,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    principal: Admin,
 ) -> RobotRead:
+    refused = OutboundHosts(settings.outbound_hosts).refusal(str(body.url))
+    if refused is not None:
+        raise Invalid(f"robot URL refused: {refused}")
     robot = await repository.put(
         session,
         {
