@@ -576,6 +576,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.logs is None:
         args.logs = tempfile.mkdtemp(prefix="gridcase-bench-e2e-")
+    Path(args.logs).mkdir(parents=True, exist_ok=True)
     if not args.start:
         for url in (args.intake_url, args.sms_messages_url):
             if httpx.URL(url).host not in LOOPBACK:
