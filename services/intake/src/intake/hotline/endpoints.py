@@ -303,6 +303,9 @@ async def push_ticket_batch(
         batch, context={"bounds": settings.bounds, "now": runtime.clock.now()}
     )
     correlation = correlation_id(request)
+    await case_service.lock_for_merging(
+        session=session, runtime=runtime, reports=[to_report(ticket) for _, ticket in valid]
+    )
     for index, ticket in valid:
         case, created = await case_service.report(
             session=session, runtime=runtime, report=to_report(ticket), correlation_id=correlation
