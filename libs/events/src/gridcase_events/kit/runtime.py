@@ -228,7 +228,9 @@ def create_service_app(
     version: str = "0.1.0",
 ) -> FastAPI:
     """The service's app. `state` builds the runtime's typed state after migrations and
-    before consumers and workers start; `on_startup` runs right after it."""
+    before consumers and workers start; `on_startup` runs right after it.
+    ``settings.role`` (``GRIDCASE_ROLE``) picks what runs: `api` no consumers or
+    workers, `worker` no routers but the health ones, `all` everything."""
     logs.configure(service=service, level=settings.log_level, fmt=settings.log_format)
     tracing.provider(service)
     the_clock = clock or SystemClock()
@@ -284,8 +286,10 @@ def create_service_app(
                 runtime.state = await state(runtime)
             if on_startup is not None:
                 await on_startup(runtime)
+            # Every role relays its outbox: what the API and the consumers write must leave.
             runtime.tasks.append(asyncio.create_task(relay.run(), name=f"{service}-outbox-relay"))
-            for spec in consumers(runtime):
+            runs_workers = settings.role != "api"
+            for spec in consumers(runtime) if runs_workers else ():
                 runner = ConsumerRunner(
                     name=spec.name,
                     topics=spec.topics,
@@ -301,7 +305,7 @@ def create_service_app(
                 )
                 await _retry(f"consumer {spec.name}", runner.start, timeout)
                 runtime.consumers.append(runner)
-            for worker in workers(runtime):
+            for worker in workers(runtime) if runs_workers else ():
                 runtime.workers.append(worker)
                 runtime.tasks.append(
                     asyncio.create_task(worker.run(), name=f"{service}-{type(worker).__name__}")
@@ -309,6 +313,7 @@ def create_service_app(
             runtime.started = True
             log.info(
                 "service started",
+                role=settings.role,
                 topic_namespace=settings.topic_namespace,
                 trace_export="otlp" if tracing.exporting() else "off",
             )
@@ -326,7 +331,7 @@ def create_service_app(
     app.add_middleware(RequestContextMiddleware, service=service)
     install_error_handlers(app)
     app.include_router(health_router())
-    for router in routers:
+    for router in routers if settings.role != "worker" else ():  # a worker serves health only
         app.include_router(router)
     return app
 

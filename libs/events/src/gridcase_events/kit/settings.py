@@ -51,6 +51,10 @@ class PlatformSettings(BaseSettings):
     log_level: str = Field("INFO", validation_alias="GRIDCASE_LOG_LEVEL")
     log_format: Literal["json", "console"] = Field("json", validation_alias="GRIDCASE_LOG_FORMAT")
     startup_timeout: float = Field(60.0, validation_alias="GRIDCASE_STARTUP_TIMEOUT", gt=0)
+    # What this process runs (issue 18): `api` the HTTP API (and the outbox relay),
+    # `worker` the consumers and background workers (HTTP: /healthz, /readyz, /metrics
+    # only), `all` both. Set by `python -m <service> --role` (kit/serve.py).
+    role: Literal["api", "worker", "all"] = Field("all", validation_alias="GRIDCASE_ROLE")
 
     @model_validator(mode="after")
     def _secrets(self) -> PlatformSettings:
