@@ -238,11 +238,15 @@ def create_service_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = db.create_engine(
-            settings.database_url.get_secret_value(), application_name=f"gridcase-{service}"
+            settings.database_url.get_secret_value(),
+            pool_size=settings.db_pool_size,
+            application_name=f"gridcase-{service}",
         )
         sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
         producer = create_producer(
-            settings.kafka_bootstrap_servers, client_id=f"gridcase-{service}"
+            settings.kafka_bootstrap_servers,
+            client_id=f"gridcase-{service}",
+            linger_ms=settings.producer_linger_ms,
         )
         relay = outbox.OutboxRelay(
             service=service,

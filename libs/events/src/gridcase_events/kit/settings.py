@@ -55,6 +55,13 @@ class PlatformSettings(BaseSettings):
     # `worker` the consumers and background workers (HTTP: /healthz, /readyz, /metrics
     # only), `all` both. Set by `python -m <service> --role` (kit/serve.py).
     role: Literal["api", "worker", "all"] = Field("all", validation_alias="GRIDCASE_ROLE")
+    # Throughput knobs (issue 18; docs/benchmarks.md): the database pool of a process
+    # (that many connections, and as many again in overflow) and how long the producer
+    # waits to batch records into one request.
+    db_pool_size: int = Field(10, validation_alias="GRIDCASE_DB_POOL_SIZE", ge=1, le=200)
+    producer_linger_ms: int = Field(
+        5, validation_alias="GRIDCASE_PRODUCER_LINGER_MS", ge=0, le=1000
+    )
 
     @model_validator(mode="after")
     def _secrets(self) -> PlatformSettings:
