@@ -10,7 +10,7 @@ HELM_VERSION := v3.22.0
 HELM_DIR := $(HOME)/.cache/gridcase/helm-$(HELM_VERSION)
 KUBE_VERSION := 1.37.0
 
-.PHONY: chaos up down reset test test-unit lint typecheck check-monitoring check-helm helm infra infra-stop venv clean bench
+.PHONY: chaos up down reset test test-unit lint typecheck check-monitoring check-helm helm infra infra-stop venv clean bench bench-e2e
 
 ## up: the whole system (Kafka, PostgreSQL, topics, four services, demo city); Ctrl-C stops it
 up: $(STAMP)
@@ -102,6 +102,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/address_routing.py; \
 	$(BIN)/python bench/timers.py; \
 	$(BIN)/python bench/hotline_intake.py
+
+## bench-e2e: push → assigned → SMS under a fixed offered load (bench/e2e_load.py; BENCH_ARGS="--start --rate 50 --duration 60")
+bench-e2e: $(STAMP)
+	@deploy/local/infra.sh start
+	@set -a; eval "$$(deploy/local/infra.sh env)"; set +a; $(BIN)/python bench/e2e_load.py $(or $(BENCH_ARGS),--start)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

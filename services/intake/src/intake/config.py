@@ -52,6 +52,11 @@ class IntakeSettings(PlatformSettings):
     )
     batch_max_tickets: int = Field(500, ge=1, le=5000, description="more tickets get 422")
     signature_tolerance_seconds: int = Field(300, ge=1)
+    # Admission control (issue 18): pushes past the bound get 503 + Retry-After at once.
+    max_in_flight: int = Field(
+        32, ge=1, le=10_000, description="hotline pushes (single or batch) handled at once"
+    )
+    retry_after_seconds: int = Field(1, ge=1, le=3600, description="Retry-After of that 503")
 
     # Links printed on wish-wall QR codes and returned for attachments.
     public_base_url: str = Field(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
 from gridcase_events.kit.runtime import Runtime, SessionDep
+from intake.admission import InFlight
 from intake.attachments.storage import Storage, create_storage
 from intake.config import IntakeSettings
 
@@ -18,6 +20,7 @@ __all__ = [
     "SessionDep",
     "SettingsDep",
     "StorageDep",
+    "admit_push",
     "build_state",
 ]
 
@@ -27,13 +30,18 @@ class IntakeState:
     """What intake builds at start-up beside the kit's parts."""
 
     storage: Storage
+    pushes: InFlight  # hotline pushes in flight (INTAKE_MAX_IN_FLIGHT)
 
 
 IntakeRuntime = Runtime[IntakeSettings, IntakeState]
 
 
 async def build_state(runtime: IntakeRuntime) -> IntakeState:
-    return IntakeState(storage=create_storage(runtime.settings))
+    settings = runtime.settings
+    return IntakeState(
+        storage=create_storage(settings),
+        pushes=InFlight(limit=settings.max_in_flight, retry_after=settings.retry_after_seconds),
+    )
 
 
 def get_runtime(request: Request) -> IntakeRuntime:
@@ -55,3 +63,10 @@ def get_storage(runtime: RuntimeDep) -> Storage:
 
 
 StorageDep = Annotated[Storage, Depends(get_storage)]
+
+
+async def admit_push(runtime: RuntimeDep) -> AsyncIterator[None]:
+    """A place among the hotline pushes in flight, or 503 at once (``intake.admission``).
+    A route's first dependency, so nothing else is done for a push refused."""
+    with runtime.state.pushes.admit():
+        yield

@@ -233,7 +233,9 @@ def create_service_app(
     body_limit: LimitFor | None = None,
 ) -> FastAPI:
     """The service's app. `state` builds the runtime's typed state after migrations and
-    before consumers and workers start."""
+    before consumers and workers start. ``settings.role`` (``GRIDCASE_ROLE``) picks what
+    runs: `api` no consumers or workers, `worker` no routers but the health ones, `all`
+    everything."""
     logs.configure(service=service, level=settings.log_level, fmt=settings.log_format)
     tracing.provider(service)
     the_clock = clock or SystemClock()
@@ -241,11 +243,15 @@ def create_service_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = db.create_engine(
-            settings.database_url.get_secret_value(), application_name=f"gridcase-{service}"
+            settings.database_url.get_secret_value(),
+            pool_size=settings.db_pool_size,
+            application_name=f"gridcase-{service}",
         )
         sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
         producer = create_producer(
-            settings.kafka_bootstrap_servers, client_id=f"gridcase-{service}"
+            settings.kafka_bootstrap_servers,
+            client_id=f"gridcase-{service}",
+            linger_ms=settings.producer_linger_ms,
         )
         relay = outbox.OutboxRelay(
             service=service,
@@ -293,8 +299,10 @@ def create_service_app(
             await _retry("producer", producer.start, timeout)
             if state is not None:
                 runtime.state = await state(runtime)
+            # Every role relays its outbox: what the API and the consumers write must leave.
             runtime.tasks.append(asyncio.create_task(relay.run(), name=f"{service}-outbox-relay"))
-            for spec in consumers(runtime):
+            runs_workers = settings.role != "api"
+            for spec in consumers(runtime) if runs_workers else ():
                 runner = ConsumerRunner(
                     name=spec.name,
                     topics=spec.topics,
@@ -310,7 +318,7 @@ def create_service_app(
                 )
                 await _retry(f"consumer {spec.name}", runner.start, timeout)
                 runtime.consumers.append(runner)
-            for worker in workers(runtime):
+            for worker in workers(runtime) if runs_workers else ():
                 runtime.workers.append(worker)
                 runtime.tasks.append(
                     asyncio.create_task(worker.run(), name=f"{service}-{type(worker).__name__}")
@@ -318,6 +326,7 @@ def create_service_app(
             runtime.started = True
             log.info(
                 "service started",
+                role=settings.role,
                 topic_namespace=settings.topic_namespace,
                 trace_export="otlp" if tracing.exporting() else "off",
             )
@@ -337,7 +346,7 @@ def create_service_app(
     app.add_middleware(RequestContextMiddleware, service=service)
     install_error_handlers(app)
     app.include_router(health_router())
-    for router in routers:
+    for router in routers if settings.role != "worker" else ():  # a worker serves health only
         app.include_router(router)
     return app
 

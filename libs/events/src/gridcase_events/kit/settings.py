@@ -104,6 +104,17 @@ class PlatformSettings(BaseSettings):
     max_upload_bytes: int = Field(
         10 * 1_048_576, ge=1024, description="larger multipart uploads get 413"
     )
+    # What this process runs: `api` the HTTP API (and the outbox relay),
+    # `worker` the consumers and background workers (HTTP: /healthz, /readyz, /metrics
+    # only), `all` both. Set by `python -m <service> --role` (kit/serve.py).
+    role: Literal["api", "worker", "all"] = Field("all", validation_alias="GRIDCASE_ROLE")
+    # Throughput knobs (docs/benchmarks.md): the database pool of a process
+    # (that many connections, and as many again in overflow) and how long the producer
+    # waits to batch records into one request.
+    db_pool_size: int = Field(10, validation_alias="GRIDCASE_DB_POOL_SIZE", ge=1, le=200)
+    producer_linger_ms: int = Field(
+        5, validation_alias="GRIDCASE_PRODUCER_LINGER_MS", ge=0, le=1000
+    )
 
     @model_validator(mode="after")
     def _secrets(self) -> PlatformSettings:

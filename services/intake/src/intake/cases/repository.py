@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -186,15 +187,30 @@ async def search(
 
 # The public statuses of a case that is no longer open.
 FINISHED = ("closed", "evaluated", "withdrawn")
-_LOCK_SPACE = 0x1A7A  # the first key of intake's advisory locks: merging by category
+_LOCK_SPACE = 0x1A7B  # the first key of intake's advisory locks: merging by category and place
 _METRES_PER_DEGREE = 111_320.0
 
 
-async def lock_category(session: AsyncSession, category_norm: str) -> None:
-    """A transaction-scoped advisory lock per category (released at commit/rollback)."""
+def _lock_id(key: str) -> int:
+    """A merge lock key as the signed 32-bit second key of an advisory lock."""
+    digest = hashlib.blake2b(key.encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+async def lock_for_merge(session: AsyncSession, keys: Iterable[str]) -> None:
+    """Transaction-scoped advisory locks on the merge keys (released at commit or
+    rollback), always taken in ascending order of their ids: two transactions that
+    each need several (a hotline batch) then never wait for each other in a cycle.
+    A key already held by this transaction is taken again at once."""
+    ids = sorted({_lock_id(key) for key in keys})
+    if not ids:
+        return
     await session.execute(
-        text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))"),
-        {"space": _LOCK_SPACE, "key": category_norm},
+        text(
+            "SELECT pg_advisory_xact_lock(:space, id)"
+            " FROM (SELECT unnest(CAST(:ids AS integer[])) AS id ORDER BY 1) AS ordered"
+        ),
+        {"space": _LOCK_SPACE, "ids": ids},
     )
 
 

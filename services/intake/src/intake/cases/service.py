@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -125,6 +125,36 @@ async def report(
     # Counted once stored: a batch rolled back counts nothing.
     db.on_commit(session, REPORTS.labels(report.channel, "merged" if match else "created").inc)
     return case, True
+
+
+async def lock_for_merging(
+    *, session: AsyncSession, runtime: IntakeRuntime, reports: Sequence[Report]
+) -> None:
+    """Takes the merge locks of all of `reports` at once, in one sorted order, before a
+    transaction stores several of them (a hotline batch). Taken report by report, in
+    the order they came, two batches holding the same places in opposite orders would
+    each wait for the other (issue 16, finding 7); the locks each report then takes
+    again are already held."""
+    settings = runtime.settings
+    if not settings.merge_enabled:
+        return
+    categories: dict[str | None, str | None] = {}
+    keys: list[str] = []
+    for report in reports:
+        if report.category_hint not in categories:
+            key = await merge_service.category_key(session=session, hint=report.category_hint)
+            categories[report.category_hint] = key.norm
+        category_norm = categories[report.category_hint]
+        if category_norm is None:
+            continue
+        keys += merge_service.lock_keys(
+            category_norm=category_norm,
+            lat=report.lat,
+            lon=report.lon,
+            address_norm=merge_service.normalize_address(report.address),
+            max_distance_m=settings.merge_distance_m,
+        )
+    await repository.lock_for_merge(session, keys)
 
 
 async def _repeat_of(session: AsyncSession, report: Report) -> Case | None:
@@ -266,13 +296,23 @@ async def find_duplicate(
     window: timedelta,
 ) -> merge_service.Match | None:
     """The open case (not itself merged) of the same category that a report at
-    `reported_at` duplicates, by the merge rules (``intake.merge.service``). Takes a
-    transaction-scoped lock on the category first, so that two near-simultaneous
-    duplicates cannot both become new cases: the second waits for the first to commit
-    and then finds it."""
-    await repository.lock_category(session, category_norm)
+    `reported_at` duplicates, by the merge rules (``intake.merge.service``). Takes
+    transaction-scoped locks on the report's cells and address first
+    (``merge_service.lock_keys``), so that two near-simultaneous duplicates cannot both
+    become new cases — the second waits for the first to commit and then finds it —
+    while reports of the same category elsewhere go on at once."""
     if (lat is None or lon is None) and address_norm is None:
         return None
+    await repository.lock_for_merge(
+        session,
+        merge_service.lock_keys(
+            category_norm=category_norm,
+            lat=lat,
+            lon=lon,
+            address_norm=address_norm,
+            max_distance_m=max_distance_m,
+        ),
+    )
     candidates = await repository.open_candidates(
         session,
         category_norm=category_norm,

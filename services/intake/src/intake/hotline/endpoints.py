@@ -9,7 +9,7 @@ import math
 from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
@@ -19,7 +19,7 @@ from gridcase_events.kit.http import bind_case, correlation_id
 from intake import text
 from intake.cases import service as case_service
 from intake.cases.schemas import CaseCreated
-from intake.deps import IntakeRuntime, RuntimeDep, SessionDep
+from intake.deps import IntakeRuntime, RuntimeDep, SessionDep, admit_push
 from intake.hotline.schemas import (
     TicketBatchIn,
     TicketBatchResult,
@@ -132,6 +132,7 @@ def to_report(ticket: TicketIn) -> case_service.Report:
 @router.post(
     "/v1/hotline/tickets",
     status_code=201,
+    dependencies=[Depends(admit_push)],
     response_model=CaseCreated,
     response_model_exclude_none=True,
     summary="Push a 12345 ticket (signed; idempotent on ticket_no)",
@@ -142,6 +143,9 @@ def to_report(ticket: TicketIn) -> case_service.Report:
         415: {"description": "not application/json"},
         422: {
             "description": "invalid ticket (or coordinates outside the district); nothing stored"
+        },
+        503: {
+            "description": "busy (INTAKE_MAX_IN_FLIGHT): retry after Retry-After, same ticket_no"
         },
     },
     openapi_extra={
@@ -245,6 +249,7 @@ def validate_tickets(
 @router.post(
     "/v1/hotline/tickets:batch",
     status_code=207,
+    dependencies=[Depends(admit_push)],
     response_model=TicketBatchResult,
     response_model_exclude_none=True,
     summary="Push up to 500 12345 tickets at once (signed; a result per ticket)",
@@ -261,6 +266,9 @@ def validate_tickets(
         413: {"description": "body too large (INTAKE_BATCH_MAX_BODY_BYTES)"},
         415: {"description": "not application/json"},
         422: {"description": "not a batch: no tickets, too many, or not JSON; nothing stored"},
+        503: {
+            "description": "busy (INTAKE_MAX_IN_FLIGHT): retry after Retry-After; nothing stored"
+        },
     },
     openapi_extra={
         "requestBody": {
@@ -303,6 +311,9 @@ async def push_ticket_batch(
         batch, context={"bounds": settings.bounds, "now": runtime.clock.now()}
     )
     correlation = correlation_id(request)
+    await case_service.lock_for_merging(
+        session=session, runtime=runtime, reports=[to_report(ticket) for _, ticket in valid]
+    )
     for index, ticket in valid:
         case, created = await case_service.report(
             session=session, runtime=runtime, report=to_report(ticket), correlation_id=correlation

@@ -20,6 +20,7 @@ from gridcase_events import addresses
 from intake.catalogue import service as catalogue_service
 
 EARTH_RADIUS_M = 6_371_008.8  # the mean Earth radius (IUGG)
+METRES_PER_DEGREE = 111_320.0  # of latitude (and of longitude at the equator)
 
 _SPACES = re.compile(r"\s+")
 # The widths of cases.category_norm and cases.address_norm: NFKC can lengthen a text
@@ -123,3 +124,32 @@ def best_match(
             case = min(same, key=lambda c: c.reported_at)
             return Match(case=case, reason=f"same address as {case.tracking_no}", distance_m=None)
     return None
+
+
+def lock_keys(
+    *,
+    category_norm: str,
+    lat: float | None,
+    lon: float | None,
+    address_norm: str | None,
+    max_distance_m: float,
+) -> list[str]:
+    """What a report of this category, place and address locks while it looks for the
+    open case it duplicates: every cell of a fixed grid (cells ``2 × max_distance_m``
+    on a side, in degrees of latitude) that the box of ``max_distance_m`` around its
+    point touches, and its normalised address. Two reports that can merge (within
+    ``max_distance_m`` of each other, or at one address) share a key — the cell of
+    either's point lies in the other's box — while reports of one category far apart
+    share none, so they do not wait for each other."""
+    keys = []
+    if lat is not None and lon is not None:
+        cell = max(2 * max_distance_m, 1.0) / METRES_PER_DEGREE
+        reach = max_distance_m * 1.01 + 1  # a margin over the box the search uses
+        dlat = reach / METRES_PER_DEGREE
+        dlon = reach / (METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
+        rows = range(math.floor((lat - dlat) / cell), math.floor((lat + dlat) / cell) + 1)
+        cols = range(math.floor((lon - dlon) / cell), math.floor((lon + dlon) / cell) + 1)
+        keys += [f"{category_norm}\x1fcell\x1f{row}\x1f{col}" for row in rows for col in cols]
+    if address_norm is not None:
+        keys.append(f"{category_norm}\x1faddress\x1f{address_norm}")
+    return keys

@@ -1,0 +1,598 @@
+"""The whole pipeline under a fixed offered load: hotline push → `case.assigned` → SMS.
+
+    make bench-e2e BENCH_ARGS="--rate 20 --duration 60"
+    .venv/bin/python bench/e2e_load.py --start --grids 64 --rate 50 --duration 60 --one-category
+    .venv/bin/python bench/e2e_load.py --intake-url http://127.0.0.1:8001 \\
+        --sms-messages-url http://127.0.0.1:8025/sms/messages --rate 20 --duration 60
+
+Two ways to run:
+- ``--start``: starts the four services itself as processes on free loopback ports, with
+  a database and a topic namespace of their own (as tests/e2e/conftest.py does), an SMS
+  sink in this process, and a generated district of ``--grids`` grids imported; all of it
+  is removed afterwards. ``--merge on|off`` sets ``INTAKE_MERGE_ENABLED`` and
+  ``--role-split`` runs each service as an api and a worker process.
+- otherwise against a running stack (``make up``): the intake URL, Kafka, topic namespace,
+  hotline secret and the SMS sink's message list from options or the environment
+  (``GRIDCASE_TOPIC_NAMESPACE``, ``GRIDCASE_HOTLINE_SECRETS``, ``KAFKA_BOOTSTRAP_SERVERS``).
+  Merging is then the stack's own setting. Its spots repeat between runs: with merging
+  on, run against a fresh stack, or pushes of a later run merge into earlier open cases
+  (they are counted as "merged", not as lost).
+
+Pushes are signed tickets sent at a fixed rate for ``--duration`` seconds, open loop (a
+slow answer does not delay the next push), each at its own spot on a 150 m lattice (no
+two are within the 100 m merge distance) and address; ``--one-category`` makes them all
+of one category (the burst of a water main), else they cycle through four. Then it waits
+(``--drain`` seconds at most) until every accepted case is assigned, and prints: intake
+POST p50/p99, push → `case.assigned` read from Kafka p50/p99, push → SMS at the sink
+p50/p99, cases assigned per second while pushing, lost (accepted, never assigned), doubled
+(assigned or texted twice), 503 answers, and each service's peak RSS (from /proc). It
+talks to loopback only and stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer
+
+from gridcase_events import topics
+from gridcase_events.kit import signing
+from gridcase_events.kit.settings import DEFAULT_DATABASE_URL, DEFAULT_KAFKA, DEV_HOTLINE_SECRET
+
+REPO = Path(__file__).resolve().parents[1]
+SERVICES = ("intake", "dispatch", "escalation", "notify")
+CATEGORIES = (
+    "environment/garbage-overflow",
+    "neighbour/noise-dispute",
+    "safety/fire-hazard",
+    "civil/elderly-assistance",
+)
+# The generated district fills intake's default district bounds (INTAKE_DISTRICT_BOUNDS).
+WEST, SOUTH, EAST, NORTH = 104.72, 29.30, 104.84, 29.42
+SPOT_STEP_DEG = 0.00136  # ~150 m of latitude; ~130 m of longitude at 29.4° N
+TRACKING = re.compile(r"GC-\d{8}-[0-9A-Z]{6}")
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+# ---- the generated district -----------------------------------------------------
+
+
+def _box(west: float, south: float, east: float, north: float) -> dict[str, Any]:
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def _feature(code: str, name: str, level: str, parent: str | None, geometry: Any) -> Any:
+    props = {"code": code, "name": name, "level": level, "parent_code": parent}
+    if level == "grid":
+        props["kind"] = "residential"
+    return {"type": "Feature", "properties": props, "geometry": geometry}
+
+
+def district_files(grids: int) -> dict[str, tuple[str, bytes]]:
+    """A district of `grids` grids tiling the bounds (one street, a community per 8
+    grids), each grid with a leader and an A and a B member; the import kinds' files."""
+    cols = max(1, round(grids**0.5))
+    rows = -(-grids // cols)
+    width, height = (EAST - WEST) / cols, (NORTH - SOUTH) / rows
+    features = [
+        _feature("510302", "示范区", "district", None, _box(WEST, SOUTH, EAST, NORTH)),
+        _feature("510302001", "东城街道", "street", "510302", _box(WEST, SOUTH, EAST, NORTH)),
+    ]
+    staff = ["staff_id,name,phone,role,area_code,department_code,post"]
+    for g in range(grids):
+        row, col = divmod(g, cols)
+        community = f"510302001{g // 8 + 1:03d}"
+        if g % 8 == 0:
+            whole = _box(WEST, SOUTH, EAST, NORTH)  # a community's exact shape does not matter
+            features.append(
+                _feature(community, f"社区{g // 8 + 1}", "community", "510302001", whole)
+            )
+        grid = f"{community}{g % 8 + 1:03d}"
+        west, south = WEST + col * width, SOUTH + row * height
+        # The last row and column reach the bounds exactly.
+        east = EAST if col == cols - 1 else west + width
+        north = NORTH if row == rows - 1 else south + height
+        if g == grids - 1 and col < cols - 1:
+            east = EAST  # a short last row: its last grid takes the rest of the row
+        features.append(
+            _feature(grid, f"网格{g + 1}", "grid", community, _box(west, south, east, north))
+        )
+        phone = 13900000000 + g * 3
+        staff += [
+            f"bl{g},组长{g},{phone},grid_leader,{grid},,",
+            f"bm{g}a,网格员{g}甲,{phone + 1},grid_member,{grid},,A",
+            f"bm{g}b,网格员{g}乙,{phone + 2},grid_member,{grid},,B",
+        ]
+    areas = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+    return {
+        "departments": ("departments.csv", (REPO / "deploy/demo/departments.csv").read_bytes()),
+        "areas": ("areas.geojson", areas.encode()),
+        "categories": ("categories.csv", (REPO / "deploy/demo/categories.csv").read_bytes()),
+        "staff": ("staff.csv", "\n".join(staff).encode() + b"\n"),
+    }
+
+
+# ---- the stack: started here, or given ------------------------------------------
+
+
+@dataclass
+class Stack:
+    intake_url: str
+    kafka: str
+    namespace: str
+    hotline_secret: str
+    sms_messages_url: str | None  # a running stack's sink; None when the sink is ours
+    pids: dict[str, list[int]]
+    sms: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
+
+
+def _proc_rss_mib(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _listening_pid(port: int) -> int | None:
+    """The process listening on a loopback TCP port (from /proc, Linux only)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                parts = line.split()
+                if parts[3] == "0A" and int(parts[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(f"socket:[{parts[9]}]")
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            for fd in (proc / "fd").iterdir():
+                if os.readlink(fd) in inodes:
+                    return int(proc.name)
+    return None
+
+
+def _record_sms(stack: Stack, message: dict[str, Any]) -> None:
+    for tracking_no in TRACKING.findall(str(message.get("content") or "")):
+        stack.sms.setdefault(tracking_no, []).append((time.time(), str(message["template_id"])))
+
+
+async def _ready(client: httpx.AsyncClient, url: str, proc: subprocess.Popen[bytes]) -> None:
+    for _ in range(1200):
+        if proc.poll() is not None:
+            raise SystemExit(f"{url}: the service exited (see its log)")
+        with contextlib.suppress(httpx.HTTPError):
+            if (await client.get(f"{url}/readyz", timeout=2)).status_code == 200:
+                return
+        await asyncio.sleep(0.1)
+    raise SystemExit(f"{url} not ready")
+
+
+@contextlib.asynccontextmanager
+async def started_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
+    """The four services as processes with their own database, namespace and SMS sink."""
+    import uvicorn
+
+    from gridcase_events.devtools import create_sms_sink_app
+    from gridcase_events.testing import Servers, _create_database, _drop_database, free_port
+
+    kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA)
+    servers = Servers(kafka, os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), "environment")
+    database_url, admin_dsn = await _create_database(servers)
+    namespace = f"bench{secrets.token_hex(4)}."
+    await topics.ensure(kafka, namespace=namespace, partitions=args.partitions)
+    stack = Stack("", kafka, namespace, DEV_HOTLINE_SECRET, None, {})
+    sms_port = free_port()
+    sink = uvicorn.Server(
+        uvicorn.Config(
+            create_sms_sink_app(on_message=lambda m: _record_sms(stack, m)),
+            host="127.0.0.1",
+            port=sms_port,
+            log_level="warning",
+        )
+    )
+    sink_task = asyncio.create_task(sink.serve())
+    logs = Path(args.logs)
+    env = {
+        **os.environ,
+        "GRIDCASE_ENV": "development",
+        "GRIDCASE_LOG_LEVEL": args.log_level,
+        "DATABASE_URL": database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka,
+        "GRIDCASE_TOPIC_NAMESPACE": namespace,
+        "GRIDCASE_HOTLINE_SECRETS": DEV_HOTLINE_SECRET,
+        "NOTIFY_SMS_GATEWAY_URL": f"http://127.0.0.1:{sms_port}/sms/send",
+        "NOTIFY_QUIET_HOURS": "",
+        # Every assignment's SMS is measured: none folds into a digest of an SMS burst.
+        "NOTIFY_SMS_BURST_LIMIT": "1000000",
+        "INTAKE_MERGE_ENABLED": "true" if args.merge == "on" else "false",
+        "INTAKE_DISTRICT_BOUNDS": f"{WEST},{SOUTH},{EAST},{NORTH}",
+    }
+    roles = ("api", "worker") if args.role_split else ("all",)
+    procs: list[tuple[str, subprocess.Popen[bytes]]] = []
+    urls: dict[str, str] = {}
+    try:
+        for name in SERVICES:
+            for role in roles:
+                port = free_port()
+                url = f"http://127.0.0.1:{port}"
+                if role != "worker":
+                    urls[name] = url
+                with (logs / f"{name}-{role}.log").open("wb") as log:
+                    proc = subprocess.Popen(  # noqa: S603, ASYNC220 - our own interpreter; returns at once
+                        [
+                            sys.executable,
+                            "-m",
+                            name,
+                            *(["--role", role] if args.role_split else []),
+                        ],
+                        env={**env, f"{name.upper()}_PORT": str(port)},
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                    )
+                procs.append((url, proc))
+                stack.pids.setdefault(name, []).append(proc.pid)
+        async with httpx.AsyncClient() as client:
+            for url, proc in procs:
+                await _ready(client, url, proc)
+            from gridcase_events.testing import bearer
+
+            for kind, (file, content) in district_files(args.grids).items():
+                response = await client.post(
+                    f"{urls['dispatch']}/v1/directory/import",
+                    params={"kind": kind},
+                    files={"file": (file, content)},
+                    headers=bearer("bench-admin", "admin", "510302"),
+                    timeout=120,
+                )
+                if response.status_code != 200:
+                    raise SystemExit(f"import {kind}: {response.status_code} {response.text}")
+        stack.intake_url = urls["intake"]
+        print(f"started: {args.grids} grids, merging {args.merge}, logs in {logs}", flush=True)
+        yield stack
+    finally:
+        for _, proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for _, proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        sink.should_exit = True
+        await sink_task
+        await _drop_database(database_url, admin_dsn)
+
+
+def given_stack(args: argparse.Namespace) -> Stack:
+    secrets_raw = os.environ.get("GRIDCASE_HOTLINE_SECRETS", DEV_HOTLINE_SECRET)
+    pids: dict[str, list[int]] = {}
+    for name, url in (
+        ("intake", args.intake_url),
+        ("dispatch", args.dispatch_url),
+        ("escalation", args.escalation_url),
+        ("notify", args.notify_url),
+    ):
+        pid = _listening_pid(httpx.URL(url).port or 80)
+        if pid is not None:
+            pids[name] = [pid]
+    return Stack(
+        intake_url=args.intake_url,
+        kafka=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA),
+        namespace=os.environ.get("GRIDCASE_TOPIC_NAMESPACE", ""),
+        hotline_secret=secrets_raw.split(",")[0].strip(),
+        sms_messages_url=args.sms_messages_url,
+        pids=pids,
+    )
+
+
+# ---- the load -------------------------------------------------------------------
+
+
+@dataclass
+class Push:
+    ticket_no: str
+    sent: float  # time.time() when the POST was sent
+    status: int = 0
+    answered: float = 0.0
+    case_id: str | None = None
+    tracking_no: str | None = None
+    merged: bool = False
+
+
+def spots() -> Iterator[tuple[float, float]]:
+    """Distinct spots ~150 m apart, row by row over the district."""
+    cols = int((EAST - WEST - 0.002) / SPOT_STEP_DEG)
+    i = 0
+    while True:
+        row, col = divmod(i, cols)
+        yield (
+            round(SOUTH + 0.001 + row * SPOT_STEP_DEG, 6),
+            round(WEST + 0.001 + col * SPOT_STEP_DEG, 6),
+        )
+        i += 1
+
+
+def ticket(run: str, i: int, spot: tuple[float, float], one_category: bool) -> dict[str, Any]:
+    return {
+        "ticket_no": f"BENCH-{run}-{i:07d}",
+        "received_at": datetime.now(UTC).isoformat(),
+        "caller_name": "市民张先生",
+        "caller_phone": "13912345678",
+        "content": "楼下垃圾桶满溢三天无人清运，气味很大。",
+        "category_hint": CATEGORIES[0] if one_category else CATEGORIES[i % len(CATEGORIES)],
+        "address": f"示范区东城街道压测路{run}-{i}号",
+        "lat": spot[0],
+        "lon": spot[1],
+        "urgency": "normal",
+    }
+
+
+async def push(client: httpx.AsyncClient, stack: Stack, body: dict[str, Any], p: Push) -> None:
+    raw = json.dumps(body, ensure_ascii=False).encode()
+    headers = {
+        "Content-Type": "application/json",
+        signing.HEADER: signing.sign(stack.hotline_secret, raw, now=datetime.now(UTC)),
+    }
+    try:
+        response = await client.post(
+            f"{stack.intake_url}/v1/hotline/tickets", content=raw, headers=headers
+        )
+    except httpx.HTTPError:
+        p.status = -1
+    else:
+        p.status = response.status_code
+        if response.status_code in (200, 201):
+            answer = response.json()
+            p.case_id, p.tracking_no = answer["case_id"], answer["tracking_no"]
+            p.merged = answer.get("merged_into") is not None
+    p.answered = time.time()
+
+
+async def offer(stack: Stack, args: argparse.Namespace) -> list[Push]:
+    """Fixed-rate pushes for the duration (open loop); waits for every answer."""
+    run = secrets.token_hex(3)
+    where = spots()
+    pushes: list[Push] = []
+    tasks: list[asyncio.Task[None]] = []
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=200)
+    async with httpx.AsyncClient(timeout=args.timeout, limits=limits) as client:
+        started = time.monotonic()
+        for i in range(int(args.rate * args.duration)):
+            delay = started + i / args.rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            p = Push(f"BENCH-{run}-{i:07d}", time.time())
+            pushes.append(p)
+            body = ticket(run, i, next(where), args.one_category)
+            tasks.append(asyncio.create_task(push(client, stack, body, p)))
+        await asyncio.gather(*tasks)
+    return pushes
+
+
+async def watch_assigned(
+    stack: Stack, seen: dict[str, list[float]], ready: asyncio.Event, arrived: asyncio.Event
+) -> None:
+    """Records when each `case.assigned` arrives (from the end of the topic as it was)."""
+    consumer = AIOKafkaConsumer(
+        topics.qualify(stack.namespace, topics.DISPATCH),
+        bootstrap_servers=stack.kafka,
+        auto_offset_reset="latest",
+        enable_auto_commit=False,
+        group_id=None,
+    )
+    await consumer.start()
+    try:
+        async with asyncio.timeout(30):
+            while not consumer.assignment():  # noqa: ASYNC110 - aiokafka has no event for it
+                await asyncio.sleep(0.05)
+        partitions = list(consumer.assignment())
+        await consumer.seek_to_end(*partitions)
+        for tp in partitions:
+            await consumer.position(tp)
+        ready.set()
+        async for record in consumer:
+            event = json.loads(record.value or b"{}")
+            if event.get("type") == "case.assigned":
+                seen.setdefault(str(event["data"]["case_id"]), []).append(time.time())
+                arrived.set()
+    finally:
+        await consumer.stop()
+
+
+class Sampler:
+    """Each service's peak RSS, sampled every half second."""
+
+    def __init__(self, pids: dict[str, list[int]]) -> None:
+        self.pids = pids
+        self.peak: dict[str, float] = dict.fromkeys(pids, 0.0)
+
+    async def run(self) -> None:
+        while True:
+            for name, pids in self.pids.items():
+                for pid in pids:
+                    self.peak[name] = max(self.peak[name], _proc_rss_mib(pid))
+            await asyncio.sleep(0.5)
+
+
+async def sms_from_sink(stack: Stack) -> None:
+    """A running stack's development SMS sink lists what it received (`/sms/messages`)."""
+    if stack.sms_messages_url is None:
+        return
+    async with httpx.AsyncClient() as client:
+        messages = (await client.get(stack.sms_messages_url, timeout=30)).json()
+    stack.sms.clear()
+    for message in messages:
+        at = datetime.fromisoformat(message["received_at"]).timestamp()
+        for tracking_no in TRACKING.findall(str(message.get("content") or "")):
+            stack.sms.setdefault(tracking_no, []).append((at, str(message["template_id"])))
+
+
+def pct(values: list[float], q: float) -> str:
+    if not values:
+        return "-"
+    ordered = sorted(values)
+    v = ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+    return f"{v * 1000:.0f} ms" if v < 1 else f"{v:.1f} s"
+
+
+async def measure(stack: Stack, args: argparse.Namespace) -> None:
+    assigned: dict[str, list[float]] = {}
+    ready, arrived = asyncio.Event(), asyncio.Event()
+    watcher = asyncio.create_task(watch_assigned(stack, assigned, ready, arrived))
+    sampler = Sampler(stack.pids)
+    sampling = asyncio.create_task(sampler.run())
+    await asyncio.wait_for(ready.wait(), 60)
+    began = time.time()
+    pushes = await offer(stack, args)
+    pushed = time.time()
+    expected = {p.case_id for p in pushes if p.status == 201 and not p.merged and p.case_id}
+    tracking = {p.tracking_no for p in pushes if p.case_id in expected}
+    deadline = time.monotonic() + args.drain
+    while (remaining := deadline - time.monotonic()) > 0:
+        await sms_from_sink(stack)
+        if expected <= assigned.keys() and tracking <= stack.sms.keys():
+            break
+        arrived.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(arrived.wait(), min(remaining, 1.0))
+    await asyncio.sleep(min(2.0, args.drain))  # doubles arriving just after
+    watcher.cancel()
+    sampling.cancel()
+    await sms_from_sink(stack)
+    report(pushes, assigned, stack, sampler, began=began, pushed=pushed, args=args)
+
+
+def report(
+    pushes: list[Push],
+    assigned: dict[str, list[float]],
+    stack: Stack,
+    sampler: Sampler,
+    *,
+    began: float,
+    pushed: float,
+    args: argparse.Namespace,
+) -> None:
+    statuses = Counter(p.status for p in pushes)
+    new = [p for p in pushes if p.status == 201 and not p.merged and p.case_id]
+    post = [p.answered - p.sent for p in pushes if p.status > 0]
+    to_assigned = [assigned[p.case_id][0] - p.sent for p in new if p.case_id in assigned]
+    sms_assigned = {
+        t: [at for at, template in texts if "assigned" in template.lower()]
+        for t, texts in stack.sms.items()
+    }
+    to_sms = [
+        min(sms_assigned[p.tracking_no]) - p.sent
+        for p in new
+        if sms_assigned.get(p.tracking_no or "")
+    ]
+    in_window = sum(1 for p in new if p.case_id in assigned and assigned[p.case_id][0] <= pushed)
+    lost = sum(1 for p in new if p.case_id not in assigned)
+    doubled = sum(1 for p in new if len(assigned.get(p.case_id or "", [])) > 1)
+    doubled_sms = sum(1 for p in new if len(sms_assigned.get(p.tracking_no or "", [])) > 1)
+    print()
+    print(
+        f"offered {args.rate}/s for {args.duration} s ({len(pushes)} pushes), "
+        f"{'one category' if args.one_category else 'four categories'}, distinct spots"
+    )
+    print(f"answers: {dict(sorted(statuses.items()))}  (-1: no answer within {args.timeout} s)")
+    rows = [
+        ("intake POST p50 / p99", f"{pct(post, 0.5)} / {pct(post, 0.99)}"),
+        ("push → assigned p50 / p99", f"{pct(to_assigned, 0.5)} / {pct(to_assigned, 0.99)}"),
+        ("push → SMS p50 / p99", f"{pct(to_sms, 0.5)} / {pct(to_sms, 0.99)}"),
+        ("delivered (assigned while pushing)", f"{in_window / max(pushed - began, 1e-9):.1f} /s"),
+        ("delivered (all, until drained)", f"{len(to_assigned)} of {len(new)} new cases"),
+        ("merged (answered merged_into)", str(sum(p.merged for p in pushes))),
+        ("SMS received", f"{len(to_sms)} of {len(new)}"),
+        ("lost (accepted, never assigned)", str(lost)),
+        ("doubled (assigned twice / texted twice)", f"{doubled} / {doubled_sms}"),
+        ("503 (admission control)", str(statuses.get(503, 0))),
+    ]
+    rows += [(f"RSS peak {name}", f"{mib:.0f} MB") for name, mib in sampler.peak.items()]
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"  {label:<{width}}  {value}")
+    print(f"  machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--start", action="store_true", help="start the four services here")
+    parser.add_argument(
+        "--grids", type=int, default=64, help="grids of the generated district (--start)"
+    )
+    parser.add_argument(
+        "--merge", choices=("on", "off"), default="on", help="duplicate merging (--start)"
+    )
+    parser.add_argument(
+        "--role-split", action="store_true", help="api and worker processes (--start)"
+    )
+    parser.add_argument("--partitions", type=int, default=3, help="partitions per topic (--start)")
+    parser.add_argument("--log-level", default="WARNING", help="the services' (--start)")
+    parser.add_argument("--logs", help="where the services' logs go (--start; a new directory)")
+    parser.add_argument(
+        "--intake-url", default=os.environ.get("BENCH_INTAKE_URL", "http://127.0.0.1:8001")
+    )
+    parser.add_argument(
+        "--dispatch-url", default=os.environ.get("BENCH_DISPATCH_URL", "http://127.0.0.1:8002")
+    )
+    parser.add_argument(
+        "--escalation-url", default=os.environ.get("BENCH_ESCALATION_URL", "http://127.0.0.1:8003")
+    )
+    parser.add_argument(
+        "--notify-url", default=os.environ.get("BENCH_NOTIFY_URL", "http://127.0.0.1:8004")
+    )
+    parser.add_argument(
+        "--sms-messages-url",
+        default=os.environ.get("BENCH_SMS_MESSAGES_URL", "http://127.0.0.1:8025/sms/messages"),
+        help="a running stack's SMS sink message list",
+    )
+    parser.add_argument("--rate", type=float, default=20.0, help="pushes per second")
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds of pushing")
+    parser.add_argument("--drain", type=float, default=120.0, help="seconds to wait for the rest")
+    parser.add_argument("--timeout", type=float, default=60.0, help="a push's answer timeout")
+    parser.add_argument("--one-category", action="store_true", help="all pushes of one category")
+    args = parser.parse_args(argv)
+    if args.logs is None:
+        args.logs = tempfile.mkdtemp(prefix="gridcase-bench-e2e-")
+    Path(args.logs).mkdir(parents=True, exist_ok=True)
+    if not args.start:
+        for url in (args.intake_url, args.sms_messages_url):
+            if httpx.URL(url).host not in LOOPBACK:
+                parser.error(f"{url}: loopback only")
+    return args
+
+
+async def main(args: argparse.Namespace) -> None:
+    if args.start:
+        async with started_stack(args) as stack:
+            await measure(stack, args)
+    else:
+        await measure(given_stack(args), args)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse_args()))

@@ -1,0 +1,118 @@
+"""Admission control: past INTAKE_MAX_IN_FLIGHT a hotline push is answered 503 with
+Retry-After at once, and a retry with the same ticket_no is taken once there is room.
+A push is held in flight by a transaction holding its spot's merge lock (released at
+the end of the block), never by sleeping."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from gridcase_events.testing import eventually
+from intake.cases import repository
+from intake.merge.service import lock_keys, normalize_address
+
+pytestmark = pytest.mark.integration
+
+LAT, LON = 29.355, 104.7725
+ADDRESS = "示范区东城街道桂花路1号1栋"
+
+
+@contextlib.asynccontextmanager
+async def spot_held(db: AsyncEngine) -> AsyncIterator[None]:
+    """Holds the merge locks of the fixture ticket's spot until the block ends."""
+    keys = lock_keys(
+        category_norm="environment/garbage-overflow",
+        lat=LAT,
+        lon=LON,
+        address_norm=normalize_address(ADDRESS),
+        max_distance_m=100,
+    )
+    async with AsyncSession(db) as session, session.begin():
+        await repository.lock_for_merge(session, keys)
+        yield
+
+
+async def in_flight(db: AsyncEngine, n: int) -> None:
+    """Waits until `n` pushes wait for the held spot (PostgreSQL's lock table)."""
+
+    async def enough() -> bool:
+        async with db.connect() as conn:
+            count = await conn.scalar(
+                text(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
+                    " WHERE d.datname = current_database() AND l.locktype = 'advisory'"
+                    " AND NOT l.granted AND l.classid = :space"
+                ),
+                {"space": repository._LOCK_SPACE},
+            )
+        return int(count or 0) >= n
+
+    await eventually(enough)
+
+
+async def stored(db: AsyncEngine, ticket_no: str) -> int:
+    async with db.connect() as conn:
+        count = await conn.scalar(
+            text("SELECT count(*) FROM intake.cases WHERE external_ref = :ref"), {"ref": ticket_no}
+        )
+    return int(count or 0)
+
+
+@pytest.mark.parametrize("settings_overrides", [{"max_in_flight": 1, "retry_after_seconds": 3}])
+async def test_a_push_past_the_limit_is_503_at_once_and_its_retry_is_taken(
+    push: Any, ticket: Any, db: AsyncEngine
+) -> None:
+    async with spot_held(db):
+        first = asyncio.create_task(push(ticket(ticket_no="HELD-1")))
+        await in_flight(db, 1)
+
+        refused = await push(ticket(ticket_no="BUSY-1", lat=LAT + 0.01))
+
+        assert refused.status_code == 503
+        assert refused.headers["Retry-After"] == "3"
+        assert "same ticket_no" in refused.json()["detail"]
+        assert await stored(db, "BUSY-1") == 0
+        assert not first.done()
+    assert (await first).status_code == 201
+
+    retried = await push(ticket(ticket_no="BUSY-1", lat=LAT + 0.01))
+    assert retried.status_code == 201
+    assert await stored(db, "BUSY-1") == 1
+
+
+@pytest.mark.parametrize("settings_overrides", [{"max_in_flight": 1}])
+async def test_a_refused_push_does_no_work_not_even_the_signature(
+    push: Any, ticket: Any, db: AsyncEngine
+) -> None:
+    async with spot_held(db):
+        first = asyncio.create_task(push(ticket(ticket_no="HELD-2")))
+        await in_flight(db, 1)
+
+        refused = await push(ticket(ticket_no="BAD-SIG"), secret="not-the-hotline's")
+
+        assert refused.status_code == 503  # not 401: it was not even read
+    assert (await first).status_code == 201
+
+
+@pytest.mark.parametrize("settings_overrides", [{"max_in_flight": 2}])
+async def test_a_batch_counts_as_one_push_in_flight_and_is_refused_past_the_limit(
+    push: Any, push_batch: Any, ticket: Any, db: AsyncEngine
+) -> None:
+    async with spot_held(db):
+        batch = asyncio.create_task(push_batch([ticket(ticket_no="B-1"), ticket(ticket_no="B-2")]))
+        single = asyncio.create_task(push(ticket(ticket_no="S-1")))
+        await in_flight(db, 2)
+
+        refused = await push_batch([ticket(ticket_no="B-3", lat=LAT + 0.01)])
+
+        assert refused.status_code == 503
+        assert "Retry-After" in refused.headers
+        assert await stored(db, "B-3") == 0
+    assert (await batch).status_code == 207
+    assert (await single).status_code == 201
+    assert (await push_batch([ticket(ticket_no="B-3", lat=LAT + 0.01)])).status_code == 207
