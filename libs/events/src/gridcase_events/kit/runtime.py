@@ -191,6 +191,99 @@ async def _retry(what: str, attempt: Callable[[], Awaitable[Any]], timeout: floa
             delay = min(delay * 2, 5.0)
 
 
+def _build_runtime(
+    *, service: str, settings: S, schema: ServiceSchema, clock: Clock
+) -> Runtime[S, Any]:
+    """The engine, the producer and the relay of one process (nothing connects yet)."""
+    engine = db.create_engine(
+        settings.database_url.get_secret_value(),
+        pool_size=settings.db_pool_size,
+        application_name=f"gridcase-{service}",
+    )
+    sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+    producer = create_producer(
+        settings.kafka_bootstrap_servers,
+        client_id=f"gridcase-{service}",
+        linger_ms=settings.producer_linger_ms,
+    )
+    relay = outbox.OutboxRelay(
+        service=service,
+        table=schema.outbox,
+        sessionmaker=sessionmaker,
+        producer=producer,
+        namespace=settings.topic_namespace,
+        clock=clock,
+    )
+    return Runtime(
+        service=service,
+        settings=settings,
+        schema=schema,
+        clock=clock,
+        engine=engine,
+        sessionmaker=sessionmaker,
+        producer=producer,
+        relay=relay,
+        pii=PiiCipher(settings.pii_key_value()),
+    )
+
+
+async def _prepare(runtime: Runtime[Any, Any]) -> None:
+    """Migrations, the personal-data key check, the topics and the producer, each waiting
+    for the database or the broker up to the start-up timeout."""
+    settings, schema, engine = runtime.settings, runtime.schema, runtime.engine
+    timeout = settings.startup_timeout
+    await _retry(
+        "migrate",
+        lambda: db.upgrade(engine, schema=schema.name, script_location=schema.migrations),
+        timeout,
+    )
+    try:
+        async with engine.connect() as conn:
+            await check_readable(conn, schema=schema.name, cipher=runtime.pii)
+    except PiiUnreadable as exc:
+        log.error("cannot start: stored personal data unreadable", reason=str(exc))
+        raise
+    if settings.create_topics:
+        await _retry(
+            "topics",
+            lambda: topics.ensure(
+                settings.kafka_bootstrap_servers,
+                namespace=settings.topic_namespace,
+                partitions=settings.topic_partitions,
+            ),
+            timeout,
+        )
+    await _retry("producer", runtime.producer.start, timeout)
+
+
+async def _start_workers(
+    runtime: Runtime[Any, Any], specs: Sequence[ConsumerSpec], workers: Sequence[Worker]
+) -> None:
+    """The service's consumer groups and background workers."""
+    settings = runtime.settings
+    for spec in specs:
+        runner = ConsumerRunner(
+            name=spec.name,
+            topics=spec.topics,
+            handlers=spec.handlers,
+            sessionmaker=runtime.sessionmaker,
+            inbox=runtime.schema.inbox,
+            producer=runtime.producer,
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            namespace=settings.topic_namespace,
+            after_commit=runtime.relay.wake,
+            clock=runtime.clock,
+            service=runtime.service,
+        )
+        await _retry(f"consumer {spec.name}", runner.start, settings.startup_timeout)
+        runtime.consumers.append(runner)
+    for worker in workers:
+        runtime.workers.append(worker)
+        runtime.tasks.append(
+            asyncio.create_task(worker.run(), name=f"{runtime.service}-{type(worker).__name__}")
+        )
+
+
 async def _shut_down(runtime: Runtime[Any, Any]) -> None:
     """Workers and consumers finish what they hold, the relay and the producer stop, the
     engine closes, and the traces are flushed."""
@@ -242,87 +335,18 @@ def create_service_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = db.create_engine(
-            settings.database_url.get_secret_value(),
-            pool_size=settings.db_pool_size,
-            application_name=f"gridcase-{service}",
-        )
-        sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
-        producer = create_producer(
-            settings.kafka_bootstrap_servers,
-            client_id=f"gridcase-{service}",
-            linger_ms=settings.producer_linger_ms,
-        )
-        relay = outbox.OutboxRelay(
-            service=service,
-            table=schema.outbox,
-            sessionmaker=sessionmaker,
-            producer=producer,
-            namespace=settings.topic_namespace,
-            clock=the_clock,
-        )
-        runtime: Runtime[S, Any] = Runtime(
-            service=service,
-            settings=settings,
-            schema=schema,
-            clock=the_clock,
-            engine=engine,
-            sessionmaker=sessionmaker,
-            producer=producer,
-            relay=relay,
-            pii=PiiCipher(settings.pii_key_value()),
-        )
+        runtime = _build_runtime(service=service, settings=settings, schema=schema, clock=the_clock)
         app.state.runtime = runtime
-        timeout = settings.startup_timeout
         try:
-            await _retry(
-                "migrate",
-                lambda: db.upgrade(engine, schema=schema.name, script_location=schema.migrations),
-                timeout,
-            )
-            try:
-                async with engine.connect() as conn:
-                    await check_readable(conn, schema=schema.name, cipher=runtime.pii)
-            except PiiUnreadable as exc:
-                log.error("cannot start: stored personal data unreadable", reason=str(exc))
-                raise
-            if settings.create_topics:
-                await _retry(
-                    "topics",
-                    lambda: topics.ensure(
-                        settings.kafka_bootstrap_servers,
-                        namespace=settings.topic_namespace,
-                        partitions=settings.topic_partitions,
-                    ),
-                    timeout,
-                )
-            await _retry("producer", producer.start, timeout)
+            await _prepare(runtime)
             if state is not None:
                 runtime.state = await state(runtime)
             # Every role relays its outbox: what the API and the consumers write must leave.
-            runtime.tasks.append(asyncio.create_task(relay.run(), name=f"{service}-outbox-relay"))
-            runs_workers = settings.role != "api"
-            for spec in consumers(runtime) if runs_workers else ():
-                runner = ConsumerRunner(
-                    name=spec.name,
-                    topics=spec.topics,
-                    handlers=spec.handlers,
-                    sessionmaker=sessionmaker,
-                    inbox=schema.inbox,
-                    producer=producer,
-                    bootstrap_servers=settings.kafka_bootstrap_servers,
-                    namespace=settings.topic_namespace,
-                    after_commit=relay.wake,
-                    clock=the_clock,
-                    service=service,
-                )
-                await _retry(f"consumer {spec.name}", runner.start, timeout)
-                runtime.consumers.append(runner)
-            for worker in workers(runtime) if runs_workers else ():
-                runtime.workers.append(worker)
-                runtime.tasks.append(
-                    asyncio.create_task(worker.run(), name=f"{service}-{type(worker).__name__}")
-                )
+            runtime.tasks.append(
+                asyncio.create_task(runtime.relay.run(), name=f"{service}-outbox-relay")
+            )
+            if settings.role != "api":
+                await _start_workers(runtime, consumers(runtime), workers(runtime))
             runtime.started = True
             log.info(
                 "service started",
