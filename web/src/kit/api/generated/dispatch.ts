@@ -34,6 +34,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Find cases: filters, sort, keyset pages; only what you may see */
+        get: operations["search_cases_v1_cases_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The search as CSV (names, not codes; no phone numbers) */
+        get: operations["export_cases_v1_cases_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases.geojson": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The search as map points (at most 5,000; `truncated` when more matched) */
+        get: operations["map_cases_v1_cases_geojson_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cases/{case_id}": {
         parameters: {
             query?: never;
@@ -68,6 +119,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cases/{case_id}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Claim an unassigned case of your department */
+        post: operations["claim_case_v1_cases__case_id__claim_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cases/{case_id}/close": {
         parameters: {
             query?: never;
@@ -96,6 +164,23 @@ export interface paths {
         put?: never;
         /** 首次联系: record first contact with the resident */
         post: operations["contact_v1_cases__case_id__contact_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{case_id}/dispatch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 派遣: send a triage, returned or unassigned case to a grid, community or department */
+        post: operations["dispatch_case_v1_cases__case_id__dispatch_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -164,6 +249,23 @@ export interface paths {
         put?: never;
         /** Reject a pending extension */
         post: operations["reject_extension_v1_cases__case_id__extension_reject_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{case_id}/reassign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 改派: give a case to another person of its unit */
+        post: operations["reassign_case_v1_cases__case_id__reassign_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -272,6 +374,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cases/bulk/dispatch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 派遣 up to 100 cases to one unit; a result per case */
+        post: operations["bulk_dispatch_v1_cases_bulk_dispatch_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/bulk/reassign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 改派 up to 100 cases to one person of their unit; a result per case */
+        post: operations["bulk_reassign_v1_cases_bulk_reassign_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/dev/people": {
         parameters: {
             query?: never;
@@ -315,6 +451,23 @@ export interface paths {
         };
         /** The area hierarchy */
         get: operations["list_areas_v1_directory_areas_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/directory/areas.geojson": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Areas as polygons (filter by level and parent) */
+        get: operations["areas_geojson_v1_directory_areas_geojson_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -374,6 +527,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/phrases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The phrases of my unit and the areas above it */
+        get: operations["read_phrases_v1_phrases_get"];
+        /** Set my unit's phrases for one action */
+        put: operations["put_phrases_v1_phrases_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My role's queues, with counts */
+        get: operations["my_queues_v1_queues_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tasks": {
         parameters: {
             query?: never;
@@ -386,6 +574,41 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My saved searches */
+        get: operations["my_views_v1_views_get"];
+        put?: never;
+        /** Save a search under a name */
+        post: operations["create_view_v1_views_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/views/{view_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete one of my saved searches */
+        delete: operations["delete_view_v1_views__view_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -417,6 +640,73 @@ export interface components {
         Body_import_directory_v1_directory_import_post: {
             /** File */
             file: string;
+        };
+        /** BulkDispatchIn */
+        BulkDispatchIn: {
+            /**
+             * Assignee Id
+             * @description a person on duty in that unit
+             */
+            assignee_id?: string | null;
+            /**
+             * Case Ids
+             * @description up to 100 cases, each handled alone
+             */
+            case_ids: string[];
+            /** Community Code */
+            community_code?: string | null;
+            /** Department Code */
+            department_code?: string | null;
+            /** Grid Code */
+            grid_code?: string | null;
+            /**
+             * Reason
+             * @description why: recorded on the timeline
+             */
+            reason: string;
+        };
+        /** BulkOut */
+        BulkOut: {
+            /** Results */
+            results: components["schemas"]["BulkResult"][];
+        };
+        /** BulkReassignIn */
+        BulkReassignIn: {
+            /** Assignee Id */
+            assignee_id: string;
+            /**
+             * Case Ids
+             * @description up to 100 cases, each handled alone
+             */
+            case_ids: string[];
+            /**
+             * Reason
+             * @description why: recorded on the timeline
+             */
+            reason: string;
+        };
+        /**
+         * BulkResult
+         * @description One case's outcome: the status code it would have had alone.
+         */
+        BulkResult: {
+            /** Assignee Id */
+            assignee_id?: string | null;
+            /**
+             * Case Id
+             * Format: uuid
+             */
+            case_id: string;
+            /** Case Status */
+            case_status?: string | null;
+            /** Code */
+            code?: string | null;
+            /** Detail */
+            detail?: string | null;
+            /** Status */
+            status: number;
+            /** Version */
+            version?: number | null;
         };
         /** CaseDetail */
         CaseDetail: {
@@ -506,6 +796,76 @@ export interface components {
             /** Version */
             version: number;
         };
+        /**
+         * CaseFilters
+         * @description What to look for; every filter narrows (AND), a repeated ``status`` widens.
+         */
+        CaseFilters: {
+            /**
+             * Area Code
+             * @description the case's grid, community, street or district starts with it
+             */
+            area_code?: string | null;
+            /** Assignee Id */
+            assignee_id?: string | null;
+            /** Category Code */
+            category_code?: string | null;
+            /** Channel */
+            channel?: ("hotline" | "wish_wall" | "patrol" | "visit" | "open311") | null;
+            /** Department Code */
+            department_code?: string | null;
+            /** Priority */
+            priority?: ("urgent" | "normal") | null;
+            /**
+             * Q
+             * @description words of the content or address
+             */
+            q?: string | null;
+            /** Reported From */
+            reported_from?: string | null;
+            /**
+             * Reported To
+             * @description exclusive
+             */
+            reported_to?: string | null;
+            /**
+             * Returned
+             * @description true: handed back (退单) at least once; false: never
+             */
+            returned?: boolean | null;
+            /**
+             * Sla
+             * @description the running clock's state
+             */
+            sla?: ("green" | "yellow" | "red" | "breached") | null;
+            /** Status */
+            status?: ("triage" | "routed" | "assigned" | "accepted" | "suspended" | "resolved" | "closed" | "evaluated" | "reopened")[];
+            /** Target */
+            target?: ("grid" | "community" | "department" | "triage") | null;
+            /** Tracking No */
+            tracking_no?: string | null;
+        };
+        /** CasePage */
+        CasePage: {
+            /** Items */
+            items: components["schemas"]["CaseRow"][];
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page; null at the end
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description how many cases match, in your scope (at most 10,000)
+             */
+            total: number;
+            /**
+             * Total Exact
+             * @description false when more than 10,000 match (then show 10,000+)
+             * @default true
+             */
+            total_exact: boolean;
+        };
         /** CaseRead */
         CaseRead: {
             /** Accepted At */
@@ -592,6 +952,85 @@ export interface components {
             /** Version */
             version: number;
         };
+        /**
+         * CaseRow
+         * @description What a list shows of a case: names, not only codes; the running deadline.
+         */
+        CaseRow: {
+            /** Address */
+            address: string | null;
+            /** Assignee Id */
+            assignee_id: string | null;
+            /** Assignee Name */
+            assignee_name: string | null;
+            /** Category Code */
+            category_code: string | null;
+            /** Category Name */
+            category_name: string | null;
+            /** Channel */
+            channel: string;
+            /** Community Code */
+            community_code: string | null;
+            /** Community Name */
+            community_name: string | null;
+            /** Department Code */
+            department_code: string | null;
+            /** Department Name */
+            department_name: string | null;
+            /**
+             * Due At
+             * @description the running clock's deadline
+             */
+            due_at: string | null;
+            /**
+             * Due Clock
+             * @description which clock: sign_for, resolution …
+             */
+            due_clock: string | null;
+            /** Grid Code */
+            grid_code: string | null;
+            /** Grid Name */
+            grid_name: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Lat */
+            lat: number | null;
+            /** Lon */
+            lon: number | null;
+            /** Priority */
+            priority: string;
+            /**
+             * Reported At
+             * Format: date-time
+             */
+            reported_at: string;
+            /**
+             * Sla
+             * @description green, yellow, red or breached; none when no clock runs
+             */
+            sla: ("green" | "yellow" | "red" | "breached") | null;
+            /** Status */
+            status: string;
+            /** Summary */
+            summary: string;
+            /** Target */
+            target: string;
+            /** Tracking No */
+            tracking_no: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** ClaimIn */
+        ClaimIn: {
+            /** Reason */
+            reason?: string | null;
+        };
         /** CloseIn */
         CloseIn: {
             /** Note */
@@ -601,6 +1040,28 @@ export interface components {
         ContactIn: {
             /** Note */
             note?: string | null;
+        };
+        /**
+         * DispatchIn
+         * @description 派遣: where the case goes (exactly one of the three), optionally to whom.
+         */
+        DispatchIn: {
+            /**
+             * Assignee Id
+             * @description a person on duty in that unit
+             */
+            assignee_id?: string | null;
+            /** Community Code */
+            community_code?: string | null;
+            /** Department Code */
+            department_code?: string | null;
+            /** Grid Code */
+            grid_code?: string | null;
+            /**
+             * Reason
+             * @description why: recorded on the timeline
+             */
+            reason: string;
         };
         /**
          * EvaluateIn
@@ -677,9 +1138,92 @@ export interface components {
             /** Staff Id */
             staff_id: string;
         };
+        /** PhrasesList */
+        PhrasesList: {
+            /**
+             * Items
+             * @description from the widest unit (the district) to yours
+             */
+            items: components["schemas"]["PhrasesRead"][];
+        };
+        /** PhrasesPut */
+        PhrasesPut: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "dispatch" | "reassign" | "return" | "transfer" | "resolve" | "close" | "reopen" | "suspend";
+            /**
+             * Phrases
+             * @description in the order the screens offer them
+             */
+            phrases: string[];
+        };
+        /** PhrasesRead */
+        PhrasesRead: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "dispatch" | "reassign" | "return" | "transfer" | "resolve" | "close" | "reopen" | "suspend";
+            /** Phrases */
+            phrases: string[];
+            /**
+             * Unit
+             * @description area:<code> or department:<code>
+             */
+            unit: string;
+            /** Updated At */
+            updated_at?: string | null;
+            /** Updated By */
+            updated_by?: string | null;
+        };
+        /** QueueRead */
+        QueueRead: {
+            /**
+             * Count
+             * @description at most 10,000 (then read it as 10,000+)
+             */
+            count: number;
+            /**
+             * Filter
+             * @description the query of GET /v1/cases that lists it
+             */
+            filter: {
+                [key: string]: unknown;
+            };
+            /**
+             * Key
+             * @description stable, for the console's routes: triage, returned, mine …
+             */
+            key: string;
+            /**
+             * Name
+             * @description the queue's name as the screens show it (zh-CN)
+             */
+            name: string;
+        };
+        /** QueuesRead */
+        QueuesRead: {
+            /** Items */
+            items: components["schemas"]["QueueRead"][];
+        };
         /** ReasonIn */
         ReasonIn: {
             /** Reason */
+            reason: string;
+        };
+        /**
+         * ReassignIn
+         * @description 改派: another person of the same unit.
+         */
+        ReassignIn: {
+            /** Assignee Id */
+            assignee_id: string;
+            /**
+             * Reason
+             * @description why: recorded on the timeline
+             */
             reason: string;
         };
         /** ResolveIn */
@@ -779,6 +1323,45 @@ export interface components {
             /** Error Type */
             type: string;
         };
+        /** ViewCreate */
+        ViewCreate: {
+            filter?: components["schemas"]["CaseFilters"];
+            /** Name */
+            name: string;
+            /**
+             * Sort
+             * @default -reported_at
+             * @enum {string}
+             */
+            sort: "reported_at" | "-reported_at" | "due_at" | "-due_at" | "updated_at" | "-updated_at";
+        };
+        /** ViewRead */
+        ViewRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Filter
+             * @description the query of GET /v1/cases it stands for
+             */
+            filter: {
+                [key: string]: unknown;
+            };
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Sort
+             * @enum {string}
+             */
+            sort: "reported_at" | "-reported_at" | "due_at" | "-due_at" | "updated_at" | "-updated_at";
+        };
     };
     responses: never;
     parameters: never;
@@ -827,6 +1410,160 @@ export interface operations {
                 content: {
                     "application/json": unknown;
                 };
+            };
+        };
+    };
+    search_cases_v1_cases_get: {
+        parameters: {
+            query?: {
+                /** @description the case's grid, community, street or district starts with it */
+                area_code?: string | null;
+                assignee_id?: string | null;
+                category_code?: string | null;
+                channel?: ("hotline" | "wish_wall" | "patrol" | "visit" | "open311") | null;
+                cursor?: string | null;
+                department_code?: string | null;
+                limit?: number;
+                priority?: ("urgent" | "normal") | null;
+                /** @description words of the content or address */
+                q?: string | null;
+                reported_from?: string | null;
+                /** @description exclusive */
+                reported_to?: string | null;
+                /** @description true: handed back (退单) at least once; false: never */
+                returned?: boolean | null;
+                /** @description the running clock's state */
+                sla?: ("green" | "yellow" | "red" | "breached") | null;
+                sort?: "reported_at" | "-reported_at" | "due_at" | "-due_at" | "updated_at" | "-updated_at";
+                status?: ("triage" | "routed" | "assigned" | "accepted" | "suspended" | "resolved" | "closed" | "evaluated" | "reopened")[];
+                target?: ("grid" | "community" | "department" | "triage") | null;
+                tracking_no?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CasePage"];
+                };
+            };
+            /** @description no or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description bad filter or cursor */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    export_cases_v1_cases_csv_get: {
+        parameters: {
+            query?: {
+                /** @description the case's grid, community, street or district starts with it */
+                area_code?: string | null;
+                assignee_id?: string | null;
+                category_code?: string | null;
+                channel?: ("hotline" | "wish_wall" | "patrol" | "visit" | "open311") | null;
+                department_code?: string | null;
+                priority?: ("urgent" | "normal") | null;
+                /** @description words of the content or address */
+                q?: string | null;
+                reported_from?: string | null;
+                /** @description exclusive */
+                reported_to?: string | null;
+                /** @description true: handed back (退单) at least once; false: never */
+                returned?: boolean | null;
+                /** @description the running clock's state */
+                sla?: ("green" | "yellow" | "red" | "breached") | null;
+                sort?: "reported_at" | "-reported_at" | "due_at" | "-due_at" | "updated_at" | "-updated_at";
+                status?: ("triage" | "routed" | "assigned" | "accepted" | "suspended" | "resolved" | "closed" | "evaluated" | "reopened")[];
+                target?: ("grid" | "community" | "department" | "triage") | null;
+                tracking_no?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description bad filter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    map_cases_v1_cases_geojson_get: {
+        parameters: {
+            query?: {
+                /** @description the case's grid, community, street or district starts with it */
+                area_code?: string | null;
+                assignee_id?: string | null;
+                category_code?: string | null;
+                channel?: ("hotline" | "wish_wall" | "patrol" | "visit" | "open311") | null;
+                department_code?: string | null;
+                limit?: number;
+                priority?: ("urgent" | "normal") | null;
+                /** @description words of the content or address */
+                q?: string | null;
+                reported_from?: string | null;
+                /** @description exclusive */
+                reported_to?: string | null;
+                /** @description true: handed back (退单) at least once; false: never */
+                returned?: boolean | null;
+                /** @description the running clock's state */
+                sla?: ("green" | "yellow" | "red" | "breached") | null;
+                status?: ("triage" | "routed" | "assigned" | "accepted" | "suspended" | "resolved" | "closed" | "evaluated" | "reopened")[];
+                target?: ("grid" | "community" | "department" | "triage") | null;
+                tracking_no?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/geo+json": unknown;
+                    "application/json": unknown;
+                };
+            };
+            /** @description bad filter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -920,6 +1657,60 @@ export interface operations {
                 content?: never;
             };
             /** @description invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    claim_case_v1_cases__case_id__claim_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ClaimIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseDetail"];
+                };
+            };
+            /** @description outside your scope, or not yours to do */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such case */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not possible in the case's current state (the body says which) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid request: unknown unit, a person not on duty there */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1034,6 +1825,60 @@ export interface operations {
                 content?: never;
             };
             /** @description invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    dispatch_case_v1_cases__case_id__dispatch_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DispatchIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseDetail"];
+                };
+            };
+            /** @description outside your scope, or not yours to do */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such case */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not possible in the case's current state (the body says which) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid request: unknown unit, a person not on duty there */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1262,6 +2107,60 @@ export interface operations {
                 content?: never;
             };
             /** @description invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    reassign_case_v1_cases__case_id__reassign_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReassignIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseDetail"];
+                };
+            };
+            /** @description outside your scope, or not yours to do */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such case */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not possible in the case's current state (the body says which) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid request: unknown unit, a person not on duty there */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1612,6 +2511,68 @@ export interface operations {
             };
         };
     };
+    bulk_dispatch_v1_cases_bulk_dispatch_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkDispatchIn"];
+            };
+        };
+        responses: {
+            /** @description one result per case, in the order given */
+            207: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkOut"];
+                };
+            };
+            /** @description invalid request (more than 100 cases, no destination …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    bulk_reassign_v1_cases_bulk_reassign_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkReassignIn"];
+            };
+        };
+        responses: {
+            /** @description one result per case, in the order given */
+            207: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkOut"];
+                };
+            };
+            /** @description invalid request (more than 100 cases, no destination …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list_people_v1_dev_people_get: {
         parameters: {
             query?: never;
@@ -1691,6 +2652,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AreaRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    areas_geojson_v1_directory_areas_geojson_get: {
+        parameters: {
+            query?: {
+                level?: ("district" | "street" | "community" | "grid") | null;
+                parent?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/geo+json": unknown;
+                    "application/json": unknown;
                 };
             };
             /** @description Validation Error */
@@ -1812,6 +2806,97 @@ export interface operations {
             };
         };
     };
+    read_phrases_v1_phrases_get: {
+        parameters: {
+            query?: {
+                action?: ("dispatch" | "reassign" | "return" | "transfer" | "resolve" | "close" | "reopen" | "suspend") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhrasesList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_phrases_v1_phrases_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhrasesPut"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhrasesRead"];
+                };
+            };
+            /** @description you do not keep a unit's phrases */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    my_queues_v1_queues_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuesRead"];
+                };
+            };
+        };
+    };
     my_tasks_v1_tasks_get: {
         parameters: {
             query?: {
@@ -1833,6 +2918,102 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CaseRead"][];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    my_views_v1_views_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewRead"][];
+                };
+            };
+        };
+    };
+    create_view_v1_views_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ViewCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewRead"];
+                };
+            };
+            /** @description the name is taken, or you have too many views */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_view_v1_views__view_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such view of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

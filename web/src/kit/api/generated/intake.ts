@@ -1494,6 +1494,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description busy (INTAKE_MAX_IN_FLIGHT): retry after Retry-After, same ticket_no */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     push_ticket_batch_v1_hotline_tickets_batch_post: {
@@ -1580,6 +1587,13 @@ export interface operations {
             };
             /** @description not a batch: no tickets, too many, or not JSON; nothing stored */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description busy (INTAKE_MAX_IN_FLIGHT): retry after Retry-After; nothing stored */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -68,6 +68,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/deliveries:resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the failed deliveries that match a filter again (admin, ops) */
+        post: operations["resend_matching_v1_deliveries_resend_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/deliveries/{delivery_id}/resend": {
         parameters: {
             query?: never;
@@ -261,6 +278,52 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** BulkResendRead */
+        BulkResendRead: {
+            /**
+             * Matched
+             * @description failed deliveries that matched the filter
+             */
+            matched: number;
+            /**
+             * Resent
+             * @description deliveries sent again (one per original delivery)
+             */
+            resent: number;
+            /**
+             * Skipped
+             * @description already resent, and that resend has not failed
+             */
+            skipped: number;
+        };
+        /**
+         * BulkResendRequest
+         * @description Which failed deliveries to send again: all failed ones of a channel, failed in
+         *     ``[failed_from, failed_until)``, at most ``limit`` of them (oldest first).
+         */
+        BulkResendRequest: {
+            /**
+             * Channel
+             * @example sms
+             */
+            channel?: string | null;
+            /** Failed From */
+            failed_from?: string | null;
+            /** Failed Until */
+            failed_until?: string | null;
+            /**
+             * Limit
+             * @default 500
+             */
+            limit: number;
+            /**
+             * Status
+             * @description only failed deliveries are resent
+             * @default failed
+             * @constant
+             */
+            status: "failed";
+        };
         /**
          * DeliveryRead
          * @description A delivery record: recipients appear only masked.
@@ -600,6 +663,37 @@ export interface operations {
             };
         };
     };
+    resend_matching_v1_deliveries_resend_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkResendRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResendRead"];
+                };
+            };
+            /** @description a bad filter (e.g. failed_until before failed_from) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     resend_v1_deliveries__delivery_id__resend_post: {
         parameters: {
             query?: never;
@@ -921,14 +1015,12 @@ export interface operations {
                     "application/json": components["schemas"]["RobotRead"];
                 };
             };
-            /** @description Validation Error */
+            /** @description a bad URL, or one whose host is not allowed */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
+                content?: never;
             };
         };
     };
