@@ -161,13 +161,16 @@ async def search(
     end: datetime,
     statuses: Collection[str] | None,
     excluded_statuses: Collection[str] | None,
+    channels: Collection[str] | None = None,
     limit: int,
     offset: int = 0,
 ) -> list[Case]:
     """Cases reported in [start, end], newest first (a page of `limit` from `offset`);
     of these categories (the code, else the hint) if any; with a status in `statuses`
-    and none in `excluded_statuses`, when given."""
+    and none in `excluded_statuses`, and through one of `channels`, when given."""
     query = select(Case).where(Case.reported_at >= start, Case.reported_at <= end)
+    if channels is not None:
+        query = query.where(Case.channel.in_(list(channels)))
     if categories:
         query = query.where(
             func.coalesce(Case.category_code, Case.category_hint).in_(list(categories))

@@ -328,12 +328,17 @@ async def public_status(*, session: AsyncSession, tracking_no: str) -> CaseStatu
         return None
     primary = await repository.get(session, case.duplicate_of) if case.duplicate_of else None
     followed = primary or case
+    # Staff's notes may name residents: shown only on a request sent through Open311 (as
+    # the Open311 view does), and never to a merged reporter (they are the other case's).
+    notes = case.channel == "open311" and primary is None
     steps = [
-        StepRead(status=s.status, at=s.at, note=s.note)
+        StepRead(status=s.status, at=s.at, note=s.note if notes else None)
         for s in await repository.steps(session, followed.id)
     ]
     if primary is None:
-        return CaseStatusRead.model_validate(case).model_copy(update={"steps": steps})
+        return CaseStatusRead.model_validate(case).model_copy(
+            update={"steps": steps, "status_note": case.status_note if notes else None}
+        )
     return CaseStatusRead(
         tracking_no=case.tracking_no,
         status=primary.status,
@@ -341,7 +346,7 @@ async def public_status(*, session: AsyncSession, tracking_no: str) -> CaseStatu
         reported_at=case.reported_at,
         status_changed_at=max(primary.status_changed_at, case.status_changed_at),
         merged_into=primary.tracking_no,
-        status_note=primary.status_note,
+        status_note=None,
         expected_at=primary.expected_at,
         steps=steps,
     )
@@ -390,10 +395,12 @@ async def search(
     end: datetime,
     statuses: Collection[str] | None = None,
     excluded_statuses: Collection[str] | None = None,
+    channels: Collection[str] | None = None,
     limit: int,
     offset: int = 0,
 ) -> list[Case]:
-    """Cases reported in [start, end], newest first, a page at a time."""
+    """Cases reported in [start, end], newest first, a page at a time; only of these
+    `channels`, when given."""
     return await repository.search(
         session,
         categories=categories,
@@ -401,6 +408,7 @@ async def search(
         end=end,
         statuses=statuses,
         excluded_statuses=excluded_statuses,
+        channels=channels,
         limit=limit,
         offset=offset,
     )
