@@ -17,10 +17,20 @@ import structlog
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gridcase_events.kit.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
+from gridcase_events import payloads
+from gridcase_events.kit.auth import AREA_ROLES, Principal, can_see
+from gridcase_events.kit.errors import (
+    Forbidden,
+    Invalid,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 from intake.attachments import repository
+from intake.attachments.models import Attachment
 from intake.attachments.schemas import AttachmentRead
 from intake.attachments.storage import Storage
+from intake.cases import service as case_service
 from intake.idempotency.schemas import Key, Replay
 from intake.idempotency.service import idempotent
 
@@ -171,6 +181,7 @@ async def store(
             "uploaded_by": uploaded_by,
         },
     )
+    await repository.add_upload(session, name=name, uploaded_by=uploaded_by, uploaded_at=now)
     UPLOADS.labels("stored" if new_file else "duplicate").inc()
     return AttachmentRead(
         url=url_for(base_url, name),
@@ -237,3 +248,56 @@ async def accept(
     if isinstance(outcome, AttachmentRead):
         log.info("attachment stored", name=outcome.url.rsplit("/", 1)[-1], size=outcome.size)
     return outcome
+
+
+# Attachments (photos of homes, of people) are for those who handle cases: field workers
+# in their area, a department's operators, the desks that route cases, admins.
+_DESKS = frozenset({"district_center", "dispatcher", "admin"})
+
+
+def handles_cases(principal: Principal) -> bool:
+    """Whether the caller's role may download attachments at all."""
+    if principal.role in _DESKS:
+        return True
+    if principal.role in AREA_ROLES:
+        return bool(principal.area_code)
+    return principal.role == "department_operator" and bool(principal.department_code)
+
+
+async def downloadable(
+    *, session: AsyncSession, principal: Principal, name: str, base_url: str
+) -> Attachment:
+    """The stored file, if the caller may download it: admins any; others a file they
+    uploaded, or one belonging to a case they can see (a report's ``attachments``, a
+    resolution's evidence; a duplicate's also the case it was merged into). A file no
+    case references yet is its uploader's alone. :class:`NotFound` if not stored,
+    :class:`Forbidden` otherwise."""
+    if not handles_cases(principal):
+        raise Forbidden(f"role {principal.role} may not download attachments here")
+    attachment = await repository.get(session, name)
+    if attachment is None:
+        raise NotFound("no such attachment")
+    if principal.role == "admin" or await repository.uploaded_by(
+        session, name=name, uploader=f"staff:{principal.sub}"
+    ):
+        return attachment
+    cases = await case_service.holding_attachment(
+        session=session,
+        url=url_for(base_url, name),
+        case_ids=await repository.evidence_of(session, name),
+    )
+    if any(
+        can_see(principal, grid_code=c.grid_code, department_code=c.department_code) for c in cases
+    ):
+        return attachment
+    raise Forbidden("this attachment belongs to no case of yours")
+
+
+async def record_evidence(
+    *, session: AsyncSession, resolved: payloads.CaseResolved, base_url: str, at: datetime
+) -> None:
+    """A resolution's evidence that is stored here now belongs to its case."""
+    names = {name_from_url(base_url, url) for url in resolved.evidence}
+    await repository.add_evidence(
+        session, names={n for n in names if n is not None}, case_id=resolved.case_id, at=at
+    )

@@ -153,6 +153,18 @@ async def by_tracking_nos(session: AsyncSession, tracking_nos: Collection[str]) 
     return list(result.scalars())
 
 
+async def holding(
+    session: AsyncSession, *, attachment_url: str, case_ids: Collection[UUID]
+) -> list[Case]:
+    """The cases whose report carries the attachment (JSONB containment, by the GIN
+    index of migration c4e1a7d2b9f3), and the cases `case_ids`."""
+    held = Case.attachments.contains([attachment_url])
+    result = await session.execute(
+        select(Case).where(or_(held, Case.id.in_(list(case_ids))) if case_ids else held)
+    )
+    return list(result.scalars())
+
+
 async def search(
     session: AsyncSession,
     *,

@@ -387,6 +387,20 @@ async def by_tracking_nos(*, session: AsyncSession, tracking_nos: list[str]) -> 
     return await repository.by_tracking_nos(session, tracking_nos)
 
 
+async def holding_attachment(
+    *, session: AsyncSession, url: str, case_ids: Collection[UUID]
+) -> list[Case]:
+    """The cases an attachment belongs to: those whose report carries its URL and the
+    cases `case_ids` (e.g. resolutions that gave it as evidence), each with the case it
+    was merged into (whose handlers see the duplicate's report)."""
+    cases = await repository.holding(session, attachment_url=url, case_ids=case_ids)
+    primaries = {c.duplicate_of for c in cases if c.duplicate_of is not None}
+    primaries -= {c.id for c in cases}
+    if primaries:
+        cases += await repository.holding(session, attachment_url=url, case_ids=primaries)
+    return cases
+
+
 async def search(
     *,
     session: AsyncSession,
