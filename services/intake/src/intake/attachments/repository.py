@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import DateTime, Uuid, literal, select
+from sqlalchemy import delete as sa_delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,10 +51,38 @@ async def uploaded_by(session: AsyncSession, *, name: str, uploader: str) -> boo
 
 
 async def existing_names(session: AsyncSession, names: Collection[str]) -> set[str]:
+    """The stored names among `names`, share-locked until the transaction ends (so the
+    orphan purge, which skips locked rows, cannot take a file a report is referencing)."""
     if not names:
         return set()
-    result = await session.execute(select(Attachment.name).where(Attachment.name.in_(names)))
+    result = await session.execute(
+        select(Attachment.name).where(Attachment.name.in_(names)).with_for_update(read=True)
+    )
     return set(result.scalars())
+
+
+async def lock_expired(session: AsyncSession, *, before: datetime, limit: int) -> list[str]:
+    """Up to `limit` files nobody uploaded since `before` and no resolution gave as
+    evidence, locked for deletion (rows other transactions hold are skipped: an upload
+    or a report at work on them)."""
+    recent = select(AttachmentUpload.name).where(
+        AttachmentUpload.name == Attachment.name, AttachmentUpload.uploaded_at >= before
+    )
+    evidence = select(AttachmentEvidence.name).where(AttachmentEvidence.name == Attachment.name)
+    result = await session.execute(
+        select(Attachment.name)
+        .where(Attachment.created_at < before, ~recent.exists(), ~evidence.exists())
+        .order_by(Attachment.created_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(result.scalars())
+
+
+async def delete(session: AsyncSession, names: Collection[str]) -> None:
+    """Deletes the files' rows (their uploads and evidence go with them)."""
+    if names:
+        await session.execute(sa_delete(Attachment).where(Attachment.name.in_(list(names))))
 
 
 async def add_evidence(

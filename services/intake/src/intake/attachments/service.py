@@ -6,9 +6,9 @@ import asyncio
 import hashlib
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -18,6 +18,7 @@ from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events import payloads
+from gridcase_events.kit import db
 from gridcase_events.kit.auth import AREA_ROLES, Principal, can_see
 from gridcase_events.kit.errors import (
     Forbidden,
@@ -168,8 +169,9 @@ async def store(
         UPLOADS.labels("unsupported").inc()
         raise
     name = f"{spooled.sha256}.{extension}"
-    # The bytes first, then the row: a row never points at a missing file.
-    new_file = await storage.put(name=name, source=spooled.path, content_type=content_type)
+    # The rows first, then the bytes: the rows are seen only once committed, after the
+    # bytes are stored; and the upload's row locks the file's (its foreign key), so the
+    # orphan purge cannot delete the file under a new upload of the same content.
     await repository.add_if_new(
         session,
         {
@@ -182,6 +184,7 @@ async def store(
         },
     )
     await repository.add_upload(session, name=name, uploaded_by=uploaded_by, uploaded_at=now)
+    new_file = await storage.put(name=name, source=spooled.path, content_type=content_type)
     UPLOADS.labels("stored" if new_file else "duplicate").inc()
     return AttachmentRead(
         url=url_for(base_url, name),
@@ -219,16 +222,19 @@ async def accept(
     key: Key | None,
     scope: str,
     now: datetime,
+    admit_bytes: Callable[[int], Awaitable[None]] | None = None,
 ) -> AttachmentRead | Replay:
-    """An upload: spooled (:class:`TooLarge` past `limit` bytes), then stored once
-    under its content name, or a repeat's first answer. The spooled file is removed
-    whatever happens."""
+    """An upload: spooled (:class:`TooLarge` past `limit` bytes), its size admitted by
+    `admit_bytes` (which raises to refuse it), then stored once under its content name,
+    or a repeat's first answer. The spooled file is removed whatever happens."""
     try:
         spooled = await spool(upload=upload, staging=storage.staging_dir(), limit=limit)
     except TooLarge:
         UPLOADS.labels("too_large").inc()
         raise
     try:
+        if admit_bytes is not None:
+            await admit_bytes(spooled.size)
         outcome = await idempotent(
             session=session,
             key=key,
@@ -301,3 +307,39 @@ async def record_evidence(
     await repository.add_evidence(
         session, names={n for n in names if n is not None}, case_id=resolved.case_id, at=at
     )
+
+
+PURGED = Counter(
+    "gridcase_intake_attachments_purged_total",
+    "Orphan attachments deleted (uploaded, never referenced by a case, past their time)",
+)
+
+
+async def purge_orphans(
+    *,
+    session: AsyncSession,
+    storage: Storage,
+    base_url: str,
+    now: datetime,
+    ttl: timedelta,
+    limit: int = 100,
+) -> list[str]:
+    """Deletes up to `limit` orphans: files nobody uploaded for `ttl` that no case
+    references (no report's ``attachments``, no resolution's evidence). Returns their
+    names. The candidates are locked first and checked against the cases again after
+    (a report committed meanwhile keeps its file; one still at work holds the row and
+    is skipped). The bytes go before the rows are deleted: should the commit then fail,
+    the rows stay without bytes (downloads 404) until the next run deletes them."""
+    candidates = await repository.lock_expired(session, before=now - ttl, limit=limit)
+    if not candidates:
+        return []
+    urls = {url_for(base_url, name): name for name in candidates}
+    carried = await case_service.attachments_carried(session=session, urls=list(urls))
+    orphans = [name for url, name in urls.items() if url not in carried]
+    for name in orphans:
+        await storage.delete(name)
+    await repository.delete(session, orphans)
+    db.on_commit(session, lambda: PURGED.inc(len(orphans)))
+    if orphans:
+        log.info("orphan attachments purged", count=len(orphans))
+    return orphans

@@ -165,6 +165,19 @@ async def holding(
     return list(result.scalars())
 
 
+async def carried(session: AsyncSession, attachment_urls: Collection[str]) -> set[str]:
+    """The URLs among `attachment_urls` that some case's report carries."""
+    if not attachment_urls:
+        return set()
+    result = await session.execute(
+        select(Case.attachments).where(
+            or_(*(Case.attachments.contains([url]) for url in attachment_urls))
+        )
+    )
+    wanted = set(attachment_urls)
+    return {url for urls in result.scalars() for url in urls if url in wanted}
+
+
 async def search(
     session: AsyncSession,
     *,

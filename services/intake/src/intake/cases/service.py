@@ -401,6 +401,11 @@ async def holding_attachment(
     return cases
 
 
+async def attachments_carried(*, session: AsyncSession, urls: Collection[str]) -> set[str]:
+    """The attachment URLs among `urls` that some case's report carries."""
+    return await repository.carried(session, urls)
+
+
 async def search(
     *,
     session: AsyncSession,
