@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, String
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from intake.db import Base
@@ -20,6 +20,9 @@ class Attachment(Base):
     content_type: Mapped[str] = mapped_column(String(50))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     uploaded_by: Mapped[str] = mapped_column(String(200), doc="the first uploader")
+    # False for staff files stored before resolutions' evidence was recorded here (they
+    # may be evidence dispatch holds): the orphan purge keeps them.
+    purgeable: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class AttachmentUpload(Base):

@@ -71,7 +71,12 @@ async def lock_expired(session: AsyncSession, *, before: datetime, limit: int) -
     evidence = select(AttachmentEvidence.name).where(AttachmentEvidence.name == Attachment.name)
     result = await session.execute(
         select(Attachment.name)
-        .where(Attachment.created_at < before, ~recent.exists(), ~evidence.exists())
+        .where(
+            Attachment.purgeable,
+            Attachment.created_at < before,
+            ~recent.exists(),
+            ~evidence.exists(),
+        )
         .order_by(Attachment.created_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
