@@ -4,7 +4,9 @@ The service runs for real (migrations, producer, relay, consumers) behind uvicor
 free loopback port; schemathesis runs as its own process against it. Hotline requests
 pass through a test-only ASGI wrapper that signs whatever body schemathesis generated
 with a current hotline secret, so its data reaches validation (422) and storage (201)
-instead of stopping at the signature (401, covered by the signature tests)."""
+instead of stopping at the signature (401, covered by the signature tests). Every request
+carries an admin's bearer token, so the staff endpoints are fuzzed past authentication
+(issue 16: schemathesis with authenticated requests)."""
 
 import asyncio
 import json
@@ -19,7 +21,7 @@ import pytest
 import uvicorn
 
 from gridcase_events.kit import signing
-from gridcase_events.testing import free_port
+from gridcase_events.testing import bearer, free_port
 from intake.config import IntakeSettings
 from intake.main import create_app
 
@@ -34,10 +36,11 @@ class SignHotlineRequests:
     def __init__(self, app: Any) -> None:
         self.app = app
         self.statuses: Counter[int] = Counter()
+        self.staff_statuses: Counter[int] = Counter()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/v1/hotline/"):
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, self._staff(scope, send))
             return
         body = b""
         while True:
@@ -63,6 +66,21 @@ class SignHotlineRequests:
             await send(message)
 
         await self.app(scope, replay, record)
+
+    def _staff(self, scope: Any, send: Any) -> Any:
+        """Counts the answers of staff endpoints (those that need a token)."""
+        staff = (
+            scope["type"] == "http"
+            and scope["path"].startswith("/v1/")
+            and not (scope["path"].startswith("/v1/public/"))
+        )
+
+        async def record(message: Any) -> None:
+            if staff and message["type"] == "http.response.start":
+                self.staff_statuses[message["status"]] += 1
+            await send(message)
+
+        return record
 
 
 def _now() -> Any:
@@ -97,6 +115,8 @@ async def test_no_operation_answers_5xx_to_generated_requests(
             str(Path(sys.executable).with_name("schemathesis")),
             "run",
             f"http://127.0.0.1:{port}/openapi.json",
+            "--header",
+            f"Authorization: {bearer('admin-openapi', 'admin')['Authorization']}",
             "--checks",
             "not_a_server_error",
             "--max-examples",
@@ -130,3 +150,7 @@ async def test_no_operation_answers_5xx_to_generated_requests(
     assert app.statuses[422] > 0, app.statuses
     print(dict(app.statuses))
     assert not [s for s in app.statuses if s >= 500], app.statuses
+    # The token got the staff endpoints' requests past authentication.
+    print(dict(app.staff_statuses))
+    assert sum(n for s, n in app.staff_statuses.items() if 200 <= s < 300) > 0
+    assert not [s for s in app.staff_statuses if s >= 500], app.staff_statuses

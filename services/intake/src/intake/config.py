@@ -88,6 +88,21 @@ class IntakeSettings(PlatformSettings):
     attachments_dir: Path = Field(
         Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "gridcase" / "attachments"
     )
+    attachments_orphan_ttl_seconds: int = Field(
+        7 * 86400,
+        ge=60,
+        le=366 * 86400,
+        description="an upload no case references is deleted this long after it was "
+        "last uploaded (by a background worker)",
+    )
+    attachments_purge_interval_seconds: float = Field(
+        300.0, gt=0, le=86400, description="how often the worker looks for orphans"
+    )
+    # Byte budgets of the anonymous uploads at wish walls, per client address (across
+    # every wall) and per wall, in a fixed window: beyond them 429 with Retry-After.
+    public_upload_client_bytes: int = Field(50 * 1024 * 1024, ge=1024, le=2**31 - 1)
+    public_upload_wall_bytes: int = Field(500 * 1024 * 1024, ge=1024, le=2**31 - 1)
+    public_upload_window_seconds: int = Field(3600, ge=1, le=86400)
     attachments_s3_endpoint: str | None = None
     attachments_s3_bucket: str | None = None
     attachments_s3_region: str = "us-east-1"

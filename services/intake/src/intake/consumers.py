@@ -7,6 +7,7 @@ from __future__ import annotations
 from gridcase_events import payloads, topics
 from gridcase_events.handlers import Context, Handlers
 from gridcase_events.kit.runtime import ConsumerSpec
+from intake.attachments import service as attachment_service
 from intake.cases import service as case_service
 from intake.catalogue import service as catalogue_service
 from intake.deps import IntakeRuntime
@@ -22,7 +23,6 @@ catalogue = Handlers[IntakeRuntime]()
     payloads.CaseAccepted,
     payloads.CaseReturned,
     payloads.CaseTransferred,
-    payloads.CaseResolved,
     payloads.CaseClosed,
     payloads.CaseReopened,
     payloads.CaseEvaluated,
@@ -32,6 +32,21 @@ catalogue = Handlers[IntakeRuntime]()
 async def on_case_event(ctx: Context[IntakeRuntime], case: payloads.CaseRef) -> None:
     await case_service.project_status(
         session=ctx.session, event_type=ctx.event.type, case=case, at=ctx.event.time
+    )
+
+
+@status.on(payloads.CaseResolved)
+async def on_resolved(ctx: Context[IntakeRuntime], resolved: payloads.CaseResolved) -> None:
+    """The public status, and the evidence files now belong to the case (who may
+    download them: ``intake.attachments.service.downloadable``)."""
+    await case_service.project_status(
+        session=ctx.session, event_type=ctx.event.type, case=resolved, at=ctx.event.time
+    )
+    await attachment_service.record_evidence(
+        session=ctx.session,
+        resolved=resolved,
+        base_url=ctx.runtime.settings.public_base_url,
+        at=ctx.event.time,
     )
 
 

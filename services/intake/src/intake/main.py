@@ -14,6 +14,7 @@ from intake import (
     text,
 )
 from intake.attachments.endpoints import router as attachments_router
+from intake.attachments.purge import OrphanPurge
 from intake.cases.endpoints import router as cases_router
 from intake.config import IntakeSettings
 from intake.consumers import consumers
@@ -66,6 +67,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
             pages_router,
         ],
         consumers=consumers,
+        workers=lambda runtime: [OrphanPurge(runtime)],
         state=build_state,
         clock=clock,
         body_limit=body_limits(settings),

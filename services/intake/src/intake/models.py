@@ -1,6 +1,6 @@
 """Every table of intake, imported so that the metadata is complete (migrations)."""
 
-from intake.attachments.models import Attachment
+from intake.attachments.models import Attachment, AttachmentEvidence, AttachmentUpload
 from intake.cases.models import Case, CaseStep
 from intake.catalogue.models import Area, Category, Department
 from intake.idempotency.models import IdempotencyKey
@@ -13,6 +13,8 @@ from intake.walls.models import Wall, Wish
 __all__ = [
     "Area",
     "Attachment",
+    "AttachmentEvidence",
+    "AttachmentUpload",
     "Case",
     "CaseStep",
     "Category",

@@ -225,11 +225,24 @@ async def test_uploads_go_to_an_s3_bucket_when_configured(
         (bearer("ops-1", "ops"), 403),
         (bearer("m-2", "grid_member"), 401),  # no area in the token: refused by the kit
         (bearer("do-1", "department_operator"), 401),  # no department
-        (bearer("do-2", "department_operator", department_code="D-CG"), 200),
-        (bearer("dc-1", "district_center"), 200),
+        # A file no case references yet is its uploader's (and admins') alone: who may
+        # see the cases it belongs to is tests/attachments/test_access.py.
+        (bearer("do-2", "department_operator", department_code="D-CG"), 403),
+        (bearer("dc-1", "district_center"), 403),
+        (bearer("m-3", "grid_member", "510302001002003"), 403),
+        (bearer("admin-1", "admin"), 200),
         (STAFF, 200),
     ],
-    ids=["ops", "member-without-area", "operator-without-dept", "operator", "centre", "member"],
+    ids=[
+        "ops",
+        "member-without-area",
+        "operator-without-dept",
+        "operator",
+        "centre",
+        "other-member-same-grid",
+        "admin",
+        "uploader",
+    ],
 )
 async def test_only_roles_that_handle_cases_download_attachments(
     intake: Any, who: Any, status: int

@@ -7,27 +7,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Path, Response, UploadFile
 
-from gridcase_events.kit.auth import AREA_ROLES, CurrentPrincipal, Principal
-from gridcase_events.kit.errors import Forbidden, NotFound
-from intake.attachments import repository, service
+from gridcase_events.kit.auth import CurrentPrincipal
+from gridcase_events.kit.errors import NotFound
+from intake.attachments import service
 from intake.attachments.schemas import UPLOAD_RESPONSES, AttachmentRead
 from intake.deps import RuntimeDep, SessionDep, SettingsDep, StorageDep
 from intake.idempotency.deps import IdempotencyDep, respond
 
 router = APIRouter(tags=["attachments"])
-
-# Attachments (photos of homes, of people) are for those who handle cases: field workers
-# in their area, a department's operators, the desks that route cases, admins.
-# (Content-addressed files are shared between cases, so no finer scope is kept.)
-_DESKS = frozenset({"district_center", "dispatcher", "admin"})
-
-
-def may_download(principal: Principal) -> bool:
-    if principal.role in _DESKS:
-        return True
-    if principal.role in AREA_ROLES:
-        return bool(principal.area_code)
-    return principal.role == "department_operator" and bool(principal.department_code)
 
 
 @router.post(
@@ -63,10 +50,13 @@ async def upload(
 
 @router.get(
     "/v1/attachments/{name}",
-    summary="Download an attachment (staff)",
+    summary="Download an attachment (staff who can see a case it belongs to; its uploader)",
     response_class=Response,
     responses={
-        403: {"description": "a role that handles no cases, or one without its area"},
+        403: {
+            "description": "a role that handles no cases, or a file of no case the caller "
+            "can see (a file no case references yet: its uploader's alone)"
+        },
         404: {"description": "no such attachment"},
     },
 )
@@ -74,13 +64,14 @@ async def download(
     name: Annotated[str, Path(pattern=service.NAME.pattern)],
     principal: CurrentPrincipal,
     session: SessionDep,
+    settings: SettingsDep,
     storage: StorageDep,
 ) -> Response:
-    if not may_download(principal):
-        raise Forbidden(f"role {principal.role} may not download attachments here")
-    attachment = await repository.get(session, name)
-    content = await storage.read(name) if attachment is not None else None
-    if attachment is None or content is None:
+    attachment = await service.downloadable(
+        session=session, principal=principal, name=name, base_url=settings.public_base_url
+    )
+    content = await storage.read(name)
+    if content is None:
         raise NotFound("no such attachment")
     return Response(
         content,

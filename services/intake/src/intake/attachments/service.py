@@ -6,9 +6,9 @@ import asyncio
 import hashlib
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -17,10 +17,21 @@ import structlog
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gridcase_events.kit.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
+from gridcase_events import payloads
+from gridcase_events.kit import db
+from gridcase_events.kit.auth import AREA_ROLES, Principal, can_see
+from gridcase_events.kit.errors import (
+    Forbidden,
+    Invalid,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 from intake.attachments import repository
+from intake.attachments.models import Attachment
 from intake.attachments.schemas import AttachmentRead
 from intake.attachments.storage import Storage
+from intake.cases import service as case_service
 from intake.idempotency.schemas import Key, Replay
 from intake.idempotency.service import idempotent
 
@@ -158,8 +169,9 @@ async def store(
         UPLOADS.labels("unsupported").inc()
         raise
     name = f"{spooled.sha256}.{extension}"
-    # The bytes first, then the row: a row never points at a missing file.
-    new_file = await storage.put(name=name, source=spooled.path, content_type=content_type)
+    # The rows first, then the bytes: the rows are seen only once committed, after the
+    # bytes are stored; and the upload's row locks the file's (its foreign key), so the
+    # orphan purge cannot delete the file under a new upload of the same content.
     await repository.add_if_new(
         session,
         {
@@ -171,6 +183,8 @@ async def store(
             "uploaded_by": uploaded_by,
         },
     )
+    await repository.add_upload(session, name=name, uploaded_by=uploaded_by, uploaded_at=now)
+    new_file = await storage.put(name=name, source=spooled.path, content_type=content_type)
     UPLOADS.labels("stored" if new_file else "duplicate").inc()
     return AttachmentRead(
         url=url_for(base_url, name),
@@ -208,16 +222,19 @@ async def accept(
     key: Key | None,
     scope: str,
     now: datetime,
+    admit_bytes: Callable[[int], Awaitable[None]] | None = None,
 ) -> AttachmentRead | Replay:
-    """An upload: spooled (:class:`TooLarge` past `limit` bytes), then stored once
-    under its content name, or a repeat's first answer. The spooled file is removed
-    whatever happens."""
+    """An upload: spooled (:class:`TooLarge` past `limit` bytes), its size admitted by
+    `admit_bytes` (which raises to refuse it), then stored once under its content name,
+    or a repeat's first answer. The spooled file is removed whatever happens."""
     try:
         spooled = await spool(upload=upload, staging=storage.staging_dir(), limit=limit)
     except TooLarge:
         UPLOADS.labels("too_large").inc()
         raise
     try:
+        if admit_bytes is not None:
+            await admit_bytes(spooled.size)
         outcome = await idempotent(
             session=session,
             key=key,
@@ -237,3 +254,92 @@ async def accept(
     if isinstance(outcome, AttachmentRead):
         log.info("attachment stored", name=outcome.url.rsplit("/", 1)[-1], size=outcome.size)
     return outcome
+
+
+# Attachments (photos of homes, of people) are for those who handle cases: field workers
+# in their area, a department's operators, the desks that route cases, admins.
+_DESKS = frozenset({"district_center", "dispatcher", "admin"})
+
+
+def handles_cases(principal: Principal) -> bool:
+    """Whether the caller's role may download attachments at all."""
+    if principal.role in _DESKS:
+        return True
+    if principal.role in AREA_ROLES:
+        return bool(principal.area_code)
+    return principal.role == "department_operator" and bool(principal.department_code)
+
+
+async def downloadable(
+    *, session: AsyncSession, principal: Principal, name: str, base_url: str
+) -> Attachment:
+    """The stored file, if the caller may download it: admins any; others a file they
+    uploaded, or one belonging to a case they can see (a report's ``attachments``, a
+    resolution's evidence; a duplicate's also the case it was merged into). A file no
+    case references yet is its uploader's alone. :class:`NotFound` if not stored,
+    :class:`Forbidden` otherwise."""
+    if not handles_cases(principal):
+        raise Forbidden(f"role {principal.role} may not download attachments here")
+    attachment = await repository.get(session, name)
+    if attachment is None:
+        raise NotFound("no such attachment")
+    if principal.role == "admin" or await repository.uploaded_by(
+        session, name=name, uploader=f"staff:{principal.sub}"
+    ):
+        return attachment
+    cases = await case_service.holding_attachment(
+        session=session,
+        url=url_for(base_url, name),
+        case_ids=await repository.evidence_of(session, name),
+    )
+    if any(
+        can_see(principal, grid_code=c.grid_code, department_code=c.department_code) for c in cases
+    ):
+        return attachment
+    raise Forbidden("this attachment belongs to no case of yours")
+
+
+async def record_evidence(
+    *, session: AsyncSession, resolved: payloads.CaseResolved, base_url: str, at: datetime
+) -> None:
+    """A resolution's evidence that is stored here now belongs to its case."""
+    names = {name_from_url(base_url, url) for url in resolved.evidence}
+    await repository.add_evidence(
+        session, names={n for n in names if n is not None}, case_id=resolved.case_id, at=at
+    )
+
+
+PURGED = Counter(
+    "gridcase_intake_attachments_purged_total",
+    "Orphan attachments deleted (uploaded, never referenced by a case, past their time)",
+)
+
+
+async def purge_orphans(
+    *,
+    session: AsyncSession,
+    storage: Storage,
+    base_url: str,
+    now: datetime,
+    ttl: timedelta,
+    limit: int = 100,
+) -> list[str]:
+    """Deletes up to `limit` orphans: files nobody uploaded for `ttl` that no case
+    references (no report's ``attachments``, no resolution's evidence). Returns their
+    names. The candidates are locked first and checked against the cases again after
+    (a report committed meanwhile keeps its file; one still at work holds the row and
+    is skipped). The bytes go before the rows are deleted: should the commit then fail,
+    the rows stay without bytes (downloads 404) until the next run deletes them."""
+    candidates = await repository.lock_expired(session, before=now - ttl, limit=limit)
+    if not candidates:
+        return []
+    urls = {url_for(base_url, name): name for name in candidates}
+    carried = await case_service.attachments_carried(session=session, urls=list(urls))
+    orphans = [name for url, name in urls.items() if url not in carried]
+    for name in orphans:
+        await storage.delete(name)
+    await repository.delete(session, orphans)
+    db.on_commit(session, lambda: PURGED.inc(len(orphans)))
+    if orphans:
+        log.info("orphan attachments purged", count=len(orphans))
+    return orphans

@@ -24,6 +24,10 @@ class Storage(Protocol):
 
     async def read(self, name: str) -> bytes | None: ...
 
+    async def delete(self, name: str) -> None:
+        """Removes the file (nothing if it is not there)."""
+        ...
+
 
 class LocalStorage:
     """Files under a directory. Writes are atomic: an upload is spooled to a temporary
@@ -53,6 +57,9 @@ class LocalStorage:
             os.fsync(handle.fileno())
         os.replace(source, target)
         return True
+
+    async def delete(self, name: str) -> None:
+        await asyncio.to_thread(self.path(name).unlink, missing_ok=True)
 
     async def read(self, name: str) -> bytes | None:
         target = self.path(name)
@@ -115,6 +122,9 @@ class S3Storage:
             return True
         finally:
             source.unlink(missing_ok=True)
+
+    async def delete(self, name: str) -> None:
+        await asyncio.to_thread(self._client.delete_object, Bucket=self.bucket, Key=name)
 
     async def read(self, name: str) -> bytes | None:
         return await asyncio.to_thread(self._read, name)

@@ -154,6 +154,31 @@ async def by_tracking_nos(session: AsyncSession, tracking_nos: Collection[str]) 
     return list(result.scalars())
 
 
+async def holding(
+    session: AsyncSession, *, attachment_url: str, case_ids: Collection[UUID]
+) -> list[Case]:
+    """The cases whose report carries the attachment (JSONB containment, by the GIN
+    index of migration c4e1a7d2b9f3), and the cases `case_ids`."""
+    held = Case.attachments.contains([attachment_url])
+    result = await session.execute(
+        select(Case).where(or_(held, Case.id.in_(list(case_ids))) if case_ids else held)
+    )
+    return list(result.scalars())
+
+
+async def carried(session: AsyncSession, attachment_urls: Collection[str]) -> set[str]:
+    """The URLs among `attachment_urls` that some case's report carries."""
+    if not attachment_urls:
+        return set()
+    result = await session.execute(
+        select(Case.attachments).where(
+            or_(*(Case.attachments.contains([url]) for url in attachment_urls))
+        )
+    )
+    wanted = set(attachment_urls)
+    return {url for urls in result.scalars() for url in urls if url in wanted}
+
+
 async def search(
     session: AsyncSession,
     *,
@@ -162,13 +187,16 @@ async def search(
     end: datetime,
     statuses: Collection[str] | None,
     excluded_statuses: Collection[str] | None,
+    channels: Collection[str] | None = None,
     limit: int,
     offset: int = 0,
 ) -> list[Case]:
     """Cases reported in [start, end], newest first (a page of `limit` from `offset`);
     of these categories (the code, else the hint) if any; with a status in `statuses`
-    and none in `excluded_statuses`, when given."""
+    and none in `excluded_statuses`, and through one of `channels`, when given."""
     query = select(Case).where(Case.reported_at >= start, Case.reported_at <= end)
+    if channels is not None:
+        query = query.where(Case.channel.in_(list(channels)))
     if categories:
         query = query.where(
             func.coalesce(Case.category_code, Case.category_hint).in_(list(categories))

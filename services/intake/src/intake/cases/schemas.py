@@ -21,7 +21,8 @@ class CaseCreated(BaseModel):
 
 class StepRead(BaseModel):
     """A step of a case's progress: the status it reached, when, and what was said for
-    the public (a resolution or closing note, a reopening's reason)."""
+    the public (a resolution or closing note, a reopening's reason; only on a request
+    sent through Open311 and not merged, as the staff's words may name residents)."""
 
     status: str
     at: datetime
@@ -42,7 +43,9 @@ class CaseStatusRead(BaseModel):
         default=None, description="a duplicate shows the progress of the case it joined"
     )
     status_note: str | None = Field(
-        default=None, description="what the latest step said for the public (e.g. resolution)"
+        default=None,
+        description="what the latest step said for the public (e.g. resolution): only on "
+        "a request sent through Open311 and not merged; otherwise the status says it",
     )
     expected_at: datetime | None = Field(
         default=None, description="when the case is expected to be resolved (its deadline)"

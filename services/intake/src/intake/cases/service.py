@@ -368,12 +368,17 @@ async def public_status(*, session: AsyncSession, tracking_no: str) -> CaseStatu
         return None
     primary = await repository.get(session, case.duplicate_of) if case.duplicate_of else None
     followed = primary or case
+    # Staff's notes may name residents: shown only on a request sent through Open311 (as
+    # the Open311 view does), and never to a merged reporter (they are the other case's).
+    notes = case.channel == "open311" and primary is None
     steps = [
-        StepRead(status=s.status, at=s.at, note=s.note)
+        StepRead(status=s.status, at=s.at, note=s.note if notes else None)
         for s in await repository.steps(session, followed.id)
     ]
     if primary is None:
-        return CaseStatusRead.model_validate(case).model_copy(update={"steps": steps})
+        return CaseStatusRead.model_validate(case).model_copy(
+            update={"steps": steps, "status_note": case.status_note if notes else None}
+        )
     return CaseStatusRead(
         tracking_no=case.tracking_no,
         status=primary.status,
@@ -381,7 +386,7 @@ async def public_status(*, session: AsyncSession, tracking_no: str) -> CaseStatu
         reported_at=case.reported_at,
         status_changed_at=max(primary.status_changed_at, case.status_changed_at),
         merged_into=primary.tracking_no,
-        status_note=primary.status_note,
+        status_note=None,
         expected_at=primary.expected_at,
         steps=steps,
     )
@@ -422,6 +427,25 @@ async def by_tracking_nos(*, session: AsyncSession, tracking_nos: list[str]) -> 
     return await repository.by_tracking_nos(session, tracking_nos)
 
 
+async def holding_attachment(
+    *, session: AsyncSession, url: str, case_ids: Collection[UUID]
+) -> list[Case]:
+    """The cases an attachment belongs to: those whose report carries its URL and the
+    cases `case_ids` (e.g. resolutions that gave it as evidence), each with the case it
+    was merged into (whose handlers see the duplicate's report)."""
+    cases = await repository.holding(session, attachment_url=url, case_ids=case_ids)
+    primaries = {c.duplicate_of for c in cases if c.duplicate_of is not None}
+    primaries -= {c.id for c in cases}
+    if primaries:
+        cases += await repository.holding(session, attachment_url=url, case_ids=primaries)
+    return cases
+
+
+async def attachments_carried(*, session: AsyncSession, urls: Collection[str]) -> set[str]:
+    """The attachment URLs among `urls` that some case's report carries."""
+    return await repository.carried(session, urls)
+
+
 async def search(
     *,
     session: AsyncSession,
@@ -430,10 +454,12 @@ async def search(
     end: datetime,
     statuses: Collection[str] | None = None,
     excluded_statuses: Collection[str] | None = None,
+    channels: Collection[str] | None = None,
     limit: int,
     offset: int = 0,
 ) -> list[Case]:
-    """Cases reported in [start, end], newest first, a page at a time."""
+    """Cases reported in [start, end], newest first, a page at a time; only of these
+    `channels`, when given."""
     return await repository.search(
         session,
         categories=categories,
@@ -441,6 +467,7 @@ async def search(
         end=end,
         statuses=statuses,
         excluded_statuses=excluded_statuses,
+        channels=channels,
         limit=limit,
         offset=offset,
     )

@@ -280,7 +280,8 @@ async def create_request(
 @router.get(
     "/open311/v2/requests.{fmt}",
     response_class=Response,
-    summary="GET Service Requests (default: the last 90 days, newest first, at most 1000)",
+    summary="GET Service Requests sent through Open311 (default: the last 90 days, newest "
+    "first, at most 1000); service_request_id finds any channel's",
     responses=_ERRORS,
 )
 async def list_requests(
@@ -288,7 +289,11 @@ async def list_requests(
     session: SessionDep,
     fmt: Annotated[str, Path(description=_FORMAT)],
     service_request_id: Annotated[
-        str | None, Query(description="comma-separated; overrides every other argument")
+        str | None,
+        Query(
+            description="comma-separated; overrides every other argument (and finds a case "
+            "of any channel)"
+        ),
     ] = None,
     service_code: Annotated[str | None, Query(description="comma-separated")] = None,
     start_date: Annotated[str | None, Query(description="W3C, e.g. 2026-11-01T00:00:00Z")] = None,

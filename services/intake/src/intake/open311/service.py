@@ -369,9 +369,10 @@ async def requests(
     page_size: str | None = None,
 ) -> list[RequestRead]:
     """GET requests: ``service_request_id`` (comma-separated) overrides every other
-    argument; otherwise requests made within [start_date, end_date] (the last 90 days by
-    default, at most 90 days), newest first, at most 1000 — or pages of ``page_size``
-    (the specification's pagination extension)."""
+    argument, and finds a case of any channel; otherwise requests sent through Open311
+    within [start_date, end_date] (the last 90 days by default, at most 90 days), newest
+    first, at most 1000 — or pages of ``page_size`` (the specification's pagination
+    extension)."""
     ids = _csv(service_request_id)
     if ids:
         if len(ids) > MAX_IDS:
@@ -397,6 +398,9 @@ async def requests(
         end=end,
         statuses=CLOSED_STATUSES if only == "closed" else None,
         excluded_statuses=CLOSED_STATUSES if only == "open" else None,
+        # The anonymous list names only requests sent through Open311: other channels'
+        # tracking numbers are their residents' to share (looked up by id, above).
+        channels=("open311",),
         limit=size,
         offset=(number - 1) * size,
     )

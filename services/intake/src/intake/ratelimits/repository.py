@@ -23,6 +23,24 @@ async def increment(session: AsyncSession, *, key: str, window_start: datetime) 
     return int(result.scalar_one())
 
 
+async def add_within(
+    session: AsyncSession, *, key: str, window_start: datetime, amount: int, limit: int
+) -> bool:
+    """Adds `amount` to the window's counter if the total stays within `limit`
+    (atomically, across replicas); ``False`` (and nothing added) otherwise."""
+    if amount > limit:
+        return False
+    statement = insert(RateCounter).values(key=key, window_start=window_start, count=amount)
+    result = await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[RateCounter.key, RateCounter.window_start],
+            set_={"count": RateCounter.count + statement.excluded.count},
+            where=RateCounter.count + statement.excluded.count <= limit,
+        ).returning(RateCounter.count)
+    )
+    return result.first() is not None
+
+
 async def forget_before(session: AsyncSession, *, key: str, window_start: datetime) -> None:
     await session.execute(
         delete(RateCounter).where(RateCounter.key == key, RateCounter.window_start < window_start)

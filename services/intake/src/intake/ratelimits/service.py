@@ -65,3 +65,32 @@ async def hit(
         REFUSED.labels(limit.name).inc()
         return RateLimited(limit=limit, retry_after=retry_after(now, limit.window_seconds))
     return None
+
+
+class BudgetExceeded(TooManyRequests):
+    """An amount (e.g. bytes uploaded) over a budget per window (429 with ``Retry-After``)."""
+
+    def __init__(self, *, limit: Limit, retry_after: int) -> None:
+        super().__init__(
+            f"over the budget of {limit.limit} per {limit.window_seconds} s ({limit.name}); "
+            f"retry in {retry_after} s",
+            retry_after=retry_after,
+        )
+        self.limit = limit
+
+
+async def charge(
+    *, session: AsyncSession, key: str, amount: int, limit: Limit, now: datetime
+) -> BudgetExceeded | None:
+    """Takes `amount` from `key`'s budget of ``limit.limit`` per window; if it does not
+    fit, takes nothing and returns the refusal (refused amounts are not counted: they
+    were not spent)."""
+    start = window_start(now, limit.window_seconds)
+    name = f"{limit.name}:{key}"
+    if await repository.add_within(
+        session, key=name, window_start=start, amount=amount, limit=limit.limit
+    ):
+        await repository.forget_before(session, key=name, window_start=start)
+        return None
+    REFUSED.labels(limit.name).inc()
+    return BudgetExceeded(limit=limit, retry_after=retry_after(now, limit.window_seconds))

@@ -1,4 +1,5 @@
-"""Counting a wall's public requests (wishes, photos) against its rate limits.
+"""Counting a wall's public requests (wishes, photos) against its rate limits, and the
+bytes of its anonymous uploads against their budgets.
 
 The one place outside the request's unit of work that writes: the count is committed in
 a transaction of its own, before the request's, because refused requests must count too
@@ -11,6 +12,8 @@ from __future__ import annotations
 from starlette.requests import HTTPConnection
 
 from intake.deps import IntakeRuntime
+from intake.ratelimits import service as rate_service
+from intake.ratelimits.schemas import Limit
 from intake.walls import service
 from intake.walls.models import Wall
 
@@ -32,3 +35,31 @@ async def admit(*, runtime: IntakeRuntime, wall_id: str, client: str, kind: str)
     if refused is not None:
         raise refused
     return wall
+
+
+async def admit_bytes(*, runtime: IntakeRuntime, wall: Wall, client: str, size: int) -> None:
+    """Takes an anonymous upload's `size` from the client's byte budget (across every
+    wall) and the wall's; raises ``BudgetExceeded`` (429) if either would be exceeded.
+    Committed at once, like the counts above, so concurrent uploads see each other."""
+    settings = runtime.settings
+    window = settings.public_upload_window_seconds
+    budgets = (
+        (
+            f"client:{client}",
+            Limit("public-upload-bytes-client", settings.public_upload_client_bytes, window),
+        ),
+        (
+            f"wall:{wall.id}",
+            Limit("public-upload-bytes-wall", settings.public_upload_wall_bytes, window),
+        ),
+    )
+    now = runtime.clock.now()
+    # Raised inside the transaction: a refusal by the wall's budget rolls back what the
+    # client's took.
+    async with runtime.transaction() as session:
+        for key, limit in budgets:
+            refused = await rate_service.charge(
+                session=session, key=key, amount=size, limit=limit, now=now
+            )
+            if refused is not None:
+                raise refused

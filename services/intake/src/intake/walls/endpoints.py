@@ -18,7 +18,7 @@ from intake.attachments.schemas import UPLOAD_RESPONSES, AttachmentRead
 from intake.deps import RuntimeDep, SessionDep, SettingsDep, StorageDep
 from intake.idempotency.deps import IdempotencyDep, respond
 from intake.walls import service
-from intake.walls.admission import admit, client_address
+from intake.walls.admission import admit, admit_bytes, client_address
 from intake.walls.schemas import (
     PublicWallRead,
     TranscriptionIn,
@@ -162,11 +162,12 @@ async def submit_wish(
     "/v1/public/walls/{wall_id}/attachments",
     status_code=201,
     response_model=AttachmentRead,
-    summary="Upload a photo for a wish (anonymous; rate-limited like wishes)",
+    summary="Upload a photo for a wish (anonymous; rate-limited like wishes, and by a "
+    "byte budget per client and per wall)",
     responses={
         **UPLOAD_RESPONSES,
         404: {"description": "no wall with this id"},
-        429: {"description": "too many uploads; see Retry-After"},
+        429: {"description": "too many uploads, or too many bytes; see Retry-After"},
     },
 )
 async def upload_at_wall(
@@ -190,6 +191,9 @@ async def upload_at_wall(
             key=key,
             scope=f"wall:{wall.id}:client:{client}",
             now=runtime.clock.now(),
+            admit_bytes=lambda size: admit_bytes(
+                runtime=runtime, wall=wall, client=client, size=size
+            ),
         )
     )
 
