@@ -169,7 +169,7 @@ async def test_robots_are_for_admins_and_need_a_url(client: Any) -> None:
 async def test_a_robot_is_set_for_a_department_code_as_the_district_writes_it(
     client: Any, code: str
 ) -> None:
-    body = {"channel": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"}
+    body = {"channel": "wecom", "url": "http://127.0.0.1:9/cgi-bin/webhook/send?key=k"}
 
     put = await client.put(f"/v1/robots/{code}", json=body, headers=ADMIN)
 
@@ -179,7 +179,7 @@ async def test_a_robot_is_set_for_a_department_code_as_the_district_writes_it(
 
 @pytest.mark.parametrize("code", ["C%20G", "CG%2C1", "-CG", "CG/.x", "C" * 33])
 async def test_a_robot_code_that_would_break_a_url_or_a_csv_is_422(client: Any, code: str) -> None:
-    body = {"channel": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"}
+    body = {"channel": "wecom", "url": "http://127.0.0.1:9/cgi-bin/webhook/send?key=k"}
 
     assert (await client.put(f"/v1/robots/{code}", json=body, headers=ADMIN)).status_code == 422
 
