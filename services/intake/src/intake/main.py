@@ -6,13 +6,11 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.types import Scope
 
+from gridcase_events.kit import text
 from gridcase_events.kit.bodylimit import MULTIPART_OVERHEAD, LimitFor
 from gridcase_events.kit.clock import Clock
 from gridcase_events.kit.runtime import create_service_app
-from intake import (
-    models,  # noqa: F401 - registers the tables
-    text,
-)
+from intake import models  # noqa: F401 - registers the tables
 from intake.attachments.endpoints import router as attachments_router
 from intake.attachments.purge import OrphanPurge
 from intake.cases.endpoints import router as cases_router

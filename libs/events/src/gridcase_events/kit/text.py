@@ -2,9 +2,9 @@
 and no lone surrogates (``\\ud800``-``\\udfff``, legal in JSON escapes), which are not
 UTF-8. Either is malformed input (a 422), never a 500 from the database.
 
-``StorableText`` is the field type; ``validation_error`` is FastAPI's 422 with refused
-input made encodable, for services to register (``app.add_exception_handler``). Intake
-keeps its own copy (``intake/text.py``) until it moves to this one.
+``StorableText`` is the field type (``storable`` the validator, for a text or a list
+of texts); ``validation_error`` is FastAPI's 422 with refused input made encodable, for
+services to register (``app.add_exception_handler``).
 """
 
 from __future__ import annotations
@@ -22,19 +22,20 @@ from pydantic_core import PydanticCustomError
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def storable(text: Any) -> Any:
-    """`text` unchanged (anything but a string too, e.g. an absent None), or a precise
-    validation error."""
-    if not isinstance(text, str):
-        return text
-    if "\x00" in text:
-        raise PydanticCustomError("nul_character", "must not contain NUL characters")
-    if _SURROGATE.search(text):
-        raise PydanticCustomError(
-            "surrogate_character",
-            "must not contain lone surrogates (\\ud800-\\udfff): not valid Unicode text",
-        )
-    return text
+def storable(value: Any) -> Any:
+    """`value` (a text, a list of texts, or anything else such as an absent None)
+    unchanged, or a precise validation error."""
+    for text in value if isinstance(value, list) else [value]:
+        if not isinstance(text, str):
+            continue
+        if "\x00" in text:
+            raise PydanticCustomError("nul_character", "must not contain NUL characters")
+        if _SURROGATE.search(text):
+            raise PydanticCustomError(
+                "surrogate_character",
+                "must not contain lone surrogates (\\ud800-\\udfff): not valid Unicode text",
+            )
+    return value
 
 
 StorableText = Annotated[str, AfterValidator(storable)]

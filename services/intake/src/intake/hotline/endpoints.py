@@ -13,10 +13,9 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from gridcase_events.kit import signing
+from gridcase_events.kit import signing, text
 from gridcase_events.kit.errors import PayloadTooLarge, Unauthorized, UnsupportedMediaType
 from gridcase_events.kit.http import bind_case, correlation_id
-from intake import text
 from intake.cases import service as case_service
 from intake.cases.schemas import CaseCreated
 from intake.deps import IntakeRuntime, RuntimeDep, SessionDep, admit_push

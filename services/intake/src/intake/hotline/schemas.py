@@ -16,7 +16,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from intake import text
+from gridcase_events.kit import text
 from intake.district import within_district
 
 MAX_CONTENT = 4000

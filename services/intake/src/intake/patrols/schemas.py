@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from intake import text
+from gridcase_events.kit import text
 from intake.walls.schemas import Point
 
 GRID_CODE = r"^\d{15}$"

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from intake import text
+from gridcase_events.kit import text
 from intake.cases.schemas import CaseCreated
 from intake.patrols.schemas import GRID_CODE
 

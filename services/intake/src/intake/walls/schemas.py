@@ -5,8 +5,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from gridcase_events.kit import text
 from gridcase_events.kit.pii import normalize_phone
-from intake import text
 from intake.district import within_district
 
 _MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
