@@ -1,6 +1,6 @@
 """Tokens carry an issuer and an audience, checked in production, so a token for one
 service is not a token for all; RS256 tokens are verified against the identity
-provider's JWKS, fetched from a real local HTTP endpoint (DESIGN.md §4)."""
+provider's JWKS, fetched from a real local HTTP endpoint (docs/adr/0004-hs256-to-rs256.md)."""
 
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace

@@ -1,4 +1,4 @@
-"""The consumer runner: the inbox pattern around aiokafka (DESIGN.md §3).
+"""The consumer runner: the inbox pattern around aiokafka (docs/adr/0001-outbox-and-inbox.md).
 
 For each record: decode the envelope, skip types this consumer does not handle, and
 otherwise run the handler and record the event in the inbox **in one transaction**.

@@ -1,4 +1,4 @@
-"""Bearer-token authentication and scope-based authorisation (DESIGN.md §4 Roles).
+"""Bearer-token authentication and scope-based authorisation (docs/adr/0004-hs256-to-rs256.md).
 
 Tokens are JWTs carrying ``iss``, ``aud``, ``sub`` (staff id), ``role``, ``area_code``,
 ``department_code`` and ``exp``: HS256 under ``GRIDCASE_JWT_SECRET`` (development, the

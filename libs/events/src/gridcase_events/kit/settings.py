@@ -1,5 +1,5 @@
 """Settings shared by every service, read from unprefixed environment variables
-(DESIGN.md §4). A service subclasses :class:`PlatformSettings` with its own
+(README, Configuration). A service subclasses :class:`PlatformSettings` with its own
 ``env_prefix`` for what is its alone.
 
 Secrets have no defaults in production: a service refuses to start without them, with
