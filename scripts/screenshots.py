@@ -1,10 +1,13 @@
-"""Saves a screenshot of every screen of the workbench to docs/screenshots/, phone-sized,
-in zh-CN, from a running stack (`make up`; Debian's chromium and fonts-noto-cjk):
+"""Saves a screenshot of every screen of the workbench to docs/screenshots/, in zh-CN (the
+phone app phone-sized, the dispatcher's console desktop-sized), from a running stack
+(`make up`; Debian's chromium and fonts-noto-cjk):
 
-    .venv/bin/python scripts/screenshots.py [--url http://127.0.0.1:8080]
+    .venv/bin/python scripts/screenshots.py [--url http://127.0.0.1:8080] [--only console]
 
 It pushes a signed 12345 ticket through the one origin (development hotline secret),
-signs in as the demo grid member 李磊静 (gm111a) and works that case to resolution.
+signs in as the demo grid member 李磊静 (gm111a) and works that case to resolution; for the
+console, pushes one with an address nobody knows and signs in as the dispatcher 胡霞敏 (dp1)
+to dispatch it.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import struct
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 from playwright.sync_api import sync_playwright
@@ -34,8 +38,9 @@ ARGS = [
 ]
 
 
-def push(url: str, secret: str) -> dict[str, str]:
-    ticket = {
+def push(url: str, secret: str, **fields: Any) -> dict[str, str]:
+    """A signed 12345 ticket; `fields` replace its own (None leaves one out)."""
+    ticket: dict[str, Any] = {
         "ticket_no": f"SHOT-{secrets.token_hex(4)}",
         "received_at": datetime.now(UTC).isoformat(),
         "caller_phone": "13912345678",
@@ -47,6 +52,8 @@ def push(url: str, secret: str) -> dict[str, str]:
         "lat": 29.351 + secrets.randbelow(8000) / 1_000_000,
         "lon": 104.7705 + secrets.randbelow(4000) / 1_000_000,
     }
+    ticket.update(fields)
+    ticket = {key: value for key, value in ticket.items() if value is not None}
     body = json.dumps(ticket, ensure_ascii=False).encode()
     response = httpx.post(
         f"{url}/api/intake/v1/hotline/tickets",
@@ -90,17 +97,76 @@ def photo(width: int = 1600, height: int = 1200) -> bytes:
     )
 
 
+def console_screens(browser: Any, url: str, secret: str) -> None:
+    """The dispatcher's desk, desktop-sized: the triage queue, a case with 派遣 filled in,
+    and the row after the dispatch with its deadline."""
+    words = f"小区门口路灯坏了好几天，晚上很黑 {secrets.token_hex(2)}"
+    pushed = push(
+        url,
+        secret,
+        content=f"{words}，老人出门不方便。",
+        address="老街菜市场后面那条巷子",
+        lat=None,
+        lon=None,
+        category_hint=None,
+    )
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    page = context.new_page()
+
+    def shot(name: str) -> None:
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(OUT / f"{name}.png"))
+        print(f"saved docs/screenshots/{name}.png")
+
+    page.goto(f"{url}/sign-in")
+    page.locator("button[data-staff-id=dp1]").click()
+    page.wait_for_url("**/console")
+    row = page.locator(".cases tbody tr").filter(has_text=words)
+    for _ in range(60):
+        page.get_by_role("button", name="查找", exact=True).wait_for()
+        page.locator('[data-queue="triage"]').click()
+        page.wait_for_timeout(500)
+        if row.count():
+            break
+    shot("8-console-triage-queue")
+    page.locator(f'a[data-case-id="{pushed["case_id"]}"]').click()
+    page.get_by_label("选择网格").select_option("510302001001001")
+    page.get_by_label("派遣理由").fill("来电人补充：在桂花路1号1栋旁")
+    shot("9-console-case-dispatch")
+    page.get_by_role("button", name="确认派遣").click()
+    page.get_by_role("status").filter(has_text="已派遣").wait_for()
+    page.get_by_role("link", name="← 返回列表").click()
+    page.get_by_role("textbox", name="查找案件").fill(words)
+    for _ in range(60):
+        page.get_by_role("button", name="查找", exact=True).click()
+        page.wait_for_timeout(500)
+        if row.locator("[data-due-at]").count():
+            break
+    shot("10-console-dispatched")
+    context.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:8080")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--hotline-secret", default=DEV_HOTLINE_SECRET)
+    parser.add_argument(
+        "--only", choices=["phone", "console"], help="the phone app's or the console's screens"
+    )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    pushed = push(args.url, args.hotline_secret)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=ARGS)
+        if args.only != "phone":
+            console_screens(browser, args.url, args.hotline_secret)
+        if args.only == "console":
+            browser.close()
+            return
+        pushed = push(args.url, args.hotline_secret)
         context = browser.new_context(
             viewport={"width": 390, "height": 844},
             device_scale_factor=2,

@@ -137,8 +137,9 @@ async def phone(browser: Any) -> AsyncIterator[Phone]:
         await context.close()
 
 
-async def push_ticket(platform: Any, content: str) -> dict[str, str]:
-    """A signed 12345 ticket at 桂花路1号1栋 (grid 510302001001001, A post gm111a)."""
+async def push_ticket(platform: Any, content: str, **fields: Any) -> dict[str, str]:
+    """A signed 12345 ticket at 桂花路1号1栋 (grid 510302001001001, A post gm111a);
+    `fields` replace the ticket's own (None leaves a field out)."""
     ticket = {
         "ticket_no": f"WEB-{secrets.token_hex(4)}",
         "received_at": datetime.now(UTC).isoformat(),
@@ -148,6 +149,8 @@ async def push_ticket(platform: Any, content: str) -> dict[str, str]:
         "lat": 29.355,
         "lon": 104.7725,
     }
+    ticket.update(fields)
+    ticket = {key: value for key, value in ticket.items() if value is not None}
     body = json.dumps(ticket, ensure_ascii=False).encode()
     async with httpx.AsyncClient() as client:
         response = await client.post(
@@ -222,8 +225,8 @@ class Journey:
     base_url: str
     grid_member: dict[str, str]
 
-    async def push_ticket(self, content: str) -> dict[str, str]:
-        return await push_ticket(self.platform, content)
+    async def push_ticket(self, content: str, **fields: Any) -> dict[str, str]:
+        return await push_ticket(self.platform, content, **fields)
 
     async def case_in_dispatch(self, case_id: str, *, status: str) -> dict[str, Any]:
         return await case_in_dispatch(self.platform, case_id, status=status)

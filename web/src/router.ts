@@ -16,6 +16,19 @@ const routes: RouteRecordRaw[] = [
     props: true,
     meta: { requiresAuth: true },
   },
+  {
+    path: '/console',
+    component: () => import('@/console/ConsoleLayout.vue'),
+    meta: { requiresAuth: true },
+    children: [
+      { path: '', component: () => import('@/console/cases-table/CaseTablePage.vue') },
+      {
+        path: 'cases/:id',
+        component: () => import('@/console/case-page/ConsoleCasePage.vue'),
+        props: true,
+      },
+    ],
+  },
   { path: '/:rest(.*)*', redirect: '/tasks' },
 ]
 

@@ -2,6 +2,7 @@ import { createI18n } from 'vue-i18n'
 
 import auth from '@/auth/messages'
 import cases from '@/cases/messages'
+import desk from '@/console/messages'
 import inbox from '@/inbox/messages'
 import kit from '@/kit/messages'
 import tasks from '@/tasks/messages'
@@ -16,6 +17,7 @@ function pick(locale: Locale) {
     tasks: tasks[locale],
     cases: cases[locale],
     inbox: inbox[locale],
+    console: desk[locale],
   }
 }
 
