@@ -112,3 +112,26 @@ async def test_grid_member_sees_deadlines_and_asks_for_more_time(journey: Any, p
     contacts = [e for e in case["timeline"] if e["action"] == "contact"]
     assert len(contacts) == 1
     assert phone.console_errors == []
+
+    # Offline (a basement, a lift): the installed app still opens, with the last task list
+    # and the cases opened, under a banner that says so.
+    await page.goto(f"{workbench}/tasks")
+    await late_card.wait_for()
+    assert await page.evaluate(
+        "navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller !== null"
+        " || new Promise(ok => navigator.serviceWorker.addEventListener("
+        "'controllerchange', () => ok(true))))"
+    )
+    manifest = await page.evaluate("fetch('/manifest.webmanifest').then(r => r.json())")
+    assert manifest["short_name"] == "网格通"
+    assert await page.locator("[data-offline]").count() == 0
+    await page.context.set_offline(True)
+    await page.reload()
+    await page.get_by_text("离线，显示的是上次的数据").wait_for()
+    await late_card.wait_for()
+    await early_card.wait_for()
+    await late_card.click()
+    await page.wait_for_url(f"{workbench}/cases/{latest['case_id']}")
+    assert "申请中，待审批" in await page.locator("[data-extension]").inner_text()
+    assert await page.locator("[data-offline]").count() == 1
+    await page.context.set_offline(False)

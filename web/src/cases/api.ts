@@ -1,8 +1,14 @@
 import type { AttachmentRead, CaseDetail, ExtensionIn } from '@/kit/api'
-import { request } from '@/kit/http'
+import { apiUrl, request } from '@/kit/http'
+import { remember } from '@/kit/offline'
 
 export function getCase(id: string): Promise<CaseDetail> {
-  return request<CaseDetail>('dispatch', `/v1/cases/${encodeURIComponent(id)}`)
+  return request<CaseDetail>('dispatch', `/v1/cases/${encodeURIComponent(id)}`, { offline: true })
+}
+
+/** After an action, the case as it now is becomes what is shown offline. */
+export function keepForOffline(detail: CaseDetail): void {
+  remember(apiUrl('dispatch', `/v1/cases/${encodeURIComponent(detail.id)}`), detail)
 }
 
 function ifMatch(version: number): Record<string, string> {

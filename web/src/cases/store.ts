@@ -27,6 +27,7 @@ export const useCaseStore = defineStore('case', () => {
     if (!seen) return
     try {
       current.value = await run(seen)
+      api.keepForOffline(current.value)
     } catch (error) {
       if (error instanceof ApiError && error.kind === 'conflict') await load(seen.id)
       throw error

@@ -3,7 +3,10 @@ import { request } from '@/kit/http'
 
 /** My open tasks (assigned, accepted, suspended), in the order dispatch gives them. */
 export function myTasks(): Promise<CaseRead[]> {
-  return request<CaseRead[]>('dispatch', '/v1/tasks', { query: { limit: 200 } })
+  return request<CaseRead[]>('dispatch', '/v1/tasks', {
+    query: { limit: 200 },
+    offline: true,
+  })
 }
 
 /** The same cases as search rows: they carry the running clock's deadline and state. */
@@ -15,5 +18,6 @@ export function myDeadlines(staffId: string): Promise<CasePage> {
       sort: 'due_at',
       limit: 200,
     },
+    offline: true,
   })
 }
