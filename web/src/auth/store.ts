@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 
 import type { PersonRead } from '@/kit/api'
+import { forgetAll } from '@/kit/offline'
 import { configureAuth } from '@/kit/http'
 
 import { developmentSignIn } from './api'
@@ -57,6 +58,8 @@ export const useAuthStore = defineStore('auth', () => {
 
   function signOut(): void {
     save(null)
+    // What this person's lists and cases said stays off a phone handed to someone else.
+    forgetAll()
   }
 
   configureAuth({

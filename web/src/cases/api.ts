@@ -1,8 +1,14 @@
-import type { AttachmentRead, CaseDetail } from '@/kit/api'
-import { request } from '@/kit/http'
+import type { AttachmentRead, CaseDetail, ExtensionIn } from '@/kit/api'
+import { apiUrl, request } from '@/kit/http'
+import { remember } from '@/kit/offline'
 
 export function getCase(id: string): Promise<CaseDetail> {
-  return request<CaseDetail>('dispatch', `/v1/cases/${encodeURIComponent(id)}`)
+  return request<CaseDetail>('dispatch', `/v1/cases/${encodeURIComponent(id)}`, { offline: true })
+}
+
+/** After an action, the case as it now is becomes what is shown offline. */
+export function keepForOffline(detail: CaseDetail): void {
+  remember(apiUrl('dispatch', `/v1/cases/${encodeURIComponent(detail.id)}`), detail)
 }
 
 function ifMatch(version: number): Record<string, string> {
@@ -55,4 +61,26 @@ export function uploadPhoto(photo: Blob, key: string): Promise<AttachmentRead> {
 export function downloadAttachment(url: string): Promise<Blob> {
   const name = url.split('/').pop() ?? ''
   return request<Blob>('intake', `/v1/attachments/${encodeURIComponent(name)}`, { blob: true })
+}
+
+/** 首次联系: the grid member has reached the resident (an optional note). */
+export function contact(id: string, version: number, note: string | null): Promise<CaseDetail> {
+  return request<CaseDetail>('dispatch', `/v1/cases/${encodeURIComponent(id)}/contact`, {
+    method: 'POST',
+    headers: ifMatch(version),
+    json: { note },
+  })
+}
+
+/** 申请延期: more time, until a moment in the future, with the reason. */
+export function requestExtension(
+  id: string,
+  version: number,
+  body: ExtensionIn,
+): Promise<CaseDetail> {
+  return request<CaseDetail>('dispatch', `/v1/cases/${encodeURIComponent(id)}/extension`, {
+    method: 'POST',
+    headers: ifMatch(version),
+    json: body,
+  })
 }

@@ -27,6 +27,7 @@ export const useCaseStore = defineStore('case', () => {
     if (!seen) return
     try {
       current.value = await run(seen)
+      api.keepForOffline(current.value)
     } catch (error) {
       if (error instanceof ApiError && error.kind === 'conflict') await load(seen.id)
       throw error
@@ -36,11 +37,15 @@ export const useCaseStore = defineStore('case', () => {
   const accept = () => act((c) => api.accept(c.id, c.version))
   const returnCase = (reason: string) => act((c) => api.returnCase(c.id, c.version, reason))
 
+  const contact = (note: string | null) => act((c) => api.contact(c.id, c.version, note))
+  const requestExtension = (until: Date, reason: string) =>
+    act((c) => api.requestExtension(c.id, c.version, { until: until.toISOString(), reason }))
+
   async function resolve(note: string, photo: Blob | null, uploadKey: string): Promise<void> {
     const evidence: string[] = []
     if (photo) evidence.push((await api.uploadPhoto(photo, uploadKey)).url)
     await act((c) => api.resolve(c.id, c.version, note, evidence))
   }
 
-  return { current, loading, load, accept, returnCase, resolve }
+  return { current, loading, load, accept, returnCase, resolve, contact, requestExtension }
 })

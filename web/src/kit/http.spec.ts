@@ -97,3 +97,29 @@ describe('request', () => {
     expect(describeError(error, global.t)).toContain('abc-123')
   })
 })
+
+describe('request offline', () => {
+  it('keeps a GET answer and returns it, flagged, when the network is gone', async () => {
+    const { forgetAll, showingSaved } = await import('./offline')
+    forgetAll()
+    configureAuth({ token: () => 'tok', unauthorized: () => undefined })
+    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(answer(200, [{ id: 'c1' }])))
+    expect(await request('dispatch', '/v1/tasks', { offline: true })).toEqual([{ id: 'c1' }])
+    expect(showingSaved.value).toBe(false)
+
+    vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new TypeError('Failed to fetch')))
+    expect(await request('dispatch', '/v1/tasks', { offline: true })).toEqual([{ id: 'c1' }])
+    expect(showingSaved.value).toBe(true)
+
+    // Not kept for another URL, nor without asking; sign-out forgets.
+    await expect(request('dispatch', '/v1/cases/x', { offline: true })).rejects.toMatchObject({
+      kind: 'network',
+    })
+    await expect(request('dispatch', '/v1/tasks')).rejects.toMatchObject({ kind: 'network' })
+    forgetAll()
+    await expect(request('dispatch', '/v1/tasks', { offline: true })).rejects.toMatchObject({
+      kind: 'network',
+    })
+    expect(showingSaved.value).toBe(false)
+  })
+})

@@ -2,6 +2,8 @@
 // token and an X-Correlation-Id, and turns error answers into an ApiError that says what
 // a person can do about it (see `describeError` in kit/errors.ts).
 
+import { recall, remember, showingSaved } from './offline'
+
 export type Service = 'intake' | 'dispatch' | 'escalation' | 'notify'
 
 /** The services' correlation header (libs/events gridcase_events/kit/http.py). */
@@ -71,6 +73,8 @@ export interface RequestOptions {
   signal?: AbortSignal
   /** Return the body as a Blob (attachments) instead of parsing JSON. */
   blob?: boolean
+  /** A GET whose last answer is kept and shown when offline (kit/offline.ts). */
+  offline?: boolean
 }
 
 function queryString(query: RequestOptions['query']): string {
@@ -164,9 +168,11 @@ export async function request<T>(
     headers['Content-Type'] = 'application/json'
     body = JSON.stringify(options.json)
   }
+  const url = apiUrl(service, path) + queryString(options.query)
+  const keep = options.offline === true && (options.method ?? 'GET') === 'GET'
   let response: Response
   try {
-    response = await fetch(apiUrl(service, path) + queryString(options.query), {
+    response = await fetch(url, {
       method: options.method ?? 'GET',
       headers,
       body,
@@ -175,6 +181,13 @@ export async function request<T>(
     })
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error
+    if (keep) {
+      const saved = recall(url)
+      if (saved.found) {
+        showingSaved.value = true
+        return saved.body as T
+      }
+    }
     throw new ApiError('network', 0, error instanceof Error ? error.message : '', correlationId)
   }
   if (!response.ok) {
@@ -184,5 +197,10 @@ export async function request<T>(
   }
   if (options.blob) return (await response.blob()) as T
   if (response.status === 204) return undefined as T
-  return (await response.json()) as T
+  const answer: unknown = await response.json()
+  if (keep) {
+    remember(url, answer)
+    showingSaved.value = false
+  }
+  return answer as T
 }

@@ -19,6 +19,7 @@ export default {
     back: '返回',
     loading: '加载中…',
     retry: '重试',
+    offline: '离线，显示的是上次的数据',
   },
   en: {
     app: { title: 'Grid workbench' },
@@ -40,5 +41,6 @@ export default {
     back: 'Back',
     loading: 'Loading…',
     retry: 'Retry',
+    offline: 'Offline: showing the last data received',
   },
 }

@@ -3,6 +3,9 @@ import type { components as Dispatch } from './generated/dispatch'
 import type { components as Intake } from './generated/intake'
 
 export type CaseRead = Dispatch['schemas']['CaseRead']
+export type CaseRow = Dispatch['schemas']['CaseRow']
+export type CasePage = Dispatch['schemas']['CasePage']
+export type ExtensionIn = Dispatch['schemas']['ExtensionIn']
 export type CaseDetail = Dispatch['schemas']['CaseDetail']
 export type TimelineRead = Dispatch['schemas']['TimelineRead']
 export type ReasonIn = Dispatch['schemas']['ReasonIn']
