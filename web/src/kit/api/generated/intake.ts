@@ -41,7 +41,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** GET Service Requests (default: the last 90 days, newest first, at most 1000) */
+        /** GET Service Requests sent through Open311 (default: the last 90 days, newest first, at most 1000); service_request_id finds any channel's */
         get: operations["list_requests_open311_v2_requests__fmt__get"];
         put?: never;
         /** POST Service Request (form-encoded, with api_key): creates a case */
@@ -144,7 +144,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download an attachment (staff) */
+        /** Download an attachment (staff who can see a case it belongs to; its uploader) */
         get: operations["download_v1_attachments__name__get"];
         put?: never;
         post?: never;
@@ -305,7 +305,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Upload a photo for a wish (anonymous; rate-limited like wishes) */
+        /** Upload a photo for a wish (anonymous; rate-limited like wishes, and by a byte budget per client and per wall) */
         post: operations["upload_at_wall_v1_public_walls__wall_id__attachments_post"];
         delete?: never;
         options?: never;
@@ -529,7 +529,7 @@ export interface components {
             status_changed_at: string;
             /**
              * Status Note
-             * @description what the latest step said for the public (e.g. resolution)
+             * @description what the latest step said for the public (e.g. resolution): only on a request sent through Open311 and not merged; otherwise the status says it
              */
             status_note?: string | null;
             /**
@@ -710,7 +710,8 @@ export interface components {
         /**
          * StepRead
          * @description A step of a case's progress: the status it reached, when, and what was said for
-         *     the public (a resolution or closing note, a reopening's reason).
+         *     the public (a resolution or closing note, a reopening's reason; only on a request
+         *     sent through Open311 and not merged, as the staff's words may name residents).
          */
         StepRead: {
             /**
@@ -1005,7 +1006,7 @@ export interface operations {
                 page_size?: string | null;
                 /** @description comma-separated */
                 service_code?: string | null;
-                /** @description comma-separated; overrides every other argument */
+                /** @description comma-separated; overrides every other argument (and finds a case of any channel) */
                 service_request_id?: string | null;
                 /** @description W3C, e.g. 2026-11-01T00:00:00Z */
                 start_date?: string | null;
@@ -1373,7 +1374,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description a role that handles no cases, or one without its area */
+            /** @description a role that handles no cases, or a file of no case the caller can see (a file no case references yet: its uploader's alone) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1943,7 +1944,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description too many uploads; see Retry-After */
+            /** @description too many uploads, or too many bytes; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
