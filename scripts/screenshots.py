@@ -130,11 +130,11 @@ def console_screens(browser: Any, url: str, secret: str) -> None:
         page.wait_for_timeout(500)
         if row.count():
             break
-    shot("8-console-triage-queue")
+    shot("c1-console-triage-queue")
     page.locator(f'a[data-case-id="{pushed["case_id"]}"]').click()
     page.get_by_label("选择网格").select_option("510302001001001")
     page.get_by_label("派遣理由").fill("来电人补充：在桂花路1号1栋旁")
-    shot("9-console-case-dispatch")
+    shot("c2-console-case-dispatch")
     page.get_by_role("button", name="确认派遣").click()
     page.get_by_role("status").filter(has_text="已派遣").wait_for()
     page.get_by_role("link", name="← 返回列表").click()
@@ -144,7 +144,7 @@ def console_screens(browser: Any, url: str, secret: str) -> None:
         page.wait_for_timeout(500)
         if row.locator("[data-due-at]").count():
             break
-    shot("10-console-dispatched")
+    shot("c3-console-dispatched")
     context.close()
 
 
