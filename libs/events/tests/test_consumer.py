@@ -236,3 +236,84 @@ async def test_dead_letter_headers_do_not_carry_sql_parameter_values(
     assert "[parameters: redacted]" in error
     for secret in (PHONE, ADDRESS, "楼道里有人乱堆杂物"):
         assert secret not in error
+
+
+def batch_sizes_observed() -> float:
+    return REGISTRY.get_sample_value("gridcase_event_batch_size_count", {"consumer": "test"}) or 0.0
+
+
+async def test_a_failing_event_in_a_batch_costs_only_itself(
+    store: Any, producer: AIOKafkaProducer, namespace: str, kafka_bootstrap: str, make_event: Any
+) -> None:
+    """Events polled together are applied in one transaction; when one of them fails,
+    the others still take effect exactly once and only the failing one is dead-lettered."""
+    sent = [make_event(key="case-b", content=f"n{i}") for i in range(30)]
+    failing = make_event(key="case-b", content="explode")
+    sent.insert(17, failing)
+    marker = make_event(key="case-b", content="last")
+    for e in [*sent, marker]:
+        await publish(producer, namespace, "case-b", e.to_bytes())
+    batches_before = batch_sizes_observed()
+
+    r = runner(
+        store, producer, namespace, kafka_bootstrap, handler=apply_effect(store, fail_on="explode")
+    )
+    await r.start()
+    try:
+        seen = await eventually(lambda: _has(store, str(marker.id)))
+    finally:
+        await r.stop()
+
+    expected = {str(e.id) for e in [*sent, marker] if e is not failing}
+    assert set(seen) == expected
+    assert set(seen.values()) == {1}, "no event may take effect twice"
+    assert batch_sizes_observed() > batches_before, "the events should have been applied together"
+    dead = await read_topic(
+        kafka_bootstrap, topics.qualify(namespace, topics.dlq(topics.INTAKE)), min_count=1
+    )
+    assert [d.value for d in dead] == [failing.to_bytes()]
+
+
+async def test_one_transaction_per_event_when_batching_is_off(
+    store: Any, producer: AIOKafkaProducer, namespace: str, kafka_bootstrap: str, make_event: Any
+) -> None:
+    sent = [make_event(key="case-o", content=f"n{i}") for i in range(12)]
+    for e in sent:
+        await publish(producer, namespace, "case-o", e.to_bytes())
+    batches_before = batch_sizes_observed()
+    r = runner(store, producer, namespace, kafka_bootstrap, batch=False)
+    await r.start()
+    try:
+        seen = await eventually(lambda: _has(store, str(sent[-1].id)))
+    finally:
+        await r.stop()
+    assert set(seen) == {str(e.id) for e in sent}
+    assert batch_sizes_observed() == batches_before
+
+
+async def test_a_type_handled_elsewhere_is_skipped_by_its_header_without_parsing(
+    store: Any, producer: AIOKafkaProducer, namespace: str, kafka_bootstrap: str, make_event: Any
+) -> None:
+    """The outbox names each record's type in a header: a consumer skips the types it
+    does not handle before reading the body (which another consumer group parses)."""
+    marker = make_event(key="case-h", content="after")
+    before = consumed("case.assigned", "ignored")
+    target = topics.qualify(namespace, topics.INTAKE)
+    await (
+        await producer.send(
+            target, key=b"case-h", value=b"{not even json", headers=[("type", b"case.assigned")]
+        )
+    )
+    await publish(producer, namespace, "case-h", marker.to_bytes())
+    r = runner(store, producer, namespace, kafka_bootstrap)
+    await r.start()
+    try:
+        seen = await eventually(lambda: _has(store, str(marker.id)))
+    finally:
+        await r.stop()
+    assert set(seen) == {str(marker.id)}
+    assert consumed("case.assigned", "ignored") - before == 1
+    dead = await read_topic(
+        kafka_bootstrap, topics.qualify(namespace, topics.dlq(topics.INTAKE)), min_count=0
+    )
+    assert dead == []

@@ -22,7 +22,7 @@ import logging
 import re
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,6 +77,35 @@ def redact(message: str) -> str:
     return message
 
 
+@dataclass(frozen=True)
+class _Item:
+    """A polled record decoded into an event this consumer handles."""
+
+    record: Any
+    logical_topic: str
+    envelope: Envelope
+    payload: BaseModel
+    handler: Handler
+
+
+def _header(record: Any, name: str) -> str | None:
+    for key, value in record.headers or ():
+        if key == name and value is not None:
+            try:
+                return bytes(value).decode()
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+class _BatchFailed(Exception):
+    """A run's transaction failed at the event `index` (its cause is the error)."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(index)
+        self.index = index
+
+
 class _Stopping(Exception):
     """Raised to abandon a record (uncommitted) because the runner is stopping."""
 
@@ -112,6 +141,9 @@ class ConsumerRunner:
     clock: Clock = field(default_factory=SystemClock)
     service: str = "gridcase"
     """The service this consumer runs in: its spans go to that service's tracer."""
+    batch: bool = True
+    """Apply consecutive events of a partition's poll in one transaction (falling back
+    to one by one when it fails). False: one transaction per event, always."""
     _consumer: AIOKafkaConsumer | None = field(default=None, init=False)
     _task: asyncio.Task[None] | None = field(default=None, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
@@ -169,23 +201,101 @@ class ConsumerRunner:
                 await self._pause(1.0)
                 continue
             for tp, records in batches.items():
-                for record in records:
-                    if self._stop.is_set() or tp not in consumer.assignment():
-                        break
-                    try:
-                        await self._process(record)
-                    except _Stopping:
-                        break
-                    except Exception:
-                        # Not the message's fault (e.g. the DLQ publish failed): read
-                        # it again from here; nothing after it is committed.
-                        log.exception("record not processed; will re-read", consumer=self.name)
-                        consumer.seek(tp, record.offset)
-                        await self._pause(1.0)
-                        break
-                    self._uncommitted[tp] = record.offset + 1
+                await self._process_partition(consumer, tp, records)
                 await self._commit(only={tp})
             await self._update_lag()
+
+    async def _process_partition(
+        self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: Sequence[Any]
+    ) -> None:
+        """One partition's polled records, in order. Consecutive records this consumer
+        handles are applied together (:meth:`_flush`); a record skipped or dead-lettered
+        first lets the run before it finish, so the offsets committed never pass a record
+        whose effect is not stored."""
+        run: list[_Item] = []
+        for record in records:
+            if self._stop.is_set() or tp not in consumer.assignment():
+                break
+            try:
+                item = await self._decode(record)
+            except Exception:
+                if not await self._flush(consumer, tp, run):
+                    return
+                run = []
+                # Not the message's fault (the DLQ publish failed): read it again.
+                log.exception("record not processed; will re-read", consumer=self.name)
+                consumer.seek(tp, record.offset)
+                await self._pause(1.0)
+                return
+            if item is None:
+                if not run:
+                    self._uncommitted[tp] = record.offset + 1
+                    continue
+                if not await self._flush(consumer, tp, run):
+                    return
+                run = []
+                self._uncommitted[tp] = record.offset + 1
+                continue
+            run.append(item)
+        await self._flush(consumer, tp, run)
+
+    async def _flush(
+        self, consumer: AIOKafkaConsumer, tp: TopicPartition, run: list[_Item]
+    ) -> bool:
+        """Applies a run of records: several in one transaction (one inbox insert for
+        all). When that transaction fails at one event, the events before it are applied
+        together again, the failing one alone — its own transaction, retries and dead
+        letter — and the rest as a run of their own: a failing event costs only itself.
+        False when the partition must stop here (stopping, or to be re-read)."""
+        while run:
+            if self._stop.is_set() or tp not in consumer.assignment():
+                return False
+            if not self.batch or len(run) == 1:
+                return await self._one_by_one(consumer, tp, run)
+            try:
+                await self._handle_together(run)
+            except _BatchFailed as failed:
+                log.info(
+                    "batch not applied; the failing event alone",
+                    consumer=self.name,
+                    events=len(run),
+                    failed_at=failed.index,
+                    error_type=type(failed.__cause__).__name__,
+                )
+                before, culprit, run = (
+                    run[: failed.index],
+                    run[failed.index],
+                    run[failed.index + 1 :],
+                )
+                if before and not await self._flush(consumer, tp, before):
+                    return False
+                if not await self._one_by_one(consumer, tp, [culprit]):
+                    return False
+                continue
+            self._uncommitted[tp] = run[-1].record.offset + 1
+            return True
+        return True
+
+    async def _one_by_one(
+        self, consumer: AIOKafkaConsumer, tp: TopicPartition, run: Sequence[_Item]
+    ) -> bool:
+        for item in run:
+            if self._stop.is_set() or tp not in consumer.assignment():
+                return False
+            try:
+                with self._span(item) as span:
+                    await self._handle_with_retries(item, span)
+            except _Stopping:
+                return False
+            except Exception:
+                # Not the message's fault (e.g. the DLQ publish failed): read it again
+                # from here; nothing after it is committed.
+                log.exception("record not processed; will re-read", consumer=self.name)
+                consumer.seek(tp, item.record.offset)
+                await self._pause(1.0)
+                return False
+            self._uncommitted[tp] = item.record.offset + 1
+        return True
 
     async def _fetch(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list[Any]]:
         """The next records, or none at once when the runner is asked to stop (a fetch
@@ -208,40 +318,55 @@ class ConsumerRunner:
         batches: dict[TopicPartition, list[Any]] = fetch.result()
         return batches
 
-    async def _process(self, record: Any) -> None:
+    async def _decode(self, record: Any) -> _Item | None:
+        """The record as an event this consumer handles, or None when it is skipped
+        (a type handled elsewhere, read from the producer's ``type`` header without
+        parsing the body) or dead-lettered (malformed, unknown version, invalid)."""
         logical_topic = topics.unqualify(self.namespace, record.topic)
+        declared = _header(record, "type")
+        if declared is not None and declared not in self.handlers:
+            self._ignored(logical_topic, declared)
+            return None
         try:
             envelope = Envelope.from_bytes(record.value)
         except (ValidationError, ValueError) as exc:
             await self._dead_letter(record, logical_topic, "?", "malformed_envelope", exc, 1)
-            return
+            return None
         handler = self.handlers.get(envelope.type)
         if handler is None:
-            # Any string may arrive here; only the registry's types become label values.
-            label = envelope.type if envelope.type in registry.known_types() else "unknown"
-            metrics.EVENTS_CONSUMED.labels(self.name, logical_topic, label, "ignored").inc()
-            return
+            self._ignored(logical_topic, envelope.type)
+            return None
         try:
             payload = envelope.payload()
         except UnknownEventType as exc:
             await self._dead_letter(
                 record, logical_topic, envelope.type, "unsupported_version", exc, 1
             )
-            return
+            return None
         except ValidationError as exc:
             await self._dead_letter(record, logical_topic, envelope.type, "invalid_payload", exc, 1)
-            return
+            return None
+        return _Item(record, logical_topic, envelope, payload, handler)
 
+    def _ignored(self, logical_topic: str, event_type: str) -> None:
+        # Any string may arrive here; only the registry's types become label values.
+        label = event_type if event_type in registry.known_types() else "unknown"
+        metrics.EVENTS_CONSUMED.labels(self.name, logical_topic, label, "ignored").inc()
+
+    @contextlib.contextmanager
+    def _span(self, item: _Item) -> Iterator[trace.Span]:
+        """The CONSUMER span of one event, with its ids bound to the logs."""
+        record, envelope = item.record, item.envelope
         with (
             tracing.span(
                 self.service,
-                f"{logical_topic} process",
+                f"{item.logical_topic} process",
                 context=tracing.context_from_kafka(record.headers),
                 kind=trace.SpanKind.CONSUMER,
                 attributes={
                     "messaging.system": "kafka",
                     "messaging.operation.type": "process",
-                    "messaging.destination.name": logical_topic,
+                    "messaging.destination.name": item.logical_topic,
                     "messaging.consumer.group.name": self.group,
                     "messaging.kafka.partition": record.partition,
                     "messaging.kafka.offset": record.offset,
@@ -259,20 +384,76 @@ class ConsumerRunner:
                 correlation_id=envelope.correlation_id,
             ),
         ):
-            await self._handle_with_retries(record, logical_topic, envelope, payload, handler, span)
+            yield span
 
-    async def _handle_with_retries(
-        self,
-        record: Any,
-        logical_topic: str,
-        envelope: Envelope,
-        payload: BaseModel,
-        handler: Handler,
-        span: trace.Span,
-    ) -> None:
+    async def _handle_together(self, run: Sequence[_Item]) -> None:
+        """A run of events in one transaction: one inbox insert for all of them, then
+        each fresh event's handler in order, each in its own span. The session forgets
+        its loaded objects between handlers, so each handler reads what the ones before
+        it wrote, as it would in a transaction of its own. Raises (and so rolls back
+        every effect) when any handler fails."""
+        started = time.perf_counter()
+        outcomes: list[tuple[_Item, str, float]] = []
+        index = 0
+        try:
+            async with self.sessionmaker() as session, session.begin():
+                fresh_ids = await inbox.record_many(
+                    session,
+                    self.inbox,
+                    consumer=self.name,
+                    events=[(i.envelope.id, i.envelope.type) for i in run],
+                )
+                for position, item in enumerate(run):
+                    index = position
+                    if item.envelope.id not in fresh_ids:
+                        outcomes.append((item, "duplicate", 0.0))
+                        continue
+                    fresh_ids.discard(item.envelope.id)  # a repeat within the run
+                    with self._span(item) as span:
+                        one = time.perf_counter()
+                        await item.handler(session, item.envelope, item.payload)
+                        await session.flush()
+                        session.expunge_all()
+                        elapsed = time.perf_counter() - one
+                        span.set_attribute("gridcase.outcome", "handled")
+                    outcomes.append((item, "handled", elapsed))
+                index = len(run) - 1  # the commit: blame the last one, retry the rest
+        except Exception as exc:
+            raise _BatchFailed(index) from exc
+        metrics.EVENT_BATCH_SIZE.labels(self.name).observe(len(run))
+        for item, outcome, elapsed in outcomes:
+            envelope = item.envelope
+            if outcome == "handled":
+                metrics.EVENT_HANDLE_SECONDS.labels(self.name, envelope.type).observe(elapsed)
+            metrics.EVENTS_CONSUMED.labels(
+                self.name, item.logical_topic, envelope.type, outcome
+            ).inc()
+            log.info(
+                "event handled",
+                consumer=self.name,
+                outcome=outcome,
+                attempt=1,
+                batch=len(run),
+                event_id=str(envelope.id),
+                event_type=envelope.type,
+                case_id=envelope.subject,
+                correlation_id=envelope.correlation_id,
+            )
+        log.debug(
+            "batch applied",
+            consumer=self.name,
+            events=len(run),
+            duration_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+        if self.after_commit is not None and any(o == "handled" for _, o, _ in outcomes):
+            self.after_commit()
+
+    async def _handle_with_retries(self, item: _Item, span: trace.Span) -> None:
         """Handles one record: its transaction (effects and inbox row), retried with
         backoff; outages waited out; after the last attempt, the DLQ. Long on purpose: the
         retry loop, the span and the log fields of one record read best in one place."""
+        record, logical_topic, envelope = item.record, item.logical_topic, item.envelope
+        payload, handler = item.payload, item.handler
         attempt = 0
         delay = self.backoff_initial
         while True:

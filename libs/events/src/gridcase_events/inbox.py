@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from sqlalchemy import Column, DateTime, MetaData, PrimaryKeyConstraint, Table, Text, func
@@ -37,3 +38,28 @@ async def record(
         .returning(table.c.event_id)
     )
     return result.first() is not None
+
+
+async def record_many(
+    session: AsyncSession,
+    table: Table,
+    *,
+    consumer: str,
+    events: Sequence[tuple[UUID, str]],
+) -> set[UUID]:
+    """Records several events as handled in one statement of the caller's transaction;
+    returns the ids not handled before (the others' effects must be skipped)."""
+    if not events:
+        return set()
+    result = await session.execute(
+        insert(table)
+        .values(
+            [
+                {"consumer": consumer, "event_id": event_id, "event_type": event_type}
+                for event_id, event_type in events
+            ]
+        )
+        .on_conflict_do_nothing()
+        .returning(table.c.event_id)
+    )
+    return {row[0] for row in result}

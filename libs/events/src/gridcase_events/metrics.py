@@ -51,3 +51,9 @@ EVENT_HANDLE_SECONDS = Histogram(
     ["consumer", "type"],
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
+EVENT_BATCH_SIZE = Histogram(
+    "gridcase_event_batch_size",
+    "Events applied together in one transaction by a consumer (a run of one partition's poll)",
+    ["consumer"],
+    buckets=(2, 5, 10, 25, 50, 100, 250, 500),
+)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import Connection, MetaData, event, text
+from sqlalchemy import Connection, MetaData, event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 NAMING_CONVENTION = {
@@ -65,16 +66,48 @@ def async_url(url: str) -> str:
 
 
 def create_engine(
-    url: str, *, pool_size: int = 10, application_name: str = "gridcase"
+    url: str,
+    *,
+    pool_size: int = 10,
+    application_name: str = "gridcase",
+    pre_ping: bool = False,
 ) -> AsyncEngine:
+    """An engine for one service.
+
+    No ping before each checkout by default (``pre_ping``): it costs a round trip per
+    transaction, and a connection that died with a database restart fails its first
+    statement as a transient error anyway — the consumer runner retries it, HTTP answers
+    503 with Retry-After, and SQLAlchemy then replaces every connection of the pool.
+    A loopback database is reached without TLS unless the URL asks for it (``ssl=``):
+    encryption there protects nothing and costs every statement.
+    """
+    url = async_url(url)
+    connect_args: dict[str, Any] = {"server_settings": {"application_name": application_name}}
+    if _loopback(url) and not _asks_for_tls(url):
+        connect_args["ssl"] = False
     return create_async_engine(
-        async_url(url),
+        url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
         pool_recycle=1800,
-        connect_args={"server_settings": {"application_name": application_name}},
+        connect_args=connect_args,
     )
+
+
+def _loopback(url: str) -> bool:
+    host = make_url(url).host or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _asks_for_tls(url: str) -> bool:
+    query = make_url(url).query
+    return "ssl" in query or "sslmode" in query
 
 
 async def upgrade(engine: AsyncEngine, *, schema: str, script_location: Path) -> None:

@@ -198,6 +198,7 @@ def _build_runtime(
     engine = db.create_engine(
         settings.database_url.get_secret_value(),
         pool_size=settings.db_pool_size,
+        pre_ping=settings.db_pre_ping,
         application_name=f"gridcase-{service}",
     )
     sessionmaker = async_sessionmaker(engine, expire_on_commit=False)

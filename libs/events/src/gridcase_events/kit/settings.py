@@ -112,6 +112,9 @@ class PlatformSettings(BaseSettings):
     # (that many connections, and as many again in overflow) and how long the producer
     # waits to batch records into one request.
     db_pool_size: int = Field(10, validation_alias="GRIDCASE_DB_POOL_SIZE", ge=1, le=200)
+    # A ping before each checkout: off, as a dead connection is a transient error
+    # already (kit/db.py create_engine); on for networks that cut idle connections.
+    db_pre_ping: bool = Field(False, validation_alias="GRIDCASE_DB_PRE_PING")
     producer_linger_ms: int = Field(
         5, validation_alias="GRIDCASE_PRODUCER_LINGER_MS", ge=0, le=1000
     )
