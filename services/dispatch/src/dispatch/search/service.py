@@ -144,7 +144,10 @@ async def search(
     if len(rows) > query.limit:
         last = items[-1]
         next_cursor = encode_cursor(query.sort, _sort_value(last, query.sort), last.id)
-    total = await repository.count(session, scope=scope, filters=query, now=now, cap=COUNT_CAP)
+    if after is None and len(rows) <= query.limit:
+        total = len(rows)  # the first page holds them all: nothing more to count
+    else:
+        total = await repository.count(session, scope=scope, filters=query, now=now, cap=COUNT_CAP)
     return CasePage(
         items=items,
         next_cursor=next_cursor,
