@@ -146,11 +146,19 @@ def _after(sort: str, after: After) -> ColumnElement[bool]:
     return or_(beyond, column.is_(None)) if sort.lstrip("-") == "due_at" else beyond
 
 
+_PLANS = "search.custom_plans"
+
+
 async def _custom_plans(session: AsyncSession) -> None:
     """Plans made for the actual values: a prepared statement's generic plan cannot use
     the area prefix index (``LIKE $1``) or judge how rare the words of ``q`` are, and
-    turns a 30 ms search into a scan of every case. Transaction-scoped."""
+    turns a 30 ms search into a scan of every case. Transaction-scoped, so set once per
+    transaction (a page and its count share it)."""
+    transaction = session.get_transaction()
+    if transaction is not None and session.info.get(_PLANS) is transaction:
+        return
     await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    session.info[_PLANS] = session.get_transaction()
 
 
 async def page(
