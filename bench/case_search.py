@@ -6,15 +6,21 @@ Creates a scratch database, migrates dispatch's schema into it, imports a distri
 10 streets × 10 communities × 10 grids (1,000 grids) with its staff, departments and
 categories, then seeds N cases with SQL (generate_series): every status, channel and
 priority, 70% in grids, 20% with departments, 5% in triage, Chinese content and
-addresses, and a running deadline on the open ones. It then runs the typical searches
-of each role through dispatch's search service (the SQL, the names and the count that
-GET /v1/cases answers with; HTTP excluded) and prints p50 and p95 per search. The
-scratch database is dropped afterwards.
+addresses, and a running deadline on the open ones, then VACUUM ANALYZE (what
+autovacuum does to a table after a bulk load; index-only scans depend on it). It then
+runs the typical searches of each role through dispatch's search service (the SQL, the
+names and the count that GET /v1/cases answers with; HTTP excluded), 100 times each after
+one warm-up, and prints p50, p95 and p99 per search, and the indexes the plans of its
+page and its count use (EXPLAIN of the statements the search sent). The load average
+before and after is printed too: the figures mean little without it on a shared
+machine. The scratch database is dropped afterwards.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import math
 import os
 import platform
 import secrets
@@ -26,8 +32,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
-from sqlalchemy import make_url
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy import event, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from dispatch import models  # noqa: F401 - every table
 from dispatch.db import schema
@@ -38,7 +44,7 @@ from gridcase_events.kit.db import create_engine, upgrade
 from gridcase_events.kit.settings import DEFAULT_DATABASE_URL
 
 NOW = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
-RUNS = 40
+RUNS = int(os.environ.get("BENCH_RUNS", "100"))
 
 SEED_AREAS = """
 INSERT INTO dispatch.areas (code, name, level, parent_code)
@@ -157,6 +163,51 @@ async def timed(run: Callable[[], Awaitable[Any]]) -> list[float]:
     return times
 
 
+def percentile(times: list[float], p: float) -> float:
+    """Nearest rank: the smallest time that `p` of the runs did not exceed."""
+    ordered = sorted(times)
+    return ordered[max(0, math.ceil(p * len(ordered)) - 1)]
+
+
+def _indexes(plan: dict[str, Any]) -> list[str]:
+    """The indexes (and sequential scans of cases) in a plan, in plan order."""
+    found = []
+    if "Index Name" in plan:
+        kind = "only" if plan["Node Type"] == "Index Only Scan" else plan["Node Type"].split()[0]
+        found.append(f"{plan['Index Name']} ({kind.lower()})")
+    elif plan["Node Type"] == "Seq Scan":
+        found.append(f"seq scan of {plan['Relation Name']}")
+    for child in plan.get("Plans", []):
+        found += _indexes(child)
+    return found
+
+
+async def plans(engine: AsyncEngine, run: Callable[[], Awaitable[Any]]) -> str:
+    """Runs the search once more, noting the statements it sends over ``cases``, then
+    explains each with the same parameters and plan mode ("page: …; count: …")."""
+    sent: list[tuple[str, Any]] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.startswith("SELECT") and "FROM dispatch.cases" in statement:
+            sent.append((statement, parameters))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", note)
+    try:
+        await run()
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", note)
+    parts = []
+    async with engine.connect() as conn:
+        await conn.exec_driver_sql("SET plan_cache_mode = force_custom_plan")
+        for statement, parameters in sent:
+            result = await conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters)
+            raw = result.scalar_one()
+            plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
+            part = "count" if "count(" in statement else "page"
+            parts.append(f"{part}: {', '.join(_indexes(plan)) or '-'}")
+    return "; ".join(parts)
+
+
 async def main(n: int) -> None:
     base = make_url(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
     name = f"gridcase_bench_{secrets.token_hex(4)}"
@@ -175,12 +226,13 @@ async def main(n: int) -> None:
         await raw.execute(SEED_AREAS)
         await raw.execute(SEED_CASES, n, NOW)
         await raw.execute(SEED_DEADLINES)
-        await raw.execute("ANALYZE")
+        await raw.execute("VACUUM ANALYZE")
         seeded = time.perf_counter() - started
         await raw.close()
         print(f"seeded {n:,} cases in {seeded:.0f} s (indexes included)")
         sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
-        print(f"{'search':58} {'p50 ms':>8} {'p95 ms':>8} {'total':>9}")
+        print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        print(f"{'search':58} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'total':>9}  plan")
         for title, who, params in SEARCHES:
             query = CaseQuery.model_validate(params)
             total = 0
@@ -193,10 +245,15 @@ async def main(n: int) -> None:
                     )
                     total = page.total
 
-            times = sorted(await timed(run))
-            p95 = times[int(len(times) * 0.95) - 1]
+            times = await timed(run)
+            used = await plans(engine, run)
             shown = f"{total:,}" + ("+" if total >= service.COUNT_CAP else "")
-            print(f"{title:58} {statistics.median(times):8.1f} {p95:8.1f} {shown:>9}")
+            print(
+                f"{title:58} {statistics.median(times):8.1f} {percentile(times, 0.95):8.1f}"
+                f" {percentile(times, 0.99):8.1f} {shown:>9}  {used}",
+                flush=True,
+            )
+        print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         print(f"python {sys.version.split()[0]}, {platform.platform()}, {os.cpu_count()} CPUs")
     finally:
         await engine.dispose()

@@ -1,6 +1,7 @@
-"""The case search's SQL. It reads the workflow's ``cases`` joined to the deadlines
-projection in one statement: a list sorted and filtered by due time cannot be put
-together from two domains' answers page by page."""
+"""The case search's SQL. It reads the workflow's ``cases`` alone: the running deadline
+is copied onto the case's row (``due_*``, kept by the database from the deadlines
+projection in the projection's own transaction), so a list filtered by the case (area,
+status) and sorted by due time walks one index instead of joining two tables."""
 
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispatch.deadlines.models import CaseDeadline
 from dispatch.deadlines.rules import RED_AT, YELLOW_AT
 from dispatch.search.models import AREA
 from dispatch.search.schemas import CaseFilters
@@ -50,10 +50,10 @@ COLUMNS = (
     Case.updated_at,
     Case.lat,
     Case.lon,
-    CaseDeadline.clock.label("due_clock"),
-    CaseDeadline.due_at,
-    CaseDeadline.warned_percent,
-    CaseDeadline.breached,
+    Case.due_clock,
+    Case.due_at,
+    Case.due_warned_percent.label("warned_percent"),
+    Case.due_breached.label("breached"),
 )
 
 
@@ -79,11 +79,11 @@ def in_scope(scope: Scope) -> ColumnElement[bool]:
 
 
 def _sla(state: str, now: datetime) -> ColumnElement[bool]:
-    late = or_(CaseDeadline.breached, CaseDeadline.due_at <= now)
+    late = or_(Case.due_breached.is_(True), Case.due_at <= now)
     if state == "breached":
         return late
-    on_time = and_(CaseDeadline.breached.is_(False), CaseDeadline.due_at > now)
-    warned = CaseDeadline.warned_percent
+    on_time = and_(Case.due_breached.is_(False), Case.due_at > now)
+    warned = Case.due_warned_percent
     if state == "red":
         return and_(on_time, warned >= RED_AT)
     if state == "yellow":
@@ -127,17 +127,11 @@ def _filters(f: CaseFilters, now: datetime) -> list[ColumnElement[bool]]:
 
 
 def _base(scope: Scope, filters: CaseFilters, now: datetime, *columns: Any) -> Select[Any]:
-    return (
-        select(*columns)
-        .select_from(Case)
-        .outerjoin(CaseDeadline, CaseDeadline.case_id == Case.id)
-        .where(in_scope(scope), *_filters(filters, now))
-    )
+    return select(*columns).select_from(Case).where(in_scope(scope), *_filters(filters, now))
 
 
 def _sort_column(sort: str) -> Any:
-    name = sort.lstrip("-")
-    return CaseDeadline.due_at if name == "due_at" else getattr(Case, name)
+    return getattr(Case, sort.lstrip("-"))
 
 
 def _after(sort: str, after: After) -> ColumnElement[bool]:
@@ -152,11 +146,19 @@ def _after(sort: str, after: After) -> ColumnElement[bool]:
     return or_(beyond, column.is_(None)) if sort.lstrip("-") == "due_at" else beyond
 
 
+_PLANS = "search.custom_plans"
+
+
 async def _custom_plans(session: AsyncSession) -> None:
     """Plans made for the actual values: a prepared statement's generic plan cannot use
     the area prefix index (``LIKE $1``) or judge how rare the words of ``q`` are, and
-    turns a 30 ms search into a scan of every case. Transaction-scoped."""
+    turns a 30 ms search into a scan of every case. Transaction-scoped, so set once per
+    transaction (a page and its count share it)."""
+    transaction = session.get_transaction()
+    if transaction is not None and session.info.get(_PLANS) is transaction:
+        return
     await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    session.info[_PLANS] = session.get_transaction()
 
 
 async def page(

@@ -30,6 +30,8 @@ from gridcase_events.areas import AreaCode
 from gridcase_events.kit.auth import Principal, scope_of
 from gridcase_events.kit.errors import Invalid
 
+Names = dict[directory_repository.NameKind, dict[str, str]]
+
 COUNT_CAP = 10_000
 """Totals are exact up to this many; beyond, ``total`` is the cap and ``total_exact``
 false (the list shows "10,000+")."""
@@ -58,22 +60,19 @@ def decode_cursor(cursor: str, sort: str) -> repository.After:
     return after
 
 
-async def _names(session: AsyncSession, rows: Sequence[Row[Any]]) -> dict[str, dict[str, str]]:
+async def _names(session: AsyncSession, rows: Sequence[Row[Any]]) -> Names:
     areas: set[str] = set()
     for r in rows:
         areas.update(c for c in (r.grid_code, _community(r)) if c)
-    return {
-        "areas": await directory_repository.names_of(session, "areas", areas),
-        "departments": await directory_repository.names_of(
-            session, "departments", {r.department_code for r in rows if r.department_code}
-        ),
-        "categories": await directory_repository.names_of(
-            session, "categories", {r.category_code for r in rows if r.category_code}
-        ),
-        "staff": await directory_repository.names_of(
-            session, "staff", {r.assignee_id for r in rows if r.assignee_id}
-        ),
-    }
+    return await directory_repository.names_of_kinds(
+        session,
+        {
+            "areas": areas,
+            "departments": {r.department_code for r in rows if r.department_code},
+            "categories": {r.category_code for r in rows if r.category_code},
+            "staff": {r.assignee_id for r in rows if r.assignee_id},
+        },
+    )
 
 
 def _community(row: Row[Any]) -> str | None:
@@ -82,7 +81,7 @@ def _community(row: Row[Any]) -> str | None:
     return AreaCode(row.grid_code).community if row.grid_code else None
 
 
-def _row(r: Row[Any], names: dict[str, dict[str, str]], now: datetime) -> CaseRow:
+def _row(r: Row[Any], names: Names, now: datetime) -> CaseRow:
     community = _community(r)
     return CaseRow(
         id=r.id,
@@ -144,7 +143,10 @@ async def search(
     if len(rows) > query.limit:
         last = items[-1]
         next_cursor = encode_cursor(query.sort, _sort_value(last, query.sort), last.id)
-    total = await repository.count(session, scope=scope, filters=query, now=now, cap=COUNT_CAP)
+    if after is None and len(rows) <= query.limit:
+        total = len(rows)  # the first page holds them all: nothing more to count
+    else:
+        total = await repository.count(session, scope=scope, filters=query, now=now, cap=COUNT_CAP)
     return CasePage(
         items=items,
         next_cursor=next_cursor,

@@ -4,7 +4,19 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Identity, Index, String, Text, func
+from sqlalchemy import (
+    BigInteger,
+    Computed,
+    DateTime,
+    FetchedValue,
+    Float,
+    ForeignKey,
+    Identity,
+    Index,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -64,6 +76,20 @@ class Case(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(default=1)
+    # Written by the database, never by this code; read by the case search, which filters
+    # and sorts on them without a join. The area: the grid, else the community (as
+    # rules.area_of says). The running deadline: a copy of the deadlines projection's
+    # row, kept by a trigger on dispatch.case_deadlines in the same transaction as the
+    # projection's change (migration 9d4e2f7a1c3b).
+    area_code: Mapped[str | None] = mapped_column(
+        String(32), Computed("coalesce(grid_code, community_code)", persisted=True)
+    )
+    due_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), server_default=FetchedValue()
+    )
+    due_clock: Mapped[str | None] = mapped_column(String(16), server_default=FetchedValue())
+    due_warned_percent: Mapped[int | None] = mapped_column(server_default=FetchedValue())
+    due_breached: Mapped[bool | None] = mapped_column(server_default=FetchedValue())
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's API
 
