@@ -9,7 +9,7 @@ masked form and, where notify must reach the person, a ciphertext under
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -325,6 +325,11 @@ class AreaUpserted(_Payload):
     level: AreaLevel
     parent_code: str | None
     kind: Literal["residential", "unit"] | None = None
+    geometry: dict[str, Any] | None = Field(
+        default=None,
+        description="a grid's polygon (GeoJSON Polygon or MultiPolygon, WGS84), from which "
+        "intake learns the district's boundary; the levels above carry none",
+    )
 
 
 @event_type("directory.staff_upserted", 1)
