@@ -183,17 +183,17 @@ async def on_transferred(ctx: Ctx, p: payloads.CaseTransferred) -> None:
 async def on_dispatched(ctx: Ctx, p: payloads.CaseDispatched) -> None:
     """A hand-off by the operators' case API (派遣, 改派, claim).
 
-    - 派遣 out of triage: the case's unit now holds it. Its settlement (resolution)
-      clock starts, or, for a returned case, keeps running, now the new unit's.
+    - Its settlement (resolution) clock, when one runs (a returned case, a reassigned
+      one), keeps its deadline but is now the new unit's and person's.
     - 派遣 out of one unit's queue into another: a hand-off as a transfer is — the
-      ownership clock runs against the first owner and counts toward buck-passing —
-      and the settlement clock moves with the case.
-    - Either way, when nobody of the unit is on duty (no ``assignee_id``), the unit
-      itself must sign for it: a sign-for clock runs for the unit until someone
-      accepts (from the queue) or is assigned (``case.assigned`` restarts it for them).
-    - 改派 and claim, within the unit: the settlement clock keeps running, now held by
-      the new person; their sign-for clock comes with the ``case.assigned`` that
-      follows.
+      ownership clock runs against the first owner and counts toward buck-passing.
+    - 派遣 to a person (``assignee_id``): the ``case.assigned`` that follows starts the
+      sign-for clock and, for a case out of triage, the resolution clock (as for a
+      routed case). 派遣 into a unit where nobody is on duty: the unit itself must sign
+      for it — a sign-for clock runs for the unit until someone accepts from the queue
+      or is assigned — and the resolution clock starts now.
+    - 改派 and claim, within the unit: the new person's sign-for clock comes with the
+      ``case.assigned`` that follows.
     """
     await _record(ctx, p)
     facts = clocks.facts_of(ctx.event, p, p.assignee_id)
@@ -202,16 +202,17 @@ async def on_dispatched(ctx: Ctx, p: payloads.CaseDispatched) -> None:
         return
     if p.left_a_unit:
         await _handed_on(ctx, p, "dispatched")
+    if p.assignee_id is not None:
+        return
     now, settings = ctx.runtime.clock.now(), ctx.runtime.settings
     resolution = await clocks.start_once(
         session=ctx.session, settings=settings, kind="resolution", facts=facts, at=p.at, now=now
     )
     await _announce(ctx, resolution, "started", p.at)
-    if p.assignee_id is None:
-        sign_for = await clocks.start(
-            session=ctx.session, settings=settings, kind="sign_for", facts=facts, at=p.at, now=now
-        )
-        await _announce(ctx, sign_for, "started", p.at)
+    sign_for = await clocks.start(
+        session=ctx.session, settings=settings, kind="sign_for", facts=facts, at=p.at, now=now
+    )
+    await _announce(ctx, sign_for, "started", p.at)
 
 
 @dispatch.on(payloads.CaseResolved)
