@@ -65,7 +65,7 @@ CATEGORIES = (
     "safety/fire-hazard",
     "civil/elderly-assistance",
 )
-# The generated district fills intake's default district bounds (INTAKE_DISTRICT_BOUNDS).
+# The generated district fills this box, given to intake as INTAKE_DISTRICT_BOUNDS.
 WEST, SOUTH, EAST, NORTH = 104.72, 29.30, 104.84, 29.42
 SPOT_STEP_DEG = 0.00136  # ~150 m of latitude; ~130 m of longitude at 29.4° N
 TRACKING = re.compile(r"GC-\d{8}-[0-9A-Z]{6}")

@@ -2,13 +2,15 @@ import contextlib
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gridcase_events import envelope, topics
+from gridcase_events import envelope, payloads, topics
 from gridcase_events.kit import signing
 from gridcase_events.kit.clock import ManualClock
 from gridcase_events.kit.db import create_engine
@@ -40,6 +42,9 @@ def settings_overrides() -> dict[str, Any]:
     return {}
 
 
+DEMO_BOX = "104.72,29.30,104.84,29.42"  # the demo district with about 5 km around it
+
+
 def _settings(database_url: str, kafka_bootstrap: str, namespace: str) -> dict[str, Any]:
     return {
         "env": "development",
@@ -49,6 +54,10 @@ def _settings(database_url: str, kafka_bootstrap: str, namespace: str) -> dict[s
         "hotline_secrets_raw": f"{SECRET},{OLD_SECRET}",
         "max_body_bytes": 64 * 1024,
         "batch_max_body_bytes": 1024 * 1024,
+        # The hotline's tests run with the demo district's box as the override
+        # (INTAKE_DISTRICT_BOUNDS); the boundary learned from the directory's grids is
+        # tested in tests/catalogue/test_boundary.py and test_district.py.
+        "district_bounds": DEMO_BOX,
     }
 
 
@@ -351,5 +360,73 @@ def dispatch_event(producer: AIOKafkaProducer, namespace: str, client: Any) -> C
             return bool(response.json()["status"] == PUBLIC_STATUS[event_type])
 
         await eventually(shown)
+
+    return publish
+
+
+# --- the districts' boundary, as the directory announces it -------------------------
+
+DEMO_AREAS = Path(__file__).resolve().parents[3] / "deploy" / "demo" / "areas.geojson"
+
+
+@pytest.fixture(scope="session")
+def demo_grids() -> list[tuple[str, dict[str, Any]]]:
+    """The demo city's grids and their polygons, as dispatch imports them."""
+    features = json.loads(DEMO_AREAS.read_text())["features"]
+    return [
+        (f["properties"]["code"], f["geometry"])
+        for f in features
+        if f["properties"]["level"] == "grid"
+    ]
+
+
+@pytest.fixture
+def publish_grids(
+    producer: AIOKafkaProducer, namespace: str, fresh_database: str
+) -> Callable[..., Any]:
+    """Publishes grids with their polygons on the directory topic, as dispatch announces
+    an import, and waits until intake's projection holds them all."""
+
+    async def publish(grids: list[tuple[str, dict[str, Any]]]) -> None:
+        for code, geometry in grids:
+            event = envelope.build(
+                payloads.AreaUpserted(
+                    code=code,
+                    name=f"网格{code[-3:]}",
+                    level="grid",
+                    parent_code=code[:12],
+                    kind="residential",
+                    geometry=geometry,
+                ),
+                subject=f"area:{code}",
+                source="dispatch",
+                tenant=code[:6],
+                correlation_id="directory-import",
+                time=NOW,
+            )
+            await (
+                await producer.send(
+                    topics.qualify(namespace, topics.DIRECTORY),
+                    key=event.subject.encode(),
+                    value=event.to_bytes(),
+                )
+            )
+        engine = create_engine(fresh_database, pool_size=1)
+        try:
+
+            async def known() -> bool:
+                async with engine.connect() as conn:
+                    found = await conn.execute(
+                        text(
+                            "SELECT count(*) FROM intake.areas"
+                            " WHERE code = ANY(:codes) AND geometry IS NOT NULL"
+                        ),
+                        {"codes": [code for code, _ in grids]},
+                    )
+                    return bool(found.scalar_one() == len(grids))
+
+            await eventually(known)
+        finally:
+            await engine.dispose()
 
     return publish

@@ -9,7 +9,7 @@ masked form and, where notify must reach the person, a ciphertext under
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -217,17 +217,38 @@ class CaseTransferred(_CaseAction):
 
 @event_type("case.dispatched", 1)
 class CaseDispatched(_CaseAction):
-    """派遣: a dispatcher (or the district centre) sends a case from triage, returned or
-    waiting in a unit's queue to a grid, a community's station or a department; the
-    person follows as ``case.assigned``. ``grid_code`` / ``community_code`` /
-    ``department_code`` say where it now is."""
+    """A hand-off by the operators' case API, by ``kind``: 派遣 (``dispatch``) — a
+    dispatcher (or the district centre) sends a case from triage, returned or waiting in
+    a unit's queue to a grid, a community's station or a department; 改派
+    (``reassign``) — another person of the same unit; ``claim`` — an operator takes an
+    unassigned case of their department. The person follows as ``case.assigned``
+    (``assignee_id`` names them; none: the case waits in the unit's queue).
+    ``grid_code`` / ``community_code`` / ``department_code`` say where it now is,
+    ``from_grid_code`` / ``from_department_code`` the unit a dispatch took it out of."""
 
+    kind: Literal["dispatch", "reassign", "claim"] = "dispatch"
     target: Literal["grid", "community", "department"]
     reason: str
     from_status: str
     named_assignee_id: str | None = Field(
         default=None, description="the person the dispatcher chose, if any"
     )
+    previous_assignee_id: str | None = None
+    from_grid_code: str | None = Field(
+        default=None, description="the grid or community a dispatch took the case out of"
+    )
+    from_department_code: str | None = None
+    transfers: int = Field(
+        default=0,
+        ge=0,
+        description="the case's hand-offs to another unit so far (转派 and dispatches out of "
+        "a unit count alike; first-question responsibility, 首问负责制)",
+    )
+
+    @property
+    def left_a_unit(self) -> bool:
+        """A dispatch out of one unit into another: a hand-off, as a transfer is."""
+        return self.kind == "dispatch" and bool(self.from_grid_code or self.from_department_code)
 
 
 @event_type("case.resolved", 1)
@@ -304,6 +325,11 @@ class AreaUpserted(_Payload):
     level: AreaLevel
     parent_code: str | None
     kind: Literal["residential", "unit"] | None = None
+    geometry: dict[str, Any] | None = Field(
+        default=None,
+        description="a grid's polygon (GeoJSON Polygon or MultiPolygon, WGS84), from which "
+        "intake learns the district's boundary; the levels above carry none",
+    )
 
 
 @event_type("directory.staff_upserted", 1)

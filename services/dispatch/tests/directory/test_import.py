@@ -299,3 +299,23 @@ async def test_department_codes_are_compared_exactly(demo_city: Any, import_dire
     [problem] = response.json()["problems"]
     assert (problem["row"], problem["field"]) == (1, "department_code")
     assert "unknown department" in problem["message"]
+
+
+async def test_grids_are_announced_with_their_polygons_and_the_levels_above_without(
+    demo_city: Any, kafka_bootstrap: str, namespace: str
+) -> None:
+    """Intake learns the district's boundary from the grids' polygons (README: "The
+    district's boundary on every channel")."""
+    records = await read_topic(
+        kafka_bootstrap, topics.qualify(namespace, topics.DIRECTORY), min_count=76
+    )
+    areas = [
+        json.loads(r.value)["data"]
+        for r in records
+        if json.loads(r.value)["type"] == "directory.area_upserted"
+    ]
+
+    grids = [a for a in areas if a["level"] == "grid"]
+    assert grids
+    assert all(a["geometry"]["type"] in ("Polygon", "MultiPolygon") for a in grids)
+    assert all(a["geometry"] is None for a in areas if a["level"] != "grid")

@@ -7,7 +7,7 @@ from uuid import uuid4
 import pytest
 
 from gridcase_events import topics
-from gridcase_events.testing import bearer, read_topic
+from gridcase_events.testing import bearer, eventually, read_topic
 
 pytestmark = pytest.mark.integration
 
@@ -191,6 +191,13 @@ async def test_bulk_dispatch_answers_per_case_and_keeps_the_legal_ones(
     results = {r["case_id"]: r for r in response.json()["results"]}
     assert [r["status"] for r in response.json()["results"]] == [200, 409, 404, 200]
     assert results[first["id"]]["case_status"] == "assigned"
+    # A refused case's row says what the case alone would have been told: its state now.
+    refused = results[assigned["id"]]
+    assert (refused["code"], refused["case_status"], refused["version"]) == (
+        "conflict",
+        "assigned",
+        assigned["version"],
+    )
     for case_id in (first["id"], second["id"]):
         after = (await client.get(f"/v1/cases/{case_id}", headers=DISPATCHER)).json()
         assert after["assignee_id"] == "gm111a"
@@ -205,3 +212,121 @@ async def test_bulk_takes_at_most_100_cases(client: Any) -> None:
         headers=GL111,
     )
     assert response.status_code == 422
+
+
+async def _dispatched(kafka_bootstrap: str, namespace: str, case_id: str) -> list[dict[str, Any]]:
+    """The case's ``case.dispatched`` events, oldest first, once the relay has sent one."""
+
+    async def found() -> list[dict[str, Any]] | None:
+        records = await read_topic(
+            kafka_bootstrap, topics.qualify(namespace, topics.DISPATCH), min_count=1
+        )
+        events = [
+            json.loads(r.value)["data"]
+            for r in records
+            if r.key.decode() == case_id and json.loads(r.value)["type"] == "case.dispatched"
+        ]
+        return events or None
+
+    result: list[dict[str, Any]] = await eventually(found)
+    return result
+
+
+WATER_AWAY = (
+    b"staff_id,start,end\n"
+    b"water1,2026-01-01T00:00:00+08:00,2030-01-01T00:00:00+08:00\n"
+    b"water2,2026-01-01T00:00:00+08:00,2030-01-01T00:00:00+08:00\n"
+)
+
+
+async def test_a_dispatch_out_of_a_units_queue_counts_as_a_hand_off(
+    client: Any,
+    demo_city: Any,
+    import_directory: Any,
+    report: Any,
+    settled: Any,
+    kafka_bootstrap: str,
+    namespace: str,
+) -> None:
+    """首问负责制: moving a case from one unit to another is a hand-off, as 转派 is."""
+    assert (await import_directory("absences", WATER_AWAY)).status_code == 200
+    case = await settled(await report(category_hint="utility/water-outage", content="楼下积水"))
+    assert (case["status"], case["department_code"], case["transfers"]) == ("routed", "water", 0)
+
+    response = await client.post(
+        f"/v1/cases/{case['id']}/dispatch",
+        json={"grid_code": GUIHUA_1, "reason": "是小区内的管道，网格处理"},
+        headers=DISPATCHER,
+    )
+
+    assert response.status_code == 200, response.text
+    assert (response.json()["transfers"], response.json()["assignee_id"]) == (1, "gm111a")
+    [event] = await _dispatched(kafka_bootstrap, namespace, case["id"])
+    assert (event["kind"], event["transfers"], event["from_department_code"]) == (
+        "dispatch",
+        1,
+        "water",
+    )
+    assert (event["grid_code"], event["assignee_id"]) == (GUIHUA_1, "gm111a")
+
+
+async def test_a_dispatch_out_of_triage_places_the_case_without_a_hand_off(
+    client: Any, triage_case: Any, kafka_bootstrap: str, namespace: str
+) -> None:
+    case = await triage_case()
+
+    response = await client.post(
+        f"/v1/cases/{case['id']}/dispatch",
+        json={"department_code": "water", "reason": "停水"},
+        headers=DISPATCHER,
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["transfers"] == 0
+    [event] = await _dispatched(kafka_bootstrap, namespace, case["id"])
+    assert (event["from_status"], event["from_grid_code"], event["from_department_code"]) == (
+        "triage",
+        None,
+        None,
+    )
+    assert event["assignee_id"] == response.json()["assignee_id"]
+
+
+async def test_reassign_and_claim_are_announced_as_hand_offs_within_the_unit(
+    client: Any,
+    new_case: Any,
+    import_directory: Any,
+    report: Any,
+    settled: Any,
+    kafka_bootstrap: str,
+    namespace: str,
+) -> None:
+    case = await new_case()
+    assert (await import_directory("absences", WATER_AWAY)).status_code == 200
+    queued = await settled(await report(category_hint="utility/water-outage", content="停水了"))
+
+    reassigned = await client.post(
+        f"/v1/cases/{case['id']}/reassign",
+        json={"assignee_id": "gm111b", "reason": "A岗外出"},
+        headers=GL111,
+    )
+    claimed = await client.post(
+        f"/v1/cases/{queued['id']}/claim",
+        headers=bearer("water2", "department_operator", None, "water"),
+    )
+
+    assert (reassigned.status_code, claimed.status_code) == (200, 200)
+    assert (reassigned.json()["transfers"], claimed.json()["transfers"]) == (0, 0)
+    [moved] = await _dispatched(kafka_bootstrap, namespace, case["id"])
+    [taken] = await _dispatched(kafka_bootstrap, namespace, queued["id"])
+    assert (moved["kind"], moved["previous_assignee_id"], moved["assignee_id"]) == (
+        "reassign",
+        "gm111a",
+        "gm111b",
+    )
+    assert (moved["target"], moved["grid_code"], moved["transfers"]) == ("grid", GUIHUA_1, 0)
+    assert (taken["kind"], taken["assignee_id"], taken["department_code"]) == (
+        "claim",
+        "water2",
+        "water",
+    )

@@ -89,13 +89,11 @@ async def _restart(ctx: Ctx, kind: str, p: payloads.CaseReopened | payloads.Case
     await _announce(ctx, clock, "started", p.at)
 
 
-async def _handed_on(
-    ctx: Ctx, p: payloads.CaseReturned | payloads.CaseTransferred, reason: str
-) -> None:
-    """Returned (退单) or transferred (转派): nobody owns the case until someone accepts
-    it. The first owner stays accountable (首问负责制); an ownership clock runs, and a
-    case handed on too often is buck-passing (推诿) at once."""
-    await _record(ctx, p)
+async def _handed_on(ctx: Ctx, p: clocks.HandedOn, reason: str) -> None:
+    """Returned (退单), transferred (转派) or dispatched out of a unit's queue: nobody
+    owns the case until someone accepts it. The first owner stays accountable
+    (首问负责制); an ownership clock runs, and a case handed on too often is
+    buck-passing (推诿) at once."""
     await _stop(ctx, p, kind="sign_for", at=p.at, reason=reason)
     handoffs = await clocks.handoffs(session=ctx.session, case_id=p.case_id) + 1
     ownership = await clocks.start(
@@ -171,12 +169,50 @@ async def on_contacted(ctx: Ctx, p: payloads.CaseContacted) -> None:
 
 @dispatch.on(payloads.CaseReturned)
 async def on_returned(ctx: Ctx, p: payloads.CaseReturned) -> None:
+    await _record(ctx, p)
     await _handed_on(ctx, p, "returned")
 
 
 @dispatch.on(payloads.CaseTransferred)
 async def on_transferred(ctx: Ctx, p: payloads.CaseTransferred) -> None:
+    await _record(ctx, p)
     await _handed_on(ctx, p, "transferred")
+
+
+@dispatch.on(payloads.CaseDispatched)
+async def on_dispatched(ctx: Ctx, p: payloads.CaseDispatched) -> None:
+    """A hand-off by the operators' case API (派遣, 改派, claim).
+
+    - Its settlement (resolution) clock, when one runs (a returned case, a reassigned
+      one), keeps its deadline but is now the new unit's and person's.
+    - 派遣 out of one unit's queue into another: a hand-off as a transfer is — the
+      ownership clock runs against the first owner and counts toward buck-passing.
+    - 派遣 to a person (``assignee_id``): the ``case.assigned`` that follows starts the
+      sign-for clock and, for a case out of triage, the resolution clock (as for a
+      routed case). 派遣 into a unit where nobody is on duty: the unit itself must sign
+      for it — a sign-for clock runs for the unit until someone accepts from the queue
+      or is assigned — and the resolution clock starts now.
+    - 改派 and claim, within the unit: the new person's sign-for clock comes with the
+      ``case.assigned`` that follows.
+    """
+    await _record(ctx, p)
+    facts = clocks.facts_of(ctx.event, p, p.assignee_id)
+    await clocks.hand_over(session=ctx.session, kind="resolution", facts=facts, at=p.at)
+    if p.kind != "dispatch":
+        return
+    if p.left_a_unit:
+        await _handed_on(ctx, p, "dispatched")
+    if p.assignee_id is not None:
+        return
+    now, settings = ctx.runtime.clock.now(), ctx.runtime.settings
+    resolution = await clocks.start_once(
+        session=ctx.session, settings=settings, kind="resolution", facts=facts, at=p.at, now=now
+    )
+    await _announce(ctx, resolution, "started", p.at)
+    sign_for = await clocks.start(
+        session=ctx.session, settings=settings, kind="sign_for", facts=facts, at=p.at, now=now
+    )
+    await _announce(ctx, sign_for, "started", p.at)
 
 
 @dispatch.on(payloads.CaseResolved)

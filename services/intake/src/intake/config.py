@@ -113,11 +113,18 @@ class IntakeSettings(PlatformSettings):
     def wall_base_url(self) -> str:
         return (self.wall_submission_base_url or f"{self.public_base_url}/walls").rstrip("/")
 
-    # The demo district (deploy/demo/areas.geojson spans 104.77–104.79 E, 29.35–29.37 N)
-    # with a margin of about 5 km.
-    district_bounds: str = Field(
-        "104.72,29.30,104.84,29.42",
-        description="min_lon,min_lat,max_lon,max_lat: coordinates outside get 422",
+    # The district's boundary comes from the imported grids (intake.catalogue.boundary);
+    # a box set here overrides it (intake.district).
+    district_bounds: str | None = Field(
+        None,
+        description="min_lon,min_lat,max_lon,max_lat: when set, coordinates outside get 422 "
+        "and the imported grids are not consulted (an override)",
+    )
+    boundary_margin_m: float = Field(
+        200.0,
+        ge=0,
+        le=5000,
+        description="how far outside every imported grid (metres) a point is still taken",
     )
     merge_enabled: bool = Field(True, description="fold duplicates of open cases into them")
     merge_distance_m: float = Field(100.0, ge=0, le=10_000)
@@ -125,13 +132,15 @@ class IntakeSettings(PlatformSettings):
 
     @field_validator("district_bounds")
     @classmethod
-    def _valid_bounds(cls, value: str) -> str:
+    def _valid_bounds(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
         parse_bounds(value)
         return value
 
     @property
-    def bounds(self) -> Bounds:
-        return parse_bounds(self.district_bounds)
+    def bounds(self) -> Bounds | None:
+        return parse_bounds(self.district_bounds) if self.district_bounds else None
 
     open311_public_url: str | None = Field(
         None, description="the Open311 base URL clients use (default: this request's /open311/v2)"

@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from gridcase_events.kit.runtime import Runtime, SessionDep
 from intake.admission import InFlight
 from intake.attachments.storage import Storage, create_storage
+from intake.catalogue.service import Boundaries
 from intake.config import IntakeSettings
 
 __all__ = [
@@ -31,6 +32,7 @@ class IntakeState:
 
     storage: Storage
     pushes: InFlight  # hotline pushes in flight (INTAKE_MAX_IN_FLIGHT)
+    boundaries: Boundaries  # the districts' boundary from the imported grids
 
 
 IntakeRuntime = Runtime[IntakeSettings, IntakeState]
@@ -41,6 +43,7 @@ async def build_state(runtime: IntakeRuntime) -> IntakeState:
     return IntakeState(
         storage=create_storage(settings),
         pushes=InFlight(limit=settings.max_in_flight, retry_after=settings.retry_after_seconds),
+        boundaries=Boundaries(margin_m=settings.boundary_margin_m),
     )
 
 

@@ -1,28 +1,71 @@
-"""The district's bounds (``INTAKE_DISTRICT_BOUNDS``) on every channel a point comes in by.
+"""Where a reported point may lie, on every channel a point comes in by.
 
-One rule and one error (type ``outside_district``) for the hotline, wish walls and their
+Which rule applies, first match wins:
+
+1. ``INTAKE_DISTRICT_BOUNDS`` set: the box (an override; the imported grids are not
+   consulted). A coordinate outside it is refused at that field (``lat`` or ``lon``).
+2. Grids imported (the directory's areas, ``intake.catalogue.boundary``): the point
+   must lie in a grid of a known district, or within ``INTAKE_BOUNDARY_MARGIN_M`` of
+   one. A point that does not is refused at its ``lon`` field (checked with the
+   ``lat`` before it), the message naming the nearest district and how far it is.
+3. Nothing imported yet: any WGS84 point is taken, and dispatch routes the case as it
+   can (to triage when no grid holds it).
+
+One error type (``outside_district``) for the hotline, wish walls and their
 transcriptions, patrol and visit reports and Open311: a model's ``lat``/``lon`` (or
 Open311's ``long``) fields use :func:`within_district` as a field validator, which
-checks when validated with the context ``{"bounds": Bounds}``; bodies FastAPI parses
-itself (without that context) are checked afterwards with :func:`check_point`."""
+checks when validated with the context ``{"district": District}`` (from
+:func:`current`); bodies FastAPI parses itself (without that context) are checked
+afterwards with :func:`check_point`."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError, ValidationInfo
 from pydantic_core import PydanticCustomError
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from intake.catalogue.boundary import Boundary
 from intake.config import Bounds
+
+if TYPE_CHECKING:
+    from intake.deps import IntakeRuntime
+
+
+@dataclass(frozen=True)
+class District:
+    """The rule in force for one request (see the module's docstring)."""
+
+    box: Bounds | None = None
+    grids: Boundary | None = None
+
+
+async def current(session: AsyncSession, runtime: IntakeRuntime) -> District:
+    box = runtime.settings.bounds
+    if box is not None:
+        return District(box=box)
+    return District(grids=await runtime.state.boundaries.current(session))
 
 
 def within_district(value: float | None, info: ValidationInfo) -> float | None:
     """A field validator for a latitude (``lat``) or longitude (``lon``/``long``)."""
-    bounds = info.context.get("bounds") if isinstance(info.context, dict) else None
-    if value is None or not isinstance(bounds, Bounds):
+    district = info.context.get("district") if isinstance(info.context, dict) else None
+    if value is None or not isinstance(district, District):
         return value
     field = info.field_name or ""
+    if district.box is not None:
+        _in_box(district.box, field, value)
+    elif district.grids and field == "lon":
+        lat = info.data.get("lat")
+        if isinstance(lat, float | int):
+            _in_grids(district.grids, lat=float(lat), lon=value)
+    return value
+
+
+def _in_box(bounds: Bounds, field: str, value: float) -> None:
     low, high = (
         (bounds.min_lat, bounds.max_lat) if field == "lat" else (bounds.min_lon, bounds.max_lon)
     )
@@ -32,7 +75,26 @@ def within_district(value: float | None, info: ValidationInfo) -> float | None:
             "{value} is outside the district ({low}..{high}; INTAKE_DISTRICT_BOUNDS {bounds})",
             {"field": field, "value": value, "low": low, "high": high, "bounds": bounds.describe()},
         )
-    return value
+
+
+def _in_grids(grids: Boundary, *, lat: float, lon: float) -> None:
+    if grids.locate(lon=lon, lat=lat) is not None:
+        return
+    miss = grids.miss(lon=lon, lat=lat)
+    raise PydanticCustomError(
+        "outside_district",
+        "the point (lat {lat}, lon {lon}) is outside the district: in no grid of "
+        "{districts}; the nearest grid, of district {nearest}, is {metres} m away, more "
+        "than the {margin} m allowed (INTAKE_BOUNDARY_MARGIN_M)",
+        {
+            "lat": lat,
+            "lon": lon,
+            "districts": ", ".join(grids.district_codes),
+            "nearest": miss.district_code if miss else "",
+            "metres": round(miss.metres) if miss else 0,
+            "margin": round(grids.margin_m),
+        },
+    )
 
 
 def errors(exc: ValidationError, loc: tuple[str | int, ...]) -> list[dict[str, Any]]:
@@ -40,11 +102,11 @@ def errors(exc: ValidationError, loc: tuple[str | int, ...]) -> list[dict[str, A
     return [{**error, "loc": (*loc, *error["loc"])} for error in exc.errors(include_url=False)]
 
 
-def check_point(point: BaseModel | None, bounds: Bounds, loc: tuple[str | int, ...]) -> None:
+def check_point(point: BaseModel | None, district: District, loc: tuple[str | int, ...]) -> None:
     """422 (``RequestValidationError``) for a point of a parsed body outside the district."""
     if point is None:
         return
     try:
-        type(point).model_validate(point.model_dump(), context={"bounds": bounds})
+        type(point).model_validate(point.model_dump(), context={"district": district})
     except ValidationError as exc:
         raise RequestValidationError(errors(exc, loc)) from None

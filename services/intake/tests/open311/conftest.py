@@ -31,6 +31,8 @@ AREAS = [
     ("510302001001001", "桂花社区第一网格", "grid", "510302001001"),
 ]
 
+DEMO_BOX = "104.72,29.30,104.84,29.42"  # the demo district with about 5 km around it
+
 
 def _settings(database_url: str, kafka_bootstrap: str, namespace: str) -> IntakeSettings:
     return IntakeSettings(
@@ -41,6 +43,9 @@ def _settings(database_url: str, kafka_bootstrap: str, namespace: str) -> Intake
         open311_api_keys_raw=f"{API_KEY},{OLD_API_KEY}",
         hotline_secrets_raw=HOTLINE_SECRET,
         max_body_bytes=64 * 1024,
+        # The demo district's box as the override (the boundary learned from the
+        # directory's grids: tests/catalogue/test_boundary.py).
+        district_bounds=DEMO_BOX,
     )
 
 

@@ -356,6 +356,7 @@ async def _import_areas(
                     level=r["level"],
                     parent_code=r["parent_code"],
                     kind=r["kind"],
+                    geometry=r["geometry"] if r["level"] == "grid" else None,
                 ),
             )
             for r in changed

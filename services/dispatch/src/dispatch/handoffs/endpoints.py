@@ -54,6 +54,63 @@ async def _detail(session: AsyncSession, case: Case) -> CaseDetail:
     )
 
 
+HandOff = Callable[..., Awaitable[Case]]
+"""A hand-off of :mod:`dispatch.handoffs.service` (dispatch, reassign, claim): keyword
+arguments session, runtime, principal, case_id, request, correlation_id."""
+
+
+async def _one(
+    session: AsyncSession,
+    action: HandOff,
+    *,
+    runtime: DispatchRuntime,
+    principal: Principal,
+    case_id: UUID,
+    body: BaseModel,
+    request: Request,
+) -> CaseDetail:
+    """One case in the request's unit of work; a refusal is the kit's error answer."""
+    case = await action(
+        session=session,
+        runtime=runtime,
+        principal=principal,
+        case_id=case_id,
+        request=body,
+        correlation_id=correlation_id(request),
+    )
+    return await _detail(session, case)
+
+
+async def _bulk(
+    action: HandOff,
+    *,
+    runtime: DispatchRuntime,
+    principal: Principal,
+    case_ids: list[UUID],
+    body: BaseModel,
+    request: Request,
+) -> JSONResponse:
+    """Each case in its own transaction (one refused case must not undo the others),
+    so this opens the units of work itself instead of taking the request's one. A
+    refusal is the same answer the case would have had alone (:meth:`BulkResult.refused`)."""
+    results: list[BulkResult] = []
+    for case_id in dict.fromkeys(case_ids):
+        try:
+            async with runtime.transaction() as session:
+                case = await action(
+                    session=session,
+                    runtime=runtime,
+                    principal=principal,
+                    case_id=case_id,
+                    request=body,
+                    correlation_id=correlation_id(request),
+                )
+            results.append(BulkResult.done(case))
+        except DomainError as exc:
+            results.append(BulkResult.refused(case_id, exc))
+    return JSONResponse(status_code=207, content=BulkOut(results=results).model_dump(mode="json"))
+
+
 @router.post(
     "/v1/cases/bulk/dispatch",
     status_code=207,
@@ -64,19 +121,14 @@ async def _detail(session: AsyncSession, case: Case) -> CaseDetail:
 async def bulk_dispatch(
     body: BulkDispatchIn, request: Request, runtime: RuntimeDep, principal: CurrentPrincipal
 ) -> JSONResponse:
-    one = DispatchIn.model_validate(body.model_dump(exclude={"case_ids"}))
-
-    async def act(session: AsyncSession, case_id: UUID) -> Case:
-        return await service.dispatch(
-            session=session,
-            runtime=runtime,
-            principal=principal,
-            case_id=case_id,
-            request=one,
-            correlation_id=correlation_id(request),
-        )
-
-    return await _bulk(runtime, body.case_ids, act)
+    return await _bulk(
+        service.dispatch,
+        runtime=runtime,
+        principal=principal,
+        case_ids=body.case_ids,
+        body=DispatchIn.model_validate(body.model_dump(exclude={"case_ids"})),
+        request=request,
+    )
 
 
 @router.post(
@@ -89,70 +141,14 @@ async def bulk_dispatch(
 async def bulk_reassign(
     body: BulkReassignIn, request: Request, runtime: RuntimeDep, principal: CurrentPrincipal
 ) -> JSONResponse:
-    one = ReassignIn.model_validate(body.model_dump(exclude={"case_ids"}))
-
-    async def act(session: AsyncSession, case_id: UUID) -> Case:
-        return await service.reassign(
-            session=session,
-            runtime=runtime,
-            principal=principal,
-            case_id=case_id,
-            request=one,
-            correlation_id=correlation_id(request),
-        )
-
-    return await _bulk(runtime, body.case_ids, act)
-
-
-async def _bulk(
-    runtime: DispatchRuntime,
-    case_ids: list[UUID],
-    act: Callable[[AsyncSession, UUID], Awaitable[Case]],
-) -> JSONResponse:
-    """Each case in its own transaction (one refused case must not undo the others),
-    so this opens the units of work itself instead of taking the request's one."""
-    results: list[BulkResult] = []
-    for case_id in dict.fromkeys(case_ids):
-        try:
-            async with runtime.transaction() as session:
-                case = await act(session, case_id)
-            results.append(
-                BulkResult(
-                    case_id=case_id,
-                    status=200,
-                    case_status=case.status,
-                    assignee_id=case.assignee_id,
-                    version=case.version,
-                )
-            )
-        except DomainError as exc:
-            results.append(
-                BulkResult(
-                    case_id=case_id, status=exc.status_code, code=exc.code, detail=exc.detail
-                )
-            )
-    return JSONResponse(status_code=207, content=BulkOut(results=results).model_dump(mode="json"))
-
-
-async def _one(
-    session: AsyncSession,
-    action: Callable[..., Awaitable[Case]],
-    *,
-    runtime: DispatchRuntime,
-    principal: Principal,
-    case_id: UUID,
-    body: BaseModel,
-    request: Request,
-) -> CaseDetail:
-    case = await action(
-        session=session,
+    return await _bulk(
+        service.reassign,
         runtime=runtime,
         principal=principal,
-        case_id=case_id,
-        request=body,
-        correlation_id=correlation_id(request),
+        case_ids=body.case_ids,
+        body=ReassignIn.model_validate(body.model_dump(exclude={"case_ids"})),
+        request=request,
     )
-    return await _detail(session, case)
 
 
 @router.post(

@@ -8,6 +8,8 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dispatch.text import Text
+from dispatch.workflow.models import Case
+from gridcase_events.kit.errors import DomainError
 
 CODE = r"^[0-9A-Za-z_./-]{1,64}$"
 Reason = Field(min_length=1, max_length=500, description="why: recorded on the timeline")
@@ -71,7 +73,8 @@ class BulkReassignIn(ReassignIn):
 
 
 class BulkResult(BaseModel):
-    """One case's outcome: the status code it would have had alone."""
+    """One case's outcome: the status code it would have had alone (a refusal's
+    ``case_status`` and ``version``: the case's state now, as a 409 says)."""
 
     case_id: UUID
     status: int
@@ -80,6 +83,29 @@ class BulkResult(BaseModel):
     case_status: str | None = None
     assignee_id: str | None = None
     version: int | None = None
+
+    @classmethod
+    def done(cls, case: Case) -> BulkResult:
+        return cls(
+            case_id=case.id,
+            status=200,
+            case_status=case.status,
+            assignee_id=case.assignee_id,
+            version=case.version,
+        )
+
+    @classmethod
+    def refused(cls, case_id: UUID, error: DomainError) -> BulkResult:
+        """The answer the kit's error handler gives the case alone, as a row."""
+        status, version = error.extra.get("status"), error.extra.get("version")
+        return cls(
+            case_id=case_id,
+            status=error.status_code,
+            code=error.code,
+            detail=error.detail,
+            case_status=status if isinstance(status, str) else None,
+            version=version if isinstance(version, int) else None,
+        )
 
 
 class BulkOut(BaseModel):

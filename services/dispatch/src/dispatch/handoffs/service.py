@@ -6,6 +6,7 @@ reason and announced (``case.dispatched``; the person as ``case.assigned``)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -88,6 +89,12 @@ async def _check_destination(
         raise Forbidden(f"{request.target} {request.code} is outside your scope")
 
 
+def _conflict(case: Case, detail: str) -> Conflict:
+    """409 with the case's state now, as every refusal by state answers
+    (:func:`dispatch.handoffs.rules.check`, the workflow's actions)."""
+    return Conflict(detail, extra={"status": case.status, "version": case.version})
+
+
 async def _flush(session: AsyncSession) -> None:
     try:
         await session.flush()
@@ -104,14 +111,19 @@ async def dispatch(
     request: DispatchIn,
     correlation_id: str,
 ) -> Case:
+    """派遣. Out of one unit into another it is a hand-off, counted with the transfers
+    (首问负责制: a case handed on too often is buck-passing); out of triage it is the
+    case's placement (a return was counted when it happened)."""
     case = await _case(session, case_id)
     rules.check("dispatch", case=case, principal=principal)
     await _check_destination(session, principal, request)
     now = runtime.clock.now()
     unit: Unit = (request.target, request.code)
     chosen = await _member(session, unit, request.assignee_id, now) if request.assignee_id else None
-    from_status = case.status
+    from_status, left, previous = case.status, _unit_of(case), case.assignee_id
     _place(case, request, principal, now)
+    if left is not None and left != _unit_of(case):
+        case.transfers += 1
     await workflow_repository.add_timeline(
         session,
         case_id=case.id,
@@ -121,20 +133,64 @@ async def dispatch(
         detail=request.model_dump(exclude_none=True),
     )
     await _flush(session)
+    assignment = chosen or await workflow_service.assignment_for(session, case, now)
+    await _announce(
+        session,
+        runtime,
+        case,
+        principal,
+        assignment,
+        kind="dispatch",
+        reason=request.reason,
+        from_status=from_status,
+        previous=previous,
+        left=left,
+        named=request.assignee_id,
+        correlation_id=correlation_id,
+    )
+    return case
+
+
+async def _announce(
+    session: AsyncSession,
+    runtime: DispatchRuntime,
+    case: Case,
+    principal: Principal,
+    assignment: Assignment | None,
+    *,
+    kind: Literal["dispatch", "reassign", "claim"],
+    reason: str,
+    from_status: str,
+    previous: str | None,
+    left: Unit | None,
+    named: str | None,
+    correlation_id: str,
+) -> None:
+    """``case.dispatched`` naming who takes the case (escalation starts the unit's clocks
+    from it), then the assignment itself (``case.assigned``), or the unit's queue."""
+    target = case.target
+    if target not in ("grid", "community", "department"):  # placed by _place or a unit's
+        raise _conflict(case, "the case is in no unit")
     dispatched = await runtime.emit(
         session,
         payloads.CaseDispatched(
             **workflow_service.case_ref(case),
+            kind=kind,
             actor_id=principal.sub,
             actor_role=principal.role,
-            at=now,
+            at=runtime.clock.now(),
             grid_code=case.grid_code,
             community_code=case.community_code,
             department_code=case.department_code,
-            target=request.target,
-            reason=request.reason,
+            assignee_id=assignment.staff_id if assignment else None,
+            target=target,
+            reason=reason,
             from_status=from_status,
-            named_assignee_id=request.assignee_id,
+            named_assignee_id=named,
+            previous_assignee_id=previous,
+            from_grid_code=left[1] if left and left[0] != "department" else None,
+            from_department_code=left[1] if left and left[0] == "department" else None,
+            transfers=case.transfers,
         ),
         subject=str(case.id),
         correlation_id=correlation_id,
@@ -145,9 +201,8 @@ async def dispatch(
         case=case,
         correlation_id=correlation_id,
         causation_id=str(dispatched.id),
-        chosen=chosen,
+        chosen=assignment,
     )
-    return case
 
 
 def _place(case: Case, request: DispatchIn, principal: Principal, now: datetime) -> None:
@@ -186,7 +241,7 @@ async def reassign(
     rules.check("reassign", case=case, principal=principal, lead=await _is_lead(session, principal))
     unit = _unit_of(case)
     if unit is None:
-        raise Conflict("the case is in no unit; dispatch it", extra={"status": case.status})
+        raise _conflict(case, "the case is in no unit; dispatch it")
     if request.assignee_id == case.assignee_id:
         raise Invalid(f"{request.assignee_id} already has this case")
     now = runtime.clock.now()
@@ -197,7 +252,7 @@ async def reassign(
         case,
         principal,
         chosen,
-        action="reassigned",
+        action="reassign",
         reason=request.reason,
         correlation_id=correlation_id,
     )
@@ -216,7 +271,7 @@ async def claim(
     case = await _case(session, case_id)
     rules.check("claim", case=case, principal=principal)
     if case.target != "department":
-        raise Conflict("only a department case is claimed", extra={"status": case.status})
+        raise _conflict(case, "only a department case is claimed")
     chosen = Assignment(
         principal.sub, "department_operator", "operator", f"claimed by {principal.sub}"
     )
@@ -226,7 +281,7 @@ async def claim(
         case,
         principal,
         chosen,
-        action="claimed",
+        action="claim",
         reason=request.reason or "claimed from the department's queue",
         correlation_id=correlation_id,
     )
@@ -240,28 +295,36 @@ async def _hand_to(
     principal: Principal,
     chosen: Assignment,
     *,
-    action: str,
+    action: Literal["reassign", "claim"],
     reason: str,
     correlation_id: str,
 ) -> None:
+    """改派 or claim: another person of the same unit (not a hand-off to another unit,
+    so the transfers stay as they are); the new person signs for it anew."""
     now = runtime.clock.now()
-    previous = case.assignee_id
-    case.accepted_at = None  # the new person signs for it anew
+    previous, from_status = case.assignee_id, case.status
+    case.accepted_at = None
     case.updated_at = now
     await workflow_repository.add_timeline(
         session,
         case_id=case.id,
         at=now,
-        action=action,
+        action={"reassign": "reassigned", "claim": "claimed"}[action],
         actor=principal.sub,
         detail={"assignee_id": chosen.staff_id, "previous": previous, "reason": reason},
     )
     await _flush(session)
-    await workflow_service.assign(
-        session=session,
-        runtime=runtime,
-        case=case,
+    await _announce(
+        session,
+        runtime,
+        case,
+        principal,
+        Assignment(chosen.staff_id, chosen.role, chosen.post, f"{chosen.reason}: {reason}"),
+        kind=action,
+        reason=reason,
+        from_status=from_status,
+        previous=previous,
+        left=None,
+        named=chosen.staff_id,
         correlation_id=correlation_id,
-        causation_id="",
-        chosen=Assignment(chosen.staff_id, chosen.role, chosen.post, f"{chosen.reason}: {reason}"),
     )

@@ -192,7 +192,7 @@ async def assign(
     operator), or leaves it in the unit's queue when nobody is on duty. `chosen`: a
     person already chosen (a dispatcher's named assignee, a reassignment, a claim)."""
     now = runtime.clock.now()
-    assignment = chosen if chosen is not None else await _assignment_for(session, case, now)
+    assignment = chosen if chosen is not None else await assignment_for(session, case, now)
     if assignment is None:
         await _queue(session, case, now)
         return
@@ -235,7 +235,7 @@ async def assign(
     )
 
 
-async def _assignment_for(
+async def assignment_for(
     session: AsyncSession, case: Case, now: datetime
 ) -> assignment_service.Assignment | None:
     """Who of the case's unit takes it now; None when nobody is on duty (or in triage)."""

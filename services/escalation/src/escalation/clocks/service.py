@@ -78,10 +78,13 @@ def facts_of(event: Envelope, case: LocatedCase, assignee_id: str | None) -> Cas
     )
 
 
-def handed_on_facts(
-    event: Envelope, p: payloads.CaseReturned | payloads.CaseTransferred
-) -> CaseFacts:
-    """The facts of the ownership clock a return or transfer starts: it runs against
+HandedOn = payloads.CaseReturned | payloads.CaseTransferred | payloads.CaseDispatched
+"""A case leaving its unit before anyone there accepted it: returned (退单), transferred
+(转派), or dispatched out of one unit's queue into another (派遣)."""
+
+
+def handed_on_facts(event: Envelope, p: HandedOn) -> CaseFacts:
+    """The facts of the ownership clock a hand-off starts: it runs against
     the first owner (首问负责制), or the unit the case left when none is named."""
     owner = p.first_owner
     grid = (
@@ -169,6 +172,23 @@ async def start_once(
     if await repository.current(session, case_id=facts.case_id, kind=kind) is not None:
         return None
     return await start(session=session, settings=settings, kind=kind, facts=facts, at=at, now=now)
+
+
+async def hand_over(
+    *, session: AsyncSession, kind: str, facts: CaseFacts, at: datetime
+) -> CaseClock | None:
+    """A running (or paused) clock keeps its deadline but is now the unit's and person's
+    in `facts`: the case was dispatched to another unit, reassigned (改派) or claimed
+    within its unit. Its rungs of the ladder climb from there. Returns the clock (None
+    when none of the kind runs)."""
+    clock = await repository.current(session, case_id=facts.case_id, kind=kind)
+    if clock is None:
+        return None
+    clock.grid_code = facts.grid_code
+    clock.department_code = facts.department_code
+    clock.assignee_id = facts.assignee_id
+    clock.updated_at = at
+    return clock
 
 
 async def stop(
@@ -302,7 +322,8 @@ async def _schedule(session: AsyncSession, settings: EscalationSettings, clock: 
 
 
 async def handoffs(*, session: AsyncSession, case_id: UUID) -> int:
-    """How often the case has been returned or transferred (one ownership clock each)."""
+    """How often the case has been handed on — returned, transferred, dispatched out of
+    a unit (one ownership clock each)."""
     return await repository.last_generation(session, case_id=case_id, kind="ownership")
 
 

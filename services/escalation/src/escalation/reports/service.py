@@ -34,6 +34,7 @@ DispatchCaseEvent = (
     | payloads.CaseAccepted
     | payloads.CaseReturned
     | payloads.CaseTransferred
+    | payloads.CaseDispatched
     | payloads.CaseResolved
     | payloads.CaseClosed
     | payloads.CaseReopened
@@ -298,7 +299,8 @@ async def record_dispatch(
         more, labels = p.returns - fact.returns, _labels(fact)
         fact.returns = p.returns
         metrics.after_commit(session, lambda: metrics.RETURNS.labels(*labels).inc(more))
-    elif isinstance(p, payloads.CaseTransferred):
+    elif isinstance(p, payloads.CaseTransferred | payloads.CaseDispatched):
+        # A dispatch out of one unit into another counts with the transfers.
         fact.transfers = max(fact.transfers, p.transfers)
     elif isinstance(p, payloads.CaseResolved) and fresh_state:
         _resolved(session, fact, p)

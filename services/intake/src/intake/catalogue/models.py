@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import DateTime, String
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from intake.db import Base
@@ -33,11 +35,15 @@ class Department(Base):
 
 
 class Area(Base):
-    """A grid's or community's name, for the agency responsible for a case."""
+    """A grid's or community's name, for the agency responsible for a case, and a
+    grid's polygon, for the district's boundary."""
 
     __tablename__ = "areas"
 
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     level: Mapped[str] = mapped_column(String(16))
+    # A grid's polygon (GeoJSON): the district's boundary is learned from them
+    # (intake.catalogue.boundary).
+    geometry: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -30,6 +30,27 @@ async def upsert_area(session: AsyncSession, values: dict[str, Any], *, at: date
     await _upsert(session, Area, values, at)
 
 
+_GRIDS_WITH_POLYGONS = (Area.level == "grid", Area.geometry.is_not(None))
+
+
+async def grid_stamp(session: AsyncSession) -> tuple[int, datetime | None]:
+    """How many grids have a polygon, and the newest change among them: what the
+    boundary was built from, so that it is rebuilt only when this changes."""
+    row = (
+        await session.execute(
+            select(func.count(), func.max(Area.updated_at)).where(*_GRIDS_WITH_POLYGONS)
+        )
+    ).one()
+    return int(row[0]), row[1]
+
+
+async def grid_polygons(session: AsyncSession) -> list[tuple[str, dict[str, Any]]]:
+    result = await session.execute(
+        select(Area.code, Area.geometry).where(*_GRIDS_WITH_POLYGONS).order_by(Area.code)
+    )
+    return [(row.code, row.geometry) for row in result if row.geometry is not None]
+
+
 async def categories(session: AsyncSession) -> list[Category]:
     result = await session.execute(select(Category).order_by(Category.code))
     return list(result.scalars())

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events import payloads
-from intake.catalogue import repository
+from intake.catalogue import boundary, repository
 from intake.catalogue.models import Category
 
 _WHITESPACE = re.compile(r"\s+")
@@ -32,8 +32,34 @@ async def project_department(
 
 async def project_area(*, session: AsyncSession, area: payloads.AreaUpserted, at: datetime) -> None:
     await repository.upsert_area(
-        session, {"code": area.code, "name": area.name, "level": area.level}, at=at
+        session,
+        {
+            "code": area.code,
+            "name": area.name,
+            "level": area.level,
+            "geometry": area.geometry if area.level == "grid" else None,
+        },
+        at=at,
     )
+
+
+class Boundaries:
+    """The districts' boundary as the imported grids draw it, rebuilt when they change
+    (one small query per use tells; a process keeps one, in its state)."""
+
+    def __init__(self, *, margin_m: float) -> None:
+        self.margin_m = margin_m
+        self._stamp: tuple[int, datetime | None] | None = None
+        self._boundary: boundary.Boundary | None = None
+
+    async def current(self, session: AsyncSession) -> boundary.Boundary | None:
+        """None before any grid with a polygon is known (every point is then taken)."""
+        stamp = await repository.grid_stamp(session)
+        if stamp != self._stamp:
+            polygons = await repository.grid_polygons(session)
+            built = boundary.Boundary(polygons, margin_m=self.margin_m) if polygons else None
+            self._stamp, self._boundary = stamp, built
+        return self._boundary
 
 
 async def categories(*, session: AsyncSession) -> list[Category]:

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from gridcase_events.kit import signing, text
 from gridcase_events.kit.errors import PayloadTooLarge, Unauthorized, UnsupportedMediaType
 from gridcase_events.kit.http import bind_case, correlation_id
+from intake import district
 from intake.cases import service as case_service
 from intake.cases.schemas import CaseCreated
 from intake.deps import IntakeRuntime, RuntimeDep, SessionDep, admit_push
@@ -168,7 +169,11 @@ async def push_ticket(
     )
     try:
         ticket = TicketIn.model_validate_json(
-            body, context={"bounds": settings.bounds, "now": runtime.clock.now()}
+            body,
+            context={
+                "district": await district.current(session, runtime),
+                "now": runtime.clock.now(),
+            },
         )
     except ValidationError as exc:
         raise RequestValidationError(validation_errors(exc)) from exc
@@ -307,7 +312,8 @@ async def push_ticket_batch(
     # transaction: an invalid ticket never blocks the others, and a failure of the
     # database stores none of them (the hotline retries; repeats are idempotent).
     valid, results = validate_tickets(
-        batch, context={"bounds": settings.bounds, "now": runtime.clock.now()}
+        batch,
+        context={"district": await district.current(session, runtime), "now": runtime.clock.now()},
     )
     correlation = correlation_id(request)
     await case_service.lock_for_merging(

@@ -30,8 +30,8 @@ class TicketIn(BaseModel):
     """A 12345 hotline ticket (the hotline channel in ``docs/architecture.md``).
     Unknown fields are ignored.
 
-    Validated with the context ``{"bounds": Bounds}``, coordinates must also lie in the
-    district (``INTAKE_DISTRICT_BOUNDS``)."""
+    Validated with the context ``{"district": District}``, coordinates must also lie in
+    the district (``intake.district``: the imported grids, or ``INTAKE_DISTRICT_BOUNDS``)."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 

@@ -20,6 +20,7 @@ from starlette.routing import Match
 
 from gridcase_events.kit.errors import DomainError
 from gridcase_events.kit.http import correlation_id
+from intake import district
 from intake.config import IntakeSettings
 from intake.deps import RuntimeDep, SessionDep
 from intake.idempotency.deps import IdempotencyDep
@@ -177,7 +178,9 @@ async def _fields(request: Request, media_type: str, body: bytes) -> dict[str, s
     return fields
 
 
-async def _submission(request: Request, settings: IntakeSettings) -> tuple[str, RequestCreate]:
+async def _submission(
+    request: Request, settings: IntakeSettings, where: district.District
+) -> tuple[str, RequestCreate]:
     """The API key and the request a POST carries, once its media type, size, key and
     fields are checked (415, 413, 403, 400)."""
     media_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
@@ -192,7 +195,7 @@ async def _submission(request: Request, settings: IntakeSettings) -> tuple[str, 
     # "Optional" in the specification: an empty parameter is one not sent.
     data = {k: v for k, v in fields.items() if v.strip() and not k.startswith("attribute[")}
     try:
-        form = RequestCreate.model_validate(data, context={"bounds": settings.bounds})
+        form = RequestCreate.model_validate(data, context={"district": where})
     except ValidationError as exc:
         raise open311.Open311Error(
             400, *open311.validation_errors([dict(e) for e in exc.errors(include_url=False)])
@@ -239,7 +242,9 @@ async def create_request(
     fmt: Annotated[str, Path(description=_FORMAT)],
 ) -> Response:
     try:
-        api_key, form = await _submission(request, runtime.settings)
+        api_key, form = await _submission(
+            request, runtime.settings, await district.current(session, runtime)
+        )
         # A client's repeat with the same Idempotency-Key gets the first answer.
         outcome = await idempotent(
             session=session,

@@ -58,7 +58,7 @@ async def report_on_visit(
     session: SessionDep,
     key: IdempotencyDep,
 ) -> Any:
-    district.check_point(body.point, runtime.settings.bounds, ("body", "point"))
+    district.check_point(body.point, await district.current(session, runtime), ("body", "point"))
     return respond(
         await service.report_case(
             session=session,

@@ -51,7 +51,9 @@ async def create_wall(
     session: SessionDep,
     key: IdempotencyDep,
 ) -> Any:
-    district.check_point(body.location, runtime.settings.bounds, ("body", "location"))
+    district.check_point(
+        body.location, await district.current(session, runtime), ("body", "location")
+    )
     return respond(
         await service.create_wall(
             session=session, runtime=runtime, principal=principal, wall=body, key=key
@@ -142,7 +144,7 @@ async def submit_wish(
     session: SessionDep,
     key: IdempotencyDep,
 ) -> Any:
-    district.check_point(body.point, runtime.settings.bounds, ("body", "point"))
+    district.check_point(body.point, await district.current(session, runtime), ("body", "point"))
     client = client_address(request)
     wall = await admit(runtime=runtime, wall_id=wall_id, client=client, kind="wishes")
     return respond(

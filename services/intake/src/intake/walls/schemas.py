@@ -13,7 +13,7 @@ _MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
 class Point(BaseModel):
-    """A WGS84 point; in the district when validated with the context ``{"bounds": ...}``."""
+    """A WGS84 point; in the district when validated with the context ``{"district": ...}``."""
 
     lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
     lon: float = Field(ge=-180, le=180, allow_inf_nan=False)

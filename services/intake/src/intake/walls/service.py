@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gridcase_events.kit import db
 from gridcase_events.kit.auth import Principal
 from gridcase_events.kit.errors import Conflict, Forbidden, NotFound
-from intake import scopes
+from intake import district, scopes
 from intake.attachments import service as attachment_service
 from intake.cases import service as case_service
 from intake.config import IntakeSettings
@@ -301,9 +301,10 @@ async def transcribe(
     """Each valid note becomes a case; invalid ones are reported with their errors and
     do not stop the others."""
     results: list[NoteResult] = []
+    where = await district.current(session, runtime)
     for index, raw in enumerate(notes):
         try:
-            wish = WishIn.model_validate(raw, context={"bounds": runtime.settings.bounds})
+            wish = WishIn.model_validate(raw, context={"district": where})
         except ValidationError as exc:
             results.append(
                 NoteResult(index=index, status="invalid", errors=note_errors(exc, index))

@@ -687,7 +687,8 @@ export interface components {
         };
         /**
          * BulkResult
-         * @description One case's outcome: the status code it would have had alone.
+         * @description One case's outcome: the status code it would have had alone (a refusal's
+         *     ``case_status`` and ``version``: the case's state now, as a 409 says).
          */
         BulkResult: {
             /** Assignee Id */

@@ -677,7 +677,7 @@ export interface components {
         };
         /**
          * Point
-         * @description A WGS84 point; in the district when validated with the context ``{"bounds": ...}``.
+         * @description A WGS84 point; in the district when validated with the context ``{"district": ...}``.
          */
         Point: {
             /** Lat */
