@@ -173,6 +173,10 @@ async def test_today_shows_my_sessions_against_the_practice(intake: Any, clock: 
     for start, end in ((START, START + timedelta(minutes=65)), (START + timedelta(hours=3), None)):
         clock.set(start)
         started = await intake.post("/v1/patrols", json={}, headers=MEMBER)
+        report = {"point": {"lat": 29.356, "lon": 104.771}, "description": "井盖缺失"}
+        await intake.post(
+            f"/v1/patrols/{started.json()['id']}/reports", json=report, headers=MEMBER
+        )
         if end is not None:
             clock.set(end)
             await intake.post(f"/v1/patrols/{started.json()['id']}/end", headers=MEMBER)
@@ -184,6 +188,6 @@ async def test_today_shows_my_sessions_against_the_practice(intake: Any, clock: 
     body = today.json()
     assert (body["date"], body["qualifying_sessions"], body["met"]) == ("2026-11-21", 1, False)
     assert body["practice"] == {"min_sessions_per_day": 2, "min_session_minutes": 60}
-    assert [s["minutes"] for s in body["sessions"]] == [65, None]
+    assert [(s["minutes"], s["reports"]) for s in body["sessions"]] == [(65, 1), (None, 1)]
     refused = await intake.get("/v1/patrols/today", headers=bearer("ops-1", "ops"))
     assert refused.status_code == 403

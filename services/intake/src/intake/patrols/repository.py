@@ -171,3 +171,15 @@ async def mine_since(
         .order_by(PatrolSession.started_at)
     )
     return result.scalars().all()
+
+
+async def report_counts(session: AsyncSession, session_ids: list[UUID]) -> dict[UUID, int]:
+    """Cases reported on each of the sessions (absent: none)."""
+    if not session_ids:
+        return {}
+    result = await session.execute(
+        select(PatrolReport.session_id, func.count())
+        .where(PatrolReport.session_id.in_(session_ids))
+        .group_by(PatrolReport.session_id)
+    )
+    return {row[0]: int(row[1]) for row in result.all()}

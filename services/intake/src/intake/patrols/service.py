@@ -348,7 +348,8 @@ async def today(
     day = runtime.clock.now().astimezone(tz).date()
     lower, _ = local_bounds(day, day, tz)
     sessions = await repository.mine_since(session, principal.sub, lower)
-    reads = [to_read(s) for s in sessions]
+    counts = await repository.report_counts(session, [s.id for s in sessions])
+    reads = [to_read(s, counts.get(s.id, 0)) for s in sessions]
     qualifying = sum(
         1
         for s in reads
