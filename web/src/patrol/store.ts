@@ -101,7 +101,12 @@ export const usePatrolStore = defineStore('patrol', () => {
   }
 
   async function start(): Promise<void> {
-    await api.start(newCorrelationId())
+    try {
+      await api.start(newCorrelationId())
+    } catch (error) {
+      // Started meanwhile on another phone (409): that open session is the one to go on.
+      if (!(error instanceof ApiError && error.kind === 'conflict')) throw error
+    }
     await load()
   }
 
