@@ -7,7 +7,8 @@ phone app phone-sized, the dispatcher's console desktop-sized), from a running s
 It pushes a signed 12345 ticket through the one origin (development hotline secret),
 signs in as the demo grid member 李磊静 (gm111a) and works that case to resolution; for the
 console, pushes one with an address nobody knows and signs in as the dispatcher 胡霞敏 (dp1)
-to dispatch it.
+to dispatch it. The field screens (``--only field``) start and end a patrol and record two
+household visits as gm111a (the browser's position is set near 桂花路).
 """
 
 from __future__ import annotations
@@ -148,19 +149,91 @@ def console_screens(browser: Any, url: str, secret: str) -> None:
     context.close()
 
 
+def field_screens(browser: Any, url: str) -> None:
+    """The grid member in the field, phone-sized: a patrol under way (its minutes against
+    the rule, its track points), reporting from where they stand, a household visit with
+    its file, and an action kept offline waiting to be sent."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        has_touch=True,
+        geolocation={"latitude": 29.3550, "longitude": 104.7725, "accuracy": 8},
+        permissions=["geolocation"],
+    )
+    page = context.new_page()
+
+    def shot(name: str, *, full_page: bool = False) -> None:
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
+        print(f"saved docs/screenshots/{name}.png")
+
+    page.goto(f"{url}/sign-in")
+    page.locator("button[data-staff-id=gm111a]").click()
+    page.wait_for_url("**/tasks")
+    page.get_by_role("link", name="巡查").click()
+    start = page.get_by_role("button", name="开始巡查")
+    end = page.get_by_role("button", name="结束巡查")
+    start.or_(end).wait_for()
+    if start.count():
+        start.click()
+    end.wait_for()
+    for step in range(1, 4):
+        context.set_geolocation(
+            {"latitude": 29.3550 + step * 0.0003, "longitude": 104.7725, "accuracy": 8}
+        )
+        page.wait_for_timeout(300)
+    shot("f1-patrol")
+    page.get_by_role("button", name="上报问题").click()
+    page.get_by_label("问题描述").fill("桂花路口井盖缺失，有行人跌倒风险")
+    page.locator("input.photo-input").set_input_files(
+        files=[{"name": "site.png", "mimeType": "image/png", "buffer": photo()}]
+    )
+    page.get_by_role("button", name="删除照片").wait_for()
+    shot("f2-patrol-report")
+    page.get_by_role("button", name="取消").click()
+    end.click()
+    page.get_by_role("button", name="开始巡查").wait_for()
+
+    page.goto(f"{url}/visits")
+    page.get_by_label("住户地址").fill("桂花路1号1栋2单元301")
+    page.get_by_label("住户（户主姓名等，可不填）").fill("王秀英")
+    page.get_by_label("走访情况").fill("独居老人，腿脚不便，希望社区帮忙代购药品。")
+    page.get_by_role("button", name="记录走访").click()
+    page.locator("[data-household-file]").wait_for()
+    shot("f3-visit-and-file", full_page=True)
+
+    context.set_offline(True)
+    page.get_by_label("走访情况").fill("药品已代购送到，老人身体尚可。")
+    page.get_by_role("button", name="记录走访").click()
+    page.locator("[data-outbox-waiting]").wait_for()
+    shot("f4-outbox-waiting")
+    context.set_offline(False)
+    page.locator("[data-outbox-waiting]").wait_for(state="detached")
+    context.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:8080")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--hotline-secret", default=DEV_HOTLINE_SECRET)
     parser.add_argument(
-        "--only", choices=["phone", "console"], help="the phone app's or the console's screens"
+        "--only",
+        choices=["phone", "console", "field"],
+        help="the phone app's, the console's, or the field work's (patrol, visits) screens",
     )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=ARGS)
+        if args.only in (None, "field"):
+            field_screens(browser, args.url)
+        if args.only == "field":
+            browser.close()
+            return
         if args.only != "phone":
             console_screens(browser, args.url, args.hotline_secret)
         if args.only == "console":

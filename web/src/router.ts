@@ -16,6 +16,17 @@ const routes: RouteRecordRaw[] = [
     props: true,
     meta: { requiresAuth: true },
   },
+  // Field work: patrols and household visits (lazy: not in the first load).
+  {
+    path: '/patrol',
+    component: () => import('@/patrol/PatrolPage.vue'),
+    meta: { requiresAuth: true },
+  },
+  {
+    path: '/visits',
+    component: () => import('@/visits/VisitPage.vue'),
+    meta: { requiresAuth: true },
+  },
   {
     path: '/console',
     component: () => import('@/console/ConsoleLayout.vue'),

@@ -19,6 +19,7 @@ function ifMatch(version: number): Record<string, string> {
 export function accept(id: string, version: number): Promise<CaseDetail> {
   return request<CaseDetail>('dispatch', `/v1/cases/${encodeURIComponent(id)}/accept`, {
     method: 'POST',
+    queue: { kind: 'accept', caseId: id },
     headers: ifMatch(version),
   })
 }
@@ -27,6 +28,7 @@ export function accept(id: string, version: number): Promise<CaseDetail> {
 export function returnCase(id: string, version: number, reason: string): Promise<CaseDetail> {
   return request<CaseDetail>('dispatch', `/v1/cases/${encodeURIComponent(id)}/return`, {
     method: 'POST',
+    queue: { kind: 'return', caseId: id },
     headers: ifMatch(version),
     json: { reason },
   })
@@ -41,6 +43,7 @@ export function resolve(
 ): Promise<CaseDetail> {
   return request<CaseDetail>('dispatch', `/v1/cases/${encodeURIComponent(id)}/resolve`, {
     method: 'POST',
+    queue: { kind: 'resolve', caseId: id },
     headers: ifMatch(version),
     json: { note, evidence },
   })
@@ -67,6 +70,7 @@ export function downloadAttachment(url: string): Promise<Blob> {
 export function contact(id: string, version: number, note: string | null): Promise<CaseDetail> {
   return request<CaseDetail>('dispatch', `/v1/cases/${encodeURIComponent(id)}/contact`, {
     method: 'POST',
+    queue: { kind: 'contact', caseId: id },
     headers: ifMatch(version),
     json: { note },
   })
@@ -80,6 +84,7 @@ export function requestExtension(
 ): Promise<CaseDetail> {
   return request<CaseDetail>('dispatch', `/v1/cases/${encodeURIComponent(id)}/extension`, {
     method: 'POST',
+    queue: { kind: 'extension', caseId: id },
     headers: ifMatch(version),
     json: body,
   })

@@ -3,6 +3,7 @@ import { ref } from 'vue'
 
 import type { CaseDetail } from '@/kit/api'
 import { ApiError } from '@/kit/http'
+import { useOutboxStore } from '@/outbox/store'
 
 import * as api from './api'
 
@@ -10,6 +11,14 @@ import * as api from './api'
 export const useCaseStore = defineStore('case', () => {
   const current = ref<CaseDetail | null>(null)
   const loading = ref(false)
+
+  // An action kept offline was sent: the case as it now is replaces the one shown.
+  useOutboxStore().onSent(({ entry, body }) => {
+    if (!entry.caseId || !body || typeof body !== 'object' || !('version' in body)) return
+    const detail = body as CaseDetail
+    api.keepForOffline(detail)
+    if (current.value?.id === entry.caseId) current.value = detail
+  })
 
   async function load(id: string): Promise<void> {
     loading.value = true

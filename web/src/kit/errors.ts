@@ -28,6 +28,8 @@ export function describeError(error: unknown, t: Translate): string {
       return t('kit.errors.rateLimited', {})
     case 'unavailable':
       return t('kit.errors.unavailable', {})
+    case 'queued':
+      return t('kit.errors.queued', {})
     case 'server':
       return t('kit.errors.server', { id: error.correlationId })
   }

@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 
 import { createAppI18n } from './i18n'
 import { describeError } from './errors'
-import { ApiError, configureAuth, CORRELATION_HEADER, request } from './http'
+import type { OutboxSpec } from '@/outbox/outbox'
+
+import { ApiError, configureAuth, configureQueue, CORRELATION_HEADER, request } from './http'
 
 function answer(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), {
@@ -121,5 +123,47 @@ describe('request offline', () => {
       kind: 'network',
     })
     expect(showingSaved.value).toBe(false)
+  })
+})
+
+describe('request with queue', () => {
+  it('hands an action that cannot reach the network to the outbox, with its headers', async () => {
+    vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new TypeError('Failed to fetch')))
+    const kept: OutboxSpec[] = []
+    configureQueue((spec) => kept.push(spec))
+
+    const error = await request('dispatch', '/v1/cases/c-1/accept', {
+      method: 'POST',
+      headers: { 'If-Match': '"3"' },
+      queue: { kind: 'accept', caseId: 'c-1' },
+    }).catch((e: unknown) => e)
+
+    expect(error).toBeInstanceOf(ApiError)
+    expect((error as ApiError).kind).toBe('queued')
+    expect(kept).toEqual([
+      {
+        kind: 'accept',
+        caseId: 'c-1',
+        service: 'dispatch',
+        path: '/v1/cases/c-1/accept',
+        headers: { 'If-Match': '"3"' },
+        json: undefined,
+      },
+    ])
+    configureQueue(null)
+  })
+
+  it('does not keep a photo upload: it fails as a network error', async () => {
+    vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new TypeError('Failed to fetch')))
+    const kept: OutboxSpec[] = []
+    configureQueue((spec) => kept.push(spec))
+    const error = await request('intake', '/v1/attachments', {
+      method: 'POST',
+      form: new FormData(),
+      queue: { kind: 'resolve' },
+    }).catch((e: unknown) => e)
+    expect((error as ApiError).kind).toBe('network')
+    expect(kept).toEqual([])
+    configureQueue(null)
   })
 })

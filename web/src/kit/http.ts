@@ -2,6 +2,8 @@
 // token and an X-Correlation-Id, and turns error answers into an ApiError that says what
 // a person can do about it (see `describeError` in kit/errors.ts).
 
+import type { OutboxKind, OutboxSpec } from '@/outbox/outbox'
+
 import { recall, remember, showingSaved } from './offline'
 
 export type Service = 'intake' | 'dispatch' | 'escalation' | 'notify'
@@ -26,6 +28,8 @@ export type ErrorKind =
   | 'rate_limited'
   | 'unavailable'
   | 'server'
+  /** No network: the action was kept in the outbox and is sent when it returns. */
+  | 'queued'
 
 export class ApiError extends Error {
   constructor(
@@ -40,6 +44,20 @@ export class ApiError extends Error {
     super(detail || kind)
     this.name = 'ApiError'
   }
+}
+
+/** What an action queued offline is (outbox/outbox.ts); the request adds the rest. */
+export interface QueueAs {
+  kind: OutboxKind
+  caseId?: string
+  subject?: string
+}
+
+let queueHandler: ((spec: OutboxSpec) => void) | null = null
+
+/** The outbox store takes the actions that could not be sent (outbox/store.ts). */
+export function configureQueue(handler: ((spec: OutboxSpec) => void) | null): void {
+  queueHandler = handler
 }
 
 let tokenSource: () => string | null = () => null
@@ -75,6 +93,9 @@ export interface RequestOptions {
   blob?: boolean
   /** A GET whose last answer is kept and shown when offline (kit/offline.ts). */
   offline?: boolean
+  /** An action that, without a network, waits in the outbox instead of failing (the
+   * caller gets an ApiError of kind 'queued'). JSON bodies only: a photo is not kept. */
+  queue?: QueueAs
 }
 
 function queryString(query: RequestOptions['query']): string {
@@ -187,6 +208,17 @@ export async function request<T>(
         showingSaved.value = true
         return saved.body as T
       }
+    }
+    if (options.queue && queueHandler && !options.form) {
+      const kept = { ...options.headers }
+      queueHandler({
+        ...options.queue,
+        service,
+        path: path + queryString(options.query),
+        headers: kept,
+        json: options.json,
+      })
+      throw new ApiError('queued', 0, '', correlationId)
     }
     throw new ApiError('network', 0, error instanceof Error ? error.message : '', correlationId)
   }

@@ -7,6 +7,11 @@ import inbox from '@/inbox/messages'
 import kit from '@/kit/messages'
 import tasks from '@/tasks/messages'
 
+// Field work: patrols, household visits, and the outbox of actions taken offline.
+import outbox from '@/outbox/messages'
+import patrol from '@/patrol/messages'
+import visits from '@/visits/messages'
+
 export type Locale = 'zh-CN' | 'en'
 export const LOCALES: Locale[] = ['zh-CN', 'en']
 
@@ -18,6 +23,10 @@ function pick(locale: Locale) {
     cases: cases[locale],
     inbox: inbox[locale],
     console: desk[locale],
+    // Field work
+    outbox: outbox[locale],
+    patrol: patrol[locale],
+    visits: visits[locale],
   }
 }
 

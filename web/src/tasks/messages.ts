@@ -16,6 +16,10 @@ export default {
     dueAt: '限 {time} 前',
     noDeadline: '无时限',
     deadlinesUnknown: '暂时读不到办理时限，列表按上报时间排列。',
+    // Field work
+    fieldWork: '外勤工作',
+    patrol: '巡查',
+    visits: '入户走访',
   },
   en: {
     title: "Today's tasks",
@@ -34,5 +38,9 @@ export default {
     dueAt: 'due {time}',
     noDeadline: 'No deadline',
     deadlinesUnknown: 'Deadlines cannot be read right now; the list is in report order.',
+    // Field work
+    fieldWork: 'Field work',
+    patrol: 'Patrol',
+    visits: 'Household visit',
   },
 }

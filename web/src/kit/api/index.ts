@@ -14,3 +14,11 @@ export type PersonRead = Dispatch['schemas']['PersonRead']
 export type SignInIn = Dispatch['schemas']['SignInIn']
 export type SignInRead = Dispatch['schemas']['SignInRead']
 export type AttachmentRead = Intake['schemas']['AttachmentRead']
+
+// Field work: patrols and household visits (intake).
+export type PatrolRead = Intake['schemas']['PatrolRead']
+export type PatrolTodayRead = Intake['schemas']['TodayRead']
+export type FieldReportIn = Intake['schemas']['FieldReportIn']
+export type CaseCreated = Intake['schemas']['CaseCreated']
+export type VisitCreate = Intake['schemas']['VisitCreate']
+export type VisitRead = Intake['schemas']['VisitRead']

@@ -17,7 +17,7 @@ from intake import district
 from intake.cases.schemas import CaseCreated
 from intake.deps import RuntimeDep, SessionDep, SettingsDep
 from intake.idempotency.deps import IdempotencyDep, respond
-from intake.patrols import service
+from intake.patrols import service, track
 from intake.patrols.schemas import (
     ERRORS,
     ComplianceRead,
@@ -25,6 +25,10 @@ from intake.patrols.schemas import (
     PatrolRead,
     PatrolStart,
     PracticeRead,
+    TodayRead,
+    TrackBatchIn,
+    TrackBatchRead,
+    TrackFeature,
 )
 
 router = APIRouter(tags=["patrols"], dependencies=[Depends(require_json)])
@@ -168,3 +172,60 @@ async def patrol_compliance(
         ),
         days=days,
     )
+
+
+@router.get(
+    "/v1/patrols/today",
+    response_model=TodayRead,
+    summary="My patrol sessions today (and an open one), against the practice",
+    description="For the grid member's app: days are local days in INTAKE_PATROL_TIMEZONE.",
+    responses={403: {"description": "not a grid member or leader"}},
+)
+async def my_patrols_today(
+    principal: CurrentPrincipal, runtime: RuntimeDep, settings: SettingsDep, session: SessionDep
+) -> TodayRead:
+    return await service.today(
+        session=session, runtime=runtime, settings=settings, principal=principal
+    )
+
+
+@router.post(
+    "/v1/patrols/{session_id}/track",
+    response_model=TrackBatchRead,
+    summary="Add a batch of GPS points to my patrol's track (a resent batch adds nothing)",
+    description="Points must be taken while the session was open (two minutes of clock skew "
+    "allowed); a batch may arrive after the session ended (sent from the phone's queue). "
+    "The same batch_id with other points is a 409.",
+    responses={
+        **ERRORS,
+        409: {"description": "the batch id was already used with other points"},
+        422: {"description": "a point out of range or outside the patrol, or too many"},
+    },
+)
+async def add_track_batch(
+    session_id: UUID,
+    body: TrackBatchIn,
+    principal: CurrentPrincipal,
+    runtime: RuntimeDep,
+    session: SessionDep,
+) -> TrackBatchRead:
+    return await track.add_batch(
+        session=session, runtime=runtime, principal=principal, session_id=session_id, body=body
+    )
+
+
+@router.get(
+    "/v1/patrols/{session_id}/track",
+    response_model=TrackFeature,
+    summary="A patrol's track as a GeoJSON Feature (LineString of [lon, lat])",
+    description="The patroller; grid leaders, station masters and street officers within "
+    "their area; ops, admin and the district centre.",
+    responses={
+        403: {"description": "outside your area or not your role"},
+        404: {"description": "no such session"},
+    },
+)
+async def read_track(
+    session_id: UUID, principal: CurrentPrincipal, session: SessionDep
+) -> TrackFeature:
+    return await track.read(session=session, principal=principal, session_id=session_id)

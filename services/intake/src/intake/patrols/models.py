@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, text
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from intake.db import Base
@@ -38,3 +38,31 @@ class PatrolReport(Base):
 
     case_id: Mapped[UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     session_id: Mapped[UUID] = mapped_column(ForeignKey("patrol_sessions.id"), index=True)
+
+
+class PatrolTrackBatch(Base):
+    """A batch of track points as the app sent it, once per batch id: a resent batch is
+    recognised by its id (and its content's fingerprint) and adds nothing."""
+
+    __tablename__ = "patrol_track_batches"
+
+    session_id: Mapped[UUID] = mapped_column(ForeignKey("patrol_sessions.id"), primary_key=True)
+    batch_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    points: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PatrolTrackPoint(Base):
+    """One GPS fix of a patrol's track (WGS84), in the batch it came in."""
+
+    __tablename__ = "patrol_track_points"
+    __table_args__ = (Index(None, "session_id", "recorded_at"),)
+
+    session_id: Mapped[UUID] = mapped_column(ForeignKey("patrol_sessions.id"), primary_key=True)
+    batch_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    accuracy: Mapped[float | None] = mapped_column(Float, doc="metres, as the phone said")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -11,7 +11,12 @@ from sqlalchemy import Date, Row, cast, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake.patrols.models import PatrolReport, PatrolSession
+from intake.patrols.models import (
+    PatrolReport,
+    PatrolSession,
+    PatrolTrackBatch,
+    PatrolTrackPoint,
+)
 
 
 async def add_if_none_open(session: AsyncSession, values: dict[str, Any]) -> bool:
@@ -103,3 +108,78 @@ async def compliance_days(
         .order_by(inner.c.grid_code, inner.c.day)
     )
     return result.all()
+
+
+async def add_track_batch(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Inserts the batch unless its id is already stored for the session."""
+    result = await session.execute(
+        insert(PatrolTrackBatch)
+        .values(**values)
+        .on_conflict_do_nothing(
+            index_elements=[PatrolTrackBatch.session_id, PatrolTrackBatch.batch_id]
+        )
+        .returning(PatrolTrackBatch.batch_id)
+    )
+    return result.first() is not None
+
+
+async def get_track_batch(
+    session: AsyncSession, session_id: UUID, batch_id: str
+) -> PatrolTrackBatch | None:
+    result = await session.execute(
+        select(PatrolTrackBatch).where(
+            PatrolTrackBatch.session_id == session_id, PatrolTrackBatch.batch_id == batch_id
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def add_track_points(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(PatrolTrackPoint), rows)
+
+
+async def count_track_points(session: AsyncSession, session_id: UUID) -> int:
+    result = await session.execute(
+        select(func.count())
+        .select_from(PatrolTrackPoint)
+        .where(PatrolTrackPoint.session_id == session_id)
+    )
+    return int(result.scalar_one())
+
+
+async def track_points(session: AsyncSession, session_id: UUID) -> Sequence[PatrolTrackPoint]:
+    """The session's points in the order they were taken."""
+    result = await session.execute(
+        select(PatrolTrackPoint)
+        .where(PatrolTrackPoint.session_id == session_id)
+        .order_by(PatrolTrackPoint.recorded_at, PatrolTrackPoint.batch_id, PatrolTrackPoint.seq)
+    )
+    return result.scalars().all()
+
+
+async def mine_since(
+    session: AsyncSession, staff_id: str, since: datetime
+) -> Sequence[PatrolSession]:
+    """The person's sessions started since ``since``, and their open one, oldest first."""
+    result = await session.execute(
+        select(PatrolSession)
+        .where(
+            PatrolSession.staff_id == staff_id,
+            (PatrolSession.started_at >= since) | PatrolSession.ended_at.is_(None),
+        )
+        .order_by(PatrolSession.started_at)
+    )
+    return result.scalars().all()
+
+
+async def report_counts(session: AsyncSession, session_ids: list[UUID]) -> dict[UUID, int]:
+    """Cases reported on each of the sessions (absent: none)."""
+    if not session_ids:
+        return {}
+    result = await session.execute(
+        select(PatrolReport.session_id, func.count())
+        .where(PatrolReport.session_id.in_(session_ids))
+        .group_by(PatrolReport.session_id)
+    )
+    return {row[0]: int(row[1]) for row in result.all()}

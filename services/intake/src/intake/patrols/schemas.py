@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from gridcase_events.kit import text
 from intake.walls.schemas import Point
@@ -81,3 +81,72 @@ class ComplianceRead(BaseModel):
     )
 
     model_config = ConfigDict(populate_by_name=True)
+
+
+MAX_TRACK_BATCH = 500  # points in one batch: about four hours at one point per 30 s
+
+
+class TrackPointIn(BaseModel):
+    """One GPS fix: where and when (the phone's clock, with its offset)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
+    at: AwareDatetime = Field(description="when the fix was taken, within the patrol")
+    accuracy: float | None = Field(
+        default=None, ge=0, le=100_000, allow_inf_nan=False, description="metres"
+    )
+
+
+class TrackBatchIn(BaseModel):
+    """Points sampled on the phone, sent together. The batch id makes a resend harmless:
+    the same id with the same points adds nothing; with other points it is refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    batch_id: str = Field(
+        min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$", examples=["web-3f9a0c1d2e"]
+    )
+    points: list[TrackPointIn] = Field(min_length=1, max_length=MAX_TRACK_BATCH)
+
+
+class TrackBatchRead(BaseModel):
+    batch_id: str
+    accepted: int = Field(description="points added by this request (0 on a resend)")
+    duplicate: bool = Field(description="this batch id was already stored")
+    points: int = Field(description="points in the track now")
+
+
+class LineString(BaseModel):
+    type: Literal["LineString"] = "LineString"
+    coordinates: list[tuple[float, float]] = Field(description="[lon, lat] pairs (RFC 7946)")
+
+
+class TrackProperties(BaseModel):
+    patrol_id: UUID
+    staff_id: str
+    grid_code: str
+    started_at: datetime
+    ended_at: datetime | None
+    points: int
+    times: list[datetime] = Field(description="when each point was taken, as coordinates")
+
+
+class TrackFeature(BaseModel):
+    """The track as a GeoJSON Feature; its geometry is null below two points."""
+
+    type: Literal["Feature"] = "Feature"
+    geometry: LineString | None
+    properties: TrackProperties
+
+
+class TodayRead(BaseModel):
+    """My patrols of the local day (and an open one), against the practice."""
+
+    date: date
+    timezone: str
+    practice: PracticeRead
+    sessions: list[PatrolRead]
+    qualifying_sessions: int
+    met: bool

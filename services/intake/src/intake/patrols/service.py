@@ -25,7 +25,13 @@ from intake.idempotency.schemas import Key, Replay
 from intake.idempotency.service import idempotent
 from intake.patrols import repository
 from intake.patrols.models import PatrolSession
-from intake.patrols.schemas import ComplianceDay, FieldReportIn, PatrolRead
+from intake.patrols.schemas import (
+    ComplianceDay,
+    FieldReportIn,
+    PatrolRead,
+    PracticeRead,
+    TodayRead,
+)
 
 log = structlog.get_logger(__name__)
 FIELD_ROLES = frozenset({"grid_member", "grid_leader"})
@@ -329,4 +335,36 @@ async def report_case(
 
     return await idempotent(
         session=session, key=key, scope=f"staff:{principal.sub}", payload=body, effect=effect
+    )
+
+
+async def today(
+    *, session: AsyncSession, runtime: IntakeRuntime, settings: IntakeSettings, principal: Principal
+) -> TodayRead:
+    """The caller's sessions of the local day (and an open one from before), with how
+    many already meet the practice's length: what the app shows while patrolling."""
+    own_grid(principal, None)
+    tz = ZoneInfo(settings.patrol_timezone)
+    day = runtime.clock.now().astimezone(tz).date()
+    lower, _ = local_bounds(day, day, tz)
+    sessions = await repository.mine_since(session, principal.sub, lower)
+    counts = await repository.report_counts(session, [s.id for s in sessions])
+    reads = [to_read(s, counts.get(s.id, 0)) for s in sessions]
+    qualifying = sum(
+        1
+        for s in reads
+        if s.minutes is not None
+        and s.minutes >= settings.patrol_min_session_minutes
+        and s.started_at >= lower
+    )
+    return TodayRead(
+        date=day,
+        timezone=settings.patrol_timezone,
+        practice=PracticeRead(
+            min_sessions_per_day=settings.patrol_min_sessions_per_day,
+            min_session_minutes=settings.patrol_min_session_minutes,
+        ),
+        sessions=reads,
+        qualifying_sessions=qualifying,
+        met=qualifying >= settings.patrol_min_sessions_per_day,
     )

@@ -242,6 +242,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/patrols/{session_id}/track": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A patrol's track as a GeoJSON Feature (LineString of [lon, lat])
+         * @description The patroller; grid leaders, station masters and street officers within their area; ops, admin and the district centre.
+         */
+        get: operations["read_track_v1_patrols__session_id__track_get"];
+        put?: never;
+        /**
+         * Add a batch of GPS points to my patrol's track (a resent batch adds nothing)
+         * @description Points must be taken while the session was open (two minutes of clock skew allowed); a batch may arrive after the session ended (sent from the phone's queue). The same batch_id with other points is a 409.
+         */
+        post: operations["add_track_batch_v1_patrols__session_id__track_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/patrols/compliance": {
         parameters: {
             query?: never;
@@ -254,6 +278,26 @@ export interface paths {
          * @description ops, admin and district_center anywhere; grid leaders, station masters and street officers within their area. Days are local days in INTAKE_PATROL_TIMEZONE; a session counts for the day it started; open sessions are not counted.
          */
         get: operations["patrol_compliance_v1_patrols_compliance_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/patrols/today": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My patrol sessions today (and an open one), against the practice
+         * @description For the grid member's app: days are local days in INTAKE_PATROL_TIMEZONE.
+         */
+        get: operations["my_patrols_today_v1_patrols_today_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -620,6 +664,23 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /** LineString */
+        LineString: {
+            /**
+             * Coordinates
+             * @description [lon, lat] pairs (RFC 7946)
+             */
+            coordinates: [
+                number,
+                number
+            ][];
+            /**
+             * Type
+             * @default LineString
+             * @constant
+             */
+            type: "LineString";
+        };
         /** NoteResult */
         NoteResult: {
             /** Case Id */
@@ -771,6 +832,121 @@ export interface components {
             ticket_no: string | null;
             /** Tracking No */
             tracking_no?: string | null;
+        };
+        /**
+         * TodayRead
+         * @description My patrols of the local day (and an open one), against the practice.
+         */
+        TodayRead: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Met */
+            met: boolean;
+            practice: components["schemas"]["PracticeRead"];
+            /** Qualifying Sessions */
+            qualifying_sessions: number;
+            /** Sessions */
+            sessions: components["schemas"]["PatrolRead"][];
+            /** Timezone */
+            timezone: string;
+        };
+        /**
+         * TrackBatchIn
+         * @description Points sampled on the phone, sent together. The batch id makes a resend harmless:
+         *     the same id with the same points adds nothing; with other points it is refused.
+         */
+        TrackBatchIn: {
+            /**
+             * Batch Id
+             * @example web-3f9a0c1d2e
+             */
+            batch_id: string;
+            /** Points */
+            points: components["schemas"]["TrackPointIn"][];
+        };
+        /** TrackBatchRead */
+        TrackBatchRead: {
+            /**
+             * Accepted
+             * @description points added by this request (0 on a resend)
+             */
+            accepted: number;
+            /** Batch Id */
+            batch_id: string;
+            /**
+             * Duplicate
+             * @description this batch id was already stored
+             */
+            duplicate: boolean;
+            /**
+             * Points
+             * @description points in the track now
+             */
+            points: number;
+        };
+        /**
+         * TrackFeature
+         * @description The track as a GeoJSON Feature; its geometry is null below two points.
+         */
+        TrackFeature: {
+            geometry: components["schemas"]["LineString"] | null;
+            properties: components["schemas"]["TrackProperties"];
+            /**
+             * Type
+             * @default Feature
+             * @constant
+             */
+            type: "Feature";
+        };
+        /**
+         * TrackPointIn
+         * @description One GPS fix: where and when (the phone's clock, with its offset).
+         */
+        TrackPointIn: {
+            /**
+             * Accuracy
+             * @description metres
+             */
+            accuracy?: number | null;
+            /**
+             * At
+             * Format: date-time
+             * @description when the fix was taken, within the patrol
+             */
+            at: string;
+            /** Lat */
+            lat: number;
+            /** Lon */
+            lon: number;
+        };
+        /** TrackProperties */
+        TrackProperties: {
+            /** Ended At */
+            ended_at: string | null;
+            /** Grid Code */
+            grid_code: string;
+            /**
+             * Patrol Id
+             * Format: uuid
+             */
+            patrol_id: string;
+            /** Points */
+            points: number;
+            /** Staff Id */
+            staff_id: string;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /**
+             * Times
+             * @description when each point was taken, as coordinates
+             */
+            times: string[];
         };
         /**
          * TranscriptionIn
@@ -1771,6 +1947,105 @@ export interface operations {
             };
         };
     };
+    read_track_v1_patrols__session_id__track_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackFeature"];
+                };
+            };
+            /** @description outside your area or not your role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such session */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_track_batch_v1_patrols__session_id__track_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrackBatchIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackBatchRead"];
+                };
+            };
+            /** @description not your grid or not your session */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such session */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the batch id was already used with other points */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a point out of range or outside the patrol, or too many */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     patrol_compliance_v1_patrols_compliance_get: {
         parameters: {
             query?: {
@@ -1808,6 +2083,33 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+        };
+    };
+    my_patrols_today_v1_patrols_today_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TodayRead"];
+                };
+            };
+            /** @description not a grid member or leader */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
