@@ -1,7 +1,7 @@
 """patrol tracks: batches of GPS points per patrol session
 
 Revision ID: e8b1c4d7f2a9
-Revises: d5f2b8e3c0a4
+Revises: e7a1c3b5d9f2
 Create Date: 2026-11-28 09:30:00.000000
 """
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "e8b1c4d7f2a9"
-down_revision: str | None = "d5f2b8e3c0a4"
+down_revision: str | None = "e7a1c3b5d9f2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
