@@ -214,6 +214,48 @@ def field_screens(browser: Any, url: str) -> None:
     context.close()
 
 
+def oversight_screens(browser: Any, url: str) -> None:
+    """The console's oversight screens, desktop-sized: the case map (c4) and the three
+    rates (c5) as ops, the 大屏 (c6), and the station master's day of 桂花社区 (c7)."""
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    page = context.new_page()
+
+    def shot(name: str, *, full_page: bool = False) -> None:
+        page.wait_for_timeout(1500)  # the charts' entry animation
+        page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
+        print(f"saved docs/screenshots/{name}.png")
+
+    page.goto(f"{url}/sign-in")
+    page.locator("button[data-staff-id=ops1]").click()
+    page.wait_for_url("**/tasks")
+    page.goto(f"{url}/console/map")
+    page.locator("[data-map-counts]").wait_for()
+    page.locator('[data-grid="510302001001001"]').click()
+    page.locator("[data-grid-panel]").get_by_text("未结案件").wait_for()
+    shot("c4-console-map")
+    page.goto(f"{url}/console/rates")
+    page.locator("[data-rates-table]").wait_for()
+    shot("c5-console-rates", full_page=True)
+    page.goto(f"{url}/console/wall")
+    page.get_by_role("heading", name="区指挥中心大屏").wait_for()
+    shot("c6-console-wall")
+    context.close()
+
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    page = context.new_page()
+    page.goto(f"{url}/sign-in")
+    page.locator("button[data-staff-id=sm11]").click()
+    page.wait_for_url("**/tasks")
+    page.goto(f"{url}/console/station")
+    page.get_by_role("heading", name="日报").wait_for()
+    shot("c7-console-station", full_page=True)
+    context.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:8080")
@@ -236,6 +278,7 @@ def main() -> None:
             return
         if args.only != "phone":
             console_screens(browser, args.url, args.hotline_secret)
+            oversight_screens(browser, args.url)
         if args.only == "console":
             browser.close()
             return

@@ -38,7 +38,16 @@ const routes: RouteRecordRaw[] = [
         component: () => import('@/console/case-page/ConsoleCasePage.vue'),
         props: true,
       },
+      // Oversight: the map, the three rates, the station master's day (issue 14).
+      { path: 'map', component: () => import('@/console/map/CaseMapPage.vue') },
+      { path: 'rates', component: () => import('@/console/rates/RatesPage.vue') },
+      { path: 'station', component: () => import('@/console/station/StationPage.vue') },
     ],
+  },
+  {
+    path: '/console/wall',
+    component: () => import('@/console/rates/CommandWallPage.vue'),
+    meta: { requiresAuth: true },
   },
   { path: '/:rest(.*)*', redirect: '/tasks' },
 ]

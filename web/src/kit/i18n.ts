@@ -3,6 +3,7 @@ import { createI18n } from 'vue-i18n'
 import auth from '@/auth/messages'
 import cases from '@/cases/messages'
 import desk from '@/console/messages'
+import oversight from '@/console/oversight/messages'
 import inbox from '@/inbox/messages'
 import kit from '@/kit/messages'
 import tasks from '@/tasks/messages'
@@ -27,6 +28,8 @@ function pick(locale: Locale) {
     outbox: outbox[locale],
     patrol: patrol[locale],
     visits: visits[locale],
+    // Oversight in the console
+    oversight: oversight[locale],
   }
 }
 
