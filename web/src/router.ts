@@ -27,6 +27,8 @@ const routes: RouteRecordRaw[] = [
         component: () => import('@/console/case-page/ConsoleCasePage.vue'),
         props: true,
       },
+      // Administration (issue 14): directory imports, staff and leave, settings.
+      { path: 'admin', component: () => import('@/console/admin/AdminPage.vue') },
     ],
   },
   { path: '/:rest(.*)*', redirect: '/tasks' },

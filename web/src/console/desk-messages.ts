@@ -172,7 +172,7 @@ export default {
         notify: '修改通知规则与机器人请用 PUT /v1/rules、PUT /v1/robots（控制台暂只展示）',
       },
       policies: { category: '事项分类', priority: '紧急程度', clock: '时钟', limit: '时限' },
-      ladder: { level: '级别', role: '升级到', delay: '超期后' },
+      ladder: { level: '级别', role: '升级到', delay: '超期后', minutes: '{n} 分钟' },
       calendar: {
         day: '日期',
         name: '名称',
@@ -365,7 +365,7 @@ export default {
         notify: 'rules and robots are changed with PUT /v1/rules and PUT /v1/robots (shown here only)',
       },
       policies: { category: 'Category', priority: 'Priority', clock: 'Clock', limit: 'Limit' },
-      ladder: { level: 'Level', role: 'Escalates to', delay: 'After' },
+      ladder: { level: 'Level', role: 'Escalates to', delay: 'After', minutes: '{n} min' },
       calendar: {
         day: 'Day',
         name: 'Name',
