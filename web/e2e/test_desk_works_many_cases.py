@@ -123,9 +123,7 @@ async def test_keys_a_saved_view_csv_and_bulk_dispatch_with_a_mixed_result(
         await context.close()
 
 
-async def test_two_desks_act_on_one_case_and_the_second_is_told(
-    journey: Any, browser: Any
-) -> None:
+async def test_two_desks_act_on_one_case_and_the_second_is_told(journey: Any, browser: Any) -> None:
     words = f"两人同时处理 {secrets.token_hex(3)}"
     case_id = await push_unplaceable_ticket(journey, words)
     first_context, first, first_errors = await desk_page(browser, journey, "dp1")
@@ -155,9 +153,11 @@ async def test_two_desks_act_on_one_case_and_the_second_is_told(
         await actions.get_by_label("选择职能部门").select_option("water")
         await actions.get_by_label("理由", exact=True).fill("供水问题")
         await actions.get_by_role("button", name="确认转派").click()
-        await second.get_by_role("alert").filter(
-            has_text="这件案子刚被别人处理过（现在是“已派”），已为您刷新"
-        ).wait_for()
+        await (
+            second.get_by_role("alert")
+            .filter(has_text="这件案子刚被别人处理过（现在是“已派”），已为您刷新")
+            .wait_for()
+        )
         assert await second.locator("h1 [data-status]").inner_text() == "已派"
         assert await journey.accessibility_problems(second) == []
         assert first_errors == [] and second_errors == []
@@ -185,9 +185,11 @@ async def test_an_admin_imports_a_staff_file_with_one_bad_row_and_nothing_is_app
         await page.get_by_label("选择文件").set_input_files(str(staff_file))
         await page.get_by_role("button", name="导入", exact=True).click()
 
-        await page.get_by_role("alert").filter(
-            has_text="文件有 1 处问题，没有导入任何内容"
-        ).wait_for()
+        await (
+            page.get_by_role("alert")
+            .filter(has_text="文件有 1 处问题，没有导入任何内容")
+            .wait_for()
+        )
         problem = page.locator('[data-problem-row="2"]')
         assert "role" in await problem.inner_text()
         assert await journey.accessibility_problems(page) == []
