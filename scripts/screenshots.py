@@ -256,6 +256,95 @@ def oversight_screens(browser: Any, url: str) -> None:
     context.close()
 
 
+def desk_screens(browser: Any, url: str, secret: str) -> None:
+    """The desk's second slice, desktop-sized (c10 on): the case table with its keys' help
+    and a bulk 派遣's result per case, a case page's actions, and administration's import
+    with a rejected row."""
+    token = f"路灯{secrets.token_hex(2)}"
+    for n in (1, 2):
+        push(
+            url,
+            secret,
+            content=f"{token} 小区路灯不亮 {n} 号",
+            address="老街菜市场后面那条巷子",
+            lat=None,
+            lon=None,
+            category_hint=None,
+        )
+    placed = push(url, secret, content=f"{token} 垃圾桶满了没人清")
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    page = context.new_page()
+
+    def shot(name: str) -> None:
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(OUT / f"{name}.png"))
+        print(f"saved docs/screenshots/{name}.png")
+
+    page.goto(f"{url}/sign-in")
+    page.locator("button[data-staff-id=dp1]").click()
+    page.wait_for_url("**/console")
+    page.get_by_role("textbox", name="查找案件").fill(token)
+    for _ in range(60):
+        page.get_by_role("button", name="查找", exact=True).click()
+        page.wait_for_timeout(500)
+        if page.get_by_role("heading", name="查找结果：共 3 件").count():
+            break
+    page.locator("body").click(position={"x": 5, "y": 400})
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.get_by_role("button", name="键盘快捷键").click()
+    shot("c10-console-keyboard-help")
+    page.get_by_role("button", name="关闭").click()
+    page.get_by_role("checkbox", name="全选本页").check()
+    page.locator("#bulk-grid").select_option("510302001001001")
+    page.get_by_label("派遣理由").fill("同一片区，统一派往桂花社区一网格")
+    page.get_by_role("button", name="派遣 3 件").click()
+    page.get_by_role("status").filter(has_text="结果：").wait_for()
+    shot("c11-console-bulk-dispatch-results")
+    page.goto(f"{url}/console/cases/{placed['case_id']}")
+    page.get_by_role("region", name="办理操作").wait_for()
+    page.locator('[data-action="transfer"]').click()
+    page.get_by_role("region", name="办理操作").get_by_role("radio", name="职能部门").check()
+    page.get_by_label("选择职能部门").select_option("urban")
+    page.get_by_role("button", name="不属于本单位职责").click()
+    shot("c12-console-case-actions")
+    context.close()
+
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    page = context.new_page()
+    page.goto(f"{url}/sign-in")
+    page.locator("button[data-staff-id=admin1]").click()
+    page.wait_for_url("**/console")
+    page.get_by_role("link", name="管理").click()
+    page.get_by_label("导入内容").select_option("staff")
+    page.get_by_label("选择文件").set_input_files(
+        files=[
+            {
+                "name": "staff.csv",
+                "mimeType": "text/csv",
+                "buffer": (
+                    "staff_id,name,phone,role,area_code,department_code,post\n"
+                    "gm9001,新同事,13900000001,grid_member,510302001001002,,B\n"
+                    "gm9002,另一位,1390000,grid_member,510302001009009,,B\n"
+                ).encode(),
+            }
+        ]
+    )
+    page.get_by_role("button", name="导入", exact=True).click()
+    page.get_by_role("alert").filter(has_text="没有导入任何内容").wait_for()
+    shot("c13-console-admin-import-rejected")
+    page.locator('[data-tab="staff"]').click()
+    page.get_by_label("区域或部门").fill("510302001001")
+    page.get_by_role("button", name="查看").click()
+    page.locator("table tbody tr").first.wait_for()
+    shot("c14-console-admin-staff")
+    context.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:8080")
@@ -263,8 +352,9 @@ def main() -> None:
     parser.add_argument("--hotline-secret", default=DEV_HOTLINE_SECRET)
     parser.add_argument(
         "--only",
-        choices=["phone", "console", "field"],
-        help="the phone app's, the console's, or the field work's (patrol, visits) screens",
+        choices=["phone", "console", "desk", "field"],
+        help="the phone app's, the console's (desk: the console's from c10 on), or the "
+        "field work's (patrol, visits) screens",
     )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -273,13 +363,12 @@ def main() -> None:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=ARGS)
         if args.only in (None, "field"):
             field_screens(browser, args.url)
-        if args.only == "field":
-            browser.close()
-            return
-        if args.only != "phone":
+        if args.only in (None, "console"):
             console_screens(browser, args.url, args.hotline_secret)
             oversight_screens(browser, args.url)
-        if args.only == "console":
+        if args.only in (None, "console", "desk"):
+            desk_screens(browser, args.url, args.hotline_secret)
+        if args.only in ("console", "desk", "field"):
             browser.close()
             return
         pushed = push(args.url, args.hotline_secret)

@@ -42,6 +42,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'map', component: () => import('@/console/map/CaseMapPage.vue') },
       { path: 'rates', component: () => import('@/console/rates/RatesPage.vue') },
       { path: 'station', component: () => import('@/console/station/StationPage.vue') },
+      // Administration (issue 14): directory imports, staff and leave, settings.
+      { path: 'admin', component: () => import('@/console/admin/AdminPage.vue') },
     ],
   },
   {

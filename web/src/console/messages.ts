@@ -1,5 +1,8 @@
+import more from './desk-messages'
+
 export default {
   'zh-CN': {
+    ...more['zh-CN'],
     title: '受理派遣台',
     queues: '我的队列',
     search: {
@@ -114,6 +117,7 @@ export default {
     },
   },
   en: {
+    ...more.en,
     title: 'Dispatch desk',
     queues: 'My queues',
     search: {

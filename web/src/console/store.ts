@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
 import { type CaseRow, listQueues, type QueueRead, searchCases, type Sla } from './api'
+import type { ViewRead } from './desk-api'
 
 export interface Search {
   q: string
@@ -9,7 +10,7 @@ export interface Search {
   sla: Sla | ''
 }
 
-export type Sort = 'due_at' | '-due_at' | '-reported_at'
+export type Sort = ViewRead['sort']
 
 /** A queue's filter (GET /v1/queues) as the query of GET /v1/cases. */
 export function filterQuery(filter: Record<string, unknown>): Record<string, string | string[]> {
@@ -37,9 +38,34 @@ export const useDeskStore = defineStore('desk', () => {
   const loading = ref(false)
   const refreshedAt = ref<Date | null>(null)
 
+  /** The saved view being shown (its filter and sort), if any. */
+  const activeView = ref<ViewRead | null>(null)
+
+  /** What the table shows, as a filter: the view's, the search's or the queue's. */
+  function currentFilter(): Record<string, unknown> {
+    if (activeView.value) return { ...activeView.value.filter }
+    if (searching.value) {
+      const filter: Record<string, unknown> = {}
+      const q = search.value.q.trim()
+      if (q) filter.q = q
+      if (search.value.status) filter.status = [search.value.status]
+      if (search.value.sla) filter.sla = search.value.sla
+      return filter
+    }
+    const queue = queues.value.find((item) => item.key === selected.value)
+    return queue ? { ...queue.filter } : {}
+  }
+
+  /** The current filters and sort as a query (GET /v1/cases, /v1/cases.csv). */
+  function filters(): Record<string, string | string[] | undefined> {
+    return { ...filterQuery(currentFilter()), sort: sort.value }
+  }
+
   function query(): Record<string, string | string[] | undefined> {
     let base: Record<string, string | string[] | undefined>
-    if (searching.value) {
+    if (activeView.value) {
+      base = filterQuery(activeView.value.filter)
+    } else if (searching.value) {
       base = {
         q: search.value.q.trim() || undefined,
         status: search.value.status || undefined,
@@ -55,7 +81,7 @@ export const useDeskStore = defineStore('desk', () => {
   async function loadQueues(): Promise<void> {
     queues.value = await listQueues()
     const first = queues.value[0]
-    if (!selected.value && !searching.value && first) selected.value = first.key
+    if (!selected.value && !searching.value && !activeView.value && first) selected.value = first.key
   }
 
   async function loadRows(): Promise<void> {
@@ -84,14 +110,24 @@ export const useDeskStore = defineStore('desk', () => {
   }
 
   async function selectQueue(key: string): Promise<void> {
+    activeView.value = null
     selected.value = key
     searching.value = false
     await loadRows()
   }
 
   async function runSearch(): Promise<void> {
+    activeView.value = null
     searching.value = true
     selected.value = null
+    await loadRows()
+  }
+
+  async function applyView(view: ViewRead): Promise<void> {
+    activeView.value = view
+    searching.value = false
+    selected.value = null
+    sort.value = view.sort
     await loadRows()
   }
 
@@ -111,6 +147,10 @@ export const useDeskStore = defineStore('desk', () => {
     nextCursor,
     loading,
     refreshedAt,
+    activeView,
+    currentFilter,
+    filters,
+    applyView,
     refresh,
     loadRows,
     loadMore,

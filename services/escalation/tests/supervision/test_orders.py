@@ -92,3 +92,29 @@ async def test_supervisors_issue_orders_by_hand_within_their_scope_only(
     assert by_other.status_code == 403
     assert unknown.status_code == 404
     assert seen_by_other.json() == []
+
+
+async def test_a_case_s_orders_are_listed_by_its_id_within_scope(
+    client: Any, dispatch: Any, build: Any, clocks_of: Any
+) -> None:
+    case_id, other_id = envelope.new_id(), envelope.new_id()
+    for each in (case_id, other_id):
+        await dispatch(build.assigned(each))
+        await clocks_of(each, lambda c: len(c) == 2)
+        await client.post(
+            "/v1/supervisions", json={"case_id": str(each), "reason": "请加快办理"}, headers=STATION
+        )
+
+    of_case = await client.get(
+        "/v1/supervisions", params={"case_id": str(case_id)}, headers=STATION
+    )
+    by_other = await client.get(
+        "/v1/supervisions",
+        params={"case_id": str(case_id)},
+        headers=bearer("sm12", "station_master", "510302001002"),
+    )
+    malformed = await client.get("/v1/supervisions", params={"case_id": "x"}, headers=STATION)
+
+    assert [o["case_id"] for o in of_case.json()] == [str(case_id)]
+    assert by_other.json() == []
+    assert malformed.status_code == 422

@@ -9,7 +9,14 @@ from fastapi import APIRouter, Depends, Query, Request, UploadFile
 
 from dispatch.deps import RuntimeDep, SettingsDep
 from dispatch.directory import repository, service
-from dispatch.directory.schemas import AreaRead, ImportKind, ImportSummary, StaffRead
+from dispatch.directory.schemas import (
+    AreaRead,
+    DepartmentRead,
+    DepartmentsRead,
+    ImportKind,
+    ImportSummary,
+    StaffRead,
+)
 from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles
 from gridcase_events.kit.errors import Invalid, NotFound, PayloadTooLarge
 from gridcase_events.kit.http import correlation_id
@@ -107,3 +114,39 @@ async def on_duty(
         staff = await repository.staff_of_department(session, department_code or "")
     absent = await repository.absent_now(session, [s.staff_id for s in staff], runtime.clock.now())
     return [StaffRead.model_validate(s) for s in staff if s.staff_id not in absent]
+
+
+@router.get(
+    "/v1/directory/departments",
+    response_model=DepartmentsRead,
+    summary="The departments to dispatch or transfer to, with names (optionally filtered)",
+    responses={401: {"description": "not signed in"}},
+)
+async def list_departments(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=50, description="a part of the code or the name"),
+    ] = None,
+    code: Annotated[
+        list[str] | None, Query(max_length=100, description="only these codes (repeatable)")
+    ] = None,
+) -> DepartmentsRead:
+    """Any signed-in staff member may list them: each may have to transfer a case of
+    theirs to a department (the assignee or a supervisor, see the workflow rules). No
+    case data is shown; a department operator's own department is marked ``mine``."""
+    if code is not None and any(not c or len(c) > 32 for c in code):
+        raise Invalid("a department code is 1 to 32 characters")
+    found = await repository.departments(session, q=q.strip() if q else None, codes=code)
+    return DepartmentsRead(
+        items=[
+            DepartmentRead(
+                code=d.code,
+                name=d.name,
+                mine=principal.role == "department_operator"
+                and principal.department_code == d.code,
+            )
+            for d in found
+        ]
+    )

@@ -150,6 +150,21 @@ async def get_department(session: AsyncSession, code: str) -> Department | None:
     return await session.get(Department, code)
 
 
+async def departments(
+    session: AsyncSession, *, q: str | None = None, codes: Collection[str] | None = None
+) -> Sequence[Department]:
+    """Departments by code; `q` matches a part of the code or name (case ignored)."""
+    query = select(Department).order_by(Department.code)
+    if q:
+        query = query.where(
+            Department.code.icontains(q, autoescape=True)
+            | Department.name.icontains(q, autoescape=True)
+        )
+    if codes is not None:
+        query = query.where(Department.code.in_(sorted(set(codes))))
+    return (await session.execute(query)).scalars().all()
+
+
 async def get_category(session: AsyncSession, code: str) -> Category | None:
     return await session.get(Category, code)
 

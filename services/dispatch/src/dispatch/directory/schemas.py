@@ -195,3 +195,13 @@ class StaffRead(BaseModel):
     @classmethod
     def _post(cls, v: str | None) -> str | None:
         return v or None
+
+
+class DepartmentRead(BaseModel):
+    code: str
+    name: str
+    mine: bool = Field(description="the caller's own department (department operators)")
+
+
+class DepartmentsRead(BaseModel):
+    items: list[DepartmentRead]

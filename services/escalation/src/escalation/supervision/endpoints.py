@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 
@@ -54,7 +55,7 @@ async def issue_supervision(
 @router.get(
     "/v1/supervisions",
     response_model=list[SupervisionRead],
-    summary="Supervision orders per unit and period",
+    summary="Supervision orders per unit and period, or of one case",
 )
 async def list_supervisions(
     session: SessionDep,
@@ -64,6 +65,7 @@ async def list_supervisions(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    case_id: Annotated[UUID | None, Query(description="only this case's orders")] = None,
 ) -> list[SupervisionRead]:
     scope_area, scope_department = scope.narrow(principal, area_code, department_code)
     orders = await service.search(
@@ -73,5 +75,6 @@ async def list_supervisions(
         since=since,
         until=until,
         limit=limit,
+        case_id=case_id,
     )
     return [SupervisionRead.model_validate(o, from_attributes=True) for o in orders]

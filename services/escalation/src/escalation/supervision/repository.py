@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,12 +26,15 @@ async def search(
     since: datetime | None,
     until: datetime | None,
     limit: int,
+    case_id: UUID | None = None,
 ) -> Sequence[SupervisionOrder]:
     query = select(SupervisionOrder)
     if area_prefix is not None:
         query = query.where(SupervisionOrder.grid_code.startswith(area_prefix, autoescape=True))
     if department_code is not None:
         query = query.where(SupervisionOrder.department_code == department_code)
+    if case_id is not None:
+        query = query.where(SupervisionOrder.case_id == case_id)
     if since is not None:
         query = query.where(SupervisionOrder.issued_at >= since)
     if until is not None:

@@ -106,6 +106,7 @@ async def search(
     since: datetime | None,
     until: datetime | None,
     limit: int,
+    case_id: UUID | None = None,
 ) -> Sequence[SupervisionOrder]:
     return await repository.search(
         session,
@@ -114,4 +115,5 @@ async def search(
         since=since,
         until=until,
         limit=limit,
+        case_id=case_id,
     )

@@ -493,6 +493,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/directory/departments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The departments to dispatch or transfer to, with names (optionally filtered)
+         * @description Any signed-in staff member may list them: each may have to transfer a case of
+         *     theirs to a department (the assignee or a supervisor, see the workflow rules). No
+         *     case data is shown; a department operator's own department is marked ``mine``.
+         */
+        get: operations["list_departments_v1_directory_departments_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/directory/import": {
         parameters: {
             query?: never;
@@ -1041,6 +1063,23 @@ export interface components {
         ContactIn: {
             /** Note */
             note?: string | null;
+        };
+        /** DepartmentRead */
+        DepartmentRead: {
+            /** Code */
+            code: string;
+            /**
+             * Mine
+             * @description the caller's own department (department operators)
+             */
+            mine: boolean;
+            /** Name */
+            name: string;
+        };
+        /** DepartmentsRead */
+        DepartmentsRead: {
+            /** Items */
+            items: components["schemas"]["DepartmentRead"][];
         };
         /**
          * DispatchIn
@@ -2721,6 +2760,47 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_departments_v1_directory_departments_get: {
+        parameters: {
+            query?: {
+                /** @description only these codes (repeatable) */
+                code?: string[] | null;
+                /** @description a part of the code or the name */
+                q?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DepartmentsRead"];
+                };
+            };
+            /** @description not signed in */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -196,7 +196,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Supervision orders per unit and period */
+        /** Supervision orders per unit and period, or of one case */
         get: operations["list_supervisions_v1_supervisions_get"];
         put?: never;
         /** Issue a supervision order (督办) by hand */
@@ -1156,6 +1156,8 @@ export interface operations {
         parameters: {
             query?: {
                 area_code?: string | null;
+                /** @description only this case's orders */
+                case_id?: string | null;
                 department_code?: string | null;
                 limit?: number;
                 since?: string | null;
