@@ -332,7 +332,7 @@ async def test_nothing_accepted_is_lost_or_doubled_while_every_part_fails_in_tur
     await asyncio.to_thread(postgres.start)
     await asyncio.to_thread(kafka.start)
     await sink.start()
-    stack = Stack(
+    stack = Stack.of(
         root=root,
         database_url=postgres.url,
         kafka=kafka.bootstrap,
