@@ -41,7 +41,7 @@ test: $(STAMP)
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi; \
 	exit $$status
 
-## chaos: the long fault suite (tests/chaos; its own PostgreSQL and Kafka; about 8 minutes); `make test` runs its short form
+## chaos: the long fault suite (tests/chaos; its own PostgreSQL and Kafka; 15 to 25 minutes on a busy machine); `make test` runs its short form
 chaos: $(STAMP)
 	@GRIDCASE_CHAOS=long $(BIN)/pytest -p no:cacheprovider -s -o timeout=3600 tests/chaos
 

@@ -8,35 +8,22 @@ started itself.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import pwd
 import shutil
-import signal
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
 from gridcase_events import topics
-from gridcase_events.testing import HttpSink, bearer, free_port
+from gridcase_events.testing import HttpSink, free_port
+from tests.processes import REPO, SERVICES, ServiceProcesses, service_env
 
-REPO = Path(__file__).resolve().parents[2]
-DEMO = REPO / "deploy" / "demo"
-DEMO_FILES = [
-    ("departments", "departments.csv"),
-    ("areas", "areas.geojson"),
-    ("categories", "categories.csv"),
-    ("staff", "staff.csv"),
-    ("gazetteer", "gazetteer.csv"),
-    ("absences", "absences.csv"),
-]
+__all__ = ["HOTLINE_SECRET", "SERVICES", "PrivateKafka", "PrivatePostgres", "Stack"]
+
 KAFKA_LIBS = Path.home() / ".cache" / "gridcase" / "kafka-3.9.1" / "libs"
 LOG4J = REPO / "deploy" / "local" / "kafka" / "log4j.properties"
-SERVICES = ("intake", "dispatch", "escalation", "notify")
 HOTLINE_SECRET = "chaos-hotline-secret"
 
 
@@ -204,102 +191,52 @@ class PrivateKafka:
 
 
 @dataclass
-class Stack:
-    """The four services as processes against the private servers."""
+class Stack(ServiceProcesses):
+    """The four services as processes against the private servers (tests/processes.py):
+    a service found dead while waiting for it is started again."""
 
-    root: Path
-    database_url: str
-    kafka: str
-    namespace: str
-    sink: HttpSink
-    ports: dict[str, int] = field(default_factory=dict)
-    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    database_url: str = ""
+    kafka: str = ""
+    namespace: str = ""
+    sink: HttpSink = field(default_factory=HttpSink)
 
-    def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.ports[name]}"
+    @property
+    def root(self) -> Path:
+        return self.logs
 
-    def env(self) -> dict[str, str]:
-        env = {
-            **os.environ,
-            "GRIDCASE_ENV": "development",
-            "DATABASE_URL": self.database_url,
-            "KAFKA_BOOTSTRAP_SERVERS": self.kafka,
-            "GRIDCASE_TOPIC_NAMESPACE": self.namespace,
-            "GRIDCASE_HOTLINE_SECRETS": HOTLINE_SECRET,
-            "NOTIFY_SMS_GATEWAY_URL": f"{self.sink.url}/sms/send",
-            "NOTIFY_SMS_GATEWAY_SECRET": "chaos-sms-secret",
-            "NOTIFY_POLL_INTERVAL_SECONDS": "0.2",
-            "NOTIFY_QUIET_HOURS": "",
+    @classmethod
+    def of(
+        cls, *, root: Path, database_url: str, kafka: str, namespace: str, sink: HttpSink
+    ) -> Stack:
+        env = service_env(
+            database_url=database_url,
+            kafka=kafka,
+            namespace=namespace,
+            hotline_secret=HOTLINE_SECRET,
+            sms_gateway=f"{sink.url}/sms/send",
+            sms_secret="chaos-sms-secret",
+            NOTIFY_POLL_INTERVAL_SECONDS="0.2",
             # recover within the run: short backoff, breaker and lease (defaults are minutes)
-            "NOTIFY_BACKOFF_INITIAL_SECONDS": "1",
-            "NOTIFY_BACKOFF_MAX_SECONDS": "8",
-            "NOTIFY_BREAKER_RESET_SECONDS": "4",
-            "NOTIFY_LEASE_SECONDS": "15",
-            # every ticket is its own case (duplicate merging has its own tests)
-            "INTAKE_MERGE_ENABLED": "false",
+            NOTIFY_BACKOFF_INITIAL_SECONDS="1",
+            NOTIFY_BACKOFF_MAX_SECONDS="8",
+            NOTIFY_BREAKER_RESET_SECONDS="4",
+            NOTIFY_LEASE_SECONDS="15",
             # one SMS per assignment: no digest of a burst to the one grid member
-            "NOTIFY_SMS_BURST_LIMIT": "1000000",
-        }
-        for name, port in self.ports.items():
-            env[f"{name.upper()}_PORT"] = str(port)
-        return env
+            NOTIFY_SMS_BURST_LIMIT="1000000",
+        )
+        return cls(
+            logs=root,
+            env=env,
+            database_url=database_url,
+            kafka=kafka,
+            namespace=namespace,
+            sink=sink,
+        )
 
-    def start(self, name: str) -> None:
-        self.ports.setdefault(name, free_port())
-        with (self.root / f"{name}.log").open("ab") as log:
-            self.processes[name] = subprocess.Popen(
-                [sys.executable, "-m", name],
-                env=self.env(),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+    async def ready(self, name: str, *, timeout: float = 180.0, restart: bool = True) -> None:
+        await super().ready(name, timeout=timeout, restart=restart)
 
-    def kill(self, name: str) -> None:
-        process = self.processes[name]
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait(timeout=30)
-
-    async def ready(self, name: str, timeout: float = 180.0) -> None:
-        deadline = time.monotonic() + timeout
-        async with httpx.AsyncClient() as client:
-            while time.monotonic() < deadline:
-                process = self.processes[name]
-                if process.poll() is not None:  # died at start (the database was away, say)
-                    self.start(name)
-                try:
-                    answer = await client.get(f"{self.url(name)}/readyz", timeout=2)
-                    if answer.status_code == 200:
-                        return
-                except httpx.HTTPError:
-                    pass
-                await asyncio.sleep(0.2)
-        raise RuntimeError(f"{name} not ready; see {self.root / (name + '.log')}")
-
-    async def start_all(self) -> None:
+    async def start_all(self, *, timeout: float = 180.0) -> None:
         await topics.ensure(self.kafka, namespace=self.namespace, partitions=3)
-        for name in SERVICES:
-            self.start(name)
-        for name in SERVICES:
-            await self.ready(name)
-        async with httpx.AsyncClient() as client:
-            for kind, file in DEMO_FILES:
-                answer = await client.post(
-                    f"{self.url('dispatch')}/v1/directory/import",
-                    params={"kind": kind},
-                    files={"file": (file, (DEMO / file).read_bytes())},
-                    headers=bearer("admin1", "admin", "510302"),
-                    timeout=120,
-                )
-                answer.raise_for_status()
-
-    def stop_all(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        await super().start_all(timeout=timeout)
+        await self.import_demo()

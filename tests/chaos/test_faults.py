@@ -1,11 +1,14 @@
 """The fault suite (issue 16): signed 12345 tickets arrive at a steady rate while, in
 turn, each service is killed with SIGKILL and restarted, PostgreSQL is restarted (fast,
-then immediate), the Kafka broker is killed and restarted (the long run), and the SMS
-gateway is down for a while. Then: every accepted case assigned exactly once, every
-clock started once, exactly one SMS per assignment at the gateway, nothing in any
-dead-letter topic, every consumer group's lag back to zero, nothing left in an outbox.
+then immediate), the Kafka broker is killed and restarted, escalation is killed again
+while its timers fire, and the SMS gateway is down for a while. Then: every accepted
+case assigned exactly once, every clock started once, every due timer fired and
+announced once (each sign-for clock runs one minute here, tests/chaos/timers.py), one
+breach event per clock on the topic, exactly one SMS per assignment and per breach at
+the gateway and no message doubled, nothing in any dead-letter topic, every consumer
+group's lag back to zero, nothing left in an outbox.
 
-`make test` runs the short form (about two minutes); `make chaos` the long one
+`make test` runs the short form (about three minutes); `make chaos` the long one
 (``GRIDCASE_CHAOS=long``), recorded in docs/reliability.md. PostgreSQL and Kafka are
 the suite's own (tests/chaos/harness.py), never the shared servers.
 """
@@ -35,7 +38,8 @@ from sqlalchemy import text
 from gridcase_events import topics
 from gridcase_events.kit import signing
 from gridcase_events.kit.db import create_engine
-from gridcase_events.testing import HttpSink
+from gridcase_events.testing import HttpSink, bearer
+from tests.chaos import timers
 from tests.chaos.harness import HOTLINE_SECRET, SERVICES, PrivateKafka, PrivatePostgres, Stack
 
 pytestmark = pytest.mark.chaos
@@ -52,13 +56,33 @@ class Plan:
     rounds: int  # times the whole sequence of faults runs
     converge: float  # seconds allowed, after the last fault, for everything to settle
     wait_each: bool  # wait for a killed service to answer before the next fault
+    second_rung: bool  # a ladder rung a minute after the breach (the default's is hours)
+    # the last faults (escalation killed while its timers fire, the SMS gateway down)
+    # after the last ticket, while its timers come due, rather than under the load
+    finale_after_load: bool
 
 
 SHORT = Plan(
-    rate=2.0, settle=3.0, sms_down=10.0, kafka=False, rounds=1, converge=120.0, wait_each=False
+    rate=2.0,
+    settle=3.0,
+    sms_down=10.0,
+    kafka=True,
+    rounds=1,
+    converge=180.0,
+    wait_each=False,
+    second_rung=False,
+    finale_after_load=True,
 )
 FULL = Plan(
-    rate=4.0, settle=15.0, sms_down=120.0, kafka=True, rounds=1, converge=600.0, wait_each=True
+    rate=2.0,
+    settle=15.0,
+    sms_down=120.0,
+    kafka=True,
+    rounds=1,
+    converge=900.0,
+    wait_each=True,
+    second_rung=True,
+    finale_after_load=False,
 )
 
 
@@ -158,6 +182,33 @@ async def _kafka(stack: Stack, kafka: PrivateKafka) -> None:
         await stack.ready(name)
 
 
+async def _kill_escalation_while_timers_fire(stack: Stack) -> None:
+    """Waits (a minute at most) until a breach has fired, so that the scheduler is busy
+    with due timers, then kills escalation with SIGKILL and starts it again."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with contextlib.suppress(Exception):  # PostgreSQL may be coming back
+            fired = await _scalar_rows(
+                stack.database_url,
+                "SELECT count(*) FROM escalation.timers WHERE kind = 'threshold'"
+                " AND percent = 100 AND status = 'fired'",
+            )
+            if fired[0][0]:
+                break
+        await asyncio.sleep(1)
+    await _kill_and_restart(stack, "escalation", wait=True)
+
+
+async def _chaos_district(stack: Stack, plan: Plan) -> None:
+    """Limits short enough for timers to come due during the run (tests/chaos/timers.py),
+    set as an administrator would."""
+    admin = bearer("admin1", "admin", "510302")
+    async with httpx.AsyncClient(base_url=stack.url("escalation"), headers=admin) as client:
+        (await client.put("/v1/policies", json=timers.SHORT_LIMITS, timeout=60)).raise_for_status()
+        if plan.second_rung:
+            (await client.put("/v1/ladder", json=timers.TWO_RUNGS, timeout=60)).raise_for_status()
+
+
 async def _sms_down(sink: HttpSink, seconds: float) -> None:
     await sink.stop()
     await asyncio.sleep(seconds)  # the outage itself: real time, on purpose
@@ -175,11 +226,14 @@ class Findings:
     sms_once: int = 0
     sms_other: dict[str, int] = field(default_factory=dict)
     sms_requests: int = 0
+    sms_cut_off: int = 0
     failed_deliveries: int = 0
     dead_letters: dict[str, int] = field(default_factory=dict)
     lag: int = -1
     groups: int = 0
     unpublished: int = 0
+    timers: timers.TimerProof = field(default_factory=timers.TimerProof)
+    sms_doubled: dict[str, int] = field(default_factory=dict)  # what it said → keys asked
 
     def proven(self) -> bool:
         return (
@@ -193,14 +247,24 @@ class Findings:
             and self.lag == 0
             and self.groups > 0
             and not self.unpublished
+            and self.timers.proven(self.accepted)
+            and not self.sms_doubled
         )
 
 
 async def _scalar_rows(url: str, sql: str) -> list[Any]:
+    [rows] = await _snapshot(url, sql)
+    return rows
+
+
+async def _snapshot(url: str, *sqls: str) -> list[list[Any]]:
+    """The rows of several queries, all from one snapshot of the database (a timer fired
+    between two of them would otherwise look unannounced, or its announcement stray)."""
     engine = create_engine(url, pool_size=1)
     try:
         async with engine.connect() as conn:
-            return list((await conn.execute(text(sql))).all())
+            await conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+            return [list((await conn.execute(text(sql))).all()) for sql in sqls]
     finally:
         await engine.dispose()
 
@@ -263,16 +327,40 @@ async def _findings(stack: Stack, load: Load) -> Findings:
         else:
             found.clocks_other[case_id] = clocks.get(case_id, [])
     keys: dict[str, set[str]] = defaultdict(set)
-    for request in stack.sink.requests:
-        body = request.json()
+    breach_sms: dict[str, set[str]] = defaultdict(set)
+    # a request cut off by the gateway's outage (its body never arrived) sent nothing
+    requests = [r for r in list(stack.sink.requests) if r.body.startswith(b"{")]
+    found.sms_cut_off = len(stack.sink.requests) - len(requests)
+    bodies = [request.json() for request in requests]
+    for request, body in zip(requests, bodies, strict=True):
         if body.get("template_id") == "GC_CASE_ASSIGNED":
             found.sms_requests += 1
             keys[body["params"]["tracking_no"]].add(request.headers["x-idempotency-key"])
+        if body.get("template_id") == "GC_SLA_BREACHED" and body["params"]["clock"] == "sign_for":
+            breach_sms[body["params"]["tracking_no"]].add(request.headers["x-idempotency-key"])
     for tracking_no in load.accepted.values():
         if len(keys.get(tracking_no, ())) == 1:
             found.sms_once += 1
         else:
             found.sms_other[tracking_no] = len(keys.get(tracking_no, ()))
+    found.sms_doubled = {
+        "/".join(what): len(ids) for what, ids in timers.sms_groups(bodies).items() if len(ids) > 1
+    }
+    found.dead_letters, found.lag, found.groups = await _kafka_findings(
+        stack.kafka, stack.namespace
+    )
+    timer_rows, announcements = await _snapshot(url, timers.TIMERS_SQL, timers.ANNOUNCEMENTS_SQL)
+    found.timers = timers.judge(
+        timers=[timers.TimerRow(*row) for row in timer_rows],
+        announcements=[timers.announcement_key(*row) for row in announcements],
+        # the whole topic is read once the consumers have caught up: while they have not,
+        # nothing is proven anyway, and the read would slow the gateway sink beside it
+        breaches_on_topic=(
+            await timers.breaches_on_topic(stack.kafka, stack.namespace) if found.lag == 0 else {}
+        ),
+        breach_sms=breach_sms,
+        accepted=load.accepted,
+    )
     failed = await _scalar_rows(
         url, "SELECT count(*) FROM notify.deliveries WHERE status = 'failed'"
     )
@@ -281,9 +369,6 @@ async def _findings(stack: Stack, load: Load) -> Findings:
     for name in SERVICES:
         rows = await _scalar_rows(url, f"SELECT count(*) FROM {name}.outbox WHERE NOT published")  # noqa: S608 - our schema names
         found.unpublished += rows[0][0]
-    found.dead_letters, found.lag, found.groups = await _kafka_findings(
-        stack.kafka, stack.namespace
-    )
     return found
 
 
@@ -303,7 +388,29 @@ def _table(plan: Plan, steps: list[Step], load: Load, found: Findings, took: flo
             "one SMS per assignment",
             str(found.sms_once),
             f"gateway requests: {found.sms_requests} (a repeat carries the same key);"
-            f" others: {found.sms_other}",
+            f" others: {found.sms_other}; requests cut off by the outage: {found.sms_cut_off}",
+        ),
+        (
+            "due timers fired once",
+            str(found.timers.fired_once),
+            f"of {found.timers.due} due: {dict(sorted(found.timers.by_label.items()))};"
+            f" worst {found.timers.worst_late:.0f} s late; problems {found.timers.problem_count}"
+            f" {found.timers.problems}; announcements without a timer {found.timers.stray}",
+        ),
+        (
+            "one breach per clock",
+            str(found.timers.breached_once),
+            f"sla.breached on the topic; others: {found.timers.breach_other}",
+        ),
+        (
+            "one breach SMS per clock",
+            str(found.timers.breach_sms_once),
+            f"others: {found.timers.breach_sms_other}",
+        ),
+        (
+            "SMS doubled",
+            str(len(found.sms_doubled)),
+            f"one message asked for under several keys: {dict(list(found.sms_doubled.items())[:3])}",
         ),
         ("failed deliveries", str(found.failed_deliveries), ""),
         ("dead letters", str(sum(found.dead_letters.values())), str(found.dead_letters)),
@@ -332,7 +439,7 @@ async def test_nothing_accepted_is_lost_or_doubled_while_every_part_fails_in_tur
     await asyncio.to_thread(postgres.start)
     await asyncio.to_thread(kafka.start)
     await sink.start()
-    stack = Stack(
+    stack = Stack.of(
         root=root,
         database_url=postgres.url,
         kafka=kafka.bootstrap,
@@ -343,6 +450,7 @@ async def test_nothing_accepted_is_lost_or_doubled_while_every_part_fails_in_tur
     steps: list[Step] = []
     try:
         await stack.start_all()
+        await _chaos_district(stack, plan)
         load = Load(url=lambda: stack.url("intake"))
         pushing = asyncio.create_task(load.run(plan.rate, stop))
         faults: list[tuple[str, Callable[[], Awaitable[None]]]] = [
@@ -357,8 +465,16 @@ async def test_nothing_accepted_is_lost_or_doubled_while_every_part_fails_in_tur
             ("PostgreSQL restart, fast", lambda: _postgres(stack, postgres, "fast")),
             ("PostgreSQL restart, immediate", lambda: _postgres(stack, postgres, "immediate")),
             *([("SIGKILL the Kafka broker", lambda: _kafka(stack, kafka))] if plan.kafka else []),
+        ]
+        finale: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+            (
+                "SIGKILL escalation, timers firing",
+                lambda: _kill_escalation_while_timers_fire(stack),
+            ),
             (f"SMS gateway down {plan.sms_down:g} s", lambda: _sms_down(sink, plan.sms_down)),
         ]
+        if not plan.finale_after_load:
+            faults, finale = faults + finale, []
         await asyncio.sleep(plan.settle)
         for _ in range(plan.rounds):
             for fault, action in faults:
@@ -366,6 +482,9 @@ async def test_nothing_accepted_is_lost_or_doubled_while_every_part_fails_in_tur
                 await asyncio.sleep(plan.settle)
         stop.set()
         await pushing
+        for fault, action in finale:
+            steps.append(await _timed(f"{fault} (load over)", action))
+            await asyncio.sleep(plan.settle)
 
         deadline = time.monotonic() + plan.converge
         found = await _findings(stack, load)

@@ -13,6 +13,7 @@ import os
 import secrets
 import shutil
 import struct
+import sys
 import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -44,6 +45,9 @@ GRID_MEMBER = bearer("gm111a", "grid_member", "510302001001001")
 
 
 def _load_platform_fixtures() -> Any:
+    # It imports tests/processes.py, which a run of web/e2e alone does not make importable.
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
     spec = importlib.util.spec_from_file_location(
         "gridcase_e2e_platform", REPO / "tests" / "e2e" / "conftest.py"
     )
