@@ -3,13 +3,17 @@ that the metadata, and so Alembic's autogenerate, knows them)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Index, func
+from sqlalchemy import ColumnElement, Index, func
 
 from dispatch.workflow.models import Case
 
 AREA = func.coalesce(Case.grid_code, Case.community_code)
 """A case's area, as :func:`dispatch.workflow.rules.area_of` says: its grid, else its
 community (a case held by the community's station)."""
+
+DISTRICT: ColumnElement[str] = func.coalesce(func.left(AREA, 6), Case.district_code)
+"""A case's district, as :func:`dispatch.workflow.rules.district_of_case` says: its
+area's, else the one it fell in when it was reported."""
 
 INDEXES = (
     Index(

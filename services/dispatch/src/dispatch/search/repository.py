@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.deadlines.models import CaseDeadline
 from dispatch.deadlines.rules import RED_AT, YELLOW_AT
-from dispatch.search.models import AREA
+from dispatch.search.models import AREA, DISTRICT
 from dispatch.search.schemas import CaseFilters
 from dispatch.workflow.models import Case
 from gridcase_events.kit.auth import Scope
@@ -70,12 +70,13 @@ def in_scope(scope: Scope) -> ColumnElement[bool]:
     department — the same fields the single-case check passes it."""
     if scope.everything:
         return true()
+    wall = true() if scope.district is None else DISTRICT.is_not_distinct_from(scope.district)
     if scope.department is not None:
-        return Case.department_code == scope.department
+        return and_(wall, Case.department_code == scope.department)
     if scope.area_prefix is None:
         return false()
     inside = AREA.startswith(scope.area_prefix, autoescape=True)
-    return or_(AREA.is_(None), inside) if scope.without_area else inside
+    return and_(wall, or_(AREA.is_(None), inside) if scope.without_area else inside)
 
 
 def _sla(state: str, now: datetime) -> ColumnElement[bool]:
