@@ -39,6 +39,7 @@ log = structlog.get_logger("gridcase.auth")
 ALL_ROLES: tuple[str, ...] = get_args(StaffRole)
 CITY_ROLES = frozenset({"city_center"})
 CITYWIDE_ROLES = frozenset({"district_center", "dispatcher", "ops", "admin"})
+DEPLOYMENT_ROLES = frozenset({"ops", "admin"})  # without an area: the whole deployment
 AREA_ROLES = frozenset({"grid_member", "grid_leader", "station_master", "street_officer"})
 DEPARTMENT_ROLES = frozenset({"department_operator"})
 SCOPE_CLAIMS = ("area_code", "department_code")
@@ -386,8 +387,8 @@ def scope_of(principal: Principal) -> Scope:
 
     - ``city_center``: the city level, every district (still an authenticated role).
     - district-wide roles (district centre, dispatcher, ops, admin) with an area: that
-      area, and the cases of its district not placed in an area yet; without an area
-      (ops and admin of the whole deployment): everything.
+      area, and the cases of its district not placed in an area yet; without an area,
+      ops and admin (of the whole deployment) everything, a district's desk nothing.
     - department operators: their department's cases, inside the district their token
       names (``area_code``) when it names one.
     - area roles: the cases inside their area (a prefix: their district's wall too).
@@ -396,9 +397,10 @@ def scope_of(principal: Principal) -> Scope:
         return CITY
     district = district_of(principal.area_code)
     if principal.role in CITYWIDE_ROLES:
-        if principal.area_code is None:
-            return CITY
-        return Scope(area_prefix=principal.area_code, without_area=True, district=district)
+        if principal.area_code is not None:
+            return Scope(area_prefix=principal.area_code, without_area=True, district=district)
+        # Ops and admin of the whole deployment; a district's desk names its district.
+        return CITY if principal.role in DEPLOYMENT_ROLES else NOTHING
     if principal.role == "department_operator":
         if not principal.department_code:
             return NOTHING
@@ -409,8 +411,8 @@ def scope_of(principal: Principal) -> Scope:
 
 
 def district_scope(principal: Principal) -> str | None:
-    """The one district a principal's token is walled in; None at the city level
-    (``city_center``, or ops and admin without an area)."""
+    """The one district a principal's token is walled in; None when it has none (the
+    city level — see ``scope_of(...).everything`` — or a scope of nothing at all)."""
     return scope_of(principal).district
 
 

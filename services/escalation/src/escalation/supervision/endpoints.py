@@ -65,11 +65,12 @@ async def list_supervisions(
     until: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[SupervisionRead]:
-    scope_area, scope_department = scope.narrow(principal, area_code, department_code)
+    narrowed = scope.narrow(principal, area_code, department_code)
     orders = await service.search(
         session,
-        area_prefix=scope_area,
-        department_code=scope_department,
+        area_prefix=narrowed.area_prefix,
+        department_code=narrowed.department_code,
+        district=narrowed.district,
         since=since,
         until=until,
         limit=limit,

@@ -25,8 +25,11 @@ async def search(
     since: datetime | None,
     until: datetime | None,
     limit: int,
+    district: str | None = None,
 ) -> Sequence[SupervisionOrder]:
     query = select(SupervisionOrder)
+    if district is not None:
+        query = query.where(SupervisionOrder.district_code == district)
     if area_prefix is not None:
         query = query.where(SupervisionOrder.grid_code.startswith(area_prefix, autoescape=True))
     if department_code is not None:
