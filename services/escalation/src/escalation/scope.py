@@ -4,9 +4,37 @@ endpoints (a module of its own, so neither domain imports the other's endpoints)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Query
 
 from gridcase_events.kit.auth import Principal, scope_of
 from gridcase_events.kit.errors import Forbidden
+
+District = Annotated[
+    str | None,
+    Query(
+        pattern=r"^\d{6}$",
+        description="a district's own (the city level may ask for any; others get theirs)",
+    ),
+]
+
+
+def walled_district(principal: Principal) -> str | None:
+    """The district the caller is walled in; None at the city level."""
+    mine = scope_of(principal)
+    return None if mine.everything else mine.district
+
+
+def visible_district(principal: Principal, asked: str | None) -> str | None:
+    """The district whose policies and calendar the caller reads: the one asked (the
+    city level), else their own (403 when another is asked)."""
+    walled = walled_district(principal)
+    if walled is None:
+        return asked
+    if asked is not None and asked != walled:
+        raise Forbidden(f"district {asked} is not yours")
+    return walled
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,7 @@ async def start(
         category_code=facts.category_code,
         priority=facts.priority,
         start=at,
+        district=facts.district_code,
     )
     if due_now:
         due = at
