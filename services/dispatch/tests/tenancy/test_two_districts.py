@@ -262,3 +262,21 @@ async def test_an_import_whose_grid_overlaps_another_districts_is_refused_whole(
     ), problems
     areas = (await client.get("/v1/directory/areas", headers=CITY_ADMIN)).json()
     assert not [a for a in areas if a["code"].startswith("510533")]
+
+
+async def test_a_districts_desk_looks_up_its_own_districts_people_only(
+    client: Any, two_districts: dict[str, str]
+) -> None:
+    dispatcher_a = bearer(*_who(A)["dispatcher"])
+
+    water = await client.get(
+        "/v1/directory/on-duty", params={"department_code": "water"}, headers=dispatcher_a
+    )
+    theirs = await client.get(f"/v1/directory/areas/{B.grids[0].code}/staff", headers=dispatcher_a)
+    everyone = await client.get(
+        "/v1/directory/on-duty", params={"department_code": "water"}, headers=CITY
+    )
+
+    assert [s["staff_id"] for s in water.json()] == [f"{A.code}-op-water"]
+    assert theirs.status_code == 403
+    assert {s["staff_id"] for s in everyone.json()} == {f"{A.code}-op-water", f"{B.code}-op-water"}
