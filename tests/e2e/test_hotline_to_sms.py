@@ -262,7 +262,7 @@ async def test_directory_import_from_the_command_line_reports_what_changed(
     )
 
     assert again_code == 0, again
-    assert "│ staff       │ 45   │ 0       │ 0       │ 45" in again
+    assert "│ staff       │ 46   │ 0       │ 0       │ 46" in again  # and the city centre
     assert bad_code == 1
     assert "unknown area 510302009009009" in refused
 

@@ -82,13 +82,18 @@ async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
 @pytest.fixture
 def publish(producer: AIOKafkaProducer, namespace: str) -> Callable[..., Any]:
     async def send(
-        payload: Any, *, subject: str, source: str, correlation_id: str = "corr-1"
+        payload: Any,
+        *,
+        subject: str,
+        source: str,
+        correlation_id: str = "corr-1",
+        tenant: str = "510302",
     ) -> Any:
         event = envelope.build(
             payload,
             subject=subject,
             source=source,
-            tenant="510302",
+            tenant=tenant,
             correlation_id=correlation_id,
             time=NOW,
         )
@@ -161,6 +166,8 @@ def assigned(publish: Any) -> Callable[..., Any]:
         priority: str = "normal",
         case_id: UUID | None = None,
         department_code: str | None = None,
+        grid_code: str = "510302001001001",
+        tenant: str = "510302",
     ) -> Any:
         case_id = case_id or envelope.new_id()
         return await publish(
@@ -174,7 +181,7 @@ def assigned(publish: Any) -> Callable[..., Any]:
                 assignee_role="department_operator" if department_code else "grid_member",
                 post="operator" if department_code else post,
                 reason="A post",
-                grid_code=None if department_code else "510302001001001",
+                grid_code=None if department_code else grid_code,
                 department_code=department_code,
                 summary="垃圾满溢。",
                 assigned_at=NOW,
@@ -182,6 +189,7 @@ def assigned(publish: Any) -> Callable[..., Any]:
             subject=str(case_id),
             source="dispatch",
             correlation_id=f"corr-{case_id}",
+            tenant=tenant,
         )
 
     return assign

@@ -77,3 +77,14 @@ def community_of(code: str | None) -> str | None:
 def within(area_code: str | None, code: str | None) -> bool:
     """Whether `code` lies in `area_code` (both may be None: then False)."""
     return bool(area_code) and AreaCode(area_code or "").contains(code)
+
+
+DISTRICT_LENGTH: Final = LENGTHS["district"]
+
+
+def district_of(code: str | None) -> str | None:
+    """The district (the tenant) an area code lies in: its first six characters (GB/T
+    2260); None for no code or a code shorter than a district's."""
+    if not code or len(code) < DISTRICT_LENGTH:
+        return None
+    return code[:DISTRICT_LENGTH]

@@ -29,6 +29,7 @@ StaffRole = Literal[
     "station_master",
     "street_officer",
     "district_center",
+    "city_center",
     "department_operator",
     "dispatcher",
     "ops",

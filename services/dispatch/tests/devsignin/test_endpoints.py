@@ -58,10 +58,11 @@ async def test_sign_in_as_a_department_operator_carries_the_department(demo_city
     response = await demo_city.post("/v1/dev/sign-in", json={"staff_id": "water1"})
 
     principal = auth.decode(response.json()["token"], DEV_JWT_SECRET)
+    # The operator's district rides along: their department's cases of that district only.
     assert (principal.role, principal.department_code, principal.area_code) == (
         "department_operator",
         "water",
-        None,
+        "510302",
     )
 
 

@@ -26,6 +26,7 @@ async def _seed(fresh_database: str, *rows: dict[str, Any]) -> None:
                     "assignee_id": None,
                     "returns": 0,
                     "target": "grid",
+                    "district_code": "510302",
                     **row,
                 }
                 await conn.execute(
@@ -33,10 +34,10 @@ async def _seed(fresh_database: str, *rows: dict[str, Any]) -> None:
                         "INSERT INTO dispatch.cases (id, tracking_no, channel, status, priority,"
                         " content, target, grid_code, community_code, department_code, route_method,"
                         " route_reason, assignee_id, reported_at, correlation_id, updated_at,"
-                        " version, evidence, returns, transfers, reopenings) VALUES"
+                        " version, evidence, returns, transfers, reopenings, district_code) VALUES"
                         " (gen_random_uuid(), :no, 'hotline', :status, 'normal', 'c', :target,"
                         " :grid_code, :community_code, :department_code, 'seed', 'seed',"
-                        " :assignee_id, now(), 'c', now(), 1, '[]', :returns, 0, 0)"
+                        " :assignee_id, now(), 'c', now(), 1, '[]', :returns, 0, 0, :district_code)"
                     ),
                     {"no": f"GC-Q-{i}", **values},
                 )

@@ -43,6 +43,8 @@ def case_values(**fields: Any) -> dict[str, Any]:
         "grid_code": grid,
         "community_code": grid[:12] if grid else None,
         "department_code": None,
+        # The district it fell in: its grid's, else the demo district.
+        "district_code": (grid or "510302")[:6],
         "route_method": "gazetteer",
         "route_reason": "seeded",
         "assignee_id": None,

@@ -243,9 +243,9 @@ async def test_beyond_ten_thousand_the_total_says_so(client: Any, engine: Any) -
             text(
                 "INSERT INTO dispatch.cases (id, tracking_no, channel, status, priority, content,"
                 " target, grid_code, route_method, route_reason, reported_at, correlation_id,"
-                " updated_at, version, evidence, returns, transfers, reopenings)"
+                " updated_at, version, evidence, returns, transfers, reopenings, district_code)"
                 " SELECT gen_random_uuid(), 'GC-' || i, 'hotline', 'triage', 'normal', 'c',"
-                " 'triage', NULL, 's', 's', now(), 'c', now(), 1, '[]', 0, 0, 0"
+                " 'triage', NULL, 's', 's', now(), 'c', now(), 1, '[]', 0, 0, 0, '510302'"
                 " FROM generate_series(1, 10001) i"
             )
         )

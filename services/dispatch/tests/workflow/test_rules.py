@@ -80,6 +80,7 @@ class Case:
     extension_status: str | None = None
     extension_requested_by: str | None = None
     community_code: str | None = None
+    district_code: str | None = DISTRICT  # the district it fell in
 
 
 ASSIGNEE = Principal(sub="gm111a", role="grid_member", area_code=GRID)
@@ -427,3 +428,29 @@ def test_only_the_assignee_records_first_contact() -> None:
     check("contact", case=Case(status="accepted"), principal=ASSIGNEE)
     with pytest.raises(Refused, match="only the assignee"):
         check("contact", case=Case(status="accepted"), principal=LEADER)
+
+
+# ------------------------------------------------------------- two districts side by side
+
+
+def test_a_department_case_of_another_district_is_outside_the_operators_scope() -> None:
+    elsewhere = replace(WATER_CASE, district_code="510422")
+    operator_here = Principal(
+        sub="w1", role="department_operator", area_code=DISTRICT, department_code="water"
+    )
+
+    with pytest.raises(Refused, match="outside your scope"):
+        check("accept", case=legal_case("accept", elsewhere), principal=operator_here)
+
+
+def test_a_dispatcher_cannot_act_on_another_districts_unplaced_case() -> None:
+    elsewhere = Case(status="triage", grid_code=None, assignee_id=None, district_code="510422")
+
+    with pytest.raises(Refused, match="outside your scope"):
+        check("transfer", case=elsewhere, principal=DISPATCHER)
+
+
+def test_the_city_centre_may_act_on_any_districts_case() -> None:
+    elsewhere = Case(status="triage", grid_code=None, assignee_id=None, district_code="510422")
+
+    check("transfer", case=elsewhere, principal=Principal(sub="cc1", role="city_center"))

@@ -92,16 +92,40 @@ def test_months_and_the_month_before(month: str, first: date, last: date, before
     assert service.previous_month(month) == before
 
 
+D = "510302"
+
+
 @pytest.mark.parametrize(
     ("role", "area", "department", "level", "scope"),
     [
-        ("ops", "510302", None, "grid", service.Scope()),
-        ("district_center", "510302", None, "district", service.Scope()),
-        ("street_officer", "510302001", None, "street", service.Scope("510302001")),
-        ("street_officer", "510302001", None, "grid", service.Scope("510302001")),
-        ("station_master", "510302001001", None, "community", service.Scope("510302001001")),
-        ("grid_leader", "510302001001001", None, "grid", service.Scope("510302001001001")),
+        ("ops", "510302", None, "grid", service.Scope(district=D)),
+        ("ops", None, None, "grid", service.Scope()),
+        ("city_center", None, None, "district", service.Scope()),
+        ("district_center", "510302", None, "district", service.Scope(district=D)),
+        ("street_officer", "510302001", None, "street", service.Scope("510302001", district=D)),
+        ("street_officer", "510302001", None, "grid", service.Scope("510302001", district=D)),
+        (
+            "station_master",
+            "510302001001",
+            None,
+            "community",
+            service.Scope("510302001001", district=D),
+        ),
+        (
+            "grid_leader",
+            "510302001001001",
+            None,
+            "grid",
+            service.Scope("510302001001001", district=D),
+        ),
         ("department_operator", None, "water", "department", service.Scope(None, "water")),
+        (
+            "department_operator",
+            "510302",
+            "water",
+            "department",
+            service.Scope(None, "water", district=D),
+        ),
     ],
 )
 def test_who_sees_which_reports(
@@ -131,3 +155,19 @@ def test_reports_beyond_ones_scope_are_refused(
 
     with pytest.raises(service.OutOfScope):
         service.scope_for(principal, level=level)
+
+
+def test_the_city_centre_may_ask_for_any_one_district() -> None:
+    city = Principal(sub="cc1", role="city_center")
+
+    assert service.scope_for(city, level="street", district="510422") == service.Scope(
+        district="510422"
+    )
+
+
+@pytest.mark.parametrize("role", ["district_center", "dispatcher", "ops", "street_officer"])
+def test_a_district_token_asking_for_another_district_is_refused(role: str) -> None:
+    principal = Principal(sub="x", role=role, area_code="510302001")  # type: ignore[arg-type]
+
+    with pytest.raises(service.OutOfScope, match="510422 is not yours"):
+        service.scope_for(principal, level="street", district="510422")

@@ -31,7 +31,11 @@ catalogue = Handlers[IntakeRuntime]()
 )
 async def on_case_event(ctx: Context[IntakeRuntime], case: payloads.CaseRef) -> None:
     await case_service.project_status(
-        session=ctx.session, event_type=ctx.event.type, case=case, at=ctx.event.time
+        session=ctx.session,
+        event_type=ctx.event.type,
+        case=case,
+        at=ctx.event.time,
+        tenant=ctx.event.tenant,
     )
 
 
@@ -40,7 +44,11 @@ async def on_resolved(ctx: Context[IntakeRuntime], resolved: payloads.CaseResolv
     """The public status, and the evidence files now belong to the case (who may
     download them: ``intake.attachments.service.downloadable``)."""
     await case_service.project_status(
-        session=ctx.session, event_type=ctx.event.type, case=resolved, at=ctx.event.time
+        session=ctx.session,
+        event_type=ctx.event.type,
+        case=resolved,
+        at=ctx.event.time,
+        tenant=ctx.event.tenant,
     )
     await attachment_service.record_evidence(
         session=ctx.session,

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from gridcase_events.kit.auth import AREA_ROLES, CITYWIDE_ROLES, Principal
+from gridcase_events.kit.auth import AREA_ROLES, Principal, scope_of
 
 
 def covers(principal: Principal, code: str) -> bool:
     """Whether the principal works in the area `code` or an area containing it
-    (a street officer covers its communities; a citywide role without an area
-    covers everything)."""
-    if principal.role in CITYWIDE_ROLES:
-        return principal.area_code is None or code.startswith(principal.area_code)
-    if principal.role in AREA_ROLES and principal.area_code:
-        return code.startswith(principal.area_code)
-    return False
+    (a street officer covers its communities; the city level covers every district):
+    the kit's one rule, ``scope_of``."""
+    mine = scope_of(principal)
+    if mine.everything:
+        return True
+    return (
+        mine.department is None
+        and mine.area_prefix is not None
+        and (code.startswith(mine.area_prefix))
+    )
 
 
 def works_in(principal: Principal, code: str) -> bool:

@@ -101,7 +101,7 @@ async def test_a_reports_photo_follows_its_case_to_the_grid(intake: Any, publish
     case = await _report(intake, url)
 
     # Not routed yet: the uploader and the district's desks, no other grid member.
-    centre = bearer("dc-1", "district_center")
+    centre = bearer("dc-1", "district_center", "510302")
     assert await _statuses(intake, path, REPORTER, centre, SAME_GRID, OTHER_MEMBER) == [
         200,
         200,

@@ -27,6 +27,10 @@ DEMO_FILES = {
     "gazetteer": "gazetteer.csv",
     "absences": "absences.csv",
 }
+# The demo's further districts (deploy/demo/<district code>/, e.g. 河畔区 510303),
+# imported beside the first (docs/adr/0005): their own areas, gazetteer and people; the
+# departments and categories are the city's, shared.
+DEMO_DISTRICT_KINDS = ("areas", "staff", "gazetteer")
 # One token per demo role: (staff id, role, area, department).
 DEMO_ROLES = [
     ("gm111a", "grid_member", "510302001001001", None),
@@ -35,9 +39,14 @@ DEMO_ROLES = [
     ("so1", "street_officer", "510302001", None),
     ("dc1", "district_center", "510302", None),
     ("dp1", "dispatcher", "510302", None),
-    ("water1", "department_operator", None, "water"),
+    ("water1", "department_operator", "510302", "water"),
     ("ops1", "ops", "510302", None),
     ("admin1", "admin", "510302", None),
+    # 河畔区 (510303), the second district, and the city centre that sees both.
+    ("hp-gm111a", "grid_member", "510303001001001", None),
+    ("hp-dp1", "dispatcher", "510303", None),
+    ("hp-water1", "department_operator", "510303", "water"),
+    ("cc1", "city_center", None, None),
 ]
 EXAMPLE_TICKET = {
     "ticket_no": "12345-DEMO-0001",

@@ -88,7 +88,10 @@ def _stop(procs: dict[str, subprocess.Popen[bytes]]) -> None:
 def _print_welcome(settings: PlatformSettings, sms_port: int, web_url: str | None) -> None:
     """What to look at, and copy-pasteable secrets, tokens and an example push."""
     say = console.print
-    say("\n[bold green]gridcase is up[/bold green] with the demo city 示范区 (district 510302)\n")
+    say(
+        "\n[bold green]gridcase is up[/bold green] with the demo city: 示范区 (district 510302)"
+        " and 河畔区 (510303) side by side; city_center cc1 sees both\n"
+    )
     if web_url:
         say(f"  [bold]workbench   {web_url}[/bold]  (sign in as any demo person)", soft_wrap=True)
     for name, port in SERVICES.items():

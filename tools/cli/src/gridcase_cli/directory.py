@@ -12,6 +12,7 @@ from rich.table import Table
 
 from gridcase_cli.common import (
     DEMO,
+    DEMO_DISTRICT_KINDS,
     DEMO_FILES,
     DEMO_KINDS,
     _admin_token,
@@ -87,7 +88,16 @@ def directory_demo(
 
 
 def _load_demo(url: str, settings: PlatformSettings, demo_dir: Path = DEMO) -> None:
-    _import_all(url, settings, [(kind, demo_dir / DEMO_FILES[kind]) for kind in DEMO_KINDS])
+    """The demo city: its first district with the city's departments and categories,
+    then each further district's own files (deploy/demo/<district code>/) beside it."""
+    pairs = [(kind, demo_dir / DEMO_FILES[kind]) for kind in DEMO_KINDS]
+    for district in sorted(p for p in demo_dir.iterdir() if p.is_dir() and p.name.isdigit()):
+        pairs += [
+            (kind, district / DEMO_FILES[kind])
+            for kind in DEMO_DISTRICT_KINDS
+            if (district / DEMO_FILES[kind]).is_file()
+        ]
+    _import_all(url, settings, pairs)
 
 
 def _import_all(url: str, settings: PlatformSettings, pairs: list[tuple[str, Path]]) -> None:

@@ -30,13 +30,16 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from gridcase_events.areas import district_of
 from gridcase_events.kit.settings import PlatformSettings
 from gridcase_events.payloads import StaffRole
 
 log = structlog.get_logger("gridcase.auth")
 
 ALL_ROLES: tuple[str, ...] = get_args(StaffRole)
+CITY_ROLES = frozenset({"city_center"})
 CITYWIDE_ROLES = frozenset({"district_center", "dispatcher", "ops", "admin"})
+DEPLOYMENT_ROLES = frozenset({"ops", "admin"})  # without an area: the whole deployment
 AREA_ROLES = frozenset({"grid_member", "grid_leader", "station_master", "street_officer"})
 DEPARTMENT_ROLES = frozenset({"department_operator"})
 SCOPE_CLAIMS = ("area_code", "department_code")
@@ -339,19 +342,33 @@ class Scope:
     (:func:`can_see`) and a list (a query built from these fields, e.g. dispatch's case
     search) follow, so that a list never shows what the case itself would refuse.
 
-    ``everything``: every case. Otherwise a case is covered when its department is
-    ``department`` (if set), else when its area code starts with ``area_prefix``; a
-    case with no area is covered only when ``without_area`` is true. ``area_prefix``
-    and ``department`` both unset (and not ``everything``) covers nothing."""
+    ``everything``: every case of every district (the city level). Otherwise
+    ``district``, when set, is a wall first: a case of another district is never
+    covered (docs/adr/0005-districts-side-by-side.md). Then a case is covered when its
+    department is ``department`` (if set), else when its area code starts with
+    ``area_prefix``; a case with no area is covered only when ``without_area`` is true.
+    ``area_prefix`` and ``department`` both unset (and not ``everything``) covers
+    nothing."""
 
     everything: bool = False
     area_prefix: str | None = None
     without_area: bool = False
     department: str | None = None
+    district: str | None = None
 
-    def covers(self, *, grid_code: str | None, department_code: str | None) -> bool:
+    def covers(
+        self,
+        *,
+        grid_code: str | None,
+        department_code: str | None,
+        district_code: str | None = None,
+    ) -> bool:
+        """``district_code`` is the case's district; without it, its area's district.
+        A case whose district is not known is outside every district's wall."""
         if self.everything:
             return True
+        if self.district is not None and (district_code or district_of(grid_code)) != self.district:
+            return False
         if self.department is not None:
             return department_code == self.department
         if self.area_prefix is None:
@@ -362,26 +379,55 @@ class Scope:
 
 
 NOTHING = Scope()
+CITY = Scope(everything=True)
 
 
 def scope_of(principal: Principal) -> Scope:
-    """The principal's scope by role: district-wide roles see their district (and the
-    cases not placed in an area yet), department operators their department's cases,
-    area roles the cases inside their area."""
+    """The principal's scope by role — the one rule every service follows.
+
+    - ``city_center``: the city level, every district (still an authenticated role).
+    - district-wide roles (district centre, dispatcher, ops, admin) with an area: that
+      area, and the cases of its district not placed in an area yet; without an area,
+      ops and admin (of the whole deployment) everything, a district's desk nothing.
+    - department operators: their department's cases, inside the district their token
+      names (``area_code``) when it names one.
+    - area roles: the cases inside their area (a prefix: their district's wall too).
+    """
+    if principal.role in CITY_ROLES:
+        return CITY
+    district = district_of(principal.area_code)
     if principal.role in CITYWIDE_ROLES:
-        if principal.area_code is None:
-            return Scope(everything=True)
-        return Scope(area_prefix=principal.area_code, without_area=True)
+        if principal.area_code is not None:
+            return Scope(area_prefix=principal.area_code, without_area=True, district=district)
+        # Ops and admin of the whole deployment; a district's desk names its district.
+        return CITY if principal.role in DEPLOYMENT_ROLES else NOTHING
     if principal.role == "department_operator":
-        return Scope(department=principal.department_code) if principal.department_code else NOTHING
+        if not principal.department_code:
+            return NOTHING
+        return Scope(department=principal.department_code, district=district)
     if principal.role in AREA_ROLES and principal.area_code is not None:
-        return Scope(area_prefix=principal.area_code)
+        return Scope(area_prefix=principal.area_code, district=district)
     return NOTHING
 
 
-def can_see(principal: Principal, *, grid_code: str | None, department_code: str | None) -> bool:
-    """Whether the principal's scope covers a case in this grid or department."""
-    return scope_of(principal).covers(grid_code=grid_code, department_code=department_code)
+def district_scope(principal: Principal) -> str | None:
+    """The one district a principal's token is walled in; None when it has none (the
+    city level — see ``scope_of(...).everything`` — or a scope of nothing at all)."""
+    return scope_of(principal).district
+
+
+def can_see(
+    principal: Principal,
+    *,
+    grid_code: str | None,
+    department_code: str | None,
+    district_code: str | None = None,
+) -> bool:
+    """Whether the principal's scope covers a case in this grid or department (and
+    district, when the caller knows it apart from the grid)."""
+    return scope_of(principal).covers(
+        grid_code=grid_code, department_code=department_code, district_code=district_code
+    )
 
 
 _bearer = HTTPBearer(auto_error=False, description="a gridcase staff token (JWT)")

@@ -139,13 +139,16 @@ class Runtime(Generic[S, T]):
         subject: str,
         correlation_id: str,
         causation_id: str | None = None,
+        tenant: str | None = None,
     ) -> envelope.Envelope:
-        """Publishes an event through the outbox, in the caller's transaction."""
+        """Publishes an event through the outbox, in the caller's transaction. `tenant`:
+        the district the event's case belongs to (default: the deployment's own,
+        ``GRIDCASE_TENANT``; docs/adr/0005-districts-side-by-side.md)."""
         event = envelope.build(
             payload,
             subject=subject,
             source=self.service,
-            tenant=self.settings.tenant,
+            tenant=tenant or self.settings.tenant,
             correlation_id=correlation_id,
             causation_id=causation_id,
             time=self.clock.now(),

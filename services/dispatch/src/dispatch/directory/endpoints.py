@@ -17,8 +17,9 @@ from dispatch.directory.schemas import (
     ImportSummary,
     StaffRead,
 )
-from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles
-from gridcase_events.kit.errors import Invalid, NotFound, PayloadTooLarge
+from gridcase_events.areas import district_of
+from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles, scope_of
+from gridcase_events.kit.errors import Forbidden, Invalid, NotFound, PayloadTooLarge
 from gridcase_events.kit.http import correlation_id
 from gridcase_events.kit.runtime import SessionDep
 
@@ -63,6 +64,19 @@ async def import_directory(
     return summary
 
 
+def _wall(principal: Principal) -> str | None:
+    """The district the caller is walled in (None: the city level)."""
+    mine = scope_of(principal)
+    return None if mine.everything else mine.district
+
+
+def _inside_wall(principal: Principal, code: str) -> None:
+    """Another district's people are not the caller's to look up (403)."""
+    wall = _wall(principal)
+    if wall is not None and district_of(code) != wall:
+        raise Forbidden(f"area {code} is in another district")
+
+
 @router.get("/v1/directory/areas", response_model=list[AreaRead], summary="The area hierarchy")
 async def list_areas(
     session: SessionDep,
@@ -85,6 +99,7 @@ async def area_staff(
 ) -> list[StaffRead]:
     if await repository.get_area(session, code) is None:
         raise NotFound("no such area")
+    _inside_wall(principal, code)
     staff = await repository.staff_of_area(session, code)
     absent = await repository.absent_now(session, [s.staff_id for s in staff], runtime.clock.now())
     return [
@@ -109,9 +124,16 @@ async def on_duty(
     if (area_code is None) == (department_code is None):
         raise Invalid("name exactly one of area_code, department_code")
     if area_code is not None:
+        _inside_wall(principal, area_code)
         staff = await repository.staff_within_area(session, area_code)
     else:
-        staff = await repository.staff_of_department(session, department_code or "")
+        # A department's operators in the caller's district (the code is the city's).
+        wall = _wall(principal)
+        staff = [
+            s
+            for s in await repository.staff_of_department(session, department_code or "")
+            if wall is None or district_of(s.area_code) in (None, wall)
+        ]
     absent = await repository.absent_now(session, [s.staff_id for s in staff], runtime.clock.now())
     return [StaffRead.model_validate(s) for s in staff if s.staff_id not in absent]
 

@@ -112,7 +112,7 @@ class StaffRow(_Row):
         if self.role == "department_operator":
             if self.department_code is None:
                 raise FieldProblem("department_code", "a department operator needs department_code")
-        elif self.role not in ("ops", "admin") and self.area_code is None:
+        elif self.role not in ("ops", "admin", "city_center") and self.area_code is None:
             raise FieldProblem("area_code", f"a {self.role} needs area_code")
         if self.post is not None and self.role != "grid_member":
             raise FieldProblem("post", "only grid members hold an A or B post")

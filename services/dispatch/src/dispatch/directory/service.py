@@ -37,6 +37,7 @@ from dispatch.directory.schemas import (
 )
 from gridcase_events import payloads
 from gridcase_events.addresses import normalize_address
+from gridcase_events.areas import district_of
 from gridcase_events.kit.errors import Invalid
 from gridcase_events.kit.pii import PiiCipher, mask_phone, normalize_phone
 
@@ -292,12 +293,17 @@ def _grid_problems(
         kind, geom = grid_shapes[code]
         for j in tree.query(geom, predicate="intersects"):
             other = codes[int(j)]
-            if other == code or grid_shapes[other][0] != kind:
+            # Districts side by side share no ground at all, whatever their grids' kinds.
+            elsewhere = district_of(other) != district_of(code)
+            if other == code or (grid_shapes[other][0] != kind and not elsewhere):
                 continue
             if other in imported and imported[other] < i:
                 continue  # reported once, on the later row
             if geom.intersection(grid_shapes[other][1]).area > OVERLAP_TOLERANCE:
-                problems.add(row=i, field="geometry", message=f"grid {code} overlaps grid {other}")
+                of = f" of district {district_of(other)}" if elsewhere else ""
+                problems.add(
+                    row=i, field="geometry", message=f"grid {code} overlaps grid {other}{of}"
+                )
         community = merged.get(merged[code]["parent_code"] or "")
         community_geom = _shape_of(community, shapes)
         if (

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Literal
 
 from dispatch.workflow import rules as workflow_rules
-from gridcase_events.kit.auth import Principal, can_see
+from gridcase_events.kit.auth import Principal
 from gridcase_events.kit.errors import Conflict, Forbidden
 
 HandOff = Literal["dispatch", "reassign", "claim"]
@@ -41,8 +41,7 @@ def check(
 ) -> None:
     """Raises :class:`Forbidden` (scope, role) or :class:`Conflict` (state, with the
     case's current status in the body). `lead`: the caller is their department's lead."""
-    area = workflow_rules.area_of(case)
-    if not can_see(principal, grid_code=area, department_code=case.department_code):
+    if not workflow_rules.sees(principal, case):
         raise Forbidden("this case is outside your scope")
     why = _may(action, case=case, principal=principal, lead=lead)
     if why is not None:

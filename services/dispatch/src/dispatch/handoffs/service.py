@@ -18,6 +18,7 @@ from dispatch.directory import repository as directory_repository
 from dispatch.handoffs import rules
 from dispatch.handoffs.schemas import ClaimIn, DispatchIn, ReassignIn
 from dispatch.workflow import repository as workflow_repository
+from dispatch.workflow import rules as workflow_rules
 from dispatch.workflow import service as workflow_service
 from dispatch.workflow.models import Case
 from gridcase_events import payloads
@@ -193,6 +194,7 @@ async def _announce(
             transfers=case.transfers,
         ),
         subject=str(case.id),
+        tenant=workflow_rules.district_of_case(case),
         correlation_id=correlation_id,
     )
     await workflow_service.assign(

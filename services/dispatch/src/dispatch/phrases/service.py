@@ -14,7 +14,14 @@ from gridcase_events.kit.auth import Principal
 from gridcase_events.kit.errors import Forbidden
 
 EDITORS = frozenset(
-    {"grid_leader", "station_master", "street_officer", "dispatcher", "district_center"}
+    {
+        "grid_leader",
+        "station_master",
+        "street_officer",
+        "dispatcher",
+        "district_center",
+        "city_center",
+    }
 )
 
 

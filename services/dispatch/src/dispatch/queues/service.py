@@ -41,7 +41,7 @@ def queues_for(principal: Principal) -> list[Queue]:
     """The role's queues, most urgent first. The scope still narrows every count."""
     mine = _q("mine", "我的待办", assignee_id=principal.sub, status=MINE)
     role = principal.role
-    if role in ("dispatcher", "district_center"):
+    if role in ("dispatcher", "district_center", "city_center"):
         return [
             _q("triage", "待派", status=["triage"], returned=False),
             _q("returned", "退回待派", status=["triage"], returned=True),

@@ -28,6 +28,7 @@ from dispatch.routing.index import (
 )
 from dispatch.routing.matching import Hit
 from gridcase_events.addresses import normalize_address
+from gridcase_events.areas import district_of
 from gridcase_events.payloads import GeoPoint, RouteMethod, RouteTarget
 
 # The index is in dispatch/routing/index.py; its names stay importable
@@ -41,6 +42,7 @@ __all__ = [
     "RoutingIndex",
     "RoutingIndexCache",
     "decide",
+    "district_for",
     "normalize_address",
 ]
 
@@ -125,3 +127,29 @@ def decide(
         method="unplaceable",
         reason=f"{where} and the address is not in the gazetteer{missed}: a dispatcher decides",
     )
+
+
+def district_for(
+    *,
+    index: RoutingIndex,
+    decision: RouteDecision,
+    location: GeoPoint | None,
+    address: str | None,
+    reported_in: str,
+) -> str:
+    """The district (tenant) a case falls in (docs/adr/0005-districts-side-by-side.md):
+    the district of the area routing placed it in; else of the grid its point or its
+    address lies in (a department's case is still somewhere); else the district the
+    reporting service said (the envelope's tenant)."""
+    placed = district_of(decision.grid_code or decision.community_code)
+    if placed is not None:
+        return placed
+    if location is not None:
+        found = index.grids.locate(location.lat, location.lon)
+        if found is not None and (located := district_of(found[0])) is not None:
+            return located
+    if address:
+        match = index.gazetteer.match(address)
+        if isinstance(match, Hit) and (named := district_of(match.grid)) is not None:
+            return named
+    return reported_in

@@ -17,10 +17,12 @@ from sqlalchemy import (
     Text,
     func,
 )
+from sqlalchemy import event as orm_event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dispatch.db import Base
+from gridcase_events.areas import district_of
 
 
 class Case(Base):
@@ -48,6 +50,10 @@ class Case(Base):
     grid_code: Mapped[str | None] = mapped_column(String(32))
     community_code: Mapped[str | None] = mapped_column(String(32))
     department_code: Mapped[str | None] = mapped_column(String(32))
+    # The district (tenant) the case fell in when it was reported: where its point or
+    # address lies, else the reporting service's tenant. Once the case sits in an area,
+    # the area's district is the case's (rules.district_of_case).
+    district_code: Mapped[str | None] = mapped_column(String(32))
     route_method: Mapped[str] = mapped_column(String(32))
     route_reason: Mapped[str] = mapped_column(Text)
     assignee_id: Mapped[str | None] = mapped_column(String(64))
@@ -92,6 +98,16 @@ class Case(Base):
     due_breached: Mapped[bool | None] = mapped_column(server_default=FetchedValue())
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's API
+
+
+@orm_event.listens_for(Case, "before_insert")
+@orm_event.listens_for(Case, "before_update")
+def _keep_district(_mapper: Any, _connection: Any, case: Case) -> None:
+    """A case placed in an area belongs to that area's district, and keeps it when it
+    later leaves the area (to a department, say)."""
+    placed = district_of(case.grid_code or case.community_code)
+    if placed is not None:
+        case.district_code = placed
 
 
 class TimelineEntry(Base):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal, Protocol
 
-from gridcase_events.areas import within
+from gridcase_events.areas import district_of, within
 from gridcase_events.kit.auth import Principal, can_see
 from gridcase_events.kit.errors import Conflict, Forbidden
 
@@ -54,7 +54,7 @@ HANDOFF_FROM: dict[str, frozenset[str]] = {
 }
 OPEN_STATUSES = frozenset({"triage", "routed", "assigned", "accepted", "suspended"})
 AREA_SUPERVISORS = frozenset({"grid_leader", "station_master", "street_officer"})
-CENTRE = frozenset({"dispatcher", "district_center"})
+CENTRE = frozenset({"dispatcher", "district_center", "city_center"})
 
 
 class CaseState(Protocol):
@@ -77,6 +77,22 @@ class CaseState(Protocol):
 def area_of(case: CaseState) -> str | None:
     """The area a case sits in: its grid, else its community (then its station decides)."""
     return case.grid_code or getattr(case, "community_code", None)
+
+
+def district_of_case(case: CaseState) -> str | None:
+    """The district (tenant) a case belongs to: its area's, else the one it fell in
+    when it was reported (docs/adr/0005-districts-side-by-side.md)."""
+    return district_of(area_of(case)) or getattr(case, "district_code", None)
+
+
+def sees(principal: Principal, case: CaseState) -> bool:
+    """Whether the case lies in the principal's scope (the kit's one rule)."""
+    return can_see(
+        principal,
+        grid_code=area_of(case),
+        department_code=case.department_code,
+        district_code=district_of_case(case),
+    )
 
 
 class Illegal(Conflict):
@@ -106,7 +122,7 @@ def supervises(principal: Principal, case: CaseState) -> bool:
     """The grid leader, station master or street officer over the case's grid, or the
     dispatchers and district centre for any case."""
     if principal.role in CENTRE:
-        return can_see(principal, grid_code=area_of(case), department_code=case.department_code)
+        return sees(principal, case)
     return principal.role in AREA_SUPERVISORS and within(principal.area_code, area_of(case))
 
 
@@ -116,7 +132,7 @@ def _is_assignee(principal: Principal, case: CaseState) -> bool:
 
 def check(action: Action, *, case: CaseState, principal: Principal) -> None:
     """Raises :class:`Refused` (outside scope or role) or :class:`Illegal` (state)."""
-    if not can_see(principal, grid_code=area_of(case), department_code=case.department_code):
+    if not sees(principal, case):
         raise Refused("this case is outside your scope")
     _authorize(action, case=case, principal=principal)
     if case.status not in ALLOWED_FROM[action]:

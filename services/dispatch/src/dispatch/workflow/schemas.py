@@ -37,6 +37,9 @@ class CaseRead(BaseModel):
     grid_code: str | None
     community_code: str | None
     department_code: str | None
+    district_code: str | None = Field(
+        default=None, description="the district (tenant) the case belongs to"
+    )
     route_method: str
     route_reason: str
     assignee_id: str | None

@@ -64,6 +64,13 @@ async def take_in(
         lambda: routing_service.ROUTING_OUTCOMES.labels(decision.target, decision.method).inc(),
     )
     case = _new_case(reported, event, category, decision, now)
+    case.district_code = routing_service.district_for(
+        index=index,
+        decision=decision,
+        location=reported.location,
+        address=reported.address,
+        reported_in=event.tenant,
+    )
     await repository.add(session, case)  # flushed: version 1
     await _record_routing(session, case, reported, decision, now)
     routed = await runtime.emit(
@@ -78,6 +85,7 @@ async def take_in(
             reason=decision.reason,
         ),
         subject=str(case.id),
+        tenant=rules.district_of_case(case),
         correlation_id=event.correlation_id,
         causation_id=str(event.id),
     )
@@ -230,6 +238,7 @@ async def assign(
             assigned_at=now,
         ),
         subject=str(case.id),
+        tenant=rules.district_of_case(case),
         correlation_id=correlation_id,
         causation_id=causation_id,
     )
@@ -346,6 +355,7 @@ async def act(
             session,
             event(_action_ref(case, principal, now)),
             subject=str(case.id),
+            tenant=rules.district_of_case(case),
             correlation_id=correlation_id,
             causation_id=causation,
         )

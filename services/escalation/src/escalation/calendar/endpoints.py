@@ -12,6 +12,7 @@ from escalation.calendar import service
 from escalation.calendar.schemas import CalendarDayIn, DeadlinePreview
 from escalation.deps import RuntimeDep, SettingsDep
 from escalation.policies.schemas import ClockKind, PolicyRead
+from escalation.scope import District, visible_district, walled_district
 from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles
 from gridcase_events.kit.errors import Invalid
 from gridcase_events.kit.runtime import SessionDep
@@ -29,7 +30,7 @@ Admin = Annotated[Principal, Depends(require_roles("admin"))]
 async def put_calendar_days(
     body: list[CalendarDayIn], session: SessionDep, principal: Admin
 ) -> None:
-    await service.add_days(session, body)
+    await service.add_days(session, body, walled=walled_district(principal))
 
 
 @router.get(
@@ -46,12 +47,19 @@ async def preview(
     priority: Annotated[str, Query(pattern="^(urgent|normal)$")] = "normal",
     category_code: Annotated[str | None, Query(max_length=64), Storable] = None,
     start: datetime | None = None,
+    district: District = None,
 ) -> DeadlinePreview:
     if start is not None and start.tzinfo is None:
         raise Invalid("start needs a UTC offset")
     begin = start or runtime.clock.now()
     due, policy = await service.deadline(
-        session, settings, kind=clock, category_code=category_code, priority=priority, start=begin
+        session,
+        settings,
+        kind=clock,
+        category_code=category_code,
+        priority=priority,
+        start=begin,
+        district=visible_district(principal, district),
     )
     return DeadlinePreview(
         category_code=category_code,

@@ -14,6 +14,10 @@ class CalendarDay(Base):
 
     __tablename__ = "calendar_days"
 
+    # "" for the city's days; a district's own days override them.
+    district_code: Mapped[str] = mapped_column(
+        String(6), primary_key=True, server_default="", default=""
+    )
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     working: Mapped[bool] = mapped_column(Boolean)
     name: Mapped[str] = mapped_column(String(100))

@@ -13,8 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from escalation.calendar.models import CalendarDay
 
 
-async def overrides(session: AsyncSession) -> dict[date, bool]:
-    result = await session.execute(select(CalendarDay.day, CalendarDay.working))
+async def overrides(session: AsyncSession, *, district: str | None = None) -> dict[date, bool]:
+    """The city's days, overridden by `district`'s own."""
+    result = await session.execute(
+        select(CalendarDay.day, CalendarDay.working)
+        .where(CalendarDay.district_code.in_(["", district or ""]))
+        .order_by(CalendarDay.district_code)  # "" first: the district's own win
+    )
     return {r.day: r.working for r in result}
 
 
@@ -23,7 +28,7 @@ async def upsert_days(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> 
         stmt = insert(CalendarDay)
         await session.execute(
             stmt.on_conflict_do_update(
-                index_elements=["day"],
+                index_elements=["district_code", "day"],
                 set_={"working": stmt.excluded.working, "name": stmt.excluded.name},
             ),
             list(rows),

@@ -9,6 +9,13 @@ from gridcase_events.kit.text import StorableText
 
 
 class CalendarDayIn(BaseModel):
+    district_code: str | None = Field(
+        default=None,
+        pattern=r"^(\d{6})?$",
+        description="\"\" the city's default; a district code: that district's own, which "
+        "overrides the default there; absent: the caller's district (the city's default "
+        "for an admin of the whole deployment)",
+    )
     day: date
     working: bool = Field(description="false: a local holiday; true: a make-up working day")
     name: StorableText = Field(min_length=1, max_length=100)

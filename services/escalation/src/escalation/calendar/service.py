@@ -144,19 +144,26 @@ class WorkCalendar:
 # --------------------------------------------------------------- the district's calendar
 
 
-async def load(session: AsyncSession, settings: EscalationSettings) -> WorkCalendar:
+async def load(
+    session: AsyncSession, settings: EscalationSettings, *, district: str | None = None
+) -> WorkCalendar:
     """The district's calendar as configured: its time zone, working hours, and the
-    local holidays and make-up working days an admin added."""
+    local holidays and make-up working days an admin added (the city's, overridden by
+    `district`'s own)."""
     hours = None
     if settings.working_hours:
         start, end = settings.working_hours.split("-")
         hours = WorkingHours(time.fromisoformat(start), time.fromisoformat(end))
-    return WorkCalendar(ZoneInfo(settings.timezone), await repository.overrides(session), hours)
+    days = await repository.overrides(session, district=district)
+    return WorkCalendar(ZoneInfo(settings.timezone), days, hours)
 
 
-async def add_days(session: AsyncSession, days: Sequence[CalendarDayIn]) -> None:
-    """Adds (or changes) local holidays and make-up working days."""
-    await repository.upsert_days(session, [d.model_dump() for d in days])
+async def add_days(
+    session: AsyncSession, days: Sequence[CalendarDayIn], *, walled: str | None
+) -> None:
+    """Adds (or changes) local holidays and make-up working days (the city's, or a
+    district's own: an admin of a district changes its own only)."""
+    await repository.upsert_days(session, policy_service.owned_rows(days, walled=walled))
 
 
 async def deadline(
@@ -167,13 +174,15 @@ async def deadline(
     category_code: str | None,
     priority: str,
     start: datetime,
+    district: str | None = None,
 ) -> tuple[datetime, Policy]:
     """When a clock of `kind` started at `start` runs out, and the policy that says so
-    (:class:`~escalation.policies.service.NoPolicy`, a 404, when none does)."""
+    (:class:`~escalation.policies.service.NoPolicy`, a 404, when none does): the
+    district's own policy and calendar where it has them, else the city's default."""
     policy = await policy_service.policy_for(
-        session, category_code=category_code, priority=priority, clock=kind
+        session, category_code=category_code, priority=priority, clock=kind, district=district
     )
-    work = await load(session, settings)
+    work = await load(session, settings, district=district)
     due = work.deadline(
         start,
         policy.amount,

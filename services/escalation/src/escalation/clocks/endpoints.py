@@ -48,12 +48,13 @@ async def overdue(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[ClockRead]:
-    scope_area, scope_department = scope.narrow(principal, area_code, department_code)
+    narrowed = scope.narrow(principal, area_code, department_code)
     return await service.overdue(
         session,
         now=runtime.clock.now(),
-        area_prefix=scope_area,
-        department_code=scope_department,
+        area_prefix=narrowed.area_prefix,
+        department_code=narrowed.department_code,
+        district=narrowed.district,
         kind=clock,
         limit=limit,
     )

@@ -53,6 +53,8 @@ class CaseClock(Base):
     category_code: Mapped[str | None] = mapped_column(String(64))
     grid_code: Mapped[str | None] = mapped_column(String(32))
     department_code: Mapped[str | None] = mapped_column(String(32))
+    # The district (tenant) of the case: the area's, else the dispatch event's tenant.
+    district_code: Mapped[str | None] = mapped_column(String(32))
     assignee_id: Mapped[str | None] = mapped_column(String(64))
     correlation_id: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

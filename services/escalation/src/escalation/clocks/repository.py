@@ -58,8 +58,11 @@ async def overdue(
     area_prefix: str | None,
     department_code: str | None,
     limit: int,
+    district: str | None = None,
 ) -> Sequence[CaseClock]:
     query = select(CaseClock).where(CaseClock.status == "running", CaseClock.due_at <= now)
+    if district is not None:
+        query = query.where(CaseClock.district_code == district)
     if area_prefix is not None and department_code is not None:
         query = query.where(
             or_(

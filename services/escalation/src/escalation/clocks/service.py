@@ -25,6 +25,7 @@ from escalation.clocks.schemas import ClockRead
 from escalation.config import EscalationSettings
 from escalation.deps import EscalationRuntime
 from gridcase_events import payloads
+from gridcase_events.areas import district_of
 from gridcase_events.envelope import Envelope
 from gridcase_events.kit.auth import Principal, can_see
 from gridcase_events.kit.errors import Forbidden, NotFound
@@ -42,6 +43,7 @@ class CaseFacts:
     department_code: str | None
     assignee_id: str | None
     correlation_id: str
+    district_code: str | None = None
 
 
 class LocatedCase(Protocol):
@@ -75,6 +77,7 @@ def facts_of(event: Envelope, case: LocatedCase, assignee_id: str | None) -> Cas
         department_code=case.department_code,
         assignee_id=assignee_id,
         correlation_id=event.correlation_id,
+        district_code=district_of(case.grid_code or case.community_code) or event.tenant,
     )
 
 
@@ -106,6 +109,7 @@ def handed_on_facts(event: Envelope, p: HandedOn) -> CaseFacts:
         department_code=department,
         assignee_id=owner.staff_id if owner else None,
         correlation_id=event.correlation_id,
+        district_code=district_of(grid) or event.tenant,
     )
 
 
@@ -128,6 +132,7 @@ async def start(
         category_code=facts.category_code,
         priority=facts.priority,
         start=at,
+        district=facts.district_code,
     )
     if due_now:
         due = at
@@ -150,6 +155,7 @@ async def start(
             category_code=facts.category_code,
             grid_code=facts.grid_code,
             department_code=facts.department_code,
+            district_code=facts.district_code,
             assignee_id=facts.assignee_id,
             correlation_id=facts.correlation_id,
             updated_at=now,
@@ -290,6 +296,7 @@ async def announce(
         subject=str(clock.case_id),
         correlation_id=clock.correlation_id,
         causation_id=causation_id,
+        tenant=clock.district_code,
     )
 
 
@@ -332,7 +339,12 @@ async def handoffs(*, session: AsyncSession, case_id: UUID) -> int:
 
 def ensure_visible(principal: Principal, clock: CaseClock) -> None:
     """A case is seen by those whose grid or department holds it (403 otherwise)."""
-    if not can_see(principal, grid_code=clock.grid_code, department_code=clock.department_code):
+    if not can_see(
+        principal,
+        grid_code=clock.grid_code,
+        department_code=clock.department_code,
+        district_code=clock.district_code,
+    ):
         raise Forbidden("this case is outside your scope")
 
 
@@ -361,10 +373,17 @@ async def overdue(
     department_code: str | None,
     kind: str | None,
     limit: int,
+    district: str | None = None,
 ) -> list[ClockRead]:
-    """Running clocks past their deadline in the area or department (`kind` narrows)."""
+    """Running clocks past their deadline in the area or department (`kind` narrows),
+    inside `district` when set."""
     clocks = await repository.overdue(
-        session, now=now, area_prefix=area_prefix, department_code=department_code, limit=limit
+        session,
+        now=now,
+        area_prefix=area_prefix,
+        department_code=department_code,
+        district=district,
+        limit=limit,
     )
     return [read(c, now) for c in clocks if kind is None or c.kind == kind]
 

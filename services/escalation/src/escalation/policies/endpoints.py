@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 
 from escalation.policies import service
 from escalation.policies.schemas import PolicyIn, PolicyRead
+from escalation.scope import District, visible_district, walled_district
 from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles
 from gridcase_events.kit.runtime import SessionDep
 
@@ -20,8 +21,10 @@ Admin = Annotated[Principal, Depends(require_roles("admin"))]
     response_model=list[PolicyRead],
     summary="Time limits by category, priority and clock",
 )
-async def list_policies(session: SessionDep, principal: CurrentPrincipal) -> list[PolicyRead]:
-    rows = await service.all_policies(session)
+async def list_policies(
+    session: SessionDep, principal: CurrentPrincipal, district: District = None
+) -> list[PolicyRead]:
+    rows = await service.all_policies(session, district=visible_district(principal, district))
     return [PolicyRead.model_validate(r, from_attributes=True) for r in rows]
 
 
@@ -31,5 +34,5 @@ async def list_policies(session: SessionDep, principal: CurrentPrincipal) -> lis
 async def put_policies(
     body: list[PolicyIn], session: SessionDep, principal: Admin
 ) -> list[PolicyRead]:
-    rows = await service.change(session, body)
+    rows = await service.change(session, body, walled=walled_district(principal))
     return [PolicyRead.model_validate(r, from_attributes=True) for r in rows]

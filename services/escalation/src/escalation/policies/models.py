@@ -6,15 +6,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 from escalation.db import Base
 
 ANY = "*"
+CITY = ""
+"""The district code of the city's default rows (policies, calendar days): a district's
+own rows override them (docs/adr/0005-districts-side-by-side.md)."""
 
 
 class Policy(Base):
     """The limit of one clock for a category and priority ("*" matches any)."""
 
     __tablename__ = "policies"
-    __table_args__ = (UniqueConstraint("category_code", "priority", "clock"),)
+    __table_args__ = (UniqueConstraint("district_code", "category_code", "priority", "clock"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    district_code: Mapped[str] = mapped_column(String(6), server_default=CITY, default=CITY)
     category_code: Mapped[str] = mapped_column(String(64))
     priority: Mapped[str] = mapped_column(String(10))
     clock: Mapped[str] = mapped_column(String(16))

@@ -7,14 +7,20 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from escalation.policies.models import ANY, Policy
+from escalation.policies.models import ANY, CITY, Policy
 
 
 async def candidates(
-    session: AsyncSession, *, category_code: str | None, priority: str, clock: str
+    session: AsyncSession,
+    *,
+    category_code: str | None,
+    priority: str,
+    clock: str,
+    district: str | None = None,
 ) -> Sequence[Policy]:
     result = await session.execute(
         select(Policy).where(
+            Policy.district_code.in_([CITY, district or CITY]),
             Policy.clock == clock,
             Policy.category_code.in_([category_code or ANY, ANY]),
             Policy.priority.in_([priority, ANY]),
@@ -23,9 +29,13 @@ async def candidates(
     return result.scalars().all()
 
 
-async def all_policies(session: AsyncSession) -> Sequence[Policy]:
+async def all_policies(session: AsyncSession, *, district: str | None) -> Sequence[Policy]:
+    """The city's default and `district`'s own (None: every district's)."""
+    query = select(Policy)
+    if district is not None:
+        query = query.where(Policy.district_code.in_([CITY, district]))
     result = await session.execute(
-        select(Policy).order_by(Policy.category_code, Policy.priority, Policy.clock)
+        query.order_by(Policy.district_code, Policy.category_code, Policy.priority, Policy.clock)
     )
     return result.scalars().all()
 
@@ -36,7 +46,7 @@ async def upsert(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     stmt = insert(Policy)
     await session.execute(
         stmt.on_conflict_do_update(
-            index_elements=["category_code", "priority", "clock"],
+            index_elements=["district_code", "category_code", "priority", "clock"],
             set_={c: stmt.excluded[c] for c in ("amount", "unit", "working_hours", "end_of_day")},
         ),
         list(rows),

@@ -11,6 +11,13 @@ ClockKind = Literal["sign_for", "first_contact", "resolution", "callback", "owne
 
 
 class PolicyIn(BaseModel):
+    district_code: str | None = Field(
+        default=None,
+        pattern=r"^(\d{6})?$",
+        description="\"\" the city's default; a district code: that district's own, which "
+        "overrides the default there; absent: the caller's district (the city's default "
+        "for an admin of the whole deployment)",
+    )
     category_code: StorableText = Field(
         default="*",
         min_length=1,

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalation.policies import repository
-from escalation.policies.models import ANY, Policy
+from escalation.policies.models import ANY, CITY, Policy
 from escalation.policies.schemas import PolicyIn
-from gridcase_events.kit.errors import NotFound
+from gridcase_events.kit.errors import Forbidden, NotFound
+
+
+class Row(Protocol):
+    @property
+    def district_code(self) -> str | None: ...
+
+    def model_dump(self) -> dict[str, Any]: ...
 
 
 class NoPolicy(NotFound, LookupError):
@@ -17,26 +25,51 @@ class NoPolicy(NotFound, LookupError):
 
 
 async def policy_for(
-    session: AsyncSession, *, category_code: str | None, priority: str, clock: str
+    session: AsyncSession,
+    *,
+    category_code: str | None,
+    priority: str,
+    clock: str,
+    district: str | None = None,
 ) -> Policy:
-    """The most specific policy: category and priority, then category, then priority."""
+    """The most specific policy: category and priority, then category, then priority;
+    at the same specificity the district's own over the city's default."""
     found = await repository.candidates(
-        session, category_code=category_code, priority=priority, clock=clock
+        session, category_code=category_code, priority=priority, clock=clock, district=district
     )
 
-    def specificity(p: Policy) -> tuple[int, int]:
-        return (p.category_code != ANY, p.priority != ANY)
+    def specificity(p: Policy) -> tuple[bool, bool, bool]:
+        return (p.category_code != ANY, p.priority != ANY, p.district_code != CITY)
 
     if not found:
         raise NoPolicy(f"no {clock} policy for {category_code or 'any category'}/{priority}")
     return max(found, key=specificity)
 
 
-async def all_policies(session: AsyncSession) -> Sequence[Policy]:
-    return await repository.all_policies(session)
+async def all_policies(session: AsyncSession, *, district: str | None) -> Sequence[Policy]:
+    """The city's default and `district`'s own policies (None: every district's)."""
+    return await repository.all_policies(session, district=district)
 
 
-async def change(session: AsyncSession, policies: Sequence[PolicyIn]) -> Sequence[Policy]:
-    """Adds or changes the limits (upsert by category, priority and clock); returns all."""
-    await repository.upsert(session, [p.model_dump() for p in policies])
-    return await repository.all_policies(session)
+def owned_rows(rows: Sequence[Row], *, walled: str | None) -> list[dict[str, Any]]:
+    """The rows as stored, each with its district (absent: the caller's; the city's
+    default for an admin of the whole deployment). An admin of a district changes that
+    district's own rows only; the city's default and other districts' belong to an
+    admin of the whole deployment (403)."""
+    owned = []
+    for row in rows:
+        district = row.district_code if row.district_code is not None else (walled or CITY)
+        if walled is not None and district != walled:
+            whose = f"district {district}'s" if district else "the city's default"
+            raise Forbidden(f"an admin of district {walled} may not change {whose} rows")
+        owned.append(row.model_dump() | {"district_code": district})
+    return owned
+
+
+async def change(
+    session: AsyncSession, policies: Sequence[PolicyIn], *, walled: str | None
+) -> Sequence[Policy]:
+    """Adds or changes the limits (upsert by district, category, priority and clock);
+    returns those the caller sees."""
+    await repository.upsert(session, owned_rows(policies, walled=walled))
+    return await repository.all_policies(session, district=walled)

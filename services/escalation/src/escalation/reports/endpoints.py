@@ -28,6 +28,14 @@ from gridcase_events.kit.runtime import SessionDep
 
 router = APIRouter(tags=["reports"])
 
+District = Annotated[
+    str | None,
+    Query(
+        pattern=r"^\d{6}$",
+        description="one district's report (the city centre may ask for any; others only "
+        "their own); without it, every district the caller sees",
+    ),
+]
 FORBIDDEN: dict[int | str, dict[str, Any]] = {
     403: {"description": "outside your area or department"}
 }
@@ -108,12 +116,13 @@ async def rates(
     to_date: Annotated[date, Query(alias="to", description="last day received (local)")],
     level: Level = "street",
     format: Annotated[Literal["json", "csv"] | None, Query()] = None,
+    district: District = None,
 ) -> Any:
     if to_date < from_date:
         raise Invalid("to is before from")
     if (to_date - from_date).days + 1 > settings.report_max_days:
         raise Invalid(f"a period of at most {settings.report_max_days} days")
-    scope = service.scope_for(principal, level=level)
+    scope = service.scope_for(principal, level=level, district=district)
     start, end = service.checked_period(from_date, to_date, ZoneInfo(settings.timezone))
     rows = await service.rate_rows(session, level=level, start=start, end=end, scope=scope)
     if _wants_csv(request, format):
@@ -148,7 +157,9 @@ async def daily(
     ] = None,
 ) -> Any:
     scope = service.scope_for(principal, level="community")
-    if scope.department_code is not None or not community.startswith(scope.area_prefix or ""):
+    if scope.department_code is not None or not community.startswith(
+        scope.area_prefix or scope.district or ""
+    ):
         raise Forbidden("this community is outside your area")
     zone = ZoneInfo(settings.timezone)
     now = runtime.clock.now()
@@ -171,8 +182,9 @@ async def monthly(
     principal: CurrentPrincipal,
     month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")],
     level: Level = "grid",
+    district: District = None,
 ) -> Any:
-    scope = service.scope_for(principal, level=level)
+    scope = service.scope_for(principal, level=level, district=district)
     zone = ZoneInfo(settings.timezone)
     try:
         before = service.previous_month(month)
@@ -188,6 +200,7 @@ async def monthly(
         session,
         area_prefix=scope.area_prefix,
         department_code=scope.department_code,
+        district=scope.district,
         since=start,
         until=end,
         limit=1000,

@@ -50,8 +50,12 @@ async def add_escalation(session: AsyncSession, row: dict[str, Any]) -> bool:
     return result.scalar_one_or_none() is not None
 
 
-def _in_scope(area_prefix: str | None, department_code: str | None) -> list[ColumnElement[bool]]:
+def _in_scope(
+    area_prefix: str | None, department_code: str | None, district: str | None = None
+) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [CaseFact.ended.is_(None)]
+    if district is not None:
+        where.append(CaseFact.district_code == district)
     if area_prefix is not None:
         where.append(
             func.coalesce(CaseFact.grid_code, CaseFact.community_code).startswith(
@@ -71,6 +75,7 @@ async def rates(
     end: datetime,
     area_prefix: str | None,
     department_code: str | None,
+    district: str | None = None,
 ) -> Sequence[Any]:
     """Per unit of the level: the counts behind every rate, for cases received in
     [start, end)."""
@@ -106,7 +111,7 @@ async def rates(
         .where(
             f.received_at >= start,
             f.received_at < end,
-            *_in_scope(area_prefix, department_code),
+            *_in_scope(area_prefix, department_code, district),
         )
         .group_by(unit)
         .order_by(unit.asc().nulls_last())

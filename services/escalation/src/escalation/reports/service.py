@@ -25,7 +25,7 @@ from escalation.reports.models import CaseFact
 from gridcase_events import payloads
 from gridcase_events.areas import LENGTHS
 from gridcase_events.envelope import Envelope
-from gridcase_events.kit.auth import Principal
+from gridcase_events.kit.auth import Principal, district_scope, scope_of
 from gridcase_events.kit.errors import Forbidden, Invalid
 
 DispatchCaseEvent = (
@@ -163,27 +163,37 @@ class OutOfScope(Forbidden):
 class Scope:
     area_prefix: str | None = None
     department_code: str | None = None
+    district: str | None = None  # the district wall; None: every district
 
 
-def scope_for(principal: Principal, *, level: str) -> Scope:
-    """Who sees what: ops, admin and the district centre everything; a street officer,
-    station master or grid leader their area at its level or finer; a department
-    operator their department."""
+def scope_for(principal: Principal, *, level: str, district: str | None = None) -> Scope:
+    """Who sees what (docs/adr/0005-districts-side-by-side.md): the city centre (and ops
+    or admin of the whole deployment) every district, or the one `district` it asks for;
+    ops, admin and the district centre their district; a street officer, station master
+    or grid leader their area at its level or finer; a department operator their
+    department, in their district. Anyone else asking for another district: 403."""
+    if scope_of(principal).everything:
+        return Scope(district=district)
+    walled = district_scope(principal)
+    if district is not None and district != walled:
+        raise OutOfScope(f"district {district} is not yours")
     if principal.role in ALL_CASES_ROLES:
-        return Scope()
+        if walled is None:
+            raise OutOfScope("your token names no district")
+        return Scope(district=walled)
     if principal.role in AREA_REPORT_ROLES:
         area = principal.area_code
         if not area:
             raise OutOfScope("your token names no area")
         if level not in AREA_DIGITS or AREA_DIGITS[level] < len(area):
             raise OutOfScope(f"a {level} report covers more than your area {area}")
-        return Scope(area_prefix=area)
+        return Scope(area_prefix=area, district=walled)
     if principal.role == "department_operator":
         if not principal.department_code:
             raise OutOfScope("your token names no department")
         if level != "department":
             raise OutOfScope("department operators see their department's report only")
-        return Scope(department_code=principal.department_code)
+        return Scope(department_code=principal.department_code, district=walled)
     raise OutOfScope(f"role {principal.role} may not read reports")
 
 
@@ -216,7 +226,9 @@ def _first(a: datetime | None, b: datetime) -> datetime:
     return b if a is None or b < a else a
 
 
-async def _locate(session: AsyncSession, fact: CaseFact, p: DispatchCaseEvent) -> None:
+async def _locate(
+    session: AsyncSession, fact: CaseFact, p: DispatchCaseEvent, *, tenant: str
+) -> None:
     """The responsible units, when the event names one and is not older than what the
     projection holds (a return to triage names none: the last unit stays)."""
     grid, community, department = p.grid_code, p.community_code, p.department_code
@@ -227,7 +239,8 @@ async def _locate(session: AsyncSession, fact: CaseFact, p: DispatchCaseEvent) -
     fact.grid_code = chain["grid"]
     fact.community_code = chain["community"]
     fact.street_code = chain["street"]
-    fact.district_code = chain["district"]
+    # A department's case has no area: its district is the one dispatch says (tenant).
+    fact.district_code = chain["district"] or tenant
     fact.department_code = department
     fact.location_version = version
 
@@ -286,7 +299,7 @@ async def record_dispatch(
     _describe(fact, p)
     if not fact.reported:
         fact.received_at = _first(fact.received_at, _when(event, p))
-    await _locate(session, fact, p)
+    await _locate(session, fact, p, tenant=event.tenant)
     version = p.case_version
     fresh_state = version >= fact.state_version
 
@@ -420,6 +433,7 @@ async def rate_rows(
         end=end,
         area_prefix=scope.area_prefix,
         department_code=scope.department_code,
+        district=scope.district,
     )
     codes = [r.unit_code for r in found if r.unit_code]
     names = await directory_repository.names(

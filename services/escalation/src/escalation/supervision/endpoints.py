@@ -67,11 +67,12 @@ async def list_supervisions(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     case_id: Annotated[UUID | None, Query(description="only this case's orders")] = None,
 ) -> list[SupervisionRead]:
-    scope_area, scope_department = scope.narrow(principal, area_code, department_code)
+    narrowed = scope.narrow(principal, area_code, department_code)
     orders = await service.search(
         session,
-        area_prefix=scope_area,
-        department_code=scope_department,
+        area_prefix=narrowed.area_prefix,
+        department_code=narrowed.department_code,
+        district=narrowed.district,
         since=since,
         until=until,
         limit=limit,

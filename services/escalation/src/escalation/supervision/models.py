@@ -27,4 +27,5 @@ class SupervisionOrder(Base):
     issued_by: Mapped[str] = mapped_column(String(64))
     grid_code: Mapped[str | None] = mapped_column(String(32))
     department_code: Mapped[str | None] = mapped_column(String(32))
+    district_code: Mapped[str | None] = mapped_column(String(32))
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -27,8 +27,11 @@ async def search(
     until: datetime | None,
     limit: int,
     case_id: UUID | None = None,
+    district: str | None = None,
 ) -> Sequence[SupervisionOrder]:
     query = select(SupervisionOrder)
+    if district is not None:
+        query = query.where(SupervisionOrder.district_code == district)
     if area_prefix is not None:
         query = query.where(SupervisionOrder.grid_code.startswith(area_prefix, autoescape=True))
     if department_code is not None:

@@ -46,6 +46,7 @@ async def issue(
             issued_by=issued_by,
             grid_code=clock.grid_code,
             department_code=clock.department_code,
+            district_code=clock.district_code,
             issued_at=at,
         ),
     )
@@ -65,6 +66,7 @@ async def issue(
         ),
         subject=str(order.case_id),
         correlation_id=correlation_id,
+        tenant=order.district_code,
     )
     return order
 
@@ -107,11 +109,13 @@ async def search(
     until: datetime | None,
     limit: int,
     case_id: UUID | None = None,
+    district: str | None = None,
 ) -> Sequence[SupervisionOrder]:
     return await repository.search(
         session,
         area_prefix=area_prefix,
         department_code=department_code,
+        district=district,
         since=since,
         until=until,
         limit=limit,

@@ -126,11 +126,13 @@ class TimerScheduler(Worker):
         urge_every = timedelta(minutes=self.settings.urge_interval_minutes)
         await ladder.schedule_next_urge(session, clock=clock, now=now, interval=urge_every)
         buck_passing = clock.kind == "ownership"
-        targets = await ladder.targets(session, rung=rung, clock=clock, tenant=self.settings.tenant)
+        # The ladder climbs inside the case's own district (its centre, not another's).
+        tenant = clock.district_code or self.settings.tenant
+        targets = await ladder.targets(session, rung=rung, clock=clock, tenant=tenant)
         if buck_passing and clock.assignee_id in targets:
             # The first owner is on this rung: their superior is the one above.
             targets = [t for t in targets if t != clock.assignee_id] or await ladder.superiors_of(
-                session, rung=rung, clock=clock, tenant=self.settings.tenant
+                session, rung=rung, clock=clock, tenant=tenant
             )
         return payloads.CaseEscalated(
             **ref,
@@ -208,7 +210,11 @@ class TimerScheduler(Worker):
                 if event is None:
                     continue
                 await self.runtime.emit(
-                    session, event, subject=str(clock.case_id), correlation_id=clock.correlation_id
+                    session,
+                    event,
+                    subject=str(clock.case_id),
+                    correlation_id=clock.correlation_id,
+                    tenant=clock.district_code,
                 )
                 TIMER_LATENESS.observe(late)
         if timers:

@@ -258,7 +258,7 @@ async def accept(
 
 # Attachments (photos of homes, of people) are for those who handle cases: field workers
 # in their area, a department's operators, the desks that route cases, admins.
-_DESKS = frozenset({"district_center", "dispatcher", "admin"})
+_DESKS = frozenset({"district_center", "dispatcher", "admin", "city_center"})
 
 
 def handles_cases(principal: Principal) -> bool:
@@ -293,7 +293,13 @@ async def downloadable(
         case_ids=await repository.evidence_of(session, name),
     )
     if any(
-        can_see(principal, grid_code=c.grid_code, department_code=c.department_code) for c in cases
+        can_see(
+            principal,
+            grid_code=c.grid_code,
+            department_code=c.department_code,
+            district_code=c.district_code,
+        )
+        for c in cases
     ):
         return attachment
     raise Forbidden("this attachment belongs to no case of yours")

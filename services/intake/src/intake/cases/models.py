@@ -49,6 +49,8 @@ class Case(Base):
     status_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     grid_code: Mapped[str | None] = mapped_column(String(32))
     department_code: Mapped[str | None] = mapped_column(String(32))
+    # The district (tenant) dispatch says the case belongs to (its events' tenant).
+    district_code: Mapped[str | None] = mapped_column(String(32))
     # Duplicate merge: the normalised keys a duplicate is found by, and the open case
     # this one was folded into (whose progress its public status then shows).
     category_norm: Mapped[str | None] = mapped_column(String(100))

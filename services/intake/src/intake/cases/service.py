@@ -115,13 +115,22 @@ async def report(
         runtime, report, correlation_id=correlation_id, match=match, address_norm=address_norm
     )
     values["category_norm"] = category.norm
+    # The district the case is reported in, until dispatch places it (then its events'
+    # tenant says): the envelope's tenant too (docs/adr/0005-districts-side-by-side.md).
+    values["district_code"] = settings.tenant
     case = await _insert(session, report, values)
     if case.id != values["id"]:
         return case, False  # a concurrent repeat committed first
     event = _announcement(
         case, report, category=category, match=match, now=values["status_changed_at"]
     )
-    await runtime.emit(session, event, subject=str(case.id), correlation_id=correlation_id)
+    await runtime.emit(
+        session,
+        event,
+        subject=str(case.id),
+        correlation_id=correlation_id,
+        tenant=case.district_code,
+    )
     # Counted once stored: a batch rolled back counts nothing.
     db.on_commit(session, REPORTS.labels(report.channel, "merged" if match else "created").inc)
     return case, True
@@ -331,9 +340,15 @@ async def find_duplicate(
 
 
 async def project_status(
-    *, session: AsyncSession, event_type: str, case: payloads.CaseRef, at: datetime
+    *,
+    session: AsyncSession,
+    event_type: str,
+    case: payloads.CaseRef,
+    at: datetime,
+    tenant: str | None = None,
 ) -> None:
-    """Applies a dispatch event to the public status view."""
+    """Applies a dispatch event to the public status view; `tenant`: the district the
+    event says the case belongs to."""
     values: dict[str, Any] = {
         "status": PUBLIC_STATUS[event_type],
         "status_changed_at": at,
@@ -343,6 +358,8 @@ async def project_status(
     for field in ("grid_code", "department_code", "community_code"):
         if field in type(case).model_fields:
             values[field] = getattr(case, field)
+    if tenant is not None:
+        values["district_code"] = tenant
     if isinstance(case, payloads.CaseResolved):
         values["resolution_note"] = case.note
     elif isinstance(case, payloads.CaseReopened):

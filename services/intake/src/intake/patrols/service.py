@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events.envelope import new_id
 from gridcase_events.kit import db, errors
-from gridcase_events.kit.auth import Principal
+from gridcase_events.kit.auth import Principal, scope_of
 from intake.attachments import service as attachment_service
 from intake.cases import service as case_service
 from intake.cases.models import Case
@@ -264,10 +264,12 @@ def local_bounds(start: date, end: date, tz: ZoneInfo) -> tuple[datetime, dateti
 def may_see_compliance(principal: Principal, area_code: str | None) -> str | None:
     """The area the caller may ask about (the one asked, or their own by default);
     :class:`Forbidden` otherwise."""
-    if principal.role in {"ops", "admin", "district_center"}:
-        return area_code
-    if principal.role in {"grid_leader", "station_master", "street_officer"}:
-        mine = principal.area_code
+    desks = {"ops", "admin", "district_center", "city_center"}
+    if principal.role in desks | {"grid_leader", "station_master", "street_officer"}:
+        scope = scope_of(principal)  # the kit's one rule: the city level sees every district
+        if scope.everything:
+            return area_code
+        mine = scope.area_prefix
         if not mine:
             raise Forbidden("your token has no area_code")
         area = area_code or mine

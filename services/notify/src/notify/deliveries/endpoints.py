@@ -5,7 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles
+from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles, scope_of
 from gridcase_events.kit.errors import Forbidden, Invalid
 from gridcase_events.kit.text import Storable
 from notify.deliveries import repository
@@ -16,11 +16,22 @@ from notify.deliveries.schemas import (
     DeliveryRead,
     DeliveryStatus,
 )
-from notify.deps import RuntimeDep, SessionDep, SettingsDep
+from notify.deps import RuntimeDep, SessionDep
 
 router = APIRouter(tags=["deliveries"])
-Ops = Annotated[Principal, Depends(require_roles("ops", "admin", "dispatcher", "district_center"))]
+Ops = Annotated[
+    Principal,
+    Depends(require_roles("ops", "admin", "dispatcher", "district_center", "city_center")),
+]
 OpsOnly = Annotated[Principal, Depends(require_roles("ops", "admin"))]
+
+
+def _wall(principal: Principal) -> str | None:
+    """The district a list is filtered to (None: the city level, every district)."""
+    mine = scope_of(principal)
+    return None if mine.everything else mine.district
+
+
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=2**63 - 1)]  # PostgreSQL's bigint
 
@@ -29,16 +40,17 @@ Offset = Annotated[int, Query(ge=0, le=2**63 - 1)]  # PostgreSQL's bigint
     "/v1/cases/{case_id}/deliveries",
     response_model=list[DeliveryRead],
     summary="Every notification about a case, with its outcome",
-    responses={403: {"description": "ops and admin, or a desk of this district"}},
+    responses={403: {"description": "a desk of another district"}},
 )
-async def case_deliveries(
-    case_id: UUID, session: SessionDep, settings: SettingsDep, principal: Ops
-) -> list[DeliveryRead]:
-    # notify does not know a case's grid or department, only its own district (the
-    # tenant): the district's desks see its cases, a desk of another district none.
-    if principal.role not in ("ops", "admin") and principal.area_code != settings.tenant:
-        raise Forbidden("only the district's own desks see its notifications")
+async def case_deliveries(case_id: UUID, session: SessionDep, principal: Ops) -> list[DeliveryRead]:
+    # notify does not know a case's grid or department, only its district (the tenant
+    # of the events about it): the district's desks see its cases, the city level all.
     deliveries = await repository.of_case(session, case_id)
+    mine = scope_of(principal)
+    if not mine.everything and (
+        mine.district is None or any(d.district_code != mine.district for d in deliveries)
+    ):
+        raise Forbidden("only the district's own desks see its notifications")
     return [DeliveryRead.model_validate(d) for d in deliveries]
 
 
@@ -54,7 +66,9 @@ async def deliveries_by_status(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[DeliveryRead]:
-    found = await repository.by_status(session, status, limit=limit, offset=offset)
+    found = await repository.by_status(
+        session, status, limit=limit, offset=offset, district=_wall(principal)
+    )
     return [DeliveryRead.model_validate(d) for d in found]
 
 
@@ -73,7 +87,9 @@ async def recipient_deliveries(
 ) -> list[DeliveryRead]:
     if principal.role not in ("ops", "admin") and recipient_id != f"staff:{principal.sub}":
         raise Forbidden("you may see only your own receipts")
-    found = await repository.of_recipient(session, recipient_id, limit=limit, offset=offset)
+    found = await repository.of_recipient(
+        session, recipient_id, limit=limit, offset=offset, district=_wall(principal)
+    )
     return [DeliveryRead.model_validate(d) for d in found]
 
 

@@ -43,6 +43,8 @@ class Delivery(Base):
     trace_context: Mapped[dict[str, str] | None] = mapped_column(JSONB(none_as_null=True))
     channel: Mapped[str] = mapped_column(String(32))
     recipient_id: Mapped[str] = mapped_column(String(64))
+    # The district (tenant) of the case the notification is about: its event's tenant.
+    district_code: Mapped[str | None] = mapped_column(String(32))
     recipient_masked: Mapped[str] = mapped_column(String(64))
     template: Mapped[str] = mapped_column(String(100))
     params: Mapped[dict[str, Any]] = mapped_column(JSONB)

@@ -160,27 +160,30 @@ async def of_case(session: AsyncSession, case_id: UUID) -> Sequence[Delivery]:
 
 
 async def of_recipient(
-    session: AsyncSession, recipient_id: str, *, limit: int, offset: int
+    session: AsyncSession,
+    recipient_id: str,
+    *,
+    limit: int,
+    offset: int,
+    district: str | None = None,
 ) -> Sequence[Delivery]:
-    result = await session.execute(
-        select(Delivery)
-        .where(Delivery.recipient_id == recipient_id)
-        .order_by(*_ORDER)
-        .limit(limit)
-        .offset(offset)
-    )
+    """`district`: about that district's cases only (None: every district's)."""
+    query = select(Delivery).where(Delivery.recipient_id == recipient_id)
+    if district is not None:
+        query = query.where(Delivery.district_code == district)
+    result = await session.execute(query.order_by(*_ORDER).limit(limit).offset(offset))
     return result.scalars().all()
 
 
 async def by_status(
-    session: AsyncSession, status: str, *, limit: int, offset: int
+    session: AsyncSession, status: str, *, limit: int, offset: int, district: str | None = None
 ) -> Sequence[Delivery]:
+    """`district`: that district's deliveries only (None: every district's)."""
+    query = select(Delivery).where(Delivery.status == status)
+    if district is not None:
+        query = query.where(Delivery.district_code == district)
     result = await session.execute(
-        select(Delivery)
-        .where(Delivery.status == status)
-        .order_by(Delivery.updated_at.desc(), Delivery.id)
-        .limit(limit)
-        .offset(offset)
+        query.order_by(Delivery.updated_at.desc(), Delivery.id).limit(limit).offset(offset)
     )
     return result.scalars().all()
 

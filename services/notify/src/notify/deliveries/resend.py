@@ -63,6 +63,7 @@ async def resend(*, session: AsyncSession, clock: Clock, delivery_id: UUID, by: 
             "trigger_event_id": original.trigger_event_id,
             "trigger_event_type": original.trigger_event_type,
             "case_id": original.case_id,
+            "district_code": original.district_code,
             "correlation_id": original.correlation_id,
             "channel": original.channel,
             "recipient_id": original.recipient_id,

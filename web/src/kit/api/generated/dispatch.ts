@@ -755,6 +755,11 @@ export interface components {
             content: string;
             /** Department Code */
             department_code: string | null;
+            /**
+             * District Code
+             * @description the district (tenant) the case belongs to
+             */
+            district_code?: string | null;
             /** Evidence */
             evidence: string[];
             /** Extension Status */
@@ -913,6 +918,11 @@ export interface components {
             content: string;
             /** Department Code */
             department_code: string | null;
+            /**
+             * District Code
+             * @description the district (tenant) the case belongs to
+             */
+            district_code?: string | null;
             /** Evidence */
             evidence: string[];
             /** Extension Status */
@@ -1313,7 +1323,7 @@ export interface components {
              * Role
              * @enum {string}
              */
-            role: "grid_member" | "grid_leader" | "station_master" | "street_officer" | "district_center" | "department_operator" | "dispatcher" | "ops" | "admin";
+            role: "grid_member" | "grid_leader" | "station_master" | "street_officer" | "district_center" | "city_center" | "department_operator" | "dispatcher" | "ops" | "admin";
             /** Staff Id */
             staff_id: string;
         };

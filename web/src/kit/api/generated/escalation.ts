@@ -237,6 +237,11 @@ export interface components {
              * Format: date
              */
             day: string;
+            /**
+             * District Code
+             * @description "" the city's default; a district code: that district's own, which overrides the default there; absent: the caller's district (the city's default for an admin of the whole deployment)
+             */
+            district_code?: string | null;
             /** Name */
             name: string;
             /**
@@ -478,6 +483,11 @@ export interface components {
              */
             clock: "sign_for" | "first_contact" | "resolution" | "callback" | "ownership";
             /**
+             * District Code
+             * @description "" the city's default; a district code: that district's own, which overrides the default there; absent: the caller's district (the city's default for an admin of the whole deployment)
+             */
+            district_code?: string | null;
+            /**
              * End Of Day
              * @default false
              */
@@ -514,6 +524,11 @@ export interface components {
              * @enum {string}
              */
             clock: "sign_for" | "first_contact" | "resolution" | "callback" | "ownership";
+            /**
+             * District Code
+             * @description "" the city's default; a district code: that district's own, which overrides the default there; absent: the caller's district (the city's default for an admin of the whole deployment)
+             */
+            district_code?: string | null;
             /**
              * End Of Day
              * @default false
@@ -812,6 +827,8 @@ export interface operations {
             query?: {
                 category_code?: string | null;
                 clock?: "sign_for" | "first_contact" | "resolution" | "callback" | "ownership";
+                /** @description a district's own (the city level may ask for any; others get theirs) */
+                district?: string | null;
                 priority?: string;
                 start?: string | null;
             };
@@ -976,7 +993,10 @@ export interface operations {
     };
     list_policies_v1_policies_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description a district's own (the city level may ask for any; others get theirs) */
+                district?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -990,6 +1010,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PolicyRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -1071,6 +1100,8 @@ export interface operations {
     monthly_v1_reports_monthly_get: {
         parameters: {
             query: {
+                /** @description one district's report (the city centre may ask for any; others only their own); without it, every district the caller sees */
+                district?: string | null;
                 level?: "grid" | "community" | "street" | "department" | "district";
                 /** @description YYYY-MM */
                 month: string;
@@ -1111,6 +1142,8 @@ export interface operations {
     rates_v1_reports_rates_get: {
         parameters: {
             query: {
+                /** @description one district's report (the city centre may ask for any; others only their own); without it, every district the caller sees */
+                district?: string | null;
                 format?: ("json" | "csv") | null;
                 /** @description first day received (local) */
                 from: string;

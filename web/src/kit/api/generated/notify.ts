@@ -612,7 +612,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeliveryRead"][];
                 };
             };
-            /** @description ops and admin, or a desk of this district */
+            /** @description a desk of another district */
             403: {
                 headers: {
                     [name: string]: unknown;
