@@ -68,8 +68,26 @@ async def _ready(name: str, url: str, proc: subprocess.Popen[bytes], log: Path) 
 
 
 @pytest.fixture(scope="module")
+def platform_env() -> dict[str, str]:
+    """Environment the services get on top of the development defaults below (a test
+    module overrides this fixture, e.g. to run them in production against its own identity
+    provider)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def platform_admin() -> dict[str, str]:
+    """The admin's headers that import the demo city (an override goes with platform_env)."""
+    return bearer("admin1", "admin", "510302")
+
+
+@pytest.fixture(scope="module")
 async def platform(
-    servers: Servers, database_template: str, tmp_path_factory: pytest.TempPathFactory
+    servers: Servers,
+    database_template: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    platform_env: dict[str, str],
+    platform_admin: dict[str, str],
 ) -> AsyncIterator[Platform]:
     database_url, admin_dsn = await _create_database(servers, database_template)
     namespace = f"e2e{secrets.token_hex(4)}."
@@ -92,6 +110,7 @@ async def platform(
         # duplicate merging has its own tests in services/intake/tests/merge.
         "INTAKE_MERGE_ENABLED": "false",
         "NOTIFY_QUIET_HOURS": "",  # the tests run at any hour of the real clock
+        **platform_env,
     }
     urls: dict[str, str] = {}
     procs: dict[str, subprocess.Popen[bytes]] = {}
@@ -112,7 +131,7 @@ async def platform(
                     f"{urls['dispatch']}/v1/directory/import",
                     params={"kind": kind},
                     files={"file": (file, (DEMO / file).read_bytes())},
-                    headers=bearer("admin1", "admin", "510302"),
+                    headers=platform_admin,
                     timeout=60,
                 )
                 assert response.status_code == 200, response.text

@@ -527,6 +527,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in person, as the staff directory has them */
+        get: operations["me_v1_me_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/phrases": {
         parameters: {
             query?: never;
@@ -554,6 +571,23 @@ export interface paths {
         };
         /** My role's queues, with counts */
         get: operations["my_queues_v1_queues_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sign-in/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How the web app signs people in (the identity provider, by configuration) */
+        get: operations["sign_in_config_v1_sign_in_config_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1111,6 +1145,29 @@ export interface components {
             /** Updated */
             updated: number;
         };
+        /**
+         * OidcConfigRead
+         * @description The identity provider the web app signs in at (its discovery document is at
+         *     ``<issuer>/.well-known/openid-configuration``).
+         */
+        OidcConfigRead: {
+            /** Client Id */
+            client_id: string;
+            /** Issuer */
+            issuer: string;
+            /** Post Logout Redirect Path */
+            post_logout_redirect_path: string;
+            /**
+             * Redirect Path
+             * @description the app's path the provider sends the browser back to
+             */
+            redirect_path: string;
+            /**
+             * Scopes
+             * @description space-separated, openid among them
+             */
+            scopes: string;
+        };
         /** OptionalReasonIn */
         OptionalReasonIn: {
             /** Reason */
@@ -1232,6 +1289,16 @@ export interface components {
             evidence?: string[];
             /** Note */
             note: string;
+        };
+        /**
+         * SignInConfigRead
+         * @description How people sign in to this deployment: at the identity provider (``oidc``), and in
+         *     development also as any person of the directory (``development``).
+         */
+        SignInConfigRead: {
+            /** Methods */
+            methods: ("oidc" | "development")[];
+            oidc: components["schemas"]["OidcConfigRead"] | null;
         };
         /** SignInIn */
         SignInIn: {
@@ -2806,6 +2873,33 @@ export interface operations {
             };
         };
     };
+    me_v1_me_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonRead"];
+                };
+            };
+            /** @description the token's person is not in the staff directory */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     read_phrases_v1_phrases_get: {
         parameters: {
             query?: {
@@ -2893,6 +2987,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QueuesRead"];
+                };
+            };
+        };
+    };
+    sign_in_config_v1_sign_in_config_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInConfigRead"];
                 };
             };
         };
