@@ -1,4 +1,4 @@
-import type { AttachmentRead, CaseDetail, ExtensionIn } from '@/kit/api'
+import type { AttachmentRead, CaseDetail, ExtensionIn, ReporterPhoneRead } from '@/kit/api'
 import { apiUrl, request } from '@/kit/http'
 import { remember } from '@/kit/offline'
 
@@ -83,4 +83,14 @@ export function requestExtension(
     headers: ifMatch(version),
     json: body,
   })
+}
+
+/** The resident's number, for the case's assignee to call (首次联系); dispatch puts each
+ * reveal on the case's timeline. Never kept for offline reading. */
+export function revealReporterPhone(id: string): Promise<ReporterPhoneRead> {
+  return request<ReporterPhoneRead>(
+    'dispatch',
+    `/v1/cases/${encodeURIComponent(id)}/reporter-phone`,
+    { method: 'POST' },
+  )
 }

@@ -61,6 +61,11 @@ export default {
       placeholder: '例如：已电话联系诉求人，约定下午上门',
       phrases: { phone: '已电话联系诉求人', visit: '已上门与诉求人面谈', onSite: '已到现场查看' },
       submit: '记录首次联系',
+      // Tap-to-call (拨打居民电话)
+      residentPhone: '诉求人电话：{phone}',
+      call: '拨打诉求人电话',
+      dial: '正在拨打 {phone}',
+      noPhone: '诉求人未留电话',
     },
     extensionForm: {
       title: '申请延期',
@@ -113,6 +118,7 @@ export default {
       reject_extension: '不同意延期',
       suspend: '缓办',
       resume: '恢复办理',
+      phone_revealed: '查看诉求人电话',
     },
     actors: { system: '系统', hotline: '12345热线', wall: '心愿墙', open311: 'Open311' },
     conflict: '案件已被别人更新（现在状态：{status}），已为您刷新，请查看后再操作。',
@@ -175,6 +181,11 @@ export default {
       placeholder: 'e.g. phoned the resident, visiting this afternoon',
       phrases: { phone: 'Phoned the resident', visit: 'Met the resident in person', onSite: 'Saw the site' },
       submit: 'Record first contact',
+      // Tap-to-call
+      residentPhone: "Resident's phone: {phone}",
+      call: 'Call the resident',
+      dial: 'Calling {phone}',
+      noPhone: 'The resident left no phone number',
     },
     extensionForm: {
       title: 'Ask for more time',
@@ -227,6 +238,7 @@ export default {
       reject_extension: 'Extension rejected',
       suspend: 'Suspended',
       resume: 'Resumed',
+      phone_revealed: "Viewed the resident's phone",
     },
     actors: { system: 'system', hotline: '12345 hotline', wall: 'wish wall', open311: 'Open311' },
     conflict:

@@ -289,6 +289,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cases/{case_id}/reporter-phone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The resident's phone number, for the case's assignee to call (audited) */
+        post: operations["reporter_phone_v1_cases__case_id__reporter_phone_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cases/{case_id}/resolve": {
         parameters: {
             query?: never;
@@ -768,6 +785,13 @@ export interface components {
             department_code: string | null;
             /** Evidence */
             evidence: string[];
+            /**
+             * Evidence Kinds
+             * @description what an evidence photo shows, by its URL
+             */
+            evidence_kinds?: {
+                [key: string]: "before" | "after";
+            };
             /** Extension Status */
             extension_status: string | null;
             /** Extension Until */
@@ -798,6 +822,11 @@ export interface components {
              * Format: date-time
              */
             reported_at: string;
+            /**
+             * Reporter Phone Masked
+             * @description the resident's phone, masked (the assignee may reveal it)
+             */
+            reporter_phone_masked?: string | null;
             /** Resolution Note */
             resolution_note: string | null;
             /** Resolved At */
@@ -926,6 +955,13 @@ export interface components {
             department_code: string | null;
             /** Evidence */
             evidence: string[];
+            /**
+             * Evidence Kinds
+             * @description what an evidence photo shows, by its URL
+             */
+            evidence_kinds?: {
+                [key: string]: "before" | "after";
+            };
             /** Extension Status */
             extension_status: string | null;
             /** Extension Until */
@@ -956,6 +992,11 @@ export interface components {
              * Format: date-time
              */
             reported_at: string;
+            /**
+             * Reporter Phone Masked
+             * @description the resident's phone, masked (the assignee may reveal it)
+             */
+            reporter_phone_masked?: string | null;
             /** Resolution Note */
             resolution_note: string | null;
             /** Resolved At */
@@ -1111,6 +1152,22 @@ export interface components {
              * @enum {string}
              */
             satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+        };
+        /**
+         * EvidencePhotoIn
+         * @description A photo of the site: before the work (as found) or after it (as left).
+         */
+        EvidencePhotoIn: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "before" | "after";
+            /**
+             * Url
+             * Format: uri
+             */
+            url: string;
         };
         /** ExtensionIn */
         ExtensionIn: {
@@ -1283,12 +1340,25 @@ export interface components {
              */
             reason: string;
         };
+        /**
+         * ReporterPhoneRead
+         * @description The resident's phone number, for the assignee to call.
+         */
+        ReporterPhoneRead: {
+            /** Phone */
+            phone: string;
+        };
         /** ResolveIn */
         ResolveIn: {
             /** Evidence */
             evidence?: string[];
             /** Note */
             note: string;
+            /**
+             * Photos
+             * @description the before and after photos (at most one of each); also evidence
+             */
+            photos?: components["schemas"]["EvidencePhotoIn"][];
         };
         /**
          * SignInConfigRead
@@ -2290,6 +2360,58 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    reporter_phone_v1_cases__case_id__reporter_phone_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReporterPhoneRead"];
+                };
+            };
+            /** @description outside your scope, or not the case's assignee */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such case, or the resident left no phone number */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the case is not open with its assignee */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
         };
     };
