@@ -32,17 +32,24 @@ export function returnCase(id: string, version: number, reason: string): Promise
   })
 }
 
-/** 办结: the note and the URLs of the uploaded photos. */
+export interface EvidencePhoto {
+  url: string
+  kind: 'before' | 'after'
+}
+
+/** 办结: the note, the URLs of the uploaded photos, and which shows the site before and
+ * which after the work. */
 export function resolve(
   id: string,
   version: number,
   note: string,
   evidence: string[],
+  photos: EvidencePhoto[] = [],
 ): Promise<CaseDetail> {
   return request<CaseDetail>('dispatch', `/v1/cases/${encodeURIComponent(id)}/resolve`, {
     method: 'POST',
     headers: ifMatch(version),
-    json: { note, evidence },
+    json: { note, evidence, photos },
   })
 }
 
