@@ -77,7 +77,8 @@ PROBE = """
 
 def cases(count: int, now: datetime) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """``count`` open cases as /v1/tasks and /v1/cases give them."""
-    tasks, rows = [], []
+    tasks: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
     for i in range(count):
         case_id = str(UUID(int=i + 1))
         reported = now - timedelta(hours=i % 72)

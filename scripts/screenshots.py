@@ -213,9 +213,10 @@ def main() -> None:
         page.get_by_role("button", name="取消").click()
         page.get_by_role("button", name="办结").click()
         page.get_by_label("办理情况").fill("已上门协调，装修方承诺晚上8点后停工。")
-        for kind in ("before", "after"):
+        # Two different pictures: the same one twice would be one attachment.
+        for kind, size in (("before", (1600, 1200)), ("after", (1200, 900))):
             page.locator(f"[data-photo-kind={kind}] input.photo-input").set_input_files(
-                files=[{"name": f"{kind}.png", "mimeType": "image/png", "buffer": photo()}]
+                files=[{"name": f"{kind}.png", "mimeType": "image/png", "buffer": photo(*size)}]
             )
             page.get_by_alt_text(
                 "整改前照片预览" if kind == "before" else "整改后照片预览"
