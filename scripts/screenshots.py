@@ -412,16 +412,24 @@ def main() -> None:
         page.get_by_role("button", name="签收").click()
         page.get_by_role("button", name="办结").wait_for()
         shot("5-case-signed-for")
+        page.get_by_role("button", name="首次联系").click()
+        page.get_by_role("button", name="拨打诉求人电话").wait_for()
+        shot("5b-first-contact-call")
+        page.get_by_role("button", name="取消").click()
         page.get_by_role("button", name="办结").click()
         page.get_by_label("办理情况").fill("已上门协调，装修方承诺晚上8点后停工。")
-        page.locator("input.photo-input").set_input_files(
-            files=[{"name": "site.png", "mimeType": "image/png", "buffer": photo()}]
-        )
-        page.get_by_text("照片已添加").wait_for()
+        # Two different pictures: the same one twice would be one attachment.
+        for kind, size in (("before", (1600, 1200)), ("after", (1200, 900))):
+            page.locator(f"[data-photo-kind={kind}] input.photo-input").set_input_files(
+                files=[{"name": f"{kind}.png", "mimeType": "image/png", "buffer": photo(*size)}]
+            )
+            page.get_by_alt_text(
+                "整改前照片预览" if kind == "before" else "整改后照片预览"
+            ).wait_for()
         shot("6-resolve-sheet")
         page.get_by_role("button", name="确认办结").click()
         page.get_by_role("status").filter(has_text="已办结").wait_for()
-        page.locator(".photos img").first.wait_for()
+        page.locator("[data-photo-pair] img").first.wait_for()
         shot("7-case-resolved", full_page=True)
         browser.close()
 

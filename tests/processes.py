@@ -122,15 +122,16 @@ class ServiceProcesses:
         for name in SERVICES:
             await self.ready(name, timeout=timeout)
 
-    async def import_demo(self) -> None:
-        """The demo city (deploy/demo) through dispatch's directory import, as an admin."""
+    async def import_demo(self, *, headers: dict[str, str] | None = None) -> None:
+        """The demo city (deploy/demo) through dispatch's directory import, as an admin
+        (`headers`: another admin's, e.g. a token of a test's own identity provider)."""
         async with httpx.AsyncClient() as client:
             for kind, file in DEMO_FILES:
                 answer = await client.post(
                     f"{self.url('dispatch')}/v1/directory/import",
                     params={"kind": kind},
                     files={"file": (file, (DEMO / file).read_bytes())},
-                    headers=bearer("admin1", "admin", "510302"),
+                    headers=headers or bearer("admin1", "admin", "510302"),
                     timeout=120,
                 )
                 if answer.status_code != 200:

@@ -45,6 +45,31 @@ def test_dockerfile_defaults_fill_every_placeholder_too() -> None:
     assert "COPY deploy/nginx/gridcase.conf /etc/nginx/templates/" in dockerfile
 
 
+def test_connect_src_takes_origins_only(tmp_path: Path) -> None:
+    with pytest.raises(webstack.WebStackError, match="GRIDCASE_WEB_CONNECT_SRC"):
+        webstack.nginx_config(
+            run_dir=tmp_path,
+            listen="8080",
+            web_root=tmp_path,
+            urls=dict.fromkeys(SERVICES, "http://upstream"),
+            connect_src='https://sso.city.example"; add_header X 1',
+        )
+
+
+def test_connect_src_adds_the_identity_provider_to_the_csp(tmp_path: Path) -> None:
+    webstack.nginx_config(
+        run_dir=tmp_path,
+        listen="8080",
+        web_root=tmp_path,
+        urls=dict.fromkeys(SERVICES, "http://upstream"),
+        connect_src="https://sso.city.example",
+    )
+
+    assert (
+        "connect-src 'self' https://sso.city.example;" in (tmp_path / "gridcase.conf").read_text()
+    )
+
+
 def test_a_placeholder_without_a_value_is_an_error() -> None:
     with pytest.raises(webstack.WebStackError, match="GRIDCASE_NOTIFY_URL"):
         webstack.render(webstack.CONFIG.read_text(), {"GRIDCASE_WEB_LISTEN": "8080"})

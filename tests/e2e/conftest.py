@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from gridcase_events import topics
-from gridcase_events.testing import HttpSink, Servers, _create_database, _drop_database
+from gridcase_events.testing import (
+    HttpSink,
+    Servers,
+    _create_database,
+    _drop_database,
+    bearer,
+)
 from tests.processes import SERVICES, ServiceProcesses, service_env
 
 HOTLINE_SECRET = "e2e-hotline-secret"
@@ -27,8 +33,26 @@ class Platform:
 
 
 @pytest.fixture(scope="module")
+def platform_env() -> dict[str, str]:
+    """Environment the services get on top of the development defaults below (a test
+    module overrides this fixture, e.g. to run them in production against its own identity
+    provider)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def platform_admin() -> dict[str, str]:
+    """The admin's headers that import the demo city (an override goes with platform_env)."""
+    return bearer("admin1", "admin", "510302")
+
+
+@pytest.fixture(scope="module")
 async def platform(
-    servers: Servers, database_template: str, tmp_path_factory: pytest.TempPathFactory
+    servers: Servers,
+    database_template: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    platform_env: dict[str, str],
+    platform_admin: dict[str, str],
 ) -> AsyncIterator[Platform]:
     database_url, admin_dsn = await _create_database(servers, database_template)
     namespace = f"e2e{secrets.token_hex(4)}."
@@ -45,11 +69,12 @@ async def platform(
         sms_secret=SMS_SECRET,
         NOTIFY_POLL_INTERVAL_SECONDS="0.1",
         ESCALATION_REPORT_METRICS_SECONDS="0.5",
+        **platform_env,
     )
     services = ServiceProcesses(logs=logs, env=env)
     try:
         await services.start_all(timeout=90)
-        await services.import_demo()
+        await services.import_demo(headers=platform_admin)
         urls = {name: services.url(name) for name in SERVICES}
         yield Platform(urls, sink, namespace, database_url, servers.kafka, logs)
     finally:

@@ -59,6 +59,8 @@ def _load_platform_fixtures() -> Any:
 
 _platform = _load_platform_fixtures()
 platform = _platform.platform
+platform_env = _platform.platform_env
+platform_admin = _platform.platform_admin
 Platform = _platform.Platform
 HOTLINE_SECRET: str = _platform.HOTLINE_SECRET
 

@@ -1,6 +1,6 @@
 """A grid member signs in on the development page, sees a case pushed through the signed
-12345 endpoint appear live in 今日任务, signs for it, and resolves it with a photo from the
-phone."""
+12345 endpoint appear live in 今日任务, signs for it, and resolves it with photos of the
+site before and after, taken on the phone."""
 
 import secrets
 from typing import Any
@@ -68,28 +68,42 @@ async def test_grid_member_signs_for_and_resolves_a_case_with_a_photo(
     await page.get_by_role("status").filter(has_text="已签收").wait_for()
     assert await page.locator(".card [data-status]").inner_text() == "办理中"
 
-    # 办结 with a note and a photo, compressed in the browser before upload.
+    # 办结 with a note and the site before and after, photos compressed in the browser
+    # before upload; both are needed.
     await page.get_by_role("button", name="办结").click()
     note = page.get_by_label("办理情况")
     await note.wait_for()
     assert await journey.accessibility_problems(page) == []
     await note.fill("已联系环卫清运，垃圾桶已清空")
     original = journey.photo(4000, 3000)
-    await page.locator("input.photo-input").set_input_files(
-        files=[{"name": "site.png", "mimeType": "image/png", "buffer": original}]
+    await page.locator("[data-photo-kind=after] input.photo-input").set_input_files(
+        files=[{"name": "after.png", "mimeType": "image/png", "buffer": original}]
     )
     await page.get_by_text("照片已添加").wait_for()
     await page.get_by_role("button", name="确认办结").click()
+    await page.get_by_text("请拍整改前、整改后各一张照片").wait_for()
+    await page.locator("[data-photo-kind=before] input.photo-input").set_input_files(
+        files=[{"name": "before.png", "mimeType": "image/png", "buffer": journey.photo(800, 600)}]
+    )
+    await page.get_by_alt_text("整改前照片预览").wait_for()
+    assert await journey.accessibility_problems(page) == []
+    await page.get_by_role("button", name="确认办结").click()
     await page.get_by_role("status").filter(has_text="已办结").wait_for()
     assert await page.locator(".card [data-status]").inner_text() == "已办结"
+    # The case page shows the two as a pair.
+    pair = page.locator("[data-photo-pair]")
+    await pair.get_by_alt_text("整改前").wait_for()
+    await pair.get_by_alt_text("整改后").wait_for()
     assert await journey.accessibility_problems(page) == []
 
-    # Dispatch has it resolved, with the photo stored by intake as its evidence.
+    # Dispatch has it resolved, with both photos stored by intake as its evidence.
     resolved = await journey.case_in_dispatch(pushed["case_id"], status="resolved")
     assert resolved["resolution_note"] == "已联系环卫清运，垃圾桶已清空"
     assert resolved["resolved_by"] == "gm111a"
-    assert len(resolved["evidence"]) == 1
-    name = resolved["evidence"][0].rsplit("/", 1)[-1]
+    assert len(resolved["evidence"]) == 2
+    assert sorted(resolved["evidence_kinds"].values()) == ["after", "before"]
+    after = next(url for url, kind in resolved["evidence_kinds"].items() if kind == "after")
+    name = after.rsplit("/", 1)[-1]
     async with httpx.AsyncClient() as client:
         photo = await client.get(
             f"{journey.platform.urls['intake']}/v1/attachments/{name}", headers=journey.grid_member

@@ -4,7 +4,9 @@ import { useAuthStore } from '@/auth/store'
 
 const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/tasks' },
-  { path: '/sign-in', component: () => import('@/auth/DevSignInPage.vue') },
+  // Sign-in (auth/): the identity provider (OpenID Connect) and, in development, the demo people.
+  { path: '/sign-in', component: () => import('@/auth/SignInPage.vue') },
+  { path: '/auth/callback', component: () => import('@/auth/OidcCallbackPage.vue') },
   {
     path: '/tasks',
     component: () => import('@/tasks/TaskListPage.vue'),

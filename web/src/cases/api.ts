@@ -1,4 +1,4 @@
-import type { AttachmentRead, CaseDetail, ExtensionIn } from '@/kit/api'
+import type { AttachmentRead, CaseDetail, ExtensionIn, ReporterPhoneRead } from '@/kit/api'
 import { apiUrl, request } from '@/kit/http'
 import { remember } from '@/kit/offline'
 
@@ -34,18 +34,25 @@ export function returnCase(id: string, version: number, reason: string): Promise
   })
 }
 
-/** 办结: the note and the URLs of the uploaded photos. */
+export interface EvidencePhoto {
+  url: string
+  kind: 'before' | 'after'
+}
+
+/** 办结: the note, the URLs of the uploaded photos, and which shows the site before and
+ * which after the work. */
 export function resolve(
   id: string,
   version: number,
   note: string,
   evidence: string[],
+  photos: EvidencePhoto[] = [],
 ): Promise<CaseDetail> {
   return request<CaseDetail>('dispatch', `/v1/cases/${encodeURIComponent(id)}/resolve`, {
     method: 'POST',
     queue: { kind: 'resolve', caseId: id },
     headers: ifMatch(version),
-    json: { note, evidence },
+    json: { note, evidence, photos },
   })
 }
 
@@ -88,4 +95,14 @@ export function requestExtension(
     headers: ifMatch(version),
     json: body,
   })
+}
+
+/** The resident's number, for the case's assignee to call (首次联系); dispatch puts each
+ * reveal on the case's timeline. Never kept for offline reading. */
+export function revealReporterPhone(id: string): Promise<ReporterPhoneRead> {
+  return request<ReporterPhoneRead>(
+    'dispatch',
+    `/v1/cases/${encodeURIComponent(id)}/reporter-phone`,
+    { method: 'POST' },
+  )
 }

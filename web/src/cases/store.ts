@@ -50,10 +50,20 @@ export const useCaseStore = defineStore('case', () => {
   const requestExtension = (until: Date, reason: string) =>
     act((c) => api.requestExtension(c.id, c.version, { until: until.toISOString(), reason }))
 
-  async function resolve(note: string, photo: Blob | null, uploadKey: string): Promise<void> {
-    const evidence: string[] = []
-    if (photo) evidence.push((await api.uploadPhoto(photo, uploadKey)).url)
-    await act((c) => api.resolve(c.id, c.version, note, evidence))
+  /** 办结 with the before and after photos (uploaded to intake's attachments first). */
+  async function resolve(
+    note: string,
+    photos: { before: Blob; after: Blob },
+    uploadKey: string,
+  ): Promise<void> {
+    const before = await api.uploadPhoto(photos.before, `${uploadKey}-before`)
+    const after = await api.uploadPhoto(photos.after, `${uploadKey}-after`)
+    await act((c) =>
+      api.resolve(c.id, c.version, note, [], [
+        { url: before.url, kind: 'before' },
+        { url: after.url, kind: 'after' },
+      ]),
+    )
   }
 
   return { current, loading, load, accept, returnCase, resolve, contact, requestExtension }

@@ -19,6 +19,7 @@ from dispatch.phrases.endpoints import router as phrases_router
 from dispatch.queues.endpoints import router as queues_router
 from dispatch.routing.index import RoutingIndexCache
 from dispatch.search.endpoints import router as search_router
+from dispatch.signin.endpoints import router as signin_router
 from dispatch.views.endpoints import router as views_router
 from dispatch.workflow.endpoints import router as workflow_router
 from gridcase_events.kit.bodylimit import default_limits
@@ -50,6 +51,7 @@ def create_app(settings: DispatchSettings | None = None, clock: Clock | None = N
             views_router,
             phrases_router,
             maps_router,
+            signin_router,
             *devsignin.routers(settings),
         ],
         consumers=consumers,

@@ -24,6 +24,8 @@ MIME_TYPES = Path("/etc/nginx/mime.types")
 # What the build reads; node_modules and dist are its inputs' products, not its inputs.
 _SKIP = {"node_modules", "dist", "e2e", ".vite"}
 _PLACEHOLDER = re.compile(r"\$\{(GRIDCASE_[A-Z_]+)\}")
+# CSP source expressions (origins), space-separated: nothing that could end nginx's string.
+_CONNECT_SRC = re.compile(r"^[A-Za-z0-9:/.*_\- ]*$")
 
 
 class WebStackError(RuntimeError):
@@ -89,8 +91,19 @@ def render(template: str, values: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
 
 
-def nginx_config(*, run_dir: Path, listen: str, web_root: Path, urls: Mapping[str, str]) -> Path:
-    """Writes the main configuration (with gridcase.conf rendered into it) and returns it."""
+def nginx_config(
+    *,
+    run_dir: Path,
+    listen: str,
+    web_root: Path,
+    urls: Mapping[str, str],
+    connect_src: str = "",
+) -> Path:
+    """Writes the main configuration (with gridcase.conf rendered into it) and returns it.
+    ``connect_src``: origins the app may fetch from besides its own (the identity
+    provider's, for OpenID Connect sign-in)."""
+    if not _CONNECT_SRC.match(connect_src):
+        raise WebStackError(f"GRIDCASE_WEB_CONNECT_SRC is not a list of origins: {connect_src!r}")
     for sub in ("logs", "tmp"):
         (run_dir / sub).mkdir(parents=True, exist_ok=True)
     server = render(
@@ -98,6 +111,7 @@ def nginx_config(*, run_dir: Path, listen: str, web_root: Path, urls: Mapping[st
         {
             "GRIDCASE_WEB_LISTEN": listen,
             "GRIDCASE_WEB_ROOT": str(web_root),
+            "GRIDCASE_WEB_CONNECT_SRC": connect_src,
             **{f"GRIDCASE_{name.upper()}_URL": url.rstrip("/") for name, url in urls.items()},
         },
     )
@@ -141,6 +155,7 @@ def start_nginx(
     urls: Mapping[str, str],
     host: str = "127.0.0.1",
     timeout: float = 15,
+    connect_src: str = "",
 ) -> subprocess.Popen[bytes]:
     """Starts nginx in the foreground as a child process, and waits until it answers."""
     nginx = shutil.which("nginx") or (
@@ -150,7 +165,13 @@ def start_nginx(
         raise WebStackError("nginx is missing: apt-get install -y nginx")
     if not MIME_TYPES.exists():
         raise WebStackError(f"{MIME_TYPES} is missing: apt-get install -y nginx")
-    conf = nginx_config(run_dir=run_dir, listen=f"{host}:{port}", web_root=web_root, urls=urls)
+    conf = nginx_config(
+        run_dir=run_dir,
+        listen=f"{host}:{port}",
+        web_root=web_root,
+        urls=urls,
+        connect_src=connect_src,
+    )
     error_log = run_dir / "logs" / "error.log"
     check = subprocess.run(  # noqa: S603
         [nginx, "-t", "-q", "-p", str(run_dir), "-c", str(conf), "-e", str(error_log)],
@@ -200,4 +221,10 @@ def up(
     if callable(say):
         say("[bold]the workbench[/bold] (web/ built when changed; nginx)")
     build(stamp=state / "web-build.stamp", say=say)
-    return start_nginx(run_dir=state / "nginx", port=port, web_root=WEB / "dist", urls=urls)
+    return start_nginx(
+        run_dir=state / "nginx",
+        port=port,
+        web_root=WEB / "dist",
+        urls=urls,
+        connect_src=os.environ.get("GRIDCASE_WEB_CONNECT_SRC", ""),
+    )

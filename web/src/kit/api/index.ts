@@ -13,6 +13,9 @@ export type ResolveIn = Dispatch['schemas']['ResolveIn']
 export type PersonRead = Dispatch['schemas']['PersonRead']
 export type SignInIn = Dispatch['schemas']['SignInIn']
 export type SignInRead = Dispatch['schemas']['SignInRead']
+export type SignInConfigRead = Dispatch['schemas']['SignInConfigRead']
+export type OidcConfigRead = Dispatch['schemas']['OidcConfigRead']
+export type ReporterPhoneRead = Dispatch['schemas']['ReporterPhoneRead']
 export type AttachmentRead = Intake['schemas']['AttachmentRead']
 
 // Field work: patrols and household visits (intake).

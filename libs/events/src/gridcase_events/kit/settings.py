@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "gridcase-development-jwt-secret-do-not-use-in-production"  # noqa: S105 - development only
@@ -88,6 +88,18 @@ class PlatformSettings(BaseSettings):
     jwt_department_claim: str = Field(
         "department_code", validation_alias="GRIDCASE_JWT_DEPARTMENT_CLAIM", min_length=1
     )
+    # The web app's sign-in at the identity provider (OpenID Connect, authorization code +
+    # PKCE); dispatch serves these to the app (GET /v1/sign-in/config, docs/sign-in.md).
+    # The provider's issuer is GRIDCASE_JWT_ISSUER: the tokens it issues carry it.
+    oidc_client_id: str | None = Field(
+        None, validation_alias="GRIDCASE_OIDC_CLIENT_ID", min_length=1, max_length=200
+    )
+    oidc_scopes: str = Field(
+        "openid profile",
+        validation_alias="GRIDCASE_OIDC_SCOPES",
+        pattern=r"^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$",
+        description="space-separated scopes the web app asks for (openid among them)",
+    )
     tenant: str = Field("510302", validation_alias="GRIDCASE_TENANT", pattern=r"^\d{6}$")
     topic_namespace: str = Field(
         "", validation_alias="GRIDCASE_TOPIC_NAMESPACE", pattern=r"^[A-Za-z0-9._-]*$"
@@ -118,6 +130,13 @@ class PlatformSettings(BaseSettings):
     producer_linger_ms: int = Field(
         5, validation_alias="GRIDCASE_PRODUCER_LINGER_MS", ge=0, le=1000
     )
+
+    @field_validator("oidc_scopes")
+    @classmethod
+    def _openid_scope(cls, value: str) -> str:
+        if "openid" not in value.split(" "):
+            raise ValueError("GRIDCASE_OIDC_SCOPES must include openid")
+        return value
 
     @model_validator(mode="after")
     def _secrets(self) -> PlatformSettings:

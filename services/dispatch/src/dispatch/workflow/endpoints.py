@@ -21,6 +21,7 @@ from dispatch.workflow.schemas import (
     ExtensionIn,
     OptionalReasonIn,
     ReasonIn,
+    ReporterPhoneRead,
     ResolveIn,
     TaskStatus,
     TimelineRead,
@@ -164,6 +165,25 @@ async def contact(
     if_match: IfMatch = None,
 ) -> Any:
     return await _act(request, session, runtime, principal, case_id, "contact", body, if_match)
+
+
+@router.post(
+    "/v1/cases/{case_id}/reporter-phone",
+    response_model=ReporterPhoneRead,
+    summary="The resident's phone number, for the case's assignee to call (audited)",
+    responses={
+        403: {"description": "outside your scope, or not the case's assignee"},
+        404: {"description": "no such case, or the resident left no phone number"},
+        409: {"description": "the case is not open with its assignee"},
+    },
+)
+async def reporter_phone(
+    case_id: UUID, session: SessionDep, runtime: RuntimeDep, principal: CurrentPrincipal
+) -> ReporterPhoneRead:
+    phone = await service.reveal_reporter_phone(
+        session=session, runtime=runtime, principal=principal, case_id=case_id
+    )
+    return ReporterPhoneRead(phone=phone)
 
 
 @router.post(

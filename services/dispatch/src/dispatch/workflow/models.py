@@ -59,6 +59,10 @@ class Case(Base):
     assignee_id: Mapped[str | None] = mapped_column(String(64))
     assignee_post: Mapped[str | None] = mapped_column(String(8))
     reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The resident's phone from case.reported: shown masked; the ciphertext (GRIDCASE_PII_KEY)
+    # is decrypted only for the case's assignee to call (首次联系), and that is audited.
+    reporter_phone_masked: Mapped[str | None] = mapped_column(String(20))
+    reporter_phone_enc: Mapped[str | None] = mapped_column(Text)
     correlation_id: Mapped[str] = mapped_column(String(100))
     # 首问负责制: the first unit (and person) to accept stays accountable.
     first_owner_unit: Mapped[str | None] = mapped_column(String(16))
@@ -73,6 +77,8 @@ class Case(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(64))
     resolution_note: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[list[str]] = mapped_column(JSONB, default=list, server_default="[]")
+    # What each evidence photo shows, by its URL: "before" (as found) or "after" (as left).
+    evidence_kinds: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict, server_default="{}")
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     extension_status: Mapped[str | None] = mapped_column(String(16))
     extension_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

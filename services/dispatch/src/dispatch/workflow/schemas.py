@@ -53,10 +53,16 @@ class CaseRead(BaseModel):
     resolved_by: str | None
     resolution_note: str | None
     evidence: list[str]
+    evidence_kinds: dict[str, Literal["before", "after"]] = Field(
+        default_factory=dict, description="what an evidence photo shows, by its URL"
+    )
     extension_status: str | None
     extension_until: datetime | None
     satisfaction: str | None
     reported_at: datetime
+    reporter_phone_masked: str | None = Field(
+        default=None, description="the resident's phone, masked (the assignee may reveal it)"
+    )
     accepted_at: datetime | None
     contacted_at: datetime | None
     resolved_at: datetime | None
@@ -99,9 +105,38 @@ class TransferIn(BaseModel):
         return self
 
 
+class EvidencePhotoIn(BaseModel):
+    """A photo of the site: before the work (as found) or after it (as left)."""
+
+    url: HttpUrl
+    kind: Literal["before", "after"]
+
+
 class ResolveIn(BaseModel):
     note: str = Field(min_length=1, max_length=2000)
     evidence: list[HttpUrl] = Field(default_factory=list, max_length=20)
+    photos: list[EvidencePhotoIn] = Field(
+        default_factory=list,
+        max_length=2,
+        description="the before and after photos (at most one of each); also evidence",
+    )
+
+    @model_validator(mode="after")
+    def _one_photo_of_each_kind(self) -> Self:
+        kinds = [photo.kind for photo in self.photos]
+        if len(kinds) != len(set(kinds)):
+            raise ValueError("at most one before and one after photo")
+        if len({str(p.url) for p in self.photos}) != len(self.photos):
+            raise ValueError("the before and after photos must differ")
+        if len(self.evidence) + len(self.photos) > 20:
+            raise ValueError("at most 20 pieces of evidence")
+        return self
+
+
+class ReporterPhoneRead(BaseModel):
+    """The resident's phone number, for the assignee to call."""
+
+    phone: str
 
 
 class ContactIn(BaseModel):

@@ -25,7 +25,7 @@ from dispatch.workflow.models import Case
 from gridcase_events import payloads
 from gridcase_events.envelope import Envelope
 from gridcase_events.kit import db, errors
-from gridcase_events.kit.auth import Principal
+from gridcase_events.kit.auth import Principal, can_see
 
 SYSTEM = "system"
 
@@ -127,6 +127,8 @@ def _new_case(
         route_method=decision.method,
         route_reason=decision.reason,
         reported_at=reported.reported_at,
+        reporter_phone_masked=reported.reporter.phone_masked if reported.reporter else None,
+        reporter_phone_enc=reported.reporter.phone_encrypted if reported.reporter else None,
         correlation_id=event.correlation_id,
         updated_at=now,
     )
@@ -371,6 +373,45 @@ async def act(
     return case
 
 
+CALLABLE_STATUSES = frozenset({"assigned", "accepted"})
+
+
+async def reveal_reporter_phone(
+    *, session: AsyncSession, runtime: DispatchRuntime, principal: Principal, case_id: UUID
+) -> str:
+    """The resident's phone number, for the case's assignee to call (首次联系 by phone);
+    each reveal is a timeline entry (``phone_revealed``: who, when). Everyone else sees the
+    masked number only.
+
+    Raises :class:`NotFound` (also when the resident left no number), :class:`rules.Refused`
+    (403: outside the caller's scope, or not the assignee) or :class:`rules.Illegal` (409:
+    the case is not open with its assignee)."""
+    case = await repository.get(session, case_id)
+    if case is None:
+        raise NotFound()
+    if not can_see(principal, grid_code=rules.area_of(case), department_code=case.department_code):
+        raise rules.Refused("this case is outside your scope")
+    if case.assignee_id != principal.sub:
+        raise rules.Refused("only the case's assignee may call the resident")
+    if case.status not in CALLABLE_STATUSES:
+        raise rules.Illegal(
+            f"the case is {case.status}: the resident is called while it is open",
+            extra=_current(case.status, case.version),
+        )
+    if not case.reporter_phone_enc:
+        raise NotFound("the resident left no phone number")
+    phone = runtime.pii.decrypt(case.reporter_phone_enc)
+    await repository.add_timeline(
+        session,
+        case_id=case.id,
+        at=runtime.clock.now(),
+        action="phone_revealed",
+        actor=principal.sub,
+        detail={},
+    )
+    return phone
+
+
 def _check(
     action: rules.Action, case: Case, principal: Principal, expected_version: int | None
 ) -> None:
@@ -482,12 +523,14 @@ async def _resolve(
     s: AsyncSession, rt: DispatchRuntime, case: Case, p: Principal, r: Any, now: datetime
 ) -> list[EventFactory]:
     request: schemas.ResolveIn = r
-    evidence = [str(url) for url in request.evidence]
+    kinds: dict[str, str] = {str(photo.url): photo.kind for photo in request.photos}
+    evidence = list(dict.fromkeys([*(str(url) for url in request.evidence), *kinds]))
     case.status = "resolved"
     case.resolved_at = now
     case.resolved_by = p.sub
     case.resolution_note = request.note
     case.evidence = evidence
+    case.evidence_kinds = kinds
     return [lambda ref: payloads.CaseResolved(**ref, note=request.note, evidence=evidence)]
 
 
@@ -506,6 +549,7 @@ def _reopen_in_place(case: Case) -> int:
     case.resolved_at = case.closed_at = None
     case.resolved_by = case.resolution_note = None
     case.evidence = []
+    case.evidence_kinds = {}
     case.accepted_at = None
     return case.reopenings
 

@@ -289,6 +289,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cases/{case_id}/reporter-phone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The resident's phone number, for the case's assignee to call (audited) */
+        post: operations["reporter_phone_v1_cases__case_id__reporter_phone_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cases/{case_id}/resolve": {
         parameters: {
             query?: never;
@@ -549,6 +566,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in person, as the staff directory has them */
+        get: operations["me_v1_me_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/phrases": {
         parameters: {
             query?: never;
@@ -576,6 +610,23 @@ export interface paths {
         };
         /** My role's queues, with counts */
         get: operations["my_queues_v1_queues_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sign-in/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How the web app signs people in (the identity provider, by configuration) */
+        get: operations["sign_in_config_v1_sign_in_config_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -762,6 +813,13 @@ export interface components {
             district_code?: string | null;
             /** Evidence */
             evidence: string[];
+            /**
+             * Evidence Kinds
+             * @description what an evidence photo shows, by its URL
+             */
+            evidence_kinds?: {
+                [key: string]: "before" | "after";
+            };
             /** Extension Status */
             extension_status: string | null;
             /** Extension Until */
@@ -792,6 +850,11 @@ export interface components {
              * Format: date-time
              */
             reported_at: string;
+            /**
+             * Reporter Phone Masked
+             * @description the resident's phone, masked (the assignee may reveal it)
+             */
+            reporter_phone_masked?: string | null;
             /** Resolution Note */
             resolution_note: string | null;
             /** Resolved At */
@@ -925,6 +988,13 @@ export interface components {
             district_code?: string | null;
             /** Evidence */
             evidence: string[];
+            /**
+             * Evidence Kinds
+             * @description what an evidence photo shows, by its URL
+             */
+            evidence_kinds?: {
+                [key: string]: "before" | "after";
+            };
             /** Extension Status */
             extension_status: string | null;
             /** Extension Until */
@@ -955,6 +1025,11 @@ export interface components {
              * Format: date-time
              */
             reported_at: string;
+            /**
+             * Reporter Phone Masked
+             * @description the resident's phone, masked (the assignee may reveal it)
+             */
+            reporter_phone_masked?: string | null;
             /** Resolution Note */
             resolution_note: string | null;
             /** Resolved At */
@@ -1128,6 +1203,22 @@ export interface components {
              */
             satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
         };
+        /**
+         * EvidencePhotoIn
+         * @description A photo of the site: before the work (as found) or after it (as left).
+         */
+        EvidencePhotoIn: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "before" | "after";
+            /**
+             * Url
+             * Format: uri
+             */
+            url: string;
+        };
         /** ExtensionIn */
         ExtensionIn: {
             /** Reason */
@@ -1160,6 +1251,29 @@ export interface components {
             unchanged: number;
             /** Updated */
             updated: number;
+        };
+        /**
+         * OidcConfigRead
+         * @description The identity provider the web app signs in at (its discovery document is at
+         *     ``<issuer>/.well-known/openid-configuration``).
+         */
+        OidcConfigRead: {
+            /** Client Id */
+            client_id: string;
+            /** Issuer */
+            issuer: string;
+            /** Post Logout Redirect Path */
+            post_logout_redirect_path: string;
+            /**
+             * Redirect Path
+             * @description the app's path the provider sends the browser back to
+             */
+            redirect_path: string;
+            /**
+             * Scopes
+             * @description space-separated, openid among them
+             */
+            scopes: string;
         };
         /** OptionalReasonIn */
         OptionalReasonIn: {
@@ -1276,12 +1390,35 @@ export interface components {
              */
             reason: string;
         };
+        /**
+         * ReporterPhoneRead
+         * @description The resident's phone number, for the assignee to call.
+         */
+        ReporterPhoneRead: {
+            /** Phone */
+            phone: string;
+        };
         /** ResolveIn */
         ResolveIn: {
             /** Evidence */
             evidence?: string[];
             /** Note */
             note: string;
+            /**
+             * Photos
+             * @description the before and after photos (at most one of each); also evidence
+             */
+            photos?: components["schemas"]["EvidencePhotoIn"][];
+        };
+        /**
+         * SignInConfigRead
+         * @description How people sign in to this deployment: at the identity provider (``oidc``), and in
+         *     development also as any person of the directory (``development``).
+         */
+        SignInConfigRead: {
+            /** Methods */
+            methods: ("oidc" | "development")[];
+            oidc: components["schemas"]["OidcConfigRead"] | null;
         };
         /** SignInIn */
         SignInIn: {
@@ -2276,6 +2413,58 @@ export interface operations {
             };
         };
     };
+    reporter_phone_v1_cases__case_id__reporter_phone_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReporterPhoneRead"];
+                };
+            };
+            /** @description outside your scope, or not the case's assignee */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such case, or the resident left no phone number */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the case is not open with its assignee */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     resolve_v1_cases__case_id__resolve_post: {
         parameters: {
             query?: never;
@@ -2897,6 +3086,33 @@ export interface operations {
             };
         };
     };
+    me_v1_me_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonRead"];
+                };
+            };
+            /** @description the token's person is not in the staff directory */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     read_phrases_v1_phrases_get: {
         parameters: {
             query?: {
@@ -2984,6 +3200,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QueuesRead"];
+                };
+            };
+        };
+    };
+    sign_in_config_v1_sign_in_config_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInConfigRead"];
                 };
             };
         };

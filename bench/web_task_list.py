@@ -1,0 +1,239 @@
+"""How long the phone app's 今日任务 takes to render 200 cases on a mid-range phone profile.
+
+Debian's headless Chromium (Playwright) with the CPU slowed down 4× (the DevTools
+protocol's ``Emulation.setCPUThrottlingRate``), a 390 × 844 viewport, the built app
+(``web/dist``, ``npm run build`` first) served to the page by Playwright itself, and the
+dispatch API answered with 200 open cases (both calls the list makes: ``/v1/tasks`` and
+the deadlines from ``/v1/cases``). No network, no services: this measures the app.
+
+The figure is the time from the last of those two answers reaching the page to the frame
+after the 200th card is in the document (JSON parsing, the store's sort, Vue's render,
+style and layout). Each run is a fresh page load; p50 and p95 over the runs.
+
+    .venv/bin/python bench/web_task_list.py [--runs 21] [--cases 200] [--throttle 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import mimetypes
+import platform
+import statistics
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from playwright.sync_api import Route, sync_playwright
+
+DIST = Path(__file__).resolve().parents[1] / "web" / "dist"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PERSON = {
+    "staff_id": "gm111a",
+    "name": "李磊静",
+    "role": "grid_member",
+    "post": "A",
+    "area_code": "510302001001001",
+    "area_name": "桂花社区一网格",
+    "department_code": None,
+    "department_name": None,
+}
+# Before the app: note when the list's two answers arrive, and the frame after the last
+# card appears.
+PROBE = """
+(() => {
+  const original = window.fetch.bind(window)
+  window.__answered = 0
+  window.fetch = async (...args) => {
+    const response = await original(...args)
+    const url = String(args[0])
+    if (url.includes('/api/dispatch/v1/tasks') || url.includes('/api/dispatch/v1/cases?')) {
+      window.__answered = performance.now()
+    }
+    return response
+  }
+  const want = %d
+  const watch = () => {
+    if (document.querySelectorAll('a[data-tracking-no]').length >= want) {
+      requestAnimationFrame(() => setTimeout(() => { window.__rendered = performance.now() }, 0))
+      return
+    }
+    requestAnimationFrame(watch)
+  }
+  requestAnimationFrame(watch)
+})()
+"""
+
+
+def cases(count: int, now: datetime) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """``count`` open cases as /v1/tasks and /v1/cases give them."""
+    tasks: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    for i in range(count):
+        case_id = str(UUID(int=i + 1))
+        reported = now - timedelta(hours=i % 72)
+        status = ("assigned", "accepted", "suspended")[i % 3]
+        content = (
+            f"桂花路{i % 40 + 1}号{i % 6 + 1}栋楼下垃圾桶满溢，气味很大，请尽快清运（第{i}件）"
+        )
+        address = f"桂花路{i % 40 + 1}号{i % 6 + 1}栋"
+        tasks.append(
+            {
+                "id": case_id,
+                "tracking_no": f"GC-20261128-{i:06d}",
+                "channel": "hotline",
+                "status": status,
+                "category_code": "environment/garbage-overflow",
+                "priority": "urgent" if i % 7 == 0 else "normal",
+                "content": content,
+                "address": address,
+                "lat": 29.355 + i * 1e-5,
+                "lon": 104.7725 + i * 1e-5,
+                "target": "grid",
+                "grid_code": "510302001001001",
+                "community_code": "510302001001",
+                "department_code": None,
+                "route_method": "gazetteer",
+                "route_reason": "",
+                "assignee_id": "gm111a",
+                "assignee_post": "A",
+                "first_owner_unit": None,
+                "first_owner_code": None,
+                "first_owner_staff": None,
+                "returns": 0,
+                "transfers": 0,
+                "reopenings": 0,
+                "resolved_by": None,
+                "resolution_note": None,
+                "evidence": [],
+                "evidence_kinds": {},
+                "extension_status": None,
+                "extension_until": None,
+                "satisfaction": None,
+                "reported_at": reported.isoformat(),
+                "reporter_phone_masked": "139****5678",
+                "accepted_at": None,
+                "contacted_at": None,
+                "resolved_at": None,
+                "closed_at": None,
+                "updated_at": reported.isoformat(),
+                "version": 2,
+            }
+        )
+        rows.append(
+            {
+                "id": case_id,
+                "tracking_no": f"GC-20261128-{i:06d}",
+                "status": status,
+                "priority": "normal",
+                "channel": "hotline",
+                "target": "grid",
+                "category_code": "environment/garbage-overflow",
+                "category_name": "垃圾满溢",
+                "summary": content,
+                "address": address,
+                "grid_code": "510302001001001",
+                "grid_name": "桂花社区一网格",
+                "community_code": "510302001001",
+                "community_name": "桂花社区",
+                "department_code": None,
+                "department_name": None,
+                "assignee_id": "gm111a",
+                "assignee_name": "李磊静",
+                "reported_at": reported.isoformat(),
+                "updated_at": reported.isoformat(),
+                "due_at": (reported + timedelta(hours=24 + i % 48)).isoformat(),
+                "due_clock": "resolution",
+                "sla": ("green", "yellow", "red")[i % 3],
+                "lat": None,
+                "lon": None,
+            }
+        )
+    return tasks, {"items": rows, "next_cursor": None, "total": count}
+
+
+def serve(route: Route, dist: Path, tasks: bytes, page: bytes) -> None:
+    path = route.request.url.split("://", 1)[1].split("/", 1)[1].split("?", 1)[0]
+    if path.startswith("api/dispatch/v1/tasks"):
+        route.fulfill(status=200, body=tasks, content_type="application/json")
+    elif path.startswith("api/dispatch/v1/cases"):
+        route.fulfill(status=200, body=page, content_type="application/json")
+    elif path.startswith("api/"):
+        route.fulfill(status=404, body=b'{"detail":"not here"}', content_type="application/json")
+    else:
+        file = dist / path
+        if not path or not file.is_file():
+            file = dist / "index.html"
+        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        route.fulfill(status=200, body=file.read_bytes(), content_type=kind)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--cases", type=int, default=200)
+    parser.add_argument("--throttle", type=float, default=4.0)
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--dist", type=Path, default=DIST, help="the built app (web/dist)")
+    args = parser.parse_args()
+    dist: Path = args.dist
+    if not (dist / "index.html").exists():
+        sys.exit("web/dist is not built: cd web && npm ci && npm run build")
+    now = datetime.now(UTC)
+    tasks, page_of_rows = cases(args.cases, now)
+    tasks_body = json.dumps(tasks, ensure_ascii=False).encode()
+    rows_body = json.dumps(page_of_rows, ensure_ascii=False).encode()
+    session = {
+        "via": "development",
+        "token": "benchmark",
+        "expiresAt": (now + timedelta(hours=12)).isoformat(),
+        "person": PERSON,
+    }
+    times: list[float] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
+        for run in range(args.runs + 1):
+            context = browser.new_context(
+                viewport={"width": 390, "height": 844},
+                locale="zh-CN",
+                timezone_id="Asia/Shanghai",
+                has_touch=True,
+                service_workers="block",
+            )
+            context.add_init_script(
+                f"localStorage.setItem('gridcase.session', {json.dumps(json.dumps(session))})"
+            )
+            context.add_init_script(PROBE % args.cases)
+            context.route("**/*", lambda route: serve(route, dist, tasks_body, rows_body))
+            page = context.new_page()
+            cdp = context.new_cdp_session(page)
+            cdp.send("Emulation.setCPUThrottlingRate", {"rate": args.throttle})
+            page.goto("http://gridcase.test/tasks")
+            page.wait_for_function("window.__rendered !== undefined", timeout=120_000)
+            took = page.evaluate("window.__rendered - window.__answered")
+            if run > 0:  # the first load warms the browser's caches
+                times.append(took)
+            context.close()
+        browser.close()
+    times.sort()
+    p50 = statistics.median(times)
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    print(
+        f"task list, {args.cases} cases, CPU throttled ×{args.throttle:g}, {len(times)} runs: "
+        f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, min {times[0]:.1f} ms, max {times[-1]:.1f} ms"
+    )
+    print(f"machine: {platform.machine()} {platform.system()}, python {platform.python_version()}")
+
+
+if __name__ == "__main__":
+    main()
