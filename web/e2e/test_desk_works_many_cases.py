@@ -113,7 +113,7 @@ async def test_keys_a_saved_view_csv_and_bulk_dispatch_with_a_mixed_result(
         assert await results.locator('[data-result="ok"]').count() == 2
         failed = results.locator('[data-result="failed"]')
         assert await failed.count() == 1
-        assert "未处理：案件当前的状态不能这样处理" in await failed.inner_text()
+        assert "未处理：案件现为“已派”，不能这样处理" in await failed.inner_text()
         assert placed["tracking_no"] in await failed.inner_text()
         assert await journey.accessibility_problems(page) == []
         for case_id in waiting:
@@ -158,7 +158,8 @@ async def test_two_desks_act_on_one_case_and_the_second_is_told(journey: Any, br
             .filter(has_text="这件案子刚被别人处理过（现在是“已派”），已为您刷新")
             .wait_for()
         )
-        assert await second.locator("h1 [data-status]").inner_text() == "已派"
+        # The reload follows the message: wait for the heading to show it.
+        await second.locator("h1 [data-status]").filter(has_text="已派").wait_for()
         assert await journey.accessibility_problems(second) == []
         assert first_errors == [] and second_errors == []
     finally:
