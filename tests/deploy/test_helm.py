@@ -48,7 +48,13 @@ CUSTOM_KINDS: dict[tuple[str, str], set[str]] = {
 SERVER_ENV = {"FORWARDED_ALLOW_IPS"}
 # What the chart passes for OpenID Connect sign-in, which the services do not read yet
 # (docs/adr/0004-hs256-to-rs256.md): only rendered with oidc.enabled.
-PENDING_OIDC_ENV = {"GRIDCASE_JWT_JWKS_URL", "GRIDCASE_JWT_ISSUER", "GRIDCASE_JWT_AUDIENCE"}
+OIDC_ENV = {
+    "GRIDCASE_JWT_JWKS_URL",
+    "GRIDCASE_JWT_ISSUER",
+    "GRIDCASE_JWT_AUDIENCE",
+    "GRIDCASE_OIDC_CLIENT_ID",
+    "GRIDCASE_OIDC_SCOPES",
+}
 EVERYTHING_ON = (
     "--set",
     "roles.split=true",
@@ -181,23 +187,39 @@ def test_every_object_is_valid_for_the_kubernetes_api_in_strict_mode(
 @pytest.mark.parametrize("values", list(VALUES))
 def test_each_service_is_given_only_environment_names_the_code_reads(values: str) -> None:
     docs = render(values)
-    pending = PENDING_OIDC_ENV if values == "oidc" else set()
     for service, settings in SETTINGS.items():
         config = named(docs, "ConfigMap", f"gridcase-{service}")["data"]
         from_secrets = {
             e["name"] for d in service_deployments(docs, service) for e in container_env(d)
         }
-        unknown = (set(config) | from_secrets) - known_env_names(settings) - SERVER_ENV - pending
+        unknown = (set(config) | from_secrets) - known_env_names(settings) - SERVER_ENV
         assert not unknown, f"{service} is given variables nothing reads: {unknown}"
 
 
 def test_oidc_settings_appear_only_when_enabled() -> None:
     for values in ("default", "strimzi-cnpg"):
         for config in of_kind(render(values), "ConfigMap"):
-            assert not PENDING_OIDC_ENV & set(config.get("data", {}))
+            assert not OIDC_ENV & set(config.get("data", {}))
     intake = named(render("oidc"), "ConfigMap", "gridcase-intake")["data"]
     assert intake["GRIDCASE_JWT_ISSUER"] == "https://sso.city.example/realms/gridcase"
     assert intake["GRIDCASE_JWT_JWKS_URL"].startswith("https://sso.city.example/")
+    dispatch = named(render("oidc"), "ConfigMap", "gridcase-dispatch")["data"]
+    assert dispatch["GRIDCASE_OIDC_CLIENT_ID"] == "gridcase-workbench"
+    assert "openid" in dispatch["GRIDCASE_OIDC_SCOPES"].split()
+
+
+def csp_of(values: str) -> str:
+    config = named(render(values), "ConfigMap", "gridcase-web")["data"]["nginx.conf"]
+    found = re.search(r'add_header Content-Security-Policy "([^"]*)"', config)
+    assert found, "the workbench's nginx sets a CSP"
+    return found.group(1)
+
+
+def test_the_workbench_csp_lets_the_browser_reach_the_identity_provider_only_with_oidc() -> None:
+    assert "connect-src 'self' https://sso.city.example;" in csp_of("oidc")
+    default = csp_of("default")
+    assert "connect-src 'self' ;" in default
+    assert "script-src 'self';" in default and "__" not in default
 
 
 @pytest.mark.parametrize("values", list(VALUES))
