@@ -136,7 +136,9 @@ SCOPES: dict[str, tuple[str | None, str | None]] = {
     "ops": ("510302", None),
     "admin": ("510302", None),
     "department_operator": (None, "water"),
+    "city_center": (None, None),
 }
+HOME_DISTRICT = "510302"
 
 AREA_ONLY = {"grid_member", "grid_leader", "station_master", "street_officer"}
 DISTRICT_WIDE = {"district_center", "dispatcher", "ops", "admin"}
@@ -173,6 +175,11 @@ for _role in sorted(DISTRICT_WIDE):
         (_role, OTHER_DISTRICT_GRID, None, False),
     ]
 TABLE += [
+    ("city_center", *WATER_CASE, True),
+    ("city_center", *URBAN_CASE, True),
+    ("city_center", *TRIAGE_CASE, True),
+    ("city_center", None, "urban", True),
+    ("city_center", OTHER_DISTRICT_GRID, None, True),
     ("department_operator", *WATER_CASE, True),
     ("department_operator", None, "water", True),
     ("department_operator", OUT_GRID, "water", True),
@@ -201,8 +208,30 @@ def test_can_see_table_covers_every_role() -> None:
 def test_can_see_follows_the_scope_of_the_role(
     role: str, grid_code: str | None, department_code: str | None, expected: bool
 ) -> None:
+    """Each case is in the home district (a case without a grid says so itself, as the
+    services pass its stored district), unless its grid is another district's."""
     principal = principal_for(role)
-    assert can_see(principal, grid_code=grid_code, department_code=department_code) is expected
+    district = None if grid_code else HOME_DISTRICT
+    assert (
+        can_see(
+            principal, grid_code=grid_code, department_code=department_code, district_code=district
+        )
+        is expected
+    )
+
+
+@pytest.mark.parametrize("role", sorted(DISTRICT_WIDE))
+@pytest.mark.parametrize("district", [None, "510303"])
+def test_a_district_role_does_not_see_a_case_of_another_or_no_known_district(
+    role: str, district: str | None
+) -> None:
+    principal = principal_for(role)
+    assert can_see(principal, grid_code=None, department_code=None, district_code=district) is False
+    assert (
+        can_see(principal, grid_code=None, department_code="urban", district_code=district) is False
+    )
+    city = principal_for("city_center")
+    assert can_see(city, grid_code=None, department_code=None, district_code=district) is True
 
 
 @pytest.mark.parametrize("role", sorted(AREA_ONLY))
