@@ -280,3 +280,22 @@ async def test_a_districts_desk_looks_up_its_own_districts_people_only(
     assert [s["staff_id"] for s in water.json()] == [f"{A.code}-op-water"]
     assert theirs.status_code == 403
     assert {s["staff_id"] for s in everyone.json()} == {f"{A.code}-op-water", f"{B.code}-op-water"}
+
+
+async def test_a_districts_desk_draws_only_its_own_districts_areas(
+    client: Any, two_districts: dict[str, str]
+) -> None:
+    dispatcher_a = bearer(*_who(A)["dispatcher"])
+    listed = (await client.get("/v1/directory/areas", headers=dispatcher_a)).json()
+    drawn = (
+        await client.get(
+            "/v1/directory/areas.geojson", params={"level": "grid"}, headers=dispatcher_a
+        )
+    ).json()
+    everything = (
+        await client.get("/v1/directory/areas.geojson", params={"level": "grid"}, headers=CITY)
+    ).json()
+
+    assert listed and {a["code"][:6] for a in listed} == {A.code}
+    assert {f["properties"]["code"] for f in drawn["features"]} == {g.code for g in A.grids}
+    assert {f["properties"]["code"][:6] for f in everything["features"]} == {A.code, B.code}

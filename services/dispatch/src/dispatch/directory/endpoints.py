@@ -84,8 +84,12 @@ async def list_areas(
     level: Annotated[str | None, Query(pattern="^(district|street|community|grid)$")] = None,
     parent_code: Annotated[str | None, Query(max_length=32)] = None,
 ) -> list[AreaRead]:
+    """The areas of the caller's district (every district's at the city level)."""
+    wall = _wall(principal)
     areas = await repository.areas(session, level=level, parent_code=parent_code)
-    return [AreaRead.model_validate(a) for a in areas]
+    return [
+        AreaRead.model_validate(a) for a in areas if wall is None or district_of(a.code) == wall
+    ]
 
 
 @router.get(

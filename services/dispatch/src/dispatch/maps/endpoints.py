@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from dispatch.maps import service
 from gridcase_events.areas import AreaLevel
-from gridcase_events.kit.auth import CurrentPrincipal
+from gridcase_events.kit.auth import CurrentPrincipal, scope_of
 from gridcase_events.kit.runtime import SessionDep
 
 router = APIRouter(tags=["maps"])
@@ -27,5 +27,10 @@ async def areas_geojson(
     level: AreaLevel | None = None,
     parent: Annotated[str | None, Query(pattern=r"^[0-9A-Za-z_.-]{1,32}$")] = None,
 ) -> JSONResponse:
-    collection = await service.areas(session=session, level=level, parent_code=parent)
+    """The polygons of the caller's district (every district's at the city level)."""
+    mine = scope_of(principal)
+    wall = None if mine.everything else mine.district
+    collection = await service.areas(
+        session=session, level=level, parent_code=parent, district=wall
+    )
     return JSONResponse(collection, media_type="application/geo+json")
