@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from gridcase_events.testing import bearer, eventually
+from gridcase_events.testing import HttpSink, bearer, eventually
 from gridcase_events.testing_districts import generated_district
 
 pytestmark = pytest.mark.integration
@@ -90,3 +90,35 @@ async def test_a_grid_members_inbox_holds_its_own_districts_notices(
 
         items = await eventually(arrived)
         assert {i["case_id"] for i in items} == {two_cases[d.code]}
+
+
+async def test_ops_resend_only_their_own_districts_failed_deliveries(
+    client: Any, staff: Any, assigned: Any, http_sink: HttpSink
+) -> None:
+    http_sink.fail_next(400, times=2)
+    failed: dict[str, str] = {}
+    for d, phone in ((A, "13800000011"), (B, "13800000022")):
+        member = f"{d.code}-gm111a"
+        await staff(member, phone, area_code=d.grids[0].code)
+        event = await assigned(
+            assignee=member,
+            tracking_no=f"GC-20261121-F{d.code}",
+            grid_code=d.grids[0].code,
+            tenant=d.code,
+        )
+
+        async def has_failed(case_id: str = event.subject) -> str | None:
+            found = (await client.get(f"/v1/cases/{case_id}/deliveries", headers=CITY)).json()
+            sms = [f for f in found if f["channel"] == "sms"]
+            return sms[0]["id"] if sms and sms[0]["status"] == "failed" else None
+
+        failed[d.code] = await eventually(has_failed)
+    ops_a = bearer(f"{A.code}-ops", "ops", A.code)
+
+    theirs = await client.post(f"/v1/deliveries/{failed[B.code]}/resend", headers=ops_a)
+    bulk = await client.post("/v1/deliveries:resend", json={}, headers=ops_a)
+    city = await client.post("/v1/deliveries:resend", json={}, headers=CITY_OPS)
+
+    assert theirs.status_code == 404
+    assert bulk.json() == {"matched": 1, "resent": 1, "skipped": 0}  # A's alone
+    assert city.json() == {"matched": 2, "resent": 1, "skipped": 1}  # B's now; A's resent

@@ -112,6 +112,7 @@ async def resend_matching(
         failed_from=body.failed_from,
         failed_until=body.failed_until,
         limit=body.limit,
+        district=_wall(principal),
     )
     return BulkResendRead(matched=done.matched, resent=done.resent, skipped=done.skipped)
 
@@ -130,6 +131,10 @@ async def resend(
     delivery_id: UUID, session: SessionDep, runtime: RuntimeDep, principal: OpsOnly
 ) -> DeliveryRead:
     new = await resending.resend(
-        session=session, clock=runtime.clock, delivery_id=delivery_id, by=principal.sub
+        session=session,
+        clock=runtime.clock,
+        delivery_id=delivery_id,
+        by=principal.sub,
+        district=_wall(principal),
     )
     return DeliveryRead.model_validate(new)

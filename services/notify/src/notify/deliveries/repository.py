@@ -195,10 +195,13 @@ async def failed_matching(
     failed_from: datetime | None,
     failed_until: datetime | None,
     limit: int,
+    district: str | None = None,
 ) -> Sequence[Delivery]:
     """Failed deliveries by channel and by when they failed (``updated_at``, the last
-    change of a failed delivery), oldest first."""
+    change of a failed delivery), oldest first; only `district`'s when one is given."""
     query = select(Delivery).where(Delivery.status == "failed")
+    if district is not None:
+        query = query.where(Delivery.district_code == district)
     if channel is not None:
         query = query.where(Delivery.channel == channel)
     if failed_from is not None:

@@ -31,15 +31,23 @@ class AlreadyResent(Conflict):
         self.status = status
 
 
-async def resend(*, session: AsyncSession, clock: Clock, delivery_id: UUID, by: str) -> Delivery:
+async def resend(
+    *,
+    session: AsyncSession,
+    clock: Clock,
+    delivery_id: UUID,
+    by: str,
+    district: str | None = None,
+) -> Delivery:
     """A new attempt cycle for a failed delivery, under a key derived from the original
     (``<key>:resend:<n>``) so that a provider does not take it for the original.
 
     Once only: while a resend of it is pending, being sent or delivered, another is
     refused (:class:`AlreadyResent`); only after that one failed too may it be resent
-    again. Concurrent requests are serialised by a lock on the original's key."""
+    again. Concurrent requests are serialised by a lock on the original's key.
+    With `district` (the caller's wall), another district's delivery is not found."""
     found = await repository.get(session, delivery_id)
-    if found is None:
+    if found is None or (district is not None and found.district_code != district):
         raise NotFound("no such delivery")
     base = found.idempotency_key.split(":resend:")[0]
     await repository.lock_resends(session, base)
@@ -103,12 +111,18 @@ async def resend_matching(
     failed_from: datetime | None,
     failed_until: datetime | None,
     limit: int,
+    district: str | None = None,
 ) -> BulkResent:
     """Resends the failed deliveries that match, with the rules of :func:`resend`: one
     new cycle per original delivery (an original and its failed resends match as one),
     none where a resend of it is pending, being sent or delivered."""
     found = await repository.failed_matching(
-        session, channel=channel, failed_from=failed_from, failed_until=failed_until, limit=limit
+        session,
+        channel=channel,
+        failed_from=failed_from,
+        failed_until=failed_until,
+        limit=limit,
+        district=district,
     )
     bases: dict[str, UUID] = {}
     for delivery in found:
@@ -116,7 +130,9 @@ async def resend_matching(
     resent = 0
     for delivery_id in bases.values():
         try:
-            await resend(session=session, clock=clock, delivery_id=delivery_id, by=by)
+            await resend(
+                session=session, clock=clock, delivery_id=delivery_id, by=by, district=district
+            )
         except (NotFailed, AlreadyResent):
             continue  # resent meanwhile (its lock was taken before any write)
         resent += 1
