@@ -42,6 +42,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'map', component: () => import('@/console/map/CaseMapPage.vue') },
       { path: 'rates', component: () => import('@/console/rates/RatesPage.vue') },
       { path: 'station', component: () => import('@/console/station/StationPage.vue') },
+      // The assessment of grid members (网格员考核).
+      { path: 'assessment', component: () => import('@/console/assessment/AssessmentPage.vue') },
     ],
   },
   {
