@@ -107,7 +107,7 @@ async def test_ops_sees_the_assessment_as_the_api_gives_it(journey: Any, browser
         }
         expected = {
             "rank": str(member["rank"]) if member["rank"] is not None else "样本不足",
-            "member": MEMBER,
+            "member": f"李磊静 {MEMBER}",  # the name from the directory, then the id
             "cases": str(member["cases"]),
             "score": "—" if member["score"] is None else f"{member['score']:.1f}",
             "review": "待复核" if member["review"] else "",

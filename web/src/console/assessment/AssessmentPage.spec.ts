@@ -62,13 +62,18 @@ describe('AssessmentPage', () => {
       .fn()
       .mockResolvedValueOnce(Response.json([{ code: '510302001001', name: '桂花社区' }]))
       .mockResolvedValueOnce(Response.json(report))
+      .mockResolvedValueOnce(Response.json([{ code: '510302001001001', name: '一网格' }, { code: '510302002001001', name: '别处' }]))
+      .mockResolvedValueOnce(Response.json([{ staff_id: 'gm2', name: '李磊静' }]))
     vi.stubGlobal('fetch', fetch)
     const wrapper = mount(AssessmentPage, { global: { plugins: [createAppI18n('zh-CN')] } })
     await flushPromises()
 
     const [url] = fetch.mock.calls[1] as [string]
     expect(url).toContain('/api/escalation/v1/reports/assessment?month=')
+    expect(fetch.mock.calls).toHaveLength(4) // the staff of the one grid in the community
     const flagged = wrapper.find('tr[data-member=gm2]')
+    expect(flagged.find('[data-figure=member]').text()).toBe('李磊静 gm2')
+    expect(wrapper.find('tr[data-member=gm1] [data-figure=member]').text()).toBe('gm1')
     expect(flagged.classes()).toContain('flagged')
     expect(flagged.find('[data-figure=review]').text()).toBe('待复核')
     expect(flagged.find('[data-figure=score]').text()).toBe('40.5')

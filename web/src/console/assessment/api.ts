@@ -1,4 +1,5 @@
 // Escalation's monthly assessment of grid members (网格员考核, docs/reports.md).
+import type { components as DispatchSchemas } from '@/kit/api/generated/dispatch'
 import type { components } from '@/kit/api/generated/escalation'
 import { request } from '@/kit/http'
 
@@ -30,4 +31,19 @@ export function componentOf(member: MemberAssessment, name: ComponentName): Asse
 /** A score as shown: one decimal place, or a dash when there is none. */
 export function scoreText(score: number | null | undefined): string {
   return score === null || score === undefined ? '—' : score.toFixed(1)
+}
+
+type StaffRead = DispatchSchemas['schemas']['StaffRead']
+type AreaRead = DispatchSchemas['schemas']['AreaRead']
+
+/** The names of the grid members working in these communities' grids (dispatch's
+ * directory), by staff id: the ranking shows a person, not only an id. */
+export async function memberNames(communityCodes: string[]): Promise<Map<string, string>> {
+  if (!communityCodes.length) return new Map()
+  const grids = await request<AreaRead[]>('dispatch', '/v1/directory/areas', { query: { level: 'grid' } })
+  const wanted = grids.filter((g) => communityCodes.some((c) => g.code.startsWith(c)))
+  const staff = await Promise.all(
+    wanted.map((g) => request<StaffRead[]>('dispatch', `/v1/directory/areas/${encodeURIComponent(g.code)}/staff`)),
+  )
+  return new Map(staff.flat().map((s) => [s.staff_id, s.name]))
 }
