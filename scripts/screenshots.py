@@ -216,7 +216,8 @@ def field_screens(browser: Any, url: str) -> None:
 
 def oversight_screens(browser: Any, url: str) -> None:
     """The console's oversight screens, desktop-sized: the case map (c4) and the three
-    rates (c5) as ops, the 大屏 (c6), and the station master's day of 桂花社区 (c7)."""
+    rates (c5) as ops, the 大屏 (c6), the station master's day of 桂花社区 (c7) and the
+    assessment of its grid members (c8)."""
     context = browser.new_context(
         viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
     )
@@ -229,7 +230,7 @@ def oversight_screens(browser: Any, url: str) -> None:
 
     page.goto(f"{url}/sign-in")
     page.locator("button[data-staff-id=ops1]").click()
-    page.wait_for_url("**/tasks")
+    page.wait_for_url("**/console")  # a desk role lands on the console
     page.goto(f"{url}/console/map")
     page.locator("[data-map-counts]").wait_for()
     page.locator('[data-grid="510302001001001"]').click()
@@ -249,10 +250,14 @@ def oversight_screens(browser: Any, url: str) -> None:
     page = context.new_page()
     page.goto(f"{url}/sign-in")
     page.locator("button[data-staff-id=sm11]").click()
-    page.wait_for_url("**/tasks")
+    page.wait_for_url("**/console")
     page.goto(f"{url}/console/station")
     page.get_by_role("heading", name="日报").wait_for()
     shot("c7-console-station", full_page=True)
+    # The grid members' assessment of the station master's community (网格员考核).
+    page.goto(f"{url}/console/assessment")
+    page.locator("[data-formula]").wait_for()
+    shot("c8-console-assessment", full_page=True)
     context.close()
 
 

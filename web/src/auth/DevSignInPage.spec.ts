@@ -36,6 +36,7 @@ async function mountPage() {
     routes: [
       { path: '/sign-in', component: DevSignInPage },
       { path: '/tasks', component: { template: '<p>tasks</p>' } },
+      { path: '/console', component: { template: '<p>console</p>' } },
     ],
   })
   await router.push('/sign-in')
@@ -100,5 +101,28 @@ describe('DevSignInPage', () => {
     expect(url).toBe('/api/dispatch/v1/dev/sign-in')
     expect(init.body).toBe('{"staff_id":"gm111a"}')
     expect(router.currentRoute.value.path).toBe('/tasks')
+  })
+
+  it('signs a station master in to the console, a desk role', async () => {
+    const expires = new Date(Date.now() + 3600_000).toISOString()
+    const master = {
+      ...people[1],
+      staff_id: 'sm11',
+      name: '站长',
+      role: 'station_master',
+      post: null,
+      area_code: '510302001001',
+    }
+    const fetch = vi
+      .fn()
+      .mockResolvedValueOnce(Response.json([...people, master]))
+      .mockResolvedValueOnce(Response.json({ token: 't', expires_at: expires, person: master }))
+    vi.stubGlobal('fetch', fetch)
+    const { wrapper, router } = await mountPage()
+
+    await wrapper.find('button[data-staff-id=sm11]').trigger('click')
+    await flushPromises()
+
+    expect(router.currentRoute.value.path).toBe('/console')
   })
 })

@@ -8,6 +8,9 @@ import inbox from '@/inbox/messages'
 import kit from '@/kit/messages'
 import tasks from '@/tasks/messages'
 
+// The assessment of grid members in the console
+import assessment from '@/console/assessment/messages'
+
 // Field work: patrols, household visits, and the outbox of actions taken offline.
 import outbox from '@/outbox/messages'
 import patrol from '@/patrol/messages'
@@ -30,6 +33,8 @@ function pick(locale: Locale) {
     visits: visits[locale],
     // Oversight in the console
     oversight: oversight[locale],
+    // The assessment of grid members
+    assessment: assessment[locale],
   }
 }
 

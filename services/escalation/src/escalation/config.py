@@ -1,9 +1,25 @@
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from gridcase_events.kit.settings import PlatformSettings
+
+ASSESSMENT_COMPONENTS = (
+    "on_time_sign_for",
+    "on_time_resolution",
+    "no_return",
+    "no_reopening",
+    "satisfaction",
+)
+"""The assessment's components (docs/reports.md, "Assessment of grid members")."""
+DEFAULT_ASSESSMENT_WEIGHTS = {
+    "on_time_sign_for": 0.25,
+    "on_time_resolution": 0.30,
+    "no_return": 0.15,
+    "no_reopening": 0.10,
+    "satisfaction": 0.20,
+}
 
 
 class EscalationSettings(PlatformSettings):
@@ -37,6 +53,28 @@ class EscalationSettings(PlatformSettings):
     report_max_days: int = Field(
         400, ge=1, description="the longest period a rates report may cover"
     )
+
+    assessment_weights: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_ASSESSMENT_WEIGHTS),
+        description="JSON: a weight ≥ 0 for each assessment component, summing to 1",
+    )
+    assessment_min_sample: int = Field(
+        5, ge=1, description="a member with fewer cases in the month gets a score but no rank"
+    )
+    assessment_review_bottom: int = Field(
+        1, ge=0, description="how many of a community's last ranks are flagged for review"
+    )
+
+    @field_validator("assessment_weights")
+    @classmethod
+    def _weights_cover_the_components(cls, weights: dict[str, float]) -> dict[str, float]:
+        if set(weights) != set(ASSESSMENT_COMPONENTS):
+            raise ValueError(f"one weight for each of {', '.join(ASSESSMENT_COMPONENTS)}")
+        if any(w < 0 for w in weights.values()):
+            raise ValueError("weights must not be negative")
+        if abs(sum(weights.values()) - 1) > 1e-9:
+            raise ValueError("weights must sum to 1")
+        return weights
 
     def warnings(self) -> list[int]:
         return sorted({int(p) for p in self.warning_percents.split(",") if 0 < int(p) < 100})

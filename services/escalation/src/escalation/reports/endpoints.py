@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 from escalation.deps import RuntimeDep, SettingsDep
 from escalation.reports import service
 from escalation.reports.schemas import (
+    AssessmentReport,
     DailySummary,
     Level,
     MonthlyReview,
@@ -221,4 +222,55 @@ async def monthly(
             total=len(cards),
         ),
         orders=[SupervisionRead.model_validate(o, from_attributes=True) for o in orders],
+    )
+
+
+@router.get(
+    "/v1/reports/assessment",
+    response_model=AssessmentReport,
+    summary="The monthly assessment of grid members (网格员考核), ranked per community",
+    responses=FORBIDDEN,
+)
+async def assessment(
+    session: SessionDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
+    month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")],
+    community: Annotated[
+        str | None, Query(pattern=r"^\d{12}$", description="one community; all in scope if absent")
+    ] = None,
+) -> Any:
+    scope = service.scope_for(principal, level="community")
+    # An area role's area, else a district's people's district (none: the city level).
+    prefix = scope.area_prefix or scope.district or ""
+    if scope.department_code is not None or not (community or prefix).startswith(prefix):
+        raise Forbidden("this community is outside your area")
+    try:
+        start, end = service.checked_period(
+            *service.month_bounds(month), ZoneInfo(settings.timezone)
+        )
+    except (OverflowError, ValueError):
+        raise Invalid("a month out of range") from None
+    communities = await service.assessment(
+        session,
+        start=start,
+        end=end,
+        area_prefix=community or prefix or None,
+        weights=settings.assessment_weights,
+        min_sample=settings.assessment_min_sample,
+        review_bottom=settings.assessment_review_bottom,
+    )
+    return AssessmentReport.model_validate(
+        {
+            "month": month,
+            "timezone": settings.timezone,
+            "generated_at": runtime.clock.now(),
+            "formula": service.ASSESSMENT_FORMULA,
+            "weights": settings.assessment_weights,
+            "min_sample": settings.assessment_min_sample,
+            "review_bottom": settings.assessment_review_bottom,
+            "components_not_included": list(service.COMPONENTS_NOT_INCLUDED),
+            "communities": communities,
+        }
     )

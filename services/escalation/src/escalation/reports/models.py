@@ -22,6 +22,7 @@ class CaseFact(Base):
         Index("ix_case_facts_grid", "grid_code"),
         Index("ix_case_facts_community", "community_code"),
         Index("ix_case_facts_department", "department_code"),
+        Index("ix_case_facts_assignee", "assignee_id"),
     )
 
     case_id: Mapped[UUID] = mapped_column(primary_key=True)
@@ -40,6 +41,11 @@ class CaseFact(Base):
     department_code: Mapped[str | None] = mapped_column(String(32))
     location_version: Mapped[int] = mapped_column(Integer, server_default="0")
     state_version: Mapped[int] = mapped_column(Integer, server_default="0")
+    # The member the case stands assigned to (the latest case.assigned / case.accepted by
+    # case version): whom the assessment (考核) counts it for.
+    assignee_id: Mapped[str | None] = mapped_column(String(64))
+    assignee_role: Mapped[str | None] = mapped_column(String(32))
+    assignee_version: Mapped[int] = mapped_column(Integer, server_default="0")
     # 签收: whether a sign-for clock ever ran, and the first acceptance against it.
     sign_for_clocked: Mapped[bool] = mapped_column(Boolean, server_default="false")
     first_assigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -173,3 +173,48 @@ async def open_by_unit(session: AsyncSession, *, now: datetime) -> Sequence[Any]
         .group_by(f.street_code, f.department_code)
     )
     return result.all()
+
+
+async def member_counts(
+    session: AsyncSession, *, start: datetime, end: datetime, area_prefix: str | None
+) -> Sequence[Any]:
+    """Per community and grid member the case stands assigned to: the counts behind the
+    assessment's components, for cases received in [start, end)."""
+    f = CaseFact
+    where: list[ColumnElement[bool]] = [
+        f.ended.is_(None),
+        f.received_at >= start,
+        f.received_at < end,
+        f.assignee_role == "grid_member",
+        f.assignee_id.is_not(None),
+        f.community_code.is_not(None),
+    ]
+    if area_prefix is not None:
+        where.append(f.community_code.startswith(area_prefix, autoescape=True))
+    result = await session.execute(
+        select(
+            f.community_code,
+            f.assignee_id,
+            func.count().label("cases"),
+            func.count().filter(f.sign_for_clocked).label("sign_for_clocked"),
+            func.count()
+            .filter(f.sign_for_clocked, f.accepted_in_time.is_(True))
+            .label("accepted_in_time"),
+            func.count()
+            .filter(f.closed_at.is_not(None), f.closed_on_time.is_not(None))
+            .label("closed"),
+            func.count()
+            .filter(f.closed_at.is_not(None), f.closed_on_time.is_(True))
+            .label("closed_on_time"),
+            func.count().filter(f.returns > 0).label("returned"),
+            func.count().filter(f.reopenings > 0).label("reopened"),
+            func.count().filter(f.satisfaction.is_not(None)).label("evaluated"),
+            func.count()
+            .filter(f.satisfaction.in_(("satisfied", "basically_satisfied")))
+            .label("satisfied"),
+        )
+        .where(*where)
+        .group_by(f.community_code, f.assignee_id)
+        .order_by(f.community_code, f.assignee_id)
+    )
+    return result.all()

@@ -133,3 +133,47 @@ class MonthlyReview(BaseModel):
     worst: list[WorstUnit]
     supervision: SupervisionCounts
     orders: list[SupervisionRead]
+
+
+AssessmentComponentName = Literal[
+    "on_time_sign_for", "on_time_resolution", "no_return", "no_reopening", "satisfaction"
+]
+
+
+class AssessmentComponent(BaseModel):
+    name: AssessmentComponentName
+    value: float | None = Field(description="numerator / sample, 4 places; null when sample is 0")
+    numerator: int
+    sample: int = Field(description="the cases the value rests on (its denominator)")
+    weight: float
+
+
+class MemberAssessment(BaseModel):
+    member_id: str
+    cases: int = Field(description="cases received in the month standing assigned to the member")
+    score: float | None = Field(description="0–100, 1 place; null when no component has a sample")
+    rank: int | None = Field(description="within the community; null below the minimum sample")
+    review: bool = Field(description="among the community's lowest scores: flagged for review")
+    components: list[AssessmentComponent]
+
+
+class CommunityAssessment(BaseModel):
+    community_code: str
+    community_name: str | None
+    members: list[MemberAssessment] = Field(description="ranked first, then the unranked")
+
+
+class AssessmentReport(BaseModel):
+    """The monthly assessment of grid members (网格员考核): docs/reports.md."""
+
+    month: str
+    timezone: str
+    generated_at: datetime
+    formula: str
+    weights: dict[str, float]
+    min_sample: int
+    review_bottom: int
+    components_not_included: list[str] = Field(
+        description="parts of the assessment this report cannot compute yet, and so leaves out"
+    )
+    communities: list[CommunityAssessment]

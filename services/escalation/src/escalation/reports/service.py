@@ -245,6 +245,21 @@ async def _locate(
     fact.location_version = version
 
 
+def _assign(fact: CaseFact, p: DispatchCaseEvent) -> None:
+    """The member the case stands assigned to: named by case.assigned (the assignee) and
+    case.accepted (the one who signed for it), the latest by case version."""
+    if isinstance(p, payloads.CaseAssigned):
+        member, role = p.assignee_id, p.assignee_role
+    elif isinstance(p, payloads.CaseAccepted):
+        member, role = p.assignee_id or p.actor_id, p.actor_role
+    else:
+        return
+    if p.case_version < fact.assignee_version:
+        return
+    fact.assignee_id, fact.assignee_role = member, role
+    fact.assignee_version = p.case_version
+
+
 def _describe(fact: CaseFact, p: DispatchCaseEvent) -> None:
     fact.tracking_no = p.tracking_no or fact.tracking_no
     if p.channel:
@@ -300,6 +315,7 @@ async def record_dispatch(
     if not fact.reported:
         fact.received_at = _first(fact.received_at, _when(event, p))
     await _locate(session, fact, p, tenant=event.tenant)
+    _assign(fact, p)
     version = p.case_version
     fresh_state = version >= fact.state_version
 
@@ -515,3 +531,115 @@ async def daily(
             for e in escalations
         ],
     }
+
+
+# ------------------------------------------------------------------------ assessment
+
+ASSESSMENT_FORMULA = (
+    "score = 100 × Σ weight × value / Σ weight, over the components with a sample "
+    "(value: on_time_sign_for = accepted_in_time / sign_for_clocked; on_time_resolution = "
+    "closed_on_time / closed; no_return = (cases − returned) / cases; no_reopening = "
+    "(cases − reopened) / cases; satisfaction = (satisfied + basically_satisfied) / "
+    "evaluated); rounded half up to 1 place"
+)
+COMPONENTS_NOT_INCLUDED = ("patrol_compliance", "visits")
+"""Kept by intake, which escalation does not hear from about patrols and visits."""
+_FRACTIONS: dict[str, tuple[str, str]] = {
+    "on_time_sign_for": ("accepted_in_time", "sign_for_clocked"),
+    "on_time_resolution": ("closed_on_time", "closed"),
+    "no_return": ("not_returned", "cases"),
+    "no_reopening": ("not_reopened", "cases"),
+    "satisfaction": ("satisfied", "evaluated"),
+}
+SCORE_PLACES = Decimal("0.1")
+
+
+def member_components(
+    counts: Mapping[str, int], weights: Mapping[str, float]
+) -> list[dict[str, Any]]:
+    """Each component of one member: its value (a fraction, null without a sample), the
+    sample it rests on and its weight."""
+    c = {k: int(v) for k, v in counts.items() if isinstance(v, int)}
+    c["not_returned"] = c["cases"] - c["returned"]
+    c["not_reopened"] = c["cases"] - c["reopened"]
+    return [
+        {
+            "name": name,
+            "value": rate(c[numerator], c[denominator]),
+            "numerator": c[numerator],
+            "sample": c[denominator],
+            "weight": weights[name],
+        }
+        for name, (numerator, denominator) in _FRACTIONS.items()
+    ]
+
+
+def score(components: Iterable[Mapping[str, Any]]) -> float | None:
+    """0–100 from the components that have a sample, their weights renormalised; None
+    when none has one (or all those have weight 0)."""
+    weighed = Decimal(0)
+    weight_sum = Decimal(0)
+    for comp in components:
+        if comp["sample"] == 0:
+            continue
+        weight = Decimal(str(comp["weight"]))
+        weighed += weight * Decimal(comp["numerator"]) / Decimal(comp["sample"])
+        weight_sum += weight
+    if weight_sum == 0:
+        return None
+    return float((100 * weighed / weight_sum).quantize(SCORE_PLACES, ROUND_HALF_UP))
+
+
+def rank_community(
+    members: list[dict[str, Any]], *, min_sample: int, review_bottom: int
+) -> list[dict[str, Any]]:
+    """Ranks a community's members by score (highest first; equal scores share a rank)
+    among those with at least `min_sample` cases; flags the `review_bottom` lowest
+    scores for review (末位复核), all members sharing them, when more members are ranked
+    than would be flagged. Unranked members come last, by member id."""
+    ranked = [m for m in members if m["cases"] >= min_sample and m["score"] is not None]
+    ranked.sort(key=lambda m: (-m["score"], m["member_id"]))
+    scores = [m["score"] for m in ranked]
+    lowest = sorted(set(scores))[:review_bottom] if len(ranked) > review_bottom else []
+    for m in members:
+        m["rank"], m["review"] = None, False
+    for m in ranked:
+        m["rank"] = 1 + sum(1 for s in scores if s > m["score"])
+        m["review"] = m["score"] in lowest
+    unranked = sorted((m for m in members if m["rank"] is None), key=lambda m: m["member_id"])
+    return ranked + unranked
+
+
+async def assessment(
+    session: AsyncSession,
+    *,
+    start: datetime,
+    end: datetime,
+    area_prefix: str | None,
+    weights: Mapping[str, float],
+    min_sample: int,
+    review_bottom: int,
+) -> list[dict[str, Any]]:
+    """Per community: its grid members' scores, components and ranks."""
+    found = await repository.member_counts(session, start=start, end=end, area_prefix=area_prefix)
+    communities: dict[str, list[dict[str, Any]]] = {}
+    for r in found:
+        counts = dict(r._mapping)
+        components = member_components(counts, weights)
+        communities.setdefault(r.community_code, []).append(
+            {
+                "member_id": r.assignee_id,
+                "cases": int(r.cases),
+                "score": score(components),
+                "components": components,
+            }
+        )
+    names = await directory_repository.names(session, areas=list(communities), departments=[])
+    return [
+        {
+            "community_code": code,
+            "community_name": names.get(code),
+            "members": rank_community(members, min_sample=min_sample, review_bottom=review_bottom),
+        }
+        for code, members in sorted(communities.items())
+    ]

@@ -466,7 +466,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The area hierarchy */
+        /**
+         * The area hierarchy
+         * @description The areas of the caller's district (every district's at the city level).
+         */
         get: operations["list_areas_v1_directory_areas_get"];
         put?: never;
         post?: never;
@@ -483,7 +486,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Areas as polygons (filter by level and parent) */
+        /**
+         * Areas as polygons (filter by level and parent)
+         * @description The polygons of the caller's district (every district's at the city level).
+         */
         get: operations["areas_geojson_v1_directory_areas_geojson_get"];
         put?: never;
         post?: never;

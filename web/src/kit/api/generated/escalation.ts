@@ -138,6 +138,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/assessment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The monthly assessment of grid members (网格员考核), ranked per community */
+        get: operations["assessment_v1_reports_assessment_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/daily": {
         parameters: {
             query?: never;
@@ -211,6 +228,60 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AssessmentComponent */
+        AssessmentComponent: {
+            /**
+             * Name
+             * @enum {string}
+             */
+            name: "on_time_sign_for" | "on_time_resolution" | "no_return" | "no_reopening" | "satisfaction";
+            /** Numerator */
+            numerator: number;
+            /**
+             * Sample
+             * @description the cases the value rests on (its denominator)
+             */
+            sample: number;
+            /**
+             * Value
+             * @description numerator / sample, 4 places; null when sample is 0
+             */
+            value: number | null;
+            /** Weight */
+            weight: number;
+        };
+        /**
+         * AssessmentReport
+         * @description The monthly assessment of grid members (网格员考核): docs/reports.md.
+         */
+        AssessmentReport: {
+            /** Communities */
+            communities: components["schemas"]["CommunityAssessment"][];
+            /**
+             * Components Not Included
+             * @description parts of the assessment this report cannot compute yet, and so leaves out
+             */
+            components_not_included: string[];
+            /** Formula */
+            formula: string;
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+            /** Min Sample */
+            min_sample: number;
+            /** Month */
+            month: string;
+            /** Review Bottom */
+            review_bottom: number;
+            /** Timezone */
+            timezone: string;
+            /** Weights */
+            weights: {
+                [key: string]: number;
+            };
+        };
         /** BreachRead */
         BreachRead: {
             /** Breached At */
@@ -302,6 +373,18 @@ export interface components {
             stopped_at: string | null;
             /** Tracking No */
             tracking_no: string;
+        };
+        /** CommunityAssessment */
+        CommunityAssessment: {
+            /** Community Code */
+            community_code: string;
+            /** Community Name */
+            community_name: string | null;
+            /**
+             * Members
+             * @description ranked first, then the unranked
+             */
+            members: components["schemas"]["MemberAssessment"][];
         };
         /**
          * DailySummary
@@ -411,6 +494,33 @@ export interface components {
              * @enum {string}
              */
             unit: "grid" | "department" | "ownership";
+        };
+        /** MemberAssessment */
+        MemberAssessment: {
+            /**
+             * Cases
+             * @description cases received in the month standing assigned to the member
+             */
+            cases: number;
+            /** Components */
+            components: components["schemas"]["AssessmentComponent"][];
+            /** Member Id */
+            member_id: string;
+            /**
+             * Rank
+             * @description within the community; null below the minimum sample
+             */
+            rank: number | null;
+            /**
+             * Review
+             * @description among the community's lowest scores: flagged for review
+             */
+            review: boolean;
+            /**
+             * Score
+             * @description 0–100, 1 place; null when no component has a sample
+             */
+            score: number | null;
         };
         /**
          * MonthlyReview
@@ -1044,6 +1154,47 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PolicyRead"][];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    assessment_v1_reports_assessment_get: {
+        parameters: {
+            query: {
+                /** @description one community; all in scope if absent */
+                community?: string | null;
+                /** @description YYYY-MM */
+                month: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentReport"];
+                };
+            };
+            /** @description outside your area or department */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
