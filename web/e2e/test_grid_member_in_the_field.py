@@ -182,12 +182,13 @@ async def test_actions_taken_offline_are_sent_once_when_the_network_returns(
     await page.get_by_role("button", name=SIGN_IN).click()
     await page.wait_for_url(f"{workbench}/tasks")
     # The installed app: its service worker active and in control of the page.
-    await page.wait_for_function(
-        "navigator.serviceWorker.getRegistration().then(r => r && r.active !== null)",
-        timeout=120_000,
-    )
+    # One evaluation that awaits the page's own promise: a polled wait_for_function would
+    # re-evaluate its predicate with eval(), which the workbench's CSP forbids.
+    assert await page.evaluate("navigator.serviceWorker.ready.then(r => r.active !== null)")
     await page.reload()
-    await page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
+    assert await page.evaluate(
+        "navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller !== null)"
+    )
     # Both cases opened once online (so they are readable offline).
     for pushed, content in ((second, moved), (first, mine)):
         await page.goto(f"{workbench}/cases/{pushed['case_id']}")

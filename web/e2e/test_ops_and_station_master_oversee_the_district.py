@@ -151,10 +151,8 @@ async def test_ops_sees_the_rates_as_the_api_gives_them_and_the_map_of_grids_and
         await page.get_by_role("heading", name="区指挥中心大屏").wait_for()
         month_api = await rates_api(journey, "street", today)
         received = page.locator('.figures [data-figure="received"] .value')
-        await page.wait_for_function(
-            "n => document.querySelector('.figures [data-figure=\"received\"] .value')?.textContent.trim() !== '0'",
-            arg=None,
-        )
+        # Until the figures are loaded (a locator wait: the CSP forbids a polled eval()).
+        await received.filter(has_not_text=re.compile(r"^\s*0\s*$")).wait_for()
         assert int(await received.inner_text()) >= month_api["total"]["received"]
         assert await journey.accessibility_problems(page) == []
 
