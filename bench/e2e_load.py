@@ -195,7 +195,7 @@ async def started_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
     """The four services as processes with their own database, namespace and SMS sink."""
     import uvicorn
 
-    from gridcase_events.devtools import create_sms_sink_app
+    from gridcase_cli.smssink import create_sms_sink_app
     from gridcase_events.testing import Servers, _create_database, _drop_database, free_port
 
     kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA)
