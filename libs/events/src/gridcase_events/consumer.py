@@ -44,6 +44,17 @@ from gridcase_events.registry import UnknownEventType
 
 log = structlog.get_logger(__name__)
 
+
+def _log_fields(envelope: Envelope) -> dict[str, str]:
+    """The ids every log line about one event carries (case and correlation ids)."""
+    return {
+        "event_id": str(envelope.id),
+        "event_type": envelope.type,
+        "case_id": envelope.subject,
+        "correlation_id": envelope.correlation_id,
+    }
+
+
 Handler = Callable[[AsyncSession, Envelope, Any], Awaitable[None]]
 """``handler(session, envelope, payload)``: apply the event's effects; never commit."""
 
@@ -377,12 +388,7 @@ class ConsumerRunner:
                     "gridcase.correlation_id": envelope.correlation_id,
                 },
             ) as span,
-            structlog.contextvars.bound_contextvars(
-                event_id=str(envelope.id),
-                event_type=envelope.type,
-                case_id=envelope.subject,
-                correlation_id=envelope.correlation_id,
-            ),
+            structlog.contextvars.bound_contextvars(**_log_fields(envelope)),
         ):
             yield span
 
@@ -434,10 +440,7 @@ class ConsumerRunner:
                 outcome=outcome,
                 attempt=1,
                 batch=len(run),
-                event_id=str(envelope.id),
-                event_type=envelope.type,
-                case_id=envelope.subject,
-                correlation_id=envelope.correlation_id,
+                **_log_fields(envelope),
             )
         log.debug(
             "batch applied",
