@@ -131,6 +131,7 @@ class PatrolEnded(_Payload):
 
     session_id: UUID
     staff_id: str
+    staff_role: StaffRole = Field(description="grid_member or grid_leader: who patrols")
     grid_code: str
     started_at: AwareDatetime
     ended_at: AwareDatetime
@@ -149,6 +150,7 @@ class VisitRecorded(_Payload):
 
     visit_id: UUID
     staff_id: str
+    staff_role: StaffRole = Field(description="grid_member or grid_leader: who visits")
     grid_code: str
     visited_at: AwareDatetime
 

@@ -126,7 +126,7 @@ async def test_patrol_start_report_end_and_the_days_compliance(
         ("m-2", "2026-11-21", 60, True),
         ("m-2", "2026-11-22", 75, True),
     ]
-    assert ended[0]["session_id"] == patrol["id"]
+    assert (ended[0]["session_id"], ended[0]["staff_role"]) == (patrol["id"], "grid_member")
     assert (ended[0]["min_sessions_per_day"], ended[0]["min_session_minutes"]) == (2, 60)
     assert {e["subject"] for e in events if e["type"] == "patrol.ended"} == {
         d["session_id"] for d in ended

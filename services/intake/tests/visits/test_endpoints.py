@@ -53,6 +53,7 @@ async def test_a_visit_and_its_report_make_one_household_file(
     assert announced["data"] == {
         "visit_id": visit_id,
         "staff_id": "m-1",
+        "staff_role": "grid_member",
         "grid_code": GRID,
         "visited_at": visit.json()["visited_at"],
     }

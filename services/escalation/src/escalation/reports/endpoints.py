@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request, Response
 
+from escalation.calendar import service as calendar_service
 from escalation.deps import RuntimeDep, SettingsDep
 from escalation.reports import service
 from escalation.reports.schemas import (
@@ -23,6 +24,7 @@ from escalation.reports.schemas import (
 )
 from escalation.supervision import service as supervision
 from escalation.supervision.schemas import SupervisionRead
+from gridcase_events.areas import district_of
 from gridcase_events.kit.auth import CurrentPrincipal
 from gridcase_events.kit.errors import Forbidden, Invalid
 from gridcase_events.kit.runtime import SessionDep
@@ -246,16 +248,28 @@ async def assessment(
     prefix = scope.area_prefix or scope.district or ""
     if scope.department_code is not None or not (community or prefix).startswith(prefix):
         raise Forbidden("this community is outside your area")
+    zone = ZoneInfo(settings.timezone)
     try:
-        start, end = service.checked_period(
-            *service.month_bounds(month), ZoneInfo(settings.timezone)
-        )
+        first, last = service.month_bounds(month)
+        start, end = service.checked_period(first, last, zone)
     except (OverflowError, ValueError):
         raise Invalid("a month out of range") from None
+    # Working days by the calendar of the district asked about (the city's without one).
+    calendar = await calendar_service.load(
+        session, settings, district=district_of(community or prefix)
+    )
+    practice = service.field_practice(
+        first=first,
+        last=last,
+        today=runtime.clock.now().astimezone(zone).date(),
+        is_working_day=calendar.is_working_day,
+        monthly_visits=settings.assessment_monthly_visits,
+    )
     communities = await service.assessment(
         session,
         start=start,
         end=end,
+        practice=practice,
         area_prefix=community or prefix or None,
         weights=settings.assessment_weights,
         min_sample=settings.assessment_min_sample,
@@ -270,6 +284,10 @@ async def assessment(
             "weights": settings.assessment_weights,
             "min_sample": settings.assessment_min_sample,
             "review_bottom": settings.assessment_review_bottom,
+            "monthly_visits": settings.assessment_monthly_visits,
+            "working_days": len(practice.working_days),
+            "working_days_required": len(practice.required_days),
+            "visits_target": practice.visits_target,
             "components_not_included": list(service.COMPONENTS_NOT_INCLUDED),
             "communities": communities,
         }

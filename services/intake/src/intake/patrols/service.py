@@ -195,7 +195,11 @@ async def end(
     if ended is None:
         raise RuntimeError(f"patrol session {session_id} vanished")
     await announce_end(
-        session=session, runtime=runtime, patrol=ended, correlation_id=correlation_id
+        session=session,
+        runtime=runtime,
+        principal=principal,
+        patrol=ended,
+        correlation_id=correlation_id,
     )
     db.on_commit(session, SESSIONS.labels("ended").inc)
     log.info(
@@ -204,7 +208,9 @@ async def end(
     return ended
 
 
-def ended_payload(patrol: PatrolSession, settings: IntakeSettings) -> payloads.PatrolEnded:
+def ended_payload(
+    patrol: PatrolSession, *, role: payloads.StaffRole, settings: IntakeSettings
+) -> payloads.PatrolEnded:
     """The event of an ended session, judged by the practice as
     :func:`compliance_report` judges it (the local day of its start, its whole minutes)."""
     if patrol.ended_at is None:
@@ -213,6 +219,7 @@ def ended_payload(patrol: PatrolSession, settings: IntakeSettings) -> payloads.P
     return payloads.PatrolEnded(
         session_id=patrol.id,
         staff_id=patrol.staff_id,
+        staff_role=role,
         grid_code=patrol.grid_code,
         started_at=patrol.started_at,
         ended_at=patrol.ended_at,
@@ -225,11 +232,18 @@ def ended_payload(patrol: PatrolSession, settings: IntakeSettings) -> payloads.P
 
 
 async def announce_end(
-    *, session: AsyncSession, runtime: IntakeRuntime, patrol: PatrolSession, correlation_id: str
+    *,
+    session: AsyncSession,
+    runtime: IntakeRuntime,
+    principal: Principal,
+    patrol: PatrolSession,
+    correlation_id: str,
 ) -> None:
+    """Only the person patrolling ends a session (:func:`_owned`): their role is the
+    patroller's."""
     await runtime.emit(
         session,
-        ended_payload(patrol, runtime.settings),
+        ended_payload(patrol, role=principal.role, settings=runtime.settings),
         subject=str(patrol.id),
         correlation_id=correlation_id,
         tenant=district_of(patrol.grid_code),

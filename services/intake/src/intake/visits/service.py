@@ -82,6 +82,7 @@ async def record(
         payloads.VisitRecorded(
             visit_id=visit.id,
             staff_id=visit.staff_id,
+            staff_role=principal.role,  # a field role: own_grid refused the others
             grid_code=visit.grid_code,
             visited_at=visit.visited_at,
         ),

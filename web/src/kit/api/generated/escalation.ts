@@ -234,12 +234,15 @@ export interface components {
              * Name
              * @enum {string}
              */
-            name: "on_time_sign_for" | "on_time_resolution" | "no_return" | "no_reopening" | "satisfaction";
-            /** Numerator */
+            name: "on_time_sign_for" | "on_time_resolution" | "no_return" | "no_reopening" | "satisfaction" | "patrol_compliance" | "visits";
+            /**
+             * Numerator
+             * @description patrol_compliance: working days met; visits: visits, at most the target
+             */
             numerator: number;
             /**
              * Sample
-             * @description the cases the value rests on (its denominator)
+             * @description its denominator: cases; for patrol_compliance the working days required so far, for visits the target so far
              */
             sample: number;
             /**
@@ -273,14 +276,34 @@ export interface components {
             min_sample: number;
             /** Month */
             month: string;
+            /**
+             * Monthly Visits
+             * @description the monthly visit target of a grid member
+             */
+            monthly_visits: number;
             /** Review Bottom */
             review_bottom: number;
             /** Timezone */
             timezone: string;
+            /**
+             * Visits Target
+             * @description monthly_visits × working_days_required / working_days, rounded
+             */
+            visits_target: number;
             /** Weights */
             weights: {
                 [key: string]: number;
             };
+            /**
+             * Working Days
+             * @description the month's working days (the official calendar)
+             */
+            working_days: number;
+            /**
+             * Working Days Required
+             * @description the working days already over: what patrol compliance is judged on
+             */
+            working_days_required: number;
         };
         /** BreachRead */
         BreachRead: {
@@ -521,6 +544,11 @@ export interface components {
              * @description 0–100, 1 place; null when no component has a sample
              */
             score: number | null;
+            /**
+             * Visits
+             * @description household visits made in the month (入户走访)
+             */
+            visits: number;
         };
         /**
          * MonthlyReview
