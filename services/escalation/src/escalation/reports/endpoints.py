@@ -104,6 +104,10 @@ def _wants_csv(request: Request, format: str | None) -> bool:
     "/v1/reports/rates",
     response_model=RatesReport,
     summary="The three rates (三率) and more, per unit, for cases received in a period",
+    description="Units by `level`, down to `member` (the person a case stands assigned to; "
+    "`unit_code` is the staff id). `area` narrows to one area inside the caller's scope. "
+    "Every figure carries its sample; ranking above a minimum sample is the reader's "
+    "(docs/reports.md).",
     responses={
         **FORBIDDEN,
         200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with a header row"},
@@ -120,12 +124,20 @@ async def rates(
     level: Level = "street",
     format: Annotated[Literal["json", "csv"] | None, Query()] = None,
     district: District = None,
+    area: Annotated[
+        str | None,
+        Query(
+            pattern=r"^\d{6}(\d{3}){0,3}$",
+            description="only cases in this area (a district, street, community or grid code "
+            "within yours): the drill-down, e.g. level=member&area=<a grid>",
+        ),
+    ] = None,
 ) -> Any:
     if to_date < from_date:
         raise Invalid("to is before from")
     if (to_date - from_date).days + 1 > settings.report_max_days:
         raise Invalid(f"a period of at most {settings.report_max_days} days")
-    scope = service.scope_for(principal, level=level, district=district)
+    scope = service.narrowed(service.scope_for(principal, level=level, district=district), area)
     start, end = service.checked_period(from_date, to_date, ZoneInfo(settings.timezone))
     rows = await service.rate_rows(session, level=level, start=start, end=end, scope=scope)
     if _wants_csv(request, format):

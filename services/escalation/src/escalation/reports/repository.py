@@ -21,6 +21,7 @@ from escalation.reports.models import (
 )
 
 UNIT_COLUMNS = {
+    "member": CaseFact.assignee_id,
     "grid": CaseFact.grid_code,
     "community": CaseFact.community_code,
     "street": CaseFact.street_code,

@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from escalation.supervision.schemas import SupervisionRead
 
-Level = Literal["grid", "community", "street", "department", "district"]
+Level = Literal["member", "grid", "community", "street", "department", "district"]
+"""``member``: the person a case stands assigned to (the drill-down below a grid)."""
 RateName = Literal["response_rate", "resolution_rate", "on_time_closure_rate", "satisfaction_rate"]
 
 
@@ -16,7 +17,9 @@ class RateRow(BaseModel):
     """One unit's figures; every rate is a fraction rounded to 4 places, null when its
     denominator is 0 (docs/reports.md defines each)."""
 
-    unit_code: str | None = Field(description="null: cases with no unit of this level")
+    unit_code: str | None = Field(
+        description="null: cases with no unit of this level; at level member, the staff id"
+    )
     unit_name: str | None
     received: int
     sign_for_clocked: int = Field(description="received cases that ran a sign-for clock")

@@ -44,7 +44,7 @@ DispatchCaseEvent = (
 
 # ------------------------------------------------------------------------ arithmetic
 
-LEVELS = ("grid", "community", "street", "department", "district")
+LEVELS = ("member", "grid", "community", "street", "department", "district")
 AREA_DIGITS: dict[str, int] = {str(level): n for level, n in LENGTHS.items()}
 COUNTS = (
     "received",
@@ -151,6 +151,8 @@ def previous_month(month: str) -> str:
 
 # ----------------------------------------------------------------------------- scope
 
+MEMBER_DIGITS = max(AREA_DIGITS.values()) + 1
+
 ALL_CASES_ROLES = frozenset({"ops", "admin", "district_center"})
 AREA_REPORT_ROLES = frozenset({"street_officer", "station_master", "grid_leader"})
 
@@ -185,7 +187,9 @@ def scope_for(principal: Principal, *, level: str, district: str | None = None) 
         area = principal.area_code
         if not area:
             raise OutOfScope("your token names no area")
-        if level not in AREA_DIGITS or AREA_DIGITS[level] < len(area):
+        # the member level lies below the grid: within any area
+        digits = MEMBER_DIGITS if level == "member" else AREA_DIGITS.get(level)
+        if digits is None or digits < len(area):
             raise OutOfScope(f"a {level} report covers more than your area {area}")
         return Scope(area_prefix=area, district=walled)
     if principal.role == "department_operator":
@@ -195,6 +199,19 @@ def scope_for(principal: Principal, *, level: str, district: str | None = None) 
             raise OutOfScope("department operators see their department's report only")
         return Scope(department_code=principal.department_code, district=walled)
     raise OutOfScope(f"role {principal.role} may not read reports")
+
+
+def narrowed(scope: Scope, area: str | None) -> Scope:
+    """The scope narrowed to `area` (a drill-down: a grid's members, a street's grids),
+    which must lie within the caller's area and district (403 otherwise)."""
+    if area is None:
+        return scope
+    inside = scope.area_prefix or scope.district or ""
+    if not area.startswith(inside):
+        raise OutOfScope(f"area {area} is outside yours")
+    if scope.area_prefix is not None and len(area) < len(scope.area_prefix):
+        raise OutOfScope(f"area {area} covers more than yours")
+    return Scope(area_prefix=area, department_code=scope.department_code, district=scope.district)
 
 
 # ------------------------------------------------------------------------ projection
@@ -506,9 +523,10 @@ async def rate_rows(
         district=scope.district,
     )
     codes = [r.unit_code for r in found if r.unit_code]
+    # a member's name is the directory's (dispatch), not kept here: the console asks it
     names = await directory_repository.names(
         session,
-        areas=codes if level != "department" else [],
+        areas=codes if level not in ("department", "member") else [],
         departments=codes if level == "department" else [],
     )
     return [

@@ -196,7 +196,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The three rates (三率) and more, per unit, for cases received in a period */
+        /**
+         * The three rates (三率) and more, per unit, for cases received in a period
+         * @description Units by `level`, down to `member` (the person a case stands assigned to; `unit_code` is the staff id). `area` narrows to one area inside the caller's scope. Every figure carries its sample; ranking above a minimum sample is the reader's (docs/reports.md).
+         */
         get: operations["rates_v1_reports_rates_get"];
         put?: never;
         post?: never;
@@ -560,7 +563,7 @@ export interface components {
              * Level
              * @enum {string}
              */
-            level: "grid" | "community" | "street" | "department" | "district";
+            level: "member" | "grid" | "community" | "street" | "department" | "district";
             /** Month */
             month: string;
             /** Orders */
@@ -757,7 +760,7 @@ export interface components {
             supervision_yellow: number;
             /**
              * Unit Code
-             * @description null: cases with no unit of this level
+             * @description null: cases with no unit of this level; at level member, the staff id
              */
             unit_code: string | null;
             /** Unit Name */
@@ -779,7 +782,7 @@ export interface components {
              * Level
              * @enum {string}
              */
-            level: "grid" | "community" | "street" | "department" | "district";
+            level: "member" | "grid" | "community" | "street" | "department" | "district";
             /** Rows */
             rows: components["schemas"]["RateRow"][];
             /** Timezone */
@@ -1281,7 +1284,7 @@ export interface operations {
             query: {
                 /** @description one district's report (the city centre may ask for any; others only their own); without it, every district the caller sees */
                 district?: string | null;
-                level?: "grid" | "community" | "street" | "department" | "district";
+                level?: "member" | "grid" | "community" | "street" | "department" | "district";
                 /** @description YYYY-MM */
                 month: string;
             };
@@ -1321,12 +1324,14 @@ export interface operations {
     rates_v1_reports_rates_get: {
         parameters: {
             query: {
+                /** @description only cases in this area (a district, street, community or grid code within yours): the drill-down, e.g. level=member&area=<a grid> */
+                area?: string | null;
                 /** @description one district's report (the city centre may ask for any; others only their own); without it, every district the caller sees */
                 district?: string | null;
                 format?: ("json" | "csv") | null;
                 /** @description first day received (local) */
                 from: string;
-                level?: "grid" | "community" | "street" | "department" | "district";
+                level?: "member" | "grid" | "community" | "street" | "department" | "district";
                 /** @description last day received (local) */
                 to: string;
             };
