@@ -254,6 +254,30 @@ def oversight_screens(browser: Any, url: str) -> None:
     page.goto(f"{url}/console/station")
     page.get_by_role("heading", name="日报").wait_for()
     shot("c7-console-station", full_page=True)
+    context.close()
+    member_screens(browser, url)
+
+
+def member_screens(browser: Any, url: str) -> None:
+    """As the station master of 桂花社区: the three rates drilled down to the members of
+    桂花社区一网格 (c5b) and the assessment of the community's grid members (c8)."""
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    page = context.new_page()
+
+    def shot(name: str, *, full_page: bool = False) -> None:
+        page.wait_for_timeout(1500)  # the charts' entry animation
+        page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
+        print(f"saved docs/screenshots/{name}.png")
+
+    page.goto(f"{url}/sign-in")
+    page.locator("button[data-staff-id=sm11]").click()
+    page.wait_for_url("**/console")
+    page.goto(f"{url}/console/rates")
+    page.locator('[data-rates-table] tr[data-unit="510302001001001"] button').click()
+    page.locator('[data-rates-table] tr[data-unit="gm111a"]').wait_for()
+    shot("c5b-console-rates-members", full_page=True)
     # The grid members' assessment of the station master's community (网格员考核).
     page.goto(f"{url}/console/assessment")
     page.locator("[data-formula]").wait_for()
@@ -357,9 +381,9 @@ def main() -> None:
     parser.add_argument("--hotline-secret", default=DEV_HOTLINE_SECRET)
     parser.add_argument(
         "--only",
-        choices=["phone", "console", "desk", "field"],
-        help="the phone app's, the console's (desk: the console's from c10 on), or the "
-        "field work's (patrol, visits) screens",
+        choices=["phone", "console", "desk", "field", "members"],
+        help="the phone app's, the console's (desk: the console's from c10 on; members: the "
+        "rates by member and the assessment), or the field work's (patrol, visits) screens",
     )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -373,7 +397,9 @@ def main() -> None:
             oversight_screens(browser, args.url)
         if args.only in (None, "console", "desk"):
             desk_screens(browser, args.url, args.hotline_secret)
-        if args.only in ("console", "desk", "field"):
+        if args.only == "members":
+            member_screens(browser, args.url)
+        if args.only in ("console", "desk", "field", "members"):
             browser.close()
             return
         pushed = push(args.url, args.hotline_secret)

@@ -1,6 +1,6 @@
 """The district's oversight screens against the real stack: two 12345 tickets in grid
 桂花社区一网格, one signed for. Ops sees the three rates' figures exactly as the rates API
-gives them for the day, drills down to the grids, opens the 大屏 and the map (the grids and
+gives them for the day, drills down to the grids and a grid's members, opens the 大屏 and the map (the grids and
 the case pins, a grid's staff and open cases); the station master of 桂花社区 sees the day's
 summary as the daily report has it. axe on every screen."""
 
@@ -21,6 +21,7 @@ OPS = bearer("ops1", "ops", "510302")
 STATION = bearer("sm11", "station_master", "510302001001")
 GRID = "510302001001001"
 COMMUNITY = "510302001001"
+MEMBER = "gm111a"
 RATES = ("response_rate", "resolution_rate", "on_time_closure_rate", "satisfaction_rate")
 SAMPLE = {
     "response_rate": "sign_for_clocked",
@@ -66,11 +67,13 @@ async def seeded(journey: Any) -> tuple[str, list[dict[str, str]]]:
     return today, pushed
 
 
-async def rates_api(journey: Any, level: str, day: str) -> dict[str, Any]:
+async def rates_api(
+    journey: Any, level: str, day: str, *, area: str | None = None
+) -> dict[str, Any]:
     async with httpx.AsyncClient() as client:
         response = await client.get(
             f"{journey.platform.urls['escalation']}/v1/reports/rates",
-            params={"level": level, "from": day, "to": day},
+            params={"level": level, "from": day, "to": day, **({"area": area} if area else {})},
             headers=OPS,
         )
     assert response.status_code == 200, response.text
@@ -145,6 +148,26 @@ async def test_ops_sees_the_rates_as_the_api_gives_them_and_the_map_of_grids_and
         )
         assert await figures_of(grid_row) == expected_figures(grid_api)
         await page.get_by_text("当前范围：").filter(has_text="桂花社区").wait_for()
+
+        # And to the grid's members: 李磊静 (gm111a) holds both cases, by name; two cases
+        # are below the minimum sample, so no rank; axe on the member level too.
+        await grid_row.get_by_role("button").click()
+        member_row = page.locator(f'[data-rates-table] tr[data-unit="{MEMBER}"]')
+        await member_row.wait_for()
+        member_api = await rates_api(journey, "member", today, area=GRID)
+        (member,) = [r for r in member_api["rows"] if r["unit_code"] == MEMBER]
+        assert await figures_of(member_row) == expected_figures(member)
+        assert expected_figures(member)["response_rate"] == "50.0% 样本 2"
+        assert (await member_row.locator("th").inner_text()).strip() == "李磊静"
+        assert await member_row.locator('[data-figure="rank"]').inner_text() == "样本不足"
+        assert await member_row.get_by_role("button").count() == 0  # the finest level
+        await page.get_by_text("当前范围：").filter(has_text="桂花社区一网格").wait_for()
+        # At a minimum sample of 2, ranked by the response rate (sample 2), she is first.
+        await page.get_by_label("排名最少样本").fill("2")
+        await page.locator("form.controls select").select_option("response_rate")
+        await page.get_by_role("button", name="统计").click()
+        await member_row.locator('[data-figure="rank"]', has_text="1").wait_for()
+        assert await journey.accessibility_problems(page) == []
 
         # The wall: the district's figures, big.
         await page.goto(f"{journey.base_url}/console/wall")

@@ -1,7 +1,8 @@
 """The grid members' assessment (网格员考核) against the real stack: two 12345 tickets in
-桂花社区一网格 for 李磊静 (gm111a), one signed for. Ops opens /console/assessment for
-桂花社区 and sees every figure exactly as the assessment API gives it, with the formula
-and what the score leaves out; axe on the page."""
+桂花社区一网格 for 李磊静 (gm111a), one signed for, and a household visit she records in
+the app (intake → ``visit.recorded`` → escalation). Ops opens /console/assessment for
+桂花社区 and sees every figure exactly as the assessment API gives it, the visit
+counted, with the formula; axe on the page."""
 
 import re
 from datetime import datetime
@@ -19,7 +20,6 @@ DESK = {"width": 1440, "height": 900}
 OPS = bearer("ops1", "ops", "510302")
 COMMUNITY = "510302001001"
 MEMBER = "gm111a"
-COMPONENTS = ("on_time_sign_for", "on_time_resolution", "no_return", "no_reopening", "satisfaction")
 
 
 def percent(value: float | None) -> str:
@@ -60,6 +60,13 @@ async def test_ops_sees_the_assessment_as_the_api_gives_it(journey: Any, browser
             headers=journey.grid_member,
         )
     assert accepted.status_code == 200, accepted.text
+    async with httpx.AsyncClient() as client:
+        visited = await client.post(
+            f"{journey.platform.urls['intake']}/v1/visits",
+            json={"address": "桂花路1号1栋2单元301", "household": "王家"},
+            headers=journey.grid_member,
+        )
+    assert visited.status_code == 201, visited.text
     month = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
 
     async def counted() -> dict[str, Any] | None:
@@ -69,9 +76,8 @@ async def test_ops_sees_the_assessment_as_the_api_gives_it(journey: Any, browser
             if member
             else None
         )
-        return (
-            member if sign_for and sign_for["sample"] >= 2 and sign_for["numerator"] >= 1 else None
-        )
+        counted = sign_for and sign_for["sample"] >= 2 and sign_for["numerator"] >= 1
+        return member if counted and member and member["visits"] >= 1 else None
 
     await eventually(counted, timeout=60)
 
@@ -114,6 +120,14 @@ async def test_ops_sees_the_assessment_as_the_api_gives_it(journey: Any, browser
         }
         for part in member["components"]:
             expected[part["name"]] = f"{percent(part['value'])} 样本 {part['sample']}"
+        patrol = next(p for p in member["components"] if p["name"] == "patrol_compliance")
+        visits = next(p for p in member["components"] if p["name"] == "visits")
+        expected["patrol_compliance"] = (
+            f"{percent(patrol['value'])} 达标 {patrol['numerator']}/{patrol['sample']} 天"
+        )
+        expected["visits"] = (
+            f"{percent(visits['value'])} 走访 {member['visits']} 次/目标 {visits['sample']}"
+        )
         assert shown == expected
         # Below the default minimum sample of 5: a score, no rank, not flagged.
         assert shown["rank"] == "样本不足" and shown["review"] == ""
@@ -121,10 +135,15 @@ async def test_ops_sees_the_assessment_as_the_api_gives_it(journey: Any, browser
         formula = page.locator("[data-formula]")
         assert "得分 = 100 × Σ(权重 × 指标值) ÷ Σ权重" in await formula.inner_text()
         assert (
-            "按期办结 30%"
+            "按期办结 25%"
             in await formula.locator('[data-weight="on_time_resolution"]').inner_text()
         )
-        assert "巡查达标、走访" in await page.locator("[data-not-included]").inner_text()
+        assert (
+            "巡查达标 12%"
+            in await formula.locator('[data-weight="patrol_compliance"]').inner_text()
+        )
+        assert "走访 1 次" in shown["visits"]  # her visit reached the assessment
+        assert await page.locator("[data-not-included]").count() == 0
         assert await journey.accessibility_problems(page) == []
         assert errors == []
     finally:

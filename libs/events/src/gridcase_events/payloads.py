@@ -9,6 +9,7 @@ masked form and, where notify must reach the person, a ciphertext under
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 from uuid import UUID
 
@@ -118,6 +119,40 @@ class CaseSupplemented(_Payload):
     content: str | None = None
     attachments: list[str] = Field(default_factory=list)
     supplemented_at: AwareDatetime
+
+
+@event_type("patrol.ended", 1)
+class PatrolEnded(_Payload):
+    """A grid member's patrol session (巡查) ended. Carries the practice it is judged by
+    (intake's settings), so a consumer counts a day as met exactly as intake's own
+    compliance report does: at least ``min_sessions_per_day`` sessions of at least
+    ``min_session_minutes`` that started on that local ``day``. The subject (key) is
+    the session's id."""
+
+    session_id: UUID
+    staff_id: str
+    staff_role: StaffRole = Field(description="grid_member or grid_leader: who patrols")
+    grid_code: str
+    started_at: AwareDatetime
+    ended_at: AwareDatetime
+    minutes: int = Field(ge=0)
+    day: date = Field(description="the local day (the practice's time zone) of its start")
+    qualifying: bool = Field(description="minutes >= min_session_minutes")
+    min_sessions_per_day: int = Field(ge=1)
+    min_session_minutes: int = Field(ge=1)
+
+
+@event_type("visit.recorded", 1)
+class VisitRecorded(_Payload):
+    """A household visit (入户走访) recorded by a grid member. No address, household or
+    notes: consumers count visits, the household file stays in intake. The subject
+    (key) is the visit's id."""
+
+    visit_id: UUID
+    staff_id: str
+    staff_role: StaffRole = Field(description="grid_member or grid_leader: who visits")
+    grid_code: str
+    visited_at: AwareDatetime
 
 
 # --------------------------------------------------------------------------- dispatch

@@ -11,14 +11,18 @@ ASSESSMENT_COMPONENTS = (
     "no_return",
     "no_reopening",
     "satisfaction",
+    "patrol_compliance",
+    "visits",
 )
 """The assessment's components (docs/reports.md, "Assessment of grid members")."""
 DEFAULT_ASSESSMENT_WEIGHTS = {
-    "on_time_sign_for": 0.25,
-    "on_time_resolution": 0.30,
-    "no_return": 0.15,
+    "on_time_sign_for": 0.20,
+    "on_time_resolution": 0.25,
+    "no_return": 0.10,
     "no_reopening": 0.10,
-    "satisfaction": 0.20,
+    "satisfaction": 0.15,
+    "patrol_compliance": 0.12,
+    "visits": 0.08,
 }
 
 
@@ -60,6 +64,12 @@ class EscalationSettings(PlatformSettings):
     )
     assessment_min_sample: int = Field(
         5, ge=1, description="a member with fewer cases in the month gets a score but no rank"
+    )
+    assessment_monthly_visits: int = Field(
+        30,
+        ge=1,
+        le=10_000,
+        description="household visits a grid member is expected to make in a month (入户走访)",
     )
     assessment_review_bottom: int = Field(
         1, ge=0, description="how many of a community's last ranks are flagged for review"

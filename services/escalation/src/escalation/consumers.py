@@ -1,6 +1,7 @@
 """What escalation consumes: dispatch's case events, which start, stop, pause, resume
 and move the clocks; the directory; and, for the reports' facts projection, intake's
-case events and escalation's own escalations and supervision orders. Times come from
+case events, grid members' ended patrols and household visits (the assessment), and
+escalation's own escalations and supervision orders. Times come from
 the events, not from when they are read.
 
 One typed handler per event type, by consumer group. A dispatch event feeds the facts
@@ -169,6 +170,7 @@ async def on_contacted(ctx: Ctx, p: payloads.CaseContacted) -> None:
 
 @dispatch.on(payloads.CaseReturned)
 async def on_returned(ctx: Ctx, p: payloads.CaseReturned) -> None:
+    await reports.record_return(ctx.session, p=p)
     await _record(ctx, p)
     await _handed_on(ctx, p, "returned")
 
@@ -341,3 +343,13 @@ async def on_escalated(ctx: Ctx, p: payloads.CaseEscalated) -> None:
 @projection.on(payloads.SupervisionIssued)
 async def on_supervision(ctx: Ctx, p: payloads.SupervisionIssued) -> None:
     await reports.record_supervision(ctx.session, p=p, now=ctx.runtime.clock.now())
+
+
+@projection.on(payloads.PatrolEnded)
+async def on_patrol_ended(ctx: Ctx, p: payloads.PatrolEnded) -> None:
+    await reports.record_patrol(ctx.session, p=p)
+
+
+@projection.on(payloads.VisitRecorded)
+async def on_visit_recorded(ctx: Ctx, p: payloads.VisitRecorded) -> None:
+    await reports.record_visit(ctx.session, p=p)

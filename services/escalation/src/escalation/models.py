@@ -5,7 +5,13 @@ from escalation.clocks.models import CaseClock, Timer
 from escalation.directory.models import AreaEntry, DepartmentEntry, StaffEntry
 from escalation.ladder.models import LadderLevel
 from escalation.policies.models import Policy
-from escalation.reports.models import CaseFact, EscalationRecord
+from escalation.reports.models import (
+    CaseFact,
+    EscalationRecord,
+    PatrolRecord,
+    ReturnRecord,
+    VisitRecord,
+)
 from escalation.supervision.models import SupervisionOrder
 
 __all__ = [
@@ -16,8 +22,11 @@ __all__ = [
     "DepartmentEntry",
     "EscalationRecord",
     "LadderLevel",
+    "PatrolRecord",
     "Policy",
+    "ReturnRecord",
     "StaffEntry",
     "SupervisionOrder",
     "Timer",
+    "VisitRecord",
 ]

@@ -1,7 +1,8 @@
 """The monthly assessment of grid members (网格员考核) on a known data set fed through
 Kafka into escalation's consumers: every score computed by hand from docs/reports.md
-with the default weights (sign-for 0.25, resolution 0.30, no return 0.15, no reopening
-0.10, satisfaction 0.20), a minimum sample of 2 and the last rank flagged."""
+with the case components' weights (sign-for 0.25, resolution 0.30, no return 0.15, no
+reopening 0.10, satisfaction 0.20; patrols and visits 0 here, their own module is
+test_assessment_field.py), a minimum sample of 2 and the last rank flagged."""
 
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -23,6 +24,15 @@ K1, K2 = "510302001001", "510302001002"  # two communities of street 510302001
 K1_G1, K1_G2, K2_G1 = K1 + "001", K1 + "002", K2 + "001"
 OPS = bearer("ops1", "ops", "510302")
 P = payloads
+CASE_WEIGHTS = {
+    "on_time_sign_for": 0.25,
+    "on_time_resolution": 0.30,
+    "no_return": 0.15,
+    "no_reopening": 0.10,
+    "satisfaction": 0.20,
+    "patrol_compliance": 0.0,
+    "visits": 0.0,
+}
 
 
 class Case:
@@ -157,6 +167,7 @@ async def assessed(
         kafka_bootstrap_servers=kafka_bootstrap,
         topic_namespace=module_namespace,
         scheduler_poll_seconds=0.05,
+        assessment_weights=CASE_WEIGHTS,
         assessment_min_sample=2,
         assessment_review_bottom=1,
     )
@@ -195,31 +206,38 @@ async def test_scores_ranks_and_review_match_the_arithmetic(assessed: Any) -> No
     body = response.json()
     assert [c["community_code"] for c in body["communities"]] == [K1, K2]
     k1 = members(body, K1)
-    assert list(k1) == ["gm1", "gm4", "gm2", "gm3"]  # ranked, then the unranked
+    assert list(k1) == ["gm1", "gm4", "gm2", "gm3", "gm9"]  # ranked, then the unranked
     gm1, gm2, gm3, gm4 = k1["gm1"], k1["gm2"], k1["gm3"], k1["gm4"]
     assert (gm1["cases"], gm1["score"], gm1["rank"], gm1["review"]) == (3, 100.0, 1, False)
     # gm4: 0.25×1/2 + 0.30×1/1 + 0.15×1 + 0.10×1 + 0.20×1/1 = 0.875
     assert (gm4["cases"], gm4["score"], gm4["rank"], gm4["review"]) == (2, 87.5, 2, False)
     assert component(gm4, "on_time_sign_for") == (0.5, 2)
     # gm2: sign-for 1/2 (d late, e in time on its second assignment); resolution 0/1
-    # (d late; e reopened, so not closed); returns 1/2 clean (e); reopenings 1/2 clean;
-    # satisfaction 1/2 → 100 × (0.125 + 0 + 0.075 + 0.05 + 0.1) = 35.0
-    assert (gm2["cases"], gm2["score"], gm2["rank"], gm2["review"]) == (2, 35.0, 3, True)
+    # (d late; e reopened, so not closed); returns 2/2 clean (gm9 returned e, not gm2);
+    # reopenings 1/2 clean; satisfaction 1/2 → 100 × (0.125 + 0 + 0.15 + 0.05 + 0.1) = 42.5
+    assert (gm2["cases"], gm2["score"], gm2["rank"], gm2["review"]) == (2, 42.5, 3, True)
     assert component(gm2, "on_time_sign_for") == (0.5, 2)
     assert component(gm2, "on_time_resolution") == (0.0, 1)
-    assert component(gm2, "no_return") == (0.5, 2)
+    assert component(gm2, "no_return") == (1.0, 2)
     assert component(gm2, "no_reopening") == (0.5, 2)
     assert component(gm2, "satisfaction") == (0.5, 2)
     # gm3: one case in November (the October one is out): a score, no rank; without
     # samples for resolution and satisfaction the other weights carry it → 100.0
     assert (gm3["cases"], gm3["score"], gm3["rank"], gm3["review"]) == (1, 100.0, None, False)
     assert component(gm3, "satisfaction") == (None, 0)
-    # gm9 returned the case and holds it no longer; the grid leader is not assessed
-    assert "gm9" not in k1 and "gl1" not in k1
+    # gm9 returned e and holds it no longer: the return is theirs (0 of 1 clean), the
+    # case's later outcome is not (no sample for the others) → 0.0, below the minimum
+    gm9 = k1["gm9"]
+    assert (gm9["cases"], gm9["score"], gm9["rank"], gm9["review"]) == (1, 0.0, None, False)
+    assert component(gm9, "no_return") == (0.0, 1)
+    assert component(gm9, "no_reopening") == (None, 0)
+    assert component(gm9, "on_time_sign_for") == (None, 0)
+    # the grid leader is not assessed
+    assert "gl1" not in k1
     # community 2: one ranked member, nobody to compare with: not flagged
     assert members(body, K2)["gm5"]["rank"] == 1
     assert members(body, K2)["gm5"]["review"] is False
-    assert body["components_not_included"] == ["patrol_compliance", "visits"]
+    assert body["components_not_included"] == []
     assert body["min_sample"] == 2 and body["review_bottom"] == 1
     assert body["weights"]["on_time_resolution"] == 0.3
 
@@ -321,11 +339,11 @@ def test_review_bottom_zero_flags_nobody() -> None:
 def test_weights_come_from_the_environment_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(
         "ESCALATION_ASSESSMENT_WEIGHTS",
-        '{"on_time_sign_for": 0.2, "on_time_resolution": 0.2, "no_return": 0.2,'
-        ' "no_reopening": 0.2, "satisfaction": 0.2}',
+        '{"on_time_sign_for": 0.2, "on_time_resolution": 0.2, "no_return": 0.1,'
+        ' "no_reopening": 0.1, "satisfaction": 0.2, "patrol_compliance": 0.1, "visits": 0.1}',
     )
 
-    assert EscalationSettings(env="development").assessment_weights["satisfaction"] == 0.2
+    assert EscalationSettings(env="development").assessment_weights["visits"] == 0.1
 
 
 @pytest.mark.parametrize(
@@ -339,6 +357,8 @@ def test_weights_come_from_the_environment_as_json(monkeypatch: pytest.MonkeyPat
                 "no_return": 0.5,
                 "no_reopening": 0,
                 "satisfaction": 0,
+                "patrol_compliance": 0,
+                "visits": 0,
             },
             "sum to 1",
         ),
@@ -349,6 +369,8 @@ def test_weights_come_from_the_environment_as_json(monkeypatch: pytest.MonkeyPat
                 "no_return": 0,
                 "no_reopening": 0,
                 "satisfaction": 0,
+                "patrol_compliance": 0,
+                "visits": 0,
             },
             "negative",
         ),

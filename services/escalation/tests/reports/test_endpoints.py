@@ -364,6 +364,53 @@ async def test_a_department_operator_sees_only_their_department(
     assert (row["unit_code"], row["received"], row["response_rate"]) == ("water", 2, 0.5)
 
 
+async def test_a_grid_drills_down_to_its_members(shared_client: Any, shared_known: None) -> None:
+    params = {"from": "2026-11-23", "to": "2026-11-23"}
+    grids = await shared_client.get(
+        "/v1/reports/rates", params={**params, "level": "grid"}, headers=OPS
+    )
+    members = await shared_client.get(
+        "/v1/reports/rates",
+        params={**params, "level": "member", "area": GRID_A},
+        headers=bearer("sm11", "station_master", "510302001001"),
+    )
+
+    assert members.status_code == 200, members.text
+    body = members.json()
+    assert body["level"] == "member"
+    # C1–C3 stand assigned to gm1: the member's figures are the grid's
+    (gm1,) = body["rows"]
+    grid_a = by_unit(grids.json())[GRID_A]
+    assert (gm1["unit_code"], gm1["unit_name"]) == ("gm1", None)
+    assert {k: v for k, v in gm1.items() if k not in ("unit_code", "unit_name")} == {
+        k: v for k, v in grid_a.items() if k not in ("unit_code", "unit_name")
+    }
+    assert gm1["received"] == 3
+    assert body["total"]["received"] == 3
+
+
+@pytest.mark.parametrize(
+    ("headers", "area", "status"),
+    [
+        (bearer("sm11", "station_master", "510302001001"), GRID_C, 403),  # another street's
+        (bearer("sm11", "station_master", "510302001001"), "510302001", 403),  # wider than mine
+        (bearer("water1", "department_operator", department_code="water"), GRID_A, 403),
+        (bearer("ops9", "ops", "510399"), GRID_A, 403),  # another district's
+        (OPS, "5103020010", 422),  # not an area code
+    ],
+)
+async def test_a_drill_down_outside_the_callers_area_is_refused(
+    shared_client: Any, headers: dict[str, str], area: str, status: int
+) -> None:
+    response = await shared_client.get(
+        "/v1/reports/rates",
+        params={"level": "member", "area": area, "from": "2026-11-01", "to": "2026-11-30"},
+        headers=headers,
+    )
+
+    assert response.status_code == status
+
+
 @pytest.mark.parametrize(
     ("headers", "level", "status"),
     [

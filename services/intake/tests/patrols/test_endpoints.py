@@ -109,10 +109,28 @@ async def test_patrol_start_report_end_and_the_days_compliance(
             "met": False,
         },
     ]
-    events = await intake_events(1)
-    assert events[0]["data"]["channel"] == "patrol"
-    assert events[0]["data"]["location"] == REPORT["point"]
-    assert events[0]["data"]["reported_at"].startswith("2026-11-21T01:20:00")
+    events = await intake_events(6)  # the case, and the five sessions' ends
+    (case,) = [e for e in events if e["type"] == "case.reported"]
+    assert case["data"]["channel"] == "patrol"
+    assert case["data"]["location"] == REPORT["point"]
+    assert case["data"]["reported_at"].startswith("2026-11-21T01:20:00")
+    ended = sorted(
+        (e["data"] for e in events if e["type"] == "patrol.ended"),
+        key=lambda d: (d["staff_id"], d["started_at"]),
+    )
+    # What escalation's assessment counts: the local day, the length, and the practice.
+    assert [(d["staff_id"], d["day"], d["minutes"], d["qualifying"]) for d in ended] == [
+        ("m-1", "2026-11-21", 70, True),
+        ("m-1", "2026-11-21", 50, False),
+        ("m-1", "2026-11-21", 65, True),
+        ("m-2", "2026-11-21", 60, True),
+        ("m-2", "2026-11-22", 75, True),
+    ]
+    assert (ended[0]["session_id"], ended[0]["staff_role"]) == (patrol["id"], "grid_member")
+    assert (ended[0]["min_sessions_per_day"], ended[0]["min_session_minutes"]) == (2, 60)
+    assert {e["subject"] for e in events if e["type"] == "patrol.ended"} == {
+        d["session_id"] for d in ended
+    }
     assert await _count(db, "SELECT count(*) FROM intake.patrol_reports") == 1
 
 
@@ -126,6 +144,8 @@ async def test_report_outside_an_open_session_is_409(intake: Any, clock: Any, db
     assert "ended" in response.json()["detail"]
     assert ended_again.status_code == 409
     assert await _count(db, "SELECT count(*) FROM intake.cases") == 0
+    ended_events = "SELECT count(*) FROM intake.outbox WHERE event_type = 'patrol.ended'"
+    assert await _count(db, ended_events) == 1  # the refused second end announced nothing
 
 
 async def test_another_grid_or_another_persons_session_is_403(intake: Any) -> None:

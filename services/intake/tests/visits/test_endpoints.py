@@ -41,10 +41,38 @@ async def test_a_visit_and_its_report_make_one_household_file(
     assert file.status_code == 200
     assert [v["id"] for v in file.json()] == [visit_id]
     assert file.json()[0]["reports"] == [reported.json()]
-    data = (await intake_events(1))[0]["data"]
+    events = {e["type"]: e for e in await intake_events(2)}
+    data = events["case.reported"]["data"]
     assert data["channel"] == "visit"
     assert data["address"] == ADDRESS
     assert data["tracking_no"] == reported.json()["tracking_no"]
+    # The visit itself, announced for the assessment: who, where, when; not the household.
+    announced = events["visit.recorded"]
+    assert announced["subject"] == visit_id
+    assert announced["tenant"] == "510302"
+    assert announced["data"] == {
+        "visit_id": visit_id,
+        "staff_id": "m-1",
+        "staff_role": "grid_member",
+        "grid_code": GRID,
+        "visited_at": visit.json()["visited_at"],
+    }
+    assert ADDRESS not in str(announced) and "王家" not in str(announced)
+
+
+async def test_a_replayed_visit_is_announced_once(intake: Any, intake_events: Any) -> None:
+    headers = {**MEMBER, "Idempotency-Key": "visit-0001"}
+    body = {"address": ADDRESS}
+
+    first = await intake.post("/v1/visits", json=body, headers=headers)
+    again = await intake.post("/v1/visits", json=body, headers=headers)
+    other = await intake.post("/v1/visits", json=body, headers=MEMBER)
+
+    assert (first.status_code, again.status_code, other.status_code) == (201, 201, 201)
+    announced = [e for e in await intake_events(2) if e["type"] == "visit.recorded"]
+    assert sorted(e["data"]["visit_id"] for e in announced) == sorted(
+        [first.json()["id"], other.json()["id"]]
+    )
 
 
 async def test_visits_are_seen_only_within_the_callers_area(intake: Any) -> None:

@@ -17,6 +17,7 @@ function member(id: string, score: number, rank: number | null, review: boolean)
   return {
     member_id: id,
     cases: rank === null ? 1 : 6,
+    visits: 7,
     score,
     rank,
     review,
@@ -26,6 +27,8 @@ function member(id: string, score: number, rank: number | null, review: boolean)
       { name: 'no_return', value: 1, numerator: 6, sample: 6, weight: 0.15 },
       { name: 'no_reopening', value: 1, numerator: 6, sample: 6, weight: 0.1 },
       { name: 'satisfaction', value: 0.75, numerator: 3, sample: 4, weight: 0.2 },
+      { name: 'patrol_compliance', value: 0.8, numerator: 12, sample: 15, weight: 0 },
+      { name: 'visits', value: 0.3333, numerator: 7, sample: 21, weight: 0 },
     ],
   }
 }
@@ -35,9 +38,21 @@ const report: AssessmentReport = {
   timezone: 'Asia/Shanghai',
   generated_at: '2026-11-28T10:00:00Z',
   formula: 'score = …',
-  weights: { on_time_sign_for: 0.25, on_time_resolution: 0.3, no_return: 0.15, no_reopening: 0.1, satisfaction: 0.2 },
+  weights: {
+    on_time_sign_for: 0.25,
+    on_time_resolution: 0.3,
+    no_return: 0.15,
+    no_reopening: 0.1,
+    satisfaction: 0.2,
+    patrol_compliance: 0,
+    visits: 0,
+  },
   min_sample: 5,
   review_bottom: 1,
+  monthly_visits: 30,
+  working_days: 21,
+  working_days_required: 15,
+  visits_target: 21,
   components_not_included: ['patrol_compliance', 'visits'],
   communities: [
     {
@@ -82,6 +97,9 @@ describe('AssessmentPage', () => {
     expect(wrapper.find('tr[data-member=gm1] [data-figure=review]').text()).toBe('')
     expect(wrapper.find('tr[data-member=gm3] [data-figure=rank]').text()).toBe('样本不足')
     expect(wrapper.find('[data-not-included]').text()).toContain('巡查达标、走访')
+    expect(flagged.find('[data-figure=patrol_compliance]').text()).toBe('80.0% 达标 12/15 天')
+    expect(flagged.find('[data-figure=visits]').text()).toBe('33.3% 走访 7 次/目标 21')
+    expect(wrapper.find('[data-field-practice]').text()).toContain('本月 21 个工作日中已过 15 个')
     expect(wrapper.find('[data-weight=on_time_resolution]').text()).toBe('按期办结 30%')
   })
 })

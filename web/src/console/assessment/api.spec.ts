@@ -13,6 +13,7 @@ describe('assessment figures', () => {
     const member: MemberAssessment = {
       member_id: 'gm1',
       cases: 2,
+      visits: 0,
       score: 50,
       rank: 1,
       review: false,

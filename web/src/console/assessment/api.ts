@@ -15,6 +15,8 @@ export const COMPONENTS: ComponentName[] = [
   'no_return',
   'no_reopening',
   'satisfaction',
+  'patrol_compliance',
+  'visits',
 ]
 
 export function getAssessment(month: string, community: string): Promise<AssessmentReport> {
@@ -23,7 +25,7 @@ export function getAssessment(month: string, community: string): Promise<Assessm
   return request<AssessmentReport>('escalation', '/v1/reports/assessment', { query })
 }
 
-/** A member's component by name (every member carries all five). */
+/** A member's component by name (every member carries all seven). */
 export function componentOf(member: MemberAssessment, name: ComponentName): AssessmentComponent | undefined {
   return member.components.find((c) => c.name === name)
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import type { RateRow } from './api'
-import { lastMonths, percent, ranks, rate, total, within } from './figures'
+import { CHILD, lastMonths, named, percent, ranks, rate, total, within } from './figures'
 
 function row(code: string, counts: Partial<RateRow>): RateRow {
   const base = {
@@ -74,5 +74,30 @@ describe('the rates as the console shows them', () => {
       { month: '2026-01', from: '2026-01-01', to: '2026-01-31' },
       { month: '2026-02', from: '2026-02-01', to: '2026-02-28' },
     ])
+  })
+})
+
+describe('the drill-down below the grid', () => {
+  it('goes from a grid to its members, and no further', () => {
+    expect(CHILD.grid).toBe('member')
+    expect(CHILD.member).toBeUndefined()
+  })
+
+  it('names member rows from the directory and leaves unknown ids as they are', () => {
+    const rows = named([row('gm1', { received: 2 }), row('gm9', { received: 1 })], new Map([['gm1', '李磊静']]))
+
+    expect(rows.map((r) => r.unit_name)).toEqual(['李磊静', 'gm9'])
+  })
+
+  it('ranks members only above the minimum sample, as it ranks units', () => {
+    const members = [
+      row('gm1', { received: 6, resolved: 6, resolution_rate: 1 }),
+      row('gm2', { received: 2, resolved: 2, resolution_rate: 1 }),
+    ]
+
+    const ranked = ranks(members, 'resolution_rate', 5)
+
+    expect(ranked.get(members[0] as RateRow)).toBe(1)
+    expect(ranked.has(members[1] as RateRow)).toBe(false)
   })
 })

@@ -21,11 +21,19 @@ export const PARTS: Record<RateName, { numerator: (r: RateRow) => number; sample
   },
 }
 
-/** The level below, for drilling down: district → street → community → grid. */
+/** The level below, for drilling down: district → street → community → grid → member. */
 export const CHILD: Partial<Record<Level, Level>> = {
   district: 'street',
   street: 'community',
   community: 'grid',
+  grid: 'member',
+}
+
+/** Member rows named from the directory (escalation knows staff ids only). */
+export function named(rows: readonly RateRow[], names: ReadonlyMap<string, string>): RateRow[] {
+  return rows.map((row) =>
+    row.unit_code && names.has(row.unit_code) ? { ...row, unit_name: names.get(row.unit_code) ?? null } : row,
+  )
 }
 
 /** A fraction rounded half up to 4 places, as escalation rounds it; null over 0. */
@@ -38,7 +46,8 @@ export function percent(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : `${(value * 100).toFixed(1)}%`
 }
 
-/** The rows under a unit: codes chain their parents' codes. */
+/** The rows under a unit: area codes chain their parents' codes (member rows, whose
+ * codes are staff ids, come already narrowed by the API's `area`). */
 export function within(rows: readonly RateRow[], parent: string | null): RateRow[] {
   if (!parent) return [...rows]
   return rows.filter((row) => row.unit_code?.startsWith(parent))

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request, Response
 
+from escalation.calendar import service as calendar_service
 from escalation.deps import RuntimeDep, SettingsDep
 from escalation.reports import service
 from escalation.reports.schemas import (
@@ -23,6 +24,7 @@ from escalation.reports.schemas import (
 )
 from escalation.supervision import service as supervision
 from escalation.supervision.schemas import SupervisionRead
+from gridcase_events.areas import district_of
 from gridcase_events.kit.auth import CurrentPrincipal
 from gridcase_events.kit.errors import Forbidden, Invalid
 from gridcase_events.kit.runtime import SessionDep
@@ -102,6 +104,10 @@ def _wants_csv(request: Request, format: str | None) -> bool:
     "/v1/reports/rates",
     response_model=RatesReport,
     summary="The three rates (三率) and more, per unit, for cases received in a period",
+    description="Units by `level`, down to `member` (the person a case stands assigned to; "
+    "`unit_code` is the staff id). `area` narrows to one area inside the caller's scope. "
+    "Every figure carries its sample; ranking above a minimum sample is the reader's "
+    "(docs/reports.md).",
     responses={
         **FORBIDDEN,
         200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with a header row"},
@@ -118,12 +124,20 @@ async def rates(
     level: Level = "street",
     format: Annotated[Literal["json", "csv"] | None, Query()] = None,
     district: District = None,
+    area: Annotated[
+        str | None,
+        Query(
+            pattern=r"^\d{6}(\d{3}){0,3}$",
+            description="only cases in this area (a district, street, community or grid code "
+            "within yours): the drill-down, e.g. level=member&area=<a grid>",
+        ),
+    ] = None,
 ) -> Any:
     if to_date < from_date:
         raise Invalid("to is before from")
     if (to_date - from_date).days + 1 > settings.report_max_days:
         raise Invalid(f"a period of at most {settings.report_max_days} days")
-    scope = service.scope_for(principal, level=level, district=district)
+    scope = service.narrowed(service.scope_for(principal, level=level, district=district), area)
     start, end = service.checked_period(from_date, to_date, ZoneInfo(settings.timezone))
     rows = await service.rate_rows(session, level=level, start=start, end=end, scope=scope)
     if _wants_csv(request, format):
@@ -246,16 +260,28 @@ async def assessment(
     prefix = scope.area_prefix or scope.district or ""
     if scope.department_code is not None or not (community or prefix).startswith(prefix):
         raise Forbidden("this community is outside your area")
+    zone = ZoneInfo(settings.timezone)
     try:
-        start, end = service.checked_period(
-            *service.month_bounds(month), ZoneInfo(settings.timezone)
-        )
+        first, last = service.month_bounds(month)
+        start, end = service.checked_period(first, last, zone)
     except (OverflowError, ValueError):
         raise Invalid("a month out of range") from None
+    # Working days by the calendar of the district asked about (the city's without one).
+    calendar = await calendar_service.load(
+        session, settings, district=district_of(community or prefix)
+    )
+    practice = service.field_practice(
+        first=first,
+        last=last,
+        today=runtime.clock.now().astimezone(zone).date(),
+        is_working_day=calendar.is_working_day,
+        monthly_visits=settings.assessment_monthly_visits,
+    )
     communities = await service.assessment(
         session,
         start=start,
         end=end,
+        practice=practice,
         area_prefix=community or prefix or None,
         weights=settings.assessment_weights,
         min_sample=settings.assessment_min_sample,
@@ -270,6 +296,10 @@ async def assessment(
             "weights": settings.assessment_weights,
             "min_sample": settings.assessment_min_sample,
             "review_bottom": settings.assessment_review_bottom,
+            "monthly_visits": settings.assessment_monthly_visits,
+            "working_days": len(practice.working_days),
+            "working_days_required": len(practice.required_days),
+            "visits_target": practice.visits_target,
             "components_not_included": list(service.COMPONENTS_NOT_INCLUDED),
             "communities": communities,
         }

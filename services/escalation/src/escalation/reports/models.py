@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import Boolean, DateTime, Index, Integer, String
+from sqlalchemy import Boolean, Date, DateTime, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from escalation.db import Base
@@ -92,3 +92,62 @@ class EscalationRecord(Base):
     grid_code: Mapped[str | None] = mapped_column(String(32))
     department_code: Mapped[str | None] = mapped_column(String(32))
     escalated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PatrolRecord(Base):
+    """One ended patrol session (巡查) of a field worker, from intake's ``patrol.ended``:
+    for the assessment's patrol compliance. Keyed by the session, so a redelivered
+    event cannot count twice."""
+
+    __tablename__ = "report_patrols"
+    __table_args__ = (
+        Index("ix_report_patrols_day", "day"),
+        Index("ix_report_patrols_community", "community_code"),
+    )
+
+    session_id: Mapped[UUID] = mapped_column(primary_key=True)
+    staff_id: Mapped[str] = mapped_column(String(64))
+    staff_role: Mapped[str] = mapped_column(String(32))
+    grid_code: Mapped[str] = mapped_column(String(32))
+    community_code: Mapped[str | None] = mapped_column(String(32))
+    day: Mapped[date] = mapped_column(Date, doc="the local day of its start (intake's practice)")
+    minutes: Mapped[int] = mapped_column(Integer)
+    qualifying: Mapped[bool] = mapped_column(Boolean)
+    min_sessions_per_day: Mapped[int] = mapped_column(Integer)
+    ended_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class VisitRecord(Base):
+    """One household visit (入户走访) of a field worker, from intake's ``visit.recorded``:
+    for the assessment's visits. Keyed by the visit."""
+
+    __tablename__ = "report_visits"
+    __table_args__ = (
+        Index("ix_report_visits_at", "visited_at"),
+        Index("ix_report_visits_community", "community_code"),
+    )
+
+    visit_id: Mapped[UUID] = mapped_column(primary_key=True)
+    staff_id: Mapped[str] = mapped_column(String(64))
+    staff_role: Mapped[str] = mapped_column(String(32))
+    grid_code: Mapped[str] = mapped_column(String(32))
+    community_code: Mapped[str | None] = mapped_column(String(32))
+    visited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReturnRecord(Base):
+    """One return (退单) as dispatch's ``case.returned`` announced it, with the person
+    who returned the case (the actor): the assessment counts a return against them, not
+    against whoever holds the case later. Keyed by the case and the return's ordinal, so
+    a redelivery cannot count twice."""
+
+    __tablename__ = "report_returns"
+    __table_args__ = (Index("ix_report_returns_staff", "staff_id"),)
+
+    case_id: Mapped[UUID] = mapped_column(primary_key=True)
+    ordinal: Mapped[int] = mapped_column(Integer, primary_key=True, doc="the case's n-th return")
+    staff_id: Mapped[str] = mapped_column(String(64))
+    staff_role: Mapped[str] = mapped_column(String(32))
+    grid_code: Mapped[str | None] = mapped_column(String(32), doc="the grid it was returned from")
+    community_code: Mapped[str | None] = mapped_column(String(32))
+    returned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -12,9 +12,16 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalation.clocks import repository as clock_repository
-from escalation.reports.models import CaseFact, EscalationRecord
+from escalation.reports.models import (
+    CaseFact,
+    EscalationRecord,
+    PatrolRecord,
+    ReturnRecord,
+    VisitRecord,
+)
 
 UNIT_COLUMNS = {
+    "member": CaseFact.assignee_id,
     "grid": CaseFact.grid_code,
     "community": CaseFact.community_code,
     "street": CaseFact.street_code,
@@ -195,7 +202,7 @@ async def member_counts(
         select(
             f.community_code,
             f.assignee_id,
-            func.count().label("cases"),
+            func.count().label("held"),
             func.count().filter(f.sign_for_clocked).label("sign_for_clocked"),
             func.count()
             .filter(f.sign_for_clocked, f.accepted_in_time.is_(True))
@@ -206,7 +213,6 @@ async def member_counts(
             func.count()
             .filter(f.closed_at.is_not(None), f.closed_on_time.is_(True))
             .label("closed_on_time"),
-            func.count().filter(f.returns > 0).label("returned"),
             func.count().filter(f.reopenings > 0).label("reopened"),
             func.count().filter(f.satisfaction.is_not(None)).label("evaluated"),
             func.count()
@@ -216,5 +222,111 @@ async def member_counts(
         .where(*where)
         .group_by(f.community_code, f.assignee_id)
         .order_by(f.community_code, f.assignee_id)
+    )
+    return result.all()
+
+
+async def add_patrol(session: AsyncSession, row: dict[str, Any]) -> None:
+    """Records one ended patrol session; a session recorded already stays as it was."""
+    await session.execute(
+        insert(PatrolRecord).values(**row).on_conflict_do_nothing(index_elements=["session_id"])
+    )
+
+
+async def add_visit(session: AsyncSession, row: dict[str, Any]) -> None:
+    """Records one household visit; a visit recorded already stays as it was."""
+    await session.execute(
+        insert(VisitRecord).values(**row).on_conflict_do_nothing(index_elements=["visit_id"])
+    )
+
+
+async def patrol_days(
+    session: AsyncSession, *, first: date, last: date, area_prefix: str | None
+) -> Sequence[Any]:
+    """Per community, grid member and local day in [first, last]: the sessions that met
+    the practice's length, and the practice's number of them a day."""
+    p = PatrolRecord
+    where: list[ColumnElement[bool]] = [
+        p.staff_role == "grid_member",
+        p.community_code.is_not(None),
+        p.day >= first,
+        p.day <= last,
+    ]
+    if area_prefix is not None:
+        where.append(p.community_code.startswith(area_prefix, autoescape=True))
+    result = await session.execute(
+        select(
+            p.community_code,
+            p.staff_id,
+            p.day,
+            func.count().filter(p.qualifying).label("qualifying"),
+            func.max(p.min_sessions_per_day).label("min_sessions_per_day"),
+        )
+        .where(*where)
+        .group_by(p.community_code, p.staff_id, p.day)
+    )
+    return result.all()
+
+
+async def visit_counts(
+    session: AsyncSession, *, start: datetime, end: datetime, area_prefix: str | None
+) -> Sequence[Any]:
+    """Per community and grid member: the household visits made in [start, end)."""
+    v = VisitRecord
+    where: list[ColumnElement[bool]] = [
+        v.staff_role == "grid_member",
+        v.community_code.is_not(None),
+        v.visited_at >= start,
+        v.visited_at < end,
+    ]
+    if area_prefix is not None:
+        where.append(v.community_code.startswith(area_prefix, autoescape=True))
+    result = await session.execute(
+        select(v.community_code, v.staff_id, func.count().label("visits"))
+        .where(*where)
+        .group_by(v.community_code, v.staff_id)
+    )
+    return result.all()
+
+
+async def add_return(session: AsyncSession, row: dict[str, Any]) -> None:
+    """Records one return; the case's n-th return recorded already stays as it was."""
+    await session.execute(
+        insert(ReturnRecord)
+        .values(**row)
+        .on_conflict_do_nothing(index_elements=["case_id", "ordinal"])
+    )
+
+
+async def member_returns(
+    session: AsyncSession, *, start: datetime, end: datetime, area_prefix: str | None
+) -> Sequence[Any]:
+    """Per community and grid member who returned them: the cases received in
+    [start, end) the member returned, and how many of those the member holds now."""
+    r, f = ReturnRecord, CaseFact
+    holds = and_(
+        f.assignee_id == r.staff_id,
+        f.assignee_role == "grid_member",
+        f.community_code == r.community_code,
+    )
+    where: list[ColumnElement[bool]] = [
+        r.staff_role == "grid_member",
+        r.community_code.is_not(None),
+        f.ended.is_(None),
+        f.received_at >= start,
+        f.received_at < end,
+    ]
+    if area_prefix is not None:
+        where.append(r.community_code.startswith(area_prefix, autoescape=True))
+    result = await session.execute(
+        select(
+            r.community_code,
+            r.staff_id,
+            func.count(r.case_id.distinct()).label("returned"),
+            func.count(r.case_id.distinct()).filter(holds).label("returned_held"),
+        )
+        .join(f, f.case_id == r.case_id)
+        .where(*where)
+        .group_by(r.community_code, r.staff_id)
     )
     return result.all()

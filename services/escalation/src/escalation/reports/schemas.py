@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from escalation.supervision.schemas import SupervisionRead
 
-Level = Literal["grid", "community", "street", "department", "district"]
+Level = Literal["member", "grid", "community", "street", "department", "district"]
+"""``member``: the person a case stands assigned to (the drill-down below a grid)."""
 RateName = Literal["response_rate", "resolution_rate", "on_time_closure_rate", "satisfaction_rate"]
 
 
@@ -16,7 +17,9 @@ class RateRow(BaseModel):
     """One unit's figures; every rate is a fraction rounded to 4 places, null when its
     denominator is 0 (docs/reports.md defines each)."""
 
-    unit_code: str | None = Field(description="null: cases with no unit of this level")
+    unit_code: str | None = Field(
+        description="null: cases with no unit of this level; at level member, the staff id"
+    )
     unit_name: str | None
     received: int
     sign_for_clocked: int = Field(description="received cases that ran a sign-for clock")
@@ -136,21 +139,33 @@ class MonthlyReview(BaseModel):
 
 
 AssessmentComponentName = Literal[
-    "on_time_sign_for", "on_time_resolution", "no_return", "no_reopening", "satisfaction"
+    "on_time_sign_for",
+    "on_time_resolution",
+    "no_return",
+    "no_reopening",
+    "satisfaction",
+    "patrol_compliance",
+    "visits",
 ]
 
 
 class AssessmentComponent(BaseModel):
     name: AssessmentComponentName
     value: float | None = Field(description="numerator / sample, 4 places; null when sample is 0")
-    numerator: int
-    sample: int = Field(description="the cases the value rests on (its denominator)")
+    numerator: int = Field(
+        description="patrol_compliance: working days met; visits: visits, at most the target"
+    )
+    sample: int = Field(
+        description="its denominator: cases; for patrol_compliance the working days required "
+        "so far, for visits the target so far"
+    )
     weight: float
 
 
 class MemberAssessment(BaseModel):
     member_id: str
     cases: int = Field(description="cases received in the month standing assigned to the member")
+    visits: int = Field(description="household visits made in the month (入户走访)")
     score: float | None = Field(description="0–100, 1 place; null when no component has a sample")
     rank: int | None = Field(description="within the community; null below the minimum sample")
     review: bool = Field(description="among the community's lowest scores: flagged for review")
@@ -173,6 +188,14 @@ class AssessmentReport(BaseModel):
     weights: dict[str, float]
     min_sample: int
     review_bottom: int
+    monthly_visits: int = Field(description="the monthly visit target of a grid member")
+    working_days: int = Field(description="the month's working days (the official calendar)")
+    working_days_required: int = Field(
+        description="the working days already over: what patrol compliance is judged on"
+    )
+    visits_target: int = Field(
+        description="monthly_visits × working_days_required / working_days, rounded"
+    )
     components_not_included: list[str] = Field(
         description="parts of the assessment this report cannot compute yet, and so leaves out"
     )

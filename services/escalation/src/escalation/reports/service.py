@@ -7,7 +7,7 @@ defined in ``docs/reports.md``; :func:`rate` and :func:`figures` are their arith
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -44,7 +44,7 @@ DispatchCaseEvent = (
 
 # ------------------------------------------------------------------------ arithmetic
 
-LEVELS = ("grid", "community", "street", "department", "district")
+LEVELS = ("member", "grid", "community", "street", "department", "district")
 AREA_DIGITS: dict[str, int] = {str(level): n for level, n in LENGTHS.items()}
 COUNTS = (
     "received",
@@ -151,6 +151,8 @@ def previous_month(month: str) -> str:
 
 # ----------------------------------------------------------------------------- scope
 
+MEMBER_DIGITS = max(AREA_DIGITS.values()) + 1
+
 ALL_CASES_ROLES = frozenset({"ops", "admin", "district_center"})
 AREA_REPORT_ROLES = frozenset({"street_officer", "station_master", "grid_leader"})
 
@@ -185,7 +187,9 @@ def scope_for(principal: Principal, *, level: str, district: str | None = None) 
         area = principal.area_code
         if not area:
             raise OutOfScope("your token names no area")
-        if level not in AREA_DIGITS or AREA_DIGITS[level] < len(area):
+        # the member level lies below the grid: within any area
+        digits = MEMBER_DIGITS if level == "member" else AREA_DIGITS.get(level)
+        if digits is None or digits < len(area):
             raise OutOfScope(f"a {level} report covers more than your area {area}")
         return Scope(area_prefix=area, district=walled)
     if principal.role == "department_operator":
@@ -195,6 +199,19 @@ def scope_for(principal: Principal, *, level: str, district: str | None = None) 
             raise OutOfScope("department operators see their department's report only")
         return Scope(department_code=principal.department_code, district=walled)
     raise OutOfScope(f"role {principal.role} may not read reports")
+
+
+def narrowed(scope: Scope, area: str | None) -> Scope:
+    """The scope narrowed to `area` (a drill-down: a grid's members, a street's grids),
+    which must lie within the caller's area and district (403 otherwise)."""
+    if area is None:
+        return scope
+    inside = scope.area_prefix or scope.district or ""
+    if not area.startswith(inside):
+        raise OutOfScope(f"area {area} is outside yours")
+    if scope.area_prefix is not None and len(area) < len(scope.area_prefix):
+        raise OutOfScope(f"area {area} covers more than yours")
+    return Scope(area_prefix=area, department_code=scope.department_code, district=scope.district)
 
 
 # ------------------------------------------------------------------------ projection
@@ -436,6 +453,60 @@ async def record_supervision(
     fact.updated_at = now
 
 
+async def record_return(session: AsyncSession, *, p: payloads.CaseReturned) -> None:
+    """A return (退单) against the person who returned the case (its actor), in the
+    community of the grid it was returned from: for the assessment's no_return."""
+    chain = await area_chain(session, p.from_grid_code or p.grid_code or p.community_code)
+    await repository.add_return(
+        session,
+        {
+            "case_id": p.case_id,
+            "ordinal": p.returns,
+            "staff_id": p.actor_id,
+            "staff_role": p.actor_role,
+            "grid_code": chain["grid"],
+            "community_code": chain["community"],
+            "returned_at": p.at,
+        },
+    )
+
+
+async def record_patrol(session: AsyncSession, *, p: payloads.PatrolEnded) -> None:
+    """An ended patrol session, for the assessment's patrol compliance."""
+    chain = await area_chain(session, p.grid_code)
+    await repository.add_patrol(
+        session,
+        {
+            "session_id": p.session_id,
+            "staff_id": p.staff_id,
+            "staff_role": p.staff_role,
+            "grid_code": p.grid_code,
+            "community_code": chain["community"],
+            "day": p.day,
+            "minutes": p.minutes,
+            "qualifying": p.qualifying,
+            "min_sessions_per_day": p.min_sessions_per_day,
+            "ended_at": p.ended_at,
+        },
+    )
+
+
+async def record_visit(session: AsyncSession, *, p: payloads.VisitRecorded) -> None:
+    """A household visit, for the assessment's visits."""
+    chain = await area_chain(session, p.grid_code)
+    await repository.add_visit(
+        session,
+        {
+            "visit_id": p.visit_id,
+            "staff_id": p.staff_id,
+            "staff_role": p.staff_role,
+            "grid_code": p.grid_code,
+            "community_code": chain["community"],
+            "visited_at": p.visited_at,
+        },
+    )
+
+
 # --------------------------------------------------------------------------- reports
 
 
@@ -452,9 +523,10 @@ async def rate_rows(
         district=scope.district,
     )
     codes = [r.unit_code for r in found if r.unit_code]
+    # a member's name is the directory's (dispatch), not kept here: the console asks it
     names = await directory_repository.names(
         session,
-        areas=codes if level != "department" else [],
+        areas=codes if level not in ("department", "member") else [],
         departments=codes if level == "department" else [],
     )
     return [
@@ -538,20 +610,36 @@ async def daily(
 ASSESSMENT_FORMULA = (
     "score = 100 × Σ weight × value / Σ weight, over the components with a sample "
     "(value: on_time_sign_for = accepted_in_time / sign_for_clocked; on_time_resolution = "
-    "closed_on_time / closed; no_return = (cases − returned) / cases; no_reopening = "
-    "(cases − reopened) / cases; satisfaction = (satisfied + basically_satisfied) / "
-    "evaluated); rounded half up to 1 place"
+    "closed_on_time / closed; no_return = (cases − returned) / cases, cases = held + returned "
+    "by the member, returned = returned by the member; no_reopening = (held − reopened) / "
+    "held; satisfaction = (satisfied + basically_satisfied) / "
+    "evaluated; patrol_compliance = working days met / working days required; visits = "
+    "min(visits, target) / target, target = monthly visits × working days required / "
+    "working days of the month); rounded half up to 1 place"
 )
-COMPONENTS_NOT_INCLUDED = ("patrol_compliance", "visits")
-"""Kept by intake, which escalation does not hear from about patrols and visits."""
+COMPONENTS_NOT_INCLUDED: tuple[str, ...] = ()
+"""Every component is computed now (patrols and visits from intake's events)."""
 _FRACTIONS: dict[str, tuple[str, str]] = {
     "on_time_sign_for": ("accepted_in_time", "sign_for_clocked"),
     "on_time_resolution": ("closed_on_time", "closed"),
     "no_return": ("not_returned", "cases"),
-    "no_reopening": ("not_reopened", "cases"),
+    "no_reopening": ("not_reopened", "held"),
     "satisfaction": ("satisfied", "evaluated"),
+    "patrol_compliance": ("patrol_days_met", "patrol_days_required"),
+    "visits": ("visits_counted", "visits_target"),
 }
 SCORE_PLACES = Decimal("0.1")
+CASE_COUNTS = (
+    "held",
+    "sign_for_clocked",
+    "accepted_in_time",
+    "closed",
+    "closed_on_time",
+    "returned",
+    "reopened",
+    "evaluated",
+    "satisfied",
+)
 
 
 def member_components(
@@ -561,7 +649,11 @@ def member_components(
     sample it rests on and its weight."""
     c = {k: int(v) for k, v in counts.items() if isinstance(v, int)}
     c["not_returned"] = c["cases"] - c["returned"]
-    c["not_reopened"] = c["cases"] - c["reopened"]
+    c["not_reopened"] = c["held"] - c["reopened"]
+    c["visits_counted"] = min(c.get("visits", 0), c.get("visits_target", 0))
+    c.setdefault("patrol_days_met", 0)
+    c.setdefault("patrol_days_required", 0)
+    c.setdefault("visits_target", 0)
     return [
         {
             "name": name,
@@ -572,6 +664,60 @@ def member_components(
         }
         for name, (numerator, denominator) in _FRACTIONS.items()
     ]
+
+
+@dataclass(frozen=True)
+class FieldPractice:
+    """What a member's patrols and visits are measured against in a month: the working
+    days of the month (the district's calendar, 调休 included), those already past (the
+    ones required so far) and the monthly visit target."""
+
+    first: date
+    last: date
+    working_days: frozenset[date]
+    required_days: frozenset[date]
+    monthly_visits: int
+
+    @property
+    def visits_target(self) -> int:
+        """The monthly target in proportion to the working days required so far."""
+        if not self.working_days:
+            return 0
+        share = Decimal(self.monthly_visits * len(self.required_days)) / len(self.working_days)
+        return int(share.quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def field_practice(
+    *,
+    first: date,
+    last: date,
+    today: date,
+    is_working_day: Callable[[date], bool],
+    monthly_visits: int,
+) -> FieldPractice:
+    """The working days of [first, last] and those before `today` (a day is judged once
+    it is over)."""
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    working = frozenset(d for d in days if is_working_day(d))
+    return FieldPractice(
+        first=first,
+        last=last,
+        working_days=working,
+        required_days=frozenset(d for d in working if d < today),
+        monthly_visits=monthly_visits,
+    )
+
+
+def days_met(rows: Iterable[Any], required: frozenset[date]) -> dict[tuple[str, str], int]:
+    """Per (community, member): the required days on which at least the practice's
+    number of sessions lasted the practice's minutes."""
+    met: dict[tuple[str, str], int] = {}
+    for r in rows:
+        key = (r.community_code, r.staff_id)
+        met.setdefault(key, 0)
+        if r.day in required and r.qualifying >= r.min_sessions_per_day:
+            met[key] += 1
+    return met
 
 
 def score(components: Iterable[Mapping[str, Any]]) -> float | None:
@@ -616,20 +762,55 @@ async def assessment(
     start: datetime,
     end: datetime,
     area_prefix: str | None,
+    practice: FieldPractice,
     weights: Mapping[str, float],
     min_sample: int,
     review_bottom: int,
 ) -> list[dict[str, Any]]:
-    """Per community: its grid members' scores, components and ranks."""
+    """Per community: its grid members' scores, components and ranks. A member counts
+    in a community for the cases there, and for their patrols and visits in its grids;
+    one who only patrolled or visited there has no cases, and so no rank."""
     found = await repository.member_counts(session, start=start, end=end, area_prefix=area_prefix)
+    cases = {(r.community_code, r.assignee_id): dict(r._mapping) for r in found}
+    returns = {
+        (r.community_code, r.staff_id): (int(r.returned), int(r.returned_held))
+        for r in await repository.member_returns(
+            session, start=start, end=end, area_prefix=area_prefix
+        )
+    }
+    patrols = days_met(
+        await repository.patrol_days(
+            session, first=practice.first, last=practice.last, area_prefix=area_prefix
+        ),
+        practice.required_days,
+    )
+    visits = {
+        (r.community_code, r.staff_id): int(r.visits)
+        for r in await repository.visit_counts(
+            session, start=start, end=end, area_prefix=area_prefix
+        )
+    }
     communities: dict[str, list[dict[str, Any]]] = {}
-    for r in found:
-        counts = dict(r._mapping)
+    for key in sorted(set(cases) | set(returns) | set(patrols) | set(visits)):
+        community, member = key
+        returned, returned_held = returns.get(key, (0, 0))
+        counts: dict[str, Any] = {
+            **dict.fromkeys(CASE_COUNTS, 0),
+            **cases.get(key, {}),
+            "returned": returned,
+            "patrol_days_met": patrols.get(key, 0),
+            "patrol_days_required": len(practice.required_days),
+            "visits": visits.get(key, 0),
+            "visits_target": practice.visits_target,
+        }
+        # The member's cases: those they hold and those they returned (once each).
+        counts["cases"] = counts["held"] + returned - returned_held
         components = member_components(counts, weights)
-        communities.setdefault(r.community_code, []).append(
+        communities.setdefault(community, []).append(
             {
-                "member_id": r.assignee_id,
-                "cases": int(r.cases),
+                "member_id": member,
+                "cases": int(counts["cases"]),
+                "visits": int(counts["visits"]),
                 "score": score(components),
                 "components": components,
             }

@@ -69,6 +69,7 @@ async def start_patrol(
 )
 async def end_patrol(
     session_id: UUID,
+    request: Request,
     principal: CurrentPrincipal,
     runtime: RuntimeDep,
     session: SessionDep,
@@ -76,7 +77,12 @@ async def end_patrol(
 ) -> Any:
     return respond(
         await service.end_session(
-            session=session, runtime=runtime, principal=principal, session_id=session_id, key=key
+            session=session,
+            runtime=runtime,
+            principal=principal,
+            session_id=session_id,
+            key=key,
+            correlation_id=correlation_id(request),
         )
     )
 

@@ -12,6 +12,8 @@ import structlog
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gridcase_events import payloads
+from gridcase_events.areas import district_of
 from gridcase_events.envelope import new_id
 from gridcase_events.kit import db, errors
 from gridcase_events.kit.auth import Principal, scope_of
@@ -109,12 +111,17 @@ async def end_session(
     principal: Principal,
     session_id: UUID,
     key: Key | None,
+    correlation_id: str,
 ) -> PatrolRead | Replay:
     """The caller's session ended, once per key."""
 
     async def effect() -> PatrolRead:
         patrol = await end(
-            session=session, runtime=runtime, principal=principal, session_id=session_id
+            session=session,
+            runtime=runtime,
+            principal=principal,
+            session_id=session_id,
+            correlation_id=correlation_id,
         )
         return to_read(patrol, await repository.count_reports(session, patrol.id))
 
@@ -168,8 +175,15 @@ async def _owned(session: AsyncSession, principal: Principal, session_id: UUID) 
 
 
 async def end(
-    *, session: AsyncSession, runtime: IntakeRuntime, principal: Principal, session_id: UUID
+    *,
+    session: AsyncSession,
+    runtime: IntakeRuntime,
+    principal: Principal,
+    session_id: UUID,
+    correlation_id: str,
 ) -> PatrolSession:
+    """Ends the caller's open session and announces it (``patrol.ended``) through the
+    outbox in the same transaction: escalation's assessment counts compliance from it."""
     patrol = await _owned(session, principal, session_id)
     if patrol.ended_at is not None:
         raise Conflict(
@@ -180,11 +194,60 @@ async def end(
     ended = await repository.get(session, session_id)
     if ended is None:
         raise RuntimeError(f"patrol session {session_id} vanished")
+    await announce_end(
+        session=session,
+        runtime=runtime,
+        principal=principal,
+        patrol=ended,
+        correlation_id=correlation_id,
+    )
     db.on_commit(session, SESSIONS.labels("ended").inc)
     log.info(
         "patrol ended", patrol_id=str(session_id), minutes=minutes(ended.started_at, ended.ended_at)
     )
     return ended
+
+
+def ended_payload(
+    patrol: PatrolSession, *, role: payloads.StaffRole, settings: IntakeSettings
+) -> payloads.PatrolEnded:
+    """The event of an ended session, judged by the practice as
+    :func:`compliance_report` judges it (the local day of its start, its whole minutes)."""
+    if patrol.ended_at is None:
+        raise ValueError(f"patrol session {patrol.id} has not ended")
+    length = minutes(patrol.started_at, patrol.ended_at) or 0
+    return payloads.PatrolEnded(
+        session_id=patrol.id,
+        staff_id=patrol.staff_id,
+        staff_role=role,
+        grid_code=patrol.grid_code,
+        started_at=patrol.started_at,
+        ended_at=patrol.ended_at,
+        minutes=length,
+        day=patrol.started_at.astimezone(ZoneInfo(settings.patrol_timezone)).date(),
+        qualifying=length >= settings.patrol_min_session_minutes,
+        min_sessions_per_day=settings.patrol_min_sessions_per_day,
+        min_session_minutes=settings.patrol_min_session_minutes,
+    )
+
+
+async def announce_end(
+    *,
+    session: AsyncSession,
+    runtime: IntakeRuntime,
+    principal: Principal,
+    patrol: PatrolSession,
+    correlation_id: str,
+) -> None:
+    """Only the person patrolling ends a session (:func:`_owned`): their role is the
+    patroller's."""
+    await runtime.emit(
+        session,
+        ended_payload(patrol, role=principal.role, settings=runtime.settings),
+        subject=str(patrol.id),
+        correlation_id=correlation_id,
+        tenant=district_of(patrol.grid_code),
+    )
 
 
 async def report(

@@ -30,6 +30,7 @@ router = APIRouter(tags=["household visits"], dependencies=[Depends(require_json
 )
 async def record_visit(
     body: VisitCreate,
+    request: Request,
     principal: CurrentPrincipal,
     runtime: RuntimeDep,
     session: SessionDep,
@@ -37,7 +38,12 @@ async def record_visit(
 ) -> Any:
     return respond(
         await service.record_visit(
-            session=session, runtime=runtime, principal=principal, body=body, key=key
+            session=session,
+            runtime=runtime,
+            principal=principal,
+            body=body,
+            key=key,
+            correlation_id=correlation_id(request),
         )
     )
 

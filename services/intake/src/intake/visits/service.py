@@ -7,7 +7,9 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gridcase_events import payloads
 from gridcase_events.addresses import normalize_address
+from gridcase_events.areas import district_of
 from gridcase_events.envelope import new_id
 from gridcase_events.kit.auth import AREA_ROLES, Principal
 from gridcase_events.kit.errors import Forbidden, NotFound
@@ -48,8 +50,15 @@ def to_read(visit: HouseholdVisit, reports: list[tuple[UUID, str]]) -> VisitRead
 
 
 async def record(
-    *, session: AsyncSession, runtime: IntakeRuntime, principal: Principal, body: VisitCreate
+    *,
+    session: AsyncSession,
+    runtime: IntakeRuntime,
+    principal: Principal,
+    body: VisitCreate,
+    correlation_id: str,
 ) -> HouseholdVisit:
+    """Stores the visit and announces it (``visit.recorded``, without the household's
+    address, name or notes) through the outbox in the same transaction."""
     grid = patrol_service.own_grid(principal, body.grid_code)
     visit_id = new_id()
     await repository.add(
@@ -68,6 +77,19 @@ async def record(
     visit = await repository.get(session, visit_id)
     if visit is None:
         raise RuntimeError(f"visit {visit_id} was not stored")
+    await runtime.emit(
+        session,
+        payloads.VisitRecorded(
+            visit_id=visit.id,
+            staff_id=visit.staff_id,
+            staff_role=principal.role,  # a field role: own_grid refused the others
+            grid_code=visit.grid_code,
+            visited_at=visit.visited_at,
+        ),
+        subject=str(visit.id),
+        correlation_id=correlation_id,
+        tenant=district_of(visit.grid_code),
+    )
     return visit
 
 
@@ -78,11 +100,18 @@ async def record_visit(
     principal: Principal,
     body: VisitCreate,
     key: Key | None,
+    correlation_id: str,
 ) -> VisitRead | Replay:
     """A visit recorded, once per key."""
 
     async def effect() -> VisitRead:
-        visit = await record(session=session, runtime=runtime, principal=principal, body=body)
+        visit = await record(
+            session=session,
+            runtime=runtime,
+            principal=principal,
+            body=body,
+            correlation_id=correlation_id,
+        )
         return to_read(visit, [])
 
     return await idempotent(

@@ -196,7 +196,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The three rates (三率) and more, per unit, for cases received in a period */
+        /**
+         * The three rates (三率) and more, per unit, for cases received in a period
+         * @description Units by `level`, down to `member` (the person a case stands assigned to; `unit_code` is the staff id). `area` narrows to one area inside the caller's scope. Every figure carries its sample; ranking above a minimum sample is the reader's (docs/reports.md).
+         */
         get: operations["rates_v1_reports_rates_get"];
         put?: never;
         post?: never;
@@ -234,12 +237,15 @@ export interface components {
              * Name
              * @enum {string}
              */
-            name: "on_time_sign_for" | "on_time_resolution" | "no_return" | "no_reopening" | "satisfaction";
-            /** Numerator */
+            name: "on_time_sign_for" | "on_time_resolution" | "no_return" | "no_reopening" | "satisfaction" | "patrol_compliance" | "visits";
+            /**
+             * Numerator
+             * @description patrol_compliance: working days met; visits: visits, at most the target
+             */
             numerator: number;
             /**
              * Sample
-             * @description the cases the value rests on (its denominator)
+             * @description its denominator: cases; for patrol_compliance the working days required so far, for visits the target so far
              */
             sample: number;
             /**
@@ -273,14 +279,34 @@ export interface components {
             min_sample: number;
             /** Month */
             month: string;
+            /**
+             * Monthly Visits
+             * @description the monthly visit target of a grid member
+             */
+            monthly_visits: number;
             /** Review Bottom */
             review_bottom: number;
             /** Timezone */
             timezone: string;
+            /**
+             * Visits Target
+             * @description monthly_visits × working_days_required / working_days, rounded
+             */
+            visits_target: number;
             /** Weights */
             weights: {
                 [key: string]: number;
             };
+            /**
+             * Working Days
+             * @description the month's working days (the official calendar)
+             */
+            working_days: number;
+            /**
+             * Working Days Required
+             * @description the working days already over: what patrol compliance is judged on
+             */
+            working_days_required: number;
         };
         /** BreachRead */
         BreachRead: {
@@ -521,6 +547,11 @@ export interface components {
              * @description 0–100, 1 place; null when no component has a sample
              */
             score: number | null;
+            /**
+             * Visits
+             * @description household visits made in the month (入户走访)
+             */
+            visits: number;
         };
         /**
          * MonthlyReview
@@ -532,7 +563,7 @@ export interface components {
              * Level
              * @enum {string}
              */
-            level: "grid" | "community" | "street" | "department" | "district";
+            level: "member" | "grid" | "community" | "street" | "department" | "district";
             /** Month */
             month: string;
             /** Orders */
@@ -729,7 +760,7 @@ export interface components {
             supervision_yellow: number;
             /**
              * Unit Code
-             * @description null: cases with no unit of this level
+             * @description null: cases with no unit of this level; at level member, the staff id
              */
             unit_code: string | null;
             /** Unit Name */
@@ -751,7 +782,7 @@ export interface components {
              * Level
              * @enum {string}
              */
-            level: "grid" | "community" | "street" | "department" | "district";
+            level: "member" | "grid" | "community" | "street" | "department" | "district";
             /** Rows */
             rows: components["schemas"]["RateRow"][];
             /** Timezone */
@@ -1253,7 +1284,7 @@ export interface operations {
             query: {
                 /** @description one district's report (the city centre may ask for any; others only their own); without it, every district the caller sees */
                 district?: string | null;
-                level?: "grid" | "community" | "street" | "department" | "district";
+                level?: "member" | "grid" | "community" | "street" | "department" | "district";
                 /** @description YYYY-MM */
                 month: string;
             };
@@ -1293,12 +1324,14 @@ export interface operations {
     rates_v1_reports_rates_get: {
         parameters: {
             query: {
+                /** @description only cases in this area (a district, street, community or grid code within yours): the drill-down, e.g. level=member&area=<a grid> */
+                area?: string | null;
                 /** @description one district's report (the city centre may ask for any; others only their own); without it, every district the caller sees */
                 district?: string | null;
                 format?: ("json" | "csv") | null;
                 /** @description first day received (local) */
                 from: string;
-                level?: "grid" | "community" | "street" | "department" | "district";
+                level?: "member" | "grid" | "community" | "street" | "department" | "district";
                 /** @description last day received (local) */
                 to: string;
             };
