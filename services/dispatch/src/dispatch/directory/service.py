@@ -1,6 +1,6 @@
 """Directory imports: parse a whole file, validate it against itself and what is
-stored, then upsert it idempotently and publish what changed to the compacted
-directory topic — or apply nothing and say exactly what is wrong."""
+stored, then upsert it idempotently and publish to the compacted directory topic what
+changed (every area of an areas file) — or apply nothing and say exactly what is wrong."""
 
 from __future__ import annotations
 
@@ -318,6 +318,35 @@ def _grid_problems(
             )
 
 
+def _area_event(area: dict[str, Any]) -> tuple[str, BaseModel]:
+    """An area as the directory topic announces it (a grid with its polygon)."""
+    return (
+        f"area:{area['code']}",
+        payloads.AreaUpserted(
+            code=area["code"],
+            name=area["name"],
+            level=area["level"],
+            parent_code=area["parent_code"],
+            kind=area["kind"],
+            geometry=area["geometry"] if area["level"] == "grid" else None,
+        ),
+    )
+
+
+async def republish_areas(
+    *, session: AsyncSession, runtime: DispatchRuntime, district: str | None, correlation_id: str
+) -> int:
+    """Announces every stored area again (of `district`, or of every district when
+    None) — how a deployment whose consumers missed areas heals; returns how many."""
+    areas = [
+        area
+        for code, area in sorted((await repository.rows_by_key(session, "areas")).items())
+        if district is None or district_of(code) == district
+    ]
+    await _emit_all(session, runtime, [_area_event(a) for a in areas], correlation_id)
+    return len(areas)
+
+
 async def _import_areas(
     session: AsyncSession,
     runtime: DispatchRuntime,
@@ -350,25 +379,10 @@ async def _import_areas(
         {k: {c: v.get(c) for c in new_rows[0]} for k, v in existing.items()}, "code", new_rows
     )
     await repository.upsert(session, "areas", changed)
-    await _emit_all(
-        session,
-        runtime,
-        [
-            (
-                f"area:{r['code']}",
-                payloads.AreaUpserted(
-                    code=r["code"],
-                    name=r["name"],
-                    level=r["level"],
-                    parent_code=r["parent_code"],
-                    kind=r["kind"],
-                    geometry=r["geometry"] if r["level"] == "grid" else None,
-                ),
-            )
-            for r in changed
-        ],
-        corr,
-    )
+    # Every area of the file is announced, changed or not: consumers upsert (a repeat
+    # changes nothing), and a consumer that missed or dropped an area learns it again
+    # from the next import — intake draws the districts' boundary from these.
+    await _emit_all(session, runtime, [_area_event(r) for r in new_rows], corr)
     return created, updated, unchanged
 
 
