@@ -34,6 +34,10 @@ Admin = Annotated[Principal, Depends(require_roles("admin"))]
     response_model=ImportSummary,
     summary="Import one kind of directory data (all or nothing; idempotent)",
     responses={
+        403: {
+            "description": "rows beyond the admin's district, or changing the city's "
+            "departments or categories (an admin of a district); nothing was applied"
+        },
         413: {"description": "file too large"},
         422: {"description": "the file has problems; nothing was applied"},
     },
@@ -60,6 +64,7 @@ async def import_directory(
         kind=kind,
         rows=rows,
         correlation_id=correlation_id(request),
+        district=_wall(principal),
     )
     log.info("directory imported", by=principal.sub, **summary.model_dump())
     return summary

@@ -3112,6 +3112,13 @@ export interface operations {
                     "application/json": components["schemas"]["ImportSummary"];
                 };
             };
+            /** @description rows beyond the admin's district, or changing the city's departments or categories (an admin of a district); nothing was applied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description file too large */
             413: {
                 headers: {
