@@ -123,15 +123,16 @@ class ServiceProcesses:
             await self.ready(name, timeout=timeout)
 
     async def import_demo(self, *, headers: dict[str, str] | None = None) -> None:
-        """The demo city (deploy/demo) through dispatch's directory import, as an admin
-        (`headers`: another admin's, e.g. a token of a test's own identity provider)."""
+        """The demo city (deploy/demo) through dispatch's directory import, as an admin of
+        the whole deployment (its staff file holds the city centre; `headers`: another
+        admin's, e.g. a token of a test's own identity provider)."""
         async with httpx.AsyncClient() as client:
             for kind, file in DEMO_FILES:
                 answer = await client.post(
                     f"{self.url('dispatch')}/v1/directory/import",
                     params={"kind": kind},
                     files={"file": (file, (DEMO / file).read_bytes())},
-                    headers=headers or bearer("admin1", "admin", "510302"),
+                    headers=headers or bearer("admin0", "admin"),
                     timeout=120,
                 )
                 if answer.status_code != 200:

@@ -42,8 +42,9 @@ def platform_env() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def platform_admin() -> dict[str, str]:
-    """The admin's headers that import the demo city (an override goes with platform_env)."""
-    return bearer("admin1", "admin", "510302")
+    """The headers of the admin of the whole deployment that imports the demo city (an
+    override goes with platform_env)."""
+    return bearer("admin0", "admin")
 
 
 @pytest.fixture(scope="module")

@@ -38,7 +38,7 @@ KEY_ID = "e2e-key-1"
 HOTLINE_SECRET = secrets.token_hex(32)
 ACCOUNTS = {
     "gm111a": {"name": "李磊静", "role": "grid_member", "area_code": "510302001001001"},
-    "admin1": {"name": "管理员", "role": "admin", "area_code": "510302"},
+    "admin0": {"name": "管理员", "role": "admin"},  # of the whole deployment: imports the demo
 }
 
 
@@ -133,7 +133,7 @@ def platform_env(identity_provider: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def platform_admin(identity_provider: str, signing_key: rsa.RSAPrivateKey) -> dict[str, str]:
-    return {"Authorization": f"Bearer {provider_token(signing_key, identity_provider, 'admin1')}"}
+    return {"Authorization": f"Bearer {provider_token(signing_key, identity_provider, 'admin0')}"}
 
 
 @pytest.fixture(scope="module")

@@ -293,3 +293,34 @@ async def test_endpoint_answers_401_to_an_area_role_with_an_empty_area_code() ->
         answer = await client.get("/v1/cases", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 401
     assert answer.json() == {"detail": "invalid token claims: area_code is empty"}
+
+
+async def test_a_department_operator_without_a_district_is_of_the_deployments_own() -> None:
+    app = FastAPI()
+    app.state.runtime = SimpleNamespace(
+        service="dispatch",
+        settings=PlatformSettings(env="development", jwt_secret=SECRET, tenant="510303"),
+    )
+
+    @app.get("/v1/cases")
+    async def cases(principal: CurrentPrincipal) -> dict[str, bool]:
+        return {
+            "home": can_see(principal, grid_code=OTHER_DISTRICT_GRID, department_code="water"),
+            "elsewhere": can_see(principal, grid_code=IN_GRID, department_code="water"),
+        }
+
+    operator = {"sub": "op", "role": "department_operator", "department_code": "water"}
+    placed = operator | {"area_code": "510302"}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        answers = [
+            (
+                await client.get(
+                    "/v1/cases",
+                    headers={"Authorization": f"Bearer {claims_token(c | {'exp': valid_exp()})}"},
+                )
+            ).json()
+            for c in (operator, placed)
+        ]
+
+    assert answers == [{"home": True, "elsewhere": False}, {"home": False, "elsewhere": True}]

@@ -16,3 +16,9 @@ def test_an_unknown_role_is_refused_before_anything_is_minted() -> None:
     result = CliRunner().invoke(app, ["token", "mint", "--sub", "x", "--role", "mayor"])
     assert result.exit_code == 2
     assert "unknown role mayor" in result.output
+
+
+def test_the_directory_group_offers_republishing_the_areas() -> None:
+    result = CliRunner().invoke(app, ["directory", "--help"])
+    assert result.exit_code == 0
+    assert "republish-areas" in result.output

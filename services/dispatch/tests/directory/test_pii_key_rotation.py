@@ -19,7 +19,9 @@ from gridcase_events.testing import bearer, running
 pytestmark = pytest.mark.integration
 
 DEMO = Path(__file__).resolve().parents[4] / "deploy" / "demo"
-ADMIN = bearer("admin1", "admin", "510302")
+ADMIN = bearer(
+    "admin0", "admin"
+)  # of the whole deployment: the demo staff file holds the city centre
 NOW = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
 OLD = Fernet.generate_key().decode()
 NEW = Fernet.generate_key().decode()

@@ -299,3 +299,134 @@ async def test_a_districts_desk_draws_only_its_own_districts_areas(
     assert listed and {a["code"][:6] for a in listed} == {A.code}
     assert {f["properties"]["code"] for f in drawn["features"]} == {g.code for g in A.grids}
     assert {f["properties"]["code"][:6] for f in everything["features"]} == {A.code, B.code}
+
+
+# --- imports walled by district ---------------------------------------------------
+
+STAFF_HEADER = "staff_id,name,phone,role,area_code,department_code,post\n"
+
+
+def _admin_of(d: GeneratedDistrict) -> dict[str, str]:
+    return bearer(f"{d.code}-admin", "admin", d.code)
+
+
+async def _import_as(client: Any, headers: dict[str, str], kind: str, content: bytes) -> Any:
+    return await client.post(
+        "/v1/directory/import",
+        params={"kind": kind},
+        files={"file": ("file", content)},
+        headers=headers,
+    )
+
+
+def _refused_rows(answer: Any) -> list[tuple[int | None, str | None]]:
+    assert answer.status_code == 403, answer.text
+    assert "nothing applied" in answer.json()["detail"]
+    return [(p["row"], p["field"]) for p in answer.json()["problems"]]
+
+
+async def test_a_districts_admin_imports_their_districts_areas_only(
+    client: Any, two_districts: dict[str, str]
+) -> None:
+    admin_a = _admin_of(A)
+
+    theirs = await _import_as(client, admin_a, "areas", B.areas_geojson())
+    own = await _import_as(client, admin_a, "areas", A.areas_geojson())
+
+    assert _refused_rows(theirs) == [(i, "code") for i in range(1, len(B.areas) + 1)]
+    assert own.status_code == 200, own.text
+    assert own.json()["unchanged"] == len(A.areas)
+
+
+async def test_a_districts_admin_cannot_take_place_or_promote_staff_beyond_it(
+    client: Any, two_districts: dict[str, str]
+) -> None:
+    b_member = _who(B)["grid_member"][0]
+    body = (
+        STAFF_HEADER
+        + f"{A.code}-new,新同事,13900000001,grid_member,{A.grids[0].code},,\n"
+        + f"{b_member},挖走,13900000002,grid_member,{A.grids[0].code},,\n"
+        + f"{A.code}-x,越界,13900000003,grid_member,{B.grids[0].code},,\n"
+        + f"{A.code}-cc,市级,13900000004,city_center,,,\n"
+        + f"{A.code}-ops2,无区,13900000005,ops,,,\n"
+    )
+
+    answer = await _import_as(client, _admin_of(A), "staff", body.encode())
+
+    assert _refused_rows(answer) == [
+        (2, "staff_id"),
+        (3, "area_code"),
+        (4, "role"),
+        (5, "area_code"),
+    ]
+    assert f"is staff of district {B.code}" in answer.json()["problems"][0]["message"]
+    staff_a = await client.get(
+        f"/v1/directory/areas/{A.grids[0].code}/staff", headers=bearer(*_who(A)["dispatcher"])
+    )
+    assert {s["staff_id"] for s in staff_a.json()} & {f"{A.code}-new", b_member} == set()
+
+
+async def test_a_districts_admin_adds_to_the_citys_catalogue_but_changes_nothing_in_it(
+    client: Any, two_districts: dict[str, str]
+) -> None:
+    admin_a = _admin_of(A)
+    renamed = b"code,name\nwater,A\xe5\x8c\xba\xe6\xb0\xb4\xe5\x8a\xa1\n"  # water,A区水务
+    added = b"code,name\nwater,\xe6\xb0\xb4\xe5\x8a\xa1\xe5\xb1\x80\nGY,\xe5\x9b\xad\xe6\x9e\x97\n"
+
+    refused = await _import_as(client, admin_a, "departments", renamed)
+    taken = await _import_as(client, admin_a, "departments", added)
+    same = await _import_as(client, admin_a, "categories", (DEMO / "categories.csv").read_bytes())
+
+    assert _refused_rows(refused) == [(1, "code")]
+    assert "only an admin of the whole deployment" in refused.json()["problems"][0]["message"]
+    assert taken.status_code == 200, taken.text
+    assert (taken.json()["created"], taken.json()["unchanged"]) == (1, 1)
+    assert same.status_code == 200, same.text
+    departments = (await client.get("/v1/directory/departments", headers=CITY)).json()
+    assert {d["code"]: d["name"] for d in departments["items"]}["water"] == "水务局"
+
+
+async def test_a_districts_admin_cannot_touch_another_districts_addresses_or_absences(
+    client: Any, two_districts: dict[str, str]
+) -> None:
+    shared = "滨江路1号"
+    b_address = f"address,grid_code\n{shared},{B.grids[0].code}\n".encode()
+    assert (await _import_as(client, _admin_of(B), "gazetteer", b_address)).status_code == 200
+    a_address = f"address,grid_code\n{shared},{A.grids[0].code}\n".encode()
+    b_grid = f"address,grid_code\n桂花路9号,{B.grids[0].code}\n".encode()
+    absence = (
+        "staff_id,start,end\n"
+        f"{_who(B)['grid_member'][0]},2026-11-22T00:00:00+08:00,2026-11-23T00:00:00+08:00\n"
+    ).encode()
+
+    moved = await _import_as(client, _admin_of(A), "gazetteer", a_address)
+    placed = await _import_as(client, _admin_of(A), "gazetteer", b_grid)
+    away = await _import_as(client, _admin_of(A), "absences", absence)
+
+    assert _refused_rows(moved) == [(1, "address")]
+    assert _refused_rows(placed) == [(1, "grid_code")]
+    assert _refused_rows(away) == [(1, "staff_id")]
+
+
+async def test_a_department_operator_without_a_district_sees_the_deployments_own_only(
+    client: Any, two_districts: dict[str, str], producer: AIOKafkaProducer, namespace: str
+) -> None:
+    # The deployment's own district (GRIDCASE_TENANT, 510302) has a water case too.
+    home = str(await _report(producer, namespace, tenant="510302", address="不知道哪里", **WATER))
+
+    async def reported() -> bool | None:
+        answer = await client.get(f"/v1/cases/{home}", headers=CITY)
+        return True if answer.status_code == 200 else None
+
+    await eventually(reported)
+    everywhere = {**two_districts, "510302:water": home}
+    operator = bearer("op-water", "department_operator", department_code="water")
+
+    seen = await _seen_by(client, operator, everywhere)
+    on_duty = await client.get(
+        "/v1/directory/on-duty", params={"department_code": "water"}, headers=operator
+    )
+
+    assert seen["single"] == seen["list"] == seen["csv"] == {home}
+    assert seen["total"] == 1
+    assert on_duty.json() == []  # the water operators of A and B are not theirs

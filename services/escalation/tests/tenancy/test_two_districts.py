@@ -194,3 +194,21 @@ async def test_reports_take_the_district_from_the_token(
         headers=_who(A)["water"],
     )
     assert [(r["unit_code"], r["received"]) for r in water_a.json()["rows"]] == [("water", 1)]
+
+
+async def test_a_department_operator_without_a_district_sees_neither_districts_clocks(
+    client: Any, two_districts: dict[str, UUID]
+) -> None:
+    # The token names no district: it is of the deployment's own (GRIDCASE_TENANT,
+    # 510302), where neither water case is.
+    operator = bearer("w0", "department_operator", department_code="water")
+
+    single = [
+        case_id
+        for case_id in two_districts.values()
+        if (await client.get(f"/v1/cases/{case_id}/clocks", headers=operator)).status_code == 200
+    ]
+    overdue = (await client.get("/v1/overdue", headers=operator)).json()
+
+    assert single == []
+    assert overdue == []

@@ -192,3 +192,18 @@ async def test_a_file_no_case_references_is_its_uploaders_alone(intake: Any) -> 
     assert (await intake.get(path, headers=SAME_GRID)).json()["detail"] == (
         "this attachment belongs to no case of yours"
     )
+
+
+async def test_a_cases_photo_is_not_for_an_admin_of_another_district(intake: Any) -> None:
+    url, path = await _upload(intake, png("walled"), REPORTER)
+    await _report(intake, url)
+
+    statuses = await _statuses(
+        intake,
+        path,
+        bearer("admin-0", "admin"),  # the deployment's
+        bearer("admin-1", "admin", "510302"),
+        bearer("admin-2", "admin", "510303"),
+    )
+
+    assert statuses == [200, 200, 403]

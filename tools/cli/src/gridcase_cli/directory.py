@@ -110,3 +110,23 @@ def _import_all(url: str, settings: PlatformSettings, pairs: list[tuple[str, Pat
             results.append(_import(client, url, token, kind, path))
             progress.advance(task)
     console.print(_summary_table(results))
+
+
+@app.command("republish-areas")
+def directory_republish_areas(
+    url: Annotated[str, typer.Option()] = "http://127.0.0.1:8002",
+) -> None:
+    """Announce every stored area again on the directory topic, so that intake (which
+    draws the districts' boundary from the grids) and escalation know them all. Safe to
+    repeat: consumers upsert."""
+    response = httpx.post(
+        f"{url}/v1/directory/areas/republish",
+        headers={"Authorization": f"Bearer {_admin_token(_settings())}"},
+        timeout=120,
+    )
+    if response.status_code != 200:
+        console.print(f"[red]republish: {response.status_code}[/red] {response.text}")
+        raise typer.Exit(1)
+    answer = response.json()
+    where = f"district {answer['district']}" if answer["district"] else "every district"
+    console.print(f"{answer['areas']} areas of {where} announced again")

@@ -290,6 +290,9 @@ class TokenVerifier:
     names: ClaimNames = field(default_factory=ClaimNames)
     secret: str | None = None
     jwks: JwksKeys | None = None
+    # The deployment's own district (GRIDCASE_TENANT): where a department operator whose
+    # token names no district works (docs/adr/0005-districts-side-by-side.md).
+    home_district: str | None = None
 
     @classmethod
     def from_settings(cls, settings: PlatformSettings, *, service: str) -> TokenVerifier:
@@ -310,6 +313,7 @@ class TokenVerifier:
             )
             if settings.jwt_jwks_url
             else None,
+            home_district=settings.tenant,
         )
 
     async def verify(self, token: str) -> Principal:
@@ -327,13 +331,23 @@ class TokenVerifier:
         else:
             assert self.secret is not None
             claims = _verify_signature(token, self.secret, ALGORITHM)
-        return principal_from_claims(
+        principal = principal_from_claims(
             claims,
             names=self.names,
             issuer=self.issuer,
             audiences=self.audiences,
             strict=self.strict,
         )
+        return in_home_district(principal, self.home_district)
+
+
+def in_home_district(principal: Principal, home_district: str | None) -> Principal:
+    """A department operator whose token names no district works in the deployment's
+    own district (`home_district`): their department's cases there, never another
+    district's. Every other principal as it is."""
+    if principal.role in DEPARTMENT_ROLES and principal.area_code is None and home_district:
+        return principal.model_copy(update={"area_code": home_district})
+    return principal
 
 
 @dataclass(frozen=True)
@@ -390,7 +404,8 @@ def scope_of(principal: Principal) -> Scope:
       area, and the cases of its district not placed in an area yet; without an area,
       ops and admin (of the whole deployment) everything, a district's desk nothing.
     - department operators: their department's cases, inside the district their token
-      names (``area_code``) when it names one.
+      names (``area_code``); a token naming none is read as of the deployment's own
+      district (:func:`in_home_district`, when verified).
     - area roles: the cases inside their area (a prefix: their district's wall too).
     """
     if principal.role in CITY_ROLES:

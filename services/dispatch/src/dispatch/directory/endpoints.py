@@ -11,6 +11,7 @@ from dispatch.deps import RuntimeDep, SettingsDep
 from dispatch.directory import repository, service
 from dispatch.directory.schemas import (
     AreaRead,
+    AreasRepublished,
     DepartmentRead,
     DepartmentsRead,
     ImportKind,
@@ -33,6 +34,10 @@ Admin = Annotated[Principal, Depends(require_roles("admin"))]
     response_model=ImportSummary,
     summary="Import one kind of directory data (all or nothing; idempotent)",
     responses={
+        403: {
+            "description": "rows beyond the admin's district, or changing the city's "
+            "departments or categories (an admin of a district); nothing was applied"
+        },
         413: {"description": "file too large"},
         422: {"description": "the file has problems; nothing was applied"},
     },
@@ -59,9 +64,31 @@ async def import_directory(
         kind=kind,
         rows=rows,
         correlation_id=correlation_id(request),
+        district=_wall(principal),
     )
     log.info("directory imported", by=principal.sub, **summary.model_dump())
     return summary
+
+
+@router.post(
+    "/v1/directory/areas/republish",
+    response_model=AreasRepublished,
+    summary="Announce every stored area again on the directory topic (admin)",
+    responses={403: {"description": "not an admin"}},
+)
+async def republish_areas(
+    request: Request, session: SessionDep, runtime: RuntimeDep, principal: Admin
+) -> AreasRepublished:
+    """Heals consumers that missed areas (intake draws the districts' boundary from the
+    grids' polygons): every area of the admin's district, or of every district for an
+    admin of the whole deployment, is announced again. Consumers upsert, so a repeat
+    changes nothing."""
+    district = _wall(principal)
+    count = await service.republish_areas(
+        session=session, runtime=runtime, district=district, correlation_id=correlation_id(request)
+    )
+    log.info("areas republished", by=principal.sub, district=district, areas=count)
+    return AreasRepublished(district=district, areas=count)
 
 
 def _wall(principal: Principal) -> str | None:

@@ -168,6 +168,15 @@ class ImportSummary(BaseModel):
     directory_version: int
 
 
+class AreasRepublished(BaseModel):
+    """What `POST /v1/directory/areas/republish` announced again."""
+
+    district: str | None = Field(
+        description="the district whose areas were announced; null: every district"
+    )
+    areas: int = Field(description="how many areas were announced")
+
+
 class AreaRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -1,6 +1,6 @@
 """Directory imports: parse a whole file, validate it against itself and what is
-stored, then upsert it idempotently and publish what changed to the compacted
-directory topic — or apply nothing and say exactly what is wrong."""
+stored, then upsert it idempotently and publish to the compacted directory topic what
+changed (every area of an areas file) — or apply nothing and say exactly what is wrong."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ from dispatch.directory.schemas import (
 from gridcase_events import payloads
 from gridcase_events.addresses import normalize_address
 from gridcase_events.areas import district_of
-from gridcase_events.kit.errors import Invalid
+from gridcase_events.kit.errors import Forbidden, Invalid
 from gridcase_events.kit.pii import PiiCipher, mask_phone, normalize_phone
 
 # Grids may touch along their borders; overlaps smaller than this (deg², ~1 m²) are noise.
@@ -66,6 +66,18 @@ class ImportRejected(Invalid):
     def __init__(self, kind: str, problems: list[ImportProblem]) -> None:
         super().__init__(
             f"{kind} import rejected: nothing applied",
+            extra={"problems": [p.model_dump() for p in problems]},
+        )
+        self.problems = problems
+
+
+class ImportForbidden(Forbidden):
+    """403: rows of the file reach beyond the admin's district (or change the city's
+    catalogue); nothing was applied, the body lists every such row."""
+
+    def __init__(self, kind: str, district: str, problems: list[ImportProblem]) -> None:
+        super().__init__(
+            f"{kind} import refused: rows beyond district {district}; nothing applied",
             extra={"problems": [p.model_dump() for p in problems]},
         )
         self.problems = problems
@@ -163,9 +175,13 @@ async def import_rows(
     kind: ImportKind,
     rows: Sequence[Any],
     correlation_id: str,
+    district: str | None = None,
 ) -> ImportSummary:
     """Validates `rows` against the stored directory and applies them, all or nothing
-    (the caller's transaction). Raises :class:`ImportRejected`."""
+    (the caller's transaction). Raises :class:`ImportForbidden` when they reach beyond
+    `district` (the admin's wall; None: the city level), :class:`ImportRejected` when
+    they are wrong."""
+    await check_wall(session=session, kind=kind, rows=rows, district=district)
     handler = _IMPORTERS[kind]
     created, updated, unchanged = await handler(session, runtime, pii, rows, correlation_id)
     version = await repository.bump_version(session)
@@ -318,6 +334,35 @@ def _grid_problems(
             )
 
 
+def _area_event(area: dict[str, Any]) -> tuple[str, BaseModel]:
+    """An area as the directory topic announces it (a grid with its polygon)."""
+    return (
+        f"area:{area['code']}",
+        payloads.AreaUpserted(
+            code=area["code"],
+            name=area["name"],
+            level=area["level"],
+            parent_code=area["parent_code"],
+            kind=area["kind"],
+            geometry=area["geometry"] if area["level"] == "grid" else None,
+        ),
+    )
+
+
+async def republish_areas(
+    *, session: AsyncSession, runtime: DispatchRuntime, district: str | None, correlation_id: str
+) -> int:
+    """Announces every stored area again (of `district`, or of every district when
+    None) — how a deployment whose consumers missed areas heals; returns how many."""
+    areas = [
+        area
+        for code, area in sorted((await repository.rows_by_key(session, "areas")).items())
+        if district is None or district_of(code) == district
+    ]
+    await _emit_all(session, runtime, [_area_event(a) for a in areas], correlation_id)
+    return len(areas)
+
+
 async def _import_areas(
     session: AsyncSession,
     runtime: DispatchRuntime,
@@ -350,25 +395,10 @@ async def _import_areas(
         {k: {c: v.get(c) for c in new_rows[0]} for k, v in existing.items()}, "code", new_rows
     )
     await repository.upsert(session, "areas", changed)
-    await _emit_all(
-        session,
-        runtime,
-        [
-            (
-                f"area:{r['code']}",
-                payloads.AreaUpserted(
-                    code=r["code"],
-                    name=r["name"],
-                    level=r["level"],
-                    parent_code=r["parent_code"],
-                    kind=r["kind"],
-                    geometry=r["geometry"] if r["level"] == "grid" else None,
-                ),
-            )
-            for r in changed
-        ],
-        corr,
-    )
+    # Every area of the file is announced, changed or not: consumers upsert (a repeat
+    # changes nothing), and a consumer that missed or dropped an area learns it again
+    # from the next import — intake draws the districts' boundary from these.
+    await _emit_all(session, runtime, [_area_event(r) for r in new_rows], corr)
     return created, updated, unchanged
 
 
@@ -598,3 +628,116 @@ _IMPORTERS: dict[str, Any] = {
     "gazetteer": _import_gazetteer,
     "absences": _import_absences,
 }
+
+
+# --- the district wall of imports (docs/adr/0005-districts-side-by-side.md) ----------
+#
+# An admin walled in a district (a token with its area_code) imports that district's
+# areas, staff, gazetteer and absences only, and never moves a stored row of another
+# district (staff ids and addresses are the deployment's keys). Departments and
+# categories are the city's catalogue: such an admin may add codes, not change one.
+
+
+def _area_outside(code: str | None, district: str) -> str | None:
+    """Why an area code is not the district's (None: it is)."""
+    if code is None:
+        return f"name an area of district {district}"
+    if district_of(code) != district:
+        return f"{code} is in district {district_of(code)}, not {district}"
+    return None
+
+
+async def _areas_wall(session: AsyncSession, rows: Sequence[AreaRow], district: str) -> Problems:
+    problems = Problems()
+    for i, row in enumerate(rows, start=1):
+        if (why := _area_outside(row.code, district)) is not None:
+            problems.add(row=i, field="code", message=why)
+    return problems
+
+
+def _stored_staff_outside(stored: dict[str, Any] | None, district: str) -> str | None:
+    if stored is None or district_of(stored["area_code"]) == district:
+        return None
+    where = stored["area_code"] and f"district {district_of(stored['area_code'])}"
+    return f"{stored['staff_id']} is staff of {where or 'the whole deployment'}"
+
+
+async def _staff_wall(session: AsyncSession, rows: Sequence[StaffRow], district: str) -> Problems:
+    problems = Problems()
+    stored = await repository.rows_by_key(session, "staff")
+    for i, row in enumerate(rows, start=1):
+        if row.role == "city_center":
+            problems.add(row=i, field="role", message="the city centre is the city's to appoint")
+        elif (why := _area_outside(row.area_code, district)) is not None:
+            problems.add(row=i, field="area_code", message=why)
+        if (why := _stored_staff_outside(stored.get(row.staff_id), district)) is not None:
+            problems.add(row=i, field="staff_id", message=why)
+    return problems
+
+
+async def _absences_wall(
+    session: AsyncSession, rows: Sequence[AbsenceRow], district: str
+) -> Problems:
+    problems = Problems()
+    stored = await repository.rows_by_key(session, "staff")
+    for i, row in enumerate(rows, start=1):
+        if (why := _stored_staff_outside(stored.get(row.staff_id), district)) is not None:
+            problems.add(row=i, field="staff_id", message=why)
+    return problems
+
+
+async def _gazetteer_wall(
+    session: AsyncSession, rows: Sequence[GazetteerRow], district: str
+) -> Problems:
+    problems = Problems()
+    stored = await repository.rows_by_key(session, "gazetteer")
+    for i, row in enumerate(rows, start=1):
+        if (why := _area_outside(row.grid_code, district)) is not None:
+            problems.add(row=i, field="grid_code", message=why)
+        old = stored.get(normalize_address(row.address))
+        if old is not None and district_of(old["grid_code"]) != district:
+            problems.add(
+                row=i,
+                field="address",
+                message=f"{old['address']} is an address of district {district_of(old['grid_code'])}",
+            )
+    return problems
+
+
+def _catalogue_wall(kind: str) -> Callable[[AsyncSession, Sequence[Any], str], Any]:
+    async def check(session: AsyncSession, rows: Sequence[Any], district: str) -> Problems:
+        problems = Problems()
+        stored = await repository.rows_by_key(session, kind)
+        for i, row in enumerate(rows, start=1):
+            old = stored.get(row.code)
+            if old is not None and any(old.get(k) != v for k, v in row.model_dump().items()):
+                problems.add(
+                    row=i,
+                    field="code",
+                    message=f"{row.code} is the city's; only an admin of the whole deployment changes it",
+                )
+        return problems
+
+    return check
+
+
+_WALLS: dict[str, Callable[[AsyncSession, Sequence[Any], str], Any]] = {
+    "areas": _areas_wall,
+    "staff": _staff_wall,
+    "absences": _absences_wall,
+    "gazetteer": _gazetteer_wall,
+    "departments": _catalogue_wall("departments"),
+    "categories": _catalogue_wall("categories"),
+}
+
+
+async def check_wall(
+    *, session: AsyncSession, kind: ImportKind, rows: Sequence[Any], district: str | None
+) -> None:
+    """Raises :class:`ImportForbidden` when rows reach beyond `district` (None: the
+    city level, walled by nothing)."""
+    if district is None:
+        return
+    problems = await _WALLS[kind](session, rows, district)
+    if problems:
+        raise ImportForbidden(kind, district, problems)

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events import payloads
 from gridcase_events.kit import db
-from gridcase_events.kit.auth import AREA_ROLES, Principal, can_see
+from gridcase_events.kit.auth import AREA_ROLES, Principal, can_see, scope_of
 from gridcase_events.kit.errors import (
     Forbidden,
     Invalid,
@@ -273,7 +273,8 @@ def handles_cases(principal: Principal) -> bool:
 async def downloadable(
     *, session: AsyncSession, principal: Principal, name: str, base_url: str
 ) -> Attachment:
-    """The stored file, if the caller may download it: admins any; others a file they
+    """The stored file, if the caller may download it: the deployment's admins any (a
+    district's admin as its desks); others a file they
     uploaded, or one belonging to a case they can see (a report's ``attachments``, a
     resolution's evidence; a duplicate's also the case it was merged into). A file no
     case references yet is its uploader's alone. :class:`NotFound` if not stored,
@@ -283,9 +284,9 @@ async def downloadable(
     attachment = await repository.get(session, name)
     if attachment is None:
         raise NotFound("no such attachment")
-    if principal.role == "admin" or await repository.uploaded_by(
-        session, name=name, uploader=f"staff:{principal.sub}"
-    ):
+    if (
+        principal.role == "admin" and scope_of(principal).everything
+    ) or await repository.uploaded_by(session, name=name, uploader=f"staff:{principal.sub}"):
         return attachment
     cases = await case_service.holding_attachment(
         session=session,

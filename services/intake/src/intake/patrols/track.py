@@ -138,7 +138,8 @@ def may_read(principal: Principal, patrol: PatrolSession) -> bool:
     if patrol.staff_id == principal.sub:
         return True
     if principal.role in CITYWIDE_READERS:
-        return principal.area_code is None or patrol.grid_code.startswith(principal.area_code)
+        # The kit's one rule: a desk of a district sees its district (none without one).
+        return scopes.covers(principal, patrol.grid_code)
     return principal.role in AREA_READERS and scopes.covers(principal, patrol.grid_code)
 
 

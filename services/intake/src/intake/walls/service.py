@@ -73,9 +73,10 @@ async def visible_wall(*, session: AsyncSession, principal: Principal, wall_id: 
 
 
 def may_manage(principal: Principal, community_code: str) -> bool:
-    """Admins anywhere; a station master in their own community."""
+    """Admins within their scope (a district's admin in their district, the
+    deployment's anywhere); a station master in their own community."""
     if principal.role == "admin":
-        return True
+        return scopes.covers(principal, community_code)
     return principal.role == "station_master" and principal.area_code == community_code
 
 

@@ -516,6 +516,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/directory/areas/republish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Announce every stored area again on the directory topic (admin)
+         * @description Heals consumers that missed areas (intake draws the districts' boundary from the
+         *     grids' polygons): every area of the admin's district, or of every district for an
+         *     admin of the whole deployment, is announced again. Consumers upsert, so a repeat
+         *     changes nothing.
+         */
+        post: operations["republish_areas_v1_directory_areas_republish_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/directory/departments": {
         parameters: {
             query?: never;
@@ -714,6 +737,22 @@ export interface components {
             name: string;
             /** Parent Code */
             parent_code: string | null;
+        };
+        /**
+         * AreasRepublished
+         * @description What `POST /v1/directory/areas/republish` announced again.
+         */
+        AreasRepublished: {
+            /**
+             * Areas
+             * @description how many areas were announced
+             */
+            areas: number;
+            /**
+             * District
+             * @description the district whose areas were announced; null: every district
+             */
+            district: string | null;
         };
         /** Body_import_directory_v1_directory_import_post */
         Body_import_directory_v1_directory_import_post: {
@@ -2981,6 +3020,33 @@ export interface operations {
             };
         };
     };
+    republish_areas_v1_directory_areas_republish_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AreasRepublished"];
+                };
+            };
+            /** @description not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list_departments_v1_directory_departments_get: {
         parameters: {
             query?: {
@@ -3045,6 +3111,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ImportSummary"];
                 };
+            };
+            /** @description rows beyond the admin's district, or changing the city's departments or categories (an admin of a district); nothing was applied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description file too large */
             413: {
