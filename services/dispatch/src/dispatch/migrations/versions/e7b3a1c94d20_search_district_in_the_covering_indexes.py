@@ -1,0 +1,56 @@
+"""search: the district in the search's covering indexes
+
+Since districts sit side by side, every scoped search walls by district: a case with an
+area is in the district its area code starts with, one without an area (triage, a
+department's) in the district it was reported in (``district_code``). The indexes that
+answered the capped counts from the index alone (``INCLUDE (area_code, status)``) lacked
+``district_code``, so every count of a district's staff read the table again (the triage
+queue's count became a sequential scan). They carry it now; the report-time index
+carries the area and status too, so that a page can find its rows' ids in the index
+alone and read only those rows.
+
+Revision ID: e7b3a1c94d20
+Revises: d4f1c2b9a7e3
+Create Date: 2026-11-28 12:45:00
+"""
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = 'e7b3a1c94d20'
+down_revision: str | None = 'd4f1c2b9a7e3'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+NOW = {
+    'ix_cases_area_reported_at': '(area_code text_pattern_ops, reported_at, id)'
+    ' INCLUDE (status, district_code)',
+    'ix_cases_area_due_at': '(area_code text_pattern_ops, due_at, id)'
+    ' INCLUDE (status, district_code)',
+    'ix_cases_due_at_id': '(due_at, id)'
+    ' INCLUDE (area_code, status, due_breached, due_warned_percent, district_code)',
+    'ix_cases_status_reported_at': '(status, reported_at, id) INCLUDE (area_code, district_code)',
+    'ix_cases_reported_at_id': '(reported_at, id) INCLUDE (area_code, status, district_code)',
+}
+BEFORE = {
+    'ix_cases_area_reported_at': '(area_code text_pattern_ops, reported_at, id) INCLUDE (status)',
+    'ix_cases_area_due_at': '(area_code text_pattern_ops, due_at, id) INCLUDE (status)',
+    'ix_cases_due_at_id': '(due_at, id)'
+    ' INCLUDE (area_code, status, due_breached, due_warned_percent)',
+    'ix_cases_status_reported_at': '(status, reported_at, id) INCLUDE (area_code)',
+    'ix_cases_reported_at_id': '(reported_at, id)',
+}
+
+
+def _recreate(indexes: dict[str, str]) -> None:
+    for name, columns in indexes.items():
+        op.drop_index(name, table_name='cases', schema='dispatch')
+        op.execute(f'CREATE INDEX {name} ON dispatch.cases {columns}')
+
+
+def upgrade() -> None:
+    _recreate(NOW)
+
+
+def downgrade() -> None:
+    _recreate(BEFORE)
