@@ -27,8 +27,10 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from dispatch.deadlines.rules import RED_AT, YELLOW_AT
+from dispatch.directory.models import Area, Category, Department, Staff
 from dispatch.search.models import AREA
 from dispatch.search.schemas import CaseFilters
 from dispatch.workflow.models import Case
@@ -57,6 +59,11 @@ COLUMNS = (
     Case.due_warned_percent.label("warned_percent"),
     Case.due_breached.label("breached"),
 )
+
+
+GRID_CODE = "^[0-9]{15}$"
+"""A grid's code of the chained form (:class:`gridcase_events.areas.AreaCode`): its
+community is its first 12 characters."""
 
 
 @dataclass(frozen=True)
@@ -289,10 +296,12 @@ async def page_and_total(
     now: datetime,
     cap: int,
 ) -> tuple[Sequence[Row[Any]], int]:
-    """:func:`page` and :func:`count` in one statement (one round trip, not two): up to
-    `limit` rows, and how many match in all, up to `cap` + 1. A first page shorter than
-    `limit` is its own total, and the count is not run (PostgreSQL evaluates the
-    count's subquery only when the ``CASE`` reaches it)."""
+    """:func:`page`, its names and :func:`count` in one statement (one round trip, not
+    three): up to `limit` rows, and how many match in all, up to `cap` + 1. A first page
+    shorter than `limit` is its own total, and the count is not run (PostgreSQL
+    evaluates the count's subquery only when the ``CASE`` reaches it). Each row carries
+    the names of its grid, community (``community_key``: the community named, else the
+    one its grid's code says), department, category and assignee."""
     await _custom_plans(session)
     found = _page_statement(
         scope=scope, filters=filters, sort=sort, after=after, limit=limit, now=now, located=False
@@ -305,13 +314,32 @@ async def page_and_total(
         total = counted
     # One row even when the page is empty (its columns then null): the total rides on it.
     one = select(literal(1).label("one")).subquery("one")
-    stmt = (
-        select(total.label("search_total"), *found.c)
+    grid, community = aliased(Area, name="grid_area"), aliased(Area, name="community_area")
+    community_key = func.coalesce(
+        func.nullif(found.c.community_code, ""),
+        case((found.c.grid_code.regexp_match(GRID_CODE), func.left(found.c.grid_code, 12))),
+    )
+    stmt: Select[Any] = (
+        select(
+            total.label("search_total"),
+            *found.c,
+            grid.name.label("grid_name"),
+            community_key.label("community_key"),
+            community.name.label("community_name"),
+            Department.name.label("department_name"),
+            Category.name.label("category_name"),
+            Staff.name.label("assignee_name"),
+        )
         .select_from(one.outerjoin(found, true()))
+        .outerjoin(grid, grid.code == found.c.grid_code)
+        .outerjoin(community, community.code == community_key)
+        .outerjoin(Department, Department.code == found.c.department_code)
+        .outerjoin(Category, Category.code == found.c.category_code)
+        .outerjoin(Staff, Staff.staff_id == found.c.assignee_id)
         .order_by(*_order(sort, found.c.id, getattr(found.c, sort.lstrip("-"))))
     )
-    result = (await session.execute(stmt)).all()
-    rows = [r for r in result if r.id is not None]
+    result: Sequence[Row[Any]] = (await session.execute(stmt)).all()
+    rows: list[Row[Any]] = [r for r in result if r.id is not None]
     return rows, int(result[0].search_total)
 
 

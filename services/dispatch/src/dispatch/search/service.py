@@ -85,6 +85,31 @@ async def _names(session: AsyncSession, rows: Sequence[Row[Any]]) -> Names:
     )
 
 
+async def _joined_names(session: AsyncSession, rows: Sequence[Row[Any]]) -> Names:
+    """The names :func:`repository.page_and_total` joined onto its rows. A community the
+    statement could not derive as :class:`AreaCode` does (a code of another shape) is
+    looked up apart; with chained codes, never."""
+    names: Names = {"areas": {}, "departments": {}, "categories": {}, "staff": {}}
+    joined: list[tuple[directory_repository.NameKind, str | None, str | None]] = []
+    for r in rows:
+        joined += [
+            ("areas", r.grid_code, r.grid_name),
+            ("areas", r.community_key, r.community_name),
+            ("departments", r.department_code, r.department_name),
+            ("categories", r.category_code, r.category_name),
+            ("staff", r.assignee_id, r.assignee_name),
+        ]
+    for kind, key, name in joined:
+        if key and name is not None:
+            names[kind][key] = name
+    apart = {c for r in rows if (c := _community(r)) and c != r.community_key}
+    if apart:
+        names["areas"].update(
+            (await directory_repository.names_of_kinds(session, {"areas": apart}))["areas"]
+        )
+    return names
+
+
 def _community(row: Row[Any]) -> str | None:
     if row.community_code:
         return str(row.community_code)
@@ -148,7 +173,7 @@ async def search(
         now=now,
         cap=cap,
     )
-    names = await _names(session, rows[: query.limit])
+    names = await _joined_names(session, rows[: query.limit])
     items = [_row(r, names, now) for r in rows[: query.limit]]
     next_cursor = None
     if len(rows) > query.limit:
