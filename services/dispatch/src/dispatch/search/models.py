@@ -62,6 +62,15 @@ INDEXES = (
         Case.id,
         postgresql_include=["area_code", "district_code"],
     ),
+    # A few statuses under an area (a street's, a community's open cases): the counts
+    # and the pages' ids of the area queues from the matching entries alone.
+    Index(
+        "ix_cases_status_area",
+        Case.status,
+        Case.area_code,
+        postgresql_ops={"area_code": "text_pattern_ops"},
+        postgresql_include=["district_code", "reported_at", "due_at", "id"],
+    ),
     Index("ix_cases_tracking_no", Case.tracking_no),
     Index(
         "ix_cases_content_trgm",

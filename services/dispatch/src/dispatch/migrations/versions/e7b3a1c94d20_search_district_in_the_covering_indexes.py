@@ -7,7 +7,9 @@ answered the capped counts from the index alone (``INCLUDE (area_code, status)``
 ``district_code``, so every count of a district's staff read the table again (the triage
 queue's count became a sequential scan). They carry it now; the report-time index
 carries the area and status too, so that a page can find its rows' ids in the index
-alone and read only those rows.
+alone and read only those rows. And a new one, by status and area, answers the queues
+of a street, a community or a grid ("open here", a few statuses under an area prefix):
+their counts and their pages' ids from the matching entries alone.
 
 Revision ID: e7b3a1c94d20
 Revises: d4f1c2b9a7e3
@@ -50,7 +52,12 @@ def _recreate(indexes: dict[str, str]) -> None:
 
 def upgrade() -> None:
     _recreate(NOW)
+    op.execute(
+        'CREATE INDEX ix_cases_status_area ON dispatch.cases'
+        ' (status, area_code text_pattern_ops) INCLUDE (district_code, reported_at, due_at, id)'
+    )
 
 
 def downgrade() -> None:
+    op.drop_index('ix_cases_status_area', table_name='cases', schema='dispatch')
     _recreate(BEFORE)
