@@ -1,11 +1,14 @@
 """How fast the operators' case search answers over many cases.
 
     .venv/bin/python bench/case_search.py [cases]        (default 1,000,000)
+    .venv/bin/python bench/case_search.py --keep [cases] (keep the seeded database)
+    .venv/bin/python bench/case_search.py --reuse NAME   (time a kept one again)
 
 Creates a scratch database, migrates dispatch's schema into it, imports a district of
 10 streets × 10 communities × 10 grids (1,000 grids) with its staff, departments and
 categories, then seeds N cases with SQL (generate_series): every status, channel and
-priority, 70% in grids, 20% with departments, 5% in triage, Chinese content and
+priority, 70% in grids, 20% with departments, 5% in triage, all in the district (a
+case without an area is walled by the district it was reported in), Chinese content and
 addresses, and a running deadline on the open ones, then VACUUM ANALYZE (what
 autovacuum does to a table after a bulk load; index-only scans depend on it). It then
 runs the typical searches of each role through dispatch's search service (the SQL, the
@@ -13,11 +16,15 @@ names and the count that GET /v1/cases answers with; HTTP excluded), 100 times e
 one warm-up, and prints p50, p95 and p99 per search, and the indexes the plans of its
 page and its count use (EXPLAIN of the statements the search sent). The load average
 before and after is printed too: the figures mean little without it on a shared
-machine. The scratch database is dropped afterwards.
+machine. The scratch database is dropped afterwards, unless `--keep` is given: then its
+name is printed, and `--reuse NAME` times it again without seeding (after migrating it
+to the current schema and analysing it; seeding a million cases takes minutes), and
+keeps it. Drop a kept one with `DROP DATABASE`.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import math
@@ -81,9 +88,9 @@ WITH g AS (
   FROM generate_series(1, $1) i
 )
 INSERT INTO dispatch.cases (id, tracking_no, channel, status, category_code, priority, content,
-  address, lat, lon, target, grid_code, community_code, department_code, route_method,
-  route_reason, assignee_id, reported_at, correlation_id, updated_at, version, evidence,
-  returns, transfers, reopenings)
+  address, lat, lon, target, grid_code, community_code, department_code, district_code,
+  route_method, route_reason, assignee_id, reported_at, correlation_id, updated_at, version,
+  evidence, returns, transfers, reopenings)
 SELECT gen_random_uuid(),
   'GC-' || to_char($2::timestamptz - (i || ' minutes')::interval, 'YYYYMMDD') || '-' || lpad(i::text, 7, '0'),
   (ARRAY['hotline','wish_wall','patrol','visit','open311'])[floor(r2*5)::int + 1],
@@ -99,7 +106,7 @@ SELECT gen_random_uuid(),
   CASE WHEN r < 0.05 OR (r >= 0.05 AND r < 0.25) THEN NULL ELSE g.grids[gi] END,
   CASE WHEN r < 0.25 THEN NULL ELSE left(g.grids[gi], 12) END,
   CASE WHEN r >= 0.05 AND r < 0.25 THEN (ARRAY['water','urban','power','police'])[floor(r2*4)::int + 1] END,
-  'bench', 'bench',
+  '510302', 'bench', 'bench',
   CASE WHEN r >= 0.25 AND status <> 'triage' AND status <> 'routed' THEN 'gm' || g.grids[gi] END,
   $2::timestamptz - (i || ' minutes')::interval, 'bench',
   $2::timestamptz - (i || ' minutes')::interval + interval '1 hour', 1, '[]', 0, 0, 0
@@ -170,7 +177,10 @@ def percentile(times: list[float], p: float) -> float:
 
 
 def _indexes(plan: dict[str, Any]) -> list[str]:
-    """The indexes (and sequential scans of cases) in a plan, in plan order."""
+    """The indexes (and sequential scans of cases) in a plan, in plan order; parts the
+    execution never reached are left out."""
+    if plan.get("Actual Loops") == 0:
+        return []
     found = []
     if "Index Name" in plan:
         kind = "only" if plan["Node Type"] == "Index Only Scan" else plan["Node Type"].split()[0]
@@ -182,13 +192,31 @@ def _indexes(plan: dict[str, Any]) -> list[str]:
     return found
 
 
+def _parts(plan: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """A search's statement split into its page and its count: the page and the count of
+    one statement are its CTE and its counting init plan (``search_total``)."""
+    parts: list[tuple[str, dict[str, Any]]] = []
+    for child in plan.get("Plans", []):
+        name = child.get("Subplan Name", "")
+        if name.startswith("CTE"):
+            parts.append(("page", child))
+        elif name.startswith("InitPlan") and not _reads_cte(child) and child["Actual Loops"]:
+            parts.append(("count", child))
+    return parts
+
+
+def _reads_cte(plan: dict[str, Any]) -> bool:
+    return plan["Node Type"] == "CTE Scan" or any(_reads_cte(c) for c in plan.get("Plans", []))
+
+
 async def plans(engine: AsyncEngine, run: Callable[[], Awaitable[Any]]) -> str:
     """Runs the search once more, noting the statements it sends over ``cases``, then
-    explains each with the same parameters and plan mode ("page: …; count: …")."""
+    runs each again under EXPLAIN ANALYZE with the same parameters and plan mode
+    ("page: …; count: …")."""
     sent: list[tuple[str, Any]] = []
 
     def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.startswith("SELECT") and "FROM dispatch.cases" in statement:
+        if statement.startswith(("SELECT", "WITH")) and "FROM dispatch.cases" in statement:
             sent.append((statement, parameters))
 
     event.listen(engine.sync_engine, "before_cursor_execute", note)
@@ -200,21 +228,25 @@ async def plans(engine: AsyncEngine, run: Callable[[], Awaitable[Any]]) -> str:
     async with engine.connect() as conn:
         await conn.exec_driver_sql("SET plan_cache_mode = force_custom_plan")
         for statement, parameters in sent:
-            result = await conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters)
+            result = await conn.exec_driver_sql(
+                "EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters
+            )
             raw = result.scalar_one()
             plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
-            part = "count" if "count(" in statement else "page"
-            parts.append(f"{part}: {', '.join(_indexes(plan)) or '-'}")
+            split = _parts(plan) or [("count" if "count(" in statement else "page", plan)]
+            for part, sub in split:
+                parts.append(f"{part}: {', '.join(_indexes(sub)) or '-'}")
     return "; ".join(parts)
 
 
-async def main(n: int) -> None:
+async def main(n: int, *, keep: bool, reuse: str | None) -> None:
     base = make_url(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
-    name = f"gridcase_bench_{secrets.token_hex(4)}"
+    name = reuse or f"gridcase_bench_{secrets.token_hex(4)}"
     admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    conn = await asyncpg.connect(admin)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
+    if reuse is None:
+        conn = await asyncpg.connect(admin)
+        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.close()
     url = base.set(database=name).render_as_string(hide_password=False)
     engine = create_engine(url)
     try:
@@ -223,31 +255,34 @@ async def main(n: int) -> None:
             base.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
         )
         started = time.perf_counter()
-        await raw.execute(SEED_AREAS)
-        await raw.execute(SEED_CASES, n, NOW)
-        await raw.execute(SEED_DEADLINES)
+        if reuse is None:
+            await raw.execute(SEED_AREAS)
+            await raw.execute(SEED_CASES, n, NOW)
+            await raw.execute(SEED_DEADLINES)
         await raw.execute("VACUUM ANALYZE")
+        n = await raw.fetchval("SELECT count(*) FROM dispatch.cases")
         seeded = time.perf_counter() - started
         await raw.close()
-        print(f"seeded {n:,} cases in {seeded:.0f} s (indexes included)")
+        verb = "reused" if reuse else "seeded"
+        print(f"{verb} {n:,} cases in {seeded:.0f} s (indexes included) in database {name}")
         sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
         print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         print(f"{'search':58} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'total':>9}  plan")
         for title, who, params in SEARCHES:
             query = CaseQuery.model_validate(params)
-            total = 0
+            total, exact = 0, True
 
             async def run(who: Principal = who, query: CaseQuery = query) -> None:
-                nonlocal total
+                nonlocal total, exact
                 async with sessionmaker() as session:
                     page = await service.search(
                         session=session, principal=who, query=query, now=NOW
                     )
-                    total = page.total
+                    total, exact = page.total, page.total_exact
 
             times = await timed(run)
             used = await plans(engine, run)
-            shown = f"{total:,}" + ("+" if total >= service.COUNT_CAP else "")
+            shown = f"{total:,}" + ("" if exact else "+")
             print(
                 f"{title:58} {statistics.median(times):8.1f} {percentile(times, 0.95):8.1f}"
                 f" {percentile(times, 0.99):8.1f} {shown:>9}  {used}",
@@ -257,10 +292,18 @@ async def main(n: int) -> None:
         print(f"python {sys.version.split()[0]}, {platform.platform()}, {os.cpu_count()} CPUs")
     finally:
         await engine.dispose()
-        conn = await asyncpg.connect(admin)
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
+        if keep or reuse:
+            print(f"kept database {name} (again: --reuse {name})")
+        else:
+            conn = await asyncpg.connect(admin)
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await conn.close()
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("cases", type=int, nargs="?", default=1_000_000)
+    parser.add_argument("--keep", action="store_true", help="keep the seeded database")
+    parser.add_argument("--reuse", metavar="NAME", help="time a kept database, no seeding")
+    args = parser.parse_args()
+    asyncio.run(main(args.cases, keep=args.keep, reuse=args.reuse))

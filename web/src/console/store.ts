@@ -34,6 +34,8 @@ export const useDeskStore = defineStore('desk', () => {
   const sort = ref<Sort>('-reported_at')
   const rows = ref<CaseRow[]>([])
   const total = ref(0)
+  /** False when more matched than the API counts (then `total` is its cap). */
+  const totalExact = ref(true)
   const nextCursor = ref<string | null>(null)
   const loading = ref(false)
   const refreshedAt = ref<Date | null>(null)
@@ -90,6 +92,7 @@ export const useDeskStore = defineStore('desk', () => {
       const page = await searchCases(query())
       rows.value = page.items
       total.value = page.total
+      totalExact.value = page.total_exact
       nextCursor.value = page.next_cursor
     } finally {
       loading.value = false
@@ -144,6 +147,7 @@ export const useDeskStore = defineStore('desk', () => {
     sort,
     rows,
     total,
+    totalExact,
     nextCursor,
     loading,
     refreshedAt,

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.integration
 
 NOW = datetime.fromisoformat("2026-11-21T01:00:00+00:00")
 DISPATCHER = bearer("dp1", "dispatcher", "510302")
+GUIHUA_1 = "510302001001001"
 GRIDS = ["510302001001001", "510302001001002", "510302001002001", "510302002001001"]
 WORDS = ["垃圾满溢", "楼道堆物", "噪音扰民", "路灯不亮", "积水", "water pipe 100%_burst"]
 STATUSES = ["triage", "routed", "assigned", "accepted", "resolved", "closed"]
@@ -252,6 +253,96 @@ async def test_beyond_ten_thousand_the_total_says_so(client: Any, engine: Any) -
 
     many = (await client.get("/v1/cases", params={"limit": 1}, headers=DISPATCHER)).json()
     few = (await client.get("/v1/cases", params={"tracking_no": "GC-7"}, headers=DISPATCHER)).json()
+    queues = (await client.get("/v1/queues", headers=DISPATCHER)).json()["items"]
 
     assert (many["total"], many["total_exact"]) == (10_000, False)
     assert (few["total"], few["total_exact"]) == (1, True)
+    counted = {q["key"]: (q["count"], q["count_exact"]) for q in queues}
+    assert counted["triage"] == (10_000, False)
+    assert counted["awaiting_close"] == (0, True)
+
+
+async def _cases_saying(engine: Any, content: str, n: int, start: int) -> None:
+    """`n` triage cases of the district saying `content`, a minute apart."""
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO dispatch.cases (id, tracking_no, channel, status, priority, content,"
+                " target, grid_code, route_method, route_reason, reported_at, correlation_id,"
+                " updated_at, version, evidence, returns, transfers, reopenings, district_code)"
+                " SELECT gen_random_uuid(), 'GC-W-' || i, 'hotline', 'triage', 'normal',"
+                " CAST(:content AS text) || i, 'triage', NULL, 's', 's',"
+                " CAST(:now AS timestamptz) - i * interval '1 minute', 'c', :now, 1, '[]',"
+                " 0, 0, 0, '510302'"
+                " FROM generate_series(CAST(:start AS int), CAST(:end AS int)) i"
+            ),
+            {"content": content, "now": NOW, "start": start, "end": start + n - 1},
+        )
+
+
+async def test_a_word_search_counts_to_a_thousand_and_still_pages_through_all(
+    client: Any, engine: Any
+) -> None:
+    await _cases_saying(engine, "井盖松动，第", 1000, 1)
+    await _cases_saying(engine, "路灯不亮，第", 5, 2000)
+
+    def first(**params: Any) -> Any:
+        return client.get("/v1/cases", params={"limit": 10, **params}, headers=DISPATCHER)
+
+    exactly = (await first(q="井盖")).json()
+    assert (exactly["total"], exactly["total_exact"]) == (1000, True)
+
+    await _cases_saying(engine, "井盖松动，第", 1, 1001)
+    pages, cursor, seen = [], None, []
+    while True:
+        query = {"q": "井盖", "limit": 200, **({"cursor": cursor} if cursor else {})}
+        body = (await client.get("/v1/cases", params=query, headers=DISPATCHER)).json()
+        pages.append((body["total"], body["total_exact"]))
+        seen += body["items"]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+
+    # Every page says "1,000+"; every match is listed once, newest first.
+    assert set(pages) == {(1000, False)}
+    assert len(seen) == len({r["id"] for r in seen}) == 1001
+    assert [r["tracking_no"] for r in seen] == [f"GC-W-{i}" for i in range(1, 1002)]
+    # Without words the cap is 10,000 again; a rare word is counted exactly.
+    everything = (await first()).json()
+    assert (everything["total"], everything["total_exact"]) == (1006, True)
+    rare = (await first(q="路灯")).json()
+    assert (rare["total"], rare["total_exact"]) == (5, True)
+    # Words of Latin letters match either case (ILIKE); Chinese words exactly the same
+    # rows with LIKE as ILIKE would give.
+    await _cases_saying(engine, "Water PIPE burst ", 3, 3000)
+    assert (await first(q="water pipe")).json()["total"] == 3
+    assert (await first(q="松动，第100")).json()["total"] == 3  # 100, 1000 and 1001
+
+
+async def test_the_community_is_named_when_the_case_names_only_its_grid(
+    client: Any, seed: Any, engine: Any
+) -> None:
+    odd_grid = "５１０３０２００１００１００１"  # chained, in fullwidth digits
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO dispatch.areas (code, name, level, parent_code)"
+                " VALUES (:c, '全角社区', 'community', '510302001')"
+            ),
+            {"c": odd_grid[:12]},
+        )
+    await seed(
+        {"grid_code": GUIHUA_1, "community_code": None, "reported_at": NOW},
+        {"grid_code": odd_grid, "community_code": None, "reported_at": NOW - timedelta(hours=1)},
+        {"grid_code": "G-7", "community_code": None, "reported_at": NOW - timedelta(hours=2)},
+    )
+    admin = bearer("admin1", "admin", None)
+
+    rows = (await client.get("/v1/cases", headers=admin)).json()["items"]
+
+    assert [(r["community_code"], r["community_name"]) for r in rows] == [
+        (GUIHUA_1[:12], "桂花社区"),
+        (odd_grid[:12], "全角社区"),
+        (None, None),
+    ]
+    assert rows[0]["grid_name"] == "桂花社区一网格"

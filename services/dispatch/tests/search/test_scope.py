@@ -103,6 +103,10 @@ async def test_the_list_shows_exactly_what_the_case_itself_would(
 
         assert sorted(by_id[r["id"]] for r in rows) == sorted(single), who
         assert totals == {len(single)}, who
+        # A word search (every case says 垃圾满溢) is walled the same way.
+        rows, totals = await search(headers, q="垃圾", limit=3)
+        assert sorted(by_id[r["id"]] for r in rows) == sorted(single), who
+        assert totals == {len(single)}, who
         assert single == EXPECTED[who], who
         exported = (await client.get("/v1/cases.csv", headers=headers)).content.decode()
         assert len(exported.splitlines()) - 1 == len(single), who

@@ -68,17 +68,19 @@ def queues_for(principal: Principal) -> list[Queue]:
 
 
 async def queues(*, session: AsyncSession, principal: Principal, now: datetime) -> QueuesRead:
-    items = []
-    for queue in queues_for(principal):
-        count = await search_service.count(
-            session=session, principal=principal, filters=queue.filters, now=now
-        )
-        items.append(
+    listed = queues_for(principal)
+    counts = await search_service.counts(
+        session=session, principal=principal, filters=[q.filters for q in listed], now=now
+    )
+    return QueuesRead(
+        items=[
             QueueRead(
                 key=queue.key,
                 name=queue.name,
                 filter=queue.filters.model_dump(mode="json", exclude_defaults=True),
                 count=count,
+                count_exact=exact,
             )
-        )
-    return QueuesRead(items=items)
+            for queue, (count, exact) in zip(listed, counts, strict=True)
+        ]
+    )

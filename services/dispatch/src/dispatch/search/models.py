@@ -21,7 +21,7 @@ INDEXES = (
         Case.reported_at,
         Case.id,
         postgresql_ops={"area_code": "text_pattern_ops"},
-        postgresql_include=["status"],
+        postgresql_include=["status", "district_code"],
     ),
     Index(
         "ix_cases_area_due_at",
@@ -29,24 +29,47 @@ INDEXES = (
         Case.due_at,
         Case.id,
         postgresql_ops={"area_code": "text_pattern_ops"},
-        postgresql_include=["status"],
+        postgresql_include=["status", "district_code"],
     ),
-    # By due time across a district (breached, red …): what the scope and the queues
-    # filter on is in the index, so a capped count never visits the table.
+    # By due time across a district (breached, red …): what the scope (the area, else
+    # the district) and the queues filter on is in the index, so a capped count never
+    # visits the table.
     Index(
         "ix_cases_due_at_id",
         Case.due_at,
         Case.id,
-        postgresql_include=["area_code", "status", "due_breached", "due_warned_percent"],
+        postgresql_include=[
+            "area_code",
+            "status",
+            "due_breached",
+            "due_warned_percent",
+            "district_code",
+        ],
     ),
-    Index("ix_cases_reported_at_id", Case.reported_at, Case.id),
+    # Newest first across a district, with what the scope and the queues filter on: a
+    # page finds its ids in the index alone, then reads only its rows.
+    Index(
+        "ix_cases_reported_at_id",
+        Case.reported_at,
+        Case.id,
+        postgresql_include=["area_code", "status", "district_code"],
+    ),
     Index("ix_cases_updated_at_id", Case.updated_at, Case.id),
     Index(
         "ix_cases_status_reported_at",
         Case.status,
         Case.reported_at,
         Case.id,
-        postgresql_include=["area_code"],
+        postgresql_include=["area_code", "district_code"],
+    ),
+    # A few statuses under an area (a street's, a community's open cases): the counts
+    # and the pages' ids of the area queues from the matching entries alone.
+    Index(
+        "ix_cases_status_area",
+        Case.status,
+        Case.area_code,
+        postgresql_ops={"area_code": "text_pattern_ops"},
+        postgresql_include=["district_code", "reported_at", "due_at", "id"],
     ),
     Index("ix_cases_tracking_no", Case.tracking_no),
     Index(

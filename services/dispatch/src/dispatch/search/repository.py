@@ -16,8 +16,10 @@ from sqlalchemy import (
     Row,
     Select,
     and_,
+    case,
     false,
     func,
+    literal,
     or_,
     select,
     text,
@@ -25,8 +27,10 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from dispatch.deadlines.rules import RED_AT, YELLOW_AT
+from dispatch.directory.models import Area, Category, Department, Staff
 from dispatch.search.models import AREA
 from dispatch.search.schemas import CaseFilters
 from dispatch.workflow.models import Case
@@ -55,6 +59,11 @@ COLUMNS = (
     Case.due_warned_percent.label("warned_percent"),
     Case.due_breached.label("breached"),
 )
+
+
+GRID_CODE = "^[0-9]{15}$"
+"""A grid's code of the chained form (:class:`gridcase_events.areas.AreaCode`): its
+community is its first 12 characters."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +116,39 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+# Characters no letter lowercases to, and that have no case themselves: CJK ideographs
+# (and their extensions and compatibility block), CJK punctuation, ASCII digits,
+# punctuation and space, fullwidth digits and punctuation (not fullwidth letters).
+_CASELESS = (
+    (0x20, 0x40),
+    (0x5B, 0x60),
+    (0x7B, 0x7E),
+    (0x3000, 0x303F),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0xFF01, 0xFF20),
+    (0xFF3B, 0xFF40),
+    (0xFF5B, 0xFF65),
+    (0x20000, 0x3134F),
+)
+
+
+def caseless(text: str) -> bool:
+    """Whether `text` has no letter that has a case (Chinese words, numbers). For such
+    a pattern ``ILIKE`` and ``LIKE`` match the same rows: ``ILIKE`` lowercases both
+    sides, and lowercasing never turns a character into one of these. ``LIKE`` skips
+    lowercasing every candidate row, several times cheaper on the trigram recheck."""
+    return all(any(lo <= ord(c) <= hi for lo, hi in _CASELESS) for c in text)
+
+
+def _words(q: str) -> ColumnElement[bool]:
+    pattern = _like(q)
+    if caseless(q):
+        return or_(Case.content.like(pattern), Case.address.like(pattern))
+    return or_(Case.content.ilike(pattern), Case.address.ilike(pattern))
+
+
 def _filters(f: CaseFilters, now: datetime) -> list[ColumnElement[bool]]:
     """One clause per filter given (McCabe: a flat list of independent ifs)."""
     exact: list[tuple[Any, Any]] = [
@@ -124,8 +166,7 @@ def _filters(f: CaseFilters, now: datetime) -> list[ColumnElement[bool]]:
     if f.area_code is not None:
         clauses.append(AREA.startswith(f.area_code, autoescape=True))
     if f.q is not None:
-        pattern = _like(f.q)
-        clauses.append(or_(Case.content.ilike(pattern), Case.address.ilike(pattern)))
+        clauses.append(_words(f.q))
     if f.reported_from is not None:
         clauses.append(Case.reported_at >= f.reported_from)
     if f.reported_to is not None:
@@ -172,6 +213,52 @@ async def _custom_plans(session: AsyncSession) -> None:
     session.info[_PLANS] = session.get_transaction()
 
 
+def _order(sort: str, id_column: Any, column: Any) -> tuple[Any, Any]:
+    if sort.startswith("-"):
+        # reported_at and updated_at are never null: a plain DESC walks their index
+        # backwards; the deadline may be missing, and those cases come last.
+        key = column.desc().nulls_last() if sort == "-due_at" else column.desc()
+        return key, id_column.desc()
+    return column.asc(), id_column.asc()
+
+
+def _page_statement(
+    *,
+    scope: Scope,
+    filters: CaseFilters,
+    sort: str,
+    after: After | None,
+    limit: int,
+    now: datetime,
+    located: bool,
+) -> Select[Any]:
+    """The page in two steps: the ids of its rows first (the covering indexes answer
+    that alone for the scope and the queues' filters, so tens of thousands of index
+    entries can be skipped over without reading their rows), then those rows."""
+    ids = (
+        _base(scope, filters, now, Case.id)
+        .order_by(*_order(sort, Case.id, _sort_column(sort)))
+        .limit(limit)
+    )
+    if after is not None:
+        ids = ids.where(_after(sort, after))
+    if located:
+        ids = ids.where(Case.lat.is_not(None), Case.lon.is_not(None))
+    chosen = ids.subquery("chosen")
+    return (
+        select(*COLUMNS)
+        .join_from(Case, chosen, chosen.c.id == Case.id)
+        .order_by(*_order(sort, Case.id, _sort_column(sort)))
+    )
+
+
+def _capped_count(scope: Scope, filters: CaseFilters, now: datetime, cap: int) -> Any:
+    """How many match, counting no further than `cap` + 1 (an exact count of a million
+    rows costs a second; a list needs to know "more than 10,000", not which)."""
+    matching = _base(scope, filters, now, Case.id).limit(cap + 1).subquery()
+    return select(func.count()).select_from(matching).scalar_subquery()
+
+
 async def page(
     session: AsyncSession,
     *,
@@ -184,30 +271,95 @@ async def page(
     located: bool = False,
 ) -> Sequence[Row[Any]]:
     """Up to `limit` rows in order after `after` (`located`: only cases with a point)."""
-    column = _sort_column(sort)
-    if sort.startswith("-"):
-        # reported_at and updated_at are never null: a plain DESC walks their index
-        # backwards; the deadline may be missing, and those cases come last.
-        key = column.desc().nulls_last() if sort == "-due_at" else column.desc()
-        order = (key, Case.id.desc())
-    else:
-        order = (column.asc(), Case.id.asc())
     await _custom_plans(session)
-    stmt = _base(scope, filters, now, *COLUMNS).order_by(*order).limit(limit)
-    if after is not None:
-        stmt = stmt.where(_after(sort, after))
-    if located:
-        stmt = stmt.where(Case.lat.is_not(None), Case.lon.is_not(None))
+    stmt = _page_statement(
+        scope=scope,
+        filters=filters,
+        sort=sort,
+        after=after,
+        limit=limit,
+        now=now,
+        located=located,
+    )
     rows: Sequence[Row[Any]] = (await session.execute(stmt)).all()
     return rows
 
 
-async def count(
-    session: AsyncSession, *, scope: Scope, filters: CaseFilters, now: datetime, cap: int
-) -> int:
-    """How many match, counting no further than `cap` + 1 (an exact count of a million
-    rows costs a second; a list needs to know "more than 10,000", not which)."""
+async def page_and_total(
+    session: AsyncSession,
+    *,
+    scope: Scope,
+    filters: CaseFilters,
+    sort: str,
+    after: After | None,
+    limit: int,
+    now: datetime,
+    cap: int,
+) -> tuple[Sequence[Row[Any]], int]:
+    """:func:`page`, its names and :func:`count` in one statement (one round trip, not
+    three): up to `limit` rows, and how many match in all, up to `cap` + 1. A first page
+    shorter than `limit` is its own total, and the count is not run (PostgreSQL
+    evaluates the count's subquery only when the ``CASE`` reaches it). Each row carries
+    the names of its grid, community (``community_key``: the community named, else the
+    one its grid's code says), department, category and assignee."""
     await _custom_plans(session)
-    matching = _base(scope, filters, now, Case.id).limit(cap + 1).subquery()
-    stmt = select(func.count()).select_from(matching)
-    return int((await session.execute(stmt)).scalar_one())
+    found = _page_statement(
+        scope=scope, filters=filters, sort=sort, after=after, limit=limit, now=now, located=False
+    ).cte("found")
+    counted = _capped_count(scope, filters, now, cap)
+    if after is None:
+        on_page = select(func.count()).select_from(found).scalar_subquery()
+        total: Any = case((on_page < limit, on_page), else_=counted)
+    else:
+        total = counted
+    # One row even when the page is empty (its columns then null): the total rides on it.
+    one = select(literal(1).label("one")).subquery("one")
+    grid, community = aliased(Area, name="grid_area"), aliased(Area, name="community_area")
+    community_key = func.coalesce(
+        func.nullif(found.c.community_code, ""),
+        case((found.c.grid_code.regexp_match(GRID_CODE), func.left(found.c.grid_code, 12))),
+    )
+    stmt: Select[Any] = (
+        select(
+            total.label("search_total"),
+            *found.c,
+            grid.name.label("grid_name"),
+            community_key.label("community_key"),
+            community.name.label("community_name"),
+            Department.name.label("department_name"),
+            Category.name.label("category_name"),
+            Staff.name.label("assignee_name"),
+        )
+        .select_from(one.outerjoin(found, true()))
+        .outerjoin(grid, grid.code == found.c.grid_code)
+        .outerjoin(community, community.code == community_key)
+        .outerjoin(Department, Department.code == found.c.department_code)
+        .outerjoin(Category, Category.code == found.c.category_code)
+        .outerjoin(Staff, Staff.staff_id == found.c.assignee_id)
+        .order_by(*_order(sort, found.c.id, getattr(found.c, sort.lstrip("-"))))
+    )
+    result: Sequence[Row[Any]] = (await session.execute(stmt)).all()
+    rows: list[Row[Any]] = [r for r in result if r.id is not None]
+    return rows, int(result[0].search_total)
+
+
+async def counts(
+    session: AsyncSession,
+    *,
+    scope: Scope,
+    filters: Sequence[CaseFilters],
+    now: datetime,
+    caps: Sequence[int],
+) -> list[int]:
+    """How many match each of several filters (a role's queues), each counted no further
+    than its cap + 1, in one statement."""
+    if not filters:
+        return []
+    await _custom_plans(session)
+    stmt = select(
+        *(
+            _capped_count(scope, f, now, cap).label(f"n{i}")
+            for i, (f, cap) in enumerate(zip(filters, caps, strict=True))
+        )
+    )
+    return [int(n) for n in (await session.execute(stmt)).one()]

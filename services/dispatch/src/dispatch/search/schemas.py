@@ -107,9 +107,13 @@ class CasePage(BaseModel):
     next_cursor: str | None = Field(
         description="pass as `cursor` for the next page; null at the end"
     )
-    total: int = Field(description="how many cases match, in your scope (at most 10,000)")
+    total: int = Field(
+        description="how many cases match, in your scope: at most 10,000, or 1,000 when"
+        " searching words (`q`)"
+    )
     total_exact: bool = Field(
-        default=True, description="false when more than 10,000 match (then show 10,000+)"
+        default=True,
+        description="false when more match than `total` says (then show 10,000+, 1,000+)",
     )
 
 

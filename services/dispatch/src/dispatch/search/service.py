@@ -36,6 +36,16 @@ COUNT_CAP = 10_000
 """Totals are exact up to this many; beyond, ``total`` is the cap and ``total_exact``
 false (the list shows "10,000+")."""
 
+WORDS_COUNT_CAP = 1_000
+"""The cap of a search with words (``q``): the trigram index only narrows the
+candidates, each must be read and matched, so a common word ("井盖", one case in ten)
+would cost 10,000 row reads to count; an operator looking for words reads "1,000+"
+as "narrow it down"."""
+
+
+def count_cap(filters: CaseFilters) -> int:
+    return WORDS_COUNT_CAP if filters.q is not None else COUNT_CAP
+
 
 def encode_cursor(sort: str, value: datetime | None, case_id: UUID) -> str:
     raw = json.dumps([sort, value.isoformat() if value else None, str(case_id)])
@@ -73,6 +83,31 @@ async def _names(session: AsyncSession, rows: Sequence[Row[Any]]) -> Names:
             "staff": {r.assignee_id for r in rows if r.assignee_id},
         },
     )
+
+
+async def _joined_names(session: AsyncSession, rows: Sequence[Row[Any]]) -> Names:
+    """The names :func:`repository.page_and_total` joined onto its rows. A community the
+    statement could not derive as :class:`AreaCode` does (a code of another shape) is
+    looked up apart; with chained codes, never."""
+    names: Names = {"areas": {}, "departments": {}, "categories": {}, "staff": {}}
+    joined: list[tuple[directory_repository.NameKind, str | None, str | None]] = []
+    for r in rows:
+        joined += [
+            ("areas", r.grid_code, r.grid_name),
+            ("areas", r.community_key, r.community_name),
+            ("departments", r.department_code, r.department_name),
+            ("categories", r.category_code, r.category_name),
+            ("staff", r.assignee_id, r.assignee_name),
+        ]
+    for kind, key, name in joined:
+        if key and name is not None:
+            names[kind][key] = name
+    apart = {c for r in rows if (c := _community(r)) and c != r.community_key}
+    if apart:
+        names["areas"].update(
+            (await directory_repository.names_of_kinds(session, {"areas": apart}))["areas"]
+        )
+    return names
 
 
 def _community(row: Row[Any]) -> str | None:
@@ -127,31 +162,28 @@ async def search(
     *, session: AsyncSession, principal: Principal, query: CaseQuery, now: datetime
 ) -> CasePage:
     after = decode_cursor(query.cursor, query.sort) if query.cursor else None
-    scope = scope_of(principal)
-    rows = await repository.page(
+    cap = count_cap(query)
+    rows, total = await repository.page_and_total(
         session,
-        scope=scope,
+        scope=scope_of(principal),
         filters=query,
         sort=query.sort,
         after=after,
         limit=query.limit + 1,
         now=now,
+        cap=cap,
     )
-    names = await _names(session, rows[: query.limit])
+    names = await _joined_names(session, rows[: query.limit])
     items = [_row(r, names, now) for r in rows[: query.limit]]
     next_cursor = None
     if len(rows) > query.limit:
         last = items[-1]
         next_cursor = encode_cursor(query.sort, _sort_value(last, query.sort), last.id)
-    if after is None and len(rows) <= query.limit:
-        total = len(rows)  # the first page holds them all: nothing more to count
-    else:
-        total = await repository.count(session, scope=scope, filters=query, now=now, cap=COUNT_CAP)
     return CasePage(
         items=items,
         next_cursor=next_cursor,
-        total=min(total, COUNT_CAP),
-        total_exact=total <= COUNT_CAP,
+        total=min(total, cap),
+        total_exact=total <= cap,
     )
 
 
@@ -236,11 +268,17 @@ async def map_points(
     }
 
 
-async def count(
-    *, session: AsyncSession, principal: Principal, filters: CaseFilters, now: datetime
-) -> int:
-    """How many cases in the caller's scope match (a queue's count)."""
-    total = await repository.count(
-        session, scope=scope_of(principal), filters=filters, now=now, cap=COUNT_CAP
+async def counts(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    filters: Sequence[CaseFilters],
+    now: datetime,
+) -> list[tuple[int, bool]]:
+    """How many cases in the caller's scope match each filter (a role's queues), in one
+    statement: ``(count, exact)``, the count at most its :func:`count_cap`."""
+    caps = [count_cap(f) for f in filters]
+    totals = await repository.counts(
+        session, scope=scope_of(principal), filters=filters, now=now, caps=caps
     )
-    return min(total, COUNT_CAP)
+    return [(min(total, cap), total <= cap) for total, cap in zip(totals, caps, strict=True)]

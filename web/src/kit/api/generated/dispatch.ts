@@ -992,12 +992,12 @@ export interface components {
             next_cursor: string | null;
             /**
              * Total
-             * @description how many cases match, in your scope (at most 10,000)
+             * @description how many cases match, in your scope: at most 10,000, or 1,000 when searching words (`q`)
              */
             total: number;
             /**
              * Total Exact
-             * @description false when more than 10,000 match (then show 10,000+)
+             * @description false when more match than `total` says (then show 10,000+, 1,000+)
              * @default true
              */
             total_exact: boolean;
@@ -1394,6 +1394,12 @@ export interface components {
              * @description at most 10,000 (then read it as 10,000+)
              */
             count: number;
+            /**
+             * Count Exact
+             * @description false when more than 10,000 match (then show 10,000+)
+             * @default true
+             */
+            count_exact: boolean;
             /**
              * Filter
              * @description the query of GET /v1/cases that lists it
