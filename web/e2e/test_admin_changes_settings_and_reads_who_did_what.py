@@ -125,6 +125,14 @@ async def test_an_admin_changes_a_time_limit_and_a_notification_rule(
         shown = page.locator('[data-rule="case.closed"]')
         assert "12345 热线" not in await shown.inner_text()
         assert await journey.accessibility_problems(page) == []
+
+        # 模板预览: the message a person would get, rendered by notify from sample data.
+        await page.locator('[data-tab="templates"]').click()
+        await page.get_by_role("button", name="预览", exact=True).click()
+        rendered = page.locator("pre[role=status]")
+        await rendered.wait_for()
+        assert "GC-20261128-0001" in await rendered.inner_text()
+        assert await journey.accessibility_problems(page) == []
         assert errors == []
     finally:
         await context.close()
