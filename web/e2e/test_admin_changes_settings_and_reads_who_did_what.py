@@ -133,6 +133,18 @@ async def test_an_admin_changes_a_time_limit_and_a_notification_rule(
         await rendered.wait_for()
         assert "GC-20261128-0001" in await rendered.inner_text()
         assert await journey.accessibility_problems(page) == []
+
+        # 工作日历: a local holiday added, then listed with the year's days.
+        await page.locator('[data-tab="calendar"]').click()
+        await page.locator("#calendar-year").fill("2099")
+        await page.get_by_role("button", name="查看", exact=True).click()
+        await page.locator("#calendar-day").fill("2099-12-30")
+        await page.locator("#calendar-name").fill("区庆（测试）")
+        await page.get_by_role("button", name="登记", exact=True).click()
+        listed = page.locator('[data-day="2099-12-30"]')
+        await listed.wait_for()
+        assert "区庆（测试）" in await listed.inner_text()
+        assert await journey.accessibility_problems(page) == []
         assert errors == []
     finally:
         await context.close()

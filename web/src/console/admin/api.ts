@@ -18,6 +18,7 @@ export type Policy = EscalationApi['schemas']['PolicyRead']
 export type PolicyIn = EscalationApi['schemas']['PolicyIn']
 export type LadderLevel = EscalationApi['schemas']['LadderLevelIn']
 export type CalendarDay = EscalationApi['schemas']['CalendarDayIn']
+export type CalendarDayRead = EscalationApi['schemas']['CalendarDayRead']
 export type Rule = NotifyApi['schemas']['RuleRead']
 export type Robot = NotifyApi['schemas']['RobotRead']
 export type RuleUpdate = NotifyApi['schemas']['RuleUpdate']
@@ -122,6 +123,11 @@ export function putLadder(rungs: LadderLevel[]): Promise<LadderLevel[]> {
 
 export function getLadder(): Promise<LadderLevel[]> {
   return request<LadderLevel[]>('escalation', '/v1/ladder')
+}
+
+/** The local holidays and make-up working days of `year`: the city's and the district's. */
+export function listCalendarDays(year: number): Promise<CalendarDayRead[]> {
+  return request<CalendarDayRead[]>('escalation', '/v1/calendar/days', { query: { year: String(year) } })
 }
 
 export function addCalendarDays(days: CalendarDay[]): Promise<void> {
