@@ -17,6 +17,7 @@ import argparse
 import json
 import secrets
 import struct
+import time
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -374,6 +375,85 @@ def desk_screens(browser: Any, url: str, secret: str) -> None:
     context.close()
 
 
+def dev_token(url: str, staff_id: str) -> str:
+    """A demo person's token through the development sign-in (as the sign-in page gets it)."""
+    response = httpx.post(
+        f"{url}/api/dispatch/v1/dev/sign-in", json={"staff_id": staff_id}, timeout=30
+    )
+    response.raise_for_status()
+    token: str = response.json()["token"]
+    return token
+
+
+def admin_screens(browser: Any, url: str, secret: str) -> None:
+    """Administration's settings, as admin 何杰洋 (admin1), desktop-sized (c15 on): a time
+    limit and a notification rule being edited, each with the API's refusal at its field
+    (nothing is saved), the ladder, a template preview, and what dp1 did (one case pushed
+    with an address nobody knows and dispatched by dp1 with a reason first)."""
+    pushed = push(
+        url,
+        secret,
+        content="巷子口的路灯坏了一个多星期，晚上很黑",
+        address="老街菜市场后面那条巷子",
+        lat=None,
+        lon=None,
+        category_hint=None,
+    )
+    dispatcher = {"Authorization": f"Bearer {dev_token(url, 'dp1')}"}
+    for _ in range(60):
+        case = httpx.get(
+            f"{url}/api/dispatch/v1/cases/{pushed['case_id']}", headers=dispatcher, timeout=30
+        )
+        if case.status_code == 200 and case.json()["status"] == "triage":
+            break
+        time.sleep(0.5)  # a script against a live stack: nothing to inject a clock into
+    httpx.post(
+        f"{url}/api/dispatch/v1/cases/{pushed['case_id']}/dispatch",
+        json={"grid_code": "510302001001001", "reason": "居民来电说明在桂花路菜市场后巷"},
+        headers=dispatcher,
+        timeout=30,
+    ).raise_for_status()
+
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    page = context.new_page()
+
+    def shot(name: str, *, full_page: bool = False) -> None:
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
+        print(f"saved docs/screenshots/{name}.png")
+
+    page.goto(f"{url}/sign-in")
+    page.locator("button[data-staff-id=admin1]").click()
+    page.wait_for_url("**/console")
+    page.goto(f"{url}/console/admin?tab=policies")
+    row = page.locator('[data-policy$="|sign_for"]').first
+    row.get_by_role("button", name="编辑").click()
+    page.locator("#policy-amount").fill("-1")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_text("greater than or equal to 0").wait_for()
+    shot("c15-console-admin-policy-refused", full_page=True)
+    page.locator('[data-tab="ladder"]').click()
+    page.locator("[data-rung]").first.wait_for()
+    shot("c16-console-admin-ladder")
+    page.locator('[data-tab="notify"]').click()
+    page.locator('[data-rule="case.closed"]').get_by_role("button", name="编辑").click()
+    form = page.get_by_role("form", name="修改 case.closed 的通知规则")
+    form.locator('[data-recipient="0"]').get_by_text("企业微信").click()
+    form.get_by_role("button", name="保存").click()
+    form.get_by_text("cannot be reached by").wait_for()
+    shot("c17-console-admin-rule-refused", full_page=True)
+    page.locator('[data-tab="templates"]').click()
+    page.get_by_role("button", name="预览", exact=True).click()
+    page.locator("pre[role=status]").wait_for()
+    shot("c18-console-admin-template-preview")
+    page.goto(f"{url}/console/staff/dp1/actions")
+    page.locator(f'[data-case="{pushed["tracking_no"]}"]').wait_for()
+    shot("c19-console-staff-actions")
+    context.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:8080")
@@ -381,9 +461,10 @@ def main() -> None:
     parser.add_argument("--hotline-secret", default=DEV_HOTLINE_SECRET)
     parser.add_argument(
         "--only",
-        choices=["phone", "console", "desk", "field", "members"],
-        help="the phone app's, the console's (desk: the console's from c10 on; members: the "
-        "rates by member and the assessment), or the field work's (patrol, visits) screens",
+        choices=["phone", "console", "desk", "admin", "field", "members"],
+        help="the phone app's, the console's (desk: the console's from c10 on; admin: "
+        "administration's settings, c15 on; members: the rates by member and the "
+        "assessment), or the field work's (patrol, visits) screens",
     )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -397,9 +478,11 @@ def main() -> None:
             oversight_screens(browser, args.url)
         if args.only in (None, "console", "desk"):
             desk_screens(browser, args.url, args.hotline_secret)
+        if args.only in (None, "console", "admin"):
+            admin_screens(browser, args.url, args.hotline_secret)
         if args.only == "members":
             member_screens(browser, args.url)
-        if args.only in ("console", "desk", "field", "members"):
+        if args.only in ("console", "desk", "admin", "field", "members"):
             browser.close()
             return
         pushed = push(args.url, args.hotline_secret)

@@ -46,6 +46,12 @@ const routes: RouteRecordRaw[] = [
       { path: 'station', component: () => import('@/console/station/StationPage.vue') },
       // Administration (issue 14): directory imports, staff and leave, settings.
       { path: 'admin', component: () => import('@/console/admin/AdminPage.vue') },
+      // Who did what, per person (reached from a staff member's row).
+      {
+        path: 'staff/:staffId/actions',
+        component: () => import('@/console/admin/StaffActionsPage.vue'),
+        props: true,
+      },
       // The assessment of grid members (网格员考核).
       { path: 'assessment', component: () => import('@/console/assessment/AssessmentPage.vue') },
     ],

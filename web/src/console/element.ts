@@ -7,7 +7,22 @@ import 'element-plus/es/components/table-column/style/css'
 import 'element-plus/es/components/input/style/css'
 import 'element-plus/es/components/button/style/css'
 import 'element-plus/es/components/alert/style/css'
+import 'element-plus/es/components/form/style/css'
+import 'element-plus/es/components/form-item/style/css'
+import 'element-plus/es/components/checkbox/style/css'
+import 'element-plus/es/components/checkbox-group/style/css'
 
-export { ElAlert, ElButton, ElConfigProvider, ElInput, ElTable, ElTableColumn } from 'element-plus'
+export {
+  ElAlert,
+  ElButton,
+  ElCheckbox,
+  ElCheckboxGroup,
+  ElConfigProvider,
+  ElForm,
+  ElFormItem,
+  ElInput,
+  ElTable,
+  ElTableColumn,
+} from 'element-plus'
 export { default as elementZhCn } from 'element-plus/es/locale/lang/zh-cn'
 export { default as elementEn } from 'element-plus/es/locale/lang/en'

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from dispatch import models  # noqa: F401 - registers the tables
+from dispatch.audit.endpoints import router as audit_router
 from dispatch.config import DispatchSettings
 from dispatch.consumers import consumers
 from dispatch.db import schema
@@ -52,6 +53,7 @@ def create_app(settings: DispatchSettings | None = None, clock: Clock | None = N
             phrases_router,
             maps_router,
             signin_router,
+            audit_router,
             *devsignin.routers(settings),
         ],
         consumers=consumers,

@@ -73,3 +73,39 @@ async def test_a_districts_admin_changes_neither_the_default_nor_another_distric
     assert default.status_code == 403
     assert "the city's default" in default.json()["detail"]
     assert other.status_code == 403
+
+
+async def test_a_district_lists_the_citys_days_and_its_own_not_anothers(client: Any) -> None:
+    await client.put(
+        "/v1/calendar/days",
+        json=[{"day": "2026-10-09", "working": True, "name": "调休上班", "district_code": ""}],
+        headers=CITY_ADMIN,
+    )
+    await client.put(
+        "/v1/calendar/days",
+        json=[{"day": "2026-11-24", "working": False, "name": "区庆"}],
+        headers=bearer("ad", "admin", B),
+    )
+    await client.put(
+        "/v1/calendar/days",
+        json=[{"day": "2026-11-25", "working": False, "name": "另一区"}],
+        headers=bearer("admin-a", "admin", A),
+    )
+
+    mine = await client.get(
+        "/v1/calendar/days", params={"year": 2026}, headers=bearer("ad", "admin", B)
+    )
+    other = await client.get(
+        "/v1/calendar/days", params={"year": 2026, "district": A}, headers=bearer("ad", "admin", B)
+    )
+    next_year = await client.get(
+        "/v1/calendar/days", params={"year": 2027}, headers=bearer("ad", "admin", B)
+    )
+
+    assert mine.status_code == 200
+    assert [(d["district_code"], d["day"], d["working"], d["name"]) for d in mine.json()] == [
+        ("", "2026-10-09", True, "调休上班"),
+        (B, "2026-11-24", False, "区庆"),
+    ]
+    assert other.status_code == 403
+    assert next_year.json() == []

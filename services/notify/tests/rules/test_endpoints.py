@@ -89,3 +89,47 @@ async def test_only_admins_change_rules(client: Any) -> None:
     body = {"recipients": []}
     assert (await client.put("/v1/rules/sla.warning", json=body, headers=MEMBER)).status_code == 403
     assert (await client.get("/v1/rules", headers=MEMBER)).status_code == 403
+
+
+async def test_a_rule_changed_since_the_editor_read_it_is_a_conflict_and_not_saved(
+    client: Any,
+) -> None:
+    read = {r["event_type"]: r for r in (await client.get("/v1/rules", headers=ADMIN)).json()}
+    seen = read["case.closed"]["updated_at"]
+    first = await client.put(
+        "/v1/rules/case.closed",
+        json={
+            "recipients": [{"selector": "reporters", "channels": ["sms"]}],
+            "expected_updated_at": seen,
+        },
+        headers=bearer("admin2", "admin", "510302"),
+    )
+    assert first.status_code == 200, first.text
+
+    second = await client.put(
+        "/v1/rules/case.closed",
+        json={
+            "recipients": [{"selector": "hotline", "channels": ["webhook"]}],
+            "expected_updated_at": seen,
+        },
+        headers=ADMIN,
+    )
+
+    assert second.status_code == 409
+    assert second.json()["updated_by"] == "admin2"
+    assert "admin2" in second.json()["detail"]
+    now = {r["event_type"]: r for r in (await client.get("/v1/rules", headers=ADMIN)).json()}
+    assert now["case.closed"]["recipients"] == [{"selector": "reporters", "channels": ["sms"]}]
+
+
+async def test_an_expected_time_without_its_offset_is_a_422(client: Any) -> None:
+    response = await client.put(
+        "/v1/rules/case.closed",
+        json={
+            "recipients": [{"selector": "reporters", "channels": ["sms"]}],
+            "expected_updated_at": "2026-11-28T12:00:00",
+        },
+        headers=ADMIN,
+    )
+
+    assert response.status_code == 422

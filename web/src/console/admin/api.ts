@@ -1,5 +1,5 @@
 // Administration: directory imports (with upload progress), staff and leave through
-// one-row imports, and the read views of escalation's and notify's settings.
+// one-row imports, escalation's and notify's settings (read and changed), and who did what.
 import type { components as DispatchApi } from '@/kit/api/generated/dispatch'
 import type { components as EscalationApi } from '@/kit/api/generated/escalation'
 import type { components as NotifyApi } from '@/kit/api/generated/notify'
@@ -15,10 +15,17 @@ export interface ImportProblem {
 export type ImportKind = ImportSummary['kind']
 export type StaffRead = Dispatch['StaffRead']
 export type Policy = EscalationApi['schemas']['PolicyRead']
+export type PolicyIn = EscalationApi['schemas']['PolicyIn']
 export type LadderLevel = EscalationApi['schemas']['LadderLevelIn']
 export type CalendarDay = EscalationApi['schemas']['CalendarDayIn']
+export type CalendarDayRead = EscalationApi['schemas']['CalendarDayRead']
 export type Rule = NotifyApi['schemas']['RuleRead']
 export type Robot = NotifyApi['schemas']['RobotRead']
+export type RuleUpdate = NotifyApi['schemas']['RuleUpdate']
+export type RecipientRule = NotifyApi['schemas']['RecipientRule']
+export type RobotUpdate = NotifyApi['schemas']['RobotUpdate']
+export type ActionPage = Dispatch['ActionPage']
+export type ActionRead = Dispatch['ActionRead']
 export type PreviewIn = NotifyApi['schemas']['PreviewIn']
 export type PreviewOut = NotifyApi['schemas']['PreviewOut']
 
@@ -104,8 +111,23 @@ export function listPolicies(): Promise<Policy[]> {
   return request<Policy[]>('escalation', '/v1/policies')
 }
 
+/** Adds or changes limits (upsert by district, category, priority and clock). */
+export function putPolicies(policies: PolicyIn[]): Promise<Policy[]> {
+  return request<Policy[]>('escalation', '/v1/policies', { method: 'PUT', json: policies })
+}
+
+/** Replaces the ladder of each unit kind named in `rungs`; the answer is the whole ladder. */
+export function putLadder(rungs: LadderLevel[]): Promise<LadderLevel[]> {
+  return request<LadderLevel[]>('escalation', '/v1/ladder', { method: 'PUT', json: rungs })
+}
+
 export function getLadder(): Promise<LadderLevel[]> {
   return request<LadderLevel[]>('escalation', '/v1/ladder')
+}
+
+/** The local holidays and make-up working days of `year`: the city's and the district's. */
+export function listCalendarDays(year: number): Promise<CalendarDayRead[]> {
+  return request<CalendarDayRead[]>('escalation', '/v1/calendar/days', { query: { year: String(year) } })
 }
 
 export function addCalendarDays(days: CalendarDay[]): Promise<void> {
@@ -114,6 +136,24 @@ export function addCalendarDays(days: CalendarDay[]): Promise<void> {
 
 export function listRules(): Promise<Rule[]> {
   return request<Rule[]>('notify', '/v1/rules')
+}
+
+/** Replaces a rule; `expected_updated_at` makes a change made since a 409. */
+export function putRule(eventType: string, body: RuleUpdate): Promise<Rule> {
+  return request<Rule>('notify', `/v1/rules/${encodeURIComponent(eventType)}`, { method: 'PUT', json: body })
+}
+
+export function putRobot(code: string, body: RobotUpdate): Promise<Robot> {
+  // The code may hold "/" (a department's): the path takes it whole.
+  const path = code.split('/').map(encodeURIComponent).join('/')
+  return request<Robot>('notify', `/v1/robots/${path}`, { method: 'PUT', json: body })
+}
+
+/** 谁做了什么: one person's actions across the cases the caller sees, newest first. */
+export function staffActions(staffId: string, cursor: number | null): Promise<ActionPage> {
+  return request<ActionPage>('dispatch', `/v1/staff/${encodeURIComponent(staffId)}/actions`, {
+    query: cursor === null ? { limit: '50' } : { limit: '50', cursor: String(cursor) },
+  })
 }
 
 export function listRobots(): Promise<Robot[]> {

@@ -120,6 +120,8 @@ class TimelineEntry(Base):
     """Every action on a case: who, when, what, why."""
 
     __tablename__ = "case_timeline"
+    # The per-person audit: one person's entries, newest first.
+    __table_args__ = (Index("ix_case_timeline_actor_id", "actor", "id"),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     case_id: Mapped[UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)

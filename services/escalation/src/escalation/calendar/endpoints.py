@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Query
 
 from escalation.calendar import service
-from escalation.calendar.schemas import CalendarDayIn, DeadlinePreview
+from escalation.calendar.schemas import CalendarDayIn, CalendarDayRead, DeadlinePreview
 from escalation.deps import RuntimeDep, SettingsDep
 from escalation.policies.schemas import ClockKind, PolicyRead
 from escalation.scope import District, visible_district, walled_district
@@ -20,6 +20,23 @@ from gridcase_events.kit.text import Storable
 
 router = APIRouter(tags=["clocks"])
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
+
+
+@router.get(
+    "/v1/calendar/days",
+    response_model=list[CalendarDayRead],
+    summary="The local holidays and make-up working days of a year (the city's and yours)",
+)
+async def list_calendar_days(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    year: Annotated[int, Query(ge=2000, le=2100)],
+    district: District = None,
+) -> list[CalendarDayRead]:
+    days = await service.days_of_year(
+        session, year=year, district=visible_district(principal, district)
+    )
+    return [CalendarDayRead.model_validate(d) for d in days]
 
 
 @router.put(

@@ -33,3 +33,16 @@ async def upsert_days(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> 
             ),
             list(rows),
         )
+
+
+async def days_of_year(
+    session: AsyncSession, *, year: int, district: str | None
+) -> Sequence[CalendarDay]:
+    """The city's days and `district`'s own (None: every district's) in `year`, by day."""
+    query = select(CalendarDay).where(
+        CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)
+    )
+    if district is not None:
+        query = query.where(CalendarDay.district_code.in_(["", district]))
+    result = await session.execute(query.order_by(CalendarDay.day, CalendarDay.district_code))
+    return result.scalars().all()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from escalation.policies.schemas import ClockKind, PolicyRead
 from gridcase_events.kit.text import StorableText
@@ -19,6 +19,15 @@ class CalendarDayIn(BaseModel):
     day: date
     working: bool = Field(description="false: a local holiday; true: a make-up working day")
     name: StorableText = Field(min_length=1, max_length=100)
+
+
+class CalendarDayRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    district_code: str = Field(description="\"\" the city's day; else that district's own")
+    day: date
+    working: bool
+    name: str
 
 
 class DeadlinePreview(BaseModel):

@@ -19,6 +19,7 @@ import chinese_calendar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalation.calendar import repository
+from escalation.calendar.models import CalendarDay
 from escalation.calendar.schemas import CalendarDayIn
 from escalation.config import EscalationSettings
 from escalation.policies import service as policy_service
@@ -156,6 +157,13 @@ async def load(
         hours = WorkingHours(time.fromisoformat(start), time.fromisoformat(end))
     days = await repository.overrides(session, district=district)
     return WorkCalendar(ZoneInfo(settings.timezone), days, hours)
+
+
+async def days_of_year(
+    session: AsyncSession, *, year: int, district: str | None
+) -> Sequence[CalendarDay]:
+    """The local holidays and make-up days of `year`: the city's, and the district's own."""
+    return await repository.days_of_year(session, year=year, district=district)
 
 
 async def add_days(

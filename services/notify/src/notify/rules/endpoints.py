@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events.kit.auth import Principal, require_roles
-from gridcase_events.kit.errors import InvalidFields
+from gridcase_events.kit.errors import Conflict, InvalidFields
 from notify.deps import RuntimeDep, SessionDep
 from notify.rules import repository
 from notify.rules.schemas import SELECTOR_CHANNELS, EventType, RuleRead, RuleUpdate
@@ -23,11 +24,31 @@ async def list_rules(session: SessionDep, principal: Reader) -> list[RuleRead]:
     return [RuleRead.model_validate(r) for r in rules]
 
 
+async def _unchanged_since(session: AsyncSession, event_type: str, body: RuleUpdate) -> None:
+    """The editor's copy is still the stored one (the row locked until the commit, so two
+    admins saving at once cannot both pass); else 409 with who changed it, and when."""
+    if body.expected_updated_at is None:
+        return
+    current = await repository.get(session, event_type, for_update=True)
+    if current is not None and current.updated_at != body.expected_updated_at:
+        raise Conflict(
+            f"{current.updated_by} changed this rule at {current.updated_at.isoformat()}; "
+            "reload it and make your change again",
+            extra={
+                "updated_at": current.updated_at.isoformat(),
+                "updated_by": current.updated_by,
+            },
+        )
+
+
 @router.put(
     "/v1/rules/{event_type}",
     response_model=RuleRead,
     summary="Replace who hears of an event type, and over which channels",
-    responses={422: {"description": "unknown event type, selector or channel"}},
+    responses={
+        409: {"description": "changed by someone else since expected_updated_at"},
+        422: {"description": "unknown event type, selector or channel"},
+    },
 )
 async def put_rule(
     event_type: EventType,
@@ -43,6 +64,7 @@ async def put_rule(
                 ["body", "recipients", i, "channels"],
                 f"{entry.selector} cannot be reached by {sorted(wrong)}",
             )
+    await _unchanged_since(session, event_type, body)
     rule = await repository.put(
         session,
         {

@@ -10,8 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from notify.rules.models import Rule
 
 
-async def get(session: AsyncSession, event_type: str) -> Rule | None:
-    return await session.get(Rule, event_type)
+async def get(session: AsyncSession, event_type: str, *, for_update: bool = False) -> Rule | None:
+    """The rule; `for_update` locks its row until the transaction ends (read afresh)."""
+    return await session.get(
+        Rule, event_type, with_for_update=for_update or None, populate_existing=for_update
+    )
 
 
 async def all_rules(session: AsyncSession) -> Sequence[Rule]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 ChannelName = Literal["sms", "inapp", "email", "wecom", "dingtalk", "webhook"]
 Selector = Literal[
@@ -59,6 +59,11 @@ class RuleUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     recipients: list[RecipientRule]
+    expected_updated_at: AwareDatetime | None = Field(
+        default=None,
+        description="the rule's updated_at as the editor read it: when someone changed the "
+        "rule since, nothing is saved (409, with the rule as it is now)",
+    )
 
 
 class RuleRead(BaseModel):

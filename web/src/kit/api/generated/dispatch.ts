@@ -664,6 +664,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/staff/{staff_id}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What one person did across cases (action, case, time, reason), newest first
+         * @description Only the actions on cases inside the caller's scope (district, area, department),
+         *     as the case search and the case page show them.
+         */
+        get: operations["staff_actions_v1_staff__staff_id__actions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tasks": {
         parameters: {
             query?: never;
@@ -720,6 +741,60 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** ActionPage */
+        ActionPage: {
+            /** Items */
+            items: components["schemas"]["ActionRead"][];
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next (older) page; null at the end
+             */
+            next_cursor: number | null;
+            /** Staff Id */
+            staff_id: string;
+        };
+        /**
+         * ActionRead
+         * @description One thing a person did on a case, as the case's timeline holds it.
+         */
+        ActionRead: {
+            /**
+             * Action
+             * @description the timeline's action: dispatched, accept, resolve …
+             */
+            action: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Case Id
+             * Format: uuid
+             */
+            case_id: string;
+            /**
+             * Case Status
+             * @description the case's status now
+             */
+            case_status: string;
+            /** Detail */
+            detail: {
+                [key: string]: unknown;
+            };
+            /**
+             * Id
+             * @description the timeline entry's number (newest first)
+             */
+            id: number;
+            /**
+             * Reason
+             * @description the reason or note the person gave, if any
+             */
+            reason: string | null;
+            /** Tracking No */
+            tracking_no: string;
+        };
         /** AreaRead */
         AreaRead: {
             /** Code */
@@ -3306,6 +3381,46 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SignInConfigRead"];
                 };
+            };
+        };
+    };
+    staff_actions_v1_staff__staff_id__actions_get: {
+        parameters: {
+            query?: {
+                /** @description next_cursor of the page before */
+                cursor?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                staff_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionPage"];
+                };
+            };
+            /** @description your role does not oversee others' work */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description bad staff id, cursor or limit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -41,7 +41,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The local holidays and make-up working days of a year (the city's and yours) */
+        get: operations["list_calendar_days_v1_calendar_days_get"];
         /** Add local holidays or make-up working days (admin) */
         put: operations["put_calendar_days_v1_calendar_days_put"];
         post?: never;
@@ -345,6 +346,23 @@ export interface components {
              * Working
              * @description false: a local holiday; true: a make-up working day
              */
+            working: boolean;
+        };
+        /** CalendarDayRead */
+        CalendarDayRead: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * District Code
+             * @description "" the city's day; else that district's own
+             */
+            district_code: string;
+            /** Name */
+            name: string;
+            /** Working */
             working: boolean;
         };
         /** ClockRead */
@@ -928,6 +946,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+        };
+    };
+    list_calendar_days_v1_calendar_days_get: {
+        parameters: {
+            query: {
+                /** @description a district's own (the city level may ask for any; others get theirs) */
+                district?: string | null;
+                year: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarDayRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

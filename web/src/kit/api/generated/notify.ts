@@ -525,6 +525,11 @@ export interface components {
         };
         /** RuleUpdate */
         RuleUpdate: {
+            /**
+             * Expected Updated At
+             * @description the rule's updated_at as the editor read it: when someone changed the rule since, nothing is saved (409, with the rule as it is now)
+             */
+            expected_updated_at?: string | null;
             /** Recipients */
             recipients: components["schemas"]["RecipientRule"][];
         };
@@ -1067,6 +1072,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["RuleRead"];
                 };
+            };
+            /** @description changed by someone else since expected_updated_at */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description unknown event type, selector or channel */
             422: {

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest'
+
+import { ApiError } from '@/kit/http'
+
+import { fieldProblem, problemsOf } from './problems'
+
+const t = (key: string, named: Record<string, unknown>) => `${key} ${JSON.stringify(named)}`
+
+describe('problemsOf', () => {
+  it('puts each field message of a 422 at its field', () => {
+    const error = new ApiError('invalid', 422, '', 'c1', [
+      { field: '0.amount', message: 'Input should be greater than or equal to 0' },
+      { field: 'recipients.1.channels', message: 'reporters cannot be reached by [inapp]' },
+    ])
+
+    const problems = problemsOf(error, t)
+
+    expect(fieldProblem(problems, 'amount')).toBe('Input should be greater than or equal to 0')
+    expect(problems.fields['recipients.1.channels']).toBe('reporters cannot be reached by [inapp]')
+    expect(problems.general).toBe('')
+  })
+
+  it('says a 409 is a conflict, with who changed it', () => {
+    const error = new ApiError('conflict', 409, 'admin2 changed this rule at 2026-11-28T12:00:00+00:00', 'c2')
+
+    const problems = problemsOf(error, t)
+
+    expect(problems.conflict).toBe(true)
+    expect(problems.general).toContain('admin2 changed this rule')
+  })
+
+  it('shows a 422 without fields above the form', () => {
+    const error = new ApiError('invalid', 422, 'the grid ladder must be 1, 2, 3', 'c3')
+
+    expect(problemsOf(error, t).general).toContain('the grid ladder must be 1, 2, 3')
+  })
+})
