@@ -11,6 +11,10 @@ after the 200th card is in the document (JSON parsing, the store's sort, Vue's r
 style and layout). Each run is a fresh page load; p50 and p95 over the runs.
 
     .venv/bin/python bench/web_task_list.py [--runs 21] [--cases 200] [--throttle 4]
+        [--trace trace.json]
+
+``--trace`` saves a Chromium performance trace of the last run (open it in DevTools'
+Performance panel); the probe's ``answered`` and ``rendered`` marks bound the figure.
 """
 
 from __future__ import annotations
@@ -38,6 +42,14 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+TRACE_CATEGORIES = [
+    "devtools.timeline",
+    "disabled-by-default-devtools.timeline",
+    "disabled-by-default-devtools.timeline.frame",
+    "disabled-by-default-v8.cpu_profiler",
+    "blink.user_timing",
+    "v8.execute",
+]
 PERSON = {
     "staff_id": "gm111a",
     "name": "李磊静",
@@ -59,13 +71,17 @@ PROBE = """
     const url = String(args[0])
     if (url.includes('/api/dispatch/v1/tasks') || url.includes('/api/dispatch/v1/cases?')) {
       window.__answered = performance.now()
+      performance.mark('answered')
     }
     return response
   }
   const want = %d
   const watch = () => {
     if (document.querySelectorAll('a[data-tracking-no]').length >= want) {
-      requestAnimationFrame(() => setTimeout(() => { window.__rendered = performance.now() }, 0))
+      requestAnimationFrame(() => setTimeout(() => {
+        window.__rendered = performance.now()
+        performance.mark('rendered')
+      }, 0))
       return
     }
     requestAnimationFrame(watch)
@@ -185,6 +201,7 @@ def main() -> None:
     parser.add_argument("--throttle", type=float, default=4.0)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--dist", type=Path, default=DIST, help="the built app (web/dist)")
+    parser.add_argument("--trace", type=Path, help="save a performance trace of the last run")
     args = parser.parse_args()
     dist: Path = args.dist
     if not (dist / "index.html").exists():
@@ -218,9 +235,14 @@ def main() -> None:
             page = context.new_page()
             cdp = context.new_cdp_session(page)
             cdp.send("Emulation.setCPUThrottlingRate", {"rate": args.throttle})
+            tracing = args.trace is not None and run == args.runs
+            if tracing:
+                browser.start_tracing(page=page, categories=TRACE_CATEGORIES, screenshots=False)
             page.goto("http://gridcase.test/tasks")
             page.wait_for_function("window.__rendered !== undefined", timeout=120_000)
             took = page.evaluate("window.__rendered - window.__answered")
+            if tracing:
+                args.trace.write_bytes(browser.stop_tracing())
             if run > 0:  # the first load warms the browser's caches
                 times.append(took)
             context.close()

@@ -4,7 +4,7 @@
 
 import type { OutboxKind, OutboxSpec } from '@/outbox/outbox'
 
-import { recall, remember, showingSaved } from './offline'
+import { recall, rememberText, showingSaved } from './offline'
 
 export type Service = 'intake' | 'dispatch' | 'escalation' | 'notify'
 
@@ -229,10 +229,11 @@ export async function request<T>(
   }
   if (options.blob) return (await response.blob()) as T
   if (response.status === 204) return undefined as T
-  const answer: unknown = await response.json()
-  if (keep) {
-    remember(url, answer)
-    showingSaved.value = false
-  }
+  if (!keep) return (await response.json()) as T
+  // Kept as the text it came in: parsed once here, written to storage after the paint.
+  const text = await response.text()
+  const answer: unknown = JSON.parse(text)
+  rememberText(url, text)
+  showingSaved.value = false
   return answer as T
 }

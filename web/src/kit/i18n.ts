@@ -61,11 +61,24 @@ export function createAppI18n(locale: Locale = initialLocale()) {
 }
 
 /** Dates and times as a person in the district reads them (Beijing time). */
-// One formatter per locale: making an Intl.DateTimeFormat costs far more than using one,
-// and a list of 200 tasks formats 400 times (bench/web_task_list.py).
+// The app's two languages have their layout written here ('11/28 14:05', '11/28, 14:05',
+// the Intl formatter's own with a 24-hour clock, checked in i18n.spec.ts) and the fields filled in by
+// arithmetic: Beijing time is UTC+8 with no daylight saving since 1992. Making an
+// Intl.DateTimeFormat with a time zone costs 50–80 ms on a mid-range phone (ICU's zone
+// data), more than the whole budget of the task list (bench/web_task_list.py), so the
+// formatter is made only for another locale or an older time.
 const timeFormats = new Map<string, Intl.DateTimeFormat>()
 
-export function formatTime(iso: string, locale: string): string {
+type TimeField = 'month' | 'day' | 'hour' | 'minute'
+type Piece = TimeField | { text: string }
+const TIME_LAYOUTS: Record<string, readonly Piece[]> = {
+  'zh-CN': ['month', { text: '/' }, 'day', { text: ' ' }, 'hour', { text: ':' }, 'minute'],
+  en: ['month', { text: '/' }, 'day', { text: ', ' }, 'hour', { text: ':' }, 'minute'],
+}
+const BEIJING = 8 * 3_600_000
+const FIXED_OFFSET_SINCE = Date.UTC(1992, 0, 1)
+
+function timeFormat(locale: string): Intl.DateTimeFormat {
   let format = timeFormats.get(locale)
   if (!format) {
     format = new Intl.DateTimeFormat(locale, {
@@ -74,9 +87,60 @@ export function formatTime(iso: string, locale: string): string {
       day: '2-digit',
       hour: '2-digit',
       minute: '2-digit',
-      hour12: false,
+      // 00:00 at midnight in every language ('hour12: false' says 24:00 in English).
+      hourCycle: 'h23',
     })
     timeFormats.set(locale, format)
   }
-  return format.format(new Date(iso))
+  return format
+}
+
+function fill(layout: readonly Piece[], ms: number): string {
+  const d = new Date(ms + BEIJING)
+  let out = ''
+  for (const piece of layout) {
+    if (typeof piece !== 'string') out += piece.text
+    else {
+      const value =
+        piece === 'month'
+          ? d.getUTCMonth() + 1
+          : piece === 'day'
+            ? d.getUTCDate()
+            : piece === 'hour'
+              ? d.getUTCHours()
+              : d.getUTCMinutes()
+      out += value < 10 ? `0${value}` : String(value)
+    }
+  }
+  return out
+}
+
+export function formatTime(iso: string, locale: string): string {
+  const ms = Date.parse(iso)
+  const layout = TIME_LAYOUTS[locale]
+  if (layout === undefined || !(ms >= FIXED_OFFSET_SINCE)) {
+    return timeFormat(locale).format(new Date(iso))
+  }
+  return fill(layout, ms)
+}
+
+/**
+ * A message with named values as a plain function, for lists that say the same sentence
+ * hundreds of times: vue-i18n's `t` resolves the message once (with markers for the
+ * values), and each use is a string join. Plain `{name}` interpolation only.
+ */
+export function messageTemplate<N extends string>(
+  translate: (key: string, named: Record<string, string>) => string,
+  key: string,
+  names: readonly N[],
+): (values: Record<N, string | number>) => string {
+  const marks = Object.fromEntries(names.map((name, i) => [name, `\u0000${i}\u0000`]))
+  const pieces = translate(key, marks).split('\u0000')
+  return (values) => {
+    let out = pieces[0] ?? ''
+    for (let i = 1; i < pieces.length; i += 2) {
+      out += String(values[names[Number(pieces[i])] as N]) + (pieces[i + 1] ?? '')
+    }
+    return out
+  }
 }

@@ -28,12 +28,17 @@ export function slaNow(deadline: Deadline, now: Date): Sla | null {
 export function byDeadline<T extends { deadline: Deadline; reportedAt: string }>(
   tasks: readonly T[],
 ): T[] {
-  return [...tasks].sort((a, b) => {
-    const da = a.deadline.dueAt === null ? Infinity : Date.parse(a.deadline.dueAt)
-    const db = b.deadline.dueAt === null ? Infinity : Date.parse(b.deadline.dueAt)
-    if (da !== db) return da < db ? -1 : 1
-    return Date.parse(b.reportedAt) - Date.parse(a.reportedAt)
+  // Each time read once, not in every comparison.
+  const keyed = tasks.map((task) => ({
+    task,
+    due: task.deadline.dueAt === null ? Infinity : Date.parse(task.deadline.dueAt),
+    reported: Date.parse(task.reportedAt),
+  }))
+  keyed.sort((a, b) => {
+    if (a.due !== b.due) return a.due < b.due ? -1 : 1
+    return b.reported - a.reported
   })
+  return keyed.map((k) => k.task)
 }
 
 export interface Span {

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import { ref } from 'vue'
+import { ref, shallowRef } from 'vue'
 
 import { useAuthStore } from '@/auth/store'
 import type { CaseRead } from '@/kit/api'
@@ -12,7 +12,9 @@ export type Task = CaseRead & { deadline: Deadline; reportedAt: string }
 const NO_DEADLINE: Deadline = { dueAt: null, sla: null }
 
 export const useTasksStore = defineStore('tasks', () => {
-  const items = ref<Task[]>([])
+  // Replaced whole on each refresh, never changed in place: no deep reactivity, which
+  // would wrap each of 200 cases (and every field read while rendering) in a proxy.
+  const items = shallowRef<readonly Task[]>([])
   const loaded = ref(false)
   /** False when the deadlines could not be read (the tasks still show). */
   const deadlinesKnown = ref(true)

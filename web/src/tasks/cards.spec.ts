@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest'
+
+import { createAppI18n, formatTime } from '@/kit/i18n'
+
+import { cardWords, toCards, type CardTask } from './cards'
+import { asSla } from './deadline'
+
+const now = new Date('2026-11-28T08:00:00Z')
+
+function words(locale: 'zh-CN' | 'en') {
+  const { global } = createAppI18n(locale)
+  return cardWords(
+    (key, named) => (named ? global.t(key, named) : global.t(key)),
+    (key) => global.te(key),
+    locale,
+  )
+}
+
+function task(id: string, status: string, dueAt: string | null, sla = 'green'): CardTask {
+  return {
+    id,
+    tracking_no: `GC-${id}`,
+    status,
+    reported_at: '2026-11-28T01:30:00Z',
+    content: '楼下垃圾桶满溢',
+    address: id === 'b' ? null : '桂花路1号',
+    deadline: { dueAt, sla: dueAt ? asSla(sla) : null },
+  }
+}
+
+describe('toCards', () => {
+  it('says what each card says in the words of a grid member', () => {
+    const [card] = toCards([task('a', 'assigned', '2026-11-28T11:20:00Z')], now, words('zh-CN'))
+    expect(card).toEqual({
+      id: 'a',
+      href: '/cases/a',
+      trackingNo: 'GC-a',
+      status: 'assigned',
+      statusLabel: '待签收',
+      tone: 'todo',
+      reported: `上报 ${formatTime('2026-11-28T01:30:00Z', 'zh-CN')}`,
+      deadline: {
+        sla: 'green',
+        mark: '正常',
+        left: '剩余 3小时20分',
+        due: `限 ${formatTime('2026-11-28T11:20:00Z', 'zh-CN')} 前`,
+      },
+      content: '楼下垃圾桶满溢',
+      address: '桂花路1号',
+    })
+  })
+
+  it('marks a deadline passed on the phone clock 超时, and a case without one 无时限', () => {
+    const cards = toCards(
+      [task('a', 'accepted', '2026-11-26T07:45:00Z', 'red'), task('b', 'suspended', null)],
+      now,
+      words('zh-CN'),
+    )
+    expect(cards[0]?.deadline).toMatchObject({ sla: 'breached', mark: '超时', left: '已超时 2天0小时' })
+    expect(cards[0]?.tone).toBe('doing')
+    expect(cards[1]?.deadline).toBeNull()
+    expect(cards[1]?.address).toBeNull()
+    expect(cards[1]?.statusLabel).toBe(createAppI18n('zh-CN').global.t('cases.status.suspended'))
+  })
+
+  it('speaks English, and shows an unknown status as it is', () => {
+    const [card] = toCards([task('a', 'archived', '2026-11-28T08:30:00Z', 'yellow')], now, words('en'))
+    expect(card?.statusLabel).toBe('archived')
+    expect(card?.tone).toBe('other')
+    expect(card?.deadline).toMatchObject({ mark: 'Due soon', left: '30 min left' })
+    expect(card?.reported).toBe(`reported ${formatTime('2026-11-28T01:30:00Z', 'en')}`)
+  })
+})
