@@ -503,7 +503,7 @@ def report(
         for t, texts in stack.sms.items()
     }
     to_sms = [
-        min(sms_assigned[p.tracking_no]) - p.sent
+        min(sms_assigned[p.tracking_no or ""]) - p.sent
         for p in new
         if sms_assigned.get(p.tracking_no or "")
     ]
