@@ -22,11 +22,12 @@ Pushes are signed tickets sent at a fixed rate for ``--duration`` seconds, open 
 slow answer does not delay the next push), each at its own spot on a 150 m lattice (no
 two are within the 100 m merge distance) and address; ``--one-category`` makes them all
 of one category (the burst of a water main), else they cycle through four. Then it waits
-(``--drain`` seconds at most) until every accepted case is assigned, and prints: intake
-POST p50/p99, push → `case.assigned` read from Kafka p50/p99, push → SMS at the sink
-p50/p99, cases assigned per second while pushing, lost (accepted, never assigned), doubled
-(assigned or texted twice), 503 answers, and each service's peak RSS (from /proc). It
-talks to loopback only and stops by itself.
+(``--drain`` seconds at most) until every accepted case is assigned and texted, and
+prints: intake POST p50/p99, push → `case.assigned` read from Kafka p50/p99, push → SMS
+at the sink p50/p99, `case.assigned` → SMS p50/p99 (notify's own stage, apart from
+what came before it), cases assigned per second while pushing, lost (accepted, never
+assigned), doubled (assigned or texted twice), 503 answers, and each service's peak RSS
+(from /proc). It talks to loopback only and stops by itself.
 """
 
 from __future__ import annotations
@@ -507,6 +508,12 @@ def report(
         for p in new
         if sms_assigned.get(p.tracking_no or "")
     ]
+    # notify's own stage: from the assignment read on Kafka to its SMS at the sink
+    assigned_to_sms = [
+        min(sms_assigned[p.tracking_no or ""]) - assigned[p.case_id or ""][0]
+        for p in new
+        if sms_assigned.get(p.tracking_no or "") and p.case_id in assigned
+    ]
     in_window = sum(1 for p in new if p.case_id in assigned and assigned[p.case_id][0] <= pushed)
     lost = sum(1 for p in new if p.case_id not in assigned)
     doubled = sum(1 for p in new if len(assigned.get(p.case_id or "", [])) > 1)
@@ -521,6 +528,10 @@ def report(
         ("intake POST p50 / p99", f"{pct(post, 0.5)} / {pct(post, 0.99)}"),
         ("push → assigned p50 / p99", f"{pct(to_assigned, 0.5)} / {pct(to_assigned, 0.99)}"),
         ("push → SMS p50 / p99", f"{pct(to_sms, 0.5)} / {pct(to_sms, 0.99)}"),
+        (
+            "assigned → SMS p50 / p99",
+            f"{pct(assigned_to_sms, 0.5)} / {pct(assigned_to_sms, 0.99)}",
+        ),
         ("delivered (assigned while pushing)", f"{in_window / max(pushed - began, 1e-9):.1f} /s"),
         ("delivered (all, until drained)", f"{len(to_assigned)} of {len(new)} new cases"),
         ("merged (answered merged_into)", str(sum(p.merged for p in pushes))),
