@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 import structlog
 from jinja2 import UndefinedError
@@ -151,7 +152,7 @@ class DeliveryWorker(Worker):
         self.channels = runtime.state.channels
         self._stop = asyncio.Event()
         self._due = runtime.state.deliveries_due
-        self._in_flight = 0
+        self._held: set[UUID] = set()  # claimed, not yet recorded: never claimed again here
         self._sending = {
             name: asyncio.Semaphore(self.settings.send_concurrency)
             for name in self.channels.outbound
@@ -172,7 +173,7 @@ class DeliveryWorker(Worker):
         batches: set[asyncio.Task[None]] = set()
         try:
             while not self._stop.is_set():
-                room = self.settings.max_in_flight - self._in_flight
+                room = self.settings.max_in_flight - len(self._held)
                 limit = min(room, CLAIM_BATCH)
                 claimed = 0
                 if limit > 0:
@@ -207,7 +208,7 @@ class DeliveryWorker(Worker):
 
     def _start(self, claimed: Sequence[Delivery], batches: set[asyncio.Task[None]]) -> int:
         if claimed:
-            self._in_flight += len(claimed)
+            self._held.update(d.id for d in claimed)
             task = asyncio.create_task(self._deliver_batch(claimed))
             batches.add(task)
             task.add_done_callback(batches.discard)
@@ -217,7 +218,11 @@ class DeliveryWorker(Worker):
         now = self.runtime.clock.now()
         async with self.runtime.transaction() as session:
             return await repository.claim_due(
-                session, now=now, lease=timedelta(seconds=self.settings.lease_seconds), limit=limit
+                session,
+                now=now,
+                lease=timedelta(seconds=self.settings.lease_seconds),
+                limit=limit,
+                held=self._held,
             )
 
     async def _deliver_batch(self, claimed: Sequence[Delivery]) -> None:
@@ -236,7 +241,7 @@ class DeliveryWorker(Worker):
             # left ``sending``: claimed again when the lease runs out, with the same key
             log.exception("delivery batch broke; its deliveries wait for their lease")
         finally:
-            self._in_flight -= len(claimed)
+            self._held.difference_update(d.id for d in claimed)
 
     async def _messages(self, claimed: Sequence[Delivery]) -> list[Message | Exception]:
         """Every delivery's message (or why it has none), addresses read in one session."""
