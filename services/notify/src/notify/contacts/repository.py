@@ -21,12 +21,14 @@ async def get(session: AsyncSession, staff_id: str) -> Contact | None:
     return await session.get(Contact, staff_id)
 
 
-async def load(session: AsyncSession, staff_ids: Collection[str]) -> None:
+async def load(session: AsyncSession, staff_ids: Collection[str]) -> list[Contact]:
     """Loads these staff members' contacts into the session in one query, so that
-    :func:`get` answers them from the session's identity map (a batch of deliveries)."""
-    if staff_ids:
-        query = select(Contact).where(Contact.staff_id.in_(sorted(staff_ids)))
-        (await session.execute(query)).scalars().all()
+    :func:`get` answers them from the session's identity map (a batch of deliveries)
+    while the caller holds the list (the identity map holds them weakly)."""
+    if not staff_ids:
+        return []
+    query = select(Contact).where(Contact.staff_id.in_(sorted(staff_ids)))
+    return list((await session.execute(query)).scalars().all())
 
 
 async def by_role(

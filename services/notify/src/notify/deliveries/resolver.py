@@ -100,15 +100,16 @@ _RESOLVERS: dict[tuple[str, str], Callable[[_Lookup], Awaitable[Address]]] = {
 }
 
 
-async def prefetch(session: AsyncSession, recipients: Iterable[tuple[str, str]]) -> None:
+async def prefetch(session: AsyncSession, recipients: Iterable[tuple[str, str]]) -> list[object]:
     """Loads what a batch of (recipient id, channel) pairs will resolve to in one query
-    per kind, so that :func:`resolve` answers them from the session (staff phones)."""
+    per kind, so that :func:`resolve` answers them from the session (staff phones) while
+    the caller holds what this returns."""
     staff = set()
     for recipient_id, channel in recipients:
         kind, ref = split(recipient_id)
         if (kind, channel) == ("staff", "sms"):
             staff.add(ref)
-    await contact_repository.load(session, staff)
+    return [*await contact_repository.load(session, staff)]
 
 
 async def resolve(

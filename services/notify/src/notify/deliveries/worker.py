@@ -247,12 +247,15 @@ class DeliveryWorker(Worker):
         """Every delivery's message (or why it has none), addresses read in one session."""
         messages: list[Message | Exception] = []
         async with self.runtime.sessionmaker() as session:
-            await resolver.prefetch(session, ((d.recipient_id, d.channel) for d in claimed))
+            loaded = await resolver.prefetch(
+                session, ((d.recipient_id, d.channel) for d in claimed)
+            )
             for delivery in claimed:
                 try:
                     messages.append(await self._message(session, delivery))
                 except Exception as exc:
                     messages.append(exc)
+            del loaded  # held until every address was read from the session
         return messages
 
     async def _deliver(self, delivery: Delivery, prepared: Message | Exception) -> None:
