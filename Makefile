@@ -59,7 +59,7 @@ lint: $(STAMP)
 	@bash -n deploy/local/infra.sh .ci/run
 
 typecheck: $(STAMP)
-	$(BIN)/mypy libs/events/src tools/cli/src services/intake/src services/dispatch/src services/escalation/src services/notify/src
+	$(BIN)/mypy libs/events/src tools/cli/src services/intake/src services/dispatch/src services/escalation/src services/notify/src bench
 
 ## check-monitoring: promtool checks the Prometheus config and alert rules, and runs the rules' unit tests
 check-monitoring:

@@ -123,7 +123,7 @@ FROM dispatch.cases WHERE status IN ('triage', 'routed', 'assigned', 'accepted')
 
 
 def principal(sub: str, role: str, area: str | None = None, dept: str | None = None) -> Principal:
-    return Principal(sub=sub, role=role, area_code=area, department_code=dept)  # type: ignore[arg-type]
+    return Principal(sub=sub, role=role, area_code=area, department_code=dept)
 
 
 DISPATCHER = principal("dp1", "dispatcher", "510302")

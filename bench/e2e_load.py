@@ -8,7 +8,7 @@
 Two ways to run:
 - ``--start``: starts the four services itself as processes on free loopback ports, with
   a database and a topic namespace of their own (as tests/e2e/conftest.py does), an SMS
-  sink in this process, and a generated district of ``--grids`` grids imported; all of it
+  sink in a process of its own, and a generated district of ``--grids`` grids imported; all of it
   is removed afterwards. ``--merge on|off`` sets ``INTAKE_MERGE_ENABLED`` and
   ``--role-split`` runs each service as an api and a worker process.
 - otherwise against a running stack (``make up``): the intake URL, Kafka, topic namespace,
@@ -22,11 +22,12 @@ Pushes are signed tickets sent at a fixed rate for ``--duration`` seconds, open 
 slow answer does not delay the next push), each at its own spot on a 150 m lattice (no
 two are within the 100 m merge distance) and address; ``--one-category`` makes them all
 of one category (the burst of a water main), else they cycle through four. Then it waits
-(``--drain`` seconds at most) until every accepted case is assigned, and prints: intake
-POST p50/p99, push → `case.assigned` read from Kafka p50/p99, push → SMS at the sink
-p50/p99, cases assigned per second while pushing, lost (accepted, never assigned), doubled
-(assigned or texted twice), 503 answers, and each service's peak RSS (from /proc). It
-talks to loopback only and stops by itself.
+(``--drain`` seconds at most) until every accepted case is assigned and texted, and
+prints: intake POST p50/p99, push → `case.assigned` read from Kafka p50/p99, push → SMS
+at the sink p50/p99, `case.assigned` → SMS p50/p99 (notify's own stage, apart from
+what came before it), cases assigned per second while pushing, lost (accepted, never
+assigned), doubled (assigned or texted twice), 503 answers, and each service's peak RSS
+(from /proc). It talks to loopback only and stops by itself.
 """
 
 from __future__ import annotations
@@ -70,6 +71,11 @@ WEST, SOUTH, EAST, NORTH = 104.72, 29.30, 104.84, 29.42
 SPOT_STEP_DEG = 0.00136  # ~150 m of latitude; ~130 m of longitude at 29.4° N
 TRACKING = re.compile(r"GC-\d{8}-[0-9A-Z]{6}")
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+SMS_SINK = """
+import sys, uvicorn
+from gridcase_cli.smssink import create_sms_sink_app
+uvicorn.run(create_sms_sink_app(), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+"""
 
 
 # ---- the generated district -----------------------------------------------------
@@ -140,7 +146,7 @@ class Stack:
     kafka: str
     namespace: str
     hotline_secret: str
-    sms_messages_url: str | None  # a running stack's sink; None when the sink is ours
+    sms_messages_url: str  # the SMS sink's list of what it received
     pids: dict[str, list[int]]
     sms: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
 
@@ -174,17 +180,14 @@ def _listening_pid(port: int) -> int | None:
     return None
 
 
-def _record_sms(stack: Stack, message: dict[str, Any]) -> None:
-    for tracking_no in TRACKING.findall(str(message.get("content") or "")):
-        stack.sms.setdefault(tracking_no, []).append((time.time(), str(message["template_id"])))
-
-
-async def _ready(client: httpx.AsyncClient, url: str, proc: subprocess.Popen[bytes]) -> None:
+async def _ready(
+    client: httpx.AsyncClient, url: str, proc: subprocess.Popen[bytes], path: str = "/readyz"
+) -> None:
     for _ in range(1200):
         if proc.poll() is not None:
             raise SystemExit(f"{url}: the service exited (see its log)")
         with contextlib.suppress(httpx.HTTPError):
-            if (await client.get(f"{url}/readyz", timeout=2)).status_code == 200:
+            if (await client.get(f"{url}{path}", timeout=2)).status_code == 200:
                 return
         await asyncio.sleep(0.1)
     raise SystemExit(f"{url} not ready")
@@ -193,9 +196,6 @@ async def _ready(client: httpx.AsyncClient, url: str, proc: subprocess.Popen[byt
 @contextlib.asynccontextmanager
 async def started_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
     """The four services as processes with their own database, namespace and SMS sink."""
-    import uvicorn
-
-    from gridcase_cli.smssink import create_sms_sink_app
     from gridcase_events.testing import Servers, _create_database, _drop_database, free_port
 
     kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA)
@@ -203,18 +203,16 @@ async def started_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
     database_url, admin_dsn = await _create_database(servers)
     namespace = f"bench{secrets.token_hex(4)}."
     await topics.ensure(kafka, namespace=namespace, partitions=args.partitions)
-    stack = Stack("", kafka, namespace, DEV_HOTLINE_SECRET, None, {})
     sms_port = free_port()
-    sink = uvicorn.Server(
-        uvicorn.Config(
-            create_sms_sink_app(on_message=lambda m: _record_sms(stack, m)),
-            host="127.0.0.1",
-            port=sms_port,
-            log_level="warning",
-        )
-    )
-    sink_task = asyncio.create_task(sink.serve())
+    # The sink runs in a process of its own: in this one, busy pushing, it answered
+    # notify late (timeouts, retries) and stamped the messages late.
+    sms_url = f"http://127.0.0.1:{sms_port}"
+    stack = Stack("", kafka, namespace, DEV_HOTLINE_SECRET, f"{sms_url}/sms/messages", {})
     logs = Path(args.logs)
+    with (logs / "sms-sink.log").open("wb") as log:
+        sink = subprocess.Popen(  # noqa: S603, ASYNC220 - our own interpreter; returns at once
+            [sys.executable, "-c", SMS_SINK, str(sms_port)], stdout=log, stderr=subprocess.STDOUT
+        )
     env = {
         **os.environ,
         "GRIDCASE_ENV": "development",
@@ -255,6 +253,7 @@ async def started_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
                 procs.append((url, proc))
                 stack.pids.setdefault(name, []).append(proc.pid)
         async with httpx.AsyncClient() as client:
+            await _ready(client, sms_url, sink, "/sms/messages")
             for url, proc in procs:
                 await _ready(client, url, proc)
             from gridcase_events.testing import bearer
@@ -280,8 +279,8 @@ async def started_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        sink.should_exit = True
-        await sink_task
+        sink.send_signal(signal.SIGTERM)
+        sink.wait(timeout=30)
         await _drop_database(database_url, admin_dsn)
 
 
@@ -437,9 +436,7 @@ class Sampler:
 
 
 async def sms_from_sink(stack: Stack) -> None:
-    """A running stack's development SMS sink lists what it received (`/sms/messages`)."""
-    if stack.sms_messages_url is None:
-        return
+    """The development SMS sink lists what it received (`/sms/messages`)."""
     async with httpx.AsyncClient() as client:
         messages = (await client.get(stack.sms_messages_url, timeout=30)).json()
     stack.sms.clear()
@@ -503,9 +500,15 @@ def report(
         for t, texts in stack.sms.items()
     }
     to_sms = [
-        min(sms_assigned[p.tracking_no]) - p.sent
+        min(sms_assigned[p.tracking_no or ""]) - p.sent
         for p in new
         if sms_assigned.get(p.tracking_no or "")
+    ]
+    # notify's own stage: from the assignment read on Kafka to its SMS at the sink
+    assigned_to_sms = [
+        min(sms_assigned[p.tracking_no or ""]) - assigned[p.case_id or ""][0]
+        for p in new
+        if sms_assigned.get(p.tracking_no or "") and p.case_id in assigned
     ]
     in_window = sum(1 for p in new if p.case_id in assigned and assigned[p.case_id][0] <= pushed)
     lost = sum(1 for p in new if p.case_id not in assigned)
@@ -521,6 +524,10 @@ def report(
         ("intake POST p50 / p99", f"{pct(post, 0.5)} / {pct(post, 0.99)}"),
         ("push → assigned p50 / p99", f"{pct(to_assigned, 0.5)} / {pct(to_assigned, 0.99)}"),
         ("push → SMS p50 / p99", f"{pct(to_sms, 0.5)} / {pct(to_sms, 0.99)}"),
+        (
+            "assigned → SMS p50 / p99",
+            f"{pct(assigned_to_sms, 0.5)} / {pct(assigned_to_sms, 0.99)}",
+        ),
         ("delivered (assigned while pushing)", f"{in_window / max(pushed - began, 1e-9):.1f} /s"),
         ("delivered (all, until drained)", f"{len(to_assigned)} of {len(new)} new cases"),
         ("merged (answered merged_into)", str(sum(p.merged for p in pushes))),

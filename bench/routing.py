@@ -12,6 +12,7 @@ import random
 import resource
 import sys
 import time
+from collections.abc import Callable
 
 from dispatch.routing.service import Gazetteer, GridIndex
 
@@ -59,11 +60,12 @@ def main(grids: int, buildings: int) -> None:
     gazetteer = Gazetteer(entries, prefixes=["示范区", "东城街道"], threshold=0.9)
     print(f"gazetteer: {len(gazetteer)} buildings indexed in {time.perf_counter() - started:.2f} s")
     samples = [rng.choice(entries)[0] for _ in range(200)]
-    for label, variant in [
+    variants: list[tuple[str, Callable[[str], str]]] = [
         ("exact", lambda a: a),
         ("full-width + 号楼", lambda a: a.replace("栋", "号楼").replace("1", "１")),
         ("trailing words", lambda a: a + "门口的垃圾站"),
-    ]:
+    ]
+    for label, variant in variants:
         started = time.perf_counter()
         hits = sum(gazetteer.lookup(variant(a)) is not None for a in samples)
         elapsed = time.perf_counter() - started

@@ -83,16 +83,16 @@ async def main(pending: int, seconds: int) -> None:
         )
 
         settings = EscalationSettings(env="development", database_url=url)
-        runtime = Runtime(
+        runtime: Runtime[EscalationSettings, Any] = Runtime(
             service="escalation",
             settings=settings,
             schema=schema,
             clock=SystemClock(),
             engine=engine,
             sessionmaker=async_sessionmaker(engine, expire_on_commit=False),
-            producer=None,  # type: ignore[arg-type]
-            relay=_NoRelay(),
-            pii=PiiCipher(DEV_PII_KEY),  # type: ignore[arg-type]
+            producer=None,
+            relay=_NoRelay(),  # type: ignore[arg-type]
+            pii=PiiCipher(DEV_PII_KEY),
         )
         scheduler = TimerScheduler(runtime=runtime)
 

@@ -29,6 +29,12 @@ class NotifySettings(PlatformSettings):
     backoff_max_seconds: float = Field(600.0, gt=0)
     lease_seconds: float = Field(60.0, gt=0, description="a claimed delivery is retried after this")
     poll_interval_seconds: float = Field(0.5, gt=0)
+    max_in_flight: int = Field(
+        200, ge=1, description="deliveries claimed and not yet recorded, at most (per replica)"
+    )
+    send_concurrency: int = Field(
+        16, ge=1, description="requests in flight to one outbound channel's provider at most"
+    )
     language: str = Field("zh", pattern="^(zh|en)$")
     timezone: str = Field("Asia/Shanghai", description="for times in messages and quiet hours")
 

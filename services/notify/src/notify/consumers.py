@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from gridcase_events import payloads, topics
 from gridcase_events.handlers import Context, Handlers
+from gridcase_events.kit.db import on_commit
 from gridcase_events.kit.runtime import ConsumerSpec
 from notify.contacts import service as contact_service
 from notify.deliveries import planning
@@ -28,19 +29,20 @@ async def on_staff(ctx: Ctx, staff: payloads.StaffUpserted) -> None:
 @intake.on(payloads.CaseReported)
 async def on_reported(ctx: Ctx, reported: payloads.CaseReported) -> None:
     await reporter_service.on_reported(session=ctx.session, reported=reported, at=ctx.event.time)
-    await planning.plan_owed(
+    planned = await planning.plan_owed(
         session=ctx.session,
         clock=ctx.runtime.clock,
         settings=ctx.runtime.settings,
         case_id=reported.case_id,
         report_id=reported.case_id,
     )
+    _wake(ctx, planned)
 
 
 @intake.on(payloads.CaseMerged)
 async def on_merged(ctx: Ctx, merged: payloads.CaseMerged) -> None:
     await reporter_service.on_merged(session=ctx.session, merged=merged, at=ctx.event.time)
-    await planning.plan_owed(
+    planned = await planning.plan_owed(
         session=ctx.session,
         clock=ctx.runtime.clock,
         settings=ctx.runtime.settings,
@@ -48,6 +50,7 @@ async def on_merged(ctx: Ctx, merged: payloads.CaseMerged) -> None:
         report_id=merged.case_id,
         since=merged.merged_at,
     )
+    _wake(ctx, planned)
 
 
 @dispatch.on(
@@ -78,13 +81,20 @@ async def by_escalation_rule(
 
 async def _by_rule(ctx: Ctx, payload: Notifiable) -> None:
     """The deliveries the event's rule calls for (``PUT /v1/rules``)."""
-    await planning.plan_event(
+    planned = await planning.plan_event(
         session=ctx.session,
         clock=ctx.runtime.clock,
         settings=ctx.runtime.settings,
         event=ctx.event,
         payload=payload,
     )
+    _wake(ctx, planned)
+
+
+def _wake(ctx: Ctx, planned: int) -> None:
+    """Planned deliveries wake the delivery worker once they are committed."""
+    if planned:
+        on_commit(ctx.session, ctx.runtime.state.deliveries_due.set)
 
 
 def consumers(runtime: NotifyRuntime) -> list[ConsumerSpec]:

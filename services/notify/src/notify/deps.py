@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
@@ -16,9 +17,11 @@ __all__ = ["NotifyRuntime", "NotifyState", "RuntimeDep", "SessionDep", "Settings
 
 @dataclass(frozen=True)
 class NotifyState:
-    """What notify builds at start-up: its channels."""
+    """What notify builds at start-up: its channels, and the signal that deliveries
+    were planned (the consumers set it on commit; the delivery worker waits on it)."""
 
     channels: Channels
+    deliveries_due: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 NotifyRuntime = Runtime[NotifySettings, NotifyState]

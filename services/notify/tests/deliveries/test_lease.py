@@ -74,3 +74,27 @@ async def test_a_late_outcome_of_a_lost_lease_is_dropped(
     sent = [r for r in http_sink.requests if r.path == "/sms/send"]
     assert len(sent) == 2
     assert sent[0].headers["x-idempotency-key"] == sent[1].headers["x-idempotency-key"]
+
+
+async def test_a_process_does_not_claim_again_what_it_is_still_sending(
+    client: Any,
+    staff: Any,
+    assigned: Any,
+    deliveries: Any,
+    http_sink: HttpSink,
+    clock: ManualClock,
+) -> None:
+    # One process: the gateway holds its attempt past the lease, and answers 200.
+    http_sink.reply_next(200, delay=1.0)
+    await staff()
+    event = await assigned()
+
+    async def held() -> bool:
+        return len([r for r in http_sink.requests if r.path == "/sms/send"]) == 1
+
+    await eventually(held)
+    clock.advance(timedelta(seconds=61))  # the lease ran out while the request is held
+
+    [sms] = await deliveries(event.subject, lambda d: d[0]["status"] == "delivered")
+    assert sms["attempts"] == 1  # its own slow attempt was not claimed a second time
+    assert len([r for r in http_sink.requests if r.path == "/sms/send"]) == 1

@@ -29,13 +29,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from intake.cases.models import Case, CaseStep
 
 
-async def insert_if_new(session: AsyncSession, values: dict[str, Any]) -> bool:
+async def insert_if_new(session: AsyncSession, values: dict[str, Any]) -> Case | None:
     """Inserts the case unless one with the same (channel, external_ref) or tracking
-    number exists; a concurrent insert of the same key waits for the first to finish."""
+    number exists, and returns it as stored (None if it was not); a concurrent insert
+    of the same key waits for the first to finish."""
     result = await session.execute(
-        insert(Case).values(**values).on_conflict_do_nothing().returning(Case.id)
+        insert(Case).values(**values).on_conflict_do_nothing().returning(Case)
     )
-    return result.first() is not None
+    return result.scalars().first()
 
 
 async def get(session: AsyncSession, case_id: UUID) -> Case | None:

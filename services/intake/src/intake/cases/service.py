@@ -92,10 +92,8 @@ async def report(
     announced with `case.merged` instead of `case.reported`, so it is not dispatched
     again; ``case.duplicate_of_tracking_no`` then names the case it joined. `merge`
     False (or ``INTAKE_MERGE_ENABLED=false``) turns that off for this report."""
-    existing = await _repeat_of(session, report)
-    if existing is not None:
-        return existing, False
-
+    # A repeat is found by the insert below (its unique (channel, external_ref)), not
+    # looked up first: a round trip saved on every new report, the common case.
     settings = runtime.settings
     category = await merge_service.category_key(session=session, hint=report.category_hint)
     address_norm = merge_service.normalize_address(report.address)
@@ -220,18 +218,14 @@ async def _insert(session: AsyncSession, report: Report, values: dict[str, Any])
     Returns it, or the case a concurrent request with the same external_ref stored."""
     for _ in range(5):
         values["tracking_no"] = new_tracking_no(values["status_changed_at"])
-        if await repository.insert_if_new(session, values):
-            break
+        case = await repository.insert_if_new(session, values)
+        if case is not None:
+            return case
         existing = await _repeat_of(session, report)
         if existing is not None:
             return existing
         # Otherwise the random tracking number collided: draw another.
-    else:
-        raise RuntimeError("could not allocate a tracking number")
-    case = await repository.get(session, values["id"])
-    if case is None:
-        raise RuntimeError(f"case {values['id']} was not stored")
-    return case
+    raise RuntimeError("could not allocate a tracking number")
 
 
 def _announcement(

@@ -86,6 +86,7 @@ async def plan_event(
         )
     targets = await _targets(session=session, rule=rule, facts=facts, settings=settings, only=only)
     planned = 0
+    preferences: dict[str, Preference | None] = {}
     for (recipient, channel), params in targets.items():
         planned += await plan_one(
             session=session,
@@ -97,6 +98,7 @@ async def plan_event(
             channel=channel,
             # the 12345 callback body is exactly its own fields
             params=params if recipient.startswith("hotline:") else {**facts.params, **params},
+            preferences=preferences,
         )
     return planned
 
@@ -184,11 +186,12 @@ async def plan_one(
     recipient: str,
     channel: str,
     params: dict[str, Any],
+    preferences: dict[str, Preference | None] | None = None,
 ) -> int:
-    """Records one delivery (once per event, recipient and channel)."""
+    """Records one delivery (once per event, recipient and channel: a repeat is refused by
+    the key's unique index, and counts nothing). `preferences`: the staff members'
+    preferences read so far for this event (each read once, whatever its channels)."""
     key = idempotency_key(event_id=event.id, recipient_id=recipient, channel=channel)
-    if await repository.exists(session, key):
-        return 0
     now = clock.now()
     urgent = facts.priority == "urgent"
     values = _delivery(
@@ -196,18 +199,17 @@ async def plan_one(
     ) | {"next_attempt_at": now, "planned_at": now, "updated_at": now}
     quiet_hours: str | None = settings.quiet_hours
     if recipient.startswith("staff:"):
-        preference = await preference_repository.get(session, recipient.removeprefix("staff:"))
+        preference = await _preference(session, recipient.removeprefix("staff:"), preferences)
         if preference is not None and preference.quiet_hours is not None:
             quiet_hours = preference.quiet_hours
         skip = _skipped_by(preference, channel=channel, urgent=urgent)
         if skip:
-            _count(session, channel, "skipped")
-            return int(
-                await repository.plan(session, {**values, "status": "skipped", "last_error": skip})
-            )
+            values |= {"status": "skipped", "last_error": skip}
+            return await _plan_counted(session, values, how="skipped")
     if channel != "sms" or urgent:
-        _count(session, channel, "now")
-        return int(await repository.plan(session, values))
+        return await _plan_counted(session, values, how="now")
+    if await repository.exists(session, key):
+        return 0  # a repeat: not counted again towards the burst, nor folded twice
     return await _plan_sms(
         session=session,
         settings=settings,
@@ -217,6 +219,23 @@ async def plan_one(
         tracking_no=str(params.get("tracking_no", facts.tracking_no)),
         now=now,
     )
+
+
+async def _plan_counted(session: AsyncSession, values: dict[str, Any], *, how: str) -> int:
+    planned = await repository.plan(session, values)
+    if planned:
+        _count(session, values["channel"], how)
+    return int(planned)
+
+
+async def _preference(
+    session: AsyncSession, staff_id: str, seen: dict[str, Preference | None] | None
+) -> Preference | None:
+    if seen is None:
+        return await preference_repository.get(session, staff_id)
+    if staff_id not in seen:
+        seen[staff_id] = await preference_repository.get(session, staff_id)
+    return seen[staff_id]
 
 
 def _delivery(

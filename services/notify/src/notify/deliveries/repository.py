@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -75,22 +75,25 @@ async def open_digest(session: AsyncSession, *, recipient_id: str, channel: str)
 
 
 async def claim_due(
-    session: AsyncSession, *, now: datetime, lease: timedelta, limit: int
+    session: AsyncSession,
+    *,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    held: Collection[UUID] = (),
 ) -> Sequence[Delivery]:
     """Claims due deliveries (and those whose lease ran out: a sender crashed), counting
-    the attempt. Safe with several replicas (``FOR UPDATE SKIP LOCKED``)."""
-    due = (
-        select(Delivery.id)
-        .where(
-            or_(
-                (Delivery.status == "pending") & (Delivery.next_attempt_at <= now),
-                (Delivery.status == "sending") & (Delivery.lease_until <= now),
-            )
+    the attempt; never one of `held` (the caller's own attempts still under way, even
+    past their lease). Safe with several replicas (``FOR UPDATE SKIP LOCKED``)."""
+    due = select(Delivery.id).where(
+        or_(
+            (Delivery.status == "pending") & (Delivery.next_attempt_at <= now),
+            (Delivery.status == "sending") & (Delivery.lease_until <= now),
         )
-        .order_by(Delivery.next_attempt_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
     )
+    if held:
+        due = due.where(Delivery.id.not_in(list(held)))
+    due = due.order_by(Delivery.next_attempt_at).limit(limit).with_for_update(skip_locked=True)
     result = await session.execute(
         update(Delivery)
         .where(Delivery.id.in_(due.scalar_subquery()))

@@ -15,12 +15,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 import structlog
 from jinja2 import UndefinedError
+from opentelemetry import context as otel_context
 from opentelemetry import trace
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,6 +50,10 @@ NOTIFICATIONS = Counter(
     "Delivery attempts by channel and outcome (delivered, retry, postponed, failed)",
     ["channel", "outcome"],
 )
+
+
+#: Deliveries claimed in one transaction at most.
+CLAIM_BATCH = 100
 
 
 class LeaseLost(Exception):
@@ -76,12 +83,81 @@ class Backoff:
         return retry_after + self.rng.uniform(0, max(1.0, retry_after / 10))
 
 
+@dataclass
+class Outcome:
+    """An attempt's outcome, to be recorded: the delivery's new values, the event to
+    emit, and for a local channel the message to store with it."""
+
+    delivery: Delivery
+    values: dict[str, Any]
+    event: Any = None
+    store: Callable[[AsyncSession, Message], Awaitable[str | None]] | None = None
+    message: Message | None = None
+    # the attempt's span: its event continues the trace, wherever it is recorded
+    context: otel_context.Context = field(default_factory=otel_context.get_current)
+
+
+class Recorder:
+    """Records attempts' outcomes, those that arrive together in one transaction (group
+    commit): while one transaction commits, the next outcomes gather for the next."""
+
+    def __init__(
+        self, record: Callable[[list[Outcome]], Awaitable[list[bool | Exception]]]
+    ) -> None:
+        self._record = record
+        self._pending: list[tuple[Outcome, asyncio.Future[bool]]] = []
+        self._wake = asyncio.Event()
+
+    async def record(self, outcome: Outcome) -> bool:
+        """Whether the outcome was recorded (False: the attempt had lost its lease)."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._pending.append((outcome, future))
+        self._wake.set()
+        return await future
+
+    async def run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            batch, self._pending = self._pending, []
+            if not batch:
+                continue
+            try:
+                recorded = await self._record([outcome for outcome, _ in batch])
+            except Exception as exc:
+                recorded = [exc] * len(batch)
+            except BaseException:
+                for _, future in batch:
+                    future.cancel()
+                raise
+            for (_, future), result in zip(batch, recorded, strict=True):
+                if future.done():
+                    continue
+                if isinstance(result, Exception):
+                    future.set_exception(result)
+                else:
+                    future.set_result(result)
+
+
 class DeliveryWorker(Worker):
+    """Claims due deliveries in batches and keeps up to ``NOTIFY_MAX_IN_FLIGHT`` of them
+    between claim and record: addresses resolved per batch in one session, sends
+    concurrent (``NOTIFY_SEND_CONCURRENCY`` per channel, one HTTP client each, kept
+    alive), outcomes recorded together (:class:`Recorder`). It is woken when a consumer
+    has planned deliveries, else it looks every ``NOTIFY_POLL_INTERVAL_SECONDS``."""
+
     def __init__(self, *, runtime: NotifyRuntime) -> None:
         self.runtime = runtime
         self.settings = runtime.settings
         self.channels = runtime.state.channels
         self._stop = asyncio.Event()
+        self._due = runtime.state.deliveries_due
+        self._held: set[UUID] = set()  # claimed, not yet recorded: never claimed again here
+        self._sending = {
+            name: asyncio.Semaphore(self.settings.send_concurrency)
+            for name in self.channels.outbound
+        }
+        self.recorder = Recorder(self._record_all)
         self.backoff = Backoff(
             initial=self.settings.backoff_initial_seconds,
             maximum=self.settings.backoff_max_seconds,
@@ -90,32 +166,99 @@ class DeliveryWorker(Worker):
 
     def stop(self) -> None:
         self._stop.set()
+        self._due.set()
 
     async def run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                worked = await self.run_once()
-            except Exception:
-                log.exception("delivery worker failed; retrying")
-                worked = 0
-            if not worked:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(
-                        self._stop.wait(), timeout=self.settings.poll_interval_seconds
-                    )
-        for channel in self.channels.outbound.values():
-            await channel.close()
+        recording = asyncio.create_task(self.recorder.run(), name="notify-delivery-recorder")
+        batches: set[asyncio.Task[None]] = set()
+        try:
+            while not self._stop.is_set():
+                room = self.settings.max_in_flight - len(self._held)
+                limit = min(room, CLAIM_BATCH)
+                claimed = 0
+                if limit > 0:
+                    self._due.clear()  # before the claim: what is planned after it wakes us
+                    try:
+                        claimed = self._start(await self._claim(limit), batches)
+                    except Exception:
+                        log.exception("delivery worker failed; retrying")
+                if claimed < limit or limit <= 0:
+                    await self._idle(batches, full=limit <= 0)
+            if batches:
+                await asyncio.wait(batches)
+        finally:
+            recording.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await recording
+            for channel in self.channels.outbound.values():
+                await channel.close()
 
-    async def run_once(self, limit: int = 50) -> int:
-        now = self.runtime.clock.now()
-        async with self.runtime.transaction() as session:
-            claimed = await repository.claim_due(
-                session, now=now, lease=timedelta(seconds=self.settings.lease_seconds), limit=limit
+    async def _idle(self, batches: set[asyncio.Task[None]], *, full: bool) -> None:
+        """Until the poll interval passes, or sooner: when `full`, until a batch
+        finishes; else until deliveries are planned (or the worker is stopped)."""
+        if full and batches:
+            await asyncio.wait(
+                batches,
+                timeout=self.settings.poll_interval_seconds,
+                return_when=asyncio.FIRST_COMPLETED,
             )
-        await asyncio.gather(*(self._deliver(d) for d in claimed))
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._due.wait(), timeout=self.settings.poll_interval_seconds)
+
+    def _start(self, claimed: Sequence[Delivery], batches: set[asyncio.Task[None]]) -> int:
+        if claimed:
+            self._held.update(d.id for d in claimed)
+            task = asyncio.create_task(self._deliver_batch(claimed))
+            batches.add(task)
+            task.add_done_callback(batches.discard)
         return len(claimed)
 
-    async def _deliver(self, delivery: Delivery) -> None:
+    async def _claim(self, limit: int) -> Sequence[Delivery]:
+        now = self.runtime.clock.now()
+        async with self.runtime.transaction() as session:
+            return await repository.claim_due(
+                session,
+                now=now,
+                lease=timedelta(seconds=self.settings.lease_seconds),
+                limit=limit,
+                held=self._held,
+            )
+
+    async def _deliver_batch(self, claimed: Sequence[Delivery]) -> None:
+        try:
+            messages = await self._messages(claimed)
+            results = await asyncio.gather(
+                *(self._deliver(d, m) for d, m in zip(claimed, messages, strict=True)),
+                return_exceptions=True,
+            )
+            for result in results:
+                if isinstance(result, BaseException):
+                    log.error(
+                        "delivery outcome not recorded; it waits for its lease", exc_info=result
+                    )
+        except Exception:
+            # left ``sending``: claimed again when the lease runs out, with the same key
+            log.exception("delivery batch broke; its deliveries wait for their lease")
+        finally:
+            self._held.difference_update(d.id for d in claimed)
+
+    async def _messages(self, claimed: Sequence[Delivery]) -> list[Message | Exception]:
+        """Every delivery's message (or why it has none), addresses read in one session."""
+        messages: list[Message | Exception] = []
+        async with self.runtime.sessionmaker() as session:
+            loaded = await resolver.prefetch(
+                session, ((d.recipient_id, d.channel) for d in claimed)
+            )
+            for delivery in claimed:
+                try:
+                    messages.append(await self._message(session, delivery))
+                except Exception as exc:
+                    messages.append(exc)
+            del loaded  # held until every address was read from the session
+        return messages
+
+    async def _deliver(self, delivery: Delivery, prepared: Message | Exception) -> None:
         with (
             tracing.span(
                 self.runtime.service,
@@ -142,14 +285,17 @@ class DeliveryWorker(Worker):
                 channel = self.channels.outbound.get(delivery.channel)
                 if local is None and channel is None:
                     raise RetryableSendError(f"channel {delivery.channel} is not configured")
-                message = await self._message(delivery)
+                if isinstance(prepared, Exception):
+                    raise prepared
+                message = prepared
                 address = message.address
                 if local is not None:
                     # the message and the delivery record commit together
                     await self._delivered(delivery, None, store=local.store, message=message)
                     return
                 assert channel is not None
-                result = await channel.send(message)
+                async with self._sending[delivery.channel]:
+                    result = await channel.send(message)
             except CircuitOpenError as exc:
                 await self._postpone(delivery, redact(str(exc), address), exc.retry_after)
             except RetryableSendError as exc:
@@ -162,15 +308,14 @@ class DeliveryWorker(Worker):
             else:
                 await self._delivered(delivery, result.provider_ref)
 
-    async def _message(self, delivery: Delivery) -> Message:
-        async with self.runtime.sessionmaker() as session:
-            address = await resolver.resolve(
-                session,
-                recipient_id=delivery.recipient_id,
-                channel=delivery.channel,
-                settings=self.settings,
-                pii=self.runtime.pii,
-            )
+    async def _message(self, session: AsyncSession, delivery: Delivery) -> Message:
+        address = await resolver.resolve(
+            session,
+            recipient_id=delivery.recipient_id,
+            channel=delivery.channel,
+            settings=self.settings,
+            pii=self.runtime.pii,
+        )
         delivery.recipient_masked = address.masked
         language = self.settings.language
         try:
@@ -214,45 +359,77 @@ class DeliveryWorker(Worker):
             "attempts": delivery.attempts,
         }
 
-    async def _record(self, delivery: Delivery, values: dict[str, Any], **emit: Any) -> bool:
-        """Records an attempt's outcome (and emits its event) if the attempt still holds
-        its lease; otherwise drops it, logged. Returns whether it was recorded."""
-        try:
-            async with self.runtime.transaction() as session:
-                await self._record_in(session, delivery, values, **emit)
-        except LeaseLost:
-            log.warning(
-                "attempt outcome dropped: the delivery no longer holds this attempt's lease",
-                attempts=delivery.attempts,
-                outcome=values["status"],
-            )
-            return False
-        return True
-
-    async def _record_in(
+    async def _record(
         self,
-        session: AsyncSession,
         delivery: Delivery,
         values: dict[str, Any],
         *,
         event: Any = None,
         store: Callable[[AsyncSession, Message], Awaitable[str | None]] | None = None,
         message: Message | None = None,
-    ) -> None:
-        if store is not None and message is not None:
-            values["provider_ref"] = await store(session, message)
+    ) -> bool:
+        """Records an attempt's outcome (and emits its event) if the attempt still holds
+        its lease; otherwise drops it, logged. Returns whether it was recorded."""
+        outcome = Outcome(delivery, values, event=event, store=store, message=message)
+        if await self.recorder.record(outcome):
+            return True
+        log.warning(
+            "attempt outcome dropped: the delivery no longer holds this attempt's lease",
+            attempts=delivery.attempts,
+            outcome=values["status"],
+        )
+        return False
+
+    async def _record_all(self, outcomes: list[Outcome]) -> list[bool | Exception]:
+        """The outcomes in one transaction; if it fails, each in its own (so that one
+        that cannot be recorded does not hold back the others)."""
+        try:
+            async with self.runtime.transaction() as session:
+                return [await self._record_in(session, outcome) for outcome in outcomes]
+        except Exception as exc:
+            if len(outcomes) == 1:
+                return [exc]
+            log.warning("outcomes not recorded together; one by one", error=type(exc).__name__)
+        results: list[bool | Exception] = []
+        for outcome in outcomes:
+            try:
+                async with self.runtime.transaction() as session:
+                    results.append(await self._record_in(session, outcome))
+            except Exception as exc:
+                results.append(exc)
+        return results
+
+    async def _record_in(self, session: AsyncSession, outcome: Outcome) -> bool:
+        """Whether the attempt still held its lease (if not, nothing is written)."""
+        delivery, values, event = outcome.delivery, outcome.values, outcome.event
+        if outcome.store is not None and outcome.message is not None:
+            try:
+                # a savepoint: a lost lease undoes what was stored, and only that
+                async with session.begin_nested():
+                    values["provider_ref"] = await outcome.store(session, outcome.message)
+                    if not await repository.finish(
+                        session, delivery.id, values, attempt=delivery.attempts
+                    ):
+                        raise LeaseLost
+            except LeaseLost:
+                return False
             if event is not None:
                 event = event.model_copy(update={"provider_ref": values["provider_ref"]})
-        if not await repository.finish(session, delivery.id, values, attempt=delivery.attempts):
-            raise LeaseLost  # rolls back what this transaction stored
+        elif not await repository.finish(session, delivery.id, values, attempt=delivery.attempts):
+            return False
         if event is not None:
-            await self.runtime.emit(
-                session,
-                event,
-                subject=str(delivery.case_id or delivery.recipient_id),
-                correlation_id=delivery.correlation_id,
-                causation_id=str(delivery.trigger_event_id),
-            )
+            token = otel_context.attach(outcome.context)
+            try:
+                await self.runtime.emit(
+                    session,
+                    event,
+                    subject=str(delivery.case_id or delivery.recipient_id),
+                    correlation_id=delivery.correlation_id,
+                    causation_id=str(delivery.trigger_event_id),
+                )
+            finally:
+                otel_context.detach(token)
+        return True
 
     async def _delivered(
         self,

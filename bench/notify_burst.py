@@ -1,0 +1,245 @@
+"""notify alone under a burst of assignments: `case.assigned` → SMS at the gateway.
+
+    .venv/bin/python bench/notify_burst.py --rate 50 --duration 30
+
+Starts notify as a process (``python -m notify``) with a database and a topic namespace of
+its own and an SMS sink in another process, publishes ``--staff`` staff members to the
+directory topic and waits until notify holds them, then publishes `case.assigned` events
+(one category, each to one of the staff members, round robin) at a fixed rate for
+``--duration`` seconds, open loop, and waits (``--drain`` seconds at most) until every
+assignment's SMS is at the sink. Prints `case.assigned` published → SMS at the sink
+p50/p99, SMS per second while publishing, SMS received, doubled, and notify's peak RSS.
+
+Nothing upstream runs (no intake, no dispatch), so on a shared machine it measures
+notify's own stage: its consumers, its delivery worker and its outbox relay. It talks to
+loopback only and removes what it made.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import text
+
+from gridcase_events import envelope, payloads, topics
+from gridcase_events.kit.db import create_engine
+from gridcase_events.kit.pii import PiiCipher
+from gridcase_events.kit.settings import DEFAULT_DATABASE_URL, DEFAULT_KAFKA, DEV_PII_KEY
+from gridcase_events.producer import create_producer
+
+SMS_SINK = """
+import sys, uvicorn
+from gridcase_cli.smssink import create_sms_sink_app
+uvicorn.run(create_sms_sink_app(), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+"""
+GRID = "510302001001001"
+TRACKING = re.compile(r"GC-20261128-\d{6}")
+
+
+def pct(values: list[float], q: float) -> str:
+    if not values:
+        return "-"
+    ordered = sorted(values)
+    v = ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+    return f"{v * 1000:.0f} ms" if v < 1 else f"{v:.1f} s"
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def ready(url: str, proc: subprocess.Popen[bytes]) -> None:
+    async with httpx.AsyncClient() as client:
+        for _ in range(1200):
+            if proc.poll() is not None:
+                raise SystemExit(f"{url}: exited (see its log)")
+            try:
+                if (await client.get(url, timeout=2)).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+    raise SystemExit(f"{url} not ready")
+
+
+def assignment(i: int, staff: int) -> payloads.CaseAssigned:
+    return payloads.CaseAssigned(
+        case_id=envelope.new_id(),
+        tracking_no=f"GC-20261128-{i:06d}",
+        category_code="environment/garbage-overflow",
+        priority="normal",
+        channel="hotline",
+        assignee_id=f"nb{i % staff}",
+        assignee_role="grid_member",
+        post="A",
+        reason="A post",
+        grid_code=GRID,
+        summary="垃圾满溢。",
+        assigned_at=datetime.now(UTC),
+    )
+
+
+async def run(args: argparse.Namespace) -> None:
+    from gridcase_events.testing import Servers, _create_database, _drop_database, free_port
+
+    kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA)
+    servers = Servers(kafka, os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), "environment")
+    database_url, admin_dsn = await _create_database(servers)
+    namespace = f"nbench{secrets.token_hex(4)}."
+    await topics.ensure(kafka, namespace=namespace, partitions=args.partitions)
+    logs = Path(args.logs)
+    sms_port, port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "GRIDCASE_ENV": "development",
+        "GRIDCASE_LOG_LEVEL": "WARNING",
+        "DATABASE_URL": database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka,
+        "GRIDCASE_TOPIC_NAMESPACE": namespace,
+        "NOTIFY_PORT": str(port),
+        "NOTIFY_SMS_GATEWAY_URL": f"http://127.0.0.1:{sms_port}/sms/send",
+        "NOTIFY_QUIET_HOURS": "",
+        "NOTIFY_SMS_BURST_LIMIT": "1000000",
+    }
+    with (logs / "sms-sink.log").open("wb") as log:
+        sink = subprocess.Popen(  # noqa: S603, ASYNC220 - our own interpreter; returns at once
+            [sys.executable, "-c", SMS_SINK, str(sms_port)], stdout=log, stderr=subprocess.STDOUT
+        )
+    with (logs / "notify.log").open("wb") as log:
+        notify = subprocess.Popen(  # noqa: ASYNC220 - our own interpreter; returns at once
+            [sys.executable, "-m", "notify"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    producer = create_producer(kafka, client_id="bench-notify")
+    try:
+        await ready(f"http://127.0.0.1:{sms_port}/sms/messages", sink)
+        await ready(f"http://127.0.0.1:{port}/readyz", notify)
+        await producer.start()
+        print(f"notify pid {notify.pid}, logs in {logs}", flush=True)
+        await publish_staff(producer, namespace, database_url, args.staff)
+        await measure(producer, namespace, f"http://127.0.0.1:{sms_port}", notify.pid, args)
+    finally:
+        await producer.stop()
+        for proc in (notify, sink):
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+        await _drop_database(database_url, admin_dsn)
+
+
+async def send(producer: Any, namespace: str, payload: Any, subject: str) -> None:
+    event = envelope.build(
+        payload,
+        subject=subject,
+        source="dispatch",
+        tenant="510302",
+        correlation_id=f"bench-{subject}",
+        time=datetime.now(UTC),
+    )
+    topic = topics.qualify(namespace, topics.for_event(source="dispatch", event_type=event.type))
+    await producer.send(topic, key=subject.encode(), value=event.to_bytes())
+
+
+async def publish_staff(producer: Any, namespace: str, database_url: str, staff: int) -> None:
+    cipher = PiiCipher(DEV_PII_KEY)
+    for i in range(staff):
+        phone = f"139{i:08d}"
+        member = payloads.StaffUpserted(
+            staff_id=f"nb{i}",
+            name=f"网格员{i}",
+            role="grid_member",
+            area_code=GRID,
+            department_code=None,
+            post="A",
+            phone_masked=phone[:3] + "****" + phone[-4:],
+            phone_encrypted=cipher.encrypt(phone),
+        )
+        await send(producer, namespace, member, f"staff:nb{i}")
+    await producer.flush()
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            count = text("SELECT count(*) FROM notify.contacts")
+            while ((await conn.scalar(count)) or 0) < staff:  # noqa: ASYNC110 - polls the database
+                await asyncio.sleep(0.5)
+    finally:
+        await engine.dispose()
+
+
+async def measure(
+    producer: Any, namespace: str, sink_url: str, pid: int, args: argparse.Namespace
+) -> None:
+    published: dict[str, float] = {}
+    peak = 0.0
+    started = time.monotonic()
+    began = time.time()
+    for i in range(int(args.rate * args.duration)):
+        delay = started + i / args.rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+            peak = max(peak, rss_mib(pid))
+        payload = assignment(i, args.staff)
+        published[payload.tracking_no] = time.time()
+        await send(producer, namespace, payload, str(payload.case_id))
+    await producer.flush()
+    pushed = time.time()
+    texts: dict[str, list[float]] = {}
+    deadline = time.monotonic() + args.drain
+    async with httpx.AsyncClient() as client:
+        while True:
+            texts.clear()
+            for message in (await client.get(f"{sink_url}/sms/messages", timeout=30)).json():
+                at = datetime.fromisoformat(message["received_at"]).timestamp()
+                for tracking_no in TRACKING.findall(str(message.get("content") or "")):
+                    texts.setdefault(tracking_no, []).append(at)
+            peak = max(peak, rss_mib(pid))
+            if len(texts) >= len(published) or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(1.0)
+    latency = [min(texts[t]) - at for t, at in published.items() if texts.get(t)]
+    in_window = sum(1 for t in published if texts.get(t) and min(texts[t]) <= pushed)
+    print(f"\npublished {len(published)} case.assigned at {args.rate}/s for {args.duration} s")
+    rows = [
+        ("case.assigned → SMS p50 / p99", f"{pct(latency, 0.5)} / {pct(latency, 0.99)}"),
+        ("SMS while publishing", f"{in_window / max(pushed - began, 1e-9):.1f} /s"),
+        ("SMS received", f"{len(latency)} of {len(published)}"),
+        ("doubled", str(sum(1 for v in texts.values() if len(v) > 1))),
+        ("RSS peak notify", f"{peak:.0f} MB"),
+    ]
+    for label, value in rows:
+        print(f"  {label:<30}  {value}")
+    print(f"  machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rate", type=float, default=50.0, help="assignments per second")
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds of publishing")
+    parser.add_argument("--drain", type=float, default=180.0, help="seconds to wait for the rest")
+    parser.add_argument("--staff", type=int, default=64, help="staff members assigned in turn")
+    parser.add_argument("--partitions", type=int, default=3, help="partitions per topic")
+    parser.add_argument("--logs", help="where notify's and the sink's logs go")
+    args = parser.parse_args()
+    args.logs = args.logs or tempfile.mkdtemp(prefix="gridcase-bench-notify-")
+    Path(args.logs).mkdir(parents=True, exist_ok=True)
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
