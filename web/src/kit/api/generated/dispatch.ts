@@ -1809,6 +1809,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -1861,7 +1863,10 @@ export interface operations {
     claim_case_v1_cases__case_id__claim_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 case_id: string;
             };
@@ -1916,6 +1921,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -1973,6 +1980,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -2029,7 +2038,10 @@ export interface operations {
     dispatch_case_v1_cases__case_id__dispatch_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 case_id: string;
             };
@@ -2084,6 +2096,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -2141,6 +2155,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -2198,6 +2214,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -2255,6 +2273,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -2311,7 +2331,10 @@ export interface operations {
     reassign_case_v1_cases__case_id__reassign_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 case_id: string;
             };
@@ -2366,6 +2389,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -2475,6 +2500,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -2532,6 +2559,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -2589,6 +2618,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -2646,6 +2677,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -2703,6 +2736,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };

@@ -1234,7 +1234,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1..255 characters; a repeat returns the first response (with `Idempotent-Replayed: true`), a reuse with another payload is 422 */
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -1486,7 +1486,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1..255 characters; a repeat returns the first response (with `Idempotent-Replayed: true`), a reuse with another payload is 422 */
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -1782,7 +1782,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1..255 characters; a repeat returns the first response (with `Idempotent-Replayed: true`), a reuse with another payload is 422 */
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -1839,7 +1839,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1..255 characters; a repeat returns the first response (with `Idempotent-Replayed: true`), a reuse with another payload is 422 */
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -1894,7 +1894,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1..255 characters; a repeat returns the first response (with `Idempotent-Replayed: true`), a reuse with another payload is 422 */
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2193,7 +2193,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1..255 characters; a repeat returns the first response (with `Idempotent-Replayed: true`), a reuse with another payload is 422 */
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2259,7 +2259,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1..255 characters; a repeat returns the first response (with `Idempotent-Replayed: true`), a reuse with another payload is 422 */
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2361,7 +2361,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1..255 characters; a repeat returns the first response (with `Idempotent-Replayed: true`), a reuse with another payload is 422 */
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -2418,7 +2418,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1..255 characters; a repeat returns the first response (with `Idempotent-Replayed: true`), a reuse with another payload is 422 */
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2497,7 +2497,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1..255 characters; a repeat returns the first response (with `Idempotent-Replayed: true`), a reuse with another payload is 422 */
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -2625,7 +2625,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1..255 characters; a repeat returns the first response (with `Idempotent-Replayed: true`), a reuse with another payload is 422 */
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
             };
             path: {
