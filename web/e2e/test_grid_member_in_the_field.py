@@ -167,12 +167,6 @@ async def test_a_household_visit_with_notes_a_report_and_the_households_file(
     assert phone.console_errors == []
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="quarantined: in about one run of four the first queued 签收 is sent twice and its "
-    "repeat is shown as a conflict (dispatch ignores Idempotency-Key; If-Match keeps the "
-    "effect single). Open in issue 13; the run's outcome is still reported (XFAIL/XPASS).",
-)
 async def test_actions_taken_offline_are_sent_once_when_the_network_returns(
     journey: Any, phone: Any
 ) -> None:

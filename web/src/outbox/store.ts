@@ -4,7 +4,9 @@ import { shallowRef } from 'vue'
 import { ApiError, configureQueue, request } from '@/kit/http'
 
 import {
+  browserExclusive,
   localEntryStorage,
+  STORAGE_KEY,
   Outbox,
   type OutboxEntry,
   type OutboxSpec,
@@ -44,7 +46,7 @@ function send(entry: OutboxEntry): Promise<unknown> {
 /** The outbox of the signed-in person: what waits, and sending it when the network
  * returns (the online event, and retries with backoff while it stays away). */
 export const useOutboxStore = defineStore('outbox', () => {
-  const outbox = new Outbox(localEntryStorage())
+  const outbox = new Outbox(localEntryStorage(), Date.now, browserExclusive())
   const entries = shallowRef<readonly OutboxEntry[]>(outbox.list())
   const listeners = new Set<(sent: Sent) => void>()
   let owner: string | null = null
@@ -84,12 +86,21 @@ export const useOutboxStore = defineStore('outbox', () => {
     void flush()
   }
 
+  // Another page of the app queued or sent something: show it here too.
+  function stored(event: StorageEvent): void {
+    if (event.key !== STORAGE_KEY) return
+    outbox.reload()
+    changed()
+  }
+
   /** Starts sending for `who` (the token's subject); null stops. */
   function start(who: string | null): void {
     owner = who
     window.removeEventListener('online', online)
+    window.removeEventListener('storage', stored)
     if (who) {
       window.addEventListener('online', online)
+      window.addEventListener('storage', stored)
       configureQueue((spec) => {
         add(spec)
       })
