@@ -12,6 +12,8 @@
 // the person to see; any other refusal marks it refused, with what the service said.
 import { newIdempotencyKey, type Service } from '@/kit/http'
 
+import type { QueuedPhoto } from './photos'
+
 export type OutboxKind =
   | 'accept'
   | 'contact'
@@ -35,6 +37,9 @@ export interface OutboxSpec {
   caseId?: string
   /** What the person recognises it by (a case's words, an address). */
   subject?: string
+  /** Photos taken offline (kept in IndexedDB, outbox/photos.ts): uploaded when the entry
+   * is sent, before the action that refers to them. */
+  photos?: QueuedPhoto[]
 }
 
 export interface OutboxEntry extends OutboxSpec {

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { shallowRef } from 'vue'
 
-import { ApiError, configureQueue, request } from '@/kit/http'
+import { ApiError, configureQueue, IDEMPOTENCY_HEADER, request } from '@/kit/http'
 
 import {
   browserExclusive,
@@ -13,6 +13,7 @@ import {
   type Sent,
   type SendFailure,
 } from './outbox'
+import { indexedDbPhotos, MissingPhoto, withUploadedPhotos } from './photos'
 
 const RETRY: ReadonlySet<ApiError['kind']> = new Set([
   'network',
@@ -23,6 +24,9 @@ const RETRY: ReadonlySet<ApiError['kind']> = new Set([
 ])
 
 export function classify(error: unknown): SendFailure {
+  if (error instanceof MissingPhoto) {
+    return { retry: false, conflict: false, status: 0, detail: error.message, currentStatus: null }
+  }
   if (!(error instanceof ApiError)) {
     return { retry: true, conflict: false, status: 0, detail: String(error), currentStatus: null }
   }
@@ -35,12 +39,31 @@ export function classify(error: unknown): SendFailure {
   }
 }
 
-function send(entry: OutboxEntry): Promise<unknown> {
+function uploadPhoto(photo: Blob, key: string): Promise<{ url: string }> {
+  const form = new FormData()
+  form.append('file', photo, 'photo.jpg')
+  return request<{ url: string }>('intake', '/v1/attachments', {
+    method: 'POST',
+    form,
+    headers: { [IDEMPOTENCY_HEADER]: key },
+  })
+}
+
+async function send(entry: OutboxEntry): Promise<unknown> {
+  const json = entry.photos?.length
+    ? await withUploadedPhotos(entry.json, entry.photos, (id) => indexedDbPhotos.get(id), uploadPhoto)
+    : entry.json
   return request<unknown>(entry.service, entry.path, {
     method: 'POST',
     headers: entry.headers,
-    json: entry.json,
+    json,
   })
+}
+
+/** The photos an entry kept on the phone, once it is sent or dismissed. */
+function forgetPhotos(entries: readonly OutboxEntry[]): void {
+  const ids = entries.flatMap((e) => (e.photos ?? []).map((p) => p.id))
+  if (ids.length) void indexedDbPhotos.delete(ids).catch(() => undefined)
 }
 
 /** The outbox of the signed-in person: what waits, and sending it when the network
@@ -68,6 +91,7 @@ export const useOutboxStore = defineStore('outbox', () => {
   async function flush(): Promise<void> {
     if (!owner) return
     const sent = await outbox.flush(owner, send, classify)
+    forgetPhotos(sent.map((item) => item.entry))
     changed()
     for (const item of sent) for (const listener of listeners) listener(item)
     schedule()
@@ -112,6 +136,7 @@ export const useOutboxStore = defineStore('outbox', () => {
   }
 
   function dismiss(id: string): void {
+    forgetPhotos(outbox.list().filter((e) => e.id === id && e.state !== 'waiting'))
     outbox.dismiss(id)
     changed()
   }
@@ -122,9 +147,14 @@ export const useOutboxStore = defineStore('outbox', () => {
     return () => listeners.delete(listener)
   }
 
+  /** Keeps photos taken offline for an entry about to be added (its `photos`). */
+  async function keepPhotos(photos: readonly { id: string; blob: Blob }[]): Promise<void> {
+    for (const photo of photos) await indexedDbPhotos.put(photo.id, photo.blob)
+  }
+
   function mine(): OutboxEntry[] {
     return entries.value.filter((e) => e.owner === owner)
   }
 
-  return { entries, add, start, flush, dismiss, onSent, mine }
+  return { entries, add, start, flush, dismiss, onSent, mine, keepPhotos }
 })
