@@ -198,7 +198,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The patrols of a day in an area (open ones too), for the map of their tracks
+         * @description Who may see patrol compliance may list them: ops, admin and district_center anywhere; grid leaders, station masters and street officers within their area. The day is a local day in INTAKE_PATROL_TIMEZONE (today by default); at most 500 sessions, by grid then start.
+         */
+        get: operations["patrols_of_a_day_v1_patrols_get"];
         put?: never;
         /** Start a patrol session in my grid (grid members and leaders) */
         post: operations["start_patrol_v1_patrols_post"];
@@ -1775,6 +1779,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    patrols_of_a_day_v1_patrols_get: {
+        parameters: {
+            query?: {
+                area_code?: string | null;
+                date?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatrolRead"][];
+                };
+            };
+            /** @description outside your area or not your role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
         };
     };
