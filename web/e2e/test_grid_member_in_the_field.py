@@ -167,12 +167,6 @@ async def test_a_household_visit_with_notes_a_report_and_the_households_file(
     assert phone.console_errors == []
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="quarantined: in about one run of four the first queued 签收 is sent twice and its "
-    "repeat is shown as a conflict (dispatch ignores Idempotency-Key; If-Match keeps the "
-    "effect single). Open in issue 13; the run's outcome is still reported (XFAIL/XPASS).",
-)
 async def test_actions_taken_offline_are_sent_once_when_the_network_returns(
     journey: Any, phone: Any
 ) -> None:
@@ -247,4 +241,66 @@ async def test_actions_taken_offline_are_sent_once_when_the_network_returns(
     assert [e["action"] for e in again["timeline"]].count("accept") == 1
     assert again["version"] == sent["version"]
     assert await page.locator("[data-outbox]").count() == 0
+    assert phone.console_errors == []
+
+
+async def test_a_resolve_with_photos_taken_offline_is_sent_once_with_its_photos(
+    journey: Any, phone: Any
+) -> None:
+    page, workbench = phone.page, journey.base_url
+    content = f"桂花路1号1栋楼下垃圾桶满溢 {secrets.token_hex(3)}"
+    pushed = await journey.push_ticket(content)
+    await journey.case_in_dispatch(pushed["case_id"], status="assigned")
+    async with httpx.AsyncClient() as client:
+        accepted = await client.post(
+            f"{journey.platform.urls['dispatch']}/v1/cases/{pushed['case_id']}/accept",
+            headers=journey.grid_member,
+        )
+    assert accepted.status_code == 200, accepted.text
+
+    await page.goto(f"{workbench}/")
+    await page.get_by_role("button", name=SIGN_IN).click()
+    await page.wait_for_url(f"{workbench}/tasks")
+    assert await page.evaluate("navigator.serviceWorker.ready.then(r => r.active !== null)")
+    await page.reload()
+    assert await page.evaluate(
+        "navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller !== null)"
+    )
+    await page.goto(f"{workbench}/cases/{pushed['case_id']}")
+    await page.get_by_text(content).wait_for()
+
+    # Offline: 办结 with the photos of before and after, kept on the phone.
+    await page.context.set_offline(True)
+    await page.get_by_role("button", name="办结").click()
+    await page.get_by_label("办理情况").fill("已联系环卫清运，垃圾桶已清空")
+    for kind, size in (("before", (800, 600)), ("after", (1200, 900))):
+        await page.locator(f"[data-photo-kind={kind}] input.photo-input").set_input_files(
+            files=[{"name": f"{kind}.png", "mimeType": "image/png", "buffer": journey.photo(*size)}]
+        )
+    await page.get_by_alt_text("整改前照片预览").wait_for()
+    await page.get_by_role("button", name="确认办结").click()
+    await page.get_by_role("alert").filter(has_text="已保存在手机上").wait_for()
+    # A reload offline keeps the 办结 and its photos.
+    await page.reload()
+    await page.get_by_text("1 项待发送，联网后自动发送").wait_for()
+
+    # The network returns: the photos go up, then the 办结 that names them, once.
+    await page.context.set_offline(False)
+    resolved = await journey.case_in_dispatch(pushed["case_id"], status="resolved")
+    await page.locator("[data-outbox]").wait_for(state="detached")
+    assert resolved["resolution_note"] == "已联系环卫清运，垃圾桶已清空"
+    assert sorted(resolved["evidence_kinds"].values()) == ["after", "before"]
+    assert len(set(resolved["evidence"])) == 2
+    async with httpx.AsyncClient() as client:
+        for url in resolved["evidence"]:
+            photo = await client.get(
+                f"{journey.platform.urls['intake']}/v1/attachments/{url.rsplit('/', 1)[-1]}",
+                headers=journey.grid_member,
+            )
+            assert photo.status_code == 200
+            assert photo.content.startswith(b"\xff\xd8")
+    await page.wait_for_timeout(1000)
+    again = await journey.case_in_dispatch(pushed["case_id"], status="resolved")
+    assert [e["action"] for e in again["timeline"]].count("resolve") == 1
+    assert again["version"] == resolved["version"]
     assert phone.console_errors == []

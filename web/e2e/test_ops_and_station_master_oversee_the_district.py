@@ -205,6 +205,25 @@ async def test_ops_sees_the_rates_as_the_api_gives_them_and_the_map_of_grids_and
         await context.close()
 
 
+async def recorded_patrol(journey: Any) -> None:
+    """A patrol of the grid member's grid with three GPS points, ended."""
+    intake = journey.platform.urls["intake"]
+    async with httpx.AsyncClient() as client:
+        started = await client.post(f"{intake}/v1/patrols", json={}, headers=journey.grid_member)
+        assert started.status_code == 201, started.text
+        patrol = started.json()["id"]
+        now = datetime.now(ZoneInfo("UTC")).isoformat()
+        points = [{"lat": 29.3550 + i * 0.0003, "lon": 104.7725, "at": now} for i in range(3)]
+        batch = await client.post(
+            f"{intake}/v1/patrols/{patrol}/track",
+            json={"batch_id": f"e2e-{patrol[:8]}", "points": points},
+            headers=journey.grid_member,
+        )
+        assert batch.status_code in (200, 201), batch.text
+        ended = await client.post(f"{intake}/v1/patrols/{patrol}/end", headers=journey.grid_member)
+        assert ended.status_code == 200, ended.text
+
+
 async def test_a_station_master_sees_the_day_of_the_community(journey: Any, browser: Any) -> None:
     today, _ = await seeded(journey)
     async with httpx.AsyncClient() as client:
@@ -216,6 +235,7 @@ async def test_a_station_master_sees_the_day_of_the_community(journey: Any, brow
     assert response.status_code == 200, response.text
     daily = response.json()
     assert daily["new"] >= 2
+    await recorded_patrol(journey)
     context, page, errors = await desk_page(browser, journey, "sm11")
     try:
         await page.goto(f"{journey.base_url}/console/station")
@@ -225,6 +245,17 @@ async def test_a_station_master_sees_the_day_of_the_community(journey: Any, brow
             assert await figure.inner_text() == str(daily[key]), key
         await page.locator("[data-review]").get_by_text("桂花社区一网格").wait_for()
         await page.get_by_text("没有超期案件").wait_for()
+        assert await journey.accessibility_problems(page) == []
+
+        # The map draws the patrol tracks the community's grid members recorded today.
+        await page.goto(f"{journey.base_url}/console/map")
+        track = page.locator(".leaflet-overlay-pane path.patrol-track")
+        await track.first.wait_for(state="attached")  # a short walk: a line of no width
+        tracks = await page.locator("[data-map-tracks]").inner_text()
+        assert re.fullmatch(r"今日巡查轨迹 (\d+) 条", tracks.strip())
+        assert int(tracks.split()[1]) >= 1 and await track.count() >= 1
+        await page.get_by_label("巡查轨迹").uncheck()
+        assert await track.count() == 0
         assert await journey.accessibility_problems(page) == []
         assert errors == []
     finally:

@@ -1,6 +1,7 @@
 import type { AttachmentRead, CaseDetail, ExtensionIn, ReporterPhoneRead } from '@/kit/api'
-import { apiUrl, request } from '@/kit/http'
+import { apiUrl, newIdempotencyKey, request } from '@/kit/http'
 import { remember } from '@/kit/offline'
+import type { OutboxSpec } from '@/outbox/outbox'
 
 export function getCase(id: string): Promise<CaseDetail> {
   return request<CaseDetail>('dispatch', `/v1/cases/${encodeURIComponent(id)}`, { offline: true })
@@ -54,6 +55,19 @@ export function resolve(
     headers: ifMatch(version),
     json: { note, evidence, photos },
   })
+}
+
+/** An offline 办结 for the outbox: the photos are uploaded when it is sent, and their
+ * URLs and kinds put in `photos` (outbox/photos.ts). */
+export function resolveSpec(id: string, version: number, note: string): OutboxSpec {
+  return {
+    kind: 'resolve',
+    service: 'dispatch',
+    path: `/v1/cases/${encodeURIComponent(id)}/resolve`,
+    headers: { ...ifMatch(version), 'Idempotency-Key': newIdempotencyKey() },
+    json: { note, evidence: [], photos: [] },
+    caseId: id,
+  }
 }
 
 /** Uploads a photo to intake's attachments; a resolve refers to it by its `url`. */

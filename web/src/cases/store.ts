@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
-import type { CaseDetail } from '@/kit/api'
+import type { AttachmentRead, CaseDetail } from '@/kit/api'
 import { ApiError } from '@/kit/http'
 import { useOutboxStore } from '@/outbox/store'
 
@@ -50,20 +50,50 @@ export const useCaseStore = defineStore('case', () => {
   const requestExtension = (until: Date, reason: string) =>
     act((c) => api.requestExtension(c.id, c.version, { until: until.toISOString(), reason }))
 
-  /** 办结 with the before and after photos (uploaded to intake's attachments first). */
+  /** 办结 with the before and after photos (uploaded to intake's attachments first).
+   * Without a network the photos and the 办结 wait on the phone together (the outbox
+   * uploads the photos, each once by its key, then sends the 办结 that names them). */
   async function resolve(
     note: string,
     photos: { before: Blob; after: Blob },
     uploadKey: string,
   ): Promise<void> {
-    const before = await api.uploadPhoto(photos.before, `${uploadKey}-before`)
-    const after = await api.uploadPhoto(photos.after, `${uploadKey}-after`)
+    let before: AttachmentRead
+    let after: AttachmentRead
+    try {
+      before = await api.uploadPhoto(photos.before, `${uploadKey}-before`)
+      after = await api.uploadPhoto(photos.after, `${uploadKey}-after`)
+    } catch (error) {
+      if (error instanceof ApiError && error.kind === 'network') await queueResolve(note, photos, uploadKey)
+      throw error
+    }
     await act((c) =>
       api.resolve(c.id, c.version, note, [], [
         { url: before.url, kind: 'before' },
         { url: after.url, kind: 'after' },
       ]),
     )
+  }
+
+  /** Keeps an offline 办结 and its photos; throws ApiError 'queued' when kept. */
+  async function queueResolve(
+    note: string,
+    photos: { before: Blob; after: Blob },
+    uploadKey: string,
+  ): Promise<void> {
+    const seen = current.value
+    const outbox = useOutboxStore()
+    if (!seen) return
+    const kept = [
+      { id: `${uploadKey}-before`, kind: 'before' as const, blob: photos.before },
+      { id: `${uploadKey}-after`, kind: 'after' as const, blob: photos.after },
+    ]
+    await outbox.keepPhotos(kept)
+    const entry = outbox.add({
+      ...api.resolveSpec(seen.id, seen.version, note),
+      photos: kept.map(({ id, kind }) => ({ id, kind })),
+    })
+    if (entry) throw new ApiError('queued', 0, '', entry.id)
   }
 
   return { current, loading, load, accept, returnCase, resolve, contact, requestExtension }

@@ -26,6 +26,7 @@ export function dispatchCase(id: string, version: number, body: DispatchIn): Pro
     method: 'POST',
     headers: { 'If-Match': `"${version}"` },
     json: body,
+    idempotent: true, // one key per click: a click sent twice acts once
   })
 }
 

@@ -81,6 +81,7 @@ export function act(id: string, version: number, action: CaseAction, body: objec
     method: 'POST',
     headers: { 'If-Match': `"${version}"` },
     json: body,
+    idempotent: true, // one key per click: a click sent twice acts once
   })
 }
 

@@ -128,7 +128,8 @@ describe('request offline', () => {
 
 describe('request with queue', () => {
   it('hands an action that cannot reach the network to the outbox, with its headers', async () => {
-    vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new TypeError('Failed to fetch')))
+    const fetch = vi.fn().mockRejectedValue(new TypeError('Failed to fetch'))
+    vi.stubGlobal('fetch', fetch)
     const kept: OutboxSpec[] = []
     configureQueue((spec) => kept.push(spec))
 
@@ -146,11 +147,40 @@ describe('request with queue', () => {
         caseId: 'c-1',
         service: 'dispatch',
         path: '/v1/cases/c-1/accept',
-        headers: { 'If-Match': '"3"' },
+        headers: { 'If-Match': '"3"', 'Idempotency-Key': expect.stringMatching(/^web-[0-9a-f]{32}$/) },
         json: undefined,
       },
     ])
+    // The first try carried the very key the outbox resends with: if that try reached
+    // dispatch after all (its answer lost), the resend is a replay, not a second 签收.
+    const firstTry = (fetch.mock.calls[0] as [string, RequestInit])[1].headers as Record<string, string>
+    expect(firstTry['Idempotency-Key']).toBe(kept[0]?.headers['Idempotency-Key'])
     configureQueue(null)
+  })
+
+  it('sends a desk action with a fresh Idempotency-Key per call, or the one given', async () => {
+    const fetch = vi.fn().mockImplementation(() => Promise.resolve(new Response('{}')))
+    vi.stubGlobal('fetch', fetch)
+    const keyOf = (call: number): string =>
+      ((fetch.mock.calls[call] as [string, RequestInit])[1].headers as Record<string, string>)[
+        'Idempotency-Key'
+      ] ?? ''
+
+    await request('dispatch', '/v1/cases/c-1/close', { method: 'POST', json: {}, idempotent: true })
+    await request('dispatch', '/v1/cases/c-1/close', { method: 'POST', json: {}, idempotent: true })
+    await request('dispatch', '/v1/cases/c-1/close', {
+      method: 'POST',
+      json: {},
+      idempotent: true,
+      headers: { 'Idempotency-Key': 'given' },
+    })
+    await request('dispatch', '/v1/views', { method: 'POST', json: {} })
+
+    expect(keyOf(0)).toMatch(/^web-/)
+    expect(keyOf(1)).toMatch(/^web-/)
+    expect(keyOf(0)).not.toBe(keyOf(1))
+    expect(keyOf(2)).toBe('given')
+    expect(keyOf(3)).toBe('')
   })
 
   it('does not keep a photo upload: it fails as a network error', async () => {

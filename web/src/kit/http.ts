@@ -78,6 +78,14 @@ export function newCorrelationId(): string {
   return 'web-' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key'
+
+/** A fresh Idempotency-Key: one per action (a tap, a click), made before its first try. */
+export function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16))
+  return 'web-' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
 export function apiUrl(service: Service, path: string): string {
   return `/api/${service}${path}`
 }
@@ -96,6 +104,9 @@ export interface RequestOptions {
   /** An action that, without a network, waits in the outbox instead of failing (the
    * caller gets an ApiError of kind 'queued'). JSON bodies only: a photo is not kept. */
   queue?: QueueAs
+  /** An action sent with an Idempotency-Key (made here unless `headers` carry one): a
+   * repeat of it (a lost answer, a resend from the outbox) acts once. Implied by `queue`. */
+  idempotent?: boolean
 }
 
 function queryString(query: RequestOptions['query']): string {
@@ -175,10 +186,17 @@ export async function request<T>(
   options: RequestOptions = {},
 ): Promise<T> {
   const correlationId = newCorrelationId()
+  // The key is made before the first try and kept by the outbox: a tap whose request
+  // reached the service though its answer was lost (the network going away mid-flight)
+  // is then the same action as its resend, and dispatch replays instead of acting twice.
+  const ownHeaders: Record<string, string> = { ...options.headers }
+  if ((options.queue || options.idempotent) && !ownHeaders[IDEMPOTENCY_HEADER]) {
+    ownHeaders[IDEMPOTENCY_HEADER] = newIdempotencyKey()
+  }
   const headers: Record<string, string> = {
     Accept: options.blob ? '*/*' : 'application/json',
     [CORRELATION_HEADER]: correlationId,
-    ...options.headers,
+    ...ownHeaders,
   }
   const token = tokenSource()
   if (token) headers.Authorization = `Bearer ${token}`
@@ -210,7 +228,7 @@ export async function request<T>(
       }
     }
     if (options.queue && queueHandler && !options.form) {
-      const kept = { ...options.headers }
+      const kept = { ...ownHeaders }
       queueHandler({
         ...options.queue,
         service,

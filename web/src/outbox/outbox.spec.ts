@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import {
   backoff,
   type EntryStorage,
+  type Exclusive,
   Outbox,
   type OutboxEntry,
   type OutboxSpec,
@@ -98,6 +99,60 @@ describe('Outbox', () => {
     expect(first).toBe(second)
     expect(first.map((s) => s.body)).toEqual([{ ok: 'accept' }, { ok: 'visit' }])
     expect(new Outbox(storage).list()).toEqual([])
+  })
+
+  it('two pages of the app sharing the stored queue send each entry once', async () => {
+    const storage = memory()
+    // One lock for both pages, as the browser's Web Locks are for the origin.
+    let held: Promise<unknown> = Promise.resolve()
+    const exclusive: Exclusive = <T>(task: () => Promise<T>) => {
+      const run = held.then(task)
+      held = run.catch(() => undefined)
+      return run
+    }
+    const tab = new Outbox(storage, Date.now, exclusive)
+    tab.add(ACCEPT, 'm-1')
+    tab.add(VISIT, 'm-1')
+    const other = new Outbox(storage, Date.now, exclusive) // opened after both were queued
+    const sent: string[] = []
+    const send = async (entry: OutboxEntry) => {
+      sent.push(entry.id)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      return null
+    }
+
+    // The network returns: both pages get their "online" event.
+    await Promise.all([tab.flush('m-1', send, classify), other.flush('m-1', send, classify)])
+
+    expect(sent).toHaveLength(2)
+    expect(new Set(sent).size).toBe(2)
+    expect(storage.load()).toEqual([])
+  })
+
+  it('looks again when the network returns while a try is failing', async () => {
+    const outbox = new Outbox(memory())
+    outbox.add(ACCEPT, 'm-1')
+    let online = false
+    let failing: () => void = () => undefined
+    const send = (entry: OutboxEntry) => {
+      if (online) return Promise.resolve({ ok: entry.kind })
+      return new Promise((_resolve, reject) => {
+        failing = () => {
+          reject(NETWORK)
+        }
+      })
+    }
+
+    const flushing = outbox.flush('m-1', send, classify) // a retry, in flight
+    online = true
+    outbox.wake() // the online event, while that try still runs …
+    const again = outbox.flush('m-1', send, classify)
+    failing() // … and fails: it was sent before the network came back
+
+    const sent = await flushing
+    expect(await again).toBe(sent)
+    expect(sent.map((s) => s.body)).toEqual([{ ok: 'accept' }]) // not left to its backoff
+    expect(outbox.list()).toEqual([])
   })
 
   it('waits with backoff while the network is away, and keeps the order', async () => {

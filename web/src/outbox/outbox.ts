@@ -2,14 +2,17 @@
 // points, a household visit) wait here, on the phone, and are sent when it returns.
 //
 // Each entry is the request as it would have been sent — with its If-Match version (the
-// case as the person saw it) and an Idempotency-Key — so a resend after a lost answer
-// does nothing twice: intake replays the key's first answer, dispatch refuses a stale
-// version (412/409) instead of acting again. Entries are kept in localStorage (a reload
-// or a closed app loses nothing) and sent one at a time, oldest first, by one flush at a
-// time. A network failure keeps the entry and waits longer before the next try (backoff);
-// a 409/412 marks it a conflict (the case moved meanwhile) for the person to see; any
-// other refusal marks it refused, with what the service said.
-import type { Service } from '@/kit/http'
+// case as the person saw it) and the Idempotency-Key made when the person tapped (its
+// first try carried it too) — so a resend after a lost answer does nothing twice: intake
+// and dispatch replay the key's first answer instead of acting again, and a case that
+// moved meanwhile is a 409/412. Entries are kept in localStorage (a reload or a closed
+// app loses nothing) and sent one at a time, oldest first, by one flush at a time across
+// the app's pages (Web Locks). A network failure keeps the entry and waits longer before
+// the next try (backoff); a 409/412 marks it a conflict (the case moved meanwhile) for
+// the person to see; any other refusal marks it refused, with what the service said.
+import { newIdempotencyKey, type Service } from '@/kit/http'
+
+import type { QueuedPhoto } from './photos'
 
 export type OutboxKind =
   | 'accept'
@@ -34,6 +37,9 @@ export interface OutboxSpec {
   caseId?: string
   /** What the person recognises it by (a case's words, an address). */
   subject?: string
+  /** Photos taken offline (kept in IndexedDB, outbox/photos.ts): uploaded when the entry
+   * is sent, before the action that refers to them. */
+  photos?: QueuedPhoto[]
 }
 
 export interface OutboxEntry extends OutboxSpec {
@@ -90,29 +96,49 @@ export function backoff(attempts: number): number {
   return Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.max(0, attempts - 1))
 }
 
-export function newKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16))
-  return 'web-' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
-}
+export const newKey = newIdempotencyKey
 
 export interface Sent {
   entry: OutboxEntry
   body: unknown
 }
 
+/** Runs `task` while no other flush runs — in this page or in another page or tab of
+ * the app (they share the stored entries). */
+export type Exclusive = <T>(task: () => Promise<T>) => Promise<T>
+
+export const LOCK_NAME = 'gridcase.outbox'
+
+/** The Web Locks API where the browser has it (every current one does), so two pages of
+ * the app never send the same entry at once; otherwise this page's own guard only. */
+export function browserExclusive(): Exclusive {
+  // Typed as optional: an older browser, or a test's DOM, has none.
+  const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks
+  if (!locks) return (task) => task()
+  return <T>(task: () => Promise<T>) => locks.request(LOCK_NAME, () => task()) as Promise<T>
+}
+
 export class Outbox {
   private entries: OutboxEntry[]
   private flushing: Promise<Sent[]> | null = null
+  private again = false
+  private wakes = 0
 
   constructor(
     private readonly storage: EntryStorage,
     private readonly now: () => number = Date.now,
+    private readonly exclusive: Exclusive = (task) => task(),
   ) {
     this.entries = storage.load()
   }
 
   list(): readonly OutboxEntry[] {
     return this.entries
+  }
+
+  /** What another page of the app stored meanwhile. */
+  reload(): void {
+    this.entries = this.storage.load()
   }
 
   /** Keeps the action; it carries an Idempotency-Key (its id) whatever the service. */
@@ -128,21 +154,22 @@ export class Outbox {
       notBefore: 0,
       state: 'waiting',
     }
-    this.entries = [...this.entries.filter((e) => e.id !== id), entry]
-    this.storage.save(this.entries)
+    this.change((entries) => [...entries.filter((e) => e.id !== id), entry])
     return entry
   }
 
   /** The person has read the conflict or refusal: it goes. */
   dismiss(id: string): void {
-    this.entries = this.entries.filter((e) => e.id !== id || e.state === 'waiting')
-    this.storage.save(this.entries)
+    this.change((entries) => entries.filter((e) => e.id !== id || e.state === 'waiting'))
   }
 
   /** The network is back: waiting entries may go now, whatever their backoff said. */
   wake(): void {
-    this.entries = this.entries.map((e) => (e.state === 'waiting' ? { ...e, notBefore: 0 } : e))
-    this.storage.save(this.entries)
+    this.wakes += 1
+    this.again = this.flushing !== null
+    this.change((entries) =>
+      entries.map((e) => (e.state === 'waiting' ? { ...e, notBefore: 0 } : e)),
+    )
   }
 
   /** When the next waiting entry of `owner` may be tried, or null when none waits. */
@@ -152,31 +179,55 @@ export class Outbox {
     return first ? first.notBefore : null
   }
 
-  /** Sends the due entries of `owner`, oldest first; one flush at a time (a second call
-   * while one runs gets the running one), so an entry is never in flight twice. */
+  /** Sends the due entries of `owner`, oldest first. One flush at a time: a call while
+   * one runs gets the running one, which then looks once more (the network may have
+   * returned while its last try failed); and across pages of the app, one at a time
+   * (`exclusive`), each reading the stored entries afresh — so an entry is never in
+   * flight twice. */
   flush(owner: string, send: Sender, classify: Classify): Promise<Sent[]> {
-    this.flushing ??= this.run(owner, send, classify).finally(() => {
+    if (this.flushing) {
+      this.again = true
+      return this.flushing
+    }
+    this.flushing = this.flushAll(owner, send, classify).finally(() => {
       this.flushing = null
     })
     return this.flushing
   }
 
+  private async flushAll(owner: string, send: Sender, classify: Classify): Promise<Sent[]> {
+    const sent: Sent[] = []
+    do {
+      this.again = false
+      sent.push(...(await this.exclusive(() => this.run(owner, send, classify))))
+    } while (this.askedAgain())
+    return sent
+  }
+
+  /** Whether a flush or a wake came while the last run ran. */
+  private askedAgain(): boolean {
+    return this.again
+  }
+
   private async run(owner: string, send: Sender, classify: Classify): Promise<Sent[]> {
     const sent: Sent[] = []
+    this.reload() // another page may have sent (or added) entries before this one held the lock
     for (;;) {
       // In order: a later action waits for an earlier one that waits for its retry.
       const entry = this.entries.find((e) => e.owner === owner && e.state === 'waiting')
       if (!entry || entry.notBefore > this.now()) return sent
+      const wakes = this.wakes
       try {
         const body = await send(entry)
-        this.entries = this.entries.filter((e) => e.id !== entry.id)
-        this.storage.save(this.entries)
+        this.change((entries) => entries.filter((e) => e.id !== entry.id))
         sent.push({ entry, body })
       } catch (error) {
         const failure = classify(error)
         if (failure.retry) {
           const attempts = entry.attempts + 1
-          this.update(entry.id, { attempts, notBefore: this.now() + backoff(attempts) })
+          // A try that fails after the network came back (it left before) waits no backoff.
+          const wait = this.wakes === wakes ? backoff(attempts) : 0
+          this.update(entry.id, { attempts, notBefore: this.now() + wait })
           return sent // the network is away: the rest waits too, in order
         }
         this.update(entry.id, {
@@ -191,8 +242,14 @@ export class Outbox {
     }
   }
 
-  private update(id: string, change: Partial<OutboxEntry>): void {
-    this.entries = this.entries.map((e) => (e.id === id ? { ...e, ...change } : e))
+  /** Every change starts from the stored entries (another page may have added one) and
+   * is stored at once (a reload or a closed app loses nothing). */
+  private change(edit: (entries: OutboxEntry[]) => OutboxEntry[]): void {
+    this.entries = edit(this.storage.load())
     this.storage.save(this.entries)
+  }
+
+  private update(id: string, change: Partial<OutboxEntry>): void {
+    this.change((entries) => entries.map((e) => (e.id === id ? { ...e, ...change } : e)))
   }
 }

@@ -10,6 +10,7 @@ from dispatch.directory.models import (
     GazetteerEntry,
     Staff,
 )
+from dispatch.idempotency import models as _idempotency  # noqa: F401 - the kit's key table
 from dispatch.phrases.models import PhraseList
 from dispatch.search import models as _search_indexes  # noqa: F401 - the search indexes
 from dispatch.views.models import SavedView

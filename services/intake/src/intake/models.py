@@ -3,7 +3,7 @@
 from intake.attachments.models import Attachment, AttachmentEvidence, AttachmentUpload
 from intake.cases.models import Case, CaseStep
 from intake.catalogue.models import Area, Category, Department
-from intake.idempotency.models import IdempotencyKey
+from intake.idempotency import models as _idempotency  # noqa: F401 - the kit's key table
 from intake.open311.models import Open311Request
 from intake.patrols.models import PatrolReport, PatrolSession
 from intake.ratelimits.models import RateCounter
@@ -20,7 +20,6 @@ __all__ = [
     "Category",
     "Department",
     "HouseholdVisit",
-    "IdempotencyKey",
     "Open311Request",
     "PatrolReport",
     "PatrolSession",

@@ -267,3 +267,33 @@ async def test_compliance_for_dates_out_of_range_is_422(
 
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["msg"] == "a date out of range"
+
+
+async def test_a_station_master_lists_the_days_patrols_of_the_community(
+    intake: Any, clock: Any
+) -> None:
+    first = await _patrol(intake, clock, at("01:00"), at("02:10"), MEMBER)
+    other = bearer("m-2", "grid_member", OTHER_GRID)
+    second = await _patrol(intake, clock, at("02:00"), at("03:00"), other)
+    await _patrol(intake, clock, at("16:30"), at("17:45"), other)  # the 22nd in Shanghai
+    elsewhere = bearer("m-9", "grid_member", "510302001009001")
+    await _patrol(intake, clock, at("03:00"), at("04:00"), elsewhere)  # another community
+
+    listed = await intake.get(
+        "/v1/patrols",
+        params={"area_code": COMMUNITY, "date": "2026-11-21"},
+        headers=bearer("sm-1", "station_master", COMMUNITY),
+    )
+    outside = await intake.get(
+        "/v1/patrols",
+        params={"area_code": "510302001009"},
+        headers=bearer("sm-1", "station_master", COMMUNITY),
+    )
+    member = await intake.get("/v1/patrols", headers=MEMBER)
+
+    assert listed.status_code == 200, listed.text
+    assert [(p["id"], p["staff_id"], p["grid_code"], p["minutes"]) for p in listed.json()] == [
+        (first, "m-1", GRID, 70),
+        (second, "m-2", OTHER_GRID, 60),
+    ]
+    assert (outside.status_code, member.status_code) == (403, 403)

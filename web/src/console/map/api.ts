@@ -3,6 +3,10 @@ import type { components } from '@/kit/api/generated/dispatch'
 import { request } from '@/kit/http'
 
 import type { Sla } from '../api'
+import type { PatrolRead } from '@/kit/api'
+import type { components as IntakeComponents } from '@/kit/api/generated/intake'
+
+export type TrackFeature = IntakeComponents['schemas']['TrackFeature']
 
 export type StaffRead = components['schemas']['StaffRead']
 
@@ -79,4 +83,14 @@ export async function tileConfig(): Promise<TileConfig | null> {
   } catch {
     return null
   }
+}
+
+/** Today's patrols in my area (intake; days in the practice's time zone). */
+export function patrolsToday(): Promise<PatrolRead[]> {
+  return request<PatrolRead[]>('intake', '/v1/patrols')
+}
+
+/** A patrol's recorded track: a GeoJSON LineString of [lon, lat]. */
+export function patrolTrack(id: string): Promise<TrackFeature> {
+  return request<TrackFeature>('intake', `/v1/patrols/${encodeURIComponent(id)}/track`)
 }

@@ -22,12 +22,14 @@ from dispatch.handoffs.schemas import (
     DispatchIn,
     ReassignIn,
 )
+from dispatch.idempotency.deps import IdempotencyDep, once
 from dispatch.workflow import repository as workflow_repository
 from dispatch.workflow.models import Case
 from dispatch.workflow.schemas import CaseDetail, CaseRead, TimelineRead
 from gridcase_events.kit.auth import CurrentPrincipal, Principal
 from gridcase_events.kit.errors import DomainError
 from gridcase_events.kit.http import correlation_id
+from gridcase_events.kit.idempotency import Key
 from gridcase_events.kit.runtime import RuntimeDep, SessionDep
 
 router = APIRouter(tags=["hand-offs"])
@@ -68,17 +70,29 @@ async def _one(
     case_id: UUID,
     body: BaseModel,
     request: Request,
-) -> CaseDetail:
-    """One case in the request's unit of work; a refusal is the kit's error answer."""
-    case = await action(
+    key: Key | None,
+) -> CaseDetail | JSONResponse:
+    """One case in the request's unit of work, once per Idempotency-Key (a click sent
+    twice acts once); a refusal is the kit's error answer."""
+
+    async def effect() -> CaseDetail:
+        case = await action(
+            session=session,
+            runtime=runtime,
+            principal=principal,
+            case_id=case_id,
+            request=body,
+            correlation_id=correlation_id(request),
+        )
+        return await _detail(session, case)
+
+    return await once(
         session=session,
-        runtime=runtime,
+        key=key,
         principal=principal,
-        case_id=case_id,
-        request=body,
-        correlation_id=correlation_id(request),
+        payload=body.model_dump(mode="json"),
+        effect=effect,
     )
-    return await _detail(session, case)
 
 
 async def _bulk(
@@ -164,7 +178,8 @@ async def dispatch_case(
     session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
-) -> CaseDetail:
+    key: IdempotencyDep,
+) -> Any:
     return await _one(
         session,
         service.dispatch,
@@ -173,6 +188,7 @@ async def dispatch_case(
         case_id=case_id,
         body=body,
         request=request,
+        key=key,
     )
 
 
@@ -189,7 +205,8 @@ async def reassign_case(
     session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
-) -> CaseDetail:
+    key: IdempotencyDep,
+) -> Any:
     return await _one(
         session,
         service.reassign,
@@ -198,6 +215,7 @@ async def reassign_case(
         case_id=case_id,
         body=body,
         request=request,
+        key=key,
     )
 
 
@@ -213,8 +231,9 @@ async def claim_case(
     session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
+    key: IdempotencyDep,
     body: ClaimIn | None = None,
-) -> CaseDetail:
+) -> Any:
     return await _one(
         session,
         service.claim,
@@ -223,4 +242,5 @@ async def claim_case(
         case_id=case_id,
         body=body or ClaimIn(),
         request=request,
+        key=key,
     )

@@ -7,10 +7,12 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.deps import DispatchRuntime, RuntimeDep
+from dispatch.idempotency.deps import IdempotencyDep, once
 from dispatch.workflow import repository, rules, service
 from dispatch.workflow.schemas import (
     CaseDetail,
@@ -30,6 +32,7 @@ from dispatch.workflow.schemas import (
 from gridcase_events.kit.auth import CurrentPrincipal, Principal
 from gridcase_events.kit.errors import Invalid
 from gridcase_events.kit.http import correlation_id
+from gridcase_events.kit.idempotency import Key
 from gridcase_events.kit.runtime import SessionDep
 
 router = APIRouter(tags=["worklist"])
@@ -95,27 +98,42 @@ async def _act(
     action: rules.Action,
     body: BaseModel | None,
     if_match: str | None,
-) -> CaseDetail:
-    """One action in the request's unit of work; the service's refusals answer as they are
-    (404 no such case, 403 refused, 409 with the case's status and version, 422)."""
+    key: Key | None,
+) -> CaseDetail | JSONResponse:
+    """One action in the request's unit of work, once per Idempotency-Key; the service's
+    refusals answer as they are (404 no such case, 403 refused, 409 with the case's
+    status and version, 422)."""
     expected = None
     if if_match is not None:
         value = if_match.strip().strip('"').removeprefix("W/").strip('"')
         if not (value.isascii() and value.isdigit()):
             raise Invalid("If-Match must be the case version")
         expected = int(value)
-    case = await service.act(
+
+    async def effect() -> CaseDetail:
+        case = await service.act(
+            session=session,
+            runtime=runtime,
+            principal=principal,
+            case_id=case_id,
+            action=action,
+            request=body,
+            correlation_id=correlation_id(request),
+            expected_version=expected,
+        )
+        timeline = await repository.timeline(session, case_id)
+        return _detail(case, timeline)
+
+    return await once(
         session=session,
-        runtime=runtime,
+        key=key,
         principal=principal,
-        case_id=case_id,
-        action=action,
-        request=body,
-        correlation_id=correlation_id(request),
-        expected_version=expected,
+        payload={
+            "body": None if body is None else body.model_dump(mode="json"),
+            "if_match": expected,
+        },
+        effect=effect,
     )
-    timeline = await repository.timeline(session, case_id)
-    return _detail(case, timeline)
 
 
 def _detail(case: Any, timeline: Any) -> CaseDetail:
@@ -144,9 +162,10 @@ async def accept(
     session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
+    key: IdempotencyDep,
     if_match: IfMatch = None,
 ) -> Any:
-    return await _act(request, session, runtime, principal, case_id, "accept", None, if_match)
+    return await _act(request, session, runtime, principal, case_id, "accept", None, if_match, key)
 
 
 @router.post(
@@ -162,9 +181,10 @@ async def contact(
     session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
+    key: IdempotencyDep,
     if_match: IfMatch = None,
 ) -> Any:
-    return await _act(request, session, runtime, principal, case_id, "contact", body, if_match)
+    return await _act(request, session, runtime, principal, case_id, "contact", body, if_match, key)
 
 
 @router.post(
@@ -199,9 +219,10 @@ async def return_case(
     session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
+    key: IdempotencyDep,
     if_match: IfMatch = None,
 ) -> Any:
-    return await _act(request, session, runtime, principal, case_id, "return", body, if_match)
+    return await _act(request, session, runtime, principal, case_id, "return", body, if_match, key)
 
 
 @router.post(
@@ -217,9 +238,12 @@ async def transfer(
     session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
+    key: IdempotencyDep,
     if_match: IfMatch = None,
 ) -> Any:
-    return await _act(request, session, runtime, principal, case_id, "transfer", body, if_match)
+    return await _act(
+        request, session, runtime, principal, case_id, "transfer", body, if_match, key
+    )
 
 
 @router.post(
@@ -235,9 +259,10 @@ async def resolve(
     session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
+    key: IdempotencyDep,
     if_match: IfMatch = None,
 ) -> Any:
-    return await _act(request, session, runtime, principal, case_id, "resolve", body, if_match)
+    return await _act(request, session, runtime, principal, case_id, "resolve", body, if_match, key)
 
 
 @router.post(
@@ -253,9 +278,10 @@ async def close(
     session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
+    key: IdempotencyDep,
     if_match: IfMatch = None,
 ) -> Any:
-    return await _act(request, session, runtime, principal, case_id, "close", body, if_match)
+    return await _act(request, session, runtime, principal, case_id, "close", body, if_match, key)
 
 
 @router.post(
@@ -271,9 +297,10 @@ async def reopen(
     session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
+    key: IdempotencyDep,
     if_match: IfMatch = None,
 ) -> Any:
-    return await _act(request, session, runtime, principal, case_id, "reopen", body, if_match)
+    return await _act(request, session, runtime, principal, case_id, "reopen", body, if_match, key)
 
 
 @router.post(
@@ -289,9 +316,12 @@ async def evaluate(
     session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
+    key: IdempotencyDep,
     if_match: IfMatch = None,
 ) -> Any:
-    return await _act(request, session, runtime, principal, case_id, "evaluate", body, if_match)
+    return await _act(
+        request, session, runtime, principal, case_id, "evaluate", body, if_match, key
+    )
 
 
 @router.post(
@@ -307,10 +337,11 @@ async def request_extension(
     session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
+    key: IdempotencyDep,
     if_match: IfMatch = None,
 ) -> Any:
     return await _act(
-        request, session, runtime, principal, case_id, "request_extension", body, if_match
+        request, session, runtime, principal, case_id, "request_extension", body, if_match, key
     )
 
 
@@ -327,10 +358,11 @@ async def approve_extension(
     session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
+    key: IdempotencyDep,
     if_match: IfMatch = None,
 ) -> Any:
     return await _act(
-        request, session, runtime, principal, case_id, "approve_extension", body, if_match
+        request, session, runtime, principal, case_id, "approve_extension", body, if_match, key
     )
 
 
@@ -347,10 +379,11 @@ async def reject_extension(
     session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
+    key: IdempotencyDep,
     if_match: IfMatch = None,
 ) -> Any:
     return await _act(
-        request, session, runtime, principal, case_id, "reject_extension", body, if_match
+        request, session, runtime, principal, case_id, "reject_extension", body, if_match, key
     )
 
 
@@ -367,9 +400,10 @@ async def suspend(
     session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
+    key: IdempotencyDep,
     if_match: IfMatch = None,
 ) -> Any:
-    return await _act(request, session, runtime, principal, case_id, "suspend", body, if_match)
+    return await _act(request, session, runtime, principal, case_id, "suspend", body, if_match, key)
 
 
 @router.post(
@@ -385,6 +419,7 @@ async def resume(
     session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
+    key: IdempotencyDep,
     if_match: IfMatch = None,
 ) -> Any:
-    return await _act(request, session, runtime, principal, case_id, "resume", body, if_match)
+    return await _act(request, session, runtime, principal, case_id, "resume", body, if_match, key)

@@ -181,6 +181,35 @@ async def patrol_compliance(
 
 
 @router.get(
+    "/v1/patrols",
+    response_model=list[PatrolRead],
+    summary="The patrols of a day in an area (open ones too), for the map of their tracks",
+    description="Who may see patrol compliance may list them: ops, admin and "
+    "district_center anywhere; grid leaders, station masters and street officers within "
+    "their area. The day is a local day in INTAKE_PATROL_TIMEZONE (today by default); "
+    "at most 500 sessions, by grid then start.",
+    responses={403: {"description": "outside your area or not your role"}},
+)
+async def patrols_of_a_day(
+    principal: CurrentPrincipal,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    session: SessionDep,
+    area_code: Annotated[str | None, Query(pattern=r"^\d{6,15}$")] = None,
+    day: Annotated[date | None, Query(alias="date")] = None,
+) -> list[PatrolRead]:
+    area = service.may_see_compliance(principal, area_code)
+    today = runtime.clock.now().astimezone(ZoneInfo(settings.patrol_timezone)).date()
+    if day is not None and not date(1, 1, 2) <= day <= date(9999, 12, 30):
+        raise RequestValidationError(
+            [{"loc": ("query", "date"), "msg": "a date out of range", "type": "value_error"}]
+        )
+    return await service.sessions_in_area(
+        session=session, settings=settings, area_code=area, day=day or today
+    )
+
+
+@router.get(
     "/v1/patrols/today",
     response_model=TodayRead,
     summary="My patrol sessions today (and an open one), against the practice",

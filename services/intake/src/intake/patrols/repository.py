@@ -173,6 +173,26 @@ async def mine_since(
     return result.scalars().all()
 
 
+async def in_area(
+    session: AsyncSession,
+    *,
+    area_prefix: str | None,
+    start: datetime,
+    end: datetime,
+    limit: int,
+) -> Sequence[PatrolSession]:
+    """The sessions that started in [start, end) in the area, by grid then start."""
+    query = select(PatrolSession).where(
+        PatrolSession.started_at >= start, PatrolSession.started_at < end
+    )
+    if area_prefix:
+        query = query.where(PatrolSession.grid_code.startswith(area_prefix, autoescape=True))
+    result = await session.execute(
+        query.order_by(PatrolSession.grid_code, PatrolSession.started_at).limit(limit)
+    )
+    return result.scalars().all()
+
+
 async def report_counts(session: AsyncSession, session_ids: list[UUID]) -> dict[UUID, int]:
     """Cases reported on each of the sessions (absent: none)."""
     if not session_ids:

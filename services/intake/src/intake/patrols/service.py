@@ -375,6 +375,24 @@ async def compliance_report(
     ]
 
 
+async def sessions_in_area(
+    *,
+    session: AsyncSession,
+    settings: IntakeSettings,
+    area_code: str | None,
+    day: date,
+    limit: int = 500,
+) -> list[PatrolRead]:
+    """The patrols that started on a local day in the area (open ones too), each with
+    its report count: whose tracks a station master's map draws."""
+    lower, upper = local_bounds(day, day, ZoneInfo(settings.patrol_timezone))
+    patrols = await repository.in_area(
+        session, area_prefix=area_code, start=lower, end=upper, limit=limit
+    )
+    counts = await repository.report_counts(session, [p.id for p in patrols])
+    return [to_read(p, counts.get(p.id, 0)) for p in patrols]
+
+
 async def report_case(
     *,
     session: AsyncSession,

@@ -1929,6 +1929,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -1981,7 +1983,10 @@ export interface operations {
     claim_case_v1_cases__case_id__claim_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 case_id: string;
             };
@@ -2036,6 +2041,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -2093,6 +2100,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -2149,7 +2158,10 @@ export interface operations {
     dispatch_case_v1_cases__case_id__dispatch_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 case_id: string;
             };
@@ -2204,6 +2216,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -2261,6 +2275,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -2318,6 +2334,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -2375,6 +2393,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -2431,7 +2451,10 @@ export interface operations {
     reassign_case_v1_cases__case_id__reassign_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 case_id: string;
             };
@@ -2486,6 +2509,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -2595,6 +2620,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -2652,6 +2679,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -2709,6 +2738,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -2766,6 +2797,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };
@@ -2823,6 +2856,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
+                "Idempotency-Key"?: string | null;
                 /** @description the case version you saw; 409 if it has moved on */
                 "if-match"?: string | null;
             };

@@ -198,7 +198,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The patrols of a day in an area (open ones too), for the map of their tracks
+         * @description Who may see patrol compliance may list them: ops, admin and district_center anywhere; grid leaders, station masters and street officers within their area. The day is a local day in INTAKE_PATROL_TIMEZONE (today by default); at most 500 sessions, by grid then start.
+         */
+        get: operations["patrols_of_a_day_v1_patrols_get"];
         put?: never;
         /** Start a patrol session in my grid (grid members and leaders) */
         post: operations["start_patrol_v1_patrols_post"];
@@ -1234,7 +1238,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1..255 characters; a repeat returns the first response (with `Idempotent-Replayed: true`), a reuse with another payload is 422 */
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -1486,7 +1490,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1..255 characters; a repeat returns the first response (with `Idempotent-Replayed: true`), a reuse with another payload is 422 */
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -1778,11 +1782,50 @@ export interface operations {
             };
         };
     };
+    patrols_of_a_day_v1_patrols_get: {
+        parameters: {
+            query?: {
+                area_code?: string | null;
+                date?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatrolRead"][];
+                };
+            };
+            /** @description outside your area or not your role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     start_patrol_v1_patrols_post: {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1..255 characters; a repeat returns the first response (with `Idempotent-Replayed: true`), a reuse with another payload is 422 */
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -1839,7 +1882,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1..255 characters; a repeat returns the first response (with `Idempotent-Replayed: true`), a reuse with another payload is 422 */
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -1894,7 +1937,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1..255 characters; a repeat returns the first response (with `Idempotent-Replayed: true`), a reuse with another payload is 422 */
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2193,7 +2236,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1..255 characters; a repeat returns the first response (with `Idempotent-Replayed: true`), a reuse with another payload is 422 */
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2259,7 +2302,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1..255 characters; a repeat returns the first response (with `Idempotent-Replayed: true`), a reuse with another payload is 422 */
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2361,7 +2404,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1..255 characters; a repeat returns the first response (with `Idempotent-Replayed: true`), a reuse with another payload is 422 */
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -2418,7 +2461,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1..255 characters; a repeat returns the first response (with `Idempotent-Replayed: true`), a reuse with another payload is 422 */
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2497,7 +2540,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1..255 characters; a repeat returns the first response (with `Idempotent-Replayed: true`), a reuse with another payload is 422 */
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -2625,7 +2668,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1..255 characters; a repeat returns the first response (with `Idempotent-Replayed: true`), a reuse with another payload is 422 */
+                /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
             };
             path: {
