@@ -1,7 +1,7 @@
 """idempotency keys of the case actions (the kit's table, as in intake)
 
 Revision ID: 1a4473472359
-Revises: d4f1c2b9a7e3
+Revises: e7a3b5c9d201
 Create Date: 2026-11-28 12:30:00.000000
 """
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '1a4473472359'
-down_revision: str | None = 'd4f1c2b9a7e3'
+down_revision: str | None = 'e7a3b5c9d201'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
