@@ -19,6 +19,9 @@ pytestmark = pytest.mark.integration
 
 DEMO = Path(__file__).resolve().parents[3] / "deploy" / "demo"
 ADMIN = bearer("admin-openapi", "admin", "510302")
+# The demo's staff file appoints the city centre too: only the deployment's admin (no
+# district) may import it; the generated requests then carry the district admin's token.
+PLATFORM_ADMIN = bearer("admin-platform", "admin")
 
 
 async def import_demo_city(base_url: str) -> None:
@@ -34,7 +37,7 @@ async def import_demo_city(base_url: str) -> None:
                 "/v1/directory/import",
                 params={"kind": kind},
                 files={"file": (name, (DEMO / name).read_bytes())},
-                headers=ADMIN,
+                headers=PLATFORM_ADMIN,
             )
             assert imported.status_code == 200, imported.text
 

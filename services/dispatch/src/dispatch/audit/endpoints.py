@@ -44,7 +44,10 @@ async def staff_actions(
     staff_id: StaffId,
     session: SessionDep,
     principal: Overseer,
-    cursor: Annotated[int | None, Query(ge=1, description="next_cursor of the page before")] = None,
+    cursor: Annotated[
+        int | None,
+        Query(ge=1, le=2**63 - 1, description="next_cursor of the page before"),  # bigint
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ActionPage:
     """Only the actions on cases inside the caller's scope (district, area, department),
