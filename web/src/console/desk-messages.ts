@@ -84,6 +84,14 @@ export default {
       show: '查看最新',
       someone: '其他人',
     },
+    evidence: {
+      title: '办结照片',
+      before: '整改前照片',
+      after: '整改后照片',
+      photo: '办结照片 {n}',
+      open: '查看原图：{what}',
+      missing: '有 {n} 张照片暂时无法显示',
+    },
     clocks: {
       title: '办理时限',
       none: '此案件还没有计时',
@@ -419,6 +427,14 @@ export default {
       changed: 'Someone else has just changed this case ({who}: {what}; it is now "{status}"). You are looking at it as it was before.',
       show: 'Show the latest',
       someone: 'someone else',
+    },
+    evidence: {
+      title: 'Resolution photos',
+      before: 'Photo before the work',
+      after: 'Photo after the work',
+      photo: 'Resolution photo {n}',
+      open: 'Open full size: {what}',
+      missing: '{n} photo(s) cannot be shown just now',
     },
     clocks: {
       title: 'Deadlines',
