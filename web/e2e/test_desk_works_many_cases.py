@@ -139,6 +139,17 @@ async def test_two_desks_act_on_one_case_and_the_second_is_told(journey: Any, br
         await first.get_by_role("button", name="确认派遣").click()
         await first.get_by_role("status").filter(has_text="已派遣").wait_for()
 
+        # Its clocks show (escalation starts them from dispatch's event; the page's live
+        # check brings them): sign-for and resolution, each with its colour and time left.
+        clocks = first.get_by_role("region", name="办理时限")
+        await clocks.locator('[data-clock="sign_for"] [data-sla]').wait_for(timeout=40_000)
+        resolution = clocks.locator('[data-clock="resolution"]')
+        await resolution.wait_for(timeout=40_000)
+        assert await resolution.locator("[data-sla]").get_attribute("data-sla") == "green"
+        assert "办结时限" in await resolution.inner_text()
+        assert "剩" in await resolution.inner_text()
+        assert await journey.accessibility_problems(first) == []
+
         # The second desk, still reading the case as it was, is told of the change…
         changed = second.get_by_role("alert").filter(has_text="这件案子刚被别人改动了")
         await changed.wait_for(timeout=30_000)

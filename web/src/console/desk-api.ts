@@ -19,6 +19,7 @@ export type TransferIn = Dispatch['TransferIn']
 export type EvaluateIn = Dispatch['EvaluateIn']
 export type Supervision = EscalationApi['schemas']['SupervisionRead']
 export type Delivery = NotifyApi['schemas']['DeliveryRead']
+export type ClockRead = EscalationApi['schemas']['ClockRead']
 
 type Query = Record<string, string | string[] | undefined>
 
@@ -104,4 +105,9 @@ export function issueSupervision(caseId: string, reason: string): Promise<Superv
 
 export function caseDeliveries(caseId: string): Promise<Delivery[]> {
   return request<Delivery[]>('notify', `/v1/cases/${encodeURIComponent(caseId)}/deliveries`)
+}
+
+/** The case's clocks (every generation of each kind), from escalation. */
+export function caseClocks(caseId: string): Promise<ClockRead[]> {
+  return request<ClockRead[]>('escalation', `/v1/cases/${encodeURIComponent(caseId)}/clocks`)
 }
