@@ -93,8 +93,12 @@ async def test_grid_member_sees_deadlines_and_asks_for_more_time(journey: Any, p
     await page.get_by_text("尚未联系群众").wait_for(state="detached")
     assert await page.get_by_role("button", name="首次联系").count() == 0
 
-    # 申请延期: seven days, a common reason.
+    # 申请延期: what is typed survives a reload; then seven days, a common reason.
     await page.get_by_role("button", name="申请延期").click()
+    await page.get_by_label("延期原因").fill("等待物业回复")
+    await page.reload()
+    await page.get_by_role("button", name="申请延期").click()
+    assert await page.get_by_label("延期原因").input_value() == "等待物业回复"
     await page.get_by_role("button", name="7 天").click()
     await page.get_by_role("button", name="需要采购材料").click()
     assert await page.get_by_label("延期原因").input_value() == "需要采购材料"
