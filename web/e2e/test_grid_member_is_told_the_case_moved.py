@@ -1,6 +1,6 @@
 """A grid member acts on a case that moved on since the page was opened: the page says so
 in words, shows the case as it is now, and the next action works. Then they return the
-case with a common phrase as the reason."""
+case with a common phrase as the reason; the reason typed survives a reload."""
 
 import secrets
 from typing import Any
@@ -42,13 +42,22 @@ async def test_signing_for_a_case_signed_for_elsewhere_shows_the_conflict_then_r
     assert await page.locator(".card [data-status]").inner_text() == "办理中"
     assert await journey.accessibility_problems(page) == []
 
-    # 退单 with a common phrase as the reason.
+    # What is typed into the 退单 reason survives a reload.
     await page.get_by_role("button", name="退单").click()
+    await page.get_by_label("退单原因").fill("诉求人电话打不通")
+    await page.reload()
+    await page.get_by_text(content).wait_for()
+    await page.get_by_role("button", name="退单").click()
+    assert await page.get_by_label("退单原因").input_value() == "诉求人电话打不通"
+
+    # 退单 with a common phrase as the reason.
     await page.get_by_role("button", name="需要职能部门处理").click()
     assert await page.get_by_label("退单原因").input_value() == "需要职能部门处理"
     assert await journey.accessibility_problems(page) == []
     await page.get_by_role("button", name="确认退单").click()
     await page.get_by_role("status").filter(has_text="已退单").wait_for()
+    # Sent: the draft is forgotten.
+    assert await page.evaluate("Object.keys(localStorage).filter(k => k.includes('.return'))") == []
 
     async with httpx.AsyncClient() as client:
         case = await client.get(

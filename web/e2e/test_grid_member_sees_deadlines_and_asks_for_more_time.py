@@ -70,6 +70,11 @@ async def test_grid_member_sees_deadlines_and_asks_for_more_time(journey: Any, p
     web_map = await page.get_by_role("link", name="网页地图").get_attribute("href")
     assert web_map is not None and "position=104.7725%2C29.355" in web_map
     assert await page.get_by_text("尚未联系群众").count() == 1
+    # The case's clocks (escalation): the step, its colour in words, the time left.
+    clocks = page.locator("[data-clocks]")
+    await clocks.wait_for()
+    assert "办理时限" in await clocks.inner_text()
+    assert "剩余" in await clocks.inner_text() or "已超时" in await clocks.inner_text()
     assert await journey.accessibility_problems(page) == []
 
     # Meanwhile the case moves on elsewhere: 首次联系 meets the conflict, said in words,
@@ -93,8 +98,12 @@ async def test_grid_member_sees_deadlines_and_asks_for_more_time(journey: Any, p
     await page.get_by_text("尚未联系群众").wait_for(state="detached")
     assert await page.get_by_role("button", name="首次联系").count() == 0
 
-    # 申请延期: seven days, a common reason.
+    # 申请延期: what is typed survives a reload; then seven days, a common reason.
     await page.get_by_role("button", name="申请延期").click()
+    await page.get_by_label("延期原因").fill("等待物业回复")
+    await page.reload()
+    await page.get_by_role("button", name="申请延期").click()
+    assert await page.get_by_label("延期原因").input_value() == "等待物业回复"
     await page.get_by_role("button", name="7 天").click()
     await page.get_by_role("button", name="需要采购材料").click()
     assert await page.get_by_label("延期原因").input_value() == "需要采购材料"
@@ -134,4 +143,7 @@ async def test_grid_member_sees_deadlines_and_asks_for_more_time(journey: Any, p
     await page.wait_for_url(f"{workbench}/cases/{latest['case_id']}")
     assert "申请中，待审批" in await page.locator("[data-extension]").inner_text()
     assert await page.locator("[data-offline]").count() == 1
+    # The clocks kept from the last visit are shown offline, with no error.
+    await page.locator("[data-clocks]").wait_for()
+    assert await page.get_by_role("alert").count() == 0
     await page.context.set_offline(False)

@@ -7,7 +7,7 @@ import CaseResolveForm from './CaseResolveForm.vue'
 
 function mountForm() {
   return mount(CaseResolveForm, {
-    props: { busy: false },
+    props: { busy: false, caseId: 'c-1' },
     global: {
       plugins: [createAppI18n('zh-CN')],
       stubs: {

@@ -1,10 +1,15 @@
-import type { AttachmentRead, CaseDetail, ExtensionIn, ReporterPhoneRead } from '@/kit/api'
+import type { AttachmentRead, CaseDetail, ClockRead, ExtensionIn, ReporterPhoneRead } from '@/kit/api'
 import { apiUrl, newIdempotencyKey, request } from '@/kit/http'
 import { remember } from '@/kit/offline'
 import type { OutboxSpec } from '@/outbox/outbox'
 
 export function getCase(id: string): Promise<CaseDetail> {
   return request<CaseDetail>('dispatch', `/v1/cases/${encodeURIComponent(id)}`, { offline: true })
+}
+
+/** The case's clocks (escalation); the last answer is kept and shown offline. */
+export function getClocks(id: string): Promise<ClockRead[]> {
+  return request<ClockRead[]>('escalation', `/v1/cases/${encodeURIComponent(id)}/clocks`, { offline: true })
 }
 
 /** After an action, the case as it now is becomes what is shown offline. */

@@ -59,6 +59,11 @@ export default {
     contactedAt: '首次联系',
     notContacted: '尚未联系群众',
     extension: '延期',
+    clocks: {
+      title: '办理时限',
+      kinds: { sign_for: '签收', first_contact: '首次联系', resolution: '办结', callback: '回访', ownership: '权属认定' },
+      paused: '已暂停计时（剩余 {amount}）',
+    },
     extensionStates: { pending: '申请中，待审批（至 {time}）', approved: '已同意（至 {time}）', rejected: '未同意' },
     contacted: '已记录首次联系',
     extensionRequested: '延期申请已提交，等待审批',
@@ -186,6 +191,11 @@ export default {
     contactedAt: 'First contact',
     notContacted: 'Resident not contacted yet',
     extension: 'Extension',
+    clocks: {
+      title: 'Deadlines',
+      kinds: { sign_for: 'Sign for', first_contact: 'First contact', resolution: 'Resolve', callback: 'Callback', ownership: 'Ownership' },
+      paused: 'Paused ({amount} left)',
+    },
     extensionStates: { pending: 'requested, awaiting approval (to {time})', approved: 'approved (to {time})', rejected: 'rejected' },
     contacted: 'First contact recorded',
     extensionRequested: 'Extension requested; awaiting approval',

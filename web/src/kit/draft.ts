@@ -19,3 +19,8 @@ export function useDraft(name: string, initial = ''): { text: Ref<string>; clear
     },
   }
 }
+
+/** Forgets a draft from outside its form, e.g. once the page has sent or queued it. */
+export function forgetDraft(name: string): void {
+  localStorage.removeItem(PREFIX + name)
+}

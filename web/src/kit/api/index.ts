@@ -1,5 +1,6 @@
 // The services' schemas, generated from their OpenAPI documents (npm run gen:api).
 import type { components as Dispatch } from './generated/dispatch'
+import type { components as Escalation } from './generated/escalation'
 import type { components as Intake } from './generated/intake'
 
 export type CaseRead = Dispatch['schemas']['CaseRead']
@@ -17,6 +18,7 @@ export type SignInConfigRead = Dispatch['schemas']['SignInConfigRead']
 export type OidcConfigRead = Dispatch['schemas']['OidcConfigRead']
 export type ReporterPhoneRead = Dispatch['schemas']['ReporterPhoneRead']
 export type AttachmentRead = Intake['schemas']['AttachmentRead']
+export type ClockRead = Escalation['schemas']['ClockRead']
 
 // Field work: patrols and household visits (intake).
 export type PatrolRead = Intake['schemas']['PatrolRead']

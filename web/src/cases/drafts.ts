@@ -1,0 +1,13 @@
+// The return, resolve and extension forms keep what was typed per case, so a reload loses
+// nothing; the case page forgets the draft once the action is sent or queued.
+import { forgetDraft } from '@/kit/draft'
+
+export type CaseDraftForm = 'return' | 'resolve' | 'extension'
+
+export function caseDraft(caseId: string, form: CaseDraftForm): string {
+  return `case.${caseId}.${form}`
+}
+
+export function forgetCaseDraft(caseId: string, form: CaseDraftForm): void {
+  forgetDraft(caseDraft(caseId, form))
+}
