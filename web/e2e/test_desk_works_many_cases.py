@@ -221,3 +221,47 @@ async def test_an_admin_imports_a_staff_file_with_one_bad_row_and_nothing_is_app
         assert errors == []
     finally:
         await context.close()
+
+
+async def test_the_search_filters_by_category_and_channel_and_keeps_them_in_the_url(
+    journey: Any, browser: Any
+) -> None:
+    token = f"筛选{secrets.token_hex(3)}"
+    unplaced = await push_unplaceable_ticket(journey, f"{token} 路灯不亮")
+    placed = await journey.push_ticket(f"{token} 垃圾满溢")
+    await journey.case_in_dispatch(placed["case_id"], status="assigned")
+
+    context, page, errors = await desk_page(browser, journey, "dp1")
+    try:
+        await page.get_by_role("textbox", name="查找案件").fill(token)
+        await page.get_by_role("button", name="查找", exact=True).click()
+        await page.get_by_role("heading", name="查找结果：共 2 件").wait_for()
+
+        # By category: only the garbage case, and the search is in the page's URL.
+        await page.get_by_label("类别编码").fill("environment/garbage-overflow")
+        await page.get_by_role("button", name="查找", exact=True).click()
+        await page.get_by_role("heading", name="查找结果：共 1 件").wait_for()
+        rows = page.locator(".cases tbody tr")
+        assert await rows.count() == 1
+        await rows.locator(f'[data-case-id="{placed["case_id"]}"]').wait_for()
+        assert await page.locator(f'[data-case-id="{unplaced}"]').count() == 0
+        assert "category_code=environment" in page.url
+        assert await journey.accessibility_problems(page) == []
+
+        # A reload opens the same search.
+        await page.reload()
+        await page.get_by_role("heading", name="查找结果：共 1 件").wait_for()
+        assert await page.get_by_label("类别编码").input_value() == "environment/garbage-overflow"
+
+        # By channel: both came by the 12345 hotline, none by patrol.
+        await page.get_by_label("类别编码").fill("")
+        await page.get_by_label("渠道").select_option("hotline")
+        await page.get_by_role("button", name="查找", exact=True).click()
+        await page.get_by_role("heading", name="查找结果：共 2 件").wait_for()
+        await page.get_by_label("渠道").select_option("patrol")
+        await page.get_by_role("button", name="查找", exact=True).click()
+        await page.get_by_role("heading", name="查找结果：共 0 件").wait_for()
+        assert "channel=patrol" in page.url
+        assert errors == []
+    finally:
+        await context.close()

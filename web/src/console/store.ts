@@ -1,14 +1,11 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
-import { type CaseRow, listQueues, type QueueRead, searchCases, type Sla } from './api'
+import { type CaseRow, listQueues, type QueueRead, searchCases } from './api'
+import { emptySearch, type Search, searchFilter } from './cases-table/search'
 import type { ViewRead } from './desk-api'
 
-export interface Search {
-  q: string
-  status: string
-  sla: Sla | ''
-}
+export type { Search }
 
 export type Sort = ViewRead['sort']
 
@@ -29,7 +26,7 @@ export function filterQuery(filter: Record<string, unknown>): Record<string, str
 export const useDeskStore = defineStore('desk', () => {
   const queues = ref<QueueRead[]>([])
   const selected = ref<string | null>(null)
-  const search = ref<Search>({ q: '', status: '', sla: '' })
+  const search = ref<Search>(emptySearch())
   const searching = ref(false)
   const sort = ref<Sort>('-reported_at')
   const rows = ref<CaseRow[]>([])
@@ -46,14 +43,7 @@ export const useDeskStore = defineStore('desk', () => {
   /** What the table shows, as a filter: the view's, the search's or the queue's. */
   function currentFilter(): Record<string, unknown> {
     if (activeView.value) return { ...activeView.value.filter }
-    if (searching.value) {
-      const filter: Record<string, unknown> = {}
-      const q = search.value.q.trim()
-      if (q) filter.q = q
-      if (search.value.status) filter.status = [search.value.status]
-      if (search.value.sla) filter.sla = search.value.sla
-      return filter
-    }
+    if (searching.value) return searchFilter(search.value)
     const queue = queues.value.find((item) => item.key === selected.value)
     return queue ? { ...queue.filter } : {}
   }
@@ -68,11 +58,7 @@ export const useDeskStore = defineStore('desk', () => {
     if (activeView.value) {
       base = filterQuery(activeView.value.filter)
     } else if (searching.value) {
-      base = {
-        q: search.value.q.trim() || undefined,
-        status: search.value.status || undefined,
-        sla: search.value.sla || undefined,
-      }
+      base = filterQuery(searchFilter(search.value))
     } else {
       const queue = queues.value.find((item) => item.key === selected.value)
       base = queue ? filterQuery(queue.filter) : {}
