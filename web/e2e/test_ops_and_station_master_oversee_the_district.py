@@ -260,3 +260,28 @@ async def test_a_station_master_sees_the_day_of_the_community(journey: Any, brow
         assert errors == []
     finally:
         await context.close()
+
+
+async def test_ops_sees_the_rates_by_department_as_the_api_gives_them(
+    journey: Any, browser: Any
+) -> None:
+    today, _ = await seeded(journey)
+    context, page, errors = await desk_page(browser, journey, "ops1")
+    try:
+        await page.goto(f"{journey.base_url}/console/rates")
+        await page.get_by_label("开始日期").fill(today)
+        await page.get_by_label("结束日期").fill(today)
+        await page.get_by_role("button", name="统计").click()
+        await page.get_by_role("button", name="按职能部门查看").click()
+        await page.get_by_text("职能部门三率明细").wait_for()
+        api = await rates_api(journey, "department", today)
+        assert await figures_of(page.locator('tr[data-unit="total"]')) == expected_figures(
+            api["total"]
+        )
+        assert await journey.accessibility_problems(page) == []
+        # And back to the areas.
+        await page.get_by_role("button", name="按区域查看").click()
+        await page.get_by_text("街道三率明细").wait_for()
+        assert errors == []
+    finally:
+        await context.close()

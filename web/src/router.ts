@@ -54,6 +54,8 @@ const routes: RouteRecordRaw[] = [
       },
       // The assessment of grid members (网格员考核).
       { path: 'assessment', component: () => import('@/console/assessment/AssessmentPage.vue') },
+      // Notify's failed and pending deliveries, with resend (ops, admin).
+      { path: 'deliveries', component: () => import('@/console/deliveries/DeliveriesPage.vue') },
     ],
   },
   {

@@ -10,6 +10,8 @@ import tasks from '@/tasks/messages'
 
 // The assessment of grid members in the console
 import assessment from '@/console/assessment/messages'
+// Notification deliveries (ops)
+import deliveries from '@/console/deliveries/messages'
 
 // Field work: patrols, household visits, and the outbox of actions taken offline.
 import outbox from '@/outbox/messages'
@@ -35,6 +37,8 @@ function pick(locale: Locale) {
     oversight: oversight[locale],
     // The assessment of grid members
     assessment: assessment[locale],
+    // Notification deliveries (ops)
+    deliveries: deliveries[locale],
   }
 }
 

@@ -73,6 +73,8 @@ export default {
       month: '月份',
       noUnit: '（无所属单位）',
       empty: '该时段没有案件',
+      byDepartment: '按职能部门查看',
+      byArea: '按区域查看',
     },
     wall: {
       title: '区指挥中心大屏',
@@ -189,6 +191,8 @@ export default {
       month: 'Month',
       noUnit: '(no unit)',
       empty: 'No cases in this period',
+      byDepartment: 'By department',
+      byArea: 'By area',
     },
     wall: {
       title: 'District command centre',
