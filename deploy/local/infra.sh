@@ -189,12 +189,16 @@ EOF
     -cp "$kafka_libs/*" kafka.Kafka "$kafka_dir/server.properties" \
     > "$kafka_dir/logs/stdout.log" 2>&1 < /dev/null &
   echo $! > "$kafka_dir/kafka.pid"
-  for _ in $(seq 1 120); do
-    grep -q 'Kafka Server started' "$kafka_dir/logs/server.log" 2>/dev/null && break
+  # A broker that holds many topics (or stopped uncleanly) loads its logs before it
+  # answers: minutes on a small machine. Wait while it lives, up to the limit.
+  local limit=${GRIDCASE_KAFKA_START_SECONDS:-300} waited=0
+  while ! grep -q 'Kafka Server started' "$kafka_dir/logs/server.log" 2>/dev/null; do
     kafka_pid >/dev/null || { tail -n 30 "$kafka_dir/logs/server.log" "$kafka_dir/logs/stdout.log" >&2; die "Kafka exited during start-up"; }
+    [ "$waited" -lt $((limit * 2)) ] || die "Kafka did not start within $limit s (GRIDCASE_KAFKA_START_SECONDS); see $kafka_dir/logs"
+    [ "$waited" -eq 0 ] || [ $((waited % 60)) -ne 0 ] || log "Kafka still starting after $((waited / 2)) s ($(ls "$kafka_dir/data" | wc -l) log directories to load)"
     sleep 0.5
+    waited=$((waited + 1))
   done
-  grep -q 'Kafka Server started' "$kafka_dir/logs/server.log" || die "Kafka did not start within 60 s; see $kafka_dir/logs"
   log "Kafka ready on 127.0.0.1:$KAFKA_PORT"
 }
 
@@ -203,7 +207,8 @@ kafka_stop() {
   local pid; pid=$(kafka_pid) || return 0
   log "stopping Kafka (pid $pid)"
   kill "$pid"
-  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  # A clean shutdown spares the next start a recovery of every log; give it two minutes.
+  for _ in $(seq 1 240); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
   kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
   rm -f "$kafka_dir/kafka.pid"
 }

@@ -13,6 +13,7 @@ from gridcase_events.testing import (
     HttpSink,
     Servers,
     _create_database,
+    _delete_namespace,
     _drop_database,
     bearer,
 )
@@ -82,6 +83,7 @@ async def platform(
         services.stop_all()
         await sink.stop()
         await _drop_database(database_url, admin_dsn)
+        await _delete_namespace(servers.kafka, namespace)
 
 
 def platform_logs(platform: Platform) -> str:
