@@ -4,13 +4,14 @@ upload is the walls domain's (``intake.walls.endpoints``): it is counted like wi
 from __future__ import annotations
 
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, File, Path, Response, UploadFile
 
 from gridcase_events.kit.auth import CurrentPrincipal
 from gridcase_events.kit.errors import NotFound
 from intake.attachments import service
-from intake.attachments.schemas import UPLOAD_RESPONSES, AttachmentRead
+from intake.attachments.schemas import UPLOAD_RESPONSES, AttachmentRead, CaseAttachmentsRead
 from intake.deps import RuntimeDep, SessionDep, SettingsDep, StorageDep
 from intake.idempotency.deps import IdempotencyDep, respond
 
@@ -80,4 +81,25 @@ async def download(
             "Cache-Control": "private, max-age=31536000, immutable",
             "X-Content-Type-Options": "nosniff",
         },
+    )
+
+
+@router.get(
+    "/v1/cases/{case_id}/attachments",
+    response_model=CaseAttachmentsRead,
+    summary="附件: a case's files (its report's, merged duplicates', resolutions' evidence), "
+    "for whoever may read the case",
+    responses={
+        403: {"description": "a role that handles no cases (as for downloads)"},
+        404: {"description": "no such case, or a case outside your scope"},
+    },
+)
+async def case_attachments(
+    case_id: UUID,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> CaseAttachmentsRead:
+    return await service.of_case(
+        session=session, principal=principal, case_id=case_id, base_url=settings.public_base_url
     )

@@ -112,3 +112,22 @@ async def evidence_of(session: AsyncSession, name: str) -> list[UUID]:
         select(AttachmentEvidence.case_id).where(AttachmentEvidence.name == name)
     )
     return list(result.scalars())
+
+
+async def get_many(session: AsyncSession, names: Collection[str]) -> dict[str, Attachment]:
+    """The stored files among `names`, by name."""
+    if not names:
+        return {}
+    result = await session.execute(select(Attachment).where(Attachment.name.in_(list(names))))
+    return {a.name: a for a in result.scalars()}
+
+
+async def evidence_for(session: AsyncSession, case_id: UUID) -> list[tuple[str, datetime]]:
+    """The files the case's resolutions gave as evidence, with when each was recorded,
+    in that order."""
+    result = await session.execute(
+        select(AttachmentEvidence.name, AttachmentEvidence.recorded_at)
+        .where(AttachmentEvidence.case_id == case_id)
+        .order_by(AttachmentEvidence.recorded_at, AttachmentEvidence.name)
+    )
+    return [(name, at) for name, at in result.all()]

@@ -10,7 +10,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
+from uuid import UUID
 
 import filetype
 import structlog
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events import payloads
 from gridcase_events.kit import db
-from gridcase_events.kit.auth import AREA_ROLES, Principal, can_see, scope_of
+from gridcase_events.kit.auth import AREA_ROLES, Principal, scope_of
 from gridcase_events.kit.errors import (
     Forbidden,
     Invalid,
@@ -29,7 +30,7 @@ from gridcase_events.kit.errors import (
 )
 from intake.attachments import repository
 from intake.attachments.models import Attachment
-from intake.attachments.schemas import AttachmentRead
+from intake.attachments.schemas import AttachmentRead, CaseAttachmentRead, CaseAttachmentsRead
 from intake.attachments.storage import Storage
 from intake.cases import service as case_service
 from intake.idempotency.schemas import Key, Replay
@@ -293,17 +294,82 @@ async def downloadable(
         url=url_for(base_url, name),
         case_ids=await repository.evidence_of(session, name),
     )
-    if any(
-        can_see(
-            principal,
-            grid_code=c.grid_code,
-            department_code=c.department_code,
-            district_code=c.district_code,
-        )
-        for c in cases
-    ):
+    if any(case_service.readable_by(principal, c) for c in cases):
         return attachment
     raise Forbidden("this attachment belongs to no case of yours")
+
+
+Source = Literal["report", "duplicate", "evidence"]
+
+
+@dataclass(frozen=True)
+class _Carried:
+    url: str
+    source: Source
+    tracking_no: str
+    at: datetime
+
+
+async def of_case(
+    *, session: AsyncSession, principal: Principal, case_id: UUID, base_url: str
+) -> CaseAttachmentsRead:
+    """附件: the files that belong to a case — its report's, those of duplicate reports
+    merged into it, its resolutions' evidence — for whoever may read the case, by the
+    same scope as the case itself and the downloads (:func:`downloadable`). A case
+    outside the caller's scope is :class:`NotFound`, as one that does not exist (its
+    existence is not told); a role that may download no attachments, :class:`Forbidden`.
+    A duplicate is read by the scope of the case it was merged into."""
+    if not handles_cases(principal):
+        raise Forbidden(f"role {principal.role} may not read attachments here")
+    case = await case_service.get(session=session, case_id=case_id)
+    scoped = case
+    if case is not None and case.duplicate_of is not None:
+        scoped = await case_service.get(session=session, case_id=case.duplicate_of)
+    if case is None or scoped is None or not case_service.readable_by(principal, scoped):
+        raise NotFound("no such case")
+    carried = [
+        _Carried(
+            url,
+            "report" if report.id == case.id else "duplicate",
+            report.tracking_no,
+            report.reported_at,
+        )
+        for report in await case_service.with_duplicates(session=session, case_id=case.id)
+        for url in report.attachments
+    ]
+    carried += [
+        _Carried(url_for(base_url, name), "evidence", case.tracking_no, at)
+        for name, at in await repository.evidence_for(session, case.id)
+    ]
+    return CaseAttachmentsRead(
+        case_id=case.id,
+        tracking_no=case.tracking_no,
+        items=await _described(session=session, carried=carried, base_url=base_url),
+    )
+
+
+async def _described(
+    *, session: AsyncSession, carried: Sequence[_Carried], base_url: str
+) -> list[CaseAttachmentRead]:
+    """Each URL once (where it first came), with its stored file's type and size; a URL
+    intake does not store (a 12345 ticket's own) as a link."""
+    names = {c.url: name_from_url(base_url, c.url) for c in carried}
+    stored = await repository.get_many(session, {n for n in names.values() if n is not None})
+    items: dict[str, CaseAttachmentRead] = {}
+    for c in carried:
+        if c.url in items:
+            continue
+        file = stored.get(names[c.url] or "")
+        items[c.url] = CaseAttachmentRead(
+            url=c.url,
+            name=file.name if file else None,
+            content_type=file.content_type if file else None,
+            size=file.size if file else None,
+            source=c.source,
+            tracking_no=c.tracking_no,
+            added_at=c.at,
+        )
+    return list(items.values())
 
 
 async def record_evidence(

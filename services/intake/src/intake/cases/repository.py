@@ -167,6 +167,16 @@ async def holding(
     return list(result.scalars())
 
 
+async def with_duplicates(session: AsyncSession, case_id: UUID) -> list[Case]:
+    """The case and the duplicates merged into it, in the order they were reported."""
+    result = await session.execute(
+        select(Case)
+        .where(or_(Case.id == case_id, Case.duplicate_of == case_id))
+        .order_by(Case.reported_at, Case.id)
+    )
+    return list(result.scalars())
+
+
 async def carried(session: AsyncSession, attachment_urls: Collection[str]) -> set[str]:
     """The URLs among `attachment_urls` that some case's report carries."""
     if not attachment_urls:

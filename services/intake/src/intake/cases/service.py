@@ -14,8 +14,10 @@ from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events import payloads
+from gridcase_events.areas import district_of
 from gridcase_events.envelope import new_id
 from gridcase_events.kit import db
+from gridcase_events.kit.auth import Principal, can_see
 from gridcase_events.kit.pii import mask_name, mask_phone, normalize_phone
 from intake.cases import repository
 from intake.cases.models import Case
@@ -450,6 +452,29 @@ async def holding_attachment(
     if primaries:
         cases += await repository.holding(session, attachment_url=url, case_ids=primaries)
     return cases
+
+
+def readable_by(principal: Principal, case: Case) -> bool:
+    """Whether the case lies in the principal's scope, by the rule dispatch reads a case
+    by (``dispatch.workflow.rules.sees``): its area is its grid, else its community; its
+    district that area's, else the one dispatch's events named."""
+    area = case.grid_code or case.community_code
+    return can_see(
+        principal,
+        grid_code=area,
+        department_code=case.department_code,
+        district_code=district_of(area) or case.district_code,
+    )
+
+
+async def get(*, session: AsyncSession, case_id: UUID) -> Case | None:
+    return await repository.get(session, case_id)
+
+
+async def with_duplicates(*, session: AsyncSession, case_id: UUID) -> list[Case]:
+    """The case and the duplicates merged into it (their reports are its too), in the
+    order they were reported."""
+    return await repository.with_duplicates(session, case_id)
 
 
 async def attachments_carried(*, session: AsyncSession, urls: Collection[str]) -> set[str]:
