@@ -3,6 +3,7 @@ import { createI18n } from 'vue-i18n'
 import auth from '@/auth/messages'
 import cases from '@/cases/messages'
 import desk from '@/console/messages'
+import attachments from '@/console/case-page/attachment-messages'
 import oversight from '@/console/oversight/messages'
 import inbox from '@/inbox/messages'
 import kit from '@/kit/messages'
@@ -29,6 +30,7 @@ function pick(locale: Locale) {
     cases: cases[locale],
     inbox: inbox[locale],
     console: desk[locale],
+    attachments: attachments[locale],
     // Field work
     outbox: outbox[locale],
     patrol: patrol[locale],

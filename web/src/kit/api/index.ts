@@ -18,6 +18,8 @@ export type SignInConfigRead = Dispatch['schemas']['SignInConfigRead']
 export type OidcConfigRead = Dispatch['schemas']['OidcConfigRead']
 export type ReporterPhoneRead = Dispatch['schemas']['ReporterPhoneRead']
 export type AttachmentRead = Intake['schemas']['AttachmentRead']
+export type CaseAttachmentRead = Intake['schemas']['CaseAttachmentRead']
+export type CaseAttachmentsRead = Intake['schemas']['CaseAttachmentsRead']
 export type ClockRead = Escalation['schemas']['ClockRead']
 
 // Field work: patrols and household visits (intake).

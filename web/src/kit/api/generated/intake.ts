@@ -154,6 +154,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cases/{case_id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 附件: a case's files (its report's, merged duplicates', resolutions' evidence), for whoever may read the case */
+        get: operations["case_attachments_v1_cases__case_id__attachments_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/hotline/tickets": {
         parameters: {
             query?: never;
@@ -521,6 +538,61 @@ export interface components {
              * @description JPEG, PNG, WebP or PDF
              */
             file: string;
+        };
+        /**
+         * CaseAttachmentRead
+         * @description A file that belongs to a case.
+         */
+        CaseAttachmentRead: {
+            /**
+             * Added At
+             * Format: date-time
+             * @description when the report was made or the evidence recorded
+             */
+            added_at: string;
+            /**
+             * Content Type
+             * @description as stored (sniffed at upload); null for a link
+             */
+            content_type: string | null;
+            /**
+             * Name
+             * @description the stored file (`<sha256>.<ext>`), downloaded by GET /v1/attachments/{name}; null for a link intake does not store (a 12345 ticket's own attachment URL)
+             */
+            name: string | null;
+            /**
+             * Size
+             * @description bytes, as stored; null for a link
+             */
+            size: number | null;
+            /**
+             * Source
+             * @description the case's report, a duplicate report merged into it, or a resolution's evidence
+             * @enum {string}
+             */
+            source: "report" | "duplicate" | "evidence";
+            /**
+             * Tracking No
+             * @description the report that carried it (a duplicate's own number)
+             */
+            tracking_no: string;
+            /**
+             * Url
+             * @description as the report or resolution carries it
+             */
+            url: string;
+        };
+        /** CaseAttachmentsRead */
+        CaseAttachmentsRead: {
+            /**
+             * Case Id
+             * Format: uuid
+             */
+            case_id: string;
+            /** Items */
+            items: components["schemas"]["CaseAttachmentRead"][];
+            /** Tracking No */
+            tracking_no: string;
         };
         /**
          * CaseCreated
@@ -1562,6 +1634,51 @@ export interface operations {
                 content?: never;
             };
             /** @description no such attachment */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    case_attachments_v1_cases__case_id__attachments_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseAttachmentsRead"];
+                };
+            };
+            /** @description a role that handles no cases (as for downloads) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such case, or a case outside your scope */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,41 @@
+// 附件 on the console's case page (registered in kit/i18n.ts under `attachments`).
+export default {
+  'zh-CN': {
+    title: '附件',
+    none: '居民和上报人没有附带文件',
+    loading: '正在读取附件…',
+    failed: '附件暂时无法读取',
+    forbidden: '您的角色不能查看附件',
+    photo: '附件照片 {n}',
+    photoOf: '附件照片 {n}（{source}）',
+    open: '查看原图：{what}',
+    download: '下载 {name}（{size}）',
+    link: '在来源系统打开：{name}',
+    notShown: '这张照片暂时无法显示',
+    sources: {
+      report: '诉求原件',
+      duplicate: '合并的重复诉求 {no}',
+      evidence: '办结照片',
+    },
+    kinds: { pdf: 'PDF 文件', file: '文件', link: '外部链接' },
+  },
+  en: {
+    title: 'Attachments',
+    none: 'The report came with no files',
+    loading: 'Loading the attachments…',
+    failed: 'The attachments cannot be read just now',
+    forbidden: 'Your role may not see attachments',
+    photo: 'Attached photo {n}',
+    photoOf: 'Attached photo {n} ({source})',
+    open: 'Open full size: {what}',
+    download: 'Download {name} ({size})',
+    link: 'Open in the source system: {name}',
+    notShown: 'This photo cannot be shown just now',
+    sources: {
+      report: 'the report',
+      duplicate: 'merged duplicate {no}',
+      evidence: 'resolution photo',
+    },
+    kinds: { pdf: 'PDF file', file: 'File', link: 'External link' },
+  },
+}
