@@ -385,6 +385,68 @@ def dev_token(url: str, staff_id: str) -> str:
     return token
 
 
+def attachment_screens(browser: Any, url: str) -> None:
+    """附件 on a case page, desktop-sized (c9): a resident's wish from a new wish wall with
+    a photo and a PDF uploaded there, opened by the dispatcher 胡霞敏 (dp1)."""
+    admin = {"Authorization": f"Bearer {dev_token(url, 'admin1')}"}
+    dispatcher = {"Authorization": f"Bearer {dev_token(url, 'dp1')}"}
+    wall_id = f"W-SHOT-{secrets.token_hex(2)}"
+    httpx.post(
+        f"{url}/api/intake/v1/walls",
+        json={
+            "wall_id": wall_id,
+            "community_code": "510302001001",
+            "name": "桂花社区心愿墙",
+            "location": {"lat": 29.355, "lon": 104.7725},
+        },
+        headers=admin,
+        timeout=30,
+    ).raise_for_status()
+    pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+    urls = [
+        httpx.post(
+            f"{url}/api/intake/v1/public/walls/{wall_id}/attachments",
+            files={"file": (name, content)},
+            timeout=30,
+        ).json()["url"]
+        for name, content in (("photo.png", photo()), ("notice.pdf", pdf))
+    ]
+    wish = httpx.post(
+        f"{url}/api/intake/v1/public/walls/{wall_id}/wishes",
+        json={
+            "content": f"小区垃圾桶满了好几天没人清运，附上照片和物业的通知 {secrets.token_hex(2)}",
+            "attachments": urls,
+        },
+        timeout=30,
+    )
+    wish.raise_for_status()
+    case_id = ""
+    for _ in range(60):
+        found = httpx.get(
+            f"{url}/api/dispatch/v1/cases",
+            params={"tracking_no": wish.json()["tracking_no"]},
+            headers=dispatcher,
+            timeout=30,
+        )
+        if found.status_code == 200 and found.json()["items"]:
+            case_id = found.json()["items"][0]["id"]
+            break
+        time.sleep(0.5)
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    page = context.new_page()
+    page.goto(f"{url}/sign-in")
+    page.locator("button[data-staff-id=dp1]").click()
+    page.wait_for_url("**/console")
+    page.goto(f"{url}/console/cases/{case_id}")
+    page.get_by_role("img", name="附件照片 1").wait_for()
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(OUT / "c9-console-case-attachments.png"))
+    print("saved docs/screenshots/c9-console-case-attachments.png")
+    context.close()
+
+
 def admin_screens(browser: Any, url: str, secret: str) -> None:
     """Administration's settings, as admin 何杰洋 (admin1), desktop-sized (c15 on): a time
     limit and a notification rule being edited, each with the API's refusal at its field
@@ -461,10 +523,11 @@ def main() -> None:
     parser.add_argument("--hotline-secret", default=DEV_HOTLINE_SECRET)
     parser.add_argument(
         "--only",
-        choices=["phone", "console", "desk", "admin", "field", "members"],
+        choices=["phone", "console", "desk", "admin", "field", "members", "attachments"],
         help="the phone app's, the console's (desk: the console's from c10 on; admin: "
         "administration's settings, c15 on; members: the rates by member and the "
-        "assessment), or the field work's (patrol, visits) screens",
+        "assessment; attachments: a case page's 附件, c9), or the field work's (patrol, "
+        "visits) screens",
     )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -476,13 +539,15 @@ def main() -> None:
         if args.only in (None, "console"):
             console_screens(browser, args.url, args.hotline_secret)
             oversight_screens(browser, args.url)
+        if args.only in (None, "console", "attachments"):
+            attachment_screens(browser, args.url)
         if args.only in (None, "console", "desk"):
             desk_screens(browser, args.url, args.hotline_secret)
         if args.only in (None, "console", "admin"):
             admin_screens(browser, args.url, args.hotline_secret)
         if args.only == "members":
             member_screens(browser, args.url)
-        if args.only in ("console", "desk", "admin", "field", "members"):
+        if args.only in ("console", "desk", "admin", "field", "members", "attachments"):
             browser.close()
             return
         pushed = push(args.url, args.hotline_secret)
