@@ -220,3 +220,63 @@ async def test_a_listed_file_whose_bytes_are_gone_downloads_as_404(
 
     assert served.status_code == 404
     assert served.json()["detail"] == "no such attachment"
+
+
+async def test_a_case_held_by_a_community_station_is_listed_for_its_station_master(
+    intake: Any, publish: Any
+) -> None:
+    case = await _report(intake, await _upload(intake, png("station"), REPORTER))
+    await publish(
+        intake,
+        payloads.CaseRouted(
+            **_ref(case, 1),
+            target="community",
+            method="community_name",
+            community_code=GRID[:12],
+            reason="test",
+        ),
+        case,
+        "routed",
+    )
+    path = f"/v1/cases/{case['case_id']}/attachments"
+    station = bearer("sm-1", "station_master", GRID[:12])
+    other_station = bearer("sm-2", "station_master", "510302001003")
+
+    assert await _statuses(intake, path, station, DISPATCHER, other_station, SAME_GRID) == [
+        200,
+        200,
+        404,
+        404,
+    ]
+
+
+SCAN = "https://hotline.example/files/scan-1.jpg"
+SECOND_SCAN = "https://hotline.example/files/scan-2.jpg"
+
+
+async def test_a_merged_duplicates_files_and_a_tickets_own_links_are_the_cases_too(
+    push: Any, ticket: Any, client: Any, publish: Any
+) -> None:
+    first = (await push(ticket(ticket_no="A-1", attachments=[SCAN]))).json()
+    duplicate = (
+        await push(
+            ticket(
+                ticket_no="A-2", lat=29.3554, caller_phone="13800001111", attachments=[SECOND_SCAN]
+            )
+        )
+    ).json()
+    assert duplicate["merged_into"] == first["tracking_no"]
+    await _routed(client, publish, first, grid_code=GRID)
+
+    listed = await client.get(f"/v1/cases/{first['case_id']}/attachments", headers=SAME_GRID)
+
+    assert [
+        (i["url"], i["source"], i["tracking_no"], i["name"], i["size"])
+        for i in listed.json()["items"]
+    ] == [
+        (SCAN, "report", first["tracking_no"], None, None),
+        (SECOND_SCAN, "duplicate", duplicate["tracking_no"], None, None),
+    ]
+    # The duplicate itself is read by the scope of the case it was merged into.
+    path = f"/v1/cases/{duplicate['case_id']}/attachments"
+    assert await _statuses(client, path, SAME_GRID, OTHER_MEMBER) == [200, 404]
