@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { deskActions, unitOfCase } from './actions'
+import { deskActions, mayDispatch, unitOfCase } from './actions'
 
 const dispatcher = { role: 'dispatcher', staffId: 'dp1' }
 const base = { assignee_id: null, resolved_by: null, extension_status: null }
@@ -67,5 +67,14 @@ describe('unitOfCase', () => {
     })
     expect(unitOfCase({ target: 'department', department_code: 'water' })).toEqual({ department_code: 'water' })
     expect(unitOfCase({ target: 'triage' })).toBeNull()
+  })
+})
+
+describe('mayDispatch', () => {
+  it('offers the dispatch form on a triage or queued case to the centre only', () => {
+    expect(mayDispatch('triage', 'dispatcher')).toBe(true)
+    expect(mayDispatch('routed', 'district_center')).toBe(true)
+    expect(mayDispatch('routed', 'department_operator')).toBe(false)
+    expect(mayDispatch('assigned', 'dispatcher')).toBe(false)
   })
 })

@@ -38,6 +38,11 @@ const OPEN = ['triage', 'routed', 'assigned', 'accepted', 'suspended']
 type CaseState = Pick<CaseDetail, 'status' | 'assignee_id' | 'resolved_by' | 'extension_status'> &
   Partial<Pick<CaseDetail, 'target' | 'grid_code' | 'community_code' | 'department_code'>>
 
+/** 派遣 (the dispatch form): a case in triage or waiting in a unit's queue, by the centre. */
+export function mayDispatch(status: string, role: string): boolean {
+  return ['triage', 'routed'].includes(status) && DISPATCH_CENTRE.includes(role)
+}
+
 /** 改派 within the case's unit: the centre, its grid leader, the community's station
  * master, or the lead of its department. */
 function mayReassign(detail: CaseState, me: Me): boolean {

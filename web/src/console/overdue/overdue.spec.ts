@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import type { ClockRead } from './api'
-import { counts, filtersFor, mayReadOverdue, overdueRows, queryOf } from './overdue'
+import { counts, filtersFor, lateSeconds, mayReadOverdue, overdueRows, queryOf } from './overdue'
 
 function clock(caseId: string, kind: ClockRead['kind'], remaining: number): ClockRead {
   return {
@@ -67,5 +67,14 @@ describe('overdueRows and counts', () => {
     ])
     expect(counts(clocks)).toEqual({ cases: 2, pushed: 1 })
     expect(clocks[0]?.kind).toBe('sign_for') // the list given is left as it was
+  })
+})
+
+describe('lateSeconds', () => {
+  it('counts a started minute whole, and at least one', () => {
+    expect(lateSeconds(-5)).toBe(-60)
+    expect(lateSeconds(0)).toBe(-60)
+    expect(lateSeconds(-61)).toBe(-120)
+    expect(lateSeconds(-7200)).toBe(-7200)
   })
 })

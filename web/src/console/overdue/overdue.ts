@@ -56,3 +56,9 @@ export function counts(clocks: ClockRead[]): { cases: number; pushed: number } {
   const pushed = new Set(clocks.filter((c) => c.kind === 'ownership').map((c) => c.case_id))
   return { cases: cases.size, pushed: pushed.size }
 }
+
+/** How long past the deadline, in seconds below zero, a started minute counting whole
+ * (a deadline passed a moment ago reads 超期 1分钟, not 0). */
+export function lateSeconds(remaining: number): number {
+  return -Math.max(60, Math.ceil(-remaining / 60) * 60)
+}
