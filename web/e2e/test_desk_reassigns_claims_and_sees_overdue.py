@@ -205,3 +205,47 @@ async def test_the_overdue_page_lists_a_case_handed_on_too_often(
         assert errors == []
     finally:
         await context.close()
+
+
+async def test_a_reassignment_on_a_case_signed_for_meanwhile_is_refused_with_the_conflict(
+    journey: Any, browser: Any
+) -> None:
+    """改派 carries the version the desk read (If-Match): the A post signing for the case
+    meanwhile wins, the desk is told, and the case stays with the one who signed for it."""
+    words = f"电梯异响，改派冲突测试 {secrets.token_hex(3)}"
+    pushed = await journey.push_ticket(words)
+    case_id = pushed["case_id"]
+    await journey.case_in_dispatch(case_id, status="assigned")
+
+    context, page, errors = await desk_page(browser, journey, "dp1")
+    try:
+        await page.goto(f"{journey.base_url}/console/cases/{case_id}")
+        await page.get_by_text(words).wait_for()
+        actions = page.get_by_role("region", name="办理操作")
+        await actions.locator('[data-action="reassign"]').click()
+        picker = page.locator("#reassign-person")
+        await picker.locator('option[value="gm111b"]').wait_for(state="attached")
+        await picker.select_option("gm111b")
+        await actions.get_by_label("理由", exact=True).fill("A岗外出")
+
+        async with httpx.AsyncClient() as client:
+            signed = await client.post(
+                f"{journey.platform.urls['dispatch']}/v1/cases/{case_id}/accept",
+                headers=journey.grid_member,
+            )
+        assert signed.status_code == 200, signed.text
+
+        await actions.get_by_role("button", name="确认改派").click()
+        await (
+            page.get_by_role("alert")
+            .filter(has_text="这件案子刚被别人处理过（现在是“已签收”），已为您刷新")
+            .wait_for()
+        )
+        assert await journey.accessibility_problems(page) == []
+        assert errors == []
+    finally:
+        await context.close()
+
+    after = await case_now(journey, case_id, lambda c: c["status"] == "accepted")
+    assert after["assignee_id"] == "gm111a"
+    assert not [t for t in after["timeline"] if t["action"] == "reassigned"]
