@@ -19,12 +19,13 @@ import secrets
 import struct
 import time
 import zlib
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 
 from gridcase_events.kit import signing
 from gridcase_events.kit.settings import DEV_HOTLINE_SECRET
@@ -516,6 +517,123 @@ def admin_screens(browser: Any, url: str, secret: str) -> None:
     context.close()
 
 
+def handoff_screens(browser: Any, url: str, secret: str) -> None:
+    """The desk's hand-offs within a unit and its late cases, desktop-sized (c30 on):
+    the dispatcher 胡霞敏 (dp1) about to 改派 a case to the grid's B post; the water
+    operator 高娟霞 (water1) about to 认领 a case waiting in the department's queue (both
+    water operators are recorded away for three minutes so that it waits there); the
+    超期/推诿 page with a case transferred three times (buck-passing: its ownership
+    deadline passes at once)."""
+    dispatcher = {"Authorization": f"Bearer {dev_token(url, 'dp1')}"}
+    admin = {"Authorization": f"Bearer {dev_token(url, 'admin1')}"}
+
+    def case_when(case_id: str, ready: Any) -> dict[str, Any]:
+        for _ in range(120):
+            found = httpx.get(
+                f"{url}/api/dispatch/v1/cases/{case_id}", headers=dispatcher, timeout=30
+            )
+            if found.status_code == 200 and ready(found.json()):
+                case: dict[str, Any] = found.json()
+                return case
+            time.sleep(0.5)  # a script against a live stack: nothing to inject a clock into
+        raise RuntimeError(f"case {case_id} did not get there")
+
+    placed = push(url, secret, content="楼道里堆满了纸箱杂物，存在消防隐患，请尽快清理。")
+    case_when(placed["case_id"], lambda c: c["status"] == "assigned")
+    now = datetime.now(UTC)
+    away = "".join(
+        f"{who},{(now - timedelta(minutes=1)).isoformat()},{(now + timedelta(minutes=3)).isoformat()}\n"
+        for who in ("water1", "water2")
+    )
+    httpx.post(
+        f"{url}/api/dispatch/v1/directory/import",
+        params={"kind": "absences"},
+        files={"file": ("absences.csv", f"staff_id,start,end\n{away}".encode(), "text/csv")},
+        headers=admin,
+        timeout=30,
+    ).raise_for_status()
+    queued = push(
+        url, secret, content="整栋楼停水一天了，也没有通知。", category_hint="utility/water-outage"
+    )
+    case_when(queued["case_id"], lambda c: c["status"] == "routed")
+    passed = push(url, secret, content="小区门口路灯坏了半个月，几个单位都说不归他们管。")
+    case_when(passed["case_id"], lambda c: c["status"] == "assigned")
+    for where in (
+        {"target": "department", "department_code": "water"},
+        {"target": "grid", "grid_code": "510302001001002"},
+        {"target": "department", "department_code": "urban"},
+    ):
+        httpx.post(
+            f"{url}/api/dispatch/v1/cases/{passed['case_id']}/transfer",
+            json={**where, "reason": "不属于本单位职责"},
+            headers=dispatcher,
+            timeout=30,
+        ).raise_for_status()
+
+    def shot(page: Any, name: str, *, full_page: bool = False) -> None:
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
+        print(f"saved docs/screenshots/{name}.png")
+
+    def signed_in(staff_id: str, home: str) -> tuple[Any, Any]:
+        context = browser.new_context(
+            viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
+        page = context.new_page()
+        page.goto(f"{url}/sign-in")
+        page.locator(f"button[data-staff-id={staff_id}]").click()
+        page.wait_for_url(f"**{home}")
+        return context, page
+
+    context, page = signed_in("dp1", "/console")
+    page.goto(f"{url}/console/cases/{placed['case_id']}")
+    page.get_by_role("region", name="办理操作").wait_for()
+    page.locator('[data-action="reassign"]').click()
+    person = page.locator("#reassign-person")
+    person.locator('option[value="gm111b"]').wait_for(state="attached")
+    person.select_option("gm111b")
+    page.get_by_label("理由", exact=True).fill("A岗今天外出培训，改由B岗办理")
+    page.get_by_role("region", name="办理操作").scroll_into_view_if_needed()
+    shot(page, "c30-console-case-reassign")
+    for _ in range(120):
+        page.goto(f"{url}/console/overdue")
+        page.locator("[data-clock-filter]").select_option("ownership")
+        page.get_by_role("button", name="查询").click()
+        page.wait_for_timeout(500)
+        if page.locator(f'tr[data-case="{passed["case_id"]}"]').count():
+            break
+    page.locator("[data-clock-filter]").select_option("")
+    page.get_by_role("button", name="查询").click()
+    page.locator(f'tr[data-case="{passed["case_id"]}"]').wait_for()
+    shot(page, "c32-console-overdue", full_page=True)
+    context.close()
+
+    context, page = signed_in("water1", "/tasks")
+    page.goto(f"{url}/console/cases/{queued['case_id']}")
+    page.get_by_role("region", name="办理操作").wait_for()
+    page.locator('[data-action="claim"]').click()
+    page.get_by_role("region", name="办理操作").scroll_into_view_if_needed()
+    shot(page, "c31-console-case-claim")
+    context.close()
+
+
+def _console_and_oversight(browser: Browser, args: argparse.Namespace) -> None:
+    console_screens(browser, args.url, args.hotline_secret)
+    oversight_screens(browser, args.url)
+
+
+# Which screens each --only takes (None: a run without --only); the phone's come last.
+SCREENS: list[tuple[tuple[str | None, ...], Callable[[Browser, argparse.Namespace], None]]] = [
+    ((None, "field"), lambda b, a: field_screens(b, a.url)),
+    ((None, "console"), _console_and_oversight),
+    ((None, "console", "attachments"), lambda b, a: attachment_screens(b, a.url)),
+    ((None, "console", "desk"), lambda b, a: desk_screens(b, a.url, a.hotline_secret)),
+    ((None, "console", "admin"), lambda b, a: admin_screens(b, a.url, a.hotline_secret)),
+    ((None, "console", "handoffs"), lambda b, a: handoff_screens(b, a.url, a.hotline_secret)),
+    (("members",), lambda b, a: member_screens(b, a.url)),
+]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:8080")
@@ -523,31 +641,21 @@ def main() -> None:
     parser.add_argument("--hotline-secret", default=DEV_HOTLINE_SECRET)
     parser.add_argument(
         "--only",
-        choices=["phone", "console", "desk", "admin", "field", "members", "attachments"],
+        choices=sorted({name for takers, _ in SCREENS for name in takers if name} | {"phone"}),
         help="the phone app's, the console's (desk: the console's from c10 on; admin: "
-        "administration's settings, c15 on; members: the rates by member and the "
-        "assessment; attachments: a case page's 附件, c9), or the field work's (patrol, "
-        "visits) screens",
+        "administration's settings, c15 on; handoffs: 改派, 认领 and 超期/推诿, c30 on; "
+        "members: the rates by member and the assessment; attachments: a case page's 附件, "
+        "c9), or the field work's (patrol, visits) screens",
     )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=ARGS)
-        if args.only in (None, "field"):
-            field_screens(browser, args.url)
-        if args.only in (None, "console"):
-            console_screens(browser, args.url, args.hotline_secret)
-            oversight_screens(browser, args.url)
-        if args.only in (None, "console", "attachments"):
-            attachment_screens(browser, args.url)
-        if args.only in (None, "console", "desk"):
-            desk_screens(browser, args.url, args.hotline_secret)
-        if args.only in (None, "console", "admin"):
-            admin_screens(browser, args.url, args.hotline_secret)
-        if args.only == "members":
-            member_screens(browser, args.url)
-        if args.only in ("console", "desk", "admin", "field", "members", "attachments"):
+        for takers, screens in SCREENS:
+            if args.only in takers:
+                screens(browser, args)
+        if args.only not in (None, "phone"):
             browser.close()
             return
         pushed = push(args.url, args.hotline_secret)

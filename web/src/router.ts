@@ -56,6 +56,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'assessment', component: () => import('@/console/assessment/AssessmentPage.vue') },
       // Notify's failed and pending deliveries, with resend (ops, admin).
       { path: 'deliveries', component: () => import('@/console/deliveries/DeliveriesPage.vue') },
+      // Overdue and pushed-around cases (超期/推诿) in the caller's scope.
+      { path: 'overdue', component: () => import('@/console/overdue/OverduePage.vue') },
     ],
   },
   {

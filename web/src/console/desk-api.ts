@@ -75,6 +75,8 @@ export type CaseAction =
   | 'evaluate'
   | 'extension/approve'
   | 'extension/reject'
+  | 'reassign'
+  | 'claim'
 
 /** One of the case actions, sent with If-Match (409 when someone else moved it first). */
 export function act(id: string, version: number, action: CaseAction, body: object): Promise<CaseDetail> {

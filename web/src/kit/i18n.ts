@@ -13,6 +13,8 @@ import tasks from '@/tasks/messages'
 import assessment from '@/console/assessment/messages'
 // Notification deliveries (ops)
 import deliveries from '@/console/deliveries/messages'
+// Overdue and pushed-around cases (超期/推诿)
+import overdue from '@/console/overdue/messages'
 
 // Field work: patrols, household visits, and the outbox of actions taken offline.
 import outbox from '@/outbox/messages'
@@ -41,6 +43,8 @@ function pick(locale: Locale) {
     assessment: assessment[locale],
     // Notification deliveries (ops)
     deliveries: deliveries[locale],
+    // Overdue and pushed-around cases
+    overdue: overdue[locale],
   }
 }
 

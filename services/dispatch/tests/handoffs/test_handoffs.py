@@ -330,3 +330,53 @@ async def test_reassign_and_claim_are_announced_as_hand_offs_within_the_unit(
         "water2",
         "water",
     )
+
+
+async def test_a_dispatcher_reassigns_a_case_within_its_unit(client: Any, new_case: Any) -> None:
+    """改派 by the centre that dispatches (its district only): the unit stays, the person
+    changes, nothing counts as a hand-off to another unit."""
+    case = await new_case()
+    url = f"/v1/cases/{case['id']}/reassign"
+
+    elsewhere = await client.post(
+        url,
+        json={"assignee_id": "gm111b", "reason": "r"},
+        headers=bearer("dp2", "dispatcher", "510303"),
+    )
+    done = await client.post(
+        url, json={"assignee_id": "gm111b", "reason": "A岗请假"}, headers=DISPATCHER
+    )
+
+    assert elsewhere.status_code == 403
+    assert done.status_code == 200, done.text
+    assert (done.json()["assignee_id"], done.json()["transfers"]) == ("gm111b", 0)
+
+
+async def test_a_hand_off_with_a_stale_version_is_refused_and_changes_nothing(
+    client: Any, new_case: Any
+) -> None:
+    """If-Match: a desk that saw an older version gets 409 with the case's state now."""
+    case = await new_case()
+    url = f"/v1/cases/{case['id']}/reassign"
+    stale = f'"{case["version"] - 1}"'
+
+    refused = await client.post(
+        url,
+        json={"assignee_id": "gm111b", "reason": "r"},
+        headers={**DISPATCHER, "If-Match": stale},
+    )
+    unchanged = (await client.get(f"/v1/cases/{case['id']}", headers=DISPATCHER)).json()
+    done = await client.post(
+        url,
+        json={"assignee_id": "gm111b", "reason": "r"},
+        headers={**DISPATCHER, "If-Match": f'"{case["version"]}"'},
+    )
+    garbled = await client.post(
+        f"/v1/cases/{case['id']}/claim", headers={**DISPATCHER, "If-Match": "soon"}
+    )
+
+    assert refused.status_code == 409
+    assert (refused.json()["status"], refused.json()["version"]) == ("assigned", case["version"])
+    assert (unchanged["assignee_id"], unchanged["version"]) == ("gm111a", case["version"])
+    assert done.status_code == 200, done.text
+    assert garbled.status_code == 422

@@ -11,4 +11,6 @@ export const CANNED: Record<string, string[]> = {
   suspend: ['需等待相关部门配合'],
   resume: ['相关部门已配合，恢复办理'],
   transfer: ['不属于本单位职责'],
+  reassign: ['原承办人请假，改由他人办理', '按片区分工改派'],
+  claim: ['本人负责此片区，认领办理'],
 }

@@ -26,6 +26,7 @@ from dispatch.idempotency.deps import IdempotencyDep, once
 from dispatch.workflow import repository as workflow_repository
 from dispatch.workflow.models import Case
 from dispatch.workflow.schemas import CaseDetail, CaseRead, TimelineRead
+from dispatch.workflow.versions import IfMatch, expected_version
 from gridcase_events.kit.auth import CurrentPrincipal, Principal
 from gridcase_events.kit.errors import DomainError
 from gridcase_events.kit.http import correlation_id
@@ -71,9 +72,12 @@ async def _one(
     body: BaseModel,
     request: Request,
     key: Key | None,
+    if_match: str | None = None,
 ) -> CaseDetail | JSONResponse:
     """One case in the request's unit of work, once per Idempotency-Key (a click sent
-    twice acts once); a refusal is the kit's error answer."""
+    twice acts once); with If-Match, only while the case is at that version (409 with
+    its state otherwise); a refusal is the kit's error answer."""
+    expected = expected_version(if_match)
 
     async def effect() -> CaseDetail:
         case = await action(
@@ -83,6 +87,7 @@ async def _one(
             case_id=case_id,
             request=body,
             correlation_id=correlation_id(request),
+            expected_version=expected,
         )
         return await _detail(session, case)
 
@@ -90,7 +95,7 @@ async def _one(
         session=session,
         key=key,
         principal=principal,
-        payload=body.model_dump(mode="json"),
+        payload={"body": body.model_dump(mode="json"), "if_match": expected},
         effect=effect,
     )
 
@@ -179,6 +184,7 @@ async def dispatch_case(
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
     key: IdempotencyDep,
+    if_match: IfMatch = None,
 ) -> Any:
     return await _one(
         session,
@@ -189,6 +195,7 @@ async def dispatch_case(
         body=body,
         request=request,
         key=key,
+        if_match=if_match,
     )
 
 
@@ -206,6 +213,7 @@ async def reassign_case(
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
     key: IdempotencyDep,
+    if_match: IfMatch = None,
 ) -> Any:
     return await _one(
         session,
@@ -216,6 +224,7 @@ async def reassign_case(
         body=body,
         request=request,
         key=key,
+        if_match=if_match,
     )
 
 
@@ -233,6 +242,7 @@ async def claim_case(
     principal: CurrentPrincipal,
     key: IdempotencyDep,
     body: ClaimIn | None = None,
+    if_match: IfMatch = None,
 ) -> Any:
     return await _one(
         session,
@@ -243,4 +253,5 @@ async def claim_case(
         body=body or ClaimIn(),
         request=request,
         key=key,
+        if_match=if_match,
     )

@@ -111,12 +111,13 @@ async def dispatch(
     case_id: UUID,
     request: DispatchIn,
     correlation_id: str,
+    expected_version: int | None = None,
 ) -> Case:
     """派遣. Out of one unit into another it is a hand-off, counted with the transfers
     (首问负责制: a case handed on too often is buck-passing); out of triage it is the
     case's placement (a return was counted when it happened)."""
     case = await _case(session, case_id)
-    rules.check("dispatch", case=case, principal=principal)
+    rules.check("dispatch", case=case, principal=principal, expected_version=expected_version)
     await _check_destination(session, principal, request)
     now = runtime.clock.now()
     unit: Unit = (request.target, request.code)
@@ -238,9 +239,16 @@ async def reassign(
     case_id: UUID,
     request: ReassignIn,
     correlation_id: str,
+    expected_version: int | None = None,
 ) -> Case:
     case = await _case(session, case_id)
-    rules.check("reassign", case=case, principal=principal, lead=await _is_lead(session, principal))
+    rules.check(
+        "reassign",
+        case=case,
+        principal=principal,
+        lead=await _is_lead(session, principal),
+        expected_version=expected_version,
+    )
     unit = _unit_of(case)
     if unit is None:
         raise _conflict(case, "the case is in no unit; dispatch it")
@@ -269,9 +277,10 @@ async def claim(
     case_id: UUID,
     request: ClaimIn,
     correlation_id: str,
+    expected_version: int | None = None,
 ) -> Case:
     case = await _case(session, case_id)
-    rules.check("claim", case=case, principal=principal)
+    rules.check("claim", case=case, principal=principal, expected_version=expected_version)
     if case.target != "department":
         raise _conflict(case, "only a department case is claimed")
     chosen = Assignment(

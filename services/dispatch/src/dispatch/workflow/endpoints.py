@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,8 +29,8 @@ from dispatch.workflow.schemas import (
     TimelineRead,
     TransferIn,
 )
+from dispatch.workflow.versions import IfMatch, expected_version
 from gridcase_events.kit.auth import CurrentPrincipal, Principal
-from gridcase_events.kit.errors import Invalid
 from gridcase_events.kit.http import correlation_id
 from gridcase_events.kit.idempotency import Key
 from gridcase_events.kit.runtime import SessionDep
@@ -103,12 +103,7 @@ async def _act(
     """One action in the request's unit of work, once per Idempotency-Key; the service's
     refusals answer as they are (404 no such case, 403 refused, 409 with the case's
     status and version, 422)."""
-    expected = None
-    if if_match is not None:
-        value = if_match.strip().strip('"').removeprefix("W/").strip('"')
-        if not (value.isascii() and value.isdigit()):
-            raise Invalid("If-Match must be the case version")
-        expected = int(value)
+    expected = expected_version(if_match)
 
     async def effect() -> CaseDetail:
         case = await service.act(
@@ -143,11 +138,6 @@ def _detail(case: Any, timeline: Any) -> CaseDetail:
             "timeline": [TimelineRead.model_validate(t) for t in timeline],
         }
     )
-
-
-IfMatch = Annotated[
-    str | None, Header(description="the case version you saw; 409 if it has moved on")
-]
 
 
 @router.post(

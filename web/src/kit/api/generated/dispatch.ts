@@ -1986,6 +1986,8 @@ export interface operations {
             header?: {
                 /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
+                /** @description the case version you saw; 409 if it has moved on */
+                "if-match"?: string | null;
             };
             path: {
                 case_id: string;
@@ -2161,6 +2163,8 @@ export interface operations {
             header?: {
                 /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
+                /** @description the case version you saw; 409 if it has moved on */
+                "if-match"?: string | null;
             };
             path: {
                 case_id: string;
@@ -2454,6 +2458,8 @@ export interface operations {
             header?: {
                 /** @description 1..255 printable ASCII characters; a repeat by the same caller returns the first response (with `Idempotent-Replayed: true`) without acting again, a reuse with another payload is 422 */
                 "Idempotency-Key"?: string | null;
+                /** @description the case version you saw; 409 if it has moved on */
+                "if-match"?: string | null;
             };
             path: {
                 case_id: string;
