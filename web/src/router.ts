@@ -56,6 +56,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'assessment', component: () => import('@/console/assessment/AssessmentPage.vue') },
       // Notify's failed and pending deliveries, with resend (ops, admin).
       { path: 'deliveries', component: () => import('@/console/deliveries/DeliveriesPage.vue') },
+      // 常用语, notification preferences and wish walls (settings).
+      { path: 'settings', component: () => import('@/console/settings/SettingsPage.vue') },
     ],
   },
   {

@@ -12,6 +12,8 @@ import tasks from '@/tasks/messages'
 import assessment from '@/console/assessment/messages'
 // Notification deliveries (ops)
 import deliveries from '@/console/deliveries/messages'
+// Phrases, notification preferences and wish walls (settings)
+import settings from '@/console/settings/messages'
 
 // Field work: patrols, household visits, and the outbox of actions taken offline.
 import outbox from '@/outbox/messages'
@@ -39,6 +41,8 @@ function pick(locale: Locale) {
     assessment: assessment[locale],
     // Notification deliveries (ops)
     deliveries: deliveries[locale],
+    // Phrases, notification preferences and wish walls
+    settings: settings[locale],
   }
 }
 

@@ -1,0 +1,48 @@
+// A form's save, the one way: the button's busy state, the API's refusal placed where a
+// person fixes it (console/admin/problems.ts: 422 at its fields, 409 as a conflict, the
+// rest above the form) and a line saying it was done.
+import { ref } from 'vue'
+import { useI18n } from 'vue-i18n'
+
+import { NO_PROBLEMS, type Problems, problemsOf } from '@/console/admin/problems'
+
+export function useSave() {
+  const { t } = useI18n()
+  const saving = ref(false)
+  const problems = ref<Problems>(NO_PROBLEMS)
+  const notice = ref('')
+
+  function clear(): void {
+    problems.value = NO_PROBLEMS
+    notice.value = ''
+  }
+
+  /** The form's own checks found these (field → message): shown as the API's would be. */
+  function refuse(fields: Record<string, string>): void {
+    problems.value = { fields, general: '', conflict: false }
+    notice.value = ''
+  }
+
+  /** Runs `action`; on success says `done(result)`, on failure shows why. Returns the
+   * action's result, or undefined when it failed. */
+  async function save<T>(action: () => Promise<T>, done?: (result: T) => string): Promise<T | undefined> {
+    clear()
+    saving.value = true
+    try {
+      const result = await action()
+      if (done) notice.value = done(result)
+      return result
+    } catch (error) {
+      problems.value = problemsOf(error, t)
+      return undefined
+    } finally {
+      saving.value = false
+    }
+  }
+
+  function problemAt(field: string): string {
+    return problems.value.fields[field] ?? ''
+  }
+
+  return { saving, problems, notice, save, clear, refuse, problemAt }
+}
