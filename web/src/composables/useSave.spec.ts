@@ -4,14 +4,18 @@ import { createApp, defineComponent } from 'vue'
 import { ApiError } from '@/kit/http'
 import { createAppI18n } from '@/kit/i18n'
 
-import { useSave } from './useSave'
+import { type SaveOptions, useSave } from './useSave'
 
 function mounted(): ReturnType<typeof useSave> {
+  return mountedWith({})
+}
+
+function mountedWith(options: SaveOptions): ReturnType<typeof useSave> {
   let state: ReturnType<typeof useSave> | undefined
   const app = createApp(
     defineComponent({
       setup() {
-        state = useSave()
+        state = useSave(options)
         return () => null
       },
     }),
@@ -43,6 +47,13 @@ describe('useSave', () => {
     expect(form.problems.value.conflict).toBe(true)
     expect(form.problems.value.general).toContain('wall W-1 exists')
     expect(form.problemAt('phrases.2')).toBe('')
+  })
+
+  it('says what a 409 means on a form that has its own word for it', () => {
+    const form = mountedWith({ conflict: (detail) => `taken: ${detail}` })
+    return form.save(() => Promise.reject(new ApiError('conflict', 409, 'wall W-1 exists', 'c3'))).then(() => {
+      expect(form.problems.value.general).toBe('taken: wall W-1 exists')
+    })
   })
 
   it('shows the form’s own findings the same way, and clears them on the next save', async () => {

@@ -5,8 +5,15 @@ import { ref } from 'vue'
 import { useI18n } from 'vue-i18n'
 
 import { NO_PROBLEMS, type Problems, problemsOf } from '@/console/admin/problems'
+import { ApiError } from '@/kit/http'
 
-export function useSave() {
+export interface SaveOptions {
+  /** What a 409 means on this form when it is not someone else's change (an id taken):
+   * the sentence shown instead of the edit-conflict one. */
+  conflict?: (detail: string) => string
+}
+
+export function useSave(options: SaveOptions = {}) {
   const { t } = useI18n()
   const saving = ref(false)
   const problems = ref<Problems>(NO_PROBLEMS)
@@ -33,7 +40,10 @@ export function useSave() {
       if (done) notice.value = done(result)
       return result
     } catch (error) {
-      problems.value = problemsOf(error, t)
+      problems.value =
+        options.conflict && error instanceof ApiError && error.kind === 'conflict'
+          ? { fields: {}, general: options.conflict(error.detail), conflict: true }
+          : problemsOf(error, t)
       return undefined
     } finally {
       saving.value = false

@@ -3,7 +3,7 @@
 import type { components as DispatchApi } from '@/kit/api/generated/dispatch'
 import type { components as IntakeApi } from '@/kit/api/generated/intake'
 import type { components as NotifyApi } from '@/kit/api/generated/notify'
-import { request } from '@/kit/http'
+import { newIdempotencyKey, request } from '@/kit/http'
 
 export type PhrasesList = DispatchApi['schemas']['PhrasesList']
 export type PhrasesRead = DispatchApi['schemas']['PhrasesRead']
@@ -66,4 +66,27 @@ export function transcribe(wallId: string, notes: WishIn[], key: string): Promis
     json: { notes },
     headers: { 'Idempotency-Key': key },
   })
+}
+
+/**
+ * Idempotency keys for a form: the same key while the same payload is resent (a lost
+ * answer, a retry after a network error: it acts once), a new one when the payload
+ * changes or after it was done (the next identical wish is a new wish).
+ */
+export function formKeys(): { key: (payload: unknown) => string; done: () => void } {
+  let sent = ''
+  let current = ''
+  return {
+    key(payload) {
+      const text = JSON.stringify(payload)
+      if (text !== sent || !current) {
+        sent = text
+        current = newIdempotencyKey()
+      }
+      return current
+    },
+    done() {
+      current = ''
+    },
+  }
 }
