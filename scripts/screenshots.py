@@ -454,6 +454,56 @@ def admin_screens(browser: Any, url: str, secret: str) -> None:
     context.close()
 
 
+def settings_screens(browser: Any, url: str) -> None:
+    """The console's settings (s1 on), desktop-sized: station master 吴超丽 (sm12) keeps her
+    community's phrases for returning a case, sets her quiet hours, puts up a wish wall
+    (its QR code shown) and transcribes a paper note with a bad phone number refused."""
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    page = context.new_page()
+
+    def shot(name: str, *, full_page: bool = False) -> None:
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
+        print(f"saved docs/screenshots/{name}.png")
+
+    page.goto(f"{url}/sign-in")
+    page.locator("button[data-staff-id=sm12]").click()
+    page.wait_for_url("**/console")
+    page.goto(f"{url}/console/settings?tab=phrases")
+    page.locator('[data-action="return"]').click()
+    page.get_by_role("button", name="增加一条").click()
+    last = page.locator("[data-phrase] input").last
+    last.fill("请补充现场照片后再退回")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_role("status").wait_for()
+    shot("s1-settings-phrases", full_page=True)
+    page.locator('[data-tab="preferences"]').click()
+    page.locator('[data-quiet="range"]').check()
+    page.locator("#preferences-email").fill("sm12-at-example")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_text("邮箱格式不对").wait_for()
+    shot("s2-settings-preferences-refused")
+    page.locator('[data-tab="walls"]').click()
+    wall_id = f"W-{secrets.token_hex(2)}"
+    page.locator("#wall-id").fill(wall_id)
+    page.locator("#wall-name").fill("桂花巷心愿墙")
+    page.get_by_role("button", name="新建心愿墙").click()
+    row = page.locator(f'[data-wall="{wall_id}"]')
+    row.get_by_role("button", name="查看二维码").click()
+    page.locator(".qr img").wait_for()
+    shot("s3-settings-wish-wall-qr", full_page=True)
+    row.get_by_role("button", name="抄录纸条").click()
+    page.locator("#note-content-0").fill("小区东门的路灯坏了一个月，晚上看不清路")
+    page.locator("#note-phone-0").fill("12345")
+    page.get_by_role("button", name="提交抄录").click()
+    page.get_by_text("不是大陆手机号").wait_for()
+    page.locator("#transcribe-title").scroll_into_view_if_needed()
+    shot("s4-settings-wish-wall-transcription")
+    context.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:8080")
@@ -461,10 +511,11 @@ def main() -> None:
     parser.add_argument("--hotline-secret", default=DEV_HOTLINE_SECRET)
     parser.add_argument(
         "--only",
-        choices=["phone", "console", "desk", "admin", "field", "members"],
+        choices=["phone", "console", "desk", "admin", "field", "members", "settings"],
         help="the phone app's, the console's (desk: the console's from c10 on; admin: "
         "administration's settings, c15 on; members: the rates by member and the "
-        "assessment), or the field work's (patrol, visits) screens",
+        "assessment; settings: phrases, preferences, wish walls), or the field work's "
+        "(patrol, visits) screens",
     )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -482,7 +533,9 @@ def main() -> None:
             admin_screens(browser, args.url, args.hotline_secret)
         if args.only == "members":
             member_screens(browser, args.url)
-        if args.only in ("console", "desk", "admin", "field", "members"):
+        if args.only in (None, "console", "settings"):
+            settings_screens(browser, args.url)
+        if args.only in ("console", "desk", "admin", "field", "members", "settings"):
             browser.close()
             return
         pushed = push(args.url, args.hotline_secret)
