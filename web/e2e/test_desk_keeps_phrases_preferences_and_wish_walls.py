@@ -191,9 +191,7 @@ async def test_a_station_master_puts_up_a_wish_wall_and_transcribes_its_notes(
         await row.get_by_role("button", name="查看二维码").click()
         image = page.get_by_role("img", name=re.compile("扫码提交心愿"))
         await image.wait_for()
-        await page.wait_for_function(
-            "() => document.querySelector('.qr img')?.naturalWidth > 0"
-        )
+        await page.wait_for_function("() => document.querySelector('.qr img')?.naturalWidth > 0")
         async with page.expect_download() as download:
             await page.get_by_role("button", name="下载 SVG").click()
         assert (await download.value).suggested_filename == f"{wall_id}-qr.svg"
