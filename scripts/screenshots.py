@@ -617,6 +617,56 @@ def handoff_screens(browser: Any, url: str, secret: str) -> None:
     context.close()
 
 
+def settings_screens(browser: Any, url: str) -> None:
+    """The console's settings (s1 on), desktop-sized: station master 吴超丽 (sm12) keeps her
+    community's phrases for returning a case, sets her quiet hours, puts up a wish wall
+    (its QR code shown) and transcribes a paper note with a bad phone number refused."""
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    page = context.new_page()
+
+    def shot(name: str, *, full_page: bool = False) -> None:
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
+        print(f"saved docs/screenshots/{name}.png")
+
+    page.goto(f"{url}/sign-in")
+    page.locator("button[data-staff-id=sm12]").click()
+    page.wait_for_url("**/console")
+    page.goto(f"{url}/console/settings?tab=phrases")
+    page.locator('[data-action="return"]').click()
+    page.get_by_role("button", name="增加一条").click()
+    last = page.locator("[data-phrase] input").last
+    last.fill("请补充现场照片后再退回")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_role("status").wait_for()
+    shot("s1-settings-phrases", full_page=True)
+    page.locator('[data-tab="preferences"]').click()
+    page.locator('[data-quiet="range"]').check()
+    page.locator("#preferences-email").fill("sm12-at-example")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_text("邮箱格式不对").wait_for()
+    shot("s2-settings-preferences-refused")
+    page.locator('[data-tab="walls"]').click()
+    wall_id = f"W-{secrets.token_hex(2)}"
+    page.locator("#wall-id").fill(wall_id)
+    page.locator("#wall-name").fill("桂花巷心愿墙")
+    page.get_by_role("button", name="新建心愿墙").click()
+    row = page.locator(f'[data-wall="{wall_id}"]')
+    row.get_by_role("button", name="查看二维码").click()
+    page.locator(".qr img").wait_for()
+    shot("s3-settings-wish-wall-qr", full_page=True)
+    row.get_by_role("button", name="抄录纸条").click()
+    page.locator("#note-content-0").fill("小区东门的路灯坏了一个月，晚上看不清路")
+    page.locator("#note-phone-0").fill("12345")
+    page.get_by_role("button", name="提交抄录").click()
+    page.get_by_text("不是大陆手机号").wait_for()
+    page.locator("#transcribe-title").scroll_into_view_if_needed()
+    shot("s4-settings-wish-wall-transcription")
+    context.close()
+
+
 def _console_and_oversight(browser: Browser, args: argparse.Namespace) -> None:
     console_screens(browser, args.url, args.hotline_secret)
     oversight_screens(browser, args.url)
@@ -631,6 +681,7 @@ SCREENS: list[tuple[tuple[str | None, ...], Callable[[Browser, argparse.Namespac
     ((None, "console", "admin"), lambda b, a: admin_screens(b, a.url, a.hotline_secret)),
     ((None, "console", "handoffs"), lambda b, a: handoff_screens(b, a.url, a.hotline_secret)),
     (("members",), lambda b, a: member_screens(b, a.url)),
+    ((None, "console", "settings"), lambda b, a: settings_screens(b, a.url)),
 ]
 
 
@@ -645,7 +696,7 @@ def main() -> None:
         help="the phone app's, the console's (desk: the console's from c10 on; admin: "
         "administration's settings, c15 on; handoffs: 改派, 认领 and 超期/推诿, c30 on; "
         "members: the rates by member and the assessment; attachments: a case page's 附件, "
-        "c9), or the field work's (patrol, visits) screens",
+        "c9; settings: phrases, preferences, wish walls), or the field work's (patrol, visits) screens",
     )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)

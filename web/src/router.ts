@@ -58,6 +58,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'deliveries', component: () => import('@/console/deliveries/DeliveriesPage.vue') },
       // Overdue and pushed-around cases (超期/推诿) in the caller's scope.
       { path: 'overdue', component: () => import('@/console/overdue/OverduePage.vue') },
+      // 常用语, notification preferences and wish walls (settings).
+      { path: 'settings', component: () => import('@/console/settings/SettingsPage.vue') },
     ],
   },
   {

@@ -15,6 +15,8 @@ import assessment from '@/console/assessment/messages'
 import deliveries from '@/console/deliveries/messages'
 // Overdue and pushed-around cases (超期/推诿)
 import overdue from '@/console/overdue/messages'
+// Phrases, notification preferences and wish walls (settings)
+import settings from '@/console/settings/messages'
 
 // Field work: patrols, household visits, and the outbox of actions taken offline.
 import outbox from '@/outbox/messages'
@@ -45,6 +47,8 @@ function pick(locale: Locale) {
     deliveries: deliveries[locale],
     // Overdue and pushed-around cases
     overdue: overdue[locale],
+    // Phrases, notification preferences and wish walls
+    settings: settings[locale],
   }
 }
 
