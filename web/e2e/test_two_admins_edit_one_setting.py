@@ -93,3 +93,45 @@ async def test_the_second_of_two_admins_editing_one_limit_is_told_of_the_conflic
     finally:
         await first.close()
         await second.close()
+
+
+async def test_the_second_of_two_admins_changing_one_calendar_day_is_told_of_the_conflict(
+    journey: Any, browser: Any
+) -> None:
+    day = "2098-10-08"
+    async with httpx.AsyncClient() as client:
+        added = await client.put(
+            f"{journey.platform.urls['escalation']}/v1/calendar/days",
+            json=[{"day": day, "working": False, "name": "国庆调休（测试）"}],
+            headers=ADMIN,
+        )
+    assert added.status_code == 204, added.text
+    first, one, one_errors = await admin_page(browser, journey)
+    second, two, two_errors = await admin_page(browser, journey)
+    try:
+        for page in (one, two):
+            await page.locator('[data-tab="calendar"]').click()
+            await page.locator("#calendar-year").fill("2098")
+            await page.get_by_role("button", name="查看", exact=True).click()
+            await page.locator(f'[data-day="{day}"]').get_by_role("button", name="编辑").click()
+
+        await one.locator("#calendar-name").fill("区庆（测试）")
+        await one.get_by_role("button", name="登记", exact=True).click()
+        await one.locator(f'[data-day="{day}"]').filter(has_text="区庆（测试）").wait_for()
+
+        await two.locator("#calendar-working").select_option(label="调休上班")
+        await two.get_by_role("button", name="登记", exact=True).click()
+        conflict = two.get_by_role("alert").filter(has_text="已被他人修改，请刷新后再改")
+        await conflict.wait_for()
+        assert await journey.accessibility_problems(two) == []
+
+        await conflict.get_by_role("button", name="刷新").click()
+        await conflict.wait_for(state="detached")
+        assert await two.locator("#calendar-name").input_value() == "区庆（测试）"
+        await two.locator("#calendar-working").select_option(label="调休上班")
+        await two.get_by_role("button", name="登记", exact=True).click()
+        await two.locator(f'[data-day="{day}"]').filter(has_text="调休上班").wait_for()
+        assert one_errors == [] and two_errors == []
+    finally:
+        await first.close()
+        await second.close()
