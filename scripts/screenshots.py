@@ -667,6 +667,80 @@ def settings_screens(browser: Any, url: str) -> None:
     context.close()
 
 
+def versions_screens(browser: Any, url: str, secret: str) -> None:
+    """Two admins on one time limit (v1: the second told 已被他人修改，请刷新后再改), and a
+    supervision order answered by the grid's leader on the case page (v2), desktop-sized."""
+    pushed = push(url, secret, content=f"路灯坏了一周还没人修（示例 {secrets.token_hex(2)}）")
+    station = {"Authorization": f"Bearer {dev_token(url, 'sm11')}"}
+    for _ in range(120):  # the order needs the case's clocks at escalation
+        issued = httpx.post(
+            f"{url}/api/escalation/v1/supervisions",
+            json={"case_id": pushed["case_id"], "reason": "群众反映强烈，请今天内处理"},
+            headers=station,
+            timeout=30,
+        )
+        if issued.status_code == 201:
+            break
+        time.sleep(0.5)
+    # The district's own copy of a limit, made from the city's when it has none (same values).
+    admin = {"Authorization": f"Bearer {dev_token(url, 'admin1')}"}
+    limits = httpx.get(f"{url}/api/escalation/v1/policies", headers=admin, timeout=30).json()
+    if not any(p["district_code"] == "510302" for p in limits):
+        copy = {k: v for k, v in limits[0].items() if k not in ("updated_at", "updated_by")}
+        httpx.put(
+            f"{url}/api/escalation/v1/policies",
+            json=[copy | {"district_code": "510302"}],
+            headers=admin,
+            timeout=30,
+        ).raise_for_status()
+    options: dict[str, Any] = {
+        "viewport": {"width": 1440, "height": 900},
+        "locale": "zh-CN",
+        "timezone_id": "Asia/Shanghai",
+    }
+    pages = []
+    for _ in range(2):
+        context = browser.new_context(**options)
+        page = context.new_page()
+        page.goto(f"{url}/sign-in")
+        page.locator("button[data-staff-id=admin1]").click()
+        page.wait_for_url("**/console")
+        page.goto(f"{url}/console/admin?tab=policies")
+        row = page.locator('[data-policy^="510302|"]').first
+        row.get_by_role("button", name="编辑").click()
+        pages.append(page)
+    one, two = pages
+    amount = int(one.locator("#policy-amount").input_value())
+    one.locator("#policy-amount").fill(str(amount + 1))
+    one.get_by_role("button", name="保存").click()
+    one.get_by_role("status").wait_for()
+    two.locator("#policy-amount").fill(str(amount + 2))
+    two.get_by_role("button", name="保存").click()
+    two.get_by_role("alert").filter(has_text="已被他人修改").wait_for()
+    two.get_by_role("alert").scroll_into_view_if_needed()
+    two.wait_for_timeout(400)
+    two.screenshot(path=str(OUT / "v1-console-admin-conflict.png"))
+    print("saved docs/screenshots/v1-console-admin-conflict.png")
+    for page in pages:
+        page.context.close()
+
+    context = browser.new_context(**options)
+    page = context.new_page()
+    page.goto(f"{url}/sign-in")
+    page.locator("button[data-staff-id=gl111]").click()
+    page.wait_for_url("**/tasks")
+    page.goto(f"{url}/console/cases/{pushed['case_id']}")
+    orders = page.locator('section[aria-labelledby="supervisions-title"]')
+    orders.get_by_label("回复督办（只能回复一次）").fill("已联系路灯所，今天下午更换")
+    orders.get_by_role("button", name="提交回复").click()
+    orders.locator("[data-answer]").wait_for()
+    orders.scroll_into_view_if_needed()
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(OUT / "v2-console-supervision-answer.png"))
+    print("saved docs/screenshots/v2-console-supervision-answer.png")
+    context.close()
+
+
 def _console_and_oversight(browser: Browser, args: argparse.Namespace) -> None:
     console_screens(browser, args.url, args.hotline_secret)
     oversight_screens(browser, args.url)
@@ -682,6 +756,7 @@ SCREENS: list[tuple[tuple[str | None, ...], Callable[[Browser, argparse.Namespac
     ((None, "console", "handoffs"), lambda b, a: handoff_screens(b, a.url, a.hotline_secret)),
     (("members",), lambda b, a: member_screens(b, a.url)),
     ((None, "console", "settings"), lambda b, a: settings_screens(b, a.url)),
+    ((None, "console", "versions"), lambda b, a: versions_screens(b, a.url, a.hotline_secret)),
 ]
 
 
@@ -696,7 +771,8 @@ def main() -> None:
         help="the phone app's, the console's (desk: the console's from c10 on; admin: "
         "administration's settings, c15 on; handoffs: 改派, 认领 and 超期/推诿, c30 on; "
         "members: the rates by member and the assessment; attachments: a case page's 附件, "
-        "c9; settings: phrases, preferences, wish walls), or the field work's (patrol, visits) screens",
+        "c9; settings: phrases, preferences, wish walls; versions: an edit conflict and a "
+        "supervision answer), or the field work's (patrol, visits) screens",
     )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)

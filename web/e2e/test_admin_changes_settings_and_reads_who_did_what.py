@@ -106,10 +106,10 @@ async def test_an_admin_changes_a_time_limit_and_a_notification_rule(
             )
         assert other.status_code == 200, other.text
         await form.get_by_role("button", name="保存").click()
-        conflict = form.get_by_role("alert").filter(has_text="在您编辑期间已有他人修改")
+        conflict = form.get_by_role("alert").filter(has_text="已被他人修改，请刷新后再改")
         await conflict.wait_for()
         assert "admin2" in await conflict.inner_text()
-        await conflict.get_by_role("button", name="重新读取").click()
+        await conflict.get_by_role("button", name="刷新").click()
         await conflict.wait_for(state="detached")  # the rule as it is now, read again
 
         hotline = form.locator('[data-recipient="1"]')

@@ -1,8 +1,8 @@
 """督办 from the console against the real stack: the station master of 桂花社区 issues a
 supervision order on a slow case of 桂花社区一网格 from the case page, sees it on the case
-page and, on the station page, as issued; once the grid member has resolved the case the
-station page shows the order answered (escalation has no answer of its own: an order is
-answered when its case is resolved). axe on both screens."""
+page and, on the station page, as issued; the grid's leader answers it on the case page
+(督办回复, once) and the station master reads the answer there; once the grid member has
+resolved the case the station page shows the order answered. axe on every screen."""
 
 import re
 import secrets
@@ -64,6 +64,30 @@ async def test_a_station_master_issues_a_supervision_order_and_sees_it_answered(
         assert (await listed.inner_text()).strip().endswith("已下发")
         assert await journey.accessibility_problems(page) == []
 
+        # The order is addressed to the grid: its leader answers it on the case page, once.
+        answer = f"已联系路灯所，今天下午更换 {secrets.token_hex(3)}"
+        leader_context, leader, leader_errors = await desk_page(browser, journey, "gl111")
+        try:
+            await leader.goto(f"{journey.base_url}/console/cases/{case_id}")
+            mine = leader.locator('section[aria-labelledby="supervisions-title"] li').filter(
+                has_text=reason
+            )
+            await mine.get_by_label("回复督办（只能回复一次）").fill(answer)
+            assert await journey.accessibility_problems(leader) == []
+            await mine.get_by_role("button", name="提交回复").click()
+            await mine.locator("[data-answer]").filter(has_text=answer).wait_for()
+            assert "gl111" in await mine.locator("[data-answer]").inner_text()
+            assert await mine.get_by_role("button", name="提交回复").count() == 0
+            assert leader_errors == []
+        finally:
+            await leader_context.close()
+        await page.goto(f"{journey.base_url}/console/cases/{case_id}")
+        await order.locator("[data-answer]").filter(has_text=answer).wait_for()
+        assert await journey.accessibility_problems(page) == []
+        await page.goto(f"{journey.base_url}/console/station")
+        await listed.wait_for()
+        assert "已答复" in await listed.inner_text()
+
         # The grid member answers by resolving the case; the station page says so.
         dispatch = journey.platform.urls["dispatch"]
         async with httpx.AsyncClient() as client:
@@ -79,7 +103,7 @@ async def test_a_station_master_issues_a_supervision_order_and_sees_it_answered(
             assert resolved.status_code == 200, resolved.text
         await page.reload()
         await listed.wait_for()
-        assert (await listed.inner_text()).strip().endswith("已答复")
+        assert "已答复" in await listed.inner_text()
         assert errors == []
     finally:
         await context.close()

@@ -113,3 +113,26 @@ export function caseDeliveries(caseId: string): Promise<Delivery[]> {
 export function caseClocks(caseId: string): Promise<ClockRead[]> {
   return request<ClockRead[]>('escalation', `/v1/cases/${encodeURIComponent(caseId)}/clocks`)
 }
+
+/** 督办回复: the unit an order is addressed to answers it, once (a second answer is a 409). */
+export function answerSupervision(orderId: string, text: string): Promise<Supervision> {
+  return request<Supervision>('escalation', `/v1/supervisions/${encodeURIComponent(orderId)}/answer`, {
+    method: 'POST',
+    json: { text },
+  })
+}
+
+/** Whether `person` speaks for the unit `order` is addressed to (escalation decides). */
+export function answersFor(
+  person: { role: string; area_code: string | null; department_code: string | null } | null,
+  order: Pick<Supervision, 'grid_code' | 'department_code'>,
+): boolean {
+  if (person === null) return false
+  if (person.role === 'department_operator') {
+    return Boolean(order.department_code) && person.department_code === order.department_code
+  }
+  if (person.role === 'grid_member' || person.role === 'grid_leader') {
+    return Boolean(order.grid_code && person.area_code && order.grid_code.startsWith(person.area_code))
+  }
+  return false
+}

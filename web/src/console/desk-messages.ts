@@ -115,6 +115,11 @@ export default {
       none: '没有督办',
       card: { yellow: '黄牌', red: '红牌', none: '人工督办' },
       by: '督办人：{who}',
+      answer: '回复',
+      answeredBy: '回复人：{who}',
+      unanswered: '尚未回复',
+      answerLabel: '回复督办（只能回复一次）',
+      send: '提交回复',
     },
     deliveries: {
       title: '已发送的通知',
@@ -198,8 +203,8 @@ export default {
       cancel: '取消',
       remove: '删除',
       undo: '撤销修改',
-      reload: '重新读取',
-      conflict: '保存失败：在您编辑期间已有他人修改（{detail}）。请重新读取后再修改。',
+      reload: '刷新',
+      conflict: '未保存：已被他人修改，请刷新后再改。（{detail}）',
       policies: {
         hint: '每类事项、每种紧急程度下各个时钟的时限。区管理员保存的是本区规则，会覆盖全市默认。',
         where: '适用范围',
@@ -461,6 +466,11 @@ export default {
       none: 'No supervision orders',
       card: { yellow: 'Yellow card', red: 'Red card', none: 'By hand' },
       by: 'Issued by {who}',
+      answer: 'Answer',
+      answeredBy: 'Answered by {who}',
+      unanswered: 'Not answered yet',
+      answerLabel: 'Answer this order (once only)',
+      send: 'Send the answer',
     },
     deliveries: {
       title: 'Notifications sent',
@@ -545,7 +555,7 @@ export default {
       remove: 'Remove',
       undo: 'Undo changes',
       reload: 'Reload',
-      conflict: 'Not saved: someone changed this while you were editing ({detail}). Reload it, then make your change again.',
+      conflict: 'Not saved: someone else has changed this; please reload, then make your change again. ({detail})',
       policies: {
         hint: "Each clock's limit by category and priority. A district's admin saves the district's own limit, which overrides the city's default there.",
         where: 'Applies to',

@@ -1,4 +1,5 @@
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -8,10 +9,12 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
 from escalation.config import EscalationSettings
+from escalation.main import create_app
 from gridcase_events import envelope, topics
+from gridcase_events.kit.clock import ManualClock
 from gridcase_events.kit.db import create_engine
 from gridcase_events.producer import create_producer
-from gridcase_events.testing import eventually
+from gridcase_events.testing import eventually, running
 
 
 @pytest.fixture
@@ -113,3 +116,37 @@ async def shared_publish(
 def shared_processed(module_database: str) -> Callable[..., Any]:
     """As `processed`, for the module's `shared_client`."""
     return _waiter(module_database)
+
+
+Feed = Callable[[Callable[..., Any]], Awaitable[list[envelope.Envelope]]]
+"""Publishes a module's data set with the publisher it is given; returns what it sent."""
+
+
+@pytest.fixture(scope="module")
+def assessed_service(
+    module_database: str,
+    kafka_bootstrap: str,
+    module_namespace: str,
+    shared_publish: Any,
+    shared_processed: Any,
+) -> Callable[..., AbstractAsyncContextManager[Any]]:
+    """escalation on the module's database and topics, at `now`, with the assessment
+    settings given, once `feed` has published the module's data set and every event of
+    it has been processed: the client of the module's assessment tests."""
+
+    @asynccontextmanager
+    async def start(*, now: datetime, feed: Feed, **assessment: Any) -> AsyncIterator[Any]:
+        settings = EscalationSettings(
+            env="development",
+            database_url=module_database,
+            kafka_bootstrap_servers=kafka_bootstrap,
+            topic_namespace=module_namespace,
+            scheduler_poll_seconds=0.05,
+            **assessment,
+        )
+        async with running(create_app(settings, clock=ManualClock(now))) as client:
+            sent = await feed(shared_publish)
+            await shared_processed([s.id for s in sent])
+            yield client
+
+    return start

@@ -12,11 +12,9 @@ import pytest
 from pydantic import ValidationError
 
 from escalation.config import EscalationSettings
-from escalation.main import create_app
 from escalation.reports import service
 from gridcase_events import envelope, payloads
-from gridcase_events.kit.clock import ManualClock
-from gridcase_events.testing import bearer, running
+from gridcase_events.testing import bearer
 
 T0 = datetime.fromisoformat("2026-11-23T09:00:00+08:00")  # every case received 08:50
 MIN, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
@@ -153,33 +151,25 @@ def data_set() -> tuple[list[Any], list[Case]]:
     return events, [a, b, c, d, e, f, g, h, i, j, k, october]
 
 
+async def feed(publish: Any) -> list[Any]:
+    events, cases = data_set()
+    sent = [await publish(e) for e in events]
+    for c in cases[:-1]:
+        sent.append(await publish(c.reported(), source="intake"))
+    october = cases[-1].reported(datetime.fromisoformat("2026-10-31T23:30:00+08:00"))
+    sent.append(await publish(october, source="intake"))
+    return sent
+
+
 @pytest.fixture(scope="module")
-async def assessed(
-    module_database: str,
-    kafka_bootstrap: str,
-    module_namespace: str,
-    shared_publish: Any,
-    shared_processed: Any,
-) -> AsyncIterator[Any]:
-    settings = EscalationSettings(
-        env="development",
-        database_url=module_database,
-        kafka_bootstrap_servers=kafka_bootstrap,
-        topic_namespace=module_namespace,
-        scheduler_poll_seconds=0.05,
+async def assessed(assessed_service: Any) -> AsyncIterator[Any]:
+    async with assessed_service(
+        now=T0,
+        feed=feed,
         assessment_weights=CASE_WEIGHTS,
         assessment_min_sample=2,
         assessment_review_bottom=1,
-    )
-    app = create_app(settings, clock=ManualClock(T0))
-    async with running(app) as client:
-        events, cases = data_set()
-        sent = [await shared_publish(e) for e in events]
-        for c in cases[:-1]:
-            sent.append(await shared_publish(c.reported(), source="intake"))
-        october = cases[-1].reported(datetime.fromisoformat("2026-10-31T23:30:00+08:00"))
-        sent.append(await shared_publish(october, source="intake"))
-        await shared_processed([s.id for s in sent])
+    ) as client:
         yield client
 
 

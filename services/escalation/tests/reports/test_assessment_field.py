@@ -12,11 +12,8 @@ from typing import Any
 
 import pytest
 
-from escalation.config import EscalationSettings
-from escalation.main import create_app
 from gridcase_events import envelope, payloads
-from gridcase_events.kit.clock import ManualClock
-from gridcase_events.testing import bearer, running
+from gridcase_events.testing import bearer
 
 pytestmark = pytest.mark.integration
 
@@ -128,36 +125,28 @@ def field_events() -> list[Any]:
     ]
 
 
+async def feed(publish: Any) -> list[Any]:
+    sent = []
+    for p in field_events():
+        subject = str(p.session_id if isinstance(p, payloads.PatrolEnded) else p.visit_id)
+        sent.append(await publish(p, source="intake", subject=subject, at=NOW))
+    # A redelivery of gm1's first session and of its first visit: counted once.
+    sent.append(await publish(event=sent[0]))
+    sent.append(await publish(event=sent[12]))
+    for p in [*one_case("gm1", G1), *one_case("gm2", G2)]:
+        sent.append(await publish(p))
+    return sent
+
+
 @pytest.fixture(scope="module")
-async def assessed(
-    module_database: str,
-    kafka_bootstrap: str,
-    module_namespace: str,
-    shared_publish: Any,
-    shared_processed: Any,
-) -> AsyncIterator[Any]:
-    settings = EscalationSettings(
-        env="development",
-        database_url=module_database,
-        kafka_bootstrap_servers=kafka_bootstrap,
-        topic_namespace=module_namespace,
-        scheduler_poll_seconds=0.05,
+async def assessed(assessed_service: Any) -> AsyncIterator[Any]:
+    async with assessed_service(
+        now=NOW,
+        feed=feed,
         assessment_weights=WEIGHTS,
         assessment_min_sample=1,
         assessment_review_bottom=1,
-    )
-    app = create_app(settings, clock=ManualClock(NOW))
-    async with running(app) as client:
-        sent = []
-        for p in field_events():
-            subject = str(p.session_id if isinstance(p, payloads.PatrolEnded) else p.visit_id)
-            sent.append(await shared_publish(p, source="intake", subject=subject, at=NOW))
-        # A redelivery of gm1's first session and of its first visit: counted once.
-        sent.append(await shared_publish(event=sent[0]))
-        sent.append(await shared_publish(event=sent[12]))
-        for p in [*one_case("gm1", G1), *one_case("gm2", G2)]:
-            sent.append(await shared_publish(p))
-        await shared_processed([s.id for s in sent])
+    ) as client:
         yield client
 
 

@@ -8,11 +8,8 @@ from typing import Any
 
 import pytest
 
-from escalation.config import EscalationSettings
-from escalation.main import create_app
 from gridcase_events import envelope, payloads
-from gridcase_events.kit.clock import ManualClock
-from gridcase_events.testing import bearer, running
+from gridcase_events.testing import bearer
 
 pytestmark = pytest.mark.integration
 
@@ -77,22 +74,7 @@ class Case:
         )
 
 
-@pytest.fixture(scope="module")
-async def assessed(
-    module_database: str,
-    kafka_bootstrap: str,
-    module_namespace: str,
-    shared_publish: Any,
-    shared_processed: Any,
-) -> AsyncIterator[Any]:
-    settings = EscalationSettings(
-        env="development",
-        database_url=module_database,
-        kafka_bootstrap_servers=kafka_bootstrap,
-        topic_namespace=module_namespace,
-        scheduler_poll_seconds=0.05,
-        assessment_min_sample=1,
-    )
+async def feed(publish: Any) -> list[Any]:
     x, y, z = Case(1), Case(2), Case(3)
     events = [
         # x: gm1 returns it, the dispatcher sends it back to gm1: one case, one return
@@ -109,13 +91,18 @@ async def assessed(
         z.assigned("gm5", G1, 0),
         z.returned("gl1", G1, 10, role="grid_leader"),
     ]
-    app = create_app(settings, clock=ManualClock(T0 + timedelta(days=3)))
-    async with running(app) as client:
-        sent = [await shared_publish(e) for e in events]
-        sent.append(await shared_publish(event=sent[4]))  # gm2's return, delivered again
-        for c in (x, y, z):
-            sent.append(await shared_publish(c.reported(), source="intake"))
-        await shared_processed([s.id for s in sent])
+    sent = [await publish(e) for e in events]
+    sent.append(await publish(event=sent[4]))  # gm2's return, delivered again
+    for c in (x, y, z):
+        sent.append(await publish(c.reported(), source="intake"))
+    return sent
+
+
+@pytest.fixture(scope="module")
+async def assessed(assessed_service: Any) -> AsyncIterator[Any]:
+    async with assessed_service(
+        now=T0 + timedelta(days=3), feed=feed, assessment_min_sample=1
+    ) as client:
         yield client
 
 

@@ -118,3 +118,66 @@ async def test_a_case_s_orders_are_listed_by_its_id_within_scope(
     assert [o["case_id"] for o in of_case.json()] == [str(case_id)]
     assert by_other.json() == []
     assert malformed.status_code == 422
+
+
+async def test_the_addressed_grid_answers_an_order_once_and_the_issuer_sees_it(
+    client: Any, dispatch: Any, build: Any, clocks_of: Any
+) -> None:
+    case_id = envelope.new_id()
+    await dispatch(build.assigned(case_id))
+    await clocks_of(case_id, lambda c: len(c) == 2)
+    issued = await client.post(
+        "/v1/supervisions", json={"case_id": str(case_id), "reason": "请加快办理"}, headers=STATION
+    )
+    order = issued.json()["id"]
+    member = bearer("gm111a", "grid_member", "510302001001001")
+
+    answered = await client.post(
+        f"/v1/supervisions/{order}/answer", json={"text": "已联系物业，明天清运"}, headers=member
+    )
+    twice = await client.post(
+        f"/v1/supervisions/{order}/answer", json={"text": "再答一次"}, headers=member
+    )
+    seen = await client.get("/v1/supervisions", params={"case_id": str(case_id)}, headers=STATION)
+
+    assert answered.status_code == 200, answered.text
+    assert twice.status_code == 409
+    assert twice.json()["answered_by"] == "gm111a"
+    [listed] = seen.json()
+    assert (listed["answer"], listed["answered_by"]) == ("已联系物业，明天清运", "gm111a")
+    assert listed["answered_at"] is not None
+
+
+async def test_only_the_addressed_unit_answers_an_order(
+    client: Any, dispatch: Any, build: Any, clocks_of: Any
+) -> None:
+    case_id = envelope.new_id()
+    await dispatch(build.assigned(case_id))
+    await clocks_of(case_id, lambda c: len(c) == 2)
+    issued = await client.post(
+        "/v1/supervisions", json={"case_id": str(case_id), "reason": "请加快办理"}, headers=STATION
+    )
+    url = f"/v1/supervisions/{issued.json()['id']}/answer"
+    body = {"text": "已处理"}
+
+    other_grid = await client.post(
+        url, json=body, headers=bearer("gm112a", "grid_member", "510302001001002")
+    )
+    issuer = await client.post(url, json=body, headers=STATION)
+    department = await client.post(
+        url, json=body, headers=bearer("op1", "department_operator", "510302", department_code="cg")
+    )
+    unknown = await client.post(
+        f"/v1/supervisions/{envelope.new_id()}/answer",
+        json=body,
+        headers=bearer("gm111a", "grid_member", "510302001001001"),
+    )
+    empty = await client.post(
+        url, json={"text": ""}, headers=bearer("gm111a", "grid_member", "510302001001001")
+    )
+    still = await client.get("/v1/supervisions", params={"case_id": str(case_id)}, headers=STATION)
+
+    assert (other_grid.status_code, issuer.status_code, department.status_code) == (404, 403, 404)
+    assert unknown.status_code == 404
+    assert empty.status_code == 422
+    assert still.json()[0]["answer"] is None

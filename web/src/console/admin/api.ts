@@ -17,6 +17,7 @@ export type StaffRead = Dispatch['StaffRead']
 export type Policy = EscalationApi['schemas']['PolicyRead']
 export type PolicyIn = EscalationApi['schemas']['PolicyIn']
 export type LadderLevel = EscalationApi['schemas']['LadderLevelIn']
+export type LadderLevelRead = EscalationApi['schemas']['LadderLevelRead']
 export type CalendarDay = EscalationApi['schemas']['CalendarDayIn']
 export type CalendarDayRead = EscalationApi['schemas']['CalendarDayRead']
 export type Rule = NotifyApi['schemas']['RuleRead']
@@ -111,18 +112,24 @@ export function listPolicies(): Promise<Policy[]> {
   return request<Policy[]>('escalation', '/v1/policies')
 }
 
-/** Adds or changes limits (upsert by district, category, priority and clock). */
+/**
+ * Adds or changes limits (upsert by district, category, priority and clock); a row sent
+ * with `expected_updated_at` is a 409 when someone changed it since.
+ */
 export function putPolicies(policies: PolicyIn[]): Promise<Policy[]> {
   return request<Policy[]>('escalation', '/v1/policies', { method: 'PUT', json: policies })
 }
 
-/** Replaces the ladder of each unit kind named in `rungs`; the answer is the whole ladder. */
-export function putLadder(rungs: LadderLevel[]): Promise<LadderLevel[]> {
-  return request<LadderLevel[]>('escalation', '/v1/ladder', { method: 'PUT', json: rungs })
+/**
+ * Replaces the ladder of each unit kind named in `rungs`; the answer is the whole ladder.
+ * Rungs sent with their unit's `expected_updated_at` make a change made since a 409.
+ */
+export function putLadder(rungs: LadderLevel[]): Promise<LadderLevelRead[]> {
+  return request<LadderLevelRead[]>('escalation', '/v1/ladder', { method: 'PUT', json: rungs })
 }
 
-export function getLadder(): Promise<LadderLevel[]> {
-  return request<LadderLevel[]>('escalation', '/v1/ladder')
+export function getLadder(): Promise<LadderLevelRead[]> {
+  return request<LadderLevelRead[]>('escalation', '/v1/ladder')
 }
 
 /** The local holidays and make-up working days of `year`: the city's and the district's. */
@@ -130,6 +137,7 @@ export function listCalendarDays(year: number): Promise<CalendarDayRead[]> {
   return request<CalendarDayRead[]>('escalation', '/v1/calendar/days', { query: { year: String(year) } })
 }
 
+/** Adds or changes days; a day sent with `expected_updated_at` is a 409 when changed since. */
 export function addCalendarDays(days: CalendarDay[]): Promise<void> {
   return request<undefined>('escalation', '/v1/calendar/days', { method: 'PUT', json: days })
 }

@@ -43,11 +43,21 @@ async def list_calendar_days(
     "/v1/calendar/days",
     summary="Add local holidays or make-up working days (admin)",
     status_code=204,
+    responses={
+        403: {"description": "another district's days, or the city's"},
+        409: {"description": "a day changed by someone else since its expected_updated_at"},
+    },
 )
 async def put_calendar_days(
-    body: list[CalendarDayIn], session: SessionDep, principal: Admin
+    body: list[CalendarDayIn], session: SessionDep, runtime: RuntimeDep, principal: Admin
 ) -> None:
-    await service.add_days(session, body, walled=walled_district(principal))
+    await service.add_days(
+        session,
+        body,
+        walled=walled_district(principal),
+        by=principal.sub,
+        at=runtime.clock.now(),
+    )
 
 
 @router.get(

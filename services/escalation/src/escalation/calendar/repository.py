@@ -29,10 +29,22 @@ async def upsert_days(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> 
         await session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["district_code", "day"],
-                set_={"working": stmt.excluded.working, "name": stmt.excluded.name},
+                set_={
+                    "working": stmt.excluded.working,
+                    "name": stmt.excluded.name,
+                    "updated_at": stmt.excluded.updated_at,
+                    "updated_by": stmt.excluded.updated_by,
+                },
             ),
             list(rows),
         )
+
+
+async def locked_day(session: AsyncSession, *, district_code: str, day: date) -> CalendarDay | None:
+    """The day's row, locked until the transaction ends and read afresh (a version check)."""
+    return await session.get(
+        CalendarDay, (district_code, day), with_for_update=True, populate_existing=True
+    )
 
 
 async def days_of_year(

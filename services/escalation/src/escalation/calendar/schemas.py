@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -19,6 +19,11 @@ class CalendarDayIn(BaseModel):
     day: date
     working: bool = Field(description="false: a local holiday; true: a make-up working day")
     name: StorableText = Field(min_length=1, max_length=100)
+    expected_updated_at: AwareDatetime | None = Field(
+        default=None,
+        description="the day's updated_at as the editor read it: when someone changed it "
+        "since, nothing is saved (409, naming who and when); absent: saved regardless",
+    )
 
 
 class CalendarDayRead(BaseModel):
@@ -28,6 +33,8 @@ class CalendarDayRead(BaseModel):
     day: date
     working: bool
     name: str
+    updated_at: datetime = Field(description="the day's version: send it back to change it")
+    updated_by: str
 
 
 class DeadlinePreview(BaseModel):

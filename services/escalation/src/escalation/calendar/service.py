@@ -24,6 +24,7 @@ from escalation.calendar.schemas import CalendarDayIn
 from escalation.config import EscalationSettings
 from escalation.policies import service as policy_service
 from escalation.policies.models import Policy
+from gridcase_events.kit.versions import ensure_unchanged
 
 Unit = Literal["minutes", "hours", "days", "working_days"]
 
@@ -167,11 +168,34 @@ async def days_of_year(
 
 
 async def add_days(
-    session: AsyncSession, days: Sequence[CalendarDayIn], *, walled: str | None
+    session: AsyncSession,
+    days: Sequence[CalendarDayIn],
+    *,
+    walled: str | None,
+    by: str,
+    at: datetime,
 ) -> None:
     """Adds (or changes) local holidays and make-up working days (the city's, or a
-    district's own: an admin of a district changes its own only)."""
-    await repository.upsert_days(session, policy_service.owned_rows(days, walled=walled))
+    district's own: an admin of a district changes its own only), each as of `at` by
+    `by`. A day sent with the version its editor read is refused (409, nothing saved)
+    when someone changed it since."""
+    rows = policy_service.owned_rows(days, walled=walled)
+    for row, sent in zip(rows, days, strict=True):
+        if sent.expected_updated_at is None:
+            continue
+        current = await repository.locked_day(
+            session, district_code=row["district_code"], day=row["day"]
+        )
+        if current is not None:
+            ensure_unchanged(
+                what=f"the day {row['day'].isoformat()}",
+                expected=sent.expected_updated_at,
+                current_at=current.updated_at,
+                current_by=current.updated_by,
+            )
+    await repository.upsert_days(
+        session, [row | {"updated_at": at, "updated_by": by} for row in rows]
+    )
 
 
 async def deadline(

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, UniqueConstraint
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from escalation.db import Base
@@ -19,3 +21,8 @@ class LadderLevel(Base):
     level: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(32))
     delay_minutes: Mapped[int] = mapped_column(Integer)
+    # The version of the unit's ladder (all its rungs saved together): when, and by whom.
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), default=func.now()
+    )
+    updated_by: Mapped[str] = mapped_column(String(64), server_default="", default="")

@@ -24,6 +24,18 @@ async def level(session: AsyncSession, unit: str, number: int) -> LadderLevel | 
     return result.scalar_one_or_none()
 
 
+async def locked_levels(session: AsyncSession, unit: str) -> Sequence[LadderLevel]:
+    """The unit's rungs, locked until the transaction ends and read afresh (a version
+    check)."""
+    result = await session.execute(
+        select(LadderLevel)
+        .where(LadderLevel.unit == unit)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return result.scalars().all()
+
+
 async def replace(session: AsyncSession, unit: str, rows: Sequence[Mapping[str, object]]) -> None:
     await session.execute(delete(LadderLevel).where(LadderLevel.unit == unit))
     session.add_all(LadderLevel(**row) for row in rows)

@@ -18,6 +18,7 @@ from escalation.ladder.models import LadderLevel
 from escalation.ladder.schemas import LadderLevelIn
 from gridcase_events.areas import AreaCode, AreaLevel
 from gridcase_events.kit.errors import Invalid
+from gridcase_events.kit.versions import ensure_unchanged
 
 # The level of the area each role stands over.
 AREA_LEVEL: dict[str, AreaLevel] = {
@@ -44,16 +45,51 @@ async def ladder(session: AsyncSession) -> list[LadderLevel]:
     return [rung for unit in UNITS for rung in await repository.levels(session, unit)]
 
 
-async def replace_units(session: AsyncSession, rungs: Sequence[LadderLevelIn]) -> list[LadderLevel]:
-    """Replaces the ladder of each unit kind named in `rungs` (the others stay); the
-    levels of a unit kind must be 1, 2, 3 … without gaps (422). Returns the whole ladder."""
+async def _unchanged_since(
+    session: AsyncSession, unit: str, rungs: Sequence[LadderLevelIn]
+) -> None:
+    """The unit's ladder is still the version its editor read (any of its rungs may carry
+    it); else 409 naming who replaced it, and when."""
+    expected = [r.expected_updated_at for r in rungs if r.expected_updated_at is not None]
+    if not expected:
+        return
+    current = await repository.locked_levels(session, unit)
+    if not current:
+        return
+    newest = max(current, key=lambda rung: rung.updated_at)
+    for sent in expected:
+        ensure_unchanged(
+            what=f"the {unit} ladder",
+            expected=sent,
+            current_at=newest.updated_at,
+            current_by=newest.updated_by,
+        )
+
+
+async def replace_units(
+    session: AsyncSession, rungs: Sequence[LadderLevelIn], *, by: str, at: datetime
+) -> list[LadderLevel]:
+    """Replaces the ladder of each unit kind named in `rungs` (the others stay), as of
+    `at` by `by`; the levels of a unit kind must be 1, 2, 3 … without gaps (422). A unit
+    sent with the version its editor read is refused (409, nothing saved) when someone
+    replaced it since. Returns the whole ladder."""
     units = sorted({r.unit for r in rungs})
     for unit in units:
         numbers = sorted(r.level for r in rungs if r.unit == unit)
         if numbers != list(range(1, len(numbers) + 1)):
             raise Invalid(f"the {unit} ladder's levels must be 1, 2, 3 … without gaps")
     for unit in units:
-        await repository.replace(session, unit, [r.model_dump() for r in rungs if r.unit == unit])
+        await _unchanged_since(session, unit, [r for r in rungs if r.unit == unit])
+    for unit in units:
+        await repository.replace(
+            session,
+            unit,
+            [
+                r.model_dump(exclude={"expected_updated_at"}) | {"updated_at": at, "updated_by": by}
+                for r in rungs
+                if r.unit == unit
+            ],
+        )
     return await ladder(session)
 
 

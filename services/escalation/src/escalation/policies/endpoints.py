@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from escalation.deps import RuntimeDep
 from escalation.policies import service
 from escalation.policies.schemas import PolicyIn, PolicyRead
 from escalation.scope import District, visible_district, walled_district
@@ -29,10 +30,22 @@ async def list_policies(
 
 
 @router.put(
-    "/v1/policies", response_model=list[PolicyRead], summary="Add or change time limits (admin)"
+    "/v1/policies",
+    response_model=list[PolicyRead],
+    summary="Add or change time limits (admin)",
+    responses={
+        403: {"description": "another district's rows, or the city's default"},
+        409: {"description": "a row changed by someone else since its expected_updated_at"},
+    },
 )
 async def put_policies(
-    body: list[PolicyIn], session: SessionDep, principal: Admin
+    body: list[PolicyIn], session: SessionDep, runtime: RuntimeDep, principal: Admin
 ) -> list[PolicyRead]:
-    rows = await service.change(session, body, walled=walled_district(principal))
+    rows = await service.change(
+        session,
+        body,
+        walled=walled_district(principal),
+        by=principal.sub,
+        at=runtime.clock.now(),
+    )
     return [PolicyRead.model_validate(r, from_attributes=True) for r in rows]

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Integer, String, UniqueConstraint
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from escalation.db import Base
@@ -26,3 +28,8 @@ class Policy(Base):
     unit: Mapped[str] = mapped_column(String(16))
     working_hours: Mapped[bool] = mapped_column(Boolean, default=False)
     end_of_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The version an editor saves against (kit.versions): when, and by whom.
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), default=func.now()
+    )
+    updated_by: Mapped[str] = mapped_column(String(64), server_default="", default="")

@@ -40,6 +40,24 @@ async def all_policies(session: AsyncSession, *, district: str | None) -> Sequen
     return result.scalars().all()
 
 
+async def locked(
+    session: AsyncSession, *, district_code: str, category_code: str, priority: str, clock: str
+) -> Policy | None:
+    """The row, locked until the transaction ends and read afresh (a version check)."""
+    result = await session.execute(
+        select(Policy)
+        .where(
+            Policy.district_code == district_code,
+            Policy.category_code == category_code,
+            Policy.priority == priority,
+            Policy.clock == clock,
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return result.scalar_one_or_none()
+
+
 async def upsert(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
@@ -47,7 +65,17 @@ async def upsert(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     await session.execute(
         stmt.on_conflict_do_update(
             index_elements=["district_code", "category_code", "priority", "clock"],
-            set_={c: stmt.excluded[c] for c in ("amount", "unit", "working_hours", "end_of_day")},
+            set_={
+                c: stmt.excluded[c]
+                for c in (
+                    "amount",
+                    "unit",
+                    "working_hours",
+                    "end_of_day",
+                    "updated_at",
+                    "updated_by",
+                )
+            },
         ),
         list(rows),
     )

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from gridcase_events.kit.text import StorableText
 
@@ -10,7 +11,7 @@ ClockKind = Literal["sign_for", "first_contact", "resolution", "callback", "owne
 """The clocks a case runs; a policy sets the limit of one of them."""
 
 
-class PolicyIn(BaseModel):
+class PolicyFields(BaseModel):
     district_code: str | None = Field(
         default=None,
         pattern=r"^(\d{6})?$",
@@ -33,5 +34,14 @@ class PolicyIn(BaseModel):
     end_of_day: bool = False
 
 
-class PolicyRead(PolicyIn):
-    pass
+class PolicyIn(PolicyFields):
+    expected_updated_at: AwareDatetime | None = Field(
+        default=None,
+        description="the row's updated_at as the editor read it: when someone changed it "
+        "since, nothing is saved (409, naming who and when); absent: saved regardless",
+    )
+
+
+class PolicyRead(PolicyFields):
+    updated_at: datetime = Field(description="the row's version: send it back to change it")
+    updated_by: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +12,7 @@ from escalation.policies import repository
 from escalation.policies.models import ANY, CITY, Policy
 from escalation.policies.schemas import PolicyIn
 from gridcase_events.kit.errors import Forbidden, NotFound
+from gridcase_events.kit.versions import ensure_unchanged
 
 
 class Row(Protocol):
@@ -62,14 +64,41 @@ def owned_rows(rows: Sequence[Row], *, walled: str | None) -> list[dict[str, Any
         if walled is not None and district != walled:
             whose = f"district {district}'s" if district else "the city's default"
             raise Forbidden(f"an admin of district {walled} may not change {whose} rows")
-        owned.append(row.model_dump() | {"district_code": district})
+        values = row.model_dump() | {"district_code": district}
+        values.pop("expected_updated_at", None)  # the editor's version, not a column
+        owned.append(values)
     return owned
 
 
 async def change(
-    session: AsyncSession, policies: Sequence[PolicyIn], *, walled: str | None
+    session: AsyncSession,
+    policies: Sequence[PolicyIn],
+    *,
+    walled: str | None,
+    by: str,
+    at: datetime,
 ) -> Sequence[Policy]:
-    """Adds or changes the limits (upsert by district, category, priority and clock);
-    returns those the caller sees."""
-    await repository.upsert(session, owned_rows(policies, walled=walled))
+    """Adds or changes the limits (upsert by district, category, priority and clock),
+    each row saved as of `at` by `by`; returns those the caller sees. A row sent with
+    the version its editor read is refused (409, nothing saved) when someone changed it
+    since."""
+    rows = owned_rows(policies, walled=walled)
+    for row, sent in zip(rows, policies, strict=True):
+        if sent.expected_updated_at is None:
+            continue
+        current = await repository.locked(
+            session,
+            district_code=row["district_code"],
+            category_code=row["category_code"],
+            priority=row["priority"],
+            clock=row["clock"],
+        )
+        if current is not None:
+            ensure_unchanged(
+                what=f"the {row['clock']} limit of {row['category_code']}/{row['priority']}",
+                expected=sent.expected_updated_at,
+                current_at=current.updated_at,
+                current_by=current.updated_by,
+            )
+    await repository.upsert(session, [row | {"updated_at": at, "updated_by": by} for row in rows])
     return await repository.all_policies(session, district=walled)

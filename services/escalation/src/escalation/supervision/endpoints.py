@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from escalation import scope
 from escalation.deps import RuntimeDep
 from escalation.supervision import service
-from escalation.supervision.schemas import SupervisionIn, SupervisionRead
+from escalation.supervision.schemas import AnswerIn, SupervisionIn, SupervisionRead
 from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles
 from gridcase_events.kit.http import bind_case, correlation_id
 from gridcase_events.kit.runtime import SessionDep
@@ -49,6 +49,34 @@ async def issue_supervision(
         reason=body.reason,
         correlation_id=correlation_id(request),
     )
+    return SupervisionRead.model_validate(order, from_attributes=True)
+
+
+@router.post(
+    "/v1/supervisions/{order_id}/answer",
+    response_model=SupervisionRead,
+    summary="Answer a supervision order (督办回复): the unit it is addressed to, once",
+    responses={
+        403: {"description": "not the unit the order is addressed to"},
+        404: {"description": "no such order in your scope"},
+        409: {"description": "answered already"},
+    },
+)
+async def answer_supervision(
+    order_id: UUID,
+    body: AnswerIn,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: CurrentPrincipal,
+) -> SupervisionRead:
+    order = await service.answer(
+        session=session,
+        principal=principal,
+        order_id=order_id,
+        text=body.text,
+        at=runtime.clock.now(),
+    )
+    bind_case(order.case_id)
     return SupervisionRead.model_validate(order, from_attributes=True)
 
 

@@ -18,6 +18,13 @@ async def add(session: AsyncSession, order: SupervisionOrder) -> SupervisionOrde
     return order
 
 
+async def locked(session: AsyncSession, order_id: UUID) -> SupervisionOrder | None:
+    """The order, locked until the transaction ends and read afresh (answered once)."""
+    return await session.get(
+        SupervisionOrder, order_id, with_for_update=True, populate_existing=True
+    )
+
+
 async def search(
     session: AsyncSession,
     *,

@@ -14,6 +14,12 @@ class SupervisionIn(BaseModel):
     reason: StorableText = Field(min_length=1, max_length=1000)
 
 
+class AnswerIn(BaseModel):
+    text: StorableText = Field(
+        min_length=1, max_length=2000, description="what the unit did or will do (回复)"
+    )
+
+
 class SupervisionRead(BaseModel):
     id: UUID
     case_id: UUID
@@ -25,3 +31,6 @@ class SupervisionRead(BaseModel):
     grid_code: str | None
     department_code: str | None
     issued_at: datetime
+    answer: str | None = Field(default=None, description="the addressed unit's answer, once")
+    answered_by: str | None = None
+    answered_at: datetime | None = None

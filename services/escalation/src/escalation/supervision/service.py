@@ -16,8 +16,12 @@ from escalation.supervision import repository
 from escalation.supervision.models import SupervisionOrder
 from gridcase_events import payloads
 from gridcase_events.envelope import new_id
-from gridcase_events.kit.auth import Principal
-from gridcase_events.kit.errors import NotFound
+from gridcase_events.kit.auth import Principal, can_see
+from gridcase_events.kit.errors import Conflict, Forbidden, NotFound
+
+ANSWERERS = frozenset({"grid_member", "grid_leader", "department_operator"})
+"""Who speaks for the unit an order is addressed to: its grid's staff, its department's
+operators (within their scope)."""
 
 
 async def issue(
@@ -98,6 +102,42 @@ async def issue_by_hand(
         at=runtime.clock.now(),
         correlation_id=correlation_id,
     )
+
+
+async def answer(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    order_id: UUID,
+    text: str,
+    at: datetime,
+) -> SupervisionOrder:
+    """The addressed unit answers an order (督办回复), once: by its grid's staff or its
+    department's operators (403 for anyone else, 404 for an order they may not see),
+    409 when it has been answered already (the answer stands)."""
+    order = await repository.locked(session, order_id)
+    if order is None or not can_see(
+        principal,
+        grid_code=order.grid_code,
+        department_code=order.department_code,
+        district_code=order.district_code,
+    ):
+        raise NotFound("no such supervision order")
+    if principal.role not in ANSWERERS:
+        raise Forbidden("only the unit the order is addressed to answers it")
+    if order.answered_at is not None:
+        raise Conflict(
+            f"{order.answered_by} answered this order at {order.answered_at.isoformat()}",
+            extra={
+                "answered_by": order.answered_by,
+                "answered_at": order.answered_at.isoformat(),
+            },
+        )
+    order.answer = text
+    order.answered_by = principal.sub
+    order.answered_at = at
+    await session.flush()
+    return order
 
 
 async def search(

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events.kit.auth import Principal, require_roles
-from gridcase_events.kit.errors import Conflict, InvalidFields
+from gridcase_events.kit.errors import InvalidFields
+from gridcase_events.kit.versions import ensure_unchanged
 from notify.deps import RuntimeDep, SessionDep
 from notify.rules import repository
 from notify.rules.schemas import SELECTOR_CHANNELS, EventType, RuleRead, RuleUpdate
@@ -30,14 +31,12 @@ async def _unchanged_since(session: AsyncSession, event_type: str, body: RuleUpd
     if body.expected_updated_at is None:
         return
     current = await repository.get(session, event_type, for_update=True)
-    if current is not None and current.updated_at != body.expected_updated_at:
-        raise Conflict(
-            f"{current.updated_by} changed this rule at {current.updated_at.isoformat()}; "
-            "reload it and make your change again",
-            extra={
-                "updated_at": current.updated_at.isoformat(),
-                "updated_by": current.updated_by,
-            },
+    if current is not None:
+        ensure_unchanged(
+            what="this rule",
+            expected=body.expected_updated_at,
+            current_at=current.updated_at,
+            current_by=current.updated_by,
         )
 
 

@@ -228,10 +228,35 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/supervisions/{order_id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer a supervision order (督办回复): the unit it is addressed to, once */
+        post: operations["answer_supervision_v1_supervisions__order_id__answer_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AnswerIn */
+        AnswerIn: {
+            /**
+             * Text
+             * @description what the unit did or will do (回复)
+             */
+            text: string;
+        };
         /** AssessmentComponent */
         AssessmentComponent: {
             /**
@@ -340,6 +365,11 @@ export interface components {
              * @description "" the city's default; a district code: that district's own, which overrides the default there; absent: the caller's district (the city's default for an admin of the whole deployment)
              */
             district_code?: string | null;
+            /**
+             * Expected Updated At
+             * @description the day's updated_at as the editor read it: when someone changed it since, nothing is saved (409, naming who and when); absent: saved regardless
+             */
+            expected_updated_at?: string | null;
             /** Name */
             name: string;
             /**
@@ -362,6 +392,14 @@ export interface components {
             district_code: string;
             /** Name */
             name: string;
+            /**
+             * Updated At
+             * Format: date-time
+             * @description the day's version: send it back to change it
+             */
+            updated_at: string;
+            /** Updated By */
+            updated_by: string;
             /** Working */
             working: boolean;
         };
@@ -526,6 +564,11 @@ export interface components {
              * @description after the breach
              */
             delay_minutes: number;
+            /**
+             * Expected Updated At
+             * @description the updated_at of this unit's ladder as the editor read it: when someone replaced it since, nothing is saved (409, naming who and when); absent: saved regardless
+             */
+            expected_updated_at?: string | null;
             /** Level */
             level: number;
             /**
@@ -538,6 +581,34 @@ export interface components {
              * @enum {string}
              */
             unit: "grid" | "department" | "ownership";
+        };
+        /** LadderLevelRead */
+        LadderLevelRead: {
+            /**
+             * Delay Minutes
+             * @description after the breach
+             */
+            delay_minutes: number;
+            /** Level */
+            level: number;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "grid_member" | "grid_leader" | "station_master" | "street_officer" | "district_center" | "dispatcher";
+            /**
+             * Unit
+             * @enum {string}
+             */
+            unit: "grid" | "department" | "ownership";
+            /**
+             * Updated At
+             * Format: date-time
+             * @description the version of this unit's ladder (its rungs are saved together)
+             */
+            updated_at: string;
+            /** Updated By */
+            updated_by: string;
         };
         /** MemberAssessment */
         MemberAssessment: {
@@ -652,6 +723,11 @@ export interface components {
              */
             end_of_day: boolean;
             /**
+             * Expected Updated At
+             * @description the row's updated_at as the editor read it: when someone changed it since, nothing is saved (409, naming who and when); absent: saved regardless
+             */
+            expected_updated_at?: string | null;
+            /**
              * Priority
              * @default *
              * @enum {string}
@@ -704,6 +780,14 @@ export interface components {
              * @enum {string}
              */
             unit: "minutes" | "hours" | "days" | "working_days";
+            /**
+             * Updated At
+             * Format: date-time
+             * @description the row's version: send it back to change it
+             */
+            updated_at: string;
+            /** Updated By */
+            updated_by: string;
             /**
              * Working Hours
              * @default false
@@ -836,6 +920,15 @@ export interface components {
         };
         /** SupervisionRead */
         SupervisionRead: {
+            /**
+             * Answer
+             * @description the addressed unit's answer, once
+             */
+            answer?: string | null;
+            /** Answered At */
+            answered_at?: string | null;
+            /** Answered By */
+            answered_by?: string | null;
             /**
              * Card
              * @enum {string}
@@ -1003,6 +1096,20 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description another district's days, or the city's */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a day changed by someone else since its expected_updated_at */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -1110,7 +1217,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LadderLevelIn"][];
+                    "application/json": components["schemas"]["LadderLevelRead"][];
                 };
             };
         };
@@ -1134,17 +1241,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LadderLevelIn"][];
+                    "application/json": components["schemas"]["LadderLevelRead"][];
                 };
             };
-            /** @description Validation Error */
+            /** @description a unit's ladder replaced by someone else since its version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a unit's levels are not 1, 2, 3 … without gaps */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
+                content?: never;
             };
         };
     };
@@ -1236,6 +1348,20 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PolicyRead"][];
                 };
+            };
+            /** @description another district's rows, or the city's default */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a row changed by someone else since its expected_updated_at */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
@@ -1488,6 +1614,62 @@ export interface operations {
             };
             /** @description no such case */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    answer_supervision_v1_supervisions__order_id__answer_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionRead"];
+                };
+            };
+            /** @description not the unit the order is addressed to */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such order in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description answered already */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
