@@ -17,6 +17,7 @@ export type SignInRead = Dispatch['schemas']['SignInRead']
 export type SignInConfigRead = Dispatch['schemas']['SignInConfigRead']
 export type OidcConfigRead = Dispatch['schemas']['OidcConfigRead']
 export type ReporterPhoneRead = Dispatch['schemas']['ReporterPhoneRead']
+export type PhrasesList = Dispatch['schemas']['PhrasesList']
 export type AttachmentRead = Intake['schemas']['AttachmentRead']
 export type ClockRead = Escalation['schemas']['ClockRead']
 
