@@ -50,8 +50,8 @@ describe('clockViews', () => {
     expect(views[0]?.span).toEqual({ overdue: false, days: 2, hours: 0, minutes: 0 })
   })
 
-  it('takes escalation’s colour, which counts working time, over the wall clock', () => {
-    // Eight of ten days gone on the wall, but escalation has fired no warning yet.
+  it('takes escalation’s colour (its warnings, pauses left out) over the phone’s estimate', () => {
+    // Eight of ten days gone on the wall, but escalation has fired no warning (a pause).
     const now = new Date('2026-11-28T22:30:00Z')
     expect(clockViews([clock({ sla: 'green' })], now)[0]?.sla).toBe('green')
     expect(clockViews([clock({ sla: 'yellow' })], now)[0]?.sla).toBe('yellow')
