@@ -786,6 +786,18 @@ def main() -> None:
             browser.close()
             return
         pushed = push(args.url, args.hotline_secret)
+        # A second case a little further north, for 按距离.
+        push(args.url, args.hotline_secret, lat=29.3585, lon=104.7725)
+        # The district's 退单 phrases (常用语), kept by its dispatcher; the phone offers them.
+        httpx.put(
+            f"{args.url}/api/dispatch/v1/phrases",
+            json={
+                "action": "return",
+                "phrases": ["不属于本网格，请改派", "需职能部门处理", "地址有误，无法找到"],
+            },
+            headers={"Authorization": f"Bearer {dev_token(args.url, 'dp1')}"},
+            timeout=30,
+        ).raise_for_status()
         context = browser.new_context(
             viewport={"width": 390, "height": 844},
             device_scale_factor=2,
@@ -816,11 +828,17 @@ def main() -> None:
         page.get_by_role("button", name="关闭").wait_for()
         shot("2b-inbox")
         page.get_by_role("button", name="关闭").click()
+        # 按距离, standing at the first case (the browser's position, permission given).
+        context.grant_permissions(["geolocation"], origin=args.url)
+        context.set_geolocation({"latitude": 29.3545, "longitude": 104.7725, "accuracy": 10})
+        page.get_by_role("button", name="按距离").click()
+        page.locator("[data-distance]").first.wait_for()
+        shot("2c-tasks-nearest")
         card.click()
         page.get_by_role("button", name="签收").wait_for()
         shot("3-case-to-sign-for", full_page=True)
         page.get_by_role("button", name="退单").click()
-        page.get_by_label("退单原因").wait_for()
+        page.locator("[data-phrases] button").first.wait_for()
         shot("4-return-sheet")
         page.get_by_role("button", name="取消").click()
         page.get_by_role("button", name="签收").click()

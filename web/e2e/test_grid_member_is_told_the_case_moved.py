@@ -1,6 +1,7 @@
 """A grid member acts on a case that moved on since the page was opened: the page says so
 in words, shows the case as it is now, and the next action works. Then they return the
-case with a common phrase as the reason; the reason typed survives a reload."""
+case with one of the district's managed phrases (常用语) as the reason; the reason typed
+survives a reload."""
 
 import secrets
 from typing import Any
@@ -12,12 +13,22 @@ from gridcase_events.testing import bearer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
+DISPATCHER = bearer("dp1", "dispatcher", "510302")
+
 
 async def test_signing_for_a_case_signed_for_elsewhere_shows_the_conflict_then_return_works(
     journey: Any, phone: Any
 ) -> None:
     page, workbench = phone.page, journey.base_url
     content = f"桂花路1号1栋门口共享单车乱停，堵住消防通道 {secrets.token_hex(3)}"
+    # The district's dispatcher keeps its 退单 phrases; the phone offers them, not its own.
+    async with httpx.AsyncClient() as client:
+        kept = await client.put(
+            f"{journey.platform.urls['dispatch']}/v1/phrases",
+            json={"action": "return", "phrases": ["非本网格事项，请改派", "重复诉求，已合并办理"]},
+            headers=DISPATCHER,
+        )
+    assert kept.status_code == 200, kept.text
     pushed = await journey.push_ticket(content)
     await journey.case_in_dispatch(pushed["case_id"], status="assigned")
     await page.goto(f"{workbench}/cases/{pushed['case_id']}")
@@ -50,9 +61,12 @@ async def test_signing_for_a_case_signed_for_elsewhere_shows_the_conflict_then_r
     await page.get_by_role("button", name="退单").click()
     assert await page.get_by_label("退单原因").input_value() == "诉求人电话打不通"
 
-    # 退单 with a common phrase as the reason.
-    await page.get_by_role("button", name="需要职能部门处理").click()
-    assert await page.get_by_label("退单原因").input_value() == "需要职能部门处理"
+    # 退单 with one of the district's phrases as the reason; the built-in ones are not offered.
+    phrases = page.locator("[data-phrases] button")
+    await phrases.first.wait_for()
+    assert await phrases.all_inner_texts() == ["非本网格事项，请改派", "重复诉求，已合并办理"]
+    await page.get_by_role("button", name="重复诉求，已合并办理").click()
+    assert await page.get_by_label("退单原因").input_value() == "重复诉求，已合并办理"
     assert await journey.accessibility_problems(page) == []
     await page.get_by_role("button", name="确认退单").click()
     await page.get_by_role("status").filter(has_text="已退单").wait_for()
@@ -62,11 +76,11 @@ async def test_signing_for_a_case_signed_for_elsewhere_shows_the_conflict_then_r
     async with httpx.AsyncClient() as client:
         case = await client.get(
             f"{journey.platform.urls['dispatch']}/v1/cases/{pushed['case_id']}",
-            headers=bearer("dp1", "dispatcher", "510302"),
+            headers=DISPATCHER,
         )
     assert case.status_code == 200, case.text
     returns = [e for e in case.json()["timeline"] if e["action"] == "return"]
     assert [(e["actor"], e["detail"]["reason"]) for e in returns] == [
-        ("gm111a", "需要职能部门处理")
+        ("gm111a", "重复诉求，已合并办理")
     ]
     assert phone.console_errors == []

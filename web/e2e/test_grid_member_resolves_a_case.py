@@ -1,6 +1,7 @@
 """A grid member signs in on the development page, sees a case pushed through the signed
 12345 endpoint appear live in 今日任务, signs for it, and resolves it with photos of the
-site before and after, taken on the phone."""
+site before and after, taken on the phone; the photos taken survive a reload until the
+办结 is sent."""
 
 import secrets
 from typing import Any
@@ -9,6 +10,18 @@ import httpx
 import pytest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
+
+# The keys of the photos kept on the phone (IndexedDB, the outbox's photo store).
+KEPT_PHOTOS = """() => new Promise((resolve, reject) => {
+  const opening = indexedDB.open('gridcase-outbox', 1)
+  opening.onerror = () => reject(opening.error)
+  opening.onsuccess = () => {
+    const db = opening.result
+    const keys = db.transaction('photos', 'readonly').objectStore('photos').getAllKeys()
+    keys.onsuccess = () => { db.close(); resolve(keys.result) }
+    keys.onerror = () => reject(keys.error)
+  }
+})"""
 
 
 def jpeg_size(data: bytes) -> tuple[int, int]:
@@ -87,9 +100,29 @@ async def test_grid_member_signs_for_and_resolves_a_case_with_a_photo(
     )
     await page.get_by_alt_text("整改前照片预览").wait_for()
     assert await journey.accessibility_problems(page) == []
+
+    # A reload before sending loses neither the note nor the photos.
+    case_id = pushed["case_id"]
+    assert sorted(await page.evaluate(KEPT_PHOTOS)) == [
+        f"draft.case.{case_id}.resolve.after",
+        f"draft.case.{case_id}.resolve.before",
+    ]
+    await page.reload()
+    await page.get_by_text(content).wait_for()
+    await page.get_by_role("button", name="办结").click()
+    await page.get_by_alt_text("整改前照片预览").wait_for()
+    await page.get_by_alt_text("整改后照片预览").wait_for()
+    assert await page.get_by_label("办理情况").input_value() == "已联系环卫清运，垃圾桶已清空"
+    assert await journey.accessibility_problems(page) == []
     await page.get_by_role("button", name="确认办结").click()
     await page.get_by_role("status").filter(has_text="已办结").wait_for()
     assert await page.locator(".card [data-status]").inner_text() == "已办结"
+    # Sent: the photos are no longer kept on the phone.
+    for _ in range(50):
+        if await page.evaluate(KEPT_PHOTOS) == []:
+            break
+        await page.wait_for_timeout(100)
+    assert await page.evaluate(KEPT_PHOTOS) == []
     # The case page shows the two as a pair.
     pair = page.locator("[data-photo-pair]")
     await pair.get_by_alt_text("整改前").wait_for()

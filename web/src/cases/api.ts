@@ -1,4 +1,11 @@
-import type { AttachmentRead, CaseDetail, ClockRead, ExtensionIn, ReporterPhoneRead } from '@/kit/api'
+import type {
+  AttachmentRead,
+  CaseDetail,
+  ClockRead,
+  ExtensionIn,
+  PhrasesList,
+  ReporterPhoneRead,
+} from '@/kit/api'
 import { apiUrl, newIdempotencyKey, request } from '@/kit/http'
 import { remember } from '@/kit/offline'
 import type { OutboxSpec } from '@/outbox/outbox'
@@ -124,4 +131,17 @@ export function revealReporterPhone(id: string): Promise<ReporterPhoneRead> {
     `/v1/cases/${encodeURIComponent(id)}/reporter-phone`,
     { method: 'POST' },
   )
+}
+
+/** 常用语 for one action: the phrases the grid member's unit and the areas above it keep
+ * (dispatch's GET /v1/phrases), the widest unit's first, each once. The last answer is
+ * kept and used offline. */
+export function phrasesFor(action: 'return'): Promise<string[]> {
+  return request<PhrasesList>('dispatch', '/v1/phrases', { query: { action }, offline: true }).then(
+    managedPhrases,
+  )
+}
+
+export function managedPhrases(answer: PhrasesList): string[] {
+  return [...new Set(answer.items.flatMap((item) => item.phrases))]
 }

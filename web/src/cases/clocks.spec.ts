@@ -49,4 +49,14 @@ describe('clockViews', () => {
     expect(views[0]).toMatchObject({ kind: 'resolution', paused: true, sla: 'red' })
     expect(views[0]?.span).toEqual({ overdue: false, days: 2, hours: 0, minutes: 0 })
   })
+
+  it('takes escalation’s colour (its warnings, pauses left out) over the phone’s estimate', () => {
+    // Eight of ten days gone on the wall, but escalation has fired no warning (a pause).
+    const now = new Date('2026-11-28T22:30:00Z')
+    expect(clockViews([clock({ sla: 'green' })], now)[0]?.sla).toBe('green')
+    expect(clockViews([clock({ sla: 'yellow' })], now)[0]?.sla).toBe('yellow')
+    expect(clockViews([clock({ sla: 'green' })], new Date('2026-12-01T00:00:00Z'))[0]?.sla).toBe(
+      'breached',
+    )
+  })
 })

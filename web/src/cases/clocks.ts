@@ -1,13 +1,11 @@
 // A case's clocks as the grid member reads them on the case page: which step, when it is
 // due, a colour (正常 / 临期 / 紧急 / 超时) and the time left; a paused clock (缓办) says so.
 import type { ClockRead } from '@/kit/api'
+import { clockColour } from '@/kit/clocks'
 import { type Sla, span, type Span } from '@/tasks/deadline'
 
-// The same thresholds as the task list's colours (dispatch's deadlines/rules.py): warned
-// at half the clock's time, urgent at four fifths. Counted here on the wall clock from
-// the clock's start to its deadline.
-const YELLOW_AT = 0.5
-const RED_AT = 0.8
+// The colour is escalation's (kit/clocks.ts, one rule with the desk's case page): the same
+// thresholds as the task list's, counted on the clock's own time.
 
 export interface ClockView {
   kind: ClockRead['kind']
@@ -15,23 +13,6 @@ export interface ClockView {
   paused: boolean
   sla: Sla
   span: Span
-}
-
-function colour(used: number): Sla {
-  if (used >= RED_AT) return 'red'
-  if (used >= YELLOW_AT) return 'yellow'
-  return 'green'
-}
-
-function slaOf(clock: ClockRead, paused: boolean, now: Date): Sla {
-  const due = Date.parse(clock.due_at)
-  const start = Date.parse(clock.started_at)
-  const whole = due - start
-  if (clock.breached) return 'breached'
-  // A paused clock's time does not run: what is left is what escalation said.
-  if (paused) return whole > 0 ? colour(1 - (clock.remaining_seconds * 1000) / whole) : 'red'
-  if (due <= now.getTime()) return 'breached'
-  return whole > 0 ? colour((now.getTime() - start) / whole) : 'red'
 }
 
 function pausedSpan(seconds: number): Span {
@@ -49,7 +30,7 @@ export function clockViews(clocks: readonly ClockRead[], now: Date): ClockView[]
         kind: c.kind,
         dueAt: c.due_at,
         paused,
-        sla: slaOf(c, paused, now),
+        sla: clockColour(paused ? { ...c, status: 'paused' } : c, now),
         span: paused ? pausedSpan(c.remaining_seconds) : span(c.due_at, now),
       }
     })

@@ -23,8 +23,14 @@ export interface TrackBatch {
 
 const EARTH_METRES = 6_371_000
 
+/** A place on the map (WGS 84). */
+export interface Place {
+  lat: number
+  lon: number
+}
+
 /** Great-circle distance in metres. */
-export function metresBetween(a: TrackPoint, b: TrackPoint): number {
+export function metresBetween(a: Place, b: Place): number {
   const rad = Math.PI / 180
   const dLat = (b.lat - a.lat) * rad
   const dLon = (b.lon - a.lon) * rad

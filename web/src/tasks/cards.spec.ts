@@ -47,6 +47,7 @@ describe('toCards', () => {
       },
       content: '楼下垃圾桶满溢',
       address: '桂花路1号',
+      distance: null,
     })
   })
 
@@ -69,5 +70,20 @@ describe('toCards', () => {
     expect(card?.tone).toBe('other')
     expect(card?.deadline).toMatchObject({ mark: 'Due soon', left: '30 min left' })
     expect(card?.reported).toBe(`reported ${formatTime('2026-11-28T01:30:00Z', 'en')}`)
+  })
+})
+
+describe('toCards with where I stand', () => {
+  it('says how far each case is, when it has a location', () => {
+    const near = { ...task('a', 'assigned', null), lat: 29.3581, lon: 104.7725 }
+    const far = { ...task('c', 'assigned', null), lat: 29.377, lon: 104.7725 }
+    const nowhere = { ...task('d', 'assigned', null), lat: null, lon: null }
+    const here = { lat: 29.355, lon: 104.7725 }
+
+    const zh = toCards([near, far, nowhere], now, words('zh-CN'), here)
+    expect(zh.map((c) => c.distance)).toEqual(['距我 340 米', '距我 2.4 公里', null])
+    const en = toCards([near, far], now, words('en'), here)
+    expect(en.map((c) => c.distance)).toEqual(['340 m away', '2.4 km away'])
+    expect(toCards([near], now, words('zh-CN'))[0]?.distance).toBeNull()
   })
 })

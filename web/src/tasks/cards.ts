@@ -4,7 +4,10 @@
 import { formatTime, messageTemplate } from '@/kit/i18n'
 import { statusTone, type StatusTone } from '@/cases/status'
 
+import type { Place } from '@/patrol/track'
+
 import { type Deadline, type Sla, slaNow, span } from './deadline'
+import { distanceAmount, metresTo } from './nearest'
 
 export interface CardDeadline {
   sla: Sla
@@ -29,6 +32,8 @@ export interface Card {
   deadline: CardDeadline | null
   content: string
   address: string | null
+  /** 距我 350 米: only once the grid member has shared where they are (按距离). */
+  distance: string | null
 }
 
 export interface CardTask {
@@ -38,6 +43,8 @@ export interface CardTask {
   reported_at: string
   content: string
   address?: string | null
+  lat?: number | null
+  lon?: number | null
   deadline: Deadline
 }
 
@@ -53,6 +60,8 @@ export interface CardWords {
   daysHours: (values: { d: number; h: number }) => string
   hoursMinutes: (values: { h: number; m: number }) => string
   minutes: (values: { m: number }) => string
+  metres: (values: { n: string }) => string
+  kilometres: (values: { n: string }) => string
 }
 
 type Translate = (key: string, named?: Record<string, string>) => string
@@ -84,6 +93,8 @@ export function cardWords(t: Translate, te: (key: string) => boolean, locale: st
     daysHours: messageTemplate(tr, 'tasks.daysHours', ['d', 'h']),
     hoursMinutes: messageTemplate(tr, 'tasks.hoursMinutes', ['h', 'm']),
     minutes: messageTemplate(tr, 'tasks.minutes', ['m']),
+    metres: messageTemplate(tr, 'tasks.distance.metres', ['n']),
+    kilometres: messageTemplate(tr, 'tasks.distance.kilometres', ['n']),
   }
 }
 
@@ -105,7 +116,21 @@ function deadlineOf(deadline: Deadline, now: Date, words: CardWords): CardDeadli
   }
 }
 
-export function toCards(tasks: readonly CardTask[], now: Date, words: CardWords): Card[] {
+function distanceOf(task: CardTask, here: Place | null, words: CardWords): string | null {
+  if (!here) return null
+  const metres = metresTo(task, here)
+  if (metres === null) return null
+  const { unit, value } = distanceAmount(metres)
+  return unit === 'm' ? words.metres({ n: value }) : words.kilometres({ n: value })
+}
+
+/** The cards; with `here` (where the grid member stands) each says how far the case is. */
+export function toCards(
+  tasks: readonly CardTask[],
+  now: Date,
+  words: CardWords,
+  here: Place | null = null,
+): Card[] {
   return tasks.map((task) => ({
     id: task.id,
     href: `/cases/${encodeURIComponent(task.id)}`,
@@ -117,5 +142,6 @@ export function toCards(tasks: readonly CardTask[], now: Date, words: CardWords)
     deadline: deadlineOf(task.deadline, now, words),
     content: task.content,
     address: task.address ?? null,
+    distance: distanceOf(task, here, words),
   }))
 }

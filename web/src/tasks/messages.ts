@@ -16,6 +16,15 @@ export default {
     dueAt: '限 {time} 前',
     noDeadline: '无时限',
     deadlinesUnknown: '暂时读不到办理时限，列表按上报时间排列。',
+    order: {
+      label: '排序',
+      deadline: '按时限',
+      distance: '按距离',
+      locating: '正在定位…',
+      denied: '没有获得位置权限，仍按时限排列。可在浏览器设置中允许定位后再试。',
+      unavailable: '暂时无法定位，仍按时限排列，请稍后再试。',
+    },
+    distance: { metres: '距我 {n} 米', kilometres: '距我 {n} 公里' },
     // Field work
     fieldWork: '外勤工作',
     patrol: '巡查',
@@ -38,6 +47,15 @@ export default {
     dueAt: 'due {time}',
     noDeadline: 'No deadline',
     deadlinesUnknown: 'Deadlines cannot be read right now; the list is in report order.',
+    order: {
+      label: 'Order',
+      deadline: 'By deadline',
+      distance: 'Nearest',
+      locating: 'Finding where you are…',
+      denied: 'No permission to use your location; the list stays in deadline order. Allow location in the browser settings and try again.',
+      unavailable: 'Your location cannot be found right now; the list stays in deadline order. Try again later.',
+    },
+    distance: { metres: '{n} m away', kilometres: '{n} km away' },
     // Field work
     fieldWork: 'Field work',
     patrol: 'Patrol',

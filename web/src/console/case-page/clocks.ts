@@ -3,11 +3,6 @@
 import type { components as EscalationApi } from '@/kit/api/generated/escalation'
 
 export type Clock = EscalationApi['schemas']['ClockRead']
-export type ClockColour = 'green' | 'yellow' | 'red' | 'breached'
-
-/** Escalation warns at 50 % and 80 % of a clock's time by default (dispatch's rules too). */
-export const YELLOW_AT = 0.5
-export const RED_AT = 0.8
 
 const ORDER: Clock['kind'][] = ['sign_for', 'first_contact', 'resolution', 'callback', 'ownership']
 
@@ -27,17 +22,7 @@ export function secondsLeft(clock: Clock, now: Date): number {
   return Math.floor((new Date(clock.due_at).getTime() - now.getTime()) / 1000)
 }
 
-/** 绿/黄/红 by the share of its time used (wall time, an approximation of working time); 超期 once past. */
-export function clockColour(clock: Clock, now: Date): ClockColour {
-  const left = secondsLeft(clock, now)
-  if (clock.breached || left <= 0) return 'breached'
-  const total = (new Date(clock.due_at).getTime() - new Date(clock.started_at).getTime()) / 1000
-  if (total <= 0) return 'breached'
-  const used = 1 - left / total
-  if (used >= RED_AT) return 'red'
-  if (used >= YELLOW_AT) return 'yellow'
-  return 'green'
-}
+export { clockColour } from '@/kit/clocks'
 
 /** A duration in the largest two units, as the desk words it. */
 export function describeSeconds(

@@ -8,7 +8,9 @@ from pydantic import BaseModel, Field
 
 from escalation.policies.schemas import ClockKind
 
-__all__ = ["ClockKind", "ClockRead"]
+__all__ = ["ClockKind", "ClockRead", "ClockSla"]
+
+ClockSla = Literal["green", "yellow", "red", "breached"]
 
 
 class ClockRead(BaseModel):
@@ -23,6 +25,13 @@ class ClockRead(BaseModel):
     remaining_seconds: int
     paused: bool
     breached: bool
+    sla: ClockSla | None = Field(
+        default=None,
+        description=(
+            "正常/临期/紧急/超时 as the task list says it: by the warnings fired (yellow from"
+            " 50 %, red from 80 %), breached past the deadline; null for a stopped clock"
+        ),
+    )
     stopped_at: datetime | None
     stop_reason: str | None
     grid_code: str | None

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from escalation.calendar import service as calendar_service
 from escalation.clocks import repository
 from escalation.clocks.models import CaseClock
-from escalation.clocks.schemas import ClockRead
+from escalation.clocks.schemas import ClockRead, ClockSla
 from escalation.config import EscalationSettings
 from escalation.deps import EscalationRuntime
 from gridcase_events import payloads
@@ -362,7 +362,14 @@ async def visible_clocks(
     if not clocks:
         raise NotFound("no clocks for this case")
     ensure_visible(principal, clocks[-1])
-    return [read(c, now) for c in clocks]
+    return [
+        read(
+            c,
+            now,
+            warned_percent=max(await repository.fired_percents(session, c.id, c.epoch), default=0),
+        )
+        for c in clocks
+    ]
 
 
 async def overdue(
@@ -388,8 +395,30 @@ async def overdue(
     return [read(c, now) for c in clocks if kind is None or c.kind == kind]
 
 
-def read(clock: CaseClock, now: datetime) -> ClockRead:
+# The colours' thresholds, as dispatch's task list has them (deadlines/rules.py).
+YELLOW_AT = 50
+RED_AT = 80
+
+
+def sla_of(clock: CaseClock, *, breached: bool, warned_percent: int) -> ClockSla | None:
+    """The clock's colour by the warnings escalation fired for it (their moments count
+    the clock's time with its pauses left out); None once it stopped."""
+    if clock.status == "stopped":
+        return None
+    if breached:
+        return "breached"
+    if warned_percent >= RED_AT:
+        return "red"
+    if warned_percent >= YELLOW_AT:
+        return "yellow"
+    return "green"
+
+
+def read(clock: CaseClock, now: datetime, *, warned_percent: int = 0) -> ClockRead:
     reference = clock.paused_at or clock.stopped_at or now
+    breached = clock.breached_at is not None or (clock.status == "running" and clock.due_at <= now)
+    # A warning fired at 100 % is the breach itself, not a colour.
+    warned = warned_percent if warned_percent < 100 else 0
     return ClockRead(
         case_id=clock.case_id,
         tracking_no=clock.tracking_no,
@@ -401,8 +430,8 @@ def read(clock: CaseClock, now: datetime) -> ClockRead:
         limit=f"{clock.limit_amount} {clock.limit_unit}",
         remaining_seconds=int((clock.due_at - reference).total_seconds()),
         paused=clock.status == "paused",
-        breached=clock.breached_at is not None
-        or (clock.status == "running" and clock.due_at <= now),
+        breached=breached,
+        sla=sla_of(clock, breached=breached, warned_percent=warned),
         stopped_at=clock.stopped_at,
         stop_reason=clock.stop_reason,
         grid_code=clock.grid_code,

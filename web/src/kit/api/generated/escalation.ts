@@ -440,6 +440,11 @@ export interface components {
             /** Remaining Seconds */
             remaining_seconds: number;
             /**
+             * Sla
+             * @description 正常/临期/紧急/超时 as the task list says it: by the warnings fired (yellow from 50 %, red from 80 %), breached past the deadline; null for a stopped clock
+             */
+            sla?: ("green" | "yellow" | "red" | "breached") | null;
+            /**
              * Started At
              * Format: date-time
              */
