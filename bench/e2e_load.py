@@ -504,6 +504,7 @@ def report(
     statuses = Counter(p.status for p in pushes)
     new = [p for p in pushes if p.status == 201 and not p.merged and p.case_id]
     post = [p.answered - p.sent for p in pushes if p.status > 0]
+    refused = [p.answered - p.sent for p in pushes if p.status == 503]
     to_assigned = [assigned[p.case_id][0] - p.sent for p in new if p.case_id in assigned]
     sms_assigned = {
         t: [at for at, template in texts if "assigned" in template.lower()]
@@ -545,6 +546,7 @@ def report(
         ("lost (accepted, never assigned)", str(lost)),
         ("doubled (assigned twice / texted twice)", f"{doubled} / {doubled_sms}"),
         ("503 (admission control)", str(statuses.get(503, 0))),
+        ("503 answered in p50 / p99", f"{pct(refused, 0.5)} / {pct(refused, 0.99)}"),
     ]
     rows += [(f"RSS peak {name}", f"{mib:.0f} MB") for name, mib in sampler.peak.items()]
     width = max(len(label) for label, _ in rows)
