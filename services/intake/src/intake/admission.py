@@ -8,8 +8,10 @@ The bound on pushes in flight does not see a process short of CPU: then every pu
 admitted or not, waits in the event loop's queue, and under a burst pushes went
 unanswered for a minute with few in flight. So a push is also refused while the event
 loop runs late by more than ``INTAKE_MAX_LOOP_LAG_MS`` (:class:`LoopLag`, a timer that
-notes how late it fires): a refusal is far cheaper than a push, so refusing drains the
-queue."""
+notes how late it fires): a refusal does no database work, so the process takes on
+less while it is behind. Neither bound answers fast a push the process has not read
+yet (docs/benchmarks.md, "dispatch's assignment path, intake refusing when it runs
+late")."""
 
 from __future__ import annotations
 
