@@ -9,7 +9,8 @@ Two ways to run:
 - ``--start``: starts the four services itself as processes on free loopback ports, with
   a database and a topic namespace of their own (as tests/e2e/conftest.py does), an SMS
   sink in a process of its own, and a generated district of ``--grids`` grids imported; all of it
-  is removed afterwards. ``--merge on|off`` sets ``INTAKE_MERGE_ENABLED`` and
+  is removed afterwards (the database dropped, the topics deleted). ``--merge on|off``
+  sets ``INTAKE_MERGE_ENABLED``, ``--max-loop-lag-ms`` ``INTAKE_MAX_LOOP_LAG_MS`` and
   ``--role-split`` runs each service as an api and a worker process.
 - otherwise against a running stack (``make up``): the intake URL, Kafka, topic namespace,
   hotline secret and the SMS sink's message list from options or the environment
@@ -196,7 +197,13 @@ async def _ready(
 @contextlib.asynccontextmanager
 async def started_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
     """The four services as processes with their own database, namespace and SMS sink."""
-    from gridcase_events.testing import Servers, _create_database, _drop_database, free_port
+    from gridcase_events.testing import (
+        Servers,
+        _create_database,
+        _delete_namespace,
+        _drop_database,
+        free_port,
+    )
 
     kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA)
     servers = Servers(kafka, os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), "environment")
@@ -226,6 +233,7 @@ async def started_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
         # Every assignment's SMS is measured: none folds into a digest of an SMS burst.
         "NOTIFY_SMS_BURST_LIMIT": "1000000",
         "INTAKE_MERGE_ENABLED": "true" if args.merge == "on" else "false",
+        "INTAKE_MAX_LOOP_LAG_MS": str(args.max_loop_lag_ms),
         "INTAKE_DISTRICT_BOUNDS": f"{WEST},{SOUTH},{EAST},{NORTH}",
     }
     roles = ("api", "worker") if args.role_split else ("all",)
@@ -270,6 +278,7 @@ async def started_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
                     raise SystemExit(f"import {kind}: {response.status_code} {response.text}")
         stack.intake_url = urls["intake"]
         print(f"started: {args.grids} grids, merging {args.merge}, logs in {logs}", flush=True)
+        print(f"pids: {json.dumps(stack.pids)}", flush=True)  # for a profiler
         yield stack
     finally:
         for _, proc in procs:
@@ -282,6 +291,7 @@ async def started_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
         sink.send_signal(signal.SIGTERM)
         sink.wait(timeout=30)
         await _drop_database(database_url, admin_dsn)
+        await _delete_namespace(kafka, namespace)
 
 
 def given_stack(args: argparse.Namespace) -> Stack:
@@ -494,6 +504,7 @@ def report(
     statuses = Counter(p.status for p in pushes)
     new = [p for p in pushes if p.status == 201 and not p.merged and p.case_id]
     post = [p.answered - p.sent for p in pushes if p.status > 0]
+    refused = [p.answered - p.sent for p in pushes if p.status == 503]
     to_assigned = [assigned[p.case_id][0] - p.sent for p in new if p.case_id in assigned]
     sms_assigned = {
         t: [at for at, template in texts if "assigned" in template.lower()]
@@ -535,6 +546,7 @@ def report(
         ("lost (accepted, never assigned)", str(lost)),
         ("doubled (assigned twice / texted twice)", f"{doubled} / {doubled_sms}"),
         ("503 (admission control)", str(statuses.get(503, 0))),
+        ("503 answered in p50 / p99", f"{pct(refused, 0.5)} / {pct(refused, 0.99)}"),
     ]
     rows += [(f"RSS peak {name}", f"{mib:.0f} MB") for name, mib in sampler.peak.items()]
     width = max(len(label) for label, _ in rows)
@@ -556,6 +568,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--role-split", action="store_true", help="api and worker processes (--start)"
+    )
+    parser.add_argument(
+        "--max-loop-lag-ms",
+        type=int,
+        default=200,
+        help="INTAKE_MAX_LOOP_LAG_MS: pushes get 503 while intake's loop runs later (--start)",
     )
     parser.add_argument("--partitions", type=int, default=3, help="partitions per topic (--start)")
     parser.add_argument("--log-level", default="WARNING", help="the services' (--start)")

@@ -96,7 +96,13 @@ def assignment(i: int, staff: int) -> payloads.CaseAssigned:
 
 
 async def run(args: argparse.Namespace) -> None:
-    from gridcase_events.testing import Servers, _create_database, _drop_database, free_port
+    from gridcase_events.testing import (
+        Servers,
+        _create_database,
+        _delete_namespace,
+        _drop_database,
+        free_port,
+    )
 
     kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA)
     servers = Servers(kafka, os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), "environment")
@@ -139,6 +145,7 @@ async def run(args: argparse.Namespace) -> None:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=30)
         await _drop_database(database_url, admin_dsn)
+        await _delete_namespace(kafka, namespace)
 
 
 async def send(producer: Any, namespace: str, payload: Any, subject: str) -> None:

@@ -139,6 +139,33 @@ async def test_department_category_goes_to_the_least_loaded_on_duty_operator(
     assert {first["assignee_id"], second["assignee_id"]} == {"water1", "water2"}
 
 
+async def test_an_absence_over_or_not_yet_begun_does_not_skip_the_a_post(
+    demo_city: Any, report: Any, settled: Any, import_directory: Any
+) -> None:
+    absences = (  # now is 09:00 on 21 November in the district
+        "staff_id,start,end\n"
+        "gm121a,2026-11-20T00:00:00+08:00,2026-11-21T09:00:00+08:00\n"
+        "gm121a,2026-11-21T09:00:01+08:00,2026-11-22T00:00:00+08:00\n"
+    )
+    assert (await import_directory("absences", absences.encode())).status_code == 200
+
+    case = await settled(await report(location={"lat": 29.365, "lon": 104.7725}))
+
+    assert (case["assignee_id"], case["assignee_post"]) == ("gm121a", "A")
+
+
+async def test_an_absent_department_operator_is_skipped(
+    demo_city: Any, report: Any, settled: Any, import_directory: Any
+) -> None:
+    absences = "staff_id,start,end\nwater1,2026-11-21T08:00:00+08:00,2026-11-21T18:00:00+08:00\n"
+    assert (await import_directory("absences", absences.encode())).status_code == 200
+
+    first = await settled(await report(category_hint="utility/water-outage", location=GUIHUA_1))
+    second = await settled(await report(category_hint="停水", location=GUIHUA_1))
+
+    assert (first["assignee_id"], second["assignee_id"]) == ("water2", "water2")
+
+
 @pytest.mark.parametrize(
     "hint",
     [

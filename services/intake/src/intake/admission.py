@@ -2,11 +2,21 @@
 flight. Past the bound a push is answered 503 with ``Retry-After`` before any work is
 done (no body read, no signature checked, no connection taken), instead of queueing
 without bound for the database pool: the hotline retries with the same ``ticket_no``,
-which is idempotent (README, "12345 hotline push")."""
+which is idempotent (README, "12345 hotline push").
+
+The bound on pushes in flight does not see a process short of CPU: then every push,
+admitted or not, waits in the event loop's queue, and under a burst pushes went
+unanswered for a minute with few in flight. So a push is also refused while the event
+loop runs late by more than ``INTAKE_MAX_LOOP_LAG_MS`` (:class:`LoopLag`, a timer that
+notes how late it fires): a refusal does no database work, so the process takes on
+less while it is behind. Neither bound answers fast a push the process has not read
+yet (docs/benchmarks.md, "dispatch's assignment path, intake refusing when it runs
+late")."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from prometheus_client import Counter, Gauge
@@ -18,23 +28,74 @@ REFUSED = Counter(
     "Hotline pushes answered 503 because INTAKE_MAX_IN_FLIGHT were already in flight",
 )
 IN_FLIGHT = Gauge("gridcase_intake_pushes_in_flight", "Hotline pushes being handled now")
+REFUSED_LATE = Counter(
+    "gridcase_intake_pushes_refused_late_total",
+    "Hotline pushes answered 503 because the event loop ran later than INTAKE_MAX_LOOP_LAG_MS",
+)
+
+
+class LoopLag:
+    """How late the running event loop is, in seconds: a timer every `interval` seconds
+    notes how late it fired; while it is overdue, the time it is overdue counts. Started
+    on the first reading, in the loop that reads it (a plain timer: nothing to stop)."""
+
+    def __init__(self, *, interval: float = 0.05) -> None:
+        self.interval = interval
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._due = 0.0
+        self._last = 0.0
+
+    def __call__(self) -> float:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._loop, self._last = loop, 0.0
+            self._schedule(loop)
+        return max(self._last, loop.time() - self._due)
+
+    def _schedule(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._due = loop.time() + self.interval
+        loop.call_at(self._due, self._tick, loop)
+
+    def _tick(self, loop: asyncio.AbstractEventLoop) -> None:
+        if loop is not self._loop or loop.is_closed():
+            return
+        self._last = max(0.0, loop.time() - self._due)
+        self._schedule(loop)
 
 
 class InFlight:
-    """A counter with a bound, for one process (each replica admits its own share)."""
+    """A counter with a bound, for one process (each replica admits its own share).
+    `max_lag` (seconds, 0: off): pushes are also refused while `lag()` (how late the
+    event loop is, :class:`LoopLag`) is beyond it."""
 
-    def __init__(self, *, limit: int, retry_after: int) -> None:
+    def __init__(
+        self,
+        *,
+        limit: int,
+        retry_after: int,
+        max_lag: float = 0.0,
+        lag: Callable[[], float] | None = None,
+    ) -> None:
         self.limit = limit
         self.retry_after = retry_after
+        self.max_lag = max_lag
+        self.lag: Callable[[], float] = lag if lag is not None else LoopLag()
         self.count = 0
 
     @contextmanager
     def admit(self) -> Iterator[None]:
-        """Holds a place while the block runs; raises 503 when none is free."""
+        """Holds a place while the block runs; raises 503 when none is free, or when
+        the event loop runs too late to answer another push in time."""
         if self.count >= self.limit:
             REFUSED.inc()
             raise Unavailable(
                 f"busy: {self.limit} pushes in flight; retry with the same ticket_no",
+                retry_after=self.retry_after,
+            )
+        if self.max_lag > 0 and (late := self.lag()) > self.max_lag:
+            REFUSED_LATE.inc()
+            raise Unavailable(
+                f"busy: answering {late * 1000:.0f} ms late; retry with the same ticket_no",
                 retry_after=self.retry_after,
             )
         self.count += 1

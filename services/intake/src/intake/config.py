@@ -57,6 +57,12 @@ class IntakeSettings(PlatformSettings):
         32, ge=1, le=10_000, description="hotline pushes (single or batch) handled at once"
     )
     retry_after_seconds: int = Field(1, ge=1, le=3600, description="Retry-After of that 503")
+    max_loop_lag_ms: int = Field(
+        0,
+        ge=0,
+        le=60_000,
+        description="pushes also get 503 while the event loop runs later than this (0: off)",
+    )
 
     # Links printed on wish-wall QR codes and returned for attachments.
     public_base_url: str = Field(

@@ -31,7 +31,7 @@ class IntakeState:
     """What intake builds at start-up beside the kit's parts."""
 
     storage: Storage
-    pushes: InFlight  # hotline pushes in flight (INTAKE_MAX_IN_FLIGHT)
+    pushes: InFlight  # hotline pushes in flight (INTAKE_MAX_IN_FLIGHT, INTAKE_MAX_LOOP_LAG_MS)
     boundaries: Boundaries  # the districts' boundary from the imported grids
 
 
@@ -42,7 +42,11 @@ async def build_state(runtime: IntakeRuntime) -> IntakeState:
     settings = runtime.settings
     return IntakeState(
         storage=create_storage(settings),
-        pushes=InFlight(limit=settings.max_in_flight, retry_after=settings.retry_after_seconds),
+        pushes=InFlight(
+            limit=settings.max_in_flight,
+            retry_after=settings.retry_after_seconds,
+            max_lag=settings.max_loop_lag_ms / 1000,
+        ),
         boundaries=Boundaries(margin_m=settings.boundary_margin_m),
     )
 

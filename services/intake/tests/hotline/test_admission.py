@@ -1,7 +1,8 @@
 """Admission control: past INTAKE_MAX_IN_FLIGHT a hotline push is answered 503 with
-Retry-After at once, and a retry with the same ticket_no is taken once there is room.
-A push is held in flight by a transaction holding its spot's merge lock (released at
-the end of the block), never by sleeping."""
+Retry-After at once, and a retry with the same ticket_no is taken once there is room;
+the same while the event loop runs later than INTAKE_MAX_LOOP_LAG_MS. A push is held in
+flight by a transaction holding its spot's merge lock (released at the end of the
+block), never by sleeping; the loop's lateness is injected."""
 
 import asyncio
 import contextlib
@@ -12,8 +13,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from gridcase_events.testing import eventually
+from gridcase_events.kit.clock import ManualClock
+from gridcase_events.testing import eventually, running
 from intake.cases import repository
+from intake.config import IntakeSettings
+from intake.main import create_app
 from intake.merge.service import lock_keys, normalize_address
 
 pytestmark = pytest.mark.integration
@@ -116,3 +120,69 @@ async def test_a_batch_counts_as_one_push_in_flight_and_is_refused_past_the_limi
     assert (await batch).status_code == 207
     assert (await single).status_code == 201
     assert (await push_batch([ticket(ticket_no="B-3", lat=LAT + 0.01)])).status_code == 207
+
+
+class Late:
+    """An injected reading of how late intake's event loop runs (seconds)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+@pytest.fixture
+def late() -> Late:
+    return Late()
+
+
+@pytest.fixture
+async def client(settings: IntakeSettings, clock: ManualClock, late: Late) -> AsyncIterator[Any]:
+    """Intake with its loop-lag reading injected (this module's pushes)."""
+    app = create_app(settings, clock=clock)
+    async with running(app) as c:
+        app.state.runtime.state.pushes.lag = late
+        yield c
+
+
+@pytest.mark.parametrize("settings_overrides", [{"max_loop_lag_ms": 200, "retry_after_seconds": 2}])
+async def test_a_push_while_the_loop_runs_late_is_503_and_its_retry_is_taken(
+    push: Any, ticket: Any, db: AsyncEngine, late: Late
+) -> None:
+    late.seconds = 0.35
+
+    refused = await push(ticket(ticket_no="LATE-1"))
+
+    assert refused.status_code == 503
+    assert refused.headers["Retry-After"] == "2"
+    assert "350 ms late" in refused.json()["detail"]
+    assert "same ticket_no" in refused.json()["detail"]
+    assert await stored(db, "LATE-1") == 0
+
+    late.seconds = 0.15  # within the bound again
+    retried = await push(ticket(ticket_no="LATE-1"))
+    assert retried.status_code == 201
+    assert await stored(db, "LATE-1") == 1
+
+
+@pytest.mark.parametrize("settings_overrides", [{"max_loop_lag_ms": 200}])
+async def test_a_batch_while_the_loop_runs_late_is_refused_whole(
+    push_batch: Any, ticket: Any, db: AsyncEngine, late: Late
+) -> None:
+    late.seconds = 1.0
+
+    refused = await push_batch([ticket(ticket_no="LB-1"), ticket(ticket_no="LB-2", lat=LAT + 0.01)])
+
+    assert refused.status_code == 503
+    assert "Retry-After" in refused.headers
+    assert await stored(db, "LB-1") + await stored(db, "LB-2") == 0
+
+
+async def test_without_a_loop_lag_bound_a_late_loop_still_takes_pushes(
+    push: Any, ticket: Any, db: AsyncEngine, late: Late
+) -> None:
+    late.seconds = 30.0  # INTAKE_MAX_LOOP_LAG_MS is 0 (off) unless set
+
+    assert (await push(ticket(ticket_no="LATE-OFF"))).status_code == 201
+    assert await stored(db, "LATE-OFF") == 1

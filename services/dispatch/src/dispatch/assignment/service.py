@@ -38,8 +38,9 @@ class Assignment:
 
 async def for_grid(*, session: AsyncSession, grid_code: str, now: datetime) -> Assignment | None:
     """The A post; if A is absent the B post; if both are absent the grid leader."""
-    staff = await directory_repository.staff_of_area(session, grid_code)
-    absent = await directory_repository.absent_now(session, [s.staff_id for s in staff], now)
+    rows = await directory_repository.staff_of_area_at(session, grid_code, now)
+    staff = [s for s, _ in rows]
+    absent = {s.staff_id for s, away in rows if away}
     a = next((s for s in staff if s.role == "grid_member" and s.post == "A"), None)
     b = next((s for s in staff if s.role == "grid_member" and s.post == "B"), None)
     leader = next((s for s in staff if s.role == "grid_leader"), None)
@@ -63,10 +64,8 @@ async def for_community(
     *, session: AsyncSession, community_code: str, now: datetime
 ) -> Assignment | None:
     """A case placed only in a community goes to its station master, who dispatches it."""
-    staff = await directory_repository.staff_of_area(session, community_code)
-    masters = [s for s in staff if s.role == "station_master"]
-    absent = await directory_repository.absent_now(session, [s.staff_id for s in masters], now)
-    on_duty = [s for s in masters if s.staff_id not in absent]
+    rows = await directory_repository.staff_of_area_at(session, community_code, now)
+    on_duty = [s for s, away in rows if s.role == "station_master" and not away]
     if not on_duty:
         return None
     return Assignment(
@@ -81,9 +80,8 @@ async def for_department(
     *, session: AsyncSession, department_code: str, now: datetime, open_cases: OpenCases
 ) -> Assignment | None:
     """The on-duty operator with the fewest open cases (ties by staff id)."""
-    operators = await directory_repository.staff_of_department(session, department_code)
-    absent = await directory_repository.absent_now(session, [s.staff_id for s in operators], now)
-    on_duty = [s.staff_id for s in operators if s.staff_id not in absent]
+    rows = await directory_repository.staff_of_department_at(session, department_code, now)
+    on_duty = [s.staff_id for s, away in rows if not away]
     if not on_duty:
         return None
     load = await open_cases(session, on_duty)

@@ -15,19 +15,21 @@ from dispatch.deadlines.models import CaseDeadline, SlaClock
 async def lock_clock(session: AsyncSession, *, case_id: UUID, clock: str) -> SlaClock:
     """The clock's row, created empty if need be, locked for this transaction (the
     escalation and dispatch topics are read by one group, but replicas may hold their
-    partitions apart)."""
-    await session.execute(
+    partitions apart). One round trip: an update on conflict locks the row as
+    ``SELECT … FOR UPDATE`` would, and changes nothing (the generation is set to itself)."""
+    upsert = (
         insert(SlaClock)
         .values(case_id=case_id, clock=clock, generation=0, warned_percent=0, breached=False)
-        .on_conflict_do_nothing(index_elements=["case_id", "clock"])
+        .on_conflict_do_update(
+            index_elements=["case_id", "clock"], set_={"generation": SlaClock.generation}
+        )
+        .returning(SlaClock)
     )
-    result = await session.execute(
-        select(SlaClock)
-        .where(SlaClock.case_id == case_id, SlaClock.clock == clock)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+    result = await session.scalars(
+        select(SlaClock).from_statement(upsert).execution_options(populate_existing=True)
     )
-    return result.scalar_one()
+    row: SlaClock = result.one()
+    return row
 
 
 async def clocks_of(session: AsyncSession, case_id: UUID) -> Sequence[SlaClock]:

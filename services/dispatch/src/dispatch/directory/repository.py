@@ -8,7 +8,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import Table, func, literal, select, union_all, update
+from sqlalchemy import Table, exists, func, literal, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -133,6 +133,40 @@ async def staff_of_department(session: AsyncSession, department_code: str) -> Se
         .order_by(Staff.staff_id)
     )
     return result.scalars().all()
+
+
+def _absent_at(now: datetime) -> Any:
+    """Whether the row's staff member has an absence covering `now` (a column)."""
+    return (
+        exists()
+        .where(Absence.staff_id == Staff.staff_id, Absence.starts_at <= now, Absence.ends_at > now)
+        .label("absent")
+    )
+
+
+async def staff_of_area_at(
+    session: AsyncSession, area_code: str, now: datetime
+) -> list[tuple[Staff, bool]]:
+    """The area's staff as :func:`staff_of_area` orders them, each with whether an
+    absence covers `now`: one round trip where assignment made two."""
+    result = await session.execute(
+        select(Staff, _absent_at(now))
+        .where(Staff.area_code == area_code)
+        .order_by(Staff.role, Staff.staff_id)
+    )
+    return [(staff, bool(absent)) for staff, absent in result.all()]
+
+
+async def staff_of_department_at(
+    session: AsyncSession, department_code: str, now: datetime
+) -> list[tuple[Staff, bool]]:
+    """:func:`staff_of_department`, each with whether an absence covers `now`."""
+    result = await session.execute(
+        select(Staff, _absent_at(now))
+        .where(Staff.department_code == department_code, Staff.role == "department_operator")
+        .order_by(Staff.staff_id)
+    )
+    return [(staff, bool(absent)) for staff, absent in result.all()]
 
 
 async def absent_now(session: AsyncSession, staff_ids: Sequence[str], now: datetime) -> set[str]:
