@@ -136,6 +136,14 @@ async def test_ops_sees_the_rates_as_the_api_gives_them_and_the_map_of_grids_and
         # Two cases are below the minimum sample of 5: no rank is shown.
         assert await row.locator('[data-figure="rank"]').inner_text() == "样本不足"
         assert await page.locator(".rates-chart canvas").count() == 2
+        # The bar chart draws (and reads out) the API's figures: each rate with its sample.
+        said = await page.locator(".rates-chart").first.get_attribute("aria-label") or ""
+        for name, rate, sample in (
+            ("响应率（按时签收）", "response_rate", "sign_for_clocked"),
+            ("办结率", "resolution_rate", "received"),
+        ):
+            figure = f"{street[rate] * 100:.1f}%（n={street[sample]}）"
+            assert f"{name}：{street['unit_name']} {figure}" in said, said
         assert await journey.accessibility_problems(page) == []
 
         # Drill down: the street's communities, then the community's grids.

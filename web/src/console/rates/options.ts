@@ -12,14 +12,37 @@ interface Point {
   n: number
 }
 
+interface Described {
+  name: string
+  data: Point[]
+}
+
+/** What a screen reader says for a chart (ECharts' aria description), from the very points
+ * the chart draws: each rate, then each bar or point with its figure and its sample. */
+export function describe(categories: readonly string[], series: readonly Described[]): string {
+  return series
+    .map((one) => {
+      const points = one.data.map((point, i) => {
+        const figure = point.value === null ? '—' : percent(point.value)
+        return `${categories[i] ?? ''} ${figure}（n=${String(point.n)}）`
+      })
+      return `${one.name}：${points.join('，')}`
+    })
+    .join('；')
+}
+
 function label(params: unknown): string {
   const data = (params as { data: Point }).data
   return data.value === null ? '' : `${percent(data.value)}\nn=${String(data.n)}`
 }
 
 export function barOption(rows: readonly RateRow[], names: readonly string[], t: Translate, dark = false): EChartsCoreOption {
+  const series = RATES.map((name) => ({
+    name: t(`oversight.rates.names.${name}`),
+    data: rows.map((row): Point => ({ value: row[name], n: PARTS[name].sample(row) })),
+  }))
   return {
-    aria: { enabled: true },
+    aria: { enabled: true, label: { description: describe(names, series) } },
     color: COLOURS,
     textStyle: { fontSize: 13 },
     tooltip: {
@@ -35,18 +58,21 @@ export function barOption(rows: readonly RateRow[], names: readonly string[], t:
       max: 1,
       axisLabel: { formatter: (v: number) => `${String(Math.round(v * 100))}%`, color: dark ? '#e5e7eb' : '#1f2937' },
     },
-    series: RATES.map((name) => ({
-      name: t(`oversight.rates.names.${name}`),
+    series: series.map((one) => ({
+      ...one,
       type: 'bar',
       label: { show: true, position: 'top', formatter: label, fontSize: 11, color: dark ? '#f9fafb' : '#111827' },
-      data: rows.map((row): Point => ({ value: row[name], n: PARTS[name].sample(row) })),
     })),
   }
 }
 
 export function trendOption(months: readonly string[], totals: readonly RateRow[], t: Translate, dark = false): EChartsCoreOption {
+  const series = RATES.map((name) => ({
+    name: t(`oversight.rates.names.${name}`),
+    data: totals.map((row): Point => ({ value: row[name], n: PARTS[name].sample(row) })),
+  }))
   return {
-    aria: { enabled: true },
+    aria: { enabled: true, label: { description: describe(months, series) } },
     color: COLOURS,
     tooltip: { trigger: 'axis' },
     legend: { top: 0, textStyle: { color: dark ? '#e5e7eb' : '#1f2937' } },
@@ -58,12 +84,11 @@ export function trendOption(months: readonly string[], totals: readonly RateRow[
       max: 1,
       axisLabel: { formatter: (v: number) => `${String(Math.round(v * 100))}%`, color: dark ? '#e5e7eb' : '#1f2937' },
     },
-    series: RATES.map((name) => ({
-      name: t(`oversight.rates.names.${name}`),
+    series: series.map((one) => ({
+      ...one,
       type: 'line',
       connectNulls: false,
       label: { show: true, formatter: label, fontSize: 11, color: dark ? '#f9fafb' : '#111827' },
-      data: totals.map((row): Point => ({ value: row[name], n: PARTS[name].sample(row) })),
     })),
   }
 }
