@@ -145,6 +145,29 @@ async def test_an_admin_changes_a_time_limit_and_a_notification_rule(
         await listed.wait_for()
         assert "区庆（测试）" in await listed.inner_text()
         assert await journey.accessibility_problems(page) == []
+
+        # 时限试算: a 签收 clock started the evening before that holiday falls due as
+        # escalation computes it (the page shows the API's answer, with the limit used).
+        await page.locator("#deadline-clock").select_option("sign_for")
+        await page.locator("#deadline-start").fill("2099-12-29T17:00")
+        await page.get_by_role("button", name="试算", exact=True).click()
+        shown_due = page.locator("[data-deadline-preview]")
+        await shown_due.wait_for()
+        expected = await api(
+            journey,
+            "escalation",
+            "GET",
+            "/v1/calendar/preview",
+            params={
+                "clock": "sign_for",
+                "priority": "normal",
+                "start": "2099-12-29T17:00:00+08:00",
+            },
+        )
+        said = await shown_due.inner_text()
+        assert expected["due_local"][:16].replace("T", " ") in said, (said, expected)
+        assert str(expected["policy"]["amount"]) in said
+        assert await journey.accessibility_problems(page) == []
         assert errors == []
     finally:
         await context.close()

@@ -267,6 +267,11 @@ export default {
         workday: '调休上班',
         submit: '登记',
         done: '已登记 {day}',
+        previewTitle: '时限试算',
+        previewHint: '按本区的工作日历和时限，算出某类时钟从某一时刻起的截止时间（开始时间不填即为现在）。',
+        previewStart: '开始时间',
+        previewSubmit: '试算',
+        previewAnswer: '截止 {due}（时限 {limit}）',
       },
       events: {
         case_assigned: '案件派给人员',
@@ -618,6 +623,11 @@ export default {
         workday: 'Make-up working day',
         submit: 'Add',
         done: 'Added {day}',
+        previewTitle: 'Deadline check',
+        previewHint: "When a clock of this kind, started at a time (empty: now), falls due under the district's calendar and limits.",
+        previewStart: 'Start',
+        previewSubmit: 'Work it out',
+        previewAnswer: 'Due {due} (limit {limit})',
       },
       events: {
         case_assigned: 'Case given to a person',

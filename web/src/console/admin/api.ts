@@ -171,3 +171,20 @@ export function listRobots(): Promise<Robot[]> {
 export function previewTemplate(body: PreviewIn): Promise<PreviewOut> {
   return request<PreviewOut>('notify', '/v1/templates/preview', { method: 'POST', json: body })
 }
+
+export type DeadlinePreview = EscalationApi['schemas']['DeadlinePreview']
+export interface DeadlineQuery {
+  clock: DeadlinePreview['clock']
+  priority: 'urgent' | 'normal'
+  category_code?: string
+  /** ISO time with its offset; absent: now. */
+  start?: string
+}
+
+/** 时限试算: when a clock of this kind, started then, falls due under the district's calendar. */
+export function previewDeadline(query: DeadlineQuery): Promise<DeadlinePreview> {
+  const params: Record<string, string> = { clock: query.clock, priority: query.priority }
+  if (query.category_code) params.category_code = query.category_code
+  if (query.start) params.start = query.start
+  return request<DeadlinePreview>('escalation', '/v1/calendar/preview', { query: params })
+}
