@@ -4,7 +4,7 @@ import type { CaseDetail } from '@/kit/api'
 import type { components as DispatchApi } from '@/kit/api/generated/dispatch'
 import type { components as EscalationApi } from '@/kit/api/generated/escalation'
 import type { components as NotifyApi } from '@/kit/api/generated/notify'
-import { request } from '@/kit/http'
+import { ApiError, request } from '@/kit/http'
 
 type Dispatch = DispatchApi['schemas']
 export type ViewRead = Dispatch['ViewRead']
@@ -109,9 +109,16 @@ export function caseDeliveries(caseId: string): Promise<Delivery[]> {
   return request<Delivery[]>('notify', `/v1/cases/${encodeURIComponent(caseId)}/deliveries`)
 }
 
-/** The case's clocks (every generation of each kind), from escalation. */
-export function caseClocks(caseId: string): Promise<ClockRead[]> {
-  return request<ClockRead[]>('escalation', `/v1/cases/${encodeURIComponent(caseId)}/clocks`)
+/** The case's clocks (every generation of each kind), from escalation. None yet (its
+ * 404: a case waiting in a unit's queue before anyone was assigned has no clock) is an
+ * empty list, not an error. */
+export async function caseClocks(caseId: string): Promise<ClockRead[]> {
+  try {
+    return await request<ClockRead[]>('escalation', `/v1/cases/${encodeURIComponent(caseId)}/clocks`)
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return []
+    throw e
+  }
 }
 
 /** 督办回复: the unit an order is addressed to answers it, once (a second answer is a 409). */

@@ -96,7 +96,7 @@ export default {
     },
     clocks: {
       title: '办理时限',
-      none: '此案件还没有计时',
+      none: '暂无时限：此案件还没有开始计时',
       failed: '时限暂时无法读取',
       kind: {
         sign_for: '签收时限',
@@ -452,7 +452,7 @@ export default {
     },
     clocks: {
       title: 'Deadlines',
-      none: 'No clock runs for this case yet',
+      none: 'No deadlines yet: no clock runs for this case',
       failed: 'The deadlines cannot be read just now',
       kind: {
         sign_for: 'Sign-for',

@@ -215,3 +215,63 @@ async def test_a_reassignment_keeps_the_settlement_clock_running_for_the_new_per
     assert ("resolution", 2) not in clocks
     assert clocks[("sign_for", 2)]["assignee_id"] == "gm111b"
     assert ("ownership", 1) not in clocks  # within the unit: no hand-off to another owner
+
+
+WATER = bearer("water1", "department_operator", None, "water")
+GAS = bearer("gas1", "department_operator", None, "gas")
+
+
+async def test_the_departments_operator_reads_the_clocks_of_a_case_in_its_queue(
+    client: Any, dispatch: Any, build: Any, clocks_seen: Any
+) -> None:
+    """No assignee yet: the clocks are the department's, for its operators (and not
+    for another department's)."""
+    case_id = envelope.new_id()
+    await dispatch(dispatched(build, case_id, T0, department_code="water"))
+    await clocks_seen(case_id, lambda c: len(c) == 2)
+
+    mine = await client.get(f"/v1/cases/{case_id}/clocks", headers=WATER)
+    theirs = await client.get(f"/v1/cases/{case_id}/clocks", headers=GAS)
+
+    assert mine.status_code == 200
+    assert sorted(c["kind"] for c in mine.json()) == ["resolution", "sign_for"]
+    assert theirs.status_code == 403
+
+
+async def test_a_case_routed_to_a_department_nobody_took_has_no_clock_yet(
+    client: Any, dispatch: Any, build: Any, settings: Any
+) -> None:
+    """Routed with nobody on duty, it waits in the queue: no clock starts until someone
+    is assigned or it is dispatched (the console says 暂无时限 on this 404)."""
+    from sqlalchemy import text
+
+    from gridcase_events.kit.db import create_engine
+
+    case_id = envelope.new_id()
+    event = await dispatch(
+        payloads.CaseRouted(
+            **build.ref(case_id),
+            target="department",
+            method="category_department",
+            department_code="water",
+            reason="by category",
+        )
+    )
+    engine = create_engine(settings.database_url.get_secret_value(), pool_size=1)
+    try:
+
+        async def handled() -> bool:
+            async with engine.connect() as conn:
+                seen = await conn.execute(
+                    text("SELECT count(*) FROM escalation.inbox WHERE event_id = :id"),
+                    {"id": event.id},
+                )
+                return bool(seen.scalar_one())
+
+        await eventually(handled)
+    finally:
+        await engine.dispose()
+
+    answer = await client.get(f"/v1/cases/{case_id}/clocks", headers=WATER)
+
+    assert answer.status_code == 404

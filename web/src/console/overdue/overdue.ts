@@ -62,3 +62,20 @@ export function counts(clocks: ClockRead[]): { cases: number; pushed: number } {
 export function lateSeconds(remaining: number): number {
   return -Math.max(60, Math.ceil(-remaining / 60) * 60)
 }
+
+/** The unit a row is held against (its grid, else its department) by name from the
+ * directory; the code stands when the directory does not know it (or was unreachable). */
+export function unitName(row: Pick<ClockRead, 'grid_code' | 'department_code'>, names: ReadonlyMap<string, string>): string {
+  const code = row.grid_code ?? row.department_code
+  if (!code) return ''
+  return names.get(code) ?? code
+}
+
+/** One lookup of codes to names: grids and departments (their codes do not collide: an
+ * area's is digits, a department's a word). */
+export function unitNames(
+  grids: readonly { code: string; name: string }[],
+  departments: readonly { code: string; name: string }[],
+): Map<string, string> {
+  return new Map([...grids, ...departments].map((unit) => [unit.code, unit.name]))
+}

@@ -390,9 +390,10 @@ async def overdue(
         area_prefix=area_prefix,
         department_code=department_code,
         district=district,
+        kind=kind,
         limit=limit,
     )
-    return [read(c, now) for c in clocks if kind is None or c.kind == kind]
+    return [read(c, now) for c in clocks]
 
 
 # The colours' thresholds, as dispatch's task list has them (deadlines/rules.py).
