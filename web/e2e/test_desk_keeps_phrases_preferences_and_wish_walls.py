@@ -196,6 +196,31 @@ async def test_a_station_master_puts_up_a_wish_wall_and_transcribes_its_notes(
             await page.get_by_role("button", name="下载 SVG").click()
         assert (await download.value).suggested_filename == f"{wall_id}-qr.svg"
 
+        # Renamed and placed on the map afterwards: one coordinate alone is refused first.
+        await row.get_by_role("button", name="编辑").click()
+        await page.locator("#wall-edit-title").wait_for()
+        await page.locator("#wall-edit-name").fill("桂花巷心愿墙（东口）")
+        await page.locator("#wall-edit-lat").fill("29.355")
+        save = page.get_by_role("button", name="保存修改")
+        await save.click()
+        await field(page, "#wall-edit-lon").get_by_text("要么都填").wait_for()
+        assert await journey.accessibility_problems(page) == []
+        await page.locator("#wall-edit-lon").fill("104.7725")
+        await save.click()
+        await (
+            page.get_by_role("status")
+            .filter(has_text="心愿墙“桂花巷心愿墙（东口）”已保存")
+            .wait_for()
+        )
+        await row.get_by_text("桂花巷心愿墙（东口）").wait_for()
+        await row.get_by_text("29.355, 104.7725").wait_for()
+        stored = await api(journey, "intake", f"/v1/walls/{wall_id}", ADMIN)
+        assert (stored["name"], stored["location"]) == (
+            "桂花巷心愿墙（东口）",
+            {"lat": 29.355, "lon": 104.7725},
+        )
+        assert stored["community_code"] == COMMUNITY
+
         # Two paper notes; a bad phone number is refused at its note first.
         await row.get_by_role("button", name="抄录纸条").click()
         await page.locator("#note-content-0").fill("小区东门的路灯坏了一个月，晚上看不清路")
