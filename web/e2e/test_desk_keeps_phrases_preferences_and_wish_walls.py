@@ -83,6 +83,29 @@ async def test_a_station_master_keeps_the_phrases_for_returning_a_case(
         mine = [i for i in stored["items"] if i["unit"] == f"area:{COMMUNITY}"]
         assert mine[0]["phrases"][-2:] == ["请补充现场照片后再退回", "不属于本社区，请改派"]
         assert mine[0]["updated_by"] == "sm12"
+
+        # Another station master of the community saves the list while this page is
+        # open: this save does not overwrite it, and a reload shows theirs.
+        theirs = [*mine[0]["phrases"], "已转交物业处理"]
+        async with httpx.AsyncClient() as client:
+            saved = await client.put(
+                f"{journey.platform.urls['dispatch']}/v1/phrases",
+                json={"action": "return", "phrases": theirs},
+                headers=bearer("sm12b", "station_master", COMMUNITY),
+            )
+        assert saved.status_code == 200, saved.text
+        await page.locator(f"#phrase-{rows}").fill("我的改动")
+        await page.get_by_role("button", name="保存").click()
+        conflict = page.get_by_role("alert").filter(has_text="别人在您打开后改过这些常用语")
+        await conflict.wait_for()
+        assert "sm12b" in await conflict.inner_text()
+        assert await journey.accessibility_problems(page) == []
+        await page.get_by_role("button", name="重新载入最新的常用语").click()
+        await page.locator(f"#phrase-{rows + 2}").wait_for()
+        assert await page.locator(f"#phrase-{rows + 2}").input_value() == "已转交物业处理"
+        stored = await api(journey, "dispatch", "/v1/phrases?action=return", STATION_MASTER)
+        mine = [i for i in stored["items"] if i["unit"] == f"area:{COMMUNITY}"]
+        assert mine[0]["phrases"] == theirs
         assert errors == []
     finally:
         await context.close()

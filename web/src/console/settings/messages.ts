@@ -52,7 +52,9 @@ export default {
       count: '{n} / {max} 条',
       saved: '“{action}”的常用语已保存（{n} 条）',
       updated: '最后修改：{by}，{at}',
-      lastWins: '同一单位的常用语以最后一次保存为准。',
+      lastWins: '保存时若别人已改过，不会覆盖，会提示您重新载入。',
+      conflict: '未保存：别人在您打开后改过这些常用语（{detail}）。请重新载入后再改。',
+      reload: '重新载入最新的常用语',
     },
     preferences: {
       mine: '我的通知偏好',
@@ -175,7 +177,9 @@ export default {
       count: '{n} / {max}',
       saved: 'Phrases for "{action}" saved ({n})',
       updated: 'Last changed by {by}, {at}',
-      lastWins: "A unit's phrases are as last saved.",
+      lastWins: 'If someone saved them since you opened this page, your save does not overwrite theirs: you are asked to reload.',
+      conflict: 'Not saved: someone changed these phrases since you opened them ({detail}). Reload, then make your change again.',
+      reload: 'Reload the current phrases',
     },
     preferences: {
       mine: 'My notification preferences',

@@ -12,6 +12,7 @@ import {
   noteProblems,
   ownUnit,
   preferenceBody,
+  phrasesBody,
   phrasesToSend,
   quietOf,
   quietValue,
@@ -44,6 +45,14 @@ describe('phrases', () => {
 
   it('are sent trimmed and once each, in the order shown', () => {
     expect(phrasesToSend([' 甲 ', '乙', '甲'])).toEqual(['甲', '乙'])
+    // The version read goes with the save, so that a list saved since is not overwritten.
+    const read = { updated_at: '2026-11-21T01:00:00Z' }
+    expect(phrasesBody('close', [' 甲 ', '甲'], read)).toEqual({
+      action: 'close',
+      phrases: ['甲'],
+      expected_updated_at: '2026-11-21T01:00:00Z',
+    })
+    expect(phrasesBody('close', ['甲'], undefined).expected_updated_at).toBeNull()
   })
 })
 

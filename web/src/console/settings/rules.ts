@@ -5,7 +5,7 @@
 //   walls       intake/walls/{schemas,service}.py
 import type { PersonRead } from '@/kit/api'
 
-import type { NoteResult, PreferenceUpdate, WallCreate, WallRead, WallUpdate, WishIn } from './api'
+import type { NoteResult, PhraseAction, PhrasesPut, PhrasesRead, PreferenceUpdate, WallCreate, WallRead, WallUpdate, WishIn } from './api'
 
 /** A message key of settings.* and its values: a check's answer, translated by the screen. */
 export interface Why {
@@ -52,6 +52,16 @@ export function checkPhrases(phrases: string[]): Checked {
 /** What is sent: trimmed, once each, in the order shown (the service keeps the same). */
 export function phrasesToSend(phrases: string[]): string[] {
   return [...new Set(phrases.map((p) => p.trim()))]
+}
+
+/** What a save sends: the phrases once each, and the version of my list as read (none
+ * when it has never been saved) so that a list someone saved since is not overwritten. */
+export function phrasesBody(
+  action: PhraseAction,
+  phrases: string[],
+  read: Pick<PhrasesRead, 'updated_at'> | undefined,
+): PhrasesPut {
+  return { action, phrases: phrasesToSend(phrases), expected_updated_at: read?.updated_at ?? null }
 }
 
 // Quiet hours: null is the district's default, "" none, "HH:MM-HH:MM" a range.
