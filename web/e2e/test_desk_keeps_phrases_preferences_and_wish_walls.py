@@ -83,6 +83,29 @@ async def test_a_station_master_keeps_the_phrases_for_returning_a_case(
         mine = [i for i in stored["items"] if i["unit"] == f"area:{COMMUNITY}"]
         assert mine[0]["phrases"][-2:] == ["请补充现场照片后再退回", "不属于本社区，请改派"]
         assert mine[0]["updated_by"] == "sm12"
+
+        # Another station master of the community saves the list while this page is
+        # open: this save does not overwrite it, and a reload shows theirs.
+        theirs = [*mine[0]["phrases"], "已转交物业处理"]
+        async with httpx.AsyncClient() as client:
+            saved = await client.put(
+                f"{journey.platform.urls['dispatch']}/v1/phrases",
+                json={"action": "return", "phrases": theirs},
+                headers=bearer("sm12b", "station_master", COMMUNITY),
+            )
+        assert saved.status_code == 200, saved.text
+        await page.locator(f"#phrase-{rows}").fill("我的改动")
+        await page.get_by_role("button", name="保存").click()
+        conflict = page.get_by_role("alert").filter(has_text="别人在您打开后改过这些常用语")
+        await conflict.wait_for()
+        assert "sm12b" in await conflict.inner_text()
+        assert await journey.accessibility_problems(page) == []
+        await page.get_by_role("button", name="重新载入最新的常用语").click()
+        await page.locator(f"#phrase-{rows + 2}").wait_for()
+        assert await page.locator(f"#phrase-{rows + 2}").input_value() == "已转交物业处理"
+        stored = await api(journey, "dispatch", "/v1/phrases?action=return", STATION_MASTER)
+        mine = [i for i in stored["items"] if i["unit"] == f"area:{COMMUNITY}"]
+        assert mine[0]["phrases"] == theirs
         assert errors == []
     finally:
         await context.close()
@@ -195,6 +218,31 @@ async def test_a_station_master_puts_up_a_wish_wall_and_transcribes_its_notes(
         async with page.expect_download() as download:
             await page.get_by_role("button", name="下载 SVG").click()
         assert (await download.value).suggested_filename == f"{wall_id}-qr.svg"
+
+        # Renamed and placed on the map afterwards: one coordinate alone is refused first.
+        await row.get_by_role("button", name="编辑").click()
+        await page.locator("#wall-edit-title").wait_for()
+        await page.locator("#wall-edit-name").fill("桂花巷心愿墙（东口）")
+        await page.locator("#wall-edit-lat").fill("29.355")
+        save = page.get_by_role("button", name="保存修改")
+        await save.click()
+        await field(page, "#wall-edit-lon").get_by_text("要么都填").wait_for()
+        assert await journey.accessibility_problems(page) == []
+        await page.locator("#wall-edit-lon").fill("104.7725")
+        await save.click()
+        await (
+            page.get_by_role("status")
+            .filter(has_text="心愿墙“桂花巷心愿墙（东口）”已保存")
+            .wait_for()
+        )
+        await row.get_by_text("桂花巷心愿墙（东口）").wait_for()
+        await row.get_by_text("29.355, 104.7725").wait_for()
+        stored = await api(journey, "intake", f"/v1/walls/{wall_id}", ADMIN)
+        assert (stored["name"], stored["location"]) == (
+            "桂花巷心愿墙（东口）",
+            {"lat": 29.355, "lon": 104.7725},
+        )
+        assert stored["community_code"] == COMMUNITY
 
         # Two paper notes; a bad phone number is refused at its note first.
         await row.get_by_role("button", name="抄录纸条").click()

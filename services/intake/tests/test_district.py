@@ -49,6 +49,14 @@ async def test_a_wall_located_outside_the_district_is_422(intake: Any, db: Any) 
     assert await _count(db, "SELECT count(*) FROM intake.walls") == 0
 
 
+async def test_a_wall_moved_outside_the_district_is_422(intake: Any, wall: Any) -> None:
+    created = await wall()
+    response = await intake.patch("/v1/walls/W-001", json={"location": SHANGHAI}, headers=ADMIN)
+
+    assert_outside(response, "body", "location")
+    assert (await intake.get("/v1/walls/W-001", headers=ADMIN)).json() == created
+
+
 async def test_a_wish_pointing_outside_the_district_is_422(intake: Any, wall: Any, db: Any) -> None:
     await wall()
     response = await intake.post(

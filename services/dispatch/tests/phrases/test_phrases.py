@@ -1,9 +1,11 @@
 """常用语 per unit and action."""
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
+from gridcase_events.kit.clock import ManualClock
 from gridcase_events.testing import bearer
 
 pytestmark = pytest.mark.integration
@@ -40,6 +42,52 @@ async def test_a_unit_keeps_its_phrases_and_those_below_read_them(client: Any) -
     assert [i["unit"] for i in theirs["items"]] == ["area:510302"]
 
 
+async def test_a_list_saved_since_it_was_read_is_a_conflict(
+    client: Any, clock: ManualClock
+) -> None:
+    """Two leaders of one station edit its list: the later save from an old copy is
+    refused (409, naming who and when), nothing lost; without a version it is saved."""
+    first = bearer("sm11", "station_master", "510302001001")
+    second = bearer("sm11b", "station_master", "510302001001")
+    url = "/v1/phrases"
+    made = await client.put(url, json={"action": "close", "phrases": ["已核实"]}, headers=first)
+    read_at = made.json()["updated_at"]
+    clock.advance(timedelta(minutes=1))
+
+    theirs = await client.put(
+        url,
+        json={"action": "close", "phrases": ["已核实", "居民满意"], "expected_updated_at": read_at},
+        headers=second,
+    )
+    clock.advance(timedelta(minutes=1))
+    stale = await client.put(
+        url,
+        json={"action": "close", "phrases": ["已办结"], "expected_updated_at": read_at},
+        headers=first,
+    )
+
+    assert theirs.status_code == 200, theirs.text
+    assert stale.status_code == 409, stale.text
+    problem = stale.json()
+    assert problem["code"] == "conflict"
+    assert problem["updated_by"] == "sm11b"
+    saved_at = datetime.fromisoformat(theirs.json()["updated_at"])
+    assert datetime.fromisoformat(problem["updated_at"]) == saved_at
+    assert "sm11b" in problem["detail"]
+    kept = await client.get(url, params={"action": "close"}, headers=first)
+    assert kept.json()["items"][-1]["phrases"] == ["已核实", "居民满意"]
+
+    current = theirs.json()["updated_at"]
+    again = await client.put(
+        url,
+        json={"action": "close", "phrases": ["已办结"], "expected_updated_at": current},
+        headers=first,
+    )
+    unversioned = await client.put(url, json={"action": "close", "phrases": ["x"]}, headers=first)
+    assert again.status_code == 200
+    assert unversioned.status_code == 200
+
+
 async def test_a_grid_member_does_not_keep_phrases(client: Any) -> None:
     response = await client.put(
         "/v1/phrases",
@@ -57,6 +105,8 @@ async def test_a_grid_member_does_not_keep_phrases(client: Any) -> None:
         {"action": "return", "phrases": ["x"] * 51},
         {"action": "return", "phrases": ["   "]},
         {"action": "return", "phrases": ["不在\x00本网格"]},
+        {"action": "return", "phrases": [], "expected_updated_at": "yesterday"},
+        {"action": "return", "phrases": [], "expected_updated_at": "2026-11-28T10:00:00"},
     ],
 )
 async def test_bad_phrases_are_422(client: Any, body: dict[str, Any]) -> None:

@@ -367,3 +367,70 @@ async def test_a_wish_that_is_not_json_is_415(intake: Any, wall: Any) -> None:
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert response.status_code == 415
+
+
+async def test_wall_is_renamed_and_moved_by_whoever_may_create_it(intake: Any, wall: Any) -> None:
+    await wall()
+    master = bearer("sm-1", "station_master", COMMUNITY)
+
+    renamed = await intake.patch("/v1/walls/W-001", json={"name": " 桂花巷新墙 "}, headers=master)
+    moved = await intake.patch(
+        "/v1/walls/W-001",
+        json={"location": {"lat": 29.36, "lon": 104.78}},
+        headers=bearer("admin-1", "admin"),
+    )
+
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["name"] == "桂花巷新墙"
+    assert renamed.json()["location"] == {"lat": 29.355, "lon": 104.7725}
+    assert moved.json()["name"] == "桂花巷新墙"
+    assert moved.json()["location"] == {"lat": 29.36, "lon": 104.78}
+    read = await intake.get("/v1/walls/W-001", headers=master)
+    assert read.json() == {**moved.json(), "wall_id": "W-001", "community_code": COMMUNITY}
+    cleared = await intake.patch("/v1/walls/W-001", json={"location": None}, headers=master)
+    assert cleared.json()["location"] is None
+    assert (await intake.get("/v1/public/walls/W-001")).json()["name"] == "桂花巷新墙"
+
+
+async def test_wall_changes_by_others_are_403_or_404(intake: Any, wall: Any) -> None:
+    await wall()
+    body = {"name": "别人的墙"}
+
+    member = await intake.patch(
+        "/v1/walls/W-001", json=body, headers=bearer("m-1", "grid_member", GRID)
+    )
+    other_master = await intake.patch(
+        "/v1/walls/W-001", json=body, headers=bearer("sm-2", "station_master", "510302001009")
+    )
+    unknown = await intake.patch("/v1/walls/W-404", json=body, headers=bearer("admin-1", "admin"))
+
+    assert member.status_code == 403
+    assert other_master.status_code == 404
+    assert unknown.status_code == 404
+    read = await intake.get("/v1/walls/W-001", headers=bearer("admin-1", "admin"))
+    assert read.json()["name"] == "桂花巷心愿墙"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "body"),
+        ({"name": ""}, "name"),
+        ({"name": None}, "body"),
+        ({"name": "x" * 101}, "name"),
+        ({"location": {"lat": 95, "lon": 0}}, "lat"),
+        ({"wall_id": "W-002"}, "wall_id"),
+        ({"community_code": "510302001009"}, "community_code"),
+    ],
+)
+async def test_invalid_wall_change_is_422_and_changes_nothing(
+    intake: Any, wall: Any, body: dict[str, Any], field: str
+) -> None:
+    created = await wall()
+    admin = bearer("admin-1", "admin")
+
+    response = await intake.patch("/v1/walls/W-001", json=body, headers=admin)
+
+    assert response.status_code == 422, response.text
+    assert field in str(response.json())
+    assert (await intake.get("/v1/walls/W-001", headers=admin)).json() == created

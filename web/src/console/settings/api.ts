@@ -14,6 +14,7 @@ export type PreferenceUpdate = NotifyApi['schemas']['PreferenceUpdate']
 export type ChannelName = NonNullable<PreferenceUpdate['disabled_channels']>[number]
 export type WallRead = IntakeApi['schemas']['WallRead']
 export type WallCreate = IntakeApi['schemas']['WallCreate']
+export type WallUpdate = IntakeApi['schemas']['WallUpdate']
 export type WishIn = IntakeApi['schemas']['WishIn']
 export type TranscriptionResult = IntakeApi['schemas']['TranscriptionResult']
 export type NoteResult = IntakeApi['schemas']['NoteResult']
@@ -52,6 +53,11 @@ export function createWall(body: WallCreate, key: string): Promise<WallRead> {
     json: body,
     headers: { 'Idempotency-Key': key },
   })
+}
+
+/** Renames or moves a wall: only the fields sent change (its id and community stay). */
+export function updateWall(wallId: string, body: WallUpdate): Promise<WallRead> {
+  return request<WallRead>('intake', `/v1/walls/${encodeURIComponent(wallId)}`, { method: 'PATCH', json: body })
 }
 
 /** The wall's QR code as an image (it needs the bearer token, so not a plain link). */

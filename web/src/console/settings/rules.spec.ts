@@ -6,15 +6,19 @@ import {
   checkPreferences,
   checkWall,
   mayCreateWalls,
+  mayEditWall,
   mayTranscribe,
   noteBody,
   noteProblems,
   ownUnit,
   preferenceBody,
+  phrasesBody,
   phrasesToSend,
   quietOf,
   quietValue,
   wallBody,
+  wallChanges,
+  wallForm,
 } from './rules'
 
 const person = (role: string, area_code: string | null = null, department_code: string | null = null) => ({
@@ -41,6 +45,14 @@ describe('phrases', () => {
 
   it('are sent trimmed and once each, in the order shown', () => {
     expect(phrasesToSend([' 甲 ', '乙', '甲'])).toEqual(['甲', '乙'])
+    // The version read goes with the save, so that a list saved since is not overwritten.
+    const read = { updated_at: '2026-11-21T01:00:00Z' }
+    expect(phrasesBody('close', [' 甲 ', '甲'], read)).toEqual({
+      action: 'close',
+      phrases: ['甲'],
+      expected_updated_at: '2026-11-21T01:00:00Z',
+    })
+    expect(phrasesBody('close', ['甲'], undefined).expected_updated_at).toBeNull()
   })
 })
 
@@ -92,6 +104,32 @@ describe('wish walls', () => {
     expect(checkWall({ ...form, lat: '91', lon: '104' })['location.lat']?.key).toBe('walls.badLat')
     expect(wallBody({ ...form, lat: '29.35', lon: '104.77' }).location).toEqual({ lat: 29.35, lon: 104.77 })
     expect(wallBody(form).location).toBeNull()
+  })
+
+  it('are renamed or moved by whoever may create them there, sending only what changed', () => {
+    const wall = {
+      wall_id: 'W-001',
+      community_code: '510302001002',
+      name: '桂花巷心愿墙',
+      location: { lat: 29.355, lon: 104.7725 },
+      submission_url: 'https://intake.gridcase.test/walls/W-001',
+      qr_png_url: '',
+      qr_svg_url: '',
+    }
+    expect(mayEditWall(person('admin'), wall)).toBe(true)
+    expect(mayEditWall(person('admin', '510302'), wall)).toBe(true)
+    expect(mayEditWall(person('admin', '510399'), wall)).toBe(false)
+    expect(mayEditWall(person('station_master', '510302001002'), wall)).toBe(true)
+    expect(mayEditWall(person('station_master', '510302001009'), wall)).toBe(false)
+    expect(mayEditWall(person('grid_member', '510302001002001'), wall)).toBe(false)
+
+    const edited = wallForm(wall)
+    expect(edited).toEqual({ ...form, lat: '29.355', lon: '104.7725' })
+    expect(wallChanges(wall, edited)).toBeNull()
+    expect(wallChanges(wall, { ...edited, name: ' 桂花巷新墙 ' })).toEqual({ name: '桂花巷新墙' })
+    expect(wallChanges(wall, { ...edited, lat: '29.36' })).toEqual({ location: { lat: 29.36, lon: 104.7725 } })
+    expect(wallChanges(wall, { ...edited, lat: '', lon: '' })).toEqual({ location: null })
+    expect(wallChanges({ ...wall, location: null }, form)).toBeNull()
   })
 
   it('check each note: content needed, a phone only if a mainland mobile', () => {

@@ -5,7 +5,7 @@
 //   walls       intake/walls/{schemas,service}.py
 import type { PersonRead } from '@/kit/api'
 
-import type { NoteResult, PreferenceUpdate, WallCreate, WallRead, WishIn } from './api'
+import type { NoteResult, PhraseAction, PhrasesPut, PhrasesRead, PreferenceUpdate, WallCreate, WallRead, WallUpdate, WishIn } from './api'
 
 /** A message key of settings.* and its values: a check's answer, translated by the screen. */
 export interface Why {
@@ -52,6 +52,16 @@ export function checkPhrases(phrases: string[]): Checked {
 /** What is sent: trimmed, once each, in the order shown (the service keeps the same). */
 export function phrasesToSend(phrases: string[]): string[] {
   return [...new Set(phrases.map((p) => p.trim()))]
+}
+
+/** What a save sends: the phrases once each, and the version of my list as read (none
+ * when it has never been saved) so that a list someone saved since is not overwritten. */
+export function phrasesBody(
+  action: PhraseAction,
+  phrases: string[],
+  read: Pick<PhrasesRead, 'updated_at'> | undefined,
+): PhrasesPut {
+  return { action, phrases: phrasesToSend(phrases), expected_updated_at: read?.updated_at ?? null }
 }
 
 // Quiet hours: null is the district's default, "" none, "HH:MM-HH:MM" a range.
@@ -111,6 +121,13 @@ export function mayCreateWalls(person: Person | null): boolean {
   return person?.role === 'admin' || (person?.role === 'station_master' && !!person.area_code)
 }
 
+/** Whoever may create a wall there may rename or move it: admins whose area covers its
+ * community (or who have none: the deployment's), the community's own station master. */
+export function mayEditWall(person: Person | null, wall: Pick<WallRead, 'community_code'>): boolean {
+  if (person?.role === 'admin') return !person.area_code || wall.community_code.startsWith(person.area_code)
+  return person?.role === 'station_master' && person.area_code === wall.community_code
+}
+
 /** Grid members, grid leaders and station masters of the wall's community transcribe it. */
 export function mayTranscribe(person: Person | null, wall: Pick<WallRead, 'community_code'>): boolean {
   return (
@@ -163,6 +180,29 @@ export function wallBody(form: WallForm): WallCreate {
     name: form.name.trim(),
     location: lat && lon ? { lat: Number(lat), lon: Number(lon) } : null,
   }
+}
+
+/** The edit form of a wall, filled with what it holds now. */
+export function wallForm(wall: WallRead): WallForm {
+  return {
+    wall_id: wall.wall_id,
+    community_code: wall.community_code,
+    name: wall.name,
+    lat: wall.location ? String(wall.location.lat) : '',
+    lon: wall.location ? String(wall.location.lon) : '',
+  }
+}
+
+/** What changed between the wall and its (checked) edit form: only those fields are
+ * sent; `null` when nothing did. Both coordinates emptied removes the location. */
+export function wallChanges(wall: WallRead, form: WallForm): WallUpdate | null {
+  const next = wallBody(form)
+  const changes: WallUpdate = {}
+  if (next.name !== wall.name) changes.name = next.name
+  const before = wall.location ?? null
+  const after = next.location ?? null
+  if (before?.lat !== after?.lat || before?.lon !== after?.lon) changes.location = after
+  return Object.keys(changes).length ? changes : null
 }
 
 export interface NoteForm {

@@ -21,6 +21,17 @@ async def of_units(
     return (await session.execute(query.order_by(PhraseList.action))).scalars().all()
 
 
+async def locked(session: AsyncSession, *, unit: str, action: str) -> PhraseList | None:
+    """The unit's list for the action, locked until the transaction ends."""
+    result = await session.execute(
+        select(PhraseList)
+        .where(PhraseList.unit == unit, PhraseList.action == action)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return result.scalars().first()
+
+
 async def put(
     session: AsyncSession, *, unit: str, action: str, phrases: list[str], by: str, at: datetime
 ) -> None:

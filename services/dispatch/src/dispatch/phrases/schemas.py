@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from dispatch.text import no_nul
 
@@ -22,6 +22,12 @@ class PhrasesPut(BaseModel):
 
     action: PhraseAction
     phrases: list[Phrase] = Field(max_length=50, description="in the order the screens offer them")
+    expected_updated_at: AwareDatetime | None = Field(
+        default=None,
+        description="the updated_at of this list as the editor read it: when someone "
+        "saved it since, nothing is saved (409, naming who and when); absent: saved "
+        "regardless",
+    )
 
 
 class PhrasesRead(BaseModel):

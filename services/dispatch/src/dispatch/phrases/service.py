@@ -12,6 +12,7 @@ from dispatch.phrases.schemas import PhraseAction, PhrasesList, PhrasesPut, Phra
 from gridcase_events.areas import AreaCode
 from gridcase_events.kit.auth import Principal
 from gridcase_events.kit.errors import Forbidden
+from gridcase_events.kit.versions import ensure_unchanged
 
 EDITORS = frozenset(
     {
@@ -62,7 +63,17 @@ async def read(
 async def put(
     *, session: AsyncSession, principal: Principal, request: PhrasesPut, now: datetime
 ) -> PhrasesRead:
+    """Replaces the unit's list for the action; sent with the version its editor read,
+    refused (409, nothing saved) when someone saved it since."""
     unit = own_unit(principal)
+    if request.expected_updated_at is not None:
+        current = await repository.locked(session, unit=unit, action=request.action)
+        ensure_unchanged(
+            what=f"the {request.action} phrases of {unit}",
+            expected=request.expected_updated_at,
+            current_at=current.updated_at if current else None,
+            current_by=current.updated_by if current else None,
+        )
     phrases = list(dict.fromkeys(request.phrases))  # once each, in the order given
     await repository.put(
         session, unit=unit, action=request.action, phrases=phrases, by=principal.sub, at=now

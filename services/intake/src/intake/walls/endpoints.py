@@ -25,6 +25,7 @@ from intake.walls.schemas import (
     TranscriptionResult,
     WallCreate,
     WallRead,
+    WallUpdate,
     WishCreated,
     WishIn,
 )
@@ -79,6 +80,27 @@ async def get_wall(
 ) -> WallRead:
     wall = await service.visible_wall(session=session, principal=principal, wall_id=wall_id)
     return service.to_read(wall, settings)
+
+
+@router.patch(
+    "/v1/walls/{wall_id}",
+    response_model=WallRead,
+    summary="Rename or move a wish wall (admin, or the station master of its community)",
+    responses={403: {"description": "not yours to change"}, **NOT_FOUND},
+)
+async def update_wall(
+    wall_id: WallId,
+    body: WallUpdate,
+    principal: CurrentPrincipal,
+    runtime: RuntimeDep,
+    session: SessionDep,
+) -> WallRead:
+    district.check_point(
+        body.location, await district.current(session, runtime), ("body", "location")
+    )
+    return await service.update_wall(
+        session=session, runtime=runtime, principal=principal, wall_id=wall_id, changes=body
+    )
 
 
 @router.get(

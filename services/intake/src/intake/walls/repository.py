@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +20,15 @@ async def add_if_new(session: AsyncSession, values: dict[str, Any]) -> bool:
 
 async def get(session: AsyncSession, wall_id: str) -> Wall | None:
     return await session.get(Wall, wall_id)
+
+
+async def get_for_update(session: AsyncSession, wall_id: str) -> Wall | None:
+    return await session.get(Wall, wall_id, with_for_update=True)
+
+
+async def change(session: AsyncSession, wall: Wall, values: dict[str, Any]) -> None:
+    await session.execute(update(Wall).where(Wall.id == wall.id).values(**values))
+    await session.refresh(wall)
 
 
 async def list_walls(session: AsyncSession) -> list[Wall]:

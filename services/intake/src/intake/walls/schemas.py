@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from gridcase_events.kit import text
 from gridcase_events.kit.pii import normalize_phone
@@ -35,6 +35,29 @@ class WallCreate(BaseModel):
     @classmethod
     def _storable(cls, value: object) -> object:
         return text.storable(value)
+
+
+class WallUpdate(BaseModel):
+    """The fields of a wall that may change (its id and community stay fixed): only
+    those sent change; ``location: null`` removes the wall's location."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str | None = Field(default=None, min_length=1, max_length=100, examples=["桂花巷心愿墙"])
+    location: Point | None = None
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _storable(cls, value: object) -> object:
+        return text.storable(value)
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> WallUpdate:
+        if not self.model_fields_set:
+            raise ValueError("nothing to change: send name or location")
+        if "name" in self.model_fields_set and self.name is None:
+            raise ValueError("name cannot be removed")
+        return self
 
 
 class WallRead(BaseModel):

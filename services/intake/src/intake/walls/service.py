@@ -31,6 +31,7 @@ from intake.walls.schemas import (
     TranscriptionResult,
     WallCreate,
     WallRead,
+    WallUpdate,
     WishCreated,
     WishIn,
 )
@@ -152,6 +153,32 @@ async def create_wall(
     return await idempotent(
         session=session, key=key, scope=f"staff:{principal.sub}", payload=wall, effect=effect
     )
+
+
+async def update_wall(
+    *,
+    session: AsyncSession,
+    runtime: IntakeRuntime,
+    principal: Principal,
+    wall_id: str,
+    changes: WallUpdate,
+) -> WallRead:
+    """Renames or moves a wall (whoever may create it there); a wall outside the
+    caller's area is not found, one in it that is not theirs to manage is 403."""
+    wall = await repository.get_for_update(session, wall_id)
+    if wall is None or not (may_see(principal, wall) or may_manage(principal, wall.community_code)):
+        raise WallNotFound(wall_id)
+    if not may_manage(principal, wall.community_code):
+        raise Forbidden(f"you may not change walls in {wall.community_code}")
+    values: dict[str, Any] = {}
+    if "name" in changes.model_fields_set:
+        values["name"] = changes.name
+    if "location" in changes.model_fields_set:
+        values["lat"] = changes.location.lat if changes.location else None
+        values["lon"] = changes.location.lon if changes.location else None
+    await repository.change(session, wall, values)
+    log.info("wall_updated", wall_id=wall.id, fields=sorted(changes.model_fields_set))
+    return to_read(wall, runtime.settings)
 
 
 def limits(settings: IntakeSettings, *, kind: str) -> tuple[Limit, Limit]:

@@ -1438,6 +1438,11 @@ export interface components {
              */
             action: "dispatch" | "reassign" | "return" | "transfer" | "resolve" | "close" | "reopen" | "suspend";
             /**
+             * Expected Updated At
+             * @description the updated_at of this list as the editor read it: when someone saved it since, nothing is saved (409, naming who and when); absent: saved regardless
+             */
+            expected_updated_at?: string | null;
+            /**
              * Phrases
              * @description in the order the screens offer them
              */

@@ -462,7 +462,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Rename or move a wish wall (admin, or the station master of its community) */
+        patch: operations["update_wall_v1_walls__wall_id__patch"];
         trace?: never;
     };
     "/v1/walls/{wall_id}/qr.{fmt}": {
@@ -1138,6 +1139,19 @@ export interface components {
             submission_url: string;
             /** Wall Id */
             wall_id: string;
+        };
+        /**
+         * WallUpdate
+         * @description The fields of a wall that may change (its id and community stay fixed): only
+         *     those sent change; ``location: null`` removes the wall's location.
+         */
+        WallUpdate: {
+            location?: components["schemas"]["Point"] | null;
+            /**
+             * Name
+             * @example 桂花巷心愿墙
+             */
+            name?: string | null;
         };
         /**
          * WishCreated
@@ -2722,6 +2736,55 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["WallRead"];
                 };
+            };
+            /** @description no wall with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_wall_v1_walls__wall_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                wall_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WallUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WallRead"];
+                };
+            };
+            /** @description not yours to change */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description no wall with this id */
             404: {
