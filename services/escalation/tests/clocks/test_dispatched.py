@@ -275,3 +275,40 @@ async def test_a_case_routed_to_a_department_nobody_took_has_no_clock_yet(
     answer = await client.get(f"/v1/cases/{case_id}/clocks", headers=WATER)
 
     assert answer.status_code == 404
+
+
+URBAN = bearer("urban1", "department_operator", None, "urban")
+
+
+async def test_a_case_transferred_to_a_department_nobody_took_is_that_departments_to_read(
+    client: Any, dispatch: Any, build: Any, clocks_seen: Any
+) -> None:
+    """Transferred from the grid to urban management, nobody there on duty: the newest
+    clock is the ownership one against the grid's first owner, yet the case is urban's
+    now, so urban's operator reads its clocks (another department's still may not)."""
+    case_id = envelope.new_id()
+    await dispatch(build.assigned(case_id, at=T0))
+    await dispatch(
+        payloads.CaseTransferred(
+            **{
+                **build.action(case_id, T0 + timedelta(hours=1)),
+                "first_owner": FIRST_OWNER,
+                "assignee_id": None,
+                "grid_code": None,
+                "department_code": "urban",
+            },
+            reason="城管处理",
+            transfers=1,
+        )
+    )
+    await clocks_seen(case_id, lambda c: any(x["kind"] == "ownership" for x in c))
+
+    async def urbans() -> Any:
+        answer = await client.get(f"/v1/cases/{case_id}/clocks", headers=URBAN)
+        return answer if answer.status_code == 200 else None
+
+    mine = await eventually(urbans)
+    theirs = await client.get(f"/v1/cases/{case_id}/clocks", headers=GAS)
+
+    assert "ownership" in {c["kind"] for c in mine.json()}
+    assert theirs.status_code == 403

@@ -7,12 +7,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, column, delete, exists, func, or_, select, table, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from escalation.clocks.models import CaseClock, Timer
+from escalation.db import Base
 
 
 async def add(session: AsyncSession, clock: CaseClock) -> CaseClock:
@@ -227,3 +228,30 @@ def resolution_overdue(
         CaseClock.status == "running",
         CaseClock.due_at <= now,
     )
+
+
+# The reports' projection of where each case is now (reports.models.CaseFact), read by
+# name: the reports domain imports this one, so this one may not import it back.
+_case_facts = table(
+    "case_facts",
+    column("case_id"),
+    column("grid_code"),
+    column("department_code"),
+    column("district_code"),
+    schema=Base.metadata.schema,
+)
+
+
+async def responsible_unit(
+    session: AsyncSession, case_id: UUID
+) -> tuple[str | None, str | None, str | None] | None:
+    """The case's responsible grid, department and district now (the latest by case
+    version, as the reports project them), or None when no event of it was seen."""
+    row = (
+        await session.execute(
+            select(
+                _case_facts.c.grid_code, _case_facts.c.department_code, _case_facts.c.district_code
+            ).where(_case_facts.c.case_id == case_id)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
