@@ -583,6 +583,12 @@ def settings_screens(browser: Any, url: str) -> None:
     page.get_by_text("不是大陆手机号").wait_for()
     page.locator("#transcribe-title").scroll_into_view_if_needed()
     shot(page, "s4-settings-wish-wall-transcription")
+    row.get_by_role("button", name="编辑").click()
+    page.locator("#wall-edit-name").fill("桂花巷心愿墙（东门）")
+    page.locator("#wall-edit-lat").fill("29.3552")
+    page.locator("#wall-edit-lon").fill("104.7731")
+    page.locator("#wall-edit-title").scroll_into_view_if_needed()
+    shot(page, "s5-settings-wish-wall-edit")
     page.context.close()
 
 
@@ -643,6 +649,55 @@ def versions_screens(browser: Any, url: str, secret: str) -> None:
     page.context.close()
 
 
+def case_screens(browser: Any, url: str, secret: str) -> None:
+    """The case table with its filters set (c21), and a case page's 办理时限 (c22) and
+    已发送的通知 (c23), desktop-sized, as the dispatcher 胡霞敏 (dp1): one case pushed in
+    桂花社区一网格 (it is assigned to gm111a, its clocks run and gm111a is told)."""
+    words = f"楼道里的灯坏了，晚上上下楼看不见 {secrets.token_hex(2)}"
+    pushed = push(url, secret, content=words)
+    page = signed_in(browser, url, "dp1")
+    page.get_by_role("textbox", name="查找案件").fill(words.split()[-1])
+    filters = page.locator("[data-search-filters]")
+    filters.locator("select[name=target]").select_option("grid")
+    filters.locator("select[name=area_code]").select_option("510302001001001")
+    filters.locator("select[name=channel]").select_option("hotline")
+    row = page.locator(".cases tbody tr").filter(has_text=words)
+    for _ in range(60):
+        page.get_by_role("button", name="查找", exact=True).click()
+        page.wait_for_timeout(500)
+        if row.locator("[data-due-at]").count():
+            break
+    shot(page, "c21-console-case-filters", full_page=True)
+    # Each section is read when the page opens: open it again until the records are there.
+    clocks = page.locator('section[aria-labelledby="clocks-title"]')
+    deliveries = page.locator('section[aria-labelledby="deliveries-title"]')
+    for _ in range(60):
+        page.goto(f"{url}/console/cases/{pushed['case_id']}")
+        page.get_by_role("region", name="办理操作").wait_for()
+        page.wait_for_timeout(500)
+        if clocks.locator("[data-clock]").count() and deliveries.locator("tbody tr").count():
+            break
+    clocks.scroll_into_view_if_needed()
+    shot(page, "c22-console-case-clocks")
+    deliveries.scroll_into_view_if_needed()
+    shot(page, "c23-console-case-deliveries")
+    page.context.close()
+
+
+def deadline_screens(browser: Any, url: str) -> None:
+    """时限试算 in administration's 工作日历 (c20), as admin 何杰洋 (admin1): when would the
+    办结 limit of a case received on a Friday evening end, working days counted."""
+    page = signed_in(browser, url, "admin1")
+    page.goto(f"{url}/console/admin?tab=calendar")
+    page.locator("#deadline-clock").select_option("resolution")
+    page.locator("#deadline-start").fill("2026-12-04T18:30")
+    page.get_by_role("button", name="试算", exact=True).click()
+    page.locator("[data-deadline-preview]").wait_for()
+    page.locator("[data-deadline-preview]").scroll_into_view_if_needed()
+    shot(page, "c20-console-admin-deadline-preview")
+    page.context.close()
+
+
 def _console_and_oversight(browser: Browser, args: argparse.Namespace) -> None:
     console_screens(browser, args.url, args.hotline_secret)
     oversight_screens(browser, args.url)
@@ -659,6 +714,8 @@ SCREENS: list[tuple[tuple[str | None, ...], Callable[[Browser, argparse.Namespac
     (("members",), lambda b, a: member_screens(b, a.url)),
     ((None, "console", "settings"), lambda b, a: settings_screens(b, a.url)),
     ((None, "console", "versions"), lambda b, a: versions_screens(b, a.url, a.hotline_secret)),
+    ((None, "console", "admin", "deadline"), lambda b, a: deadline_screens(b, a.url)),
+    ((None, "console", "case"), lambda b, a: case_screens(b, a.url, a.hotline_secret)),
 ]
 
 
@@ -674,7 +731,8 @@ def main() -> None:
         "administration's settings, c15 on; handoffs: 改派, 认领 and 超期/推诿, c30 on; "
         "members: the rates by member and the assessment; attachments: a case page's 附件, "
         "c9; settings: phrases, preferences, wish walls; versions: an edit conflict and a "
-        "supervision answer), or the field work's (patrol, visits) screens",
+        "supervision answer; deadline: 时限试算, c20; case: the case table's filters and a "
+        "case's 办理时限 and 已发送的通知, c21-c23), or the field work's (patrol, visits) screens",
     )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
