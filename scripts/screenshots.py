@@ -100,6 +100,41 @@ def photo(width: int = 1600, height: int = 1200) -> bytes:
     )
 
 
+# A desk's screen (the console's), and the phone's: zh-CN, in the district's time.
+DESKTOP: dict[str, Any] = {
+    "viewport": {"width": 1440, "height": 900},
+    "locale": "zh-CN",
+    "timezone_id": "Asia/Shanghai",
+}
+PHONE: dict[str, Any] = DESKTOP | {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "has_touch": True,
+}
+
+
+def signed_in(browser: Any, url: str, staff_id: str, home: str = "/console", **options: Any) -> Any:
+    """A page of its own browser context (desktop-sized, or as `options` say), signed in as
+    a demo person through the development sign-in and landed on `home`; closing its
+    context (`page.context.close()`) ends the session."""
+    page = browser.new_context(**(DESKTOP | options)).new_page()
+    page.goto(f"{url}/sign-in")
+    page.locator(f"button[data-staff-id={staff_id}]").click()
+    page.wait_for_url(f"**{home}")
+    return page
+
+
+# The charts' entry animation, before a picture of them.
+CHARTS = 1500
+
+
+def shot(page: Any, name: str, *, full_page: bool = False, settle: int = 400) -> None:
+    """Saves the page as docs/screenshots/<name>.png once transitions have settled."""
+    page.wait_for_timeout(settle)
+    page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
+    print(f"saved docs/screenshots/{name}.png")
+
+
 def console_screens(browser: Any, url: str, secret: str) -> None:
     """The dispatcher's desk, desktop-sized: the triage queue, a case with 派遣 filled in,
     and the row after the dispatch with its deadline."""
@@ -113,19 +148,7 @@ def console_screens(browser: Any, url: str, secret: str) -> None:
         lon=None,
         category_hint=None,
     )
-    context = browser.new_context(
-        viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
-    page = context.new_page()
-
-    def shot(name: str) -> None:
-        page.wait_for_timeout(400)
-        page.screenshot(path=str(OUT / f"{name}.png"))
-        print(f"saved docs/screenshots/{name}.png")
-
-    page.goto(f"{url}/sign-in")
-    page.locator("button[data-staff-id=dp1]").click()
-    page.wait_for_url("**/console")
+    page = signed_in(browser, url, "dp1")
     row = page.locator(".cases tbody tr").filter(has_text=words)
     for _ in range(60):
         page.get_by_role("button", name="查找", exact=True).wait_for()
@@ -133,11 +156,11 @@ def console_screens(browser: Any, url: str, secret: str) -> None:
         page.wait_for_timeout(500)
         if row.count():
             break
-    shot("c1-console-triage-queue")
+    shot(page, "c1-console-triage-queue")
     page.locator(f'a[data-case-id="{pushed["case_id"]}"]').click()
     page.get_by_label("选择网格").select_option("510302001001001")
     page.get_by_label("派遣理由").fill("来电人补充：在桂花路1号1栋旁")
-    shot("c2-console-case-dispatch")
+    shot(page, "c2-console-case-dispatch")
     page.get_by_role("button", name="确认派遣").click()
     page.get_by_role("status").filter(has_text="已派遣").wait_for()
     page.get_by_role("link", name="← 返回列表").click()
@@ -147,33 +170,24 @@ def console_screens(browser: Any, url: str, secret: str) -> None:
         page.wait_for_timeout(500)
         if row.locator("[data-due-at]").count():
             break
-    shot("c3-console-dispatched")
-    context.close()
+    shot(page, "c3-console-dispatched")
+    page.context.close()
 
 
 def field_screens(browser: Any, url: str) -> None:
     """The grid member in the field, phone-sized: a patrol under way (its minutes against
     the rule, its track points), reporting from where they stand, a household visit with
     its file, and an action kept offline waiting to be sent."""
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=2,
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-        has_touch=True,
+    page = signed_in(
+        browser,
+        url,
+        "gm111a",
+        "/tasks",
+        **PHONE,
         geolocation={"latitude": 29.3550, "longitude": 104.7725, "accuracy": 8},
         permissions=["geolocation"],
     )
-    page = context.new_page()
-
-    def shot(name: str, *, full_page: bool = False) -> None:
-        page.wait_for_timeout(400)
-        page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
-        print(f"saved docs/screenshots/{name}.png")
-
-    page.goto(f"{url}/sign-in")
-    page.locator("button[data-staff-id=gm111a]").click()
-    page.wait_for_url("**/tasks")
+    context = page.context
     page.get_by_role("link", name="巡查").click()
     start = page.get_by_role("button", name="开始巡查")
     end = page.get_by_role("button", name="结束巡查")
@@ -186,14 +200,14 @@ def field_screens(browser: Any, url: str) -> None:
             {"latitude": 29.3550 + step * 0.0003, "longitude": 104.7725, "accuracy": 8}
         )
         page.wait_for_timeout(300)
-    shot("f1-patrol")
+    shot(page, "f1-patrol")
     page.get_by_role("button", name="上报问题").click()
     page.get_by_label("问题描述").fill("桂花路口井盖缺失，有行人跌倒风险")
     page.locator("input.photo-input").set_input_files(
         files=[{"name": "site.png", "mimeType": "image/png", "buffer": photo()}]
     )
     page.get_by_role("button", name="删除照片").wait_for()
-    shot("f2-patrol-report")
+    shot(page, "f2-patrol-report")
     page.get_by_role("button", name="取消").click()
     end.click()
     page.get_by_role("button", name="开始巡查").wait_for()
@@ -204,13 +218,13 @@ def field_screens(browser: Any, url: str) -> None:
     page.get_by_label("走访情况").fill("独居老人，腿脚不便，希望社区帮忙代购药品。")
     page.get_by_role("button", name="记录走访").click()
     page.locator("[data-household-file]").wait_for()
-    shot("f3-visit-and-file", full_page=True)
+    shot(page, "f3-visit-and-file", full_page=True)
 
     context.set_offline(True)
     page.get_by_label("走访情况").fill("药品已代购送到，老人身体尚可。")
     page.get_by_role("button", name="记录走访").click()
     page.locator("[data-outbox-waiting]").wait_for()
-    shot("f4-outbox-waiting")
+    shot(page, "f4-outbox-waiting")
     context.set_offline(False)
     page.locator("[data-outbox-waiting]").wait_for(state="detached")
     context.close()
@@ -220,71 +234,41 @@ def oversight_screens(browser: Any, url: str) -> None:
     """The console's oversight screens, desktop-sized: the case map (c4) and the three
     rates (c5) as ops, the 大屏 (c6), the station master's day of 桂花社区 (c7) and the
     assessment of its grid members (c8)."""
-    context = browser.new_context(
-        viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
-    page = context.new_page()
-
-    def shot(name: str, *, full_page: bool = False) -> None:
-        page.wait_for_timeout(1500)  # the charts' entry animation
-        page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
-        print(f"saved docs/screenshots/{name}.png")
-
-    page.goto(f"{url}/sign-in")
-    page.locator("button[data-staff-id=ops1]").click()
-    page.wait_for_url("**/console")  # a desk role lands on the console
+    page = signed_in(browser, url, "ops1")  # a desk role lands on the console
     page.goto(f"{url}/console/map")
     page.locator("[data-map-counts]").wait_for()
     page.locator('[data-grid="510302001001001"]').click()
     page.locator("[data-grid-panel]").get_by_text("未结案件").wait_for()
-    shot("c4-console-map")
+    shot(page, "c4-console-map", settle=CHARTS)
     page.goto(f"{url}/console/rates")
     page.locator("[data-rates-table]").wait_for()
-    shot("c5-console-rates", full_page=True)
+    shot(page, "c5-console-rates", full_page=True, settle=CHARTS)
     page.goto(f"{url}/console/wall")
     page.get_by_role("heading", name="区指挥中心大屏").wait_for()
-    shot("c6-console-wall")
-    context.close()
+    shot(page, "c6-console-wall", settle=CHARTS)
+    page.context.close()
 
-    context = browser.new_context(
-        viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
-    page = context.new_page()
-    page.goto(f"{url}/sign-in")
-    page.locator("button[data-staff-id=sm11]").click()
-    page.wait_for_url("**/console")
+    page = signed_in(browser, url, "sm11")
     page.goto(f"{url}/console/station")
     page.get_by_role("heading", name="日报").wait_for()
-    shot("c7-console-station", full_page=True)
-    context.close()
+    shot(page, "c7-console-station", full_page=True, settle=CHARTS)
+    page.context.close()
     member_screens(browser, url)
 
 
 def member_screens(browser: Any, url: str) -> None:
     """As the station master of 桂花社区: the three rates drilled down to the members of
     桂花社区一网格 (c5b) and the assessment of the community's grid members (c8)."""
-    context = browser.new_context(
-        viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
-    page = context.new_page()
-
-    def shot(name: str, *, full_page: bool = False) -> None:
-        page.wait_for_timeout(1500)  # the charts' entry animation
-        page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
-        print(f"saved docs/screenshots/{name}.png")
-
-    page.goto(f"{url}/sign-in")
-    page.locator("button[data-staff-id=sm11]").click()
-    page.wait_for_url("**/console")
+    page = signed_in(browser, url, "sm11")
     page.goto(f"{url}/console/rates")
     page.locator('[data-rates-table] tr[data-unit="510302001001001"] button').click()
     page.locator('[data-rates-table] tr[data-unit="gm111a"]').wait_for()
-    shot("c5b-console-rates-members", full_page=True)
+    shot(page, "c5b-console-rates-members", full_page=True, settle=CHARTS)
     # The grid members' assessment of the station master's community (网格员考核).
     page.goto(f"{url}/console/assessment")
     page.locator("[data-formula]").wait_for()
-    shot("c8-console-assessment", full_page=True)
-    context.close()
+    shot(page, "c8-console-assessment", full_page=True, settle=CHARTS)
+    page.context.close()
 
 
 def desk_screens(browser: Any, url: str, secret: str) -> None:
@@ -303,19 +287,7 @@ def desk_screens(browser: Any, url: str, secret: str) -> None:
             category_hint=None,
         )
     placed = push(url, secret, content=f"{token} 垃圾桶满了没人清")
-    context = browser.new_context(
-        viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
-    page = context.new_page()
-
-    def shot(name: str) -> None:
-        page.wait_for_timeout(400)
-        page.screenshot(path=str(OUT / f"{name}.png"))
-        print(f"saved docs/screenshots/{name}.png")
-
-    page.goto(f"{url}/sign-in")
-    page.locator("button[data-staff-id=dp1]").click()
-    page.wait_for_url("**/console")
+    page = signed_in(browser, url, "dp1")
     page.get_by_role("textbox", name="查找案件").fill(token)
     for _ in range(60):
         page.get_by_role("button", name="查找", exact=True).click()
@@ -326,30 +298,24 @@ def desk_screens(browser: Any, url: str, secret: str) -> None:
     page.keyboard.press("j")
     page.keyboard.press("j")
     page.get_by_role("button", name="键盘快捷键").click()
-    shot("c10-console-keyboard-help")
+    shot(page, "c10-console-keyboard-help")
     page.get_by_role("button", name="关闭").click()
     page.get_by_role("checkbox", name="全选本页").check()
     page.locator("#bulk-grid").select_option("510302001001001")
     page.get_by_label("派遣理由").fill("同一片区，统一派往桂花社区一网格")
     page.get_by_role("button", name="派遣 3 件").click()
     page.get_by_role("status").filter(has_text="结果：").wait_for()
-    shot("c11-console-bulk-dispatch-results")
+    shot(page, "c11-console-bulk-dispatch-results")
     page.goto(f"{url}/console/cases/{placed['case_id']}")
     page.get_by_role("region", name="办理操作").wait_for()
     page.locator('[data-action="transfer"]').click()
     page.get_by_role("region", name="办理操作").get_by_role("radio", name="职能部门").check()
     page.get_by_label("选择职能部门").select_option("urban")
     page.get_by_role("button", name="不属于本单位职责").click()
-    shot("c12-console-case-actions")
-    context.close()
+    shot(page, "c12-console-case-actions")
+    page.context.close()
 
-    context = browser.new_context(
-        viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
-    page = context.new_page()
-    page.goto(f"{url}/sign-in")
-    page.locator("button[data-staff-id=admin1]").click()
-    page.wait_for_url("**/console")
+    page = signed_in(browser, url, "admin1")
     page.get_by_role("link", name="管理").click()
     page.get_by_label("导入内容").select_option("staff")
     page.get_by_label("选择文件").set_input_files(
@@ -367,13 +333,13 @@ def desk_screens(browser: Any, url: str, secret: str) -> None:
     )
     page.get_by_role("button", name="导入", exact=True).click()
     page.get_by_role("alert").filter(has_text="没有导入任何内容").wait_for()
-    shot("c13-console-admin-import-rejected")
+    shot(page, "c13-console-admin-import-rejected")
     page.locator('[data-tab="staff"]').click()
     page.get_by_label("区域或部门").fill("510302001001")
     page.get_by_role("button", name="查看").click()
     page.locator("table tbody tr").first.wait_for()
-    shot("c14-console-admin-staff")
-    context.close()
+    shot(page, "c14-console-admin-staff")
+    page.context.close()
 
 
 def dev_token(url: str, staff_id: str) -> str:
@@ -433,19 +399,11 @@ def attachment_screens(browser: Any, url: str) -> None:
             case_id = found.json()["items"][0]["id"]
             break
         time.sleep(0.5)
-    context = browser.new_context(
-        viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
-    page = context.new_page()
-    page.goto(f"{url}/sign-in")
-    page.locator("button[data-staff-id=dp1]").click()
-    page.wait_for_url("**/console")
+    page = signed_in(browser, url, "dp1")
     page.goto(f"{url}/console/cases/{case_id}")
     page.get_by_role("img", name="附件照片 1").wait_for()
-    page.wait_for_timeout(400)
-    page.screenshot(path=str(OUT / "c9-console-case-attachments.png"))
-    print("saved docs/screenshots/c9-console-case-attachments.png")
-    context.close()
+    shot(page, "c9-console-case-attachments")
+    page.context.close()
 
 
 def admin_screens(browser: Any, url: str, secret: str) -> None:
@@ -477,44 +435,32 @@ def admin_screens(browser: Any, url: str, secret: str) -> None:
         timeout=30,
     ).raise_for_status()
 
-    context = browser.new_context(
-        viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
-    page = context.new_page()
-
-    def shot(name: str, *, full_page: bool = False) -> None:
-        page.wait_for_timeout(400)
-        page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
-        print(f"saved docs/screenshots/{name}.png")
-
-    page.goto(f"{url}/sign-in")
-    page.locator("button[data-staff-id=admin1]").click()
-    page.wait_for_url("**/console")
+    page = signed_in(browser, url, "admin1")
     page.goto(f"{url}/console/admin?tab=policies")
     row = page.locator('[data-policy$="|sign_for"]').first
     row.get_by_role("button", name="编辑").click()
     page.locator("#policy-amount").fill("-1")
     page.get_by_role("button", name="保存").click()
     page.get_by_text("greater than or equal to 0").wait_for()
-    shot("c15-console-admin-policy-refused", full_page=True)
+    shot(page, "c15-console-admin-policy-refused", full_page=True)
     page.locator('[data-tab="ladder"]').click()
     page.locator("[data-rung]").first.wait_for()
-    shot("c16-console-admin-ladder")
+    shot(page, "c16-console-admin-ladder")
     page.locator('[data-tab="notify"]').click()
     page.locator('[data-rule="case.closed"]').get_by_role("button", name="编辑").click()
     form = page.get_by_role("form", name="修改 case.closed 的通知规则")
     form.locator('[data-recipient="0"]').get_by_text("企业微信").click()
     form.get_by_role("button", name="保存").click()
     form.get_by_text("cannot be reached by").wait_for()
-    shot("c17-console-admin-rule-refused", full_page=True)
+    shot(page, "c17-console-admin-rule-refused", full_page=True)
     page.locator('[data-tab="templates"]').click()
     page.get_by_role("button", name="预览", exact=True).click()
     page.locator("pre[role=status]").wait_for()
-    shot("c18-console-admin-template-preview")
+    shot(page, "c18-console-admin-template-preview")
     page.goto(f"{url}/console/staff/dp1/actions")
     page.locator(f'[data-case="{pushed["tracking_no"]}"]').wait_for()
-    shot("c19-console-staff-actions")
-    context.close()
+    shot(page, "c19-console-staff-actions")
+    page.context.close()
 
 
 def handoff_screens(browser: Any, url: str, secret: str) -> None:
@@ -570,22 +516,7 @@ def handoff_screens(browser: Any, url: str, secret: str) -> None:
             timeout=30,
         ).raise_for_status()
 
-    def shot(page: Any, name: str, *, full_page: bool = False) -> None:
-        page.wait_for_timeout(400)
-        page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
-        print(f"saved docs/screenshots/{name}.png")
-
-    def signed_in(staff_id: str, home: str) -> tuple[Any, Any]:
-        context = browser.new_context(
-            viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
-        )
-        page = context.new_page()
-        page.goto(f"{url}/sign-in")
-        page.locator(f"button[data-staff-id={staff_id}]").click()
-        page.wait_for_url(f"**{home}")
-        return context, page
-
-    context, page = signed_in("dp1", "/console")
+    page = signed_in(browser, url, "dp1")
     page.goto(f"{url}/console/cases/{placed['case_id']}")
     page.get_by_role("region", name="办理操作").wait_for()
     page.locator('[data-action="reassign"]').click()
@@ -606,34 +537,22 @@ def handoff_screens(browser: Any, url: str, secret: str) -> None:
     page.get_by_role("button", name="查询").click()
     page.locator(f'tr[data-case="{passed["case_id"]}"]').wait_for()
     shot(page, "c32-console-overdue", full_page=True)
-    context.close()
+    page.context.close()
 
-    context, page = signed_in("water1", "/tasks")
+    page = signed_in(browser, url, "water1", "/tasks")
     page.goto(f"{url}/console/cases/{queued['case_id']}")
     page.get_by_role("region", name="办理操作").wait_for()
     page.locator('[data-action="claim"]').click()
     page.get_by_role("region", name="办理操作").scroll_into_view_if_needed()
     shot(page, "c31-console-case-claim")
-    context.close()
+    page.context.close()
 
 
 def settings_screens(browser: Any, url: str) -> None:
     """The console's settings (s1 on), desktop-sized: station master 吴超丽 (sm12) keeps her
     community's phrases for returning a case, sets her quiet hours, puts up a wish wall
     (its QR code shown) and transcribes a paper note with a bad phone number refused."""
-    context = browser.new_context(
-        viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
-    page = context.new_page()
-
-    def shot(name: str, *, full_page: bool = False) -> None:
-        page.wait_for_timeout(400)
-        page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
-        print(f"saved docs/screenshots/{name}.png")
-
-    page.goto(f"{url}/sign-in")
-    page.locator("button[data-staff-id=sm12]").click()
-    page.wait_for_url("**/console")
+    page = signed_in(browser, url, "sm12")
     page.goto(f"{url}/console/settings?tab=phrases")
     page.locator('[data-action="return"]').click()
     page.get_by_role("button", name="增加一条").click()
@@ -641,13 +560,13 @@ def settings_screens(browser: Any, url: str) -> None:
     last.fill("请补充现场照片后再退回")
     page.get_by_role("button", name="保存").click()
     page.get_by_role("status").wait_for()
-    shot("s1-settings-phrases", full_page=True)
+    shot(page, "s1-settings-phrases", full_page=True)
     page.locator('[data-tab="preferences"]').click()
     page.locator('[data-quiet="range"]').check()
     page.locator("#preferences-email").fill("sm12-at-example")
     page.get_by_role("button", name="保存").click()
     page.get_by_text("邮箱格式不对").wait_for()
-    shot("s2-settings-preferences-refused")
+    shot(page, "s2-settings-preferences-refused")
     page.locator('[data-tab="walls"]').click()
     wall_id = f"W-{secrets.token_hex(2)}"
     page.locator("#wall-id").fill(wall_id)
@@ -656,15 +575,21 @@ def settings_screens(browser: Any, url: str) -> None:
     row = page.locator(f'[data-wall="{wall_id}"]')
     row.get_by_role("button", name="查看二维码").click()
     page.locator(".qr img").wait_for()
-    shot("s3-settings-wish-wall-qr", full_page=True)
+    shot(page, "s3-settings-wish-wall-qr", full_page=True)
     row.get_by_role("button", name="抄录纸条").click()
     page.locator("#note-content-0").fill("小区东门的路灯坏了一个月，晚上看不清路")
     page.locator("#note-phone-0").fill("12345")
     page.get_by_role("button", name="提交抄录").click()
     page.get_by_text("不是大陆手机号").wait_for()
     page.locator("#transcribe-title").scroll_into_view_if_needed()
-    shot("s4-settings-wish-wall-transcription")
-    context.close()
+    shot(page, "s4-settings-wish-wall-transcription")
+    row.get_by_role("button", name="编辑").click()
+    page.locator("#wall-edit-name").fill("桂花巷心愿墙（东门）")
+    page.locator("#wall-edit-lat").fill("29.3552")
+    page.locator("#wall-edit-lon").fill("104.7731")
+    page.locator("#wall-edit-title").scroll_into_view_if_needed()
+    shot(page, "s5-settings-wish-wall-edit")
+    page.context.close()
 
 
 def versions_screens(browser: Any, url: str, secret: str) -> None:
@@ -693,18 +618,9 @@ def versions_screens(browser: Any, url: str, secret: str) -> None:
             headers=admin,
             timeout=30,
         ).raise_for_status()
-    options: dict[str, Any] = {
-        "viewport": {"width": 1440, "height": 900},
-        "locale": "zh-CN",
-        "timezone_id": "Asia/Shanghai",
-    }
     pages = []
     for _ in range(2):
-        context = browser.new_context(**options)
-        page = context.new_page()
-        page.goto(f"{url}/sign-in")
-        page.locator("button[data-staff-id=admin1]").click()
-        page.wait_for_url("**/console")
+        page = signed_in(browser, url, "admin1")
         page.goto(f"{url}/console/admin?tab=policies")
         row = page.locator('[data-policy^="510302|"]').first
         row.get_by_role("button", name="编辑").click()
@@ -718,27 +634,68 @@ def versions_screens(browser: Any, url: str, secret: str) -> None:
     two.get_by_role("button", name="保存").click()
     two.get_by_role("alert").filter(has_text="已被他人修改").wait_for()
     two.get_by_role("alert").scroll_into_view_if_needed()
-    two.wait_for_timeout(400)
-    two.screenshot(path=str(OUT / "v1-console-admin-conflict.png"))
-    print("saved docs/screenshots/v1-console-admin-conflict.png")
+    shot(two, "v1-console-admin-conflict")
     for page in pages:
         page.context.close()
 
-    context = browser.new_context(**options)
-    page = context.new_page()
-    page.goto(f"{url}/sign-in")
-    page.locator("button[data-staff-id=gl111]").click()
-    page.wait_for_url("**/tasks")
+    page = signed_in(browser, url, "gl111", "/tasks")
     page.goto(f"{url}/console/cases/{pushed['case_id']}")
     orders = page.locator('section[aria-labelledby="supervisions-title"]')
     orders.get_by_label("回复督办（只能回复一次）").fill("已联系路灯所，今天下午更换")
     orders.get_by_role("button", name="提交回复").click()
     orders.locator("[data-answer]").wait_for()
     orders.scroll_into_view_if_needed()
-    page.wait_for_timeout(400)
-    page.screenshot(path=str(OUT / "v2-console-supervision-answer.png"))
-    print("saved docs/screenshots/v2-console-supervision-answer.png")
-    context.close()
+    shot(page, "v2-console-supervision-answer")
+    page.context.close()
+
+
+def case_screens(browser: Any, url: str, secret: str) -> None:
+    """The case table with its filters set (c21), and a case page's 办理时限 (c22) and
+    已发送的通知 (c23), desktop-sized, as the dispatcher 胡霞敏 (dp1): one case pushed in
+    桂花社区一网格 (it is assigned to gm111a, its clocks run and gm111a is told)."""
+    words = f"楼道里的灯坏了，晚上上下楼看不见 {secrets.token_hex(2)}"
+    pushed = push(url, secret, content=words)
+    page = signed_in(browser, url, "dp1")
+    page.get_by_role("textbox", name="查找案件").fill(words.split()[-1])
+    filters = page.locator("[data-search-filters]")
+    filters.locator("select[name=target]").select_option("grid")
+    filters.locator("select[name=area_code]").select_option("510302001001001")
+    filters.locator("select[name=channel]").select_option("hotline")
+    row = page.locator(".cases tbody tr").filter(has_text=words)
+    for _ in range(60):
+        page.get_by_role("button", name="查找", exact=True).click()
+        page.wait_for_timeout(500)
+        if row.locator("[data-due-at]").count():
+            break
+    shot(page, "c21-console-case-filters", full_page=True)
+    # Each section is read when the page opens: open it again until the records are there.
+    clocks = page.locator('section[aria-labelledby="clocks-title"]')
+    deliveries = page.locator('section[aria-labelledby="deliveries-title"]')
+    for _ in range(60):
+        page.goto(f"{url}/console/cases/{pushed['case_id']}")
+        page.get_by_role("region", name="办理操作").wait_for()
+        page.wait_for_timeout(500)
+        if clocks.locator("[data-clock]").count() and deliveries.locator("tbody tr").count():
+            break
+    clocks.scroll_into_view_if_needed()
+    shot(page, "c22-console-case-clocks")
+    deliveries.scroll_into_view_if_needed()
+    shot(page, "c23-console-case-deliveries")
+    page.context.close()
+
+
+def deadline_screens(browser: Any, url: str) -> None:
+    """时限试算 in administration's 工作日历 (c20), as admin 何杰洋 (admin1): when would the
+    办结 limit of a case received on a Friday evening end, working days counted."""
+    page = signed_in(browser, url, "admin1")
+    page.goto(f"{url}/console/admin?tab=calendar")
+    page.locator("#deadline-clock").select_option("resolution")
+    page.locator("#deadline-start").fill("2026-12-04T18:30")
+    page.get_by_role("button", name="试算", exact=True).click()
+    page.locator("[data-deadline-preview]").wait_for()
+    page.locator("[data-deadline-preview]").scroll_into_view_if_needed()
+    shot(page, "c20-console-admin-deadline-preview")
+    page.context.close()
 
 
 def _console_and_oversight(browser: Browser, args: argparse.Namespace) -> None:
@@ -757,6 +714,8 @@ SCREENS: list[tuple[tuple[str | None, ...], Callable[[Browser, argparse.Namespac
     (("members",), lambda b, a: member_screens(b, a.url)),
     ((None, "console", "settings"), lambda b, a: settings_screens(b, a.url)),
     ((None, "console", "versions"), lambda b, a: versions_screens(b, a.url, a.hotline_secret)),
+    ((None, "console", "admin", "deadline"), lambda b, a: deadline_screens(b, a.url)),
+    ((None, "console", "case"), lambda b, a: case_screens(b, a.url, a.hotline_secret)),
 ]
 
 
@@ -772,7 +731,8 @@ def main() -> None:
         "administration's settings, c15 on; handoffs: 改派, 认领 and 超期/推诿, c30 on; "
         "members: the rates by member and the assessment; attachments: a case page's 附件, "
         "c9; settings: phrases, preferences, wish walls; versions: an edit conflict and a "
-        "supervision answer), or the field work's (patrol, visits) screens",
+        "supervision answer; deadline: 时限试算, c20; case: the case table's filters and a "
+        "case's 办理时限 and 已发送的通知, c21-c23), or the field work's (patrol, visits) screens",
     )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -798,23 +758,11 @@ def main() -> None:
             headers={"Authorization": f"Bearer {dev_token(args.url, 'dp1')}"},
             timeout=30,
         ).raise_for_status()
-        context = browser.new_context(
-            viewport={"width": 390, "height": 844},
-            device_scale_factor=2,
-            locale="zh-CN",
-            timezone_id="Asia/Shanghai",
-            has_touch=True,
-        )
+        context = browser.new_context(**PHONE)
         page = context.new_page()
-
-        def shot(name: str, *, full_page: bool = False) -> None:
-            page.wait_for_timeout(400)  # let transitions settle before the picture
-            page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
-            print(f"saved docs/screenshots/{name}.png")
-
         page.goto(f"{args.url}/sign-in")
         page.locator("button[data-staff-id=gm111a]").wait_for()
-        shot("1-sign-in")
+        shot(page, "1-sign-in")
         page.locator("button[data-staff-id=gm111a]").click()
         card = page.locator(f'a[data-tracking-no="{pushed["tracking_no"]}"]')
         for _ in range(60):
@@ -823,30 +771,30 @@ def main() -> None:
                 break
             page.wait_for_timeout(500)
             page.reload()
-        shot("2-tasks")
+        shot(page, "2-tasks")
         page.locator(".inbox-button").click()
         page.get_by_role("button", name="关闭").wait_for()
-        shot("2b-inbox")
+        shot(page, "2b-inbox")
         page.get_by_role("button", name="关闭").click()
         # 按距离, standing at the first case (the browser's position, permission given).
         context.grant_permissions(["geolocation"], origin=args.url)
         context.set_geolocation({"latitude": 29.3545, "longitude": 104.7725, "accuracy": 10})
         page.get_by_role("button", name="按距离").click()
         page.locator("[data-distance]").first.wait_for()
-        shot("2c-tasks-nearest")
+        shot(page, "2c-tasks-nearest")
         card.click()
         page.get_by_role("button", name="签收").wait_for()
-        shot("3-case-to-sign-for", full_page=True)
+        shot(page, "3-case-to-sign-for", full_page=True)
         page.get_by_role("button", name="退单").click()
         page.locator("[data-phrases] button").first.wait_for()
-        shot("4-return-sheet")
+        shot(page, "4-return-sheet")
         page.get_by_role("button", name="取消").click()
         page.get_by_role("button", name="签收").click()
         page.get_by_role("button", name="办结").wait_for()
-        shot("5-case-signed-for")
+        shot(page, "5-case-signed-for")
         page.get_by_role("button", name="首次联系").click()
         page.get_by_role("button", name="拨打诉求人电话").wait_for()
-        shot("5b-first-contact-call")
+        shot(page, "5b-first-contact-call")
         page.get_by_role("button", name="取消").click()
         page.get_by_role("button", name="办结").click()
         page.get_by_label("办理情况").fill("已上门协调，装修方承诺晚上8点后停工。")
@@ -858,11 +806,11 @@ def main() -> None:
             page.get_by_alt_text(
                 "整改前照片预览" if kind == "before" else "整改后照片预览"
             ).wait_for()
-        shot("6-resolve-sheet")
+        shot(page, "6-resolve-sheet")
         page.get_by_role("button", name="确认办结").click()
         page.get_by_role("status").filter(has_text="已办结").wait_for()
         page.locator("[data-photo-pair] img").first.wait_for()
-        shot("7-case-resolved", full_page=True)
+        shot(page, "7-case-resolved", full_page=True)
         browser.close()
 
 

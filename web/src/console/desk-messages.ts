@@ -131,6 +131,7 @@ export default {
       at: '时间',
       statuses: {
         pending: '待发送',
+        sending: '发送中',
         sent: '已发送',
         delivered: '已送达',
         failed: '失败',
@@ -487,6 +488,7 @@ export default {
       at: 'Time',
       statuses: {
         pending: 'Pending',
+        sending: 'Sending',
         sent: 'Sent',
         delivered: 'Delivered',
         failed: 'Failed',
