@@ -47,6 +47,11 @@ async def api(journey: Any, service: str, path: str, headers: dict[str, str]) ->
     return response.json()
 
 
+def theirs_body(read: dict[str, Any]) -> dict[str, Any]:
+    """What a preferences PUT takes from what a GET gave."""
+    return {k: read[k] for k in ("disabled_channels", "email", "quiet_hours")}
+
+
 def field(page: Any, control: str) -> Any:
     """The form item around a control: its label, the control and the message under it."""
     return page.locator(".el-form-item", has=page.locator(control))
@@ -174,6 +179,27 @@ async def test_a_station_master_sets_quiet_hours_and_an_admin_changes_them(
         assert await journey.accessibility_problems(page) == []
         theirs = await api(journey, "notify", "/v1/preferences/sm12", ADMIN)
         assert (theirs["quiet_hours"], theirs["disabled_channels"]) == ("", ["wecom"])
+
+        # sm12 saves their own while the admin's page is open: the admin's next save
+        # does not overwrite it, says who saved, and a reload shows theirs.
+        async with httpx.AsyncClient() as client:
+            saved = await client.put(
+                f"{journey.platform.urls['notify']}/v1/preferences/me",
+                json={**theirs_body(theirs), "email": "sm12@jiedao.example.cn"},
+                headers=STATION_MASTER,
+            )
+        assert saved.status_code == 200, saved.text
+        await page.locator('[data-quiet="default"]').check()
+        await page.get_by_role("button", name="保存").click()
+        conflict = page.get_by_role("alert").filter(has_text="别人在您打开后改过这些通知偏好")
+        await conflict.wait_for()
+        assert "sm12" in await conflict.inner_text()
+        assert await journey.accessibility_problems(page) == []
+        await page.get_by_role("button", name="重新载入最新的通知偏好").click()
+        await page.get_by_text("最后修改：sm12").wait_for()
+        assert await page.locator("#preferences-email").input_value() == "sm12@jiedao.example.cn"
+        stored = await api(journey, "notify", "/v1/preferences/sm12", ADMIN)
+        assert (stored["email"], stored["quiet_hours"]) == ("sm12@jiedao.example.cn", "")
         assert errors == []
     finally:
         await context.close()

@@ -75,8 +75,10 @@ export default {
       to: '结束',
       saved: '通知偏好已保存',
       savedFor: '{id} 的通知偏好已保存',
-      updated: '最后修改：{at}',
+      updated: '最后修改：{by}，{at}',
       never: '尚未设置，使用默认值',
+      conflict: '未保存：别人在您打开后改过这些通知偏好（{detail}）。请重新载入后再改。',
+      reload: '重新载入最新的通知偏好',
     },
     walls: {
       hint: '小巷心愿墙：居民扫二维码提交心愿，或由网格员抄录墙上的纸条，每条心愿成为一件案件。',
@@ -200,8 +202,10 @@ export default {
       to: 'To',
       saved: 'Notification preferences saved',
       savedFor: 'Notification preferences of {id} saved',
-      updated: 'Last changed {at}',
+      updated: 'Last changed by {by}, {at}',
       never: 'Not set yet: the defaults apply',
+      conflict: 'Not saved: someone changed these preferences since you opened them ({detail}). Reload, then make your change again.',
+      reload: 'Reload the latest preferences',
     },
     walls: {
       hint: "Wish walls: residents scan the QR code to leave a wish, or grid staff transcribe the paper notes on the wall; each wish becomes a case.",

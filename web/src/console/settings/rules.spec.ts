@@ -77,8 +77,16 @@ describe('preferences', () => {
     const body = preferenceBody(
       { enabled: ['inapp', 'sms'], email: ' ', quiet: { mode: 'none', from: '', to: '' } },
       ['inapp', 'sms', 'wecom', 'email'],
+      null,
     )
-    expect(body).toEqual({ disabled_channels: ['wecom', 'email'], email: null, quiet_hours: '' })
+    expect(body).toEqual({ disabled_channels: ['wecom', 'email'], email: null, quiet_hours: '', expected_updated_at: null })
+  })
+
+  it('go with the version read, so that preferences saved since are not overwritten', () => {
+    const form = { enabled: ['sms'], email: '', quiet: quietOf(null) }
+    const read = { updated_at: '2026-11-21T01:00:00Z' }
+    expect(preferenceBody(form, ['sms'], read).expected_updated_at).toBe('2026-11-21T01:00:00Z')
+    expect(preferenceBody(form, ['sms'], { updated_at: null }).expected_updated_at).toBeNull()
   })
 })
 

@@ -5,7 +5,7 @@
 //   walls       intake/walls/{schemas,service}.py
 import type { PersonRead } from '@/kit/api'
 
-import type { NoteResult, PhraseAction, PhrasesPut, PhrasesRead, PreferenceUpdate, WallCreate, WallRead, WallUpdate, WishIn } from './api'
+import type { NoteResult, PhraseAction, PhrasesPut, PhrasesRead, PreferenceRead, PreferenceUpdate, WallCreate, WallRead, WallUpdate, WishIn } from './api'
 
 /** A message key of settings.* and its values: a check's answer, translated by the screen. */
 export interface Why {
@@ -104,12 +104,19 @@ export function checkPreferences(form: PreferenceForm): Checked {
   return found
 }
 
-export function preferenceBody(form: PreferenceForm, channels: readonly string[]): PreferenceUpdate {
+/** What a save sends: the whole form, and the version of the preferences as read (none
+ * when never saved) so that preferences someone saved since are not overwritten. */
+export function preferenceBody(
+  form: PreferenceForm,
+  channels: readonly string[],
+  read: Pick<PreferenceRead, 'updated_at'> | null,
+): PreferenceUpdate {
   const email = form.email.trim()
   return {
     disabled_channels: channels.filter((c) => !form.enabled.includes(c)) as PreferenceUpdate['disabled_channels'],
     email: email || null,
     quiet_hours: quietValue(form.quiet),
+    expected_updated_at: read?.updated_at ?? null,
   }
 }
 
