@@ -1,8 +1,8 @@
 """A station master keeps the community's settings in the console: the phrases (常用语)
 offered when returning a case, seen again after a reload and by a grid member of the
 community; their own notification preferences, and an admin changing them; a wish wall
-(心愿墙) created, its QR code shown and downloaded, and two paper notes transcribed that
-become cases. Each form refuses a bad value where it was typed, and the API's own
+(心愿墙) created, its QR code shown and downloaded, closed (停用: a resident's wish
+refused) and opened again, and two paper notes transcribed that become cases. Each form refuses a bad value where it was typed, and the API's own
 refusal (a taken wall id) is said plainly."""
 
 import re
@@ -269,6 +269,31 @@ async def test_a_station_master_puts_up_a_wish_wall_and_transcribes_its_notes(
             {"lat": 29.355, "lon": 104.7725},
         )
         assert stored["community_code"] == COMMUNITY
+
+        # 停用: the wall is taken down for a while; a resident's wish is refused, and
+        # the resident's page says so. 启用 again, it is open.
+        await row.get_by_role("button", name="停用").click()
+        await (
+            page.get_by_role("status")
+            .filter(has_text="心愿墙“桂花巷心愿墙（东口）”已停用")
+            .wait_for()
+        )
+        await row.locator('[data-state="closed"]').get_by_text("已停用（sm12").wait_for()
+        assert await journey.accessibility_problems(page) == []
+        async with httpx.AsyncClient() as client:
+            intake = journey.platform.urls["intake"]
+            refused = await client.post(
+                f"{intake}/v1/public/walls/{wall_id}/wishes", json={"content": "路灯坏了"}
+            )
+            resident = await client.get(f"{intake}/walls/{wall_id}")
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["code"] == "wall_closed"
+        assert "这面心愿墙已停用" in resident.text
+        assert (await api(journey, "intake", f"/v1/walls/{wall_id}", ADMIN))["closed"] is True
+        await row.get_by_role("button", name="启用").click()
+        await page.get_by_role("status").filter(has_text="已启用").wait_for()
+        await row.locator('[data-state="open"]').get_by_text("使用中").wait_for()
+        assert (await api(journey, "intake", f"/v1/walls/{wall_id}", ADMIN))["closed"] is False
 
         # Two paper notes; a bad phone number is refused at its note first.
         await row.get_by_role("button", name="抄录纸条").click()

@@ -201,7 +201,8 @@ export function wallForm(wall: WallRead): WallForm {
 }
 
 /** What changed between the wall and its (checked) edit form: only those fields are
- * sent; `null` when nothing did. Both coordinates emptied removes the location. */
+ * sent, with the version read (a wall changed since is not overwritten); `null` when
+ * nothing did. Both coordinates emptied removes the location. */
 export function wallChanges(wall: WallRead, form: WallForm): WallUpdate | null {
   const next = wallBody(form)
   const changes: WallUpdate = {}
@@ -209,7 +210,12 @@ export function wallChanges(wall: WallRead, form: WallForm): WallUpdate | null {
   const before = wall.location ?? null
   const after = next.location ?? null
   if (before?.lat !== after?.lat || before?.lon !== after?.lon) changes.location = after
-  return Object.keys(changes).length ? changes : null
+  return Object.keys(changes).length ? { ...changes, expected_updated_at: wall.updated_at } : null
+}
+
+/** 停用 an open wall (it takes no more wishes), 启用 a closed one; with the version read. */
+export function wallToggle(wall: Pick<WallRead, 'closed' | 'updated_at'>): WallUpdate {
+  return { closed: !wall.closed, expected_updated_at: wall.updated_at }
 }
 
 export interface NoteForm {
