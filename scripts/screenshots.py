@@ -741,6 +741,77 @@ def versions_screens(browser: Any, url: str, secret: str) -> None:
     context.close()
 
 
+def gap_screens(browser: Any, url: str, secret: str) -> None:
+    """A closed wish wall in the list (s5), preferences saved meanwhile by an admin (s6:
+    the conflict, who and when), and a grid member's 通知记录 opened by an admin (c40),
+    desktop-sized."""
+    options: dict[str, Any] = {
+        "viewport": {"width": 1440, "height": 900},
+        "locale": "zh-CN",
+        "timezone_id": "Asia/Shanghai",
+    }
+    admin = {"Authorization": f"Bearer {dev_token(url, 'admin1')}"}
+    wall_id = f"W-{secrets.token_hex(2)}"
+    httpx.post(
+        f"{url}/api/intake/v1/walls",
+        json={"wall_id": wall_id, "community_code": "510302001002", "name": "柳荫巷心愿墙"},
+        headers=admin,
+        timeout=30,
+    ).raise_for_status()
+    httpx.patch(
+        f"{url}/api/intake/v1/walls/{wall_id}", json={"closed": True}, headers=admin, timeout=30
+    ).raise_for_status()
+    pushed = push(url, secret, content=f"楼道的灯坏了好几天（示例 {secrets.token_hex(2)}）")
+
+    context = browser.new_context(**options)
+    page = context.new_page()
+    page.goto(f"{url}/sign-in")
+    page.locator("button[data-staff-id=sm12]").click()
+    page.wait_for_url("**/console")
+    page.goto(f"{url}/console/settings?tab=walls")
+    page.locator(f'[data-wall="{wall_id}"] [data-state="closed"]').wait_for()
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(OUT / "s5-settings-wish-wall-closed.png"), full_page=True)
+    print("saved docs/screenshots/s5-settings-wish-wall-closed.png")
+    page.goto(f"{url}/console/settings?tab=preferences")
+    page.locator("#preferences-email").wait_for()
+    httpx.put(
+        f"{url}/api/notify/v1/preferences/sm12",
+        json={"quiet_hours": "22:00-07:00"},
+        headers=admin,
+        timeout=30,
+    ).raise_for_status()
+    page.locator('[data-quiet="none"]').check()
+    page.get_by_role("button", name="保存").click()
+    page.get_by_role("alert").filter(has_text="别人在您打开后改过").wait_for()
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(OUT / "s6-settings-preferences-conflict.png"))
+    print("saved docs/screenshots/s6-settings-preferences-conflict.png")
+    context.close()
+
+    ops = {"Authorization": f"Bearer {dev_token(url, 'ops1')}"}
+    for _ in range(120):  # notify sends the SMS about the ticket to its grid member
+        sent = httpx.get(
+            f"{url}/api/notify/v1/cases/{pushed['case_id']}/deliveries", headers=ops, timeout=30
+        ).json()
+        staff = [d for d in sent if d["recipient_id"].startswith("staff:")]
+        if staff:
+            break
+        time.sleep(0.5)
+    member = staff[0]["recipient_id"].removeprefix("staff:")
+    context = browser.new_context(**options)
+    page = context.new_page()
+    page.goto(f"{url}/sign-in")
+    page.locator("button[data-staff-id=admin1]").click()
+    page.wait_for_url("**/console")
+    page.goto(f"{url}/console/staff/{member}/deliveries")
+    page.locator("[data-person-deliveries]").wait_for()
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(OUT / "c40-console-person-deliveries.png"), full_page=True)
+    print("saved docs/screenshots/c40-console-person-deliveries.png")
+    context.close()
+
+
 def _console_and_oversight(browser: Browser, args: argparse.Namespace) -> None:
     console_screens(browser, args.url, args.hotline_secret)
     oversight_screens(browser, args.url)
@@ -757,6 +828,7 @@ SCREENS: list[tuple[tuple[str | None, ...], Callable[[Browser, argparse.Namespac
     (("members",), lambda b, a: member_screens(b, a.url)),
     ((None, "console", "settings"), lambda b, a: settings_screens(b, a.url)),
     ((None, "console", "versions"), lambda b, a: versions_screens(b, a.url, a.hotline_secret)),
+    ((None, "console", "gaps"), lambda b, a: gap_screens(b, a.url, a.hotline_secret)),
 ]
 
 
@@ -772,7 +844,8 @@ def main() -> None:
         "administration's settings, c15 on; handoffs: 改派, 认领 and 超期/推诿, c30 on; "
         "members: the rates by member and the assessment; attachments: a case page's 附件, "
         "c9; settings: phrases, preferences, wish walls; versions: an edit conflict and a "
-        "supervision answer), or the field work's (patrol, visits) screens",
+        "supervision answer; gaps: a closed wish wall, a preferences conflict, a person's "
+        "notifications), or the field work's (patrol, visits) screens",
     )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
