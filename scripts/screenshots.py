@@ -698,6 +698,58 @@ def deadline_screens(browser: Any, url: str) -> None:
     page.context.close()
 
 
+def gap_screens(browser: Any, url: str, secret: str) -> None:
+    """A closed wish wall in the list (s6), preferences saved meanwhile by an admin (s7:
+    the conflict, who and when), and a grid member's 通知记录 opened by an admin (c40),
+    desktop-sized."""
+    admin = {"Authorization": f"Bearer {dev_token(url, 'admin1')}"}
+    wall_id = f"W-{secrets.token_hex(2)}"
+    httpx.post(
+        f"{url}/api/intake/v1/walls",
+        json={"wall_id": wall_id, "community_code": "510302001002", "name": "柳荫巷心愿墙"},
+        headers=admin,
+        timeout=30,
+    ).raise_for_status()
+    httpx.patch(
+        f"{url}/api/intake/v1/walls/{wall_id}", json={"closed": True}, headers=admin, timeout=30
+    ).raise_for_status()
+    pushed = push(url, secret, content=f"楼道的灯坏了好几天（示例 {secrets.token_hex(2)}）")
+
+    page = signed_in(browser, url, "sm12")
+    page.goto(f"{url}/console/settings?tab=walls")
+    page.locator(f'[data-wall="{wall_id}"] [data-state="closed"]').wait_for()
+    shot(page, "s6-settings-wish-wall-closed", full_page=True)
+    page.goto(f"{url}/console/settings?tab=preferences")
+    page.locator("#preferences-email").wait_for()
+    httpx.put(
+        f"{url}/api/notify/v1/preferences/sm12",
+        json={"quiet_hours": "22:00-07:00"},
+        headers=admin,
+        timeout=30,
+    ).raise_for_status()
+    page.locator('[data-quiet="none"]').check()
+    page.get_by_role("button", name="保存").click()
+    page.get_by_role("alert").filter(has_text="别人在您打开后改过").wait_for()
+    shot(page, "s7-settings-preferences-conflict")
+    page.context.close()
+
+    ops = {"Authorization": f"Bearer {dev_token(url, 'ops1')}"}
+    for _ in range(120):  # notify sends the SMS about the ticket to its grid member
+        sent = httpx.get(
+            f"{url}/api/notify/v1/cases/{pushed['case_id']}/deliveries", headers=ops, timeout=30
+        ).json()
+        staff = [d for d in sent if d["recipient_id"].startswith("staff:")]
+        if staff:
+            break
+        time.sleep(0.5)
+    member = staff[0]["recipient_id"].removeprefix("staff:")
+    page = signed_in(browser, url, "admin1")
+    page.goto(f"{url}/console/staff/{member}/deliveries")
+    page.locator("[data-person-deliveries]").wait_for()
+    shot(page, "c40-console-person-deliveries", full_page=True)
+    page.context.close()
+
+
 def _console_and_oversight(browser: Browser, args: argparse.Namespace) -> None:
     console_screens(browser, args.url, args.hotline_secret)
     oversight_screens(browser, args.url)
@@ -716,6 +768,7 @@ SCREENS: list[tuple[tuple[str | None, ...], Callable[[Browser, argparse.Namespac
     ((None, "console", "versions"), lambda b, a: versions_screens(b, a.url, a.hotline_secret)),
     ((None, "console", "admin", "deadline"), lambda b, a: deadline_screens(b, a.url)),
     ((None, "console", "case"), lambda b, a: case_screens(b, a.url, a.hotline_secret)),
+    ((None, "console", "gaps"), lambda b, a: gap_screens(b, a.url, a.hotline_secret)),
 ]
 
 
@@ -732,7 +785,9 @@ def main() -> None:
         "members: the rates by member and the assessment; attachments: a case page's 附件, "
         "c9; settings: phrases, preferences, wish walls; versions: an edit conflict and a "
         "supervision answer; deadline: 时限试算, c20; case: the case table's filters and a "
-        "case's 办理时限 and 已发送的通知, c21-c23), or the field work's (patrol, visits) screens",
+        "case's 办理时限 and 已发送的通知, c21-c23; gaps: a closed wish wall, a preferences "
+        "conflict, a person's notifications, s6, s7, c40), or the field work's (patrol, "
+        "visits) screens",
     )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)

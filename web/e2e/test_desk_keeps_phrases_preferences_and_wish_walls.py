@@ -1,8 +1,8 @@
 """A station master keeps the community's settings in the console: the phrases (常用语)
 offered when returning a case, seen again after a reload and by a grid member of the
 community; their own notification preferences, and an admin changing them; a wish wall
-(心愿墙) created, its QR code shown and downloaded, and two paper notes transcribed that
-become cases. Each form refuses a bad value where it was typed, and the API's own
+(心愿墙) created, its QR code shown and downloaded, closed (停用: a resident's wish
+refused) and opened again, and two paper notes transcribed that become cases. Each form refuses a bad value where it was typed, and the API's own
 refusal (a taken wall id) is said plainly."""
 
 import re
@@ -45,6 +45,11 @@ async def api(journey: Any, service: str, path: str, headers: dict[str, str]) ->
         response = await client.get(f"{journey.platform.urls[service]}{path}", headers=headers)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def theirs_body(read: dict[str, Any]) -> dict[str, Any]:
+    """What a preferences PUT takes from what a GET gave."""
+    return {k: read[k] for k in ("disabled_channels", "email", "quiet_hours")}
 
 
 def field(page: Any, control: str) -> Any:
@@ -174,6 +179,27 @@ async def test_a_station_master_sets_quiet_hours_and_an_admin_changes_them(
         assert await journey.accessibility_problems(page) == []
         theirs = await api(journey, "notify", "/v1/preferences/sm12", ADMIN)
         assert (theirs["quiet_hours"], theirs["disabled_channels"]) == ("", ["wecom"])
+
+        # sm12 saves their own while the admin's page is open: the admin's next save
+        # does not overwrite it, says who saved, and a reload shows theirs.
+        async with httpx.AsyncClient() as client:
+            saved = await client.put(
+                f"{journey.platform.urls['notify']}/v1/preferences/me",
+                json={**theirs_body(theirs), "email": "sm12@jiedao.example.cn"},
+                headers=STATION_MASTER,
+            )
+        assert saved.status_code == 200, saved.text
+        await page.locator('[data-quiet="default"]').check()
+        await page.get_by_role("button", name="保存").click()
+        conflict = page.get_by_role("alert").filter(has_text="别人在您打开后改过这些通知偏好")
+        await conflict.wait_for()
+        assert "sm12" in await conflict.inner_text()
+        assert await journey.accessibility_problems(page) == []
+        await page.get_by_role("button", name="重新载入最新的通知偏好").click()
+        await page.get_by_text("最后修改：sm12").wait_for()
+        assert await page.locator("#preferences-email").input_value() == "sm12@jiedao.example.cn"
+        stored = await api(journey, "notify", "/v1/preferences/sm12", ADMIN)
+        assert (stored["email"], stored["quiet_hours"]) == ("sm12@jiedao.example.cn", "")
         assert errors == []
     finally:
         await context.close()
@@ -243,6 +269,31 @@ async def test_a_station_master_puts_up_a_wish_wall_and_transcribes_its_notes(
             {"lat": 29.355, "lon": 104.7725},
         )
         assert stored["community_code"] == COMMUNITY
+
+        # 停用: the wall is taken down for a while; a resident's wish is refused, and
+        # the resident's page says so. 启用 again, it is open.
+        await row.get_by_role("button", name="停用").click()
+        await (
+            page.get_by_role("status")
+            .filter(has_text="心愿墙“桂花巷心愿墙（东口）”已停用")
+            .wait_for()
+        )
+        await row.locator('[data-state="closed"]').get_by_text("已停用（sm12").wait_for()
+        assert await journey.accessibility_problems(page) == []
+        async with httpx.AsyncClient() as client:
+            intake = journey.platform.urls["intake"]
+            refused = await client.post(
+                f"{intake}/v1/public/walls/{wall_id}/wishes", json={"content": "路灯坏了"}
+            )
+            resident = await client.get(f"{intake}/walls/{wall_id}")
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["code"] == "wall_closed"
+        assert "这面心愿墙已停用" in resident.text
+        assert (await api(journey, "intake", f"/v1/walls/{wall_id}", ADMIN))["closed"] is True
+        await row.get_by_role("button", name="启用").click()
+        await page.get_by_role("status").filter(has_text="已启用").wait_for()
+        await row.locator('[data-state="open"]').get_by_text("使用中").wait_for()
+        assert (await api(journey, "intake", f"/v1/walls/{wall_id}", ADMIN))["closed"] is False
 
         # Two paper notes; a bad phone number is refused at its note first.
         await row.get_by_role("button", name="抄录纸条").click()

@@ -52,6 +52,12 @@ const routes: RouteRecordRaw[] = [
         component: () => import('@/console/admin/StaffActionsPage.vue'),
         props: true,
       },
+      // The notifications sent to a person (通知记录; from a staff row, or one's own).
+      {
+        path: 'staff/:staffId/deliveries',
+        component: () => import('@/console/deliveries/RecipientDeliveriesPage.vue'),
+        props: true,
+      },
       // The assessment of grid members (网格员考核).
       { path: 'assessment', component: () => import('@/console/assessment/AssessmentPage.vue') },
       // Notify's failed and pending deliveries, with resend (ops, admin).

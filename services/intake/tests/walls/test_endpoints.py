@@ -297,6 +297,7 @@ async def test_the_public_page_of_a_wall_says_where_to_post(intake: Any, wall: A
         "wall_id": "W-001",
         "name": "桂花巷心愿墙",
         "submit_url": "https://intake.gridcase.test/v1/public/walls/W-001/wishes",
+        "closed": False,
     }
 
 
@@ -421,6 +422,10 @@ async def test_wall_changes_by_others_are_403_or_404(intake: Any, wall: Any) -> 
         ({"location": {"lat": 95, "lon": 0}}, "lat"),
         ({"wall_id": "W-002"}, "wall_id"),
         ({"community_code": "510302001009"}, "community_code"),
+        ({"closed": None}, "body"),
+        ({"closed": "maybe"}, "closed"),
+        ({"expected_updated_at": "2026-11-21T02:00:00+00:00"}, "body"),
+        ({"closed": True, "expected_updated_at": "2026-11-21T02:00:00"}, "expected_updated_at"),
     ],
 )
 async def test_invalid_wall_change_is_422_and_changes_nothing(
@@ -434,3 +439,98 @@ async def test_invalid_wall_change_is_422_and_changes_nothing(
     assert response.status_code == 422, response.text
     assert field in str(response.json())
     assert (await intake.get("/v1/walls/W-001", headers=admin)).json() == created
+
+
+async def test_a_closed_wall_refuses_wishes_and_photos_until_it_is_reopened(
+    intake: Any, wall: Any, db: Any, clock: Any
+) -> None:
+    """停用: a wall taken down or paused takes no wishes (409 wall_closed, nothing stored,
+    the list and the resident's page say so); 启用 again, it takes them."""
+    created = await wall()
+    master = bearer("sm-1", "station_master", COMMUNITY)
+    clock.advance(timedelta(minutes=5))
+
+    closed = await intake.patch(
+        "/v1/walls/W-001",
+        json={"closed": True, "expected_updated_at": created["updated_at"]},
+        headers=master,
+    )
+    wish = await intake.post("/v1/public/walls/W-001/wishes", json=WISH)
+    photo = await intake.post(
+        "/v1/public/walls/W-001/attachments", files={"file": ("p.png", b"\x89PNG\r\n\x1a\n")}
+    )
+    page = await intake.get("/walls/W-001")
+    form = await intake.post("/walls/W-001", data={"content": "路灯坏了", "token": "t-closed"})
+
+    assert closed.status_code == 200, closed.text
+    assert (closed.json()["closed"], closed.json()["closed_by"]) == (True, "sm-1")
+    assert closed.json()["updated_at"] != created["updated_at"]
+    assert wish.status_code == 409, wish.text
+    assert wish.json()["code"] == "wall_closed"
+    assert "W-001 is closed" in wish.json()["detail"]
+    assert "已停用" in wish.json()["detail"]
+    assert photo.status_code == 409
+    assert page.status_code == 200
+    assert "这面心愿墙已停用" in page.text
+    assert 'name="content"' not in page.text
+    assert form.status_code == 409
+    assert "这面心愿墙已停用" in form.text
+    assert await _count(db, "SELECT count(*) FROM intake.cases") == 0
+    assert (await intake.get("/v1/public/walls/W-001")).json()["closed"] is True
+    listed = await intake.get("/v1/walls", headers=master)
+    assert [(w["wall_id"], w["closed"]) for w in listed.json()] == [("W-001", True)]
+
+    reopened = await intake.patch(
+        "/v1/walls/W-001",
+        json={"closed": False, "expected_updated_at": closed.json()["updated_at"]},
+        headers=master,
+    )
+    assert reopened.status_code == 200, reopened.text
+    assert (reopened.json()["closed"], reopened.json()["closed_at"]) == (False, None)
+    assert (await intake.post("/v1/public/walls/W-001/wishes", json=WISH)).status_code == 201
+
+
+async def test_a_closed_walls_notes_are_still_transcribed(intake: Any, wall: Any) -> None:
+    """Notes posted while it was open, taken off as it comes down, are not lost."""
+    await wall()
+    admin = bearer("admin-1", "admin")
+    assert (
+        await intake.patch("/v1/walls/W-001", json={"closed": True}, headers=admin)
+    ).status_code == 200
+
+    done = await intake.post(
+        "/v1/walls/W-001/transcriptions",
+        json={"notes": [{"content": "楼道灯不亮"}]},
+        headers=bearer("m-1", "grid_member", GRID),
+    )
+
+    assert done.status_code == 200, done.text
+    assert done.json()["created"] == 1
+
+
+async def test_a_wall_changed_since_it_was_read_is_a_conflict(
+    intake: Any, wall: Any, clock: Any
+) -> None:
+    """The station master and an admin both have the wall open; the admin closes it;
+    the station master's rename from the old copy is refused (409: who and when) and
+    changes nothing."""
+    created = await wall()
+    clock.advance(timedelta(minutes=1))
+    admin = await intake.patch(
+        "/v1/walls/W-001",
+        json={"closed": True, "expected_updated_at": created["updated_at"]},
+        headers=bearer("admin-1", "admin"),
+    )
+    stale = await intake.patch(
+        "/v1/walls/W-001",
+        json={"name": "桂花巷新墙", "expected_updated_at": created["updated_at"]},
+        headers=bearer("sm-1", "station_master", COMMUNITY),
+    )
+
+    assert admin.status_code == 200
+    assert stale.status_code == 409, stale.text
+    assert stale.json()["code"] == "conflict"
+    assert stale.json()["updated_by"] == "admin-1"
+    assert "admin-1" in stale.json()["detail"]
+    read = await intake.get("/v1/walls/W-001", headers=bearer("admin-1", "admin"))
+    assert (read.json()["name"], read.json()["closed"]) == ("桂花巷心愿墙", True)

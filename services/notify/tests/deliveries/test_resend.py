@@ -172,6 +172,23 @@ async def test_staff_see_their_own_receipts_only(
     assert theirs.status_code == 403
 
 
+async def test_the_receipts_of_a_staff_id_holding_a_slash_are_found(
+    client: Any, staff: Any, assigned: Any, receipts: Any
+) -> None:
+    await staff("0301/op.1")
+    await assigned(assignee="0301/op.1")
+
+    found = await receipts("staff:0301/op.1", lambda d: d[0]["status"] == "delivered")
+    own = await client.get(
+        "/v1/recipients/staff:0301%2Fop.1/deliveries",
+        headers=bearer("0301/op.1", "grid_member", "510302001001001"),
+    )
+
+    assert found[0]["recipient_id"] == "staff:0301/op.1"
+    assert own.status_code == 200, own.text
+    assert [d["id"] for d in own.json() if d["channel"] == "sms"] == [d["id"] for d in found]
+
+
 async def test_an_offset_beyond_a_bigint_is_a_field_error(client: Any) -> None:
     largest = await client.get("/v1/deliveries", params={"offset": 2**63 - 1}, headers=OPS)
     huge = await client.get("/v1/deliveries", params={"offset": 2**63}, headers=OPS)

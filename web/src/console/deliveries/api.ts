@@ -26,3 +26,11 @@ export function resendMatching(channel: string): Promise<BulkResend> {
     json: channel ? { channel } : {},
   })
 }
+
+/** The notifications sent to one person (`staff:<id>`), newest first: admins and ops see
+ * anyone's, everyone else only their own (403). The address comes masked. */
+export function recipientDeliveries(recipientId: string, offset = 0, limit = 50): Promise<Delivery[]> {
+  return request<Delivery[]>('notify', `/v1/recipients/${encodeURIComponent(recipientId)}/deliveries`, {
+    query: { limit, offset },
+  })
+}

@@ -19,6 +19,7 @@ import {
   wallBody,
   wallChanges,
   wallForm,
+  wallToggle,
 } from './rules'
 
 const person = (role: string, area_code: string | null = null, department_code: string | null = null) => ({
@@ -77,8 +78,16 @@ describe('preferences', () => {
     const body = preferenceBody(
       { enabled: ['inapp', 'sms'], email: ' ', quiet: { mode: 'none', from: '', to: '' } },
       ['inapp', 'sms', 'wecom', 'email'],
+      null,
     )
-    expect(body).toEqual({ disabled_channels: ['wecom', 'email'], email: null, quiet_hours: '' })
+    expect(body).toEqual({ disabled_channels: ['wecom', 'email'], email: null, quiet_hours: '', expected_updated_at: null })
+  })
+
+  it('go with the version read, so that preferences saved since are not overwritten', () => {
+    const form = { enabled: ['sms'], email: '', quiet: quietOf(null) }
+    const read = { updated_at: '2026-11-21T01:00:00Z' }
+    expect(preferenceBody(form, ['sms'], read).expected_updated_at).toBe('2026-11-21T01:00:00Z')
+    expect(preferenceBody(form, ['sms'], { updated_at: null }).expected_updated_at).toBeNull()
   })
 })
 
@@ -115,7 +124,11 @@ describe('wish walls', () => {
       submission_url: 'https://intake.gridcase.test/walls/W-001',
       qr_png_url: '',
       qr_svg_url: '',
+      closed: false,
+      updated_at: '2026-11-21T01:00:00Z',
+      updated_by: 'admin1',
     }
+    const version = { expected_updated_at: '2026-11-21T01:00:00Z' }
     expect(mayEditWall(person('admin'), wall)).toBe(true)
     expect(mayEditWall(person('admin', '510302'), wall)).toBe(true)
     expect(mayEditWall(person('admin', '510399'), wall)).toBe(false)
@@ -126,10 +139,18 @@ describe('wish walls', () => {
     const edited = wallForm(wall)
     expect(edited).toEqual({ ...form, lat: '29.355', lon: '104.7725' })
     expect(wallChanges(wall, edited)).toBeNull()
-    expect(wallChanges(wall, { ...edited, name: ' 桂花巷新墙 ' })).toEqual({ name: '桂花巷新墙' })
-    expect(wallChanges(wall, { ...edited, lat: '29.36' })).toEqual({ location: { lat: 29.36, lon: 104.7725 } })
-    expect(wallChanges(wall, { ...edited, lat: '', lon: '' })).toEqual({ location: null })
+    expect(wallChanges(wall, { ...edited, name: ' 桂花巷新墙 ' })).toEqual({ name: '桂花巷新墙', ...version })
+    expect(wallChanges(wall, { ...edited, lat: '29.36' })).toEqual({ location: { lat: 29.36, lon: 104.7725 }, ...version })
+    expect(wallChanges(wall, { ...edited, lat: '', lon: '' })).toEqual({ location: null, ...version })
     expect(wallChanges({ ...wall, location: null }, form)).toBeNull()
+  })
+
+  it('are closed (停用) and opened again (启用) with the version read', () => {
+    expect(wallToggle({ closed: false, updated_at: '2026-11-21T01:00:00Z' })).toEqual({
+      closed: true,
+      expected_updated_at: '2026-11-21T01:00:00Z',
+    })
+    expect(wallToggle({ closed: true, updated_at: '2026-11-22T01:00:00Z' }).closed).toBe(false)
   })
 
   it('check each note: content needed, a phone only if a mainland mobile', () => {

@@ -5,7 +5,7 @@
 //   walls       intake/walls/{schemas,service}.py
 import type { PersonRead } from '@/kit/api'
 
-import type { NoteResult, PhraseAction, PhrasesPut, PhrasesRead, PreferenceUpdate, WallCreate, WallRead, WallUpdate, WishIn } from './api'
+import type { NoteResult, PhraseAction, PhrasesPut, PhrasesRead, PreferenceRead, PreferenceUpdate, WallCreate, WallRead, WallUpdate, WishIn } from './api'
 
 /** A message key of settings.* and its values: a check's answer, translated by the screen. */
 export interface Why {
@@ -104,12 +104,19 @@ export function checkPreferences(form: PreferenceForm): Checked {
   return found
 }
 
-export function preferenceBody(form: PreferenceForm, channels: readonly string[]): PreferenceUpdate {
+/** What a save sends: the whole form, and the version of the preferences as read (none
+ * when never saved) so that preferences someone saved since are not overwritten. */
+export function preferenceBody(
+  form: PreferenceForm,
+  channels: readonly string[],
+  read: Pick<PreferenceRead, 'updated_at'> | null,
+): PreferenceUpdate {
   const email = form.email.trim()
   return {
     disabled_channels: channels.filter((c) => !form.enabled.includes(c)) as PreferenceUpdate['disabled_channels'],
     email: email || null,
     quiet_hours: quietValue(form.quiet),
+    expected_updated_at: read?.updated_at ?? null,
   }
 }
 
@@ -194,7 +201,8 @@ export function wallForm(wall: WallRead): WallForm {
 }
 
 /** What changed between the wall and its (checked) edit form: only those fields are
- * sent; `null` when nothing did. Both coordinates emptied removes the location. */
+ * sent, with the version read (a wall changed since is not overwritten); `null` when
+ * nothing did. Both coordinates emptied removes the location. */
 export function wallChanges(wall: WallRead, form: WallForm): WallUpdate | null {
   const next = wallBody(form)
   const changes: WallUpdate = {}
@@ -202,7 +210,12 @@ export function wallChanges(wall: WallRead, form: WallForm): WallUpdate | null {
   const before = wall.location ?? null
   const after = next.location ?? null
   if (before?.lat !== after?.lat || before?.lon !== after?.lon) changes.location = after
-  return Object.keys(changes).length ? changes : null
+  return Object.keys(changes).length ? { ...changes, expected_updated_at: wall.updated_at } : null
+}
+
+/** 停用 an open wall (it takes no more wishes), 启用 a closed one; with the version read. */
+export function wallToggle(wall: Pick<WallRead, 'closed' | 'updated_at'>): WallUpdate {
+  return { closed: !wall.closed, expected_updated_at: wall.updated_at }
 }
 
 export interface NoteForm {

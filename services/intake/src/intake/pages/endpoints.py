@@ -77,6 +77,11 @@ def _not_found(request: Request, what: str) -> HTMLResponse:
     return _page(request, "not_found.html", {"what": what}, status_code=404)
 
 
+def _closed(request: Request, wall: Wall, *, status_code: int) -> HTMLResponse:
+    """A closed wall (停用): said so, no form (a wish sent anyway is refused, 409)."""
+    return _page(request, "wall_closed.html", {"wall": wall}, status_code=status_code)
+
+
 async def _wall_and_categories(
     session: AsyncSession, wall_id: str
 ) -> tuple[Wall | None, list[Category]]:
@@ -122,6 +127,8 @@ async def wall_page(wall_id: str, request: Request, session: SessionDep) -> HTML
     wall, categories = await _wall_and_categories(session, wall_id)
     if wall is None:
         return _not_found(request, "这面心愿墙")
+    if wall.closed_at is not None:
+        return _closed(request, wall, status_code=200)
     return _form(request, wall=wall, categories=categories)
 
 
@@ -244,6 +251,8 @@ async def submit_wall_page(
         )
     except wall_service.WallNotFound:
         return _not_found(request, "这面心愿墙")
+    except wall_service.WallClosed:
+        return _closed(request, wall, status_code=409)
     except _Refused as refused:
         return _form(
             request,

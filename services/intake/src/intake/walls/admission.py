@@ -26,9 +26,11 @@ def client_address(request: HTTPConnection) -> str:
 
 async def admit(*, runtime: IntakeRuntime, wall_id: str, client: str, kind: str) -> Wall:
     """The wall, once this request is counted for `client` and the wall; raises
-    ``WallNotFound`` (404) or ``RateLimited`` (429, after the count is committed)."""
+    ``WallNotFound`` (404), ``WallClosed`` (409: a closed wall counts nothing) or
+    ``RateLimited`` (429, after the count is committed)."""
     async with runtime.transaction() as session:
         wall = await service.get_wall(session, wall_id)
+        service.ensure_open(wall)
         refused = await service.throttle(
             session=session, runtime=runtime, wall=wall, client=client, kind=kind
         )

@@ -85,8 +85,13 @@ async def get_wall(
 @router.patch(
     "/v1/walls/{wall_id}",
     response_model=WallRead,
-    summary="Rename or move a wish wall (admin, or the station master of its community)",
-    responses={403: {"description": "not yours to change"}, **NOT_FOUND},
+    summary="Rename, move, close or reopen a wish wall (admin, or the station master of "
+    "its community)",
+    responses={
+        403: {"description": "not yours to change"},
+        409: {"description": "changed by someone else since expected_updated_at"},
+        **NOT_FOUND,
+    },
 )
 async def update_wall(
     wall_id: WallId,
@@ -143,7 +148,10 @@ async def public_wall(
     wall = await service.get_wall(session, wall_id)
     base = settings.public_base_url.rstrip("/")
     return PublicWallRead(
-        wall_id=wall.id, name=wall.name, submit_url=f"{base}/v1/public/walls/{wall.id}/wishes"
+        wall_id=wall.id,
+        name=wall.name,
+        submit_url=f"{base}/v1/public/walls/{wall.id}/wishes",
+        closed=wall.closed_at is not None,
     )
 
 
@@ -154,6 +162,7 @@ async def public_wall(
     summary="Submit a wish at a wall (anonymous; rate-limited per client and per wall)",
     responses={
         **NOT_FOUND,
+        409: {"description": "the wall is closed (停用) and takes no wishes (code wall_closed)"},
         422: {"description": "invalid wish (content, phone, point, attachments)"},
         429: {"description": "too many submissions; see Retry-After"},
     },
@@ -191,6 +200,7 @@ async def submit_wish(
     responses={
         **UPLOAD_RESPONSES,
         404: {"description": "no wall with this id"},
+        409: {"description": "the wall is closed (停用) and takes no wishes (code wall_closed)"},
         429: {"description": "too many uploads, or too many bytes; see Retry-After"},
     },
 )

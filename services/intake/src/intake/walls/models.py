@@ -21,6 +21,14 @@ class Wall(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), doc="the version an editor sends back (expected_updated_at)"
+    )
+    updated_by: Mapped[str] = mapped_column(String(100))
+    closed_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), doc="停用: set while the wall takes no wishes; null when open"
+    )
+    closed_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class Wish(Base):

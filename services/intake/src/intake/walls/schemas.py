@@ -1,9 +1,17 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from gridcase_events.kit import text
 from gridcase_events.kit.pii import normalize_phone
@@ -39,12 +47,22 @@ class WallCreate(BaseModel):
 
 class WallUpdate(BaseModel):
     """The fields of a wall that may change (its id and community stay fixed): only
-    those sent change; ``location: null`` removes the wall's location."""
+    those sent change; ``location: null`` removes the wall's location; ``closed`` closes
+    (停用) or reopens (启用) it."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str | None = Field(default=None, min_length=1, max_length=100, examples=["桂花巷心愿墙"])
     location: Point | None = None
+    closed: bool | None = Field(
+        default=None,
+        description="true: the wall takes no wishes (taken down or paused); false: open again",
+    )
+    expected_updated_at: AwareDatetime | None = Field(
+        default=None,
+        description="the updated_at of the wall as the editor read it: when someone changed "
+        "it since, nothing is saved (409, naming who and when); absent: saved regardless",
+    )
 
     @field_validator("name", mode="before")
     @classmethod
@@ -53,10 +71,12 @@ class WallUpdate(BaseModel):
 
     @model_validator(mode="after")
     def _something_to_change(self) -> WallUpdate:
-        if not self.model_fields_set:
-            raise ValueError("nothing to change: send name or location")
+        if not self.model_fields_set - {"expected_updated_at"}:
+            raise ValueError("nothing to change: send name, location or closed")
         if "name" in self.model_fields_set and self.name is None:
             raise ValueError("name cannot be removed")
+        if "closed" in self.model_fields_set and self.closed is None:
+            raise ValueError("closed is true or false")
         return self
 
 
@@ -68,6 +88,11 @@ class WallRead(BaseModel):
     submission_url: str = Field(description="what the QR code holds")
     qr_png_url: str
     qr_svg_url: str
+    closed: bool = Field(description="停用: the wall takes no wishes (transcriptions still)")
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+    updated_at: datetime = Field(description="send it back as expected_updated_at")
+    updated_by: str
 
 
 class PublicWallRead(BaseModel):
@@ -76,6 +101,7 @@ class PublicWallRead(BaseModel):
     wall_id: str
     name: str
     submit_url: str = Field(description="POST a wish here (JSON)")
+    closed: bool = Field(default=False, description="closed walls take no wishes (409)")
 
 
 class WishIn(BaseModel):

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gridcase_events.kit import db
 from gridcase_events.kit.auth import Principal
 from gridcase_events.kit.errors import Conflict, Forbidden, NotFound
+from gridcase_events.kit.versions import ensure_unchanged
 from intake import district, scopes
 from intake.attachments import service as attachment_service
 from intake.cases import service as case_service
@@ -52,6 +53,25 @@ class WallExists(Conflict):
 class WallNotFound(NotFound):
     def __init__(self, wall_id: str) -> None:
         super().__init__(f"no wall {wall_id}")
+
+
+class WallClosed(Conflict):
+    """409: the wall is closed (停用: taken down or paused) and takes no wishes."""
+
+    code = "wall_closed"
+
+    def __init__(self, wall_id: str) -> None:
+        super().__init__(
+            f"wall {wall_id} is closed and takes no wishes; 这面心愿墙已停用，暂不接收心愿",
+            extra={"wall_id": wall_id},
+        )
+
+
+def ensure_open(wall: Wall) -> None:
+    """Residents' wishes and photos go only to an open wall. Notes already on a wall
+    that is being taken down are still transcribed (they were posted while it was open)."""
+    if wall.closed_at is not None:
+        raise WallClosed(wall.id)
 
 
 async def get_wall(session: AsyncSession, wall_id: str) -> Wall:
@@ -108,6 +128,11 @@ def to_read(wall: Wall, settings: IntakeSettings) -> WallRead:
         submission_url=submission_url(wall.id, settings),
         qr_png_url=f"{base}/v1/walls/{wall.id}/qr.png",
         qr_svg_url=f"{base}/v1/walls/{wall.id}/qr.svg",
+        closed=wall.closed_at is not None,
+        closed_at=wall.closed_at,
+        closed_by=wall.closed_by,
+        updated_at=wall.updated_at,
+        updated_by=wall.updated_by,
     )
 
 
@@ -126,6 +151,8 @@ async def create(
         "lon": wall.location.lon if wall.location else None,
         "created_at": runtime.clock.now(),
         "created_by": created_by,
+        "updated_at": runtime.clock.now(),
+        "updated_by": created_by,
     }
     if not await repository.add_if_new(session, values):
         raise WallExists(f"wall {wall.wall_id} exists")
@@ -163,19 +190,30 @@ async def update_wall(
     wall_id: str,
     changes: WallUpdate,
 ) -> WallRead:
-    """Renames or moves a wall (whoever may create it there); a wall outside the
-    caller's area is not found, one in it that is not theirs to manage is 403."""
+    """Renames, moves, closes (停用) or reopens (启用) a wall (whoever may create it
+    there); a wall outside the caller's area is not found, one in it that is not theirs
+    to manage is 403; sent with the version read, a wall changed since is a 409."""
     wall = await repository.get_for_update(session, wall_id)
     if wall is None or not (may_see(principal, wall) or may_manage(principal, wall.community_code)):
         raise WallNotFound(wall_id)
     if not may_manage(principal, wall.community_code):
         raise Forbidden(f"you may not change walls in {wall.community_code}")
-    values: dict[str, Any] = {}
+    ensure_unchanged(
+        what=f"wall {wall.id}",
+        expected=changes.expected_updated_at,
+        current_at=wall.updated_at,
+        current_by=wall.updated_by,
+    )
+    now = runtime.clock.now()
+    values: dict[str, Any] = {"updated_at": now, "updated_by": principal.sub}
     if "name" in changes.model_fields_set:
         values["name"] = changes.name
     if "location" in changes.model_fields_set:
         values["lat"] = changes.location.lat if changes.location else None
         values["lon"] = changes.location.lon if changes.location else None
+    if "closed" in changes.model_fields_set and changes.closed != (wall.closed_at is not None):
+        values["closed_at"] = now if changes.closed else None
+        values["closed_by"] = principal.sub if changes.closed else None
     await repository.change(session, wall, values)
     log.info("wall_updated", wall_id=wall.id, fields=sorted(changes.model_fields_set))
     return to_read(wall, runtime.settings)

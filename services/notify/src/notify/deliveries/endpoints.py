@@ -72,8 +72,9 @@ async def deliveries_by_status(
     return [DeliveryRead.model_validate(d) for d in found]
 
 
+# A staff id may hold "/" (gridcase_events/codes.py): the path converter takes it whole.
 @router.get(
-    "/v1/recipients/{recipient_id}/deliveries",
+    "/v1/recipients/{recipient_id:path}/deliveries",
     response_model=list[DeliveryRead],
     summary="Receipts of one recipient (staff:<id>, resident:<case>, hotline:<ticket>, …)",
     responses={403: {"description": "staff see only their own (staff:<your id>)"}},

@@ -9,11 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events.kit.auth import CurrentPrincipal, Principal, require_roles
 from gridcase_events.kit.text import Storable
+from gridcase_events.kit.versions import ensure_unchanged
 from notify.deps import NotifyRuntime, RuntimeDep, SessionDep
 from notify.preferences import repository
 from notify.preferences.schemas import PreferenceRead, PreferenceUpdate
 
 router = APIRouter(tags=["preferences"])
+STALE: dict[int | str, dict[str, str]] = {
+    409: {"description": "saved by someone else since expected_updated_at (who, when)"}
+}
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
 # A staff id may hold "/" (gridcase_events/codes.py): the path converter takes it whole.
 StaffId = Annotated[str, Path(min_length=1, max_length=64), Storable]
@@ -29,6 +33,16 @@ async def _read(session: AsyncSession, staff_id: str) -> PreferenceRead:
 async def _write(
     session: AsyncSession, runtime: NotifyRuntime, staff_id: str, body: PreferenceUpdate, by: str
 ) -> PreferenceRead:
+    if body.expected_updated_at is not None:
+        # Locked as read: two desks saving one person's preferences at once cannot both
+        # pass the check (gridcase_events/kit/versions.py).
+        current = await repository.locked(session, staff_id)
+        ensure_unchanged(
+            what=f"the notification preferences of {staff_id}",
+            expected=body.expected_updated_at,
+            current_at=current.updated_at if current else None,
+            current_by=current.updated_by if current else None,
+        )
     saved = await repository.put(
         session,
         {
@@ -52,6 +66,7 @@ async def my_preferences(session: SessionDep, principal: CurrentPrincipal) -> Pr
     "/v1/preferences/me",
     response_model=PreferenceRead,
     summary="Set my preferences (SMS about urgent cases cannot be turned off)",
+    responses=STALE,
 )
 async def put_my_preferences(
     body: PreferenceUpdate, session: SessionDep, runtime: RuntimeDep, principal: CurrentPrincipal
@@ -66,7 +81,12 @@ async def staff_preferences(
     return await _read(session, staff_id)
 
 
-@router.put("/v1/preferences/{staff_id:path}", response_model=PreferenceRead, summary="(admin)")
+@router.put(
+    "/v1/preferences/{staff_id:path}",
+    response_model=PreferenceRead,
+    summary="(admin)",
+    responses=STALE,
+)
 async def put_staff_preferences(
     staff_id: StaffId,
     body: PreferenceUpdate,

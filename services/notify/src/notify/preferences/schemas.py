@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from gridcase_events.kit.text import StorableText
 from notify.rules.schemas import ChannelName
 
 
-class PreferenceUpdate(BaseModel):
+class PreferenceFields(BaseModel):
+    """What a person chooses: the same in what is sent and what is read back."""
+
     model_config = ConfigDict(extra="forbid")
 
     disabled_channels: list[ChannelName] = Field(
@@ -27,8 +29,18 @@ class PreferenceUpdate(BaseModel):
     )
 
 
-class PreferenceRead(PreferenceUpdate):
+class PreferenceUpdate(PreferenceFields):
+    expected_updated_at: AwareDatetime | None = Field(
+        default=None,
+        description="the updated_at of these preferences as the editor read them: when "
+        "someone saved them since, nothing is saved (409, naming who and when); absent: "
+        "saved regardless",
+    )
+
+
+class PreferenceRead(PreferenceFields):
     model_config = ConfigDict(from_attributes=True)
 
     staff_id: str
     updated_at: datetime | None = None
+    updated_by: str | None = None

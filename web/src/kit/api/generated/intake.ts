@@ -462,7 +462,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Rename or move a wish wall (admin, or the station master of its community) */
+        /** Rename, move, close or reopen a wish wall (admin, or the station master of its community) */
         patch: operations["update_wall_v1_walls__wall_id__patch"];
         trace?: never;
     };
@@ -835,6 +835,12 @@ export interface components {
          * @description What a resident who scanned the QR code sees.
          */
         PublicWallRead: {
+            /**
+             * Closed
+             * @description closed walls take no wishes (409)
+             * @default false
+             */
+            closed: boolean;
             /** Name */
             name: string;
             /**
@@ -1123,6 +1129,15 @@ export interface components {
         };
         /** WallRead */
         WallRead: {
+            /**
+             * Closed
+             * @description 停用: the wall takes no wishes (transcriptions still)
+             */
+            closed: boolean;
+            /** Closed At */
+            closed_at?: string | null;
+            /** Closed By */
+            closed_by?: string | null;
             /** Community Code */
             community_code: string;
             location: components["schemas"]["Point"] | null;
@@ -1137,15 +1152,34 @@ export interface components {
              * @description what the QR code holds
              */
             submission_url: string;
+            /**
+             * Updated At
+             * Format: date-time
+             * @description send it back as expected_updated_at
+             */
+            updated_at: string;
+            /** Updated By */
+            updated_by: string;
             /** Wall Id */
             wall_id: string;
         };
         /**
          * WallUpdate
          * @description The fields of a wall that may change (its id and community stay fixed): only
-         *     those sent change; ``location: null`` removes the wall's location.
+         *     those sent change; ``location: null`` removes the wall's location; ``closed`` closes
+         *     (停用) or reopens (启用) it.
          */
         WallUpdate: {
+            /**
+             * Closed
+             * @description true: the wall takes no wishes (taken down or paused); false: open again
+             */
+            closed?: boolean | null;
+            /**
+             * Expected Updated At
+             * @description the updated_at of the wall as the editor read it: when someone changed it since, nothing is saved (409, naming who and when); absent: saved regardless
+             */
+            expected_updated_at?: string | null;
             location?: components["schemas"]["Point"] | null;
             /**
              * Name
@@ -2397,6 +2431,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description the wall is closed (停用) and takes no wishes (code wall_closed) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description file over INTAKE_ATTACHMENTS_MAX_BYTES */
             413: {
                 headers: {
@@ -2458,6 +2499,13 @@ export interface operations {
             };
             /** @description no wall with this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the wall is closed (停用) and takes no wishes (code wall_closed) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2788,6 +2836,13 @@ export interface operations {
             };
             /** @description no wall with this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description changed by someone else since expected_updated_at */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -423,6 +423,8 @@ export interface components {
             staff_id: string;
             /** Updated At */
             updated_at?: string | null;
+            /** Updated By */
+            updated_by?: string | null;
         };
         /** PreferenceUpdate */
         PreferenceUpdate: {
@@ -433,6 +435,11 @@ export interface components {
             disabled_channels?: ("sms" | "inapp" | "email" | "wecom" | "dingtalk" | "webhook")[];
             /** Email */
             email?: string | null;
+            /**
+             * Expected Updated At
+             * @description the updated_at of these preferences as the editor read them: when someone saved them since, nothing is saved (409, naming who and when); absent: saved regardless
+             */
+            expected_updated_at?: string | null;
             /**
              * Quiet Hours
              * @description HH:MM-HH:MM local time; empty for none; null for the district default
@@ -871,6 +878,13 @@ export interface operations {
                     "application/json": components["schemas"]["PreferenceRead"];
                 };
             };
+            /** @description saved by someone else since expected_updated_at (who, when) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -923,6 +937,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PreferenceRead"];
                 };
+            };
+            /** @description saved by someone else since expected_updated_at (who, when) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
