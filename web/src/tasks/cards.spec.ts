@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 
 import { createAppI18n, formatTime } from '@/kit/i18n'
 
-import { cardWords, toCards, type CardTask } from './cards'
+import { cardMaker, cardWords, toCards, type CardTask } from './cards'
 import { asSla } from './deadline'
 
 const now = new Date('2026-11-28T08:00:00Z')
@@ -85,5 +85,39 @@ describe('toCards with where I stand', () => {
     const en = toCards([near, far], now, words('en'), here)
     expect(en.map((c) => c.distance)).toEqual(['340 m away', '2.4 km away'])
     expect(toCards([near], now, words('zh-CN'))[0]?.distance).toBeNull()
+  })
+})
+
+describe('cardMaker', () => {
+  const list = Array.from({ length: 30 }, (_, i) => task(`t${i}`, 'assigned', '2026-11-28T11:20:00Z'))
+
+  it('makes the first cards, and only the new ones as the count grows', () => {
+    const make = cardMaker()
+    const zh = words('zh-CN')
+    const first = make(list, 12, now, zh, null)
+    expect(first.map((card) => card.id)).toEqual(list.slice(0, 12).map((t) => t.id))
+    const more = make(list, 50, now, zh, null)
+    expect(more).toHaveLength(30)
+    expect(more.slice(0, 12)).toEqual(first)
+    more.slice(0, 12).forEach((card, i) => {
+      expect(card).toBe(first[i])
+    })
+    expect(more).toEqual(toCards(list, now, zh))
+  })
+
+  it('makes them all again when the list, the clock, the words or the place change', () => {
+    const make = cardMaker()
+    const zh = words('zh-CN')
+    const [before] = make(list, 12, now, zh, null)
+    const later = new Date(now.getTime() + 60 * 60 * 1000)
+    const [clocked] = make(list, 12, later, zh, null)
+    expect(clocked).not.toBe(before)
+    expect(clocked?.deadline?.left).toBe('剩余 2小时20分')
+    const [english] = make(list, 12, later, words('en'), null)
+    expect(english?.statusLabel).not.toBe(clocked?.statusLabel)
+    const reordered = [...list].reverse()
+    expect(make(reordered, 2, later, zh, null).map((card) => card.id)).toEqual(['t29', 't28'])
+    const [placed] = make(reordered, 1, later, zh, { lat: 29.355, lon: 104.7725 })
+    expect(placed?.id).toBe('t29')
   })
 })

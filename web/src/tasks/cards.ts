@@ -145,3 +145,31 @@ export function toCards(
     distance: distanceOf(task, here, words),
   }))
 }
+
+/**
+ * The first cards of a list, made as they are asked for: growing the count makes only
+ * the new cards, and a card once made is the same object until the list, the clock, the
+ * words or the place change (TaskCards.vue then leaves its drawing alone, `v-memo`).
+ */
+export function cardMaker(): (
+  tasks: readonly CardTask[],
+  count: number,
+  now: Date,
+  words: CardWords,
+  here: Place | null,
+) => Card[] {
+  let made: Card[] = []
+  let from: readonly unknown[] = []
+  return (tasks, count, now, words, here) => {
+    const inputs = [tasks, now, words, here]
+    if (inputs.some((input, i) => input !== from[i])) {
+      made = []
+      from = inputs
+    }
+    const want = Math.min(count, tasks.length)
+    if (made.length < want) {
+      made = made.concat(toCards(tasks.slice(made.length, want), now, words, here))
+    }
+    return made.slice(0, want)
+  }
+}
