@@ -1,25 +1,26 @@
 """Admission control at the edge (issue 18): a bounded number of hotline pushes in
 flight. Past the bound a push is answered 503 with ``Retry-After`` before any work is
-done (no body read, no signature checked, no connection taken), instead of queueing
-without bound for the database pool: the hotline retries with the same ``ticket_no``,
-which is idempotent (README, "12345 hotline push").
+done, by :class:`PushAdmission`, an ASGI middleware outside the rest of the app: no
+routing, request context, body, signature, dependency or connection is touched for a
+refused push. The hotline retries with the same ``ticket_no``, which is idempotent
+(README, "12345 hotline push").
 
 The bound on pushes in flight does not see a process short of CPU: then every push,
 admitted or not, waits in the event loop's queue, and under a burst pushes went
 unanswered for a minute with few in flight. So a push is also refused while the event
 loop runs late by more than ``INTAKE_MAX_LOOP_LAG_MS`` (:class:`LoopLag`, a timer that
-notes how late it fires): a refusal does no database work, so the process takes on
-less while it is behind. Neither bound answers fast a push the process has not read
-yet (docs/benchmarks.md, "dispatch's assignment path, intake refusing when it runs
-late")."""
+notes how late it fires): a refusal does no work, so the process takes on less while
+it is behind. Neither bound answers fast a push the process has not read yet
+(docs/benchmarks.md, "The whole pipeline under load")."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import json
+from collections.abc import Callable, Collection
 
 from prometheus_client import Counter, Gauge
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gridcase_events.kit.errors import Unavailable
 
@@ -82,26 +83,58 @@ class InFlight:
         self.lag: Callable[[], float] = lag if lag is not None else LoopLag()
         self.count = 0
 
-    @contextmanager
-    def admit(self) -> Iterator[None]:
-        """Holds a place while the block runs; raises 503 when none is free, or when
-        the event loop runs too late to answer another push in time."""
+    def refusal(self) -> Unavailable | None:
+        """Why a push arriving now is refused (503 with ``Retry-After``), or None when
+        there is room for it and the event loop is on time."""
         if self.count >= self.limit:
             REFUSED.inc()
-            raise Unavailable(
+            return Unavailable(
                 f"busy: {self.limit} pushes in flight; retry with the same ticket_no",
                 retry_after=self.retry_after,
             )
         if self.max_lag > 0 and (late := self.lag()) > self.max_lag:
             REFUSED_LATE.inc()
-            raise Unavailable(
+            return Unavailable(
                 f"busy: answering {late * 1000:.0f} ms late; retry with the same ticket_no",
                 retry_after=self.retry_after,
             )
-        self.count += 1
+        return None
+
+
+class PushAdmission:
+    """The bound as ASGI middleware, outside everything else of the app (routing, the
+    request context, body reading, dependencies, the database): a push to one of
+    `paths` that :meth:`InFlight.refusal` refuses is answered 503 from here, its body
+    unread, so a refusal costs a few microseconds of the loop, not a request's worth of
+    work; an admitted one holds its place until its answer is sent."""
+
+    def __init__(self, app: ASGIApp, *, pushes: InFlight, paths: Collection[str]) -> None:
+        self.app = app
+        self.pushes = pushes
+        self.paths = frozenset(paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in self.paths:
+            await self.app(scope, receive, send)
+            return
+        refused = self.pushes.refusal()
+        if refused is not None:
+            body = json.dumps(refused.body(), ensure_ascii=False).encode()
+            headers = [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *(
+                    (k.lower().encode("latin-1"), v.encode("latin-1"))
+                    for k, v in refused.headers.items()
+                ),
+            ]
+            await send({"type": "http.response.start", "status": 503, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        self.pushes.count += 1
         IN_FLIGHT.inc()
         try:
-            yield
+            await self.app(scope, receive, send)
         finally:
-            self.count -= 1
+            self.pushes.count -= 1
             IN_FLIGHT.dec()
