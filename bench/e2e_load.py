@@ -27,8 +27,13 @@ of one category (the burst of a water main), else they cycle through four. Then 
 prints: intake POST p50/p99, push → `case.assigned` read from Kafka p50/p99, push → SMS
 at the sink p50/p99, `case.assigned` → SMS p50/p99 (notify's own stage, apart from
 what came before it), cases assigned per second while pushing, lost (accepted, never
-assigned), doubled (assigned or texted twice), 503 answers, and each service's peak RSS
-(from /proc). It talks to loopback only and stops by itself.
+assigned), doubled (assigned or texted twice), 503 answers, how soon the connection was
+open, intake's own reading of a push's time inside the app (its request histogram at
+``/metrics``: the difference to the POST figure is time spent waiting before the app got
+to the push), and each service's peak RSS (from /proc). ``--dump`` writes every push's
+times. Each push is sent on a connection of its own by a plain asyncio HTTP/1.1 client
+(``post_once``): httpx's pool took the whole core of this process at 30 pushes a second.
+It talks to loopback only and stops by itself.
 """
 
 from __future__ import annotations
@@ -330,6 +335,8 @@ class Push:
     case_id: str | None = None
     tracking_no: str | None = None
     merged: bool = False
+    connected: float = 0.0  # time.time() when the connection was open
+    error: str = ""  # why there was no answer
 
 
 def spots() -> Iterator[tuple[float, float]]:
@@ -361,7 +368,7 @@ def ticket(run: str, i: int, spot: tuple[float, float], one_category: bool) -> d
 
 
 async def post_once(
-    url: httpx.URL, path: str, body: bytes, headers: dict[str, str], timeout: float
+    url: httpx.URL, path: str, body: bytes, headers: dict[str, str], p: Push, timeout: float
 ) -> tuple[int, bytes]:
     """One HTTP/1.1 POST on a connection of its own: status and body. The load
     generator's client, on purpose this lean: httpx spent a core of the benchmark's
@@ -369,6 +376,7 @@ async def post_once(
     measured the generator more than intake (docs/benchmarks.md)."""
     async with asyncio.timeout(timeout):
         reader, writer = await asyncio.open_connection(url.host, url.port)
+        p.connected = time.time()
         try:
             head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
             writer.write(
@@ -399,10 +407,10 @@ async def push(stack: Stack, body: dict[str, Any], p: Push, timeout: float) -> N
     }
     try:
         status, answer = await post_once(
-            httpx.URL(stack.intake_url), "/v1/hotline/tickets", raw, headers, timeout
+            httpx.URL(stack.intake_url), "/v1/hotline/tickets", raw, headers, p, timeout
         )
-    except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError, IndexError):
-        p.status = -1
+    except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError, IndexError) as exc:
+        p.status, p.error = -1, type(exc).__name__
     else:
         p.status = status
         if status in (200, 201):
@@ -566,6 +574,7 @@ def report(
     new = [p for p in pushes if p.status == 201 and not p.merged and p.case_id]
     post = [p.answered - p.sent for p in pushes if p.status > 0]
     refused = [p.answered - p.sent for p in pushes if p.status == 503]
+    connect = [p.connected - p.sent for p in pushes if p.connected]
     to_assigned = [assigned[p.case_id][0] - p.sent for p in new if p.case_id in assigned]
     sms_assigned = {
         t: [at for at, template in texts if "assigned" in template.lower()]
@@ -592,6 +601,10 @@ def report(
         f"{'one category' if args.one_category else 'four categories'}, distinct spots"
     )
     print(f"answers: {dict(sorted(statuses.items()))}  (-1: no answer within {args.timeout} s)")
+    if errors := Counter(p.error for p in pushes if p.error):
+        print(f"  no answer, why: {dict(errors)}")
+    if args.dump:
+        Path(args.dump).write_text(json.dumps([vars(p) for p in pushes]))
     rows = [
         ("intake POST p50 / p99", f"{pct(post, 0.5)} / {pct(post, 0.99)}"),
         ("push → assigned p50 / p99", f"{pct(to_assigned, 0.5)} / {pct(to_assigned, 0.99)}"),
@@ -608,6 +621,7 @@ def report(
         ("doubled (assigned twice / texted twice)", f"{doubled} / {doubled_sms}"),
         ("503 (admission control)", str(statuses.get(503, 0))),
         ("503 answered in p50 / p99", f"{pct(refused, 0.5)} / {pct(refused, 0.99)}"),
+        ("connected in p50 / p99", f"{pct(connect, 0.5)} / {pct(connect, 0.99)}"),
     ]
     if stack.served:
         bounds = [stack.served["p50"], stack.served["p99"]]
@@ -669,6 +683,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--drain", type=float, default=120.0, help="seconds to wait for the rest")
     parser.add_argument("--timeout", type=float, default=60.0, help="a push's answer timeout")
     parser.add_argument("--one-category", action="store_true", help="all pushes of one category")
+    parser.add_argument("--dump", help="write each push (sent, connected, answered, status) here")
     args = parser.parse_args(argv)
     if args.logs is None:
         args.logs = tempfile.mkdtemp(prefix="gridcase-bench-e2e-")
