@@ -10,7 +10,8 @@ Two ways to run:
   a database and a topic namespace of their own (as tests/e2e/conftest.py does), an SMS
   sink in a process of its own, and a generated district of ``--grids`` grids imported; all of it
   is removed afterwards (the database dropped, the topics deleted). ``--merge on|off``
-  sets ``INTAKE_MERGE_ENABLED``, ``--max-loop-lag-ms`` ``INTAKE_MAX_LOOP_LAG_MS`` and
+  sets ``INTAKE_MERGE_ENABLED``, ``--max-loop-lag-ms`` ``INTAKE_MAX_LOOP_LAG_MS``,
+  ``--max-push-age-seconds`` ``INTAKE_MAX_PUSH_AGE_SECONDS`` and
   ``--role-split`` runs each service as an api and a worker process.
 - otherwise against a running stack (``make up``): the intake URL, Kafka, topic namespace,
   hotline secret and the SMS sink's message list from options or the environment
@@ -241,6 +242,7 @@ async def started_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
         "NOTIFY_SMS_BURST_LIMIT": "1000000",
         "INTAKE_MERGE_ENABLED": "true" if args.merge == "on" else "false",
         "INTAKE_MAX_LOOP_LAG_MS": str(args.max_loop_lag_ms),
+        "INTAKE_MAX_PUSH_AGE_SECONDS": str(args.max_push_age_seconds),
         "INTAKE_DISTRICT_BOUNDS": f"{WEST},{SOUTH},{EAST},{NORTH}",
     }
     roles = ("api", "worker") if args.role_split else ("all",)
@@ -657,6 +659,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=200,
         help="INTAKE_MAX_LOOP_LAG_MS: pushes get 503 while intake's loop runs later (--start)",
+    )
+    parser.add_argument(
+        "--max-push-age-seconds",
+        type=int,
+        default=0,
+        help="INTAKE_MAX_PUSH_AGE_SECONDS: pushes signed longer ago get 503 (--start)",
     )
     parser.add_argument("--partitions", type=int, default=3, help="partitions per topic (--start)")
     parser.add_argument("--log-level", default="WARNING", help="the services' (--start)")

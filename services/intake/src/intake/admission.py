@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable, Collection
 
 from prometheus_client import Counter, Gauge
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from gridcase_events.kit import signing
 from gridcase_events.kit.errors import Unavailable
 
 REFUSED = Counter(
@@ -29,6 +31,11 @@ REFUSED = Counter(
     "Hotline pushes answered 503 because INTAKE_MAX_IN_FLIGHT were already in flight",
 )
 IN_FLIGHT = Gauge("gridcase_intake_pushes_in_flight", "Hotline pushes being handled now")
+REFUSED_STALE = Counter(
+    "gridcase_intake_pushes_refused_stale_total",
+    "Hotline pushes answered 503 because they were signed longer ago than "
+    "INTAKE_MAX_PUSH_AGE_SECONDS when intake got to them",
+)
 REFUSED_LATE = Counter(
     "gridcase_intake_pushes_refused_late_total",
     "Hotline pushes answered 503 because the event loop ran later than INTAKE_MAX_LOOP_LAG_MS",
@@ -67,7 +74,9 @@ class LoopLag:
 class InFlight:
     """A counter with a bound, for one process (each replica admits its own share).
     `max_lag` (seconds, 0: off): pushes are also refused while `lag()` (how late the
-    event loop is, :class:`LoopLag`) is beyond it."""
+    event loop is, :class:`LoopLag`) is beyond it. `max_age` (seconds, 0: off): and
+    a push signed longer ago than that by `now()` (unix seconds): it waited in the
+    listen queue of a process short of CPU, and its sender has likely given up."""
 
     def __init__(
         self,
@@ -76,16 +85,29 @@ class InFlight:
         retry_after: int,
         max_lag: float = 0.0,
         lag: Callable[[], float] | None = None,
+        max_age: float = 0.0,
+        now: Callable[[], float] = time.time,
     ) -> None:
         self.limit = limit
         self.retry_after = retry_after
         self.max_lag = max_lag
         self.lag: Callable[[], float] = lag if lag is not None else LoopLag()
+        self.max_age = max_age
+        self.now = now
         self.count = 0
 
-    def refusal(self) -> Unavailable | None:
-        """Why a push arriving now is refused (503 with ``Retry-After``), or None when
-        there is room for it and the event loop is on time."""
+    def refusal(self, signed_at: float | None = None) -> Unavailable | None:
+        """Why a push arriving now (signed at `signed_at`, unix seconds, if known) is
+        refused (503 with ``Retry-After``), or None when there is room for it, the
+        event loop is on time and the push is fresh."""
+        if self.max_age > 0 and signed_at is not None:
+            waited = self.now() - signed_at
+            if waited > self.max_age:
+                REFUSED_STALE.inc()
+                return Unavailable(
+                    f"busy: the push was signed {waited:.0f} s ago; retry with the same ticket_no",
+                    retry_after=self.retry_after,
+                )
         if self.count >= self.limit:
             REFUSED.inc()
             return Unavailable(
@@ -99,6 +121,22 @@ class InFlight:
                 retry_after=self.retry_after,
             )
         return None
+
+
+_SIGNATURE = signing.HEADER.lower().encode("latin-1")
+
+
+def signed_at(scope: Scope) -> float | None:
+    """The ``t=`` of the push's signature header (unix seconds), unchecked: the
+    endpoint verifies the signature; a push refused here is only answered sooner."""
+    for name, value in scope["headers"]:
+        if name == _SIGNATURE:
+            for part in value.split(b","):
+                key, _, number = part.strip().partition(b"=")
+                if key == b"t" and number.isdigit():
+                    return float(number)
+            return None
+    return None
 
 
 class PushAdmission:
@@ -117,7 +155,7 @@ class PushAdmission:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in self.paths:
             await self.app(scope, receive, send)
             return
-        refused = self.pushes.refusal()
+        refused = self.pushes.refusal(signed_at(scope))
         if refused is not None:
             body = json.dumps(refused.body(), ensure_ascii=False).encode()
             headers = [

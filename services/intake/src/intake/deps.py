@@ -7,6 +7,7 @@ from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
+from gridcase_events.kit.clock import Clock, SystemClock
 from gridcase_events.kit.runtime import Runtime, SessionDep
 from intake.admission import InFlight
 from intake.attachments.storage import Storage, create_storage
@@ -37,12 +38,15 @@ class IntakeState:
 IntakeRuntime = Runtime[IntakeSettings, IntakeState]
 
 
-def push_bound(settings: IntakeSettings) -> InFlight:
+def push_bound(settings: IntakeSettings, clock: Clock | None = None) -> InFlight:
     """The hotline pushes' bound of this process, from its settings."""
+    now = (clock or SystemClock()).now
     return InFlight(
         limit=settings.max_in_flight,
         retry_after=settings.retry_after_seconds,
         max_lag=settings.max_loop_lag_ms / 1000,
+        max_age=settings.max_push_age_seconds,
+        now=lambda: now().timestamp(),
     )
 
 

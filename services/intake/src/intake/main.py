@@ -50,7 +50,7 @@ HOTLINE_PUSHES = ("/v1/hotline/tickets", "/v1/hotline/tickets:batch")
 
 def create_app(settings: IntakeSettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
-    pushes = push_bound(settings)
+    pushes = push_bound(settings, clock)
 
     async def state(runtime: IntakeRuntime) -> IntakeState:
         return await build_state(runtime, pushes=pushes)
