@@ -383,13 +383,7 @@ def get_runtime(request: Request) -> Runtime[Any, Any]:
     return cast(Runtime[Any, Any], request.app.state.runtime)
 
 
-async def _runtime_dependency(request: Request) -> Runtime[Any, Any]:
-    """:func:`get_runtime` as a dependency: ``async`` because FastAPI runs a plain
-    ``def`` dependency in a worker thread, a thread hand-off per request."""
-    return get_runtime(request)
-
-
-RuntimeDep = Annotated[Runtime[Any, Any], Depends(_runtime_dependency)]
+RuntimeDep = Annotated[Runtime[Any, Any], Depends(get_runtime)]
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
