@@ -10,8 +10,12 @@ admitted or not, waits in the event loop's queue, and under a burst pushes went
 unanswered for a minute with few in flight. So a push is also refused while the event
 loop runs late by more than ``INTAKE_MAX_LOOP_LAG_MS`` (:class:`LoopLag`, a timer that
 notes how late it fires): a refusal does no work, so the process takes on less while
-it is behind. Neither bound answers fast a push the process has not read yet
-(docs/benchmarks.md, "The whole pipeline under load")."""
+it is behind. Under a burst on a machine short of CPU, most of a push's wait is before
+the process reads it at all, in the kernel's listen queue, where no bound in the process
+sees it (docs/benchmarks.md, "the push's edge"); with ``INTAKE_MAX_PUSH_AGE_SECONDS``
+a push signed longer ago than that is refused as soon as it is read, so the queue
+drains at the cost of a 503 each. A refusal is answered outside the request context:
+no access-log line or request metric, but the counters below."""
 
 from __future__ import annotations
 
