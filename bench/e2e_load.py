@@ -10,7 +10,8 @@ Two ways to run:
   a database and a topic namespace of their own (as tests/e2e/conftest.py does), an SMS
   sink in a process of its own, and a generated district of ``--grids`` grids imported; all of it
   is removed afterwards (the database dropped, the topics deleted). ``--merge on|off``
-  sets ``INTAKE_MERGE_ENABLED``, ``--max-loop-lag-ms`` ``INTAKE_MAX_LOOP_LAG_MS`` and
+  sets ``INTAKE_MERGE_ENABLED``, ``--max-loop-lag-ms`` ``INTAKE_MAX_LOOP_LAG_MS``,
+  ``--max-push-age-seconds`` ``INTAKE_MAX_PUSH_AGE_SECONDS`` and
   ``--role-split`` runs each service as an api and a worker process.
 - otherwise against a running stack (``make up``): the intake URL, Kafka, topic namespace,
   hotline secret and the SMS sink's message list from options or the environment
@@ -27,8 +28,13 @@ of one category (the burst of a water main), else they cycle through four. Then 
 prints: intake POST p50/p99, push → `case.assigned` read from Kafka p50/p99, push → SMS
 at the sink p50/p99, `case.assigned` → SMS p50/p99 (notify's own stage, apart from
 what came before it), cases assigned per second while pushing, lost (accepted, never
-assigned), doubled (assigned or texted twice), 503 answers, and each service's peak RSS
-(from /proc). It talks to loopback only and stops by itself.
+assigned), doubled (assigned or texted twice), 503 answers, how soon the connection was
+open, intake's own reading of a push's time inside the app (its request histogram at
+``/metrics``: the difference to the POST figure is time spent waiting before the app got
+to the push), and each service's peak RSS (from /proc). ``--dump`` writes every push's
+times. Each push is sent on a connection of its own by a plain asyncio HTTP/1.1 client
+(``post_once``): httpx's pool took the whole core of this process at 30 pushes a second.
+It talks to loopback only and stops by itself.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import math
 import os
 import re
 import secrets
@@ -150,6 +157,7 @@ class Stack:
     sms_messages_url: str  # the SMS sink's list of what it received
     pids: dict[str, list[int]]
     sms: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
+    served: dict[str, float] = field(default_factory=dict)  # intake's own histogram
 
 
 def _proc_rss_mib(pid: int) -> float:
@@ -234,6 +242,7 @@ async def started_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
         "NOTIFY_SMS_BURST_LIMIT": "1000000",
         "INTAKE_MERGE_ENABLED": "true" if args.merge == "on" else "false",
         "INTAKE_MAX_LOOP_LAG_MS": str(args.max_loop_lag_ms),
+        "INTAKE_MAX_PUSH_AGE_SECONDS": str(args.max_push_age_seconds),
         "INTAKE_DISTRICT_BOUNDS": f"{WEST},{SOUTH},{EAST},{NORTH}",
     }
     roles = ("api", "worker") if args.role_split else ("all",)
@@ -328,6 +337,8 @@ class Push:
     case_id: str | None = None
     tracking_no: str | None = None
     merged: bool = False
+    connected: float = 0.0  # time.time() when the connection was open
+    error: str = ""  # why there was no answer
 
 
 def spots() -> Iterator[tuple[float, float]]:
@@ -358,24 +369,56 @@ def ticket(run: str, i: int, spot: tuple[float, float], one_category: bool) -> d
     }
 
 
-async def push(client: httpx.AsyncClient, stack: Stack, body: dict[str, Any], p: Push) -> None:
+async def post_once(
+    url: httpx.URL, path: str, body: bytes, headers: dict[str, str], p: Push, timeout: float
+) -> tuple[int, bytes]:
+    """One HTTP/1.1 POST on a connection of its own: status and body. The load
+    generator's client, on purpose this lean: httpx spent a core of the benchmark's
+    process on its connection pool at 30 pushes a second (py-spy), so the POST figures
+    measured the generator more than intake (docs/benchmarks.md)."""
+    async with asyncio.timeout(timeout):
+        reader, writer = await asyncio.open_connection(url.host, url.port)
+        p.connected = time.time()
+        try:
+            head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+            writer.write(
+                f"POST {path} HTTP/1.1\r\nHost: {url.host}:{url.port}\r\n{head}"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+                + body
+            )
+            status_line, _, rest = (await reader.readuntil(b"\r\n\r\n")).partition(b"\r\n")
+            length = next(
+                (
+                    int(line.split(b":", 1)[1])
+                    for line in rest.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                ),
+                None,
+            )
+            answer = await (reader.readexactly(length) if length is not None else reader.read())
+            return int(status_line.split()[1]), answer
+        finally:
+            writer.close()
+
+
+async def push(stack: Stack, body: dict[str, Any], p: Push, timeout: float) -> None:
     raw = json.dumps(body, ensure_ascii=False).encode()
     headers = {
         "Content-Type": "application/json",
         signing.HEADER: signing.sign(stack.hotline_secret, raw, now=datetime.now(UTC)),
     }
     try:
-        response = await client.post(
-            f"{stack.intake_url}/v1/hotline/tickets", content=raw, headers=headers
+        status, answer = await post_once(
+            httpx.URL(stack.intake_url), "/v1/hotline/tickets", raw, headers, p, timeout
         )
-    except httpx.HTTPError:
-        p.status = -1
+    except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError, IndexError) as exc:
+        p.status, p.error = -1, type(exc).__name__
     else:
-        p.status = response.status_code
-        if response.status_code in (200, 201):
-            answer = response.json()
-            p.case_id, p.tracking_no = answer["case_id"], answer["tracking_no"]
-            p.merged = answer.get("merged_into") is not None
+        p.status = status
+        if status in (200, 201):
+            case = json.loads(answer)
+            p.case_id, p.tracking_no = case["case_id"], case["tracking_no"]
+            p.merged = case.get("merged_into") is not None
     p.answered = time.time()
 
 
@@ -385,19 +428,46 @@ async def offer(stack: Stack, args: argparse.Namespace) -> list[Push]:
     where = spots()
     pushes: list[Push] = []
     tasks: list[asyncio.Task[None]] = []
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=200)
-    async with httpx.AsyncClient(timeout=args.timeout, limits=limits) as client:
-        started = time.monotonic()
-        for i in range(int(args.rate * args.duration)):
-            delay = started + i / args.rate - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            p = Push(f"BENCH-{run}-{i:07d}", time.time())
-            pushes.append(p)
-            body = ticket(run, i, next(where), args.one_category)
-            tasks.append(asyncio.create_task(push(client, stack, body, p)))
-        await asyncio.gather(*tasks)
+    started = time.monotonic()
+    for i in range(int(args.rate * args.duration)):
+        delay = started + i / args.rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        p = Push(f"BENCH-{run}-{i:07d}", time.time())
+        pushes.append(p)
+        body = ticket(run, i, next(where), args.one_category)
+        tasks.append(asyncio.create_task(push(stack, body, p, args.timeout)))
+    await asyncio.gather(*tasks)
     return pushes
+
+
+async def served_latency(stack: Stack) -> dict[str, float]:
+    """Intake's own reading of how long the pushes it handled took (its request
+    histogram, ``/metrics``; bucket bounds, so coarse): the time inside the app, apart
+    from the time a push waited to be read and the load generator's own delays. A
+    push refused by admission control is not in it."""
+    async with httpx.AsyncClient() as client:
+        try:
+            text = (await client.get(f"{stack.intake_url}/metrics", timeout=30)).text
+        except httpx.HTTPError:
+            return {}
+    buckets: list[tuple[float, float]] = []
+    for line in text.splitlines():
+        if (
+            line.startswith("gridcase_http_request_duration_seconds_bucket{")
+            and 'route="/v1/hotline/tickets"' in line
+            and 'method="POST"' in line
+        ):
+            bound = line.split('le="', 1)[1].split('"', 1)[0]
+            buckets.append((math.inf if bound == "+Inf" else float(bound), float(line.split()[-1])))
+    buckets.sort()
+    if not buckets or buckets[-1][1] == 0:
+        return {}
+    total = buckets[-1][1]
+    return {
+        name: next(b for b, count in buckets if count >= q * total)
+        for name, q in (("p50", 0.5), ("p99", 0.99))
+    } | {"count": total}
 
 
 async def watch_assigned(
@@ -474,6 +544,7 @@ async def measure(stack: Stack, args: argparse.Namespace) -> None:
     began = time.time()
     pushes = await offer(stack, args)
     pushed = time.time()
+    stack.served = await served_latency(stack)
     expected = {p.case_id for p in pushes if p.status == 201 and not p.merged and p.case_id}
     tracking = {p.tracking_no for p in pushes if p.case_id in expected}
     deadline = time.monotonic() + args.drain
@@ -505,6 +576,7 @@ def report(
     new = [p for p in pushes if p.status == 201 and not p.merged and p.case_id]
     post = [p.answered - p.sent for p in pushes if p.status > 0]
     refused = [p.answered - p.sent for p in pushes if p.status == 503]
+    connect = [p.connected - p.sent for p in pushes if p.connected]
     to_assigned = [assigned[p.case_id][0] - p.sent for p in new if p.case_id in assigned]
     sms_assigned = {
         t: [at for at, template in texts if "assigned" in template.lower()]
@@ -531,6 +603,10 @@ def report(
         f"{'one category' if args.one_category else 'four categories'}, distinct spots"
     )
     print(f"answers: {dict(sorted(statuses.items()))}  (-1: no answer within {args.timeout} s)")
+    if errors := Counter(p.error for p in pushes if p.error):
+        print(f"  no answer, why: {dict(errors)}")
+    if args.dump:
+        Path(args.dump).write_text(json.dumps([vars(p) for p in pushes]))
     rows = [
         ("intake POST p50 / p99", f"{pct(post, 0.5)} / {pct(post, 0.99)}"),
         ("push → assigned p50 / p99", f"{pct(to_assigned, 0.5)} / {pct(to_assigned, 0.99)}"),
@@ -547,7 +623,16 @@ def report(
         ("doubled (assigned twice / texted twice)", f"{doubled} / {doubled_sms}"),
         ("503 (admission control)", str(statuses.get(503, 0))),
         ("503 answered in p50 / p99", f"{pct(refused, 0.5)} / {pct(refused, 0.99)}"),
+        ("connected in p50 / p99", f"{pct(connect, 0.5)} / {pct(connect, 0.99)}"),
     ]
+    if stack.served:
+        bounds = [stack.served["p50"], stack.served["p99"]]
+        rows.append(
+            (
+                "inside intake p50 / p99 (≤ bucket)",
+                " / ".join("> 10 s" if math.isinf(b) else f"{b * 1000:.0f} ms" for b in bounds),
+            )
+        )
     rows += [(f"RSS peak {name}", f"{mib:.0f} MB") for name, mib in sampler.peak.items()]
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
@@ -575,6 +660,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=200,
         help="INTAKE_MAX_LOOP_LAG_MS: pushes get 503 while intake's loop runs later (--start)",
     )
+    parser.add_argument(
+        "--max-push-age-seconds",
+        type=int,
+        default=0,
+        help="INTAKE_MAX_PUSH_AGE_SECONDS: pushes signed longer ago get 503 (--start)",
+    )
     parser.add_argument("--partitions", type=int, default=3, help="partitions per topic (--start)")
     parser.add_argument("--log-level", default="WARNING", help="the services' (--start)")
     parser.add_argument("--logs", help="where the services' logs go (--start; a new directory)")
@@ -600,6 +691,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--drain", type=float, default=120.0, help="seconds to wait for the rest")
     parser.add_argument("--timeout", type=float, default=60.0, help="a push's answer timeout")
     parser.add_argument("--one-category", action="store_true", help="all pushes of one category")
+    parser.add_argument("--dump", help="write each push (sent, connected, answered, status) here")
     args = parser.parse_args(argv)
     if args.logs is None:
         args.logs = tempfile.mkdtemp(prefix="gridcase-bench-e2e-")

@@ -63,6 +63,13 @@ class IntakeSettings(PlatformSettings):
         le=60_000,
         description="pushes also get 503 while the event loop runs later than this (0: off)",
     )
+    max_push_age_seconds: int = Field(
+        0,
+        ge=0,
+        le=300,
+        description="pushes also get 503 when signed longer ago than this (0: off); "
+        "needs the hotline's clock within a second or two of intake's",
+    )
 
     # Links printed on wish-wall QR codes and returned for attachments.
     public_base_url: str = Field(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
+from gridcase_events.kit.clock import Clock, SystemClock
 from gridcase_events.kit.runtime import Runtime, SessionDep
 from intake.admission import InFlight
 from intake.attachments.storage import Storage, create_storage
@@ -21,8 +21,8 @@ __all__ = [
     "SessionDep",
     "SettingsDep",
     "StorageDep",
-    "admit_push",
     "build_state",
+    "push_bound",
 ]
 
 
@@ -38,15 +38,24 @@ class IntakeState:
 IntakeRuntime = Runtime[IntakeSettings, IntakeState]
 
 
-async def build_state(runtime: IntakeRuntime) -> IntakeState:
+def push_bound(settings: IntakeSettings, clock: Clock | None = None) -> InFlight:
+    """The hotline pushes' bound of this process, from its settings."""
+    now = (clock or SystemClock()).now
+    return InFlight(
+        limit=settings.max_in_flight,
+        retry_after=settings.retry_after_seconds,
+        max_lag=settings.max_loop_lag_ms / 1000,
+        max_age=settings.max_push_age_seconds,
+        now=lambda: now().timestamp(),
+    )
+
+
+async def build_state(runtime: IntakeRuntime, *, pushes: InFlight | None = None) -> IntakeState:
+    """`pushes`: the bound the app's admission middleware counts with (one per app)."""
     settings = runtime.settings
     return IntakeState(
         storage=create_storage(settings),
-        pushes=InFlight(
-            limit=settings.max_in_flight,
-            retry_after=settings.retry_after_seconds,
-            max_lag=settings.max_loop_lag_ms / 1000,
-        ),
+        pushes=pushes or push_bound(settings),
         boundaries=Boundaries(margin_m=settings.boundary_margin_m),
     )
 
@@ -55,25 +64,25 @@ def get_runtime(request: Request) -> IntakeRuntime:
     return cast(IntakeRuntime, request.app.state.runtime)
 
 
-RuntimeDep = Annotated[IntakeRuntime, Depends(get_runtime)]
+async def runtime_dependency(request: Request) -> IntakeRuntime:
+    """:func:`get_runtime` as a dependency. ``async``, as are the other dependencies
+    here: FastAPI runs a plain ``def`` dependency in a worker thread, a thread hand-off
+    per request for an attribute read (docs/benchmarks.md, issue 18)."""
+    return get_runtime(request)
 
 
-def get_settings(runtime: RuntimeDep) -> IntakeSettings:
+RuntimeDep = Annotated[IntakeRuntime, Depends(runtime_dependency)]
+
+
+async def get_settings(runtime: RuntimeDep) -> IntakeSettings:
     return runtime.settings
 
 
 SettingsDep = Annotated[IntakeSettings, Depends(get_settings)]
 
 
-def get_storage(runtime: RuntimeDep) -> Storage:
+async def get_storage(runtime: RuntimeDep) -> Storage:
     return runtime.state.storage
 
 
 StorageDep = Annotated[Storage, Depends(get_storage)]
-
-
-async def admit_push(runtime: RuntimeDep) -> AsyncIterator[None]:
-    """A place among the hotline pushes in flight, or 503 at once (``intake.admission``).
-    A route's first dependency, so nothing else is done for a push refused."""
-    with runtime.state.pushes.admit():
-        yield

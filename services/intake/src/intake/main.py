@@ -11,13 +11,14 @@ from gridcase_events.kit.bodylimit import MULTIPART_OVERHEAD, LimitFor
 from gridcase_events.kit.clock import Clock
 from gridcase_events.kit.runtime import create_service_app
 from intake import models  # noqa: F401 - registers the tables
+from intake.admission import PushAdmission
 from intake.attachments.endpoints import router as attachments_router
 from intake.attachments.purge import OrphanPurge
 from intake.cases.endpoints import router as cases_router
 from intake.config import IntakeSettings
 from intake.consumers import consumers
 from intake.db import schema
-from intake.deps import build_state
+from intake.deps import IntakeRuntime, IntakeState, build_state, push_bound
 from intake.hotline.endpoints import router as hotline_router
 from intake.open311.endpoints import router as open311_router
 from intake.pages.endpoints import router as pages_router
@@ -44,8 +45,15 @@ def body_limits(settings: IntakeSettings) -> LimitFor:
     return limit_for
 
 
+HOTLINE_PUSHES = ("/v1/hotline/tickets", "/v1/hotline/tickets:batch")
+
+
 def create_app(settings: IntakeSettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
+    pushes = push_bound(settings, clock)
+
+    async def state(runtime: IntakeRuntime) -> IntakeState:
+        return await build_state(runtime, pushes=pushes)
 
     app = create_service_app(
         service="intake",
@@ -66,9 +74,11 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock | None = Non
         ],
         consumers=consumers,
         workers=lambda runtime: [OrphanPurge(runtime)],
-        state=build_state,
+        state=state,
         clock=clock,
         body_limit=body_limits(settings),
     )
     app.add_exception_handler(RequestValidationError, text.validation_error)
+    # Outermost (added last): a refused push is answered before anything else runs.
+    app.add_middleware(PushAdmission, pushes=pushes, paths=HOTLINE_PUSHES)
     return app

@@ -7,6 +7,7 @@ block), never by sleeping; the loop's lateness is injected."""
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -186,3 +187,36 @@ async def test_without_a_loop_lag_bound_a_late_loop_still_takes_pushes(
 
     assert (await push(ticket(ticket_no="LATE-OFF"))).status_code == 201
     assert await stored(db, "LATE-OFF") == 1
+
+
+@pytest.mark.parametrize("settings_overrides", [{"max_push_age_seconds": 5}])
+async def test_a_push_signed_too_long_ago_is_503_at_once_and_its_retry_is_taken(
+    push: Any, push_batch: Any, ticket: Any, db: AsyncEngine, clock: ManualClock
+) -> None:
+    # It waited in the listen queue of a busy process; its sender has likely given up.
+    stale = await push(ticket(ticket_no="STALE-1"), at=clock.now() - timedelta(seconds=8))
+
+    assert stale.status_code == 503
+    assert "Retry-After" in stale.headers
+    assert "signed 8 s ago" in stale.json()["detail"]
+    assert "same ticket_no" in stale.json()["detail"]
+    assert await stored(db, "STALE-1") == 0
+    stale_batch = await push_batch(
+        [ticket(ticket_no="STALE-2")], at=clock.now() - timedelta(seconds=8)
+    )
+    assert stale_batch.status_code == 503
+    assert await stored(db, "STALE-2") == 0
+
+    fresh = await push(ticket(ticket_no="STALE-1"), at=clock.now() - timedelta(seconds=4))
+    assert fresh.status_code == 201
+    assert await stored(db, "STALE-1") == 1
+
+
+async def test_without_an_age_bound_an_old_signature_within_tolerance_is_taken(
+    push: Any, ticket: Any, db: AsyncEngine, clock: ManualClock
+) -> None:
+    # INTAKE_MAX_PUSH_AGE_SECONDS is 0 (off) unless set: only the signature's tolerance.
+    old = await push(ticket(ticket_no="OLD-1"), at=clock.now() - timedelta(seconds=120))
+
+    assert old.status_code == 201
+    assert await stored(db, "OLD-1") == 1

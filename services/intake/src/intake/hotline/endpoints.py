@@ -9,7 +9,7 @@ import math
 from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
@@ -19,7 +19,7 @@ from gridcase_events.kit.http import bind_case, correlation_id
 from intake import district
 from intake.cases import service as case_service
 from intake.cases.schemas import CaseCreated
-from intake.deps import IntakeRuntime, RuntimeDep, SessionDep, admit_push
+from intake.deps import IntakeRuntime, RuntimeDep, SessionDep
 from intake.hotline.schemas import (
     TicketBatchIn,
     TicketBatchResult,
@@ -132,7 +132,6 @@ def to_report(ticket: TicketIn) -> case_service.Report:
 @router.post(
     "/v1/hotline/tickets",
     status_code=201,
-    dependencies=[Depends(admit_push)],
     response_model=CaseCreated,
     response_model_exclude_none=True,
     summary="Push a 12345 ticket (signed; idempotent on ticket_no)",
@@ -253,7 +252,6 @@ def validate_tickets(
 @router.post(
     "/v1/hotline/tickets:batch",
     status_code=207,
-    dependencies=[Depends(admit_push)],
     response_model=TicketBatchResult,
     response_model_exclude_none=True,
     summary="Push up to 500 12345 tickets at once (signed; a result per ticket)",
