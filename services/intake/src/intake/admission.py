@@ -15,7 +15,8 @@ the process reads it at all, in the kernel's listen queue, where no bound in the
 sees it (docs/benchmarks.md, "the push's edge"); with ``INTAKE_MAX_PUSH_AGE_SECONDS``
 a push signed longer ago than that is refused as soon as it is read, so the queue
 drains at the cost of a 503 each. A refusal is answered outside the request context:
-no access-log line or request metric, but the counters below."""
+no access-log line or request metric, but the counters below; it still carries the
+push's ``X-Correlation-Id`` (or a new one), so the hotline's retry can be traced."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gridcase_events.kit import signing
 from gridcase_events.kit.errors import Unavailable
+from gridcase_events.kit.http import CORRELATION_HEADER, correlation_id_of
 
 REFUSED = Counter(
     "gridcase_intake_pushes_refused_total",
@@ -165,6 +167,7 @@ class PushAdmission:
             headers = [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
+                (CORRELATION_HEADER.encode(), correlation_id_of(scope).encode()),
                 *(
                     (k.lower().encode("latin-1"), v.encode("latin-1"))
                     for k, v in refused.headers.items()

@@ -76,10 +76,17 @@ async def test_a_push_past_the_limit_is_503_at_once_and_its_retry_is_taken(
         first = asyncio.create_task(push(ticket(ticket_no="HELD-1")))
         await in_flight(db, 1)
 
-        refused = await push(ticket(ticket_no="BUSY-1", lat=LAT + 0.01))
+        refused = await push(
+            ticket(ticket_no="BUSY-1", lat=LAT + 0.01),
+            **{"X-Correlation-Id": "hotline-busy-1"},
+        )
+        unnamed = await push(ticket(ticket_no="BUSY-2", lat=LAT + 0.02))
 
         assert refused.status_code == 503
         assert refused.headers["Retry-After"] == "3"
+        assert refused.headers["X-Correlation-Id"] == "hotline-busy-1"
+        assert unnamed.status_code == 503
+        assert unnamed.headers["X-Correlation-Id"] not in ("", "hotline-busy-1")
         assert "same ticket_no" in refused.json()["detail"]
         assert await stored(db, "BUSY-1") == 0
         assert not first.done()

@@ -45,6 +45,15 @@ _QUIET = {"/healthz", "/readyz", "/metrics"}
 _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
+def correlation_id_of(scope: Scope) -> str:
+    """The request's ``X-Correlation-Id`` when it is a well-formed one, else a new id."""
+    incoming = next(
+        (v.decode("latin-1") for k, v in scope["headers"] if k == CORRELATION_HEADER.encode()),
+        "",
+    )
+    return incoming if _VALID_CORRELATION.match(incoming) else str(new_id())
+
+
 class RequestContextMiddleware:
     """Binds a correlation id (from ``X-Correlation-Id`` or new) to the logs and the
     response, runs the request in a SERVER span (continuing an incoming W3C
@@ -61,11 +70,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = next(
-            (v.decode("latin-1") for k, v in scope["headers"] if k == CORRELATION_HEADER.encode()),
-            "",
-        )
-        correlation_id = incoming if _VALID_CORRELATION.match(incoming) else str(new_id())
+        correlation_id = correlation_id_of(scope)
         scope.setdefault("state", {})["correlation_id"] = correlation_id
         status_code = 500
         started = time.perf_counter()
