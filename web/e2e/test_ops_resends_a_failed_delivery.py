@@ -56,6 +56,9 @@ async def test_ops_sees_a_failed_delivery_and_resends_it(journey: Any, browser: 
         await row.wait_for()
         # The number as notify masks it; the full number is nowhere on the page.
         assert await row.locator("[data-recipient]").inner_text() == delivery["recipient_masked"]
+        # The channel and the template by the names the desk uses, not their codes.
+        assert await row.locator('[data-channel="sms"]').inner_text() == "短信"
+        assert await row.locator("[data-template]").inner_text() != delivery["template"]
         table = await page.locator("[data-deliveries-table]").inner_text()
         assert not re.search(r"1\d{10}", table)
         assert await journey.accessibility_problems(page) == []
