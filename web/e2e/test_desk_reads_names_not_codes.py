@@ -31,7 +31,9 @@ LINES_OF_LABELS = """
 """
 
 
-async def desk_page(browser: Any, journey: Any, staff_id: str, width: int = 1440) -> tuple[Any, Any]:
+async def desk_page(
+    browser: Any, journey: Any, staff_id: str, width: int = 1440
+) -> tuple[Any, Any]:
     context = await browser.new_context(
         viewport={"width": width, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
     )
