@@ -55,7 +55,14 @@ async def test_ops_sees_a_failed_delivery_and_resends_it(journey: Any, browser: 
         row = page.locator(f'tr[data-delivery="{delivery["id"]}"]')
         await row.wait_for()
         # The number as notify masks it; the full number is nowhere on the page.
-        assert await row.locator("[data-recipient]").inner_text() == delivery["recipient_masked"]
+        # Whom: the reporter (反映人) or a member of staff, with the number as notify masks it.
+        recipient = await row.locator("[data-recipient]").inner_text()
+        kind, _, who = delivery["recipient_id"].partition(":")
+        named = "反映人" if kind == "resident" else who
+        assert recipient == f"{named} {delivery['recipient_masked']}", recipient
+        # The channel and the template by the names the desk uses, not their codes.
+        assert await row.locator('[data-channel="sms"]').inner_text() == "短信"
+        assert await row.locator("[data-template]").inner_text() != delivery["template"]
         table = await page.locator("[data-deliveries-table]").inner_text()
         assert not re.search(r"1\d{10}", table)
         assert await journey.accessibility_problems(page) == []

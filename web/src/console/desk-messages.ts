@@ -139,6 +139,12 @@ export default {
         suppressed: '已免打扰',
         skipped: '已跳过',
       },
+      channels: { sms: '短信', inapp: '站内消息', email: '邮件', wecom: '企业微信', dingtalk: '钉钉', webhook: 'Webhook' },
+      recipients: {
+        resident: '反映人',
+        robot: '群机器人 {code}',
+        hotline: '12345 热线（工单 {ticket}）',
+      },
     },
     admin: {
       nav: '管理',
@@ -495,6 +501,12 @@ export default {
         digested: 'In a digest',
         suppressed: 'Quiet hours',
         skipped: 'Skipped',
+      },
+      channels: { sms: 'SMS', inapp: 'In-app', email: 'Email', wecom: 'WeCom', dingtalk: 'DingTalk', webhook: 'Webhook' },
+      recipients: {
+        resident: 'The reporter',
+        robot: 'Group robot {code}',
+        hotline: '12345 hotline (ticket {ticket})',
       },
     },
     admin: {

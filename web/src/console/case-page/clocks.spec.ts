@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
-import { type Clock, clockColour, currentClocks, describeSeconds, secondsLeft } from './clocks'
+import desk from '../messages'
+import { type Clock, clockColour, currentClocks, describeLimit, describeSeconds, secondsLeft } from './clocks'
 
 const NOW = new Date('2026-03-02T10:00:00Z')
 
@@ -59,5 +60,32 @@ describe('a case clocks', () => {
       'console.left:{"time":"console.duration.days:{\\"n\\":1}console.duration.hours:{\\"n\\":2}"}',
     )
     expect(describeSeconds(-300, say)).toContain('console.overdue')
+  })
+})
+
+describe("a clock's limit", () => {
+  const words = {
+    t: (key: string): string => ({ 'console.admin.units.hours': '小时', 'console.admin.units.working_days': '个工作日' })[key] ?? key,
+    te: (key: string): boolean => key === 'console.admin.units.hours' || key === 'console.admin.units.working_days',
+  }
+
+  it('reads in the units the deadline rules name, not escalation\'s codes', () => {
+    expect(describeLimit('2 hours', words)).toBe('2 小时')
+    expect(describeLimit('1 working_days', words)).toBe('1 个工作日')
+  })
+
+  it('shows a limit it cannot read as it came', () => {
+    expect(describeLimit('2 fortnights', words)).toBe('2 fortnights')
+    expect(describeLimit('soon', words)).toBe('soon')
+  })
+})
+
+describe('the units of a time limit', () => {
+  it('each has a name, for every unit a deadline rule may use', () => {
+    const units: string[] = ['minutes', 'hours', 'days', 'working_days']
+    for (const locale of ['zh-CN', 'en'] as const) {
+      const named = Object.keys(desk[locale].admin.units)
+      expect(units.filter((unit) => !named.includes(unit))).toEqual([])
+    }
   })
 })

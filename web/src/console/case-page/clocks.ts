@@ -39,3 +39,12 @@ export function describeSeconds(
   const time = parts.slice(0, 2).join('')
   return t(seconds < 0 ? 'console.overdue' : 'console.left', { time })
 }
+
+/** A clock's limit as escalation writes it (`7 days`, `2 working_days`) in the desk's words
+ * (7 天, 2 个工作日), the units named as the deadline rules name them; one it cannot read
+ * shows as it came. */
+export function describeLimit(limit: string, words: { t: (key: string) => string; te: (key: string) => boolean }): string {
+  const match = /^(\d+)\s+([a-z_]+)$/.exec(limit.trim())
+  const unit = match ? `console.admin.units.${match[2]}` : ''
+  return match && words.te(unit) ? `${match[1]} ${words.t(unit)}` : limit
+}

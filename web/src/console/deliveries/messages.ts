@@ -29,7 +29,7 @@ export default {
     resend: '重发',
     resendSelected: '重发所选（{n}）',
     resendAll: '重发全部失败通知',
-    resendChannel: '重发 {channel} 渠道的失败通知',
+    resendChannel: '重发{channel}渠道的失败通知',
     resent: '已重发，新投递：{status}',
     bulkResult: '匹配 {matched} 条，已重发 {resent} 条，跳过 {skipped} 条（已重发过且未失败）',
     person: {
