@@ -5,8 +5,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from gridcase_events.kit.clock import ManualClock
+from gridcase_events.kit.db import create_engine
 from gridcase_events.testing import HttpSink, bearer
 
 pytestmark = pytest.mark.integration
@@ -99,6 +101,47 @@ async def test_concurrent_resends_make_one_and_refuse_the_other(
     items = await deliveries(event.subject, lambda d: len(d) == 2 and d[1]["status"] == "delivered")
     assert len(items) == 2
     assert len(http_sink.requests) == 2
+
+
+async def test_a_resend_is_listed_after_its_original_wherever_their_rows_lie(
+    client: Any,
+    staff: Any,
+    assigned: Any,
+    deliveries: Any,
+    http_sink: HttpSink,
+    fresh_database: str,
+) -> None:
+    # Under the test's clock a delivery and its resend are planned at the same instant:
+    # the lists must not fall back on where PostgreSQL happens to keep their rows.
+    http_sink.fail_next(400)
+    await staff()
+    event = await assigned()
+    [failed] = await deliveries(event.subject, lambda d: d[0]["status"] == "failed")
+    resent = await client.post(f"/v1/deliveries/{failed['id']}/resend", headers=OPS)
+    assert resent.status_code == 202
+    await deliveries(
+        event.subject, lambda d: len(d) == 2 and "delivered" in {i["status"] for i in d}
+    )
+    engine = create_engine(fresh_database, pool_size=1)
+    try:  # the original's row moves past its resend's, as any later update may move it
+        async with engine.begin() as conn:
+            for status in ("sending", "failed"):
+                await conn.execute(
+                    text("UPDATE notify.deliveries SET status = :s WHERE id = :id"),
+                    {"s": status, "id": failed["id"]},
+                )
+    finally:
+        await engine.dispose()
+
+    of_case = await client.get(f"/v1/cases/{event.subject}/deliveries", headers=OPS)
+    mine = await client.get("/v1/recipients/staff:gm111a/deliveries", headers=MEMBER)
+
+    sms = [d for d in of_case.json() if d["channel"] == "sms"]
+    assert [(d["resent_from"], d["status"]) for d in sms] == [
+        (None, "failed"),
+        (failed["id"], "delivered"),
+    ]
+    assert [d["resent_from"] for d in mine.json() if d["channel"] == "sms"] == [None, failed["id"]]
 
 
 async def test_resend_needs_ops_and_an_existing_delivery(client: Any) -> None:

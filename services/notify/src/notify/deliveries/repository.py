@@ -152,7 +152,17 @@ async def resends(session: AsyncSession, base_key: str) -> Sequence[Delivery]:
     return result.scalars().all()
 
 
-_ORDER = (Delivery.planned_at, Delivery.channel, Delivery.recipient_id)
+#: A total order: planned, then by channel and recipient; ties (a delivery and its resend
+#: planned at the same instant, as under an injected clock) by when the row was made
+#: (the database's clock, a transaction's start) and the time-ordered id, never by where
+#: PostgreSQL keeps the rows (an update moves one), and no page repeats or skips a row.
+_ORDER = (
+    Delivery.planned_at,
+    Delivery.channel,
+    Delivery.recipient_id,
+    Delivery.created_at,
+    Delivery.id,
+)
 
 
 async def of_case(session: AsyncSession, case_id: UUID) -> Sequence[Delivery]:
