@@ -208,8 +208,6 @@ async def plan_one(
             return await _plan_counted(session, values, how="skipped")
     if channel != "sms" or urgent:
         return await _plan_counted(session, values, how="now")
-    if await repository.exists(session, key):
-        return 0  # a repeat: not counted again towards the burst, nor folded twice
     return await _plan_sms(
         session=session,
         settings=settings,
@@ -296,8 +294,10 @@ async def _plan_sms(
         session, recipient_id=recipient, channel=channel, since=now - window
     )
     if len(recent) < settings.sms_burst_limit:
-        _count(session, channel, "held" if held else "now")
-        return int(await repository.plan(session, values))
+        # a repeat is refused by its key (and counted nothing)
+        return await _plan_counted(session, values, how="held" if held else "now")
+    if await repository.exists(session, values["idempotency_key"]):
+        return 0  # a repeat: not folded twice
     digest_id = await _fold(
         session=session,
         event=event,

@@ -28,7 +28,7 @@ from opentelemetry import trace
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gridcase_events import payloads
+from gridcase_events import outbox, payloads
 from gridcase_events.kit import tracing
 from gridcase_events.kit.runtime import Worker
 from notify import templates
@@ -54,11 +54,6 @@ NOTIFICATIONS = Counter(
 
 #: Deliveries claimed in one transaction at most.
 CLAIM_BATCH = 100
-
-
-class LeaseLost(Exception):
-    """The attempt took longer than its lease and the delivery was claimed again (by
-    this or another replica): the later attempt's outcome is the one to keep."""
 
 
 class Backoff:
@@ -385,7 +380,7 @@ class DeliveryWorker(Worker):
         that cannot be recorded does not hold back the others)."""
         try:
             async with self.runtime.transaction() as session:
-                return [await self._record_in(session, outcome) for outcome in outcomes]
+                return list(await self._record_in(session, outcomes))
         except Exception as exc:
             if len(outcomes) == 1:
                 return [exc]
@@ -394,42 +389,51 @@ class DeliveryWorker(Worker):
         for outcome in outcomes:
             try:
                 async with self.runtime.transaction() as session:
-                    results.append(await self._record_in(session, outcome))
+                    results.extend(await self._record_in(session, [outcome]))
             except Exception as exc:
                 results.append(exc)
         return results
 
-    async def _record_in(self, session: AsyncSession, outcome: Outcome) -> bool:
-        """Whether the attempt still held its lease (if not, nothing is written)."""
-        delivery, values, event = outcome.delivery, outcome.values, outcome.event
-        if outcome.store is not None and outcome.message is not None:
-            try:
-                # a savepoint: a lost lease undoes what was stored, and only that
-                async with session.begin_nested():
-                    values["provider_ref"] = await outcome.store(session, outcome.message)
-                    if not await repository.finish(
-                        session, delivery.id, values, attempt=delivery.attempts
-                    ):
-                        raise LeaseLost
-            except LeaseLost:
-                return False
+    async def _record_in(self, session: AsyncSession, outcomes: list[Outcome]) -> list[bool]:
+        """Whether each attempt still held its lease (if not, nothing of it is written).
+        The deliveries' rows in one ``UPDATE`` per kind of outcome, guarded by the
+        attempt; then, for the attempts that held, the in-app items (stored only once
+        the guard passed: a lost lease stores nothing) with their references, and every
+        event in one ``INSERT`` into the outbox."""
+        held = await repository.finish_attempts(
+            session, [(o.delivery.id, o.delivery.attempts, o.values) for o in outcomes]
+        )
+        refs: dict[UUID, str | None] = {}
+        rows: list[dict[str, Any]] = []
+        for outcome in outcomes:
+            delivery, event = outcome.delivery, outcome.event
+            if delivery.id not in held:
+                continue
+            if outcome.store is not None and outcome.message is not None:
+                ref = await outcome.store(session, outcome.message)
+                outcome.values["provider_ref"] = refs[delivery.id] = ref
+                if event is not None:
+                    event = event.model_copy(update={"provider_ref": ref})
             if event is not None:
-                event = event.model_copy(update={"provider_ref": values["provider_ref"]})
-        elif not await repository.finish(session, delivery.id, values, attempt=delivery.attempts):
-            return False
-        if event is not None:
-            token = otel_context.attach(outcome.context)
-            try:
-                await self.runtime.emit(
-                    session,
-                    event,
-                    subject=str(delivery.case_id or delivery.recipient_id),
-                    correlation_id=delivery.correlation_id,
-                    causation_id=str(delivery.trigger_event_id),
-                )
-            finally:
-                otel_context.detach(token)
-        return True
+                rows.append(self._outbox_row(outcome, event))
+        await repository.set_provider_refs(session, refs)
+        await outbox.enqueue_rows(session, self.runtime.schema.outbox, rows)
+        return [o.delivery.id in held for o in outcomes]
+
+    def _outbox_row(self, outcome: Outcome, payload: Any) -> dict[str, Any]:
+        """The outcome's event as an outbox row; its span continues the attempt's trace."""
+        delivery = outcome.delivery
+        token = otel_context.attach(outcome.context)
+        try:
+            event = self.runtime.event(
+                payload,
+                subject=str(delivery.case_id or delivery.recipient_id),
+                correlation_id=delivery.correlation_id,
+                causation_id=str(delivery.trigger_event_id),
+            )
+            return outbox.outbox_row(event)
+        finally:
+            otel_context.detach(token)
 
     async def _delivered(
         self,
