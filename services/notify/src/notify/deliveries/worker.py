@@ -36,6 +36,7 @@ from notify.channels.base import (
     Message,
     PermanentSendError,
     RetryableSendError,
+    TransactionalChannel,
     redact,
 )
 from notify.channels.breaker import CircuitOpenError
@@ -86,7 +87,7 @@ class Outcome:
     delivery: Delivery
     values: dict[str, Any]
     event: Any = None
-    store: Callable[[AsyncSession, Message], Awaitable[str | None]] | None = None
+    local: TransactionalChannel | None = None
     message: Message | None = None
     # the attempt's span: its event continues the trace, wherever it is recorded
     context: otel_context.Context = field(default_factory=otel_context.get_current)
@@ -286,7 +287,7 @@ class DeliveryWorker(Worker):
                 address = message.address
                 if local is not None:
                     # the message and the delivery record commit together
-                    await self._delivered(delivery, None, store=local.store, message=message)
+                    await self._delivered(delivery, None, local=local, message=message)
                     return
                 assert channel is not None
                 async with self._sending[delivery.channel]:
@@ -360,12 +361,12 @@ class DeliveryWorker(Worker):
         values: dict[str, Any],
         *,
         event: Any = None,
-        store: Callable[[AsyncSession, Message], Awaitable[str | None]] | None = None,
+        local: TransactionalChannel | None = None,
         message: Message | None = None,
     ) -> bool:
         """Records an attempt's outcome (and emits its event) if the attempt still holds
         its lease; otherwise drops it, logged. Returns whether it was recorded."""
-        outcome = Outcome(delivery, values, event=event, store=store, message=message)
+        outcome = Outcome(delivery, values, event=event, local=local, message=message)
         if await self.recorder.record(outcome):
             return True
         log.warning(
@@ -403,22 +404,40 @@ class DeliveryWorker(Worker):
         held = await repository.finish_attempts(
             session, [(o.delivery.id, o.delivery.attempts, o.values) for o in outcomes]
         )
-        refs: dict[UUID, str | None] = {}
+        refs = await self._store(session, [o for o in outcomes if o.delivery.id in held])
         rows: list[dict[str, Any]] = []
         for outcome in outcomes:
             delivery, event = outcome.delivery, outcome.event
             if delivery.id not in held:
                 continue
-            if outcome.store is not None and outcome.message is not None:
-                ref = await outcome.store(session, outcome.message)
-                outcome.values["provider_ref"] = refs[delivery.id] = ref
+            if delivery.id in refs:
+                outcome.values["provider_ref"] = refs[delivery.id]
                 if event is not None:
-                    event = event.model_copy(update={"provider_ref": ref})
+                    event = event.model_copy(update={"provider_ref": refs[delivery.id]})
             if event is not None:
                 rows.append(self._outbox_row(outcome, event))
         await repository.set_provider_refs(session, refs)
         await outbox.enqueue_rows(session, self.runtime.schema.outbox, rows)
         return [o.delivery.id in held for o in outcomes]
+
+    async def _store(
+        self, session: AsyncSession, outcomes: list[Outcome]
+    ) -> dict[UUID, str | None]:
+        """The local channels' messages of these outcomes, stored together per channel;
+        their references by delivery."""
+        by_channel: dict[str, list[tuple[UUID, Message]]] = {}
+        channels: dict[str, TransactionalChannel] = {}
+        for outcome in outcomes:
+            if outcome.local is not None and outcome.message is not None:
+                channels[outcome.local.name] = outcome.local
+                by_channel.setdefault(outcome.local.name, []).append(
+                    (outcome.delivery.id, outcome.message)
+                )
+        refs: dict[UUID, str | None] = {}
+        for name, stored in by_channel.items():
+            found = await channels[name].store_many(session, [m for _, m in stored])
+            refs.update(zip((i for i, _ in stored), found, strict=True))
+        return refs
 
     def _outbox_row(self, outcome: Outcome, payload: Any) -> dict[str, Any]:
         """The outcome's event as an outbox row; its span continues the attempt's trace."""
@@ -440,7 +459,7 @@ class DeliveryWorker(Worker):
         delivery: Delivery,
         provider_ref: str | None,
         *,
-        store: Callable[[AsyncSession, Message], Awaitable[str | None]] | None = None,
+        local: TransactionalChannel | None = None,
         message: Message | None = None,
     ) -> None:
         now = self.runtime.clock.now()
@@ -458,7 +477,7 @@ class DeliveryWorker(Worker):
             event=payloads.NotificationDelivered(
                 **self._ref(delivery), provider_ref=provider_ref, delivered_at=now
             ),
-            store=store,
+            local=local,
             message=message,
         ):
             return
