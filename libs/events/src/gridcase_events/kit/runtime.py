@@ -144,7 +144,28 @@ class Runtime(Generic[S, T]):
         """Publishes an event through the outbox, in the caller's transaction. `tenant`:
         the district the event's case belongs to (default: the deployment's own,
         ``GRIDCASE_TENANT``; docs/adr/0005-districts-side-by-side.md)."""
-        event = envelope.build(
+        event = self.event(
+            payload,
+            subject=subject,
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+            tenant=tenant,
+        )
+        await outbox.enqueue(session, self.schema.outbox, event)
+        return event
+
+    def event(
+        self,
+        payload: BaseModel,
+        *,
+        subject: str,
+        correlation_id: str,
+        causation_id: str | None = None,
+        tenant: str | None = None,
+    ) -> envelope.Envelope:
+        """The event :meth:`emit` would publish, built but not enqueued (for callers
+        that enqueue several at once, :func:`gridcase_events.outbox.enqueue_rows`)."""
+        return envelope.build(
             payload,
             subject=subject,
             source=self.service,
@@ -153,8 +174,6 @@ class Runtime(Generic[S, T]):
             causation_id=causation_id,
             time=self.clock.now(),
         )
-        await outbox.enqueue(session, self.schema.outbox, event)
-        return event
 
     async def readiness(self) -> dict[str, str]:
         checks: dict[str, str] = {"startup": "ok" if self.started else "starting"}

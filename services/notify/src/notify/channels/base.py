@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -59,6 +60,12 @@ class TransactionalChannel(Protocol):
 
     async def store(self, session: AsyncSession, message: Message) -> str | None:
         """Stores the message; returns the provider reference to record."""
+        ...
+
+    async def store_many(
+        self, session: AsyncSession, messages: Sequence[Message]
+    ) -> list[str | None]:
+        """Stores the messages together; returns their references, in order."""
         ...
 
 

@@ -67,7 +67,7 @@ async def plan_event(
     `only` restricts the recipients (a reporter learned after the event, see
     :func:`plan_owed`); without it, a progress event is also kept as owed to residents
     who are not known yet."""
-    rule = await rule_repository.get(session, event.type)
+    rule = await _rule(session, event.type)
     facts = facts_of(event.type, payload, timezone=settings.timezone)
     if rule is None or facts is None:
         return 0
@@ -86,7 +86,7 @@ async def plan_event(
         )
     targets = await _targets(session=session, rule=rule, facts=facts, settings=settings, only=only)
     planned = 0
-    preferences: dict[str, Preference | None] = {}
+    preferences = _read(session).setdefault("preferences", {})
     for (recipient, channel), params in targets.items():
         planned += await plan_one(
             session=session,
@@ -208,8 +208,6 @@ async def plan_one(
             return await _plan_counted(session, values, how="skipped")
     if channel != "sms" or urgent:
         return await _plan_counted(session, values, how="now")
-    if await repository.exists(session, key):
-        return 0  # a repeat: not counted again towards the burst, nor folded twice
     return await _plan_sms(
         session=session,
         settings=settings,
@@ -226,6 +224,22 @@ async def _plan_counted(session: AsyncSession, values: dict[str, Any], *, how: s
     if planned:
         _count(session, values["channel"], how)
     return int(planned)
+
+
+def _read(session: AsyncSession) -> dict[str, dict[str, Any]]:
+    """What the transaction has read of rules and preferences: each is read once per
+    transaction (a consumer's run of events), not once per event. A change committed
+    meanwhile applies from the next run on."""
+    read: dict[str, dict[str, Any]] = session.info.setdefault("notify.planning.read", {})
+    return read
+
+
+async def _rule(session: AsyncSession, event_type: str) -> Rule | None:
+    rules = _read(session).setdefault("rules", {})
+    if event_type not in rules:
+        rules[event_type] = await rule_repository.get(session, event_type)
+    rule: Rule | None = rules[event_type]
+    return rule
 
 
 async def _preference(
@@ -296,8 +310,10 @@ async def _plan_sms(
         session, recipient_id=recipient, channel=channel, since=now - window
     )
     if len(recent) < settings.sms_burst_limit:
-        _count(session, channel, "held" if held else "now")
-        return int(await repository.plan(session, values))
+        # a repeat is refused by its key (and counted nothing)
+        return await _plan_counted(session, values, how="held" if held else "now")
+    if await repository.exists(session, values["idempotency_key"]):
+        return 0  # a repeat: not folded twice
     digest_id = await _fold(
         session=session,
         event=event,

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
+from typing import cast as typed
 from uuid import UUID
 
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import Table, cast, column, or_, select, text, update, values
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify.deliveries.models import Delivery
 
 DIGEST = "digest"
+_TABLE = typed(Table, Delivery.__table__)
 
 
 async def plan(session: AsyncSession, values: dict[str, Any]) -> bool:
@@ -118,6 +120,55 @@ async def finish(
         query = query.where(Delivery.status == "sending", Delivery.attempts == attempt)
     result = await session.execute(query.values(**values).returning(Delivery.id))
     return result.first() is not None
+
+
+async def finish_attempts(
+    session: AsyncSession, outcomes: Sequence[tuple[UUID, int, dict[str, Any]]]
+) -> set[UUID]:
+    """Records attempts' outcomes, ``(delivery id, attempt, values)``: each only while
+    that attempt still holds the lease, as :func:`finish` with `attempt` does. One
+    ``UPDATE … FROM (VALUES …)`` per set of columns written (a delivery, a retry, a
+    failure), not one per outcome. Returns the ids of the deliveries updated."""
+    table = _TABLE
+    groups: dict[tuple[str, ...], list[tuple[UUID, int, dict[str, Any]]]] = {}
+    for outcome in outcomes:
+        groups.setdefault(tuple(sorted(outcome[2])), []).append(outcome)
+    done: set[UUID] = set()
+    for keys, members in groups.items():
+        given = values(
+            column("id", table.c.id.type),
+            column("attempt", table.c.attempts.type),
+            *(column(key, table.c[key].type) for key in keys),
+            name="outcome",
+        ).data([(i, attempt, *(v[key] for key in keys)) for i, attempt, v in members])
+        result = await session.execute(
+            update(table)
+            .where(
+                table.c.id == given.c.id,
+                table.c.status == "sending",
+                table.c.attempts == given.c.attempt,
+            )
+            # a column of NULLs only has no type in VALUES: cast to the column's own
+            .values({key: cast(given.c[key], table.c[key].type) for key in keys})
+            .returning(table.c.id)
+        )
+        done.update(result.scalars())
+    return done
+
+
+async def set_provider_refs(session: AsyncSession, refs: dict[UUID, str | None]) -> None:
+    """Sets deliveries' provider references, in one statement."""
+    if not refs:
+        return
+    table = _TABLE
+    given = values(
+        column("id", table.c.id.type),
+        column("provider_ref", table.c.provider_ref.type),
+        name="ref",
+    ).data(list(refs.items()))
+    await session.execute(
+        update(table).where(table.c.id == given.c.id).values(provider_ref=given.c.provider_ref)
+    )
 
 
 async def get(session: AsyncSession, delivery_id: UUID) -> Delivery | None:

@@ -28,7 +28,7 @@ from opentelemetry import trace
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gridcase_events import payloads
+from gridcase_events import outbox, payloads
 from gridcase_events.kit import tracing
 from gridcase_events.kit.runtime import Worker
 from notify import templates
@@ -36,6 +36,7 @@ from notify.channels.base import (
     Message,
     PermanentSendError,
     RetryableSendError,
+    TransactionalChannel,
     redact,
 )
 from notify.channels.breaker import CircuitOpenError
@@ -54,11 +55,6 @@ NOTIFICATIONS = Counter(
 
 #: Deliveries claimed in one transaction at most.
 CLAIM_BATCH = 100
-
-
-class LeaseLost(Exception):
-    """The attempt took longer than its lease and the delivery was claimed again (by
-    this or another replica): the later attempt's outcome is the one to keep."""
 
 
 class Backoff:
@@ -91,7 +87,7 @@ class Outcome:
     delivery: Delivery
     values: dict[str, Any]
     event: Any = None
-    store: Callable[[AsyncSession, Message], Awaitable[str | None]] | None = None
+    local: TransactionalChannel | None = None
     message: Message | None = None
     # the attempt's span: its event continues the trace, wherever it is recorded
     context: otel_context.Context = field(default_factory=otel_context.get_current)
@@ -291,7 +287,7 @@ class DeliveryWorker(Worker):
                 address = message.address
                 if local is not None:
                     # the message and the delivery record commit together
-                    await self._delivered(delivery, None, store=local.store, message=message)
+                    await self._delivered(delivery, None, local=local, message=message)
                     return
                 assert channel is not None
                 async with self._sending[delivery.channel]:
@@ -365,12 +361,12 @@ class DeliveryWorker(Worker):
         values: dict[str, Any],
         *,
         event: Any = None,
-        store: Callable[[AsyncSession, Message], Awaitable[str | None]] | None = None,
+        local: TransactionalChannel | None = None,
         message: Message | None = None,
     ) -> bool:
         """Records an attempt's outcome (and emits its event) if the attempt still holds
         its lease; otherwise drops it, logged. Returns whether it was recorded."""
-        outcome = Outcome(delivery, values, event=event, store=store, message=message)
+        outcome = Outcome(delivery, values, event=event, local=local, message=message)
         if await self.recorder.record(outcome):
             return True
         log.warning(
@@ -385,7 +381,7 @@ class DeliveryWorker(Worker):
         that cannot be recorded does not hold back the others)."""
         try:
             async with self.runtime.transaction() as session:
-                return [await self._record_in(session, outcome) for outcome in outcomes]
+                return list(await self._record_in(session, outcomes))
         except Exception as exc:
             if len(outcomes) == 1:
                 return [exc]
@@ -394,49 +390,76 @@ class DeliveryWorker(Worker):
         for outcome in outcomes:
             try:
                 async with self.runtime.transaction() as session:
-                    results.append(await self._record_in(session, outcome))
+                    results.extend(await self._record_in(session, [outcome]))
             except Exception as exc:
                 results.append(exc)
         return results
 
-    async def _record_in(self, session: AsyncSession, outcome: Outcome) -> bool:
-        """Whether the attempt still held its lease (if not, nothing is written)."""
-        delivery, values, event = outcome.delivery, outcome.values, outcome.event
-        if outcome.store is not None and outcome.message is not None:
-            try:
-                # a savepoint: a lost lease undoes what was stored, and only that
-                async with session.begin_nested():
-                    values["provider_ref"] = await outcome.store(session, outcome.message)
-                    if not await repository.finish(
-                        session, delivery.id, values, attempt=delivery.attempts
-                    ):
-                        raise LeaseLost
-            except LeaseLost:
-                return False
+    async def _record_in(self, session: AsyncSession, outcomes: list[Outcome]) -> list[bool]:
+        """Whether each attempt still held its lease (if not, nothing of it is written).
+        The deliveries' rows in one ``UPDATE`` per kind of outcome, guarded by the
+        attempt; then, for the attempts that held, the in-app items (stored only once
+        the guard passed: a lost lease stores nothing) with their references, and every
+        event in one ``INSERT`` into the outbox."""
+        held = await repository.finish_attempts(
+            session, [(o.delivery.id, o.delivery.attempts, o.values) for o in outcomes]
+        )
+        refs = await self._store(session, [o for o in outcomes if o.delivery.id in held])
+        rows: list[dict[str, Any]] = []
+        for outcome in outcomes:
+            delivery, event = outcome.delivery, outcome.event
+            if delivery.id not in held:
+                continue
+            if delivery.id in refs:
+                outcome.values["provider_ref"] = refs[delivery.id]
+                if event is not None:
+                    event = event.model_copy(update={"provider_ref": refs[delivery.id]})
             if event is not None:
-                event = event.model_copy(update={"provider_ref": values["provider_ref"]})
-        elif not await repository.finish(session, delivery.id, values, attempt=delivery.attempts):
-            return False
-        if event is not None:
-            token = otel_context.attach(outcome.context)
-            try:
-                await self.runtime.emit(
-                    session,
-                    event,
-                    subject=str(delivery.case_id or delivery.recipient_id),
-                    correlation_id=delivery.correlation_id,
-                    causation_id=str(delivery.trigger_event_id),
+                rows.append(self._outbox_row(outcome, event))
+        await repository.set_provider_refs(session, refs)
+        await outbox.enqueue_rows(session, self.runtime.schema.outbox, rows)
+        return [o.delivery.id in held for o in outcomes]
+
+    async def _store(
+        self, session: AsyncSession, outcomes: list[Outcome]
+    ) -> dict[UUID, str | None]:
+        """The local channels' messages of these outcomes, stored together per channel;
+        their references by delivery."""
+        by_channel: dict[str, list[tuple[UUID, Message]]] = {}
+        channels: dict[str, TransactionalChannel] = {}
+        for outcome in outcomes:
+            if outcome.local is not None and outcome.message is not None:
+                channels[outcome.local.name] = outcome.local
+                by_channel.setdefault(outcome.local.name, []).append(
+                    (outcome.delivery.id, outcome.message)
                 )
-            finally:
-                otel_context.detach(token)
-        return True
+        refs: dict[UUID, str | None] = {}
+        for name, stored in by_channel.items():
+            found = await channels[name].store_many(session, [m for _, m in stored])
+            refs.update(zip((i for i, _ in stored), found, strict=True))
+        return refs
+
+    def _outbox_row(self, outcome: Outcome, payload: Any) -> dict[str, Any]:
+        """The outcome's event as an outbox row; its span continues the attempt's trace."""
+        delivery = outcome.delivery
+        token = otel_context.attach(outcome.context)
+        try:
+            event = self.runtime.event(
+                payload,
+                subject=str(delivery.case_id or delivery.recipient_id),
+                correlation_id=delivery.correlation_id,
+                causation_id=str(delivery.trigger_event_id),
+            )
+            return outbox.outbox_row(event)
+        finally:
+            otel_context.detach(token)
 
     async def _delivered(
         self,
         delivery: Delivery,
         provider_ref: str | None,
         *,
-        store: Callable[[AsyncSession, Message], Awaitable[str | None]] | None = None,
+        local: TransactionalChannel | None = None,
         message: Message | None = None,
     ) -> None:
         now = self.runtime.clock.now()
@@ -454,7 +477,7 @@ class DeliveryWorker(Worker):
             event=payloads.NotificationDelivered(
                 **self._ref(delivery), provider_ref=provider_ref, delivered_at=now
             ),
-            store=store,
+            local=local,
             message=message,
         ):
             return

@@ -18,6 +18,20 @@ async def add(session: AsyncSession, values: dict[str, Any]) -> int | None:
     return result.scalar_one_or_none()
 
 
+async def add_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Stores items in one statement, each once per idempotency key; returns the ids of
+    those stored, by key (one already there is left out)."""
+    if not rows:
+        return {}
+    result = await session.execute(
+        insert(InboxItem)
+        .values(list(rows))
+        .on_conflict_do_nothing()
+        .returning(InboxItem.idempotency_key, InboxItem.id)
+    )
+    return {row.idempotency_key: row.id for row in result}
+
+
 async def after(
     session: AsyncSession, *, staff_id: str, after_id: int, limit: int
 ) -> Sequence[InboxItem]:
