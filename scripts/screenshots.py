@@ -719,14 +719,18 @@ def gap_screens(browser: Any, url: str, secret: str) -> None:
     page.goto(f"{url}/console/settings?tab=walls")
     page.locator(f'[data-wall="{wall_id}"] [data-state="closed"]').wait_for()
     shot(page, "s6-settings-wish-wall-closed", full_page=True)
+    def admin_saves(quiet_hours: str) -> None:
+        httpx.put(
+            f"{url}/api/notify/v1/preferences/sm12",
+            json={"quiet_hours": quiet_hours},
+            headers=admin,
+            timeout=30,
+        ).raise_for_status()
+
+    admin_saves("21:00-07:00")  # a saved row, so the page reads a version to send back
     page.goto(f"{url}/console/settings?tab=preferences")
     page.locator("#preferences-email").wait_for()
-    httpx.put(
-        f"{url}/api/notify/v1/preferences/sm12",
-        json={"quiet_hours": "22:00-07:00"},
-        headers=admin,
-        timeout=30,
-    ).raise_for_status()
+    admin_saves("22:00-07:00")
     page.locator('[data-quiet="none"]').check()
     page.get_by_role("button", name="保存").click()
     page.get_by_role("alert").filter(has_text="别人在您打开后改过").wait_for()

@@ -103,7 +103,9 @@ async def test_a_station_master_keeps_the_phrases_for_returning_a_case(
         await page.get_by_role("button", name="保存").click()
         conflict = page.get_by_role("alert").filter(has_text="别人在您打开后改过这些常用语")
         await conflict.wait_for()
-        assert "sm12b" in await conflict.inner_text()
+        said = await conflict.inner_text()
+        assert "sm12b 于" in said and "保存过" in said  # who and when, in zh-CN
+        assert not re.search(r"\d{4}-\d{2}-\d{2}T|changed the", said)  # not the server's words
         assert await journey.accessibility_problems(page) == []
         await page.get_by_role("button", name="重新载入最新的常用语").click()
         await page.locator(f"#phrase-{rows + 2}").wait_for()

@@ -76,6 +76,7 @@ async def test_an_admin_and_the_member_read_the_members_notifications(
         assert await row.locator("[data-recipient]").inner_text() == sms["recipient_masked"]
         text = await row.inner_text()
         assert "短信" in text and "已送达" in text
+        assert "案件派给人员" in text and "case.assigned" not in text  # the event by its name
         assert case["tracking_no"] in text
         # The number only as notify masks it: the full number is nowhere on the page.
         table = await page.locator("[data-person-deliveries]").inner_text()

@@ -5,6 +5,7 @@ import { ref } from 'vue'
 import { useI18n } from 'vue-i18n'
 
 import { NO_PROBLEMS, type Problems, problemsOf } from '@/console/admin/problems'
+import { changedBy } from '@/kit/errors'
 import { ApiError } from '@/kit/http'
 
 export interface SaveOptions {
@@ -14,7 +15,7 @@ export interface SaveOptions {
 }
 
 export function useSave(options: SaveOptions = {}) {
-  const { t } = useI18n()
+  const { t, locale } = useI18n()
   const saving = ref(false)
   const problems = ref<Problems>(NO_PROBLEMS)
   const notice = ref('')
@@ -42,7 +43,7 @@ export function useSave(options: SaveOptions = {}) {
     } catch (error) {
       problems.value =
         options.conflict && error instanceof ApiError && error.kind === 'conflict'
-          ? { fields: {}, general: options.conflict(error.detail), conflict: true }
+          ? { fields: {}, general: options.conflict(changedBy(error, t, locale.value)), conflict: true }
           : problemsOf(error, t)
       return undefined
     } finally {

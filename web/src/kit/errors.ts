@@ -34,3 +34,16 @@ export function describeError(error: unknown, t: Translate): string {
       return t('kit.errors.server', { id: error.correlationId })
   }
 }
+
+/** Who changed a versioned setting since it was read, in the reader's words
+ *  (`admin1，11/29 03:44 保存`), or the server's own sentence when the answer names no one. */
+export function changedBy(error: ApiError, t: Translate, locale?: string): string {
+  if (error.changed === null) return error.detail
+  const at = new Date(error.changed.at)
+  const when = Number.isNaN(at.getTime())
+    ? error.changed.at
+    : at.toLocaleString(locale, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false })
+  return error.changed.by
+    ? t('kit.errors.changedBy', { by: error.changed.by, at: when })
+    : t('kit.errors.changedAt', { at: when })
+}

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
 import { createAppI18n } from './i18n'
-import { describeError } from './errors'
+import { changedBy, describeError } from './errors'
 import type { OutboxSpec } from '@/outbox/outbox'
 
 import { ApiError, configureAuth, configureQueue, CORRELATION_HEADER, request } from './http'
@@ -45,6 +45,27 @@ describe('request', () => {
     expect(error).toBeInstanceOf(ApiError)
     expect((error as ApiError).kind).toBe('conflict')
     expect((error as ApiError).current).toEqual({ status: 'accepted', version: 4 })
+  })
+
+  it('reads who saved a versioned setting from a 409, and says it in zh-CN', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn().mockResolvedValue(
+        answer(409, {
+          detail: 'admin1 changed the phrases at 2026-11-28T19:44:35+00:00; reload it',
+          updated_by: 'admin1',
+          updated_at: '2026-11-28T19:44:35+00:00',
+        }),
+      ),
+    )
+    const { global } = createAppI18n('zh-CN')
+
+    const error = (await request('notify', '/v1/preferences/sm12', { method: 'PUT' }).catch((e: unknown) => e)) as ApiError
+
+    expect(error.changed).toEqual({ by: 'admin1', at: '2026-11-28T19:44:35+00:00' })
+    const said = changedBy(error, global.t, 'zh-CN')
+    expect(said).toMatch(/^admin1 于 .*11.*28.* 保存过$/)
+    expect(said).not.toContain('changed the phrases')
   })
 
   it('turns 422 field errors into a sentence naming the field', async () => {

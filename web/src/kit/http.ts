@@ -40,6 +40,8 @@ export class ApiError extends Error {
     readonly fields: FieldProblem[] = [],
     /** For a 409 on a case: where the case is now. */
     readonly current: { status: string | null; version: number | null } | null = null,
+    /** For a 409 on a versioned setting: who saved it last, and when (ISO time). */
+    readonly changed: { by: string; at: string } | null = null,
   ) {
     super(detail || kind)
     this.name = 'ApiError'
@@ -151,6 +153,7 @@ export async function toApiError(response: Response, correlationId: string): Pro
   let detail = ''
   let fields: FieldProblem[] = []
   let current: ApiError['current'] = null
+  let changed: ApiError['changed'] = null
   if (body !== null && typeof body === 'object' && 'detail' in body) {
     const raw = (body).detail
     if (typeof raw === 'string') {
@@ -169,6 +172,10 @@ export async function toApiError(response: Response, correlationId: string): Pro
         version: typeof version === 'number' ? version : null,
       }
     }
+    const { updated_at: at, updated_by: by } = body as { updated_at?: unknown; updated_by?: unknown }
+    if (typeof at === 'string' && at) {
+      changed = { by: typeof by === 'string' ? by : '', at }
+    }
   }
   return new ApiError(
     kind,
@@ -177,6 +184,7 @@ export async function toApiError(response: Response, correlationId: string): Pro
     response.headers.get(CORRELATION_HEADER) ?? correlationId,
     fields,
     current,
+    changed,
   )
 }
 

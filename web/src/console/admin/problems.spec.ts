@@ -29,6 +29,20 @@ describe('problemsOf', () => {
     expect(problems.general).toContain('admin2 changed this rule')
   })
 
+  it('names who saved a versioned setting, and when, in the reader\'s words', () => {
+    const error = new ApiError('conflict', 409, 'admin1 changed the notification preferences of sm12 at …', 'c4', [], null, {
+      by: 'admin1',
+      at: '2026-11-28T19:44:35.426520+00:00',
+    })
+
+    const general = problemsOf(error, t).general
+
+    expect(general).toContain('kit.errors.changedBy')
+    expect(general).toContain('admin1')
+    expect(general).not.toContain('2026-11-28T19:44')
+    expect(general).not.toContain('changed the notification preferences')
+  })
+
   it('shows a 422 without fields above the form', () => {
     const error = new ApiError('invalid', 422, 'the grid ladder must be 1, 2, 3', 'c3')
 

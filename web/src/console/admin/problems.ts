@@ -1,7 +1,7 @@
 // An admin form's refusal, placed where a person fixes it: the API's 422 field messages
 // next to their fields (keyed by the path in the body, "0.amount", "recipients.1.channels"),
 // a 409 as a conflict that says who changed what, anything else above the form.
-import { describeError } from '@/kit/errors'
+import { changedBy, describeError } from '@/kit/errors'
 import { ApiError } from '@/kit/http'
 
 type Translate = (key: string, named: Record<string, unknown>) => string
@@ -18,7 +18,7 @@ export const NO_PROBLEMS: Problems = { fields: {}, general: '', conflict: false 
 
 export function problemsOf(error: unknown, t: Translate): Problems {
   if (error instanceof ApiError && error.kind === 'conflict') {
-    return { fields: {}, general: t('console.admin.conflict', { detail: error.detail }), conflict: true }
+    return { fields: {}, general: t('console.admin.conflict', { detail: changedBy(error, t) }), conflict: true }
   }
   if (error instanceof ApiError && error.kind === 'invalid' && error.fields.some((f) => f.field)) {
     const fields: Record<string, string> = {}
