@@ -352,3 +352,56 @@ async def test_a_merged_duplicate_is_not_dispatched_and_does_not_fail(
         kafka_bootstrap, topics.qualify(namespace, topics.INTAKE + ".dlq"), min_count=0, timeout=2
     )
     assert dead == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "code", "params"),
+    [
+        (
+            {"location": GUIHUA_1},
+            "point_in_grid",
+            {"grid_code": "510302001001001", "grid_kind": "residential", "lat": "29.355000"},
+        ),
+        (
+            {"address": "示范区东城街道 桂花路１号１号楼"},
+            "address_in_gazetteer",
+            {"grid_code": "510302001001001", "address": "示范区东城街道 桂花路１号１号楼"},
+        ),
+        (
+            {"address": "四川省自贡市示范区东城街道桂花路1号1栋楼下"},
+            "address_matches_gazetteer",
+            {"grid_code": "510302001001001"},
+        ),
+        (
+            {"address": "学府社区北门附近路面塌陷", "category_hint": "facility/road-damage"},
+            "address_names_community",
+            {"community_code": "510302002002", "community_name": "学府社区"},
+        ),
+        (
+            {"category_hint": "utility/water-outage", "location": GUIHUA_1},
+            "category_department",
+            {"category_code": "utility/water-outage", "department_code": "water"},
+        ),
+        (
+            {"category_hint": "something/unknown", "location": GUIHUA_1},
+            "unknown_category",
+            {"category_code": "something/unknown"},
+        ),
+        ({"location": OUTSIDE}, "point_in_no_grid", {}),
+        ({"address": "火星基地1号"}, "no_location", {"address": "火星基地1号"}),
+    ],
+)
+async def test_the_routed_entry_carries_its_reason_as_a_code_with_parameters(
+    demo_city: Any,
+    report: Any,
+    settled: Any,
+    fields: dict[str, Any],
+    code: str,
+    params: dict[str, str],
+) -> None:
+    case = await settled(await report(**fields))
+
+    [routed] = [t for t in case["timeline"] if t["action"] == "routed"]
+    assert routed["detail"]["reason_code"] == code
+    assert routed["detail"]["reason_params"].items() >= params.items()
+    assert routed["detail"]["reason"] == case["route_reason"]  # the text stays

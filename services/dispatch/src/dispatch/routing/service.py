@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from prometheus_client import Counter
 
@@ -35,6 +35,7 @@ from gridcase_events.payloads import GeoPoint, RouteMethod, RouteTarget
 # from here, where routing's callers and the routing benchmark have always found them.
 __all__ = [
     "MIN_CONTAINED",
+    "ROUTE_REASON_CODES",
     "ROUTING_OUTCOMES",
     "Gazetteer",
     "GridIndex",
@@ -61,6 +62,23 @@ class RouteDecision:
     grid_code: str | None = None
     community_code: str | None = None
     department_code: str | None = None
+    # The reason as a code and its parameters (the text above stays for older readers):
+    # the console words each code in the reader's language (ROUTE_REASON_CODES).
+    reason_code: str = "unplaceable"
+    reason_params: dict[str, str] = field(default_factory=dict)
+
+
+ROUTE_REASON_CODES = (
+    "no_category",
+    "unknown_category",
+    "category_department",
+    "point_in_grid",
+    "address_in_gazetteer",
+    "address_matches_gazetteer",
+    "address_names_community",
+    "point_in_no_grid",
+    "no_location",
+)
 
 
 def decide(
@@ -77,7 +95,11 @@ def decide(
     if category is None:
         why = f"unknown category {category_hint!r}" if category_hint else "no category given"
         return RouteDecision(
-            target="triage", method="unplaceable", reason=f"{why}: a dispatcher decides"
+            target="triage",
+            method="unplaceable",
+            reason=f"{why}: a dispatcher decides",
+            reason_code="unknown_category" if category_hint else "no_category",
+            reason_params={"category_code": category_hint} if category_hint else {},
         )
     if category.handler == "department":
         return RouteDecision(
@@ -85,6 +107,11 @@ def decide(
             method="category_department",
             department_code=category.department_code,
             reason=f"category {category.code} is handled by department {category.department_code}",
+            reason_code="category_department",
+            reason_params={
+                "category_code": category.code,
+                "department_code": category.department_code or "",
+            },
         )
     if location is not None:
         found = index.grids.locate(location.lat, location.lon)
@@ -95,6 +122,13 @@ def decide(
                 method="point_in_polygon",
                 grid_code=code,
                 reason=f"point ({location.lat:.6f}, {location.lon:.6f}) lies in {kind} grid {code}",
+                reason_code="point_in_grid",
+                reason_params={
+                    "lat": f"{location.lat:.6f}",
+                    "lon": f"{location.lon:.6f}",
+                    "grid_kind": kind,
+                    "grid_code": code,
+                },
             )
     missed = ""
     if address:
@@ -110,6 +144,10 @@ def decide(
                 method="gazetteer",
                 grid_code=match.grid,
                 reason=f"address {address!r} {how}, grid {match.grid}",
+                reason_code=(
+                    "address_in_gazetteer" if match.score == 1.0 else "address_matches_gazetteer"
+                ),
+                reason_params={"address": address, "entry": match.key, "grid_code": match.grid},
             )
         missed = f" ({match.why})"
         community = index.community_named_in(address)
@@ -120,12 +158,20 @@ def decide(
                 method="community_name",
                 community_code=code,
                 reason=f"address {address!r} names community {name} ({code}): its station dispatches",
+                reason_code="address_names_community",
+                reason_params={
+                    "address": address,
+                    "community_code": code,
+                    "community_name": name,
+                },
             )
     where = "the point lies in no grid" if location is not None else "no coordinates"
     return RouteDecision(
         target="triage",
         method="unplaceable",
         reason=f"{where} and the address is not in the gazetteer{missed}: a dispatcher decides",
+        reason_code="point_in_no_grid" if location is not None else "no_location",
+        reason_params={"address": address} if address else {},
     )
 
 

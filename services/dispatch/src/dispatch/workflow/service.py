@@ -160,7 +160,10 @@ async def _record_routing(
             "target": decision.target,
             "method": decision.method,
             "reason": decision.reason,
+            "reason_code": decision.reason_code,
+            "reason_params": decision.reason_params,
             "grid_code": decision.grid_code,
+            "community_code": decision.community_code,
             "department_code": decision.department_code,
         },
     )
