@@ -1,7 +1,7 @@
 """A desk user reads names, not codes: a case's 已发送的通知 names each channel (短信,
 站内消息) and the person it went to, its timeline names the grid and the grid member it
-went to; and the case table's search keeps its labels on one line at desk widths. axe on
-the pages."""
+went to, and why routing placed it there (in Chinese, the grid by its name); and the
+case table's search keeps its labels on one line at desk widths. axe on the pages."""
 
 import re
 from typing import Any
@@ -94,6 +94,10 @@ async def test_a_cases_notifications_name_the_channel_and_the_person(
         # The timeline names where the case went and to whom.
         timeline = await page.get_by_role("region", name="办理记录（每次流转）").inner_text()
         assert f"→ {GRID_NAME}" in timeline and f"→ {MEMBER[1]}" in timeline, timeline
+        # Why routing placed it there, in Chinese and by the grid's name (not dispatch's
+        # English "point (…) lies in residential grid 5103…").
+        assert f"原因：上报坐标位于{GRID_NAME}内" in timeline, timeline
+        assert "lies in" not in timeline and "residential grid" not in timeline, timeline
         assert await journey.accessibility_problems(page) == []
     finally:
         await context.close()
