@@ -5,7 +5,14 @@ from typing import Any
 import pytest
 
 from dispatch.directory.models import Category
-from dispatch.routing.service import Gazetteer, GridIndex, RoutingIndex, decide, normalize_address
+from dispatch.routing.service import (
+    ROUTE_REASON_CODES,
+    Gazetteer,
+    GridIndex,
+    RoutingIndex,
+    decide,
+    normalize_address,
+)
 from gridcase_events.payloads import GeoPoint
 
 NO_GAZETTEER = Gazetteer([], prefixes=(), threshold=0.9)
@@ -331,3 +338,27 @@ def test_an_address_naming_one_community_goes_to_its_station() -> None:
         "510302002002",
     )
     assert both.target == "triage"  # two communities named: a dispatcher decides
+
+
+@pytest.mark.parametrize(
+    ("hint", "location", "code"),
+    [
+        (None, None, "no_category"),
+        ("something/unknown", None, "unknown_category"),
+        ("environment/garbage-overflow", GeoPoint(lat=29.2, lon=104.2), "point_in_grid"),
+        ("environment/garbage-overflow", GeoPoint(lat=31.0, lon=104.2), "point_in_no_grid"),
+        ("environment/garbage-overflow", None, "no_location"),
+    ],
+)
+def test_every_decision_has_a_reason_code_the_console_words(
+    hint: str | None, location: GeoPoint | None, code: str
+) -> None:
+    decision = decide(
+        index=RoutingIndex(GridIndex(GRIDS), NO_GAZETTEER),
+        category=category("grid") if hint == "environment/garbage-overflow" else None,
+        category_hint=hint,
+        location=location,
+        address=None,
+    )
+    assert decision.reason_code == code
+    assert code in ROUTE_REASON_CODES
