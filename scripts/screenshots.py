@@ -719,6 +719,7 @@ def gap_screens(browser: Any, url: str, secret: str) -> None:
     page.goto(f"{url}/console/settings?tab=walls")
     page.locator(f'[data-wall="{wall_id}"] [data-state="closed"]').wait_for()
     shot(page, "s6-settings-wish-wall-closed", full_page=True)
+
     def admin_saves(quiet_hours: str) -> None:
         httpx.put(
             f"{url}/api/notify/v1/preferences/sm12",
