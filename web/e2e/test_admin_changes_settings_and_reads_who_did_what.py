@@ -67,7 +67,8 @@ async def test_an_admin_changes_a_time_limit_and_a_notification_rule(
         await page.locator("#policy-amount").fill("-1")
         await page.get_by_role("button", name="保存").click()
         amount_item = page.locator(".el-form-item", has=page.locator("#policy-amount"))
-        await amount_item.get_by_text("greater than or equal to 0").wait_for()
+        # In the reader's words, not pydantic's English ("Input should be greater than...").
+        await amount_item.get_by_text("不能小于 0").wait_for()
         assert await journey.accessibility_problems(page) == []
 
         changed = str(int(original) + 7)
@@ -87,15 +88,20 @@ async def test_an_admin_changes_a_time_limit_and_a_notification_rule(
         # 通知规则: 结案 told to the residents only, not to the hotline any more.
         await page.locator('[data-tab="notify"]').click()
         await page.locator("#notify-title").wait_for()
+        # A rule nobody has changed since installation was saved by notify's migration.
+        seeded = next(e for e, r in rules_before.items() if r["updated_by"] == "migration")
+        seeded_row = page.locator(f'[data-rule="{seeded}"]')
+        await seeded_row.filter(has_text="系统初始设置").wait_for()
+        assert "migration" not in await seeded_row.inner_text()
         await page.locator('[data-rule="case.closed"]').get_by_role("button", name="编辑").click()
         form = page.get_by_role("form", name="修改 case.closed 的通知规则")
         first = form.locator('[data-recipient="0"]')
         # A channel that cannot reach residents: refused, the API's words at that recipient.
-        await first.get_by_text("企业微信").click()
+        await first.get_by_text("企业微信", exact=True).click()
         await form.get_by_role("button", name="保存").click()
-        await first.get_by_text("reporters cannot be reached by ['wecom']").wait_for()
+        await first.get_by_text("反映人无法通过企业微信收到通知，请去掉这个渠道").wait_for()
         assert await journey.accessibility_problems(page) == []
-        await first.get_by_text("企业微信").click()
+        await first.get_by_text("企业微信", exact=True).click()
 
         # Someone else changes the rule meanwhile: saving says so, and who.
         async with httpx.AsyncClient() as client:

@@ -13,7 +13,12 @@ export const CORRELATION_HEADER = 'X-Correlation-Id'
 
 export interface FieldProblem {
   field: string
+  /** The server's own sentence (pydantic's English, or the service's words). */
   message: string
+  /** pydantic's kind of refusal (`greater_than_equal`, `missing`…), or a service's own. */
+  type?: string
+  /** The refusal's values (`{ ge: 0 }`), for saying it in the reader's words. */
+  ctx?: Record<string, unknown>
 }
 
 export type ErrorKind =
@@ -140,6 +145,8 @@ const KINDS: Record<number, ErrorKind> = {
 interface ValidationItem {
   loc?: (string | number)[]
   msg?: string
+  type?: unknown
+  ctx?: unknown
 }
 
 export async function toApiError(response: Response, correlationId: string): Promise<ApiError> {
@@ -162,6 +169,8 @@ export async function toApiError(response: Response, correlationId: string): Pro
       fields = (raw as ValidationItem[]).map((item) => ({
         field: (item.loc ?? []).filter((part) => part !== 'body').join('.'),
         message: item.msg ?? '',
+        ...(typeof item.type === 'string' ? { type: item.type } : {}),
+        ...(typeof item.ctx === 'object' && item.ctx !== null ? { ctx: item.ctx as Record<string, unknown> } : {}),
       }))
       detail = fields.map((f) => (f.field ? `${f.field}: ${f.message}` : f.message)).join('; ')
     }

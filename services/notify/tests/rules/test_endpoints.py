@@ -133,3 +133,17 @@ async def test_an_expected_time_without_its_offset_is_a_422(client: Any) -> None
     )
 
     assert response.status_code == 422
+
+
+async def test_a_channel_that_cannot_reach_the_recipient_names_both_for_the_console(
+    client: Any,
+) -> None:
+    body = {"recipients": [{"selector": "reporters", "channels": ["sms", "wecom", "dingtalk"]}]}
+
+    response = await client.put("/v1/rules/case.closed", json=body, headers=ADMIN)
+
+    assert response.status_code == 422
+    [problem] = response.json()["detail"]
+    assert problem["loc"] == ["body", "recipients", 0, "channels"]
+    assert problem["type"] == "channel_unreachable"
+    assert problem["ctx"] == {"selector": "reporters", "channels": ["dingtalk", "wecom"]}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import { ApiError } from '@/kit/http'
+import { createAppI18n } from '@/kit/i18n'
 
 import { fieldProblem, problemsOf } from './problems'
 
@@ -18,6 +19,24 @@ describe('problemsOf', () => {
     expect(fieldProblem(problems, 'amount')).toBe('Input should be greater than or equal to 0')
     expect(problems.fields['recipients.1.channels']).toBe('reporters cannot be reached by [inapp]')
     expect(problems.general).toBe('')
+  })
+
+  it("says pydantic's types and notify's channel_unreachable in the reader's words", () => {
+    const { t: zh } = createAppI18n('zh-CN').global
+    const error = new ApiError('invalid', 422, '', 'c1', [
+      { field: '0.amount', message: 'Input should be greater than or equal to 0', type: 'greater_than_equal', ctx: { ge: 0 } },
+      {
+        field: 'recipients.0.channels',
+        message: "reporters cannot be reached by ['wecom']",
+        type: 'channel_unreachable',
+        ctx: { selector: 'reporters', channels: ['wecom'] },
+      },
+    ])
+
+    const problems = problemsOf(error, zh)
+
+    expect(fieldProblem(problems, 'amount')).toBe('不能小于 0')
+    expect(problems.fields['recipients.0.channels']).toBe('反映人无法通过企业微信收到通知，请去掉这个渠道')
   })
 
   it('says a 409 is a conflict, with who changed it', () => {

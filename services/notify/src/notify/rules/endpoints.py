@@ -59,9 +59,17 @@ async def put_rule(
     for i, entry in enumerate(body.recipients):
         wrong = set(entry.channels) - SELECTOR_CHANNELS[entry.selector]
         if wrong:
-            raise InvalidFields.at(
-                ["body", "recipients", i, "channels"],
-                f"{entry.selector} cannot be reached by {sorted(wrong)}",
+            # Its own type, with the selector and channels in ctx as pydantic gives its
+            # values: the console says it in the reader's words (the text stays for others).
+            raise InvalidFields(
+                [
+                    {
+                        "loc": ["body", "recipients", i, "channels"],
+                        "msg": f"{entry.selector} cannot be reached by {sorted(wrong)}",
+                        "type": "channel_unreachable",
+                        "ctx": {"selector": entry.selector, "channels": sorted(wrong)},
+                    }
+                ]
             )
     await _unchanged_since(session, event_type, body)
     rule = await repository.put(
