@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import secrets
 import shutil
 import struct
@@ -41,6 +42,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 390, "height": 844}
+DESK = {"width": 1440, "height": 900}
 GRID_MEMBER = bearer("gm111a", "grid_member", "510302001001001")
 
 
@@ -128,19 +130,23 @@ async def phone(browser: Any) -> AsyncIterator[Phone]:
         viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", has_touch=True
     )
     page = await context.new_page()
-    phone = Phone(page, [])
-
-    def on_console(message: Any) -> None:
-        # Script errors and CSP violations; an API's 4xx is the page's to explain (the
-        # browser logs it as "Failed to load resource").
-        if message.type == "error" and not message.text.startswith("Failed to load resource"):
-            phone.console_errors.append(message.text)
-
-    page.on("console", on_console)
     try:
-        yield phone
+        yield Phone(page, record_console_errors(page))
     finally:
         await context.close()
+
+
+def record_console_errors(page: Any) -> list[str]:
+    """The page's script errors and CSP violations, as they come; an API's 4xx is the
+    page's to explain (the browser logs it as "Failed to load resource")."""
+    errors: list[str] = []
+
+    def on_console(message: Any) -> None:
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            errors.append(message.text)
+
+    page.on("console", on_console)
+    return errors
 
 
 async def push_ticket(platform: Any, content: str, **fields: Any) -> dict[str, str]:
@@ -242,6 +248,20 @@ class Journey:
 
     def photo(self, width: int = 1200, height: int = 900) -> bytes:
         return a_photo(width, height)
+
+    async def desk(self, browser: Any, staff_id: str) -> tuple[Any, Any, list[str]]:
+        """A desk-sized page in zh-CN, signed in as `staff_id` through the development
+        sign-in and landed (console or tasks): its context (the caller closes it), the
+        page, and the console errors recorded from the start."""
+        context = await browser.new_context(
+            viewport=DESK, locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
+        page = await context.new_page()
+        errors = record_console_errors(page)
+        await page.goto(f"{self.base_url}/sign-in")
+        await page.locator(f'[data-staff-id="{staff_id}"]').click()
+        await page.wait_for_url(re.compile(r".*/(console|tasks)$"))
+        return context, page, errors
 
 
 @pytest.fixture

@@ -16,28 +16,9 @@ from gridcase_events.testing import bearer, eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
-DESK = {"width": 1440, "height": 900}
 COMMUNITY = "510302001002"
 STATION_MASTER = bearer("sm12", "station_master", COMMUNITY)
 ADMIN = bearer("admin1", "admin", "510302")
-
-
-async def desk(browser: Any, journey: Any, staff_id: str) -> tuple[Any, Any, list[str]]:
-    context = await browser.new_context(viewport=DESK, locale="zh-CN", timezone_id="Asia/Shanghai")
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and not m.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    await page.goto(f"{journey.base_url}/sign-in")
-    await page.locator(f'[data-staff-id="{staff_id}"]').click()
-    await page.wait_for_url(re.compile(r".*/(console|tasks)$"))
-    return context, page, errors
 
 
 async def api(journey: Any, service: str, path: str, headers: dict[str, str]) -> Any:
@@ -60,7 +41,7 @@ def field(page: Any, control: str) -> Any:
 async def test_a_station_master_keeps_the_phrases_for_returning_a_case(
     journey: Any, browser: Any
 ) -> None:
-    context, page, errors = await desk(browser, journey, "sm12")
+    context, page, errors = await journey.desk(browser, "sm12")
     try:
         await page.goto(f"{journey.base_url}/console/settings?tab=phrases")
         await page.locator("#phrases-title").wait_for()
@@ -118,7 +99,7 @@ async def test_a_station_master_keeps_the_phrases_for_returning_a_case(
         await context.close()
 
     # A grid member of the community reads them (and keeps no unit's own).
-    context, page, errors = await desk(browser, journey, "gm121a")
+    context, page, errors = await journey.desk(browser, "gm121a")
     try:
         await page.goto(f"{journey.base_url}/console/settings?tab=phrases")
         await page.locator('[data-action="return"]').click()
@@ -134,7 +115,7 @@ async def test_a_station_master_keeps_the_phrases_for_returning_a_case(
 async def test_a_station_master_sets_quiet_hours_and_an_admin_changes_them(
     journey: Any, browser: Any
 ) -> None:
-    context, page, errors = await desk(browser, journey, "sm12")
+    context, page, errors = await journey.desk(browser, "sm12")
     try:
         await page.goto(f"{journey.base_url}/console/settings?tab=preferences")
         await page.get_by_role("heading", name="我的通知偏好").wait_for()
@@ -168,7 +149,7 @@ async def test_a_station_master_sets_quiet_hours_and_an_admin_changes_them(
         await context.close()
 
     # An admin opens sm12's and turns the quiet hours off.
-    context, page, errors = await desk(browser, journey, "admin1")
+    context, page, errors = await journey.desk(browser, "admin1")
     try:
         await page.goto(f"{journey.base_url}/console/settings?tab=preferences")
         await page.locator("#preferences-staff").fill("sm12")
@@ -211,7 +192,7 @@ async def test_a_station_master_puts_up_a_wish_wall_and_transcribes_its_notes(
     journey: Any, browser: Any
 ) -> None:
     wall_id = f"W-{secrets.token_hex(3)}"
-    context, page, errors = await desk(browser, journey, "sm12")
+    context, page, errors = await journey.desk(browser, "sm12")
     try:
         await page.goto(f"{journey.base_url}/console/settings?tab=walls")
         await page.locator("#walls-title").wait_for()

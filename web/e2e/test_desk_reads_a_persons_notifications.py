@@ -14,26 +14,7 @@ from gridcase_events.testing import bearer, eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
-DESK = {"width": 1440, "height": 900}
 OPS = bearer("ops1", "ops", "510302")
-
-
-async def desk(browser: Any, journey: Any, staff_id: str) -> tuple[Any, Any, list[str]]:
-    context = await browser.new_context(viewport=DESK, locale="zh-CN", timezone_id="Asia/Shanghai")
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and not m.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    await page.goto(f"{journey.base_url}/sign-in")
-    await page.locator(f'[data-staff-id="{staff_id}"]').click()
-    await page.wait_for_url(re.compile(r".*/(console|tasks)$"))
-    return context, page, errors
 
 
 async def staff_sms(journey: Any, case_id: str) -> dict[str, Any] | None:
@@ -64,7 +45,7 @@ async def test_an_admin_and_the_member_read_the_members_notifications(
     assigned = await journey.case_in_dispatch(case["case_id"], status="assigned")
     assert assigned["assignee_id"] == member
 
-    context, page, errors = await desk(browser, journey, "admin1")
+    context, page, errors = await journey.desk(browser, "admin1")
     try:
         await page.goto(f"{journey.base_url}/console/admin?tab=staff")
         await page.get_by_label("区域或部门").fill(assigned["grid_code"])
@@ -86,7 +67,7 @@ async def test_an_admin_and_the_member_read_the_members_notifications(
     finally:
         await context.close()
 
-    context, page, errors = await desk(browser, journey, member)
+    context, page, errors = await journey.desk(browser, member)
     try:
         await page.goto(f"{journey.base_url}/console/settings?tab=preferences")
         await page.get_by_role("link", name="我的通知记录").click()

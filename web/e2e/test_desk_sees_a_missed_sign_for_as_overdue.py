@@ -15,7 +15,6 @@ from gridcase_events.testing import bearer, eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
-DESK = {"width": 1440, "height": 900}
 ADMIN = bearer("admin1", "admin", "510302")
 DISPATCHER = bearer("dp1", "dispatcher", "510302")
 CATEGORY = "environment/garbage-overflow"
@@ -59,22 +58,9 @@ async def test_a_case_not_signed_for_in_time_is_shown_overdue(journey: Any, brow
     clock = await eventually(sign_for_breached, timeout=60)
     assert clock["sla"] == "breached"
 
-    context = await browser.new_context(viewport=DESK, locale="zh-CN", timezone_id="Asia/Shanghai")
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and not m.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
+    context, page, errors = await journey.desk(browser, "dp1")
     try:
-        await page.goto(f"{journey.base_url}/sign-in")
-        await page.locator('[data-staff-id="dp1"]').click()
-        await page.wait_for_url("**/console")
-
+        assert page.url.endswith("/console")  # a dispatcher lands on the console
         await page.goto(f"{journey.base_url}/console/cases/{case_id}")
         await page.get_by_text(words).wait_for()
         sign_for = page.locator('[data-clock="sign_for"]')
