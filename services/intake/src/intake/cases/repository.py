@@ -10,10 +10,12 @@ from uuid import UUID
 
 from sqlalchemy import (
     DateTime,
+    Float,
     Integer,
     String,
     Text,
     and_,
+    bindparam,
     func,
     literal,
     or_,
@@ -27,14 +29,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.cases.models import Case, CaseStep
 
+# One statement for every new case (its values as parameters), built and compiled once.
+_INSERT_CASE = insert(Case).on_conflict_do_nothing().returning(Case)
+
 
 async def insert_if_new(session: AsyncSession, values: dict[str, Any]) -> Case | None:
     """Inserts the case unless one with the same (channel, external_ref) or tracking
     number exists, and returns it as stored (None if it was not); a concurrent insert
     of the same key waits for the first to finish."""
-    result = await session.execute(
-        insert(Case).values(**values).on_conflict_do_nothing().returning(Case)
-    )
+    result = await session.execute(_INSERT_CASE, [values])
     return result.scalars().first()
 
 
@@ -289,6 +292,35 @@ async def category_locking_places(
     return code
 
 
+def _box(name: str) -> Any:
+    return bindparam(name, type_=Float)
+
+
+# The search for open cases, one statement whatever the report gives: a point's box
+# (NULL bounds when it has none) or its address (NULL when it has none).
+_OPEN_CANDIDATES = (
+    select(Case)
+    .where(
+        Case.category_norm == bindparam("category_norm", type_=String),
+        Case.duplicate_of.is_(None),
+        Case.status.not_in(FINISHED),
+        Case.reported_at.between(
+            bindparam("since", type_=DateTime(timezone=True)),
+            bindparam("until", type_=DateTime(timezone=True)),
+        ),
+        or_(
+            and_(
+                Case.lat.between(_box("south"), _box("north")),
+                Case.lon.between(_box("west"), _box("east")),
+            ),
+            Case.address_norm == bindparam("address_norm", type_=String),
+        ),
+    )
+    .order_by(Case.reported_at)
+    .limit(200)
+)
+
+
 async def open_candidates(
     session: AsyncSession,
     *,
@@ -300,26 +332,20 @@ async def open_candidates(
 ) -> Sequence[Case]:
     """Open first reports of the category reported in [since, until], inside a box
     around the point (the exact distance is the caller's) or at the same address."""
-    places = []
+    box: dict[str, float | None] = dict.fromkeys(("south", "north", "west", "east"))
     if near is not None:
         lat, lon, metres = near
         dlat = metres / _METRES_PER_DEGREE
         dlon = metres / (_METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
-        places.append(
-            and_(Case.lat.between(lat - dlat, lat + dlat), Case.lon.between(lon - dlon, lon + dlon))
-        )
-    if address_norm is not None:
-        places.append(Case.address_norm == address_norm)
+        box = {"south": lat - dlat, "north": lat + dlat, "west": lon - dlon, "east": lon + dlon}
     result = await session.execute(
-        select(Case)
-        .where(
-            Case.category_norm == category_norm,
-            Case.duplicate_of.is_(None),
-            Case.status.not_in(FINISHED),
-            Case.reported_at.between(since, until),
-            or_(*places),
-        )
-        .order_by(Case.reported_at)
-        .limit(200)
+        _OPEN_CANDIDATES,
+        {
+            "category_norm": category_norm,
+            "since": since,
+            "until": until,
+            "address_norm": address_norm,
+            **box,
+        },
     )
     return result.scalars().all()
