@@ -54,7 +54,8 @@ PUBLIC_STATUS = {
 
 
 def new_tracking_no(now: datetime) -> str:
-    suffix = "".join(secrets.choice(_TRACKING_ALPHABET) for _ in range(6))
+    # 32 letters: the low 5 bits of a random byte pick one uniformly (256 = 8 × 32).
+    suffix = "".join(_TRACKING_ALPHABET[b & 31] for b in secrets.token_bytes(6))
     return f"GC-{now:%Y%m%d}-{suffix}"
 
 
