@@ -1,6 +1,17 @@
 """How fast intake takes 12345 tickets in, against the real broker and database.
 
     make bench        (or: .venv/bin/python bench/hotline_intake.py [tickets] [concurrency])
+    .venv/bin/python bench/hotline_intake.py --rate 50 --duration 30 --burst-rate 300 --burst-seconds 10
+
+The second form (open loop, "intake alone" of issue 18) starts intake as a process of
+its own (``python -m intake``, merging on, its own database and topic namespace) and
+offers signed pushes at a fixed rate from this process, each on a connection of its
+own, whatever intake answers: first `--rate` a second for `--duration` s, then
+`--burst-rate` a second for `--burst-seconds` s. Every ticket is of one category at a
+spot of its own (~220 m apart, beyond the merge distance), so every push takes the
+merge locks and runs the merge look-up and finds nothing. Prints, per phase, the POST
+p50/p99 of the 201s, how many were answered 503 (with how fast), and intake's peak RSS;
+its pid is printed for a profiler (``py-spy record -p PID``).
 
 Runs intake in-process (its real lifespan: migrations, outbox relay, consumers) on a
 fresh database and topic namespace, then pushes signed tickets over HTTP (in-process
@@ -19,10 +30,15 @@ import os
 import platform
 import resource
 import secrets
+import signal
 import statistics
+import subprocess
 import sys
 import time
+from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from gridcase_events.kit import signing
@@ -139,10 +155,187 @@ async def main(n: int, concurrency: int) -> None:
     print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
 
 
-if __name__ == "__main__":
-    asyncio.run(
-        main(
-            int(sys.argv[1]) if len(sys.argv) > 1 else 1000,
-            int(sys.argv[2]) if len(sys.argv) > 2 else 20,
-        )
+# --- open loop: intake as a process of its own, pushes at a fixed rate (issue 18) -----
+
+BOUNDS = (104.70, 29.28, 104.90, 29.45)  # west, south, east, north
+SPOT_STEP = 0.002  # degrees: ~220 m north-south, ~195 m east-west, beyond the merge distance
+
+
+def spot(i: int) -> tuple[float, float]:
+    """The i-th distinct spot, row by row over the district (8,000 of them)."""
+    west, south, east, _ = BOUNDS
+    cols = int((east - west - 0.002) / SPOT_STEP)
+    row, col = divmod(i % 8000, cols)
+    return round(south + 0.001 + row * SPOT_STEP, 6), round(west + 0.001 + col * SPOT_STEP, 6)
+
+
+@dataclass
+class Answer:
+    status: int = 0  # -1: no answer (why in `error`)
+    seconds: float = 0.0
+    error: str = ""
+
+
+async def post_once(host: str, port: int, body: bytes, timeout: float) -> Answer:
+    """One signed POST on a connection of its own (HTTP/1.1, Connection: close): the
+    generator kept this lean so that its own cost does not show as intake's."""
+    headers = signed(body)
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    request = (
+        f"POST /v1/hotline/tickets HTTP/1.1\r\nHost: {host}:{port}\r\n{head}"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode() + body
+    started = time.perf_counter()
+    try:
+        async with asyncio.timeout(timeout):
+            reader, writer = await asyncio.open_connection(host, port)
+            try:
+                writer.write(request)
+                status_line = await reader.readline()
+                await reader.read()  # to the end: the answer is complete when it closes
+            finally:
+                writer.close()
+    except (OSError, TimeoutError, asyncio.IncompleteReadError) as exc:
+        return Answer(-1, time.perf_counter() - started, type(exc).__name__)
+    return Answer(int(status_line.split()[1]), time.perf_counter() - started)
+
+
+async def offer(
+    host: str, port: int, *, first: int, rate: float, seconds: float, timeout: float
+) -> list[Answer]:
+    """`rate` pushes a second for `seconds`, each sent on time whatever came before."""
+    tasks: list[asyncio.Task[Answer]] = []
+    started = time.monotonic()
+    for k in range(int(rate * seconds)):
+        delay = started + k / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        i = first + k
+        lat, lon = spot(i)
+        body = json.dumps(
+            {**ticket(i), "lat": lat, "lon": lon, "address": f"示范区东城街道压测路{RUN}-{i}号"},
+            ensure_ascii=False,
+        ).encode()
+        tasks.append(asyncio.create_task(post_once(host, port, body, timeout)))
+    return list(await asyncio.gather(*tasks))
+
+
+def summary(name: str, answers: list[Answer], rss: float) -> str:
+    taken = [a.seconds for a in answers if a.status in (200, 201)]
+    refused = [a.seconds for a in answers if a.status == 503]
+    other = Counter(a.status if a.status != -1 else a.error for a in answers)
+    other.pop(201, None)
+    other.pop(503, None)
+    line = f"{name}: {len(answers)} pushes, {len(taken)} × 201"
+    if taken:
+        line += f" (p50 {pct(taken, 0.5):.0f} ms, p99 {pct(taken, 0.99):.0f} ms)"
+    line += f", {len(refused)} × 503"
+    if refused:
+        line += f" (p50 {pct(refused, 0.5):.0f} ms, p99 {pct(refused, 0.99):.0f} ms)"
+    if other:
+        line += f", other {dict(other)}"
+    return line + f"; intake RSS {rss:.0f} MiB"
+
+
+def intake_rss_mib(pid: int) -> float:
+    """The process's peak resident set (VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def started_intake(
+    url: str, namespace: str, role: str
+) -> tuple[subprocess.Popen[bytes], int]:
+    from gridcase_events.testing import free_port
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "GRIDCASE_ENV": "development",
+        "GRIDCASE_LOG_LEVEL": os.environ.get("GRIDCASE_LOG_LEVEL", "WARNING"),
+        "DATABASE_URL": url,
+        "GRIDCASE_TOPIC_NAMESPACE": namespace,
+        "GRIDCASE_HOTLINE_SECRETS": DEV_HOTLINE_SECRET,
+        "INTAKE_MERGE_ENABLED": "true",
+        "INTAKE_DISTRICT_BOUNDS": ",".join(map(str, BOUNDS)),
+        "INTAKE_PORT": str(port),
+    }
+    proc = subprocess.Popen(  # noqa: S603, ASYNC220 - our own interpreter; returns at once
+        [sys.executable, "-m", "intake", *(["--role", role] if role != "all" else [])], env=env
     )
+    for _ in range(600):
+        if proc.poll() is not None:
+            raise SystemExit(f"intake exited: {proc.returncode}")
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            break
+        except OSError:
+            await asyncio.sleep(0.1)
+    return proc, port
+
+
+async def open_loop(argv: list[str]) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="signed pushes at a fixed rate")
+    parser.add_argument("--rate", type=float, default=50)
+    parser.add_argument("--duration", type=float, default=30)
+    parser.add_argument("--burst-rate", type=float, default=300)
+    parser.add_argument("--burst-seconds", type=float, default=10)
+    parser.add_argument("--timeout", type=float, default=30)
+    parser.add_argument("--role", default="all", choices=("all", "api"))
+    args = parser.parse_args(argv)
+    servers = Servers(
+        os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA),
+        os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
+        "environment",
+    )
+    url, admin_dsn = await _create_database(servers)
+    proc, port = await started_intake(url, f"bench{RUN}.", args.role)
+    try:
+        print(f"intake pid {proc.pid} on port {port} (role {args.role})", flush=True)
+        await offer("127.0.0.1", port, first=0, rate=5, seconds=2, timeout=args.timeout)  # warm
+        steady = await offer(
+            "127.0.0.1", port, first=10, rate=args.rate, seconds=args.duration, timeout=args.timeout
+        )
+        print(summary(f"{args.rate:g}/s for {args.duration:g} s", steady, intake_rss_mib(proc.pid)))
+        burst = await offer(
+            "127.0.0.1",
+            port,
+            first=10 + len(steady),
+            rate=args.burst_rate,
+            seconds=args.burst_seconds,
+            timeout=args.timeout,
+        )
+        print(
+            summary(
+                f"burst {args.burst_rate:g}/s for {args.burst_seconds:g} s",
+                burst,
+                intake_rss_mib(proc.pid),
+            )
+        )
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        await _drop_database(url, admin_dsn)
+    print(
+        f"load average {os.getloadavg()[0]:.1f}; {os.cpu_count()} CPUs, {platform.python_version()}"
+    )
+
+
+if __name__ == "__main__":
+    if any(arg.startswith("--") for arg in sys.argv[1:]):
+        asyncio.run(open_loop(sys.argv[1:]))
+    else:
+        asyncio.run(
+            main(
+                int(sys.argv[1]) if len(sys.argv) > 1 else 1000,
+                int(sys.argv[2]) if len(sys.argv) > 2 else 20,
+            )
+        )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
@@ -11,10 +10,12 @@ from uuid import UUID
 
 from sqlalchemy import (
     DateTime,
+    Float,
     Integer,
     String,
     Text,
     and_,
+    bindparam,
     func,
     literal,
     or_,
@@ -28,14 +29,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.cases.models import Case, CaseStep
 
+# One statement for every new case (its values as parameters), built and compiled once.
+_INSERT_CASE = insert(Case).on_conflict_do_nothing().returning(Case)
+
 
 async def insert_if_new(session: AsyncSession, values: dict[str, Any]) -> Case | None:
     """Inserts the case unless one with the same (channel, external_ref) or tracking
     number exists, and returns it as stored (None if it was not); a concurrent insert
     of the same key waits for the first to finish."""
-    result = await session.execute(
-        insert(Case).values(**values).on_conflict_do_nothing().returning(Case)
-    )
+    result = await session.execute(_INSERT_CASE, [values])
     return result.scalars().first()
 
 
@@ -230,10 +232,14 @@ _LOCK_SPACE = 0x1A7B  # the first key of intake's advisory locks: merging by cat
 _METRES_PER_DEGREE = 111_320.0
 
 
-def _lock_id(key: str) -> int:
-    """A merge lock key as the signed 32-bit second key of an advisory lock."""
-    digest = hashlib.blake2b(key.encode(), digest_size=4).digest()
-    return int.from_bytes(digest, "big", signed=True)
+# A merge key's lock is the signed 32-bit integer of the first 8 hex digits of its MD5,
+# computed by the database (so that one statement can find a report's category and lock
+# its keys): ('x' || substr(md5(key), 1, 8))::bit(32)::integer.
+_LOCK_KEYS = text(
+    "SELECT pg_advisory_xact_lock(:space, id) FROM (SELECT DISTINCT"
+    " ('x' || substr(md5(k), 1, 8))::bit(32)::integer AS id"
+    " FROM unnest(CAST(:keys AS text[])) AS k ORDER BY 1) AS ordered"
+)
 
 
 async def lock_for_merge(session: AsyncSession, keys: Iterable[str]) -> None:
@@ -241,16 +247,78 @@ async def lock_for_merge(session: AsyncSession, keys: Iterable[str]) -> None:
     rollback), always taken in ascending order of their ids: two transactions that
     each need several (a hotline batch) then never wait for each other in a cycle.
     A key already held by this transaction is taken again at once."""
-    ids = sorted({_lock_id(key) for key in keys})
-    if not ids:
-        return
-    await session.execute(
-        text(
-            "SELECT pg_advisory_xact_lock(:space, id)"
-            " FROM (SELECT unnest(CAST(:ids AS integer[])) AS id ORDER BY 1) AS ordered"
-        ),
-        {"space": _LOCK_SPACE, "ids": ids},
+    wanted = sorted(set(keys))
+    if wanted:
+        await session.execute(_LOCK_KEYS, {"space": _LOCK_SPACE, "keys": wanted})
+
+
+# The category a hint names (its code exactly, else its code or name compared loosely,
+# the first by code: the rule of ``intake.catalogue.repository.find_category``), and the
+# merge locks of its key (that code, else `fallback`) followed by each of `places`,
+# taken as :func:`lock_for_merge` takes them: one round trip where a push made two or three.
+_CATEGORY_AND_LOCKS = text(
+    "WITH hit AS ("
+    " (SELECT code FROM intake.categories WHERE code = :hint)"
+    " UNION ALL"
+    " (SELECT code FROM intake.categories WHERE :loose <> '' AND"
+    "  (lower(regexp_replace(code, '\\s', '', 'g')) = :loose"
+    "   OR lower(regexp_replace(name, '\\s', '', 'g')) = :loose)"
+    "  ORDER BY code LIMIT 1)"
+    " LIMIT 1)"
+    " SELECT (SELECT code FROM hit) AS code,"
+    " (SELECT count(*) FROM (SELECT pg_advisory_xact_lock(:space, id) AS locked FROM"
+    "  (SELECT DISTINCT ('x' || substr(md5(coalesce((SELECT code FROM hit), :fallback) || p),"
+    "   1, 8))::bit(32)::integer AS id"
+    "   FROM unnest(CAST(:places AS text[])) AS p ORDER BY 1) AS ordered) AS held) AS locks"
+)
+
+
+async def category_locking_places(
+    session: AsyncSession, *, hint: str, loose: str, fallback: str, places: Sequence[str]
+) -> str | None:
+    """The catalogue's code of the category `hint` names (None when it names none),
+    once the merge locks of that code (else `fallback`) at each of `places` are held."""
+    result = await session.execute(
+        _CATEGORY_AND_LOCKS,
+        {
+            "hint": hint,
+            "loose": loose,
+            "fallback": fallback,
+            "places": list(places),
+            "space": _LOCK_SPACE,
+        },
     )
+    code: str | None = result.one().code
+    return code
+
+
+def _box(name: str) -> Any:
+    return bindparam(name, type_=Float)
+
+
+# The search for open cases, one statement whatever the report gives: a point's box
+# (NULL bounds when it has none) or its address (NULL when it has none).
+_OPEN_CANDIDATES = (
+    select(Case)
+    .where(
+        Case.category_norm == bindparam("category_norm", type_=String),
+        Case.duplicate_of.is_(None),
+        Case.status.not_in(FINISHED),
+        Case.reported_at.between(
+            bindparam("since", type_=DateTime(timezone=True)),
+            bindparam("until", type_=DateTime(timezone=True)),
+        ),
+        or_(
+            and_(
+                Case.lat.between(_box("south"), _box("north")),
+                Case.lon.between(_box("west"), _box("east")),
+            ),
+            Case.address_norm == bindparam("address_norm", type_=String),
+        ),
+    )
+    .order_by(Case.reported_at)
+    .limit(200)
+)
 
 
 async def open_candidates(
@@ -264,26 +332,20 @@ async def open_candidates(
 ) -> Sequence[Case]:
     """Open first reports of the category reported in [since, until], inside a box
     around the point (the exact distance is the caller's) or at the same address."""
-    places = []
+    box: dict[str, float | None] = dict.fromkeys(("south", "north", "west", "east"))
     if near is not None:
         lat, lon, metres = near
         dlat = metres / _METRES_PER_DEGREE
         dlon = metres / (_METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
-        places.append(
-            and_(Case.lat.between(lat - dlat, lat + dlat), Case.lon.between(lon - dlon, lon + dlon))
-        )
-    if address_norm is not None:
-        places.append(Case.address_norm == address_norm)
+        box = {"south": lat - dlat, "north": lat + dlat, "west": lon - dlon, "east": lon + dlon}
     result = await session.execute(
-        select(Case)
-        .where(
-            Case.category_norm == category_norm,
-            Case.duplicate_of.is_(None),
-            Case.status.not_in(FINISHED),
-            Case.reported_at.between(since, until),
-            or_(*places),
-        )
-        .order_by(Case.reported_at)
-        .limit(200)
+        _OPEN_CANDIDATES,
+        {
+            "category_norm": category_norm,
+            "since": since,
+            "until": until,
+            "address_norm": address_norm,
+            **box,
+        },
     )
     return result.scalars().all()

@@ -22,6 +22,7 @@ from gridcase_events.kit.pii import mask_name, mask_phone, normalize_phone
 from intake.cases import repository
 from intake.cases.models import Case
 from intake.cases.schemas import CaseStatusRead, StepRead
+from intake.catalogue import service as catalogue_service
 from intake.deps import IntakeRuntime
 from intake.merge import service as merge_service
 
@@ -53,7 +54,8 @@ PUBLIC_STATUS = {
 
 
 def new_tracking_no(now: datetime) -> str:
-    suffix = "".join(secrets.choice(_TRACKING_ALPHABET) for _ in range(6))
+    # 32 letters: the low 5 bits of a random byte pick one uniformly (256 = 8 × 32).
+    suffix = "".join(_TRACKING_ALPHABET[b & 31] for b in secrets.token_bytes(6))
     return f"GC-{now:%Y%m%d}-{suffix}"
 
 
@@ -97,20 +99,14 @@ async def report(
     # A repeat is found by the insert below (its unique (channel, external_ref)), not
     # looked up first: a round trip saved on every new report, the common case.
     settings = runtime.settings
-    category = await merge_service.category_key(session=session, hint=report.category_hint)
     address_norm = merge_service.normalize_address(report.address)
-    match: merge_service.Match | None = None
-    if merge and settings.merge_enabled and category.norm is not None:
-        match = await find_duplicate(
-            session=session,
-            category_norm=category.norm,
-            reported_at=report.reported_at,
-            lat=report.lat,
-            lon=report.lon,
-            address_norm=address_norm,
-            max_distance_m=settings.merge_distance_m,
-            window=timedelta(hours=settings.merge_window_hours),
-        )
+    category, match = await _category_and_match(
+        session=session,
+        runtime=runtime,
+        report=report,
+        address_norm=address_norm,
+        merge=merge and settings.merge_enabled,
+    )
     values = _case_values(
         runtime, report, correlation_id=correlation_id, match=match, address_norm=address_norm
     )
@@ -134,6 +130,50 @@ async def report(
     # Counted once stored: a batch rolled back counts nothing.
     db.on_commit(session, REPORTS.labels(report.channel, "merged" if match else "created").inc)
     return case, True
+
+
+async def _category_and_match(
+    *,
+    session: AsyncSession,
+    runtime: IntakeRuntime,
+    report: Report,
+    address_norm: str | None,
+    merge: bool,
+) -> tuple[merge_service.CategoryKey, merge_service.Match | None]:
+    """The report's category key, and the open case it duplicates when `merge`. A
+    report that can merge (a category hint, and a point or an address) finds its
+    category and takes its merge locks in one statement, then searches."""
+    hint = report.category_hint
+    fallback = merge_service.normalize_category(hint)
+    if not merge or not hint or not hint.strip() or fallback is None:
+        return await merge_service.category_key(session=session, hint=hint), None
+    if (report.lat is None or report.lon is None) and address_norm is None:
+        return await merge_service.category_key(session=session, hint=hint), None
+    settings = runtime.settings
+    code = await repository.category_locking_places(
+        session,
+        hint=hint,
+        loose=catalogue_service.loose(hint),
+        fallback=fallback,
+        places=merge_service.place_keys(
+            lat=report.lat,
+            lon=report.lon,
+            address_norm=address_norm,
+            max_distance_m=settings.merge_distance_m,
+        ),
+    )
+    category = merge_service.CategoryKey(norm=code or fallback, code=code)
+    match = await _open_match(
+        session=session,
+        category_norm=code or fallback,
+        reported_at=report.reported_at,
+        lat=report.lat,
+        lon=report.lon,
+        address_norm=address_norm,
+        max_distance_m=settings.merge_distance_m,
+        window=timedelta(hours=settings.merge_window_hours),
+    )
+    return category, match
 
 
 async def lock_for_merging(
@@ -318,6 +358,30 @@ async def find_duplicate(
             max_distance_m=max_distance_m,
         ),
     )
+    return await _open_match(
+        session=session,
+        category_norm=category_norm,
+        reported_at=reported_at,
+        lat=lat,
+        lon=lon,
+        address_norm=address_norm,
+        max_distance_m=max_distance_m,
+        window=window,
+    )
+
+
+async def _open_match(
+    *,
+    session: AsyncSession,
+    category_norm: str,
+    reported_at: datetime,
+    lat: float | None,
+    lon: float | None,
+    address_norm: str | None,
+    max_distance_m: float,
+    window: timedelta,
+) -> merge_service.Match | None:
+    """The search of :func:`find_duplicate`, its locks already held."""
     candidates = await repository.open_candidates(
         session,
         category_norm=category_norm,

@@ -140,7 +140,24 @@ def lock_keys(
     point touches, and its normalised address. Two reports that can merge (within
     ``max_distance_m`` of each other, or at one address) share a key — the cell of
     either's point lies in the other's box — while reports of one category far apart
-    share none, so they do not wait for each other."""
+    share none, so they do not wait for each other. Each key is the category followed
+    by one of :func:`place_keys`."""
+    return [
+        category_norm + place
+        for place in place_keys(
+            lat=lat, lon=lon, address_norm=address_norm, max_distance_m=max_distance_m
+        )
+    ]
+
+
+def place_keys(
+    *,
+    lat: float | None,
+    lon: float | None,
+    address_norm: str | None,
+    max_distance_m: float,
+) -> list[str]:
+    """The place parts of :func:`lock_keys` (each to follow the category's key)."""
     keys = []
     if lat is not None and lon is not None:
         cell = max(2 * max_distance_m, 1.0) / METRES_PER_DEGREE
@@ -149,7 +166,7 @@ def lock_keys(
         dlon = reach / (METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
         rows = range(math.floor((lat - dlat) / cell), math.floor((lat + dlat) / cell) + 1)
         cols = range(math.floor((lon - dlon) / cell), math.floor((lon + dlon) / cell) + 1)
-        keys += [f"{category_norm}\x1fcell\x1f{row}\x1f{col}" for row in rows for col in cols]
+        keys += [f"\x1fcell\x1f{row}\x1f{col}" for row in rows for col in cols]
     if address_norm is not None:
-        keys.append(f"{category_norm}\x1faddress\x1f{address_norm}")
+        keys.append(f"\x1faddress\x1f{address_norm}")
     return keys
