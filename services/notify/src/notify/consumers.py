@@ -35,6 +35,7 @@ async def on_reported(ctx: Ctx, reported: payloads.CaseReported) -> None:
         settings=ctx.runtime.settings,
         case_id=reported.case_id,
         report_id=reported.case_id,
+        reporter=reported,
     )
     _wake(ctx, planned)
 
@@ -48,6 +49,7 @@ async def on_merged(ctx: Ctx, merged: payloads.CaseMerged) -> None:
         settings=ctx.runtime.settings,
         case_id=merged.duplicate_of,
         report_id=merged.case_id,
+        reporter=merged,
         since=merged.merged_at,
     )
     _wake(ctx, planned)

@@ -1,18 +1,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import select, text
+from sqlalchemy import Table, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify.reporters.models import OwedNotice, Reporter
 
+_REPORTERS = cast(Table, Reporter.__table__)
+_OWED = cast(Table, OwedNotice.__table__)
+
 
 async def add(session: AsyncSession, values: dict[str, Any]) -> None:
-    await session.execute(insert(Reporter).values(**values).on_conflict_do_nothing())
+    await session.execute(insert(_REPORTERS).values(**values).on_conflict_do_nothing())
 
 
 async def of_case(session: AsyncSession, case_id: UUID) -> Sequence[Reporter]:
@@ -36,7 +39,7 @@ async def lock_case(session: AsyncSession, case_id: UUID) -> None:
 
 
 async def owe(session: AsyncSession, values: dict[str, Any]) -> None:
-    await session.execute(insert(OwedNotice).values(**values).on_conflict_do_nothing())
+    await session.execute(insert(_OWED).values(**values).on_conflict_do_nothing())
 
 
 async def owed(session: AsyncSession, case_id: UUID) -> Sequence[OwedNotice]:
