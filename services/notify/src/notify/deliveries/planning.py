@@ -315,12 +315,16 @@ async def _plan_sms(
         values["next_attempt_at"] = held
     await repository.lock_recipient(session, recipient_id=recipient, channel=channel)
     window = timedelta(minutes=settings.sms_burst_window_minutes)
+    if await repository.plan_under(
+        session, values, since=now - window, limit=settings.sms_burst_limit
+    ):
+        _count(session, channel, "held" if held else "now")
+        return 1
     recent = await repository.recent(
         session, recipient_id=recipient, channel=channel, since=now - window
     )
     if len(recent) < settings.sms_burst_limit:
-        # a repeat is refused by its key (and counted nothing)
-        return await _plan_counted(session, values, how="held" if held else "now")
+        return 0  # under the limit, yet not planned: a repeat, refused by its key
     if await repository.exists(session, values["idempotency_key"]):
         return 0  # a repeat: not folded twice
     digest_id = await _fold(

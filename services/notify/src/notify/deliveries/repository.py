@@ -8,7 +8,7 @@ from typing import Any
 from typing import cast as typed
 from uuid import UUID
 
-from sqlalchemy import Table, TextClause, or_, select, text, update
+from sqlalchemy import Table, TextClause, func, literal, or_, select, text, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +24,44 @@ async def plan(session: AsyncSession, values: dict[str, Any]) -> bool:
     """Records a delivery intent once per idempotency key."""
     result = await session.execute(
         insert(_TABLE).values(**values).on_conflict_do_nothing().returning(_TABLE.c.id)
+    )
+    return result.first() is not None
+
+
+def _recent_where(*, recipient_id: str, channel: str, since: datetime) -> tuple[Any, ...]:
+    """Messages to the recipient over the channel planned since `since`: each digest
+    counted once, what it folded not at all."""
+    return (
+        Delivery.recipient_id == recipient_id,
+        Delivery.channel == channel,
+        Delivery.planned_at > since,
+        Delivery.status.not_in(("digested", "skipped")),
+    )
+
+
+async def plan_under(
+    session: AsyncSession, values: dict[str, Any], *, since: datetime, limit: int
+) -> bool:
+    """Records a delivery intent once per idempotency key, if fewer than `limit` messages
+    to its recipient over its channel were planned since `since` (:func:`recent`): the
+    count and the insert in one statement. False: a repeat, or the limit was reached
+    (the caller tells them apart with :func:`recent`). The caller holds the recipient's
+    lock (:func:`lock_recipient`), taken in an earlier statement, so the count sees
+    what the lock's previous holder committed."""
+    count = (
+        select(func.count())
+        .select_from(_TABLE)
+        .where(
+            *_recent_where(
+                recipient_id=values["recipient_id"], channel=values["channel"], since=since
+            )
+        )
+        .scalar_subquery()
+    )
+    keys = sorted(values)
+    row = select(*(literal(values[k], type_=_TABLE.c[k].type) for k in keys)).where(count < limit)
+    result = await session.execute(
+        insert(_TABLE).from_select(keys, row).on_conflict_do_nothing().returning(_TABLE.c.id)
     )
     return result.first() is not None
 
@@ -49,12 +87,7 @@ async def recent(
     each digest counted once and what it folded not at all."""
     result = await session.execute(
         select(Delivery.planned_at)
-        .where(
-            Delivery.recipient_id == recipient_id,
-            Delivery.channel == channel,
-            Delivery.planned_at > since,
-            Delivery.status.not_in(("digested", "skipped")),
-        )
+        .where(*_recent_where(recipient_id=recipient_id, channel=channel, since=since))
         .order_by(Delivery.planned_at)
     )
     return result.scalars().all()
