@@ -13,7 +13,9 @@ resident's phone, encrypted), then dispatch's `case.routed` (on the topic notify
 skipped by its consumer) and `case.assigned` (one category, each to one of the staff
 members, round robin). ``--assigned-only`` publishes `case.assigned` alone (the earlier
 mode). Prints `case.assigned` published → SMS at the sink p50/p99, SMS per second while
-publishing, SMS received, doubled, and notify's peak RSS.
+publishing, SMS received, doubled, notify's peak RSS, and the CPU time notify used
+from the first case until the last SMS, per case (the figure a busy machine disturbs
+least).
 
 Nothing upstream runs (no intake, no dispatch), so on a shared machine it measures
 notify's own stage: its consumers, its delivery worker and its outbox relay. It talks to
@@ -68,6 +70,12 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """The process's CPU time so far (user and system)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def ready(url: str, proc: subprocess.Popen[bytes]) -> None:
@@ -240,6 +248,7 @@ async def measure(
     published: dict[str, float] = {}
     cipher = PiiCipher(DEV_PII_KEY)
     peak = 0.0
+    cpu_before = cpu_seconds(pid)
     started = time.monotonic()
     began = time.time()
     for i in range(int(args.rate * args.duration)):
@@ -269,6 +278,7 @@ async def measure(
             if len(texts) >= len(published) or time.monotonic() > deadline:
                 break
             await asyncio.sleep(1.0)
+    cpu = cpu_seconds(pid) - cpu_before
     latency = [min(texts[t]) - at for t, at in published.items() if texts.get(t)]
     in_window = sum(1 for t in published if texts.get(t) and min(texts[t]) <= pushed)
     mix = "case.assigned only" if args.assigned_only else "cases (reported, routed, assigned)"
@@ -279,6 +289,7 @@ async def measure(
         ("SMS received", f"{len(latency)} of {len(published)}"),
         ("doubled", str(sum(1 for v in texts.values() if len(v) > 1))),
         ("RSS peak notify", f"{peak:.0f} MB"),
+        ("CPU notify per case", f"{cpu * 1000 / max(len(published), 1):.1f} ms ({cpu:.1f} s)"),
     ]
     for label, value in rows:
         print(f"  {label:<30}  {value}")
