@@ -1,14 +1,21 @@
-"""notify alone under a burst of assignments: `case.assigned` → SMS at the gateway.
+"""notify alone under a burst of cases: `case.assigned` → SMS at the gateway.
 
     .venv/bin/python bench/notify_burst.py --rate 50 --duration 30
+    .venv/bin/python bench/notify_burst.py --rate 50 --duration 30 --assigned-only
 
 Starts notify as a process (``python -m notify``) with a database and a topic namespace of
 its own and an SMS sink in another process, publishes ``--staff`` staff members to the
-directory topic and waits until notify holds them, then publishes `case.assigned` events
-(one category, each to one of the staff members, round robin) at a fixed rate for
-``--duration`` seconds, open loop, and waits (``--drain`` seconds at most) until every
-assignment's SMS is at the sink. Prints `case.assigned` published → SMS at the sink
-p50/p99, SMS per second while publishing, SMS received, doubled, and notify's peak RSS.
+directory topic and waits until notify holds them, then publishes cases at a fixed rate
+for ``--duration`` seconds, open loop, and waits (``--drain`` seconds at most) until every
+assignment's SMS is at the sink. Each case is the events of it that reach notify in the
+whole pipeline, in their order: intake's `case.reported` (a hotline report with the
+resident's phone, encrypted), then dispatch's `case.routed` (on the topic notify reads,
+skipped by its consumer) and `case.assigned` (one category, each to one of the staff
+members, round robin). ``--assigned-only`` publishes `case.assigned` alone (the earlier
+mode). Prints `case.assigned` published → SMS at the sink p50/p99, SMS per second while
+publishing, SMS received, doubled, notify's peak RSS, and the CPU time notify used
+from the first case until the last SMS, per case (the figure a busy machine disturbs
+least).
 
 Nothing upstream runs (no intake, no dispatch), so on a shared machine it measures
 notify's own stage: its consumers, its delivery worker and its outbox relay. It talks to
@@ -30,6 +37,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import httpx
 from sqlalchemy import text
@@ -64,6 +72,12 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """The process's CPU time so far (user and system)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def ready(url: str, proc: subprocess.Popen[bytes]) -> None:
     async with httpx.AsyncClient() as client:
         for _ in range(1200):
@@ -78,13 +92,52 @@ async def ready(url: str, proc: subprocess.Popen[bytes]) -> None:
     raise SystemExit(f"{url} not ready")
 
 
-def assignment(i: int, staff: int) -> payloads.CaseAssigned:
-    return payloads.CaseAssigned(
-        case_id=envelope.new_id(),
+CATEGORY = "environment/garbage-overflow"
+
+
+def reported(case_id: UUID, i: int, cipher: PiiCipher) -> payloads.CaseReported:
+    phone = f"138{i:08d}"
+    return payloads.CaseReported(
+        case_id=case_id,
         tracking_no=f"GC-20261128-{i:06d}",
-        category_code="environment/garbage-overflow",
+        channel="hotline",
+        external_ref=f"T{i:08d}",
+        reported_at=datetime.now(UTC),
+        content="小区门口垃圾满溢，无人清运。",
+        category_hint=CATEGORY,
+        priority="normal",
+        address="幸福路 1 号",
+        reporter=payloads.Contact(
+            name_masked="张*",
+            phone_masked=phone[:3] + "****" + phone[-4:],
+            phone_encrypted=cipher.encrypt(phone),
+        ),
+    )
+
+
+def routed(case_id: UUID, i: int) -> payloads.CaseRouted:
+    return payloads.CaseRouted(
+        case_id=case_id,
+        tracking_no=f"GC-20261128-{i:06d}",
+        category_code=CATEGORY,
         priority="normal",
         channel="hotline",
+        external_ref=f"T{i:08d}",
+        target="grid",
+        method="point_in_polygon",
+        grid_code=GRID,
+        reason="point in grid",
+    )
+
+
+def assignment(case_id: UUID, i: int, staff: int) -> payloads.CaseAssigned:
+    return payloads.CaseAssigned(
+        case_id=case_id,
+        tracking_no=f"GC-20261128-{i:06d}",
+        category_code=CATEGORY,
+        priority="normal",
+        channel="hotline",
+        external_ref=f"T{i:08d}",
         assignee_id=f"nb{i % staff}",
         assignee_role="grid_member",
         post="A",
@@ -148,16 +201,18 @@ async def run(args: argparse.Namespace) -> None:
         await _delete_namespace(kafka, namespace)
 
 
-async def send(producer: Any, namespace: str, payload: Any, subject: str) -> None:
+async def send(
+    producer: Any, namespace: str, payload: Any, subject: str, source: str = "dispatch"
+) -> None:
     event = envelope.build(
         payload,
         subject=subject,
-        source="dispatch",
+        source=source,
         tenant="510302",
         correlation_id=f"bench-{subject}",
         time=datetime.now(UTC),
     )
-    topic = topics.qualify(namespace, topics.for_event(source="dispatch", event_type=event.type))
+    topic = topics.qualify(namespace, topics.for_event(source=source, event_type=event.type))
     await producer.send(topic, key=subject.encode(), value=event.to_bytes())
 
 
@@ -191,7 +246,9 @@ async def measure(
     producer: Any, namespace: str, sink_url: str, pid: int, args: argparse.Namespace
 ) -> None:
     published: dict[str, float] = {}
+    cipher = PiiCipher(DEV_PII_KEY)
     peak = 0.0
+    cpu_before = cpu_seconds(pid)
     started = time.monotonic()
     began = time.time()
     for i in range(int(args.rate * args.duration)):
@@ -199,9 +256,13 @@ async def measure(
         if delay > 0:
             await asyncio.sleep(delay)
             peak = max(peak, rss_mib(pid))
-        payload = assignment(i, args.staff)
+        case_id = envelope.new_id()
+        if not args.assigned_only:
+            await send(producer, namespace, reported(case_id, i, cipher), str(case_id), "intake")
+            await send(producer, namespace, routed(case_id, i), str(case_id))
+        payload = assignment(case_id, i, args.staff)
         published[payload.tracking_no] = time.time()
-        await send(producer, namespace, payload, str(payload.case_id))
+        await send(producer, namespace, payload, str(case_id))
     await producer.flush()
     pushed = time.time()
     texts: dict[str, list[float]] = {}
@@ -217,15 +278,18 @@ async def measure(
             if len(texts) >= len(published) or time.monotonic() > deadline:
                 break
             await asyncio.sleep(1.0)
+    cpu = cpu_seconds(pid) - cpu_before
     latency = [min(texts[t]) - at for t, at in published.items() if texts.get(t)]
     in_window = sum(1 for t in published if texts.get(t) and min(texts[t]) <= pushed)
-    print(f"\npublished {len(published)} case.assigned at {args.rate}/s for {args.duration} s")
+    mix = "case.assigned only" if args.assigned_only else "cases (reported, routed, assigned)"
+    print(f"\npublished {len(published)} {mix} at {args.rate}/s for {args.duration} s")
     rows = [
         ("case.assigned → SMS p50 / p99", f"{pct(latency, 0.5)} / {pct(latency, 0.99)}"),
         ("SMS while publishing", f"{in_window / max(pushed - began, 1e-9):.1f} /s"),
         ("SMS received", f"{len(latency)} of {len(published)}"),
         ("doubled", str(sum(1 for v in texts.values() if len(v) > 1))),
         ("RSS peak notify", f"{peak:.0f} MB"),
+        ("CPU notify per case", f"{cpu * 1000 / max(len(published), 1):.1f} ms ({cpu:.1f} s)"),
     ]
     for label, value in rows:
         print(f"  {label:<30}  {value}")
@@ -236,11 +300,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--rate", type=float, default=50.0, help="assignments per second")
+    parser.add_argument("--rate", type=float, default=50.0, help="cases per second")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of publishing")
     parser.add_argument("--drain", type=float, default=180.0, help="seconds to wait for the rest")
     parser.add_argument("--staff", type=int, default=64, help="staff members assigned in turn")
     parser.add_argument("--partitions", type=int, default=3, help="partitions per topic")
+    parser.add_argument(
+        "--assigned-only",
+        action="store_true",
+        help="publish case.assigned alone, not each case's case.reported and case.routed",
+    )
     parser.add_argument("--logs", help="where notify's and the sink's logs go")
     args = parser.parse_args()
     args.logs = args.logs or tempfile.mkdtemp(prefix="gridcase-bench-notify-")

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from gridcase_events import envelope, payloads
 from gridcase_events.testing import HttpSink
 
 pytestmark = pytest.mark.integration
@@ -66,3 +67,44 @@ async def test_a_burst_is_sent_concurrently_within_the_bound_each_once(
     assert len(keys) == BURST
     assert len(set(keys)) == BURST  # one SMS per assignment, none twice
     assert 1 < http_sink.most_at_once <= CONCURRENCY
+
+
+async def test_each_case_routed_then_assigned_is_told_once_of_its_assignment(
+    client: Any,
+    staff: Any,
+    publish: Any,
+    assigned: Any,
+    deliveries: Any,
+    http_sink: CountingSink,
+) -> None:
+    # As dispatch publishes them: each case's routing just before its assignment, on
+    # the same partition. The routing tells nobody; the assignment is told once.
+    await staff()
+    cases = [envelope.new_id() for _ in range(6)]
+    for i, case_id in enumerate(cases):
+        await publish(
+            payloads.CaseRouted(
+                case_id=case_id,
+                tracking_no=f"GC-20261121-R{i:05d}",
+                category_code="environment/garbage-overflow",
+                priority="normal",
+                channel="hotline",
+                target="grid",
+                method="point_in_polygon",
+                grid_code="510302001001001",
+                reason="point in grid",
+            ),
+            subject=str(case_id),
+            source="dispatch",
+        )
+        await assigned(case_id=case_id, tracking_no=f"GC-20261121-R{i:05d}")
+
+    for case_id in cases:
+        items = await deliveries(case_id, sent, channel=None)
+        assert {(i["channel"], i["trigger_event_type"]) for i in items} == {
+            ("sms", "case.assigned"),
+            ("inapp", "case.assigned"),
+        }
+    keys = [r.json()["out_id"] for r in http_sink.requests]
+    assert len(keys) == len(cases)
+    assert len(set(keys)) == len(cases)

@@ -11,7 +11,7 @@ morning, and a burst of SMS to one person folds into a digest.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 import structlog
@@ -47,6 +47,16 @@ def _count(session: AsyncSession, channel: str, how: str) -> None:
     """Counts a planned delivery once its transaction commits (a handler that rolls
     back and is retried must not count twice)."""
     on_commit(session, PLANNED.labels(channel, how).inc)
+
+
+class ReporterRef(Protocol):
+    """What planning needs of a report: how it came in (a 12345 ticket is told too)."""
+
+    @property
+    def channel(self) -> str: ...
+
+    @property
+    def external_ref(self) -> str | None: ...
 
 
 def idempotency_key(*, event_id: Any, recipient_id: str, channel: str) -> str:
@@ -141,15 +151,14 @@ async def plan_owed(
     settings: NotifySettings,
     case_id: UUID,
     report_id: UUID,
+    reporter: ReporterRef,
     since: datetime | None = None,
 ) -> int:
     """Plans, for a reporter notify has just learned of, the progress events of the case
     it saw first (cross-topic reordering); for a reporter merged in, only those that
     happened from `since` (the merge) on. The caller holds the case's lock
-    (:func:`notify.reporters.repository.lock_case`) and has recorded the reporter."""
-    reporter = await reporter_repository.by_report(session, report_id)
-    if reporter is None:
-        return 0
+    (:func:`notify.reporters.repository.lock_case`) and has recorded the reporter
+    (`reporter`: its report's channel and external reference, as the event gave them)."""
     only = {f"resident:{report_id}"}
     if reporter.channel == "hotline" and reporter.external_ref:
         only.add(f"hotline:{reporter.external_ref}")
@@ -306,12 +315,16 @@ async def _plan_sms(
         values["next_attempt_at"] = held
     await repository.lock_recipient(session, recipient_id=recipient, channel=channel)
     window = timedelta(minutes=settings.sms_burst_window_minutes)
+    if await repository.plan_under(
+        session, values, since=now - window, limit=settings.sms_burst_limit
+    ):
+        _count(session, channel, "held" if held else "now")
+        return 1
     recent = await repository.recent(
         session, recipient_id=recipient, channel=channel, since=now - window
     )
     if len(recent) < settings.sms_burst_limit:
-        # a repeat is refused by its key (and counted nothing)
-        return await _plan_counted(session, values, how="held" if held else "now")
+        return 0  # under the limit, yet not planned: a repeat, refused by its key
     if await repository.exists(session, values["idempotency_key"]):
         return 0  # a repeat: not folded twice
     digest_id = await _fold(

@@ -8,7 +8,8 @@ from typing import Any
 from typing import cast as typed
 from uuid import UUID
 
-from sqlalchemy import Table, cast, column, or_, select, text, update, values
+from sqlalchemy import Table, TextClause, func, literal, or_, select, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,12 +17,51 @@ from notify.deliveries.models import Delivery
 
 DIGEST = "digest"
 _TABLE = typed(Table, Delivery.__table__)
+_DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
 
 
 async def plan(session: AsyncSession, values: dict[str, Any]) -> bool:
     """Records a delivery intent once per idempotency key."""
     result = await session.execute(
-        insert(Delivery).values(**values).on_conflict_do_nothing().returning(Delivery.id)
+        insert(_TABLE).values(**values).on_conflict_do_nothing().returning(_TABLE.c.id)
+    )
+    return result.first() is not None
+
+
+def _recent_where(*, recipient_id: str, channel: str, since: datetime) -> tuple[Any, ...]:
+    """Messages to the recipient over the channel planned since `since`: each digest
+    counted once, what it folded not at all."""
+    return (
+        Delivery.recipient_id == recipient_id,
+        Delivery.channel == channel,
+        Delivery.planned_at > since,
+        Delivery.status.not_in(("digested", "skipped")),
+    )
+
+
+async def plan_under(
+    session: AsyncSession, values: dict[str, Any], *, since: datetime, limit: int
+) -> bool:
+    """Records a delivery intent once per idempotency key, if fewer than `limit` messages
+    to its recipient over its channel were planned since `since` (:func:`recent`): the
+    count and the insert in one statement. False: a repeat, or the limit was reached
+    (the caller tells them apart with :func:`recent`). The caller holds the recipient's
+    lock (:func:`lock_recipient`), taken in an earlier statement, so the count sees
+    what the lock's previous holder committed."""
+    count = (
+        select(func.count())
+        .select_from(_TABLE)
+        .where(
+            *_recent_where(
+                recipient_id=values["recipient_id"], channel=values["channel"], since=since
+            )
+        )
+        .scalar_subquery()
+    )
+    keys = sorted(values)
+    row = select(*(literal(values[k], type_=_TABLE.c[k].type) for k in keys)).where(count < limit)
+    result = await session.execute(
+        insert(_TABLE).from_select(keys, row).on_conflict_do_nothing().returning(_TABLE.c.id)
     )
     return result.first() is not None
 
@@ -47,12 +87,7 @@ async def recent(
     each digest counted once and what it folded not at all."""
     result = await session.execute(
         select(Delivery.planned_at)
-        .where(
-            Delivery.recipient_id == recipient_id,
-            Delivery.channel == channel,
-            Delivery.planned_at > since,
-            Delivery.status.not_in(("digested", "skipped")),
-        )
+        .where(*_recent_where(recipient_id=recipient_id, channel=channel, since=since))
         .order_by(Delivery.planned_at)
     )
     return result.scalars().all()
@@ -122,53 +157,65 @@ async def finish(
     return result.first() is not None
 
 
+def _array(column: str) -> str:
+    """A bound list as an array of the column's type (an unknown column raises)."""
+    return f"CAST(:{column} AS {_TABLE.c[column].type.compile(dialect=_DIALECT)}[])"
+
+
+_FINISH: dict[tuple[str, ...], TextClause] = {}
+
+
+def _finish_statement(keys: tuple[str, ...]) -> TextClause:
+    """One ``UPDATE`` per set of columns written: the outcomes come as arrays, one per
+    column, so its text is the same whatever their number (compiled and prepared once)."""
+    if keys not in _FINISH:
+        sets = ", ".join(f"{key} = o.{key}" for key in keys)
+        arrays = ", ".join(["CAST(:ids AS UUID[])", "CAST(:guards AS INTEGER[])"])
+        arrays += "".join(f", {_array(key)}" for key in keys)
+        names = ", ".join(["id", "guard", *keys])
+        _FINISH[keys] = text(
+            f"UPDATE {_TABLE.fullname} AS d SET {sets} "  # noqa: S608 - column names only
+            f"FROM unnest({arrays}) AS o({names}) "
+            "WHERE d.id = o.id AND d.status = 'sending' AND d.attempts = o.guard "
+            "RETURNING d.id"
+        )
+    return _FINISH[keys]
+
+
 async def finish_attempts(
     session: AsyncSession, outcomes: Sequence[tuple[UUID, int, dict[str, Any]]]
 ) -> set[UUID]:
     """Records attempts' outcomes, ``(delivery id, attempt, values)``: each only while
     that attempt still holds the lease, as :func:`finish` with `attempt` does. One
-    ``UPDATE … FROM (VALUES …)`` per set of columns written (a delivery, a retry, a
+    ``UPDATE … FROM unnest(…)`` per set of columns written (a delivery, a retry, a
     failure), not one per outcome. Returns the ids of the deliveries updated."""
-    table = _TABLE
     groups: dict[tuple[str, ...], list[tuple[UUID, int, dict[str, Any]]]] = {}
     for outcome in outcomes:
         groups.setdefault(tuple(sorted(outcome[2])), []).append(outcome)
     done: set[UUID] = set()
     for keys, members in groups.items():
-        given = values(
-            column("id", table.c.id.type),
-            column("attempt", table.c.attempts.type),
-            *(column(key, table.c[key].type) for key in keys),
-            name="outcome",
-        ).data([(i, attempt, *(v[key] for key in keys)) for i, attempt, v in members])
-        result = await session.execute(
-            update(table)
-            .where(
-                table.c.id == given.c.id,
-                table.c.status == "sending",
-                table.c.attempts == given.c.attempt,
-            )
-            # a column of NULLs only has no type in VALUES: cast to the column's own
-            .values({key: cast(given.c[key], table.c[key].type) for key in keys})
-            .returning(table.c.id)
-        )
+        params: dict[str, list[Any]] = {
+            "ids": [i for i, _, _ in members],
+            "guards": [attempt for _, attempt, _ in members],
+        }
+        params.update({key: [v[key] for _, _, v in members] for key in keys})
+        result = await session.execute(_finish_statement(keys), params)
         done.update(result.scalars())
     return done
+
+
+_SET_REFS = text(
+    f"UPDATE {_TABLE.fullname} AS d SET provider_ref = o.ref "  # noqa: S608 - names only
+    f"FROM unnest(CAST(:ids AS UUID[]), {_array('provider_ref')}) AS o(id, ref) "
+    "WHERE d.id = o.id"
+)
 
 
 async def set_provider_refs(session: AsyncSession, refs: dict[UUID, str | None]) -> None:
     """Sets deliveries' provider references, in one statement."""
     if not refs:
         return
-    table = _TABLE
-    given = values(
-        column("id", table.c.id.type),
-        column("provider_ref", table.c.provider_ref.type),
-        name="ref",
-    ).data(list(refs.items()))
-    await session.execute(
-        update(table).where(table.c.id == given.c.id).values(provider_ref=given.c.provider_ref)
-    )
+    await session.execute(_SET_REFS, {"ids": list(refs), "provider_ref": list(refs.values())})
 
 
 async def get(session: AsyncSession, delivery_id: UUID) -> Delivery | None:

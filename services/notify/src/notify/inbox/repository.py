@@ -1,13 +1,26 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify.inbox.models import InboxItem
+
+_TABLE = cast(Table, InboxItem.__table__)
+_DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
+_COLUMNS = ("idempotency_key", "staff_id", "case_id", "event_type", "title", "text", "created_at")
+# The items come as arrays, one per column: the same text whatever their number
+# (compiled and prepared once, not once per number of items).
+_ADD_MANY = text(
+    f"INSERT INTO {_TABLE.fullname} ({', '.join(_COLUMNS)}) "  # noqa: S608 - names only
+    "SELECT * FROM unnest("
+    + ", ".join(f"CAST(:{c} AS {_TABLE.c[c].type.compile(dialect=_DIALECT)}[])" for c in _COLUMNS)
+    + ") ON CONFLICT DO NOTHING RETURNING idempotency_key, id"
+)
 
 
 async def add(session: AsyncSession, values: dict[str, Any]) -> int | None:
@@ -23,12 +36,7 @@ async def add_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dic
     those stored, by key (one already there is left out)."""
     if not rows:
         return {}
-    result = await session.execute(
-        insert(InboxItem)
-        .values(list(rows))
-        .on_conflict_do_nothing()
-        .returning(InboxItem.idempotency_key, InboxItem.id)
-    )
+    result = await session.execute(_ADD_MANY, {c: [row[c] for row in rows] for c in _COLUMNS})
     return {row.idempotency_key: row.id for row in result}
 
 

@@ -1,18 +1,31 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import select, text
+from sqlalchemy import Table, func, literal, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify.reporters.models import OwedNotice, Reporter
 
+_REPORTERS = cast(Table, Reporter.__table__)
+_OWED = cast(Table, OwedNotice.__table__)
 
-async def add(session: AsyncSession, values: dict[str, Any]) -> None:
-    await session.execute(insert(Reporter).values(**values).on_conflict_do_nothing())
+
+async def add_locked(session: AsyncSession, values: dict[str, Any]) -> None:
+    """Takes :func:`lock_case`'s lock and records the reporter, in one statement: the
+    lock is taken before the row is written (the row reads the lock's answer), and the
+    statements after it see what the lock's previous holder committed."""
+    locked = select(
+        func.pg_advisory_xact_lock(func.hashtext(f"reporters:{values['case_id']}"))
+    ).cte("locked")
+    keys = sorted(values)
+    row = select(*(literal(values[k], type_=_REPORTERS.c[k].type) for k in keys)).select_from(
+        locked
+    )
+    await session.execute(insert(_REPORTERS).from_select(keys, row).on_conflict_do_nothing())
 
 
 async def of_case(session: AsyncSession, case_id: UUID) -> Sequence[Reporter]:
@@ -36,7 +49,7 @@ async def lock_case(session: AsyncSession, case_id: UUID) -> None:
 
 
 async def owe(session: AsyncSession, values: dict[str, Any]) -> None:
-    await session.execute(insert(OwedNotice).values(**values).on_conflict_do_nothing())
+    await session.execute(insert(_OWED).values(**values).on_conflict_do_nothing())
 
 
 async def owed(session: AsyncSession, case_id: UUID) -> Sequence[OwedNotice]:

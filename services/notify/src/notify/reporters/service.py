@@ -14,8 +14,7 @@ async def on_reported(
     *, session: AsyncSession, reported: payloads.CaseReported, at: datetime
 ) -> None:
     reporter = reported.reporter
-    await repository.lock_case(session, reported.case_id)
-    await repository.add(
+    await repository.add_locked(
         session,
         {
             "case_id": reported.case_id,
@@ -33,8 +32,7 @@ async def on_reported(
 async def on_merged(*, session: AsyncSession, merged: payloads.CaseMerged, at: datetime) -> None:
     """The duplicate's reporter now hears of the case it was merged into."""
     reporter = merged.reporter
-    await repository.lock_case(session, merged.duplicate_of)
-    await repository.add(
+    await repository.add_locked(
         session,
         {
             "case_id": merged.duplicate_of,
