@@ -8,7 +8,9 @@ directory topic and waits until notify holds them, then publishes `case.assigned
 (one category, each to one of the staff members, round robin) at a fixed rate for
 ``--duration`` seconds, open loop, and waits (``--drain`` seconds at most) until every
 assignment's SMS is at the sink. Prints `case.assigned` published → SMS at the sink
-p50/p99, SMS per second while publishing, SMS received, doubled, and notify's peak RSS.
+p50/p99, SMS per second while publishing, SMS received, doubled, notify's peak RSS, and
+notify's CPU time per 1,000 SMS (its cost, which other load on the machine does not
+change as much as it changes the latencies).
 
 Nothing upstream runs (no intake, no dispatch), so on a shared machine it measures
 notify's own stage: its consumers, its delivery worker and its outbox relay. It talks to
@@ -55,6 +57,13 @@ def pct(values: list[float], q: float) -> str:
     ordered = sorted(values)
     v = ordered[min(len(ordered) - 1, int(q * len(ordered)))]
     return f"{v * 1000:.0f} ms" if v < 1 else f"{v:.1f} s"
+
+
+def cpu_seconds(pid: int) -> float:
+    """The process's CPU time so far (user and system): the cost of its work, whatever
+    else shares the machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mib(pid: int) -> float:
@@ -192,6 +201,7 @@ async def measure(
 ) -> None:
     published: dict[str, float] = {}
     peak = 0.0
+    cpu_before = cpu_seconds(pid)
     started = time.monotonic()
     began = time.time()
     for i in range(int(args.rate * args.duration)):
@@ -217,6 +227,7 @@ async def measure(
             if len(texts) >= len(published) or time.monotonic() > deadline:
                 break
             await asyncio.sleep(1.0)
+    cpu = cpu_seconds(pid) - cpu_before
     latency = [min(texts[t]) - at for t, at in published.items() if texts.get(t)]
     in_window = sum(1 for t in published if texts.get(t) and min(texts[t]) <= pushed)
     print(f"\npublished {len(published)} case.assigned at {args.rate}/s for {args.duration} s")
@@ -226,6 +237,7 @@ async def measure(
         ("SMS received", f"{len(latency)} of {len(published)}"),
         ("doubled", str(sum(1 for v in texts.values() if len(v) > 1))),
         ("RSS peak notify", f"{peak:.0f} MB"),
+        ("notify CPU per 1,000 SMS", f"{cpu / max(len(latency), 1) * 1000:.1f} s"),
     ]
     for label, value in rows:
         print(f"  {label:<30}  {value}")
