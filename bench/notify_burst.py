@@ -65,17 +65,18 @@ def pct(values: list[float], q: float) -> str:
     return f"{v * 1000:.0f} ms" if v < 1 else f"{v:.1f} s"
 
 
+def cpu_seconds(pid: int) -> float:
+    """The process's CPU time so far (user and system): the cost of its work, whatever
+    else shares the machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def cpu_seconds(pid: int) -> float:
-    """The process's CPU time so far (user and system)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def ready(url: str, proc: subprocess.Popen[bytes]) -> None:

@@ -216,7 +216,7 @@ async def main(n: int) -> None:
             seconds = time.perf_counter() - started
             await runner.stop()
             how = (
-                "one transaction per polled run of a partition"
+                "one transaction per poll, every partition"
                 if batch
                 else "one transaction per event"
             )

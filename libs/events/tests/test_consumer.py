@@ -2,16 +2,18 @@ import asyncio
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client import REGISTRY
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, Column, Identity, MetaData, Table, Text, func, select, text
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events import topics
 from gridcase_events.consumer import ConsumerRunner
 from gridcase_events.envelope import Envelope
-from gridcase_events.testing import eventually, read_topic
+from gridcase_events.testing import LogLines, eventually, read_topic
 
 pytestmark = pytest.mark.integration
 
@@ -317,3 +319,246 @@ async def test_a_type_handled_elsewhere_is_skipped_by_its_header_without_parsing
         kafka_bootstrap, topics.qualify(namespace, topics.dlq(topics.INTAKE)), min_count=0
     )
     assert dead == []
+
+
+# ---------------------------------------------------------------- a poll across partitions
+
+
+async def applied_log(store: Any) -> Table:
+    """A table where a handler writes, for each event it applies, the transaction it
+    applies it in (in the order of application)."""
+    table = Table(
+        "applied",
+        MetaData(schema=store.metadata.schema),
+        Column("seq", BigInteger, Identity(), primary_key=True),
+        Column("event_id", PgUUID(as_uuid=True), nullable=False),
+        Column("key", Text, nullable=False),
+        Column("txid", BigInteger, nullable=False, server_default=text("txid_current()")),
+    )
+    async with store.engine.begin() as conn:
+        await conn.run_sync(table.create)
+    store.applied = table
+    return table
+
+
+async def applied_rows(store: Any) -> list[Any]:
+    t = store.applied
+    async with store.sessionmaker() as s:
+        return list(
+            (await s.execute(select(t.c.event_id, t.c.key, t.c.txid).order_by(t.c.seq))).all()
+        )
+
+
+def logging_handler(store: Any, log_insert: Any, *, fail_on: str | None = None):  # type: ignore[no-untyped-def]
+    effect = apply_effect(store, fail_on=fail_on)
+
+    async def handle(session: AsyncSession, event: Envelope, payload: Any) -> None:
+        await effect(session, event, payload)
+        await session.execute(log_insert.insert().values(event_id=event.id, key=event.subject))
+
+    return handle
+
+
+async def publish_spread(
+    producer: AIOKafkaProducer, namespace: str, events: list[Envelope]
+) -> dict[str, int]:
+    """Publishes `events` in order; returns each key's partition."""
+    partitions: dict[str, int] = {}
+    target = topics.qualify(namespace, topics.INTAKE)
+    for e in events:
+        meta = await (await producer.send(target, key=e.subject.encode(), value=e.to_bytes()))
+        partitions[e.subject] = meta.partition
+    return partitions
+
+
+def assert_order_per_key(rows: list[Any], sent: list[Envelope]) -> None:
+    for key in {e.subject for e in sent}:
+        expected = [e.id for e in sent if e.subject == key]
+        assert [r.event_id for r in rows if r.key == key] == expected, f"order of {key}"
+
+
+async def test_a_poll_of_several_partitions_is_applied_in_one_transaction(
+    store: Any, producer: AIOKafkaProducer, namespace: str, kafka_bootstrap: str, make_event: Any
+) -> None:
+    log_insert = await applied_log(store)
+    sent = [make_event(key=f"case-t{i % 9}", content=f"n{i}") for i in range(45)]
+    partitions = await publish_spread(producer, namespace, sent)
+    assert len(set(partitions.values())) == 3, "the keys should reach every partition"
+
+    r = runner(
+        store, producer, namespace, kafka_bootstrap, handler=logging_handler(store, log_insert)
+    )
+    await r.start()
+    try:
+        seen = await eventually(lambda: _has(store, str(sent[-1].id)))
+        await eventually(lambda: _count_at_least(store, len(sent)))
+    finally:
+        await r.stop()
+
+    rows = await applied_rows(store)
+    assert set((await effects(store)).values()) == {1}
+    assert sorted(str(r.event_id) for r in rows) == sorted(str(e.id) for e in sent)
+    spans = {tx: {partitions[r.key] for r in rows if r.txid == tx} for tx in {r.txid for r in rows}}
+    assert max(len(p) for p in spans.values()) == 3, "one transaction should span the partitions"
+    assert len(spans) < 3, f"a poll per transaction, not a partition per transaction: {spans}"
+    assert_order_per_key(rows, sent)
+    assert seen
+
+
+async def test_a_failing_event_in_one_partition_neither_blocks_nor_doubles_the_others(
+    store: Any, producer: AIOKafkaProducer, namespace: str, kafka_bootstrap: str, make_event: Any
+) -> None:
+    """The poll's transaction fails at one event: every partition is then applied on its
+    own, the failing one's last, so the others are stored before its retries begin."""
+    log_insert = await applied_log(store)
+    sent = [make_event(key=f"case-f{i % 9}", content=f"n{i}") for i in range(36)]
+    failing = make_event(key="case-f4", content="explode")
+    sent.insert(5, failing)
+    partitions = await publish_spread(producer, namespace, sent)
+    others = [e for e in sent if e is not failing]
+    stored_when_failing: list[int] = []
+    effect = logging_handler(store, log_insert)
+
+    async def handle(session: AsyncSession, event: Envelope, payload: Any) -> None:
+        if payload.content == "explode":
+            async with store.sessionmaker() as s:
+                count = (
+                    await s.execute(select(func.count()).select_from(store.effects))
+                ).scalar_one()
+            stored_when_failing.append(count)
+            raise RuntimeError("cannot handle this case")
+        await effect(session, event, payload)
+
+    r = runner(store, producer, namespace, kafka_bootstrap, handler=handle)
+    await r.start()
+    try:
+        dead = await read_topic(
+            kafka_bootstrap, topics.qualify(namespace, topics.dlq(topics.INTAKE)), min_count=1
+        )
+        seen = await eventually(lambda: _count_at_least(store, len(others)))
+    finally:
+        await r.stop()
+
+    assert [d.value for d in dead] == [failing.to_bytes()]
+    final = await effects(store)
+    assert set(final) == {str(e.id) for e in others}
+    assert set(final.values()) == {1}, "no event may take effect twice"
+    rows = await applied_rows(store)
+    assert len(rows) == len(others)
+    assert_order_per_key(rows, others)
+    # The first attempt is inside the poll's transaction; the retries come after the
+    # other partitions' events are stored, and the failing partition's before it.
+    position = sent.index(failing)
+    after_it = [e for e in sent[position + 1 :] if partitions[e.subject] == partitions["case-f4"]]
+    assert stored_when_failing[0] == 0
+    assert stored_when_failing[-1] == len(others) - len(after_it)
+    assert seen
+
+
+async def committed_offsets(kafka: str, group: str, namespace: str) -> dict[int, int]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    topic = topics.qualify(namespace, topics.INTAKE)
+    return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
+
+
+async def test_a_revoked_partition_is_not_committed_by_the_runner_that_lost_it(
+    store: Any,
+    producer: AIOKafkaProducer,
+    namespace: str,
+    kafka_bootstrap: str,
+    make_event: Any,
+    log_lines: LogLines,
+) -> None:
+    """A rebalance takes partitions away while a poll's transaction is under way: the
+    transaction may finish, but its offsets for the partitions now read by another
+    member are not committed by the runner that lost them (and its own are)."""
+    sent = [make_event(key=f"case-v{i % 9}", content=f"n{i}") for i in range(27)]
+    partitions = await publish_spread(producer, namespace, sent)
+    ends = {p: sum(1 for e in sent if partitions[e.subject] == p) for p in range(3)}
+    entered, gate = asyncio.Event(), asyncio.Event()
+    effect = apply_effect(store)
+
+    async def handle(session: AsyncSession, event: Envelope, payload: Any) -> None:
+        entered.set()
+        await gate.wait()
+        await effect(session, event, payload)
+
+    r = runner(store, producer, namespace, kafka_bootstrap, handler=handle)
+    other = AIOKafkaConsumer(
+        topics.qualify(namespace, topics.INTAKE),
+        bootstrap_servers=kafka_bootstrap,
+        group_id=r.group,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        heartbeat_interval_ms=500,
+    )
+    await r.start()
+    try:
+        await asyncio.wait_for(entered.wait(), 30)
+        await other.start()  # joins the group: a rebalance while the handler waits
+
+        async def other_assigned() -> set[int]:
+            await other.getmany(timeout_ms=100, max_records=1)  # the records stay unread
+            return {tp.partition for tp in other.assignment()}
+
+        taken = await eventually(other_assigned)
+        gate.set()
+        kept = set(range(3)) - taken
+
+        async def ours_committed() -> dict[int, int] | None:
+            offsets = await committed_offsets(kafka_bootstrap, r.group, namespace)
+            return offsets if all(offsets.get(p) == ends[p] for p in kept) else None
+
+        offsets = await eventually(ours_committed)
+    finally:
+        await r.stop()
+        await other.stop()
+
+    assert kept, "the runner should keep a partition"
+    for p in taken:
+        assert offsets.get(p, -1) in (-1, None), f"partition {p} was committed after it was revoked"
+    assert set((await effects(store)).values()) == {1}
+    # Offering the broker a revoked partition's offset fails the whole commit, the
+    # partitions still ours included.
+    assert log_lines.where(event="offset commit failed") == []
+
+
+async def test_stopped_during_a_polls_transaction_and_restarted_nothing_lost_or_doubled(
+    store: Any, producer: AIOKafkaProducer, namespace: str, kafka_bootstrap: str, make_event: Any
+) -> None:
+    log_insert = await applied_log(store)
+    sent = [make_event(key=f"case-s{i % 9}", content=f"n{i}") for i in range(120)]
+    await publish_spread(producer, namespace, sent)
+    entered, gate = asyncio.Event(), asyncio.Event()
+    effect = logging_handler(store, log_insert)
+
+    async def held(session: AsyncSession, event: Envelope, payload: Any) -> None:
+        if not gate.is_set():
+            entered.set()
+            await gate.wait()
+        await effect(session, event, payload)
+
+    first = runner(store, producer, namespace, kafka_bootstrap, handler=held, max_poll_records=30)
+    await first.start()
+    await asyncio.wait_for(entered.wait(), 30)
+    stopping = asyncio.create_task(first.stop())
+    gate.set()
+    await stopping
+    after_first = len(await effects(store))
+    assert 0 < after_first < len(sent), "the first runner should stop after its poll"
+
+    second = runner(store, producer, namespace, kafka_bootstrap, handler=effect)
+    await second.start()
+    try:
+        await eventually(lambda: _count_at_least(store, len(sent)))
+    finally:
+        await second.stop()
+    final = await effects(store)
+    assert set(final) == {str(e.id) for e in sent}
+    assert set(final.values()) == {1}, "no event may take effect twice"
+    assert_order_per_key(await applied_rows(store), sent)

@@ -3,7 +3,10 @@
 For each record: decode the envelope, skip types this consumer does not handle, and
 otherwise run the handler and record the event in the inbox **in one transaction**.
 Offsets are committed only after that commit (and for revoked partitions on a
-rebalance). A duplicate is skipped by the inbox. A failing handler is retried with
+rebalance). A poll's events, every partition's, are applied in one transaction with one
+inbox insert (each partition's in their order); when that fails, each partition's run on
+its own, and a failing run's events before the failing one together, the failing one
+alone (see :meth:`ConsumerRunner._apply`). A duplicate is skipped by the inbox. A failing handler is retried with
 backoff a bounded number of times, then the record goes to the dead-letter topic with
 the reason in its headers and the partition moves on. Database or broker outages are
 not the message's fault: those are retried until the service stops, and the record is
@@ -23,7 +26,7 @@ import re
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import structlog
@@ -97,6 +100,29 @@ class _Item:
     envelope: Envelope
     payload: BaseModel
     handler: Handler
+    commit_to: int
+    """The partition's offset to commit once this event is stored: past it and past the
+    skipped or dead-lettered records that follow it in the poll."""
+
+
+@dataclass
+class _Plan:
+    """One partition's share of a poll, decoded: the events to apply in order, the
+    offset past the records skipped before the first of them, and the record to read
+    again (its dead letter could not be published), if any."""
+
+    tp: TopicPartition
+    items: list[_Item] = field(default_factory=list)
+    lead: int | None = None
+    reread: int | None = None
+
+    def add(self, record: Any, item: _Item | None) -> None:
+        if item is not None:
+            self.items.append(item)
+        elif self.items:
+            self.items[-1] = replace(self.items[-1], commit_to=record.offset + 1)
+        else:
+            self.lead = record.offset + 1
 
 
 def _header(record: Any, name: str) -> str | None:
@@ -126,10 +152,11 @@ class _Revoker(ConsumerRebalanceListener):  # type: ignore[misc]
         self.runner = runner
 
     async def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
-        await self.runner._commit(only=set(revoked))
+        await self.runner._revoke(set(revoked))
         self.runner._forget_lag(revoked)
 
     async def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
+        self.runner._revoked.clear()
         log.info("partitions assigned", consumer=self.runner.name, partitions=len(assigned))
 
 
@@ -153,12 +180,16 @@ class ConsumerRunner:
     service: str = "gridcase"
     """The service this consumer runs in: its spans go to that service's tracer."""
     batch: bool = True
-    """Apply consecutive events of a partition's poll in one transaction (falling back
-    to one by one when it fails). False: one transaction per event, always."""
+    """Apply a poll's events, all its partitions, in one transaction (falling back to a
+    transaction per partition's run, then one by one, when it fails). False: one
+    transaction per event, always."""
     _consumer: AIOKafkaConsumer | None = field(default=None, init=False)
     _task: asyncio.Task[None] | None = field(default=None, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _uncommitted: dict[TopicPartition, int] = field(default_factory=dict, init=False)
+    _revoked: set[TopicPartition] = field(default_factory=set, init=False)
+    """Partitions revoked by a rebalance still under way (the consumer's assignment
+    names them until the new one arrives): their offsets are no longer ours to commit."""
 
     @property
     def group(self) -> str:
@@ -211,44 +242,87 @@ class ConsumerRunner:
                 log.exception("fetch failed", consumer=self.name)
                 await self._pause(1.0)
                 continue
-            for tp, records in batches.items():
-                await self._process_partition(consumer, tp, records)
-                await self._commit(only={tp})
+            if batches:
+                await self._process_poll(consumer, batches)
             await self._update_lag()
 
-    async def _process_partition(
-        self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: Sequence[Any]
+    async def _process_poll(
+        self, consumer: AIOKafkaConsumer, batches: Mapping[TopicPartition, Sequence[Any]]
     ) -> None:
-        """One partition's polled records, in order. Consecutive records this consumer
-        handles are applied together (:meth:`_flush`); a record skipped or dead-lettered
-        first lets the run before it finish, so the offsets committed never pass a record
-        whose effect is not stored."""
-        run: list[_Item] = []
+        """A poll's records, all partitions: decoded first (skipped and dead-lettered
+        ones settled), then applied (:meth:`_apply`), then the offsets of every partition
+        committed at once. The offsets committed never pass a record whose effect is not
+        stored."""
+        plans = [await self._plan(consumer, tp, records) for tp, records in batches.items()]
+        for plan in plans:
+            if plan.lead is not None:
+                self._uncommitted[plan.tp] = plan.lead
+        finished = await self._apply(consumer, plans)
+        rereads = [p for p in plans if p.reread is not None and p.tp in finished]
+        for plan in rereads:
+            if self._owns(consumer, plan.tp):
+                assert plan.reread is not None
+                consumer.seek(plan.tp, plan.reread)
+        await self._commit(only={p.tp for p in plans})
+        if rereads:
+            await self._pause(1.0)
+
+    async def _plan(
+        self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: Sequence[Any]
+    ) -> _Plan:
+        """One partition's polled records decoded, in order, up to the first one that
+        must be read again (not the message's fault: its dead letter was not published)."""
+        plan = _Plan(tp)
         for record in records:
-            if self._stop.is_set() or tp not in consumer.assignment():
+            if self._stop.is_set() or not self._owns(consumer, tp):
                 break
             try:
                 item = await self._decode(record)
             except Exception:
-                if not await self._flush(consumer, tp, run):
-                    return
-                run = []
-                # Not the message's fault (the DLQ publish failed): read it again.
                 log.exception("record not processed; will re-read", consumer=self.name)
-                consumer.seek(tp, record.offset)
-                await self._pause(1.0)
-                return
-            if item is None:
-                if not run:
-                    self._uncommitted[tp] = record.offset + 1
-                    continue
-                if not await self._flush(consumer, tp, run):
-                    return
-                run = []
-                self._uncommitted[tp] = record.offset + 1
-                continue
-            run.append(item)
-        await self._flush(consumer, tp, run)
+                plan.reread = record.offset
+                break
+            plan.add(record, item)
+        return plan
+
+    async def _apply(
+        self, consumer: AIOKafkaConsumer, plans: Sequence[_Plan]
+    ) -> set[TopicPartition]:
+        """Applies a poll's events: every partition's in one transaction (one inbox
+        insert for all, each partition's events in their order). When that fails, each
+        partition's run on its own (:meth:`_flush`), the one holding the failing event
+        last, so it delays no other. Returns the partitions whose events are all stored."""
+        finished = {p.tp for p in plans if not p.items}
+        pending = [p for p in plans if p.items and self._owns(consumer, p.tp)]
+        if self.batch and len(pending) > 1 and not self._stop.is_set():
+            run = [item for plan in pending for item in plan.items]
+            try:
+                await self._handle_together(run)
+            except _BatchFailed as failed:
+                culprit = run[failed.index].record
+                log.info(
+                    "poll not applied together; each partition on its own",
+                    consumer=self.name,
+                    events=len(run),
+                    partitions=len(pending),
+                    error_type=type(failed.__cause__).__name__,
+                )
+                pending.sort(key=lambda p: p.tp == TopicPartition(culprit.topic, culprit.partition))
+            else:
+                return finished | self._stored(consumer, pending)
+        for plan in pending:
+            if await self._flush(consumer, plan.tp, plan.items):
+                finished.add(plan.tp)
+        return finished
+
+    def _stored(self, consumer: AIOKafkaConsumer, plans: Sequence[_Plan]) -> set[TopicPartition]:
+        """After a poll's transaction committed: the offsets to commit, for the partitions
+        still assigned (a revoked one is read again by its new owner; the inbox drops
+        the repeat)."""
+        for plan in plans:
+            if self._owns(consumer, plan.tp):
+                self._uncommitted[plan.tp] = plan.items[-1].commit_to
+        return {p.tp for p in plans}
 
     async def _flush(
         self, consumer: AIOKafkaConsumer, tp: TopicPartition, run: list[_Item]
@@ -259,7 +333,7 @@ class ConsumerRunner:
         letter — and the rest as a run of their own: a failing event costs only itself.
         False when the partition must stop here (stopping, or to be re-read)."""
         while run:
-            if self._stop.is_set() or tp not in consumer.assignment():
+            if self._stop.is_set() or not self._owns(consumer, tp):
                 return False
             if not self.batch or len(run) == 1:
                 return await self._one_by_one(consumer, tp, run)
@@ -283,7 +357,9 @@ class ConsumerRunner:
                 if not await self._one_by_one(consumer, tp, [culprit]):
                     return False
                 continue
-            self._uncommitted[tp] = run[-1].record.offset + 1
+            if not self._owns(consumer, tp):
+                return False
+            self._uncommitted[tp] = run[-1].commit_to
             return True
         return True
 
@@ -291,7 +367,7 @@ class ConsumerRunner:
         self, consumer: AIOKafkaConsumer, tp: TopicPartition, run: Sequence[_Item]
     ) -> bool:
         for item in run:
-            if self._stop.is_set() or tp not in consumer.assignment():
+            if self._stop.is_set() or not self._owns(consumer, tp):
                 return False
             try:
                 with self._span(item) as span:
@@ -305,7 +381,9 @@ class ConsumerRunner:
                 consumer.seek(tp, item.record.offset)
                 await self._pause(1.0)
                 return False
-            self._uncommitted[tp] = item.record.offset + 1
+            if not self._owns(consumer, tp):
+                return False
+            self._uncommitted[tp] = item.commit_to
         return True
 
     async def _fetch(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list[Any]]:
@@ -357,7 +435,7 @@ class ConsumerRunner:
         except ValidationError as exc:
             await self._dead_letter(record, logical_topic, envelope.type, "invalid_payload", exc, 1)
             return None
-        return _Item(record, logical_topic, envelope, payload, handler)
+        return _Item(record, logical_topic, envelope, payload, handler, record.offset + 1)
 
     def _ignored(self, logical_topic: str, event_type: str) -> None:
         # Any string may arrive here; only the registry's types become label values.
@@ -574,11 +652,27 @@ class ConsumerRunner:
             offset=record.offset,
         )
 
+    def _owns(self, consumer: AIOKafkaConsumer, tp: TopicPartition) -> bool:
+        return tp in consumer.assignment() and tp not in self._revoked
+
+    async def _revoke(self, revoked: set[TopicPartition]) -> None:
+        """A rebalance takes `revoked` away: what is stored of them is committed now, and
+        nothing of them afterwards (an event applied meanwhile is read again by the new
+        owner, and its inbox drops the repeat)."""
+        self._revoked |= revoked
+        offsets = {tp: self._uncommitted.pop(tp) for tp in revoked if tp in self._uncommitted}
+        await self._send_commit(offsets)
+
     async def _commit(self, only: set[TopicPartition] | None = None) -> None:
         if self._consumer is None:
             return
+        for tp in self._revoked:
+            self._uncommitted.pop(tp, None)
         offsets = {tp: off for tp, off in self._uncommitted.items() if only is None or tp in only}
-        if not offsets:
+        await self._send_commit(offsets)
+
+    async def _send_commit(self, offsets: dict[TopicPartition, int]) -> None:
+        if self._consumer is None or not offsets:
             return
         try:
             await self._consumer.commit(offsets)

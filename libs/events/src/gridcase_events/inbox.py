@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Column, DateTime, MetaData, PrimaryKeyConstraint, Table, Text, func
+from sqlalchemy import (
+    ARRAY,
+    Column,
+    DateTime,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    bindparam,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +36,47 @@ def inbox_table(metadata: MetaData) -> Table:
     )
 
 
+@functools.cache
+def _record_one(table: Table) -> Any:
+    """The single-event insert, built once per table (its compiled form is then found
+    in the engine's cache without building a statement per event)."""
+    return (
+        insert(table)
+        .values(
+            consumer=bindparam("consumer"),
+            event_id=bindparam("event_id"),
+            event_type=bindparam("event_type"),
+        )
+        .on_conflict_do_nothing()
+        .returning(table.c.event_id)
+    )
+
+
+@functools.cache
+def _record_many(table: Table) -> Any:
+    """The several-events insert: the ids and types as two arrays, so the statement has
+    one shape whatever the number of events and compiles once (a multi-row VALUES has a
+    shape, and a compilation, per row count)."""
+    name = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
+    return (
+        text(
+            f"""
+            INSERT INTO {name} (consumer, event_id, event_type)
+            SELECT :consumer, e.event_id, e.event_type
+            FROM unnest(CAST(:event_ids AS uuid[]), CAST(:event_types AS text[]))
+                AS e(event_id, event_type)
+            ON CONFLICT DO NOTHING
+            RETURNING event_id
+            """  # noqa: S608 - the table name comes from our own metadata
+        )
+        .bindparams(
+            bindparam("event_ids", type_=ARRAY(PgUUID(as_uuid=True))),
+            bindparam("event_types", type_=ARRAY(Text)),
+        )
+        .columns(table.c.event_id)
+    )
+
+
 async def record(
     session: AsyncSession, table: Table, *, consumer: str, event_id: UUID, event_type: str
 ) -> bool:
@@ -32,10 +86,8 @@ async def record(
     A concurrent duplicate waits on the first one's row lock and then sees the conflict.
     """
     result = await session.execute(
-        insert(table)
-        .values(consumer=consumer, event_id=event_id, event_type=event_type)
-        .on_conflict_do_nothing()
-        .returning(table.c.event_id)
+        _record_one(table),
+        {"consumer": consumer, "event_id": event_id, "event_type": event_type},
     )
     return result.first() is not None
 
@@ -52,14 +104,11 @@ async def record_many(
     if not events:
         return set()
     result = await session.execute(
-        insert(table)
-        .values(
-            [
-                {"consumer": consumer, "event_id": event_id, "event_type": event_type}
-                for event_id, event_type in events
-            ]
-        )
-        .on_conflict_do_nothing()
-        .returning(table.c.event_id)
+        _record_many(table),
+        {
+            "consumer": consumer,
+            "event_ids": [event_id for event_id, _ in events],
+            "event_types": [event_type for _, event_type in events],
+        },
     )
     return {row[0] for row in result}

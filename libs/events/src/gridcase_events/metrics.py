@@ -53,7 +53,7 @@ EVENT_HANDLE_SECONDS = Histogram(
 )
 EVENT_BATCH_SIZE = Histogram(
     "gridcase_event_batch_size",
-    "Events applied together in one transaction by a consumer (a run of one partition's poll)",
+    "Events applied together in one transaction by a consumer (a poll, or one partition's run of it)",
     ["consumer"],
     buckets=(2, 5, 10, 25, 50, 100, 250, 500),
 )
