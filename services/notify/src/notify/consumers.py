@@ -81,16 +81,6 @@ async def by_escalation_rule(
     await _by_rule(ctx, payload)
 
 
-@dispatch.on(payloads.CaseRouted)
-async def on_routed(ctx: Ctx, routed: payloads.CaseRouted) -> None:
-    """Nothing to tell. Taken all the same: dispatch publishes each case's `case.routed`
-    just before its `case.assigned`, on the same partition, and the consumer runner
-    ends a run of events at every record it skips. Skipped, it left every assignment
-    alone in a transaction of its own (a BEGIN, an inbox insert, the rule and the
-    preferences read, a COMMIT per case); taken, a poll's assignments are planned
-    together — about a third less of notify's CPU per case (docs/benchmarks.md)."""
-
-
 async def _by_rule(ctx: Ctx, payload: Notifiable) -> None:
     """The deliveries the event's rule calls for (``PUT /v1/rules``)."""
     planned = await planning.plan_event(
