@@ -3,10 +3,11 @@
 Debian's headless Chromium (Playwright) with the CPU slowed down 4× (the DevTools
 protocol's ``Emulation.setCPUThrottlingRate``), a 390 × 844 viewport, the built app
 (``web/dist``, ``npm run build`` first) served to the page by Playwright itself, and the
-dispatch API answered with 200 open cases (both calls the list makes: ``/v1/tasks`` and
-the deadlines from ``/v1/cases``). No network, no services: this measures the app.
+dispatch API answered with 200 open cases: both calls older builds make (``/v1/tasks`` and
+the deadlines from ``/v1/cases``), or the one the list makes now (``/v1/cases?view=card``,
+the cards with their deadlines). No network, no services: this measures the app.
 
-Three figures, each from the last of those two answers reaching the page (so JSON
+Three figures, each from the last of those answers reaching the page (so JSON
 parsing, the store's sort, Vue's render, style and layout are all in):
 
 - **screenful painted**: to the paint of the last card on the screen (the Element Timing
@@ -14,9 +15,9 @@ parsing, the store's sort, Vue's render, style and layout are all in):
   reported): what the grid member sees;
 - **all cards**: to the frame after the 200th card is in the document (find-in-page, the
   keyboard and a screen reader reach every case);
-- **from bodies read**: the screenful again, from the last of the two answers' bodies
-  read in full instead of their headers (the transfer of ~400 KB through Playwright's
-  request interception left out);
+- **from bodies read**: the screenful again, from the last of the answers' bodies read
+  in full instead of their headers (the transfer through Playwright's request
+  interception left out: ~400 KB for the two full answers, ~60 KB for the cards);
 - **longest task between**: the main thread's longest task (the browser's Long Tasks
   API, 50 ms or more; 0 when none) that runs while the rest of the cards are drawn,
   which is how long a tap on the painted list could wait.
@@ -136,6 +137,23 @@ PROBE = """
 """
 
 
+CARD_FIELDS = ("id", "tracking_no", "status", "summary", "address", "lat", "lon")
+
+
+def cards(page: dict[str, Any]) -> dict[str, Any]:
+    """The same page as ``/v1/cases?view=card`` gives it (only what a task card shows)."""
+    items = [
+        {
+            **{field: row[field] for field in CARD_FIELDS},
+            "reported_at": row["reported_at"],
+            "due_at": row["due_at"],
+            "sla": row["sla"],
+        }
+        for row in page["items"]
+    ]
+    return {**page, "items": items}
+
+
 def cases(count: int, now: datetime) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """``count`` open cases as /v1/tasks and /v1/cases give them."""
     tasks: list[dict[str, Any]] = []
@@ -216,19 +234,20 @@ def cases(count: int, now: datetime) -> tuple[list[dict[str, Any]], dict[str, An
                 "due_at": (reported + timedelta(hours=24 + i % 48)).isoformat(),
                 "due_clock": "resolution",
                 "sla": ("green", "yellow", "red")[i % 3],
-                "lat": None,
-                "lon": None,
+                "lat": 29.355 + i * 1e-5,
+                "lon": 104.7725 + i * 1e-5,
             }
         )
-    return tasks, {"items": rows, "next_cursor": None, "total": count}
+    return tasks, {"items": rows, "next_cursor": None, "total": count, "total_exact": True}
 
 
-def serve(route: Route, dist: Path, tasks: bytes, page: bytes) -> None:
-    path = route.request.url.split("://", 1)[1].split("/", 1)[1].split("?", 1)[0]
+def serve(route: Route, dist: Path, tasks: bytes, page: bytes, card_page: bytes) -> None:
+    path, _, query = route.request.url.split("://", 1)[1].split("/", 1)[1].partition("?")
     if path.startswith("api/dispatch/v1/tasks"):
         route.fulfill(status=200, body=tasks, content_type="application/json")
     elif path.startswith("api/dispatch/v1/cases"):
-        route.fulfill(status=200, body=page, content_type="application/json")
+        body = card_page if "view=card" in query.split("&") else page
+        route.fulfill(status=200, body=body, content_type="application/json")
     elif path.startswith("api/"):
         route.fulfill(status=404, body=b'{"detail":"not here"}', content_type="application/json")
     else:
@@ -263,6 +282,7 @@ def main() -> None:
     tasks, page_of_rows = cases(args.cases, now)
     tasks_body = json.dumps(tasks, ensure_ascii=False).encode()
     rows_body = json.dumps(page_of_rows, ensure_ascii=False).encode()
+    cards_body = json.dumps(cards(page_of_rows), ensure_ascii=False).encode()
     session = {
         "via": "development",
         "token": "benchmark",
@@ -287,7 +307,9 @@ def main() -> None:
                 f"localStorage.setItem('gridcase.session', {json.dumps(json.dumps(session))})"
             )
             context.add_init_script(PROBE % args.cases)
-            context.route("**/*", lambda route: serve(route, dist, tasks_body, rows_body))
+            context.route(
+                "**/*", lambda route: serve(route, dist, tasks_body, rows_body, cards_body)
+            )
             page = context.new_page()
             cdp = context.new_cdp_session(page)
             cdp.send("Emulation.setCPUThrottlingRate", {"rate": args.throttle})
