@@ -18,6 +18,15 @@ parsing, the store's sort, Vue's render, style and layout are all in):
 - **from bodies read**: the screenful again, from the last of the answers' bodies read
   in full instead of their headers (the transfer through Playwright's request
   interception left out: ~400 KB for the two full answers, ~60 KB for the cards);
+- **from the list asked**: the screenful again, from the app's first call for the list
+  (so the answers' transfer and any work done while the last one was on its way are in:
+  a build that makes two calls parses the first answer while the second comes);
+- **from the page's start**: the screenful again, from the navigation's start (the app's
+  own load, at ×4, in it);
+- **first paint − bodies read**: when the page's first content was painted, from the
+  answers' bodies read: below 0 when the page had painted its heading before the
+  answers came, near the screenful's figure when the answers came first (then the whole
+  page's first style and layout fall after the bodies are read);
 - **longest task between**: the main thread's longest task (the browser's Long Tasks
   API, 50 ms or more; 0 when none) that runs while the rest of the cards are drawn,
   which is how long a tap on the painted list could wait.
@@ -83,10 +92,13 @@ PROBE = """
   window.__answered = 0
   window.__long = []
   window.__painted = []
+  window.__asked = 0
   window.fetch = async (...args) => {
-    const response = await original(...args)
     const url = String(args[0])
-    if (url.includes('/api/dispatch/v1/tasks') || url.includes('/api/dispatch/v1/cases?')) {
+    const list = url.includes('/api/dispatch/v1/tasks') || url.includes('/api/dispatch/v1/cases?')
+    if (list && !window.__asked) window.__asked = performance.now()
+    const response = await original(...args)
+    if (list) {
       window.__answered = performance.now()
       performance.mark('answered')
     }
@@ -293,6 +305,9 @@ def main() -> None:
     wholes: list[float] = []
     stalls: list[float] = []
     from_bodies: list[float] = []
+    from_asked: list[float] = []
+    from_start: list[float] = []
+    first_paints: list[float] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
         for run in range(args.runs + 1):
@@ -327,7 +342,11 @@ def main() -> None:
                             .filter(([start, length]) => start + length > Math.max(...window.__painted) &&
                                                          start < window.__rendered)
                             .map(([, length]) => length)),
-                          Math.max(...window.__painted) - window.__received]"""
+                          Math.max(...window.__painted) - window.__received,
+                          Math.max(...window.__painted) - window.__asked,
+                          Math.max(...window.__painted),
+                          (performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? 0)
+                            - window.__received]"""
             )
             if tracing:
                 args.trace.write_bytes(browser.stop_tracing())
@@ -336,12 +355,18 @@ def main() -> None:
                 wholes.append(took[1])
                 stalls.append(took[2])
                 from_bodies.append(took[3])
+                from_asked.append(took[4])
+                from_start.append(took[5])
+                first_paints.append(took[6])
             context.close()
         browser.close()
     print(f"task list, {args.cases} cases, CPU throttled ×{args.throttle:g}, {len(screens)} runs:")
     for label, times in (
         ("screenful painted", screens),
         ("  from bodies read", from_bodies),
+        ("  from the list asked", from_asked),
+        ("  from the page's start", from_start),
+        ("first paint − bodies read", first_paints),
         (f"all {args.cases} cards", wholes),
         ("longest task between", stalls),
     ):
