@@ -87,38 +87,6 @@ describe('a list drawn a screenful first', () => {
     scope.stop()
   })
 
-  it('asks how many to draw first only when the first items arrive', async () => {
-    const total = ref(0)
-    const browser = paints()
-    let asked = 0
-    let screen = 0
-    const scope = effectScope()
-    const shown = scope.run(() =>
-      useProgressive(
-        () => total.value,
-        () => {
-          asked += 1
-          return screen
-        },
-        40,
-        browser.later,
-      ),
-    )
-    if (shown === undefined) throw new Error('the scope did not run')
-    expect(asked).toBe(0)
-
-    screen = 6 // the page measured its screen after it was made
-    total.value = 200
-    await nextTick()
-    expect(shown.value).toBe(6)
-    browser.paint()
-    expect(shown.value).toBe(46)
-    total.value = 180
-    await nextTick()
-    expect(asked).toBe(1)
-    scope.stop()
-  })
-
   it('stops waiting for paints when the list goes away', async () => {
     const total = ref(200)
     const browser = paints()
@@ -144,9 +112,6 @@ describe('a screenful', () => {
     expect(screenful(844, 82)).toBe(12)
     expect(screenful(932, 82)).toBe(13)
     expect(screenful(400, 82)).toBe(8)
-    // A phone of 390 × 844 below the page's heading (136 px), real cards (≥ 122 px).
-    expect(screenful(844 - 136, 122, 3)).toBe(7)
-    expect(screenful(200, 122, 3)).toBe(3)
   })
 
   it('is the least number when the screen is not known', () => {

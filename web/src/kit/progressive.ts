@@ -20,8 +20,8 @@ export const afterPaint: AfterPaint = (then) => {
   }
 }
 
-/** How many items of the smallest height fill a screen of `height`, and one more for a
- *  part-shown item. */
+/** How many items the smallest card height fills a screen of `height` with, and one more
+ *  for a part-shown card. */
 export function screenful(height: number, smallestItem: number, atLeast = 8): number {
   if (!(height > 0) || !(smallestItem > 0)) return atLeast
   return Math.max(atLeast, Math.ceil(height / smallestItem) + 1)
@@ -30,22 +30,18 @@ export function screenful(height: number, smallestItem: number, atLeast = 8): nu
 /**
  * How many of `total()` items to draw now: `first` at once, then `step` more after each
  * paint until all are drawn. The count never goes back: a list replaced by one of the
- * same length (a refresh, a new order) is drawn whole, in one pass. `first` may be asked
- * for as the first items arrive (a page measures its screen once it is mounted).
+ * same length (a refresh, a new order) is drawn whole, in one pass.
  */
 export function useProgressive(
   total: () => number,
-  first: number | (() => number),
+  first: number,
   step: number,
   later: AfterPaint = afterPaint,
 ): ComputedRef<number> {
-  const limit = ref(0)
+  const limit = ref(Math.max(1, first))
   let cancel: (() => void) | null = null
 
   function grow(): void {
-    if (limit.value === 0 && total() > 0) {
-      limit.value = Math.max(1, typeof first === 'function' ? first() : first)
-    }
     if (cancel !== null || limit.value >= total()) return
     cancel = later(() => {
       cancel = null
