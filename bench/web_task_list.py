@@ -3,10 +3,11 @@
 Debian's headless Chromium (Playwright) with the CPU slowed down 4× (the DevTools
 protocol's ``Emulation.setCPUThrottlingRate``), a 390 × 844 viewport, the built app
 (``web/dist``, ``npm run build`` first) served to the page by Playwright itself, and the
-dispatch API answered with 200 open cases (both calls the list makes: ``/v1/tasks`` and
-the deadlines from ``/v1/cases``). No network, no services: this measures the app.
+dispatch API answered with 200 open cases: both calls older builds make (``/v1/tasks`` and
+the deadlines from ``/v1/cases``), or the one the list makes now (``/v1/cases?view=card``,
+the cards with their deadlines). No network, no services: this measures the app.
 
-Three figures, each from the last of those two answers reaching the page (so JSON
+Three figures, each from the last of those answers reaching the page (so JSON
 parsing, the store's sort, Vue's render, style and layout are all in):
 
 - **screenful painted**: to the paint of the last card on the screen (the Element Timing
@@ -14,9 +15,18 @@ parsing, the store's sort, Vue's render, style and layout are all in):
   reported): what the grid member sees;
 - **all cards**: to the frame after the 200th card is in the document (find-in-page, the
   keyboard and a screen reader reach every case);
-- **from bodies read**: the screenful again, from the last of the two answers' bodies
-  read in full instead of their headers (the transfer of ~400 KB through Playwright's
-  request interception left out);
+- **from bodies read**: the screenful again, from the last of the answers' bodies read
+  in full instead of their headers (the transfer through Playwright's request
+  interception left out: ~400 KB for the two full answers, ~60 KB for the cards);
+- **from the list asked**: the screenful again, from the app's first call for the list
+  (so the answers' transfer and any work done while the last one was on its way are in:
+  a build that makes two calls parses the first answer while the second comes);
+- **from the page's start**: the screenful again, from the navigation's start (the app's
+  own load, at ×4, in it);
+- **first paint − bodies read**: when the page's first content was painted, from the
+  answers' bodies read: below 0 when the page had painted its heading before the
+  answers came, near the screenful's figure when the answers came first (then the whole
+  page's first style and layout fall after the bodies are read);
 - **longest task between**: the main thread's longest task (the browser's Long Tasks
   API, 50 ms or more; 0 when none) that runs while the rest of the cards are drawn,
   which is how long a tap on the painted list could wait.
@@ -82,10 +92,13 @@ PROBE = """
   window.__answered = 0
   window.__long = []
   window.__painted = []
+  window.__asked = 0
   window.fetch = async (...args) => {
-    const response = await original(...args)
     const url = String(args[0])
-    if (url.includes('/api/dispatch/v1/tasks') || url.includes('/api/dispatch/v1/cases?')) {
+    const list = url.includes('/api/dispatch/v1/tasks') || url.includes('/api/dispatch/v1/cases?')
+    if (list && !window.__asked) window.__asked = performance.now()
+    const response = await original(...args)
+    if (list) {
       window.__answered = performance.now()
       performance.mark('answered')
     }
@@ -134,6 +147,23 @@ PROBE = """
   requestAnimationFrame(watch)
 })()
 """
+
+
+CARD_FIELDS = ("id", "tracking_no", "status", "summary", "address", "lat", "lon")
+
+
+def cards(page: dict[str, Any]) -> dict[str, Any]:
+    """The same page as ``/v1/cases?view=card`` gives it (only what a task card shows)."""
+    items = [
+        {
+            **{field: row[field] for field in CARD_FIELDS},
+            "reported_at": row["reported_at"],
+            "due_at": row["due_at"],
+            "sla": row["sla"],
+        }
+        for row in page["items"]
+    ]
+    return {**page, "items": items}
 
 
 def cases(count: int, now: datetime) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -216,19 +246,20 @@ def cases(count: int, now: datetime) -> tuple[list[dict[str, Any]], dict[str, An
                 "due_at": (reported + timedelta(hours=24 + i % 48)).isoformat(),
                 "due_clock": "resolution",
                 "sla": ("green", "yellow", "red")[i % 3],
-                "lat": None,
-                "lon": None,
+                "lat": 29.355 + i * 1e-5,
+                "lon": 104.7725 + i * 1e-5,
             }
         )
-    return tasks, {"items": rows, "next_cursor": None, "total": count}
+    return tasks, {"items": rows, "next_cursor": None, "total": count, "total_exact": True}
 
 
-def serve(route: Route, dist: Path, tasks: bytes, page: bytes) -> None:
-    path = route.request.url.split("://", 1)[1].split("/", 1)[1].split("?", 1)[0]
+def serve(route: Route, dist: Path, tasks: bytes, page: bytes, card_page: bytes) -> None:
+    path, _, query = route.request.url.split("://", 1)[1].split("/", 1)[1].partition("?")
     if path.startswith("api/dispatch/v1/tasks"):
         route.fulfill(status=200, body=tasks, content_type="application/json")
     elif path.startswith("api/dispatch/v1/cases"):
-        route.fulfill(status=200, body=page, content_type="application/json")
+        body = card_page if "view=card" in query.split("&") else page
+        route.fulfill(status=200, body=body, content_type="application/json")
     elif path.startswith("api/"):
         route.fulfill(status=404, body=b'{"detail":"not here"}', content_type="application/json")
     else:
@@ -263,6 +294,7 @@ def main() -> None:
     tasks, page_of_rows = cases(args.cases, now)
     tasks_body = json.dumps(tasks, ensure_ascii=False).encode()
     rows_body = json.dumps(page_of_rows, ensure_ascii=False).encode()
+    cards_body = json.dumps(cards(page_of_rows), ensure_ascii=False).encode()
     session = {
         "via": "development",
         "token": "benchmark",
@@ -273,6 +305,9 @@ def main() -> None:
     wholes: list[float] = []
     stalls: list[float] = []
     from_bodies: list[float] = []
+    from_asked: list[float] = []
+    from_start: list[float] = []
+    first_paints: list[float] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
         for run in range(args.runs + 1):
@@ -287,7 +322,9 @@ def main() -> None:
                 f"localStorage.setItem('gridcase.session', {json.dumps(json.dumps(session))})"
             )
             context.add_init_script(PROBE % args.cases)
-            context.route("**/*", lambda route: serve(route, dist, tasks_body, rows_body))
+            context.route(
+                "**/*", lambda route: serve(route, dist, tasks_body, rows_body, cards_body)
+            )
             page = context.new_page()
             cdp = context.new_cdp_session(page)
             cdp.send("Emulation.setCPUThrottlingRate", {"rate": args.throttle})
@@ -305,7 +342,11 @@ def main() -> None:
                             .filter(([start, length]) => start + length > Math.max(...window.__painted) &&
                                                          start < window.__rendered)
                             .map(([, length]) => length)),
-                          Math.max(...window.__painted) - window.__received]"""
+                          Math.max(...window.__painted) - window.__received,
+                          Math.max(...window.__painted) - window.__asked,
+                          Math.max(...window.__painted),
+                          (performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? 0)
+                            - window.__received]"""
             )
             if tracing:
                 args.trace.write_bytes(browser.stop_tracing())
@@ -314,12 +355,18 @@ def main() -> None:
                 wholes.append(took[1])
                 stalls.append(took[2])
                 from_bodies.append(took[3])
+                from_asked.append(took[4])
+                from_start.append(took[5])
+                first_paints.append(took[6])
             context.close()
         browser.close()
     print(f"task list, {args.cases} cases, CPU throttled ×{args.throttle:g}, {len(screens)} runs:")
     for label, times in (
         ("screenful painted", screens),
         ("  from bodies read", from_bodies),
+        ("  from the list asked", from_asked),
+        ("  from the page's start", from_start),
+        ("first paint − bodies read", first_paints),
         (f"all {args.cases} cards", wholes),
         ("longest task between", stalls),
     ):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from dispatch.routing.service import ROUTE_REASON_CODES
 
-REASONS_TS = Path(__file__).resolve().parents[2] / "web/src/console/case-page/reasons.ts"
+REASONS_TS = Path(__file__).resolve().parents[2] / "web/src/kit/route-reasons.ts"
 
 
 def test_the_console_knows_dispatchs_routing_reason_codes() -> None:

@@ -76,6 +76,11 @@ async def test_grid_member_signs_for_and_resolves_a_case_with_a_photo(
     await page.wait_for_url(f"{workbench}/cases/{pushed['case_id']}")
     await page.get_by_text(content).wait_for()
     assert await page.get_by_role("heading", level=1).inner_text() == "案件详情"
+    # Why the case came to me: dispatch's reason code in Chinese, my grid by its name,
+    # not dispatch's English text.
+    timeline = page.locator(".timeline")
+    await timeline.get_by_text("上报坐标位于桂花社区一网格内").wait_for()
+    assert "lies in" not in await timeline.inner_text()
     assert await journey.accessibility_problems(page) == []
     await page.get_by_role("button", name="签收").click()
     await page.get_by_role("status").filter(has_text="已签收").wait_for()

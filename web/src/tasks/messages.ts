@@ -15,7 +15,6 @@ export default {
     minutes: '{m}分钟',
     dueAt: '限 {time} 前',
     noDeadline: '无时限',
-    deadlinesUnknown: '暂时读不到办理时限，列表按上报时间排列。',
     order: {
       label: '排序',
       deadline: '按时限',
@@ -46,7 +45,6 @@ export default {
     minutes: '{m} min',
     dueAt: 'due {time}',
     noDeadline: 'No deadline',
-    deadlinesUnknown: 'Deadlines cannot be read right now; the list is in report order.',
     order: {
       label: 'Order',
       deadline: 'By deadline',

@@ -6,6 +6,8 @@ import type { components as Intake } from './generated/intake'
 export type CaseRead = Dispatch['schemas']['CaseRead']
 export type CaseRow = Dispatch['schemas']['CaseRow']
 export type CasePage = Dispatch['schemas']['CasePage']
+export type CaseCard = Dispatch['schemas']['CaseCard']
+export type CaseCardPage = Dispatch['schemas']['CaseCardPage']
 export type ExtensionIn = Dispatch['schemas']['ExtensionIn']
 export type CaseDetail = Dispatch['schemas']['CaseDetail']
 export type TimelineRead = Dispatch['schemas']['TimelineRead']

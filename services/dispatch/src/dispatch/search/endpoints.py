@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from dispatch.search import service
-from dispatch.search.schemas import CaseExport, CaseMapQuery, CasePage, CaseQuery
+from dispatch.search.schemas import CaseCardPage, CaseExport, CaseMapQuery, CasePage, CaseQuery
 from gridcase_events.kit.auth import CurrentPrincipal
 from gridcase_events.kit.runtime import RuntimeDep, SessionDep
 
@@ -17,11 +17,12 @@ router = APIRouter(tags=["case search"])
 
 @router.get(
     "/v1/cases",
-    response_model=CasePage,
+    response_model=CasePage | CaseCardPage,
     summary="Find cases: filters, sort, keyset pages; only what you may see",
     responses={
+        200: {"description": "a `CasePage`, or a `CaseCardPage` with `view=card`"},
         401: {"description": "no or bad token"},
-        422: {"description": "bad filter or cursor"},
+        422: {"description": "bad filter, cursor or view"},
     },
 )
 async def search_cases(
@@ -29,7 +30,7 @@ async def search_cases(
     session: SessionDep,
     runtime: RuntimeDep,
     principal: CurrentPrincipal,
-) -> CasePage:
+) -> CasePage | CaseCardPage:
     return await service.search(
         session=session, principal=principal, query=query, now=runtime.clock.now()
     )

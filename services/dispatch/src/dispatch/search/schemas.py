@@ -62,12 +62,20 @@ class CaseFilters(BaseModel):
         return self
 
 
+CaseView = Literal["full", "card"]
+
+
 class CaseQuery(CaseFilters):
     """The search: filters, order and the page."""
 
     sort: SortKey = "-reported_at"
     limit: int = Field(default=50, ge=1, le=200)
     cursor: str | None = Field(default=None, max_length=500)
+    view: CaseView = Field(
+        default="full",
+        description="full: every column of a list (the console); card: only what a phone's"
+        " task card shows (`CaseCard`: no names, codes or counts)",
+    )
 
 
 class CaseRow(BaseModel):
@@ -102,6 +110,24 @@ class CaseRow(BaseModel):
     lon: float | None
 
 
+class CaseCard(BaseModel):
+    """What the grid member's task card shows of a case (``view=card``): the words, the
+    place and the running deadline, nothing the card does not read."""
+
+    id: UUID
+    tracking_no: str
+    status: str
+    summary: str = Field(description="the first 100 characters of what the resident said")
+    address: str | None
+    lat: float | None
+    lon: float | None
+    reported_at: datetime
+    due_at: datetime | None = Field(description="the running clock's deadline")
+    sla: SlaState | None = Field(
+        description="green, yellow, red or breached; none when no clock runs"
+    )
+
+
 class CasePage(BaseModel):
     items: list[CaseRow]
     next_cursor: str | None = Field(
@@ -115,6 +141,17 @@ class CasePage(BaseModel):
         default=True,
         description="false when more match than `total` says (then show 10,000+, 1,000+)",
     )
+
+
+class CaseCardPage(BaseModel):
+    """The search's page with ``view=card``: the same cases, order, cursor and total."""
+
+    items: list[CaseCard]
+    next_cursor: str | None = Field(
+        description="pass as `cursor` for the next page; null at the end"
+    )
+    total: int
+    total_exact: bool = True
 
 
 class CaseExport(CaseFilters):

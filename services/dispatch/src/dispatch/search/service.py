@@ -19,6 +19,8 @@ from dispatch.deadlines import rules as deadline_rules
 from dispatch.directory import repository as directory_repository
 from dispatch.search import exports, repository
 from dispatch.search.schemas import (
+    CaseCard,
+    CaseCardPage,
     CaseExport,
     CaseFilters,
     CaseMapQuery,
@@ -141,26 +143,45 @@ def _row(r: Row[Any], names: Names, now: datetime) -> CaseRow:
         updated_at=r.updated_at,
         due_at=r.due_at,
         due_clock=r.due_clock,
-        sla=(
-            deadline_rules.state(
-                due_at=r.due_at, warned_percent=r.warned_percent, breached=r.breached, now=now
-            )
-            if r.due_at is not None
-            else None
-        ),
+        sla=_sla(r, now),
         lat=r.lat,
         lon=r.lon,
     )
 
 
-def _sort_value(row: CaseRow, sort: str) -> datetime | None:
+def _card(r: Row[Any], now: datetime) -> CaseCard:
+    """The row as a phone's task card reads it (``view=card``): no names looked up."""
+    return CaseCard(
+        id=r.id,
+        tracking_no=r.tracking_no,
+        status=r.status,
+        summary=r.summary,
+        address=r.address,
+        lat=r.lat,
+        lon=r.lon,
+        reported_at=r.reported_at,
+        due_at=r.due_at,
+        sla=_sla(r, now),
+    )
+
+
+def _sla(r: Row[Any], now: datetime) -> deadline_rules.SlaState | None:
+    if r.due_at is None:
+        return None
+    return deadline_rules.state(
+        due_at=r.due_at, warned_percent=r.warned_percent, breached=r.breached, now=now
+    )
+
+
+def _sort_value(row: Row[Any], sort: str) -> datetime | None:
+    """The sort key of a read row (reported_at, due_at or updated_at), for the cursor."""
     value: datetime | None = getattr(row, sort.lstrip("-"))
     return value
 
 
 async def search(
     *, session: AsyncSession, principal: Principal, query: CaseQuery, now: datetime
-) -> CasePage:
+) -> CasePage | CaseCardPage:
     after = decode_cursor(query.cursor, query.sort) if query.cursor else None
     cap = count_cap(query)
     rows, total = await repository.page_and_total(
@@ -173,14 +194,21 @@ async def search(
         now=now,
         cap=cap,
     )
-    names = await _joined_names(session, rows[: query.limit])
-    items = [_row(r, names, now) for r in rows[: query.limit]]
+    page = rows[: query.limit]
     next_cursor = None
     if len(rows) > query.limit:
-        last = items[-1]
+        last = page[-1]
         next_cursor = encode_cursor(query.sort, _sort_value(last, query.sort), last.id)
+    if query.view == "card":
+        return CaseCardPage(
+            items=[_card(r, now) for r in page],
+            next_cursor=next_cursor,
+            total=min(total, cap),
+            total_exact=total <= cap,
+        )
+    names = await _joined_names(session, page)
     return CasePage(
-        items=items,
+        items=[_row(r, names, now) for r in page],
         next_cursor=next_cursor,
         total=min(total, cap),
         total_exact=total <= cap,

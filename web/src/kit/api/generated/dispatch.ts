@@ -902,6 +902,68 @@ export interface components {
             /** Version */
             version?: number | null;
         };
+        /**
+         * CaseCard
+         * @description What the grid member's task card shows of a case (``view=card``): the words, the
+         *     place and the running deadline, nothing the card does not read.
+         */
+        CaseCard: {
+            /** Address */
+            address: string | null;
+            /**
+             * Due At
+             * @description the running clock's deadline
+             */
+            due_at: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Lat */
+            lat: number | null;
+            /** Lon */
+            lon: number | null;
+            /**
+             * Reported At
+             * Format: date-time
+             */
+            reported_at: string;
+            /**
+             * Sla
+             * @description green, yellow, red or breached; none when no clock runs
+             */
+            sla: ("green" | "yellow" | "red" | "breached") | null;
+            /** Status */
+            status: string;
+            /**
+             * Summary
+             * @description the first 100 characters of what the resident said
+             */
+            summary: string;
+            /** Tracking No */
+            tracking_no: string;
+        };
+        /**
+         * CaseCardPage
+         * @description The search's page with ``view=card``: the same cases, order, cursor and total.
+         */
+        CaseCardPage: {
+            /** Items */
+            items: components["schemas"]["CaseCard"][];
+            /**
+             * Next Cursor
+             * @description pass as `cursor` for the next page; null at the end
+             */
+            next_cursor: string | null;
+            /** Total */
+            total: number;
+            /**
+             * Total Exact
+             * @default true
+             */
+            total_exact: boolean;
+        };
         /** CaseDetail */
         CaseDetail: {
             /** Accepted At */
@@ -1756,6 +1818,8 @@ export interface operations {
                 status?: ("triage" | "routed" | "assigned" | "accepted" | "suspended" | "resolved" | "closed" | "evaluated" | "reopened")[];
                 target?: ("grid" | "community" | "department" | "triage") | null;
                 tracking_no?: string | null;
+                /** @description full: every column of a list (the console); card: only what a phone's task card shows (`CaseCard`: no names, codes or counts) */
+                view?: "full" | "card";
             };
             header?: never;
             path?: never;
@@ -1763,13 +1827,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description a `CasePage`, or a `CaseCardPage` with `view=card` */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CasePage"];
+                    "application/json": components["schemas"]["CasePage"] | components["schemas"]["CaseCardPage"];
                 };
             };
             /** @description no or bad token */
@@ -1779,7 +1843,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description bad filter or cursor */
+            /** @description bad filter, cursor or view */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { createI18n } from 'vue-i18n'
 
-import desk from '../messages'
-import { ROUTE_REASON_CODES, routeReason } from './reasons'
+import desk from '@/console/messages'
+
+import { ROUTE_REASON_CODES, routeReason } from './route-reasons'
 
 function words(locale: 'zh-CN' | 'en' = 'zh-CN') {
   const i18n = createI18n({ legacy: false, locale, messages: { [locale]: { console: desk[locale] } } })

@@ -3,8 +3,14 @@
 // text (services/dispatch routing/service.py, ROUTE_REASON_CODES). A known code is worded
 // from `console.routeReasons`, naming the grid, community or department by its name where
 // the page knows it; an unknown code, or an older entry without one, shows the text.
+// Read by the console's case page and the phone's (cases/CasePage.vue); the words are in
+// the app's one set of messages (kit/i18n.ts), under `console` where they were first.
 
-import type { Words } from '../deliveryWords'
+/** The part of vue-i18n these words need (`useI18n()` gives both). */
+export interface Words {
+  t: (key: string, named?: Record<string, unknown>) => string
+  te: (key: string) => boolean
+}
 
 /** Dispatch's routing reason codes: each is worded in `console.routeReasons`. */
 export const ROUTE_REASON_CODES = [
