@@ -7,10 +7,19 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispatch.workflow.models import Case, TimelineEntry
+from dispatch.workflow.models import Case, TimelineEntry, keep_district
+
+# Insert a new case unless one with its id is stored: one statement, its shape fixed
+# (compiled once; the values are the execution's parameters).
+_INSERT_NEW = (
+    select(Case)
+    .from_statement(insert(Case).on_conflict_do_nothing(index_elements=["id"]).returning(Case))
+    .execution_options(populate_existing=True)
+)
 
 # The statuses that count as an assignee's load when a department picks its operator.
 LOAD_STATUSES = ("assigned", "accepted")
@@ -25,6 +34,22 @@ async def get(session: AsyncSession, case_id: UUID, *, for_update: bool = False)
 async def add(session: AsyncSession, case: Case) -> None:
     session.add(case)
     await session.flush()
+
+
+async def insert_new(session: AsyncSession, case: Case) -> Case | None:
+    """Stores `case` (a new, transient one, its version set) in one statement, or nothing
+    when a case with its id is stored already (then None: a repeat). Unlike
+    :func:`add` it keeps the version given, so a case taken in and assigned at once is
+    stored at the version its last event carries; the stored case is returned, loaded."""
+    keep_district(case)
+    state = inspect(case)
+    values = {
+        attr.key: state.dict[attr.key]
+        for attr in state.mapper.column_attrs
+        if attr.key in state.dict
+    }
+    result = await session.scalars(_INSERT_NEW, values)
+    return result.one_or_none()
 
 
 async def add_timeline(
