@@ -10,7 +10,9 @@ own inside the district, no two alike) at a fixed rate for ``--duration`` second
 loop, and waits (``--drain`` seconds at most) until every case's `case.assigned` is on
 dispatch's topic. Prints `case.reported` published → `case.assigned` read from Kafka
 p50/p99, cases assigned per second while publishing, lost (published, never assigned),
-doubled (assigned twice) and dispatch's peak RSS.
+doubled (assigned twice), dispatch's CPU time per case assigned (user + system, from
+the first report until the last assignment: on a shared machine the steadiest figure)
+and its peak RSS.
 
 Nothing else runs (no intake, no escalation, no notify), so on a shared machine it
 measures dispatch's own stage: its `case.reported` consumer (routing, assignment), the
@@ -64,6 +66,14 @@ def rss_mib(pid: int) -> float:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """The process's user and system CPU time so far (/proc/PID/stat)."""
+    with contextlib.suppress(OSError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return 0.0
 
 
@@ -202,6 +212,7 @@ async def measure(
     run, where = secrets.token_hex(3), spots(generated)
     published: dict[str, float] = {}
     peak = 0.0
+    cpu_before = cpu_seconds(pid)
     started, began = time.monotonic(), time.time()
     for i in range(int(args.rate * args.duration)):
         delay = started + i / args.rate - time.monotonic()
@@ -219,6 +230,7 @@ async def measure(
             break
         peak = max(peak, rss_mib(pid))
         await asyncio.sleep(0.5)
+    cpu = cpu_seconds(pid) - cpu_before
     await asyncio.sleep(min(2.0, args.drain))  # doubles arriving just after
     watcher.cancel()
     with contextlib.suppress(asyncio.CancelledError):
@@ -238,6 +250,7 @@ async def measure(
             "doubled (assigned twice)",
             str(sum(1 for c in published if len(assigned.get(c, [])) > 1)),
         ),
+        ("dispatch CPU per case", f"{cpu / max(len(latency), 1) * 1000:.2f} ms"),
         ("RSS peak dispatch", f"{peak:.0f} MB"),
     ]
     for label, value in rows:

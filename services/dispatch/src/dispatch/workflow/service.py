@@ -41,15 +41,17 @@ async def take_in(
     runtime: DispatchRuntime,
     event: Envelope,
     reported: payloads.CaseReported,
-) -> Case:
-    """Routes and assigns a newly reported case; a repeat returns the stored case.
+) -> None:
+    """Routes and assigns a newly reported case; a repeat (a case stored already) changes
+    nothing.
 
     Everything is decided before anything is written: the category, the route and the
     person (from the directory cache, ``DispatchState.directory``); then the case is
     stored in its final state in one insert (nothing, when it is stored already: a
     repeat), its timeline entries in one and its events (`case.routed` at version 1,
     then `case.assigned` at version 2) in one. The same events, versions and timeline
-    as routing, storing and then assigning did, in three statements instead of ten."""
+    as routing, storing and then assigning did, in three statements instead of ten,
+    none of them read back."""
     now = runtime.clock.now()
     directory = runtime.state.directory
     category = (
@@ -93,17 +95,12 @@ async def take_in(
     if assignment is not None:
         _assigned(case, assignment, now)
         events.append(_assigned_event(runtime, case, assignment, now, routed))
-    stored = await repository.insert_new(session, case)
-    if stored is None:  # a repeat of a case taken in before
-        existing = await repository.get(session, reported.case_id)
-        if existing is None:  # pragma: no cover - the insert saw it
-            raise RuntimeError(f"case {reported.case_id} neither new nor stored")
-        return existing
-    await _record_take_in(session, stored, reported, decision, assignment, now)
+    if not await repository.insert_new(session, case):
+        return  # a repeat: the case was taken in before
+    await _record_take_in(session, case, reported, decision, assignment, now)
     await outbox.enqueue_rows(
         session, runtime.schema.outbox, [outbox.outbox_row(e) for e in events]
     )
-    return stored
 
 
 def _assigned(case: Case, assignment: assignment_service.Assignment, now: datetime) -> None:
@@ -162,13 +159,14 @@ async def _record_take_in(
         session,
         lambda: routing_service.ROUTING_OUTCOMES.labels(decision.target, decision.method).inc(),
     )
-    await _record_routing(session, case, reported, decision, now)
+    rows = _routing_rows(case, reported, decision, now)
     if assignment is not None:
         db.on_commit(session, lambda: assignment_service.ASSIGNMENTS.labels(assignment.post).inc())
-        await _timeline_assigned(session, case, assignment, now)
+        rows.append(_assigned_row(case, assignment, now))
     elif case.target != "triage":
         db.on_commit(session, lambda: assignment_service.ASSIGNMENTS.labels("none").inc())
-        await _timeline_queued(session, case, now)
+        rows.append(_queued_row(case, now))
+    await repository.add_timeline_rows(session, rows)
 
 
 def _new_case(
@@ -208,39 +206,38 @@ def _new_case(
     )
 
 
-async def _record_routing(
-    session: AsyncSession,
+def _routing_rows(
     case: Case,
     reported: payloads.CaseReported,
     decision: routing_service.RouteDecision,
     now: datetime,
-) -> None:
+) -> list[dict[str, Any]]:
     """The timeline's first two entries: reported (by its channel), routed (and why)."""
-    await repository.add_timeline(
-        session,
-        case_id=case.id,
-        at=reported.reported_at,
-        action="reported",
-        actor=reported.channel,
-        detail={"tracking_no": case.tracking_no},
-    )
-    await repository.add_timeline(
-        session,
-        case_id=case.id,
-        at=now,
-        action="routed",
-        actor=SYSTEM,
-        detail={
-            "target": decision.target,
-            "method": decision.method,
-            "reason": decision.reason,
-            "reason_code": decision.reason_code,
-            "reason_params": decision.reason_params,
-            "grid_code": decision.grid_code,
-            "community_code": decision.community_code,
-            "department_code": decision.department_code,
-        },
-    )
+    return [
+        repository.timeline_row(
+            case_id=case.id,
+            at=reported.reported_at,
+            action="reported",
+            actor=reported.channel,
+            detail={"tracking_no": case.tracking_no},
+        ),
+        repository.timeline_row(
+            case_id=case.id,
+            at=now,
+            action="routed",
+            actor=SYSTEM,
+            detail={
+                "target": decision.target,
+                "method": decision.method,
+                "reason": decision.reason,
+                "reason_code": decision.reason_code,
+                "reason_params": decision.reason_params,
+                "grid_code": decision.grid_code,
+                "community_code": decision.community_code,
+                "department_code": decision.department_code,
+            },
+        ),
+    ]
 
 
 def case_ref(case: Case) -> dict[str, Any]:
@@ -289,7 +286,7 @@ async def assign(
     case.assignee_id = assignment.staff_id
     case.assignee_post = assignment.post
     case.updated_at = now
-    await _timeline_assigned(session, case, assignment, now)
+    await repository.add_timeline(session, **_assigned_row(case, assignment, now))
     await session.flush()
     await runtime.emit(
         session,
@@ -301,11 +298,10 @@ async def assign(
     )
 
 
-async def _timeline_assigned(
-    session: AsyncSession, case: Case, assignment: assignment_service.Assignment, now: datetime
-) -> None:
-    await repository.add_timeline(
-        session,
+def _assigned_row(
+    case: Case, assignment: assignment_service.Assignment, now: datetime
+) -> dict[str, Any]:
+    return repository.timeline_row(
         case_id=case.id,
         at=now,
         action="assigned",
@@ -318,9 +314,8 @@ async def _timeline_assigned(
     )
 
 
-async def _timeline_queued(session: AsyncSession, case: Case, now: datetime) -> None:
-    await repository.add_timeline(
-        session,
+def _queued_row(case: Case, now: datetime) -> dict[str, Any]:
+    return repository.timeline_row(
         case_id=case.id,
         at=now,
         action="queued",
@@ -365,7 +360,7 @@ async def _queue(session: AsyncSession, case: Case, now: datetime) -> None:
     if case.target != "triage":
         db.on_commit(session, lambda: assignment_service.ASSIGNMENTS.labels("none").inc())
         case.status = "routed"
-        await _timeline_queued(session, case, now)
+        await repository.add_timeline(session, **_queued_row(case, now))
     await session.flush()
 
 
