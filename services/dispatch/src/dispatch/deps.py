@@ -11,6 +11,7 @@ from dispatch.config import DispatchSettings
 from gridcase_events.kit.runtime import Runtime
 
 if TYPE_CHECKING:  # every domain imports deps: deps imports no domain at run time
+    from dispatch.directory.cache import DirectoryCache
     from dispatch.routing.index import RoutingIndexCache
 
 __all__ = ["DispatchRuntime", "DispatchState", "RuntimeDep", "SettingsDep"]
@@ -21,6 +22,7 @@ class DispatchState:
     """What dispatch builds at start-up beside the kit's parts."""
 
     routing_index: RoutingIndexCache
+    directory: DirectoryCache  # what taking a case in reads, per directory version
 
 
 DispatchRuntime = Runtime[DispatchSettings, DispatchState]

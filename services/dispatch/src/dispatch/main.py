@@ -13,6 +13,7 @@ from dispatch.consumers import consumers
 from dispatch.db import schema
 from dispatch.deps import DispatchState
 from dispatch.devsignin import endpoints as devsignin
+from dispatch.directory.cache import DirectoryCache
 from dispatch.directory.endpoints import router as directory_router
 from dispatch.handoffs.endpoints import router as handoffs_router
 from dispatch.maps.endpoints import router as maps_router
@@ -31,7 +32,8 @@ from gridcase_events.kit.runtime import Runtime, create_service_app
 async def build_state(runtime: Runtime[DispatchSettings, Any]) -> DispatchState:
     """The state, built once the database is migrated (``create_service_app(state=...)``)."""
     return DispatchState(
-        routing_index=RoutingIndexCache(fuzzy_threshold=runtime.settings.routing_fuzzy_threshold)
+        routing_index=RoutingIndexCache(fuzzy_threshold=runtime.settings.routing_fuzzy_threshold),
+        directory=DirectoryCache(),
     )
 
 

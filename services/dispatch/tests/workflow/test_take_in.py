@@ -1,14 +1,15 @@
 """A reported case is routed and assigned; driven by real events through Kafka."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from gridcase_events import topics
+from gridcase_events import envelope, payloads, topics
+from gridcase_events.kit.clock import ManualClock
 from gridcase_events.testing import eventually, read_topic
 
 pytestmark = pytest.mark.integration
@@ -251,6 +252,92 @@ async def test_a_redelivered_report_is_taken_in_once(
     case = await settled(case_id)
 
     assert [t["action"] for t in case["timeline"]] == ["reported", "routed", "assigned"]
+
+
+async def _committed_past(kafka_bootstrap: str, group: str, sent: Any) -> None:
+    """Waits until `group` has committed past the record `sent` (so its effects, if
+    any, are in the database: offsets are committed after the handler's transaction)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await admin.start()
+    try:
+        partition = TopicPartition(sent.topic, sent.partition)
+
+        async def committed() -> bool:
+            offsets = await admin.list_consumer_group_offsets(group)
+            return partition in offsets and offsets[partition].offset > sent.offset
+
+        await eventually(committed)
+    finally:
+        await admin.close()
+
+
+async def test_a_case_reported_again_under_a_new_event_is_not_taken_in_twice(
+    demo_city: Any, report: Any, settled: Any, producer: Any, namespace: str, kafka_bootstrap: str
+) -> None:
+    case_id = await report(location=GUIHUA_1)
+    await settled(case_id)
+    again = envelope.build(  # the same case, another event (not the inbox's to drop)
+        payloads.CaseReported(
+            case_id=case_id,
+            tracking_no="GC-20261121-TEST00",
+            channel="hotline",
+            reported_at=datetime(2026, 11, 21, 1, 0, tzinfo=UTC),
+            content="垃圾满溢（再报）",
+            priority="normal",
+            category_hint="environment/garbage-overflow",
+            location=payloads.GeoPoint(**GUIHUA_2),
+        ),
+        subject=str(case_id),
+        source="intake",
+        tenant="510302",
+        correlation_id=f"again-{case_id}",
+        time=datetime(2026, 11, 21, 1, 1, tzinfo=UTC),
+    )
+    sent = await (
+        await producer.send(
+            topics.qualify(namespace, topics.INTAKE),
+            key=str(case_id).encode(),
+            value=again.to_bytes(),
+        )
+    )
+    await _committed_past(kafka_bootstrap, f"{namespace}gridcase.dispatch-intake", sent)
+
+    case = await settled(case_id)
+    assert [t["action"] for t in case["timeline"]] == ["reported", "routed", "assigned"]
+    assert (case["assignee_id"], case["version"]) == ("gm111a", 2)
+    records = await read_topic(
+        kafka_bootstrap, topics.qualify(namespace, topics.DISPATCH), min_count=2
+    )
+    events = [json.loads(r.value) for r in records if r.key == str(case_id).encode()]
+    assert [(e["type"], e["data"]["case_version"]) for e in events] == [
+        ("case.routed", 1),
+        ("case.assigned", 2),
+    ]
+
+
+async def test_an_absence_imported_after_cases_were_taken_in_counts_for_the_next(
+    demo_city: Any, report: Any, settled: Any, import_directory: Any
+) -> None:
+    first = await settled(await report(location=GUIHUA_1))
+    absences = "staff_id,start,end\ngm111a,2026-11-21T08:00:00+08:00,2026-11-21T18:00:00+08:00\n"
+    assert (await import_directory("absences", absences.encode())).status_code == 200
+
+    second = await settled(await report(location=GUIHUA_1))
+
+    assert (first["assignee_id"], second["assignee_id"]) == ("gm111a", "gm111b")
+
+
+async def test_an_absence_counts_from_its_start_without_another_import(
+    demo_city: Any, report: Any, settled: Any, import_directory: Any, clock: ManualClock
+) -> None:
+    absences = "staff_id,start,end\ngm111a,2026-11-21T10:00:00+08:00,2026-11-21T18:00:00+08:00\n"
+    assert (await import_directory("absences", absences.encode())).status_code == 200
+    before = await settled(await report(location=GUIHUA_1))  # 09:00: not yet away
+
+    clock.advance(timedelta(hours=1))  # 10:00: away
+    during = await settled(await report(location=GUIHUA_1))
+
+    assert (before["assignee_id"], during["assignee_id"]) == ("gm111a", "gm111b")
 
 
 async def test_a_case_returned_by_a_station_says_which_community_it_left(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +29,48 @@ ASSIGNMENTS = Counter(
 )
 
 
+class Person(Protocol):
+    """Who assignment reads of a unit's staff member (a ``Staff`` row or a cached one)."""
+
+    @property
+    def staff_id(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def post(self) -> str | None: ...
+
+
+class StaffSource(Protocol):
+    """Where assignment reads a unit's staff, each with whether an absence covers `now`:
+    the database (:class:`Live`) or the directory cache of taking a case in
+    (``dispatch.directory.cache.DirectoryCache``)."""
+
+    async def staff_of_area_at(
+        self, session: AsyncSession, area_code: str, now: datetime
+    ) -> Sequence[tuple[Person, bool]]: ...
+
+    async def staff_of_department_at(
+        self, session: AsyncSession, department_code: str, now: datetime
+    ) -> Sequence[tuple[Person, bool]]: ...
+
+
+class Live:
+    """The staff as the database holds them now (one statement per call)."""
+
+    async def staff_of_area_at(
+        self, session: AsyncSession, area_code: str, now: datetime
+    ) -> Sequence[tuple[Person, bool]]:
+        return await directory_repository.staff_of_area_at(session, area_code, now)
+
+    async def staff_of_department_at(
+        self, session: AsyncSession, department_code: str, now: datetime
+    ) -> Sequence[tuple[Person, bool]]:
+        return await directory_repository.staff_of_department_at(session, department_code, now)
+
+
+LIVE = Live()
+
+
 @dataclass(frozen=True)
 class Assignment:
     staff_id: str
@@ -36,14 +79,16 @@ class Assignment:
     reason: str
 
 
-async def for_grid(*, session: AsyncSession, grid_code: str, now: datetime) -> Assignment | None:
+async def for_grid(
+    *, session: AsyncSession, grid_code: str, now: datetime, staff: StaffSource = LIVE
+) -> Assignment | None:
     """The A post; if A is absent the B post; if both are absent the grid leader."""
-    rows = await directory_repository.staff_of_area_at(session, grid_code, now)
-    staff = [s for s, _ in rows]
+    rows = await staff.staff_of_area_at(session, grid_code, now)
+    people = [s for s, _ in rows]
     absent = {s.staff_id for s, away in rows if away}
-    a = next((s for s in staff if s.role == "grid_member" and s.post == "A"), None)
-    b = next((s for s in staff if s.role == "grid_member" and s.post == "B"), None)
-    leader = next((s for s in staff if s.role == "grid_leader"), None)
+    a = next((s for s in people if s.role == "grid_member" and s.post == "A"), None)
+    b = next((s for s in people if s.role == "grid_member" and s.post == "B"), None)
+    leader = next((s for s in people if s.role == "grid_leader"), None)
     if a is not None and a.staff_id not in absent:
         return Assignment(a.staff_id, "grid_member", "A", f"A post of grid {grid_code}")
     why_not_a = f"A post {a.staff_id} is absent" if a else f"grid {grid_code} has no A post"
@@ -61,10 +106,10 @@ async def for_grid(*, session: AsyncSession, grid_code: str, now: datetime) -> A
 
 
 async def for_community(
-    *, session: AsyncSession, community_code: str, now: datetime
+    *, session: AsyncSession, community_code: str, now: datetime, staff: StaffSource = LIVE
 ) -> Assignment | None:
     """A case placed only in a community goes to its station master, who dispatches it."""
-    rows = await directory_repository.staff_of_area_at(session, community_code, now)
+    rows = await staff.staff_of_area_at(session, community_code, now)
     on_duty = [s for s, away in rows if s.role == "station_master" and not away]
     if not on_duty:
         return None
@@ -77,10 +122,16 @@ async def for_community(
 
 
 async def for_department(
-    *, session: AsyncSession, department_code: str, now: datetime, open_cases: OpenCases
+    *,
+    session: AsyncSession,
+    department_code: str,
+    now: datetime,
+    open_cases: OpenCases,
+    staff: StaffSource = LIVE,
 ) -> Assignment | None:
-    """The on-duty operator with the fewest open cases (ties by staff id)."""
-    rows = await directory_repository.staff_of_department_at(session, department_code, now)
+    """The on-duty operator with the fewest open cases (ties by staff id; the counts are
+    read afresh, never cached)."""
+    rows = await staff.staff_of_department_at(session, department_code, now)
     on_duty = [s.staff_id for s, away in rows if not away]
     if not on_duty:
         return None

@@ -19,7 +19,7 @@ from shapely.validation import explain_validity
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.deps import DispatchRuntime
-from dispatch.directory import repository
+from dispatch.directory import cache, repository
 from dispatch.directory.schemas import (
     CSV_HEADERS,
     PARENT_LEVEL,
@@ -185,6 +185,7 @@ async def import_rows(
     handler = _IMPORTERS[kind]
     created, updated, unchanged = await handler(session, runtime, pii, rows, correlation_id)
     version = await repository.bump_version(session)
+    cache.forget_version(session)
     return ImportSummary(
         kind=kind,
         rows=len(rows),

@@ -17,7 +17,7 @@ from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispatch.directory import repository
+from dispatch.directory import cache, repository
 from dispatch.routing.matching import Entry, Hit, Miss, PartsIndex
 from gridcase_events.addresses import fold, normalize_address, parse_address
 
@@ -131,7 +131,8 @@ class RoutingIndex:
 
 class RoutingIndexCache:
     """One index per process, rebuilt when the directory version moves (every import
-    bumps it, so replicas pick up changes on their next case)."""
+    bumps it, so replicas pick up changes on their next case; the version is read once
+    per transaction, :func:`dispatch.directory.cache.version_in`)."""
 
     def __init__(self, *, fuzzy_threshold: float) -> None:
         self._version = -1
@@ -141,7 +142,7 @@ class RoutingIndexCache:
         )
 
     async def get(self, session: AsyncSession) -> RoutingIndex:
-        version = await repository.version(session)
+        version = await cache.version_in(session)
         if version != self._version:
             areas = await repository.areas(session)
             entries = await repository.gazetteer_entries(session)

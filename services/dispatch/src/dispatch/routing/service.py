@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from prometheus_client import Counter
 
+from dispatch.directory.cache import CategoryRef
 from dispatch.directory.models import Category
 from dispatch.routing.index import (
     MIN_CONTAINED,
@@ -84,7 +85,7 @@ ROUTE_REASON_CODES = (
 def decide(
     *,
     index: RoutingIndex,
-    category: Category | None,
+    category: Category | CategoryRef | None,
     category_hint: str | None,
     location: GeoPoint | None,
     address: str | None,

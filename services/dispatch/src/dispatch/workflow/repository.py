@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, inspect, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispatch.workflow.models import Case, TimelineEntry
+from dispatch.workflow.models import Case, TimelineEntry, keep_district
 
 # The statuses that count as an assignee's load when a department picks its operator.
 LOAD_STATUSES = ("assigned", "accepted")
+
+_CASES = cast(Table, Case.__table__)
+_TIMELINE = cast(Table, TimelineEntry.__table__)
+# Fixed shapes, compiled once; the values are the execution's parameters.
+_INSERT_NEW = insert(_CASES).on_conflict_do_nothing(index_elements=["id"]).returning(_CASES.c.id)
+_INSERT_TIMELINE = insert(_TIMELINE)
 
 
 async def get(session: AsyncSession, case_id: UUID, *, for_update: bool = False) -> Case | None:
@@ -25,6 +32,35 @@ async def get(session: AsyncSession, case_id: UUID, *, for_update: bool = False)
 async def add(session: AsyncSession, case: Case) -> None:
     session.add(case)
     await session.flush()
+
+
+async def insert_new(session: AsyncSession, case: Case) -> bool:
+    """Stores `case` (a new, transient one, its version set) in one statement; False,
+    storing nothing, when a case with its id is stored already (a repeat). Unlike
+    :func:`add` it keeps the version given, so a case taken in and assigned at once is
+    stored at the version its last event carries. `case` stays out of the session (it
+    is not loaded back: taking a case in reads nothing of it afterwards)."""
+    keep_district(case)
+    state = inspect(case)
+    values = {
+        attr.key: state.dict[attr.key]
+        for attr in state.mapper.column_attrs
+        if attr.key in state.dict
+    }
+    result = await session.execute(_INSERT_NEW, values)
+    return result.first() is not None
+
+
+def timeline_row(
+    *, case_id: UUID, at: datetime, action: str, actor: str, detail: dict[str, Any]
+) -> dict[str, Any]:
+    """One timeline entry, for :func:`add_timeline_rows`."""
+    return {"case_id": case_id, "at": at, "action": action, "actor": actor, "detail": detail}
+
+
+async def add_timeline_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Several timeline entries in one statement, in this order (their ids ascend)."""
+    await session.execute(_INSERT_TIMELINE, list(rows))
 
 
 async def add_timeline(

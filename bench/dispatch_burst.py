@@ -1,0 +1,329 @@
+"""dispatch alone under a burst of reports: `case.reported` → `case.assigned`.
+
+    .venv/bin/python bench/dispatch_burst.py --rate 50 --duration 30
+
+Starts dispatch as a process (``python -m dispatch``) with a database and a topic
+namespace of its own, imports a generated district of ``--grids`` grids (every grid with
+an A and a B post and a leader on duty; ``gridcase_events.testing_districts``), then
+publishes `case.reported` events as intake would (one category, each at a spot of its
+own inside the district, no two alike) at a fixed rate for ``--duration`` seconds, open
+loop, and waits (``--drain`` seconds at most) until every case's `case.assigned` is on
+dispatch's topic. Prints `case.reported` published → `case.assigned` read from Kafka
+p50/p99, cases assigned per second while publishing, lost (published, never assigned),
+doubled (assigned twice), dispatch's CPU time per case assigned (user + system, from
+the first report until the last assignment: on a shared machine the steadiest figure)
+and its peak RSS.
+
+Nothing else runs (no intake, no escalation, no notify), so on a shared machine it
+measures dispatch's own stage: its `case.reported` consumer (routing, assignment), the
+deadlines group skipping dispatch's own events, and its outbox relay. It talks to
+loopback only, removes what it made and stops by itself. The pid is printed, for a
+profiler (``py-spy record -p PID``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer
+
+from gridcase_events import envelope, payloads, topics
+from gridcase_events.kit.settings import DEFAULT_DATABASE_URL, DEFAULT_KAFKA
+from gridcase_events.producer import create_producer
+from gridcase_events.testing_districts import GeneratedDistrict, generated_district
+
+REPO = Path(__file__).resolve().parents[1]
+DISTRICT = "510302"
+WEST, SOUTH, SIZE = 104.72, 29.30, 0.12
+CATEGORY = "environment/garbage-overflow"
+
+
+def pct(values: list[float], q: float) -> str:
+    if not values:
+        return "-"
+    ordered = sorted(values)
+    v = ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+    return f"{v * 1000:.0f} ms" if v < 1 else f"{v:.1f} s"
+
+
+def rss_mib(pid: int) -> float:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """The process's user and system CPU time so far (/proc/PID/stat)."""
+    with contextlib.suppress(OSError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return 0.0
+
+
+async def ready(url: str, proc: subprocess.Popen[bytes]) -> None:
+    async with httpx.AsyncClient() as client:
+        for _ in range(1200):
+            if proc.poll() is not None:
+                raise SystemExit(f"{url}: exited (see its log)")
+            with contextlib.suppress(httpx.HTTPError):
+                if (await client.get(url, timeout=2)).status_code == 200:
+                    return
+            await asyncio.sleep(0.1)
+    raise SystemExit(f"{url} not ready")
+
+
+def district(grids: int) -> GeneratedDistrict:
+    """One street of communities of 8 grids each (the last takes the rest)."""
+    sizes = [8] * (grids // 8) + ([grids % 8] if grids % 8 else [])
+    return generated_district(
+        DISTRICT, west=WEST, south=SOUTH, shape=(tuple(sizes),), seed=18, size=SIZE
+    )
+
+
+async def import_district(url: str, generated: GeneratedDistrict) -> None:
+    from gridcase_events.testing import bearer
+
+    files = {
+        "departments": ("departments.csv", (REPO / "deploy/demo/departments.csv").read_bytes()),
+        "areas": ("areas.geojson", generated.areas_geojson()),
+        "categories": ("categories.csv", (REPO / "deploy/demo/categories.csv").read_bytes()),
+        "staff": ("staff.csv", generated.staff_csv()),
+    }
+    async with httpx.AsyncClient() as client:
+        for kind, (name, content) in files.items():
+            response = await client.post(
+                f"{url}/v1/directory/import",
+                params={"kind": kind},
+                files={"file": (name, content)},
+                headers=bearer("bench-admin", "admin", DISTRICT),
+                timeout=120,
+            )
+            if response.status_code != 200:
+                raise SystemExit(f"import {kind}: {response.status_code} {response.text}")
+
+
+def spots(generated: GeneratedDistrict) -> Iterator[tuple[float, float]]:
+    """Distinct spots, each inside a grid: the grids in turn, a step further in each round."""
+    boxes = [g.box for g in generated.grids]
+    step = 0.0004
+    for i in range(10**9):
+        west, south, east, _north = boxes[i % len(boxes)]
+        k = i // len(boxes)
+        cols = max(1, int((east - west) / step) - 1)
+        row, col = divmod(k, cols)
+        yield (round(south + step * (row + 1), 7), round(west + step * (col + 1), 7))
+
+
+def reported(run: str, i: int, spot: tuple[float, float]) -> payloads.CaseReported:
+    return payloads.CaseReported(
+        case_id=envelope.new_id(),
+        tracking_no=f"GC-20261128-{i:06d}",
+        channel="hotline",
+        external_ref=f"DB-{run}-{i:07d}",
+        reported_at=datetime.now(UTC),
+        content="楼下垃圾桶满溢三天无人清运，气味很大。",
+        category_hint=CATEGORY,
+        priority="normal",
+        address=f"示范区压测路{run}-{i}号",
+        location=payloads.GeoPoint(lat=spot[0], lon=spot[1]),
+        reporter=payloads.Contact(phone_masked="139****5678"),
+    )
+
+
+async def send(producer: Any, namespace: str, payload: payloads.CaseReported) -> None:
+    """As intake's outbox relay publishes it: keyed by the case, with the type header."""
+    event = envelope.build(
+        payload,
+        subject=str(payload.case_id),
+        source="intake",
+        tenant=DISTRICT,
+        correlation_id=f"bench-{payload.case_id}",
+        time=datetime.now(UTC),
+    )
+    headers = [
+        ("type", event.type.encode()),
+        ("event_id", str(event.id).encode()),
+        ("correlation_id", event.correlation_id.encode()),
+    ]
+    await producer.send(
+        topics.qualify(namespace, topics.INTAKE),
+        key=str(payload.case_id).encode(),
+        value=event.to_bytes(),
+        headers=headers,
+    )
+
+
+async def watch_assigned(
+    kafka: str, namespace: str, seen: dict[str, list[float]], ready_: asyncio.Event
+) -> None:
+    """Records when each `case.assigned` arrives (from the end of the topic as it was)."""
+    consumer = AIOKafkaConsumer(
+        topics.qualify(namespace, topics.DISPATCH),
+        bootstrap_servers=kafka,
+        auto_offset_reset="latest",
+        enable_auto_commit=False,
+        group_id=None,
+    )
+    await consumer.start()
+    try:
+        async with asyncio.timeout(30):
+            while not consumer.assignment():  # noqa: ASYNC110 - aiokafka has no event for it
+                await asyncio.sleep(0.05)
+        partitions = list(consumer.assignment())
+        await consumer.seek_to_end(*partitions)
+        for tp in partitions:
+            await consumer.position(tp)
+        ready_.set()
+        async for record in consumer:
+            if dict(record.headers or ()).get("type") not in (None, b"case.assigned"):
+                continue
+            event = json.loads(record.value or b"{}")
+            if event.get("type") == "case.assigned":
+                seen.setdefault(str(event["data"]["case_id"]), []).append(time.time())
+    finally:
+        await consumer.stop()
+
+
+async def measure(
+    producer: Any, kafka: str, namespace: str, pid: int, args: argparse.Namespace
+) -> None:
+    generated = district(args.grids)
+    assigned: dict[str, list[float]] = {}
+    watching = asyncio.Event()
+    watcher = asyncio.create_task(watch_assigned(kafka, namespace, assigned, watching))
+    await asyncio.wait_for(watching.wait(), 60)
+    run, where = secrets.token_hex(3), spots(generated)
+    published: dict[str, float] = {}
+    peak = 0.0
+    cpu_before = cpu_seconds(pid)
+    started, began = time.monotonic(), time.time()
+    for i in range(int(args.rate * args.duration)):
+        delay = started + i / args.rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+            peak = max(peak, rss_mib(pid))
+        payload = reported(run, i, next(where))
+        published[str(payload.case_id)] = time.time()
+        await send(producer, namespace, payload)
+    await producer.flush()
+    pushed = time.time()
+    deadline = time.monotonic() + args.drain
+    while len(published.keys() & assigned.keys()) < len(published):
+        if time.monotonic() > deadline:
+            break
+        peak = max(peak, rss_mib(pid))
+        await asyncio.sleep(0.5)
+    cpu = cpu_seconds(pid) - cpu_before
+    await asyncio.sleep(min(2.0, args.drain))  # doubles arriving just after
+    watcher.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await watcher
+    latency = [assigned[c][0] - at for c, at in published.items() if c in assigned]
+    in_window = sum(1 for c in published if c in assigned and assigned[c][0] <= pushed)
+    print(
+        f"\npublished {len(published)} case.reported at {args.rate}/s for {args.duration} s, "
+        f"one category, distinct spots, {args.grids} grids"
+    )
+    rows = [
+        ("reported → assigned p50 / p99", f"{pct(latency, 0.5)} / {pct(latency, 0.99)}"),
+        ("assigned while publishing", f"{in_window / max(pushed - began, 1e-9):.1f} /s"),
+        ("assigned (all, until drained)", f"{len(latency)} of {len(published)}"),
+        ("lost (never assigned)", str(sum(1 for c in published if c not in assigned))),
+        (
+            "doubled (assigned twice)",
+            str(sum(1 for c in published if len(assigned.get(c, [])) > 1)),
+        ),
+        ("dispatch CPU per case", f"{cpu / max(len(latency), 1) * 1000:.2f} ms"),
+        ("RSS peak dispatch", f"{peak:.0f} MB"),
+    ]
+    for label, value in rows:
+        print(f"  {label:<32}  {value}")
+    load = os.getloadavg()
+    print(
+        f"  machine: {os.cpu_count()} CPUs, load average {load[0]:.1f} / {load[1]:.1f} at the end"
+    )
+
+
+async def run(args: argparse.Namespace) -> None:
+    from gridcase_events.testing import (
+        Servers,
+        _create_database,
+        _delete_namespace,
+        _drop_database,
+        free_port,
+    )
+
+    kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA)
+    servers = Servers(kafka, os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), "environment")
+    database_url, admin_dsn = await _create_database(servers)
+    namespace = f"dbench{secrets.token_hex(4)}."
+    await topics.ensure(kafka, namespace=namespace, partitions=args.partitions)
+    port = free_port()
+    env = {
+        **os.environ,
+        "GRIDCASE_ENV": "development",
+        "GRIDCASE_LOG_LEVEL": args.log_level,
+        "DATABASE_URL": database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka,
+        "GRIDCASE_TOPIC_NAMESPACE": namespace,
+        "DISPATCH_PORT": str(port),
+    }
+    url = f"http://127.0.0.1:{port}"
+    with (Path(args.logs) / "dispatch.log").open("wb") as log:
+        dispatch = subprocess.Popen(  # noqa: ASYNC220 - our own interpreter; returns at once
+            [sys.executable, "-m", "dispatch"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    producer = create_producer(kafka, client_id="bench-dispatch")
+    try:
+        await ready(f"{url}/readyz", dispatch)
+        await import_district(url, district(args.grids))
+        await producer.start()
+        print(f"dispatch pid {dispatch.pid}, logs in {args.logs}", flush=True)
+        await measure(producer, kafka, namespace, dispatch.pid, args)
+    finally:
+        await producer.stop()
+        dispatch.send_signal(signal.SIGTERM)
+        try:
+            dispatch.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            dispatch.kill()
+        await _drop_database(database_url, admin_dsn)
+        await _delete_namespace(kafka, namespace)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rate", type=float, default=50.0, help="reports per second")
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds of publishing")
+    parser.add_argument("--drain", type=float, default=120.0, help="seconds to wait for the rest")
+    parser.add_argument("--grids", type=int, default=64, help="grids of the generated district")
+    parser.add_argument("--partitions", type=int, default=3, help="partitions per topic")
+    parser.add_argument("--log-level", default="WARNING", help="dispatch's")
+    parser.add_argument("--logs", help="where dispatch's log goes (a new directory)")
+    args = parser.parse_args()
+    args.logs = args.logs or tempfile.mkdtemp(prefix="gridcase-bench-dispatch-")
+    Path(args.logs).mkdir(parents=True, exist_ok=True)
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
