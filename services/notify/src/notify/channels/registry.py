@@ -86,6 +86,7 @@ def _outbound(settings: NotifySettings, clock: Clock) -> dict[str, Channel]:
             sign_name=settings.sms_sign_name,
             clock=clock,
             timeout=settings.sms_timeout_seconds,
+            connections=settings.send_concurrency,
         )
     if settings.smtp_host and settings.smtp_sender:
         channels["email"] = EmailChannel(

@@ -28,13 +28,19 @@ class HttpSmsChannel:
         sign_name: str,
         clock: Clock,
         timeout: float = 10.0,
+        connections: int = 16,
         client: httpx.AsyncClient | None = None,
     ) -> None:
+        """`connections`: kept alive to the gateway (the worker's concurrency bound per
+        channel; httpx's default keeps 20, so a larger bound would reconnect per SMS)."""
         self._url = url
         self._secret = secret
         self._sign_name = sign_name
         self._clock = clock
-        self._client = client or httpx.AsyncClient(timeout=timeout)
+        self._client = client or httpx.AsyncClient(
+            timeout=timeout,
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+        )
 
     async def send(self, message: Message) -> SendResult:
         body = json.dumps(
