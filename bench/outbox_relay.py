@@ -85,6 +85,31 @@ async def drain(relays: list[outbox.OutboxRelay], sessionmaker: Any, table: Any)
     return elapsed
 
 
+async def latency(
+    relay: outbox.OutboxRelay, sessionmaker: Any, table: Any, count: int, wake: bool
+) -> list[float]:
+    """Commit → acknowledged publish at low load: one event per transaction, one at a
+    time, the relay idle between them; with the kit's in-process nudge after commit, or
+    without it (another process's commit: the relay finds it at its next poll)."""
+    task = asyncio.create_task(relay.run())
+    await asyncio.sleep(0.2)
+    seconds = []
+    for i in range(count):
+        before = relay.published
+        async with sessionmaker() as session, session.begin():
+            await outbox.enqueue(session, table, event(i))
+        committed = time.perf_counter()
+        if wake:
+            relay.wake()
+        while relay.published == before:  # noqa: ASYNC110 - polls a counter
+            await asyncio.sleep(0.0005)
+        seconds.append(time.perf_counter() - committed)
+        await asyncio.sleep(0.02)
+    relay.stop()
+    await task
+    return sorted(seconds)
+
+
 def ignored(consumer: str) -> float:
     labels = {
         "consumer": consumer,
@@ -194,6 +219,20 @@ async def main(n: int) -> None:
         ]
         seconds = await drain(two, sessionmaker, table)
         print(f"relay, 2 replicas   {n / seconds:8.0f} events/s  (one key per event)")
+        for wake in (True, False):
+            lone = outbox.OutboxRelay(
+                service="intake",
+                table=table,
+                sessionmaker=sessionmaker,
+                producer=producers[0],
+                namespace=namespace,
+            )
+            ms = [s * 1000 for s in await latency(lone, sessionmaker, table, 200, wake)]
+            how = "nudged after commit" if wake else "no nudge: found by polling"
+            print(
+                f"commit → published  p50 {ms[len(ms) // 2]:5.1f} ms  p99 {ms[-2]:6.1f} ms"
+                f"  (one at a time, {how})"
+            )
 
         for batch in (False, True):
             handled = 0
