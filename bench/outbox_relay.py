@@ -1,11 +1,14 @@
 """Throughput of the event plumbing against the real broker and database.
 
-    make bench        (or: .venv/bin/python bench/outbox_relay.py [events])
+    make bench        (or: .venv/bin/python bench/outbox_relay.py [events] [--relay-only])
 
 Enqueues N events through the outbox (500 per transaction), publishes them with one
 relay and then with two, and consumes them with the consumer runner (inbox insert and
-one transaction per event, offsets committed per batch). Prints events per second and
-the process's peak memory. Uses its own schema and topic namespace, removed afterwards.
+one transaction per event, offsets committed per batch). Prints events per second (and
+the relay's CPU time per event), the latency from a commit to the broker's
+acknowledgement at low load (with the kit's nudge after commit, and found by polling)
+and the process's peak memory; ``--relay-only`` stops after the relay's figures. Uses its own schema and topic
+namespace, removed afterwards.
 """
 
 from __future__ import annotations
@@ -65,8 +68,13 @@ async def fill(sessionmaker: Any, table: Any, n: int) -> float:
     return time.perf_counter() - started
 
 
-async def drain(relays: list[outbox.OutboxRelay], sessionmaker: Any, table: Any) -> float:
+async def drain(
+    relays: list[outbox.OutboxRelay], sessionmaker: Any, table: Any
+) -> tuple[float, float]:
+    """Seconds until every row is published, and the process's CPU seconds meanwhile
+    (the steadier figure on a shared machine; the counting polls are in it too)."""
     started = time.perf_counter()
+    cpu = time.process_time()
     tasks = [asyncio.create_task(r.run()) for r in relays]
     while True:
         async with sessionmaker() as session:
@@ -79,10 +87,36 @@ async def drain(relays: list[outbox.OutboxRelay], sessionmaker: Any, table: Any)
             break
         await asyncio.sleep(0.05)
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     for r in relays:
         r.stop()
     await asyncio.gather(*tasks)
-    return elapsed
+    return elapsed, cpu
+
+
+async def latency(
+    relay: outbox.OutboxRelay, sessionmaker: Any, table: Any, count: int, wake: bool
+) -> list[float]:
+    """Commit → acknowledged publish at low load: one event per transaction, one at a
+    time, the relay idle between them; with the kit's in-process nudge after commit, or
+    without it (another process's commit: the relay finds it at its next poll)."""
+    task = asyncio.create_task(relay.run())
+    await asyncio.sleep(0.2)
+    seconds = []
+    for i in range(count):
+        before = relay.published
+        async with sessionmaker() as session, session.begin():
+            await outbox.enqueue(session, table, event(i))
+        committed = time.perf_counter()
+        if wake:
+            relay.wake()
+        while relay.published == before:  # noqa: ASYNC110 - polls a counter
+            await asyncio.sleep(0.0005)
+        seconds.append(time.perf_counter() - committed)
+        await asyncio.sleep(0.02)
+    relay.stop()
+    await task
+    return sorted(seconds)
 
 
 def ignored(consumer: str) -> float:
@@ -132,7 +166,7 @@ async def skip_all(
     print(f"consumer, skipping  {count / seconds:8.0f} events/s  (types handled elsewhere, {how})")
 
 
-async def main(n: int) -> None:
+async def main(n: int, relay_only: bool = False) -> None:
     # As a service logs (JSON to stdout), but only warnings: the figures are the output.
     logs.configure(service="bench", level="WARNING")
     kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA)
@@ -177,8 +211,8 @@ async def main(n: int) -> None:
                 poll_interval=0.05,
             )
         ]
-        seconds = await drain(one, sessionmaker, table)
-        print(f"relay, 1 replica    {n / seconds:8.0f} events/s")
+        seconds, cpu = await drain(one, sessionmaker, table)
+        print(f"relay, 1 replica    {n / seconds:8.0f} events/s  ({cpu / n * 1e6:.0f} µs CPU each)")
         await fill(sessionmaker, table, n)
         two = [
             outbox.OutboxRelay(
@@ -192,8 +226,29 @@ async def main(n: int) -> None:
             )
             for p in producers
         ]
-        seconds = await drain(two, sessionmaker, table)
-        print(f"relay, 2 replicas   {n / seconds:8.0f} events/s  (one key per event)")
+        seconds, cpu = await drain(two, sessionmaker, table)
+        print(
+            f"relay, 2 replicas   {n / seconds:8.0f} events/s  (one key per event,"
+            f" {cpu / n * 1e6:.0f} µs CPU each)"
+        )
+        for wake in (True, False):
+            lone = outbox.OutboxRelay(
+                service="intake",
+                table=table,
+                sessionmaker=sessionmaker,
+                producer=producers[0],
+                namespace=namespace,
+            )
+            count = 200 if wake else 40
+            ms = [s * 1000 for s in await latency(lone, sessionmaker, table, count, wake)]
+            how = "nudged after commit" if wake else "no nudge: found by polling"
+            print(
+                f"commit → published  p50 {ms[len(ms) // 2]:5.1f} ms"
+                f"  p99 {ms[min(len(ms) - 1, int(len(ms) * 0.99))]:6.1f} ms"
+                f"  (one at a time, {how})"
+            )
+        if relay_only:
+            return
 
         for batch in (False, True):
             handled = 0
@@ -248,4 +303,5 @@ async def main(n: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000))
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    asyncio.run(main(int(args[0]) if args else 20_000, relay_only="--relay-only" in sys.argv))

@@ -74,3 +74,38 @@ async def test_the_outbox_compiles_once_per_statement(
             await outbox.enqueue_rows(session, store.outbox, rows)
     inserts = [m for m in compiled if m.startswith("INSERT")]
     assert len(inserts) <= 2, inserts
+
+
+async def test_the_relay_claims_and_marks_in_one_statement_compiled_once(
+    store: Any, compiled: list[str], make_event: Any, producer: Any, namespace: str
+) -> None:
+    relay = outbox.OutboxRelay(
+        service="intake",
+        table=store.outbox,
+        sessionmaker=store.sessionmaker,
+        producer=producer,
+        namespace=namespace,
+    )
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(" ".join(statement.split())[:30])
+
+    sync = store.engine.sync_engine
+    event.listen(sync, "after_cursor_execute", seen)
+    try:
+        published = []
+        for size in (1, 3, 2):
+            async with store.sessionmaker() as session, session.begin():
+                for n in range(size):
+                    await outbox.enqueue(session, store.outbox, make_event(key=f"case-{size}-{n}"))
+            statements.clear()
+            published.append(await relay.run_once())
+            assert [s for s in statements if not s.startswith("INSERT")] == [
+                "WITH batch AS ( SELECT id, key"
+            ], "one statement per batch, the claim that marks"
+    finally:
+        event.remove(sync, "after_cursor_execute", seen)
+    assert published == [1, 3, 2]
+    claims = [m for m in compiled if m.startswith("WITH batch")]
+    assert len(claims) <= 1, claims
