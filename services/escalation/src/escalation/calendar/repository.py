@@ -12,19 +12,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalation.calendar.models import CalendarDay
 
+_OVERRIDES = "escalation.calendar.overrides"
+"""Where a transaction keeps the days it read (``session.info``), by district: a case's
+events start several clocks in one transaction. A change to the days in the
+transaction forgets them (:func:`upsert_days`)."""
+
 
 async def overrides(session: AsyncSession, *, district: str | None = None) -> dict[date, bool]:
-    """The city's days, overridden by `district`'s own."""
-    result = await session.execute(
-        select(CalendarDay.day, CalendarDay.working)
-        .where(CalendarDay.district_code.in_(["", district or ""]))
-        .order_by(CalendarDay.district_code)  # "" first: the district's own win
-    )
-    return {r.day: r.working for r in result}
+    """The city's days, overridden by `district`'s own (read once per transaction)."""
+    read: dict[str, dict[date, bool]] = session.info.setdefault(_OVERRIDES, {})
+    key = district or ""
+    if key not in read:
+        result = await session.execute(
+            select(CalendarDay.day, CalendarDay.working)
+            .where(CalendarDay.district_code.in_(["", key]))
+            .order_by(CalendarDay.district_code)  # "" first: the district's own win
+        )
+        read[key] = {r.day: r.working for r in result}
+    return dict(read[key])
 
 
 async def upsert_days(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
+        session.info.pop(_OVERRIDES, None)
         stmt = insert(CalendarDay)
         await session.execute(
             stmt.on_conflict_do_update(

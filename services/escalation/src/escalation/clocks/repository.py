@@ -36,6 +36,19 @@ async def current(session: AsyncSession, *, case_id: UUID, kind: str) -> CaseClo
     return result.scalar_one_or_none()
 
 
+async def newest(session: AsyncSession, *, case_id: UUID, kind: str) -> CaseClock | None:
+    """The newest generation of a clock of this kind, whatever its status, locked for
+    the update to come (the open one, when one runs, is the newest)."""
+    result = await session.execute(
+        select(CaseClock)
+        .where(CaseClock.case_id == case_id, CaseClock.kind == kind)
+        .order_by(CaseClock.generation.desc())
+        .limit(1)
+        .with_for_update()
+    )
+    return result.scalar_one_or_none()
+
+
 async def last_generation(session: AsyncSession, *, case_id: UUID, kind: str) -> int:
     result = await session.execute(
         select(func.max(CaseClock.generation)).where(

@@ -113,6 +113,11 @@ def handed_on_facts(event: Envelope, p: HandedOn) -> CaseFacts:
     )
 
 
+OPEN = ("running", "paused")
+"""A clock that still counts (paused: it will again). At most one per case and kind,
+and it is the newest generation: only :func:`start` adds one, stopping the open one."""
+
+
 async def start(
     *,
     session: AsyncSession,
@@ -124,7 +129,45 @@ async def start(
     due_now: bool = False,
 ) -> CaseClock:
     """Starts a new generation of a clock (stopping a running one of the same kind)."""
-    await stop(session=session, case_id=facts.case_id, kind=kind, at=at, reason="restarted")
+    newest = await repository.newest(session, case_id=facts.case_id, kind=kind)
+    if newest is not None and newest.status in OPEN:
+        await _stopped(session, newest, at=at, reason="restarted")
+    return await _started(
+        session, settings, kind=kind, facts=facts, at=at, now=now, newest=newest, due_now=due_now
+    )
+
+
+async def start_once(
+    *,
+    session: AsyncSession,
+    settings: EscalationSettings,
+    kind: str,
+    facts: CaseFacts,
+    at: datetime,
+    now: datetime,
+) -> CaseClock | None:
+    """Starts the clock unless one of this kind is already running or paused."""
+    newest = await repository.newest(session, case_id=facts.case_id, kind=kind)
+    if newest is not None and newest.status in OPEN:
+        return None
+    return await _started(
+        session, settings, kind=kind, facts=facts, at=at, now=now, newest=newest, due_now=False
+    )
+
+
+async def _started(
+    session: AsyncSession,
+    settings: EscalationSettings,
+    *,
+    kind: str,
+    facts: CaseFacts,
+    at: datetime,
+    now: datetime,
+    newest: CaseClock | None,
+    due_now: bool,
+) -> CaseClock:
+    """Adds the generation after `newest` (the case's newest clock of `kind`, locked,
+    no longer open) and its timers."""
     due, policy = await calendar_service.deadline(
         session,
         settings,
@@ -143,8 +186,7 @@ async def start(
             case_id=facts.case_id,
             tracking_no=facts.tracking_no,
             kind=kind,
-            generation=await repository.last_generation(session, case_id=facts.case_id, kind=kind)
-            + 1,
+            generation=(newest.generation if newest is not None else 0) + 1,
             status="running",
             started_at=at,
             due_at=due,
@@ -161,23 +203,8 @@ async def start(
             updated_at=now,
         ),
     )
-    await _schedule(session, settings, clock)
+    await _schedule(session, settings, clock, new=True)
     return clock
-
-
-async def start_once(
-    *,
-    session: AsyncSession,
-    settings: EscalationSettings,
-    kind: str,
-    facts: CaseFacts,
-    at: datetime,
-    now: datetime,
-) -> CaseClock | None:
-    """Starts the clock unless one of this kind is already running or paused."""
-    if await repository.current(session, case_id=facts.case_id, kind=kind) is not None:
-        return None
-    return await start(session=session, settings=settings, kind=kind, facts=facts, at=at, now=now)
 
 
 async def hand_over(
@@ -203,12 +230,16 @@ async def stop(
     clock = await repository.current(session, case_id=case_id, kind=kind)
     if clock is None:
         return None
+    await _stopped(session, clock, at=at, reason=reason)
+    return clock
+
+
+async def _stopped(session: AsyncSession, clock: CaseClock, *, at: datetime, reason: str) -> None:
     clock.status = "stopped"
     clock.stopped_at = at
     clock.stop_reason = reason
     clock.updated_at = at
     await repository.cancel_pending(session, clock.id)
-    return clock
 
 
 async def pause(*, session: AsyncSession, case_id: UUID, kind: str, at: datetime) -> None:
@@ -300,11 +331,16 @@ async def announce(
     )
 
 
-async def _schedule(session: AsyncSession, settings: EscalationSettings, clock: CaseClock) -> None:
+async def _schedule(
+    session: AsyncSession, settings: EscalationSettings, clock: CaseClock, *, new: bool = False
+) -> None:
     """(Re)writes the clock's pending timers: warnings at their share of the time from
-    start to deadline (time paused excluded), and the breach at the deadline."""
-    await repository.cancel_pending(session, clock.id)
-    fired = await repository.fired_percents(session, clock.id, clock.epoch)
+    start to deadline (time paused excluded), and the breach at the deadline. A `new`
+    clock (just added) has no timers yet, pending or fired."""
+    fired: set[int] = set()
+    if not new:
+        await repository.cancel_pending(session, clock.id)
+        fired = await repository.fired_percents(session, clock.id, clock.epoch)
     span = clock.due_at - clock.started_at - timedelta(seconds=clock.paused_seconds)
     rows = []
     # An ownership clock has no warnings: it is the alarm itself.

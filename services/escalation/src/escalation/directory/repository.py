@@ -52,6 +52,7 @@ async def upsert_area(
     parent_code: str | None,
     at: datetime,
 ) -> None:
+    session.info.pop(_PARENTS, None)
     await upsert_newer(
         session,
         AreaEntry,
@@ -67,14 +68,24 @@ async def upsert_department(session: AsyncSession, *, code: str, name: str, at: 
     )
 
 
+_PARENTS = "escalation.directory.parents"
+"""Where a transaction keeps the areas' parents it read (``session.info``): a case's
+routing and assignment name the same grid, mostly in one transaction. An area
+changed in the transaction forgets them (:func:`upsert_area`)."""
+
+
 async def parents(session: AsyncSession, codes: Sequence[str]) -> dict[str, str | None]:
-    """The parent of each known area among `codes`."""
+    """The parent of each known area among `codes` (read once per transaction)."""
     if not codes:
         return {}
-    result = await session.execute(
-        select(AreaEntry.code, AreaEntry.parent_code).where(AreaEntry.code.in_(codes))
-    )
-    return {r.code: r.parent_code for r in result}
+    read: dict[tuple[str, ...], dict[str, str | None]] = session.info.setdefault(_PARENTS, {})
+    key = tuple(codes)
+    if key not in read:
+        result = await session.execute(
+            select(AreaEntry.code, AreaEntry.parent_code).where(AreaEntry.code.in_(codes))
+        )
+        read[key] = {r.code: r.parent_code for r in result}
+    return dict(read[key])
 
 
 async def names(

@@ -9,6 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalation.policies.models import ANY, CITY, Policy
 
+_CANDIDATES = "escalation.policies.candidates"
+"""Where a transaction keeps the policies it read (``session.info``): a case's events
+start several clocks in one transaction, each asking for the same category and priority.
+A change to the policies in the transaction forgets them (:func:`upsert`)."""
+
 
 async def candidates(
     session: AsyncSession,
@@ -18,15 +23,20 @@ async def candidates(
     clock: str,
     district: str | None = None,
 ) -> Sequence[Policy]:
-    result = await session.execute(
-        select(Policy).where(
-            Policy.district_code.in_([CITY, district or CITY]),
-            Policy.clock == clock,
-            Policy.category_code.in_([category_code or ANY, ANY]),
-            Policy.priority.in_([priority, ANY]),
+    """The policies that may apply to a clock of this category and priority (read once
+    per transaction for every clock)."""
+    read: dict[tuple[str, str, str], Sequence[Policy]] = session.info.setdefault(_CANDIDATES, {})
+    key = (district or CITY, category_code or ANY, priority)
+    if key not in read:
+        result = await session.execute(
+            select(Policy).where(
+                Policy.district_code.in_([CITY, district or CITY]),
+                Policy.category_code.in_([category_code or ANY, ANY]),
+                Policy.priority.in_([priority, ANY]),
+            )
         )
-    )
-    return result.scalars().all()
+        read[key] = result.scalars().all()
+    return [p for p in read[key] if p.clock == clock]
 
 
 async def all_policies(session: AsyncSession, *, district: str | None) -> Sequence[Policy]:
@@ -61,6 +71,7 @@ async def locked(
 async def upsert(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
+    session.info.pop(_CANDIDATES, None)
     stmt = insert(Policy)
     await session.execute(
         stmt.on_conflict_do_update(

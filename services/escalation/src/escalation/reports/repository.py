@@ -32,16 +32,14 @@ UNIT_COLUMNS = {
 
 async def lock(session: AsyncSession, *, case_id: UUID, now: datetime) -> CaseFact:
     """The case's facts row, created if new, locked for this transaction."""
-    await session.execute(
-        insert(CaseFact)
-        .values(case_id=case_id, updated_at=now)
-        .on_conflict_do_nothing(index_elements=["case_id"])
-    )
+    # One statement: a row that exists is "updated" to itself, which locks it as
+    # SELECT … FOR UPDATE would, and returned as it stands.
+    stmt = insert(CaseFact).values(case_id=case_id, updated_at=now)
     result = await session.execute(
-        select(CaseFact)
-        .where(CaseFact.case_id == case_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+        stmt.on_conflict_do_update(
+            index_elements=["case_id"], set_={"case_id": stmt.excluded.case_id}
+        ).returning(CaseFact),
+        execution_options={"populate_existing": True},
     )
     return result.scalar_one()
 

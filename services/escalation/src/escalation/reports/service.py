@@ -243,16 +243,16 @@ def _first(a: datetime | None, b: datetime) -> datetime:
     return b if a is None or b < a else a
 
 
-async def _locate(
-    session: AsyncSession, fact: CaseFact, p: DispatchCaseEvent, *, tenant: str
+def _locate(
+    fact: CaseFact, p: DispatchCaseEvent, chain: dict[str, str | None], *, tenant: str
 ) -> None:
-    """The responsible units, when the event names one and is not older than what the
-    projection holds (a return to triage names none: the last unit stays)."""
+    """The responsible units (`chain`: the area's, see :func:`area_chain`), when the
+    event names one and is not older than what the projection holds (a return to
+    triage names none: the last unit stays)."""
     grid, community, department = p.grid_code, p.community_code, p.department_code
     version = p.case_version
     if not (grid or community or department) or version < fact.location_version:
         return
-    chain = await area_chain(session, grid or community)
     fact.grid_code = chain["grid"]
     fact.community_code = chain["community"]
     fact.street_code = chain["street"]
@@ -327,11 +327,13 @@ async def record_dispatch(
 ) -> None:
     """Applies one of dispatch's case events. Call it before the clocks move: the
     acceptance is judged against the sign-for clock still running."""
+    # The area's chain is read before the row changes: a read after would flush it.
+    chain = await area_chain(session, p.grid_code or p.community_code)
     fact = await repository.lock(session, case_id=p.case_id, now=now)
     _describe(fact, p)
     if not fact.reported:
         fact.received_at = _first(fact.received_at, _when(event, p))
-    await _locate(session, fact, p, tenant=event.tenant)
+    _locate(fact, p, chain, tenant=event.tenant)
     _assign(fact, p)
     version = p.case_version
     fresh_state = version >= fact.state_version
