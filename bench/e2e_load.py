@@ -77,6 +77,9 @@ CATEGORIES = (
 # The generated district fills this box, given to intake as INTAKE_DISTRICT_BOUNDS.
 WEST, SOUTH, EAST, NORTH = 104.72, 29.30, 104.84, 29.42
 SPOT_STEP_DEG = 0.00136  # ~150 m of latitude; ~130 m of longitude at 29.4° N
+# When a run has more pushes than that lattice has spots (~7,400: 150/s for 60 s is
+# 9,000), a denser one, still beyond the 100 m merge distance: ~105 m either way.
+DENSE_STEP_DEG = (0.00095, 0.00108)
 TRACKING = re.compile(r"GC-\d{8}-[0-9A-Z]{6}")
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 SMS_SINK = """
@@ -341,17 +344,23 @@ class Push:
     error: str = ""  # why there was no answer
 
 
-def spots() -> Iterator[tuple[float, float]]:
-    """Distinct spots ~150 m apart, row by row over the district."""
-    cols = int((EAST - WEST - 0.002) / SPOT_STEP_DEG)
-    i = 0
-    while True:
+def spots(count: int) -> Iterator[tuple[float, float]]:
+    """`count` distinct spots ~150 m apart (~105 m when the district has too few of
+    those), row by row over the district; refuses a count the district cannot hold
+    (the pushes past its edge would be refused with 422 and measure nothing)."""
+    for lat_step, lon_step in ((SPOT_STEP_DEG, SPOT_STEP_DEG), DENSE_STEP_DEG):
+        cols = int((EAST - WEST - 0.002) / lon_step)
+        rows = int((NORTH - SOUTH - 0.002) / lat_step)
+        if cols * rows >= count:
+            break
+    else:
+        raise SystemExit(f"{count} pushes: the district holds {cols * rows} distinct spots")
+    for i in range(count):
         row, col = divmod(i, cols)
         yield (
-            round(SOUTH + 0.001 + row * SPOT_STEP_DEG, 6),
-            round(WEST + 0.001 + col * SPOT_STEP_DEG, 6),
+            round(SOUTH + 0.001 + row * lat_step, 6),
+            round(WEST + 0.001 + col * lon_step, 6),
         )
-        i += 1
 
 
 def ticket(run: str, i: int, spot: tuple[float, float], one_category: bool) -> dict[str, Any]:
@@ -425,7 +434,7 @@ async def push(stack: Stack, body: dict[str, Any], p: Push, timeout: float) -> N
 async def offer(stack: Stack, args: argparse.Namespace) -> list[Push]:
     """Fixed-rate pushes for the duration (open loop); waits for every answer."""
     run = secrets.token_hex(3)
-    where = spots()
+    where = spots(int(args.rate * args.duration))
     pushes: list[Push] = []
     tasks: list[asyncio.Task[None]] = []
     started = time.monotonic()
