@@ -856,6 +856,11 @@ def main() -> None:
         page.get_by_role("button", name="拨打诉求人电话").wait_for()
         shot(page, "5b-first-contact-call")
         page.get_by_role("button", name="取消").click()
+        page.get_by_role("button", name="申请延期").click()
+        page.get_by_role("button", name="7 天").click()
+        page.get_by_role("button", name="需要采购材料").click()
+        shot(page, "10-extension-sheet")
+        page.get_by_role("button", name="取消").click()
         page.get_by_role("button", name="办结").click()
         page.get_by_label("办理情况").fill("已上门协调，装修方承诺晚上8点后停工。")
         # Two different pictures: the same one twice would be one attachment.
@@ -871,6 +876,16 @@ def main() -> None:
         page.get_by_role("status").filter(has_text="已办结").wait_for()
         page.locator("[data-photo-pair] img").first.wait_for()
         shot(page, "7-case-resolved", full_page=True)
+        # Offline (a basement, a lift): the installed app opens with the last task list.
+        page.goto(f"{args.url}/tasks")
+        page.locator("a[data-tracking-no]").first.wait_for()
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        context.set_offline(True)
+        page.reload()
+        page.get_by_text("离线，显示的是上次的数据").wait_for()
+        page.locator("a[data-tracking-no]").first.wait_for()
+        shot(page, "11-offline-tasks")
+        context.set_offline(False)
         browser.close()
 
 
