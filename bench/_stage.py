@@ -2,7 +2,7 @@
 database and topic namespace (removed afterwards), the figures read from /proc (CPU
 time, RSS), the percentiles and the rows they print; and, for the whole pipeline, whose
 CPU a run took: every process that does the work, found in /proc and sampled at the
-start and the end of a window (`cpu_sample`, `cpu_table`).
+start and the end of a window (`CpuWatch`, `cpu_report`).
 
 A bench imports it as ``bench._stage`` (the repository's root put on ``sys.path`` first,
 as a script's own folder is what Python puts there).
@@ -13,12 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import secrets
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -249,7 +250,15 @@ async def tail(kafka: str, topic: str, ready_: asyncio.Event) -> AsyncIterator[A
         await consumer.stop()
 
 
-# ---- /proc -----------------------------------------------------------------------
+# ---- whose CPU: every process that does the work, from /proc ---------------------
+
+# A backend's title: "postgres: [cluster: ]user database host(port) activity".
+BACKEND = re.compile(
+    r"^postgres: (?:(?P<cluster>.+?): )?(?P<user>\S+) (?P<db>\S+) "
+    r"(?P<host>\[local\]|\S+?\((?P<port>\d+)\))(?: |$)"
+)
+CLUSTER_OWN = "PostgreSQL, the cluster's own (shared)"
+KAFKA = "Kafka broker (shared)"
 
 
 @dataclass(frozen=True)
@@ -269,6 +278,27 @@ def parse_stat(text: str) -> Stat:
     )
 
 
+@dataclass(frozen=True)
+class Proc:
+    pid: int
+    stat: Stat
+    cmdline: str  # the arguments joined by spaces (a postgres process's title)
+
+
+def read_procs(root: Path = Path("/proc")) -> dict[int, Proc]:
+    """Every process this one may read; those that end while it reads are left out."""
+    procs: dict[int, Proc] = {}
+    for entry in root.iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            stat = parse_stat((entry / "stat").read_text())
+            raw = (entry / "cmdline").read_bytes()
+            cmdline = raw.replace(b"\0", b" ").decode(errors="replace").strip()
+            procs[int(entry.name)] = Proc(int(entry.name), stat, cmdline)
+    return procs
+
+
 def socket_inodes(pid: int, root: Path = Path("/proc")) -> set[str]:
     """The inodes of the process's sockets (its fds' links ``socket:[N]``)."""
     inodes: set[str] = set()
@@ -279,6 +309,131 @@ def socket_inodes(pid: int, root: Path = Path("/proc")) -> set[str]:
                 if link.startswith("socket:["):
                     inodes.add(link[8:-1])
     return inodes
+
+
+def local_ports(tcp_tables: Iterable[str], inodes: set[str], remote_port: int) -> set[int]:
+    """From /proc/net/tcp{,6} text: the local ports of the connections to
+    `remote_port` whose socket is one of `inodes` (the client side's ports)."""
+    ports: set[int] = set()
+    for table in tcp_tables:
+        for line in table.splitlines()[1:]:
+            parts = line.split()
+            if len(parts) < 10 or parts[9] not in inodes:
+                continue
+            if int(parts[2].rsplit(":", 1)[1], 16) == remote_port:
+                ports.add(int(parts[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def client_ports(pids: Mapping[int, str], database_port: int) -> dict[int, str]:
+    """Which of `pids` (pid → its row) holds each connection to the database's port."""
+    tables = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            tables.append(Path(table).read_text())
+    owners: dict[int, str] = {}
+    for pid, label in pids.items():
+        for port in local_ports(tables, socket_inodes(pid), database_port):
+            owners[port] = label
+    return owners
+
+
+def attribute(
+    procs: Mapping[int, Proc],
+    *,
+    labels: Mapping[int, str],
+    database: str,
+    kafka_pid: int | None,
+    owners: Mapping[int, str],
+) -> dict[int, str]:
+    """pid → the row its CPU goes to: the processes named in `labels` (the services,
+    this bench); the PostgreSQL backends of `database`, by the client that holds the
+    connection (`owners`: its local port → row), ``PostgreSQL for <row>``; the rest of
+    that cluster (the postmaster and its other children: walwriter, checkpointer,
+    autovacuum, other databases' backends are NOT counted) as its own, shared row;
+    the Kafka broker. Other processes are left out."""
+    rows: dict[int, str] = {pid: label for pid, label in labels.items() if pid in procs}
+    postmasters: set[int] = set()
+    for pid, proc in procs.items():
+        match = BACKEND.match(proc.cmdline)
+        if match is None or match["db"] != database:
+            continue
+        postmasters.add(proc.stat.ppid)
+        owner = owners.get(int(match["port"] or 0))
+        rows[pid] = f"PostgreSQL for {owner}" if owner else "PostgreSQL, other clients"
+    for pid, proc in procs.items():
+        if pid in postmasters or (
+            proc.stat.ppid in postmasters and BACKEND.match(proc.cmdline) is None
+        ):
+            rows[pid] = CLUSTER_OWN
+    if kafka_pid is not None and kafka_pid in procs:
+        rows[kafka_pid] = KAFKA
+    return rows
+
+
+@dataclass
+class Usage:
+    seconds: float = 0.0
+    processes: int = 0
+    exited: int = 0  # seen at the start, gone at the end: CPU after the start not counted
+
+
+@dataclass
+class CpuSample:
+    procs: dict[int, Proc]
+    rows: dict[int, str]
+    busy: int = 0  # the whole machine's busy ticks (/proc/stat), all CPUs
+
+
+def usage(before: CpuSample, after: CpuSample) -> dict[str, Usage]:
+    """Each row's CPU between two samples. A process in both counts its difference; one
+    that began between them counts all its time; one that ended between them (or whose
+    pid another process took) is counted as exited, its time after the first sample
+    lost (a pool keeps its connections, so this is rare; the count says how rare)."""
+    rows: dict[str, Usage] = {}
+    for pid, label in after.rows.items():
+        now = after.procs[pid].stat
+        was = before.procs.get(pid)
+        same = was is not None and was.stat.started == now.started
+        row = rows.setdefault(label, Usage())
+        row.seconds += (now.ticks - (was.stat.ticks if same and was else 0)) / CLOCK_TICKS
+        row.processes += 1
+    for pid, label in before.rows.items():
+        now_proc = after.procs.get(pid)
+        if now_proc is None or now_proc.stat.started != before.procs[pid].stat.started:
+            rows.setdefault(label, Usage()).exited += 1
+    return rows
+
+
+def machine_busy_ticks(text: str) -> int:
+    """/proc/stat's first line: all CPUs' user, nice, system, irq and softirq ticks (not
+    idle, iowait, nor steal: the time a virtual machine's host kept its CPUs from it)."""
+    ticks = [int(v) for v in text.splitlines()[0].split()[1:]]
+    return sum(ticks[i] for i in (0, 1, 2, 5, 6) if i < len(ticks))
+
+
+@dataclass
+class CpuWatch:
+    """What to sample: the processes by row, the stack's database, the broker's pid."""
+
+    labels: dict[int, str]
+    database: str
+    database_port: int
+    kafka_pid: int | None
+    samples: list[CpuSample] = field(default_factory=list)
+
+    def sample(self) -> None:
+        procs = read_procs()
+        owners = client_ports(self.labels, self.database_port)
+        rows = attribute(
+            procs,
+            labels=self.labels,
+            database=self.database,
+            kafka_pid=self.kafka_pid,
+            owners=owners,
+        )
+        busy = machine_busy_ticks(Path("/proc/stat").read_text())
+        self.samples.append(CpuSample(procs, rows, busy))
 
 
 def listening_pid(port: int) -> int | None:
@@ -294,3 +449,61 @@ def listening_pid(port: int) -> int | None:
         if proc.name.isdigit() and socket_inodes(int(proc.name)) & inodes:
             return int(proc.name)
     return None
+
+
+def cpu_report(
+    before: CpuSample,
+    after: CpuSample,
+    *,
+    cases: int,
+    seconds: float,
+    order: Sequence[str],
+    apart: Sequence[str],
+    cores: int,
+) -> list[str]:
+    """The lines of whose CPU the window took: a row per process (or per group of
+    backends), CPU seconds, ms per case, share of the total; the total, and the stack's
+    (without the rows `apart`: the bench's own) with what that allows on `cores`; the
+    processes that ended in the window; the whole machine's busy time beside it."""
+    rows = usage(before, after)
+    total = sum(u.seconds for u in rows.values())
+    ranked = [r for r in order if r in rows] + sorted(r for r in rows if r not in order)
+    per_case = 1000 / max(cases, 1)
+    table = [("process", "n", "CPU s", "ms/case", "share")]
+    for label in ranked:
+        u = rows[label]
+        share = f"{u.seconds / total:.0%}" if total else "-"
+        table.append(
+            (label, str(u.processes), f"{u.seconds:.1f}", f"{u.seconds * per_case:.2f}", share)
+        )
+    table.append(("total", "", f"{total:.1f}", f"{total * per_case:.2f}", "100%"))
+    width = max(len(r[0]) for r in table)
+    lines = [
+        f"CPU in the pushing window ({seconds:.1f} s, /proc at its start and end), "
+        f"per new case accepted in it ({cases}); n: processes:"
+    ]
+    lines += [f"  {a:<{width}}  {n:>3}  {c:>6}  {m:>8}  {s:>5}" for a, n, c, m, s in table]
+    stack = sum(u.seconds for label, u in rows.items() if label not in apart) * per_case
+    lines.append(
+        f"  the stack alone (without {' and '.join(apart)}): {stack:.2f} ms per case. "
+        f"At N ms per case {cores} cores give at most {cores * 1000}/N cases/s: "
+        f"{max_rate(stack, cores)} (with the bench's own {max_rate(total * per_case, cores)})"
+    )
+    exited = {label: u.exited for label, u in rows.items() if u.exited}
+    lines.append(
+        "  ended in the window (their CPU after its start not counted): "
+        + (", ".join(f"{label} {n}" for label, n in sorted(exited.items())) or "none")
+    )
+    busy = (after.busy - before.busy) / CLOCK_TICKS
+    lines.append(
+        f"  whole machine busy {busy:.1f} s of {cores * seconds:.1f} s "
+        f"({cores} CPUs); the rows above {total:.1f} s, other processes {busy - total:.1f} s"
+    )
+    return lines
+
+
+def max_rate(ms_per_case: float, cores: int) -> str:
+    """What CPU alone allows: cores × 1000 ms a second, over the ms a case takes."""
+    if ms_per_case <= 0:
+        return "-"
+    return f"{cores * 1000 / ms_per_case:.0f} cases/s"

@@ -31,7 +31,16 @@ what came before it), cases assigned per second while pushing, lost (accepted, n
 assigned), doubled (assigned or texted twice), 503 answers, how soon the connection was
 open, intake's own reading of a push's time inside the app (its request histogram at
 ``/metrics``: the difference to the POST figure is time spent waiting before the app got
-to the push), and each service's peak RSS (from /proc). ``--dump`` writes every push's
+to the push), and each service's peak RSS (from /proc). Then whose CPU the pushing
+window took, from /proc at its start and its end: a row per service process, the
+PostgreSQL backends of the stack's database by the service holding the connection
+(found by its local port), the rest of that PostgreSQL cluster (postmaster, walwriter,
+checkpointer, autovacuum: shared with whatever else uses it), the Kafka broker (the
+process listening on the bootstrap port; shared), the SMS sink and this process (the
+load generator, which competes for the same cores); CPU seconds, ms per new case,
+share, the total, and what the stack's ms per case allow on this machine's cores. A
+process that ended in the window is counted as ended, its CPU after the first sample
+lost (pools keep their connections, so it is rare). ``--dump`` writes every push's
 times. Each push is sent on a connection of its own by a plain asyncio HTTP/1.1 client
 (``post_once``): httpx's pool took the whole core of this process at 30 pushes a second.
 It talks to loopback only and stops by itself.
@@ -58,12 +67,17 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._stage import (
+    CLUSTER_OWN,
+    KAFKA,
     REPO,
+    CpuWatch,
     Popen,
+    cpu_report,
     free_port,
     listening_pid,
     pct,
@@ -77,7 +91,7 @@ from bench._stage import (
 )
 from gridcase_events import topics
 from gridcase_events.kit import signing
-from gridcase_events.kit.settings import DEFAULT_KAFKA, DEV_HOTLINE_SECRET
+from gridcase_events.kit.settings import DEFAULT_DATABASE_URL, DEFAULT_KAFKA, DEV_HOTLINE_SECRET
 
 SERVICES = ("intake", "dispatch", "escalation", "notify")
 CATEGORIES = (
@@ -94,6 +108,10 @@ SPOT_STEP_DEG = 0.00136  # ~150 m of latitude; ~130 m of longitude at 29.4° N
 DENSE_STEP_DEG = (0.00095, 0.00108)
 TRACKING = re.compile(r"GC-\d{8}-[0-9A-Z]{6}")
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+BENCH = "bench (load generator)"
+SINK = "SMS sink (bench)"
+
+
 # ---- the generated district -----------------------------------------------------
 
 
@@ -164,6 +182,8 @@ class Stack:
     hotline_secret: str
     sms_messages_url: str  # the SMS sink's list of what it received
     pids: dict[str, list[int]]
+    database_url: str  # of the stack's database: its backends' CPU is counted
+    labels: dict[int, str] = field(default_factory=dict)  # pid → its row of CPU
     sms: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
     served: dict[str, float] = field(default_factory=dict)  # intake's own histogram
 
@@ -183,9 +203,11 @@ async def started_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
             hotline_secret=DEV_HOTLINE_SECRET,
             sms_messages_url=f"{sms_url}/sms/messages",
             pids={},
+            database_url=db.database_url,
         )
         logs = Path(args.logs)
         sink = sms_sink(sms_port, log=logs / "sms-sink.log")
+        stack.labels[sink.pid] = SINK
         env = db.env(
             GRIDCASE_LOG_LEVEL=args.log_level,
             GRIDCASE_HOTLINE_SECRETS=DEV_HOTLINE_SECRET,
@@ -216,6 +238,7 @@ async def started_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
                     )
                     procs.append((url, proc))
                     stack.pids.setdefault(name, []).append(proc.pid)
+                    stack.labels[proc.pid] = f"{name} {role}" if args.role_split else name
             async with httpx.AsyncClient() as client:
                 await ready(f"{sms_url}/sms/messages", sink, client)
                 for url, proc in procs:
@@ -264,6 +287,8 @@ def given_stack(args: argparse.Namespace) -> Stack:
         hotline_secret=secrets_raw.split(",")[0].strip(),
         sms_messages_url=args.sms_messages_url,
         pids=pids,
+        database_url=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
+        labels={pids[0]: name for name, pids in pids.items()},
     )
 
 
@@ -462,9 +487,12 @@ async def measure(stack: Stack, args: argparse.Namespace) -> None:
     sampler = Sampler(stack.pids)
     sampling = asyncio.create_task(sampler.run())
     await asyncio.wait_for(ready.wait(), 60)
+    cpu = cpu_watch(stack)
+    cpu.sample()
     began = time.time()
     pushes = await offer(stack, args)
     pushed = time.time()
+    cpu.sample()
     stack.served = await served_latency(stack)
     expected = {p.case_id for p in pushes if p.status == 201 and not p.merged and p.case_id}
     tracking = {p.tracking_no for p in pushes if p.case_id in expected}
@@ -481,6 +509,51 @@ async def measure(stack: Stack, args: argparse.Namespace) -> None:
     sampling.cancel()
     await sms_from_sink(stack)
     report(pushes, assigned, stack, sampler, began=began, pushed=pushed, args=args)
+    new = [p for p in pushes if p.status == 201 and not p.merged and p.case_id]
+    for line in cpu_report(
+        *cpu.samples,
+        cases=len(new),
+        seconds=pushed - began,
+        order=cpu_rows(stack),
+        apart=(SINK, BENCH),
+        cores=os.cpu_count() or 1,
+    ):
+        print(line)
+    done = sum(1 for p in new if p.case_id in assigned and assigned[p.case_id][0] <= pushed)
+    if done < 0.9 * len(new):
+        print(
+            f"  the stack fell behind ({done} of {len(new)} assigned in the window): the work"
+            " left after it is not in these rows, so they understate a case's cost"
+        )
+
+
+def cpu_watch(stack: Stack) -> CpuWatch:
+    """The processes whose CPU a case takes: the services, the backends of the stack's
+    database and the rest of that PostgreSQL cluster, the Kafka broker, and this bench
+    (the load generator) with its SMS sink, which compete for the same cores."""
+    database = make_url(stack.database_url)
+    kafka_port = int(stack.kafka.split(",")[0].rsplit(":", 1)[1])
+    return CpuWatch(
+        labels={**stack.labels, os.getpid(): BENCH},
+        database=database.database or "",
+        database_port=database.port or 5432,
+        kafka_pid=listening_pid(kafka_port),
+    )
+
+
+def cpu_rows(stack: Stack) -> list[str]:
+    """The table's order: each service, the database's backends by whom they serve,
+    the shared servers, the bench's own processes."""
+    services = [label for label in stack.labels.values() if label != SINK]
+    return [
+        *services,
+        *(f"PostgreSQL for {label}" for label in services),
+        "PostgreSQL, other clients",
+        CLUSTER_OWN,
+        KAFKA,
+        SINK,
+        BENCH,
+    ]
 
 
 def report(
