@@ -18,6 +18,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -383,6 +384,7 @@ class CpuSample:
     procs: dict[int, Proc]
     rows: dict[int, str]
     busy: int = 0  # the whole machine's busy ticks (/proc/stat), all CPUs
+    at: float = 0.0  # time.monotonic() when /proc/stat was read
 
 
 def usage(before: CpuSample, after: CpuSample) -> dict[str, Usage]:
@@ -433,7 +435,7 @@ class CpuWatch:
             owners=owners,
         )
         busy = machine_busy_ticks(Path("/proc/stat").read_text())
-        self.samples.append(CpuSample(procs, rows, busy))
+        self.samples.append(CpuSample(procs, rows, busy, time.monotonic()))
 
 
 def listening_pid(port: int) -> int | None:
@@ -495,8 +497,9 @@ def cpu_report(
         + (", ".join(f"{label} {n}" for label, n in sorted(exited.items())) or "none")
     )
     busy = (after.busy - before.busy) / CLOCK_TICKS
+    between = after.at - before.at if after.at > before.at else seconds
     lines.append(
-        f"  whole machine busy {busy:.1f} s of {cores * seconds:.1f} s "
+        f"  whole machine busy {busy:.1f} s of {cores * between:.1f} s "
         f"({cores} CPUs); the rows above {total:.1f} s, other processes {busy - total:.1f} s"
     )
     return lines
