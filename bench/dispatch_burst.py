@@ -27,10 +27,7 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import secrets
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,53 +37,31 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._stage import (
+    REPO,
+    cpu_seconds,
+    free_port,
+    pct,
+    print_machine,
+    print_rows,
+    publish,
+    ready,
+    rss_mib,
+    scratch,
+    service,
+    stop,
+    tail,
+)
 from gridcase_events import envelope, payloads, topics
-from gridcase_events.kit.settings import DEFAULT_DATABASE_URL, DEFAULT_KAFKA
 from gridcase_events.producer import create_producer
 from gridcase_events.testing_districts import GeneratedDistrict, generated_district
 
-REPO = Path(__file__).resolve().parents[1]
 DISTRICT = "510302"
 WEST, SOUTH, SIZE = 104.72, 29.30, 0.12
 CATEGORY = "environment/garbage-overflow"
-
-
-def pct(values: list[float], q: float) -> str:
-    if not values:
-        return "-"
-    ordered = sorted(values)
-    v = ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-    return f"{v * 1000:.0f} ms" if v < 1 else f"{v:.1f} s"
-
-
-def rss_mib(pid: int) -> float:
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def cpu_seconds(pid: int) -> float:
-    """The process's user and system CPU time so far (/proc/PID/stat)."""
-    with contextlib.suppress(OSError):
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return 0.0
-
-
-async def ready(url: str, proc: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient() as client:
-        for _ in range(1200):
-            if proc.poll() is not None:
-                raise SystemExit(f"{url}: exited (see its log)")
-            with contextlib.suppress(httpx.HTTPError):
-                if (await client.get(url, timeout=2)).status_code == 200:
-                    return
-            await asyncio.sleep(0.1)
-    raise SystemExit(f"{url} not ready")
 
 
 def district(grids: int) -> GeneratedDistrict:
@@ -147,58 +122,16 @@ def reported(run: str, i: int, spot: tuple[float, float]) -> payloads.CaseReport
     )
 
 
-async def send(producer: Any, namespace: str, payload: payloads.CaseReported) -> None:
-    """As intake's outbox relay publishes it: keyed by the case, with the type header."""
-    event = envelope.build(
-        payload,
-        subject=str(payload.case_id),
-        source="intake",
-        tenant=DISTRICT,
-        correlation_id=f"bench-{payload.case_id}",
-        time=datetime.now(UTC),
-    )
-    headers = [
-        ("type", event.type.encode()),
-        ("event_id", str(event.id).encode()),
-        ("correlation_id", event.correlation_id.encode()),
-    ]
-    await producer.send(
-        topics.qualify(namespace, topics.INTAKE),
-        key=str(payload.case_id).encode(),
-        value=event.to_bytes(),
-        headers=headers,
-    )
-
-
 async def watch_assigned(
     kafka: str, namespace: str, seen: dict[str, list[float]], ready_: asyncio.Event
 ) -> None:
     """Records when each `case.assigned` arrives (from the end of the topic as it was)."""
-    consumer = AIOKafkaConsumer(
-        topics.qualify(namespace, topics.DISPATCH),
-        bootstrap_servers=kafka,
-        auto_offset_reset="latest",
-        enable_auto_commit=False,
-        group_id=None,
-    )
-    await consumer.start()
-    try:
-        async with asyncio.timeout(30):
-            while not consumer.assignment():  # noqa: ASYNC110 - aiokafka has no event for it
-                await asyncio.sleep(0.05)
-        partitions = list(consumer.assignment())
-        await consumer.seek_to_end(*partitions)
-        for tp in partitions:
-            await consumer.position(tp)
-        ready_.set()
-        async for record in consumer:
-            if dict(record.headers or ()).get("type") not in (None, b"case.assigned"):
-                continue
-            event = json.loads(record.value or b"{}")
-            if event.get("type") == "case.assigned":
-                seen.setdefault(str(event["data"]["case_id"]), []).append(time.time())
-    finally:
-        await consumer.stop()
+    async for record in tail(kafka, topics.qualify(namespace, topics.DISPATCH), ready_):
+        if dict(record.headers or ()).get("type") not in (None, b"case.assigned"):
+            continue
+        event = json.loads(record.value or b"{}")
+        if event.get("type") == "case.assigned":
+            seen.setdefault(str(event["data"]["case_id"]), []).append(time.time())
 
 
 async def measure(
@@ -221,7 +154,8 @@ async def measure(
             peak = max(peak, rss_mib(pid))
         payload = reported(run, i, next(where))
         published[str(payload.case_id)] = time.time()
-        await send(producer, namespace, payload)
+        # as intake's outbox relay publishes it
+        await publish(producer, namespace, topics.INTAKE, payload, source="intake", tenant=DISTRICT)
     await producer.flush()
     pushed = time.time()
     deadline = time.monotonic() + args.drain
@@ -253,59 +187,26 @@ async def measure(
         ("dispatch CPU per case", f"{cpu / max(len(latency), 1) * 1000:.2f} ms"),
         ("RSS peak dispatch", f"{peak:.0f} MB"),
     ]
-    for label, value in rows:
-        print(f"  {label:<32}  {value}")
-    load = os.getloadavg()
-    print(
-        f"  machine: {os.cpu_count()} CPUs, load average {load[0]:.1f} / {load[1]:.1f} at the end"
-    )
+    print_rows(rows, 32)
+    print_machine(five_minutes=True)
 
 
 async def run(args: argparse.Namespace) -> None:
-    from gridcase_events.testing import (
-        Servers,
-        _create_database,
-        _delete_namespace,
-        _drop_database,
-        free_port,
-    )
-
-    kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA)
-    servers = Servers(kafka, os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), "environment")
-    database_url, admin_dsn = await _create_database(servers)
-    namespace = f"dbench{secrets.token_hex(4)}."
-    await topics.ensure(kafka, namespace=namespace, partitions=args.partitions)
-    port = free_port()
-    env = {
-        **os.environ,
-        "GRIDCASE_ENV": "development",
-        "GRIDCASE_LOG_LEVEL": args.log_level,
-        "DATABASE_URL": database_url,
-        "KAFKA_BOOTSTRAP_SERVERS": kafka,
-        "GRIDCASE_TOPIC_NAMESPACE": namespace,
-        "DISPATCH_PORT": str(port),
-    }
-    url = f"http://127.0.0.1:{port}"
-    with (Path(args.logs) / "dispatch.log").open("wb") as log:
-        dispatch = subprocess.Popen(  # noqa: ASYNC220 - our own interpreter; returns at once
-            [sys.executable, "-m", "dispatch"], env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    producer = create_producer(kafka, client_id="bench-dispatch")
-    try:
-        await ready(f"{url}/readyz", dispatch)
-        await import_district(url, district(args.grids))
-        await producer.start()
-        print(f"dispatch pid {dispatch.pid}, logs in {args.logs}", flush=True)
-        await measure(producer, kafka, namespace, dispatch.pid, args)
-    finally:
-        await producer.stop()
-        dispatch.send_signal(signal.SIGTERM)
+    async with scratch("dbench", partitions=args.partitions) as db:
+        port = free_port()
+        env = db.env(GRIDCASE_LOG_LEVEL=args.log_level, DISPATCH_PORT=str(port))
+        url = f"http://127.0.0.1:{port}"
+        dispatch = service("dispatch", env=env, log=Path(args.logs) / "dispatch.log")
+        producer = create_producer(db.kafka, client_id="bench-dispatch")
         try:
-            dispatch.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            dispatch.kill()
-        await _drop_database(database_url, admin_dsn)
-        await _delete_namespace(kafka, namespace)
+            await ready(f"{url}/readyz", dispatch)
+            await import_district(url, district(args.grids))
+            await producer.start()
+            print(f"dispatch pid {dispatch.pid}, logs in {args.logs}", flush=True)
+            await measure(producer, db.kafka, db.namespace, dispatch.pid, args)
+        finally:
+            await producer.stop()
+            stop(dispatch)
 
 
 def main() -> None:

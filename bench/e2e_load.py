@@ -31,7 +31,16 @@ what came before it), cases assigned per second while pushing, lost (accepted, n
 assigned), doubled (assigned or texted twice), 503 answers, how soon the connection was
 open, intake's own reading of a push's time inside the app (its request histogram at
 ``/metrics``: the difference to the POST figure is time spent waiting before the app got
-to the push), and each service's peak RSS (from /proc). ``--dump`` writes every push's
+to the push), and each service's peak RSS (from /proc). Then whose CPU the pushing
+window took, from /proc at its start and its end: a row per service process, the
+PostgreSQL backends of the stack's database by the service holding the connection
+(found by its local port), the rest of that PostgreSQL cluster (postmaster, walwriter,
+checkpointer, autovacuum: shared with whatever else uses it), the Kafka broker (the
+process listening on the bootstrap port; shared), the SMS sink and this process (the
+load generator, which competes for the same cores); CPU seconds, ms per new case,
+share, the total, and what the stack's ms per case allow on this machine's cores. A
+process that ended in the window is counted as ended, its CPU after the first sample
+lost (pools keep their connections, so it is rare). ``--dump`` writes every push's
 times. Each push is sent on a connection of its own by a plain asyncio HTTP/1.1 client
 (``post_once``): httpx's pool took the whole core of this process at 30 pushes a second.
 It talks to loopback only and stops by itself.
@@ -47,8 +56,6 @@ import math
 import os
 import re
 import secrets
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -60,13 +67,32 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer
+from sqlalchemy.engine import make_url
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._stage import (
+    CLUSTER_OWN,
+    KAFKA,
+    REPO,
+    CpuWatch,
+    Popen,
+    cpu_report,
+    free_port,
+    listening_pid,
+    pct,
+    ready,
+    rss_mib,
+    scratch,
+    service,
+    sms_sink,
+    stop,
+    tail,
+)
 from gridcase_events import topics
 from gridcase_events.kit import signing
 from gridcase_events.kit.settings import DEFAULT_DATABASE_URL, DEFAULT_KAFKA, DEV_HOTLINE_SECRET
 
-REPO = Path(__file__).resolve().parents[1]
 SERVICES = ("intake", "dispatch", "escalation", "notify")
 CATEGORIES = (
     "environment/garbage-overflow",
@@ -82,11 +108,8 @@ SPOT_STEP_DEG = 0.00136  # ~150 m of latitude; ~130 m of longitude at 29.4° N
 DENSE_STEP_DEG = (0.00095, 0.00108)
 TRACKING = re.compile(r"GC-\d{8}-[0-9A-Z]{6}")
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
-SMS_SINK = """
-import sys, uvicorn
-from gridcase_cli.smssink import create_sms_sink_app
-uvicorn.run(create_sms_sink_app(), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
-"""
+BENCH = "bench (load generator)"
+SINK = "SMS sink (bench)"
 
 
 # ---- the generated district -----------------------------------------------------
@@ -159,151 +182,90 @@ class Stack:
     hotline_secret: str
     sms_messages_url: str  # the SMS sink's list of what it received
     pids: dict[str, list[int]]
+    database_url: str  # of the stack's database: its backends' CPU is counted
+    labels: dict[int, str] = field(default_factory=dict)  # pid → its row of CPU
     sms: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
     served: dict[str, float] = field(default_factory=dict)  # intake's own histogram
-
-
-def _proc_rss_mib(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def _listening_pid(port: int) -> int | None:
-    """The process listening on a loopback TCP port (from /proc, Linux only)."""
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with contextlib.suppress(OSError):
-            for line in Path(table).read_text().splitlines()[1:]:
-                parts = line.split()
-                if parts[3] == "0A" and int(parts[1].rsplit(":", 1)[1], 16) == port:
-                    inodes.add(f"socket:[{parts[9]}]")
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        with contextlib.suppress(OSError):
-            for fd in (proc / "fd").iterdir():
-                if os.readlink(fd) in inodes:
-                    return int(proc.name)
-    return None
-
-
-async def _ready(
-    client: httpx.AsyncClient, url: str, proc: subprocess.Popen[bytes], path: str = "/readyz"
-) -> None:
-    for _ in range(1200):
-        if proc.poll() is not None:
-            raise SystemExit(f"{url}: the service exited (see its log)")
-        with contextlib.suppress(httpx.HTTPError):
-            if (await client.get(f"{url}{path}", timeout=2)).status_code == 200:
-                return
-        await asyncio.sleep(0.1)
-    raise SystemExit(f"{url} not ready")
 
 
 @contextlib.asynccontextmanager
 async def started_stack(args: argparse.Namespace) -> AsyncIterator[Stack]:
     """The four services as processes with their own database, namespace and SMS sink."""
-    from gridcase_events.testing import (
-        Servers,
-        _create_database,
-        _delete_namespace,
-        _drop_database,
-        free_port,
-    )
-
-    kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA)
-    servers = Servers(kafka, os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), "environment")
-    database_url, admin_dsn = await _create_database(servers)
-    namespace = f"bench{secrets.token_hex(4)}."
-    await topics.ensure(kafka, namespace=namespace, partitions=args.partitions)
-    sms_port = free_port()
-    # The sink runs in a process of its own: in this one, busy pushing, it answered
-    # notify late (timeouts, retries) and stamped the messages late.
-    sms_url = f"http://127.0.0.1:{sms_port}"
-    stack = Stack("", kafka, namespace, DEV_HOTLINE_SECRET, f"{sms_url}/sms/messages", {})
-    logs = Path(args.logs)
-    with (logs / "sms-sink.log").open("wb") as log:
-        sink = subprocess.Popen(  # noqa: S603, ASYNC220 - our own interpreter; returns at once
-            [sys.executable, "-c", SMS_SINK, str(sms_port)], stdout=log, stderr=subprocess.STDOUT
+    async with scratch("bench", partitions=args.partitions) as db:
+        sms_port = free_port()
+        # The sink runs in a process of its own: in this one, busy pushing, it answered
+        # notify late (timeouts, retries) and stamped the messages late.
+        sms_url = f"http://127.0.0.1:{sms_port}"
+        stack = Stack(
+            intake_url="",
+            kafka=db.kafka,
+            namespace=db.namespace,
+            hotline_secret=DEV_HOTLINE_SECRET,
+            sms_messages_url=f"{sms_url}/sms/messages",
+            pids={},
+            database_url=db.database_url,
         )
-    env = {
-        **os.environ,
-        "GRIDCASE_ENV": "development",
-        "GRIDCASE_LOG_LEVEL": args.log_level,
-        "DATABASE_URL": database_url,
-        "KAFKA_BOOTSTRAP_SERVERS": kafka,
-        "GRIDCASE_TOPIC_NAMESPACE": namespace,
-        "GRIDCASE_HOTLINE_SECRETS": DEV_HOTLINE_SECRET,
-        "NOTIFY_SMS_GATEWAY_URL": f"http://127.0.0.1:{sms_port}/sms/send",
-        "NOTIFY_QUIET_HOURS": "",
-        # Every assignment's SMS is measured: none folds into a digest of an SMS burst.
-        "NOTIFY_SMS_BURST_LIMIT": "1000000",
-        "INTAKE_MERGE_ENABLED": "true" if args.merge == "on" else "false",
-        "INTAKE_MAX_LOOP_LAG_MS": str(args.max_loop_lag_ms),
-        "INTAKE_MAX_PUSH_AGE_SECONDS": str(args.max_push_age_seconds),
-        "INTAKE_DISTRICT_BOUNDS": f"{WEST},{SOUTH},{EAST},{NORTH}",
-    }
-    roles = ("api", "worker") if args.role_split else ("all",)
-    procs: list[tuple[str, subprocess.Popen[bytes]]] = []
-    urls: dict[str, str] = {}
-    try:
-        for name in SERVICES:
-            for role in roles:
-                port = free_port()
-                url = f"http://127.0.0.1:{port}"
-                if role != "worker":
-                    urls[name] = url
-                with (logs / f"{name}-{role}.log").open("wb") as log:
-                    proc = subprocess.Popen(  # noqa: S603, ASYNC220 - our own interpreter; returns at once
-                        [
-                            sys.executable,
-                            "-m",
-                            name,
-                            *(["--role", role] if args.role_split else []),
-                        ],
+        logs = Path(args.logs)
+        sink = sms_sink(sms_port, log=logs / "sms-sink.log")
+        stack.labels[sink.pid] = SINK
+        env = db.env(
+            GRIDCASE_LOG_LEVEL=args.log_level,
+            GRIDCASE_HOTLINE_SECRETS=DEV_HOTLINE_SECRET,
+            NOTIFY_SMS_GATEWAY_URL=f"http://127.0.0.1:{sms_port}/sms/send",
+            NOTIFY_QUIET_HOURS="",
+            # Every assignment's SMS is measured: none folds into a digest of an SMS burst.
+            NOTIFY_SMS_BURST_LIMIT="1000000",
+            INTAKE_MERGE_ENABLED="true" if args.merge == "on" else "false",
+            INTAKE_MAX_LOOP_LAG_MS=str(args.max_loop_lag_ms),
+            INTAKE_MAX_PUSH_AGE_SECONDS=str(args.max_push_age_seconds),
+            INTAKE_DISTRICT_BOUNDS=f"{WEST},{SOUTH},{EAST},{NORTH}",
+        )
+        roles = ("api", "worker") if args.role_split else ("all",)
+        procs: list[tuple[str, Popen]] = []
+        urls: dict[str, str] = {}
+        try:
+            for name in SERVICES:
+                for role in roles:
+                    port = free_port()
+                    url = f"http://127.0.0.1:{port}"
+                    if role != "worker":
+                        urls[name] = url
+                    proc = service(
+                        name,
                         env={**env, f"{name.upper()}_PORT": str(port)},
-                        stdout=log,
-                        stderr=subprocess.STDOUT,
+                        log=logs / f"{name}-{role}.log",
+                        argv=["--role", role] if args.role_split else [],
                     )
-                procs.append((url, proc))
-                stack.pids.setdefault(name, []).append(proc.pid)
-        async with httpx.AsyncClient() as client:
-            await _ready(client, sms_url, sink, "/sms/messages")
-            for url, proc in procs:
-                await _ready(client, url, proc)
-            from gridcase_events.testing import bearer
+                    procs.append((url, proc))
+                    stack.pids.setdefault(name, []).append(proc.pid)
+                    stack.labels[proc.pid] = f"{name} {role}" if args.role_split else name
+            async with httpx.AsyncClient() as client:
+                await ready(f"{sms_url}/sms/messages", sink, client)
+                for url, proc in procs:
+                    await ready(f"{url}/readyz", proc, client)
+                await import_district(client, urls["dispatch"], args.grids)
+            stack.intake_url = urls["intake"]
+            print(f"started: {args.grids} grids, merging {args.merge}, logs in {logs}", flush=True)
+            print(f"pids: {json.dumps(stack.pids)}", flush=True)  # for a profiler
+            yield stack
+        finally:
+            stop(*(proc for _, proc in procs))
+            stop(sink)
 
-            for kind, (file, content) in district_files(args.grids).items():
-                response = await client.post(
-                    f"{urls['dispatch']}/v1/directory/import",
-                    params={"kind": kind},
-                    files={"file": (file, content)},
-                    headers=bearer("bench-admin", "admin", "510302"),
-                    timeout=120,
-                )
-                if response.status_code != 200:
-                    raise SystemExit(f"import {kind}: {response.status_code} {response.text}")
-        stack.intake_url = urls["intake"]
-        print(f"started: {args.grids} grids, merging {args.merge}, logs in {logs}", flush=True)
-        print(f"pids: {json.dumps(stack.pids)}", flush=True)  # for a profiler
-        yield stack
-    finally:
-        for _, proc in procs:
-            proc.send_signal(signal.SIGTERM)
-        for _, proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        sink.send_signal(signal.SIGTERM)
-        sink.wait(timeout=30)
-        await _drop_database(database_url, admin_dsn)
-        await _delete_namespace(kafka, namespace)
+
+async def import_district(client: httpx.AsyncClient, dispatch_url: str, grids: int) -> None:
+    from gridcase_events.testing import bearer
+
+    for kind, (file, content) in district_files(grids).items():
+        response = await client.post(
+            f"{dispatch_url}/v1/directory/import",
+            params={"kind": kind},
+            files={"file": (file, content)},
+            headers=bearer("bench-admin", "admin", "510302"),
+            timeout=120,
+        )
+        if response.status_code != 200:
+            raise SystemExit(f"import {kind}: {response.status_code} {response.text}")
 
 
 def given_stack(args: argparse.Namespace) -> Stack:
@@ -315,7 +277,7 @@ def given_stack(args: argparse.Namespace) -> Stack:
         ("escalation", args.escalation_url),
         ("notify", args.notify_url),
     ):
-        pid = _listening_pid(httpx.URL(url).port or 80)
+        pid = listening_pid(httpx.URL(url).port or 80)
         if pid is not None:
             pids[name] = [pid]
     return Stack(
@@ -325,6 +287,8 @@ def given_stack(args: argparse.Namespace) -> Stack:
         hotline_secret=secrets_raw.split(",")[0].strip(),
         sms_messages_url=args.sms_messages_url,
         pids=pids,
+        database_url=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
+        labels={pids[0]: name for name, pids in pids.items()},
     )
 
 
@@ -483,30 +447,11 @@ async def watch_assigned(
     stack: Stack, seen: dict[str, list[float]], ready: asyncio.Event, arrived: asyncio.Event
 ) -> None:
     """Records when each `case.assigned` arrives (from the end of the topic as it was)."""
-    consumer = AIOKafkaConsumer(
-        topics.qualify(stack.namespace, topics.DISPATCH),
-        bootstrap_servers=stack.kafka,
-        auto_offset_reset="latest",
-        enable_auto_commit=False,
-        group_id=None,
-    )
-    await consumer.start()
-    try:
-        async with asyncio.timeout(30):
-            while not consumer.assignment():  # noqa: ASYNC110 - aiokafka has no event for it
-                await asyncio.sleep(0.05)
-        partitions = list(consumer.assignment())
-        await consumer.seek_to_end(*partitions)
-        for tp in partitions:
-            await consumer.position(tp)
-        ready.set()
-        async for record in consumer:
-            event = json.loads(record.value or b"{}")
-            if event.get("type") == "case.assigned":
-                seen.setdefault(str(event["data"]["case_id"]), []).append(time.time())
-                arrived.set()
-    finally:
-        await consumer.stop()
+    async for record in tail(stack.kafka, topics.qualify(stack.namespace, topics.DISPATCH), ready):
+        event = json.loads(record.value or b"{}")
+        if event.get("type") == "case.assigned":
+            seen.setdefault(str(event["data"]["case_id"]), []).append(time.time())
+            arrived.set()
 
 
 class Sampler:
@@ -520,7 +465,7 @@ class Sampler:
         while True:
             for name, pids in self.pids.items():
                 for pid in pids:
-                    self.peak[name] = max(self.peak[name], _proc_rss_mib(pid))
+                    self.peak[name] = max(self.peak[name], rss_mib(pid))
             await asyncio.sleep(0.5)
 
 
@@ -535,14 +480,6 @@ async def sms_from_sink(stack: Stack) -> None:
             stack.sms.setdefault(tracking_no, []).append((at, str(message["template_id"])))
 
 
-def pct(values: list[float], q: float) -> str:
-    if not values:
-        return "-"
-    ordered = sorted(values)
-    v = ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-    return f"{v * 1000:.0f} ms" if v < 1 else f"{v:.1f} s"
-
-
 async def measure(stack: Stack, args: argparse.Namespace) -> None:
     assigned: dict[str, list[float]] = {}
     ready, arrived = asyncio.Event(), asyncio.Event()
@@ -550,9 +487,12 @@ async def measure(stack: Stack, args: argparse.Namespace) -> None:
     sampler = Sampler(stack.pids)
     sampling = asyncio.create_task(sampler.run())
     await asyncio.wait_for(ready.wait(), 60)
+    cpu = cpu_watch(stack)
+    cpu.sample()
     began = time.time()
     pushes = await offer(stack, args)
     pushed = time.time()
+    cpu.sample()
     stack.served = await served_latency(stack)
     expected = {p.case_id for p in pushes if p.status == 201 and not p.merged and p.case_id}
     tracking = {p.tracking_no for p in pushes if p.case_id in expected}
@@ -569,6 +509,51 @@ async def measure(stack: Stack, args: argparse.Namespace) -> None:
     sampling.cancel()
     await sms_from_sink(stack)
     report(pushes, assigned, stack, sampler, began=began, pushed=pushed, args=args)
+    new = [p for p in pushes if p.status == 201 and not p.merged and p.case_id]
+    for line in cpu_report(
+        *cpu.samples,
+        cases=len(new),
+        seconds=pushed - began,
+        order=cpu_rows(stack),
+        apart=(SINK, BENCH),
+        cores=os.cpu_count() or 1,
+    ):
+        print(line)
+    done = sum(1 for p in new if p.case_id in assigned and assigned[p.case_id][0] <= pushed)
+    if done < 0.9 * len(new):
+        print(
+            f"  the stack fell behind ({done} of {len(new)} assigned in the window): the work"
+            " left after it is not in these rows, so they understate a case's cost"
+        )
+
+
+def cpu_watch(stack: Stack) -> CpuWatch:
+    """The processes whose CPU a case takes: the services, the backends of the stack's
+    database and the rest of that PostgreSQL cluster, the Kafka broker, and this bench
+    (the load generator) with its SMS sink, which compete for the same cores."""
+    database = make_url(stack.database_url)
+    kafka_port = int(stack.kafka.split(",")[0].rsplit(":", 1)[1])
+    return CpuWatch(
+        labels={**stack.labels, os.getpid(): BENCH},
+        database=database.database or "",
+        database_port=database.port or 5432,
+        kafka_pid=listening_pid(kafka_port),
+    )
+
+
+def cpu_rows(stack: Stack) -> list[str]:
+    """The table's order: each service, the database's backends by whom they serve,
+    the shared servers, the bench's own processes."""
+    services = [label for label in stack.labels.values() if label != SINK]
+    return [
+        *services,
+        *(f"PostgreSQL for {label}" for label in services),
+        "PostgreSQL, other clients",
+        CLUSTER_OWN,
+        KAFKA,
+        SINK,
+        BENCH,
+    ]
 
 
 def report(

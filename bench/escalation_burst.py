@@ -30,10 +30,7 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import secrets
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,53 +38,29 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
-from aiokafka import AIOKafkaConsumer
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._stage import (
+    cpu_seconds,
+    free_port,
+    pct,
+    print_machine,
+    print_rows,
+    publish,
+    ready,
+    rss_mib,
+    scratch,
+    service,
+    stop,
+    tail,
+)
 from gridcase_events import envelope, payloads, topics
-from gridcase_events.kit.settings import DEFAULT_DATABASE_URL, DEFAULT_KAFKA
 from gridcase_events.producer import create_producer
 
 DISTRICT = "510302"
 CATEGORY = "environment/garbage-overflow"
 GRIDS = [f"{DISTRICT}001{c:03d}{g:03d}" for c in range(1, 9) for g in range(1, 9)]
 EVENTS_PER_CASE = 3
-
-
-def pct(values: list[float], q: float) -> str:
-    if not values:
-        return "-"
-    ordered = sorted(values)
-    v = ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-    return f"{v * 1000:.0f} ms" if v < 1 else f"{v:.1f} s"
-
-
-def rss_mib(pid: int) -> float:
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def cpu_seconds(pid: int) -> float:
-    """The process's user and system CPU time so far (/proc/PID/stat)."""
-    with contextlib.suppress(OSError):
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return 0.0
-
-
-async def ready(url: str, proc: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient() as client:
-        for _ in range(1200):
-            if proc.poll() is not None:
-                raise SystemExit(f"{url}: exited (see its log)")
-            with contextlib.suppress(httpx.HTTPError):
-                if (await client.get(url, timeout=2)).status_code == 200:
-                    return
-            await asyncio.sleep(0.1)
-    raise SystemExit(f"{url} not ready")
 
 
 def case_events(run: str, i: int) -> list[tuple[str, payloads.CaseReported | payloads.CaseRef]]:
@@ -148,59 +121,17 @@ def case_events(run: str, i: int) -> list[tuple[str, payloads.CaseReported | pay
     ]
 
 
-async def send(producer: Any, namespace: str, topic: str, payload: Any) -> None:
-    """As the outbox relays publish it: keyed by the case, with the type header."""
-    event = envelope.build(
-        payload,
-        subject=str(payload.case_id),
-        source="intake" if topic == topics.INTAKE else "dispatch",
-        tenant=DISTRICT,
-        correlation_id=f"bench-{payload.case_id}",
-        time=datetime.now(UTC),
-    )
-    headers = [
-        ("type", event.type.encode()),
-        ("event_id", str(event.id).encode()),
-        ("correlation_id", event.correlation_id.encode()),
-    ]
-    await producer.send(
-        topics.qualify(namespace, topic),
-        key=str(payload.case_id).encode(),
-        value=event.to_bytes(),
-        headers=headers,
-    )
-
-
 async def watch_clocks(
     kafka: str, namespace: str, seen: dict[str, list[float]], ready_: asyncio.Event
 ) -> None:
     """Records when each resolution clock's `sla.clock_started` arrives."""
-    consumer = AIOKafkaConsumer(
-        topics.qualify(namespace, topics.ESCALATION),
-        bootstrap_servers=kafka,
-        auto_offset_reset="latest",
-        enable_auto_commit=False,
-        group_id=None,
-    )
-    await consumer.start()
-    try:
-        async with asyncio.timeout(30):
-            while not consumer.assignment():  # noqa: ASYNC110 - aiokafka has no event for it
-                await asyncio.sleep(0.05)
-        partitions = list(consumer.assignment())
-        await consumer.seek_to_end(*partitions)
-        for tp in partitions:
-            await consumer.position(tp)
-        ready_.set()
-        async for record in consumer:
-            if dict(record.headers or ()).get("type") not in (None, b"sla.clock_started"):
-                continue
-            event = json.loads(record.value or b"{}")
-            data = event.get("data", {})
-            if event.get("type") == "sla.clock_started" and data.get("clock") == "resolution":
-                seen.setdefault(str(data["case_id"]), []).append(time.time())
-    finally:
-        await consumer.stop()
+    async for record in tail(kafka, topics.qualify(namespace, topics.ESCALATION), ready_):
+        if dict(record.headers or ()).get("type") not in (None, b"sla.clock_started"):
+            continue
+        event = json.loads(record.value or b"{}")
+        data = event.get("data", {})
+        if event.get("type") == "sla.clock_started" and data.get("clock") == "resolution":
+            seen.setdefault(str(data["case_id"]), []).append(time.time())
 
 
 async def measure(
@@ -224,7 +155,8 @@ async def measure(
         for topic, payload in events:
             if isinstance(payload, payloads.CaseAssigned):
                 published[str(payload.case_id)] = time.time()
-            await send(producer, namespace, topic, payload)
+            source = "intake" if topic == topics.INTAKE else "dispatch"
+            await publish(producer, namespace, topic, payload, source=source, tenant=DISTRICT)
     await producer.flush()
     pushed = time.time()
     deadline = time.monotonic() + args.drain
@@ -258,58 +190,25 @@ async def measure(
         ("escalation CPU per case", f"{cpu / max(len(latency), 1) * 1000:.2f} ms"),
         ("RSS peak escalation", f"{peak:.0f} MB"),
     ]
-    for label, value in rows:
-        print(f"  {label:<36}  {value}")
-    load = os.getloadavg()
-    print(
-        f"  machine: {os.cpu_count()} CPUs, load average {load[0]:.1f} / {load[1]:.1f} at the end"
-    )
+    print_rows(rows, 36)
+    print_machine(five_minutes=True)
 
 
 async def run(args: argparse.Namespace) -> None:
-    from gridcase_events.testing import (
-        Servers,
-        _create_database,
-        _delete_namespace,
-        _drop_database,
-        free_port,
-    )
-
-    kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA)
-    servers = Servers(kafka, os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), "environment")
-    database_url, admin_dsn = await _create_database(servers)
-    namespace = f"ebench{secrets.token_hex(4)}."
-    await topics.ensure(kafka, namespace=namespace, partitions=args.partitions)
-    port = free_port()
-    env = {
-        **os.environ,
-        "GRIDCASE_ENV": "development",
-        "GRIDCASE_LOG_LEVEL": args.log_level,
-        "DATABASE_URL": database_url,
-        "KAFKA_BOOTSTRAP_SERVERS": kafka,
-        "GRIDCASE_TOPIC_NAMESPACE": namespace,
-        "ESCALATION_PORT": str(port),
-    }
-    url = f"http://127.0.0.1:{port}"
-    with (Path(args.logs) / "escalation.log").open("wb") as log:
-        escalation = subprocess.Popen(  # noqa: ASYNC220 - our own interpreter; returns at once
-            [sys.executable, "-m", "escalation"], env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    producer = create_producer(kafka, client_id="bench-escalation")
-    try:
-        await ready(f"{url}/readyz", escalation)
-        await producer.start()
-        print(f"escalation pid {escalation.pid}, logs in {args.logs}", flush=True)
-        await measure(producer, kafka, namespace, escalation.pid, args)
-    finally:
-        await producer.stop()
-        escalation.send_signal(signal.SIGTERM)
+    async with scratch("ebench", partitions=args.partitions) as db:
+        port = free_port()
+        env = db.env(GRIDCASE_LOG_LEVEL=args.log_level, ESCALATION_PORT=str(port))
+        url = f"http://127.0.0.1:{port}"
+        escalation = service("escalation", env=env, log=Path(args.logs) / "escalation.log")
+        producer = create_producer(db.kafka, client_id="bench-escalation")
         try:
-            escalation.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            escalation.kill()
-        await _drop_database(database_url, admin_dsn)
-        await _delete_namespace(kafka, namespace)
+            await ready(f"{url}/readyz", escalation)
+            await producer.start()
+            print(f"escalation pid {escalation.pid}, logs in {args.logs}", flush=True)
+            await measure(producer, db.kafka, db.namespace, escalation.pid, args)
+        finally:
+            await producer.stop()
+            stop(escalation)
 
 
 def main() -> None:

@@ -24,13 +24,13 @@ database is dropped afterwards.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
 import platform
 import resource
 import secrets
-import signal
 import statistics
 import subprocess
 import sys
@@ -41,10 +41,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._stage import free_port, kafka_bootstrap, rss_mib, scratch_database, stop
 from gridcase_events.kit import signing
 from gridcase_events.kit.clock import SystemClock
-from gridcase_events.kit.settings import DEFAULT_DATABASE_URL, DEFAULT_KAFKA, DEV_HOTLINE_SECRET
-from gridcase_events.testing import Servers, _create_database, _drop_database, running
+from gridcase_events.kit.settings import DEV_HOTLINE_SECRET
+from gridcase_events.testing import running
 from intake.config import IntakeSettings
 from intake.main import create_app
 
@@ -92,20 +95,14 @@ def pct(values: list[float], q: float) -> float:
 
 async def main(n: int, concurrency: int) -> None:
     os.environ["GRIDCASE_LOG_LEVEL"] = "WARNING"  # one request line per push would flood
-    servers = Servers(
-        os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA),
-        os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
-        "environment",
-    )
-    url, admin_dsn = await _create_database(servers)
-    settings = IntakeSettings(
-        env="development",
-        database_url=url,
-        kafka_bootstrap_servers=servers.kafka,
-        topic_namespace=f"bench{RUN}.",
-        district_bounds="104.70,29.28,104.90,29.45",
-    )
-    try:
+    async with scratch_database() as url:
+        settings = IntakeSettings(
+            env="development",
+            database_url=url,
+            kafka_bootstrap_servers=kafka_bootstrap(),
+            topic_namespace=f"bench{RUN}.",
+            district_bounds="104.70,29.28,104.90,29.45",
+        )
         async with running(create_app(settings)) as client:
             await push(client, 0)  # warm up: connections, caches
             serial = [await push(client, i) for i in range(1, n + 1)]
@@ -146,8 +143,6 @@ async def main(n: int, concurrency: int) -> None:
                 f"batch of 500: {batches * 500 / wall:,.0f} tickets/s "
                 f"({wall / batches:.2f} s per batch, {batches} batches)"
             )
-    finally:
-        await _drop_database(url, admin_dsn)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"peak RSS: {rss:.0f} MiB; median single-push latency {statistics.median(serial) * 1000:.1f} ms"
@@ -237,19 +232,9 @@ def summary(name: str, answers: list[Answer], rss: float) -> str:
     return line + f"; intake RSS {rss:.0f} MiB"
 
 
-def intake_rss_mib(pid: int) -> float:
-    """The process's peak resident set (VmHWM), in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 async def started_intake(
     url: str, namespace: str, role: str
 ) -> tuple[subprocess.Popen[bytes], int]:
-    from gridcase_events.testing import free_port
-
     port = free_port()
     env = {
         **os.environ,
@@ -278,8 +263,6 @@ async def started_intake(
 
 
 async def open_loop(argv: list[str]) -> None:
-    import argparse
-
     parser = argparse.ArgumentParser(description="signed pushes at a fixed rate")
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--duration", type=float, default=30)
@@ -288,12 +271,14 @@ async def open_loop(argv: list[str]) -> None:
     parser.add_argument("--timeout", type=float, default=30)
     parser.add_argument("--role", default="all", choices=("all", "api"))
     args = parser.parse_args(argv)
-    servers = Servers(
-        os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA),
-        os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
-        "environment",
+    async with scratch_database() as url:
+        await pushed_open_loop(url, args)
+    print(
+        f"load average {os.getloadavg()[0]:.1f}; {os.cpu_count()} CPUs, {platform.python_version()}"
     )
-    url, admin_dsn = await _create_database(servers)
+
+
+async def pushed_open_loop(url: str, args: argparse.Namespace) -> None:
     proc, port = await started_intake(url, f"bench{RUN}.", args.role)
     try:
         print(f"intake pid {proc.pid} on port {port} (role {args.role})", flush=True)
@@ -301,7 +286,11 @@ async def open_loop(argv: list[str]) -> None:
         steady = await offer(
             "127.0.0.1", port, first=10, rate=args.rate, seconds=args.duration, timeout=args.timeout
         )
-        print(summary(f"{args.rate:g}/s for {args.duration:g} s", steady, intake_rss_mib(proc.pid)))
+        print(
+            summary(
+                f"{args.rate:g}/s for {args.duration:g} s", steady, rss_mib(proc.pid, peak=True)
+            )
+        )
         burst = await offer(
             "127.0.0.1",
             port,
@@ -314,19 +303,11 @@ async def open_loop(argv: list[str]) -> None:
             summary(
                 f"burst {args.burst_rate:g}/s for {args.burst_seconds:g} s",
                 burst,
-                intake_rss_mib(proc.pid),
+                rss_mib(proc.pid, peak=True),
             )
         )
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        await _drop_database(url, admin_dsn)
-    print(
-        f"load average {os.getloadavg()[0]:.1f}; {os.cpu_count()} CPUs, {platform.python_version()}"
-    )
+        stop(proc)
 
 
 if __name__ == "__main__":

@@ -26,11 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import re
-import secrets
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,55 +38,29 @@ from uuid import UUID
 import httpx
 from sqlalchemy import text
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._stage import (
+    cpu_seconds,
+    free_port,
+    pct,
+    print_machine,
+    print_rows,
+    ready,
+    rss_mib,
+    scratch,
+    service,
+    sms_sink,
+    stop,
+)
 from gridcase_events import envelope, payloads, topics
 from gridcase_events.kit.db import create_engine
 from gridcase_events.kit.pii import PiiCipher
-from gridcase_events.kit.settings import DEFAULT_DATABASE_URL, DEFAULT_KAFKA, DEV_PII_KEY
+from gridcase_events.kit.settings import DEV_PII_KEY
 from gridcase_events.producer import create_producer
 
-SMS_SINK = """
-import sys, uvicorn
-from gridcase_cli.smssink import create_sms_sink_app
-uvicorn.run(create_sms_sink_app(), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
-"""
 GRID = "510302001001001"
 TRACKING = re.compile(r"GC-20261128-\d{6}")
-
-
-def pct(values: list[float], q: float) -> str:
-    if not values:
-        return "-"
-    ordered = sorted(values)
-    v = ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-    return f"{v * 1000:.0f} ms" if v < 1 else f"{v:.1f} s"
-
-
-def cpu_seconds(pid: int) -> float:
-    """The process's CPU time so far (user and system): the cost of its work, whatever
-    else shares the machine."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-async def ready(url: str, proc: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient() as client:
-        for _ in range(1200):
-            if proc.poll() is not None:
-                raise SystemExit(f"{url}: exited (see its log)")
-            try:
-                if (await client.get(url, timeout=2)).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.1)
-    raise SystemExit(f"{url} not ready")
 
 
 CATEGORY = "environment/garbage-overflow"
@@ -150,56 +120,30 @@ def assignment(case_id: UUID, i: int, staff: int) -> payloads.CaseAssigned:
 
 
 async def run(args: argparse.Namespace) -> None:
-    from gridcase_events.testing import (
-        Servers,
-        _create_database,
-        _delete_namespace,
-        _drop_database,
-        free_port,
-    )
-
-    kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA)
-    servers = Servers(kafka, os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), "environment")
-    database_url, admin_dsn = await _create_database(servers)
-    namespace = f"nbench{secrets.token_hex(4)}."
-    await topics.ensure(kafka, namespace=namespace, partitions=args.partitions)
-    logs = Path(args.logs)
-    sms_port, port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "GRIDCASE_ENV": "development",
-        "GRIDCASE_LOG_LEVEL": "WARNING",
-        "DATABASE_URL": database_url,
-        "KAFKA_BOOTSTRAP_SERVERS": kafka,
-        "GRIDCASE_TOPIC_NAMESPACE": namespace,
-        "NOTIFY_PORT": str(port),
-        "NOTIFY_SMS_GATEWAY_URL": f"http://127.0.0.1:{sms_port}/sms/send",
-        "NOTIFY_QUIET_HOURS": "",
-        "NOTIFY_SMS_BURST_LIMIT": "1000000",
-    }
-    with (logs / "sms-sink.log").open("wb") as log:
-        sink = subprocess.Popen(  # noqa: S603, ASYNC220 - our own interpreter; returns at once
-            [sys.executable, "-c", SMS_SINK, str(sms_port)], stdout=log, stderr=subprocess.STDOUT
+    async with scratch("nbench", partitions=args.partitions) as db:
+        logs = Path(args.logs)
+        sms_port, port = free_port(), free_port()
+        env = db.env(
+            GRIDCASE_LOG_LEVEL="WARNING",
+            NOTIFY_PORT=str(port),
+            NOTIFY_SMS_GATEWAY_URL=f"http://127.0.0.1:{sms_port}/sms/send",
+            NOTIFY_QUIET_HOURS="",
+            NOTIFY_SMS_BURST_LIMIT="1000000",
         )
-    with (logs / "notify.log").open("wb") as log:
-        notify = subprocess.Popen(  # noqa: ASYNC220 - our own interpreter; returns at once
-            [sys.executable, "-m", "notify"], env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    producer = create_producer(kafka, client_id="bench-notify")
-    try:
-        await ready(f"http://127.0.0.1:{sms_port}/sms/messages", sink)
-        await ready(f"http://127.0.0.1:{port}/readyz", notify)
-        await producer.start()
-        print(f"notify pid {notify.pid}, logs in {logs}", flush=True)
-        await publish_staff(producer, namespace, database_url, args.staff)
-        await measure(producer, namespace, f"http://127.0.0.1:{sms_port}", notify.pid, args)
-    finally:
-        await producer.stop()
-        for proc in (notify, sink):
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=30)
-        await _drop_database(database_url, admin_dsn)
-        await _delete_namespace(kafka, namespace)
+        sink = sms_sink(sms_port, log=logs / "sms-sink.log")
+        notify = service("notify", env=env, log=logs / "notify.log")
+        producer = create_producer(db.kafka, client_id="bench-notify")
+        try:
+            await ready(f"http://127.0.0.1:{sms_port}/sms/messages", sink)
+            await ready(f"http://127.0.0.1:{port}/readyz", notify)
+            await producer.start()
+            print(f"notify pid {notify.pid}, logs in {logs}", flush=True)
+            await publish_staff(producer, db.namespace, db.database_url, args.staff)
+            sink_url = f"http://127.0.0.1:{sms_port}"
+            await measure(producer, db.namespace, sink_url, notify.pid, args)
+        finally:
+            await producer.stop()
+            stop(notify, sink)
 
 
 async def send(
@@ -292,9 +236,8 @@ async def measure(
         ("RSS peak notify", f"{peak:.0f} MB"),
         ("CPU notify per case", f"{cpu * 1000 / max(len(published), 1):.1f} ms ({cpu:.1f} s)"),
     ]
-    for label, value in rows:
-        print(f"  {label:<30}  {value}")
-    print(f"  machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end")
+    print_rows(rows, 30)
+    print_machine()
 
 
 def main() -> None:

@@ -21,12 +21,16 @@ import secrets
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._stage import delete_namespace
 from gridcase_events import consumer as consumer_module
 from gridcase_events import envelope, outbox, topics
 from gridcase_events.consumer import ConsumerRunner
@@ -292,14 +296,7 @@ async def main(n: int, relay_only: bool = False) -> None:
         async with engine.begin() as conn:
             await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         await engine.dispose()
-        from aiokafka.admin import AIOKafkaAdminClient
-
-        admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
-        await admin.start()
-        try:
-            await admin.delete_topics([topics.qualify(namespace, s.name) for s in topics.specs()])
-        finally:
-            await admin.close()
+        await delete_namespace(kafka, namespace)
 
 
 if __name__ == "__main__":
