@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from gridcase_events import topics
 from gridcase_events.testing import read_topic
+from intake.cases import service as case_service
 
 pytestmark = pytest.mark.integration
 
@@ -201,3 +202,47 @@ async def test_public_status_shows_progress_without_personal_data(
     assert "5678" not in response.text
     assert "张" not in response.text
     assert (await client.get("/v1/public/cases/GC-20261121-ZZZZZZ")).status_code == 404
+
+
+async def test_a_repeat_racing_the_first_push_writes_no_event_of_its_own(
+    push: Any, ticket: Any, db: Any
+) -> None:
+    # The case and its event go in by one statement; a push that loses the race for
+    # the ticket_no must leave no event behind, under its own new case id or any other.
+    responses = await asyncio.gather(*(push(ticket(ticket_no="RACE-1")) for _ in range(10)))
+
+    assert sorted(r.status_code for r in responses) == [200] * 9 + [201]
+    assert await _count(db, "SELECT count(*) FROM intake.outbox") == 1
+    assert await _count(db, "SELECT count(*) FROM intake.cases") == 1
+
+
+async def test_a_tracking_number_drawn_twice_is_drawn_again_and_announced_as_stored(
+    push: Any, ticket: Any, db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = (await push(ticket(ticket_no="DRAW-1"))).json()
+    draws = iter([first["tracking_no"], "GC-20261121-ZZZZZZ"])
+    monkeypatch.setattr(case_service, "new_tracking_no", lambda _now: next(draws))
+
+    response = await push(ticket(ticket_no="DRAW-2", lat=29.40, lon=104.80, address="樟树路8号"))
+
+    assert response.status_code == 201
+    assert response.json()["tracking_no"] == "GC-20261121-ZZZZZZ"
+    async with db.connect() as conn:
+        events = (
+            (
+                await conn.execute(
+                    text("SELECT payload FROM intake.outbox WHERE key = :key"),
+                    {"key": response.json()["case_id"]},
+                )
+            )
+            .scalars()
+            .all()
+        )
+        stored = (
+            await conn.execute(
+                text("SELECT tracking_no FROM intake.cases WHERE external_ref = 'DRAW-2'")
+            )
+        ).scalar_one()
+    assert stored == "GC-20261121-ZZZZZZ"
+    assert [e["data"]["tracking_no"] for e in events] == ["GC-20261121-ZZZZZZ"]
+    assert await _count(db, "SELECT count(*) FROM intake.outbox") == 2

@@ -37,6 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.elements import BindParameter
 
 from gridcase_events import metrics, topics
 from gridcase_events.envelope import Envelope
@@ -85,9 +86,56 @@ async def enqueue_rows(session: AsyncSession, table: Table, rows: list[dict[str,
         await session.execute(table.insert(), rows)
 
 
-def outbox_row(event: Envelope) -> dict[str, Any]:
-    """`event`'s outbox row, with a producer span under the active span (see
-    :func:`enqueue`)."""
+@dataclass(frozen=True)
+class RowInsert:
+    """An INSERT of one outbox row for each row of a statement's source (a CTE), for a
+    caller that writes its own row and its event in one statement (one round trip where
+    :func:`enqueue` after the caller's INSERT takes two). Fixed shape: built once,
+    compiled once; its parameters are named ``outbox_*`` (:meth:`parameters`)."""
+
+    sql: str
+    binds: tuple[BindParameter[Any], ...]
+
+    def parameters(self, event: Envelope) -> dict[str, Any]:
+        """`event` as this insert's parameters (the row of :func:`outbox_row`, its
+        payload as the envelope's JSON text, cast to JSONB by the database)."""
+        topic, carrier = _produced(event)
+        return {
+            "outbox_event_id": event.id,
+            "outbox_topic": topic,
+            "outbox_key": event.subject,
+            "outbox_event_type": event.type,
+            "outbox_payload": event.model_dump_json(),
+            "outbox_headers": carrier,
+        }
+
+
+def row_insert(table: Table, *, for_each: str) -> RowInsert:
+    """The outbox insert of :class:`RowInsert` for each row of `for_each` (the name of
+    a CTE of the caller's statement): none when it holds none, so an event is written
+    only with the row it announces (an ``ON CONFLICT DO NOTHING`` that inserted nothing
+    writes no event)."""
+    name = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
+    columns = table.c
+    binds = (
+        bindparam("outbox_event_id", type_=columns.event_id.type),
+        bindparam("outbox_topic", type_=Text()),
+        bindparam("outbox_key", type_=Text()),
+        bindparam("outbox_event_type", type_=Text()),
+        bindparam("outbox_payload", type_=Text()),
+        bindparam("outbox_headers", type_=columns.headers.type),
+    )
+    sql = (
+        f"INSERT INTO {name} (event_id, topic, key, event_type, payload, headers)"  # noqa: S608 - our own metadata
+        " SELECT :outbox_event_id, :outbox_topic, :outbox_key, :outbox_event_type,"
+        f" CAST(:outbox_payload AS jsonb), :outbox_headers FROM {for_each}"
+    )
+    return RowInsert(sql=sql, binds=binds)
+
+
+def _produced(event: Envelope) -> tuple[str, dict[str, str] | None]:
+    """`event`'s topic, and the trace context of a producer span for it under the
+    active span (see :func:`enqueue`)."""
     topic = topics.for_event(source=event.source, event_type=event.type)
     with tracing.span(
         event.source,
@@ -102,7 +150,13 @@ def outbox_row(event: Envelope) -> dict[str, Any]:
             "gridcase.case_id": event.subject,
         },
     ):
-        carrier = tracing.current_carrier()
+        return topic, tracing.current_carrier()
+
+
+def outbox_row(event: Envelope) -> dict[str, Any]:
+    """`event`'s outbox row, with a producer span under the active span (see
+    :func:`enqueue`)."""
+    topic, carrier = _produced(event)
     return {
         "event_id": event.id,
         "topic": topic,

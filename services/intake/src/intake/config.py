@@ -139,6 +139,14 @@ class IntakeSettings(PlatformSettings):
         le=5000,
         description="how far outside every imported grid (metres) a point is still taken",
     )
+    boundary_recheck_seconds: float = Field(
+        1.0,
+        ge=0,
+        le=60,
+        description="a hotline push checks its point against the grids read at most this "
+        "long ago (0: read on every push); a point they refuse is checked again against "
+        "the grids as stored before a 422",
+    )
     merge_enabled: bool = Field(True, description="fold duplicates of open cases into them")
     merge_distance_m: float = Field(100.0, ge=0, le=10_000)
     merge_window_hours: float = Field(72.0, ge=0)

@@ -21,6 +21,7 @@ afterwards with :func:`check_point`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from fastapi.exceptions import RequestValidationError
@@ -37,17 +38,41 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class District:
-    """The rule in force for one request (see the module's docstring)."""
+    """The rule in force for one request (see the module's docstring). `reused`: the
+    grids are those read up to ``INTAKE_BOUNDARY_RECHECK_SECONDS`` ago (:func:`current`
+    with `recent`), not read again for this request."""
 
     box: Bounds | None = None
     grids: Boundary | None = None
+    reused: bool = False
 
 
-async def current(session: AsyncSession, runtime: IntakeRuntime) -> District:
-    box = runtime.settings.bounds
+async def current(
+    session: AsyncSession, runtime: IntakeRuntime, *, recent: bool = False
+) -> District:
+    """The rule in force now. `recent` (the hotline push, on every push): the grids as
+    read within the last ``INTAKE_BOUNDARY_RECHECK_SECONDS``, without a query; a point
+    they refuse must be checked again with `recent` False before a 422 (:func:`refuses`),
+    so that a grid just imported is never refused, while a grid just removed may still
+    take a point for that long (dispatch routes it to triage, as for a point in no grid)."""
+    settings = runtime.settings
+    box = settings.bounds
     if box is not None:
         return District(box=box)
-    return District(grids=await runtime.state.boundaries.current(session))
+    boundaries = runtime.state.boundaries
+    now = runtime.clock.now()
+    if recent and settings.boundary_recheck_seconds > 0:
+        grids, reused = await boundaries.recent(
+            session, now=now, within=timedelta(seconds=settings.boundary_recheck_seconds)
+        )
+        return District(grids=grids, reused=reused)
+    return District(grids=await boundaries.current(session, now=now))
+
+
+def refuses(district: District, exc: ValidationError) -> bool:
+    """Whether `exc` refuses a point by grids that were reused (:func:`current` with
+    `recent`): then the grids must be read again before the point is refused."""
+    return district.reused and any(e["type"] == "outside_district" for e in exc.errors())
 
 
 def within_district(value: float | None, info: ValidationInfo) -> float | None:

@@ -7,11 +7,13 @@ nothing depends on the demo's square grids."""
 import json
 import math
 import random
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from shapely.geometry import Point, shape
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 
 from gridcase_events.kit import signing
 from intake.catalogue.boundary import Boundary
@@ -271,3 +273,60 @@ async def signed(intake: Any, clock: Any, body: dict[str, Any]) -> Any:
             signing.HEADER: signing.sign(SECRET, raw, now=clock.now()),
         },
     )
+
+
+@pytest.mark.integration
+async def test_a_grid_imported_just_after_a_push_takes_its_point_at_once(
+    hotline_intake: Any, ticket: Any, clock: Any, db: Any, publish_grids: Any
+) -> None:
+    """A push checks its point against the grids read up to a second ago, without a
+    query; a point those grids refuse is checked against the grids as stored before
+    any 422, so a grid imported a moment ago is never refused."""
+    async with hotline_intake() as intake:
+        await publish_grids(NEAR.grids)
+        first = await signed(intake, clock, push_body(ticket, NEAR.in_a_grid(), "N-1"))
+        await publish_grids(FAR.grids)  # the clock has not moved: the grids read are recent
+        far = await signed(intake, clock, push_body(ticket, FAR.in_a_grid(), "N-2"))
+        between = await signed(intake, clock, push_body(ticket, FAR.between_grids(), "N-3"))
+
+    assert [first.status_code, far.status_code] == [201, 201], far.text
+    assert between.status_code == 422
+    assert between.json()["detail"][0]["type"] == "outside_district"
+    assert await _cases(db) == 2
+
+
+@pytest.mark.integration
+async def test_pushes_read_the_grids_at_most_once_a_recheck_interval(
+    hotline_intake: Any, ticket: Any, clock: Any, publish_grids: Any
+) -> None:
+    """INTAKE_BOUNDARY_RECHECK_SECONDS (1 s): the grids' stamp is one statement of a
+    push's few; pushes within the interval do without it."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "intake.areas" in statement and "count(" in statement:  # the stamp
+            seen.append(statement)
+
+    async with hotline_intake() as intake:
+        await publish_grids(NEAR.grids)
+        event.listen(Engine, "before_cursor_execute", record)
+        try:
+            statuses = [
+                (
+                    await signed(intake, clock, push_body(ticket, NEAR.in_a_grid(), f"R-{n}"))
+                ).status_code
+                for n in range(3)
+            ]
+            read_within = len(seen)
+            clock.advance(timedelta(seconds=1.5))
+            statuses.append(
+                (
+                    await signed(intake, clock, push_body(ticket, NEAR.in_a_grid(), "R-3"))
+                ).status_code
+            )
+        finally:
+            event.remove(Engine, "before_cursor_execute", record)
+
+    assert statuses == [201] * 4
+    assert read_within == 1  # the first push read the stamp, the next two did not
+    assert len(seen) == 2  # read again once the interval had passed

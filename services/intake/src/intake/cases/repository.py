@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -27,18 +28,43 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gridcase_events import outbox
+from gridcase_events.envelope import Envelope
 from intake.cases.models import Case, CaseStep
+from intake.db import schema
 
-# One statement for every new case (its values as parameters), built and compiled once.
-_INSERT_CASE = insert(Case).on_conflict_do_nothing().returning(Case)
+# A new case and its event in one statement (one round trip, no ORM object to load):
+# the case unless its (channel, external_ref) or tracking number is taken, and its
+# event's outbox row only when the case went in. Built once, of these columns; the
+# others take their server defaults (created_at the transaction's time) or NULL.
+NEW_CASE_COLUMNS = (
+    "id", "tracking_no", "channel", "external_ref", "content", "category_hint", "priority",
+    "address", "lat", "lon", "reporter_name_enc", "reporter_phone_enc",
+    "reporter_phone_masked", "attachments", "reported_at", "correlation_id", "status",
+    "status_version", "status_changed_at", "district_code", "category_norm", "address_norm",
+    "duplicate_of", "duplicate_of_tracking_no",
+)  # fmt: skip
+_ANNOUNCED = outbox.row_insert(schema.outbox, for_each="new_case")
+_INSERT_ANNOUNCED = text(
+    "WITH new_case AS ("  # noqa: S608 - column names of our own, values as parameters
+    f" INSERT INTO intake.cases ({', '.join(NEW_CASE_COLUMNS)})"
+    f" VALUES ({', '.join(':' + name for name in NEW_CASE_COLUMNS)})"
+    " ON CONFLICT DO NOTHING RETURNING id),"
+    f" announced AS ({_ANNOUNCED.sql} RETURNING 1)"
+    " SELECT id FROM new_case"
+).bindparams(
+    *(bindparam(name, type_=Case.__table__.c[name].type) for name in NEW_CASE_COLUMNS),
+    *_ANNOUNCED.binds,
+)
 
 
-async def insert_if_new(session: AsyncSession, values: dict[str, Any]) -> Case | None:
-    """Inserts the case unless one with the same (channel, external_ref) or tracking
-    number exists, and returns it as stored (None if it was not); a concurrent insert
-    of the same key waits for the first to finish."""
-    result = await session.execute(_INSERT_CASE, [values])
-    return result.scalars().first()
+async def insert_announced(session: AsyncSession, values: dict[str, Any], event: Envelope) -> bool:
+    """Inserts the case (`values`, one for each of :data:`NEW_CASE_COLUMNS`) and
+    `event`'s outbox row, unless a case with the same (channel, external_ref) or
+    tracking number exists: then neither (False). A concurrent insert of the same key
+    waits for the first to finish."""
+    result = await session.execute(_INSERT_ANNOUNCED, {**values, **_ANNOUNCED.parameters(event)})
+    return result.first() is not None
 
 
 async def get(session: AsyncSession, case_id: UUID) -> Case | None:
@@ -297,28 +323,43 @@ def _box(name: str) -> Any:
 
 
 # The search for open cases, one statement whatever the report gives: a point's box
-# (NULL bounds when it has none) or its address (NULL when it has none).
+# (NULL bounds when it has none) or its address (NULL when it has none). Of the table's
+# columns, not the mapped class: only what the merge rules read, no ORM object loaded.
+_C = Case.__table__.c
 _OPEN_CANDIDATES = (
-    select(Case)
+    select(_C.id, _C.tracking_no, _C.lat, _C.lon, _C.address_norm, _C.reported_at, _C.category_code)
     .where(
-        Case.category_norm == bindparam("category_norm", type_=String),
-        Case.duplicate_of.is_(None),
-        Case.status.not_in(FINISHED),
-        Case.reported_at.between(
+        _C.category_norm == bindparam("category_norm", type_=String),
+        _C.duplicate_of.is_(None),
+        _C.status.not_in(FINISHED),
+        _C.reported_at.between(
             bindparam("since", type_=DateTime(timezone=True)),
             bindparam("until", type_=DateTime(timezone=True)),
         ),
         or_(
             and_(
-                Case.lat.between(_box("south"), _box("north")),
-                Case.lon.between(_box("west"), _box("east")),
+                _C.lat.between(_box("south"), _box("north")),
+                _C.lon.between(_box("west"), _box("east")),
             ),
-            Case.address_norm == bindparam("address_norm", type_=String),
+            _C.address_norm == bindparam("address_norm", type_=String),
         ),
     )
-    .order_by(Case.reported_at)
+    .order_by(_C.reported_at)
     .limit(200)
 )
+
+
+@dataclass(slots=True)
+class OpenCase:
+    """An open case as the merge rules read it (``intake.merge.service.Candidate``)."""
+
+    id: UUID
+    tracking_no: str
+    lat: float | None
+    lon: float | None
+    address_norm: str | None
+    reported_at: datetime
+    category_code: str | None
 
 
 async def open_candidates(
@@ -329,7 +370,7 @@ async def open_candidates(
     until: datetime,
     near: tuple[float, float, float] | None,
     address_norm: str | None,
-) -> Sequence[Case]:
+) -> list[OpenCase]:
     """Open first reports of the category reported in [since, until], inside a box
     around the point (the exact distance is the caller's) or at the same address."""
     box: dict[str, float | None] = dict.fromkeys(("south", "north", "west", "east"))
@@ -348,4 +389,4 @@ async def open_candidates(
             **box,
         },
     )
-    return result.scalars().all()
+    return [OpenCase(*row) for row in result.all()]

@@ -114,19 +114,18 @@ async def report(
     # The district the case is reported in, until dispatch places it (then its events'
     # tenant says): the envelope's tenant too (docs/adr/0005-districts-side-by-side.md).
     values["district_code"] = settings.tenant
-    case = await _insert(session, report, values)
-    if case.id != values["id"]:
+    case, created = await _insert_announced(
+        session, runtime, report, values, category=category, match=match
+    )
+    if not created:
         return case, False  # a concurrent repeat committed first
-    event = _announcement(
-        case, report, category=category, match=match, now=values["status_changed_at"]
-    )
-    await runtime.emit(
-        session,
-        event,
-        subject=str(case.id),
-        correlation_id=correlation_id,
-        tenant=case.district_code,
-    )
+    if match is not None:
+        log.info(
+            "report merged into an open case",
+            case_id=str(case.id),
+            duplicate_of=str(match.case.id),
+            reason=match.reason,
+        )
     # Counted once stored: a batch rolled back counts nothing.
     db.on_commit(session, REPORTS.labels(report.channel, "merged" if match else "created").inc)
     return case, True
@@ -255,17 +254,35 @@ def _case_values(
     }
 
 
-async def _insert(session: AsyncSession, report: Report, values: dict[str, Any]) -> Case:
-    """Inserts the case under a fresh tracking number (drawn again on a collision).
-    Returns it, or the case a concurrent request with the same external_ref stored."""
+async def _insert_announced(
+    session: AsyncSession,
+    runtime: IntakeRuntime,
+    report: Report,
+    values: dict[str, Any],
+    *,
+    category: merge_service.CategoryKey,
+    match: merge_service.Match | None,
+) -> tuple[Case, bool]:
+    """Inserts the case under a fresh tracking number (drawn again on a collision) with
+    its announcement, in one statement. Returns it and True, or the case a concurrent
+    request with the same external_ref stored and False (no event written then)."""
     for _ in range(5):
         values["tracking_no"] = new_tracking_no(values["status_changed_at"])
-        case = await repository.insert_if_new(session, values)
-        if case is not None:
-            return case
+        # As stored (the server's defaults aside): what the callers and the event read.
+        case = Case(**values)
+        event = runtime.event(
+            _announcement(
+                case, report, category=category, match=match, now=values["status_changed_at"]
+            ),
+            subject=str(case.id),
+            correlation_id=values["correlation_id"],
+            tenant=case.district_code,
+        )
+        if await repository.insert_announced(session, values, event):
+            return case, True
         existing = await _repeat_of(session, report)
         if existing is not None:
-            return existing
+            return existing, False
         # Otherwise the random tracking number collided: draw another.
     raise RuntimeError("could not allocate a tracking number")
 
@@ -289,12 +306,6 @@ def _announcement(
         else None
     )
     if match is not None:
-        log.info(
-            "report merged into an open case",
-            case_id=str(case.id),
-            duplicate_of=str(match.case.id),
-            reason=match.reason,
-        )
         return payloads.CaseMerged(
             case_id=case.id,
             tracking_no=case.tracking_no,

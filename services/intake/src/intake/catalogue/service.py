@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,15 +51,30 @@ class Boundaries:
         self.margin_m = margin_m
         self._stamp: tuple[int, datetime | None] | None = None
         self._boundary: boundary.Boundary | None = None
+        self._read_at: datetime | None = None
 
-    async def current(self, session: AsyncSession) -> boundary.Boundary | None:
-        """None before any grid with a polygon is known (every point is then taken)."""
+    async def current(
+        self, session: AsyncSession, *, now: datetime | None = None
+    ) -> boundary.Boundary | None:
+        """None before any grid with a polygon is known (every point is then taken).
+        `now` (the caller's clock): when the grids' stamp was read, for :meth:`recent`."""
         stamp = await repository.grid_stamp(session)
         if stamp != self._stamp:
             polygons = await repository.grid_polygons(session)
             built = boundary.Boundary(polygons, margin_m=self.margin_m) if polygons else None
             self._stamp, self._boundary = stamp, built
+        self._read_at = now
         return self._boundary
+
+    async def recent(
+        self, session: AsyncSession, *, now: datetime, within: timedelta
+    ) -> tuple[boundary.Boundary | None, bool]:
+        """The boundary as :meth:`current` last read it if that was less than `within`
+        before `now` (no query), else :meth:`current`'s; and whether it was reused."""
+        read_at = self._read_at
+        if self._stamp is not None and read_at is not None and read_at <= now < read_at + within:
+            return self._boundary, True
+        return await self.current(session, now=now), False
 
 
 async def categories(*, session: AsyncSession) -> list[Category]:

@@ -12,6 +12,7 @@ import structlog
 from fastapi import APIRouter, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events.kit import signing, text
 from gridcase_events.kit.errors import PayloadTooLarge, Unauthorized, UnsupportedMediaType
@@ -129,6 +130,29 @@ def to_report(ticket: TicketIn) -> case_service.Report:
     )
 
 
+async def validated_ticket(
+    body: bytes, *, session: AsyncSession, runtime: IntakeRuntime
+) -> TicketIn:
+    """The ticket, checked against the district's grids as read up to
+    ``INTAKE_BOUNDARY_RECHECK_SECONDS`` ago (no query per push); a point those grids
+    refuse is checked again against the grids as stored, so a 422 is never stale."""
+    where = await district.current(session, runtime, recent=True)
+    try:
+        return TicketIn.model_validate_json(
+            body, context={"district": where, "now": runtime.clock.now()}
+        )
+    except ValidationError as exc:
+        if not district.refuses(where, exc):
+            raise RequestValidationError(validation_errors(exc)) from exc
+    where = await district.current(session, runtime)
+    try:
+        return TicketIn.model_validate_json(
+            body, context={"district": where, "now": runtime.clock.now()}
+        )
+    except ValidationError as exc:
+        raise RequestValidationError(validation_errors(exc)) from exc
+
+
 @router.post(
     "/v1/hotline/tickets",
     status_code=201,
@@ -166,17 +190,7 @@ async def push_ticket(
     body = await signed_json_body(
         request, runtime=runtime, content_type=content_type, limit=settings.max_body_bytes
     )
-    try:
-        ticket = TicketIn.model_validate_json(
-            body,
-            context={
-                "district": await district.current(session, runtime),
-                "now": runtime.clock.now(),
-            },
-        )
-    except ValidationError as exc:
-        raise RequestValidationError(validation_errors(exc)) from exc
-
+    ticket = await validated_ticket(body, session=session, runtime=runtime)
     case, created = await case_service.report(
         session=session,
         runtime=runtime,
