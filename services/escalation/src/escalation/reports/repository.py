@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, bindparam, func, inspect, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,18 +30,54 @@ UNIT_COLUMNS = {
 }
 
 
+_NEW_FACT = insert(CaseFact).values(case_id=bindparam("case_id"), updated_at=bindparam("now"))
+# Built once: a row that exists is "updated" to itself, which locks it as
+# SELECT … FOR UPDATE would, and returned as it stands.
+_LOCK = _NEW_FACT.on_conflict_do_update(
+    index_elements=["case_id"], set_={"case_id": _NEW_FACT.excluded.case_id}
+).returning(CaseFact)
+
+_LOCKED = "escalation.reports.locked"
+"""Where a transaction keeps the facts rows it locked (``session.info``), by case: a
+run of events (one transaction) often holds several of one case (routed, then
+assigned). The row stays locked until the transaction ends and changes only through
+the object kept here, so a later event of the run takes it as it stands."""
+
+
 async def lock(session: AsyncSession, *, case_id: UUID, now: datetime) -> CaseFact:
-    """The case's facts row, created if new, locked for this transaction."""
-    # One statement: a row that exists is "updated" to itself, which locks it as
-    # SELECT … FOR UPDATE would, and returned as it stands.
-    stmt = insert(CaseFact).values(case_id=case_id, updated_at=now)
+    """The case's facts row, created if new, locked for this transaction (one
+    statement, the first time in the transaction)."""
+    transaction = session.sync_session.get_transaction()
+    held = session.info.get(_LOCKED)
+    if held is None or held[0] is not transaction:
+        # Locks end with their transaction: what another one kept is not ours.
+        held = session.info[_LOCKED] = (transaction, {})
+    locked: dict[UUID, CaseFact] = held[1]
+    kept = locked.get(case_id)
+    if kept is not None:
+        fact = _in_session(session, kept)
+        locked[case_id] = fact
+        return fact
     result = await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["case_id"], set_={"case_id": stmt.excluded.case_id}
-        ).returning(CaseFact),
-        execution_options={"populate_existing": True},
+        _LOCK, {"case_id": case_id, "now": now}, execution_options={"populate_existing": True}
     )
-    return result.scalar_one()
+    fact = result.scalar_one()
+    locked[case_id] = fact
+    return fact
+
+
+def _in_session(session: AsyncSession, fact: CaseFact) -> CaseFact:
+    """The kept row, in `session` again: the consumer runner forgets the objects it
+    loaded between the events of a run (after flushing them), so the row kept is put
+    back, or the one the session has loaded since is taken."""
+    state = inspect(fact)
+    if not state.detached:
+        return fact
+    present: object = session.identity_map.get(state.key) if state.key is not None else None
+    if isinstance(present, CaseFact):
+        return present
+    session.add(fact)
+    return fact
 
 
 async def add_escalation(session: AsyncSession, row: dict[str, Any]) -> bool:
