@@ -7,9 +7,10 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, inspect, select
+from sqlalchemy import ColumnElement, and_, bindparam, event, func, inspect, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from escalation.clocks import repository as clock_repository
 from escalation.reports.models import (
@@ -37,47 +38,107 @@ _LOCK = _NEW_FACT.on_conflict_do_update(
     index_elements=["case_id"], set_={"case_id": _NEW_FACT.excluded.case_id}
 ).returning(CaseFact)
 
-_LOCKED = "escalation.reports.locked"
-"""Where a transaction keeps the facts rows it locked (``session.info``), by case: a
-run of events (one transaction) often holds several of one case (routed, then
-assigned). The row stays locked until the transaction ends and changes only through
-the object kept here, so a later event of the run takes it as it stands."""
+_HELD = "escalation.reports.held"
+"""Where a transaction keeps the facts rows it locked (``session.info``), by case,
+with the transaction they belong to. A run of events (one transaction) often holds
+several of one case (routed, then assigned): the row is locked and read once, the
+events change the object kept here, and what they changed is written when the
+transaction commits, in one ``UPDATE`` a row. The projection's rows change through
+here only; nothing in a consumer reads them back through SQL."""
 
 
 async def lock(session: AsyncSession, *, case_id: UUID, now: datetime) -> CaseFact:
-    """The case's facts row, created if new, locked for this transaction (one
-    statement, the first time in the transaction)."""
+    """The case's facts row, created if new, locked for this transaction and kept for
+    the rest of it (read once); its changes are written when the transaction commits."""
+    held = _held(session)
+    fact = held.get(case_id)
+    if fact is None:
+        result = await session.execute(
+            _LOCK, {"case_id": case_id, "now": now}, execution_options={"populate_existing": True}
+        )
+        fact = result.scalar_one()
+        # Out of the session until the commit: the flushes between events leave it be.
+        session.expunge(fact)
+        held[case_id] = fact
+    return fact
+
+
+def held(session: AsyncSession, case_id: UUID) -> CaseFact | None:
+    """The case's facts row if this transaction holds it already (:func:`lock`)."""
+    return _held(session).get(case_id)
+
+
+def _held(session: AsyncSession) -> dict[UUID, CaseFact]:
     transaction = session.sync_session.get_transaction()
-    held = session.info.get(_LOCKED)
-    if held is None or held[0] is not transaction:
-        # Locks end with their transaction: what another one kept is not ours.
-        held = session.info[_LOCKED] = (transaction, {})
-    locked: dict[UUID, CaseFact] = held[1]
-    kept = locked.get(case_id)
-    if kept is not None:
-        fact = _in_session(session, kept)
-        locked[case_id] = fact
-        return fact
-    result = await session.execute(
-        _LOCK, {"case_id": case_id, "now": now}, execution_options={"populate_existing": True}
+    kept = session.info.get(_HELD)
+    if kept is None or kept[0] is not transaction:
+        # Locks end with their transaction: what another one held is not this one's.
+        kept = session.info[_HELD] = (transaction, {})
+        event.listen(session.sync_session, "before_commit", _write_held, once=True)
+    rows: dict[UUID, CaseFact] = kept[1]
+    return rows
+
+
+def _write_held(session: Session) -> None:
+    """Before the commit's flush: the held rows go back into the session, so that
+    flush writes what the transaction's events changed."""
+    kept = session.info.pop(_HELD, None)
+    if kept is None or kept[0] is not session.get_transaction():
+        return
+    for fact in kept[1].values():
+        key = inspect(fact).key
+        if key is not None and key in session.identity_map:
+            session.merge(fact)  # loaded again meanwhile: onto that one, no read
+        else:
+            session.add(fact)
+
+
+_REPORTED = insert(CaseFact).values(
+    case_id=bindparam("case_id"),
+    tracking_no=bindparam("tracking_no"),
+    channel=bindparam("channel"),
+    priority=bindparam("priority"),
+    received_at=bindparam("received_at"),
+    reported=True,
+    updated_at=bindparam("now"),
+)
+_REPORTED = _REPORTED.on_conflict_do_update(
+    index_elements=["case_id"],
+    set_={
+        "tracking_no": _REPORTED.excluded.tracking_no,
+        "channel": _REPORTED.excluded.channel,
+        "priority": func.coalesce(func.nullif(CaseFact.priority, ""), _REPORTED.excluded.priority),
+        "received_at": _REPORTED.excluded.received_at,
+        "reported": True,
+        "updated_at": _REPORTED.excluded.updated_at,
+    },
+)
+
+
+async def reported(
+    session: AsyncSession,
+    *,
+    case_id: UUID,
+    tracking_no: str,
+    channel: str,
+    priority: str,
+    received_at: datetime,
+    now: datetime,
+) -> None:
+    """Intake's report of a case, in one statement, into a facts row this transaction
+    does not hold (:func:`held`): created if new, else its report's fields set (a
+    priority dispatch set already stays)."""
+    await session.execute(
+        _REPORTED,
+        {
+            "case_id": case_id,
+            "tracking_no": tracking_no,
+            "channel": channel,
+            "priority": priority,
+            "received_at": received_at,
+            "now": now,
+        },
     )
-    fact = result.scalar_one()
-    locked[case_id] = fact
-    return fact
-
-
-def _in_session(session: AsyncSession, fact: CaseFact) -> CaseFact:
-    """The kept row, in `session` again: the consumer runner forgets the objects it
-    loaded between the events of a run (after flushing them), so the row kept is put
-    back, or the one the session has loaded since is taken."""
-    state = inspect(fact)
-    if not state.detached:
-        return fact
-    present: object = session.identity_map.get(state.key) if state.key is not None else None
-    if isinstance(present, CaseFact):
-        return present
-    session.add(fact)
-    return fact
 
 
 async def add_escalation(session: AsyncSession, row: dict[str, Any]) -> bool:
