@@ -54,7 +54,11 @@ def routed(case_id: UUID) -> Event:
     return (
         "dispatch",
         payloads.CaseRouted(
-            **ref(case_id, 1), target="grid", method="point_in_polygon", grid_code=GRID, reason="网格"
+            **ref(case_id, 1),
+            target="grid",
+            method="point_in_polygon",
+            grid_code=GRID,
+            reason="网格",
         ),
     )
 
