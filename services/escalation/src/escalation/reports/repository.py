@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, bindparam, event, func, inspect, select
+from sqlalchemy import ColumnElement, Table, and_, bindparam, event, func, inspect, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from escalation.clocks import repository as clock_repository
 from escalation.reports.models import (
@@ -31,12 +31,14 @@ UNIT_COLUMNS = {
 }
 
 
-_NEW_FACT = insert(CaseFact).values(case_id=bindparam("case_id"), updated_at=bindparam("now"))
-# Built once: a row that exists is "updated" to itself, which locks it as
-# SELECT … FOR UPDATE would, and returned as it stands.
+_FACTS = cast(Table, CaseFact.__table__)
+_COLUMNS = [(prop.key, prop.columns[0]) for prop in inspect(CaseFact).column_attrs]
+_NEW_FACT = insert(_FACTS).values(case_id=bindparam("case_id"), updated_at=bindparam("now"))
+# Built once, a plain statement: a row that exists is "updated" to itself, which locks
+# it as SELECT … FOR UPDATE would, and returned as it stands.
 _LOCK = _NEW_FACT.on_conflict_do_update(
     index_elements=["case_id"], set_={"case_id": _NEW_FACT.excluded.case_id}
-).returning(CaseFact)
+).returning(*(column for _, column in _COLUMNS))
 
 _HELD = "escalation.reports.held"
 """Where a transaction keeps the facts rows it locked (``session.info``), by case,
@@ -53,12 +55,11 @@ async def lock(session: AsyncSession, *, case_id: UUID, now: datetime) -> CaseFa
     held = _held(session)
     fact = held.get(case_id)
     if fact is None:
-        result = await session.execute(
-            _LOCK, {"case_id": case_id, "now": now}, execution_options={"populate_existing": True}
-        )
-        fact = result.scalar_one()
-        # Out of the session until the commit: the flushes between events leave it be.
-        session.expunge(fact)
+        row = (await session.execute(_LOCK, {"case_id": case_id, "now": now})).one()
+        fact = CaseFact(**{key: value for (key, _), value in zip(_COLUMNS, row, strict=True)})
+        # As loaded, yet out of the session until the commit: the flushes between
+        # events leave it be, and what they change is its history.
+        make_transient_to_detached(fact)
         held[case_id] = fact
     return fact
 
@@ -93,7 +94,7 @@ def _write_held(session: Session) -> None:
             session.add(fact)
 
 
-_REPORTED = insert(CaseFact).values(
+_REPORTED = insert(_FACTS).values(
     case_id=bindparam("case_id"),
     tracking_no=bindparam("tracking_no"),
     channel=bindparam("channel"),
@@ -107,7 +108,7 @@ _REPORTED = _REPORTED.on_conflict_do_update(
     set_={
         "tracking_no": _REPORTED.excluded.tracking_no,
         "channel": _REPORTED.excluded.channel,
-        "priority": func.coalesce(func.nullif(CaseFact.priority, ""), _REPORTED.excluded.priority),
+        "priority": func.coalesce(func.nullif(_FACTS.c.priority, ""), _REPORTED.excluded.priority),
         "received_at": _REPORTED.excluded.received_at,
         "reported": True,
         "updated_at": _REPORTED.excluded.updated_at,
