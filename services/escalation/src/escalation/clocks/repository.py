@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from sqlalchemy import (
     ColumnElement,
+    Table,
     bindparam,
     column,
     delete,
     exists,
     func,
+    inspect,
     or_,
     select,
     table,
@@ -22,16 +24,30 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, make_transient_to_detached
 
 from escalation.clocks.models import CaseClock, Timer
 from escalation.db import Base
 
+_CLOCKS = cast(Table, CaseClock.__table__)
+_CLOCK_COLUMNS = [(prop.key, prop.columns[0].key) for prop in inspect(CaseClock).column_attrs]
+_ADD_CLOCKS = insert(_CLOCKS).returning(_CLOCKS.c.id, sort_by_parameter_order=True)
+
 
 async def add_all(session: AsyncSession, clocks: Sequence[CaseClock]) -> None:
-    """Adds new clocks in one statement (their ids read back with it)."""
-    session.add_all(clocks)
-    await session.flush()
+    """Adds new clocks in one plain statement, their ids read back with it; each is
+    then as if loaded (outside the session: a later read in the transaction loads it
+    afresh)."""
+    if not clocks:
+        return
+    rows = [
+        {column: getattr(clock, key) for key, column in _CLOCK_COLUMNS if key != "id"}
+        for clock in clocks
+    ]
+    result = await session.execute(_ADD_CLOCKS, rows)
+    for clock, clock_id in zip(clocks, result.scalars(), strict=True):
+        clock.id = clock_id
+        make_transient_to_detached(clock)
 
 
 async def current(session: AsyncSession, *, case_id: UUID, kind: str) -> CaseClock | None:
