@@ -214,7 +214,38 @@ def reassigned_within_the_run(case_id: UUID) -> list[Event]:
     ]
 
 
-@pytest.mark.parametrize("scenario", [assigned_then_signed_for, reassigned_within_the_run])
+def escalated(case_id: UUID, level: int) -> Event:
+    return (
+        "projection",
+        payloads.CaseEscalated(
+            case_id=case_id,
+            tracking_no="GC-20261123-RUN001",
+            clock="sign_for",
+            generation=1,
+            started_at=T0,
+            due_at=T0 + timedelta(hours=2),
+            priority="normal",
+            grid_code=GRID,
+            fired_at=T0 + timedelta(hours=2, minutes=level),
+            late_seconds=0.0,
+            level=level,
+            buck_passing=True,
+            urge=0,
+            target_role="grid_leader",
+            target_staff_ids=["gl1"],
+            reason="未签收",
+        ),
+    )
+
+
+def escalated_then_reported(case_id: UUID) -> list[Event]:
+    """The reports' group: a row the run holds already takes the report too."""
+    return [escalated(case_id, 1), reported(case_id), escalated(case_id, 2)]
+
+
+@pytest.mark.parametrize(
+    "scenario", [assigned_then_signed_for, reassigned_within_the_run, escalated_then_reported]
+)
 async def test_a_run_leaves_what_the_events_one_by_one_leave(
     client: Any, scenario: Scenario
 ) -> None:
@@ -224,6 +255,24 @@ async def test_a_run_leaves_what_the_events_one_by_one_leave(
     await apply(runtime, scenario(together), together=True)
 
     assert await state(runtime, together) == await state(runtime, alone)
+
+
+async def test_a_report_in_a_run_that_holds_the_row(client: Any) -> None:
+    runtime: EscalationRuntime = client.app.state.runtime
+    case_id = envelope.new_id()
+    await apply(runtime, escalated_then_reported(case_id), together=True)
+
+    facts = (await state(runtime, case_id))["facts"]
+    assert (facts["reported"], facts["channel"], facts["received_at"]) == (
+        True,
+        "hotline",
+        T0 - timedelta(minutes=5),
+    )
+    assert (facts["escalations"], facts["buck_passing_flags"], facts["priority"]) == (
+        2,
+        1,
+        "normal",
+    )
 
 
 async def test_an_assignment_signed_for_in_the_same_run(client: Any) -> None:
