@@ -11,6 +11,7 @@ then the clocks.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from escalation.clocks import service as clocks
@@ -62,6 +63,19 @@ async def _announce(ctx: Ctx, clock: CaseClock | None, reason: str, at: datetime
         session=ctx.session,
         runtime=ctx.runtime,
         clock=clock,
+        reason=reason,
+        at=at,
+        causation_id=str(ctx.event.id),
+    )
+
+
+async def _announce_all(
+    ctx: Ctx, started: Sequence[CaseClock | None], reason: str, at: datetime
+) -> None:
+    await clocks.announce_all(
+        session=ctx.session,
+        runtime=ctx.runtime,
+        clocks=started,
         reason=reason,
         at=at,
         causation_id=str(ctx.event.id),
@@ -122,27 +136,15 @@ async def on_assigned(ctx: Ctx, p: payloads.CaseAssigned) -> None:
     """A new assignee (first, after a transfer, after a reopening) has to sign anew;
     the resolution clock starts with the first assignment."""
     await _record(ctx, p)
-    facts = clocks.facts_of(ctx.event, p, p.assignee_id)
-    now = ctx.runtime.clock.now()
-    settings = ctx.runtime.settings
-    sign_for = await clocks.start(
+    started = await clocks.start_all(
         session=ctx.session,
-        settings=settings,
-        kind="sign_for",
-        facts=facts,
+        settings=ctx.runtime.settings,
+        kinds=[("sign_for", True), ("resolution", False)],
+        facts=clocks.facts_of(ctx.event, p, p.assignee_id),
         at=p.assigned_at,
-        now=now,
+        now=ctx.runtime.clock.now(),
     )
-    await _announce(ctx, sign_for, "started", p.assigned_at)
-    resolution = await clocks.start_once(
-        session=ctx.session,
-        settings=settings,
-        kind="resolution",
-        facts=facts,
-        at=p.assigned_at,
-        now=now,
-    )
-    await _announce(ctx, resolution, "started", p.assigned_at)
+    await _announce_all(ctx, started, "started", p.assigned_at)
 
 
 @dispatch.on(payloads.CaseAccepted)
@@ -206,15 +208,15 @@ async def on_dispatched(ctx: Ctx, p: payloads.CaseDispatched) -> None:
         await _handed_on(ctx, p, "dispatched")
     if p.assignee_id is not None:
         return
-    now, settings = ctx.runtime.clock.now(), ctx.runtime.settings
-    resolution = await clocks.start_once(
-        session=ctx.session, settings=settings, kind="resolution", facts=facts, at=p.at, now=now
+    started = await clocks.start_all(
+        session=ctx.session,
+        settings=ctx.runtime.settings,
+        kinds=[("resolution", False), ("sign_for", True)],
+        facts=facts,
+        at=p.at,
+        now=ctx.runtime.clock.now(),
     )
-    await _announce(ctx, resolution, "started", p.at)
-    sign_for = await clocks.start(
-        session=ctx.session, settings=settings, kind="sign_for", facts=facts, at=p.at, now=now
-    )
-    await _announce(ctx, sign_for, "started", p.at)
+    await _announce_all(ctx, started, "started", p.at)
 
 
 @dispatch.on(payloads.CaseResolved)

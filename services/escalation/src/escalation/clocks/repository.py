@@ -4,22 +4,50 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, column, delete, exists, func, or_, select, table, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    bindparam,
+    column,
+    delete,
+    exists,
+    func,
+    inspect,
+    or_,
+    select,
+    table,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, make_transient_to_detached
 
 from escalation.clocks.models import CaseClock, Timer
 from escalation.db import Base
 
+_CLOCKS = cast(Table, CaseClock.__table__)
+_CLOCK_COLUMNS = [(prop.key, prop.columns[0].key) for prop in inspect(CaseClock).column_attrs]
+_ADD_CLOCKS = insert(_CLOCKS).returning(_CLOCKS.c.id, sort_by_parameter_order=True)
 
-async def add(session: AsyncSession, clock: CaseClock) -> CaseClock:
-    session.add(clock)
-    await session.flush()
-    return clock
+
+async def add_all(session: AsyncSession, clocks: Sequence[CaseClock]) -> None:
+    """Adds new clocks in one plain statement, their ids read back with it; each is
+    then as if loaded (outside the session: a later read in the transaction loads it
+    afresh)."""
+    if not clocks:
+        return
+    rows = [
+        {column: getattr(clock, key) for key, column in _CLOCK_COLUMNS if key != "id"}
+        for clock in clocks
+    ]
+    result = await session.execute(_ADD_CLOCKS, rows)
+    for clock, clock_id in zip(clocks, result.scalars(), strict=True):
+        clock.id = clock_id
+        make_transient_to_detached(clock)
 
 
 async def current(session: AsyncSession, *, case_id: UUID, kind: str) -> CaseClock | None:
@@ -47,6 +75,32 @@ async def newest(session: AsyncSession, *, case_id: UUID, kind: str) -> CaseCloc
         .with_for_update()
     )
     return result.scalar_one_or_none()
+
+
+_NEWEST_OF = (
+    select(CaseClock)
+    .where(
+        CaseClock.case_id == bindparam("case_id"),
+        tuple_(CaseClock.kind, CaseClock.generation).in_(
+            select(CaseClock.kind, func.max(CaseClock.generation))
+            .where(
+                CaseClock.case_id == bindparam("case_id"),
+                CaseClock.kind.in_(bindparam("kinds", expanding=True)),
+            )
+            .group_by(CaseClock.kind)
+        ),
+    )
+    .with_for_update()
+)
+
+
+async def newest_of(
+    session: AsyncSession, *, case_id: UUID, kinds: Sequence[str]
+) -> dict[str, CaseClock]:
+    """:func:`newest` for several kinds in one statement, by kind (a kind the case has
+    no clock of is missing)."""
+    result = await session.execute(_NEWEST_OF, {"case_id": case_id, "kinds": list(kinds)})
+    return {clock.kind: clock for clock in result.scalars()}
 
 
 async def last_generation(session: AsyncSession, *, case_id: UUID, kind: str) -> int:
@@ -96,9 +150,13 @@ async def overdue(
     return result.scalars().all()
 
 
+_ADD_TIMERS = insert(Timer.__table__).on_conflict_do_nothing()  # type: ignore[arg-type]
+
+
 async def add_timers(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Adds timers (a repeat of one already there is dropped), in one statement."""
     if rows:
-        await session.execute(insert(Timer).on_conflict_do_nothing(), list(rows))
+        await session.execute(_ADD_TIMERS, list(rows))
 
 
 async def fired_percents(session: AsyncSession, clock_id: int, epoch: int) -> set[int]:

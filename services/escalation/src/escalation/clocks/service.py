@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +24,7 @@ from escalation.clocks.models import CaseClock
 from escalation.clocks.schemas import ClockRead, ClockSla
 from escalation.config import EscalationSettings
 from escalation.deps import EscalationRuntime
-from gridcase_events import payloads
+from gridcase_events import outbox, payloads
 from gridcase_events.areas import district_of
 from gridcase_events.envelope import Envelope
 from gridcase_events.kit.auth import Principal, can_see
@@ -132,9 +132,11 @@ async def start(
     newest = await repository.newest(session, case_id=facts.case_id, kind=kind)
     if newest is not None and newest.status in OPEN:
         await _stopped(session, newest, at=at, reason="restarted")
-    return await _started(
+    clock = await _new(
         session, settings, kind=kind, facts=facts, at=at, now=now, newest=newest, due_now=due_now
     )
+    await _added(session, settings, [clock])
+    return clock
 
 
 async def start_once(
@@ -147,15 +149,54 @@ async def start_once(
     now: datetime,
 ) -> CaseClock | None:
     """Starts the clock unless one of this kind is already running or paused."""
-    newest = await repository.newest(session, case_id=facts.case_id, kind=kind)
-    if newest is not None and newest.status in OPEN:
-        return None
-    return await _started(
-        session, settings, kind=kind, facts=facts, at=at, now=now, newest=newest, due_now=False
+    (clock,) = await start_all(
+        session=session, settings=settings, kinds=[(kind, False)], facts=facts, at=at, now=now
     )
+    return clock
 
 
-async def _started(
+async def start_all(
+    *,
+    session: AsyncSession,
+    settings: EscalationSettings,
+    kinds: Sequence[tuple[str, bool]],
+    facts: CaseFacts,
+    at: datetime,
+    now: datetime,
+) -> list[CaseClock | None]:
+    """Starts several clocks of one case at once, in the order of `kinds`: each
+    ``(kind, restart)`` as :func:`start` does (``restart``: a running one of the kind
+    stops) or as :func:`start_once` does (a running or paused one stays, None in its
+    place). The newest of each kind is read in one statement, the new clocks and all
+    their timers are written in one each."""
+    newest = await repository.newest_of(
+        session, case_id=facts.case_id, kinds=[kind for kind, _ in kinds]
+    )
+    started: list[CaseClock | None] = []
+    for kind, restart in kinds:
+        last = newest.get(kind)
+        if last is not None and last.status in OPEN:
+            if not restart:
+                started.append(None)
+                continue
+            await _stopped(session, last, at=at, reason="restarted")
+        started.append(
+            await _new(
+                session,
+                settings,
+                kind=kind,
+                facts=facts,
+                at=at,
+                now=now,
+                newest=last,
+                due_now=False,
+            )
+        )
+    await _added(session, settings, [clock for clock in started if clock is not None])
+    return started
+
+
+async def _new(
     session: AsyncSession,
     settings: EscalationSettings,
     *,
@@ -166,8 +207,8 @@ async def _started(
     newest: CaseClock | None,
     due_now: bool,
 ) -> CaseClock:
-    """Adds the generation after `newest` (the case's newest clock of `kind`, locked,
-    no longer open) and its timers."""
+    """The generation after `newest` (the case's newest clock of `kind`, locked, no
+    longer open), not yet added."""
     due, policy = await calendar_service.deadline(
         session,
         settings,
@@ -179,32 +220,44 @@ async def _started(
     )
     if due_now:
         due = at
-    clock = await repository.add(
-        session,
-        CaseClock(
-            epoch=0,
-            case_id=facts.case_id,
-            tracking_no=facts.tracking_no,
-            kind=kind,
-            generation=(newest.generation if newest is not None else 0) + 1,
-            status="running",
-            started_at=at,
-            due_at=due,
-            limit_amount=policy.amount,
-            limit_unit=policy.unit,
-            paused_seconds=0,
-            priority=facts.priority,
-            category_code=facts.category_code,
-            grid_code=facts.grid_code,
-            department_code=facts.department_code,
-            district_code=facts.district_code,
-            assignee_id=facts.assignee_id,
-            correlation_id=facts.correlation_id,
-            updated_at=now,
-        ),
+    return CaseClock(
+        epoch=0,
+        case_id=facts.case_id,
+        tracking_no=facts.tracking_no,
+        kind=kind,
+        generation=(newest.generation if newest is not None else 0) + 1,
+        status="running",
+        started_at=at,
+        due_at=due,
+        limit_amount=policy.amount,
+        limit_unit=policy.unit,
+        paused_seconds=0,
+        paused_at=None,
+        stopped_at=None,
+        stop_reason=None,
+        breached_at=None,
+        priority=facts.priority,
+        category_code=facts.category_code,
+        grid_code=facts.grid_code,
+        department_code=facts.department_code,
+        district_code=facts.district_code,
+        assignee_id=facts.assignee_id,
+        correlation_id=facts.correlation_id,
+        updated_at=now,
     )
-    await _schedule(session, settings, clock, new=True)
-    return clock
+
+
+async def _added(
+    session: AsyncSession, settings: EscalationSettings, clocks: Sequence[CaseClock]
+) -> None:
+    """Adds new clocks (one statement) and their timers (one statement): a clock just
+    added has none yet, pending or fired."""
+    if not clocks:
+        return
+    await repository.add_all(session, clocks)
+    await repository.add_timers(
+        session, [row for clock in clocks for row in _timer_rows(settings, clock, fired=set())]
+    )
 
 
 async def hand_over(
@@ -305,10 +358,45 @@ async def announce(
     """Publishes `sla.clock_started` for a clock that started or whose deadline moved,
     through the outbox in the caller's transaction (the public status view shows the
     resolution deadline as Open311's expected_datetime)."""
-    if clock is None:
-        return
-    await runtime.emit(
+    await announce_all(
+        session=session,
+        runtime=runtime,
+        clocks=[clock],
+        reason=reason,
+        at=at,
+        causation_id=causation_id,
+    )
+
+
+async def announce_all(
+    *,
+    session: AsyncSession,
+    runtime: EscalationRuntime,
+    clocks: Sequence[CaseClock | None],
+    reason: str,
+    at: datetime,
+    causation_id: str | None = None,
+) -> None:
+    """:func:`announce` for each clock (None: nothing), in their order, in one insert."""
+    await outbox.enqueue_rows(
         session,
+        runtime.schema.outbox,
+        [
+            outbox.outbox_row(_started_event(runtime, clock, reason, at, causation_id))
+            for clock in clocks
+            if clock is not None
+        ],
+    )
+
+
+def _started_event(
+    runtime: EscalationRuntime,
+    clock: CaseClock,
+    reason: str,
+    at: datetime,
+    causation_id: str | None,
+) -> Envelope:
+    return runtime.event(
         payloads.SlaClockStarted(
             case_id=clock.case_id,
             tracking_no=clock.tracking_no,
@@ -331,16 +419,19 @@ async def announce(
     )
 
 
-async def _schedule(
-    session: AsyncSession, settings: EscalationSettings, clock: CaseClock, *, new: bool = False
-) -> None:
-    """(Re)writes the clock's pending timers: warnings at their share of the time from
-    start to deadline (time paused excluded), and the breach at the deadline. A `new`
-    clock (just added) has no timers yet, pending or fired."""
-    fired: set[int] = set()
-    if not new:
-        await repository.cancel_pending(session, clock.id)
-        fired = await repository.fired_percents(session, clock.id, clock.epoch)
+async def _schedule(session: AsyncSession, settings: EscalationSettings, clock: CaseClock) -> None:
+    """Rewrites the clock's pending timers (after a resume or an extension)."""
+    await repository.cancel_pending(session, clock.id)
+    fired = await repository.fired_percents(session, clock.id, clock.epoch)
+    await repository.add_timers(session, _timer_rows(settings, clock, fired=fired))
+
+
+def _timer_rows(
+    settings: EscalationSettings, clock: CaseClock, *, fired: set[int]
+) -> list[dict[str, Any]]:
+    """The clock's pending timers: warnings at their share of the time from start to
+    deadline (time paused excluded), and the breach at the deadline; none for what
+    already fired in this epoch."""
     span = clock.due_at - clock.started_at - timedelta(seconds=clock.paused_seconds)
     rows = []
     # An ownership clock has no warnings: it is the alarm itself.
@@ -361,7 +452,7 @@ async def _schedule(
                 "status": "pending",
             }
         )
-    await repository.add_timers(session, rows)
+    return rows
 
 
 async def handoffs(*, session: AsyncSession, case_id: UUID) -> int:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, Table, and_, bindparam, event, func, inspect, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from escalation.clocks import repository as clock_repository
 from escalation.reports.models import (
@@ -30,18 +31,115 @@ UNIT_COLUMNS = {
 }
 
 
+_FACTS = cast(Table, CaseFact.__table__)
+_COLUMNS = [(prop.key, prop.columns[0]) for prop in inspect(CaseFact).column_attrs]
+_NEW_FACT = insert(_FACTS).values(case_id=bindparam("case_id"), updated_at=bindparam("now"))
+# Built once, a plain statement: a row that exists is "updated" to itself, which locks
+# it as SELECT … FOR UPDATE would, and returned as it stands.
+_LOCK = _NEW_FACT.on_conflict_do_update(
+    index_elements=["case_id"], set_={"case_id": _NEW_FACT.excluded.case_id}
+).returning(*(column for _, column in _COLUMNS))
+
+_HELD = "escalation.reports.held"
+"""Where a transaction keeps the facts rows it locked (``session.info``), by case,
+with the transaction they belong to. A run of events (one transaction) often holds
+several of one case (routed, then assigned): the row is locked and read once, the
+events change the object kept here, and what they changed is written when the
+transaction commits, in one ``UPDATE`` a row. The projection's rows change through
+here only; nothing in a consumer reads them back through SQL."""
+
+
 async def lock(session: AsyncSession, *, case_id: UUID, now: datetime) -> CaseFact:
-    """The case's facts row, created if new, locked for this transaction."""
-    # One statement: a row that exists is "updated" to itself, which locks it as
-    # SELECT … FOR UPDATE would, and returned as it stands.
-    stmt = insert(CaseFact).values(case_id=case_id, updated_at=now)
-    result = await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["case_id"], set_={"case_id": stmt.excluded.case_id}
-        ).returning(CaseFact),
-        execution_options={"populate_existing": True},
+    """The case's facts row, created if new, locked for this transaction and kept for
+    the rest of it (read once); its changes are written when the transaction commits."""
+    held = _held(session)
+    fact = held.get(case_id)
+    if fact is None:
+        row = (await session.execute(_LOCK, {"case_id": case_id, "now": now})).one()
+        fact = CaseFact(**{key: value for (key, _), value in zip(_COLUMNS, row, strict=True)})
+        # As loaded, yet out of the session until the commit: the flushes between
+        # events leave it be, and what they change is its history.
+        make_transient_to_detached(fact)
+        held[case_id] = fact
+    return fact
+
+
+def held(session: AsyncSession, case_id: UUID) -> CaseFact | None:
+    """The case's facts row if this transaction holds it already (:func:`lock`)."""
+    return _held(session).get(case_id)
+
+
+def _held(session: AsyncSession) -> dict[UUID, CaseFact]:
+    transaction = session.sync_session.get_transaction()
+    kept = session.info.get(_HELD)
+    if kept is None or kept[0] is not transaction:
+        # Locks end with their transaction: what another one held is not this one's.
+        kept = session.info[_HELD] = (transaction, {})
+        event.listen(session.sync_session, "before_commit", _write_held, once=True)
+    rows: dict[UUID, CaseFact] = kept[1]
+    return rows
+
+
+def _write_held(session: Session) -> None:
+    """Before the commit's flush: the held rows go back into the session, so that
+    flush writes what the transaction's events changed."""
+    kept = session.info.pop(_HELD, None)
+    if kept is None or kept[0] is not session.get_transaction():
+        return
+    for fact in kept[1].values():
+        key = inspect(fact).key
+        if key is not None and key in session.identity_map:
+            session.merge(fact)  # loaded again meanwhile: onto that one, no read
+        else:
+            session.add(fact)
+
+
+_REPORTED = insert(_FACTS).values(
+    case_id=bindparam("case_id"),
+    tracking_no=bindparam("tracking_no"),
+    channel=bindparam("channel"),
+    priority=bindparam("priority"),
+    received_at=bindparam("received_at"),
+    reported=True,
+    updated_at=bindparam("now"),
+)
+_REPORTED = _REPORTED.on_conflict_do_update(
+    index_elements=["case_id"],
+    set_={
+        "tracking_no": _REPORTED.excluded.tracking_no,
+        "channel": _REPORTED.excluded.channel,
+        "priority": func.coalesce(func.nullif(_FACTS.c.priority, ""), _REPORTED.excluded.priority),
+        "received_at": _REPORTED.excluded.received_at,
+        "reported": True,
+        "updated_at": _REPORTED.excluded.updated_at,
+    },
+)
+
+
+async def reported(
+    session: AsyncSession,
+    *,
+    case_id: UUID,
+    tracking_no: str,
+    channel: str,
+    priority: str,
+    received_at: datetime,
+    now: datetime,
+) -> None:
+    """Intake's report of a case, in one statement, into a facts row this transaction
+    does not hold (:func:`held`): created if new, else its report's fields set (a
+    priority dispatch set already stays)."""
+    await session.execute(
+        _REPORTED,
+        {
+            "case_id": case_id,
+            "tracking_no": tracking_no,
+            "channel": channel,
+            "priority": priority,
+            "received_at": received_at,
+            "now": now,
+        },
     )
-    return result.scalar_one()
 
 
 async def add_escalation(session: AsyncSession, row: dict[str, Any]) -> bool:

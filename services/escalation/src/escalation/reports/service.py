@@ -294,7 +294,18 @@ def _labels(fact: CaseFact) -> tuple[str, str]:
 async def record_reported(
     session: AsyncSession, *, p: payloads.CaseReported, now: datetime
 ) -> None:
-    fact = await repository.lock(session, case_id=p.case_id, now=now)
+    fact = repository.held(session, p.case_id)
+    if fact is None:
+        await repository.reported(
+            session,
+            case_id=p.case_id,
+            tracking_no=p.tracking_no,
+            channel=p.channel,
+            priority=p.priority,
+            received_at=p.reported_at,
+            now=now,
+        )
+        return
     fact.tracking_no = p.tracking_no
     fact.channel = p.channel
     fact.priority = fact.priority or p.priority
