@@ -1,0 +1,74 @@
+"""The delivery worker's transactions for one assignment (an SMS and an in-app item):
+the claim and the addresses in one transaction, and the batch's outcomes — the in-app
+item stored with its record, the SMS recorded — in one more, even when the gateway
+takes its time to answer."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from gridcase_events.testing import HttpSink
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass
+class Statements:
+    """Every statement run while the test runs, with the transaction it ran in."""
+
+    ran: list[tuple[int, str]] = field(default_factory=list)
+    _open: dict[int, int] = field(default_factory=dict)
+    _ids: Iterator[int] = field(default_factory=count)
+
+    def begin(self, conn: Any) -> None:
+        self._open[id(conn)] = next(self._ids)
+
+    def execute(self, conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        self.ran.append((self._open.get(id(conn), -1), " ".join(statement.split())))
+
+    def where(self, *fragments: str) -> list[int]:
+        """The transactions of the statements holding all of `fragments`."""
+        return [tx for tx, s in self.ran if all(f in s for f in fragments)]
+
+
+@pytest.fixture
+def statements() -> Iterator[Statements]:
+    seen = Statements()
+    event.listen(Engine, "begin", seen.begin)
+    event.listen(Engine, "before_cursor_execute", seen.execute)
+    yield seen
+    event.remove(Engine, "before_cursor_execute", seen.execute)
+    event.remove(Engine, "begin", seen.begin)
+
+
+def sent(items: list[dict[str, Any]]) -> bool:
+    return len(items) == 2 and all(i["status"] == "delivered" for i in items)
+
+
+async def test_a_batch_is_claimed_with_its_addresses_and_recorded_in_one_transaction(
+    client: Any,
+    staff: Any,
+    assigned: Any,
+    deliveries: Any,
+    http_sink: HttpSink,
+    statements: Statements,
+) -> None:
+    await staff()
+    http_sink.reply_next(delay=0.5)  # the in-app item is stored long before the SMS answer
+    case = await assigned()
+
+    items = await deliveries(case.subject, sent, channel=None)
+    assert {i["channel"] for i in items} == {"sms", "inapp"}
+    assert len(http_sink.requests) == 1
+
+    claims = statements.where("UPDATE notify.deliveries SET status=", "attempts=")  # each poll
+    [addresses] = statements.where("FROM notify.contacts WHERE notify.contacts.staff_id IN")
+    assert addresses in claims  # the addresses are read in the claim's transaction
+    outcomes = statements.where("UPDATE notify.deliveries AS d SET delivered_at")
+    [stored] = statements.where("INSERT INTO notify.inbox_items")
+    assert outcomes == [stored]  # both outcomes in one statement, with the in-app item
