@@ -8,7 +8,7 @@ from typing import Any
 from typing import cast as typed
 from uuid import UUID
 
-from sqlalchemy import Table, TextClause, func, literal, or_, select, text, update
+from sqlalchemy import Integer, Table, TextClause, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,15 +20,18 @@ _TABLE = typed(Table, Delivery.__table__)
 _DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
 
 
+_PLAN = insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id)
+"""Built once: its columns are the keys of the values it is run with (a statement made
+per call would cost its cache key every time)."""
+
+
 async def plan(session: AsyncSession, values: dict[str, Any]) -> bool:
     """Records a delivery intent once per idempotency key."""
-    result = await session.execute(
-        insert(_TABLE).values(**values).on_conflict_do_nothing().returning(_TABLE.c.id)
-    )
+    result = await session.execute(_PLAN, values)
     return result.first() is not None
 
 
-def _recent_where(*, recipient_id: str, channel: str, since: datetime) -> tuple[Any, ...]:
+def _recent_where(*, recipient_id: Any, channel: Any, since: Any) -> tuple[Any, ...]:
     """Messages to the recipient over the channel planned since `since`: each digest
     counted once, what it folded not at all."""
     return (
@@ -37,6 +40,37 @@ def _recent_where(*, recipient_id: str, channel: str, since: datetime) -> tuple[
         Delivery.planned_at > since,
         Delivery.status.not_in(("digested", "skipped")),
     )
+
+
+_PLAN_UNDER: dict[tuple[str, ...], Any] = {}
+
+
+def _plan_under_statement(keys: tuple[str, ...]) -> Any:
+    """:func:`plan_under`'s statement for a set of columns, built once: the row and the
+    count's terms are bound parameters (``u_*`` for the count's own)."""
+    if keys not in _PLAN_UNDER:
+        count = (
+            select(func.count())
+            .select_from(_TABLE)
+            .where(
+                *_recent_where(
+                    recipient_id=bindparam("u_recipient", type_=_TABLE.c.recipient_id.type),
+                    channel=bindparam("u_channel", type_=_TABLE.c.channel.type),
+                    since=bindparam("u_since", type_=_TABLE.c.planned_at.type),
+                )
+            )
+            .scalar_subquery()
+        )
+        row = select(*(bindparam(k, type_=_TABLE.c[k].type) for k in keys)).where(
+            count < bindparam("u_limit", type_=Integer())
+        )
+        _PLAN_UNDER[keys] = (
+            insert(_TABLE)
+            .from_select(list(keys), row)
+            .on_conflict_do_nothing()
+            .returning(_TABLE.c.id)
+        )
+    return _PLAN_UNDER[keys]
 
 
 async def plan_under(
@@ -48,20 +82,16 @@ async def plan_under(
     (the caller tells them apart with :func:`recent`). The caller holds the recipient's
     lock (:func:`lock_recipient`), taken in an earlier statement, so the count sees
     what the lock's previous holder committed."""
-    count = (
-        select(func.count())
-        .select_from(_TABLE)
-        .where(
-            *_recent_where(
-                recipient_id=values["recipient_id"], channel=values["channel"], since=since
-            )
-        )
-        .scalar_subquery()
-    )
-    keys = sorted(values)
-    row = select(*(literal(values[k], type_=_TABLE.c[k].type) for k in keys)).where(count < limit)
+    statement = _plan_under_statement(tuple(sorted(values)))
     result = await session.execute(
-        insert(_TABLE).from_select(keys, row).on_conflict_do_nothing().returning(_TABLE.c.id)
+        statement,
+        values
+        | {
+            "u_recipient": values["recipient_id"],
+            "u_channel": values["channel"],
+            "u_since": since,
+            "u_limit": limit,
+        },
     )
     return result.first() is not None
 
@@ -73,11 +103,12 @@ async def exists(session: AsyncSession, idempotency_key: str) -> bool:
     return result.first() is not None
 
 
+_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:k))")
+
+
 async def lock_recipient(session: AsyncSession, *, recipient_id: str, channel: str) -> None:
     """Serialises planning for one recipient and channel (burst counting), until commit."""
-    await session.execute(
-        text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{channel}:{recipient_id}"}
-    )
+    await session.execute(_LOCK, {"k": f"{channel}:{recipient_id}"})
 
 
 async def recent(
