@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify.deliveries.models import Delivery
+from notify.preferences.models import Preference
 
 DIGEST = "digest"
 _TABLE = typed(Table, Delivery.__table__)
@@ -109,6 +110,29 @@ _LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:k))")
 async def lock_recipient(session: AsyncSession, *, recipient_id: str, channel: str) -> None:
     """Serialises planning for one recipient and channel (burst counting), until commit."""
     await session.execute(_LOCK, {"k": f"{channel}:{recipient_id}"})
+
+
+_LOCKED = select(func.pg_advisory_xact_lock(func.hashtext(bindparam("k"))).label("locked")).cte(
+    "locked"
+)
+_LOCK_READING_PREFERENCE = (
+    select(_LOCKED.c.locked, Preference)
+    .select_from(_LOCKED)
+    .outerjoin(Preference, Preference.staff_id == bindparam("staff_id"))
+)
+
+
+async def lock_recipient_with_preference(
+    session: AsyncSession, *, staff_id: str, channel: str
+) -> Preference | None:
+    """:func:`lock_recipient` for ``staff:<staff_id>``, and the staff member's
+    preferences, in one statement (the preferences need not see what the lock's
+    previous holder committed: planning does not write them)."""
+    result = await session.execute(
+        _LOCK_READING_PREFERENCE, {"k": f"{channel}:staff:{staff_id}", "staff_id": staff_id}
+    )
+    preference: Preference | None = result.one()[1]
+    return preference
 
 
 async def recent(

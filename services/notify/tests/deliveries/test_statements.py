@@ -1,7 +1,8 @@
-"""The delivery worker's transactions for one assignment (an SMS and an in-app item):
-the claim and the addresses in one transaction, and the batch's outcomes — the in-app
-item stored with its record, the SMS recorded — in one more, even when the gateway
-takes its time to answer."""
+"""The statements of one assignment (an SMS and an in-app item). Planning: the
+recipient's lock and preferences in one statement. The delivery worker: the claim and
+the addresses in one transaction, and the batch's outcomes — the in-app item stored
+with its record, the SMS recorded — in one more, even when the gateway takes its time
+to answer."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -72,3 +73,22 @@ async def test_a_batch_is_claimed_with_its_addresses_and_recorded_in_one_transac
     outcomes = statements.where("UPDATE notify.deliveries AS d SET delivered_at")
     [stored] = statements.where("INSERT INTO notify.inbox_items")
     assert outcomes == [stored]  # both outcomes in one statement, with the in-app item
+
+
+async def test_the_recipient_lock_and_preferences_are_read_in_one_statement(
+    client: Any,
+    staff: Any,
+    assigned: Any,
+    deliveries: Any,
+    statements: Statements,
+) -> None:
+    await staff()
+    case = await assigned()
+
+    await deliveries(case.subject, sent, channel=None)
+    together = statements.where("pg_advisory_xact_lock", "notify.preferences")
+    alone = [tx for tx, s in statements.ran if s.startswith("SELECT pg_advisory_xact_lock")]
+    preferences = statements.where("notify.preferences.disabled_channels")
+    assert len(together) == 1
+    assert alone == []  # no lock of its own
+    assert preferences == together  # and no read of its own
