@@ -12,7 +12,9 @@ from sqlalchemy import Integer, Table, TextClause, bindparam, func, or_, select,
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from notify.contacts.models import Contact
 from notify.deliveries.models import Delivery
 from notify.preferences.models import Preference
 
@@ -173,10 +175,12 @@ async def claim_due(
     lease: timedelta,
     limit: int,
     held: Collection[UUID] = (),
-) -> Sequence[Delivery]:
+) -> tuple[Sequence[Delivery], list[Contact]]:
     """Claims due deliveries (and those whose lease ran out: a sender crashed), counting
     the attempt; never one of `held` (the caller's own attempts still under way, even
-    past their lease). Safe with several replicas (``FOR UPDATE SKIP LOCKED``)."""
+    past their lease). Safe with several replicas (``FOR UPDATE SKIP LOCKED``). In the
+    same statement, the contacts of the staff members the claimed SMS go to (loaded into
+    the session: their addresses are answered from it while the caller holds them)."""
     due = select(Delivery.id).where(
         or_(
             (Delivery.status == "pending") & (Delivery.next_attempt_at <= now),
@@ -186,18 +190,27 @@ async def claim_due(
     if held:
         due = due.where(Delivery.id.not_in(list(held)))
     due = due.order_by(Delivery.next_attempt_at).limit(limit).with_for_update(skip_locked=True)
-    result = await session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(due.scalar_subquery()))
+    claimed = (
+        update(_TABLE)
+        .where(_TABLE.c.id.in_(due.scalar_subquery()))
         .values(
             status="sending",
-            attempts=Delivery.attempts + 1,
+            attempts=_TABLE.c.attempts + 1,
             lease_until=now + lease,
             updated_at=now,
         )
-        .returning(Delivery)
+        .returning(*_TABLE.c)
+        .cte("claimed")
     )
-    return result.scalars().all()
+    delivery = aliased(Delivery, claimed)
+    query = select(delivery, Contact).outerjoin(
+        Contact,
+        (claimed.c.channel == "sms")
+        & claimed.c.recipient_id.startswith("staff:")
+        & (Contact.staff_id == func.substr(claimed.c.recipient_id, len("staff:") + 1)),
+    )
+    rows = (await session.execute(query)).all()
+    return [d for d, _ in rows], [c for _, c in rows if c is not None]
 
 
 async def finish(

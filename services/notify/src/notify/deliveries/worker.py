@@ -240,7 +240,7 @@ class DeliveryWorker(Worker):
         writes no event, so it does not wake the outbox relay."""
         now = self.runtime.clock.now()
         async with self.runtime.sessionmaker() as session, session.begin():
-            claimed = await repository.claim_due(
+            claimed, contacts = await repository.claim_due(
                 session,
                 now=now,
                 lease=timedelta(seconds=self.settings.lease_seconds),
@@ -249,8 +249,11 @@ class DeliveryWorker(Worker):
             )
             # what a message learns of its delivery (the masked address) is recorded
             # with the outcome, not flushed with the claim
-            session.expunge_all()
-            return list(zip(claimed, await self._messages(session, claimed), strict=True))
+            for delivery in claimed:
+                session.expunge(delivery)
+            messages = await self._messages(session, claimed)
+            del contacts  # held until every address was read from the session
+            return list(zip(claimed, messages, strict=True))
 
     async def _deliver_batch(self, claimed: Sequence[tuple[Delivery, Message | Exception]]) -> None:
         """Sends a batch concurrently. A local channel's outcome waits until the batch's
@@ -276,15 +279,14 @@ class DeliveryWorker(Worker):
     async def _messages(
         self, session: AsyncSession, claimed: Sequence[Delivery]
     ) -> list[Message | Exception]:
-        """Every delivery's message (or why it has none), addresses read in one query."""
+        """Every delivery's message (or why it has none); staff phones come from the
+        session, loaded with the claim."""
         messages: list[Message | Exception] = []
-        loaded = await resolver.prefetch(session, ((d.recipient_id, d.channel) for d in claimed))
         for delivery in claimed:
             try:
                 messages.append(await self._message(session, delivery))
             except Exception as exc:
                 messages.append(exc)
-        del loaded  # held until every address was read from the session
         return messages
 
     async def _deliver(
