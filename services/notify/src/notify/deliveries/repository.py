@@ -8,7 +8,19 @@ from typing import Any
 from typing import cast as typed
 from uuid import UUID
 
-from sqlalchemy import Integer, Table, TextClause, bindparam, func, or_, select, text, update
+from sqlalchemy import (
+    Integer,
+    Table,
+    TextClause,
+    any_,
+    bindparam,
+    func,
+    not_,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -168,6 +180,49 @@ async def open_digest(session: AsyncSession, *, recipient_id: str, channel: str)
     return result.scalars().first()
 
 
+def _claim_statement() -> Any:
+    """:func:`claim_due`'s statement, built once (its times, limit and held ids are bound
+    parameters: building the claim and its contacts' join per call cost more than
+    running it)."""
+    now = bindparam("c_now", type_=_TABLE.c.next_attempt_at.type)
+    held = bindparam("c_held", type_=postgresql.ARRAY(_TABLE.c.id.type))
+    due = (
+        select(_TABLE.c.id)
+        .where(
+            or_(
+                (_TABLE.c.status == "pending") & (_TABLE.c.next_attempt_at <= now),
+                (_TABLE.c.status == "sending") & (_TABLE.c.lease_until <= now),
+            ),
+            not_(_TABLE.c.id == any_(held)),
+        )
+        .order_by(_TABLE.c.next_attempt_at)
+        .limit(bindparam("c_limit", type_=Integer()))
+        .with_for_update(skip_locked=True)
+    )
+    claimed = (
+        update(_TABLE)
+        .where(_TABLE.c.id.in_(due.scalar_subquery()))
+        .values(
+            status="sending",
+            attempts=_TABLE.c.attempts + 1,
+            lease_until=bindparam("c_lease_until", type_=_TABLE.c.lease_until.type),
+            updated_at=now,
+        )
+        .returning(*_TABLE.c)
+        .cte("claimed")
+    )
+    delivery = aliased(Delivery, claimed)
+    return select(delivery, Contact).outerjoin(
+        Contact,
+        (claimed.c.channel == "sms")
+        & claimed.c.recipient_id.startswith("staff:")
+        & (Contact.staff_id == func.substr(claimed.c.recipient_id, len("staff:") + 1)),
+    )
+
+
+_CLAIM = _claim_statement()
+
+
 async def claim_due(
     session: AsyncSession,
     *,
@@ -181,35 +236,12 @@ async def claim_due(
     past their lease). Safe with several replicas (``FOR UPDATE SKIP LOCKED``). In the
     same statement, the contacts of the staff members the claimed SMS go to (loaded into
     the session: their addresses are answered from it while the caller holds them)."""
-    due = select(Delivery.id).where(
-        or_(
-            (Delivery.status == "pending") & (Delivery.next_attempt_at <= now),
-            (Delivery.status == "sending") & (Delivery.lease_until <= now),
+    rows = (
+        await session.execute(
+            _CLAIM,
+            {"c_now": now, "c_lease_until": now + lease, "c_limit": limit, "c_held": list(held)},
         )
-    )
-    if held:
-        due = due.where(Delivery.id.not_in(list(held)))
-    due = due.order_by(Delivery.next_attempt_at).limit(limit).with_for_update(skip_locked=True)
-    claimed = (
-        update(_TABLE)
-        .where(_TABLE.c.id.in_(due.scalar_subquery()))
-        .values(
-            status="sending",
-            attempts=_TABLE.c.attempts + 1,
-            lease_until=now + lease,
-            updated_at=now,
-        )
-        .returning(*_TABLE.c)
-        .cte("claimed")
-    )
-    delivery = aliased(Delivery, claimed)
-    query = select(delivery, Contact).outerjoin(
-        Contact,
-        (claimed.c.channel == "sms")
-        & claimed.c.recipient_id.startswith("staff:")
-        & (Contact.staff_id == func.substr(claimed.c.recipient_id, len("staff:") + 1)),
-    )
-    rows = (await session.execute(query)).all()
+    ).all()
     return [d for d, _ in rows], [c for _, c in rows if c is not None]
 
 
