@@ -157,9 +157,11 @@ class _Countdown:
 
 class DeliveryWorker(Worker):
     """Claims due deliveries in batches and keeps up to ``NOTIFY_MAX_IN_FLIGHT`` of them
-    between claim and record: addresses resolved per batch in one session, sends
-    concurrent (``NOTIFY_SEND_CONCURRENCY`` per channel, one HTTP client each, kept
-    alive), outcomes recorded together (:class:`Recorder`). It is woken when a consumer
+    between claim and record: a batch's staff addresses read with its claim and its
+    messages built in the claim's transaction, sends concurrent
+    (``NOTIFY_SEND_CONCURRENCY`` per channel, one HTTP client each, kept alive), a
+    batch's in-app items recorded with its last SMS answer, outcomes that arrive
+    together recorded together (:class:`Recorder`). It is woken when a consumer
     has planned deliveries, else it looks every ``NOTIFY_POLL_INTERVAL_SECONDS``."""
 
     def __init__(self, *, runtime: NotifyRuntime) -> None:
