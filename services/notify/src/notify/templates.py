@@ -12,6 +12,7 @@ from jinja2 import (
     Environment,
     FileSystemLoader,
     StrictUndefined,
+    Template,
     TemplateNotFound,
     select_autoescape,
 )
@@ -21,6 +22,7 @@ _env = Environment(
     autoescape=select_autoescape(enabled_extensions=("html",), default=False),
     undefined=StrictUndefined,
     keep_trailing_newline=False,
+    auto_reload=False,  # the package's own files: compiled once, not checked per message
 )
 
 __all__ = ["CLOCK_LABELS", "SMS_TEMPLATE_IDS", "TemplateNotFound", "enrich", "render"]
@@ -76,18 +78,21 @@ def enrich(params: dict[str, Any], *, language: str, sign_name: str) -> dict[str
 
 def template_name(*, channel: str, event_type: str, language: str) -> str:
     """The template a message uses; raises :class:`TemplateNotFound` if there is none."""
+    return _template(channel=channel, event_type=event_type, language=language).name or ""
+
+
+def _template(*, channel: str, event_type: str, language: str) -> Template:
     names = [f"{channel}/{event_type}.{language}.j2"]
     if channel in _FALLS_BACK_TO_SMS:
         names.append(f"sms/{event_type}.{language}.j2")
     for name in names:
         try:
-            _env.get_template(name)
+            return _env.get_template(name)
         except TemplateNotFound:
             continue
-        return name
     raise TemplateNotFound(names[0])
 
 
 def render(*, channel: str, event_type: str, language: str, params: dict[str, Any]) -> str:
-    name = template_name(channel=channel, event_type=event_type, language=language)
-    return _env.get_template(name).render(**params).strip()
+    template = _template(channel=channel, event_type=event_type, language=language)
+    return template.render(**params).strip()

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -19,16 +18,6 @@ async def upsert(session: AsyncSession, values: dict[str, Any], *, at: datetime)
 
 async def get(session: AsyncSession, staff_id: str) -> Contact | None:
     return await session.get(Contact, staff_id)
-
-
-async def load(session: AsyncSession, staff_ids: Collection[str]) -> list[Contact]:
-    """Loads these staff members' contacts into the session in one query, so that
-    :func:`get` answers them from the session's identity map (a batch of deliveries)
-    while the caller holds the list (the identity map holds them weakly)."""
-    if not staff_ids:
-        return []
-    query = select(Contact).where(Contact.staff_id.in_(sorted(staff_ids)))
-    return list((await session.execute(query)).scalars().all())
 
 
 async def by_role(

@@ -208,7 +208,12 @@ async def plan_one(
     ) | {"next_attempt_at": now, "planned_at": now, "updated_at": now}
     quiet_hours: str | None = settings.quiet_hours
     if recipient.startswith("staff:"):
-        preference = await _preference(session, recipient.removeprefix("staff:"), preferences)
+        preference = await _preference(
+            session,
+            recipient.removeprefix("staff:"),
+            preferences,
+            lock=channel if channel == "sms" and not urgent else None,
+        )
         if preference is not None and preference.quiet_hours is not None:
             quiet_hours = preference.quiet_hours
         skip = _skipped_by(preference, channel=channel, urgent=urgent)
@@ -252,13 +257,47 @@ async def _rule(session: AsyncSession, event_type: str) -> Rule | None:
 
 
 async def _preference(
-    session: AsyncSession, staff_id: str, seen: dict[str, Preference | None] | None
+    session: AsyncSession,
+    staff_id: str,
+    seen: dict[str, Preference | None] | None,
+    *,
+    lock: str | None = None,
 ) -> Preference | None:
-    if seen is None:
-        return await preference_repository.get(session, staff_id)
-    if staff_id not in seen:
-        seen[staff_id] = await preference_repository.get(session, staff_id)
-    return seen[staff_id]
+    """The staff member's preferences (read once per transaction with `seen`). `lock`:
+    a channel whose recipient lock (:func:`_lock_recipient`) the planning will take
+    next; a first read takes it in the same statement."""
+    if seen is not None and staff_id in seen:
+        return seen[staff_id]
+    if lock is not None and f"{lock}:staff:{staff_id}" not in _locks(session):
+        preference = await repository.lock_recipient_with_preference(
+            session, staff_id=staff_id, channel=lock
+        )
+        _locks(session).add(f"{lock}:staff:{staff_id}")
+    else:
+        preference = await preference_repository.get(session, staff_id)
+    if seen is not None:
+        seen[staff_id] = preference
+    return preference
+
+
+def _locks(session: AsyncSession) -> set[str]:
+    """The recipients' locks (``channel:recipient``) the session's current transaction
+    holds: each taken once per transaction, until it ends."""
+    transaction = session.sync_session.get_transaction()
+    held: tuple[object, set[str]] | None = session.info.get("notify.planning.locks")
+    if held is None or held[0] is not transaction:
+        held = (transaction, set())
+        session.info["notify.planning.locks"] = held
+    return held[1]
+
+
+async def _lock_recipient(session: AsyncSession, *, recipient_id: str, channel: str) -> None:
+    """Serialises planning for one recipient and channel (burst counting), until the
+    transaction ends; taken once per transaction."""
+    key = f"{channel}:{recipient_id}"
+    if key not in _locks(session):
+        await repository.lock_recipient(session, recipient_id=recipient_id, channel=channel)
+        _locks(session).add(key)
 
 
 def _delivery(
@@ -313,7 +352,7 @@ async def _plan_sms(
     held = quiet_until(now, quiet_hours, settings.timezone)
     if held is not None:
         values["next_attempt_at"] = held
-    await repository.lock_recipient(session, recipient_id=recipient, channel=channel)
+    await _lock_recipient(session, recipient_id=recipient, channel=channel)
     window = timedelta(minutes=settings.sms_burst_window_minutes)
     if await repository.plan_under(
         session, values, since=now - window, limit=settings.sms_burst_limit

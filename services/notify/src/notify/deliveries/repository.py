@@ -8,27 +8,45 @@ from typing import Any
 from typing import cast as typed
 from uuid import UUID
 
-from sqlalchemy import Table, TextClause, func, literal, or_, select, text, update
+from sqlalchemy import (
+    Integer,
+    Table,
+    TextClause,
+    any_,
+    bindparam,
+    func,
+    not_,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from notify.contacts.models import Contact
 from notify.deliveries.models import Delivery
+from notify.preferences.models import Preference
 
 DIGEST = "digest"
 _TABLE = typed(Table, Delivery.__table__)
 _DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
 
 
+_PLAN = insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id)
+"""Built once: its columns are the keys of the values it is run with (a statement made
+per call would cost its cache key every time)."""
+
+
 async def plan(session: AsyncSession, values: dict[str, Any]) -> bool:
     """Records a delivery intent once per idempotency key."""
-    result = await session.execute(
-        insert(_TABLE).values(**values).on_conflict_do_nothing().returning(_TABLE.c.id)
-    )
+    result = await session.execute(_PLAN, values)
     return result.first() is not None
 
 
-def _recent_where(*, recipient_id: str, channel: str, since: datetime) -> tuple[Any, ...]:
+def _recent_where(*, recipient_id: Any, channel: Any, since: Any) -> tuple[Any, ...]:
     """Messages to the recipient over the channel planned since `since`: each digest
     counted once, what it folded not at all."""
     return (
@@ -37,6 +55,37 @@ def _recent_where(*, recipient_id: str, channel: str, since: datetime) -> tuple[
         Delivery.planned_at > since,
         Delivery.status.not_in(("digested", "skipped")),
     )
+
+
+_PLAN_UNDER: dict[tuple[str, ...], Any] = {}
+
+
+def _plan_under_statement(keys: tuple[str, ...]) -> Any:
+    """:func:`plan_under`'s statement for a set of columns, built once: the row and the
+    count's terms are bound parameters (``u_*`` for the count's own)."""
+    if keys not in _PLAN_UNDER:
+        count = (
+            select(func.count())
+            .select_from(_TABLE)
+            .where(
+                *_recent_where(
+                    recipient_id=bindparam("u_recipient", type_=_TABLE.c.recipient_id.type),
+                    channel=bindparam("u_channel", type_=_TABLE.c.channel.type),
+                    since=bindparam("u_since", type_=_TABLE.c.planned_at.type),
+                )
+            )
+            .scalar_subquery()
+        )
+        row = select(*(bindparam(k, type_=_TABLE.c[k].type) for k in keys)).where(
+            count < bindparam("u_limit", type_=Integer())
+        )
+        _PLAN_UNDER[keys] = (
+            insert(_TABLE)
+            .from_select(list(keys), row)
+            .on_conflict_do_nothing()
+            .returning(_TABLE.c.id)
+        )
+    return _PLAN_UNDER[keys]
 
 
 async def plan_under(
@@ -48,20 +97,16 @@ async def plan_under(
     (the caller tells them apart with :func:`recent`). The caller holds the recipient's
     lock (:func:`lock_recipient`), taken in an earlier statement, so the count sees
     what the lock's previous holder committed."""
-    count = (
-        select(func.count())
-        .select_from(_TABLE)
-        .where(
-            *_recent_where(
-                recipient_id=values["recipient_id"], channel=values["channel"], since=since
-            )
-        )
-        .scalar_subquery()
-    )
-    keys = sorted(values)
-    row = select(*(literal(values[k], type_=_TABLE.c[k].type) for k in keys)).where(count < limit)
+    statement = _plan_under_statement(tuple(sorted(values)))
     result = await session.execute(
-        insert(_TABLE).from_select(keys, row).on_conflict_do_nothing().returning(_TABLE.c.id)
+        statement,
+        values
+        | {
+            "u_recipient": values["recipient_id"],
+            "u_channel": values["channel"],
+            "u_since": since,
+            "u_limit": limit,
+        },
     )
     return result.first() is not None
 
@@ -73,11 +118,35 @@ async def exists(session: AsyncSession, idempotency_key: str) -> bool:
     return result.first() is not None
 
 
+_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:k))")
+
+
 async def lock_recipient(session: AsyncSession, *, recipient_id: str, channel: str) -> None:
     """Serialises planning for one recipient and channel (burst counting), until commit."""
-    await session.execute(
-        text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{channel}:{recipient_id}"}
+    await session.execute(_LOCK, {"k": f"{channel}:{recipient_id}"})
+
+
+_LOCKED = select(func.pg_advisory_xact_lock(func.hashtext(bindparam("k"))).label("locked")).cte(
+    "locked"
+)
+_LOCK_READING_PREFERENCE = (
+    select(_LOCKED.c.locked, Preference)
+    .select_from(_LOCKED)
+    .outerjoin(Preference, Preference.staff_id == bindparam("staff_id"))
+)
+
+
+async def lock_recipient_with_preference(
+    session: AsyncSession, *, staff_id: str, channel: str
+) -> Preference | None:
+    """:func:`lock_recipient` for ``staff:<staff_id>``, and the staff member's
+    preferences, in one statement (the preferences need not see what the lock's
+    previous holder committed: planning does not write them)."""
+    result = await session.execute(
+        _LOCK_READING_PREFERENCE, {"k": f"{channel}:staff:{staff_id}", "staff_id": staff_id}
     )
+    preference: Preference | None = result.one()[1]
+    return preference
 
 
 async def recent(
@@ -111,6 +180,49 @@ async def open_digest(session: AsyncSession, *, recipient_id: str, channel: str)
     return result.scalars().first()
 
 
+def _claim_statement() -> Any:
+    """:func:`claim_due`'s statement, built once (its times, limit and held ids are bound
+    parameters: building the claim and its contacts' join per call cost more than
+    running it)."""
+    now = bindparam("c_now", type_=_TABLE.c.next_attempt_at.type)
+    held = bindparam("c_held", type_=postgresql.ARRAY(_TABLE.c.id.type))
+    due = (
+        select(_TABLE.c.id)
+        .where(
+            or_(
+                (_TABLE.c.status == "pending") & (_TABLE.c.next_attempt_at <= now),
+                (_TABLE.c.status == "sending") & (_TABLE.c.lease_until <= now),
+            ),
+            not_(_TABLE.c.id == any_(held)),
+        )
+        .order_by(_TABLE.c.next_attempt_at)
+        .limit(bindparam("c_limit", type_=Integer()))
+        .with_for_update(skip_locked=True)
+    )
+    claimed = (
+        update(_TABLE)
+        .where(_TABLE.c.id.in_(due.scalar_subquery()))
+        .values(
+            status="sending",
+            attempts=_TABLE.c.attempts + 1,
+            lease_until=bindparam("c_lease_until", type_=_TABLE.c.lease_until.type),
+            updated_at=now,
+        )
+        .returning(*_TABLE.c)
+        .cte("claimed")
+    )
+    delivery = aliased(Delivery, claimed)
+    return select(delivery, Contact).outerjoin(
+        Contact,
+        (claimed.c.channel == "sms")
+        & claimed.c.recipient_id.startswith("staff:")
+        & (Contact.staff_id == func.substr(claimed.c.recipient_id, len("staff:") + 1)),
+    )
+
+
+_CLAIM = _claim_statement()
+
+
 async def claim_due(
     session: AsyncSession,
     *,
@@ -118,31 +230,19 @@ async def claim_due(
     lease: timedelta,
     limit: int,
     held: Collection[UUID] = (),
-) -> Sequence[Delivery]:
+) -> tuple[Sequence[Delivery], list[Contact]]:
     """Claims due deliveries (and those whose lease ran out: a sender crashed), counting
     the attempt; never one of `held` (the caller's own attempts still under way, even
-    past their lease). Safe with several replicas (``FOR UPDATE SKIP LOCKED``)."""
-    due = select(Delivery.id).where(
-        or_(
-            (Delivery.status == "pending") & (Delivery.next_attempt_at <= now),
-            (Delivery.status == "sending") & (Delivery.lease_until <= now),
+    past their lease). Safe with several replicas (``FOR UPDATE SKIP LOCKED``). In the
+    same statement, the contacts of the staff members the claimed SMS go to (loaded into
+    the session: their addresses are answered from it while the caller holds them)."""
+    rows = (
+        await session.execute(
+            _CLAIM,
+            {"c_now": now, "c_lease_until": now + lease, "c_limit": limit, "c_held": list(held)},
         )
-    )
-    if held:
-        due = due.where(Delivery.id.not_in(list(held)))
-    due = due.order_by(Delivery.next_attempt_at).limit(limit).with_for_update(skip_locked=True)
-    result = await session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(due.scalar_subquery()))
-        .values(
-            status="sending",
-            attempts=Delivery.attempts + 1,
-            lease_until=now + lease,
-            updated_at=now,
-        )
-        .returning(Delivery)
-    )
-    return result.scalars().all()
+    ).all()
+    return [d for d, _ in rows], [c for _, c in rows if c is not None]
 
 
 async def finish(

@@ -11,7 +11,7 @@ phone number decrypted) only at send time, with the masked form for records.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -98,18 +98,6 @@ _RESOLVERS: dict[tuple[str, str], Callable[[_Lookup], Awaitable[Address]]] = {
     ("robot", "dingtalk"): _robot_url,
     ("hotline", "webhook"): _hotline_callback,
 }
-
-
-async def prefetch(session: AsyncSession, recipients: Iterable[tuple[str, str]]) -> list[object]:
-    """Loads what a batch of (recipient id, channel) pairs will resolve to in one query
-    per kind, so that :func:`resolve` answers them from the session (staff phones) while
-    the caller holds what this returns."""
-    staff = set()
-    for recipient_id, channel in recipients:
-        kind, ref = split(recipient_id)
-        if (kind, channel) == ("staff", "sms"):
-            staff.add(ref)
-    return [*await contact_repository.load(session, staff)]
 
 
 async def resolve(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -135,11 +135,33 @@ class Recorder:
                     future.set_result(result)
 
 
+class _Countdown:
+    """A batch's outbound sends still waiting for their answer: local deliveries wait
+    until none is left, so that their outcomes join the last send's group."""
+
+    def __init__(self, sends: Iterable[UUID]) -> None:
+        self._left = set(sends)
+        self._zero = asyncio.Event()
+        if not self._left:
+            self._zero.set()
+
+    def done(self, delivery_id: UUID) -> None:
+        """The send answered, or gave up (counted once, however often it is said)."""
+        self._left.discard(delivery_id)
+        if not self._left:
+            self._zero.set()
+
+    async def wait(self) -> None:
+        await self._zero.wait()
+
+
 class DeliveryWorker(Worker):
     """Claims due deliveries in batches and keeps up to ``NOTIFY_MAX_IN_FLIGHT`` of them
-    between claim and record: addresses resolved per batch in one session, sends
-    concurrent (``NOTIFY_SEND_CONCURRENCY`` per channel, one HTTP client each, kept
-    alive), outcomes recorded together (:class:`Recorder`). It is woken when a consumer
+    between claim and record: a batch's staff addresses read with its claim and its
+    messages built in the claim's transaction, sends concurrent
+    (``NOTIFY_SEND_CONCURRENCY`` per channel, one HTTP client each, kept alive), a
+    batch's in-app items recorded with its last SMS answer, outcomes that arrive
+    together recorded together (:class:`Recorder`). It is woken when a consumer
     has planned deliveries, else it looks every ``NOTIFY_POLL_INTERVAL_SECONDS``."""
 
     def __init__(self, *, runtime: NotifyRuntime) -> None:
@@ -202,30 +224,47 @@ class DeliveryWorker(Worker):
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._due.wait(), timeout=self.settings.poll_interval_seconds)
 
-    def _start(self, claimed: Sequence[Delivery], batches: set[asyncio.Task[None]]) -> int:
+    def _start(
+        self,
+        claimed: Sequence[tuple[Delivery, Message | Exception]],
+        batches: set[asyncio.Task[None]],
+    ) -> int:
         if claimed:
-            self._held.update(d.id for d in claimed)
+            self._held.update(d.id for d, _ in claimed)
             task = asyncio.create_task(self._deliver_batch(claimed))
             batches.add(task)
             task.add_done_callback(batches.discard)
         return len(claimed)
 
-    async def _claim(self, limit: int) -> Sequence[Delivery]:
+    async def _claim(self, limit: int) -> list[tuple[Delivery, Message | Exception]]:
+        """Claims due deliveries and prepares their messages (addresses read in one
+        query) in one transaction; the claim is committed before anything is sent. It
+        writes no event, so it does not wake the outbox relay."""
         now = self.runtime.clock.now()
-        async with self.runtime.transaction() as session:
-            return await repository.claim_due(
+        async with self.runtime.sessionmaker() as session, session.begin():
+            claimed, contacts = await repository.claim_due(
                 session,
                 now=now,
                 lease=timedelta(seconds=self.settings.lease_seconds),
                 limit=limit,
                 held=self._held,
             )
+            # what a message learns of its delivery (the masked address) is recorded
+            # with the outcome, not flushed with the claim
+            for delivery in claimed:
+                session.expunge(delivery)
+            messages = await self._messages(session, claimed)
+            del contacts  # held until every address was read from the session
+            return list(zip(claimed, messages, strict=True))
 
-    async def _deliver_batch(self, claimed: Sequence[Delivery]) -> None:
+    async def _deliver_batch(self, claimed: Sequence[tuple[Delivery, Message | Exception]]) -> None:
+        """Sends a batch concurrently. A local channel's outcome waits until the batch's
+        outbound sends have their answers, so that the batch's outcomes are recorded
+        together (one transaction) rather than the local ones first on their own."""
+        answered = _Countdown(d.id for d, _ in claimed if d.channel not in self.channels.local)
         try:
-            messages = await self._messages(claimed)
             results = await asyncio.gather(
-                *(self._deliver(d, m) for d, m in zip(claimed, messages, strict=True)),
+                *(self._deliver(d, m, answered) for d, m in claimed),
                 return_exceptions=True,
             )
             for result in results:
@@ -237,24 +276,31 @@ class DeliveryWorker(Worker):
             # left ``sending``: claimed again when the lease runs out, with the same key
             log.exception("delivery batch broke; its deliveries wait for their lease")
         finally:
-            self._held.difference_update(d.id for d in claimed)
+            self._held.difference_update(d.id for d, _ in claimed)
 
-    async def _messages(self, claimed: Sequence[Delivery]) -> list[Message | Exception]:
-        """Every delivery's message (or why it has none), addresses read in one session."""
+    async def _messages(
+        self, session: AsyncSession, claimed: Sequence[Delivery]
+    ) -> list[Message | Exception]:
+        """Every delivery's message (or why it has none); staff phones come from the
+        session, loaded with the claim."""
         messages: list[Message | Exception] = []
-        async with self.runtime.sessionmaker() as session:
-            loaded = await resolver.prefetch(
-                session, ((d.recipient_id, d.channel) for d in claimed)
-            )
-            for delivery in claimed:
-                try:
-                    messages.append(await self._message(session, delivery))
-                except Exception as exc:
-                    messages.append(exc)
-            del loaded  # held until every address was read from the session
+        for delivery in claimed:
+            try:
+                messages.append(await self._message(session, delivery))
+            except Exception as exc:
+                messages.append(exc)
         return messages
 
-    async def _deliver(self, delivery: Delivery, prepared: Message | Exception) -> None:
+    async def _deliver(
+        self,
+        delivery: Delivery,
+        prepared: Message | Exception,
+        answered: _Countdown | None = None,
+    ) -> None:
+        """One attempt: sent (outbound) or stored (local), and its outcome recorded. A
+        local delivery's outcome waits until `answered` (the batch's outbound sends)."""
+        answered = answered or _Countdown(())
+        local = self.channels.local.get(delivery.channel)
         with (
             tracing.span(
                 self.runtime.service,
@@ -275,34 +321,56 @@ class DeliveryWorker(Worker):
                 delivery_id=str(delivery.id),
             ),
         ):
-            address: str | None = None
+            address = prepared.address if isinstance(prepared, Message) else None
             try:
-                local = self.channels.local.get(delivery.channel)
-                channel = self.channels.outbound.get(delivery.channel)
-                if local is None and channel is None:
-                    raise RetryableSendError(f"channel {delivery.channel} is not configured")
-                if isinstance(prepared, Exception):
-                    raise prepared
-                message = prepared
-                address = message.address
+                provider_ref = await self._send(delivery, prepared, local)
+            except Exception as exc:
+                answered.done(delivery.id)
                 if local is not None:
-                    # the message and the delivery record commit together
-                    await self._delivered(delivery, None, local=local, message=message)
-                    return
-                assert channel is not None
-                async with self._sending[delivery.channel]:
-                    result = await channel.send(message)
-            except CircuitOpenError as exc:
-                await self._postpone(delivery, redact(str(exc), address), exc.retry_after)
-            except RetryableSendError as exc:
-                await self._retry_or_fail(delivery, redact(str(exc), address), exc.retry_after)
-            except PermanentSendError as exc:
-                await self._fail(delivery, redact(str(exc), address))
-            except Exception as exc:  # a bug or an outage: counted, retried, then failed
-                log.exception("delivery attempt broke")
-                await self._retry_or_fail(delivery, f"unexpected {type(exc).__name__}", None)
+                    await answered.wait()
+                await self._not_sent(delivery, exc, address)
+                return
+            finally:
+                answered.done(delivery.id)
+            if local is not None:
+                # the message and the delivery record commit together
+                assert isinstance(prepared, Message)
+                await answered.wait()
+                await self._delivered(delivery, None, local=local, message=prepared)
             else:
-                await self._delivered(delivery, result.provider_ref)
+                await self._delivered(delivery, provider_ref)
+
+    async def _send(
+        self,
+        delivery: Delivery,
+        prepared: Message | Exception,
+        local: TransactionalChannel | None,
+    ) -> str | None:
+        """Sends an outbound delivery; its provider's reference. A local one is stored
+        with its outcome, not here."""
+        channel = self.channels.outbound.get(delivery.channel)
+        if local is None and channel is None:
+            raise RetryableSendError(f"channel {delivery.channel} is not configured")
+        if isinstance(prepared, Exception):
+            raise prepared
+        if local is not None:
+            return None
+        assert channel is not None
+        async with self._sending[delivery.channel]:
+            result = await channel.send(prepared)
+        return result.provider_ref
+
+    async def _not_sent(self, delivery: Delivery, exc: Exception, address: str | None) -> None:
+        """Records why an attempt did not deliver: postponed, retried, or failed."""
+        if isinstance(exc, CircuitOpenError):
+            await self._postpone(delivery, redact(str(exc), address), exc.retry_after)
+        elif isinstance(exc, RetryableSendError):
+            await self._retry_or_fail(delivery, redact(str(exc), address), exc.retry_after)
+        elif isinstance(exc, PermanentSendError):
+            await self._fail(delivery, redact(str(exc), address))
+        else:  # a bug or an outage: counted, retried, then failed
+            log.error("delivery attempt broke", exc_info=exc)
+            await self._retry_or_fail(delivery, f"unexpected {type(exc).__name__}", None)
 
     async def _message(self, session: AsyncSession, delivery: Delivery) -> Message:
         address = await resolver.resolve(

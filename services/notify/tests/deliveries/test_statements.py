@@ -1,0 +1,95 @@
+"""The statements of one assignment (an SMS and an in-app item). Planning: the
+recipient's lock and preferences in one statement. The delivery worker: the claim and
+the addresses in one statement, and the batch's outcomes — the in-app item stored
+with its record, the SMS recorded — in one more, even when the gateway takes its time
+to answer."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from gridcase_events.testing import HttpSink
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass
+class Statements:
+    """Every statement run while the test runs, with the transaction it ran in."""
+
+    ran: list[tuple[int, str]] = field(default_factory=list)
+    _open: dict[int, int] = field(default_factory=dict)
+    _ids: Iterator[int] = field(default_factory=count)
+
+    def begin(self, conn: Any) -> None:
+        self._open[id(conn)] = next(self._ids)
+
+    def execute(self, conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        self.ran.append((self._open.get(id(conn), -1), " ".join(statement.split())))
+
+    def where(self, *fragments: str) -> list[int]:
+        """The transactions of the statements holding all of `fragments`."""
+        return [tx for tx, s in self.ran if all(f in s for f in fragments)]
+
+
+@pytest.fixture
+def statements() -> Iterator[Statements]:
+    seen = Statements()
+    event.listen(Engine, "begin", seen.begin)
+    event.listen(Engine, "before_cursor_execute", seen.execute)
+    yield seen
+    event.remove(Engine, "before_cursor_execute", seen.execute)
+    event.remove(Engine, "begin", seen.begin)
+
+
+def sent(items: list[dict[str, Any]]) -> bool:
+    return len(items) == 2 and all(i["status"] == "delivered" for i in items)
+
+
+async def test_a_batch_is_claimed_with_its_addresses_and_recorded_in_one_transaction(
+    client: Any,
+    staff: Any,
+    assigned: Any,
+    deliveries: Any,
+    http_sink: HttpSink,
+    statements: Statements,
+) -> None:
+    await staff()
+    http_sink.reply_next(delay=0.5)  # the in-app item is stored long before the SMS answer
+    case = await assigned()
+
+    items = await deliveries(case.subject, sent, channel=None)
+    assert {i["channel"] for i in items} == {"sms", "inapp"}
+    assert len(http_sink.requests) == 1
+
+    # the addresses are read with the claim, not on their own
+    assert statements.where("UPDATE notify.deliveries SET status=", "notify.contacts.phone_enc")
+    alone = [tx for tx, s in statements.ran if "contacts.phone_enc" in s and "UPDATE" not in s]
+    assert alone == []
+    outcomes = statements.where("UPDATE notify.deliveries AS d SET delivered_at")
+    [stored] = statements.where("INSERT INTO notify.inbox_items")
+    assert outcomes == [stored]  # both outcomes in one statement, with the in-app item
+
+
+async def test_the_recipient_lock_and_preferences_are_read_in_one_statement(
+    client: Any,
+    staff: Any,
+    assigned: Any,
+    deliveries: Any,
+    statements: Statements,
+) -> None:
+    await staff()
+    case = await assigned()
+
+    await deliveries(case.subject, sent, channel=None)
+    together = statements.where("pg_advisory_xact_lock", "notify.preferences")
+    alone = [tx for tx, s in statements.ran if s.startswith("SELECT pg_advisory_xact_lock")]
+    preferences = statements.where("notify.preferences.disabled_channels")
+    assert len(together) == 1
+    assert alone == []  # no lock of its own
+    assert preferences == together  # and no read of its own
