@@ -562,3 +562,36 @@ async def test_stopped_during_a_polls_transaction_and_restarted_nothing_lost_or_
     assert set(final) == {str(e.id) for e in sent}
     assert set(final.values()) == {1}, "no event may take effect twice"
     assert_order_per_key(await applied_rows(store), sent)
+
+
+async def test_offsets_are_committed_every_commit_interval_not_after_every_poll(
+    store: Any, producer: AIOKafkaProducer, namespace: str, kafka_bootstrap: str, make_event: Any
+) -> None:
+    """An offset commit is a broker round trip: a runner commits the offsets of what it
+    stored at most once per ``commit_interval`` (the inbox covers what a crash re-reads),
+    and everything at stop."""
+    sent = [make_event(key="case-c", content=f"c{i}") for i in range(3)]
+    r = runner(store, producer, namespace, kafka_bootstrap, commit_interval=3600.0)
+    await r.start()
+    try:
+        offsets = []
+        for event in sent:  # one poll each: the next is published once this one is stored
+            record = await (
+                await producer.send(
+                    topics.qualify(namespace, topics.INTAKE),
+                    key=event.subject.encode(),
+                    value=event.to_bytes(),
+                )
+            )
+            offsets.append((record.partition, record.offset))
+            await eventually(lambda e=event: _has(store, str(e.id)))  # type: ignore[misc]
+        (partition,) = {p for p, _ in offsets}
+        # The first poll's offset went at once; the two after it wait for the interval
+        # (before, every poll committed before the next fetch, so the second's would be
+        # committed by the time the third is stored).
+        running = await committed_offsets(kafka_bootstrap, r.group, namespace)
+        assert running.get(partition) == offsets[0][1] + 1
+    finally:
+        await r.stop()
+    stopped = await committed_offsets(kafka_bootstrap, r.group, namespace)
+    assert stopped[partition] == offsets[-1][1] + 1
