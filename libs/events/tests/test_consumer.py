@@ -584,7 +584,7 @@ async def test_offsets_are_committed_every_commit_interval_not_after_every_poll(
                 )
             )
             offsets.append((record.partition, record.offset))
-            await eventually(lambda e=event: _has(store, str(e.id)))  # type: ignore[misc]
+            await eventually(lambda e=event: _has(store, str(e.id)))
         (partition,) = {p for p, _ in offsets}
         # The first poll's offset went at once; the two after it wait for the interval
         # (before, every poll committed before the next fetch, so the second's would be
