@@ -76,6 +76,12 @@ def configure(*, service: str, level: str = "INFO", fmt: str = "json") -> None:
         foreign_pre_chain=shared,
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     )
+    # What no line shows (the JSON is the event dict): the caller's file and line, the
+    # thread, the process. The standard library would look them up for every record.
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(formatter)
     root = logging.getLogger()
