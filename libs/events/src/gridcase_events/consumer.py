@@ -189,8 +189,12 @@ class ConsumerRunner:
     poll. A crash re-reads at most this much; the inbox drops what was already applied."""
     lag_interval: float = 1.0
     """Seconds between updates of the ``gridcase_consumer_lag`` gauges."""
-    fetch_max_wait_ms: int = 500
-    fetch_min_bytes: int = 1
+    fetch_max_wait_ms: int = 25
+    fetch_min_bytes: int = 4096
+    """The broker answers a fetch once it has `fetch_min_bytes` (~4 events) or after
+    `fetch_max_wait_ms`: under a trickle a poll gathers the events of up to 25 ms, so
+    they share one transaction, one inbox insert and the relay's next batch, instead of
+    a fetch, a transaction and a publish each (docs/benchmarks.md, issue 18)."""
     _consumer: AIOKafkaConsumer | None = field(default=None, init=False)
     _task: asyncio.Task[None] | None = field(default=None, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
