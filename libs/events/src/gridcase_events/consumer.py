@@ -189,12 +189,13 @@ class ConsumerRunner:
     poll. A crash re-reads at most this much; the inbox drops what was already applied."""
     lag_interval: float = 1.0
     """Seconds between updates of the ``gridcase_consumer_lag`` gauges."""
-    fetch_max_wait_ms: int = 25
-    fetch_min_bytes: int = 4096
-    """The broker answers a fetch once it has `fetch_min_bytes` (~4 events) or after
-    `fetch_max_wait_ms`: under a trickle a poll gathers the events of up to 25 ms, so
-    they share one transaction, one inbox insert and the relay's next batch, instead of
-    a fetch, a transaction and a publish each (docs/benchmarks.md, issue 18)."""
+    linger: float = 0.02
+    """Seconds a poll of fewer than `linger_records` events waits for more before it is
+    applied: under a trickle the events of 20 ms share one transaction, one inbox insert
+    and the relay's next batch, instead of a transaction and a publish each. Waited in
+    the runner, not by the broker (``fetch_max_wait_ms``), so an idle consumer fetches
+    no more often (docs/benchmarks.md, issue 18). 0: apply every poll at once."""
+    linger_records: int = 4
     _consumer: AIOKafkaConsumer | None = field(default=None, init=False)
     _task: asyncio.Task[None] | None = field(default=None, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
@@ -223,8 +224,6 @@ class ConsumerRunner:
             max_poll_records=self.max_poll_records,
             session_timeout_ms=30_000,
             heartbeat_interval_ms=3_000,
-            fetch_max_wait_ms=self.fetch_max_wait_ms,
-            fetch_min_bytes=self.fetch_min_bytes,
         )
         self._consumer.subscribe(
             [topics.qualify(self.namespace, t) for t in self.topics], listener=_Revoker(self)
@@ -254,6 +253,8 @@ class ConsumerRunner:
         while not self._stop.is_set():
             try:
                 batches = await self._fetch(consumer)
+                if batches and self.linger > 0:
+                    batches = await self._linger(consumer, batches)
             except KafkaError:
                 log.exception("fetch failed", consumer=self.name)
                 await self._pause(1.0)
@@ -407,6 +408,26 @@ class ConsumerRunner:
                 return False
             self._uncommitted[tp] = item.commit_to
         return True
+
+    async def _linger(
+        self, consumer: AIOKafkaConsumer, batches: dict[TopicPartition, list[Any]]
+    ) -> dict[TopicPartition, list[Any]]:
+        """A small poll and what arrived within ``linger`` after it, each partition's
+        records in their order (a stopping runner does not wait)."""
+        count = sum(len(records) for records in batches.values())
+        if count >= self.linger_records or await self._pause(self.linger):
+            return batches
+        try:
+            more: dict[TopicPartition, list[Any]] = await consumer.getmany(
+                timeout_ms=0, max_records=max(1, self.max_poll_records - count)
+            )
+        except KafkaError:
+            # The records in hand are taken from the buffer already: apply them.
+            log.exception("fetch failed", consumer=self.name)
+            return batches
+        for tp, records in more.items():
+            batches.setdefault(tp, []).extend(records)
+        return batches
 
     async def _fetch(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list[Any]]:
         """The next records, or none at once when the runner is asked to stop (a fetch
