@@ -2,7 +2,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client import REGISTRY
 from sqlalchemy import BigInteger, Column, Identity, MetaData, Table, Text, func, select, text
@@ -562,3 +562,76 @@ async def test_stopped_during_a_polls_transaction_and_restarted_nothing_lost_or_
     assert set(final) == {str(e.id) for e in sent}
     assert set(final.values()) == {1}, "no event may take effect twice"
     assert_order_per_key(await applied_rows(store), sent)
+
+
+async def test_offsets_are_committed_every_commit_interval_not_after_every_poll(
+    store: Any, producer: AIOKafkaProducer, namespace: str, kafka_bootstrap: str, make_event: Any
+) -> None:
+    """An offset commit is a broker round trip: a runner commits the offsets of what it
+    stored at most once per ``commit_interval`` (the inbox covers what a crash re-reads),
+    and everything at stop."""
+    sent = [make_event(key="case-c", content=f"c{i}") for i in range(3)]
+    r = runner(store, producer, namespace, kafka_bootstrap, commit_interval=3600.0)
+    await r.start()
+    try:
+        offsets = []
+        for event in sent:  # one poll each: the next is published once this one is stored
+            record = await (
+                await producer.send(
+                    topics.qualify(namespace, topics.INTAKE),
+                    key=event.subject.encode(),
+                    value=event.to_bytes(),
+                )
+            )
+            offsets.append((record.partition, record.offset))
+            await eventually(lambda e=event: _has(store, str(e.id)))
+        (partition,) = {p for p, _ in offsets}
+        # The first poll's offset went at once; the two after it wait for the interval
+        # (before, every poll committed before the next fetch, so the second's would be
+        # committed by the time the third is stored).
+        running = await committed_offsets(kafka_bootstrap, r.group, namespace)
+        assert running.get(partition) == offsets[0][1] + 1
+    finally:
+        await r.stop()
+    stopped = await committed_offsets(kafka_bootstrap, r.group, namespace)
+    assert stopped[partition] == offsets[-1][1] + 1
+
+
+async def test_a_small_poll_waits_for_what_follows_and_shares_its_transaction(
+    store: Any, producer: AIOKafkaProducer, namespace: str, kafka_bootstrap: str, make_event: Any
+) -> None:
+    """A poll of fewer than ``linger_records`` events waits ``linger`` for more: an
+    event that arrives meanwhile is applied in the same transaction (one inbox insert,
+    one commit) instead of one of its own. Each event's effect is still its own."""
+    first, second = make_event(key="case-l", content="l1"), make_event(key="case-l", content="l2")
+    r = runner(store, producer, namespace, kafka_bootstrap, linger=2.0, linger_records=2)
+    await r.start()
+    try:
+        sent = await (
+            await producer.send(
+                topics.qualify(namespace, topics.INTAKE), key=b"case-l", value=first.to_bytes()
+            )
+        )
+        tp = TopicPartition(sent.topic, sent.partition)
+
+        async def fetched() -> bool:  # the runner holds the first event now
+            assert r._consumer is not None
+            return bool(await r._consumer.position(tp) > sent.offset)
+
+        await eventually(fetched)
+        await publish(producer, namespace, "case-l", second.to_bytes())
+        await eventually(lambda: _has(store, str(second.id)))
+    finally:
+        await r.stop()
+    async with store.sessionmaker() as s:
+        # processed_at is now(): the time its transaction began.
+        times = (
+            await s.execute(
+                select(store.inbox.c.event_id, store.inbox.c.processed_at).where(
+                    store.inbox.c.event_id.in_([first.id, second.id])
+                )
+            )
+        ).all()
+    assert len(times) == 2
+    assert times[0].processed_at == times[1].processed_at, "one transaction for both"
+    assert set(await effects(store)) == {str(first.id), str(second.id)}

@@ -5,10 +5,10 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from gridcase_events import outbox, topics
-from gridcase_events.testing import read_topic
+from gridcase_events.testing import eventually, read_topic
 
 pytestmark = pytest.mark.integration
 
@@ -130,3 +130,49 @@ async def test_a_key_waits_while_another_relay_holds_its_earlier_event(
     )
     contents = [json.loads(r.value)["data"]["content"] for r in records if r.key == b"case-a"]
     assert contents == ["a1", "a2"]
+
+
+async def test_a_relay_claims_again_at_once_only_after_a_full_batch(
+    store: Any, producer: AIOKafkaProducer, namespace: str, kafka_bootstrap: str, make_event: Any
+) -> None:
+    """A batch that took fewer rows than it could took every row pending at its claim:
+    the relay then waits for a nudge (or its poll) instead of claiming nothing, which
+    costs a transaction of three round trips after every batch. A full batch is
+    followed by the next claim at once."""
+    claims: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().startswith("WITH batch"):
+            claims.append(statement)
+
+    sync = store.engine.sync_engine
+    event.listen(sync, "after_cursor_execute", seen)
+    the_relay = relay(store, producer, namespace, batch=2)
+    the_relay.poll_interval = 3600.0  # only nudges and full batches bring a claim
+    async with store.sessionmaker() as session, session.begin():
+        for n in range(5):
+            await outbox.enqueue(session, store.outbox, make_event(key=f"case-f{n}"))
+
+    def settled_at(n: int) -> Any:
+        async def check() -> bool:
+            return the_relay.published == n and the_relay.idle
+
+        return check
+
+    task = asyncio.create_task(the_relay.run())
+    try:
+        await eventually(settled_at(5))
+        assert len(claims) == 3, "2 + 2 + 1, and no empty claim after the last"
+        async with store.sessionmaker() as session, session.begin():
+            await outbox.enqueue(session, store.outbox, make_event(key="case-f5"))
+        the_relay.wake()
+        await eventually(settled_at(6))
+        assert len(claims) == 4
+    finally:
+        the_relay.stop()
+        await task
+        event.remove(sync, "after_cursor_execute", seen)
+    records = await read_topic(
+        kafka_bootstrap, topics.qualify(namespace, topics.INTAKE), min_count=6
+    )
+    assert len(records) == 6

@@ -183,6 +183,19 @@ class ConsumerRunner:
     """Apply a poll's events, all its partitions, in one transaction (falling back to a
     transaction per partition's run, then one by one, when it fails). False: one
     transaction per event, always."""
+    commit_interval: float = 1.0
+    """Seconds between offset commits while running: the offsets of stored events are
+    committed at most this often (and always on a rebalance and at stop), not after every
+    poll. A crash re-reads at most this much; the inbox drops what was already applied."""
+    lag_interval: float = 1.0
+    """Seconds between updates of the ``gridcase_consumer_lag`` gauges."""
+    linger: float = 0.02
+    """Seconds a poll of fewer than `linger_records` events waits for more before it is
+    applied: under a trickle the events of 20 ms share one transaction, one inbox insert
+    and the relay's next batch, instead of a transaction and a publish each. Waited in
+    the runner, not by the broker (``fetch_max_wait_ms``), so an idle consumer fetches
+    no more often (docs/benchmarks.md, issue 18). 0: apply every poll at once."""
+    linger_records: int = 4
     _consumer: AIOKafkaConsumer | None = field(default=None, init=False)
     _task: asyncio.Task[None] | None = field(default=None, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
@@ -190,6 +203,8 @@ class ConsumerRunner:
     _revoked: set[TopicPartition] = field(default_factory=set, init=False)
     """Partitions revoked by a rebalance still under way (the consumer's assignment
     names them until the new one arrives): their offsets are no longer ours to commit."""
+    _next_commit: float = field(default=0.0, init=False)
+    _next_lag: float = field(default=0.0, init=False)
 
     @property
     def group(self) -> str:
@@ -238,21 +253,29 @@ class ConsumerRunner:
         while not self._stop.is_set():
             try:
                 batches = await self._fetch(consumer)
+                if batches and self.linger > 0:
+                    batches = await self._linger(consumer, batches)
             except KafkaError:
                 log.exception("fetch failed", consumer=self.name)
                 await self._pause(1.0)
                 continue
             if batches:
                 await self._process_poll(consumer, batches)
-            await self._update_lag()
+            now = time.monotonic()
+            if self._uncommitted and now >= self._next_commit:
+                self._next_commit = now + self.commit_interval
+                await self._commit()
+            if now >= self._next_lag:
+                self._next_lag = now + self.lag_interval
+                await self._update_lag()
 
     async def _process_poll(
         self, consumer: AIOKafkaConsumer, batches: Mapping[TopicPartition, Sequence[Any]]
     ) -> None:
         """A poll's records, all partitions: decoded first (skipped and dead-lettered
-        ones settled), then applied (:meth:`_apply`), then the offsets of every partition
-        committed at once. The offsets committed never pass a record whose effect is not
-        stored."""
+        ones settled), then applied (:meth:`_apply`). Their offsets are committed by the
+        loop, every ``commit_interval`` (at once when a record is to be read again). The
+        offsets committed never pass a record whose effect is not stored."""
         plans = [await self._plan(consumer, tp, records) for tp, records in batches.items()]
         for plan in plans:
             if plan.lead is not None:
@@ -263,8 +286,8 @@ class ConsumerRunner:
             if self._owns(consumer, plan.tp):
                 assert plan.reread is not None
                 consumer.seek(plan.tp, plan.reread)
-        await self._commit(only={p.tp for p in plans})
         if rereads:
+            await self._commit(only={p.tp for p in plans})
             await self._pause(1.0)
 
     async def _plan(
@@ -386,9 +409,35 @@ class ConsumerRunner:
             self._uncommitted[tp] = item.commit_to
         return True
 
+    async def _linger(
+        self, consumer: AIOKafkaConsumer, batches: dict[TopicPartition, list[Any]]
+    ) -> dict[TopicPartition, list[Any]]:
+        """A small poll and what arrived within ``linger`` after it, each partition's
+        records in their order (a stopping runner does not wait)."""
+        count = sum(len(records) for records in batches.values())
+        if count >= self.linger_records or await self._pause(self.linger):
+            return batches
+        try:
+            more: dict[TopicPartition, list[Any]] = await consumer.getmany(
+                timeout_ms=0, max_records=max(1, self.max_poll_records - count)
+            )
+        except KafkaError:
+            # The records in hand are taken from the buffer already: apply them.
+            log.exception("fetch failed", consumer=self.name)
+            return batches
+        for tp, records in more.items():
+            batches.setdefault(tp, []).extend(records)
+        return batches
+
     async def _fetch(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list[Any]]:
         """The next records, or none at once when the runner is asked to stop (a fetch
-        waits up to half a second for records; a stopping service does not)."""
+        waits up to half a second for records; a stopping service does not). Records
+        already fetched are taken at once, without the tasks that the wait needs."""
+        ready: dict[TopicPartition, list[Any]] = await consumer.getmany(
+            timeout_ms=0, max_records=self.max_poll_records
+        )
+        if ready or self._stop.is_set():
+            return ready
         fetch = asyncio.ensure_future(
             consumer.getmany(timeout_ms=500, max_records=self.max_poll_records)
         )
@@ -440,11 +489,12 @@ class ConsumerRunner:
     def _ignored(self, logical_topic: str, event_type: str) -> None:
         # Any string may arrive here; only the registry's types become label values.
         label = event_type if event_type in registry.known_types() else "unknown"
-        metrics.EVENTS_CONSUMED.labels(self.name, logical_topic, label, "ignored").inc()
+        metrics.consumed(self.name, logical_topic, label, "ignored").inc()
 
     @contextlib.contextmanager
     def _span(self, item: _Item) -> Iterator[trace.Span]:
-        """The CONSUMER span of one event, with its ids bound to the logs."""
+        """The CONSUMER span of one event, with its ids bound to the logs (its attributes
+        are built only when the service's spans are recorded)."""
         record, envelope = item.record, item.envelope
         with (
             tracing.span(
@@ -452,7 +502,9 @@ class ConsumerRunner:
                 f"{item.logical_topic} process",
                 context=tracing.context_from_kafka(record.headers),
                 kind=trace.SpanKind.CONSUMER,
-                attributes={
+                attributes={}
+                if not tracing.recording(self.service)
+                else {
                     "messaging.system": "kafka",
                     "messaging.operation.type": "process",
                     "messaging.destination.name": item.logical_topic,
@@ -504,14 +556,12 @@ class ConsumerRunner:
                 index = len(run) - 1  # the commit: blame the last one, retry the rest
         except Exception as exc:
             raise _BatchFailed(index) from exc
-        metrics.EVENT_BATCH_SIZE.labels(self.name).observe(len(run))
+        metrics.batch_size(self.name).observe(len(run))
         for item, outcome, elapsed in outcomes:
             envelope = item.envelope
             if outcome == "handled":
-                metrics.EVENT_HANDLE_SECONDS.labels(self.name, envelope.type).observe(elapsed)
-            metrics.EVENTS_CONSUMED.labels(
-                self.name, item.logical_topic, envelope.type, outcome
-            ).inc()
+                metrics.handle_seconds(self.name, envelope.type).observe(elapsed)
+            metrics.consumed(self.name, item.logical_topic, envelope.type, outcome).inc()
             log.info(
                 "event handled",
                 consumer=self.name,
@@ -541,7 +591,7 @@ class ConsumerRunner:
             attempt += 1
             started = time.perf_counter()
             try:
-                with metrics.EVENT_HANDLE_SECONDS.labels(self.name, envelope.type).time():
+                with metrics.handle_seconds(self.name, envelope.type).time():
                     fresh = await self._handle(envelope, payload, handler)
             except Exception as exc:
                 if is_transient(exc):
@@ -591,7 +641,7 @@ class ConsumerRunner:
                 attempt=attempt,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )
-            metrics.EVENTS_CONSUMED.labels(self.name, logical_topic, envelope.type, outcome).inc()
+            metrics.consumed(self.name, logical_topic, envelope.type, outcome).inc()
             if fresh and self.after_commit is not None:
                 self.after_commit()
             return

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from prometheus_client import Counter, Gauge, Histogram
 
 EVENTS_PUBLISHED = Counter(
@@ -57,3 +60,34 @@ EVENT_BATCH_SIZE = Histogram(
     ["consumer"],
     buckets=(2, 5, 10, 25, 50, 100, 250, 500),
 )
+
+
+# The labelled children the consumer runner and the relay touch per event, looked up
+# once per label set (``labels()`` takes a lock and builds a key on every call). Only
+# counters and histograms, whose children are never removed; the lag gauge's are.
+_CHILDREN = 4096
+
+
+@functools.lru_cache(maxsize=_CHILDREN)
+def consumed(consumer: str, topic: str, event_type: str, outcome: str) -> Any:
+    return EVENTS_CONSUMED.labels(consumer, topic, event_type, outcome)
+
+
+@functools.lru_cache(maxsize=_CHILDREN)
+def handle_seconds(consumer: str, event_type: str) -> Any:
+    return EVENT_HANDLE_SECONDS.labels(consumer, event_type)
+
+
+@functools.lru_cache(maxsize=_CHILDREN)
+def batch_size(consumer: str) -> Any:
+    return EVENT_BATCH_SIZE.labels(consumer)
+
+
+@functools.lru_cache(maxsize=_CHILDREN)
+def published(service: str, topic: str, event_type: str) -> Any:
+    return EVENTS_PUBLISHED.labels(service, topic, event_type)
+
+
+@functools.lru_cache(maxsize=_CHILDREN)
+def publish_latency(service: str) -> Any:
+    return OUTBOX_PUBLISH_LATENCY.labels(service)

@@ -167,6 +167,14 @@ def outbox_row(event: Envelope) -> dict[str, Any]:
     }
 
 
+def _trace_header(name: str) -> str:
+    """A trace-context value of the row's ``headers`` as text, as
+    :func:`tracing.kafka_headers` would take it: a non-empty string, else NULL. Read by
+    the claim, so the relay decodes no JSON per row."""
+    value = f"o.headers->>'{name}'"
+    return f"CASE WHEN jsonb_typeof(o.headers->'{name}') = 'string' THEN {value} END"
+
+
 @dataclass
 class OutboxRelay:
     """Publishes pending outbox rows; run one per replica, as many replicas as you like."""
@@ -185,6 +193,17 @@ class OutboxRelay:
     _last_housekeeping: float = field(default=0.0, init=False)
     _claim: Any = field(default=None, init=False, repr=False)
     published: int = field(default=0, init=False)
+    _full: bool = field(default=False, init=False)
+    """The last claim took a whole batch: more rows may wait, claim again at once."""
+    _topics: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    idle: bool = field(default=False, init=False)
+    """True while :meth:`run` waits for a nudge or its next poll."""
+
+    def _qualified(self, topic: str) -> str:
+        found = self._topics.get(topic)
+        if found is None:
+            found = self._topics[topic] = topics.qualify(self.namespace, topic)
+        return found
 
     def wake(self) -> None:
         """Nudges the relay after a commit that wrote outbox rows (saves a poll)."""
@@ -214,9 +233,11 @@ class OutboxRelay:
                 WHERE NOT e.published AND e.key = b.key AND e.id < b.id
                   AND e.id NOT IN (SELECT id FROM batch)
             )
-            RETURNING o.id, o.topic, o.key, o.event_type, o.event_id,
+            RETURNING o.id, o.topic, o.key, o.event_type, o.event_id::text AS event_id,
                       o.payload::text AS payload, o.payload->>'correlation_id' AS correlation_id,
-                      o.headers, o.created_at
+                      {_trace_header("traceparent")} AS traceparent,
+                      {_trace_header("tracestate")} AS tracestate,
+                      o.created_at, (SELECT count(*) FROM batch) AS claimed
             """  # noqa: S608 - table name comes from our own metadata
         ).bindparams(
             bindparam("limit", type_=Integer), bindparam("now", type_=DateTime(timezone=True))
@@ -232,19 +253,25 @@ class OutboxRelay:
                 self._claim, {"limit": self.batch_size, "now": self.clock.now()}
             )
             rows = sorted(result.all(), key=lambda r: r.id)  # RETURNING keeps no order
+            # Rows held back for another relay's earlier row of their key are claimed
+            # but not returned: the batch was full when it claimed `batch_size` rows.
+            self._full = bool(rows) and rows[0].claimed >= self.batch_size
             if not rows:
                 return 0
             futures = []
             for row in rows:
                 headers = [
                     ("type", row.event_type.encode()),
-                    ("event_id", str(row.event_id).encode()),
+                    ("event_id", row.event_id.encode()),
                     ("correlation_id", str(row.correlation_id).encode()),
-                    *tracing.kafka_headers(row.headers),
                 ]
+                if row.traceparent:
+                    headers.append(("traceparent", row.traceparent.encode()))
+                if row.tracestate:
+                    headers.append(("tracestate", row.tracestate.encode()))
                 futures.append(
                     await self.producer.send(
-                        topics.qualify(self.namespace, row.topic),
+                        self._qualified(row.topic),
                         value=row.payload.encode(),
                         key=row.key.encode(),
                         headers=headers,
@@ -255,11 +282,10 @@ class OutboxRelay:
             await asyncio.gather(*futures)
         now = self.clock.now()
         self.published += len(rows)
+        latency = metrics.publish_latency(self.service)
         for row in rows:
-            metrics.EVENTS_PUBLISHED.labels(self.service, row.topic, row.event_type).inc()
-            metrics.OUTBOX_PUBLISH_LATENCY.labels(self.service).observe(
-                max(0.0, (now - row.created_at).total_seconds())
-            )
+            metrics.published(self.service, row.topic, row.event_type).inc()
+            latency.observe(max(0.0, (now - row.created_at).total_seconds()))
         return len(rows)
 
     async def housekeeping(self) -> None:
@@ -301,9 +327,13 @@ class OutboxRelay:
                 log.exception("outbox relay failed; retrying", extra={"service": self.service})
                 published = 0
                 backoff = min(backoff * 2, 10.0)
-            if published == 0 and not self._stopping:
+            # A batch that was not full took every row pending at its claim: wait for
+            # the next nudge (a commit since then) or poll rather than claim nothing.
+            if (published == 0 or not self._full) and not self._stopping:
+                self.idle = True
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+                self.idle = False
 
     def stop(self) -> None:
         self._stopping = True
