@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gridcase_events import topics
+from gridcase_events import outbox, topics
 from gridcase_events.consumer import ConsumerRunner
 from gridcase_events.envelope import Envelope
 from gridcase_events.testing import LogLines, eventually, read_topic
@@ -635,3 +635,49 @@ async def test_a_small_poll_waits_for_what_follows_and_shares_its_transaction(
     assert len(times) == 2
     assert times[0].processed_at == times[1].processed_at, "one transaction for both"
     assert set(await effects(store)) == {str(first.id), str(second.id)}
+
+
+@pytest.mark.parametrize("batch", [True, False], ids=["runs", "one-by-one"])
+async def test_the_relay_is_woken_only_after_a_commit_that_wrote_outbox_rows(
+    store: Any,
+    producer: AIOKafkaProducer,
+    namespace: str,
+    kafka_bootstrap: str,
+    make_event: Any,
+    batch: bool,
+) -> None:
+    """A consumer whose events write no outbox rows (notify's planning, escalation's
+    reports) costs the relay no claim; one that announces something wakes it."""
+    announce_on = "announce"
+    effect = apply_effect(store)
+
+    async def handle(session: AsyncSession, event: Envelope, payload: Any) -> None:
+        await effect(session, event, payload)
+        if payload.content == announce_on:
+            await outbox.enqueue(session, store.outbox, make_event(key=event.subject))
+
+    woken: list[int] = []
+    quiet = [make_event(key="case-w", content=f"q{i}") for i in range(3)]
+    r = runner(
+        store,
+        producer,
+        namespace,
+        kafka_bootstrap,
+        handler=handle,
+        batch=batch,
+        after_commit=lambda: woken.append(1),
+    )
+    await r.start()
+    try:
+        for e in quiet:
+            await publish(producer, namespace, "case-w", e.to_bytes())
+        await eventually(lambda: _has(store, str(quiet[-1].id)))
+        assert woken == [], "runs that wrote no outbox rows woke the relay"
+        loud = make_event(key="case-w", content=announce_on)
+        await publish(producer, namespace, "case-w", loud.to_bytes())
+        await eventually(lambda: _has(store, str(loud.id)))
+    finally:
+        await r.stop()
+    assert woken == [1]
+    async with store.sessionmaker() as s:
+        assert await s.scalar(select(func.count()).select_from(store.outbox)) == 1

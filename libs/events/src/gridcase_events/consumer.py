@@ -38,7 +38,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gridcase_events import inbox, metrics, registry, topics
+from gridcase_events import inbox, metrics, outbox, registry, topics
 from gridcase_events.envelope import Envelope
 from gridcase_events.kit import tracing
 from gridcase_events.kit.clock import Clock, SystemClock
@@ -531,6 +531,7 @@ class ConsumerRunner:
         started = time.perf_counter()
         outcomes: list[tuple[_Item, str, float]] = []
         index = 0
+        wrote = False
         try:
             async with self.sessionmaker() as session, session.begin():
                 fresh_ids = await inbox.record_many(
@@ -554,6 +555,7 @@ class ConsumerRunner:
                         span.set_attribute("gridcase.outcome", "handled")
                     outcomes.append((item, "handled", elapsed))
                 index = len(run) - 1  # the commit: blame the last one, retry the rest
+                wrote = outbox.written(session)
         except Exception as exc:
             raise _BatchFailed(index) from exc
         metrics.batch_size(self.name).observe(len(run))
@@ -576,7 +578,9 @@ class ConsumerRunner:
             events=len(run),
             duration_ms=round((time.perf_counter() - started) * 1000, 2),
         )
-        if self.after_commit is not None and any(o == "handled" for _, o, _ in outcomes):
+        # The relay is woken only for a run that wrote outbox rows: a consumer that
+        # writes none (notify's planning, escalation's reports) costs it no claim.
+        if self.after_commit is not None and wrote:
             self.after_commit()
 
     async def _handle_with_retries(self, item: _Item, span: trace.Span) -> None:
@@ -592,7 +596,7 @@ class ConsumerRunner:
             started = time.perf_counter()
             try:
                 with metrics.handle_seconds(self.name, envelope.type).time():
-                    fresh = await self._handle(envelope, payload, handler)
+                    fresh, wrote = await self._handle(envelope, payload, handler)
             except Exception as exc:
                 if is_transient(exc):
                     # The database or broker is away: wait for it, do not count.
@@ -642,11 +646,15 @@ class ConsumerRunner:
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )
             metrics.consumed(self.name, logical_topic, envelope.type, outcome).inc()
-            if fresh and self.after_commit is not None:
+            if wrote and self.after_commit is not None:
                 self.after_commit()
             return
 
-    async def _handle(self, envelope: Envelope, payload: BaseModel, handler: Handler) -> bool:
+    async def _handle(
+        self, envelope: Envelope, payload: BaseModel, handler: Handler
+    ) -> tuple[bool, bool]:
+        """Whether the event was fresh (not in the inbox yet), and whether its handler
+        wrote outbox rows."""
         async with self.sessionmaker() as session, session.begin():
             fresh = await inbox.record(
                 session,
@@ -657,7 +665,8 @@ class ConsumerRunner:
             )
             if fresh:
                 await handler(session, envelope, payload)
-        return fresh
+            wrote = outbox.written(session)
+        return fresh, wrote
 
     async def _dead_letter(
         self,

@@ -69,6 +69,22 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
+WRITTEN = "gridcase.outbox_written"
+
+
+def mark_written(session: AsyncSession) -> None:
+    """Notes in `session` that its transaction wrote outbox rows, so that the consumer
+    runner wakes the relay after the commit (:func:`written`). :func:`enqueue` and
+    :func:`enqueue_rows` note it themselves; a caller that writes its rows with its own
+    statement (:class:`RowInsert`) calls this."""
+    session.info[WRITTEN] = True
+
+
+def written(session: AsyncSession) -> bool:
+    """Whether `session`'s transaction wrote outbox rows (:func:`mark_written`)."""
+    return bool(session.info.get(WRITTEN))
+
+
 async def enqueue(session: AsyncSession, table: Table, event: Envelope) -> None:
     """Adds `event` to the outbox inside the caller's transaction (never commits).
 
@@ -77,6 +93,7 @@ async def enqueue(session: AsyncSession, table: Table, event: Envelope) -> None:
     """
     # The row as parameters of a plain INSERT: one statement shape, compiled once.
     await session.execute(table.insert(), outbox_row(event))
+    mark_written(session)
 
 
 async def enqueue_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -84,6 +101,7 @@ async def enqueue_rows(session: AsyncSession, table: Table, rows: list[dict[str,
     parent) in one statement, inside the caller's transaction."""
     if rows:
         await session.execute(table.insert(), rows)
+        mark_written(session)
 
 
 @dataclass(frozen=True)

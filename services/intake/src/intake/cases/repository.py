@@ -64,6 +64,7 @@ async def insert_announced(session: AsyncSession, values: dict[str, Any], event:
     tracking number exists: then neither (False). A concurrent insert of the same key
     waits for the first to finish."""
     result = await session.execute(_INSERT_ANNOUNCED, {**values, **_ANNOUNCED.parameters(event)})
+    outbox.mark_written(session)
     return result.first() is not None
 
 
