@@ -6,7 +6,7 @@ import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from sqlalchemy import (
@@ -14,11 +14,11 @@ from sqlalchemy import (
     Float,
     Integer,
     String,
+    Table,
     Text,
     and_,
     bindparam,
     func,
-    literal,
     or_,
     select,
     text,
@@ -86,18 +86,58 @@ async def get_by_tracking_no(session: AsyncSession, tracking_no: str) -> Case | 
     return result.scalar_one_or_none()
 
 
+_CASES = cast(Table, Case.__table__)
+_STEPS = cast(Table, CaseStep.__table__)
+# A dispatch event's status columns differ by event type (a few shapes): one statement
+# per shape, built and compiled once, values bound (Core, not the ORM's bulk update).
+_ADVANCE: dict[tuple[str, ...], Any] = {}
+
+
+def _advance_statement(columns: tuple[str, ...]) -> Any:
+    statement = _ADVANCE.get(columns)
+    if statement is None:
+        c = _CASES.c
+        statement = (
+            update(_CASES)
+            .where(c.id == bindparam("case_id"), c.status_version <= bindparam("version"))
+            .values(
+                status_version=bindparam("version"),
+                **{name: bindparam(f"v_{name}", type_=c[name].type) for name in columns},
+            )
+            .returning(c.id)
+        )
+        _ADVANCE[columns] = statement
+    return statement
+
+
 async def advance_status(
     session: AsyncSession, *, case_id: UUID, version: int, values: dict[str, Any]
 ) -> bool:
     """Applies a dispatch event unless a newer one (a higher case version) is already
     applied. Events of one version come from one transaction, in order, on one partition."""
+    columns = tuple(sorted(values))
     result = await session.execute(
-        update(Case)
-        .where(Case.id == case_id, Case.status_version <= version)
-        .values(status_version=version, **values)
-        .returning(Case.id)
+        _advance_statement(columns),
+        {"case_id": case_id, "version": version, **{f"v_{k}": values[k] for k in columns}},
     )
     return result.first() is not None
+
+
+# A step of a case intake knows (the SELECT finds none for a case it never took in).
+_ADD_STEP = (
+    insert(_STEPS)
+    .from_select(
+        ["case_id", "version", "status", "at", "note"],
+        select(
+            _CASES.c.id,
+            bindparam("version", type_=Integer),
+            bindparam("status", type_=String),
+            bindparam("at", type_=DateTime(timezone=True)),
+            bindparam("note", type_=Text),
+        ).where(_CASES.c.id == bindparam("case_id")),
+    )
+    .on_conflict_do_nothing()
+)
 
 
 async def add_step(
@@ -111,17 +151,9 @@ async def add_step(
 ) -> None:
     """Records a step of a case intake knows, once (a redelivered event adds nothing;
     an event about a case intake never took in adds nothing either)."""
-    rows = select(
-        Case.id,
-        literal(version, Integer),
-        literal(status, String),
-        literal(at, DateTime(timezone=True)),
-        literal(note, Text),
-    ).where(Case.id == case_id)
     await session.execute(
-        insert(CaseStep)
-        .from_select(["case_id", "version", "status", "at", "note"], rows)
-        .on_conflict_do_nothing()
+        _ADD_STEP,
+        {"case_id": case_id, "version": version, "status": status, "at": at, "note": note},
     )
 
 
@@ -130,6 +162,28 @@ async def steps(session: AsyncSession, case_id: UUID) -> list[CaseStep]:
         select(CaseStep).where(CaseStep.case_id == case_id).order_by(CaseStep.version, CaseStep.at)
     )
     return list(result.scalars())
+
+
+_ADVANCE_EXPECTED = (
+    update(_CASES)
+    .where(
+        _CASES.c.id == bindparam("case_id"),
+        (_CASES.c.expected_changed_at.is_(None))
+        | (
+            tuple_(_CASES.c.expected_generation, _CASES.c.expected_changed_at)
+            <= tuple_(
+                bindparam("generation", type_=Integer),
+                bindparam("changed_at", type_=DateTime(timezone=True)),
+            )
+        ),
+    )
+    .values(
+        expected_at=bindparam("expected_at", type_=DateTime(timezone=True)),
+        expected_generation=bindparam("generation"),
+        expected_changed_at=bindparam("changed_at"),
+    )
+    .returning(_CASES.c.id)
+)
 
 
 async def advance_expected(
@@ -143,21 +197,13 @@ async def advance_expected(
     """Sets the resolution deadline unless a later one (a higher generation, or the same
     generation changed later) is already set."""
     result = await session.execute(
-        update(Case)
-        .where(
-            Case.id == case_id,
-            (Case.expected_changed_at.is_(None))
-            | (
-                tuple_(Case.expected_generation, Case.expected_changed_at)
-                <= tuple_(generation, changed_at)
-            ),
-        )
-        .values(
-            expected_at=expected_at,
-            expected_generation=generation,
-            expected_changed_at=changed_at,
-        )
-        .returning(Case.id)
+        _ADVANCE_EXPECTED,
+        {
+            "case_id": case_id,
+            "generation": generation,
+            "changed_at": changed_at,
+            "expected_at": expected_at,
+        },
     )
     return result.first() is not None
 
