@@ -10,6 +10,7 @@ as a script's own folder is what Python puts there).
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import os
@@ -18,6 +19,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -194,6 +196,63 @@ async def ready(url: str, proc: Popen, client: httpx.AsyncClient | None = None) 
                     return
             await asyncio.sleep(0.1)
     raise SystemExit(f"{url} not ready")
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One service running on a scratch database and namespace, and a producer to feed it."""
+
+    db: Scratch
+    url: str
+    proc: Popen
+    producer: Any
+
+
+@contextlib.asynccontextmanager
+async def one_service(
+    name: str, *, partitions: int, logs: Path, env: Mapping[str, str] | None = None
+) -> AsyncIterator[Stage]:
+    """`name` (a service) as a process of its own on a scratch database and topic
+    namespace (``<initial>bench<8 hex>.``), ready, with a started producer; prints its
+    pid (for a profiler) and stops everything afterwards. `env` adds to or overrides the
+    service's environment (``GRIDCASE_LOG_LEVEL`` is WARNING unless given)."""
+    from gridcase_events.producer import create_producer
+
+    async with scratch(f"{name[0]}bench", partitions=partitions) as db:
+        port = free_port()
+        extra = {"GRIDCASE_LOG_LEVEL": "WARNING", **(env or {}), f"{name.upper()}_PORT": str(port)}
+        url = f"http://127.0.0.1:{port}"
+        proc = service(name, env=db.env(**extra), log=logs / f"{name}.log")
+        producer = create_producer(db.kafka, client_id=f"bench-{name}")
+        try:
+            await ready(f"{url}/readyz", proc)
+            await producer.start()
+            print(f"{name} pid {proc.pid}, logs in {logs}", flush=True)
+            yield Stage(db, url, proc, producer)
+        finally:
+            await producer.stop()
+            stop(proc)
+
+
+def stage_parser(doc: str | None, *, unit: str, drain: float) -> argparse.ArgumentParser:
+    """The options every stage bench takes: rate, duration, drain, partitions, logs."""
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rate", type=float, default=50.0, help=f"{unit} per second")
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds of publishing")
+    parser.add_argument("--drain", type=float, default=drain, help="seconds to wait for the rest")
+    parser.add_argument("--partitions", type=int, default=3, help="partitions per topic")
+    parser.add_argument("--logs", help="where the processes' logs go (a new directory)")
+    return parser
+
+
+def parse_stage_args(parser: argparse.ArgumentParser, name: str) -> argparse.Namespace:
+    """The parsed options, ``args.logs`` a directory that exists (a new one if not given)."""
+    args = parser.parse_args()
+    args.logs = Path(args.logs or tempfile.mkdtemp(prefix=f"gridcase-bench-{name}-"))
+    args.logs.mkdir(parents=True, exist_ok=True)
+    return args
 
 
 # ---- events in and out ----------------------------------------------------------

@@ -29,7 +29,6 @@ import contextlib
 import json
 import secrets
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -43,20 +42,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._stage import (
     REPO,
     cpu_seconds,
-    free_port,
+    one_service,
+    parse_stage_args,
     pct,
     print_machine,
     print_rows,
     publish,
-    ready,
     rss_mib,
-    scratch,
-    service,
-    stop,
+    stage_parser,
     tail,
 )
 from gridcase_events import envelope, payloads, topics
-from gridcase_events.producer import create_producer
 from gridcase_events.testing_districts import GeneratedDistrict, generated_district
 
 DISTRICT = "510302"
@@ -192,38 +188,17 @@ async def measure(
 
 
 async def run(args: argparse.Namespace) -> None:
-    async with scratch("dbench", partitions=args.partitions) as db:
-        port = free_port()
-        env = db.env(GRIDCASE_LOG_LEVEL=args.log_level, DISPATCH_PORT=str(port))
-        url = f"http://127.0.0.1:{port}"
-        dispatch = service("dispatch", env=env, log=Path(args.logs) / "dispatch.log")
-        producer = create_producer(db.kafka, client_id="bench-dispatch")
-        try:
-            await ready(f"{url}/readyz", dispatch)
-            await import_district(url, district(args.grids))
-            await producer.start()
-            print(f"dispatch pid {dispatch.pid}, logs in {args.logs}", flush=True)
-            await measure(producer, db.kafka, db.namespace, dispatch.pid, args)
-        finally:
-            await producer.stop()
-            stop(dispatch)
+    env = {"GRIDCASE_LOG_LEVEL": args.log_level}
+    async with one_service("dispatch", partitions=args.partitions, logs=args.logs, env=env) as s:
+        await import_district(s.url, district(args.grids))
+        await measure(s.producer, s.db.kafka, s.db.namespace, s.proc.pid, args)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--rate", type=float, default=50.0, help="reports per second")
-    parser.add_argument("--duration", type=float, default=30.0, help="seconds of publishing")
-    parser.add_argument("--drain", type=float, default=120.0, help="seconds to wait for the rest")
+    parser = stage_parser(__doc__, unit="reports", drain=120.0)
     parser.add_argument("--grids", type=int, default=64, help="grids of the generated district")
-    parser.add_argument("--partitions", type=int, default=3, help="partitions per topic")
     parser.add_argument("--log-level", default="WARNING", help="dispatch's")
-    parser.add_argument("--logs", help="where dispatch's log goes (a new directory)")
-    args = parser.parse_args()
-    args.logs = args.logs or tempfile.mkdtemp(prefix="gridcase-bench-dispatch-")
-    Path(args.logs).mkdir(parents=True, exist_ok=True)
-    asyncio.run(run(args))
+    asyncio.run(run(parse_stage_args(parser, "dispatch")))
 
 
 if __name__ == "__main__":

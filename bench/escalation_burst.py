@@ -32,7 +32,6 @@ import contextlib
 import json
 import secrets
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,20 +41,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._stage import (
     cpu_seconds,
-    free_port,
+    one_service,
+    parse_stage_args,
     pct,
     print_machine,
     print_rows,
     publish,
-    ready,
     rss_mib,
-    scratch,
-    service,
-    stop,
+    stage_parser,
     tail,
 )
 from gridcase_events import envelope, payloads, topics
-from gridcase_events.producer import create_producer
 
 DISTRICT = "510302"
 CATEGORY = "environment/garbage-overflow"
@@ -195,36 +191,15 @@ async def measure(
 
 
 async def run(args: argparse.Namespace) -> None:
-    async with scratch("ebench", partitions=args.partitions) as db:
-        port = free_port()
-        env = db.env(GRIDCASE_LOG_LEVEL=args.log_level, ESCALATION_PORT=str(port))
-        url = f"http://127.0.0.1:{port}"
-        escalation = service("escalation", env=env, log=Path(args.logs) / "escalation.log")
-        producer = create_producer(db.kafka, client_id="bench-escalation")
-        try:
-            await ready(f"{url}/readyz", escalation)
-            await producer.start()
-            print(f"escalation pid {escalation.pid}, logs in {args.logs}", flush=True)
-            await measure(producer, db.kafka, db.namespace, escalation.pid, args)
-        finally:
-            await producer.stop()
-            stop(escalation)
+    env = {"GRIDCASE_LOG_LEVEL": args.log_level}
+    async with one_service("escalation", partitions=args.partitions, logs=args.logs, env=env) as s:
+        await measure(s.producer, s.db.kafka, s.db.namespace, s.proc.pid, args)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--rate", type=float, default=50.0, help="cases per second")
-    parser.add_argument("--duration", type=float, default=30.0, help="seconds of publishing")
-    parser.add_argument("--drain", type=float, default=120.0, help="seconds to wait for the rest")
-    parser.add_argument("--partitions", type=int, default=3, help="partitions per topic")
+    parser = stage_parser(__doc__, unit="cases", drain=120.0)
     parser.add_argument("--log-level", default="WARNING", help="escalation's")
-    parser.add_argument("--logs", help="where escalation's log goes (a new directory)")
-    args = parser.parse_args()
-    args.logs = args.logs or tempfile.mkdtemp(prefix="gridcase-bench-escalation-")
-    Path(args.logs).mkdir(parents=True, exist_ok=True)
-    asyncio.run(run(args))
+    asyncio.run(run(parse_stage_args(parser, "escalation")))
 
 
 if __name__ == "__main__":

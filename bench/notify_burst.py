@@ -28,7 +28,6 @@ import argparse
 import asyncio
 import re
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,21 +42,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._stage import (
     cpu_seconds,
     free_port,
+    one_service,
+    parse_stage_args,
     pct,
     print_machine,
     print_rows,
     ready,
     rss_mib,
-    scratch,
-    service,
     sms_sink,
+    stage_parser,
     stop,
 )
 from gridcase_events import envelope, payloads, topics
 from gridcase_events.kit.db import create_engine
 from gridcase_events.kit.pii import PiiCipher
 from gridcase_events.kit.settings import DEV_PII_KEY
-from gridcase_events.producer import create_producer
 
 GRID = "510302001001001"
 TRACKING = re.compile(r"GC-20261128-\d{6}")
@@ -120,30 +119,21 @@ def assignment(case_id: UUID, i: int, staff: int) -> payloads.CaseAssigned:
 
 
 async def run(args: argparse.Namespace) -> None:
-    async with scratch("nbench", partitions=args.partitions) as db:
-        logs = Path(args.logs)
-        sms_port, port = free_port(), free_port()
-        env = db.env(
-            GRIDCASE_LOG_LEVEL="WARNING",
-            NOTIFY_PORT=str(port),
-            NOTIFY_SMS_GATEWAY_URL=f"http://127.0.0.1:{sms_port}/sms/send",
-            NOTIFY_QUIET_HOURS="",
-            NOTIFY_SMS_BURST_LIMIT="1000000",
-        )
-        sink = sms_sink(sms_port, log=logs / "sms-sink.log")
-        notify = service("notify", env=env, log=logs / "notify.log")
-        producer = create_producer(db.kafka, client_id="bench-notify")
-        try:
-            await ready(f"http://127.0.0.1:{sms_port}/sms/messages", sink)
-            await ready(f"http://127.0.0.1:{port}/readyz", notify)
-            await producer.start()
-            print(f"notify pid {notify.pid}, logs in {logs}", flush=True)
-            await publish_staff(producer, db.namespace, db.database_url, args.staff)
-            sink_url = f"http://127.0.0.1:{sms_port}"
-            await measure(producer, db.namespace, sink_url, notify.pid, args)
-        finally:
-            await producer.stop()
-            stop(notify, sink)
+    sms_port = free_port()
+    env = {
+        "NOTIFY_SMS_GATEWAY_URL": f"http://127.0.0.1:{sms_port}/sms/send",
+        "NOTIFY_QUIET_HOURS": "",
+        "NOTIFY_SMS_BURST_LIMIT": "1000000",
+    }
+    sink = sms_sink(sms_port, log=args.logs / "sms-sink.log")
+    try:
+        sink_url = f"http://127.0.0.1:{sms_port}"
+        await ready(f"{sink_url}/sms/messages", sink)
+        async with one_service("notify", partitions=args.partitions, logs=args.logs, env=env) as s:
+            await publish_staff(s.producer, s.db.namespace, s.db.database_url, args.staff)
+            await measure(s.producer, s.db.namespace, sink_url, s.proc.pid, args)
+    finally:
+        stop(sink)
 
 
 async def send(
@@ -241,24 +231,14 @@ async def measure(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--rate", type=float, default=50.0, help="cases per second")
-    parser.add_argument("--duration", type=float, default=30.0, help="seconds of publishing")
-    parser.add_argument("--drain", type=float, default=180.0, help="seconds to wait for the rest")
+    parser = stage_parser(__doc__, unit="cases", drain=180.0)
     parser.add_argument("--staff", type=int, default=64, help="staff members assigned in turn")
-    parser.add_argument("--partitions", type=int, default=3, help="partitions per topic")
     parser.add_argument(
         "--assigned-only",
         action="store_true",
         help="publish case.assigned alone, not each case's case.reported and case.routed",
     )
-    parser.add_argument("--logs", help="where notify's and the sink's logs go")
-    args = parser.parse_args()
-    args.logs = args.logs or tempfile.mkdtemp(prefix="gridcase-bench-notify-")
-    Path(args.logs).mkdir(parents=True, exist_ok=True)
-    asyncio.run(run(args))
+    asyncio.run(run(parse_stage_args(parser, "notify")))
 
 
 if __name__ == "__main__":
