@@ -1,7 +1,7 @@
-"""The deadlines projection inside a consumer run: a case's clock events of one
-transaction (as the kit's runner applies a run: one session, a flush between handlers)
-change their clocks one statement each, and the case's clocks are read once and its
-deadline written once, when the transaction commits. Against the real database."""
+"""The deadlines projection inside a consumer run: the clock events of one transaction
+(as the kit's runner applies a run: one session, a flush between handlers) are written
+when it commits, in their order, in one call; the touched cases' clocks are read once and
+their deadlines written once. Against the real database."""
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
@@ -102,8 +102,8 @@ async def test_an_assignments_two_clocks_read_and_write_the_deadline_once(
     clock_writes = [s for s in statements if s.startswith("INSERT INTO dispatch.sla_clocks")]
     reads = [s for s in statements if s.startswith("SELECT") and "sla_clocks" in s]
     deadline_writes = [s for s in statements if "case_deadlines" in s]
-    assert len(clock_writes) == 4, statements  # one statement an event
-    assert len(reads) <= 1 and len(deadline_writes) == 1, statements  # once for the run
+    # once for the run: the four starts (sent at once), the clocks, the deadlines
+    assert (len(clock_writes), len(reads), len(deadline_writes)) == (1, 1, 1), statements
     assert await deadline(sessions, one) == ("sign_for", T0 + timedelta(minutes=30), 0)
     assert await deadline(sessions, two) == ("resolution", T0 + timedelta(minutes=60), 0)
 

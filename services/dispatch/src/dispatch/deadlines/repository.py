@@ -5,20 +5,22 @@ Every statement here is built once, at import, with its values bound at executio
 cache-keying) statements per event cost more than running them (docs/benchmarks.md,
 "dispatch profiled inside the pipeline").
 
-An event changes its clock in one statement: an upsert whose ``ON CONFLICT`` update
-applies the projection's rules (the highest generation, then the latest change, wins;
-a stop, pause or resume keeps its latest time). The upsert locks the clock's row as
-``SELECT … FOR UPDATE`` would, whether it changes it or not. The case's nearest
-deadline is not recomputed per event: the transaction notes the case (:func:`touched`),
-and when it commits, the clocks of all the cases it touched are read in one statement
-and their deadlines written in one (issue 18: an assignment's two clocks arrive
-together, in one consumer run)."""
+An event's change of its clock is one upsert whose ``ON CONFLICT`` update applies the
+projection's rules (the highest generation, then the latest change, wins; a stop, pause
+or resume keeps its latest time), locking the clock's row as ``SELECT … FOR UPDATE``
+would, whether it changes it or not. The transaction holds its events' changes and
+writes them when it commits (a ``before_commit`` listener, as escalation's facts rows
+are written): in the order of the events, consecutive ones of a kind in one call; then
+the clocks of all the cases it touched in one read, and their deadlines in one upsert
+(issue 18: an assignment's two clocks arrive together, in one consumer run). A
+transaction that rolls back writes none of it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from itertools import groupby
 from typing import Any, cast
 from uuid import UUID
 
@@ -168,7 +170,7 @@ _SET_DEADLINE = _NEW_DEADLINE.on_conflict_do_update(
 _NO_DEADLINE = delete(_DEADLINES).where(_DEADLINES.c.case_id == any_(_IDS))
 
 
-async def start(
+def start(
     session: AsyncSession,
     *,
     case_id: UUID,
@@ -180,7 +182,9 @@ async def start(
     resumed_at: datetime | None,
 ) -> None:
     """A clock's start (or its deadline moved), unless the row holds a newer one."""
-    await session.execute(
+    _pend(
+        session,
+        case_id,
         _START,
         {
             "p_case_id": case_id,
@@ -192,10 +196,9 @@ async def start(
             "p_resumed_at": resumed_at,
         },
     )
-    touched(session, case_id)
 
 
-async def fired(
+def fired(
     session: AsyncSession,
     *,
     case_id: UUID,
@@ -207,7 +210,9 @@ async def fired(
     breached: bool,
 ) -> None:
     """A warning (`percent`) or a breach of a clock's generation; an older one is ignored."""
-    await session.execute(
+    _pend(
+        session,
+        case_id,
         _FIRED,
         {
             "p_case_id": case_id,
@@ -219,51 +224,59 @@ async def fired(
             "p_breached": breached,
         },
     )
-    touched(session, case_id)
 
 
-async def stopped(
-    session: AsyncSession, *, case_id: UUID, clocks: Sequence[str], at: datetime
-) -> None:
-    await session.execute(_STOP, [{"p_case_id": case_id, "p_clock": c, "p_at": at} for c in clocks])
-    touched(session, case_id)
+def stopped(session: AsyncSession, *, case_id: UUID, clocks: Sequence[str], at: datetime) -> None:
+    for clock in clocks:
+        _pend(session, case_id, _STOP, {"p_case_id": case_id, "p_clock": clock, "p_at": at})
 
 
-async def paused(session: AsyncSession, *, case_id: UUID, clock: str, at: datetime) -> None:
-    await session.execute(_PAUSE, {"p_case_id": case_id, "p_clock": clock, "p_at": at})
-    touched(session, case_id)
+def paused(session: AsyncSession, *, case_id: UUID, clock: str, at: datetime) -> None:
+    _pend(session, case_id, _PAUSE, {"p_case_id": case_id, "p_clock": clock, "p_at": at})
 
 
-async def resumed(session: AsyncSession, *, case_id: UUID, clock: str, at: datetime) -> None:
-    await session.execute(_RESUME, {"p_case_id": case_id, "p_clock": clock, "p_at": at})
-    touched(session, case_id)
+def resumed(session: AsyncSession, *, case_id: UUID, clock: str, at: datetime) -> None:
+    _pend(session, case_id, _RESUME, {"p_case_id": case_id, "p_clock": clock, "p_at": at})
 
 
-_TOUCHED = "dispatch.deadlines.touched"
-"""Where a transaction keeps the cases whose clocks it changed (``session.info``), with
-the transaction they belong to; their deadlines are written when it commits."""
+_HELD = "dispatch.deadlines.held"
+"""Where a transaction keeps its clock changes (``session.info``), with the transaction
+they belong to: the statements in the order of their events, and the cases they touch."""
 
 
-def touched(session: AsyncSession, case_id: UUID) -> None:
-    """Notes that the case's clocks changed in this transaction: its deadline is
-    recomputed once, when the transaction commits, whatever the number of its events."""
+@dataclass(slots=True)
+class _Held:
+    transaction: object
+    changes: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)
+    cases: set[UUID] = field(default_factory=set)
+
+
+def _pend(session: AsyncSession, case_id: UUID, statement: Any, values: dict[str, Any]) -> None:
+    """A clock change of this transaction, written when it commits (in the order of its
+    events), and its case's deadline recomputed then, once whatever the number of its
+    events."""
     transaction = session.sync_session.get_transaction()
-    kept = session.info.get(_TOUCHED)
-    if kept is None or kept[0] is not transaction:
-        # What a rolled-back transaction touched is not this one's.
-        kept = session.info[_TOUCHED] = (transaction, set())
-        event.listen(session.sync_session, "before_commit", _write_deadlines, once=True)
-    cases: set[UUID] = kept[1]
-    cases.add(case_id)
+    held = session.info.get(_HELD)
+    if held is None or held.transaction is not transaction:
+        # What a rolled-back transaction held is not this one's.
+        held = session.info[_HELD] = _Held(transaction)
+        event.listen(session.sync_session, "before_commit", _write_held, once=True)
+    held.changes.append((statement, values))
+    held.cases.add(case_id)
 
 
-def _write_deadlines(session: Session) -> None:
-    """Before the commit: the touched cases' clocks in one read, their nearest running
-    deadlines in one upsert (and one delete for the cases with none running)."""
-    kept = session.info.pop(_TOUCHED, None)
-    if kept is None or kept[0] is not session.get_transaction() or not kept[1]:
+def _write_held(session: Session) -> None:
+    """Before the commit: the transaction's clock changes, in order, consecutive ones of
+    a kind in one call (asyncpg sends them at once, each applied in turn); then the
+    touched cases' clocks in one read and their nearest running deadlines in one upsert
+    (and one delete for the cases with none running)."""
+    held = session.info.pop(_HELD, None)
+    if held is None or held.transaction is not session.get_transaction() or not held.cases:
         return
-    case_ids = sorted(kept[1])  # one order for every writer: no deadlock between replicas
+    for _, kind in groupby(held.changes, key=lambda change: id(change[0])):
+        changes = list(kind)
+        session.execute(changes[0][0], [values for _, values in changes])
+    case_ids = sorted(held.cases)  # one order for every writer: no deadlock between replicas
     clocks: dict[UUID, list[Clock]] = {case_id: [] for case_id in case_ids}
     for row in session.execute(_CLOCKS_OF, {"p_case_ids": case_ids}):
         clocks[row.case_id].append(Clock(*row))

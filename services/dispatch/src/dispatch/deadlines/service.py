@@ -31,7 +31,7 @@ from gridcase_events import payloads
 
 
 async def clock_started(session: AsyncSession, p: payloads.SlaClockStarted) -> None:
-    await repository.start(
+    repository.start(
         session,
         case_id=p.case_id,
         clock=p.clock,
@@ -44,7 +44,7 @@ async def clock_started(session: AsyncSession, p: payloads.SlaClockStarted) -> N
 
 
 async def warned(session: AsyncSession, p: payloads.SlaWarning) -> None:
-    await repository.fired(
+    repository.fired(
         session,
         case_id=p.case_id,
         clock=p.clock,
@@ -57,7 +57,7 @@ async def warned(session: AsyncSession, p: payloads.SlaWarning) -> None:
 
 
 async def breached(session: AsyncSession, p: payloads.SlaBreached) -> None:
-    await repository.fired(
+    repository.fired(
         session,
         case_id=p.case_id,
         clock=p.clock,
@@ -72,12 +72,12 @@ async def breached(session: AsyncSession, p: payloads.SlaBreached) -> None:
 async def stopped(
     session: AsyncSession, *, case_id: UUID, clocks: Sequence[str], at: datetime
 ) -> None:
-    await repository.stopped(session, case_id=case_id, clocks=clocks, at=at)
+    repository.stopped(session, case_id=case_id, clocks=clocks, at=at)
 
 
 async def paused(session: AsyncSession, *, case_id: UUID, at: datetime) -> None:
-    await repository.paused(session, case_id=case_id, clock="resolution", at=at)
+    repository.paused(session, case_id=case_id, clock="resolution", at=at)
 
 
 async def resumed(session: AsyncSession, *, case_id: UUID, at: datetime) -> None:
-    await repository.resumed(session, case_id=case_id, clock="resolution", at=at)
+    repository.resumed(session, case_id=case_id, clock="resolution", at=at)
