@@ -177,3 +177,13 @@ async def test_a_failed_run_leaves_no_clock_nor_deadline(
     assert await deadline(sessions, case_id) == ("resolution", T0 + timedelta(minutes=60), 0)
     await run(sessions, started(case_id, "sign_for", minutes=30))
     assert await deadline(sessions, case_id) == ("sign_for", T0 + timedelta(minutes=30), 0)
+
+
+async def test_a_session_without_a_transaction_yet_writes_at_its_commit(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    case_id = uuid4()
+    async with sessions() as session:
+        await service.clock_started(session, started(case_id, "resolution", minutes=60))
+        await session.commit()
+    assert await deadline(sessions, case_id) == ("resolution", T0 + timedelta(minutes=60), 0)

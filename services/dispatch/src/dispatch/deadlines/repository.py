@@ -255,7 +255,9 @@ def _pend(session: AsyncSession, case_id: UUID, statement: Any, values: dict[str
     """A clock change of this transaction, written when it commits (in the order of its
     events), and its case's deadline recomputed then, once whatever the number of its
     events."""
-    transaction = session.sync_session.get_transaction()
+    # Begun here if need be (no I/O), as a statement would have: kept for a transaction
+    # that does not exist yet, the changes would be lost at its commit.
+    transaction = session.sync_session.get_transaction() or session.sync_session.begin()
     held = session.info.get(_HELD)
     if held is None or held.transaction is not transaction:
         # What a rolled-back transaction held is not this one's.
