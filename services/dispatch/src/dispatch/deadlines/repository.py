@@ -2,44 +2,162 @@
 
 Every statement here is built once, at import, with its values bound at execution: two
 ``sla.clock_started`` reach this projection for each assignment, and building (and
-cache-keying) four statements per event cost more than running them (docs/benchmarks.md,
-"dispatch profiled inside the pipeline")."""
+cache-keying) statements per event cost more than running them (docs/benchmarks.md,
+"dispatch profiled inside the pipeline").
+
+An event's change of its clock is one upsert whose ``ON CONFLICT`` update applies the
+projection's rules (the highest generation, then the latest change, wins; a stop, pause
+or resume keeps its latest time), locking the clock's row as ``SELECT … FOR UPDATE``
+would, whether it changes it or not. The transaction holds its events' changes and
+writes them when it commits (a ``before_commit`` listener, as escalation's facts rows
+are written): in the order of the events, consecutive ones of a kind in one call; then
+the clocks of all the cases it touched in one read, and their deadlines in one upsert
+(issue 18: an assignment's two clocks arrive together, in one consumer run). A
+transaction that rolls back writes none of it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from itertools import groupby
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Table, bindparam, delete, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Integer,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    case,
+    delete,
+    event,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
+from dispatch.deadlines import rules
 from dispatch.deadlines.models import CaseDeadline, SlaClock
 
+_CLOCKS = cast(Table, SlaClock.__table__)
 _DEADLINES = cast(Table, CaseDeadline.__table__)
+_AT = DateTime(timezone=True)
 
-# An update on conflict locks the row as ``SELECT … FOR UPDATE`` would, and changes
-# nothing (the generation is set to itself).
-_LOCK = (
-    select(SlaClock)
-    .from_statement(
-        insert(SlaClock)
-        .values(
-            case_id=bindparam("p_case_id"),
-            clock=bindparam("p_clock"),
-            generation=0,
-            warned_percent=0,
-            breached=False,
-        )
-        .on_conflict_do_update(
-            index_elements=["case_id", "clock"], set_={"generation": SlaClock.generation}
-        )
-        .returning(SlaClock)
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """One clock of a case as the commit reads it back (:class:`rules.ClockState`)."""
+
+    case_id: UUID
+    clock: str
+    started_at: datetime | None
+    due_at: datetime | None
+    stopped_at: datetime | None
+    paused_at: datetime | None
+    resumed_at: datetime | None
+    warned_percent: int
+    breached: bool
+
+
+def _new_clock(**values: Any) -> Any:
+    """An insert of a clock's row: the case and clock bound, an empty clock otherwise."""
+    return insert(_CLOCKS).values(
+        case_id=bindparam("p_case_id"),
+        clock=bindparam("p_clock"),
+        **{"generation": 0, "warned_percent": 0, "breached": False, **values},
     )
-    .execution_options(populate_existing=True)
+
+
+_NEW_START = _new_clock(
+    generation=bindparam("p_generation", type_=Integer),
+    started_at=bindparam("p_started_at", type_=_AT),
+    due_at=bindparam("p_due_at", type_=_AT),
+    changed_at=bindparam("p_changed_at", type_=_AT),
+    resumed_at=bindparam("p_resumed_at", type_=_AT),
 )
-_CLOCKS_OF = select(SlaClock).where(SlaClock.case_id == bindparam("p_case_id"))
+_NEWER = _NEW_START.excluded.generation > _CLOCKS.c.generation
+_START = _NEW_START.on_conflict_do_update(
+    index_elements=["case_id", "clock"],
+    set_={
+        "generation": _NEW_START.excluded.generation,
+        "started_at": _NEW_START.excluded.started_at,
+        "due_at": _NEW_START.excluded.due_at,
+        "changed_at": _NEW_START.excluded.changed_at,
+        # a new generation starts afresh; the same one keeps what escalation fired
+        "warned_percent": case((_NEWER, 0), else_=_CLOCKS.c.warned_percent),
+        "breached": case((_NEWER, False), else_=_CLOCKS.c.breached),
+        # GREATEST skips NULLs: the latest resume, if any
+        "resumed_at": func.greatest(_CLOCKS.c.resumed_at, _NEW_START.excluded.resumed_at),
+    },
+    where=or_(
+        _NEWER,
+        and_(
+            _NEW_START.excluded.generation == _CLOCKS.c.generation,
+            or_(
+                _CLOCKS.c.changed_at.is_(None),
+                _CLOCKS.c.changed_at <= _NEW_START.excluded.changed_at,
+            ),
+        ),
+    ),
+)
+
+_FIRED_START = bindparam("p_started_at", type_=_AT)
+_NEW_FIRED = _new_clock(
+    generation=bindparam("p_generation", type_=Integer),
+    started_at=_FIRED_START,
+    due_at=bindparam("p_due_at", type_=_AT),
+    changed_at=_FIRED_START,  # a restart's change is its start
+    warned_percent=bindparam("p_percent", type_=Integer),
+    breached=bindparam("p_breached", type_=Boolean),
+)
+_FIRED_NEWER = _NEW_FIRED.excluded.generation > _CLOCKS.c.generation
+# A warning or breach of a newer generation than the row's: its start is still on its way,
+# so the clock restarts from what the warning says.
+_FIRED = _NEW_FIRED.on_conflict_do_update(
+    index_elements=["case_id", "clock"],
+    set_={
+        "generation": _NEW_FIRED.excluded.generation,
+        **{
+            name: case((_FIRED_NEWER, _NEW_FIRED.excluded[name]), else_=_CLOCKS.c[name])
+            for name in ("started_at", "due_at", "changed_at")
+        },
+        "warned_percent": case(
+            (_FIRED_NEWER, _NEW_FIRED.excluded.warned_percent),
+            else_=func.greatest(_CLOCKS.c.warned_percent, _NEW_FIRED.excluded.warned_percent),
+        ),
+        "breached": case(
+            (_FIRED_NEWER, _NEW_FIRED.excluded.breached),
+            else_=or_(_CLOCKS.c.breached, _NEW_FIRED.excluded.breached),
+        ),
+    },
+    where=_NEW_FIRED.excluded.generation >= _CLOCKS.c.generation,
+)
+
+
+def _latest(column: str) -> Any:
+    """Sets a time of the clock (its stop, pause or resume) unless a later one is set."""
+    new = _new_clock(**{column: bindparam("p_at", type_=_AT)})
+    return new.on_conflict_do_update(
+        index_elements=["case_id", "clock"],
+        set_={column: new.excluded[column]},
+        where=or_(_CLOCKS.c[column].is_(None), _CLOCKS.c[column] < new.excluded[column]),
+    )
+
+
+_STOP, _PAUSE, _RESUME = _latest("stopped_at"), _latest("paused_at"), _latest("resumed_at")
+
+_IDS = bindparam("p_case_ids", type_=ARRAY(PG_UUID(as_uuid=True)))
+_CLOCKS_OF = select(*(_CLOCKS.c[f.name] for f in fields(Clock))).where(
+    _CLOCKS.c.case_id == any_(_IDS)
+)
 _DEADLINE_COLUMNS = ("clock", "started_at", "due_at", "warned_percent", "breached")
 _NEW_DEADLINE = insert(_DEADLINES).values(
     case_id=bindparam("p_case_id"),
@@ -49,41 +167,137 @@ _SET_DEADLINE = _NEW_DEADLINE.on_conflict_do_update(
     index_elements=["case_id"],
     set_={name: _NEW_DEADLINE.excluded[name] for name in _DEADLINE_COLUMNS},
 )
-_NO_DEADLINE = delete(_DEADLINES).where(_DEADLINES.c.case_id == bindparam("p_case_id"))
+_NO_DEADLINE = delete(_DEADLINES).where(_DEADLINES.c.case_id == any_(_IDS))
 
 
-async def lock_clock(session: AsyncSession, *, case_id: UUID, clock: str) -> SlaClock:
-    """The clock's row, created empty if need be, locked for this transaction (the
-    escalation and dispatch topics are read by one group, but replicas may hold their
-    partitions apart). One round trip."""
-    result = await session.scalars(_LOCK, {"p_case_id": case_id, "p_clock": clock})
-    row: SlaClock = result.one()
-    return row
-
-
-async def clocks_of(session: AsyncSession, case_id: UUID) -> Sequence[SlaClock]:
-    await session.flush()
-    result = await session.execute(_CLOCKS_OF, {"p_case_id": case_id})
-    return result.scalars().all()
-
-
-async def set_deadline(session: AsyncSession, *, case_id: UUID, clock: SlaClock | None) -> None:
-    """Keeps the case's row of :class:`CaseDeadline` in step with its nearest clock."""
-    if clock is None or clock.started_at is None or clock.due_at is None:
-        await session.execute(_NO_DEADLINE, {"p_case_id": case_id})
-        return
-    await session.execute(
-        _SET_DEADLINE,
+def start(
+    session: AsyncSession,
+    *,
+    case_id: UUID,
+    clock: str,
+    generation: int,
+    started_at: datetime,
+    due_at: datetime,
+    changed_at: datetime,
+    resumed_at: datetime | None,
+) -> None:
+    """A clock's start (or its deadline moved), unless the row holds a newer one."""
+    _pend(
+        session,
+        case_id,
+        _START,
         {
             "p_case_id": case_id,
-            "p_clock": clock.clock,
-            "p_started_at": clock.started_at,
-            "p_due_at": clock.due_at,
-            "p_warned_percent": clock.warned_percent,
-            "p_breached": clock.breached,
+            "p_clock": clock,
+            "p_generation": generation,
+            "p_started_at": started_at,
+            "p_due_at": due_at,
+            "p_changed_at": changed_at,
+            "p_resumed_at": resumed_at,
         },
     )
 
 
-async def deadline_of(session: AsyncSession, case_id: UUID) -> CaseDeadline | None:
-    return await session.get(CaseDeadline, case_id, populate_existing=True)
+def fired(
+    session: AsyncSession,
+    *,
+    case_id: UUID,
+    clock: str,
+    generation: int,
+    started_at: datetime,
+    due_at: datetime,
+    percent: int,
+    breached: bool,
+) -> None:
+    """A warning (`percent`) or a breach of a clock's generation; an older one is ignored."""
+    _pend(
+        session,
+        case_id,
+        _FIRED,
+        {
+            "p_case_id": case_id,
+            "p_clock": clock,
+            "p_generation": generation,
+            "p_started_at": started_at,
+            "p_due_at": due_at,
+            "p_percent": percent,
+            "p_breached": breached,
+        },
+    )
+
+
+def stopped(session: AsyncSession, *, case_id: UUID, clocks: Sequence[str], at: datetime) -> None:
+    for clock in clocks:
+        _pend(session, case_id, _STOP, {"p_case_id": case_id, "p_clock": clock, "p_at": at})
+
+
+def paused(session: AsyncSession, *, case_id: UUID, clock: str, at: datetime) -> None:
+    _pend(session, case_id, _PAUSE, {"p_case_id": case_id, "p_clock": clock, "p_at": at})
+
+
+def resumed(session: AsyncSession, *, case_id: UUID, clock: str, at: datetime) -> None:
+    _pend(session, case_id, _RESUME, {"p_case_id": case_id, "p_clock": clock, "p_at": at})
+
+
+_HELD = "dispatch.deadlines.held"
+"""Where a transaction keeps its clock changes (``session.info``), with the transaction
+they belong to: the statements in the order of their events, and the cases they touch."""
+
+
+@dataclass(slots=True)
+class _Held:
+    transaction: object
+    changes: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)
+    cases: set[UUID] = field(default_factory=set)
+
+
+def _pend(session: AsyncSession, case_id: UUID, statement: Any, values: dict[str, Any]) -> None:
+    """A clock change of this transaction, written when it commits (in the order of its
+    events), and its case's deadline recomputed then, once whatever the number of its
+    events."""
+    # Begun here if need be (no I/O), as a statement would have: kept for a transaction
+    # that does not exist yet, the changes would be lost at its commit.
+    transaction = session.sync_session.get_transaction() or session.sync_session.begin()
+    held = session.info.get(_HELD)
+    if held is None or held.transaction is not transaction:
+        # What a rolled-back transaction held is not this one's.
+        held = session.info[_HELD] = _Held(transaction)
+        event.listen(session.sync_session, "before_commit", _write_held, once=True)
+    held.changes.append((statement, values))
+    held.cases.add(case_id)
+
+
+def _write_held(session: Session) -> None:
+    """Before the commit: the transaction's clock changes, in order, consecutive ones of
+    a kind in one call (asyncpg sends them at once, each applied in turn); then the
+    touched cases' clocks in one read and their nearest running deadlines in one upsert
+    (and one delete for the cases with none running)."""
+    held = session.info.pop(_HELD, None)
+    if held is None or held.transaction is not session.get_transaction() or not held.cases:
+        return
+    for _, kind in groupby(held.changes, key=lambda change: id(change[0])):
+        changes = list(kind)
+        session.execute(changes[0][0], [values for _, values in changes])
+    case_ids = sorted(held.cases)  # one order for every writer: no deadlock between replicas
+    clocks: dict[UUID, list[Clock]] = {case_id: [] for case_id in case_ids}
+    for row in session.execute(_CLOCKS_OF, {"p_case_ids": case_ids}):
+        clocks[row.case_id].append(Clock(*row))
+    nearest = {case_id: rules.nearest(clocks[case_id]) for case_id in case_ids}
+    running = [clock for clock in nearest.values() if clock is not None]
+    if running:
+        session.execute(_SET_DEADLINE, [_deadline_values(clock) for clock in running])
+    if len(running) < len(case_ids):
+        session.execute(
+            _NO_DEADLINE, {"p_case_ids": [c for c, clock in nearest.items() if clock is None]}
+        )
+
+
+def _deadline_values(clock: Clock) -> dict[str, Any]:
+    return {
+        "p_case_id": clock.case_id,
+        "p_clock": clock.clock,
+        "p_started_at": clock.started_at,
+        "p_due_at": clock.due_at,
+        "p_warned_percent": clock.warned_percent,
+        "p_breached": clock.breached,
+    }
