@@ -93,3 +93,26 @@ async def test_the_recipient_lock_and_preferences_are_read_in_one_statement(
     assert len(together) == 1
     assert alone == []  # no lock of its own
     assert preferences == together  # and no read of its own
+
+
+@pytest.mark.parametrize("notify_overrides", [{"record_linger_seconds": 1.0}])
+async def test_outcomes_answered_apart_are_recorded_in_one_transaction(
+    client: Any,
+    staff: Any,
+    assigned: Any,
+    deliveries: Any,
+    http_sink: HttpSink,
+    statements: Statements,
+) -> None:
+    await staff("gm111a", "13800000002")
+    await staff("gm222b", "13800000003")
+    http_sink.reply_next(delay=0.4)  # one SMS answered at once, the other 0.4 s later
+    first = await assigned(assignee="gm111a", tracking_no="GC-20261121-AAAAAA")
+    second = await assigned(assignee="gm222b", tracking_no="GC-20261121-BBBBBB")
+
+    await deliveries(first.subject, sent, channel=None)
+    await deliveries(second.subject, sent, channel=None)
+    assert len(http_sink.requests) == 2
+    # the first answer waited for the second: both SMS and both in-app items recorded
+    # by one statement, in one transaction
+    assert len(statements.where("UPDATE notify.deliveries AS d SET delivered_at")) == 1
