@@ -116,3 +116,21 @@ async def test_outcomes_answered_apart_are_recorded_in_one_transaction(
     # the first answer waited for the second: both SMS and both in-app items recorded
     # by one statement, in one transaction
     assert len(statements.where("UPDATE notify.deliveries AS d SET delivered_at")) == 1
+
+
+async def test_an_assignments_sms_and_in_app_item_are_planned_by_one_statement(
+    client: Any,
+    staff: Any,
+    assigned: Any,
+    deliveries: Any,
+    statements: Statements,
+) -> None:
+    await staff()
+    case = await assigned()
+
+    items = await deliveries(case.subject, sent, channel=None)
+    assert {i["channel"] for i in items} == {"sms", "inapp"}
+    planned = [s for _, s in statements.ran if "INSERT INTO notify.deliveries" in s]
+    together = [s for s in planned if s.startswith("WITH counted AS") and "along AS" in s]
+    assert len(together) == 1  # the SMS counted against the burst limit, the item along
+    assert planned == together
