@@ -10,6 +10,7 @@ morning, and a burst of SMS to one person folds into a digest.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -31,6 +32,7 @@ from notify.deliveries.recipients import select_recipients
 from notify.preferences import repository as preference_repository
 from notify.preferences.models import Preference
 from notify.reporters import repository as reporter_repository
+from notify.reporters.models import OwedNotice
 from notify.robots import repository as robot_repository
 from notify.rules import repository as rule_repository
 from notify.rules.models import Rule
@@ -187,21 +189,22 @@ async def plan_owed(
     session: AsyncSession,
     clock: Clock,
     settings: NotifySettings,
-    case_id: UUID,
+    owed: Sequence[OwedNotice],
     report_id: UUID,
     reporter: ReporterRef,
     since: datetime | None = None,
 ) -> int:
     """Plans, for a reporter notify has just learned of, the progress events of the case
-    it saw first (cross-topic reordering); for a reporter merged in, only those that
-    happened from `since` (the merge) on. The caller holds the case's lock
-    (:func:`notify.reporters.repository.lock_case`) and has recorded the reporter
-    (`reporter`: its report's channel and external reference, as the event gave them)."""
+    it saw first (cross-topic reordering: `owed`, the case's owed notices, read under
+    the case's lock after the reporter was recorded, see
+    :func:`notify.reporters.repository.add_locked`); for a reporter merged in, only those
+    that happened from `since` (the merge) on (`reporter`: its report's channel and
+    external reference, as the event gave them)."""
     only = {f"resident:{report_id}"}
     if reporter.channel == "hotline" and reporter.external_ref:
         only.add(f"hotline:{reporter.external_ref}")
     planned = 0
-    for notice in await reporter_repository.owed(session, case_id):
+    for notice in owed:
         if since is not None and notice.happened_at < since:
             continue  # it was merged in after that progress: it hears of the next
         event = Envelope.model_validate(notice.envelope)
