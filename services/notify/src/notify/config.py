@@ -35,6 +35,11 @@ class NotifySettings(PlatformSettings):
     send_concurrency: int = Field(
         16, ge=1, description="requests in flight to one outbound channel's provider at most"
     )
+    record_linger_seconds: float = Field(
+        0.05,
+        ge=0,
+        description="how long the first outcome waits for others to be recorded with it",
+    )
     language: str = Field("zh", pattern="^(zh|en)$")
     timezone: str = Field("Asia/Shanghai", description="for times in messages and quiet hours")
 

@@ -28,12 +28,14 @@ async def on_staff(ctx: Ctx, staff: payloads.StaffUpserted) -> None:
 
 @intake.on(payloads.CaseReported)
 async def on_reported(ctx: Ctx, reported: payloads.CaseReported) -> None:
-    await reporter_service.on_reported(session=ctx.session, reported=reported, at=ctx.event.time)
+    owed = await reporter_service.on_reported(
+        session=ctx.session, reported=reported, at=ctx.event.time
+    )
     planned = await planning.plan_owed(
         session=ctx.session,
         clock=ctx.runtime.clock,
         settings=ctx.runtime.settings,
-        case_id=reported.case_id,
+        owed=owed,
         report_id=reported.case_id,
         reporter=reported,
     )
@@ -42,12 +44,12 @@ async def on_reported(ctx: Ctx, reported: payloads.CaseReported) -> None:
 
 @intake.on(payloads.CaseMerged)
 async def on_merged(ctx: Ctx, merged: payloads.CaseMerged) -> None:
-    await reporter_service.on_merged(session=ctx.session, merged=merged, at=ctx.event.time)
+    owed = await reporter_service.on_merged(session=ctx.session, merged=merged, at=ctx.event.time)
     planned = await planning.plan_owed(
         session=ctx.session,
         clock=ctx.runtime.clock,
         settings=ctx.runtime.settings,
-        case_id=merged.duplicate_of,
+        owed=owed,
         report_id=merged.case_id,
         reporter=merged,
         since=merged.merged_at,

@@ -10,6 +10,8 @@ morning, and a burst of SMS to one person folds into a digest.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
@@ -30,6 +32,7 @@ from notify.deliveries.recipients import select_recipients
 from notify.preferences import repository as preference_repository
 from notify.preferences.models import Preference
 from notify.reporters import repository as reporter_repository
+from notify.reporters.models import OwedNotice
 from notify.robots import repository as robot_repository
 from notify.rules import repository as rule_repository
 from notify.rules.models import Rule
@@ -97,6 +100,7 @@ async def plan_event(
     targets = await _targets(session=session, rule=rule, facts=facts, settings=settings, only=only)
     planned = 0
     preferences = _read(session).setdefault("preferences", {})
+    deferred = _Deferred()
     for (recipient, channel), params in targets.items():
         planned += await plan_one(
             session=session,
@@ -109,7 +113,43 @@ async def plan_event(
             # the 12345 callback body is exactly its own fields
             params=params if recipient.startswith("hotline:") else {**facts.params, **params},
             preferences=preferences,
+            deferred=deferred,
         )
+    return planned + await _write(session, settings, deferred)
+
+
+@dataclass
+class _Deferred:
+    """An event's deliveries, decided and not yet written (:func:`_write`): the plain
+    ones (planned now, or skipped) and the SMS counted against the burst limit."""
+
+    plain: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    counted: list[dict[str, Any]] = field(default_factory=list)
+
+
+async def _write(session: AsyncSession, settings: NotifySettings, deferred: _Deferred) -> int:
+    """Writes an event's deliveries: the plain ones in the statement of its first
+    counted SMS (after that SMS's recipient lock, so its count still sees what the
+    lock's previous holder committed), or in one statement of their own."""
+    planned = 0
+    plain = deferred.plain
+    for sms in deferred.counted:
+        planned += await _plan_sms(session=session, settings=settings, along=plain, **sms)
+        plain = []
+    if plain:
+        inserted = await repository.plan_many(session, [values for values, _ in plain])
+        planned += _count_plain(session, plain, inserted)
+    return planned
+
+
+def _count_plain(
+    session: AsyncSession, plain: list[tuple[dict[str, Any], str]], inserted: set[UUID]
+) -> int:
+    planned = 0
+    for values, how in plain:
+        if values["id"] in inserted:
+            _count(session, values["channel"], how)
+            planned += 1
     return planned
 
 
@@ -149,21 +189,22 @@ async def plan_owed(
     session: AsyncSession,
     clock: Clock,
     settings: NotifySettings,
-    case_id: UUID,
+    owed: Sequence[OwedNotice],
     report_id: UUID,
     reporter: ReporterRef,
     since: datetime | None = None,
 ) -> int:
     """Plans, for a reporter notify has just learned of, the progress events of the case
-    it saw first (cross-topic reordering); for a reporter merged in, only those that
-    happened from `since` (the merge) on. The caller holds the case's lock
-    (:func:`notify.reporters.repository.lock_case`) and has recorded the reporter
-    (`reporter`: its report's channel and external reference, as the event gave them)."""
+    it saw first (cross-topic reordering: `owed`, the case's owed notices, read under
+    the case's lock after the reporter was recorded, see
+    :func:`notify.reporters.repository.add_locked`); for a reporter merged in, only those
+    that happened from `since` (the merge) on (`reporter`: its report's channel and
+    external reference, as the event gave them)."""
     only = {f"resident:{report_id}"}
     if reporter.channel == "hotline" and reporter.external_ref:
         only.add(f"hotline:{reporter.external_ref}")
     planned = 0
-    for notice in await reporter_repository.owed(session, case_id):
+    for notice in owed:
         if since is not None and notice.happened_at < since:
             continue  # it was merged in after that progress: it hears of the next
         event = Envelope.model_validate(notice.envelope)
@@ -196,16 +237,19 @@ async def plan_one(
     channel: str,
     params: dict[str, Any],
     preferences: dict[str, Preference | None] | None = None,
+    deferred: _Deferred | None = None,
 ) -> int:
     """Records one delivery (once per event, recipient and channel: a repeat is refused by
     the key's unique index, and counts nothing). `preferences`: the staff members'
-    preferences read so far for this event (each read once, whatever its channels)."""
+    preferences read so far for this event (each read once, whatever its channels).
+    `deferred`: decides it (reading preferences, taking a staff member's lock) but
+    leaves the writing to :func:`_write`, with the event's other deliveries; 0."""
     key = idempotency_key(event_id=event.id, recipient_id=recipient, channel=channel)
     now = clock.now()
     urgent = facts.priority == "urgent"
     values = _delivery(
         key=key, event=event, facts=facts, recipient=recipient, channel=channel, params=params
-    ) | {"next_attempt_at": now, "planned_at": now, "updated_at": now}
+    ) | {"next_attempt_at": now, "planned_at": now, "updated_at": now, "last_error": None}
     quiet_hours: str | None = settings.quiet_hours
     if recipient.startswith("staff:"):
         preference = await _preference(
@@ -219,21 +263,28 @@ async def plan_one(
         skip = _skipped_by(preference, channel=channel, urgent=urgent)
         if skip:
             values |= {"status": "skipped", "last_error": skip}
-            return await _plan_counted(session, values, how="skipped")
+            return await _plan_counted(session, values, how="skipped", deferred=deferred)
     if channel != "sms" or urgent:
-        return await _plan_counted(session, values, how="now")
-    return await _plan_sms(
-        session=session,
-        settings=settings,
-        event=event,
-        values=values,
-        quiet_hours=quiet_hours,
-        tracking_no=str(params.get("tracking_no", facts.tracking_no)),
-        now=now,
-    )
+        return await _plan_counted(session, values, how="now", deferred=deferred)
+    sms: dict[str, Any] = {
+        "event": event,
+        "values": values,
+        "quiet_hours": quiet_hours,
+        "tracking_no": str(params.get("tracking_no", facts.tracking_no)),
+        "now": now,
+    }
+    if deferred is not None:
+        deferred.counted.append(sms)
+        return 0
+    return await _plan_sms(session=session, settings=settings, **sms)
 
 
-async def _plan_counted(session: AsyncSession, values: dict[str, Any], *, how: str) -> int:
+async def _plan_counted(
+    session: AsyncSession, values: dict[str, Any], *, how: str, deferred: _Deferred | None
+) -> int:
+    if deferred is not None:
+        deferred.plain.append((values, how))
+        return 0
     planned = await repository.plan(session, values)
     if planned:
         _count(session, values["channel"], how)
@@ -345,20 +396,54 @@ async def _plan_sms(
     quiet_hours: str | None,
     tracking_no: str,
     now: datetime,
+    along: list[tuple[dict[str, Any], str]] | None = None,
 ) -> int:
     """An SMS that is not urgent: held until quiet hours end, and folded into a digest
-    when the recipient had a burst of them in the window."""
+    when the recipient had a burst of them in the window. `along`: the event's plain
+    deliveries (:class:`_Deferred`), written by the same statement; counted with it."""
     recipient, channel = values["recipient_id"], values["channel"]
     held = quiet_until(now, quiet_hours, settings.timezone)
     if held is not None:
         values["next_attempt_at"] = held
     await _lock_recipient(session, recipient_id=recipient, channel=channel)
     window = timedelta(minutes=settings.sms_burst_window_minutes)
-    if await repository.plan_under(
-        session, values, since=now - window, limit=settings.sms_burst_limit
-    ):
+    along = along or []
+    inserted = await repository.plan_under(
+        session,
+        values,
+        since=now - window,
+        limit=settings.sms_burst_limit,
+        along=[v for v, _ in along],
+    )
+    planned = _count_plain(session, along, inserted)
+    if values["id"] in inserted:
         _count(session, channel, "held" if held else "now")
-        return 1
+        return planned + 1
+    return planned + await _over_limit(
+        session=session,
+        settings=settings,
+        event=event,
+        values=values,
+        held=held,
+        tracking_no=tracking_no,
+        now=now,
+    )
+
+
+async def _over_limit(
+    *,
+    session: AsyncSession,
+    settings: NotifySettings,
+    event: Envelope,
+    values: dict[str, Any],
+    held: datetime | None,
+    tracking_no: str,
+    now: datetime,
+) -> int:
+    """An SMS its statement did not plan: a repeat (nothing), or over the burst limit
+    (folded into the recipient's digest)."""
+    recipient, channel = values["recipient_id"], values["channel"]
+    window = timedelta(minutes=settings.sms_burst_window_minutes)
     recent = await repository.recent(
         session, recipient_id=recipient, channel=channel, since=now - window
     )

@@ -19,6 +19,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql
@@ -57,14 +58,54 @@ def _recent_where(*, recipient_id: Any, channel: Any, since: Any) -> tuple[Any, 
     )
 
 
-_PLAN_UNDER: dict[tuple[str, ...], Any] = {}
+def _rows(keys: tuple[str, ...], prefix: str, count: int) -> Any:
+    """`count` rows of these columns as bound parameters (``<prefix><n>_<column>``)."""
+    rows = [
+        select(*(bindparam(f"{prefix}{n}_{k}", type_=_TABLE.c[k].type) for k in keys))
+        for n in range(count)
+    ]
+    return rows[0] if count == 1 else union_all(*rows)
 
 
-def _plan_under_statement(keys: tuple[str, ...]) -> Any:
-    """:func:`plan_under`'s statement for a set of columns, built once: the row and the
-    count's terms are bound parameters (``u_*`` for the count's own)."""
-    if keys not in _PLAN_UNDER:
-        count = (
+def _bind(prefix: str, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    return {f"{prefix}{n}_{k}": v for n, row in enumerate(rows) for k, v in row.items()}
+
+
+_PLAN_MANY: dict[tuple[tuple[str, ...], int], Any] = {}
+
+
+def _plan_many_statement(keys: tuple[str, ...], count: int) -> Any:
+    """:func:`plan_many`'s statement for a set of columns and a number of rows, built
+    once."""
+    if (keys, count) not in _PLAN_MANY:
+        _PLAN_MANY[keys, count] = (
+            insert(_TABLE)
+            .from_select(list(keys), _rows(keys, "p", count))
+            .on_conflict_do_nothing()
+            .returning(_TABLE.c.id)
+        )
+    return _PLAN_MANY[keys, count]
+
+
+async def plan_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[UUID]:
+    """Records delivery intents (rows of the same columns), each once per idempotency
+    key, in one statement; returns the ids of those recorded (a repeat is left out)."""
+    if not rows:
+        return set()
+    statement = _plan_many_statement(tuple(sorted(rows[0])), len(rows))
+    result = await session.execute(statement, _bind("p", rows))
+    return set(result.scalars())
+
+
+_PLAN_UNDER: dict[tuple[tuple[str, ...], tuple[str, ...], int], Any] = {}
+
+
+def _plan_under_statement(keys: tuple[str, ...], along: tuple[str, ...], count: int) -> Any:
+    """:func:`plan_under`'s statement for a set of columns (and `count` rows along, of
+    the columns `along`), built once: the rows and the count's terms are bound
+    parameters (``u_*`` for the count's own)."""
+    if (keys, along, count) not in _PLAN_UNDER:
+        recent = (
             select(func.count())
             .select_from(_TABLE)
             .where(
@@ -77,30 +118,52 @@ def _plan_under_statement(keys: tuple[str, ...]) -> Any:
             .scalar_subquery()
         )
         row = select(*(bindparam(k, type_=_TABLE.c[k].type) for k in keys)).where(
-            count < bindparam("u_limit", type_=Integer())
+            recent < bindparam("u_limit", type_=Integer())
         )
-        _PLAN_UNDER[keys] = (
+        counted: Any = (
             insert(_TABLE)
             .from_select(list(keys), row)
             .on_conflict_do_nothing()
             .returning(_TABLE.c.id)
         )
-    return _PLAN_UNDER[keys]
+        if count:
+            mine = counted.cte("counted")
+            others = (
+                insert(_TABLE)
+                .from_select(list(along), _rows(along, "a", count))
+                .on_conflict_do_nothing()
+                .returning(_TABLE.c.id)
+                .cte("along")
+            )
+            counted = union_all(select(mine.c.id), select(others.c.id))
+        _PLAN_UNDER[keys, along, count] = counted
+    return _PLAN_UNDER[keys, along, count]
 
 
 async def plan_under(
-    session: AsyncSession, values: dict[str, Any], *, since: datetime, limit: int
-) -> bool:
+    session: AsyncSession,
+    values: dict[str, Any],
+    *,
+    since: datetime,
+    limit: int,
+    along: Sequence[dict[str, Any]] = (),
+) -> set[UUID]:
     """Records a delivery intent once per idempotency key, if fewer than `limit` messages
     to its recipient over its channel were planned since `since` (:func:`recent`): the
-    count and the insert in one statement. False: a repeat, or the limit was reached
-    (the caller tells them apart with :func:`recent`). The caller holds the recipient's
-    lock (:func:`lock_recipient`), taken in an earlier statement, so the count sees
-    what the lock's previous holder committed."""
-    statement = _plan_under_statement(tuple(sorted(values)))
+    count and the insert in one statement. Not recorded: a repeat, or the limit was
+    reached (the caller tells them apart with :func:`recent`). The caller holds the
+    recipient's lock (:func:`lock_recipient`), taken in an earlier statement, so the
+    count sees what the lock's previous holder committed. `along`: other intents
+    (rows of the same columns, not counted against any limit, none of them to this
+    recipient over this channel), recorded by the same statement as :func:`plan_many`
+    would. Returns the ids of the rows recorded."""
+    statement = _plan_under_statement(
+        tuple(sorted(values)), tuple(sorted(along[0])) if along else (), len(along)
+    )
     result = await session.execute(
         statement,
         values
+        | _bind("a", along)
         | {
             "u_recipient": values["recipient_id"],
             "u_channel": values["channel"],
@@ -108,7 +171,7 @@ async def plan_under(
             "u_limit": limit,
         },
     )
-    return result.first() is not None
+    return set(result.scalars())
 
 
 async def exists(session: AsyncSession, idempotency_key: str) -> bool:

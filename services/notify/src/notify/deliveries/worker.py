@@ -95,26 +95,42 @@ class Outcome:
 
 class Recorder:
     """Records attempts' outcomes, those that arrive together in one transaction (group
-    commit): while one transaction commits, the next outcomes gather for the next."""
+    commit): while one transaction commits, the next outcomes gather for the next. A
+    group waits `linger` seconds after its first outcome for others (fewer, larger
+    transactions, and as many fewer outbox relay claims; the messages are sent
+    already, so no one waits for them), unless `enough` outcomes are there."""
 
     def __init__(
-        self, record: Callable[[list[Outcome]], Awaitable[list[bool | Exception]]]
+        self,
+        record: Callable[[list[Outcome]], Awaitable[list[bool | Exception]]],
+        *,
+        linger: float = 0.0,
+        enough: int = CLAIM_BATCH,
     ) -> None:
         self._record = record
+        self._linger = linger
+        self._enough = enough
         self._pending: list[tuple[Outcome, asyncio.Future[bool]]] = []
         self._wake = asyncio.Event()
+        self._full = asyncio.Event()
 
     async def record(self, outcome: Outcome) -> bool:
         """Whether the outcome was recorded (False: the attempt had lost its lease)."""
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._pending.append((outcome, future))
         self._wake.set()
+        if len(self._pending) >= self._enough:
+            self._full.set()
         return await future
 
     async def run(self) -> None:
         while True:
             await self._wake.wait()
+            if self._linger > 0 and len(self._pending) < self._enough:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._full.wait(), timeout=self._linger)
             self._wake.clear()
+            self._full.clear()
             batch, self._pending = self._pending, []
             if not batch:
                 continue
@@ -175,7 +191,7 @@ class DeliveryWorker(Worker):
             name: asyncio.Semaphore(self.settings.send_concurrency)
             for name in self.channels.outbound
         }
-        self.recorder = Recorder(self._record_all)
+        self.recorder = Recorder(self._record_all, linger=self.settings.record_linger_seconds)
         self.backoff = Backoff(
             initial=self.settings.backoff_initial_seconds,
             maximum=self.settings.backoff_max_seconds,

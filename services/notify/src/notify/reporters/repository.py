@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Table, bindparam, func, select, text
+from sqlalchemy import Table, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,27 +14,24 @@ _REPORTERS = cast(Table, Reporter.__table__)
 _OWED = cast(Table, OwedNotice.__table__)
 
 
-_ADD_LOCKED: dict[tuple[str, ...], Any] = {}
+# notify.reporter_learned (migration b7c4e19d2f50): the lock, the row and the owed
+# notices, each statement of it with a fresh snapshot.
+_LEARNED = text(
+    "SELECT * FROM notify.reporter_learned(:lock_key, :case_id, :report_id, :tracking_no,"
+    " :channel, :external_ref, :phone_enc, :phone_masked, :recorded_at)"
+).columns(*_OWED.c)
 
 
-def _add_locked_statement(keys: tuple[str, ...]) -> Any:
-    """:func:`add_locked`'s statement for a set of columns, built once (the lock's key
-    and the row are bound parameters)."""
-    if keys not in _ADD_LOCKED:
-        locked = select(func.pg_advisory_xact_lock(func.hashtext(bindparam("lock_key")))).cte(
-            "locked"
-        )
-        row = select(*(bindparam(k, type_=_REPORTERS.c[k].type) for k in keys)).select_from(locked)
-        _ADD_LOCKED[keys] = insert(_REPORTERS).from_select(list(keys), row).on_conflict_do_nothing()
-    return _ADD_LOCKED[keys]
-
-
-async def add_locked(session: AsyncSession, values: dict[str, Any]) -> None:
-    """Takes :func:`lock_case`'s lock and records the reporter, in one statement: the
-    lock is taken before the row is written (the row reads the lock's answer), and the
-    statements after it see what the lock's previous holder committed."""
-    statement = _add_locked_statement(tuple(sorted(values)))
-    await session.execute(statement, values | {"lock_key": f"reporters:{values['case_id']}"})
+async def add_locked(session: AsyncSession, values: dict[str, Any]) -> list[OwedNotice]:
+    """Takes :func:`lock_case`'s lock, records the reporter, and reads the case's owed
+    notices (oldest first), in one call: the lock is taken before the row is written,
+    and the notices are read after it, seeing what the lock's previous holder
+    committed (the database function's statements each take a fresh snapshot)."""
+    result = await session.execute(
+        _LEARNED, values | {"lock_key": f"reporters:{values['case_id']}"}
+    )
+    # not in the session: read only (usually none)
+    return [OwedNotice(**row._mapping) for row in result]
 
 
 async def of_case(session: AsyncSession, case_id: UUID) -> Sequence[Reporter]:
@@ -59,15 +56,3 @@ async def lock_case(session: AsyncSession, case_id: UUID) -> None:
 
 async def owe(session: AsyncSession, values: dict[str, Any]) -> None:
     await session.execute(insert(_OWED).values(**values).on_conflict_do_nothing())
-
-
-_OWED_OF_CASE = (
-    select(OwedNotice)
-    .where(OwedNotice.case_id == bindparam("case_id"))
-    .order_by(OwedNotice.happened_at, OwedNotice.event_id)
-)
-
-
-async def owed(session: AsyncSession, case_id: UUID) -> Sequence[OwedNotice]:
-    result = await session.execute(_OWED_OF_CASE, {"case_id": case_id})
-    return result.scalars().all()

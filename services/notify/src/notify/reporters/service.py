@@ -8,13 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events import payloads
 from notify.reporters import repository
+from notify.reporters.models import OwedNotice
 
 
 async def on_reported(
     *, session: AsyncSession, reported: payloads.CaseReported, at: datetime
-) -> None:
+) -> list[OwedNotice]:
+    """Records the case's reporter, under the case's lock; returns the progress the
+    case made before (its owed notices, :func:`repository.add_locked`)."""
     reporter = reported.reporter
-    await repository.add_locked(
+    return await repository.add_locked(
         session,
         {
             "case_id": reported.case_id,
@@ -29,10 +32,13 @@ async def on_reported(
     )
 
 
-async def on_merged(*, session: AsyncSession, merged: payloads.CaseMerged, at: datetime) -> None:
-    """The duplicate's reporter now hears of the case it was merged into."""
+async def on_merged(
+    *, session: AsyncSession, merged: payloads.CaseMerged, at: datetime
+) -> list[OwedNotice]:
+    """The duplicate's reporter now hears of the case it was merged into; returns the
+    progress that case made before (its owed notices)."""
     reporter = merged.reporter
-    await repository.add_locked(
+    return await repository.add_locked(
         session,
         {
             "case_id": merged.duplicate_of,
