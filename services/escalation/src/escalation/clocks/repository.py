@@ -64,19 +64,6 @@ async def current(session: AsyncSession, *, case_id: UUID, kind: str) -> CaseClo
     return result.scalar_one_or_none()
 
 
-async def newest(session: AsyncSession, *, case_id: UUID, kind: str) -> CaseClock | None:
-    """The newest generation of a clock of this kind, whatever its status, locked for
-    the update to come (the open one, when one runs, is the newest)."""
-    result = await session.execute(
-        select(CaseClock)
-        .where(CaseClock.case_id == case_id, CaseClock.kind == kind)
-        .order_by(CaseClock.generation.desc())
-        .limit(1)
-        .with_for_update()
-    )
-    return result.scalar_one_or_none()
-
-
 _NEWEST_OF = (
     select(CaseClock)
     .where(
@@ -97,8 +84,9 @@ _NEWEST_OF = (
 async def newest_of(
     session: AsyncSession, *, case_id: UUID, kinds: Sequence[str]
 ) -> dict[str, CaseClock]:
-    """:func:`newest` for several kinds in one statement, by kind (a kind the case has
-    no clock of is missing)."""
+    """The newest generation of a clock of each kind, whatever its status, locked for
+    the update to come (the open one, when one runs, is the newest), in one statement,
+    by kind (a kind the case has no clock of is missing)."""
     result = await session.execute(_NEWEST_OF, {"case_id": case_id, "kinds": list(kinds)})
     return {clock.kind: clock for clock in result.scalars()}
 

@@ -115,7 +115,8 @@ def handed_on_facts(event: Envelope, p: HandedOn) -> CaseFacts:
 
 OPEN = ("running", "paused")
 """A clock that still counts (paused: it will again). At most one per case and kind,
-and it is the newest generation: only :func:`start` adds one, stopping the open one."""
+and it is the newest generation: only :func:`start_all` adds one, stopping the open
+one."""
 
 
 async def start(
@@ -128,14 +129,19 @@ async def start(
     now: datetime,
     due_now: bool = False,
 ) -> CaseClock:
-    """Starts a new generation of a clock (stopping a running one of the same kind)."""
-    newest = await repository.newest(session, case_id=facts.case_id, kind=kind)
-    if newest is not None and newest.status in OPEN:
-        await _stopped(session, newest, at=at, reason="restarted")
-    clock = await _new(
-        session, settings, kind=kind, facts=facts, at=at, now=now, newest=newest, due_now=due_now
+    """Starts a new generation of a clock (stopping a running one of the same kind);
+    `due_now`: its deadline is its start."""
+    (clock,) = await start_all(
+        session=session,
+        settings=settings,
+        kinds=[(kind, True)],
+        facts=facts,
+        at=at,
+        now=now,
+        due_now=due_now,
     )
-    await _added(session, settings, [clock])
+    if clock is None:  # a restart always starts one
+        raise AssertionError(f"no {kind} clock started")
     return clock
 
 
@@ -163,12 +169,14 @@ async def start_all(
     facts: CaseFacts,
     at: datetime,
     now: datetime,
+    due_now: bool = False,
 ) -> list[CaseClock | None]:
     """Starts several clocks of one case at once, in the order of `kinds`: each
-    ``(kind, restart)`` as :func:`start` does (``restart``: a running one of the kind
-    stops) or as :func:`start_once` does (a running or paused one stays, None in its
-    place). The newest of each kind is read in one statement, the new clocks and all
-    their timers are written in one each."""
+    ``(kind, restart)`` with ``restart`` stops a running or paused one of the kind
+    first, without it a running or paused one stays (None in its place). `due_now`:
+    their deadlines are their start. The newest of each kind is read, locked, in one
+    statement (the open one, when one runs, is the newest generation), the new clocks
+    and all their timers are written in one each."""
     newest = await repository.newest_of(
         session, case_id=facts.case_id, kinds=[kind for kind, _ in kinds]
     )
@@ -189,7 +197,7 @@ async def start_all(
                 at=at,
                 now=now,
                 newest=last,
-                due_now=False,
+                due_now=due_now,
             )
         )
     await _added(session, settings, [clock for clock in started if clock is not None])
