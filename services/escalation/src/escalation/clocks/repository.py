@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
+    String,
     Table,
+    Text,
     bindparam,
     column,
     delete,
@@ -19,6 +23,7 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    text,
     tuple_,
     update,
 )
@@ -27,26 +32,94 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, make_transient_to_detached
 
 from escalation.clocks.models import CaseClock, Timer
-from escalation.db import Base
+from escalation.db import Base, schema
+from gridcase_events import outbox
+from gridcase_events.envelope import Envelope
 
 _CLOCKS = cast(Table, CaseClock.__table__)
 _CLOCK_COLUMNS = [(prop.key, prop.columns[0].key) for prop in inspect(CaseClock).column_attrs]
-_ADD_CLOCKS = insert(_CLOCKS).returning(_CLOCKS.c.id, sort_by_parameter_order=True)
 
 
-async def add_all(session: AsyncSession, clocks: Sequence[CaseClock]) -> None:
-    """Adds new clocks in one plain statement, their ids read back with it; each is
-    then as if loaded (outside the session: a later read in the transaction loads it
+# New clocks, all their timers and their announcements in one statement (one round trip
+# where an insert each takes three), built once: each table's rows as arrays, one a
+# column, unnested in their order. A timer names its clock by kind (a start adds one
+# clock of a kind at most); an announcement's payload and headers are JSON text.
+_CLOCK_INSERT = [(key, column) for key, column in _CLOCK_COLUMNS if key != "id"]
+_TIMER_INSERT = ("case_id", "kind", "percent", "level", "epoch", "due_at", "status")
+_TIMERS = cast(Table, Timer.__table__)
+_OUTBOX = schema.outbox
+_ANNOUNCE_INSERT = ("event_id", "topic", "key", "event_type", "payload", "headers")
+
+
+def _unnest(prefix: str, columns: Sequence[str]) -> str:
+    return ", ".join(f":{prefix}{name}" for name in columns)
+
+
+_ADD_STARTED = text(
+    "WITH added AS ("  # noqa: S608 - names of our own tables and columns, values bound
+    f" INSERT INTO {_CLOCKS.fullname} ({', '.join(c for _, c in _CLOCK_INSERT)})"
+    f" SELECT {', '.join(c for _, c in _CLOCK_INSERT)}"
+    f" FROM unnest({_unnest('c_', [c for _, c in _CLOCK_INSERT])}) WITH ORDINALITY"
+    f" AS c({', '.join(c for _, c in _CLOCK_INSERT)}, n) ORDER BY n"
+    " RETURNING id, kind),"
+    f" timed AS (INSERT INTO {_TIMERS.fullname} (clock_id, {', '.join(_TIMER_INSERT)})"
+    f" SELECT added.id, {', '.join('t.' + c for c in _TIMER_INSERT)}"
+    f" FROM unnest(:t_clock_kind, {_unnest('t_', _TIMER_INSERT)}) WITH ORDINALITY"
+    f" AS t(clock_kind, {', '.join(_TIMER_INSERT)}, n)"
+    " JOIN added ON added.kind = t.clock_kind ORDER BY t.n"
+    " ON CONFLICT DO NOTHING RETURNING 1),"
+    f" announced AS (INSERT INTO {_OUTBOX.fullname} ({', '.join(_ANNOUNCE_INSERT)})"
+    " SELECT o.event_id, o.topic, o.key, o.event_type, CAST(o.payload AS jsonb),"
+    " CAST(o.headers AS jsonb)"
+    f" FROM unnest({_unnest('o_', _ANNOUNCE_INSERT)}) WITH ORDINALITY"
+    f" AS o({', '.join(_ANNOUNCE_INSERT)}, n) ORDER BY o.n RETURNING 1)"
+    " SELECT id, kind FROM added"
+).bindparams(
+    *(bindparam(f"c_{c}", type_=ARRAY(_CLOCKS.c[c].type)) for _, c in _CLOCK_INSERT),
+    bindparam("t_clock_kind", type_=ARRAY(String())),
+    *(bindparam(f"t_{c}", type_=ARRAY(_TIMERS.c[c].type)) for c in _TIMER_INSERT),
+    bindparam("o_event_id", type_=ARRAY(_OUTBOX.c.event_id.type)),
+    *(bindparam(f"o_{c}", type_=ARRAY(Text())) for c in _ANNOUNCE_INSERT[1:]),
+)
+_ANNOUNCEMENT = outbox.row_insert(_OUTBOX, for_each="added")
+"""Only for its parameters: an event as the values of an outbox row."""
+
+
+async def add_started(
+    session: AsyncSession,
+    clocks: Sequence[CaseClock],
+    timers: Sequence[dict[str, Any]],
+    events: Sequence[Envelope],
+) -> None:
+    """Adds new clocks (of distinct kinds), their timers (rows of
+    :data:`_TIMER_INSERT`'s columns and ``clock_kind``, the kind of their clock) and
+    the events that announce them, in one statement; each clock is then as if loaded,
+    its id read back (outside the session: a later read in the transaction loads it
     afresh)."""
     if not clocks:
         return
-    rows = [
-        {column: getattr(clock, key) for key, column in _CLOCK_COLUMNS if key != "id"}
-        for clock in clocks
-    ]
-    result = await session.execute(_ADD_CLOCKS, rows)
-    for clock, clock_id in zip(clocks, result.scalars(), strict=True):
-        clock.id = clock_id
+    if len({clock.kind for clock in clocks}) != len(clocks):
+        raise ValueError("one new clock of a kind at most")
+    announced = [_ANNOUNCEMENT.parameters(event) for event in events]
+    values: dict[str, Any] = {
+        **{f"c_{c}": [getattr(clock, key) for clock in clocks] for key, c in _CLOCK_INSERT},
+        "t_clock_kind": [row["clock_kind"] for row in timers],
+        **{f"t_{c}": [row[c] for row in timers] for c in _TIMER_INSERT},
+        **{
+            f"o_{c}": [row[f"outbox_{c}"] for row in announced]
+            for c in _ANNOUNCE_INSERT
+            if c != "headers"
+        },
+        "o_headers": [
+            None if row["outbox_headers"] is None else json.dumps(row["outbox_headers"])
+            for row in announced
+        ],
+    }
+    ids = {kind: clock_id for clock_id, kind in await session.execute(_ADD_STARTED, values)}
+    if announced:
+        outbox.mark_written(session)
+    for clock in clocks:
+        clock.id = ids[clock.kind]
         make_transient_to_detached(clock)
 
 

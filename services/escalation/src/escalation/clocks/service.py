@@ -122,22 +122,24 @@ one."""
 async def start(
     *,
     session: AsyncSession,
-    settings: EscalationSettings,
+    runtime: EscalationRuntime,
     kind: str,
     facts: CaseFacts,
     at: datetime,
     now: datetime,
+    causation_id: str | None = None,
     due_now: bool = False,
 ) -> CaseClock:
-    """Starts a new generation of a clock (stopping a running one of the same kind);
-    `due_now`: its deadline is its start."""
+    """Starts a new generation of a clock (stopping a running one of the same kind)
+    and announces it; `due_now`: its deadline is its start."""
     (clock,) = await start_all(
         session=session,
-        settings=settings,
+        runtime=runtime,
         kinds=[(kind, True)],
         facts=facts,
         at=at,
         now=now,
+        causation_id=causation_id,
         due_now=due_now,
     )
     if clock is None:  # a restart always starts one
@@ -148,15 +150,23 @@ async def start(
 async def start_once(
     *,
     session: AsyncSession,
-    settings: EscalationSettings,
+    runtime: EscalationRuntime,
     kind: str,
     facts: CaseFacts,
     at: datetime,
     now: datetime,
+    causation_id: str | None = None,
 ) -> CaseClock | None:
-    """Starts the clock unless one of this kind is already running or paused."""
+    """Starts the clock, and announces it, unless one of this kind is already running
+    or paused."""
     (clock,) = await start_all(
-        session=session, settings=settings, kinds=[(kind, False)], facts=facts, at=at, now=now
+        session=session,
+        runtime=runtime,
+        kinds=[(kind, False)],
+        facts=facts,
+        at=at,
+        now=now,
+        causation_id=causation_id,
     )
     return clock
 
@@ -164,19 +174,22 @@ async def start_once(
 async def start_all(
     *,
     session: AsyncSession,
-    settings: EscalationSettings,
+    runtime: EscalationRuntime,
     kinds: Sequence[tuple[str, bool]],
     facts: CaseFacts,
     at: datetime,
     now: datetime,
+    causation_id: str | None = None,
     due_now: bool = False,
 ) -> list[CaseClock | None]:
-    """Starts several clocks of one case at once, in the order of `kinds`: each
-    ``(kind, restart)`` with ``restart`` stops a running or paused one of the kind
+    """Starts several clocks of one case at once, in the order of `kinds` (distinct),
+    and announces each (`sla.clock_started`, reason "started", through the outbox):
+    each ``(kind, restart)`` with ``restart`` stops a running or paused one of the kind
     first, without it a running or paused one stays (None in its place). `due_now`:
     their deadlines are their start. The newest of each kind is read, locked, in one
-    statement (the open one, when one runs, is the newest generation), the new clocks
-    and all their timers are written in one each."""
+    statement (the open one, when one runs, is the newest generation); the new clocks,
+    all their timers and their announcements are written in one."""
+    settings = runtime.settings
     newest = await repository.newest_of(
         session, case_id=facts.case_id, kinds=[kind for kind, _ in kinds]
     )
@@ -200,7 +213,18 @@ async def start_all(
                 due_now=due_now,
             )
         )
-    await _added(session, settings, [clock for clock in started if clock is not None])
+    added = [clock for clock in started if clock is not None]
+    await repository.add_started(
+        session,
+        added,
+        # A clock just added has no timers yet, pending or fired.
+        [
+            {**row, "clock_kind": clock.kind}
+            for clock in added
+            for row in _timer_rows(settings, clock, fired=set())
+        ],
+        [_started_event(runtime, clock, "started", at, causation_id) for clock in added],
+    )
     return started
 
 
@@ -252,19 +276,6 @@ async def _new(
         assignee_id=facts.assignee_id,
         correlation_id=facts.correlation_id,
         updated_at=now,
-    )
-
-
-async def _added(
-    session: AsyncSession, settings: EscalationSettings, clocks: Sequence[CaseClock]
-) -> None:
-    """Adds new clocks (one statement) and their timers (one statement): a clock just
-    added has none yet, pending or fired."""
-    if not clocks:
-        return
-    await repository.add_all(session, clocks)
-    await repository.add_timers(
-        session, [row for clock in clocks for row in _timer_rows(settings, clock, fired=set())]
     )
 
 
@@ -363,38 +374,16 @@ async def announce(
     at: datetime,
     causation_id: str | None = None,
 ) -> None:
-    """Publishes `sla.clock_started` for a clock that started or whose deadline moved,
-    through the outbox in the caller's transaction (the public status view shows the
-    resolution deadline as Open311's expected_datetime)."""
-    await announce_all(
-        session=session,
-        runtime=runtime,
-        clocks=[clock],
-        reason=reason,
-        at=at,
-        causation_id=causation_id,
-    )
-
-
-async def announce_all(
-    *,
-    session: AsyncSession,
-    runtime: EscalationRuntime,
-    clocks: Sequence[CaseClock | None],
-    reason: str,
-    at: datetime,
-    causation_id: str | None = None,
-) -> None:
-    """:func:`announce` for each clock (None: nothing), in their order, in one insert."""
-    await outbox.enqueue_rows(
-        session,
-        runtime.schema.outbox,
-        [
-            outbox.outbox_row(_started_event(runtime, clock, reason, at, causation_id))
-            for clock in clocks
-            if clock is not None
-        ],
-    )
+    """Publishes `sla.clock_started` for a clock whose deadline moved (resumed,
+    extended), through the outbox in the caller's transaction (the public status view
+    shows the resolution deadline as Open311's expected_datetime). A clock that starts
+    is announced with its start (:func:`start_all`)."""
+    if clock is not None:
+        await outbox.enqueue(
+            session,
+            runtime.schema.outbox,
+            _started_event(runtime, clock, reason, at, causation_id),
+        )
 
 
 def _started_event(
