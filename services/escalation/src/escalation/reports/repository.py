@@ -55,6 +55,9 @@ async def lock(session: AsyncSession, *, case_id: UUID, now: datetime) -> CaseFa
     held = _held(session)
     fact = held.get(case_id)
     if fact is None:
+        report = _reports(session).pop(case_id, None)
+        if report is not None:  # its report first, as the events came
+            await session.execute(_REPORTED, report)
         row = (await session.execute(_LOCK, {"case_id": case_id, "now": now})).one()
         fact = CaseFact(**{key: value for (key, _), value in zip(_COLUMNS, row, strict=True)})
         # As loaded, yet out of the session until the commit: the flushes between
@@ -116,6 +119,15 @@ _REPORTED = _REPORTED.on_conflict_do_update(
 )
 
 
+_REPORTS = "escalation.reports.reports"
+"""Where a transaction keeps intake's reports of cases it does not hold
+(``session.info``), by case, with the transaction they belong to: written when it
+commits, all in one statement, in the order of their case ids. Two transactions that
+write the same cases' rows (the reports' group and the clocks' group, each a run of
+several cases) then lock those rows in one order, and wait for each other rather than
+deadlock; the rows are locked only for the commit."""
+
+
 async def reported(
     session: AsyncSession,
     *,
@@ -126,20 +138,40 @@ async def reported(
     received_at: datetime,
     now: datetime,
 ) -> None:
-    """Intake's report of a case, in one statement, into a facts row this transaction
-    does not hold (:func:`held`): created if new, else its report's fields set (a
-    priority dispatch set already stays)."""
-    await session.execute(
-        _REPORTED,
-        {
-            "case_id": case_id,
-            "tracking_no": tracking_no,
-            "channel": channel,
-            "priority": priority,
-            "received_at": received_at,
-            "now": now,
-        },
-    )
+    """Intake's report of a case into a facts row this transaction does not hold
+    (:func:`held`), written when the transaction commits (:data:`_REPORTS`): created if
+    new, else its report's fields set (a priority dispatch set already stays). A second
+    report of the case in the transaction writes the first at once."""
+    reports = _reports(session)
+    earlier = reports.pop(case_id, None)
+    if earlier is not None:
+        await session.execute(_REPORTED, earlier)
+    reports[case_id] = {
+        "case_id": case_id,
+        "tracking_no": tracking_no,
+        "channel": channel,
+        "priority": priority,
+        "received_at": received_at,
+        "now": now,
+    }
+
+
+def _reports(session: AsyncSession) -> dict[UUID, dict[str, Any]]:
+    transaction = session.sync_session.get_transaction()
+    kept = session.info.get(_REPORTS)
+    if kept is None or kept[0] is not transaction:
+        kept = session.info[_REPORTS] = (transaction, {})
+        event.listen(session.sync_session, "before_commit", _write_reports, once=True)
+    rows: dict[UUID, dict[str, Any]] = kept[1]
+    return rows
+
+
+def _write_reports(session: Session) -> None:
+    """Before the commit: the transaction's reports, in one statement, by case id."""
+    kept = session.info.pop(_REPORTS, None)
+    if kept is None or kept[0] is not session.get_transaction() or not kept[1]:
+        return
+    session.execute(_REPORTED, [kept[1][case_id] for case_id in sorted(kept[1])])
 
 
 async def add_escalation(session: AsyncSession, row: dict[str, Any]) -> bool:
