@@ -7,12 +7,25 @@ from datetime import date, datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, event, func, inspect, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    String,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    event,
+    func,
+    inspect,
+    select,
+)
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from escalation.clocks import repository as clock_repository
+from escalation.directory.models import AreaEntry
 from escalation.reports.models import (
     CaseFact,
     EscalationRecord,
@@ -49,22 +62,51 @@ transaction commits, in one ``UPDATE`` a row. The projection's rows change throu
 here only; nothing in a consumer reads them back through SQL."""
 
 
+# The lock, and the parents of the case's areas (the directory's, by code) in the same
+# statement: a case's first event of a run reads both.
+_AREA_PARENTS = (
+    select(func.jsonb_object_agg(AreaEntry.code, AreaEntry.parent_code, type_=JSONB))
+    .where(AreaEntry.code == any_(bindparam("areas", type_=ARRAY(String()))))
+    .scalar_subquery()
+)
+_LOCK_READING_PARENTS = _LOCK.returning(_AREA_PARENTS)
+
+
 async def lock(session: AsyncSession, *, case_id: UUID, now: datetime) -> CaseFact:
     """The case's facts row, created if new, locked for this transaction and kept for
     the rest of it (read once); its changes are written when the transaction commits."""
-    held = _held(session)
-    fact = held.get(case_id)
+    fact = _held(session).get(case_id)
     if fact is None:
-        report = _reports(session).pop(case_id, None)
-        if report is not None:  # its report first, as the events came
-            await session.execute(_REPORTED, report)
-        row = (await session.execute(_LOCK, {"case_id": case_id, "now": now})).one()
-        fact = CaseFact(**{key: value for (key, _), value in zip(_COLUMNS, row, strict=True)})
-        # As loaded, yet out of the session until the commit: the flushes between
-        # events leave it be, and what they change is its history.
-        make_transient_to_detached(fact)
-        held[case_id] = fact
+        fact, _ = await _lock(session, _LOCK, {"case_id": case_id, "now": now})
     return fact
+
+
+async def lock_reading_parents(
+    session: AsyncSession, *, case_id: UUID, now: datetime, areas: Sequence[str]
+) -> tuple[CaseFact, dict[str, str | None]]:
+    """:func:`lock` of a row this transaction does not hold (:func:`held`), and the
+    parent of each known area among `areas`, in one statement."""
+    fact, parents = await _lock(
+        session, _LOCK_READING_PARENTS, {"case_id": case_id, "now": now, "areas": list(areas)}
+    )
+    return fact, dict(parents or {})
+
+
+async def _lock(
+    session: AsyncSession, statement: Any, values: dict[str, Any]
+) -> tuple[CaseFact, Any]:
+    case_id = values["case_id"]
+    report = _reports(session).pop(case_id, None)
+    if report is not None:  # its report first, as the events came
+        await session.execute(_REPORTED, report)
+    row = (await session.execute(statement, values)).one()
+    columns, extra = row[: len(_COLUMNS)], row[len(_COLUMNS) :]
+    fact = CaseFact(**{key: value for (key, _), value in zip(_COLUMNS, columns, strict=True)})
+    # As loaded, yet out of the session until the commit: the flushes between events
+    # leave it be, and what they change is its history.
+    make_transient_to_detached(fact)
+    _held(session)[case_id] = fact
+    return fact, extra[0] if extra else None
 
 
 def held(session: AsyncSession, case_id: UUID) -> CaseFact | None:
