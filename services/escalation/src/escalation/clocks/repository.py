@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
@@ -24,12 +25,13 @@ from sqlalchemy import (
     select,
     table,
     text,
-    tuple_,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from escalation.clocks.models import CaseClock, Timer
 from escalation.db import Base, schema
@@ -40,44 +42,68 @@ _CLOCKS = cast(Table, CaseClock.__table__)
 _CLOCK_COLUMNS = [(prop.key, prop.columns[0].key) for prop in inspect(CaseClock).column_attrs]
 
 
-# New clocks, all their timers and their announcements in one statement (one round trip
-# where an insert each takes three), built once: each table's rows as arrays, one a
-# column, unnested in their order. A timer names its clock by kind (a start adds one
-# clock of a kind at most); an announcement's payload and headers are JSON text.
-_CLOCK_INSERT = [(key, column) for key, column in _CLOCK_COLUMNS if key != "id"]
+# A start of clocks in one statement (one round trip where reading the newest, adding
+# the clocks, their timers and their announcements takes four), built once: the newest
+# generation of each kind, locked; those of the kinds to restart stopped (their pending
+# timers cancelled) when open; a new generation of every kind to restart and of every
+# other kind with none open; the new clocks' timers (a timer names its clock by kind: a
+# start adds one clock of a kind at most) and announcements (their generation set in
+# the payload). Each table's rows as arrays, one a column, unnested in their order.
+_CLOCK_INSERT = [(key, column) for key, column in _CLOCK_COLUMNS if key not in ("id", "generation")]
 _TIMER_INSERT = ("case_id", "kind", "percent", "level", "epoch", "due_at", "status")
 _TIMERS = cast(Table, Timer.__table__)
 _OUTBOX = schema.outbox
 _ANNOUNCE_INSERT = ("event_id", "topic", "key", "event_type", "payload", "headers")
+_OPEN = "('running', 'paused')"
 
 
-def _unnest(prefix: str, columns: Sequence[str]) -> str:
-    return ", ".join(f":{prefix}{name}" for name in columns)
+def _names(columns: Sequence[str], prefix: str = "") -> str:
+    return ", ".join(f"{prefix}{name}" for name in columns)
 
 
-_ADD_STARTED = text(
-    "WITH added AS ("  # noqa: S608 - names of our own tables and columns, values bound
-    f" INSERT INTO {_CLOCKS.fullname} ({', '.join(c for _, c in _CLOCK_INSERT)})"
-    f" SELECT {', '.join(c for _, c in _CLOCK_INSERT)}"
-    f" FROM unnest({_unnest('c_', [c for _, c in _CLOCK_INSERT])}) WITH ORDINALITY"
-    f" AS c({', '.join(c for _, c in _CLOCK_INSERT)}, n) ORDER BY n"
-    " RETURNING id, kind),"
-    f" timed AS (INSERT INTO {_TIMERS.fullname} (clock_id, {', '.join(_TIMER_INSERT)})"
-    f" SELECT added.id, {', '.join('t.' + c for c in _TIMER_INSERT)}"
-    f" FROM unnest(:t_clock_kind, {_unnest('t_', _TIMER_INSERT)}) WITH ORDINALITY"
-    f" AS t(clock_kind, {', '.join(_TIMER_INSERT)}, n)"
+_CLOCK_NAMES = [column for _, column in _CLOCK_INSERT]
+_START = text(
+    "WITH newest AS ("  # noqa: S608 - names of our own tables and columns, values bound
+    f"SELECT c.id, c.kind, c.generation, c.status FROM {_CLOCKS.fullname} c"
+    " WHERE c.case_id = :case_id AND (c.kind, c.generation) IN ("
+    f" SELECT kind, max(generation) FROM {_CLOCKS.fullname}"
+    " WHERE case_id = :case_id AND kind = ANY(:kinds) GROUP BY kind) FOR UPDATE),"
+    f" restarted AS (UPDATE {_CLOCKS.fullname} AS r SET status = 'stopped',"
+    " stopped_at = :at, stop_reason = 'restarted', updated_at = :at FROM newest"
+    f" WHERE r.id = newest.id AND newest.status IN {_OPEN} AND newest.kind = ANY(:restart)"
+    " RETURNING r.id),"
+    f" cancelled AS (DELETE FROM {_TIMERS.fullname} AS t USING restarted"
+    " WHERE t.clock_id = restarted.id AND t.status = 'pending' RETURNING 1),"
+    f" added AS (INSERT INTO {_CLOCKS.fullname} ({_names(_CLOCK_NAMES)}, generation)"
+    f" SELECT {_names(_CLOCK_NAMES, 'c.')}, coalesce(newest.generation, 0) + 1"
+    f" FROM unnest({_names(_CLOCK_NAMES, ':c_')}) WITH ORDINALITY"
+    f" AS c({_names(_CLOCK_NAMES)}, n) LEFT JOIN newest ON newest.kind = c.kind"
+    f" WHERE newest.kind IS NULL OR newest.status NOT IN {_OPEN} OR c.kind = ANY(:restart)"
+    " ORDER BY c.n RETURNING id, kind, generation),"
+    f" timed AS (INSERT INTO {_TIMERS.fullname} (clock_id, {_names(_TIMER_INSERT)})"
+    f" SELECT added.id, {_names(_TIMER_INSERT, 't.')}"
+    f" FROM unnest(:t_clock_kind, {_names(_TIMER_INSERT, ':t_')}) WITH ORDINALITY"
+    f" AS t(clock_kind, {_names(_TIMER_INSERT)}, n)"
     " JOIN added ON added.kind = t.clock_kind ORDER BY t.n"
     " ON CONFLICT DO NOTHING RETURNING 1),"
-    f" announced AS (INSERT INTO {_OUTBOX.fullname} ({', '.join(_ANNOUNCE_INSERT)})"
-    " SELECT o.event_id, o.topic, o.key, o.event_type, CAST(o.payload AS jsonb),"
+    f" announced AS (INSERT INTO {_OUTBOX.fullname} ({_names(_ANNOUNCE_INSERT)})"
+    " SELECT o.event_id, o.topic, o.key, o.event_type,"
+    " jsonb_set(CAST(o.payload AS jsonb), '{data,generation}', to_jsonb(added.generation)),"
     " CAST(o.headers AS jsonb)"
-    f" FROM unnest({_unnest('o_', _ANNOUNCE_INSERT)}) WITH ORDINALITY"
-    f" AS o({', '.join(_ANNOUNCE_INSERT)}, n) ORDER BY o.n RETURNING 1)"
-    " SELECT id, kind FROM added"
+    f" FROM unnest(:o_clock_kind, {_names(_ANNOUNCE_INSERT, ':o_')}) WITH ORDINALITY"
+    f" AS o(clock_kind, {_names(_ANNOUNCE_INSERT)}, n)"
+    " JOIN added ON added.kind = o.clock_kind ORDER BY o.n RETURNING 1)"
+    " SELECT true AS added, id, kind, generation, 'running' AS status FROM added"
+    " UNION ALL SELECT false, id, kind, generation, status FROM newest"
 ).bindparams(
-    *(bindparam(f"c_{c}", type_=ARRAY(_CLOCKS.c[c].type)) for _, c in _CLOCK_INSERT),
+    bindparam("case_id", type_=_CLOCKS.c.case_id.type),
+    bindparam("kinds", type_=ARRAY(String())),
+    bindparam("restart", type_=ARRAY(String())),
+    bindparam("at", type_=_CLOCKS.c.stopped_at.type),
+    *(bindparam(f"c_{c}", type_=ARRAY(_CLOCKS.c[c].type)) for c in _CLOCK_NAMES),
     bindparam("t_clock_kind", type_=ARRAY(String())),
     *(bindparam(f"t_{c}", type_=ARRAY(_TIMERS.c[c].type)) for c in _TIMER_INSERT),
+    bindparam("o_clock_kind", type_=ARRAY(String())),
     bindparam("o_event_id", type_=ARRAY(_OUTBOX.c.event_id.type)),
     *(bindparam(f"o_{c}", type_=ARRAY(Text())) for c in _ANNOUNCE_INSERT[1:]),
 )
@@ -85,42 +111,80 @@ _ANNOUNCEMENT = outbox.row_insert(_OUTBOX, for_each="added")
 """Only for its parameters: an event as the values of an outbox row."""
 
 
-async def add_started(
+@dataclass(frozen=True)
+class Started:
+    """What :func:`start` found and did, by kind."""
+
+    added: dict[str, tuple[int, int]]
+    """The new clocks' ids and generations."""
+    newest: dict[str, tuple[int, int, str]]
+    """The newest clock of each kind before, as it was: id, generation, status."""
+
+
+async def start(
     session: AsyncSession,
+    *,
+    case_id: UUID,
+    kinds: Sequence[str],
+    restart: Sequence[str],
+    at: datetime,
     clocks: Sequence[CaseClock],
     timers: Sequence[dict[str, Any]],
-    events: Sequence[Envelope],
-) -> None:
-    """Adds new clocks (of distinct kinds), their timers (rows of
-    :data:`_TIMER_INSERT`'s columns and ``clock_kind``, the kind of their clock) and
-    the events that announce them, in one statement; each clock is then as if loaded,
-    its id read back (outside the session: a later read in the transaction loads it
-    afresh)."""
-    if not clocks:
-        return
+    events: Sequence[tuple[str, Envelope]],
+) -> Started:
+    """Starts clocks of the case in one statement (:data:`_START`): of each of `kinds`,
+    the newest generation is read, locked; of the kinds to `restart`, an open one is
+    stopped at `at` and a new generation added; of the others, one is added when none
+    is open. `clocks`: the new clock of each kind that may start (distinct kinds; the
+    generation is set here), `timers`: their timers (rows of :data:`_TIMER_INSERT`'s
+    columns and ``clock_kind``), `events`: their announcements, by kind. Each clock
+    added is then as if loaded (outside the session); one loaded that was stopped here
+    is as stopped."""
     if len({clock.kind for clock in clocks}) != len(clocks):
         raise ValueError("one new clock of a kind at most")
-    announced = [_ANNOUNCEMENT.parameters(event) for event in events]
+    await session.flush()  # the statement sees the clocks' changes so far
+    announced = [(kind, _ANNOUNCEMENT.parameters(event)) for kind, event in events]
     values: dict[str, Any] = {
+        "case_id": case_id,
+        "kinds": list(kinds),
+        "restart": list(restart),
+        "at": at,
         **{f"c_{c}": [getattr(clock, key) for clock in clocks] for key, c in _CLOCK_INSERT},
         "t_clock_kind": [row["clock_kind"] for row in timers],
         **{f"t_{c}": [row[c] for row in timers] for c in _TIMER_INSERT},
+        "o_clock_kind": [kind for kind, _ in announced],
         **{
-            f"o_{c}": [row[f"outbox_{c}"] for row in announced]
+            f"o_{c}": [row[f"outbox_{c}"] for _, row in announced]
             for c in _ANNOUNCE_INSERT
             if c != "headers"
         },
         "o_headers": [
             None if row["outbox_headers"] is None else json.dumps(row["outbox_headers"])
-            for row in announced
+            for _, row in announced
         ],
     }
-    ids = {kind: clock_id for clock_id, kind in await session.execute(_ADD_STARTED, values)}
-    if announced:
+    rows = (await session.execute(_START, values)).all()
+    started = Started(
+        added={r.kind: (r.id, r.generation) for r in rows if r.added},
+        newest={r.kind: (r.id, r.generation, r.status) for r in rows if not r.added},
+    )
+    if started.added and announced:
         outbox.mark_written(session)
     for clock in clocks:
-        clock.id = ids[clock.kind]
-        make_transient_to_detached(clock)
+        if clock.kind in started.added:
+            clock.id, clock.generation = started.added[clock.kind]
+            make_transient_to_detached(clock)
+    for kind, (clock_id, _, status) in started.newest.items():
+        loaded = session.sync_session.identity_map.get(identity_key(CaseClock, clock_id))
+        if kind in restart and status in ("running", "paused") and loaded is not None:
+            for key, value in (
+                ("status", "stopped"),
+                ("stopped_at", at),
+                ("stop_reason", "restarted"),
+                ("updated_at", at),
+            ):
+                set_committed_value(loaded, key, value)
+    return started
 
 
 async def current(session: AsyncSession, *, case_id: UUID, kind: str) -> CaseClock | None:
@@ -135,33 +199,6 @@ async def current(session: AsyncSession, *, case_id: UUID, kind: str) -> CaseClo
         .with_for_update()
     )
     return result.scalar_one_or_none()
-
-
-_NEWEST_OF = (
-    select(CaseClock)
-    .where(
-        CaseClock.case_id == bindparam("case_id"),
-        tuple_(CaseClock.kind, CaseClock.generation).in_(
-            select(CaseClock.kind, func.max(CaseClock.generation))
-            .where(
-                CaseClock.case_id == bindparam("case_id"),
-                CaseClock.kind.in_(bindparam("kinds", expanding=True)),
-            )
-            .group_by(CaseClock.kind)
-        ),
-    )
-    .with_for_update()
-)
-
-
-async def newest_of(
-    session: AsyncSession, *, case_id: UUID, kinds: Sequence[str]
-) -> dict[str, CaseClock]:
-    """The newest generation of a clock of each kind, whatever its status, locked for
-    the update to come (the open one, when one runs, is the newest), in one statement,
-    by kind (a kind the case has no clock of is missing)."""
-    result = await session.execute(_NEWEST_OF, {"case_id": case_id, "kinds": list(kinds)})
-    return {clock.kind: clock for clock in result.scalars()}
 
 
 async def last_generation(session: AsyncSession, *, case_id: UUID, kind: str) -> int:

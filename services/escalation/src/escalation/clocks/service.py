@@ -24,6 +24,8 @@ from escalation.clocks.models import CaseClock
 from escalation.clocks.schemas import ClockRead, ClockSla
 from escalation.config import EscalationSettings
 from escalation.deps import EscalationRuntime
+from escalation.policies import service as policy_service
+from escalation.policies.models import Policy
 from gridcase_events import outbox, payloads
 from gridcase_events.areas import district_of
 from gridcase_events.envelope import Envelope
@@ -186,62 +188,63 @@ async def start_all(
     and announces each (`sla.clock_started`, reason "started", through the outbox):
     each ``(kind, restart)`` with ``restart`` stops a running or paused one of the kind
     first, without it a running or paused one stays (None in its place). `due_now`:
-    their deadlines are their start. The newest of each kind is read, locked, in one
-    statement (the open one, when one runs, is the newest generation); the new clocks,
-    all their timers and their announcements are written in one."""
+    their deadlines are their start. One statement reads the newest of each kind,
+    locked (the open one, when one runs, is the newest generation), stops and adds
+    clocks, and writes all their timers and announcements."""
     settings = runtime.settings
-    newest = await repository.newest_of(
-        session, case_id=facts.case_id, kinds=[kind for kind, _ in kinds]
-    )
-    started: list[CaseClock | None] = []
+    new: list[CaseClock] = []
+    unlimited: dict[str, policy_service.NoPolicy] = {}
     for kind, restart in kinds:
-        last = newest.get(kind)
-        if last is not None and last.status in OPEN:
-            if not restart:
-                started.append(None)
-                continue
-            await _stopped(session, last, at=at, reason="restarted")
-        started.append(
-            await _new(
-                session,
-                settings,
-                kind=kind,
-                facts=facts,
-                at=at,
-                now=now,
-                newest=last,
-                due_now=due_now,
+        try:
+            new.append(
+                _new(
+                    facts,
+                    kind=kind,
+                    at=at,
+                    now=now,
+                    due_now=due_now,
+                    limit=await _limit(session, settings, kind, facts, at),
+                )
             )
-        )
-    added = [clock for clock in started if clock is not None]
-    await repository.add_started(
+        except policy_service.NoPolicy as error:
+            if restart:
+                raise
+            unlimited[kind] = error  # no limit matters only when none of the kind is open
+    started = await repository.start(
         session,
-        added,
+        case_id=facts.case_id,
+        kinds=[kind for kind, _ in kinds],
+        restart=[kind for kind, restart in kinds if restart],
+        at=at,
         # A clock just added has no timers yet, pending or fired.
-        [
+        clocks=new,
+        timers=[
             {**row, "clock_kind": clock.kind}
-            for clock in added
+            for clock in new
             for row in _timer_rows(settings, clock, fired=set())
         ],
-        [_started_event(runtime, clock, "started", at, causation_id) for clock in added],
+        events=[
+            (clock.kind, _started_event(runtime, clock, "started", at, causation_id))
+            for clock in new
+        ],
     )
-    return started
+    for kind, refused in unlimited.items():
+        newest = started.newest.get(kind)
+        if newest is None or newest[2] not in OPEN:
+            raise refused
+    by_kind = {clock.kind: clock for clock in new if clock.kind in started.added}
+    return [by_kind.get(kind) for kind, _ in kinds]
 
 
-async def _new(
+async def _limit(
     session: AsyncSession,
     settings: EscalationSettings,
-    *,
     kind: str,
     facts: CaseFacts,
     at: datetime,
-    now: datetime,
-    newest: CaseClock | None,
-    due_now: bool,
-) -> CaseClock:
-    """The generation after `newest` (the case's newest clock of `kind`, locked, no
-    longer open), not yet added."""
-    due, policy = await calendar_service.deadline(
+) -> tuple[datetime, Policy]:
+    """The deadline of a clock of `kind` started at `at`, and the policy that sets it."""
+    return await calendar_service.deadline(
         session,
         settings,
         kind=kind,
@@ -250,17 +253,29 @@ async def _new(
         start=at,
         district=facts.district_code,
     )
-    if due_now:
-        due = at
+
+
+def _new(
+    facts: CaseFacts,
+    *,
+    kind: str,
+    at: datetime,
+    now: datetime,
+    due_now: bool,
+    limit: tuple[datetime, Policy],
+) -> CaseClock:
+    """A new clock of `kind`, not yet added; its generation (here 1) is set when it is
+    (:func:`repository.start`)."""
+    due, policy = limit
     return CaseClock(
         epoch=0,
         case_id=facts.case_id,
         tracking_no=facts.tracking_no,
         kind=kind,
-        generation=(newest.generation if newest is not None else 0) + 1,
+        generation=1,
         status="running",
         started_at=at,
-        due_at=due,
+        due_at=at if due_now else due,
         limit_amount=policy.amount,
         limit_unit=policy.unit,
         paused_seconds=0,
