@@ -212,7 +212,13 @@ async def deadline(
     (:class:`~escalation.policies.service.NoPolicy`, a 404, when none does): the
     district's own policy and calendar where it has them, else the city's default."""
     policy = await policy_service.policy_for(
-        session, category_code=category_code, priority=priority, clock=kind, district=district
+        session,
+        category_code=category_code,
+        priority=priority,
+        clock=kind,
+        district=district,
+        # The days with the policies, in one statement, when not read yet.
+        with_days=repository.overrides_read(session, district=district) is None,
     )
     work = await load(session, settings, district=district)
     due = work.deadline(

@@ -3,10 +3,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from escalation.calendar import repository as calendar_repository
 from escalation.policies.models import ANY, CITY, Policy
 
 _CANDIDATES = "escalation.policies.candidates"
@@ -22,21 +23,39 @@ async def candidates(
     priority: str,
     clock: str,
     district: str | None = None,
+    with_days: bool = False,
 ) -> Sequence[Policy]:
     """The policies that may apply to a clock of this category and priority (read once
-    per transaction for every clock)."""
+    per transaction for every clock); `with_days`: the calendar's days of the district
+    read with them when any apply (:func:`calendar_repository.overrides`)."""
     read: dict[tuple[str, str, str], Sequence[Policy]] = session.info.setdefault(_CANDIDATES, {})
     key = (district or CITY, category_code or ANY, priority)
     if key not in read:
-        result = await session.execute(
-            select(Policy).where(
-                Policy.district_code.in_([CITY, district or CITY]),
-                Policy.category_code.in_([category_code or ANY, ANY]),
-                Policy.priority.in_([priority, ANY]),
-            )
-        )
-        read[key] = result.scalars().all()
+        values = {
+            "district": district or CITY,
+            "category": category_code or ANY,
+            "priority": priority,
+        }
+        if with_days:
+            # The calendar's days in the same statement: a clock's deadline needs both.
+            result = await session.execute(_CANDIDATES_WITH_DAYS, values)
+            rows = result.all()
+            read[key] = [policy for policy, _ in rows]
+            if rows:
+                calendar_repository.remember_overrides(session, district=district, days=rows[0][1])
+        else:
+            read[key] = (await session.execute(_CANDIDATES_OF, values)).scalars().all()
     return [p for p in read[key] if p.clock == clock]
+
+
+_CANDIDATES_OF = select(Policy).where(
+    Policy.district_code.in_([literal(CITY), bindparam("district")]),
+    Policy.category_code.in_([bindparam("category"), literal(ANY)]),
+    Policy.priority.in_([bindparam("priority"), literal(ANY)]),
+)
+_CANDIDATES_WITH_DAYS = _CANDIDATES_OF.add_columns(
+    calendar_repository.overrides_column(bindparam("district", type_=String()))
+)
 
 
 async def all_policies(session: AsyncSession, *, district: str | None) -> Sequence[Policy]:

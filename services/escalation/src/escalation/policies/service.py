@@ -33,11 +33,18 @@ async def policy_for(
     priority: str,
     clock: str,
     district: str | None = None,
+    with_days: bool = False,
 ) -> Policy:
     """The most specific policy: category and priority, then category, then priority;
-    at the same specificity the district's own over the city's default."""
+    at the same specificity the district's own over the city's default. `with_days`:
+    the district's calendar days are read in the same statement (for a deadline)."""
     found = await repository.candidates(
-        session, category_code=category_code, priority=priority, clock=clock, district=district
+        session,
+        category_code=category_code,
+        priority=priority,
+        clock=clock,
+        district=district,
+        with_days=with_days,
     )
 
     def specificity(p: Policy) -> tuple[bool, bool, bool]:
