@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, func, literal, select
+from sqlalchemy import ColumnElement, ScalarSelect, String, bindparam, func, literal, select
 from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalation.calendar.models import CalendarDay
+from escalation.policies import repository as policy_repository
 
 _OVERRIDES = "escalation.calendar.overrides"
 """Where a transaction keeps the days it read (``session.info``), by district: a case's
@@ -63,6 +64,41 @@ def remember_overrides(
     _read(session)[district or ""] = {
         date.fromisoformat(day): working for day, working in days or []
     }
+
+
+_LIMITS_WITH_DAYS = policy_repository.CANDIDATES.add_columns(
+    overrides_column(bindparam("district", type_=String()))
+)
+
+
+async def read_limits_and_days(
+    session: AsyncSession, *, category_code: str | None, priority: str, district: str | None
+) -> None:
+    """Reads the policies that may apply to clocks of this category and priority
+    (:func:`policy_repository.candidates`) and the district's days (:func:`overrides`)
+    in one statement, each kept for the rest of the transaction where the other's
+    read finds it, unless the transaction has read either already. No policy, no
+    days: they are read on their own when asked for."""
+    if overrides_read(session, district=district) is not None or (
+        policy_repository.candidates_read(
+            session, category_code=category_code, priority=priority, district=district
+        )
+        is not None
+    ):
+        return
+    values = policy_repository.candidate_values(
+        category_code=category_code, priority=priority, district=district
+    )
+    rows = (await session.execute(_LIMITS_WITH_DAYS, values)).all()
+    policy_repository.remember_candidates(
+        session,
+        category_code=category_code,
+        priority=priority,
+        district=district,
+        found=[policy for policy, _ in rows],
+    )
+    if rows:
+        remember_overrides(session, district=district, days=rows[0][1])
 
 
 def _read(session: AsyncSession) -> dict[str, dict[date, bool]]:

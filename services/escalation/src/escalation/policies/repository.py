@@ -3,11 +3,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import String, bindparam, literal, select
+from sqlalchemy import bindparam, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from escalation.calendar import repository as calendar_repository
 from escalation.policies.models import ANY, CITY, Policy
 
 _CANDIDATES = "escalation.policies.candidates"
@@ -23,39 +22,55 @@ async def candidates(
     priority: str,
     clock: str,
     district: str | None = None,
-    with_days: bool = False,
 ) -> Sequence[Policy]:
     """The policies that may apply to a clock of this category and priority (read once
-    per transaction for every clock); `with_days`: the calendar's days of the district
-    read with them when any apply (:func:`calendar_repository.overrides`)."""
-    read: dict[tuple[str, str, str], Sequence[Policy]] = session.info.setdefault(_CANDIDATES, {})
-    key = (district or CITY, category_code or ANY, priority)
-    if key not in read:
-        values = {
-            "district": district or CITY,
-            "category": category_code or ANY,
-            "priority": priority,
-        }
-        if with_days:
-            # The calendar's days in the same statement: a clock's deadline needs both.
-            result = await session.execute(_CANDIDATES_WITH_DAYS, values)
-            rows = result.all()
-            read[key] = [policy for policy, _ in rows]
-            if rows:
-                calendar_repository.remember_overrides(session, district=district, days=rows[0][1])
-        else:
-            read[key] = (await session.execute(_CANDIDATES_OF, values)).scalars().all()
-    return [p for p in read[key] if p.clock == clock]
+    per transaction for every clock)."""
+    found = candidates_read(
+        session, category_code=category_code, priority=priority, district=district
+    )
+    if found is None:
+        values = candidate_values(category_code=category_code, priority=priority, district=district)
+        found = (await session.execute(CANDIDATES, values)).scalars().all()
+        remember_candidates(
+            session, category_code=category_code, priority=priority, district=district, found=found
+        )
+    return [p for p in found if p.clock == clock]
 
 
-_CANDIDATES_OF = select(Policy).where(
+CANDIDATES = select(Policy).where(
     Policy.district_code.in_([literal(CITY), bindparam("district")]),
     Policy.category_code.in_([bindparam("category"), literal(ANY)]),
     Policy.priority.in_([bindparam("priority"), literal(ANY)]),
 )
-_CANDIDATES_WITH_DAYS = _CANDIDATES_OF.add_columns(
-    calendar_repository.overrides_column(bindparam("district", type_=String()))
-)
+"""The policies that may apply to clocks of a category and priority, built once
+(values: :func:`candidate_values`)."""
+
+
+def candidate_values(
+    *, category_code: str | None, priority: str, district: str | None
+) -> dict[str, str]:
+    return {"district": district or CITY, "category": category_code or ANY, "priority": priority}
+
+
+def candidates_read(
+    session: AsyncSession, *, category_code: str | None, priority: str, district: str | None
+) -> Sequence[Policy] | None:
+    """What this transaction read of :data:`CANDIDATES` for these, else None."""
+    read: dict[tuple[str, str, str], Sequence[Policy]] = session.info.get(_CANDIDATES, {})
+    return read.get((district or CITY, category_code or ANY, priority))
+
+
+def remember_candidates(
+    session: AsyncSession,
+    *,
+    category_code: str | None,
+    priority: str,
+    district: str | None,
+    found: Sequence[Policy],
+) -> None:
+    """Keeps what :data:`CANDIDATES` read (here or in another statement)."""
+    read: dict[tuple[str, str, str], Sequence[Policy]] = session.info.setdefault(_CANDIDATES, {})
+    read[(district or CITY, category_code or ANY, priority)] = found
 
 
 async def all_policies(session: AsyncSession, *, district: str | None) -> Sequence[Policy]:

@@ -33,18 +33,11 @@ async def policy_for(
     priority: str,
     clock: str,
     district: str | None = None,
-    with_days: bool = False,
 ) -> Policy:
     """The most specific policy: category and priority, then category, then priority;
-    at the same specificity the district's own over the city's default. `with_days`:
-    the district's calendar days are read in the same statement (for a deadline)."""
+    at the same specificity the district's own over the city's default."""
     found = await repository.candidates(
-        session,
-        category_code=category_code,
-        priority=priority,
-        clock=clock,
-        district=district,
-        with_days=with_days,
+        session, category_code=category_code, priority=priority, clock=clock, district=district
     )
 
     def specificity(p: Policy) -> tuple[bool, bool, bool]:
