@@ -2,7 +2,7 @@
 session, a flush after each event, the loaded objects forgotten between them) leaves
 the same clocks, timers, facts and announcements as the same events each in a
 transaction of its own. The run holds the case's facts row once and writes it at the
-commit; an assignment starts both of its clocks in one insert each."""
+commit; an assignment starts both of its clocks in one statement."""
 
 import asyncio
 from collections.abc import Callable, Sequence
