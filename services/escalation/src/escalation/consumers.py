@@ -11,7 +11,6 @@ then the clocks.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from escalation.clocks import service as clocks
@@ -69,19 +68,6 @@ async def _announce(ctx: Ctx, clock: CaseClock | None, reason: str, at: datetime
     )
 
 
-async def _announce_all(
-    ctx: Ctx, started: Sequence[CaseClock | None], reason: str, at: datetime
-) -> None:
-    await clocks.announce_all(
-        session=ctx.session,
-        runtime=ctx.runtime,
-        clocks=started,
-        reason=reason,
-        at=at,
-        causation_id=str(ctx.event.id),
-    )
-
-
 async def _record(ctx: Ctx, p: reports.DispatchCaseEvent) -> None:
     await reports.record_dispatch(ctx.session, event=ctx.event, p=p, now=ctx.runtime.clock.now())
 
@@ -93,15 +79,15 @@ async def _stop(ctx: Ctx, p: payloads.CaseRef, *, kind: str, at: datetime, reaso
 async def _restart(ctx: Ctx, kind: str, p: payloads.CaseReopened | payloads.CaseClosed) -> None:
     """Starts (or restarts) a clock of `kind` for the case's assignee and announces it:
     a reopened case gets a fresh resolution clock, a closed one its callback clock."""
-    clock = await clocks.start(
+    await clocks.start(
         session=ctx.session,
-        settings=ctx.runtime.settings,
+        runtime=ctx.runtime,
         kind=kind,
         facts=clocks.facts_of(ctx.event, p, p.assignee_id),
         at=p.at,
         now=ctx.runtime.clock.now(),
+        causation_id=str(ctx.event.id),
     )
-    await _announce(ctx, clock, "started", p.at)
 
 
 async def _handed_on(ctx: Ctx, p: clocks.HandedOn, reason: str) -> None:
@@ -111,16 +97,16 @@ async def _handed_on(ctx: Ctx, p: clocks.HandedOn, reason: str) -> None:
     buck-passing (推诿) at once."""
     await _stop(ctx, p, kind="sign_for", at=p.at, reason=reason)
     handoffs = await clocks.handoffs(session=ctx.session, case_id=p.case_id) + 1
-    ownership = await clocks.start(
+    await clocks.start(
         session=ctx.session,
-        settings=ctx.runtime.settings,
+        runtime=ctx.runtime,
         kind="ownership",
         facts=clocks.handed_on_facts(ctx.event, p),
         at=p.at,
         now=ctx.runtime.clock.now(),
+        causation_id=str(ctx.event.id),
         due_now=handoffs > ctx.runtime.settings.max_handoffs,
     )
-    await _announce(ctx, ownership, "started", p.at)
 
 
 # ------------------------------------------------------------ dispatch: the clocks
@@ -136,15 +122,15 @@ async def on_assigned(ctx: Ctx, p: payloads.CaseAssigned) -> None:
     """A new assignee (first, after a transfer, after a reopening) has to sign anew;
     the resolution clock starts with the first assignment."""
     await _record(ctx, p)
-    started = await clocks.start_all(
+    await clocks.start_all(
         session=ctx.session,
-        settings=ctx.runtime.settings,
+        runtime=ctx.runtime,
         kinds=[("sign_for", True), ("resolution", False)],
         facts=clocks.facts_of(ctx.event, p, p.assignee_id),
         at=p.assigned_at,
         now=ctx.runtime.clock.now(),
+        causation_id=str(ctx.event.id),
     )
-    await _announce_all(ctx, started, "started", p.assigned_at)
 
 
 @dispatch.on(payloads.CaseAccepted)
@@ -154,15 +140,15 @@ async def on_accepted(ctx: Ctx, p: payloads.CaseAccepted) -> None:
     await _record(ctx, p)
     await _stop(ctx, p, kind="sign_for", at=p.at, reason="accepted")
     await _stop(ctx, p, kind="ownership", at=p.at, reason="accepted")
-    first_contact = await clocks.start_once(
+    await clocks.start_once(
         session=ctx.session,
-        settings=ctx.runtime.settings,
+        runtime=ctx.runtime,
         kind="first_contact",
         facts=clocks.facts_of(ctx.event, p, p.assignee_id),
         at=p.at,
         now=ctx.runtime.clock.now(),
+        causation_id=str(ctx.event.id),
     )
-    await _announce(ctx, first_contact, "started", p.at)
 
 
 @dispatch.on(payloads.CaseContacted)
@@ -208,15 +194,15 @@ async def on_dispatched(ctx: Ctx, p: payloads.CaseDispatched) -> None:
         await _handed_on(ctx, p, "dispatched")
     if p.assignee_id is not None:
         return
-    started = await clocks.start_all(
+    await clocks.start_all(
         session=ctx.session,
-        settings=ctx.runtime.settings,
+        runtime=ctx.runtime,
         kinds=[("resolution", False), ("sign_for", True)],
         facts=facts,
         at=p.at,
         now=ctx.runtime.clock.now(),
+        causation_id=str(ctx.event.id),
     )
-    await _announce_all(ctx, started, "started", p.at)
 
 
 @dispatch.on(payloads.CaseResolved)

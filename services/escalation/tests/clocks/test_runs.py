@@ -2,8 +2,9 @@
 session, a flush after each event, the loaded objects forgotten between them) leaves
 the same clocks, timers, facts and announcements as the same events each in a
 transaction of its own. The run holds the case's facts row once and writes it at the
-commit; an assignment starts both of its clocks in one insert each."""
+commit; an assignment starts both of its clocks in one statement."""
 
+import asyncio
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -383,3 +384,63 @@ async def test_a_run_that_fails_leaves_nothing_of_its_facts(client: Any) -> None
         2,
         T0,
     )
+
+
+def reported_then_escalated(case_id: UUID) -> list[Event]:
+    """The reports' group: a report kept for the commit is written before the row is
+    locked for a later event of the run."""
+    return [reported(case_id), escalated(case_id, 1)]
+
+
+async def test_a_report_kept_for_the_commit_goes_before_a_lock(client: Any) -> None:
+    runtime: EscalationRuntime = client.app.state.runtime
+    alone, together = envelope.new_id(), envelope.new_id()
+    await apply(runtime, reported_then_escalated(alone), together=False)
+    await apply(runtime, reported_then_escalated(together), together=True)
+
+    held = await state(runtime, together)
+    assert held == await state(runtime, alone)
+    assert (held["facts"]["reported"], held["facts"]["escalations"]) == (True, 1)
+
+
+async def test_a_run_of_reports_locks_no_row_before_its_commit(client: Any) -> None:
+    """The reports' group writes its run's reports at the commit, in one order: a run
+    of the clocks' group that locks the same cases' rows meanwhile, in another order,
+    does not wait for it (two such runs used to deadlock), and both runs' facts stand."""
+    runtime: EscalationRuntime = client.app.state.runtime
+    first, second = sorted([envelope.new_id(), envelope.new_id()])
+    projection = consumers.projection.bind(runtime)
+    dispatch = consumers.dispatch.bind(runtime)
+
+    def built(payload: Any, source: str) -> envelope.Envelope:
+        return envelope.build(
+            payload,
+            subject=str(payload.case_id),
+            source=source,
+            tenant="510302",
+            correlation_id="c",
+            time=T0,
+        )
+
+    async with runtime.sessionmaker() as reports_run, reports_run.begin():
+        for case_id in (second, first):
+            _, report = reported(case_id)
+            await projection["case.reported"](reports_run, built(report, "intake"), report)
+            await reports_run.flush()
+
+        async def clocks_run() -> None:
+            async with runtime.sessionmaker() as session, session.begin():
+                for case_id in (first, second):
+                    _, route = routed(case_id)
+                    await dispatch["case.routed"](session, built(route, "dispatch"), route)
+                    await session.flush()
+
+        await asyncio.wait_for(clocks_run(), timeout=10)
+
+    for case_id in (first, second):
+        facts = (await state(runtime, case_id))["facts"]
+        assert (facts["reported"], facts["channel"], facts["grid_code"]) == (
+            True,
+            "hotline",
+            GRID,
+        )

@@ -100,3 +100,34 @@ async def test_an_area_added_in_the_transaction_is_its_childrens_parent(
         at=AT,
     )
     assert await directory_repository.parents(session, codes) == {"510302001001001": "510302001001"}
+
+
+async def test_the_days_read_with_the_limits_are_the_districts_over_the_citys(
+    session: AsyncSession, settings: EscalationSettings
+) -> None:
+    """A deadline reads the limits and the calendar's days in one statement: the
+    district's own day wins over the city's, and the days kept are the calendar's."""
+    await calendar_repository.upsert_days(
+        session,
+        [
+            {
+                "district_code": district,
+                "day": day,
+                "working": working,
+                "name": "调休" if working else "本地假日",
+                "updated_at": AT,
+                "updated_by": "admin",
+            }
+            for district, day, working in [
+                ("", date(2026, 11, 24), False),
+                ("510302", date(2026, 11, 24), True),
+                ("", date(2026, 11, 25), False),
+            ]
+        ],
+    )
+    await resolution_due(session, settings)  # the limits, and with them the days
+    days = await calendar_repository.overrides(session, district="510302")
+    assert {day: days[day] for day in (date(2026, 11, 24), date(2026, 11, 25))} == {
+        date(2026, 11, 24): True,
+        date(2026, 11, 25): False,
+    }

@@ -211,6 +211,10 @@ async def deadline(
     """When a clock of `kind` started at `start` runs out, and the policy that says so
     (:class:`~escalation.policies.service.NoPolicy`, a 404, when none does): the
     district's own policy and calendar where it has them, else the city's default."""
+    # The limits and the days in one statement when the transaction has read neither.
+    await repository.read_limits_and_days(
+        session, category_code=category_code, priority=priority, district=district
+    )
     policy = await policy_service.policy_for(
         session, category_code=category_code, priority=priority, clock=kind, district=district
     )

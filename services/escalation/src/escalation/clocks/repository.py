@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
+    String,
     Table,
+    Text,
     bindparam,
     column,
     delete,
@@ -19,35 +24,167 @@ from sqlalchemy import (
     or_,
     select,
     table,
-    tuple_,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from escalation.clocks.models import CaseClock, Timer
-from escalation.db import Base
+from escalation.db import Base, schema
+from gridcase_events import outbox
+from gridcase_events.envelope import Envelope
 
 _CLOCKS = cast(Table, CaseClock.__table__)
 _CLOCK_COLUMNS = [(prop.key, prop.columns[0].key) for prop in inspect(CaseClock).column_attrs]
-_ADD_CLOCKS = insert(_CLOCKS).returning(_CLOCKS.c.id, sort_by_parameter_order=True)
 
 
-async def add_all(session: AsyncSession, clocks: Sequence[CaseClock]) -> None:
-    """Adds new clocks in one plain statement, their ids read back with it; each is
-    then as if loaded (outside the session: a later read in the transaction loads it
-    afresh)."""
-    if not clocks:
-        return
-    rows = [
-        {column: getattr(clock, key) for key, column in _CLOCK_COLUMNS if key != "id"}
-        for clock in clocks
-    ]
-    result = await session.execute(_ADD_CLOCKS, rows)
-    for clock, clock_id in zip(clocks, result.scalars(), strict=True):
-        clock.id = clock_id
-        make_transient_to_detached(clock)
+# A start of clocks in one statement (one round trip where reading the newest, adding
+# the clocks, their timers and their announcements takes four), built once: the newest
+# generation of each kind, locked; those of the kinds to restart stopped (their pending
+# timers cancelled) when open; a new generation of every kind to restart and of every
+# other kind with none open; the new clocks' timers (a timer names its clock by kind: a
+# start adds one clock of a kind at most) and announcements (their generation set in
+# the payload). Each table's rows as arrays, one a column, unnested in their order.
+_CLOCK_INSERT = [(key, column) for key, column in _CLOCK_COLUMNS if key not in ("id", "generation")]
+_TIMER_INSERT = ("case_id", "kind", "percent", "level", "epoch", "due_at", "status")
+_TIMERS = cast(Table, Timer.__table__)
+_OUTBOX = schema.outbox
+_ANNOUNCE_INSERT = ("event_id", "topic", "key", "event_type", "payload", "headers")
+_OPEN = "('running', 'paused')"
+
+
+def _names(columns: Sequence[str], prefix: str = "") -> str:
+    return ", ".join(f"{prefix}{name}" for name in columns)
+
+
+_CLOCK_NAMES = [column for _, column in _CLOCK_INSERT]
+_START = text(
+    "WITH newest AS ("  # noqa: S608 - names of our own tables and columns, values bound
+    f"SELECT c.id, c.kind, c.generation, c.status FROM {_CLOCKS.fullname} c"
+    " WHERE c.case_id = :case_id AND (c.kind, c.generation) IN ("
+    f" SELECT kind, max(generation) FROM {_CLOCKS.fullname}"
+    " WHERE case_id = :case_id AND kind = ANY(:kinds) GROUP BY kind) FOR UPDATE),"
+    f" restarted AS (UPDATE {_CLOCKS.fullname} AS r SET status = 'stopped',"
+    " stopped_at = :at, stop_reason = 'restarted', updated_at = :at FROM newest"
+    f" WHERE r.id = newest.id AND newest.status IN {_OPEN} AND newest.kind = ANY(:restart)"
+    " RETURNING r.id),"
+    f" cancelled AS (DELETE FROM {_TIMERS.fullname} AS t USING restarted"
+    " WHERE t.clock_id = restarted.id AND t.status = 'pending' RETURNING 1),"
+    f" added AS (INSERT INTO {_CLOCKS.fullname} ({_names(_CLOCK_NAMES)}, generation)"
+    f" SELECT {_names(_CLOCK_NAMES, 'c.')}, coalesce(newest.generation, 0) + 1"
+    f" FROM unnest({_names(_CLOCK_NAMES, ':c_')}) WITH ORDINALITY"
+    f" AS c({_names(_CLOCK_NAMES)}, n) LEFT JOIN newest ON newest.kind = c.kind"
+    f" WHERE newest.kind IS NULL OR newest.status NOT IN {_OPEN} OR c.kind = ANY(:restart)"
+    " ORDER BY c.n RETURNING id, kind, generation),"
+    f" timed AS (INSERT INTO {_TIMERS.fullname} (clock_id, {_names(_TIMER_INSERT)})"
+    f" SELECT added.id, {_names(_TIMER_INSERT, 't.')}"
+    f" FROM unnest(:t_clock_kind, {_names(_TIMER_INSERT, ':t_')}) WITH ORDINALITY"
+    f" AS t(clock_kind, {_names(_TIMER_INSERT)}, n)"
+    " JOIN added ON added.kind = t.clock_kind ORDER BY t.n"
+    " ON CONFLICT DO NOTHING RETURNING 1),"
+    f" announced AS (INSERT INTO {_OUTBOX.fullname} ({_names(_ANNOUNCE_INSERT)})"
+    " SELECT o.event_id, o.topic, o.key, o.event_type,"
+    " jsonb_set(CAST(o.payload AS jsonb), '{data,generation}', to_jsonb(added.generation)),"
+    " CAST(o.headers AS jsonb)"
+    f" FROM unnest(:o_clock_kind, {_names(_ANNOUNCE_INSERT, ':o_')}) WITH ORDINALITY"
+    f" AS o(clock_kind, {_names(_ANNOUNCE_INSERT)}, n)"
+    " JOIN added ON added.kind = o.clock_kind ORDER BY o.n RETURNING 1)"
+    " SELECT true AS added, id, kind, generation, 'running' AS status FROM added"
+    " UNION ALL SELECT false, id, kind, generation, status FROM newest"
+).bindparams(
+    bindparam("case_id", type_=_CLOCKS.c.case_id.type),
+    bindparam("kinds", type_=ARRAY(String())),
+    bindparam("restart", type_=ARRAY(String())),
+    bindparam("at", type_=_CLOCKS.c.stopped_at.type),
+    *(bindparam(f"c_{c}", type_=ARRAY(_CLOCKS.c[c].type)) for c in _CLOCK_NAMES),
+    bindparam("t_clock_kind", type_=ARRAY(String())),
+    *(bindparam(f"t_{c}", type_=ARRAY(_TIMERS.c[c].type)) for c in _TIMER_INSERT),
+    bindparam("o_clock_kind", type_=ARRAY(String())),
+    bindparam("o_event_id", type_=ARRAY(_OUTBOX.c.event_id.type)),
+    *(bindparam(f"o_{c}", type_=ARRAY(Text())) for c in _ANNOUNCE_INSERT[1:]),
+)
+_ANNOUNCEMENT = outbox.row_insert(_OUTBOX, for_each="added")
+"""Only for its parameters: an event as the values of an outbox row."""
+
+
+@dataclass(frozen=True)
+class Started:
+    """What :func:`start` found and did, by kind."""
+
+    added: dict[str, tuple[int, int]]
+    """The new clocks' ids and generations."""
+    newest: dict[str, tuple[int, int, str]]
+    """The newest clock of each kind before, as it was: id, generation, status."""
+
+
+async def start(
+    session: AsyncSession,
+    *,
+    case_id: UUID,
+    kinds: Sequence[str],
+    restart: Sequence[str],
+    at: datetime,
+    clocks: Sequence[CaseClock],
+    timers: Sequence[dict[str, Any]],
+    events: Sequence[tuple[str, Envelope]],
+) -> Started:
+    """Starts clocks of the case in one statement (:data:`_START`): of each of `kinds`,
+    the newest generation is read, locked; of the kinds to `restart`, an open one is
+    stopped at `at` and a new generation added; of the others, one is added when none
+    is open. `clocks`: the new clock of each kind that may start (distinct kinds; the
+    generation is set here), `timers`: their timers (rows of :data:`_TIMER_INSERT`'s
+    columns and ``clock_kind``), `events`: their announcements, by kind. Each clock
+    added is then as if loaded (outside the session); one loaded that was stopped here
+    is as stopped."""
+    if len({clock.kind for clock in clocks}) != len(clocks):
+        raise ValueError("one new clock of a kind at most")
+    await session.flush()  # the statement sees the clocks' changes so far
+    announced = [(kind, _ANNOUNCEMENT.parameters(event)) for kind, event in events]
+    values: dict[str, Any] = {
+        "case_id": case_id,
+        "kinds": list(kinds),
+        "restart": list(restart),
+        "at": at,
+        **{f"c_{c}": [getattr(clock, key) for clock in clocks] for key, c in _CLOCK_INSERT},
+        "t_clock_kind": [row["clock_kind"] for row in timers],
+        **{f"t_{c}": [row[c] for row in timers] for c in _TIMER_INSERT},
+        "o_clock_kind": [kind for kind, _ in announced],
+        **{
+            f"o_{c}": [row[f"outbox_{c}"] for _, row in announced]
+            for c in _ANNOUNCE_INSERT
+            if c != "headers"
+        },
+        "o_headers": [
+            None if row["outbox_headers"] is None else json.dumps(row["outbox_headers"])
+            for _, row in announced
+        ],
+    }
+    rows = (await session.execute(_START, values)).all()
+    started = Started(
+        added={r.kind: (r.id, r.generation) for r in rows if r.added},
+        newest={r.kind: (r.id, r.generation, r.status) for r in rows if not r.added},
+    )
+    if started.added and announced:
+        outbox.mark_written(session)
+    for clock in clocks:
+        if clock.kind in started.added:
+            clock.id, clock.generation = started.added[clock.kind]
+            make_transient_to_detached(clock)
+    for kind, (clock_id, _, status) in started.newest.items():
+        loaded = session.sync_session.identity_map.get(identity_key(CaseClock, clock_id))
+        if kind in restart and status in ("running", "paused") and loaded is not None:
+            for key, value in (
+                ("status", "stopped"),
+                ("stopped_at", at),
+                ("stop_reason", "restarted"),
+                ("updated_at", at),
+            ):
+                set_committed_value(loaded, key, value)
+    return started
 
 
 async def current(session: AsyncSession, *, case_id: UUID, kind: str) -> CaseClock | None:
@@ -62,45 +199,6 @@ async def current(session: AsyncSession, *, case_id: UUID, kind: str) -> CaseClo
         .with_for_update()
     )
     return result.scalar_one_or_none()
-
-
-async def newest(session: AsyncSession, *, case_id: UUID, kind: str) -> CaseClock | None:
-    """The newest generation of a clock of this kind, whatever its status, locked for
-    the update to come (the open one, when one runs, is the newest)."""
-    result = await session.execute(
-        select(CaseClock)
-        .where(CaseClock.case_id == case_id, CaseClock.kind == kind)
-        .order_by(CaseClock.generation.desc())
-        .limit(1)
-        .with_for_update()
-    )
-    return result.scalar_one_or_none()
-
-
-_NEWEST_OF = (
-    select(CaseClock)
-    .where(
-        CaseClock.case_id == bindparam("case_id"),
-        tuple_(CaseClock.kind, CaseClock.generation).in_(
-            select(CaseClock.kind, func.max(CaseClock.generation))
-            .where(
-                CaseClock.case_id == bindparam("case_id"),
-                CaseClock.kind.in_(bindparam("kinds", expanding=True)),
-            )
-            .group_by(CaseClock.kind)
-        ),
-    )
-    .with_for_update()
-)
-
-
-async def newest_of(
-    session: AsyncSession, *, case_id: UUID, kinds: Sequence[str]
-) -> dict[str, CaseClock]:
-    """:func:`newest` for several kinds in one statement, by kind (a kind the case has
-    no clock of is missing)."""
-    result = await session.execute(_NEWEST_OF, {"case_id": case_id, "kinds": list(kinds)})
-    return {clock.kind: clock for clock in result.scalars()}
 
 
 async def last_generation(session: AsyncSession, *, case_id: UUID, kind: str) -> int:

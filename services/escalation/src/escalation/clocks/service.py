@@ -24,6 +24,8 @@ from escalation.clocks.models import CaseClock
 from escalation.clocks.schemas import ClockRead, ClockSla
 from escalation.config import EscalationSettings
 from escalation.deps import EscalationRuntime
+from escalation.policies import service as policy_service
+from escalation.policies.models import Policy
 from gridcase_events import outbox, payloads
 from gridcase_events.areas import district_of
 from gridcase_events.envelope import Envelope
@@ -115,42 +117,58 @@ def handed_on_facts(event: Envelope, p: HandedOn) -> CaseFacts:
 
 OPEN = ("running", "paused")
 """A clock that still counts (paused: it will again). At most one per case and kind,
-and it is the newest generation: only :func:`start` adds one, stopping the open one."""
+and it is the newest generation: only :func:`start_all` adds one, stopping the open
+one."""
 
 
 async def start(
     *,
     session: AsyncSession,
-    settings: EscalationSettings,
+    runtime: EscalationRuntime,
     kind: str,
     facts: CaseFacts,
     at: datetime,
     now: datetime,
+    causation_id: str | None = None,
     due_now: bool = False,
 ) -> CaseClock:
-    """Starts a new generation of a clock (stopping a running one of the same kind)."""
-    newest = await repository.newest(session, case_id=facts.case_id, kind=kind)
-    if newest is not None and newest.status in OPEN:
-        await _stopped(session, newest, at=at, reason="restarted")
-    clock = await _new(
-        session, settings, kind=kind, facts=facts, at=at, now=now, newest=newest, due_now=due_now
+    """Starts a new generation of a clock (stopping a running one of the same kind)
+    and announces it; `due_now`: its deadline is its start."""
+    (clock,) = await start_all(
+        session=session,
+        runtime=runtime,
+        kinds=[(kind, True)],
+        facts=facts,
+        at=at,
+        now=now,
+        causation_id=causation_id,
+        due_now=due_now,
     )
-    await _added(session, settings, [clock])
+    if clock is None:  # a restart always starts one
+        raise AssertionError(f"no {kind} clock started")
     return clock
 
 
 async def start_once(
     *,
     session: AsyncSession,
-    settings: EscalationSettings,
+    runtime: EscalationRuntime,
     kind: str,
     facts: CaseFacts,
     at: datetime,
     now: datetime,
+    causation_id: str | None = None,
 ) -> CaseClock | None:
-    """Starts the clock unless one of this kind is already running or paused."""
+    """Starts the clock, and announces it, unless one of this kind is already running
+    or paused."""
     (clock,) = await start_all(
-        session=session, settings=settings, kinds=[(kind, False)], facts=facts, at=at, now=now
+        session=session,
+        runtime=runtime,
+        kinds=[(kind, False)],
+        facts=facts,
+        at=at,
+        now=now,
+        causation_id=causation_id,
     )
     return clock
 
@@ -158,58 +176,75 @@ async def start_once(
 async def start_all(
     *,
     session: AsyncSession,
-    settings: EscalationSettings,
+    runtime: EscalationRuntime,
     kinds: Sequence[tuple[str, bool]],
     facts: CaseFacts,
     at: datetime,
     now: datetime,
+    causation_id: str | None = None,
+    due_now: bool = False,
 ) -> list[CaseClock | None]:
-    """Starts several clocks of one case at once, in the order of `kinds`: each
-    ``(kind, restart)`` as :func:`start` does (``restart``: a running one of the kind
-    stops) or as :func:`start_once` does (a running or paused one stays, None in its
-    place). The newest of each kind is read in one statement, the new clocks and all
-    their timers are written in one each."""
-    newest = await repository.newest_of(
-        session, case_id=facts.case_id, kinds=[kind for kind, _ in kinds]
-    )
-    started: list[CaseClock | None] = []
+    """Starts several clocks of one case at once, in the order of `kinds` (distinct),
+    and announces each (`sla.clock_started`, reason "started", through the outbox):
+    each ``(kind, restart)`` with ``restart`` stops a running or paused one of the kind
+    first, without it a running or paused one stays (None in its place). `due_now`:
+    their deadlines are their start. One statement reads the newest of each kind,
+    locked (the open one, when one runs, is the newest generation), stops and adds
+    clocks, and writes all their timers and announcements."""
+    settings = runtime.settings
+    new: list[CaseClock] = []
+    unlimited: dict[str, policy_service.NoPolicy] = {}
     for kind, restart in kinds:
-        last = newest.get(kind)
-        if last is not None and last.status in OPEN:
-            if not restart:
-                started.append(None)
-                continue
-            await _stopped(session, last, at=at, reason="restarted")
-        started.append(
-            await _new(
-                session,
-                settings,
-                kind=kind,
-                facts=facts,
-                at=at,
-                now=now,
-                newest=last,
-                due_now=False,
+        try:
+            new.append(
+                _new(
+                    facts,
+                    kind=kind,
+                    at=at,
+                    now=now,
+                    due_now=due_now,
+                    limit=await _limit(session, settings, kind, facts, at),
+                )
             )
-        )
-    await _added(session, settings, [clock for clock in started if clock is not None])
-    return started
+        except policy_service.NoPolicy as error:
+            if restart:
+                raise
+            unlimited[kind] = error  # no limit matters only when none of the kind is open
+    started = await repository.start(
+        session,
+        case_id=facts.case_id,
+        kinds=[kind for kind, _ in kinds],
+        restart=[kind for kind, restart in kinds if restart],
+        at=at,
+        # A clock just added has no timers yet, pending or fired.
+        clocks=new,
+        timers=[
+            {**row, "clock_kind": clock.kind}
+            for clock in new
+            for row in _timer_rows(settings, clock, fired=set())
+        ],
+        events=[
+            (clock.kind, _started_event(runtime, clock, "started", at, causation_id))
+            for clock in new
+        ],
+    )
+    for kind, refused in unlimited.items():
+        newest = started.newest.get(kind)
+        if newest is None or newest[2] not in OPEN:
+            raise refused
+    by_kind = {clock.kind: clock for clock in new if clock.kind in started.added}
+    return [by_kind.get(kind) for kind, _ in kinds]
 
 
-async def _new(
+async def _limit(
     session: AsyncSession,
     settings: EscalationSettings,
-    *,
     kind: str,
     facts: CaseFacts,
     at: datetime,
-    now: datetime,
-    newest: CaseClock | None,
-    due_now: bool,
-) -> CaseClock:
-    """The generation after `newest` (the case's newest clock of `kind`, locked, no
-    longer open), not yet added."""
-    due, policy = await calendar_service.deadline(
+) -> tuple[datetime, Policy]:
+    """The deadline of a clock of `kind` started at `at`, and the policy that sets it."""
+    return await calendar_service.deadline(
         session,
         settings,
         kind=kind,
@@ -218,17 +253,29 @@ async def _new(
         start=at,
         district=facts.district_code,
     )
-    if due_now:
-        due = at
+
+
+def _new(
+    facts: CaseFacts,
+    *,
+    kind: str,
+    at: datetime,
+    now: datetime,
+    due_now: bool,
+    limit: tuple[datetime, Policy],
+) -> CaseClock:
+    """A new clock of `kind`, not yet added; its generation (here 1) is set when it is
+    (:func:`repository.start`)."""
+    due, policy = limit
     return CaseClock(
         epoch=0,
         case_id=facts.case_id,
         tracking_no=facts.tracking_no,
         kind=kind,
-        generation=(newest.generation if newest is not None else 0) + 1,
+        generation=1,
         status="running",
         started_at=at,
-        due_at=due,
+        due_at=at if due_now else due,
         limit_amount=policy.amount,
         limit_unit=policy.unit,
         paused_seconds=0,
@@ -244,19 +291,6 @@ async def _new(
         assignee_id=facts.assignee_id,
         correlation_id=facts.correlation_id,
         updated_at=now,
-    )
-
-
-async def _added(
-    session: AsyncSession, settings: EscalationSettings, clocks: Sequence[CaseClock]
-) -> None:
-    """Adds new clocks (one statement) and their timers (one statement): a clock just
-    added has none yet, pending or fired."""
-    if not clocks:
-        return
-    await repository.add_all(session, clocks)
-    await repository.add_timers(
-        session, [row for clock in clocks for row in _timer_rows(settings, clock, fired=set())]
     )
 
 
@@ -355,38 +389,16 @@ async def announce(
     at: datetime,
     causation_id: str | None = None,
 ) -> None:
-    """Publishes `sla.clock_started` for a clock that started or whose deadline moved,
-    through the outbox in the caller's transaction (the public status view shows the
-    resolution deadline as Open311's expected_datetime)."""
-    await announce_all(
-        session=session,
-        runtime=runtime,
-        clocks=[clock],
-        reason=reason,
-        at=at,
-        causation_id=causation_id,
-    )
-
-
-async def announce_all(
-    *,
-    session: AsyncSession,
-    runtime: EscalationRuntime,
-    clocks: Sequence[CaseClock | None],
-    reason: str,
-    at: datetime,
-    causation_id: str | None = None,
-) -> None:
-    """:func:`announce` for each clock (None: nothing), in their order, in one insert."""
-    await outbox.enqueue_rows(
-        session,
-        runtime.schema.outbox,
-        [
-            outbox.outbox_row(_started_event(runtime, clock, reason, at, causation_id))
-            for clock in clocks
-            if clock is not None
-        ],
-    )
+    """Publishes `sla.clock_started` for a clock whose deadline moved (resumed,
+    extended), through the outbox in the caller's transaction (the public status view
+    shows the resolution deadline as Open311's expected_datetime). A clock that starts
+    is announced with its start (:func:`start_all`)."""
+    if clock is not None:
+        await outbox.enqueue(
+            session,
+            runtime.schema.outbox,
+            _started_event(runtime, clock, reason, at, causation_id),
+        )
 
 
 def _started_event(

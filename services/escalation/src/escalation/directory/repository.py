@@ -78,14 +78,29 @@ async def parents(session: AsyncSession, codes: Sequence[str]) -> dict[str, str 
     """The parent of each known area among `codes` (read once per transaction)."""
     if not codes:
         return {}
-    read: dict[tuple[str, ...], dict[str, str | None]] = session.info.setdefault(_PARENTS, {})
-    key = tuple(codes)
-    if key not in read:
+    known = parents_read(session, codes)
+    if known is None:
         result = await session.execute(
             select(AreaEntry.code, AreaEntry.parent_code).where(AreaEntry.code.in_(codes))
         )
-        read[key] = {r.code: r.parent_code for r in result}
-    return dict(read[key])
+        known = {r.code: r.parent_code for r in result}
+        remember_parents(session, codes, known)
+    return known
+
+
+def parents_read(session: AsyncSession, codes: Sequence[str]) -> dict[str, str | None] | None:
+    """:func:`parents` of `codes` if this transaction read them already, else None."""
+    read: dict[tuple[str, ...], dict[str, str | None]] = session.info.get(_PARENTS, {})
+    known = read.get(tuple(codes))
+    return None if known is None else dict(known)
+
+
+def remember_parents(
+    session: AsyncSession, codes: Sequence[str], known: dict[str, str | None]
+) -> None:
+    """Keeps the parents of `codes` read with another statement (:func:`parents`)."""
+    read: dict[tuple[str, ...], dict[str, str | None]] = session.info.setdefault(_PARENTS, {})
+    read[tuple(codes)] = dict(known)
 
 
 async def names(

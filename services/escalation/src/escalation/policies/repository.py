@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,18 +25,52 @@ async def candidates(
 ) -> Sequence[Policy]:
     """The policies that may apply to a clock of this category and priority (read once
     per transaction for every clock)."""
-    read: dict[tuple[str, str, str], Sequence[Policy]] = session.info.setdefault(_CANDIDATES, {})
-    key = (district or CITY, category_code or ANY, priority)
-    if key not in read:
-        result = await session.execute(
-            select(Policy).where(
-                Policy.district_code.in_([CITY, district or CITY]),
-                Policy.category_code.in_([category_code or ANY, ANY]),
-                Policy.priority.in_([priority, ANY]),
-            )
+    found = candidates_read(
+        session, category_code=category_code, priority=priority, district=district
+    )
+    if found is None:
+        values = candidate_values(category_code=category_code, priority=priority, district=district)
+        found = (await session.execute(CANDIDATES, values)).scalars().all()
+        remember_candidates(
+            session, category_code=category_code, priority=priority, district=district, found=found
         )
-        read[key] = result.scalars().all()
-    return [p for p in read[key] if p.clock == clock]
+    return [p for p in found if p.clock == clock]
+
+
+CANDIDATES = select(Policy).where(
+    Policy.district_code.in_([literal(CITY), bindparam("district")]),
+    Policy.category_code.in_([bindparam("category"), literal(ANY)]),
+    Policy.priority.in_([bindparam("priority"), literal(ANY)]),
+)
+"""The policies that may apply to clocks of a category and priority, built once
+(values: :func:`candidate_values`)."""
+
+
+def candidate_values(
+    *, category_code: str | None, priority: str, district: str | None
+) -> dict[str, str]:
+    return {"district": district or CITY, "category": category_code or ANY, "priority": priority}
+
+
+def candidates_read(
+    session: AsyncSession, *, category_code: str | None, priority: str, district: str | None
+) -> Sequence[Policy] | None:
+    """What this transaction read of :data:`CANDIDATES` for these, else None."""
+    read: dict[tuple[str, str, str], Sequence[Policy]] = session.info.get(_CANDIDATES, {})
+    return read.get((district or CITY, category_code or ANY, priority))
+
+
+def remember_candidates(
+    session: AsyncSession,
+    *,
+    category_code: str | None,
+    priority: str,
+    district: str | None,
+    found: Sequence[Policy],
+) -> None:
+    """Keeps what :data:`CANDIDATES` read (here or in another statement)."""
+    read: dict[tuple[str, str, str], Sequence[Policy]] = session.info.setdefault(_CANDIDATES, {})
+    read[(district or CITY, category_code or ANY, priority)] = found
 
 
 async def all_policies(session: AsyncSession, *, district: str | None) -> Sequence[Policy]:

@@ -7,12 +7,25 @@ from datetime import date, datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, event, func, inspect, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    String,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    event,
+    func,
+    inspect,
+    select,
+)
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from escalation.clocks import repository as clock_repository
+from escalation.directory.models import AreaEntry
 from escalation.reports.models import (
     CaseFact,
     EscalationRecord,
@@ -49,19 +62,51 @@ transaction commits, in one ``UPDATE`` a row. The projection's rows change throu
 here only; nothing in a consumer reads them back through SQL."""
 
 
+# The lock, and the parents of the case's areas (the directory's, by code) in the same
+# statement: a case's first event of a run reads both.
+_AREA_PARENTS = (
+    select(func.jsonb_object_agg(AreaEntry.code, AreaEntry.parent_code, type_=JSONB))
+    .where(AreaEntry.code == any_(bindparam("areas", type_=ARRAY(String()))))
+    .scalar_subquery()
+)
+_LOCK_READING_PARENTS = _LOCK.returning(_AREA_PARENTS)
+
+
 async def lock(session: AsyncSession, *, case_id: UUID, now: datetime) -> CaseFact:
     """The case's facts row, created if new, locked for this transaction and kept for
     the rest of it (read once); its changes are written when the transaction commits."""
-    held = _held(session)
-    fact = held.get(case_id)
+    fact = _held(session).get(case_id)
     if fact is None:
-        row = (await session.execute(_LOCK, {"case_id": case_id, "now": now})).one()
-        fact = CaseFact(**{key: value for (key, _), value in zip(_COLUMNS, row, strict=True)})
-        # As loaded, yet out of the session until the commit: the flushes between
-        # events leave it be, and what they change is its history.
-        make_transient_to_detached(fact)
-        held[case_id] = fact
+        fact, _ = await _lock(session, _LOCK, {"case_id": case_id, "now": now})
     return fact
+
+
+async def lock_reading_parents(
+    session: AsyncSession, *, case_id: UUID, now: datetime, areas: Sequence[str]
+) -> tuple[CaseFact, dict[str, str | None]]:
+    """:func:`lock` of a row this transaction does not hold (:func:`held`), and the
+    parent of each known area among `areas`, in one statement."""
+    fact, parents = await _lock(
+        session, _LOCK_READING_PARENTS, {"case_id": case_id, "now": now, "areas": list(areas)}
+    )
+    return fact, dict(parents or {})
+
+
+async def _lock(
+    session: AsyncSession, statement: Any, values: dict[str, Any]
+) -> tuple[CaseFact, Any]:
+    case_id = values["case_id"]
+    report = _reports(session).pop(case_id, None)
+    if report is not None:  # its report first, as the events came
+        await session.execute(_REPORTED, report)
+    row = (await session.execute(statement, values)).one()
+    columns, extra = row[: len(_COLUMNS)], row[len(_COLUMNS) :]
+    fact = CaseFact(**{key: value for (key, _), value in zip(_COLUMNS, columns, strict=True)})
+    # As loaded, yet out of the session until the commit: the flushes between events
+    # leave it be, and what they change is its history.
+    make_transient_to_detached(fact)
+    _held(session)[case_id] = fact
+    return fact, extra[0] if extra else None
 
 
 def held(session: AsyncSession, case_id: UUID) -> CaseFact | None:
@@ -116,6 +161,15 @@ _REPORTED = _REPORTED.on_conflict_do_update(
 )
 
 
+_REPORTS = "escalation.reports.reports"
+"""Where a transaction keeps intake's reports of cases it does not hold
+(``session.info``), by case, with the transaction they belong to: written when it
+commits, all in one statement, in the order of their case ids. The reports' group
+then holds no facts row until its commit, and takes its rows in one order: it
+deadlocks far less often with the clocks' group, whose runs lock their cases' rows as
+their events come (a deadlock is retried as any failed run is)."""
+
+
 async def reported(
     session: AsyncSession,
     *,
@@ -126,20 +180,40 @@ async def reported(
     received_at: datetime,
     now: datetime,
 ) -> None:
-    """Intake's report of a case, in one statement, into a facts row this transaction
-    does not hold (:func:`held`): created if new, else its report's fields set (a
-    priority dispatch set already stays)."""
-    await session.execute(
-        _REPORTED,
-        {
-            "case_id": case_id,
-            "tracking_no": tracking_no,
-            "channel": channel,
-            "priority": priority,
-            "received_at": received_at,
-            "now": now,
-        },
-    )
+    """Intake's report of a case into a facts row this transaction does not hold
+    (:func:`held`), written when the transaction commits (:data:`_REPORTS`): created if
+    new, else its report's fields set (a priority dispatch set already stays). A second
+    report of the case in the transaction writes the first at once."""
+    reports = _reports(session)
+    earlier = reports.pop(case_id, None)
+    if earlier is not None:
+        await session.execute(_REPORTED, earlier)
+    reports[case_id] = {
+        "case_id": case_id,
+        "tracking_no": tracking_no,
+        "channel": channel,
+        "priority": priority,
+        "received_at": received_at,
+        "now": now,
+    }
+
+
+def _reports(session: AsyncSession) -> dict[UUID, dict[str, Any]]:
+    transaction = session.sync_session.get_transaction()
+    kept = session.info.get(_REPORTS)
+    if kept is None or kept[0] is not transaction:
+        kept = session.info[_REPORTS] = (transaction, {})
+        event.listen(session.sync_session, "before_commit", _write_reports, once=True)
+    rows: dict[UUID, dict[str, Any]] = kept[1]
+    return rows
+
+
+def _write_reports(session: Session) -> None:
+    """Before the commit: the transaction's reports, in one statement, by case id."""
+    kept = session.info.pop(_REPORTS, None)
+    if kept is None or kept[0] is not session.get_transaction() or not kept[1]:
+        return
+    session.execute(_REPORTED, [kept[1][case_id] for case_id in sorted(kept[1])])
 
 
 async def add_escalation(session: AsyncSession, row: dict[str, Any]) -> bool:

@@ -221,12 +221,20 @@ async def area_chain(session: AsyncSession, code: str | None) -> dict[str, str |
     """grid, community, street and district of an area code: from the directory's
     parents where known, else from the code itself (codes chain their parents' codes:
     district 6 digits + street 3 + community 3 + grid 3)."""
+    return _chain(code, await directory_repository.parents(session, _area_codes(code)))
+
+
+def _area_codes(code: str | None) -> list[str]:
+    """The codes of the area and of what would be its parents by the code alone."""
+    if not code:
+        return []
+    return [code[:digits] for digits in AREA_DIGITS.values() if len(code) >= digits]
+
+
+def _chain(code: str | None, known: dict[str, str | None]) -> dict[str, str | None]:
     chain: dict[str, str | None] = dict.fromkeys(AREA_DIGITS)
     if not code:
         return chain
-    known = await directory_repository.parents(
-        session, [code[:digits] for digits in AREA_DIGITS.values() if len(code) >= digits]
-    )
     current = code
     for level in ("grid", "community", "street", "district"):
         digits = AREA_DIGITS[level]
@@ -237,6 +245,25 @@ async def area_chain(session: AsyncSession, code: str | None) -> dict[str, str |
             current = parent if parent and len(parent) == digits else current[:digits]
         chain[level] = current
     return chain
+
+
+async def _locked_in(
+    session: AsyncSession, *, case_id: UUID, code: str | None, now: datetime
+) -> tuple[CaseFact, dict[str, str | None]]:
+    """The case's facts row, locked (:func:`repository.lock`), and the chain of the
+    area `code` (:func:`area_chain`): in one statement when the transaction has read
+    neither yet."""
+    codes = _area_codes(code)
+    known = directory_repository.parents_read(session, codes) if codes else {}
+    if known is None and repository.held(session, case_id) is None:
+        fact, known = await repository.lock_reading_parents(
+            session, case_id=case_id, now=now, areas=codes
+        )
+        directory_repository.remember_parents(session, codes, known)
+        return fact, _chain(code, known)
+    # The area's chain is read before the row changes: a read after would flush it.
+    chain = await area_chain(session, code)
+    return await repository.lock(session, case_id=case_id, now=now), chain
 
 
 def _first(a: datetime | None, b: datetime) -> datetime:
@@ -338,9 +365,9 @@ async def record_dispatch(
 ) -> None:
     """Applies one of dispatch's case events. Call it before the clocks move: the
     acceptance is judged against the sign-for clock still running."""
-    # The area's chain is read before the row changes: a read after would flush it.
-    chain = await area_chain(session, p.grid_code or p.community_code)
-    fact = await repository.lock(session, case_id=p.case_id, now=now)
+    fact, chain = await _locked_in(
+        session, case_id=p.case_id, code=p.grid_code or p.community_code, now=now
+    )
     _describe(fact, p)
     if not fact.reported:
         fact.received_at = _first(fact.received_at, _when(event, p))
