@@ -63,6 +63,13 @@ class IntakeSettings(PlatformSettings):
         le=60_000,
         description="pushes also get 503 while the event loop runs later than this (0: off)",
     )
+    consumers_yield_ms: int = Field(
+        50,
+        ge=0,
+        le=1000,
+        description="intake's consumers wait up to this long for the pushes in flight to be "
+        "answered before applying what they polled (0: they never wait)",
+    )
     max_push_age_seconds: int = Field(
         0,
         ge=0,
