@@ -63,8 +63,10 @@ class IntakeSettings(PlatformSettings):
         le=60_000,
         description="pushes also get 503 while the event loop runs later than this (0: off)",
     )
+    # Off by default: measured, it made consumer runs larger (less CPU) but the pushes'
+    # p99 worse (docs/benchmarks.md, "the consumers' gate").
     consumers_yield_ms: int = Field(
-        50,
+        0,
         ge=0,
         le=1000,
         description="intake's consumers wait up to this long for the pushes in flight to be "

@@ -94,7 +94,8 @@ def yield_to_pushes(runtime: IntakeRuntime) -> Callable[[], Awaitable[None]] | N
     """The consumers' gate (``ConsumerRunner.gate``): a poll waits for the hotline pushes
     in flight in this process to be answered, ``INTAKE_CONSUMERS_YIELD_MS`` at most, so
     a push does not wait on the event loop behind a projection's transaction; none of
-    these projections is on the way from a push to its assignment. None when it is 0."""
+    these projections is on the way from a push to its assignment. None when it is 0
+    (the default)."""
     wait = runtime.settings.consumers_yield_ms / 1000
     if wait <= 0:
         return None

@@ -131,12 +131,13 @@ async def test_a_batch_counts_as_one_push_in_flight_and_is_refused_past_the_limi
     assert (await push_batch([ticket(ticket_no="B-3", lat=LAT + 0.01)])).status_code == 207
 
 
+@pytest.mark.parametrize("settings_overrides", [{"consumers_yield_ms": 50}])
 async def test_projections_still_apply_while_a_push_stays_in_flight(
     push: Any, ticket: Any, db: AsyncEngine, dispatch_event: Any
 ) -> None:
-    """The consumers wait for the pushes in flight before applying a poll
-    (INTAKE_CONSUMERS_YIELD_MS, 50 ms by default), but no longer than that: a push held
-    in flight does not hold dispatch's events back from the public status."""
+    """With INTAKE_CONSUMERS_YIELD_MS set, the consumers wait for the pushes in flight
+    before applying a poll, but no longer than that: a push held in flight does not
+    hold dispatch's events back from the public status."""
     held_before = CONSUMERS_HELD._value.get()
     first = (await push(ticket(ticket_no="PROJ-1", lat=LAT + 0.01))).json()
     async with spot_held(db):
