@@ -681,35 +681,3 @@ async def test_the_relay_is_woken_only_after_a_commit_that_wrote_outbox_rows(
     assert woken == [1]
     async with store.sessionmaker() as s:
         assert await s.scalar(select(func.count()).select_from(store.outbox)) == 1
-
-
-async def test_a_poll_waits_for_the_gate_and_is_applied_once_it_opens(
-    store: Any, producer: AIOKafkaProducer, namespace: str, kafka_bootstrap: str, make_event: Any
-) -> None:
-    """``gate`` is awaited before a poll's events are applied (intake holds its
-    projections back while hotline pushes are in flight): nothing of the poll is
-    stored while it holds, all of it once it opens, once."""
-    opened = asyncio.Event()
-    waits: list[int] = []
-
-    async def gate() -> None:
-        waits.append(1)
-        await opened.wait()
-
-    held = make_event(key="case-g", content="held")
-    r = runner(store, producer, namespace, kafka_bootstrap, gate=gate, linger=0)
-    await r.start()
-    try:
-        await publish(producer, namespace, "case-g", held.to_bytes())
-
-        async def waiting() -> bool:
-            return bool(waits)
-
-        await eventually(waiting)
-        assert await effects(store) == {}, "applied while the gate held"
-        opened.set()
-        seen = await eventually(lambda: _has(store, str(held.id)))
-    finally:
-        await r.stop()
-    assert seen == {str(held.id): 1}
-    assert waits == [1]

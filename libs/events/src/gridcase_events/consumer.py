@@ -196,11 +196,6 @@ class ConsumerRunner:
     the runner, not by the broker (``fetch_max_wait_ms``), so an idle consumer fetches
     no more often (docs/benchmarks.md, issue 18). 0: apply every poll at once."""
     linger_records: int = 4
-    gate: Callable[[], Awaitable[None]] | None = None
-    """Awaited before a poll's events are applied: a service that serves requests on the
-    same event loop can hold its consumers back while requests are in flight (intake's
-    pushes), bounding the wait itself so that its projections never starve. None: a
-    poll is applied at once."""
     _consumer: AIOKafkaConsumer | None = field(default=None, init=False)
     _task: asyncio.Task[None] | None = field(default=None, init=False)
     _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False)
@@ -265,8 +260,6 @@ class ConsumerRunner:
                 await self._pause(1.0)
                 continue
             if batches:
-                if self.gate is not None:
-                    await self.gate()
                 await self._process_poll(consumer, batches)
             now = time.monotonic()
             if self._uncommitted and now >= self._next_commit:

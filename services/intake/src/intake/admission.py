@@ -16,14 +16,7 @@ sees it (docs/benchmarks.md, "the push's edge"); with ``INTAKE_MAX_PUSH_AGE_SECO
 a push signed longer ago than that is refused as soon as it is read, so the queue
 drains at the cost of a 503 each. A refusal is answered outside the request context:
 no access-log line or request metric, but the counters below; it still carries the
-push's ``X-Correlation-Id`` (or a new one), so the hotline's retry can be traced.
-
-With ``INTAKE_CONSUMERS_YIELD_MS`` set, the same count holds intake's consumers back
-(:meth:`InFlight.quiet`, their ``ConsumerRunner.gate``): a poll waits up to that long
-for the pushes in flight to be answered, so that a push does not share the event loop
-with a projection's transaction; the projections are not on the way from a push to its
-assignment, and the bound keeps them from starving. Off by default: measured, the
-consumers' runs grew (less CPU) but the pushes' p99 did not shorten (docs/benchmarks.md)."""
+push's ``X-Correlation-Id`` (or a new one), so the hotline's retry can be traced."""
 
 from __future__ import annotations
 
@@ -48,11 +41,6 @@ REFUSED_STALE = Counter(
     "gridcase_intake_pushes_refused_stale_total",
     "Hotline pushes answered 503 because they were signed longer ago than "
     "INTAKE_MAX_PUSH_AGE_SECONDS when intake got to them",
-)
-CONSUMERS_HELD = Counter(
-    "gridcase_intake_consumers_held_seconds_total",
-    "Seconds intake's consumers waited for the pushes in flight before applying a poll "
-    "(INTAKE_CONSUMERS_YIELD_MS)",
 )
 REFUSED_LATE = Counter(
     "gridcase_intake_pushes_refused_late_total",
@@ -113,43 +101,6 @@ class InFlight:
         self.max_age = max_age
         self.now = now
         self.count = 0
-        self._quiet: list[asyncio.Future[None]] = []
-
-    def enter(self) -> None:
-        """A push is admitted: it holds its place until :meth:`leave`."""
-        self.count += 1
-        IN_FLIGHT.inc()
-
-    def leave(self) -> None:
-        """A push is answered; the last one out releases whoever waits in :meth:`quiet`."""
-        self.count -= 1
-        IN_FLIGHT.dec()
-        if self.count == 0:
-            for waiter in self._quiet:
-                if not waiter.done():
-                    waiter.set_result(None)
-            self._quiet.clear()
-
-    async def quiet(self, max_wait: float) -> None:
-        """Returns once no push is in flight, or after `max_wait` seconds (of the event
-        loop's clock) at the latest: the gate intake's consumers wait at before applying
-        a poll (``ConsumerRunner.gate``), so that a push in flight does not share the
-        event loop with a projection's transaction, while no projection waits longer
-        than `max_wait` however busy the pushes are."""
-        if self.count == 0 or max_wait <= 0:
-            return
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        waiter: asyncio.Future[None] = loop.create_future()
-        self._quiet.append(waiter)
-        timer = loop.call_at(started + max_wait, _release, waiter)
-        try:
-            await waiter
-        finally:
-            timer.cancel()
-            if waiter in self._quiet:
-                self._quiet.remove(waiter)
-            CONSUMERS_HELD.inc(loop.time() - started)
 
     def refusal(self, signed_at: float | None = None) -> Unavailable | None:
         """Why a push arriving now (signed at `signed_at`, unix seconds, if known) is
@@ -176,11 +127,6 @@ class InFlight:
                 retry_after=self.retry_after,
             )
         return None
-
-
-def _release(waiter: asyncio.Future[None]) -> None:
-    if not waiter.done():
-        waiter.set_result(None)
 
 
 _SIGNATURE = signing.HEADER.lower().encode("latin-1")
@@ -230,8 +176,10 @@ class PushAdmission:
             await send({"type": "http.response.start", "status": 503, "headers": headers})
             await send({"type": "http.response.body", "body": body})
             return
-        self.pushes.enter()
+        self.pushes.count += 1
+        IN_FLIGHT.inc()
         try:
             await self.app(scope, receive, send)
         finally:
-            self.pushes.leave()
+            self.pushes.count -= 1
+            IN_FLIGHT.dec()

@@ -63,15 +63,6 @@ class IntakeSettings(PlatformSettings):
         le=60_000,
         description="pushes also get 503 while the event loop runs later than this (0: off)",
     )
-    # Off by default: measured, it made consumer runs larger (less CPU) but the pushes'
-    # p99 worse (docs/benchmarks.md, "the consumers' gate").
-    consumers_yield_ms: int = Field(
-        0,
-        ge=0,
-        le=1000,
-        description="intake's consumers wait up to this long for the pushes in flight to be "
-        "answered before applying what they polled (0: they never wait)",
-    )
     max_push_age_seconds: int = Field(
         0,
         ge=0,

@@ -4,8 +4,6 @@ service list and the agency responsible."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from gridcase_events import payloads, topics
 from gridcase_events.handlers import Context, Handlers
 from gridcase_events.kit.runtime import ConsumerSpec
@@ -90,38 +88,13 @@ if status.types != set(case_service.PUBLIC_STATUS):
     raise RuntimeError("intake's status handlers and PUBLIC_STATUS name different events")
 
 
-def yield_to_pushes(runtime: IntakeRuntime) -> Callable[[], Awaitable[None]] | None:
-    """The consumers' gate (``ConsumerRunner.gate``): a poll waits for the hotline pushes
-    in flight in this process to be answered, ``INTAKE_CONSUMERS_YIELD_MS`` at most, so
-    a push does not wait on the event loop behind a projection's transaction; none of
-    these projections is on the way from a push to its assignment. None when it is 0
-    (the default)."""
-    wait = runtime.settings.consumers_yield_ms / 1000
-    if wait <= 0:
-        return None
-    pushes = runtime.state.pushes
-    return lambda: pushes.quiet(wait)
-
-
 def consumers(runtime: IntakeRuntime) -> list[ConsumerSpec]:
-    gate = yield_to_pushes(runtime)
     return [
+        ConsumerSpec(name="intake-status", topics=[topics.DISPATCH], handlers=status.bind(runtime)),
         ConsumerSpec(
-            name="intake-status",
-            topics=[topics.DISPATCH],
-            handlers=status.bind(runtime),
-            gate=gate,
+            name="intake-deadlines", topics=[topics.ESCALATION], handlers=deadlines.bind(runtime)
         ),
         ConsumerSpec(
-            name="intake-deadlines",
-            topics=[topics.ESCALATION],
-            handlers=deadlines.bind(runtime),
-            gate=gate,
-        ),
-        ConsumerSpec(
-            name="intake-catalogue",
-            topics=[topics.DIRECTORY],
-            handlers=catalogue.bind(runtime),
-            gate=gate,
+            name="intake-catalogue", topics=[topics.DIRECTORY], handlers=catalogue.bind(runtime)
         ),
     ]

@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from gridcase_events.kit.clock import ManualClock
 from gridcase_events.testing import eventually, running
-from intake.admission import CONSUMERS_HELD
 from intake.cases import repository
 from intake.config import IntakeSettings
 from intake.main import create_app
@@ -129,32 +128,6 @@ async def test_a_batch_counts_as_one_push_in_flight_and_is_refused_past_the_limi
     assert (await batch).status_code == 207
     assert (await single).status_code == 201
     assert (await push_batch([ticket(ticket_no="B-3", lat=LAT + 0.01)])).status_code == 207
-
-
-@pytest.mark.parametrize("settings_overrides", [{"consumers_yield_ms": 50}])
-async def test_projections_still_apply_while_a_push_stays_in_flight(
-    push: Any, ticket: Any, db: AsyncEngine, dispatch_event: Any
-) -> None:
-    """With INTAKE_CONSUMERS_YIELD_MS set, the consumers wait for the pushes in flight
-    before applying a poll, but no longer than that: a push held in flight does not
-    hold dispatch's events back from the public status."""
-    held_before = CONSUMERS_HELD._value.get()
-    first = (await push(ticket(ticket_no="PROJ-1", lat=LAT + 0.01))).json()
-    async with spot_held(db):
-        waiting = asyncio.create_task(push(ticket(ticket_no="PROJ-2")))
-        await in_flight(db, 1)
-
-        await dispatch_event(
-            "case.accepted",
-            case_id=first["case_id"],
-            tracking_no=first["tracking_no"],
-            version=3,
-            assignee_id="gm111a",
-        )
-
-        assert not waiting.done(), "the push was not in flight while the event applied"
-        assert CONSUMERS_HELD._value.get() > held_before, "the consumers never waited"
-    assert (await waiting).status_code == 201
 
 
 class Late:

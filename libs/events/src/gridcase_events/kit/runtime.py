@@ -51,8 +51,6 @@ class ConsumerSpec:
     name: str
     topics: Sequence[str]
     handlers: Mapping[str, Handler]
-    gate: Callable[[], Awaitable[None]] | None = None
-    """Awaited before each poll's events are applied (``ConsumerRunner.gate``)."""
 
 
 class Worker:
@@ -299,7 +297,6 @@ async def _start_workers(
             after_commit=runtime.relay.wake,
             clock=runtime.clock,
             service=runtime.service,
-            gate=spec.gate,
         )
         await _retry(f"consumer {spec.name}", runner.start, settings.startup_timeout)
         runtime.consumers.append(runner)
