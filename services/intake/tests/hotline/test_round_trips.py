@@ -1,13 +1,14 @@
 """What a new push costs the database: one statement finds its category and takes its
-merge locks, one searches for the open case it duplicates, one stores it with its event
-(docs/benchmarks.md, "the hotline push alone"). Each round trip is a share of the
-push's time under load, so a change that adds one shows here."""
+merge locks, one searches for the open case it duplicates and, when there is none,
+stores the case with its event (docs/benchmarks.md, "the hotline push alone"); a push
+near an open case stores itself in a third. Each round trip is a share of the push's
+time under load, so a change that adds one shows here."""
 
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 pytestmark = pytest.mark.integration
@@ -38,13 +39,14 @@ def _of_the_push(seen: list[str]) -> list[str]:
         "INSERT INTO intake.cases",
         "INSERT INTO intake.outbox",
         "WITH new_case AS",
+        "WITH candidates AS",
     )
     return [
         next(s for s in shapes if line.startswith(s)) for line in seen if line.startswith(shapes)
     ]
 
 
-async def test_a_new_push_that_can_merge_takes_three_statements(
+async def test_a_new_push_that_can_merge_takes_two_statements(
     push: Any, ticket: Any, statements: list[str]
 ) -> None:
     assert (await push(ticket(ticket_no="RT-1"))).status_code == 201
@@ -57,8 +59,7 @@ async def test_a_new_push_that_can_merge_takes_three_statements(
     assert "merged_into" not in response.json()
     assert _of_the_push(statements) == [
         "WITH hit AS",  # the category, and the merge locks of its places
-        "SELECT intake.cases.id",  # the open cases it may duplicate
-        "WITH new_case AS",  # the case and its case.reported, in one statement
+        "WITH candidates AS",  # no open case it may duplicate: the case and its event
     ]
 
 
@@ -72,4 +73,36 @@ async def test_a_second_report_of_the_spot_still_merges_with_as_many(
 
     assert response.status_code == 201
     assert response.json()["merged_into"] == first["tracking_no"]
-    assert len(_of_the_push(statements)) == 3
+    assert _of_the_push(statements) == ["WITH hit AS", "WITH candidates AS", "WITH new_case AS"]
+
+
+async def test_a_push_near_an_open_case_but_beyond_the_merge_distance_is_a_case_of_its_own(
+    push: Any, ticket: Any, statements: list[str], db: Any
+) -> None:
+    """The search's box holds the open case (it is within the distance north and east,
+    not diagonally), so the case is not stored with the search: the merge rules find no
+    match, and the push stores a case of its own, with its event, once."""
+    first = (await push(ticket(ticket_no="RT-5", address="示范区东城街道桂花路1号1栋"))).json()
+    statements.clear()
+    # ~90 m north and ~90 m east of the first: ~127 m away, over the 100 m distance.
+    corner = ticket(
+        ticket_no="RT-6", lat=29.355 + 0.00081, lon=104.7725 + 0.00093, address="示范区桂花路9号"
+    )
+
+    response = await push(corner)
+
+    assert response.status_code == 201
+    assert "merged_into" not in response.json()
+    assert response.json()["tracking_no"] != first["tracking_no"]
+    assert _of_the_push(statements) == ["WITH hit AS", "WITH candidates AS", "WITH new_case AS"]
+    async with db.connect() as conn:
+        stored = (
+            await conn.execute(
+                text(
+                    "SELECT c.status, c.duplicate_of, count(o.event_id) AS events"
+                    " FROM intake.cases c LEFT JOIN intake.outbox o ON o.key = c.id::text"
+                    " WHERE c.external_ref = 'RT-6' GROUP BY c.status, c.duplicate_of"
+                )
+            )
+        ).all()
+    assert [tuple(row) for row in stored] == [("reported", None, 1)]

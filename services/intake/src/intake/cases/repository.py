@@ -10,13 +10,13 @@ from typing import Any, cast
 from uuid import UUID
 
 from sqlalchemy import (
+    Boolean,
     DateTime,
     Float,
     Integer,
     String,
     Table,
     Text,
-    and_,
     bindparam,
     func,
     or_,
@@ -373,26 +373,55 @@ def _box(name: str) -> Any:
 # (NULL bounds when it has none) or its address (NULL when it has none). Of the table's
 # columns, not the mapped class: only what the merge rules read, no ORM object loaded.
 _C = Case.__table__.c
-_OPEN_CANDIDATES = (
-    select(_C.id, _C.tracking_no, _C.lat, _C.lon, _C.address_norm, _C.reported_at, _C.category_code)
-    .where(
-        _C.category_norm == bindparam("category_norm", type_=String),
-        _C.duplicate_of.is_(None),
-        _C.status.not_in(FINISHED),
-        _C.reported_at.between(
-            bindparam("since", type_=DateTime(timezone=True)),
-            bindparam("until", type_=DateTime(timezone=True)),
-        ),
-        or_(
-            and_(
-                _C.lat.between(_box("south"), _box("north")),
-                _C.lon.between(_box("west"), _box("east")),
-            ),
-            _C.address_norm == bindparam("address_norm", type_=String),
-        ),
+_OPEN_SQL = (
+    "SELECT id, tracking_no, lat, lon, address_norm, reported_at, category_code"  # noqa: S608 - the statuses are constants of our own, values as parameters
+    " FROM intake.cases WHERE category_norm = :category_norm AND duplicate_of IS NULL"
+    f" AND status NOT IN ({', '.join(repr(s) for s in FINISHED)})"
+    " AND reported_at BETWEEN :since AND :until"
+    " AND (lat BETWEEN :south AND :north AND lon BETWEEN :west AND :east"
+    " OR address_norm = :address_norm)"
+    " ORDER BY reported_at LIMIT 200"
+)
+_OPEN_BINDS = (
+    bindparam("category_norm", type_=String),
+    bindparam("since", type_=DateTime(timezone=True)),
+    bindparam("until", type_=DateTime(timezone=True)),
+    *(_box(name) for name in ("south", "north", "west", "east")),
+    bindparam("address_norm", type_=String),
+)
+_OPEN_COLUMNS = {
+    name: _C[name].type
+    for name in ("id", "tracking_no", "lat", "lon", "address_norm", "reported_at", "category_code")
+}
+_OPEN_CANDIDATES = text(_OPEN_SQL).bindparams(*_OPEN_BINDS).columns(**_OPEN_COLUMNS)
+
+# The search and, when it finds no open case at all, the new case and its event, in one
+# statement: the statement after the merge locks (so its snapshot, taken when it starts,
+# sees a duplicate committed while this push waited for them). When the search finds
+# candidates nothing is stored: the merge rules (intake.merge) pick among them, and the
+# case is inserted by :data:`_INSERT_ANNOUNCED` as a new or a merged one.
+_SEARCH_OR_INSERT = (
+    text(
+        f"WITH candidates AS ({_OPEN_SQL}),"  # noqa: S608 - column names of our own, values as parameters
+        f" new_case AS (INSERT INTO intake.cases ({', '.join(NEW_CASE_COLUMNS)})"
+        f" SELECT {', '.join(':' + name for name in NEW_CASE_COLUMNS)}"
+        " WHERE NOT EXISTS (SELECT FROM candidates)"
+        " ON CONFLICT DO NOTHING RETURNING id),"
+        f" announced AS ({_ANNOUNCED.sql} RETURNING 1)"
+        " SELECT id, tracking_no, lat, lon, address_norm, reported_at, category_code,"
+        " false AS stored FROM candidates"
+        " UNION ALL SELECT id, NULL, NULL, NULL, NULL, NULL, NULL, true FROM new_case"
     )
-    .order_by(_C.reported_at)
-    .limit(200)
+    .bindparams(
+        *_OPEN_BINDS,
+        *(
+            bindparam(name, type_=Case.__table__.c[name].type)
+            for name in NEW_CASE_COLUMNS
+            if name not in ("category_norm", "address_norm")
+        ),
+        *_ANNOUNCED.binds,
+    )
+    .columns(**_OPEN_COLUMNS, stored=Boolean)
 )
 
 
@@ -420,12 +449,6 @@ async def open_candidates(
 ) -> list[OpenCase]:
     """Open first reports of the category reported in [since, until], inside a box
     around the point (the exact distance is the caller's) or at the same address."""
-    box: dict[str, float | None] = dict.fromkeys(("south", "north", "west", "east"))
-    if near is not None:
-        lat, lon, metres = near
-        dlat = metres / _METRES_PER_DEGREE
-        dlon = metres / (_METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
-        box = {"south": lat - dlat, "north": lat + dlat, "west": lon - dlon, "east": lon + dlon}
     result = await session.execute(
         _OPEN_CANDIDATES,
         {
@@ -433,7 +456,49 @@ async def open_candidates(
             "since": since,
             "until": until,
             "address_norm": address_norm,
-            **box,
+            **_box_around(near),
         },
     )
     return [OpenCase(*row) for row in result.all()]
+
+
+def _box_around(near: tuple[float, float, float] | None) -> dict[str, float | None]:
+    """The search's box around a point (latitude, longitude, metres): NULL bounds, which
+    match nothing, when there is no point."""
+    if near is None:
+        return dict.fromkeys(("south", "north", "west", "east"))
+    lat, lon, metres = near
+    dlat = metres / _METRES_PER_DEGREE
+    dlon = metres / (_METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
+    return {"south": lat - dlat, "north": lat + dlat, "west": lon - dlon, "east": lon + dlon}
+
+
+async def insert_announced_unless_open(
+    session: AsyncSession,
+    values: dict[str, Any],
+    event: Envelope,
+    *,
+    since: datetime,
+    until: datetime,
+    near: tuple[float, float, float] | None,
+) -> tuple[bool, list[OpenCase]]:
+    """The search of :func:`open_candidates` (of ``values``' category_norm and
+    address_norm) and, when it finds none, the insert of :func:`insert_announced`, in
+    one round trip. Returns whether the case and its event were stored, and the open
+    cases found (then nothing was stored). Neither (False, []): a case with the same
+    (channel, external_ref) or tracking number exists. Its merge locks must be held."""
+    result = await session.execute(
+        _SEARCH_OR_INSERT,
+        {
+            **values,
+            **_ANNOUNCED.parameters(event),
+            "since": since,
+            "until": until,
+            **_box_around(near),
+        },
+    )
+    rows = result.all()
+    if any(row.stored for row in rows):
+        outbox.mark_written(session)
+        return True, []
+    return False, [OpenCase(*row[:7]) for row in rows]

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridcase_events import payloads
 from gridcase_events.areas import district_of
-from gridcase_events.envelope import new_id
+from gridcase_events.envelope import Envelope, new_id
 from gridcase_events.kit import db
 from gridcase_events.kit.auth import Principal, can_see
 from gridcase_events.kit.pii import mask_name, mask_phone, normalize_phone
@@ -100,7 +100,7 @@ async def report(
     # looked up first: a round trip saved on every new report, the common case.
     settings = runtime.settings
     address_norm = merge_service.normalize_address(report.address)
-    category, match = await _category_and_match(
+    category, searching = await _category_and_locks(
         session=session,
         runtime=runtime,
         report=report,
@@ -108,12 +108,17 @@ async def report(
         merge=merge and settings.merge_enabled,
     )
     values = _case_values(
-        runtime, report, correlation_id=correlation_id, match=match, address_norm=address_norm
+        runtime, report, correlation_id=correlation_id, match=None, address_norm=address_norm
     )
     values["category_norm"] = category.norm
     # The district the case is reported in, until dispatch places it (then its events'
     # tenant says): the envelope's tenant too (docs/adr/0005-districts-side-by-side.md).
     values["district_code"] = settings.tenant
+    match = None
+    if searching:
+        stored, match = await _stored_unless_open(session, runtime, report, values, category)
+        if stored is not None:
+            return stored
     case, created = await _insert_announced(
         session, runtime, report, values, category=category, match=match
     )
@@ -126,29 +131,32 @@ async def report(
             duplicate_of=str(match.case.id),
             reason=match.reason,
         )
-    # Counted once stored: a batch rolled back counts nothing.
-    db.on_commit(session, REPORTS.labels(report.channel, "merged" if match else "created").inc)
+    _count(session, report, match)
     return case, True
 
 
-async def _category_and_match(
+def _count(session: AsyncSession, report: Report, match: merge_service.Match | None) -> None:
+    # Counted once stored: a batch rolled back counts nothing.
+    db.on_commit(session, REPORTS.labels(report.channel, "merged" if match else "created").inc)
+
+
+async def _category_and_locks(
     *,
     session: AsyncSession,
     runtime: IntakeRuntime,
     report: Report,
     address_norm: str | None,
     merge: bool,
-) -> tuple[merge_service.CategoryKey, merge_service.Match | None]:
-    """The report's category key, and the open case it duplicates when `merge`. A
-    report that can merge (a category hint, and a point or an address) finds its
-    category and takes its merge locks in one statement, then searches."""
+) -> tuple[merge_service.CategoryKey, bool]:
+    """The report's category key, and whether it is to look for the open case it
+    duplicates (`merge`, a category hint, and a point or an address): then its merge
+    locks are held, taken in the same statement that finds its category."""
     hint = report.category_hint
     fallback = merge_service.normalize_category(hint)
     if not merge or not hint or not hint.strip() or fallback is None:
-        return await merge_service.category_key(session=session, hint=hint), None
+        return await merge_service.category_key(session=session, hint=hint), False
     if (report.lat is None or report.lon is None) and address_norm is None:
-        return await merge_service.category_key(session=session, hint=hint), None
-    settings = runtime.settings
+        return await merge_service.category_key(session=session, hint=hint), False
     code = await repository.category_locking_places(
         session,
         hint=hint,
@@ -158,21 +166,57 @@ async def _category_and_match(
             lat=report.lat,
             lon=report.lon,
             address_norm=address_norm,
-            max_distance_m=settings.merge_distance_m,
+            max_distance_m=runtime.settings.merge_distance_m,
         ),
     )
-    category = merge_service.CategoryKey(norm=code or fallback, code=code)
-    match = await _open_match(
-        session=session,
-        category_norm=code or fallback,
-        reported_at=report.reported_at,
-        lat=report.lat,
-        lon=report.lon,
-        address_norm=address_norm,
-        max_distance_m=settings.merge_distance_m,
-        window=timedelta(hours=settings.merge_window_hours),
+    return merge_service.CategoryKey(norm=code or fallback, code=code), True
+
+
+async def _stored_unless_open(
+    session: AsyncSession,
+    runtime: IntakeRuntime,
+    report: Report,
+    values: dict[str, Any],
+    category: merge_service.CategoryKey,
+) -> tuple[tuple[Case, bool] | None, merge_service.Match | None]:
+    """The search for open cases of the report's category and place, its locks held,
+    and the new case with its `case.reported` stored in the same statement when there
+    are none (the common case: one round trip). Returns what :func:`report` returns
+    when that settled it (stored, or a repeat of its external_ref); else None and the
+    open case it duplicates by the merge rules, if any, for the caller to store."""
+    settings = runtime.settings
+    case, event = _drawn(runtime, report, values, category=category, match=None)
+    window = timedelta(hours=settings.merge_window_hours)
+    lat, lon = report.lat, report.lon
+    stored, candidates = await repository.insert_announced_unless_open(
+        session,
+        values,
+        event,
+        since=report.reported_at - window,
+        until=report.reported_at + window,
+        near=(lat, lon, settings.merge_distance_m) if lat is not None and lon is not None else None,
     )
-    return category, match
+    if stored:
+        _count(session, report, None)
+        return (case, True), None
+    if not candidates:
+        # Not stored and nothing open: its external_ref (or the tracking number) is taken.
+        existing = await _repeat_of(session, report)
+        return ((existing, False) if existing is not None else None), None
+    match = merge_service.best_match(
+        candidates,
+        lat=lat,
+        lon=lon,
+        address_norm=values["address_norm"],
+        max_distance_m=settings.merge_distance_m,
+    )
+    if match is not None:
+        values.update(
+            status="merged",
+            duplicate_of=match.case.id,
+            duplicate_of_tracking_no=match.case.tracking_no,
+        )
+    return None, match
 
 
 async def lock_for_merging(
@@ -267,17 +311,7 @@ async def _insert_announced(
     its announcement, in one statement. Returns it and True, or the case a concurrent
     request with the same external_ref stored and False (no event written then)."""
     for _ in range(5):
-        values["tracking_no"] = new_tracking_no(values["status_changed_at"])
-        # As stored (the server's defaults aside): what the callers and the event read.
-        case = Case(**values)
-        event = runtime.event(
-            _announcement(
-                case, report, category=category, match=match, now=values["status_changed_at"]
-            ),
-            subject=str(case.id),
-            correlation_id=values["correlation_id"],
-            tenant=case.district_code,
-        )
+        case, event = _drawn(runtime, report, values, category=category, match=match)
         if await repository.insert_announced(session, values, event):
             return case, True
         existing = await _repeat_of(session, report)
@@ -285,6 +319,29 @@ async def _insert_announced(
             return existing, False
         # Otherwise the random tracking number collided: draw another.
     raise RuntimeError("could not allocate a tracking number")
+
+
+def _drawn(
+    runtime: IntakeRuntime,
+    report: Report,
+    values: dict[str, Any],
+    *,
+    category: merge_service.CategoryKey,
+    match: merge_service.Match | None,
+) -> tuple[Case, Envelope]:
+    """A fresh tracking number drawn into `values`, and the case as it is to be stored
+    (the server's defaults aside: what the callers and the event read) with its event."""
+    values["tracking_no"] = new_tracking_no(values["status_changed_at"])
+    case = Case(**values)
+    event = runtime.event(
+        _announcement(
+            case, report, category=category, match=match, now=values["status_changed_at"]
+        ),
+        subject=str(case.id),
+        correlation_id=values["correlation_id"],
+        tenant=case.district_code,
+    )
+    return case, event
 
 
 def _announcement(
