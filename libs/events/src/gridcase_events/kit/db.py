@@ -5,12 +5,15 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import Connection, MetaData, event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -55,6 +58,36 @@ def on_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
         event.listen(sync, "after_transaction_end", forget)
         pending = waiting
     pending.append(callback)
+
+
+def held_until_commit(
+    session: AsyncSession, key: str, make: Callable[[], T], write: Callable[[Session, T], None]
+) -> T:
+    """What the session's transaction keeps under `key` until it commits.
+
+    Made by `make` at its first use in the transaction and handed to `write` (with the
+    sync session, in which `write` runs its statements) just before the commit's flush;
+    a transaction that rolls back drops it, and the next one starts anew. A consumer run
+    of many events thus writes what they changed once, at its commit, and an event
+    applied on its own still commits with its writes. The transaction is begun here if
+    none is (no I/O, as a statement would have): kept for a transaction that does not
+    exist yet, the writes would be lost at its commit."""
+    sync = session.sync_session
+    transaction = sync.get_transaction() or sync.begin()
+    kept = sync.info.get(key)
+    if kept is not None and kept[0] is transaction:
+        value: T = kept[1]
+        return value
+    value = make()
+    sync.info[key] = (transaction, value)
+
+    def flush(committing: Session) -> None:
+        ours = committing.info.pop(key, None)
+        if ours is not None and ours[0] is committing.get_transaction():
+            write(committing, ours[1])
+
+    event.listen(sync, "before_commit", flush, once=True)
+    return value
 
 
 def async_url(url: str) -> str:

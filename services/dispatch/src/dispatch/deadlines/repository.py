@@ -34,7 +34,6 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
-    event,
     func,
     or_,
     select,
@@ -46,6 +45,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.deadlines import rules
 from dispatch.deadlines.models import CaseDeadline, SlaClock
+from gridcase_events.kit.db import held_until_commit
 
 _CLOCKS = cast(Table, SlaClock.__table__)
 _DEADLINES = cast(Table, CaseDeadline.__table__)
@@ -240,13 +240,12 @@ def resumed(session: AsyncSession, *, case_id: UUID, clock: str, at: datetime) -
 
 
 _HELD = "dispatch.deadlines.held"
-"""Where a transaction keeps its clock changes (``session.info``), with the transaction
-they belong to: the statements in the order of their events, and the cases they touch."""
+"""Where a transaction keeps its clock changes until it commits (``session.info``): the
+statements in the order of their events, and the cases they touch."""
 
 
 @dataclass(slots=True)
 class _Held:
-    transaction: object
     changes: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)
     cases: set[UUID] = field(default_factory=set)
 
@@ -255,25 +254,17 @@ def _pend(session: AsyncSession, case_id: UUID, statement: Any, values: dict[str
     """A clock change of this transaction, written when it commits (in the order of its
     events), and its case's deadline recomputed then, once whatever the number of its
     events."""
-    # Begun here if need be (no I/O), as a statement would have: kept for a transaction
-    # that does not exist yet, the changes would be lost at its commit.
-    transaction = session.sync_session.get_transaction() or session.sync_session.begin()
-    held = session.info.get(_HELD)
-    if held is None or held.transaction is not transaction:
-        # What a rolled-back transaction held is not this one's.
-        held = session.info[_HELD] = _Held(transaction)
-        event.listen(session.sync_session, "before_commit", _write_held, once=True)
+    held = held_until_commit(session, _HELD, _Held, _write_held)
     held.changes.append((statement, values))
     held.cases.add(case_id)
 
 
-def _write_held(session: Session) -> None:
+def _write_held(session: Session, held: _Held) -> None:
     """Before the commit: the transaction's clock changes, in order, consecutive ones of
     a kind in one call (asyncpg sends them at once, each applied in turn); then the
     touched cases' clocks in one read and their nearest running deadlines in one upsert
     (and one delete for the cases with none running)."""
-    held = session.info.pop(_HELD, None)
-    if held is None or held.transaction is not session.get_transaction() or not held.cases:
+    if not held.cases:
         return
     for _, kind in groupby(held.changes, key=lambda change: id(change[0])):
         changes = list(kind)

@@ -15,7 +15,6 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
-    event,
     func,
     inspect,
     select,
@@ -33,6 +32,7 @@ from escalation.reports.models import (
     ReturnRecord,
     VisitRecord,
 )
+from gridcase_events.kit.db import held_until_commit
 
 UNIT_COLUMNS = {
     "member": CaseFact.assignee_id,
@@ -115,23 +115,14 @@ def held(session: AsyncSession, case_id: UUID) -> CaseFact | None:
 
 
 def _held(session: AsyncSession) -> dict[UUID, CaseFact]:
-    transaction = session.sync_session.get_transaction()
-    kept = session.info.get(_HELD)
-    if kept is None or kept[0] is not transaction:
-        # Locks end with their transaction: what another one held is not this one's.
-        kept = session.info[_HELD] = (transaction, {})
-        event.listen(session.sync_session, "before_commit", _write_held, once=True)
-    rows: dict[UUID, CaseFact] = kept[1]
-    return rows
+    # Locks end with their transaction: what another one held is not this one's.
+    return held_until_commit(session, _HELD, dict, _write_held)
 
 
-def _write_held(session: Session) -> None:
+def _write_held(session: Session, held: dict[UUID, CaseFact]) -> None:
     """Before the commit's flush: the held rows go back into the session, so that
     flush writes what the transaction's events changed."""
-    kept = session.info.pop(_HELD, None)
-    if kept is None or kept[0] is not session.get_transaction():
-        return
-    for fact in kept[1].values():
+    for fact in held.values():
         key = inspect(fact).key
         if key is not None and key in session.identity_map:
             session.merge(fact)  # loaded again meanwhile: onto that one, no read
@@ -199,21 +190,13 @@ async def reported(
 
 
 def _reports(session: AsyncSession) -> dict[UUID, dict[str, Any]]:
-    transaction = session.sync_session.get_transaction()
-    kept = session.info.get(_REPORTS)
-    if kept is None or kept[0] is not transaction:
-        kept = session.info[_REPORTS] = (transaction, {})
-        event.listen(session.sync_session, "before_commit", _write_reports, once=True)
-    rows: dict[UUID, dict[str, Any]] = kept[1]
-    return rows
+    return held_until_commit(session, _REPORTS, dict, _write_reports)
 
 
-def _write_reports(session: Session) -> None:
+def _write_reports(session: Session, reports: dict[UUID, dict[str, Any]]) -> None:
     """Before the commit: the transaction's reports, in one statement, by case id."""
-    kept = session.info.pop(_REPORTS, None)
-    if kept is None or kept[0] is not session.get_transaction() or not kept[1]:
-        return
-    session.execute(_REPORTED, [kept[1][case_id] for case_id in sorted(kept[1])])
+    if reports:
+        session.execute(_REPORTED, [reports[case_id] for case_id in sorted(reports)])
 
 
 async def add_escalation(session: AsyncSession, row: dict[str, Any]) -> bool:
