@@ -44,19 +44,20 @@ async def clock_started(session: AsyncSession, p: payloads.SlaClockStarted) -> N
 
 
 async def warned(session: AsyncSession, p: payloads.SlaWarning) -> None:
-    repository.fired(
-        session,
-        case_id=p.case_id,
-        clock=p.clock,
-        generation=p.generation,
-        started_at=p.started_at,
-        due_at=p.due_at,
-        percent=p.percent,
-        breached=False,
-    )
+    _fired(session, p, percent=p.percent, breached=False)
 
 
 async def breached(session: AsyncSession, p: payloads.SlaBreached) -> None:
+    _fired(session, p, percent=0, breached=True)
+
+
+def _fired(
+    session: AsyncSession,
+    p: payloads.SlaWarning | payloads.SlaBreached,
+    *,
+    percent: int,
+    breached: bool,
+) -> None:
     repository.fired(
         session,
         case_id=p.case_id,
@@ -64,8 +65,8 @@ async def breached(session: AsyncSession, p: payloads.SlaBreached) -> None:
         generation=p.generation,
         started_at=p.started_at,
         due_at=p.due_at,
-        percent=0,
-        breached=True,
+        percent=percent,
+        breached=breached,
     )
 
 
