@@ -30,7 +30,7 @@ catalogue = Handlers[IntakeRuntime]()
     payloads.CaseResumed,
 )
 async def on_case_event(ctx: Context[IntakeRuntime], case: payloads.CaseRef) -> None:
-    await case_service.project_status(
+    case_service.project_status(
         session=ctx.session,
         event_type=ctx.event.type,
         case=case,
@@ -43,7 +43,7 @@ async def on_case_event(ctx: Context[IntakeRuntime], case: payloads.CaseRef) -> 
 async def on_resolved(ctx: Context[IntakeRuntime], resolved: payloads.CaseResolved) -> None:
     """The public status, and the evidence files now belong to the case (who may
     download them: ``intake.attachments.service.downloadable``)."""
-    await case_service.project_status(
+    case_service.project_status(
         session=ctx.session,
         event_type=ctx.event.type,
         case=resolved,
@@ -60,7 +60,7 @@ async def on_resolved(ctx: Context[IntakeRuntime], resolved: payloads.CaseResolv
 
 @deadlines.on(payloads.SlaClockStarted)
 async def on_clock_started(ctx: Context[IntakeRuntime], clock: payloads.SlaClockStarted) -> None:
-    await case_service.project_deadline(session=ctx.session, clock=clock)
+    case_service.project_deadline(session=ctx.session, clock=clock)
 
 
 @catalogue.on(payloads.CategoryUpserted)

@@ -1,7 +1,8 @@
 """The case's public status and deadline follow dispatch's and escalation's events in
 their order, whatever order they arrive in: an older version or generation changes
 nothing, events of different shapes (columns) each apply their own, and an event about
-a case intake never took in writes nothing. Against the real database."""
+a case intake never took in writes nothing. Each event here in a transaction of its own
+(a consumer run's events together: test_runs.py). Against the real database."""
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -52,33 +53,28 @@ async def test_status_advances_by_version_and_each_shape_sets_its_own_columns(
         "resolution_note": "已清运",
     }
     late_assigned = {"status": "assigned", "status_changed_at": AT + timedelta(hours=1)}
-    async with runtime.transaction() as session:
-        assert await repository.advance_status(session, case_id=case_id, version=1, values=routed)
-        assert await repository.advance_status(session, case_id=case_id, version=3, values=resolved)
-        # Version 2 arrives last (another partition's replay): it changes nothing.
-        assert not await repository.advance_status(
-            session, case_id=case_id, version=2, values=late_assigned
-        )
-        for version, values in ((1, routed), (3, resolved), (2, late_assigned)):
-            await repository.add_step(
+    unknown = uuid4()
+    # Each event in a transaction of its own, as the runner applies one on its own.
+    # Version 2 arrives last (another partition's replay): its status changes nothing,
+    # its step is kept; a redelivered step adds nothing; a case intake never took in
+    # gets nothing.
+    for target, version, values in (
+        (case_id, 1, routed),
+        (case_id, 3, resolved),
+        (case_id, 2, late_assigned),
+        (case_id, 1, routed),
+        (unknown, 1, routed),
+    ):
+        async with runtime.transaction() as session:
+            repository.advance_status(session, case_id=target, version=version, values=values)
+            repository.add_step(
                 session,
-                case_id=case_id,
+                case_id=target,
                 version=version,
                 status=values["status"],
                 at=values["status_changed_at"],
                 note=values.get("status_note"),
             )
-        # A redelivered step adds nothing; a case intake never took in gets none.
-        await repository.add_step(
-            session, case_id=case_id, version=1, status="routed", at=AT, note=None
-        )
-        unknown = uuid4()
-        assert not await repository.advance_status(
-            session, case_id=unknown, version=1, values=routed
-        )
-        await repository.add_step(
-            session, case_id=unknown, version=1, status="routed", at=AT, note=None
-        )
 
     case = await _case(runtime, case_id)
     assert (case.status, case.status_version) == ("resolved", 3)
@@ -101,35 +97,37 @@ async def test_status_advances_by_version_and_each_shape_sets_its_own_columns(
     assert {s.case_id for s in steps} == {case_id}
 
 
+async def _expect(
+    runtime: Any, case_id: UUID, *, generation: int, changed_at: datetime, expected_at: datetime
+) -> None:
+    async with runtime.transaction() as session:
+        repository.advance_expected(
+            session,
+            case_id=case_id,
+            generation=generation,
+            changed_at=changed_at,
+            expected_at=expected_at,
+        )
+
+
 async def test_the_expected_date_follows_the_newest_resolution_clock(
     intake: Any, ticket: Any
 ) -> None:
     runtime = intake.app.state.runtime
     case_id = await _new_case(runtime, ticket(ticket_no="P-2"))
     first_due, second_due = AT + timedelta(days=3), AT + timedelta(days=5)
-    async with runtime.transaction() as session:
-        assert await repository.advance_expected(
-            session, case_id=case_id, generation=2, changed_at=AT, expected_at=second_due
-        )
-        # The first generation's clock arrives after the second's: it changes nothing.
-        assert not await repository.advance_expected(
-            session,
-            case_id=case_id,
-            generation=1,
-            changed_at=AT + timedelta(hours=1),
-            expected_at=first_due,
-        )
+    await _expect(runtime, case_id, generation=2, changed_at=AT, expected_at=second_due)
+    assert (await _case(runtime, case_id)).expected_at == second_due
+    # The first generation's clock arrives after the second's: it changes nothing.
+    await _expect(
+        runtime, case_id, generation=1, changed_at=AT + timedelta(hours=1), expected_at=first_due
+    )
     case = await _case(runtime, case_id)
     assert (case.expected_at, case.expected_generation) == (second_due, 2)
 
+    # The same generation changed later (an extension granted) moves the date.
     later_due = AT + timedelta(days=6)
-    async with runtime.transaction() as session:
-        # The same generation changed later (an extension granted) moves the date.
-        assert await repository.advance_expected(
-            session,
-            case_id=case_id,
-            generation=2,
-            changed_at=AT + timedelta(hours=4),
-            expected_at=later_due,
-        )
+    await _expect(
+        runtime, case_id, generation=2, changed_at=AT + timedelta(hours=4), expected_at=later_due
+    )
     assert (await _case(runtime, case_id)).expected_at == later_due

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
@@ -18,6 +18,8 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
+    case,
+    event,
     func,
     or_,
     select,
@@ -25,8 +27,10 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from gridcase_events import outbox
 from gridcase_events.envelope import Envelope
@@ -87,60 +91,137 @@ async def get_by_tracking_no(session: AsyncSession, tracking_no: str) -> Case | 
 
 
 _CASES = cast(Table, Case.__table__)
-_STEPS = cast(Table, CaseStep.__table__)
-# A dispatch event's status columns differ by event type (a few shapes): one statement
-# per shape, built and compiled once, values bound (Core, not the ORM's bulk update).
-_ADVANCE: dict[tuple[str, ...], Any] = {}
 
+# ---- the public status and expected date, projected from dispatch's and escalation's
+# events. A consumer run's events are held by its transaction (``session.info``) and
+# written when it commits (a ``before_commit`` listener, as dispatch's deadlines
+# projection writes its clocks): the run's steps in one insert, and for each case only
+# what its events leave by the projection's rules, one update per case sent in one call
+# (issue 18: a case's routed and assigned arrive together, in one run). A transaction
+# that rolls back writes none of it; an event handled on its own commits with its writes.
 
-def _advance_statement(columns: tuple[str, ...]) -> Any:
-    statement = _ADVANCE.get(columns)
-    if statement is None:
-        c = _CASES.c
-        statement = (
-            update(_CASES)
-            .where(c.id == bindparam("case_id"), c.status_version <= bindparam("version"))
-            .values(
-                status_version=bindparam("version"),
-                **{name: bindparam(f"v_{name}", type_=c[name].type) for name in columns},
+PROJECTED = (
+    "status", "status_changed_at", "category_code", "status_note", "grid_code",
+    "department_code", "community_code", "district_code", "resolution_note",
+)  # fmt: skip
+"""The columns a dispatch event may set (each event sets those it carries)."""
+
+# The status of a case: applied unless a newer version is (events of one version come
+# from one transaction, in order, on one partition: the later one applies too). Each
+# column is set by the last of the run's events that carries it, if that event's version
+# is not older than the row's (``p_<column>_version`` NULL: no event carried it; the
+# CASE reads the row's version before this update).
+_COLS = _CASES.c
+_ADVANCE = (
+    update(_CASES)
+    .where(
+        _COLS.id == bindparam("p_case_id"),
+        _COLS.status_version <= bindparam("p_version", type_=Integer),
+    )
+    .values(
+        status_version=bindparam("p_version", type_=Integer),
+        **{
+            name: case(
+                (
+                    _COLS.status_version <= bindparam(f"p_{name}_version", type_=Integer),
+                    bindparam(f"p_{name}", type_=_COLS[name].type),
+                ),
+                else_=_COLS[name],
             )
-            .returning(c.id)
-        )
-        _ADVANCE[columns] = statement
-    return statement
-
-
-async def advance_status(
-    session: AsyncSession, *, case_id: UUID, version: int, values: dict[str, Any]
-) -> bool:
-    """Applies a dispatch event unless a newer one (a higher case version) is already
-    applied. Events of one version come from one transaction, in order, on one partition."""
-    columns = tuple(sorted(values))
-    result = await session.execute(
-        _advance_statement(columns),
-        {"case_id": case_id, "version": version, **{f"v_{k}": values[k] for k in columns}},
+            for name in PROJECTED
+        },
     )
-    return result.first() is not None
+)
 
+# A run's steps of cases intake knows (none for a case it never took in), once each.
+_ADD_STEPS = text(
+    "INSERT INTO intake.case_steps (case_id, version, status, at, note)"
+    " SELECT s.case_id, s.version, s.status, s.at, s.note FROM unnest("
+    "CAST(:case_ids AS uuid[]), CAST(:versions AS integer[]), CAST(:statuses AS text[]),"
+    " CAST(:ats AS timestamptz[]), CAST(:notes AS text[])) AS s(case_id, version, status, at, note)"
+    " WHERE EXISTS (SELECT FROM intake.cases c WHERE c.id = s.case_id)"
+    " ON CONFLICT DO NOTHING"
+).bindparams(
+    bindparam("case_ids", type_=ARRAY(PG_UUID(as_uuid=True))),
+    bindparam("versions", type_=ARRAY(Integer)),
+    bindparam("statuses", type_=ARRAY(Text)),
+    bindparam("ats", type_=ARRAY(DateTime(timezone=True))),
+    bindparam("notes", type_=ARRAY(Text)),
+)
 
-# A step of a case intake knows (the SELECT finds none for a case it never took in).
-_ADD_STEP = (
-    insert(_STEPS)
-    .from_select(
-        ["case_id", "version", "status", "at", "note"],
-        select(
-            _CASES.c.id,
-            bindparam("version", type_=Integer),
-            bindparam("status", type_=String),
-            bindparam("at", type_=DateTime(timezone=True)),
-            bindparam("note", type_=Text),
-        ).where(_CASES.c.id == bindparam("case_id")),
+# The resolution deadline: set unless a later one (a higher generation, or the same
+# generation changed later) is.
+_ADVANCE_EXPECTED = (
+    update(_CASES)
+    .where(
+        _COLS.id == bindparam("p_case_id"),
+        (_COLS.expected_changed_at.is_(None))
+        | (
+            tuple_(_COLS.expected_generation, _COLS.expected_changed_at)
+            <= tuple_(
+                bindparam("p_generation", type_=Integer),
+                bindparam("p_changed_at", type_=DateTime(timezone=True)),
+            )
+        ),
     )
-    .on_conflict_do_nothing()
+    .values(
+        expected_at=bindparam("p_expected_at", type_=DateTime(timezone=True)),
+        expected_generation=bindparam("p_generation"),
+        expected_changed_at=bindparam("p_changed_at"),
+    )
 )
 
 
-async def add_step(
+@dataclass(slots=True)
+class _Status:
+    """What a run's events of one case leave: the newest version among them, and each
+    column with the version of the last event that set it."""
+
+    version: int
+    columns: dict[str, tuple[int, Any]]
+
+
+@dataclass(slots=True)
+class _Expected:
+    generation: int
+    changed_at: datetime
+    expected_at: datetime
+
+
+_HELD = "intake.cases.held"
+"""Where a transaction keeps its projected events (``session.info``), with the
+transaction they belong to."""
+
+
+@dataclass(slots=True)
+class _Held:
+    transaction: object
+    steps: dict[tuple[UUID, int, str], tuple[datetime, str | None]] = field(default_factory=dict)
+    statuses: dict[UUID, _Status] = field(default_factory=dict)
+    expected: dict[UUID, _Expected] = field(default_factory=dict)
+
+
+def advance_status(
+    session: AsyncSession, *, case_id: UUID, version: int, values: dict[str, Any]
+) -> None:
+    """Applies a dispatch event's `values` (columns of :data:`PROJECTED`) when the
+    transaction commits, unless a newer event (a higher case version) is applied by
+    then. Events of one version come from one transaction, in order, on one partition."""
+    unknown = values.keys() - set(PROJECTED)
+    if unknown:
+        raise ValueError(f"not a projected column: {sorted(unknown)}")
+    held = _held(session)
+    current = held.statuses.get(case_id)
+    if current is None:
+        held.statuses[case_id] = _Status(version, {k: (version, v) for k, v in values.items()})
+    elif version >= current.version:
+        current.version = version
+        current.columns.update({k: (version, v) for k, v in values.items()})
+    # else older than an event this run already holds: on its own, after that one, it
+    # would change nothing either.
+
+
+def add_step(
     session: AsyncSession,
     *,
     case_id: UUID,
@@ -149,12 +230,87 @@ async def add_step(
     at: datetime,
     note: str | None,
 ) -> None:
-    """Records a step of a case intake knows, once (a redelivered event adds nothing;
-    an event about a case intake never took in adds nothing either)."""
-    await session.execute(
-        _ADD_STEP,
-        {"case_id": case_id, "version": version, "status": status, "at": at, "note": note},
-    )
+    """Records a step of a case intake knows, once, when the transaction commits (a
+    redelivered event adds nothing; an event about a case intake never took in adds
+    nothing either)."""
+    _held(session).steps.setdefault((case_id, version, status), (at, note))
+
+
+def advance_expected(
+    session: AsyncSession,
+    *,
+    case_id: UUID,
+    generation: int,
+    changed_at: datetime,
+    expected_at: datetime,
+) -> None:
+    """Sets the resolution deadline when the transaction commits, unless a later one (a
+    higher generation, or the same generation changed later) is set by then."""
+    held = _held(session)
+    current = held.expected.get(case_id)
+    if current is None or (generation, changed_at) >= (current.generation, current.changed_at):
+        held.expected[case_id] = _Expected(generation, changed_at, expected_at)
+
+
+def _held(session: AsyncSession) -> _Held:
+    """This transaction's held events, written when it commits."""
+    # Begun here if need be (no I/O), as a statement would have: kept for a transaction
+    # that does not exist yet, the events would be lost at its commit.
+    transaction = session.sync_session.get_transaction() or session.sync_session.begin()
+    held = session.info.get(_HELD)
+    if held is None or held.transaction is not transaction:
+        # What a rolled-back transaction held is not this one's.
+        held = session.info[_HELD] = _Held(transaction)
+        event.listen(session.sync_session, "before_commit", _write_held, once=True)
+    return held
+
+
+def _write_held(session: Session) -> None:
+    """Before the commit: the steps in one insert, then each case's status and each
+    case's expected date in one update (sent in one call for all the cases), the cases
+    in one order for every writer, so that the status and deadline consumers never
+    wait for each other in a cycle."""
+    held = session.info.pop(_HELD, None)
+    if held is None or held.transaction is not session.get_transaction():
+        return
+    if held.steps:
+        keys, steps = list(held.steps), list(held.steps.values())
+        session.execute(
+            _ADD_STEPS,
+            {
+                "case_ids": [case_id for case_id, _, _ in keys],
+                "versions": [version for _, version, _ in keys],
+                "statuses": [status for _, _, status in keys],
+                "ats": [at for at, _ in steps],
+                "notes": [note for _, note in steps],
+            },
+        )
+    if held.statuses:
+        session.execute(
+            _ADVANCE, [_status_values(c, held.statuses[c]) for c in sorted(held.statuses)]
+        )
+    if held.expected:
+        session.execute(
+            _ADVANCE_EXPECTED,
+            [
+                {
+                    "p_case_id": case_id,
+                    "p_generation": e.generation,
+                    "p_changed_at": e.changed_at,
+                    "p_expected_at": e.expected_at,
+                }
+                for case_id, e in sorted(held.expected.items())
+            ],
+        )
+
+
+def _status_values(case_id: UUID, status: _Status) -> dict[str, Any]:
+    values: dict[str, Any] = {"p_case_id": case_id, "p_version": status.version}
+    for name in PROJECTED:
+        version, value = status.columns.get(name, (None, None))
+        values[f"p_{name}_version"] = version
+        values[f"p_{name}"] = value
+    return values
 
 
 async def steps(session: AsyncSession, case_id: UUID) -> list[CaseStep]:
@@ -162,50 +318,6 @@ async def steps(session: AsyncSession, case_id: UUID) -> list[CaseStep]:
         select(CaseStep).where(CaseStep.case_id == case_id).order_by(CaseStep.version, CaseStep.at)
     )
     return list(result.scalars())
-
-
-_ADVANCE_EXPECTED = (
-    update(_CASES)
-    .where(
-        _CASES.c.id == bindparam("case_id"),
-        (_CASES.c.expected_changed_at.is_(None))
-        | (
-            tuple_(_CASES.c.expected_generation, _CASES.c.expected_changed_at)
-            <= tuple_(
-                bindparam("generation", type_=Integer),
-                bindparam("changed_at", type_=DateTime(timezone=True)),
-            )
-        ),
-    )
-    .values(
-        expected_at=bindparam("expected_at", type_=DateTime(timezone=True)),
-        expected_generation=bindparam("generation"),
-        expected_changed_at=bindparam("changed_at"),
-    )
-    .returning(_CASES.c.id)
-)
-
-
-async def advance_expected(
-    session: AsyncSession,
-    *,
-    case_id: UUID,
-    generation: int,
-    changed_at: datetime,
-    expected_at: datetime,
-) -> bool:
-    """Sets the resolution deadline unless a later one (a higher generation, or the same
-    generation changed later) is already set."""
-    result = await session.execute(
-        _ADVANCE_EXPECTED,
-        {
-            "case_id": case_id,
-            "generation": generation,
-            "changed_at": changed_at,
-            "expected_at": expected_at,
-        },
-    )
-    return result.first() is not None
 
 
 async def tracking_numbers(session: AsyncSession, case_ids: Collection[UUID]) -> dict[UUID, str]:

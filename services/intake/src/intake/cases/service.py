@@ -467,7 +467,7 @@ async def _open_match(
     )
 
 
-async def project_status(
+def project_status(
     *,
     session: AsyncSession,
     event_type: str,
@@ -476,7 +476,9 @@ async def project_status(
     tenant: str | None = None,
 ) -> None:
     """Applies a dispatch event to the public status view; `tenant`: the district the
-    event says the case belongs to."""
+    event says the case belongs to. Written when the transaction commits: a consumer
+    run's events in one step insert and one status update per case
+    (:func:`intake.cases.repository.advance_status`)."""
     values: dict[str, Any] = {
         "status": PUBLIC_STATUS[event_type],
         "status_changed_at": at,
@@ -492,10 +494,10 @@ async def project_status(
         values["resolution_note"] = case.note
     elif isinstance(case, payloads.CaseReopened):
         values["resolution_note"] = None
-    await repository.advance_status(
+    repository.advance_status(
         session, case_id=case.case_id, version=case.case_version, values=values
     )
-    await repository.add_step(
+    repository.add_step(
         session,
         case_id=case.case_id,
         version=case.case_version,
@@ -549,11 +551,12 @@ def public_note(event_type: str, case: payloads.CaseRef) -> str | None:
     return None
 
 
-async def project_deadline(*, session: AsyncSession, clock: payloads.SlaClockStarted) -> None:
-    """Keeps the resolution clock's deadline as the case's expected completion time."""
+def project_deadline(*, session: AsyncSession, clock: payloads.SlaClockStarted) -> None:
+    """Keeps the resolution clock's deadline as the case's expected completion time
+    (written when the transaction commits, once per case for a consumer run)."""
     if clock.clock != "resolution":
         return
-    await repository.advance_expected(
+    repository.advance_expected(
         session,
         case_id=clock.case_id,
         generation=clock.generation,
