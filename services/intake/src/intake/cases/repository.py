@@ -19,7 +19,6 @@ from sqlalchemy import (
     Text,
     bindparam,
     case,
-    event,
     func,
     or_,
     select,
@@ -34,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from gridcase_events import outbox
 from gridcase_events.envelope import Envelope
+from gridcase_events.kit.db import held_until_commit
 from intake.cases.models import Case, CaseStep
 from intake.db import schema
 
@@ -94,7 +94,7 @@ _CASES = cast(Table, Case.__table__)
 
 # ---- the public status and expected date, projected from dispatch's and escalation's
 # events. A consumer run's events are held by its transaction (``session.info``) and
-# written when it commits (a ``before_commit`` listener, as dispatch's deadlines
+# written when it commits (`held_until_commit`, as dispatch's deadlines
 # projection writes its clocks): the run's steps in one insert, and for each case only
 # what its events leave by the projection's rules, one update per case sent in one call
 # (issue 18: a case's routed and assigned arrive together, in one run). A transaction
@@ -189,13 +189,11 @@ class _Expected:
 
 
 _HELD = "intake.cases.held"
-"""Where a transaction keeps its projected events (``session.info``), with the
-transaction they belong to."""
+"""Where a transaction keeps its projected events until it commits (``session.info``)."""
 
 
 @dataclass(slots=True)
 class _Held:
-    transaction: object
     steps: dict[tuple[UUID, int, str], tuple[datetime, str | None]] = field(default_factory=dict)
     statuses: dict[UUID, _Status] = field(default_factory=dict)
     expected: dict[UUID, _Expected] = field(default_factory=dict)
@@ -254,25 +252,14 @@ def advance_expected(
 
 def _held(session: AsyncSession) -> _Held:
     """This transaction's held events, written when it commits."""
-    # Begun here if need be (no I/O), as a statement would have: kept for a transaction
-    # that does not exist yet, the events would be lost at its commit.
-    transaction = session.sync_session.get_transaction() or session.sync_session.begin()
-    held = session.info.get(_HELD)
-    if held is None or held.transaction is not transaction:
-        # What a rolled-back transaction held is not this one's.
-        held = session.info[_HELD] = _Held(transaction)
-        event.listen(session.sync_session, "before_commit", _write_held, once=True)
-    return held
+    return held_until_commit(session, _HELD, _Held, _write_held)
 
 
-def _write_held(session: Session) -> None:
+def _write_held(session: Session, held: _Held) -> None:
     """Before the commit: the steps in one insert, then each case's status and each
     case's expected date in one update (sent in one call for all the cases), the cases
     in one order for every writer, so that the status and deadline consumers never
     wait for each other in a cycle."""
-    held = session.info.pop(_HELD, None)
-    if held is None or held.transaction is not session.get_transaction():
-        return
     if held.steps:
         keys, steps = list(held.steps), list(held.steps.values())
         session.execute(
