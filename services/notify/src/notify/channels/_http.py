@@ -9,11 +9,9 @@ from collections.abc import Collection, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-import httpcore
 import httpx
 
 from gridcase_events.kit.clock import Clock
-from notify.channels._network import AsyncioBackend
 from notify.channels.base import PermanentSendError, RetryableSendError, redact
 
 # httpx logs every request at INFO ("HTTP Request: POST <url> …"): a line per SMS on
@@ -29,16 +27,6 @@ class RobotThrottledError(RetryableSendError):
     """One group robot is over its own rate limit or quota. Worth retrying later, but
     not a sign that the provider's endpoint is down: a circuit breaker keyed by host
     does not count it (other robots on the same host still get through)."""
-
-
-def on_asyncio(client: httpx.AsyncClient) -> httpx.AsyncClient:
-    """`client`, its connections (those it makes itself, not through a proxy) on
-    asyncio's streams (:mod:`notify.channels._network`) instead of anyio's. Pool,
-    keep-alive, timeouts and errors are httpx's as before."""
-    pool = getattr(client._transport, "_pool", None)
-    if isinstance(pool, httpcore.AsyncConnectionPool) and not pool.connections:
-        pool._network_backend = AsyncioBackend()
-    return client
 
 
 def retry_after_seconds(value: str | None, clock: Clock) -> float | None:

@@ -37,13 +37,9 @@ class HttpSmsChannel:
         self._secret = secret
         self._sign_name = sign_name
         self._clock = clock
-        self._client = client or _http.on_asyncio(
-            httpx.AsyncClient(
-                timeout=timeout,
-                limits=httpx.Limits(
-                    max_connections=connections, max_keepalive_connections=connections
-                ),
-            )
+        self._client = client or httpx.AsyncClient(
+            timeout=timeout,
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
         )
 
     async def send(self, message: Message) -> SendResult:
