@@ -1,6 +1,6 @@
 """The statements of one assignment (an SMS and an in-app item), and of a reporter
-learned. Planning: the recipient's lock, the preferences' check, the SMS and the in-app
-item in one call; a reporter's lock, row and owed notices in one call. The
+learned. Planning: the recipient's lock and preferences in one statement, the SMS and
+the in-app item in one more; a reporter's lock, row and owed notices in one call. The
 delivery worker: the claim and the addresses in one statement, and the batch's
 outcomes — the in-app item stored with its record, the SMS recorded — in one more,
 even when the gateway takes its time to answer."""
@@ -80,7 +80,7 @@ async def test_a_batch_is_claimed_with_its_addresses_and_recorded_in_one_transac
     assert outcomes == [stored]  # both outcomes in one statement, with the in-app item
 
 
-async def test_the_recipient_lock_preferences_and_counted_sms_take_one_call(
+async def test_the_recipient_lock_and_preferences_are_read_in_one_statement(
     client: Any,
     staff: Any,
     assigned: Any,
@@ -91,12 +91,12 @@ async def test_the_recipient_lock_preferences_and_counted_sms_take_one_call(
     case = await assigned()
 
     await deliveries(case.subject, sent, channel=None)
-    calls = statements.where("notify.deliveries_planned(")
+    together = statements.where("pg_advisory_xact_lock", "notify.preferences")
     alone = [tx for tx, s in statements.ran if s.startswith("SELECT pg_advisory_xact_lock")]
-    assert len(calls) == 1
+    preferences = statements.where("notify.preferences.disabled_channels")
+    assert len(together) == 1
     assert alone == []  # no lock of its own
-    assert statements.where("notify.preferences.disabled_channels") == []  # no read either
-    assert statements.where("INSERT INTO notify.deliveries") == []  # nor an insert
+    assert preferences == together  # and no read of its own
 
 
 @pytest.mark.parametrize("notify_overrides", [{"record_linger_seconds": 1.0}])
@@ -120,6 +120,24 @@ async def test_outcomes_answered_apart_are_recorded_in_one_transaction(
     # the first answer waited for the second: both SMS and both in-app items recorded
     # by one statement, in one transaction
     assert len(statements.where("UPDATE notify.deliveries AS d SET delivered_at")) == 1
+
+
+async def test_an_assignments_sms_and_in_app_item_are_planned_by_one_statement(
+    client: Any,
+    staff: Any,
+    assigned: Any,
+    deliveries: Any,
+    statements: Statements,
+) -> None:
+    await staff()
+    case = await assigned()
+
+    items = await deliveries(case.subject, sent, channel=None)
+    assert {i["channel"] for i in items} == {"sms", "inapp"}
+    planned = [s for _, s in statements.ran if "INSERT INTO notify.deliveries" in s]
+    together = [s for s in planned if s.startswith("WITH counted AS") and "along AS" in s]
+    assert len(together) == 1  # the SMS counted against the burst limit, the item along
+    assert planned == together
 
 
 async def test_a_reporters_lock_row_and_owed_notices_take_one_statement(

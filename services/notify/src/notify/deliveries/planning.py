@@ -98,131 +98,48 @@ async def plan_event(
             },
         )
     targets = await _targets(session=session, rule=rule, facts=facts, settings=settings, only=only)
+    planned = 0
     preferences = _read(session).setdefault("preferences", {})
-    for _ in range(2):
-        deferred = _Deferred()
-        for (recipient, channel), params in targets.items():
-            await plan_one(
-                session=session,
-                clock=clock,
-                settings=settings,
-                event=event,
-                facts=facts,
-                recipient=recipient,
-                channel=channel,
-                # the 12345 callback body is exactly its own fields
-                params=params if recipient.startswith("hotline:") else {**facts.params, **params},
-                preferences=preferences,
-                deferred=deferred,
-            )
-        try:
-            return await _write(session, settings, deferred, preferences)
-        except _StaleError as stale:
-            # decided with preferences changed since: decide again with those stored
-            # (read in this transaction now, so not checked again)
-            preferences.update(stale.preferences)
-            for staff_id, choices in stale.preferences.items():
-                _know(staff_id, choices)
-    raise RuntimeError("planning decided twice with preferences that changed")  # unreachable
-
-
-@dataclass(frozen=True)
-class Choices:
-    """What planning reads of a staff member's preferences."""
-
-    disabled_channels: tuple[str, ...]
-    email: str | None
-    quiet_hours: str | None
-
-    @classmethod
-    def of(cls, preference: Preference | None) -> Choices | None:
-        if preference is None:
-            return None
-        return cls(tuple(preference.disabled_channels), preference.email, preference.quiet_hours)
-
-    @classmethod
-    def stored(cls, values: dict[str, Any] | None) -> Choices | None:
-        """As ``notify.deliveries_planned`` returns them (None: none stored)."""
-        if values is None:
-            return None
-        return cls(tuple(values["disabled_channels"]), values["email"], values["quiet_hours"])
-
-    def as_stored(self) -> dict[str, Any]:
-        return {
-            "disabled_channels": list(self.disabled_channels),
-            "email": self.email,
-            "quiet_hours": self.quiet_hours,
-        }
-
-
-#: The preferences last seen of each staff member, in any transaction: planning decides
-#: with them, and the statement that writes the deliveries checks that they are still
-#: those stored (:func:`repository.plan_checked`); when not, it writes nothing and the
-#: event is decided again with those stored. Saves a read per staff member and run.
-_KNOWN: dict[str, Choices | None] = {}
-_KNOWN_MAX = 100_000
-
-
-class _StaleError(Exception):
-    """Deliveries decided with preferences that are no longer those stored."""
-
-    def __init__(self, preferences: dict[str, Choices | None]) -> None:
-        super().__init__(f"preferences changed: {sorted(preferences)}")
-        self.preferences = preferences
+    deferred = _Deferred()
+    for (recipient, channel), params in targets.items():
+        planned += await plan_one(
+            session=session,
+            clock=clock,
+            settings=settings,
+            event=event,
+            facts=facts,
+            recipient=recipient,
+            channel=channel,
+            # the 12345 callback body is exactly its own fields
+            params=params if recipient.startswith("hotline:") else {**facts.params, **params},
+            preferences=preferences,
+            deferred=deferred,
+        )
+    return planned + await _write(session, settings, deferred)
 
 
 @dataclass
 class _Deferred:
     """An event's deliveries, decided and not yet written (:func:`_write`): the plain
-    ones (planned now, or skipped) and the SMS counted against the burst limit; and the
-    staff members' preferences they were decided with that this transaction has not
-    read (`assumed`, from :data:`_KNOWN`), to be checked by the write."""
+    ones (planned now, or skipped) and the SMS counted against the burst limit."""
 
     plain: list[tuple[dict[str, Any], str]] = field(default_factory=list)
     counted: list[dict[str, Any]] = field(default_factory=list)
-    assumed: dict[str, Choices | None] = field(default_factory=dict)
 
 
-async def _write(
-    session: AsyncSession,
-    settings: NotifySettings,
-    deferred: _Deferred,
-    preferences: dict[str, Choices | None],
-) -> int:
-    """Writes an event's deliveries: the plain ones in the call of its first counted
-    SMS (which takes that SMS's recipient lock first, so its count still sees what the
-    lock's previous holder committed), or in one statement of their own; the first
-    statement also checks the preferences assumed (:class:`_StaleError` when they
-    changed: nothing of the event is written then)."""
+async def _write(session: AsyncSession, settings: NotifySettings, deferred: _Deferred) -> int:
+    """Writes an event's deliveries: the plain ones in the statement of its first
+    counted SMS (after that SMS's recipient lock, so its count still sees what the
+    lock's previous holder committed), or in one statement of their own."""
     planned = 0
-    plain, assumed = deferred.plain, deferred.assumed
+    plain = deferred.plain
     for sms in deferred.counted:
-        planned += await _plan_sms(
-            session=session, settings=settings, along=plain, assumed=assumed, **sms
-        )
-        preferences.update(assumed)  # checked: as good as read in this transaction
-        plain, assumed = [], {}
-    if plain and assumed:
-        inserted, stored = await repository.plan_checked(
-            session, expected=_expected(assumed), along=[values for values, _ in plain]
-        )
-        _check(stored)
-        preferences.update(assumed)
-        planned += _count_plain(session, plain, inserted)
-    elif plain:
+        planned += await _plan_sms(session=session, settings=settings, along=plain, **sms)
+        plain = []
+    if plain:
         inserted = await repository.plan_many(session, [values for values, _ in plain])
         planned += _count_plain(session, plain, inserted)
     return planned
-
-
-def _expected(assumed: dict[str, Choices | None]) -> dict[str, dict[str, Any] | None]:
-    return {k: None if c is None else c.as_stored() for k, c in assumed.items()}
-
-
-def _check(stored: dict[str, dict[str, Any] | None] | None) -> None:
-    """Raises :class:`_StaleError` when the write found other preferences stored."""
-    if stored is not None:
-        raise _StaleError({k: Choices.stored(v) for k, v in stored.items()})
 
 
 def _count_plain(
@@ -319,16 +236,14 @@ async def plan_one(
     recipient: str,
     channel: str,
     params: dict[str, Any],
-    preferences: dict[str, Choices | None] | None = None,
+    preferences: dict[str, Preference | None] | None = None,
     deferred: _Deferred | None = None,
 ) -> int:
     """Records one delivery (once per event, recipient and channel: a repeat is refused by
     the key's unique index, and counts nothing). `preferences`: the staff members'
     preferences read so far for this event (each read once, whatever its channels).
-    `deferred`: decides it but leaves the writing (and an SMS's recipient lock) to
-    :func:`_write`, with the event's other deliveries; 0. A staff member's preferences
-    are then those last seen (:data:`_KNOWN`) unless this transaction read them, and
-    the write checks them."""
+    `deferred`: decides it (reading preferences, taking a staff member's lock) but
+    leaves the writing to :func:`_write`, with the event's other deliveries; 0."""
     key = idempotency_key(event_id=event.id, recipient_id=recipient, channel=channel)
     now = clock.now()
     urgent = facts.priority == "urgent"
@@ -338,7 +253,10 @@ async def plan_one(
     quiet_hours: str | None = settings.quiet_hours
     if recipient.startswith("staff:"):
         preference = await _preference(
-            session, recipient.removeprefix("staff:"), preferences, deferred
+            session,
+            recipient.removeprefix("staff:"),
+            preferences,
+            lock=channel if channel == "sms" and not urgent else None,
         )
         if preference is not None and preference.quiet_hours is not None:
             quiet_hours = preference.quiet_hours
@@ -392,29 +310,45 @@ async def _rule(session: AsyncSession, event_type: str) -> Rule | None:
 async def _preference(
     session: AsyncSession,
     staff_id: str,
-    seen: dict[str, Choices | None] | None,
-    deferred: _Deferred | None,
-) -> Choices | None:
-    """The staff member's preferences: those this transaction read (`seen`); else, with
-    `deferred`, those last seen in any transaction, noted as assumed (its write checks
-    them); else read now."""
+    seen: dict[str, Preference | None] | None,
+    *,
+    lock: str | None = None,
+) -> Preference | None:
+    """The staff member's preferences (read once per transaction with `seen`). `lock`:
+    a channel whose recipient lock (:func:`_lock_recipient`) the planning will take
+    next; a first read takes it in the same statement."""
     if seen is not None and staff_id in seen:
         return seen[staff_id]
-    if deferred is not None:
-        if staff_id not in deferred.assumed:
-            deferred.assumed[staff_id] = _KNOWN.get(staff_id)
-        return deferred.assumed[staff_id]
-    choices = Choices.of(await preference_repository.get(session, staff_id))
-    _know(staff_id, choices)
+    if lock is not None and f"{lock}:staff:{staff_id}" not in _locks(session):
+        preference = await repository.lock_recipient_with_preference(
+            session, staff_id=staff_id, channel=lock
+        )
+        _locks(session).add(f"{lock}:staff:{staff_id}")
+    else:
+        preference = await preference_repository.get(session, staff_id)
     if seen is not None:
-        seen[staff_id] = choices
-    return choices
+        seen[staff_id] = preference
+    return preference
 
 
-def _know(staff_id: str, choices: Choices | None) -> None:
-    if len(_KNOWN) >= _KNOWN_MAX:
-        _KNOWN.clear()
-    _KNOWN[staff_id] = choices
+def _locks(session: AsyncSession) -> set[str]:
+    """The recipients' locks (``channel:recipient``) the session's current transaction
+    holds: each taken once per transaction, until it ends."""
+    transaction = session.sync_session.get_transaction()
+    held: tuple[object, set[str]] | None = session.info.get("notify.planning.locks")
+    if held is None or held[0] is not transaction:
+        held = (transaction, set())
+        session.info["notify.planning.locks"] = held
+    return held[1]
+
+
+async def _lock_recipient(session: AsyncSession, *, recipient_id: str, channel: str) -> None:
+    """Serialises planning for one recipient and channel (burst counting), until the
+    transaction ends; taken once per transaction."""
+    key = f"{channel}:{recipient_id}"
+    if key not in _locks(session):
+        await repository.lock_recipient(session, recipient_id=recipient_id, channel=channel)
+        _locks(session).add(key)
 
 
 def _delivery(
@@ -440,7 +374,7 @@ def _delivery(
     }
 
 
-def _skipped_by(preference: Choices | None, *, channel: str, urgent: bool) -> str | None:
+def _skipped_by(preference: Preference | None, *, channel: str, urgent: bool) -> str | None:
     """Why a staff member's preferences skip this channel, or None. SMS about an urgent
     case is never skipped."""
     if preference is not None and channel in preference.disabled_channels:
@@ -463,27 +397,24 @@ async def _plan_sms(
     tracking_no: str,
     now: datetime,
     along: list[tuple[dict[str, Any], str]] | None = None,
-    assumed: dict[str, Choices | None] | None = None,
 ) -> int:
     """An SMS that is not urgent: held until quiet hours end, and folded into a digest
     when the recipient had a burst of them in the window. `along`: the event's plain
-    deliveries (:class:`_Deferred`), written by the same call; counted with it.
-    `assumed`: the preferences they were decided with, checked by that call."""
-    channel = values["channel"]
+    deliveries (:class:`_Deferred`), written by the same statement; counted with it."""
+    recipient, channel = values["recipient_id"], values["channel"]
     held = quiet_until(now, quiet_hours, settings.timezone)
     if held is not None:
         values["next_attempt_at"] = held
+    await _lock_recipient(session, recipient_id=recipient, channel=channel)
     window = timedelta(minutes=settings.sms_burst_window_minutes)
     along = along or []
-    inserted, stored = await repository.plan_checked(
+    inserted = await repository.plan_under(
         session,
-        expected=_expected(assumed or {}),
-        counted=values,
+        values,
         since=now - window,
         limit=settings.sms_burst_limit,
         along=[v for v, _ in along],
     )
-    _check(stored)
     planned = _count_plain(session, along, inserted)
     if values["id"] in inserted:
         _count(session, channel, "held" if held else "now")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,12 +23,13 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from notify.contacts.models import Contact
 from notify.deliveries.models import Delivery
+from notify.preferences.models import Preference
 
 DIGEST = "digest"
 _TABLE = typed(Table, Delivery.__table__)
@@ -97,94 +97,81 @@ async def plan_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> se
     return set(result.scalars())
 
 
-#: The columns planning writes (:func:`plan_checked`'s rows), in the order of
-#: ``notify.deliveries_planned`` (migration c5d2a8e1f734).
-PLANNED_COLUMNS = (
-    "id",
-    "idempotency_key",
-    "trigger_event_id",
-    "trigger_event_type",
-    "case_id",
-    "district_code",
-    "correlation_id",
-    "trace_context",
-    "channel",
-    "recipient_id",
-    "recipient_masked",
-    "template",
-    "params",
-    "status",
-    "attempts",
-    "next_attempt_at",
-    "planned_at",
-    "updated_at",
-    "last_error",
-)
-
-_PLANNED = text(
-    "SELECT planned, preferences FROM notify.deliveries_planned(:lock_key,"
-    " CAST(:expected AS JSONB), CAST(:counted AS JSONB), :since, :limit, CAST(:along AS JSONB))"
-).columns(planned=postgresql.ARRAY(_TABLE.c.id.type), preferences=JSONB(none_as_null=True))
+_PLAN_UNDER: dict[tuple[tuple[str, ...], tuple[str, ...], int], Any] = {}
 
 
-def _json_value(value: object) -> str:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("a naive time in a delivery's row")
-        return value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
-    raise TypeError(f"not JSON: {type(value).__name__}")
+def _plan_under_statement(keys: tuple[str, ...], along: tuple[str, ...], count: int) -> Any:
+    """:func:`plan_under`'s statement for a set of columns (and `count` rows along, of
+    the columns `along`), built once: the rows and the count's terms are bound
+    parameters (``u_*`` for the count's own)."""
+    if (keys, along, count) not in _PLAN_UNDER:
+        recent = (
+            select(func.count())
+            .select_from(_TABLE)
+            .where(
+                *_recent_where(
+                    recipient_id=bindparam("u_recipient", type_=_TABLE.c.recipient_id.type),
+                    channel=bindparam("u_channel", type_=_TABLE.c.channel.type),
+                    since=bindparam("u_since", type_=_TABLE.c.planned_at.type),
+                )
+            )
+            .scalar_subquery()
+        )
+        row = select(*(bindparam(k, type_=_TABLE.c[k].type) for k in keys)).where(
+            recent < bindparam("u_limit", type_=Integer())
+        )
+        counted: Any = (
+            insert(_TABLE)
+            .from_select(list(keys), row)
+            .on_conflict_do_nothing()
+            .returning(_TABLE.c.id)
+        )
+        if count:
+            mine = counted.cte("counted")
+            others = (
+                insert(_TABLE)
+                .from_select(list(along), _rows(along, "a", count))
+                .on_conflict_do_nothing()
+                .returning(_TABLE.c.id)
+                .cte("along")
+            )
+            counted = union_all(select(mine.c.id), select(others.c.id))
+        _PLAN_UNDER[keys, along, count] = counted
+    return _PLAN_UNDER[keys, along, count]
 
 
-def _json(value: object) -> str:
-    return json.dumps(value, default=_json_value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _row(values: dict[str, Any]) -> dict[str, Any]:
-    """A row of :data:`PLANNED_COLUMNS` (a missing or an unknown column raises)."""
-    if len(values) != len(PLANNED_COLUMNS):
-        raise ValueError(f"a planned row has the columns {sorted(values)}")
-    return {k: values[k] for k in PLANNED_COLUMNS}
-
-
-async def plan_checked(
+async def plan_under(
     session: AsyncSession,
+    values: dict[str, Any],
     *,
-    expected: dict[str, dict[str, Any] | None],
-    counted: dict[str, Any] | None = None,
-    since: datetime | None = None,
-    limit: int = 0,
+    since: datetime,
+    limit: int,
     along: Sequence[dict[str, Any]] = (),
-) -> tuple[set[UUID], dict[str, dict[str, Any] | None] | None]:
-    """Records delivery intents in one call (``notify.deliveries_planned``), each once
-    per idempotency key, if the staff members' preferences are still those they were
-    decided with (`expected`: staff id → their choices, or None for none stored).
-
-    `counted`: an intent recorded only if fewer than `limit` messages to its recipient
-    over its channel were planned since `since` (:func:`recent`); the call takes its
-    recipient's lock (:func:`lock_recipient`) first, and counts in a statement of its
-    own after it, seeing what the lock's previous holder committed. `along`: intents
-    not counted (none to that recipient over that channel). Returns the ids of the rows
-    recorded (a repeat and a counted one over the limit are left out), and, when the
-    preferences differ, nothing recorded and the stored preferences of `expected`'s
-    staff members."""
-    lock_key = None
-    if counted is not None:
-        lock_key = f"{counted['channel']}:{counted['recipient_id']}"
+) -> set[UUID]:
+    """Records a delivery intent once per idempotency key, if fewer than `limit` messages
+    to its recipient over its channel were planned since `since` (:func:`recent`): the
+    count and the insert in one statement. Not recorded: a repeat, or the limit was
+    reached (the caller tells them apart with :func:`recent`). The caller holds the
+    recipient's lock (:func:`lock_recipient`), taken in an earlier statement, so the
+    count sees what the lock's previous holder committed. `along`: other intents
+    (rows of the same columns, not counted against any limit, none of them to this
+    recipient over this channel), recorded by the same statement as :func:`plan_many`
+    would. Returns the ids of the rows recorded."""
+    statement = _plan_under_statement(
+        tuple(sorted(values)), tuple(sorted(along[0])) if along else (), len(along)
+    )
     result = await session.execute(
-        _PLANNED,
-        {
-            "lock_key": lock_key,
-            "expected": _json(expected),
-            "counted": None if counted is None else _json(_row(counted)),
-            "since": since,
-            "limit": limit,
-            "along": _json([_row(values) for values in along]),
+        statement,
+        values
+        | _bind("a", along)
+        | {
+            "u_recipient": values["recipient_id"],
+            "u_channel": values["channel"],
+            "u_since": since,
+            "u_limit": limit,
         },
     )
-    planned, stored = result.one()
-    return set(planned), stored
+    return set(result.scalars())
 
 
 async def exists(session: AsyncSession, idempotency_key: str) -> bool:
@@ -200,6 +187,29 @@ _LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:k))")
 async def lock_recipient(session: AsyncSession, *, recipient_id: str, channel: str) -> None:
     """Serialises planning for one recipient and channel (burst counting), until commit."""
     await session.execute(_LOCK, {"k": f"{channel}:{recipient_id}"})
+
+
+_LOCKED = select(func.pg_advisory_xact_lock(func.hashtext(bindparam("k"))).label("locked")).cte(
+    "locked"
+)
+_LOCK_READING_PREFERENCE = (
+    select(_LOCKED.c.locked, Preference)
+    .select_from(_LOCKED)
+    .outerjoin(Preference, Preference.staff_id == bindparam("staff_id"))
+)
+
+
+async def lock_recipient_with_preference(
+    session: AsyncSession, *, staff_id: str, channel: str
+) -> Preference | None:
+    """:func:`lock_recipient` for ``staff:<staff_id>``, and the staff member's
+    preferences, in one statement (the preferences need not see what the lock's
+    previous holder committed: planning does not write them)."""
+    result = await session.execute(
+        _LOCK_READING_PREFERENCE, {"k": f"{channel}:staff:{staff_id}", "staff_id": staff_id}
+    )
+    preference: Preference | None = result.one()[1]
+    return preference
 
 
 async def recent(
