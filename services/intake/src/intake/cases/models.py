@@ -3,7 +3,17 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import (
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,8 +30,24 @@ class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
         UniqueConstraint("channel", "external_ref"),
-        # Looking for an open case of the same category to merge a duplicate into.
-        Index("ix_cases_merge_candidates", "category_norm", "reported_at"),
+        # Looking for an open case of the same category to merge a duplicate into: by
+        # place (a latitude band, narrowed by longitude and time in the index) or by
+        # address, never by reading the whole category (migration e8e05ac4f7f9).
+        Index(
+            "ix_cases_merge_near",
+            "category_norm",
+            "lat",
+            "lon",
+            "reported_at",
+            postgresql_where=text("duplicate_of IS NULL"),
+        ),
+        Index(
+            "ix_cases_merge_address",
+            "category_norm",
+            "address_norm",
+            "reported_at",
+            postgresql_where=text("duplicate_of IS NULL"),
+        ),
         Index("ix_cases_reported_at", "reported_at"),
     )
 
