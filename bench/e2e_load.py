@@ -43,7 +43,10 @@ process that ended in the window is counted as ended, its CPU after the first sa
 lost (pools keep their connections, so it is rare). ``--dump`` writes every push's
 times. Each push is sent on a connection of its own by a plain asyncio HTTP/1.1 client
 (``post_once``): httpx's pool took the whole core of this process at 30 pushes a second.
-It talks to loopback only and stops by itself.
+``--keep-alive`` reuses idle connections instead, as an integrator's HTTP client pool
+does (a push that finds none idle opens another; it prints how many were opened). The
+generator runs on uvloop, as the services do. It talks to loopback only and stops by
+itself.
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import uvloop
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -186,6 +190,7 @@ class Stack:
     labels: dict[int, str] = field(default_factory=dict)  # pid → its row of CPU
     sms: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
     served: dict[str, float] = field(default_factory=dict)  # intake's own histogram
+    connections_opened: int = 0  # by the load generator while pushing
 
 
 @contextlib.asynccontextmanager
@@ -342,48 +347,108 @@ def ticket(run: str, i: int, spot: tuple[float, float], one_category: bool) -> d
     }
 
 
-async def post_once(
-    url: httpx.URL, path: str, body: bytes, headers: dict[str, str], p: Push, timeout: float
-) -> tuple[int, bytes]:
-    """One HTTP/1.1 POST on a connection of its own: status and body. The load
-    generator's client, on purpose this lean: httpx spent a core of the benchmark's
-    process on its connection pool at 30 pushes a second (py-spy), so the POST figures
-    measured the generator more than intake (docs/benchmarks.md)."""
-    async with asyncio.timeout(timeout):
-        reader, writer = await asyncio.open_connection(url.host, url.port)
-        p.connected = time.time()
-        try:
-            head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-            writer.write(
-                f"POST {path} HTTP/1.1\r\nHost: {url.host}:{url.port}\r\n{head}"
-                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
-                + body
-            )
-            status_line, _, rest = (await reader.readuntil(b"\r\n\r\n")).partition(b"\r\n")
-            length = next(
-                (
-                    int(line.split(b":", 1)[1])
-                    for line in rest.split(b"\r\n")
-                    if line.lower().startswith(b"content-length:")
-                ),
-                None,
-            )
-            answer = await (reader.readexactly(length) if length is not None else reader.read())
-            return int(status_line.split()[1]), answer
-        finally:
+class Connections:
+    """The load generator's connections to intake. By default each push opens a
+    connection of its own and closes it (``Connection: close``): the integrator that
+    keeps nothing. With ``keep_alive`` a push takes an idle connection when there is one
+    and gives it back after a whole answer, as an integrator's HTTP client pool does; a
+    push that finds none idle opens another (open loop: no push waits for a connection).
+    """
+
+    def __init__(self, url: httpx.URL, *, keep_alive: bool) -> None:
+        self.host, self.port = url.host, url.port
+        self.keep_alive = keep_alive
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.opened = 0
+
+    async def take(self) -> tuple[tuple[asyncio.StreamReader, asyncio.StreamWriter], bool]:
+        """A connection, and whether it was open before (reused)."""
+        if self.keep_alive and self.idle:
+            return self.idle.pop(), True
+        self.opened += 1
+        return await asyncio.open_connection(self.host, self.port), False
+
+    def give_back(
+        self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], *, reusable: bool
+    ) -> None:
+        if self.keep_alive and reusable and not conn[1].is_closing():
+            self.idle.append(conn)
+        else:
+            conn[1].close()
+
+    def close(self) -> None:
+        for _, writer in self.idle:
             writer.close()
+        self.idle.clear()
 
 
-async def push(stack: Stack, body: dict[str, Any], p: Push, timeout: float) -> None:
+async def post_once(
+    conns: Connections, path: str, body: bytes, headers: dict[str, str], p: Push, timeout: float
+) -> tuple[int, bytes]:
+    """One HTTP/1.1 POST: status and body. The load generator's client, on purpose this
+    lean: httpx spent a core of the benchmark's process on its connection pool at 30
+    pushes a second (py-spy), so the POST figures measured the generator more than
+    intake (docs/benchmarks.md). A kept-alive connection the server closed meanwhile
+    (its idle timeout) fails before any answer: the push is sent again, once, on a new
+    one (nothing was read, so nothing was taken in twice; the ticket is idempotent
+    anyway)."""
+    async with asyncio.timeout(timeout):
+        for _ in range(2):
+            conn, reused = await conns.take()
+            p.connected = time.time()
+            try:
+                status, answer, keep = await _exchange(conn, conns, path, body, headers)
+            except (asyncio.IncompleteReadError, ConnectionError):
+                conn[1].close()
+                if reused:
+                    continue
+                raise
+            except BaseException:
+                conn[1].close()
+                raise
+            conns.give_back(conn, reusable=keep)
+            return status, answer
+    raise ConnectionError("a kept-alive connection and a new one both failed")
+
+
+async def _exchange(
+    conn: tuple[asyncio.StreamReader, asyncio.StreamWriter],
+    conns: Connections,
+    path: str,
+    body: bytes,
+    headers: dict[str, str],
+) -> tuple[int, bytes, bool]:
+    """Writes the request, reads the answer: status, body, and whether the connection
+    may carry another request."""
+    reader, writer = conn
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    connection = "keep-alive" if conns.keep_alive else "close"
+    writer.write(
+        f"POST {path} HTTP/1.1\r\nHost: {conns.host}:{conns.port}\r\n{head}"
+        f"Content-Length: {len(body)}\r\nConnection: {connection}\r\n\r\n".encode()
+        + body
+    )
+    status_line, _, rest = (await reader.readuntil(b"\r\n\r\n")).partition(b"\r\n")
+    fields = {
+        name.strip().lower(): value.strip()
+        for name, _, value in (line.partition(b":") for line in rest.split(b"\r\n"))
+    }
+    length = fields.get(b"content-length")
+    answer = await (reader.readexactly(int(length)) if length is not None else reader.read())
+    keep = length is not None and fields.get(b"connection", b"").lower() != b"close"
+    return int(status_line.split()[1]), answer, keep
+
+
+async def push(
+    stack: Stack, conns: Connections, body: dict[str, Any], p: Push, timeout: float
+) -> None:
     raw = json.dumps(body, ensure_ascii=False).encode()
     headers = {
         "Content-Type": "application/json",
         signing.HEADER: signing.sign(stack.hotline_secret, raw, now=datetime.now(UTC)),
     }
     try:
-        status, answer = await post_once(
-            httpx.URL(stack.intake_url), "/v1/hotline/tickets", raw, headers, p, timeout
-        )
+        status, answer = await post_once(conns, "/v1/hotline/tickets", raw, headers, p, timeout)
     except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError, IndexError) as exc:
         p.status, p.error = -1, type(exc).__name__
     else:
@@ -401,6 +466,7 @@ async def offer(stack: Stack, args: argparse.Namespace) -> list[Push]:
     where = spots(int(args.rate * args.duration))
     pushes: list[Push] = []
     tasks: list[asyncio.Task[None]] = []
+    conns = Connections(httpx.URL(stack.intake_url), keep_alive=args.keep_alive)
     started = time.monotonic()
     for i in range(int(args.rate * args.duration)):
         delay = started + i / args.rate - time.monotonic()
@@ -409,8 +475,10 @@ async def offer(stack: Stack, args: argparse.Namespace) -> list[Push]:
         p = Push(f"BENCH-{run}-{i:07d}", time.time())
         pushes.append(p)
         body = ticket(run, i, next(where), args.one_category)
-        tasks.append(asyncio.create_task(push(stack, body, p, args.timeout)))
+        tasks.append(asyncio.create_task(push(stack, conns, body, p, args.timeout)))
     await asyncio.gather(*tasks)
+    conns.close()
+    stack.connections_opened = conns.opened
     return pushes
 
 
@@ -618,6 +686,11 @@ def report(
         ("503 (admission control)", str(statuses.get(503, 0))),
         ("503 answered in p50 / p99", f"{pct(refused, 0.5)} / {pct(refused, 0.99)}"),
         ("connected in p50 / p99", f"{pct(connect, 0.5)} / {pct(connect, 0.99)}"),
+        (
+            "connections opened",
+            f"{stack.connections_opened}"
+            + (" (kept alive, reused)" if args.keep_alive else " (one a push)"),
+        ),
     ]
     if stack.served:
         bounds = [stack.served["p50"], stack.served["p99"]]
@@ -685,6 +758,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--drain", type=float, default=120.0, help="seconds to wait for the rest")
     parser.add_argument("--timeout", type=float, default=60.0, help="a push's answer timeout")
     parser.add_argument("--one-category", action="store_true", help="all pushes of one category")
+    parser.add_argument(
+        "--keep-alive",
+        action="store_true",
+        help="reuse idle connections, as an integrator's HTTP client pool does"
+        " (default: a connection of its own for each push, closed after it)",
+    )
     parser.add_argument("--dump", help="write each push (sent, connected, answered, status) here")
     args = parser.parse_args(argv)
     if args.logs is None:
@@ -706,4 +785,5 @@ async def main(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(parse_args()))
+    # uvloop, as the services run: the load generator shares their two cores.
+    uvloop.run(main(parse_args()))
