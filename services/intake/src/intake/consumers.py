@@ -84,15 +84,29 @@ async def on_area(ctx: Context[IntakeRuntime], area: payloads.AreaUpserted) -> N
     await catalogue_service.project_area(session=ctx.session, area=area, at=ctx.event.time)
 
 
+if status.types & deadlines.types:
+    raise RuntimeError("intake's status and deadline handlers share an event type")
 if status.types != set(case_service.PUBLIC_STATUS):
     raise RuntimeError("intake's status handlers and PUBLIC_STATUS name different events")
 
 
 def consumers(runtime: IntakeRuntime) -> list[ConsumerSpec]:
+    """``intake-status`` is the one consumer group of intake's projections: the public
+    status from dispatch's topic and the expected date from escalation's. One group, so
+    that a case's events of both topics polled together are applied in one transaction
+    (one inbox insert, one commit, their writes held to it: ``cases.repository``) rather
+    than a run in each of two groups, each paying its fetches, its inbox insert and its
+    commit (docs/benchmarks.md, "intake's projections in one group"). Each partition
+    keeps its order, and the kit still applies each event all or nothing when a run
+    fails. The name is the status group's of before: its offsets on dispatch's topic
+    carry on; escalation's topic is read from its start once under it (an expected date
+    is never set older than the row's). The former group ``intake-deadlines`` is no
+    longer read."""
     return [
-        ConsumerSpec(name="intake-status", topics=[topics.DISPATCH], handlers=status.bind(runtime)),
         ConsumerSpec(
-            name="intake-deadlines", topics=[topics.ESCALATION], handlers=deadlines.bind(runtime)
+            name="intake-status",
+            topics=[topics.DISPATCH, topics.ESCALATION],
+            handlers={**status.bind(runtime), **deadlines.bind(runtime)},
         ),
         ConsumerSpec(
             name="intake-catalogue", topics=[topics.DIRECTORY], handlers=catalogue.bind(runtime)

@@ -210,6 +210,43 @@ async def test_a_runs_clocks_write_each_cases_expected_date_once(
     assert (await _seen(sessions, two))[-4:-1] == (due, 1, AT)
 
 
+async def test_a_runs_statuses_and_clocks_of_a_case_write_its_row_once(
+    intake: Any, ticket: Any, sessions: async_sessionmaker[AsyncSession], writes: Any
+) -> None:
+    """One consumer group applies both (intake.consumers): a case's dispatch events and
+    its clocks in one run are one update of its row, not one for each."""
+    one, two = await _new_cases(intake.app.state.runtime, ticket, 2)
+    due = AT + timedelta(days=3)
+    # `two` already holds a later deadline (generation 2) and a newer status (version 4)
+    await _one_by_one(
+        sessions,
+        [(two, 4, _status(4, "accepted")), (two, 2, AT, due + timedelta(days=5))],
+    )
+    writes.clear()
+
+    await _run(
+        sessions,
+        [
+            (one, 1, _status(1, "routed", grid_code="510302001001001")),
+            (two, 1, _status(1, "routed", grid_code="510302001001001")),
+            (one, 1, AT, due),
+            (two, 1, AT, due),
+            (one, 2, _status(2, "assigned")),
+            (two, 5, _status(5, "resolved")),
+        ],
+    )
+
+    # one insert of the steps, one update per case (both cases in one call)
+    assert writes == [("INSERT INTO intake.case_steps", 1), ("UPDATE intake.cases", 2)]
+    seen_one, seen_two = await _seen(sessions, one), await _seen(sessions, two)
+    assert seen_one[:2] == (2, "assigned")
+    assert seen_one[1 + repository.PROJECTED.index("grid_code")] == "510302001001001"
+    assert seen_one[-4:-1] == (due, 1, AT)
+    assert seen_two[:2] == (5, "resolved")  # the version 1 event changed nothing
+    assert seen_two[1 + repository.PROJECTED.index("grid_code")] is None
+    assert seen_two[-4:-1] == (due + timedelta(days=5), 2, AT)  # the later deadline stays
+
+
 def _events(rng: random.Random, case_id: UUID) -> list[Any]:
     """A case's events as they may arrive: versions out of order, some of one version,
     some repeated (redelivered), shapes of their own; and its resolution clocks."""

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     bindparam,
     case,
     func,
@@ -106,30 +107,64 @@ PROJECTED = (
 )  # fmt: skip
 """The columns a dispatch event may set (each event sets those it carries)."""
 
-# The status of a case: applied unless a newer version is (events of one version come
-# from one transaction, in order, on one partition: the later one applies too). Each
-# column is set by the last of the run's events that carries it, if that event's version
-# is not older than the row's (``p_<column>_version`` NULL: no event carried it; the
-# CASE reads the row's version before this update).
+# A case's status and its expected date, in one update of its row (a case's dispatch
+# events and its clocks arrive in one run of the status group: one row version, not two).
+#
+# The status: applied unless a newer version is (events of one version come from one
+# transaction, in order, on one partition: the later one applies too). Each column is
+# set by the last of the run's events that carries it, if that event's version is not
+# older than the row's (``p_<column>_version`` NULL: no event carried it; ``p_version``
+# NULL: the run holds no status of the case). The CASEs read the row as it was before
+# this update.
+#
+# The expected date (the resolution deadline): set unless a later one (a higher
+# generation, or the same generation changed later) is; ``p_generation`` NULL: the run
+# holds no deadline of the case.
 _COLS = _CASES.c
+_STATUS_NEWER = _COLS.status_version <= bindparam("p_version", type_=Integer)
+_EXPECTED_LATER = and_(
+    bindparam("p_generation", type_=Integer).is_not(None),
+    or_(
+        _COLS.expected_changed_at.is_(None),
+        tuple_(_COLS.expected_generation, _COLS.expected_changed_at)
+        <= tuple_(
+            bindparam("p_generation", type_=Integer),
+            bindparam("p_changed_at", type_=DateTime(timezone=True)),
+        ),
+    ),
+)
 _ADVANCE = (
     update(_CASES)
-    .where(
-        _COLS.id == bindparam("p_case_id"),
-        _COLS.status_version <= bindparam("p_version", type_=Integer),
-    )
+    .where(_COLS.id == bindparam("p_case_id"), or_(_STATUS_NEWER, _EXPECTED_LATER))
     .values(
-        status_version=bindparam("p_version", type_=Integer),
+        status_version=case(
+            (_STATUS_NEWER, bindparam("p_version", type_=Integer)), else_=_COLS.status_version
+        ),
         **{
             name: case(
                 (
-                    _COLS.status_version <= bindparam(f"p_{name}_version", type_=Integer),
+                    and_(
+                        _STATUS_NEWER,
+                        _COLS.status_version <= bindparam(f"p_{name}_version", type_=Integer),
+                    ),
                     bindparam(f"p_{name}", type_=_COLS[name].type),
                 ),
                 else_=_COLS[name],
             )
             for name in PROJECTED
         },
+        expected_at=case(
+            (_EXPECTED_LATER, bindparam("p_expected_at", type_=DateTime(timezone=True))),
+            else_=_COLS.expected_at,
+        ),
+        expected_generation=case(
+            (_EXPECTED_LATER, bindparam("p_generation", type_=Integer)),
+            else_=_COLS.expected_generation,
+        ),
+        expected_changed_at=case(
+            (_EXPECTED_LATER, bindparam("p_changed_at", type_=DateTime(timezone=True))),
+            else_=_COLS.expected_changed_at,
+        ),
     )
 )
 
@@ -147,28 +182,6 @@ _ADD_STEPS = text(
     bindparam("statuses", type_=ARRAY(Text)),
     bindparam("ats", type_=ARRAY(DateTime(timezone=True))),
     bindparam("notes", type_=ARRAY(Text)),
-)
-
-# The resolution deadline: set unless a later one (a higher generation, or the same
-# generation changed later) is.
-_ADVANCE_EXPECTED = (
-    update(_CASES)
-    .where(
-        _COLS.id == bindparam("p_case_id"),
-        (_COLS.expected_changed_at.is_(None))
-        | (
-            tuple_(_COLS.expected_generation, _COLS.expected_changed_at)
-            <= tuple_(
-                bindparam("p_generation", type_=Integer),
-                bindparam("p_changed_at", type_=DateTime(timezone=True)),
-            )
-        ),
-    )
-    .values(
-        expected_at=bindparam("p_expected_at", type_=DateTime(timezone=True)),
-        expected_generation=bindparam("p_generation"),
-        expected_changed_at=bindparam("p_changed_at"),
-    )
 )
 
 
@@ -256,10 +269,9 @@ def _held(session: AsyncSession) -> _Held:
 
 
 def _write_held(session: Session, held: _Held) -> None:
-    """Before the commit: the steps in one insert, then each case's status and each
-    case's expected date in one update (sent in one call for all the cases), the cases
-    in one order for every writer, so that the status and deadline consumers never
-    wait for each other in a cycle."""
+    """Before the commit: the steps in one insert, then each case's status and expected
+    date in one update of its row (sent in one call for all the cases), the cases in one
+    order for every writer, so that two runs never wait for each other in a cycle."""
     if held.steps:
         keys, steps = list(held.steps), list(held.steps.values())
         session.execute(
@@ -272,29 +284,27 @@ def _write_held(session: Session, held: _Held) -> None:
                 "notes": [note for _, note in steps],
             },
         )
-    if held.statuses:
+    cases = sorted(held.statuses.keys() | held.expected.keys())
+    if cases:
         session.execute(
-            _ADVANCE, [_status_values(c, held.statuses[c]) for c in sorted(held.statuses)]
-        )
-    if held.expected:
-        session.execute(
-            _ADVANCE_EXPECTED,
-            [
-                {
-                    "p_case_id": case_id,
-                    "p_generation": e.generation,
-                    "p_changed_at": e.changed_at,
-                    "p_expected_at": e.expected_at,
-                }
-                for case_id, e in sorted(held.expected.items())
-            ],
+            _ADVANCE,
+            [_advance_values(c, held.statuses.get(c), held.expected.get(c)) for c in cases],
         )
 
 
-def _status_values(case_id: UUID, status: _Status) -> dict[str, Any]:
-    values: dict[str, Any] = {"p_case_id": case_id, "p_version": status.version}
+def _advance_values(
+    case_id: UUID, status: _Status | None, expected: _Expected | None
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "p_case_id": case_id,
+        "p_version": status.version if status is not None else None,
+        "p_generation": expected.generation if expected is not None else None,
+        "p_changed_at": expected.changed_at if expected is not None else None,
+        "p_expected_at": expected.expected_at if expected is not None else None,
+    }
+    columns = status.columns if status is not None else {}
     for name in PROJECTED:
-        version, value = status.columns.get(name, (None, None))
+        version, value = columns.get(name, (None, None))
         values[f"p_{name}_version"] = version
         values[f"p_{name}"] = value
     return values

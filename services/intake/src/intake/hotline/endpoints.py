@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 from typing import Annotated, Any
+from uuid import UUID
 
 import structlog
 from fastapi import APIRouter, Header, Request, Response
@@ -20,7 +21,7 @@ from gridcase_events.kit.http import bind_case, correlation_id
 from intake import district
 from intake.cases import service as case_service
 from intake.cases.schemas import CaseCreated
-from intake.deps import IntakeRuntime, RuntimeDep, SessionDep
+from intake.deps import IntakeRuntime, RuntimeDep, SessionDep, get_runtime
 from intake.hotline.schemas import (
     TicketBatchIn,
     TicketBatchResult,
@@ -82,6 +83,13 @@ SIGNATURE_PARAMETER = {
     "required": True,
     "schema": {"type": "string"},
     "description": 't=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>',
+}
+
+CONTENT_TYPE_PARAMETER = {  # the single push reads it from the request, not as a dependency
+    "name": "content-type",
+    "in": "header",
+    "required": False,
+    "schema": {"anyOf": [{"type": "string"}, {"type": "null"}], "title": "Content-Type"},
 }
 
 
@@ -176,27 +184,32 @@ async def validated_ticket(
             "required": True,
             "content": {"application/json": {"schema": TicketIn.model_json_schema()}},
         },
-        "parameters": [SIGNATURE_PARAMETER],
+        "parameters": [CONTENT_TYPE_PARAMETER, SIGNATURE_PARAMETER],
     },
 )
-async def push_ticket(
-    request: Request,
-    response: Response,
-    runtime: RuntimeDep,
-    session: SessionDep,
-    content_type: Annotated[str | None, Header()] = None,
-) -> CaseCreated:
+async def push_ticket(request: Request) -> Response:
+    # No FastAPI dependency of its own (the runtime, the session, the headers): this is
+    # intake's hottest path, and each dependency (the session's above all, an
+    # AsyncExitStack around a generator) and the answer's validation through its
+    # response model cost CPU per push (docs/benchmarks.md, "intake's push without
+    # dependencies"). The transaction is SessionDep's: committed before the answer is
+    # sent, rolled back on any error.
+    runtime = get_runtime(request)
     settings = runtime.settings
     body = await signed_json_body(
-        request, runtime=runtime, content_type=content_type, limit=settings.max_body_bytes
-    )
-    ticket = await validated_ticket(body, session=session, runtime=runtime)
-    case, created = await case_service.report(
-        session=session,
+        request,
         runtime=runtime,
-        report=to_report(ticket),
-        correlation_id=correlation_id(request),
+        content_type=request.headers.get("content-type"),
+        limit=settings.max_body_bytes,
     )
+    async with runtime.transaction() as session:
+        ticket = await validated_ticket(body, session=session, runtime=runtime)
+        case, created = await case_service.report(
+            session=session,
+            runtime=runtime,
+            report=to_report(ticket),
+            correlation_id=correlation_id(request),
+        )
     bind_case(case.id)
     log.info(
         "hotline ticket accepted" if created else "hotline ticket repeated",
@@ -204,10 +217,21 @@ async def push_ticket(
         tracking_no=case.tracking_no,
         merged_into=case.duplicate_of_tracking_no,
     )
-    response.status_code = 201 if created else 200
-    return CaseCreated(
-        case_id=case.id, tracking_no=case.tracking_no, merged_into=case.duplicate_of_tracking_no
+    return Response(
+        created_body(case.id, case.tracking_no, case.duplicate_of_tracking_no),
+        status_code=201 if created else 200,
+        media_type="application/json",
     )
+
+
+def created_body(case_id: UUID, tracking_no: str, merged_into: str | None) -> bytes:
+    """:class:`CaseCreated` as the route answers it (``None`` left out), written
+    directly: the same JSON its response model would give, without building and
+    validating it per push."""
+    answer: dict[str, str] = {"case_id": str(case_id), "tracking_no": tracking_no}
+    if merged_into is not None:
+        answer["merged_into"] = merged_into
+    return json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def parse_batch(body: bytes, *, max_tickets: int) -> TicketBatchIn:
