@@ -444,3 +444,51 @@ async def test_a_run_of_reports_locks_no_row_before_its_commit(client: Any) -> N
             "hotline",
             GRID,
         )
+
+
+async def test_a_run_of_the_clocks_locks_no_row_before_its_commit(client: Any) -> None:
+    """The clocks' group changes its run's facts rows at the commit too, all locked then
+    in the order of their case ids: a run of reports that commits while a clocks' run
+    has routed the same cases in the other order does not wait for it (the clocks' run
+    used to hold the second row while the reports' commit, holding the first, waited for
+    it: a deadlock once the clocks' run asked for the first), and both runs' facts stand."""
+    runtime: EscalationRuntime = client.app.state.runtime
+    first, second = sorted([envelope.new_id(), envelope.new_id()])
+    projection = consumers.projection.bind(runtime)
+    dispatch = consumers.dispatch.bind(runtime)
+
+    def built(payload: Any, source: str) -> envelope.Envelope:
+        return envelope.build(
+            payload,
+            subject=str(payload.case_id),
+            source=source,
+            tenant="510302",
+            correlation_id="c",
+            time=T0,
+        )
+
+    async def route(session: AsyncSession, case_id: UUID) -> None:
+        _, event = routed(case_id)
+        await dispatch["case.routed"](session, built(event, "dispatch"), event)
+        await session.flush()
+        session.expunge_all()
+
+    async def reports_run() -> None:
+        async with runtime.sessionmaker() as session, session.begin():
+            for case_id in (first, second):
+                _, report = reported(case_id)
+                await projection["case.reported"](session, built(report, "intake"), report)
+                await session.flush()
+
+    async with runtime.sessionmaker() as clocks_run, clocks_run.begin():
+        await route(clocks_run, second)
+        await asyncio.wait_for(reports_run(), timeout=10)
+        await route(clocks_run, first)
+
+    for case_id in (first, second):
+        facts = (await state(runtime, case_id))["facts"]
+        assert (facts["reported"], facts["channel"], facts["grid_code"]) == (
+            True,
+            "hotline",
+            GRID,
+        )
