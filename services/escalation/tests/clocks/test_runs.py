@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from sqlalchemy import event as orm_events
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -492,3 +493,33 @@ async def test_a_run_of_the_clocks_locks_no_row_before_its_commit(client: Any) -
             "hotline",
             GRID,
         )
+
+
+async def test_a_run_of_assignments_starts_their_clocks_in_one_statement(client: Any) -> None:
+    """The clocks of a run's assignments are started together, in one statement at its
+    commit, and each case ends as it does with its events one transaction each."""
+    runtime: EscalationRuntime = client.app.state.runtime
+    alone = envelope.new_id()
+    await apply(runtime, [routed(alone), assigned(alone, "gm1", T0, 2)], together=False)
+    together = [envelope.new_id() for _ in range(3)]
+    starts: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("WITH wanted"):
+            starts.append(statement)
+
+    engine = runtime.engine.sync_engine
+    orm_events.listen(engine, "before_cursor_execute", seen)
+    try:
+        await apply(
+            runtime,
+            [e for case_id in together for e in (routed(case_id), assigned(case_id, "gm1", T0, 2))],
+            together=True,
+        )
+    finally:
+        orm_events.remove(engine, "before_cursor_execute", seen)
+
+    assert len(starts) == 1
+    expected = await state(runtime, alone)
+    for case_id in together:
+        assert await state(runtime, case_id) == expected
