@@ -20,10 +20,11 @@ from sqlalchemy import (
     func,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from escalation.clocks import repository as clock_repository
 from escalation.directory.models import AreaEntry
@@ -145,8 +146,9 @@ def _pending(session: AsyncSession) -> _Pending:
 
 
 def _write(session: Session, pending: _Pending) -> None:
-    """Before the commit's flush: the transaction's facts rows locked, in the order of
-    their case ids, and changed; that flush writes them. Reports alone are one upsert."""
+    """Before the commit: the transaction's facts rows locked, in the order of their
+    case ids, changed and written back (:data:`_WRITE_FACTS`). Reports alone are one
+    upsert."""
     if not pending.changes:
         return
     ids = sorted(pending.changes)
@@ -163,19 +165,32 @@ def _write(session: Session, pending: _Pending) -> None:
     parents: dict[str, str | None] = {}
     for row in rows:
         parents.update(row[len(_COLUMNS)] or {})
+    facts = []
     for row in rows:
         fact = CaseFact(**{key: value for (key, _), value in zip(_COLUMNS, row, strict=False)})
-        make_transient_to_detached(fact)  # as loaded: what the changes set is written
         for entry in pending.changes[fact.case_id]:
             if isinstance(entry, dict):
                 _apply_report(fact, entry)
             else:
                 entry(fact, parents)
-        key = inspect(fact).key
-        if key is not None and key in session.identity_map:
-            session.merge(fact)  # loaded again meanwhile: onto that one, no read
-        else:
-            session.add(fact)
+        facts.append(fact)
+    session.execute(
+        _WRITE_FACTS,
+        {f"f_{column.key}": [getattr(f, key) for f in facts] for key, column in _COLUMNS},
+    )
+
+
+# The rows a transaction changed, written back in one statement (their columns as
+# arrays, unnested in order), where the unit of work would send one UPDATE a row.
+_WRITE_FACTS = text(
+    f"UPDATE {_FACTS.fullname} AS f SET "  # noqa: S608 - names of our own table and columns, values bound
+    + ", ".join(f"{c.key} = v.{c.key}" for _, c in _COLUMNS if c.key != "case_id")
+    + " FROM unnest("
+    + ", ".join(f":f_{c.key}" for _, c in _COLUMNS)
+    + ") AS v("
+    + ", ".join(c.key for _, c in _COLUMNS)
+    + ") WHERE f.case_id = v.case_id"
+).bindparams(*(bindparam(f"f_{c.key}", type_=ARRAY(c.type)) for _, c in _COLUMNS))
 
 
 def _apply_report(fact: CaseFact, report: dict[str, Any]) -> None:
