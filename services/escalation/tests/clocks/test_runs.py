@@ -216,6 +216,16 @@ def reassigned_within_the_run(case_id: UUID) -> list[Event]:
     ]
 
 
+def assigned_twice_in_a_row(case_id: UUID) -> list[Event]:
+    """Two starts of one case with nothing between them: the second restarts the
+    sign-for clock the first started, and keeps its resolution clock."""
+    return [
+        routed(case_id),
+        assigned(case_id, "gm1", T0, 2),
+        assigned(case_id, "gm2", T0 + timedelta(minutes=10), 3),
+    ]
+
+
 def escalated(case_id: UUID, level: int) -> Event:
     return (
         "projection",
@@ -246,7 +256,13 @@ def escalated_then_reported(case_id: UUID) -> list[Event]:
 
 
 @pytest.mark.parametrize(
-    "scenario", [assigned_then_signed_for, reassigned_within_the_run, escalated_then_reported]
+    "scenario",
+    [
+        assigned_then_signed_for,
+        reassigned_within_the_run,
+        assigned_twice_in_a_row,
+        escalated_then_reported,
+    ],
 )
 async def test_a_run_leaves_what_the_events_one_by_one_leave(
     client: Any, scenario: Scenario
