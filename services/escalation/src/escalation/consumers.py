@@ -120,9 +120,10 @@ async def on_routed(ctx: Ctx, p: payloads.CaseRouted) -> None:
 @dispatch.on(payloads.CaseAssigned)
 async def on_assigned(ctx: Ctx, p: payloads.CaseAssigned) -> None:
     """A new assignee (first, after a transfer, after a reopening) has to sign anew;
-    the resolution clock starts with the first assignment."""
+    the resolution clock starts with the first assignment. The clocks are written with
+    the run's other starts (:func:`clocks.start_all_later`)."""
     await _record(ctx, p)
-    await clocks.start_all(
+    await clocks.start_all_later(
         session=ctx.session,
         runtime=ctx.runtime,
         kinds=[("sign_for", True), ("resolution", False)],
@@ -194,7 +195,7 @@ async def on_dispatched(ctx: Ctx, p: payloads.CaseDispatched) -> None:
         await _handed_on(ctx, p, "dispatched")
     if p.assignee_id is not None:
         return
-    await clocks.start_all(
+    await clocks.start_all_later(
         session=ctx.session,
         runtime=ctx.runtime,
         kinds=[("resolution", False), ("sign_for", True)],

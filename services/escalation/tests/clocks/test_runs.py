@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from sqlalchemy import event as orm_events
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -215,6 +216,16 @@ def reassigned_within_the_run(case_id: UUID) -> list[Event]:
     ]
 
 
+def assigned_twice_in_a_row(case_id: UUID) -> list[Event]:
+    """Two starts of one case with nothing between them: the second restarts the
+    sign-for clock the first started, and keeps its resolution clock."""
+    return [
+        routed(case_id),
+        assigned(case_id, "gm1", T0, 2),
+        assigned(case_id, "gm2", T0 + timedelta(minutes=10), 3),
+    ]
+
+
 def escalated(case_id: UUID, level: int) -> Event:
     return (
         "projection",
@@ -245,7 +256,13 @@ def escalated_then_reported(case_id: UUID) -> list[Event]:
 
 
 @pytest.mark.parametrize(
-    "scenario", [assigned_then_signed_for, reassigned_within_the_run, escalated_then_reported]
+    "scenario",
+    [
+        assigned_then_signed_for,
+        reassigned_within_the_run,
+        assigned_twice_in_a_row,
+        escalated_then_reported,
+    ],
 )
 async def test_a_run_leaves_what_the_events_one_by_one_leave(
     client: Any, scenario: Scenario
@@ -444,3 +461,81 @@ async def test_a_run_of_reports_locks_no_row_before_its_commit(client: Any) -> N
             "hotline",
             GRID,
         )
+
+
+async def test_a_run_of_the_clocks_locks_no_row_before_its_commit(client: Any) -> None:
+    """The clocks' group changes its run's facts rows at the commit too, all locked then
+    in the order of their case ids: a run of reports that commits while a clocks' run
+    has routed the same cases in the other order does not wait for it (the clocks' run
+    used to hold the second row while the reports' commit, holding the first, waited for
+    it: a deadlock once the clocks' run asked for the first), and both runs' facts stand."""
+    runtime: EscalationRuntime = client.app.state.runtime
+    first, second = sorted([envelope.new_id(), envelope.new_id()])
+    projection = consumers.projection.bind(runtime)
+    dispatch = consumers.dispatch.bind(runtime)
+
+    def built(payload: Any, source: str) -> envelope.Envelope:
+        return envelope.build(
+            payload,
+            subject=str(payload.case_id),
+            source=source,
+            tenant="510302",
+            correlation_id="c",
+            time=T0,
+        )
+
+    async def route(session: AsyncSession, case_id: UUID) -> None:
+        _, event = routed(case_id)
+        await dispatch["case.routed"](session, built(event, "dispatch"), event)
+        await session.flush()
+        session.expunge_all()
+
+    async def reports_run() -> None:
+        async with runtime.sessionmaker() as session, session.begin():
+            for case_id in (first, second):
+                _, report = reported(case_id)
+                await projection["case.reported"](session, built(report, "intake"), report)
+                await session.flush()
+
+    async with runtime.sessionmaker() as clocks_run, clocks_run.begin():
+        await route(clocks_run, second)
+        await asyncio.wait_for(reports_run(), timeout=10)
+        await route(clocks_run, first)
+
+    for case_id in (first, second):
+        facts = (await state(runtime, case_id))["facts"]
+        assert (facts["reported"], facts["channel"], facts["grid_code"]) == (
+            True,
+            "hotline",
+            GRID,
+        )
+
+
+async def test_a_run_of_assignments_starts_their_clocks_in_one_statement(client: Any) -> None:
+    """The clocks of a run's assignments are started together, in one statement at its
+    commit, and each case ends as it does with its events one transaction each."""
+    runtime: EscalationRuntime = client.app.state.runtime
+    alone = envelope.new_id()
+    await apply(runtime, [routed(alone), assigned(alone, "gm1", T0, 2)], together=False)
+    together = [envelope.new_id() for _ in range(3)]
+    starts: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("WITH wanted"):
+            starts.append(statement)
+
+    engine = runtime.engine.sync_engine
+    orm_events.listen(engine, "before_cursor_execute", seen)
+    try:
+        await apply(
+            runtime,
+            [e for case_id in together for e in (routed(case_id), assigned(case_id, "gm1", T0, 2))],
+            together=True,
+        )
+    finally:
+        orm_events.remove(engine, "before_cursor_execute", seen)
+
+    assert len(starts) == 1
+    expected = await state(runtime, alone)
+    for case_id in together:
+        assert await state(runtime, case_id) == expected

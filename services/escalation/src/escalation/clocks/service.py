@@ -191,6 +191,86 @@ async def start_all(
     their deadlines are their start. One statement reads the newest of each kind,
     locked (the open one, when one runs, is the newest generation), stops and adds
     clocks, and writes all their timers and announcements."""
+    plan = await _plan(session, runtime, kinds, facts, at, now, causation_id, due_now=due_now)
+    started = await repository.start(
+        session,
+        case_id=facts.case_id,
+        kinds=[kind for kind, _ in kinds],
+        restart=[kind for kind, restart in kinds if restart],
+        at=at,
+        clocks=plan.clocks,
+        timers=plan.timers,
+        events=plan.events,
+    )
+    for kind, refused in plan.unlimited.items():
+        newest = started.newest.get(kind)
+        if newest is None or newest[2] not in OPEN:
+            raise refused
+    by_kind = {clock.kind: clock for clock in plan.clocks if clock.kind in started.added}
+    return [by_kind.get(kind) for kind, _ in kinds]
+
+
+async def start_all_later(
+    *,
+    session: AsyncSession,
+    runtime: EscalationRuntime,
+    kinds: Sequence[tuple[str, bool]],
+    facts: CaseFacts,
+    at: datetime,
+    now: datetime,
+    causation_id: str | None = None,
+) -> None:
+    """:func:`start_all` for a caller that needs none of the clocks back: written with
+    the transaction's other starts, in one statement, before its next statement or at
+    its commit (:func:`repository.start_later`), so a run of assignments starts all its
+    clocks in one round trip. A kind without a limit is refused only when none of it is
+    open, which the start reads: such a start is made at once (:func:`start_all`)."""
+    plan = await _plan(session, runtime, kinds, facts, at, now, causation_id, due_now=False)
+    if plan.unlimited:
+        await start_all(
+            session=session,
+            runtime=runtime,
+            kinds=kinds,
+            facts=facts,
+            at=at,
+            now=now,
+            causation_id=causation_id,
+        )
+        return
+    await repository.start_later(
+        session,
+        case_id=facts.case_id,
+        kinds=[kind for kind, _ in kinds],
+        restart=[kind for kind, restart in kinds if restart],
+        at=at,
+        clocks=plan.clocks,
+        timers=plan.timers,
+        events=plan.events,
+    )
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The clocks a start may add, their timers and announcements, and the kinds that
+    have no limit (each with its refusal)."""
+
+    clocks: list[CaseClock]
+    timers: list[dict[str, Any]]
+    events: list[tuple[str, Envelope]]
+    unlimited: dict[str, policy_service.NoPolicy]
+
+
+async def _plan(
+    session: AsyncSession,
+    runtime: EscalationRuntime,
+    kinds: Sequence[tuple[str, bool]],
+    facts: CaseFacts,
+    at: datetime,
+    now: datetime,
+    causation_id: str | None,
+    *,
+    due_now: bool,
+) -> _Plan:
     settings = runtime.settings
     new: list[CaseClock] = []
     unlimited: dict[str, policy_service.NoPolicy] = {}
@@ -210,14 +290,9 @@ async def start_all(
             if restart:
                 raise
             unlimited[kind] = error  # no limit matters only when none of the kind is open
-    started = await repository.start(
-        session,
-        case_id=facts.case_id,
-        kinds=[kind for kind, _ in kinds],
-        restart=[kind for kind, restart in kinds if restart],
-        at=at,
-        # A clock just added has no timers yet, pending or fired.
+    return _Plan(
         clocks=new,
+        # A clock just added has no timers yet, pending or fired.
         timers=[
             {**row, "clock_kind": clock.kind}
             for clock in new
@@ -227,13 +302,8 @@ async def start_all(
             (clock.kind, _started_event(runtime, clock, "started", at, causation_id))
             for clock in new
         ],
+        unlimited=unlimited,
     )
-    for kind, refused in unlimited.items():
-        newest = started.newest.get(kind)
-        if newest is None or newest[2] not in OPEN:
-            raise refused
-    by_kind = {clock.kind: clock for clock in new if clock.kind in started.added}
-    return [by_kind.get(kind) for kind, _ in kinds]
 
 
 async def _limit(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
 from uuid import UUID
@@ -15,13 +16,15 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    case,
     func,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from escalation.clocks import repository as clock_repository
 from escalation.directory.models import AreaEntry
@@ -46,88 +49,158 @@ UNIT_COLUMNS = {
 
 _FACTS = cast(Table, CaseFact.__table__)
 _COLUMNS = [(prop.key, prop.columns[0]) for prop in inspect(CaseFact).column_attrs]
-_NEW_FACT = insert(_FACTS).values(case_id=bindparam("case_id"), updated_at=bindparam("now"))
-# Built once, a plain statement: a row that exists is "updated" to itself, which locks
-# it as SELECT … FOR UPDATE would, and returned as it stands.
-_LOCK = _NEW_FACT.on_conflict_do_update(
-    index_elements=["case_id"], set_={"case_id": _NEW_FACT.excluded.case_id}
-).returning(*(column for _, column in _COLUMNS))
 
-_HELD = "escalation.reports.held"
-"""Where a transaction keeps the facts rows it locked (``session.info``), by case,
-with the transaction they belong to. A run of events (one transaction) often holds
-several of one case (routed, then assigned): the row is locked and read once, the
-events change the object kept here, and what they changed is written when the
-transaction commits, in one ``UPDATE`` a row. The projection's rows change through
+Change = Callable[[CaseFact, Mapping[str, str | None]], None]
+"""A change of a case's facts row, applied when the transaction commits (:func:`change`):
+to the row as it stands then, with the parents of the areas the transaction's changes
+named (the directory's, by code)."""
+
+
+@dataclass
+class _Pending:
+    """What a transaction will write into the facts rows when it commits, by case in
+    the order the events came: its changes, and intake's reports (the values of
+    :data:`_REPORTED`) where a report is the case's only change."""
+
+    changes: dict[UUID, list[Change | dict[str, Any]]] = field(default_factory=dict)
+    areas: set[str] = field(default_factory=set)
+    now: datetime | None = None
+
+
+_PENDING = "escalation.reports.pending"
+"""Where a transaction keeps its changes of the facts rows (``session.info``), with the
+transaction they belong to. No facts row is locked before the commit: then all the
+transaction's rows are locked at once, in the order of their case ids, changed and
+written (a run of reports alone in one upsert, in the same order). Every consumer group
+thus takes its rows in one order, and two runs of different groups (the reports' and
+the clocks') never wait for each other in a cycle. The projection's rows change through
 here only; nothing in a consumer reads them back through SQL."""
 
-
-# The lock, and the parents of the case's areas (the directory's, by code) in the same
-# statement: a case's first event of a run reads both.
+_NEW_FACTS = (
+    select(
+        func.unnest(bindparam("ids", type_=ARRAY(_FACTS.c.case_id.type))).label("case_id"),
+        bindparam("now", type_=_FACTS.c.updated_at.type).label("updated_at"),
+    )
+).subquery()
+_NEW_ROWS = insert(_FACTS).from_select(
+    ["case_id", "updated_at"], select(_NEW_FACTS).order_by(_NEW_FACTS.c.case_id)
+)
+# Built once, a plain statement: the rows created if new, else "updated" to themselves,
+# which locks them as SELECT … FOR UPDATE would, in the order of their ids; returned as
+# they stand. The first also brings the parents of the areas named (the directory's).
 _AREA_PARENTS = (
     select(func.jsonb_object_agg(AreaEntry.code, AreaEntry.parent_code, type_=JSONB))
     .where(AreaEntry.code == any_(bindparam("areas", type_=ARRAY(String()))))
     .scalar_subquery()
 )
-_LOCK_READING_PARENTS = _LOCK.returning(_AREA_PARENTS)
+_LOCK_ALL = _NEW_ROWS.on_conflict_do_update(
+    index_elements=["case_id"], set_={"case_id": _NEW_ROWS.excluded.case_id}
+).returning(
+    *(column for _, column in _COLUMNS),
+    case((_FACTS.c.case_id == bindparam("first", type_=_FACTS.c.case_id.type), _AREA_PARENTS)),
+)
 
 
-async def lock(session: AsyncSession, *, case_id: UUID, now: datetime) -> CaseFact:
-    """The case's facts row, created if new, locked for this transaction and kept for
-    the rest of it (read once); its changes are written when the transaction commits."""
-    fact = _held(session).get(case_id)
-    if fact is None:
-        fact, _ = await _lock(session, _LOCK, {"case_id": case_id, "now": now})
-    return fact
+def change(
+    session: AsyncSession, *, case_id: UUID, now: datetime, apply: Change, areas: Sequence[str]
+) -> None:
+    """`apply` to the case's facts row (created if new) when the transaction commits,
+    after the changes of the case before it (:data:`_PENDING`), with the parents of
+    `areas`."""
+    pending = _pending(session)
+    pending.changes.setdefault(case_id, []).append(apply)
+    pending.areas.update(areas)
+    pending.now = now
 
 
-async def lock_reading_parents(
-    session: AsyncSession, *, case_id: UUID, now: datetime, areas: Sequence[str]
-) -> tuple[CaseFact, dict[str, str | None]]:
-    """:func:`lock` of a row this transaction does not hold (:func:`held`), and the
-    parent of each known area among `areas`, in one statement."""
-    fact, parents = await _lock(
-        session, _LOCK_READING_PARENTS, {"case_id": case_id, "now": now, "areas": list(areas)}
+def reported(
+    session: AsyncSession,
+    *,
+    case_id: UUID,
+    tracking_no: str,
+    channel: str,
+    priority: str,
+    received_at: datetime,
+    now: datetime,
+) -> None:
+    """Intake's report of a case into its facts row when the transaction commits
+    (:data:`_PENDING`): created if new, else its report's fields set (a priority
+    dispatch set already stays)."""
+    pending = _pending(session)
+    pending.changes.setdefault(case_id, []).append(
+        {
+            "case_id": case_id,
+            "tracking_no": tracking_no,
+            "channel": channel,
+            "priority": priority,
+            "received_at": received_at,
+            "now": now,
+        }
     )
-    return fact, dict(parents or {})
+    pending.now = now
 
 
-async def _lock(
-    session: AsyncSession, statement: Any, values: dict[str, Any]
-) -> tuple[CaseFact, Any]:
-    case_id = values["case_id"]
-    report = _reports(session).pop(case_id, None)
-    if report is not None:  # its report first, as the events came
-        await session.execute(_REPORTED, report)
-    row = (await session.execute(statement, values)).one()
-    columns, extra = row[: len(_COLUMNS)], row[len(_COLUMNS) :]
-    fact = CaseFact(**{key: value for (key, _), value in zip(_COLUMNS, columns, strict=True)})
-    # As loaded, yet out of the session until the commit: the flushes between events
-    # leave it be, and what they change is its history.
-    make_transient_to_detached(fact)
-    _held(session)[case_id] = fact
-    return fact, extra[0] if extra else None
+def _pending(session: AsyncSession) -> _Pending:
+    # Changes end with their transaction: what another one kept is not this one's.
+    return held_until_commit(session, _PENDING, _Pending, _write)
 
 
-def held(session: AsyncSession, case_id: UUID) -> CaseFact | None:
-    """The case's facts row if this transaction holds it already (:func:`lock`)."""
-    return _held(session).get(case_id)
+def _write(session: Session, pending: _Pending) -> None:
+    """Before the commit: the transaction's facts rows locked, in the order of their
+    case ids, changed and written back (:data:`_WRITE_FACTS`). Reports alone are one
+    upsert."""
+    if not pending.changes:
+        return
+    ids = sorted(pending.changes)
+    reports = [entries[0] for entries in pending.changes.values() if len(entries) == 1]
+    if len(reports) == len(ids) and all(isinstance(report, dict) for report in reports):
+        session.execute(
+            _REPORTED, [cast(dict[str, Any], pending.changes[case_id][0]) for case_id in ids]
+        )
+        return
+    rows = session.execute(
+        _LOCK_ALL,
+        {"ids": ids, "now": pending.now, "areas": sorted(pending.areas), "first": ids[0]},
+    ).all()
+    parents: dict[str, str | None] = {}
+    for row in rows:
+        parents.update(row[len(_COLUMNS)] or {})
+    facts = []
+    for row in rows:
+        fact = CaseFact(**{key: value for (key, _), value in zip(_COLUMNS, row, strict=False)})
+        for entry in pending.changes[fact.case_id]:
+            if isinstance(entry, dict):
+                _apply_report(fact, entry)
+            else:
+                entry(fact, parents)
+        facts.append(fact)
+    session.execute(
+        _WRITE_FACTS,
+        {f"f_{column.key}": [getattr(f, key) for f in facts] for key, column in _COLUMNS},
+    )
 
 
-def _held(session: AsyncSession) -> dict[UUID, CaseFact]:
-    # Locks end with their transaction: what another one held is not this one's.
-    return held_until_commit(session, _HELD, dict, _write_held)
+# The rows a transaction changed, written back in one statement (their columns as
+# arrays, unnested in order), where the unit of work would send one UPDATE a row.
+_WRITE_FACTS = text(
+    f"UPDATE {_FACTS.fullname} AS f SET "  # noqa: S608 - names of our own table and columns, values bound
+    + ", ".join(f"{c.key} = v.{c.key}" for _, c in _COLUMNS if c.key != "case_id")
+    + " FROM unnest("
+    + ", ".join(f":f_{c.key}" for _, c in _COLUMNS)
+    + ") AS v("
+    + ", ".join(c.key for _, c in _COLUMNS)
+    + ") WHERE f.case_id = v.case_id"
+).bindparams(*(bindparam(f"f_{c.key}", type_=ARRAY(c.type)) for _, c in _COLUMNS))
 
 
-def _write_held(session: Session, held: dict[UUID, CaseFact]) -> None:
-    """Before the commit's flush: the held rows go back into the session, so that
-    flush writes what the transaction's events changed."""
-    for fact in held.values():
-        key = inspect(fact).key
-        if key is not None and key in session.identity_map:
-            session.merge(fact)  # loaded again meanwhile: onto that one, no read
-        else:
-            session.add(fact)
+def _apply_report(fact: CaseFact, report: dict[str, Any]) -> None:
+    """:data:`_REPORTED` on a row in hand."""
+    fact.tracking_no = report["tracking_no"]
+    fact.channel = report["channel"]
+    fact.priority = fact.priority or report["priority"]
+    fact.received_at = report["received_at"]
+    fact.reported = True
+    fact.updated_at = report["now"]
 
 
 _REPORTED = insert(_FACTS).values(
@@ -150,53 +223,6 @@ _REPORTED = _REPORTED.on_conflict_do_update(
         "updated_at": _REPORTED.excluded.updated_at,
     },
 )
-
-
-_REPORTS = "escalation.reports.reports"
-"""Where a transaction keeps intake's reports of cases it does not hold
-(``session.info``), by case, with the transaction they belong to: written when it
-commits, all in one statement, in the order of their case ids. The reports' group
-then holds no facts row until its commit, and takes its rows in one order: it
-deadlocks far less often with the clocks' group, whose runs lock their cases' rows as
-their events come (a deadlock is retried as any failed run is)."""
-
-
-async def reported(
-    session: AsyncSession,
-    *,
-    case_id: UUID,
-    tracking_no: str,
-    channel: str,
-    priority: str,
-    received_at: datetime,
-    now: datetime,
-) -> None:
-    """Intake's report of a case into a facts row this transaction does not hold
-    (:func:`held`), written when the transaction commits (:data:`_REPORTS`): created if
-    new, else its report's fields set (a priority dispatch set already stays). A second
-    report of the case in the transaction writes the first at once."""
-    reports = _reports(session)
-    earlier = reports.pop(case_id, None)
-    if earlier is not None:
-        await session.execute(_REPORTED, earlier)
-    reports[case_id] = {
-        "case_id": case_id,
-        "tracking_no": tracking_no,
-        "channel": channel,
-        "priority": priority,
-        "received_at": received_at,
-        "now": now,
-    }
-
-
-def _reports(session: AsyncSession) -> dict[UUID, dict[str, Any]]:
-    return held_until_commit(session, _REPORTS, dict, _write_reports)
-
-
-def _write_reports(session: Session, reports: dict[UUID, dict[str, Any]]) -> None:
-    """Before the commit: the transaction's reports, in one statement, by case id."""
-    if reports:
-        session.execute(_REPORTED, [reports[case_id] for case_id in sorted(reports)])
 
 
 async def add_escalation(session: AsyncSession, row: dict[str, Any]) -> bool:

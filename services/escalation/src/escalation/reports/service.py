@@ -19,6 +19,7 @@ from prometheus_client import Histogram
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalation.clocks import repository as clock_repository
+from escalation.clocks.models import CaseClock
 from escalation.directory import repository as directory_repository
 from escalation.reports import metrics, repository
 from escalation.reports.models import CaseFact
@@ -231,7 +232,7 @@ def _area_codes(code: str | None) -> list[str]:
     return [code[:digits] for digits in AREA_DIGITS.values() if len(code) >= digits]
 
 
-def _chain(code: str | None, known: dict[str, str | None]) -> dict[str, str | None]:
+def _chain(code: str | None, known: Mapping[str, str | None]) -> dict[str, str | None]:
     chain: dict[str, str | None] = dict.fromkeys(AREA_DIGITS)
     if not code:
         return chain
@@ -245,25 +246,6 @@ def _chain(code: str | None, known: dict[str, str | None]) -> dict[str, str | No
             current = parent if parent and len(parent) == digits else current[:digits]
         chain[level] = current
     return chain
-
-
-async def _locked_in(
-    session: AsyncSession, *, case_id: UUID, code: str | None, now: datetime
-) -> tuple[CaseFact, dict[str, str | None]]:
-    """The case's facts row, locked (:func:`repository.lock`), and the chain of the
-    area `code` (:func:`area_chain`): in one statement when the transaction has read
-    neither yet."""
-    codes = _area_codes(code)
-    known = directory_repository.parents_read(session, codes) if codes else {}
-    if known is None and repository.held(session, case_id) is None:
-        fact, known = await repository.lock_reading_parents(
-            session, case_id=case_id, now=now, areas=codes
-        )
-        directory_repository.remember_parents(session, codes, known)
-        return fact, _chain(code, known)
-    # The area's chain is read before the row changes: a read after would flush it.
-    chain = await area_chain(session, code)
-    return await repository.lock(session, case_id=case_id, now=now), chain
 
 
 def _first(a: datetime | None, b: datetime) -> datetime:
@@ -321,34 +303,28 @@ def _labels(fact: CaseFact) -> tuple[str, str]:
 async def record_reported(
     session: AsyncSession, *, p: payloads.CaseReported, now: datetime
 ) -> None:
-    fact = repository.held(session, p.case_id)
-    if fact is None:
-        await repository.reported(
-            session,
-            case_id=p.case_id,
-            tracking_no=p.tracking_no,
-            channel=p.channel,
-            priority=p.priority,
-            received_at=p.reported_at,
-            now=now,
-        )
-        return
-    fact.tracking_no = p.tracking_no
-    fact.channel = p.channel
-    fact.priority = fact.priority or p.priority
-    fact.received_at = p.reported_at
-    fact.reported = True
-    fact.updated_at = now
+    repository.reported(
+        session,
+        case_id=p.case_id,
+        tracking_no=p.tracking_no,
+        channel=p.channel,
+        priority=p.priority,
+        received_at=p.reported_at,
+        now=now,
+    )
 
 
 async def record_ended(
     session: AsyncSession, *, case_id: UUID, tracking_no: str, how: str, now: datetime
 ) -> None:
     """Withdrawn or merged into another case: no longer part of the figures."""
-    fact = await repository.lock(session, case_id=case_id, now=now)
-    fact.tracking_no = fact.tracking_no or tracking_no
-    fact.ended = how
-    fact.updated_at = now
+
+    def apply(fact: CaseFact, _parents: Mapping[str, str | None]) -> None:
+        fact.tracking_no = fact.tracking_no or tracking_no
+        fact.ended = how
+        fact.updated_at = now
+
+    repository.change(session, case_id=case_id, now=now, apply=apply, areas=())
 
 
 def _when(event: Envelope, p: DispatchCaseEvent) -> datetime:
@@ -363,15 +339,44 @@ def _when(event: Envelope, p: DispatchCaseEvent) -> datetime:
 async def record_dispatch(
     session: AsyncSession, *, event: Envelope, p: DispatchCaseEvent, now: datetime
 ) -> None:
-    """Applies one of dispatch's case events. Call it before the clocks move: the
-    acceptance is judged against the sign-for clock still running."""
-    fact, chain = await _locked_in(
-        session, case_id=p.case_id, code=p.grid_code or p.community_code, now=now
-    )
+    """Applies one of dispatch's case events to the case's facts, when the transaction
+    commits (:func:`repository.change`). Call it before the clocks move: an acceptance
+    is judged against the sign-for clock running now, a closure against the resolution
+    clock's deadline now."""
+    clock: CaseClock | None = None
+    if isinstance(p, payloads.CaseAccepted):
+        clock = await clock_repository.current(session, case_id=p.case_id, kind="sign_for")
+    elif isinstance(p, payloads.CaseClosed):
+        clock = await clock_repository.latest(session, case_id=p.case_id, kind="resolution")
+    code = p.grid_code or p.community_code
+    tenant, when = event.tenant, _when(event, p)
+
+    def apply(fact: CaseFact, parents: Mapping[str, str | None]) -> None:
+        _apply_dispatch(
+            session, fact, p, _chain(code, parents), tenant=tenant, when=when, clock=clock
+        )
+        fact.updated_at = now
+
+    repository.change(session, case_id=p.case_id, now=now, apply=apply, areas=_area_codes(code))
+
+
+def _apply_dispatch(
+    session: AsyncSession,
+    fact: CaseFact,
+    p: DispatchCaseEvent,
+    chain: dict[str, str | None],
+    *,
+    tenant: str,
+    when: datetime,
+    clock: CaseClock | None,
+) -> None:
+    """One of dispatch's case events on the case's facts row; `clock`: the sign-for
+    clock an acceptance stops, the resolution clock a closure ends (as they were when
+    the event was handled)."""
     _describe(fact, p)
     if not fact.reported:
-        fact.received_at = _first(fact.received_at, _when(event, p))
-    _locate(fact, p, chain, tenant=event.tenant)
+        fact.received_at = _first(fact.received_at, when)
+    _locate(fact, p, chain, tenant=tenant)
     _assign(fact, p)
     version = p.case_version
     fresh_state = version >= fact.state_version
@@ -380,7 +385,7 @@ async def record_dispatch(
         fact.sign_for_clocked = True
         fact.first_assigned_at = _first(fact.first_assigned_at, p.assigned_at)
     elif isinstance(p, payloads.CaseAccepted) and fact.first_accepted_at is None:
-        await _first_acceptance(session, fact, p)
+        _first_acceptance(session, fact, p, clock)
     elif isinstance(p, payloads.CaseReturned) and p.returns > fact.returns:
         more, labels = p.returns - fact.returns, _labels(fact)
         fact.returns = p.returns
@@ -392,7 +397,6 @@ async def record_dispatch(
         _resolved(session, fact, p)
     elif isinstance(p, payloads.CaseClosed) and fresh_state:
         # 按期结案: closed by the resolution deadline in force (extensions included).
-        clock = await clock_repository.latest(session, case_id=p.case_id, kind="resolution")
         fact.closed_at = p.at
         fact.resolved_at = fact.resolved_at or p.at
         fact.resolution_due_at = clock.due_at if clock else None
@@ -405,7 +409,6 @@ async def record_dispatch(
         fact.evaluation_version = version
     if fresh_state and not isinstance(p, payloads.CaseEvaluated):
         fact.state_version = version
-    fact.updated_at = now
 
 
 def _resolved(session: AsyncSession, fact: CaseFact, p: payloads.CaseResolved) -> None:
@@ -427,11 +430,10 @@ def _reopened(
         fact.closed_on_time = None
 
 
-async def _first_acceptance(
-    session: AsyncSession, fact: CaseFact, p: payloads.CaseAccepted
+def _first_acceptance(
+    session: AsyncSession, fact: CaseFact, p: payloads.CaseAccepted, clock: CaseClock | None
 ) -> None:
     """签收 in time: at or before the due time of the sign-for clock it stops."""
-    clock = await clock_repository.current(session, case_id=p.case_id, kind="sign_for")
     fact.first_accepted_at = p.at
     fact.sign_for_due_at = clock.due_at if clock else None
     fact.accepted_in_time = (p.at <= clock.due_at) if clock else False
@@ -453,9 +455,6 @@ async def record_escalated(
     is one buck-passing flag (推诿)."""
     if p.urge != 0:
         return
-    fact = await repository.lock(session, case_id=p.case_id, now=now)
-    fact.tracking_no = fact.tracking_no or p.tracking_no
-    fact.priority = fact.priority or p.priority
     recorded = await repository.add_escalation(
         session,
         {
@@ -471,26 +470,34 @@ async def record_escalated(
             "escalated_at": p.fired_at,
         },
     )
-    if not recorded:
-        return
-    fact.escalations += 1
-    if p.buck_passing and p.level == 1:
-        fact.buck_passing_flags += 1
-    fact.updated_at = now
+
+    def apply(fact: CaseFact, _parents: Mapping[str, str | None]) -> None:
+        fact.tracking_no = fact.tracking_no or p.tracking_no
+        fact.priority = fact.priority or p.priority
+        if not recorded:
+            return
+        fact.escalations += 1
+        if p.buck_passing and p.level == 1:
+            fact.buck_passing_flags += 1
+        fact.updated_at = now
+
+    repository.change(session, case_id=p.case_id, now=now, apply=apply, areas=())
 
 
 async def record_supervision(
     session: AsyncSession, *, p: payloads.SupervisionIssued, now: datetime
 ) -> None:
-    fact = await repository.lock(session, case_id=p.case_id, now=now)
-    fact.tracking_no = fact.tracking_no or p.tracking_no
-    if p.card == "yellow":
-        fact.supervision_yellow += 1
-    elif p.card == "red":
-        fact.supervision_red += 1
-    else:
-        fact.supervision_manual += 1
-    fact.updated_at = now
+    def apply(fact: CaseFact, _parents: Mapping[str, str | None]) -> None:
+        fact.tracking_no = fact.tracking_no or p.tracking_no
+        if p.card == "yellow":
+            fact.supervision_yellow += 1
+        elif p.card == "red":
+            fact.supervision_red += 1
+        else:
+            fact.supervision_manual += 1
+        fact.updated_at = now
+
+    repository.change(session, case_id=p.case_id, now=now, apply=apply, areas=())
 
 
 async def record_return(session: AsyncSession, *, p: payloads.CaseReturned) -> None:
