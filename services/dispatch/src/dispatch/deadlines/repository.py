@@ -10,10 +10,13 @@ projection's rules (the highest generation, then the latest change, wins; a stop
 or resume keeps its latest time), locking the clock's row as ``SELECT … FOR UPDATE``
 would, whether it changes it or not. The transaction holds its events' changes and
 writes them when it commits (a ``before_commit`` listener, as escalation's facts rows
-are written): in the order of the events, consecutive ones of a kind in one call; then
-the clocks of all the cases it touched in one read, and their deadlines in one upsert
-(issue 18: an assignment's two clocks arrive together, in one consumer run). A
-transaction that rolls back writes none of it."""
+are written): in the order of the events, consecutive ones of a kind in one upsert
+from arrays (``unnest``, in their order; a clock changed again in the run starts the
+next upsert, as an upsert may change a row once); then the clocks of all the cases it
+touched in one read, and their deadlines in one upsert from arrays (issue 18: an
+assignment's two clocks arrive together, in one consumer run; an executemany, which
+PostgreSQL runs once a row, took one execution a change). A transaction that rolls
+back writes none of it."""
 
 from __future__ import annotations
 
@@ -309,9 +312,9 @@ def _pend(session: AsyncSession, case_id: UUID, statement: Any, values: dict[str
 
 def _write_held(session: Session, held: _Held) -> None:
     """Before the commit: the transaction's clock changes, in order, consecutive ones of
-    a kind in one call (asyncpg sends them at once, each applied in turn); then the
-    touched cases' clocks in one read and their nearest running deadlines in one upsert
-    (and one delete for the cases with none running)."""
+    a kind in one statement (:func:`_apart`); then the touched cases' clocks in one read
+    and their nearest running deadlines in one upsert (and one delete for the cases with
+    none running)."""
     if not held.cases:
         return
     for _, kind in groupby(held.changes, key=lambda change: id(change[0])):
