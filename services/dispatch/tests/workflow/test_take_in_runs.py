@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import event as sa_event
 from sqlalchemy import text
 
@@ -227,3 +228,32 @@ async def test_a_run_failing_at_one_case_stores_every_other_case_whole(
     assert sorted(c[0] for c in found["cases"]) == sorted(good)
     assert sorted(k for k, _, _ in found["events"]) == sorted([good[0]] * 2 + [good[1]] * 2)
     assert bad not in {k for k, _ in found["timeline"]}
+
+
+async def routed(client: Any, target: str) -> float:
+    """gridcase_routing_outcomes_total for `target`, from the service's /metrics."""
+    text = (await client.get("/metrics")).text
+    return sum(
+        s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+        if s.name == "gridcase_routing_outcomes_total" and s.labels.get("target") == target
+    )
+
+
+async def test_a_runs_cases_are_counted_once_each_when_stored(
+    demo_city: Any, runtime: DispatchRuntime
+) -> None:
+    before = {t: await routed(demo_city, t) for t in ("grid", "department")}
+    grid = reported()
+    water = reported(category_hint="utility/water-outage")  # counts open cases: written first
+
+    await take_in(runtime, water, grid, reported(UUID(grid.subject)))
+    await take_in(runtime, reported(UUID(water.subject)))  # stored before: not counted
+    with pytest.raises(Failed):
+        await take_in(runtime, reported(), fail=True)  # rolled back: not counted
+
+    assert {t: await routed(demo_city, t) - before[t] for t in before} == {
+        "grid": 1,
+        "department": 1,
+    }

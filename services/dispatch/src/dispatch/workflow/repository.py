@@ -214,6 +214,8 @@ class _TakenIn:
     stored: set[UUID] = field(default_factory=set)
     """The cases the transaction's writes stored (not stored before: no repeat)."""
     when_stored: list[tuple[UUID, Callable[[], None]]] = field(default_factory=list)
+    counting: bool = False
+    """Whether the commit's callback that runs `when_stored` is set."""
 
     def parameters(self) -> dict[str, Any]:
         values: dict[str, Any] = {f"c_{c}": v for c, v in self.cases.items()}
@@ -243,7 +245,8 @@ async def write_taken_in(session: AsyncSession) -> None:
 
 def _taken_in(session: AsyncSession) -> _TakenIn:
     taken = held_until_commit(session, _TAKEN_IN, _TakenIn, _write_held)
-    if not taken.held:  # the first of the transaction: its metrics once it commits
+    if not taken.counting:  # new in the transaction: its metrics once it commits
+        taken.counting = True
 
         def count() -> None:
             for case_id, callback in taken.when_stored:
