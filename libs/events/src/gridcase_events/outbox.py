@@ -222,11 +222,11 @@ def _produced(event: Envelope) -> tuple[str, dict[str, str] | None]:
     """`event`'s topic, and the trace context of a producer span for it under the
     active span (see :func:`enqueue`)."""
     topic = topics.for_event(source=event.source, event_type=event.type)
-    with tracing.span(
+    carrier = tracing.child_carrier(
         event.source,
         f"{topic} create",
         kind=trace.SpanKind.PRODUCER,
-        attributes={
+        attributes=lambda: {
             "messaging.system": "kafka",
             "messaging.operation.type": "create",
             "messaging.destination.name": topic,
@@ -234,8 +234,8 @@ def _produced(event: Envelope) -> tuple[str, dict[str, str] | None]:
             "gridcase.event_id": str(event.id),
             "gridcase.case_id": event.subject,
         },
-    ):
-        return topic, tracing.current_carrier()
+    )
+    return topic, carrier or None
 
 
 def outbox_row(event: Envelope) -> dict[str, Any]:
