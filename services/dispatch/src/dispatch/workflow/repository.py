@@ -237,7 +237,10 @@ def _write_held(session: Session, taken: _TakenIn) -> None:
 
 
 async def write_taken_in(session: AsyncSession) -> None:
-    """Writes what the transaction holds now (before a read that must see it)."""
+    """Writes what the transaction holds now (before a read that must see it); nothing,
+    and nothing held, in a transaction that took no case in (a request's)."""
+    if _TAKEN_IN not in session.info:
+        return
     taken = _taken_in(session)
     if taken.cases["id"]:
         taken.written((await session.execute(_TAKE_IN, taken.parameters())).scalars().all())
