@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 
 from gridcase_events import outbox, topics
 from gridcase_events.testing import eventually, read_topic
@@ -176,3 +176,48 @@ async def test_a_relay_claims_again_at_once_only_after_a_full_batch(
         kafka_bootstrap, topics.qualify(namespace, topics.INTAKE), min_count=6
     )
     assert len(records) == 6
+
+
+async def test_rows_from_arrays_are_written_in_one_statement_in_order_and_publish_as_enqueued(
+    store: Any, producer: AIOKafkaProducer, namespace: str, kafka_bootstrap: str, make_event: Any
+) -> None:
+    events = [make_event(key=f"case-{i % 3}", content=f"n{i}") for i in range(9)]
+    left_out = make_event(key="case-not-stored", content="never")
+    rows = outbox.Rows()
+    for e in [*events[:4], left_out, *events[4:]]:
+        rows.add(e)
+    insert = outbox.arrays_insert(
+        store.outbox, keys_in="SELECT k FROM unnest(CAST(:stored AS text[])) AS k"
+    )
+    sent: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(store.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        async with store.sessionmaker() as session, session.begin():
+            await session.execute(
+                text(insert), {**rows.parameters(), "stored": ["case-0", "case-1", "case-2"]}
+            )
+            outbox.mark_written(session)
+    finally:
+        event.remove(store.engine.sync_engine, "before_cursor_execute", seen)
+
+    assert len([s for s in sent if "INSERT" in s]) == 1
+    async with store.sessionmaker() as session:
+        stored = (
+            await session.execute(select(store.outbox.c.event_id).order_by(store.outbox.c.id))
+        ).scalars()
+        assert list(stored) == [e.id for e in events]  # in order; the one not stored left out
+    assert await relay(store, producer, namespace).run_once() == 9
+    records = await read_topic(
+        kafka_bootstrap, topics.qualify(namespace, topics.INTAKE), min_count=9
+    )
+    by_key: dict[str, list[Any]] = defaultdict(list)
+    for r in records:
+        by_key[r.key.decode()].append(json.loads(r.value))
+    expected: dict[str, list[Any]] = defaultdict(list)
+    for e in events:
+        expected[e.subject].append(json.loads(e.model_dump_json()))
+    assert by_key == expected  # each as enqueued, each key's events in their order

@@ -124,6 +124,50 @@ def test_without_an_exporter_or_a_parent_a_span_starts_a_sampled_trace() -> None
     assert ids == hex_ids(root)
 
 
+def test_a_child_carrier_without_an_exporter_is_what_a_bare_span_would_carry(
+    tracer: trace.Tracer,
+) -> None:
+    service = f"quiet-{free_port()}"
+    state = trace.TraceState([("gridcase", "1")])
+    parent_context = trace.SpanContext(
+        0x1234, 0x5678, is_remote=True, trace_flags=trace.TraceFlags(1), trace_state=state
+    )
+    with trace.use_span(trace.NonRecordingSpan(parent_context)):
+        with tracing.span(service, "create", kind=trace.SpanKind.PRODUCER, attributes={}):
+            spanned = tracing.current_carrier()
+        direct = tracing.child_carrier(
+            service, "create", kind=trace.SpanKind.PRODUCER, attributes=dict
+        )
+        direct_again = tracing.child_carrier(
+            service, "create", kind=trace.SpanKind.PRODUCER, attributes=dict
+        )
+    assert spanned is not None
+    version, trace_id, span_id, flags = direct["traceparent"].split("-")
+    assert (version, trace_id, flags) == ("00", f"{0x1234:032x}", "01")
+    assert span_id != spanned["traceparent"].split("-")[2] != f"{0x5678:016x}"
+    assert direct_again["traceparent"].split("-")[2] != span_id  # a fresh span id each
+    assert direct["tracestate"] == spanned["tracestate"] == "gridcase=1"
+    assert set(direct) == set(spanned)
+
+    # no active span: a new sampled trace, as a bare span would start
+    (alone,) = tracing.child_carrier(
+        service, "create", kind=trace.SpanKind.PRODUCER, attributes=dict
+    ).values()
+    assert alone.startswith("00-") and alone.endswith("-01")
+    assert len(alone) == len("00-") + 32 + 1 + 16 + len("-01")
+
+
+def test_a_child_carrier_of_a_recording_service_is_its_recorded_span(spans: Any) -> None:
+    service = f"recorded-{free_port()}"
+    exporter = spans(service)
+    carrier = tracing.child_carrier(
+        service, "t create", kind=trace.SpanKind.PRODUCER, attributes=lambda: {"a": 1}
+    )
+    (recorded,) = exporter.get_finished_spans()
+    assert (recorded.name, recorded.attributes) == ("t create", {"a": 1})
+    assert carrier["traceparent"].split("-")[1:3] == list(hex_ids(recorded))
+
+
 def test_a_service_with_a_processor_records_its_spans(spans: Any) -> None:
     service = f"recorded-{free_port()}"
     exporter = spans(service)

@@ -51,7 +51,9 @@ async def client(
     fresh_database: str, kafka_bootstrap: str, namespace: str, clock: ManualClock
 ) -> AsyncIterator[Any]:
     settings = _settings(fresh_database, kafka_bootstrap, namespace)
-    async with running(create_app(settings, clock=clock)) as c:
+    app = create_app(settings, clock=clock)
+    async with running(app) as c:
+        c.app = app  # the running service's runtime, for tests that drive it directly
         yield c
 
 

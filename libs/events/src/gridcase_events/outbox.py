@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -151,15 +152,81 @@ def row_insert(table: Table, *, for_each: str) -> RowInsert:
     return RowInsert(sql=sql, binds=binds)
 
 
+@dataclass(slots=True)
+class Rows:
+    """Events' outbox rows as one array per column, for :func:`arrays_insert`: many rows
+    in one statement (one execution, where an executemany runs the insert once a row).
+    Each event's producer span is made when it is added (under the active span, as
+    :func:`enqueue` does), its payload kept as the envelope's JSON text (cast to JSONB
+    by the database: no decode and encode again)."""
+
+    event_ids: list[uuid.UUID] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+    payloads: list[str] = field(default_factory=list)
+    headers: list[str | None] = field(default_factory=list)
+
+    def add(self, event: Envelope) -> None:
+        topic, carrier = _produced(event)
+        self.event_ids.append(event.id)
+        self.topics.append(topic)
+        self.keys.append(event.subject)
+        self.types.append(event.type)
+        self.payloads.append(event.model_dump_json())
+        self.headers.append(json.dumps(carrier) if carrier else None)
+
+    def __len__(self) -> int:
+        return len(self.event_ids)
+
+    def clear(self) -> None:
+        for column in (self.event_ids, self.topics, self.keys, self.types):
+            column.clear()
+        self.payloads.clear()
+        self.headers.clear()
+
+    def parameters(self) -> dict[str, list[Any]]:
+        """The arrays as :func:`arrays_insert`'s parameters (named ``outbox_*``)."""
+        return {
+            "outbox_event_ids": self.event_ids,
+            "outbox_topics": self.topics,
+            "outbox_keys": self.keys,
+            "outbox_types": self.types,
+            "outbox_payloads": self.payloads,
+            "outbox_headers": self.headers,
+        }
+
+
+def arrays_insert(table: Table, *, keys_in: str | None = None) -> str:
+    """The SQL of an INSERT of :class:`Rows` (its :meth:`Rows.parameters`) in one
+    statement, in the order they were added, so their ids ascend in that order (the
+    relay publishes a key's rows by id). `keys_in`: a query (a CTE of the caller's
+    statement, say ``SELECT id::text FROM new``) whose keys alone get their rows, so an
+    event is written only with the row it announces. Fixed shape whatever the number of
+    rows: compiled and prepared once. Mark the session (:func:`mark_written`)."""
+    name = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
+    where = f" WHERE o.key IN ({keys_in})" if keys_in else ""
+    return (
+        f"INSERT INTO {name} (event_id, topic, key, event_type, payload, headers)"  # noqa: S608 - our own metadata
+        " SELECT o.event_id, o.topic, o.key, o.event_type, CAST(o.payload AS jsonb),"
+        " CAST(o.headers AS jsonb)"
+        " FROM unnest(CAST(:outbox_event_ids AS uuid[]), CAST(:outbox_topics AS text[]),"
+        " CAST(:outbox_keys AS text[]), CAST(:outbox_types AS text[]),"
+        " CAST(:outbox_payloads AS text[]), CAST(:outbox_headers AS text[]))"
+        " WITH ORDINALITY AS o(event_id, topic, key, event_type, payload, headers, n)"
+        f"{where} ORDER BY o.n"
+    )
+
+
 def _produced(event: Envelope) -> tuple[str, dict[str, str] | None]:
     """`event`'s topic, and the trace context of a producer span for it under the
     active span (see :func:`enqueue`)."""
     topic = topics.for_event(source=event.source, event_type=event.type)
-    with tracing.span(
+    carrier = tracing.child_carrier(
         event.source,
         f"{topic} create",
         kind=trace.SpanKind.PRODUCER,
-        attributes={
+        attributes=lambda: {
             "messaging.system": "kafka",
             "messaging.operation.type": "create",
             "messaging.destination.name": topic,
@@ -167,8 +234,8 @@ def _produced(event: Envelope) -> tuple[str, dict[str, str] | None]:
             "gridcase.event_id": str(event.id),
             "gridcase.case_id": event.subject,
         },
-    ):
-        return topic, tracing.current_carrier()
+    )
+    return topic, carrier or None
 
 
 def outbox_row(event: Envelope) -> dict[str, Any]:

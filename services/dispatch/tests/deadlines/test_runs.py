@@ -108,6 +108,42 @@ async def test_an_assignments_two_clocks_read_and_write_the_deadline_once(
     assert await deadline(sessions, two) == ("resolution", T0 + timedelta(minutes=60), 0)
 
 
+async def test_a_runs_clocks_and_deadlines_are_each_one_execution_of_one_statement(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Not an executemany (which PostgreSQL runs once a row): one insert from arrays."""
+    sent: list[tuple[str, bool]] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, _p: Any, _c: Any, many: bool) -> None:
+        sent.append((" ".join(statement.split()[:3]), many))
+
+    cases = [uuid4() for _ in range(5)]
+    event.listen(engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        await run(
+            sessions,
+            *(
+                started(c, clock, minutes=minutes)
+                for c in cases
+                for clock, minutes in (("resolution", 60), ("sign_for", 30))
+            ),
+            started(cases[0], "sign_for", minutes=20, changed_at=T0 + timedelta(seconds=1)),
+        )
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", seen)
+
+    writes = [s for s in sent if s[0].startswith("INSERT")]
+    # the ten starts in one; the first case's sign_for moved again: a second, after it
+    assert writes == [
+        ("INSERT INTO dispatch.sla_clocks", False),
+        ("INSERT INTO dispatch.sla_clocks", False),
+        ("INSERT INTO dispatch.case_deadlines", False),
+    ]
+    assert await deadline(sessions, cases[0]) == ("sign_for", T0 + timedelta(minutes=20), 0)
+    for c in cases[1:]:
+        assert await deadline(sessions, c) == ("sign_for", T0 + timedelta(minutes=30), 0)
+
+
 async def test_a_redelivered_or_older_start_changes_nothing(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:

@@ -10,10 +10,13 @@ projection's rules (the highest generation, then the latest change, wins; a stop
 or resume keeps its latest time), locking the clock's row as ``SELECT … FOR UPDATE``
 would, whether it changes it or not. The transaction holds its events' changes and
 writes them when it commits (a ``before_commit`` listener, as escalation's facts rows
-are written): in the order of the events, consecutive ones of a kind in one call; then
-the clocks of all the cases it touched in one read, and their deadlines in one upsert
-(issue 18: an assignment's two clocks arrive together, in one consumer run). A
-transaction that rolls back writes none of it."""
+are written): in the order of the events, consecutive ones of a kind in one upsert
+from arrays (``unnest``, in their order; a clock changed again in the run starts the
+next upsert, as an upsert may change a row once); then the clocks of all the cases it
+touched in one read, and their deadlines in one upsert from arrays (issue 18: an
+assignment's two clocks arrive together, in one consumer run; an executemany, which
+PostgreSQL runs once a row, took one execution a change). A transaction that rolls
+back writes none of it."""
 
 from __future__ import annotations
 
@@ -29,15 +32,19 @@ from sqlalchemy import (
     DateTime,
     Integer,
     Table,
+    Text,
     and_,
     any_,
     bindparam,
     case,
     delete,
+    false,
     func,
+    literal_column,
     or_,
     select,
 )
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -67,21 +74,53 @@ class Clock:
     breached: bool
 
 
-def _new_clock(**values: Any) -> Any:
-    """An insert of a clock's row: the case and clock bound, an empty clock otherwise."""
-    return insert(_CLOCKS).values(
-        case_id=bindparam("p_case_id"),
-        clock=bindparam("p_clock"),
-        **{"generation": 0, "warned_percent": 0, "breached": False, **values},
+_PARAMETERS: dict[str, Any] = {
+    "p_case_id": PG_UUID(as_uuid=True),
+    "p_clock": Text(),
+    "p_generation": Integer(),
+    "p_started_at": _AT,
+    "p_due_at": _AT,
+    "p_changed_at": _AT,
+    "p_resumed_at": _AT,
+    "p_percent": Integer(),
+    "p_breached": Boolean(),
+    "p_at": _AT,
+    "p_warned_percent": Integer(),
+}
+"""An event's values, by name; a statement takes each as an array, an element a change."""
+
+
+def _arrays(*names: str) -> Any:
+    """The rows of a statement's changes: one array parameter per value, unnested in the
+    order of the changes (`n`)."""
+    return (
+        func.unnest(*(sql_cast(bindparam(name), ARRAY(_PARAMETERS[name])) for name in names))
+        .table_valued(*names, with_ordinality="n")
+        .render_derived()
     )
 
 
+def _new_clock(**values: str) -> Any:
+    """An insert of clocks' rows, one a change: the case and clock from the changes, an
+    empty clock otherwise; `values` names the parameter each column takes."""
+    rows = _arrays("p_case_id", "p_clock", *sorted(set(values.values())))
+    columns: dict[str, Any] = {
+        "case_id": rows.c.p_case_id,
+        "clock": rows.c.p_clock,
+        "generation": literal_column("0", Integer()),
+        "warned_percent": literal_column("0", Integer()),
+        "breached": false(),
+        **{column: rows.c[name] for column, name in values.items()},
+    }
+    return insert(_CLOCKS).from_select(list(columns), select(*columns.values()).order_by(rows.c.n))
+
+
 _NEW_START = _new_clock(
-    generation=bindparam("p_generation", type_=Integer),
-    started_at=bindparam("p_started_at", type_=_AT),
-    due_at=bindparam("p_due_at", type_=_AT),
-    changed_at=bindparam("p_changed_at", type_=_AT),
-    resumed_at=bindparam("p_resumed_at", type_=_AT),
+    generation="p_generation",
+    started_at="p_started_at",
+    due_at="p_due_at",
+    changed_at="p_changed_at",
+    resumed_at="p_resumed_at",
 )
 _NEWER = _NEW_START.excluded.generation > _CLOCKS.c.generation
 _START = _NEW_START.on_conflict_do_update(
@@ -109,14 +148,13 @@ _START = _NEW_START.on_conflict_do_update(
     ),
 )
 
-_FIRED_START = bindparam("p_started_at", type_=_AT)
 _NEW_FIRED = _new_clock(
-    generation=bindparam("p_generation", type_=Integer),
-    started_at=_FIRED_START,
-    due_at=bindparam("p_due_at", type_=_AT),
-    changed_at=_FIRED_START,  # a restart's change is its start
-    warned_percent=bindparam("p_percent", type_=Integer),
-    breached=bindparam("p_breached", type_=Boolean),
+    generation="p_generation",
+    started_at="p_started_at",
+    due_at="p_due_at",
+    changed_at="p_started_at",  # a restart's change is its start
+    warned_percent="p_percent",
+    breached="p_breached",
 )
 _FIRED_NEWER = _NEW_FIRED.excluded.generation > _CLOCKS.c.generation
 # A warning or breach of a newer generation than the row's: its start is still on its way,
@@ -144,7 +182,7 @@ _FIRED = _NEW_FIRED.on_conflict_do_update(
 
 def _latest(column: str) -> Any:
     """Sets a time of the clock (its stop, pause or resume) unless a later one is set."""
-    new = _new_clock(**{column: bindparam("p_at", type_=_AT)})
+    new = _new_clock(**{column: "p_at"})
     return new.on_conflict_do_update(
         index_elements=["case_id", "clock"],
         set_={column: new.excluded[column]},
@@ -159,9 +197,22 @@ _CLOCKS_OF = select(*(_CLOCKS.c[f.name] for f in fields(Clock))).where(
     _CLOCKS.c.case_id == any_(_IDS)
 )
 _DEADLINE_COLUMNS = ("clock", "started_at", "due_at", "warned_percent", "breached")
-_NEW_DEADLINE = insert(_DEADLINES).values(
-    case_id=bindparam("p_case_id"),
-    **{name: bindparam(f"p_{name}", type_=_DEADLINES.c[name].type) for name in _DEADLINE_COLUMNS},
+_DEADLINE_ROWS = (
+    func.unnest(
+        sql_cast(bindparam("p_case_id"), ARRAY(PG_UUID(as_uuid=True))),
+        *(
+            sql_cast(bindparam(f"p_{name}"), ARRAY(_PARAMETERS[f"p_{name}"]))
+            for name in _DEADLINE_COLUMNS
+        ),
+    )
+    .table_valued("case_id", *_DEADLINE_COLUMNS, with_ordinality="n")
+    .render_derived()
+)
+_NEW_DEADLINE = insert(_DEADLINES).from_select(
+    ["case_id", *_DEADLINE_COLUMNS],
+    select(*(_DEADLINE_ROWS.c[name] for name in ("case_id", *_DEADLINE_COLUMNS))).order_by(
+        _DEADLINE_ROWS.c.n
+    ),
 )
 _SET_DEADLINE = _NEW_DEADLINE.on_conflict_do_update(
     index_elements=["case_id"],
@@ -261,14 +312,15 @@ def _pend(session: AsyncSession, case_id: UUID, statement: Any, values: dict[str
 
 def _write_held(session: Session, held: _Held) -> None:
     """Before the commit: the transaction's clock changes, in order, consecutive ones of
-    a kind in one call (asyncpg sends them at once, each applied in turn); then the
-    touched cases' clocks in one read and their nearest running deadlines in one upsert
-    (and one delete for the cases with none running)."""
+    a kind in one statement (:func:`_apart`); then the touched cases' clocks in one read
+    and their nearest running deadlines in one upsert (and one delete for the cases with
+    none running)."""
     if not held.cases:
         return
     for _, kind in groupby(held.changes, key=lambda change: id(change[0])):
         changes = list(kind)
-        session.execute(changes[0][0], [values for _, values in changes])
+        for part in _apart(changes):
+            session.execute(changes[0][0], {name: [v[name] for v in part] for name in part[0]})
     case_ids = sorted(held.cases)  # one order for every writer: no deadlock between replicas
     clocks: dict[UUID, list[Clock]] = {case_id: [] for case_id in case_ids}
     for row in session.execute(_CLOCKS_OF, {"p_case_ids": case_ids}):
@@ -276,11 +328,28 @@ def _write_held(session: Session, held: _Held) -> None:
     nearest = {case_id: rules.nearest(clocks[case_id]) for case_id in case_ids}
     running = [clock for clock in nearest.values() if clock is not None]
     if running:
-        session.execute(_SET_DEADLINE, [_deadline_values(clock) for clock in running])
+        values = [_deadline_values(clock) for clock in running]
+        session.execute(_SET_DEADLINE, {name: [v[name] for v in values] for name in values[0]})
     if len(running) < len(case_ids):
         session.execute(
             _NO_DEADLINE, {"p_case_ids": [c for c, clock in nearest.items() if clock is None]}
         )
+
+
+def _apart(changes: list[tuple[Any, dict[str, Any]]]) -> list[list[dict[str, Any]]]:
+    """Consecutive changes of a kind as few statements as can take them: a statement
+    changes a clock once (an upsert may not touch a row twice), so a clock changed again
+    starts the next one, applied after it."""
+    parts: list[list[dict[str, Any]]] = [[]]
+    clocks: set[tuple[UUID, str]] = set()
+    for _, values in changes:
+        clock = (values["p_case_id"], values["p_clock"])
+        if clock in clocks:
+            parts.append([])
+            clocks.clear()
+        clocks.add(clock)
+        parts[-1].append(values)
+    return parts
 
 
 def _deadline_values(clock: Clock) -> dict[str, Any]:

@@ -115,7 +115,7 @@ def _keep_district(_mapper: Any, _connection: Any, case: Case) -> None:
 def keep_district(case: Case) -> None:
     """A case placed in an area belongs to that area's district, and keeps it when it
     later leaves the area (to a department, say). Called by the ORM before every insert
-    and update, and by an insert that bypasses it (``repository.insert_new``)."""
+    and update, and by an insert that bypasses it (``repository.take_in_at_commit``)."""
     placed = district_of(case.grid_code or case.community_code)
     if placed is not None:
         case.district_code = placed

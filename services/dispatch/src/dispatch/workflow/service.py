@@ -23,7 +23,7 @@ from dispatch.directory.models import Category
 from dispatch.routing import service as routing_service
 from dispatch.workflow import repository, rules, schemas
 from dispatch.workflow.models import Case
-from gridcase_events import outbox, payloads
+from gridcase_events import payloads
 from gridcase_events.envelope import Envelope
 from gridcase_events.kit import db, errors
 from gridcase_events.kit.auth import Principal, can_see
@@ -46,12 +46,12 @@ async def take_in(
     nothing.
 
     Everything is decided before anything is written: the category, the route and the
-    person (from the directory cache, ``DispatchState.directory``); then the case is
-    stored in its final state in one insert (nothing, when it is stored already: a
-    repeat), its timeline entries in one and its events (`case.routed` at version 1,
-    then `case.assigned` at version 2) in one. The same events, versions and timeline
-    as routing, storing and then assigning did, in three statements instead of ten,
-    none of them read back."""
+    person (from the directory cache, ``DispatchState.directory``); then the case in its
+    final state, its timeline entries and its events (`case.routed` at version 1, then
+    `case.assigned` at version 2) are held by the transaction and written at its commit
+    with every other case of the consumer run, in one statement
+    (``repository.take_in_at_commit``; nothing of a case stored already: a repeat). The
+    same events, versions and timeline as routing, storing and then assigning did."""
     now = runtime.clock.now()
     directory = runtime.state.directory
     category = (
@@ -95,12 +95,8 @@ async def take_in(
     if assignment is not None:
         _assigned(case, assignment, now)
         events.append(_assigned_event(runtime, case, assignment, now, routed))
-    if not await repository.insert_new(session, case):
-        return  # a repeat: the case was taken in before
-    await _record_take_in(session, case, reported, decision, assignment, now)
-    await outbox.enqueue_rows(
-        session, runtime.schema.outbox, [outbox.outbox_row(e) for e in events]
-    )
+    rows, counted = _take_in_record(case, reported, decision, assignment, now)
+    repository.take_in_at_commit(session, case, rows, events, counted)
 
 
 def _assigned(case: Case, assignment: assignment_service.Assignment, now: datetime) -> None:
@@ -145,28 +141,26 @@ def _assigned_payload(
     )
 
 
-async def _record_take_in(
-    session: AsyncSession,
+def _take_in_record(
     case: Case,
     reported: payloads.CaseReported,
     decision: routing_service.RouteDecision,
     assignment: assignment_service.Assignment | None,
     now: datetime,
-) -> None:
-    """The timeline of a case taken in (reported, routed; assigned or queued) and the
-    metrics of its route and assignment, counted once the transaction commits."""
-    db.on_commit(
-        session,
-        lambda: routing_service.ROUTING_OUTCOMES.labels(decision.target, decision.method).inc(),
-    )
+) -> tuple[list[dict[str, Any]], list[Callable[[], None]]]:
+    """The timeline of a case taken in (reported, routed; assigned or queued), and the
+    metrics of its route and assignment, counted once it is stored."""
+    counted: list[Callable[[], None]] = [
+        lambda: routing_service.ROUTING_OUTCOMES.labels(decision.target, decision.method).inc()
+    ]
     rows = _routing_rows(case, reported, decision, now)
     if assignment is not None:
-        db.on_commit(session, lambda: assignment_service.ASSIGNMENTS.labels(assignment.post).inc())
+        counted.append(lambda: assignment_service.ASSIGNMENTS.labels(assignment.post).inc())
         rows.append(_assigned_row(case, assignment, now))
     elif case.target != "triage":
-        db.on_commit(session, lambda: assignment_service.ASSIGNMENTS.labels("none").inc())
+        counted.append(lambda: assignment_service.ASSIGNMENTS.labels("none").inc())
         rows.append(_queued_row(case, now))
-    await repository.add_timeline_rows(session, rows)
+    return rows, counted
 
 
 def _new_case(
