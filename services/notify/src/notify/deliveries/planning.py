@@ -325,12 +325,10 @@ def _write(
     """Writes planned deliveries (a transaction's, at its commit): first the
     recipients' locks for the SMS counted against the burst limit, all in one statement
     in a fixed order, with the staff members' preferences; then, decided with them
-    (skipped, held for quiet hours), the deliveries. With one counted SMS, the count
-    and every row in one statement; with more, their counts in one statement and every
-    row under the limit in one more. A second SMS to one recipient, and one over the
-    limit, follow on their own. Each count comes after the locks were granted, so it
-    sees what a lock's previous holder committed. Returns how many were written;
-    `counts` gets their metrics."""
+    (skipped, held for quiet hours), the deliveries, in rounds of one SMS per recipient
+    at most (:func:`_write_round`; a second SMS to one recipient in the next round, so
+    that its count sees the first). Those over the limit are folded last. Returns how
+    many were written; `counts` gets their metrics."""
     if not pending:
         return 0
     locks = {p.lock for p in pending if p.lock is not None}
@@ -341,56 +339,69 @@ def _write(
         else {}
     )
     plain: list[tuple[dict[str, Any], str]] = []
-    first: list[tuple[_Pending, bool]] = []
-    later: list[tuple[_Pending, bool]] = []
-    seen: set[str] = set()
+    rounds: list[list[tuple[_Pending, bool]]] = [[]]
+    seen: dict[str | None, int] = {}
     for p in pending:
         how = _decide(p, preferences, settings)
         if isinstance(how, str):
             plain.append((p.values, how))
-        elif p.lock in seen:
-            later.append((p, how))
-        else:
-            seen.add(f"{p.lock}")
-            first.append((p, how))
+            continue
+        n = seen[p.lock] = seen.get(p.lock, -1) + 1
+        if n == len(rounds):
+            rounds.append([])
+        rounds[n].append((p, how))
+    planned = 0
+    over: list[tuple[_Pending, bool]] = []
+    for counted in rounds:
+        planned += _write_round(session, settings, plain, counted, counts=counts, over=over)
+        plain = []
+    for sms, held in over:
+        planned += _over_limit(
+            session=session, settings=settings, sms=sms, held=held, counts=counts
+        )
+    return planned
+
+
+def _write_round(
+    session: Session,
+    settings: NotifySettings,
+    plain: list[tuple[dict[str, Any], str]],
+    counted: list[tuple[_Pending, bool]],
+    *,
+    counts: list[tuple[str, str]],
+    over: list[tuple[_Pending, bool]],
+) -> int:
+    """Writes `plain` rows as they are and `counted` SMS (one per recipient, each with
+    whether quiet hours hold it) under the burst limit. One SMS: its count and every row
+    in one statement. More: their counts in one statement, every row under the limit in
+    one more. The counts come after the locks were granted, so they see what a lock's
+    previous holder committed. Those not written for the limit (or as a repeat: told
+    apart there) go to `over`."""
     window = timedelta(minutes=settings.sms_burst_window_minutes)
     limit = settings.sms_burst_limit
-    over: list[tuple[_Pending, bool]] = []
-    if len(first) == 1:
-        [(sms, held)] = first
+    if len(counted) == 1:
+        [(sms, held)] = counted
         along = [v for v, _ in plain]
         inserted = repository.plan_under(
             session, sms.values, since=sms.now - window, limit=limit, along=along
         )
         if sms.values["id"] not in inserted:
-            over.append((sms, held))  # or a repeat: told apart there
+            over.append((sms, held))
     else:
         recent = repository.count_recent(
             session,
-            [(p.values["recipient_id"], p.values["channel"], p.now - window) for p, _ in first],
+            [(p.values["recipient_id"], p.values["channel"], p.now - window) for p, _ in counted],
         )
-        over = [f for f, n in zip(first, recent, strict=True) if n >= limit]
+        over.extend(f for f, n in zip(counted, recent, strict=True) if n >= limit)
         # under the limit and not written: a repeat, refused by its key
-        first = [f for f, n in zip(first, recent, strict=True) if n < limit]
-        rows = [v for v, _ in plain] + [p.values for p, _ in first]
+        counted = [f for f, n in zip(counted, recent, strict=True) if n < limit]
+        rows = [v for v, _ in plain] + [p.values for p, _ in counted]
         inserted = repository.plan_many(session, rows)
     planned = _count_plain(counts, plain, inserted)
-    for sms, held in first:
+    for sms, held in counted:
         if sms.values["id"] in inserted:
             counts.append((sms.values["channel"], "held" if held else "now"))
             planned += 1
-    for sms, held in later:
-        if sms.values["id"] in repository.plan_under(
-            session, sms.values, since=sms.now - window, limit=settings.sms_burst_limit
-        ):
-            counts.append((sms.values["channel"], "held" if held else "now"))
-            planned += 1
-        else:
-            over.append((sms, held))
-    for sms, held in over:
-        planned += _over_limit(
-            session=session, settings=settings, sms=sms, held=held, counts=counts
-        )
     return planned
 
 
