@@ -338,20 +338,8 @@ async def claim_due(
     return [d for d, _ in rows], [c for _, c in rows if c is not None]
 
 
-async def finish(
-    session: AsyncSession, delivery_id: UUID, values: dict[str, Any], *, attempt: int | None = None
-) -> bool:
-    """Updates a delivery; with `attempt`, only while that attempt still holds the lease
-    (``sending``, and no other replica has claimed it since). Returns whether it did."""
-    query = update(Delivery).where(Delivery.id == delivery_id)
-    if attempt is not None:
-        query = query.where(Delivery.status == "sending", Delivery.attempts == attempt)
-    result = await session.execute(query.values(**values).returning(Delivery.id))
-    return result.first() is not None
-
-
 def finish_in(session: Session, delivery_id: UUID, values: dict[str, Any]) -> None:
-    """:func:`finish` (without an attempt) in a transaction's synchronous part."""
+    """Updates a delivery (planning's digest, at the commit of its transaction)."""
     session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
 
 
@@ -384,9 +372,9 @@ async def finish_attempts(
     session: AsyncSession, outcomes: Sequence[tuple[UUID, int, dict[str, Any]]]
 ) -> set[UUID]:
     """Records attempts' outcomes, ``(delivery id, attempt, values)``: each only while
-    that attempt still holds the lease, as :func:`finish` with `attempt` does. One
-    ``UPDATE … FROM unnest(…)`` per set of columns written (a delivery, a retry, a
-    failure), not one per outcome. Returns the ids of the deliveries updated."""
+    that attempt still holds the lease (``sending``, and no other replica has claimed it
+    since). One ``UPDATE … FROM unnest(…)`` per set of columns written (a delivery, a
+    retry, a failure), not one per outcome. Returns the ids of the deliveries updated."""
     groups: dict[tuple[str, ...], list[tuple[UUID, int, dict[str, Any]]]] = {}
     for outcome in outcomes:
         groups.setdefault(tuple(sorted(outcome[2])), []).append(outcome)
