@@ -1,7 +1,9 @@
-"""The SMS gateway's client: its connections kept alive and reused, a connection the
-gateway closed not reused, failures as before (a timeout, a gateway that is not there,
-a 5xx: retryable), and no log line of httpx's per SMS."""
+"""The SMS gateway's client: its connections kept alive and reused, spread over clients of
+one connection each (each SMS on an idle one), a connection the gateway closed not reused, failures
+as before (a timeout, a gateway that is not there, a 5xx: retryable), and no log line of
+httpx's per SMS."""
 
+import asyncio
 import logging
 from typing import Any
 
@@ -32,8 +34,13 @@ async def sms(http_sink: HttpSink, clock: ManualClock) -> Any:
     await channel.close()
 
 
-def pool(channel: HttpSmsChannel) -> Any:
-    return channel._client._transport._pool  # type: ignore[attr-defined]
+def pool(client: Any) -> Any:
+    return client._transport._pool
+
+
+def connections(channel: HttpSmsChannel) -> list[int]:
+    """How many connections each of the channel's pools holds."""
+    return [len(pool(client).connections) for client in channel.pools.clients]
 
 
 async def test_sms_keep_one_connection_alive_and_reconnect_once_the_gateway_closed_it(
@@ -41,7 +48,7 @@ async def test_sms_keep_one_connection_alive_and_reconnect_once_the_gateway_clos
 ) -> None:
     refs = [(await sms.send(message(n))).provider_ref for n in range(3)]
     assert refs == ["sink-1", "sink-2", "sink-3"]
-    assert len(pool(sms).connections) == 1  # kept alive, reused
+    assert connections(sms) == [1] + [0] * 15  # kept alive, reused
 
     await http_sink.stop()  # the gateway restarts: its end of the connection closes
     await http_sink.start()
@@ -50,6 +57,19 @@ async def test_sms_keep_one_connection_alive_and_reconnect_once_the_gateway_clos
     assert [r.headers["x-idempotency-key"] for r in http_sink.requests][-1] == (
         "evt-3:staff:gm111a:sms"
     )
+
+
+async def test_sms_in_flight_each_take_a_connection_of_their_own_and_a_lone_one_the_first(
+    sms: HttpSmsChannel, http_sink: HttpSink
+) -> None:
+    for _ in range(10):
+        http_sink.reply_next(200, delay=0.3)  # ten in flight at once
+    refs = await asyncio.gather(*(sms.send(message(n)) for n in range(10)))
+    assert len({r.provider_ref for r in refs}) == 10
+    assert connections(sms) == [1] * 10 + [0] * 6  # none waited for another's connection
+
+    assert (await sms.send(message(10))).provider_ref == "sink-11"
+    assert sum(connections(sms)) == 10  # no new connection
 
 
 async def test_a_gateway_too_slow_or_failing_is_retryable(

@@ -19,18 +19,17 @@ from uuid import UUID
 import structlog
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from gridcase_events.envelope import Envelope, new_id
 from gridcase_events.kit import tracing
 from gridcase_events.kit.clock import Clock
-from gridcase_events.kit.db import on_commit
+from gridcase_events.kit.db import held_until_commit, on_commit
 from notify.config import NotifySettings
 from notify.deliveries import repository
 from notify.deliveries.facts import Facts, facts_of
 from notify.deliveries.quiet_hours import quiet_until
 from notify.deliveries.recipients import select_recipients
-from notify.preferences import repository as preference_repository
-from notify.preferences.models import Preference
 from notify.reporters import repository as reporter_repository
 from notify.reporters.models import OwedNotice
 from notify.robots import repository as robot_repository
@@ -75,9 +74,12 @@ async def plan_event(
     payload: object,
     only: set[str] | None = None,
 ) -> int:
-    """Plans the deliveries an event calls for, by its rule; returns how many.
+    """Plans the deliveries an event calls for, by its rule; returns how many it holds.
 
-    `only` restricts the recipients (a reporter learned after the event, see
+    They are decided with the recipients' preferences, and written, when the
+    transaction commits (:class:`_Held`): a consumer's run of events takes its
+    recipients' locks and writes its deliveries in a few statements, not a few per
+    event. `only` restricts the recipients (a reporter learned after the event, see
     :func:`plan_owed`); without it, a progress event is also kept as owed to residents
     who are not known yet."""
     rule = await _rule(session, event.type)
@@ -98,57 +100,83 @@ async def plan_event(
             },
         )
     targets = await _targets(session=session, rule=rule, facts=facts, settings=settings, only=only)
-    planned = 0
-    preferences = _read(session).setdefault("preferences", {})
-    deferred = _Deferred()
-    for (recipient, channel), params in targets.items():
-        planned += await plan_one(
-            session=session,
+    pending = [
+        _pending(
             clock=clock,
-            settings=settings,
             event=event,
             facts=facts,
             recipient=recipient,
             channel=channel,
             # the 12345 callback body is exactly its own fields
             params=params if recipient.startswith("hotline:") else {**facts.params, **params},
-            preferences=preferences,
-            deferred=deferred,
         )
-    return planned + await _write(session, settings, deferred)
+        for (recipient, channel), params in targets.items()
+    ]
+    if pending:
+        _held(session, settings).pending.extend(pending)
+    return len(pending)
 
 
 @dataclass
-class _Deferred:
-    """An event's deliveries, decided and not yet written (:func:`_write`): the plain
-    ones (planned now, or skipped) and the SMS counted against the burst limit."""
+class _Pending:
+    """A delivery decided up to its recipient's preferences, quiet hours and burst
+    limit (:func:`_write`)."""
 
-    plain: list[tuple[dict[str, Any], str]] = field(default_factory=list)
-    counted: list[dict[str, Any]] = field(default_factory=list)
+    event: Envelope
+    values: dict[str, Any]
+    urgent: bool
+    tracking_no: str
+    now: datetime
+
+    @property
+    def staff_id(self) -> str | None:
+        recipient: str = self.values["recipient_id"]
+        return recipient.removeprefix("staff:") if recipient.startswith("staff:") else None
+
+    @property
+    def lock(self) -> str | None:
+        """The recipient lock its burst count needs (an SMS that is not urgent)."""
+        if self.values["channel"] != "sms" or self.urgent:
+            return None
+        return f"{self.values['channel']}:{self.values['recipient_id']}"
 
 
-async def _write(session: AsyncSession, settings: NotifySettings, deferred: _Deferred) -> int:
-    """Writes an event's deliveries: the plain ones in the statement of its first
-    counted SMS (after that SMS's recipient lock, so its count still sees what the
-    lock's previous holder committed), or in one statement of their own."""
-    planned = 0
-    plain = deferred.plain
-    for sms in deferred.counted:
-        planned += await _plan_sms(session=session, settings=settings, along=plain, **sms)
-        plain = []
-    if plain:
-        inserted = await repository.plan_many(session, [values for values, _ in plain])
-        planned += _count_plain(session, plain, inserted)
-    return planned
+@dataclass
+class _Held:
+    """The deliveries a transaction planned, written when it commits; the metrics of
+    those written counted once it has committed."""
+
+    settings: NotifySettings
+    pending: list[_Pending] = field(default_factory=list)
+    counts: list[tuple[str, str]] = field(default_factory=list)
+
+    def write(self, session: Session) -> None:
+        _write(session, self.settings, self.pending, self.counts)
+
+    def count(self) -> None:
+        for channel, how in self.counts:
+            PLANNED.labels(channel, how).inc()
+
+
+_HELD = "notify.planning.held"
+
+
+def _held(session: AsyncSession, settings: NotifySettings) -> _Held:
+    def make() -> _Held:
+        held = _Held(settings)
+        on_commit(session, held.count)
+        return held
+
+    return held_until_commit(session, _HELD, make, lambda s, held: held.write(s))
 
 
 def _count_plain(
-    session: AsyncSession, plain: list[tuple[dict[str, Any], str]], inserted: set[UUID]
+    counts: list[tuple[str, str]], plain: list[tuple[dict[str, Any], str]], inserted: set[UUID]
 ) -> int:
     planned = 0
     for values, how in plain:
         if values["id"] in inserted:
-            _count(session, values["channel"], how)
+            counts.append((values["channel"], how))
             planned += 1
     return planned
 
@@ -236,65 +264,46 @@ async def plan_one(
     recipient: str,
     channel: str,
     params: dict[str, Any],
-    preferences: dict[str, Preference | None] | None = None,
-    deferred: _Deferred | None = None,
 ) -> int:
-    """Records one delivery (once per event, recipient and channel: a repeat is refused by
-    the key's unique index, and counts nothing). `preferences`: the staff members'
-    preferences read so far for this event (each read once, whatever its channels).
-    `deferred`: decides it (reading preferences, taking a staff member's lock) but
-    leaves the writing to :func:`_write`, with the event's other deliveries; 0."""
+    """Records one delivery now (once per event, recipient and channel: a repeat is
+    refused by the key's unique index, and counts nothing); returns whether it did."""
+    pending = _pending(
+        clock=clock, event=event, facts=facts, recipient=recipient, channel=channel, params=params
+    )
+    counts: list[tuple[str, str]] = []
+    planned: int = await session.run_sync(_write, settings, [pending], counts)
+    for counted in counts:
+        _count(session, *counted)
+    return planned
+
+
+def _pending(
+    *,
+    clock: Clock,
+    event: Envelope,
+    facts: Facts,
+    recipient: str,
+    channel: str,
+    params: dict[str, Any],
+) -> _Pending:
     key = idempotency_key(event_id=event.id, recipient_id=recipient, channel=channel)
     now = clock.now()
-    urgent = facts.priority == "urgent"
     values = _delivery(
         key=key, event=event, facts=facts, recipient=recipient, channel=channel, params=params
     ) | {"next_attempt_at": now, "planned_at": now, "updated_at": now, "last_error": None}
-    quiet_hours: str | None = settings.quiet_hours
-    if recipient.startswith("staff:"):
-        preference = await _preference(
-            session,
-            recipient.removeprefix("staff:"),
-            preferences,
-            lock=channel if channel == "sms" and not urgent else None,
-        )
-        if preference is not None and preference.quiet_hours is not None:
-            quiet_hours = preference.quiet_hours
-        skip = _skipped_by(preference, channel=channel, urgent=urgent)
-        if skip:
-            values |= {"status": "skipped", "last_error": skip}
-            return await _plan_counted(session, values, how="skipped", deferred=deferred)
-    if channel != "sms" or urgent:
-        return await _plan_counted(session, values, how="now", deferred=deferred)
-    sms: dict[str, Any] = {
-        "event": event,
-        "values": values,
-        "quiet_hours": quiet_hours,
-        "tracking_no": str(params.get("tracking_no", facts.tracking_no)),
-        "now": now,
-    }
-    if deferred is not None:
-        deferred.counted.append(sms)
-        return 0
-    return await _plan_sms(session=session, settings=settings, **sms)
-
-
-async def _plan_counted(
-    session: AsyncSession, values: dict[str, Any], *, how: str, deferred: _Deferred | None
-) -> int:
-    if deferred is not None:
-        deferred.plain.append((values, how))
-        return 0
-    planned = await repository.plan(session, values)
-    if planned:
-        _count(session, values["channel"], how)
-    return int(planned)
+    return _Pending(
+        event=event,
+        values=values,
+        urgent=facts.priority == "urgent",
+        tracking_no=str(params.get("tracking_no", facts.tracking_no)),
+        now=now,
+    )
 
 
 def _read(session: AsyncSession) -> dict[str, dict[str, Any]]:
-    """What the transaction has read of rules and preferences: each is read once per
-    transaction (a consumer's run of events), not once per event. A change committed
-    meanwhile applies from the next run on."""
+    """What the transaction has read of rules: each is read once per transaction (a
+    consumer's run of events), not once per event. A change committed meanwhile applies
+    from the next run on."""
     read: dict[str, dict[str, Any]] = session.info.setdefault("notify.planning.read", {})
     return read
 
@@ -307,48 +316,116 @@ async def _rule(session: AsyncSession, event_type: str) -> Rule | None:
     return rule
 
 
-async def _preference(
-    session: AsyncSession,
-    staff_id: str,
-    seen: dict[str, Preference | None] | None,
-    *,
-    lock: str | None = None,
-) -> Preference | None:
-    """The staff member's preferences (read once per transaction with `seen`). `lock`:
-    a channel whose recipient lock (:func:`_lock_recipient`) the planning will take
-    next; a first read takes it in the same statement."""
-    if seen is not None and staff_id in seen:
-        return seen[staff_id]
-    if lock is not None and f"{lock}:staff:{staff_id}" not in _locks(session):
-        preference = await repository.lock_recipient_with_preference(
-            session, staff_id=staff_id, channel=lock
+def _write(
+    session: Session,
+    settings: NotifySettings,
+    pending: list[_Pending],
+    counts: list[tuple[str, str]],
+) -> int:
+    """Writes planned deliveries (a transaction's, at its commit): first the
+    recipients' locks for the SMS counted against the burst limit, all in one statement
+    in a fixed order, with the staff members' preferences; then, decided with them
+    (skipped, held for quiet hours), the deliveries, in rounds of one SMS per recipient
+    at most (:func:`_write_round`; a second SMS to one recipient in the next round, so
+    that its count sees the first). Those over the limit are folded last. Returns how
+    many were written; `counts` gets their metrics."""
+    if not pending:
+        return 0
+    locks = {p.lock for p in pending if p.lock is not None}
+    staff = {p.staff_id for p in pending if p.staff_id is not None}
+    preferences = (
+        repository.lock_recipients_reading_preferences(session, keys=locks, staff_ids=staff)
+        if locks or staff
+        else {}
+    )
+    plain: list[tuple[dict[str, Any], str]] = []
+    rounds: list[list[tuple[_Pending, bool]]] = [[]]
+    seen: dict[str | None, int] = {}
+    for p in pending:
+        how = _decide(p, preferences, settings)
+        if isinstance(how, str):
+            plain.append((p.values, how))
+            continue
+        n = seen[p.lock] = seen.get(p.lock, -1) + 1
+        if n == len(rounds):
+            rounds.append([])
+        rounds[n].append((p, how))
+    planned = 0
+    over: list[tuple[_Pending, bool]] = []
+    for counted in rounds:
+        planned += _write_round(session, settings, plain, counted, counts=counts, over=over)
+        plain = []
+    for sms, held in over:
+        planned += _over_limit(
+            session=session, settings=settings, sms=sms, held=held, counts=counts
         )
-        _locks(session).add(f"{lock}:staff:{staff_id}")
+    return planned
+
+
+def _write_round(
+    session: Session,
+    settings: NotifySettings,
+    plain: list[tuple[dict[str, Any], str]],
+    counted: list[tuple[_Pending, bool]],
+    *,
+    counts: list[tuple[str, str]],
+    over: list[tuple[_Pending, bool]],
+) -> int:
+    """Writes `plain` rows as they are and `counted` SMS (one per recipient, each with
+    whether quiet hours hold it) under the burst limit. One SMS: its count and every row
+    in one statement. More: their counts in one statement, every row under the limit in
+    one more. The counts come after the locks were granted, so they see what a lock's
+    previous holder committed. Those not written for the limit (or as a repeat: told
+    apart there) go to `over`."""
+    window = timedelta(minutes=settings.sms_burst_window_minutes)
+    limit = settings.sms_burst_limit
+    if len(counted) == 1:
+        [(sms, held)] = counted
+        along = [v for v, _ in plain]
+        inserted = repository.plan_under(
+            session, sms.values, since=sms.now - window, limit=limit, along=along
+        )
+        if sms.values["id"] not in inserted:
+            over.append((sms, held))
     else:
-        preference = await preference_repository.get(session, staff_id)
-    if seen is not None:
-        seen[staff_id] = preference
-    return preference
+        recent = repository.count_recent(
+            session,
+            [(p.values["recipient_id"], p.values["channel"], p.now - window) for p, _ in counted],
+        )
+        over.extend(f for f, n in zip(counted, recent, strict=True) if n >= limit)
+        # under the limit and not written: a repeat, refused by its key
+        counted = [f for f, n in zip(counted, recent, strict=True) if n < limit]
+        rows = [v for v, _ in plain] + [p.values for p, _ in counted]
+        inserted = repository.plan_many(session, rows)
+    planned = _count_plain(counts, plain, inserted)
+    for sms, held in counted:
+        if sms.values["id"] in inserted:
+            counts.append((sms.values["channel"], "held" if held else "now"))
+            planned += 1
+    return planned
 
 
-def _locks(session: AsyncSession) -> set[str]:
-    """The recipients' locks (``channel:recipient``) the session's current transaction
-    holds: each taken once per transaction, until it ends."""
-    transaction = session.sync_session.get_transaction()
-    held: tuple[object, set[str]] | None = session.info.get("notify.planning.locks")
-    if held is None or held[0] is not transaction:
-        held = (transaction, set())
-        session.info["notify.planning.locks"] = held
-    return held[1]
-
-
-async def _lock_recipient(session: AsyncSession, *, recipient_id: str, channel: str) -> None:
-    """Serialises planning for one recipient and channel (burst counting), until the
-    transaction ends; taken once per transaction."""
-    key = f"{channel}:{recipient_id}"
-    if key not in _locks(session):
-        await repository.lock_recipient(session, recipient_id=recipient_id, channel=channel)
-        _locks(session).add(key)
+def _decide(
+    p: _Pending, preferences: dict[str, repository.Preferences], settings: NotifySettings
+) -> str | bool:
+    """How a delivery is planned: ``"now"`` or ``"skipped"`` (written as it is), or,
+    for an SMS counted against the burst limit, whether quiet hours hold it."""
+    channel = p.values["channel"]
+    quiet_hours: str | None = settings.quiet_hours
+    if p.staff_id is not None:
+        preference = preferences.get(p.staff_id)
+        if preference is not None and preference.quiet_hours is not None:
+            quiet_hours = preference.quiet_hours
+        skip = _skipped_by(preference, channel=channel, urgent=p.urgent)
+        if skip:
+            p.values |= {"status": "skipped", "last_error": skip}
+            return "skipped"
+    if p.lock is None:
+        return "now"
+    held = quiet_until(p.now, quiet_hours, settings.timezone)
+    if held is not None:
+        p.values["next_attempt_at"] = held
+    return held is not None
 
 
 def _delivery(
@@ -374,7 +451,9 @@ def _delivery(
     }
 
 
-def _skipped_by(preference: Preference | None, *, channel: str, urgent: bool) -> str | None:
+def _skipped_by(
+    preference: repository.Preferences | None, *, channel: str, urgent: bool
+) -> str | None:
     """Why a staff member's preferences skip this channel, or None. SMS about an urgent
     case is never skipped."""
     if preference is not None and channel in preference.disabled_channels:
@@ -387,88 +466,42 @@ def _skipped_by(preference: Preference | None, *, channel: str, urgent: bool) ->
     return None
 
 
-async def _plan_sms(
+def _over_limit(
     *,
-    session: AsyncSession,
+    session: Session,
     settings: NotifySettings,
-    event: Envelope,
-    values: dict[str, Any],
-    quiet_hours: str | None,
-    tracking_no: str,
-    now: datetime,
-    along: list[tuple[dict[str, Any], str]] | None = None,
-) -> int:
-    """An SMS that is not urgent: held until quiet hours end, and folded into a digest
-    when the recipient had a burst of them in the window. `along`: the event's plain
-    deliveries (:class:`_Deferred`), written by the same statement; counted with it."""
-    recipient, channel = values["recipient_id"], values["channel"]
-    held = quiet_until(now, quiet_hours, settings.timezone)
-    if held is not None:
-        values["next_attempt_at"] = held
-    await _lock_recipient(session, recipient_id=recipient, channel=channel)
-    window = timedelta(minutes=settings.sms_burst_window_minutes)
-    along = along or []
-    inserted = await repository.plan_under(
-        session,
-        values,
-        since=now - window,
-        limit=settings.sms_burst_limit,
-        along=[v for v, _ in along],
-    )
-    planned = _count_plain(session, along, inserted)
-    if values["id"] in inserted:
-        _count(session, channel, "held" if held else "now")
-        return planned + 1
-    return planned + await _over_limit(
-        session=session,
-        settings=settings,
-        event=event,
-        values=values,
-        held=held,
-        tracking_no=tracking_no,
-        now=now,
-    )
-
-
-async def _over_limit(
-    *,
-    session: AsyncSession,
-    settings: NotifySettings,
-    event: Envelope,
-    values: dict[str, Any],
-    held: datetime | None,
-    tracking_no: str,
-    now: datetime,
+    sms: _Pending,
+    held: bool,
+    counts: list[tuple[str, str]],
 ) -> int:
     """An SMS its statement did not plan: a repeat (nothing), or over the burst limit
     (folded into the recipient's digest)."""
+    values, now = sms.values, sms.now
     recipient, channel = values["recipient_id"], values["channel"]
     window = timedelta(minutes=settings.sms_burst_window_minutes)
-    recent = await repository.recent(
-        session, recipient_id=recipient, channel=channel, since=now - window
-    )
+    recent = repository.recent(session, recipient_id=recipient, channel=channel, since=now - window)
     if len(recent) < settings.sms_burst_limit:
         return 0  # under the limit, yet not planned: a repeat, refused by its key
-    if await repository.exists(session, values["idempotency_key"]):
+    if repository.exists(session, values["idempotency_key"]):
         return 0  # a repeat: not folded twice
-    digest_id = await _fold(
+    digest_id = _fold(
         session=session,
-        event=event,
+        event=sms.event,
         recipient=recipient,
         channel=channel,
-        tracking_no=tracking_no,
-        due=max(recent[0] + window, held or now),
+        tracking_no=sms.tracking_no,
+        due=max(recent[0] + window, values["next_attempt_at"] if held else now),
         now=now,
     )
-    _count(session, channel, "digested")
+    counts.append((channel, "digested"))
     return int(
-        await repository.plan(session, {**values, "status": "digested", "digest_id": digest_id})
+        repository.plan_in(session, {**values, "status": "digested", "digest_id": digest_id})
     )
 
 
-async def _fold(
+def _fold(
     *,
-    session: AsyncSession,
+    session: Session,
     event: Envelope,
     recipient: str,
     channel: str,
@@ -478,10 +511,10 @@ async def _fold(
 ) -> UUID:
     """Adds a message to the recipient's open digest (or opens one, to be sent when the
     burst window ends); returns the digest's id."""
-    digest = await repository.open_digest(session, recipient_id=recipient, channel=channel)
+    digest = repository.open_digest(session, recipient_id=recipient, channel=channel)
     if digest is not None:
         items = [*digest.params.get("tracking_nos", []), tracking_no]
-        await repository.finish(
+        repository.finish_in(
             session,
             digest.id,
             {
@@ -491,7 +524,7 @@ async def _fold(
         )
         return digest.id
     digest_id = new_id()
-    await repository.plan(
+    repository.plan_in(
         session,
         {
             "id": digest_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from typing import cast as typed
@@ -10,6 +11,7 @@ from uuid import UUID
 
 from sqlalchemy import (
     Integer,
+    String,
     Table,
     TextClause,
     any_,
@@ -23,13 +25,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from notify.contacts.models import Contact
 from notify.deliveries.models import Delivery
-from notify.preferences.models import Preference
 
 DIGEST = "digest"
 _TABLE = typed(Table, Delivery.__table__)
@@ -45,6 +46,11 @@ async def plan(session: AsyncSession, values: dict[str, Any]) -> bool:
     """Records a delivery intent once per idempotency key."""
     result = await session.execute(_PLAN, values)
     return result.first() is not None
+
+
+def plan_in(session: Session, values: dict[str, Any]) -> bool:
+    """:func:`plan` in a transaction's synchronous part (planning's writes at commit)."""
+    return session.execute(_PLAN, values).first() is not None
 
 
 def _recent_where(*, recipient_id: Any, channel: Any, since: Any) -> tuple[Any, ...]:
@@ -71,29 +77,14 @@ def _bind(prefix: str, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return {f"{prefix}{n}_{k}": v for n, row in enumerate(rows) for k, v in row.items()}
 
 
-_PLAN_MANY: dict[tuple[tuple[str, ...], int], Any] = {}
-
-
-def _plan_many_statement(keys: tuple[str, ...], count: int) -> Any:
-    """:func:`plan_many`'s statement for a set of columns and a number of rows, built
-    once."""
-    if (keys, count) not in _PLAN_MANY:
-        _PLAN_MANY[keys, count] = (
-            insert(_TABLE)
-            .from_select(list(keys), _rows(keys, "p", count))
-            .on_conflict_do_nothing()
-            .returning(_TABLE.c.id)
-        )
-    return _PLAN_MANY[keys, count]
-
-
-async def plan_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[UUID]:
+def plan_many(session: Session, rows: Sequence[dict[str, Any]]) -> set[UUID]:
     """Records delivery intents (rows of the same columns), each once per idempotency
-    key, in one statement; returns the ids of those recorded (a repeat is left out)."""
+    key, in one statement (the rows rendered into it at execution: the statement and
+    its cache key are those of one row, whatever their number); returns the ids of
+    those recorded (a repeat is left out)."""
     if not rows:
         return set()
-    statement = _plan_many_statement(tuple(sorted(rows[0])), len(rows))
-    result = await session.execute(statement, _bind("p", rows))
+    result = session.execute(_PLAN, list(rows))
     return set(result.scalars())
 
 
@@ -140,8 +131,8 @@ def _plan_under_statement(keys: tuple[str, ...], along: tuple[str, ...], count: 
     return _PLAN_UNDER[keys, along, count]
 
 
-async def plan_under(
-    session: AsyncSession,
+def plan_under(
+    session: Session,
     values: dict[str, Any],
     *,
     since: datetime,
@@ -160,7 +151,7 @@ async def plan_under(
     statement = _plan_under_statement(
         tuple(sorted(values)), tuple(sorted(along[0])) if along else (), len(along)
     )
-    result = await session.execute(
+    result = session.execute(
         statement,
         values
         | _bind("a", along)
@@ -174,50 +165,89 @@ async def plan_under(
     return set(result.scalars())
 
 
-async def exists(session: AsyncSession, idempotency_key: str) -> bool:
-    result = await session.execute(
-        select(Delivery.id).where(Delivery.idempotency_key == idempotency_key)
-    )
+def exists(session: Session, idempotency_key: str) -> bool:
+    result = session.execute(select(Delivery.id).where(Delivery.idempotency_key == idempotency_key))
     return result.first() is not None
 
 
-_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:k))")
-
-
-async def lock_recipient(session: AsyncSession, *, recipient_id: str, channel: str) -> None:
-    """Serialises planning for one recipient and channel (burst counting), until commit."""
-    await session.execute(_LOCK, {"k": f"{channel}:{recipient_id}"})
-
-
-_LOCKED = select(func.pg_advisory_xact_lock(func.hashtext(bindparam("k"))).label("locked")).cte(
-    "locked"
+_LOCK_READING_PREFERENCES = text(
+    "WITH locked AS (SELECT count(pg_advisory_xact_lock(l.h)) AS n FROM"
+    " (SELECT DISTINCT hashtext(k) AS h FROM unnest(CAST(:keys AS TEXT[])) AS k ORDER BY h)"
+    " AS l) "
+    "SELECT locked.n, notify.preferences.staff_id, notify.preferences.disabled_channels,"
+    " notify.preferences.email, notify.preferences.quiet_hours"
+    " FROM locked LEFT JOIN notify.preferences"
+    " ON notify.preferences.staff_id = ANY(CAST(:staff AS TEXT[]))"
+).columns(
+    n=Integer(),
+    staff_id=String(),
+    disabled_channels=JSONB(),
+    email=String(),
+    quiet_hours=String(),
 )
-_LOCK_READING_PREFERENCE = (
-    select(_LOCKED.c.locked, Preference)
-    .select_from(_LOCKED)
-    .outerjoin(Preference, Preference.staff_id == bindparam("staff_id"))
-)
 
 
-async def lock_recipient_with_preference(
-    session: AsyncSession, *, staff_id: str, channel: str
-) -> Preference | None:
-    """:func:`lock_recipient` for ``staff:<staff_id>``, and the staff member's
-    preferences, in one statement (the preferences need not see what the lock's
-    previous holder committed: planning does not write them)."""
-    result = await session.execute(
-        _LOCK_READING_PREFERENCE, {"k": f"{channel}:staff:{staff_id}", "staff_id": staff_id}
+@dataclass(frozen=True)
+class Preferences:
+    """What planning reads of a staff member's preferences (:class:`notify.preferences.models.Preference`)."""
+
+    disabled_channels: list[str]
+    email: str | None
+    quiet_hours: str | None
+
+
+def lock_recipients_reading_preferences(
+    session: Session, *, keys: Collection[str], staff_ids: Collection[str]
+) -> dict[str, Preferences]:
+    """Takes the recipients' locks (``<channel>:<recipient>``: serialising planning for
+    one recipient and channel, burst counting, until the transaction ends) in the order
+    of their lock numbers, so that two transactions locking several never wait for each
+    other in a circle; and, in the same statement, the preferences of the staff members
+    `staff_ids`. The preferences need not see what a lock's previous holder committed
+    (planning does not write them); what is counted after the locks does, in a later
+    statement."""
+    result = session.execute(
+        _LOCK_READING_PREFERENCES, {"keys": sorted(keys), "staff": sorted(staff_ids)}
     )
-    preference: Preference | None = result.one()[1]
-    return preference
+    return {
+        row.staff_id: Preferences(list(row.disabled_channels or []), row.email, row.quiet_hours)
+        for row in result
+        if row.staff_id is not None
+    }
 
 
-async def recent(
-    session: AsyncSession, *, recipient_id: str, channel: str, since: datetime
+_COUNT_RECENT = text(
+    "SELECT (SELECT count(*) FROM notify.deliveries AS d"
+    " WHERE d.recipient_id = r.recipient_id AND d.channel = r.channel"
+    " AND d.planned_at > r.since AND d.status NOT IN ('digested', 'skipped'))"
+    " FROM unnest(CAST(:recipients AS TEXT[]), CAST(:channels AS TEXT[]),"
+    " CAST(:sinces AS TIMESTAMPTZ[])) WITH ORDINALITY AS r(recipient_id, channel, since, i)"
+    " ORDER BY r.i"
+)
+
+
+def count_recent(session: Session, wanted: Sequence[tuple[str, str, datetime]]) -> list[int]:
+    """For each ``(recipient, channel, since)``, how many messages :func:`recent` would
+    find, in one statement (in `wanted`'s order)."""
+    if not wanted:
+        return []
+    result = session.execute(
+        _COUNT_RECENT,
+        {
+            "recipients": [r for r, _, _ in wanted],
+            "channels": [c for _, c, _ in wanted],
+            "sinces": [s for _, _, s in wanted],
+        },
+    )
+    return [int(n) for n in result.scalars()]
+
+
+def recent(
+    session: Session, *, recipient_id: str, channel: str, since: datetime
 ) -> Sequence[datetime]:
     """When messages to the recipient over the channel were planned since `since`,
     each digest counted once and what it folded not at all."""
-    result = await session.execute(
+    result = session.execute(
         select(Delivery.planned_at)
         .where(*_recent_where(recipient_id=recipient_id, channel=channel, since=since))
         .order_by(Delivery.planned_at)
@@ -225,9 +255,9 @@ async def recent(
     return result.scalars().all()
 
 
-async def open_digest(session: AsyncSession, *, recipient_id: str, channel: str) -> Delivery | None:
+def open_digest(session: Session, *, recipient_id: str, channel: str) -> Delivery | None:
     """The recipient's digest still waiting to be sent, locked."""
-    result = await session.execute(
+    result = session.execute(
         select(Delivery)
         .where(
             Delivery.recipient_id == recipient_id,
@@ -308,16 +338,9 @@ async def claim_due(
     return [d for d, _ in rows], [c for _, c in rows if c is not None]
 
 
-async def finish(
-    session: AsyncSession, delivery_id: UUID, values: dict[str, Any], *, attempt: int | None = None
-) -> bool:
-    """Updates a delivery; with `attempt`, only while that attempt still holds the lease
-    (``sending``, and no other replica has claimed it since). Returns whether it did."""
-    query = update(Delivery).where(Delivery.id == delivery_id)
-    if attempt is not None:
-        query = query.where(Delivery.status == "sending", Delivery.attempts == attempt)
-    result = await session.execute(query.values(**values).returning(Delivery.id))
-    return result.first() is not None
+def finish_in(session: Session, delivery_id: UUID, values: dict[str, Any]) -> None:
+    """Updates a delivery (planning's digest, at the commit of its transaction)."""
+    session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
 
 
 def _array(column: str) -> str:
@@ -349,9 +372,9 @@ async def finish_attempts(
     session: AsyncSession, outcomes: Sequence[tuple[UUID, int, dict[str, Any]]]
 ) -> set[UUID]:
     """Records attempts' outcomes, ``(delivery id, attempt, values)``: each only while
-    that attempt still holds the lease, as :func:`finish` with `attempt` does. One
-    ``UPDATE … FROM unnest(…)`` per set of columns written (a delivery, a retry, a
-    failure), not one per outcome. Returns the ids of the deliveries updated."""
+    that attempt still holds the lease (``sending``, and no other replica has claimed it
+    since). One ``UPDATE … FROM unnest(…)`` per set of columns written (a delivery, a
+    retry, a failure), not one per outcome. Returns the ids of the deliveries updated."""
     groups: dict[tuple[str, ...], list[tuple[UUID, int, dict[str, Any]]]] = {}
     for outcome in outcomes:
         groups.setdefault(tuple(sorted(outcome[2])), []).append(outcome)
