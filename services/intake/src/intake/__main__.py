@@ -8,33 +8,16 @@ once: past ``INTAKE_MAX_IN_FLIGHT`` it is answered 503 with ``Retry-After`` befo
 work (under 1 s at p99 in a 300/s burst on a loaded 2-core machine, where uvloop left
 half of them unanswered after 30 s: docs/benchmarks.md, "the hotline push alone")."""
 
-import gc
-
 import uvicorn
 
-from gridcase_events.kit.serve import parse_role
+from gridcase_events.kit.serve import freeze_imports, parse_role
 from intake.config import IntakeSettings
-
-
-def freeze_imports() -> int:
-    """Everything the app imports, frozen out of the collector's walks; returns how many
-    objects were frozen. A full collection walks every object the process holds, and
-    most of them (modules, classes, functions, schemas) are made at import and live as
-    long as the process: at 150 pushes a second a full collection took ~120 ms of CPU,
-    and of the event loop, three times a minute, and the collector ~8 % of intake's CPU
-    in all (docs/benchmarks.md, "intake's collector"). Frozen, a full collection walks
-    only what was made since."""
-    import intake.main  # noqa: F401 - what the server's factory will import
-
-    gc.collect()
-    gc.freeze()
-    return gc.get_freeze_count()
 
 
 def main() -> None:
     parse_role("intake")
     settings = IntakeSettings()
-    freeze_imports()
+    freeze_imports("intake.main")
     uvicorn.run(
         "intake.main:create_app",
         factory=True,
