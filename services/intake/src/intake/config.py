@@ -56,6 +56,13 @@ class IntakeSettings(PlatformSettings):
     max_in_flight: int = Field(
         32, ge=1, le=10_000, description="hotline pushes (single or batch) handled at once"
     )
+    # The database pool: the pushes in flight, and the consumers, the relay and the
+    # housekeeping beside them. Past the pool SQLAlchemy opens a connection for one use
+    # and closes it after (its overflow): at 150 pushes a second that churn (a backend
+    # started, authenticated, its types looked up and its statements prepared anew each
+    # time) took 14-17 s of the machine's 121 CPU-seconds (docs/benchmarks.md, "the
+    # merge search's plan and intake's pool").
+    db_pool_size: int = Field(40, validation_alias="GRIDCASE_DB_POOL_SIZE", ge=1, le=200)
     retry_after_seconds: int = Field(1, ge=1, le=3600, description="Retry-After of that 503")
     max_loop_lag_ms: int = Field(
         0,
