@@ -361,9 +361,11 @@ class Connections:
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
         self.opened = 0
 
-    async def take(self) -> tuple[tuple[asyncio.StreamReader, asyncio.StreamWriter], bool]:
-        """A connection, and whether it was open before (reused)."""
-        if self.keep_alive and self.idle:
+    async def take(
+        self, *, fresh: bool = False
+    ) -> tuple[tuple[asyncio.StreamReader, asyncio.StreamWriter], bool]:
+        """A connection (a new one when `fresh`), and whether it was open before."""
+        if self.keep_alive and self.idle and not fresh:
             return self.idle.pop(), True
         self.opened += 1
         return await asyncio.open_connection(self.host, self.port), False
@@ -393,8 +395,8 @@ async def post_once(
     one (nothing was read, so nothing was taken in twice; the ticket is idempotent
     anyway)."""
     async with asyncio.timeout(timeout):
-        for _ in range(2):
-            conn, reused = await conns.take()
+        for attempt in range(2):
+            conn, reused = await conns.take(fresh=attempt > 0)
             p.connected = time.time()
             try:
                 status, answer, keep = await _exchange(conn, conns, path, body, headers)

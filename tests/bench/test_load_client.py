@@ -122,3 +122,18 @@ async def test_a_connection_closed_while_idle_is_replaced_and_the_push_sent_once
     assert (first[0], second[0]) == (201, 201)
     assert server.bodies == [b"ticket 0", b"ticket 1"]
     assert (server.accepted, conns.opened) == (2, 2)
+
+
+async def test_the_second_try_opens_a_new_connection_not_another_idle_one(
+    server: Server,
+) -> None:
+    server.close_after_answer = True
+    conns = Connections(url(server), keep_alive=True)
+    await asyncio.gather(_push(conns, 0), _push(conns, 1))  # two idle, both closed after
+
+    status, _ = await _push(conns, 2)
+    conns.close()
+
+    assert status == 201
+    assert sorted(server.bodies) == [b"ticket 0", b"ticket 1", b"ticket 2"]
+    assert (server.accepted, conns.opened) == (3, 3)
