@@ -31,21 +31,20 @@ class Case(Base):
     __table_args__ = (
         UniqueConstraint("channel", "external_ref"),
         # Looking for an open case of the same category to merge a duplicate into: by
-        # place (a latitude band, narrowed by longitude and time in the index) or by
-        # address, never by reading the whole category (migration e8e05ac4f7f9).
+        # place (a latitude band narrowed by longitude in the index) or by address,
+        # never by reading the whole category or window (repository._OPEN_SQL;
+        # migration e8e05ac4f7f9).
         Index(
             "ix_cases_merge_near",
-            "category_norm",
             "lat",
             "lon",
-            "reported_at",
+            "category_norm",
             postgresql_where=text("duplicate_of IS NULL"),
         ),
         Index(
             "ix_cases_merge_address",
-            "category_norm",
             "address_norm",
-            "reported_at",
+            "category_norm",
             postgresql_where=text("duplicate_of IS NULL"),
         ),
         Index("ix_cases_reported_at", "reported_at"),

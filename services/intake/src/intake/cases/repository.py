@@ -486,17 +486,31 @@ def _box(name: str) -> Any:
     return bindparam(name, type_=Float)
 
 
-# The search for open cases, one statement whatever the report gives: a point's box
-# (NULL bounds when it has none) or its address (NULL when it has none). Of the table's
-# columns, not the mapped class: only what the merge rules read, no ORM object loaded.
+# The search for open cases, one statement whatever the report gives: the open first
+# reports of the category inside a box around the point (NULL bounds, which match
+# nothing, when it has none) or at its address (NULL when it has none), in the window.
+# Of the table's columns, not the mapped class: only what the merge rules read, no ORM
+# object loaded.
+#
+# Its shape keeps the plan on the place whatever the statistics say: each arm leads
+# with what only its own index (ix_cases_merge_near, ix_cases_merge_address) can find,
+# and the window is compared as an expression, out of reach of ix_cases_reported_at.
+# With one OR and the window indexable, a plan made while the table looked small (a
+# new district, a burst before autovacuum looked again) read every case of the window
+# through ix_cases_reported_at, or every case of the category: 5-45 ms a push in a
+# burst instead of 0.2 (docs/benchmarks.md, "the merge search's plan").
 _C = Case.__table__.c
-_OPEN_SQL = (
-    "SELECT id, tracking_no, lat, lon, address_norm, reported_at, category_code"  # noqa: S608 - the statuses are constants of our own, values as parameters
-    " FROM intake.cases WHERE category_norm = :category_norm AND duplicate_of IS NULL"
+_OPEN_COLUMNS_SQL = "id, tracking_no, lat, lon, address_norm, reported_at, category_code"
+_OPEN_OF = (
+    "category_norm = :category_norm AND duplicate_of IS NULL"
     f" AND status NOT IN ({', '.join(repr(s) for s in FINISHED)})"
-    " AND reported_at BETWEEN :since AND :until"
-    " AND (lat BETWEEN :south AND :north AND lon BETWEEN :west AND :east"
-    " OR address_norm = :address_norm)"
+    " AND reported_at + interval '0 s' BETWEEN :since AND :until"
+)
+_OPEN_SQL = (
+    f"(SELECT {_OPEN_COLUMNS_SQL} FROM intake.cases"  # noqa: S608 - the statuses are constants of our own, values as parameters
+    f" WHERE lat BETWEEN :south AND :north AND lon BETWEEN :west AND :east AND {_OPEN_OF})"
+    f" UNION (SELECT {_OPEN_COLUMNS_SQL} FROM intake.cases"
+    f" WHERE address_norm = :address_norm AND {_OPEN_OF})"
     " ORDER BY reported_at LIMIT 200"
 )
 _OPEN_BINDS = (

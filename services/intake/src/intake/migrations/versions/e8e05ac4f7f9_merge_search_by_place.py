@@ -10,7 +10,9 @@ in the merge window. The index on (category_norm, reported_at) made it read ever
 of the category in the window: in a burst of one category (a water main) each push read
 all the pushes before it, so a push cost more the longer the burst ran (1.2 ms of
 PostgreSQL at 6,000 cases, 11 ms at 60,000). Two partial indexes answer it by place
-instead: a latitude band narrowed by longitude and time inside the index, and the address.
+instead: a latitude band narrowed by longitude and category inside the index, and the
+address. Each leads with what only it can find, so that no plan can use it to read a
+whole category (repository._OPEN_SQL says why).
 
 Built with IF NOT EXISTS, so that on a large table an operator can build them first with
 CREATE INDEX CONCURRENTLY under the same names (docs/operations.md), and the upgrade then
@@ -31,11 +33,11 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.execute(
         "CREATE INDEX IF NOT EXISTS ix_cases_merge_near ON intake.cases"
-        " (category_norm, lat, lon, reported_at) WHERE duplicate_of IS NULL"
+        " (lat, lon, category_norm) WHERE duplicate_of IS NULL"
     )
     op.execute(
         "CREATE INDEX IF NOT EXISTS ix_cases_merge_address ON intake.cases"
-        " (category_norm, address_norm, reported_at) WHERE duplicate_of IS NULL"
+        " (address_norm, category_norm) WHERE duplicate_of IS NULL"
     )
     op.execute("DROP INDEX IF EXISTS intake.ix_cases_merge_candidates")
 
